@@ -1,0 +1,107 @@
+"""Turn whatever a person typed into a sender domain (A-label, lower case), or explain why not."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from urllib.parse import urlsplit
+
+import idna
+
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+_PORT = re.compile(r":\d{1,5}$")
+
+
+class DomainError(ValueError):
+    """Raised with a German message when the input is not a usable domain."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def normalize_domain(raw: str) -> str:
+    """Return the domain in raw as lower-case A-label without trailing dot and "www."."""
+    text = _INVISIBLE.sub("", raw or "").strip().strip("<>").strip()
+    if not text:
+        raise DomainError("Bitte geben Sie eine Domain ein, zum Beispiel firma.de.")
+    if text.lower().startswith("mailto:"):
+        text = text[len("mailto:") :]
+    if "://" in text:
+        text = urlsplit(text).netloc
+    else:
+        text = re.split(r"[/?#]", text, maxsplit=1)[0]
+    if "@" in text:
+        text = text.rsplit("@", 1)[1]
+    text = _PORT.sub("", text.strip())
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    text = text.rstrip(".").strip()
+    if not text:
+        raise DomainError("Bitte geben Sie eine Domain ein, zum Beispiel firma.de.")
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        pass
+    else:
+        raise DomainError(
+            f"„{text}“ ist eine IP-Adresse. Bitte geben Sie die Domain Ihrer Absenderadresse "
+            "ein, zum Beispiel firma.de."
+        )
+    if re.search(r"\s", text):
+        raise DomainError(
+            "Ein Domainname enthält keine Leerzeichen. Bitte geben Sie nur die Domain ein, "
+            "zum Beispiel firma.de."
+        )
+    try:
+        domain = idna.encode(text, uts46=True, std3_rules=True).decode("ascii").lower()
+    except (idna.IDNAError, UnicodeError, ValueError):
+        raise DomainError(
+            f"„{text}“ ist kein gültiger Domainname. Erlaubt sind Buchstaben, Ziffern und "
+            "Bindestriche, getrennt durch Punkte, zum Beispiel firma.de."
+        ) from None
+    labels = domain.split(".")
+    if labels[0] == "www" and len(labels) > 2:
+        labels = labels[1:]
+        domain = ".".join(labels)
+    if len(labels) < 2:
+        raise DomainError(
+            f"„{text}“ ist keine vollständige Domain. Bitte geben Sie die Domain mit Endung "
+            "an, zum Beispiel firma.de."
+        )
+    if labels[-1].isdigit() or len(domain) > 253:
+        raise DomainError(f"„{text}“ ist kein gültiger Domainname.")
+    return domain
+
+
+def display_domain(domain: str) -> str:
+    """Return a domain in Unicode form for display (A-labels decoded where valid)."""
+    try:
+        return idna.decode(domain)
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return domain
+
+
+def relative_host(fqdn: str, domain: str) -> str:
+    """Return the host part of fqdn as a DNS panel asks for it ("@" for the domain itself)."""
+    fqdn, domain = fqdn.rstrip(".").lower(), domain.rstrip(".").lower()
+    if fqdn == domain:
+        return "@"
+    if fqdn.endswith("." + domain):
+        return fqdn[: -len(domain) - 1]
+    return fqdn
+
+
+def absolute_name(name: str, domain: str) -> str:
+    """Return name as full name: kept when it already ends in domain, otherwise made relative."""
+    name = name.strip().strip('"').rstrip(".").lower()
+    domain = domain.rstrip(".").lower()
+    if name in ("", "@"):
+        return domain
+    try:
+        name = idna.encode(name, uts46=True).decode("ascii").lower()
+    except (idna.IDNAError, UnicodeError, ValueError):
+        pass  # names with underscores are no IDNs; keep them as typed
+    if name == domain or name.endswith("." + domain):
+        return name
+    return f"{name}.{domain}"
