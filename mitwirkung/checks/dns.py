@@ -45,7 +45,7 @@ PROPAGATION = (
 )
 UNAVAILABLE = (
     "Der DNS-Server antwortet gerade nicht (Zeitüberschreitung oder Serverfehler), deshalb "
-    "lässt sich {what} im Moment nicht prüfen. Das heißt nicht, dass der Eintrag fehlt."
+    "konnten wir {what} im Moment nicht prüfen. Das heißt nicht, dass der Eintrag fehlt."
 )
 UNAVAILABLE_FIX = "Bitte prüfen Sie es in einigen Minuten erneut."
 
