@@ -1,0 +1,55 @@
+# The two commands of the README: `make run` and `make test`. Both install what is missing
+# and nothing more (stamp files), so a second run starts without network.
+PY ?= python3
+PORT ?= 5000
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+
+.PHONY: run test lint bench-page bench-smtp bench-dns clean
+
+run: $(VENV)/.stamp-app static/vendor/.stamp
+	$(BIN)/python -m mitwirkung.seed
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: $(VENV)/.stamp-test static/vendor/.stamp .stamp-chromium
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+lint: $(VENV)/.stamp-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+$(VENV)/bin/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.stamp-app: pyproject.toml $(VENV)/bin/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-app
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+node_modules/.package-lock.json: package.json
+	npm install --no-audit --no-fund --silent
+
+static/vendor/.stamp: node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+	cp node_modules/@picocss/pico/css/pico.min.css static/vendor/pico.min.css
+	touch $@
+
+# Browser tests drive Debian's chromium; Playwright's own browser download cannot work here.
+.stamp-chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "Browser tests need Debian's chromium: run 'sudo apt-get install chromium'" >&2; exit 1; fi
+	touch $@
+
+bench-page: $(VENV)/.stamp-test static/vendor/.stamp
+	$(BIN)/python bench/page.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .stamp-chromium

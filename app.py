@@ -1,0 +1,67 @@
+"""Mitwirkung: the Flask application factory."""
+
+import secrets
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+from flask import Flask
+from jinja2 import StrictUndefined
+
+from mitwirkung import catalog, cli, customer, db, manage, runner, web
+from mitwirkung.crypto import load_or_create_key
+
+ROOT = Path(__file__).resolve().parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the app: defaults, environment, then test overrides."""
+    app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    app.config.from_mapping(
+        DATABASE=str(ROOT / "data" / "mitwirkung.db"),
+        OBLIGATION_FILE=str(ROOT / "data" / "obligations" / "smtp-postfach.toml"),
+        BASE_URL="http://127.0.0.1:5000",
+        DNS_NAMESERVERS=None,
+        DNS_TIMEOUT=5,
+        SMTP_TIMEOUT=20,
+        SMTP_ALLOWED_PORTS=[25, 465, 587, 2525],
+        SMTP_ALLOWED_NETWORKS=[],
+        SMTP_CA_FILE=None,
+        SMTP_TESTS_PER_CUSTOMER=10,
+        SMTP_TESTS_PER_ADDRESS=30,
+        RUNNER_WORKERS=8,
+        SHARE_REFRESH_SECONDS=10,
+        SECRET_MAX_AGE_DAYS=14,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    for key in ("MAIL_SERVER", "MAIL_PORT", "MAIL_ENCRYPTION", "MAIL_USERNAME", "MAIL_PASSWORD"):
+        app.config.setdefault(key, None)
+    app.config.setdefault("MAIL_FROM", None)
+    app.config.from_prefixed_env("MITWIRKUNG")
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_or_create_key(
+            app.instance_path, "secret_key", lambda: secrets.token_hex(32)
+        )
+    if not app.config.get("ENCRYPTION_KEY"):
+        app.config["ENCRYPTION_KEY"] = load_or_create_key(
+            app.instance_path, "encryption_key", lambda: Fernet.generate_key().decode()
+        )
+    if app.config["BASE_URL"].startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+
+    app.jinja_env.undefined = StrictUndefined
+    try:
+        app.extensions["obligation"] = catalog.load(app.config["OBLIGATION_FILE"])
+    except catalog.CatalogError as e:
+        raise SystemExit(f"Mitwirkung cannot start: {e}") from e
+    db.init_db(app.config["DATABASE"])
+    app.teardown_appcontext(db.close_db)
+    web.init_app(app)
+    runner.init_app(app)
+    app.register_blueprint(customer.bp)
+    app.register_blueprint(manage.bp)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,117 @@
+"""The obligation catalog: paths, items and German texts loaded from TOML."""
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+CHECKS = {"form", "manual", "smtp", "dns", "handover", "notify", "portal"}
+
+
+class CatalogError(Exception):
+    """A catalog file is malformed; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    title: str
+    check: str
+    help: str
+    required: bool = True
+
+    @property
+    def manual(self) -> bool:
+        return self.check == "manual"
+
+
+@dataclass(frozen=True)
+class ObligationPath:
+    id: str
+    title: str
+    summary: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Obligation:
+    id: str
+    title: str
+    intro: str
+    todo: str
+    paths: tuple[ObligationPath, ...]
+    items: dict[str, Item]
+
+    def path(self, path_id: str | None) -> ObligationPath | None:
+        """Return the path with this id, or None."""
+        return next((p for p in self.paths if p.id == path_id), None)
+
+
+def _text(data: dict, key: str, where: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{where}: '{key}' must be a non-empty string")
+    return " ".join(value.split())
+
+
+def _parse(data: dict) -> Obligation:
+    items: dict[str, Item] = {}
+    for i, raw in enumerate(data.get("items") or []):
+        where = f"items[{i}]"
+        item_id = _text(raw, "id", where)
+        where = f"item '{item_id}'"
+        if item_id in items:
+            raise ValueError(f"{where} is defined twice")
+        check = _text(raw, "check", where)
+        if check not in CHECKS:
+            raise ValueError(f"{where}: unknown check '{check}' (one of {sorted(CHECKS)})")
+        required = raw.get("required", True)
+        if not isinstance(required, bool):
+            raise ValueError(f"{where}: 'required' must be true or false")
+        items[item_id] = Item(
+            item_id, _text(raw, "title", where), check, _text(raw, "help", where), required
+        )
+    paths = []
+    for i, raw in enumerate(data.get("paths") or []):
+        where = f"paths[{i}]"
+        path_id = _text(raw, "id", where)
+        where = f"path '{path_id}'"
+        item_ids = raw.get("items")
+        if not isinstance(item_ids, list) or not item_ids:
+            raise ValueError(f"{where}: 'items' must be a non-empty list of item ids")
+        unknown = [x for x in item_ids if x not in items]
+        if unknown:
+            raise ValueError(f"{where}: unknown item(s) {', '.join(map(str, unknown))}")
+        paths.append(
+            ObligationPath(
+                path_id,
+                _text(raw, "title", where),
+                _text(raw, "summary", where),
+                tuple(items[x] for x in item_ids),
+            )
+        )
+    if not paths:
+        raise ValueError("no [[paths]] defined")
+    if len({p.id for p in paths}) != len(paths):
+        raise ValueError("path ids must be unique")
+    return Obligation(
+        _text(data, "id", "top level"),
+        _text(data, "title", "top level"),
+        _text(data, "intro", "top level"),
+        _text(data, "todo", "top level"),
+        tuple(paths),
+        items,
+    )
+
+
+def load(path: str | Path) -> Obligation:
+    """Load and validate one obligation file."""
+    path = Path(path)
+    try:
+        with path.open("rb") as f:
+            return _parse(tomllib.load(f))
+    except OSError as e:
+        raise CatalogError(f"{path}: cannot read ({e.strerror})") from e
+    except tomllib.TOMLDecodeError as e:
+        raise CatalogError(f"{path}: invalid TOML ({e})") from e
+    except (ValueError, TypeError, AttributeError) as e:
+        raise CatalogError(f"{path}: {e}") from e

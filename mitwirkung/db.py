@@ -1,0 +1,174 @@
+"""SQLite storage: one sqlite-utils Database per request or background run, and the schema."""
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import current_app, g
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("mitwirkung")
+
+
+def now() -> str:
+    """Return the current UTC time as an ISO string with seconds."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def connect(path: str) -> Database:
+    """Open the database file with WAL, foreign keys and a busy timeout."""
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return Database(conn)
+
+
+def get_db() -> Database:
+    """Return this request's database, opening it on first use."""
+    if "db" not in g:
+        g.db = connect(current_app.config["DATABASE"])
+    return g.db
+
+
+def close_db(exc: BaseException | None = None) -> None:
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+def init_db(path: str) -> None:
+    """Create or migrate the schema and switch the file to WAL."""
+    db = connect(path)
+    try:
+        db.enable_wal()
+        migrations.apply(db)
+    finally:
+        db.close()
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.table("managers").create(
+        {"id": int, "email": str, "name": str, "password_hash": str, "created_at": str},
+        pk="id",
+        not_null={"email", "password_hash", "created_at"},
+    )
+    db.table("managers").create_index(["email"], unique=True)
+    db.table("customers").create(
+        {
+            "id": int,
+            "name": str,
+            "domain": str,
+            "contact_email": str,
+            "path": str,
+            "portal_name": str,
+            "edit_token_hash": str,
+            "edit_token_enc": str,
+            "share_token_hash": str,
+            "share_token_enc": str,
+            "created_at": str,
+            "last_activity_at": str,
+            "archived_at": str,
+        },
+        pk="id",
+        not_null={"name", "edit_token_hash", "share_token_hash", "created_at"},
+    )
+    db.table("customers").create_index(["edit_token_hash"], unique=True)
+    db.table("customers").create_index(["share_token_hash"], unique=True)
+    db.table("item_states").create(
+        {
+            "customer_id": int,
+            "item_id": str,
+            "state": str,
+            "detail": str,
+            "updated_at": str,
+            "updated_by": str,
+        },
+        pk=("customer_id", "item_id"),
+        foreign_keys=[("customer_id", "customers", "id")],
+        not_null={"state", "updated_at"},
+    )
+    db.table("events").create(
+        {
+            "id": int,
+            "customer_id": int,
+            "at": str,
+            "actor": str,
+            "kind": str,
+            "item_id": str,
+            "data": str,
+        },
+        pk="id",
+        foreign_keys=[("customer_id", "customers", "id")],
+    )
+    db.table("events").create_index(["customer_id", "at"])
+    db.table("smtp_settings").create(
+        {
+            "customer_id": int,
+            "host": str,
+            "port": int,
+            "encryption": str,
+            "username": str,
+            "sender": str,
+            "recipient": str,
+            "updated_at": str,
+        },
+        pk="customer_id",
+        foreign_keys=[("customer_id", "customers", "id")],
+    )
+    db.table("mailjet_expectations").create(
+        {
+            "customer_id": int,
+            "domain": str,
+            "verification_name": str,
+            "verification_value": str,
+            "dkim_selector": str,
+            "dkim_key": str,
+            "updated_at": str,
+        },
+        pk="customer_id",
+        foreign_keys=[("customer_id", "customers", "id")],
+    )
+    db.table("runs").create(
+        {
+            "id": int,
+            "customer_id": int,
+            "kind": str,
+            "state": str,
+            "actor": str,
+            "client_addr": str,
+            "owner": str,
+            "settings": str,
+            "outcome": str,
+            "result": str,
+            "started_at": str,
+            "finished_at": str,
+            "duration_ms": int,
+        },
+        pk="id",
+        foreign_keys=[("customer_id", "customers", "id")],
+        not_null={"kind", "state", "started_at"},
+    )
+    db.table("runs").create_index(["customer_id", "kind", "started_at"])
+    db.table("runs").create_index(["client_addr", "kind", "started_at"])
+    db.table("runs").create_index(["state"])
+    db.table("secrets").create(
+        {
+            "id": int,
+            "customer_id": int,
+            "kind": str,
+            "ciphertext": str,
+            "created_at": str,
+            "expires_at": str,
+        },
+        pk="id",
+        foreign_keys=[("customer_id", "customers", "id")],
+    )
+    db.table("confirmations").create(
+        {"token_hash": str, "customer_id": int, "run_id": int, "created_at": str, "used_at": str},
+        pk="token_hash",
+        foreign_keys=[("customer_id", "customers", "id")],
+    )

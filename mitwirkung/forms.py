@@ -1,0 +1,184 @@
+"""WTForms forms with German messages; normalisation of what people paste into fields."""
+
+import re
+
+import idna
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    StringField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
+
+from .checks.domain import DomainError, normalize_domain
+from .checks.netguard import GuardError, normalize_host
+
+ENCRYPTIONS = [
+    ("ssl", "SSL – verschlüsselt ab dem ersten Byte (meist Port 465)"),
+    (
+        "tls",
+        "TLS – Verbindung startet unverschlüsselt und wird per STARTTLS verschlüsselt "
+        "(meist Port 587)",
+    ),
+    ("none", "keine – unverschlüsselt (nur wenn der Anbieter es verlangt)"),
+]
+USUAL_PORTS = {"ssl": 465, "tls": 587}
+EMAIL = re.compile(r"^[^\s@<>\"]+@[^\s@<>\"]+$")
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def normalize_email(value: str) -> str:
+    """Return the address with its domain in IDNA form; raise ValueError with a German message."""
+    value = value.strip().removeprefix("mailto:")
+    if not EMAIL.match(value):
+        raise ValueError(
+            "Bitte eine vollständige E-Mail-Adresse eingeben, z. B. versand@ihre-firma.de."
+        )
+    local, domain = value.rsplit("@", 1)
+    try:
+        ascii_domain = idna.encode(domain.rstrip(".").lower(), uts46=True).decode()
+    except idna.IDNAError:
+        raise ValueError(
+            f"Der Teil nach dem @ („{domain}“) ist kein gültiger Domainname."
+        ) from None
+    if "." not in ascii_domain:
+        raise ValueError(f"Der Teil nach dem @ („{domain}“) braucht eine Endung wie .de oder .com.")
+    return f"{local}@{ascii_domain}"
+
+
+class EmailAddress:
+    """Validate and normalise an e-mail address field."""
+
+    def __call__(self, form, field):
+        if not field.data:
+            return
+        try:
+            field.data = normalize_email(field.data)
+        except ValueError as e:
+            raise ValidationError(str(e)) from None
+
+
+REQUIRED = "Bitte ausfüllen."
+
+
+class PortField(IntegerField):
+    """An integer field whose parse error speaks German."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0].strip():
+            try:
+                self.data = int(valuelist[0].strip())
+            except ValueError:
+                self.data = None
+                raise ValueError("Der Port ist eine Zahl, meist 465 oder 587.") from None
+        else:
+            self.data = None
+
+    def pre_validate(self, form):
+        if self.process_errors:  # one message is enough when the input was no number
+            raise StopValidation()
+
+
+class Domain:
+    """Normalise a domain field (Unicode, URL, e-mail address, www.) or explain the problem."""
+
+    def __call__(self, form, field):
+        if not field.data:
+            return
+        try:
+            field.data = normalize_domain(field.data)
+        except DomainError as e:
+            raise ValidationError(e.message) from None
+
+
+class SmtpSettingsForm(FlaskForm):
+    host = StringField("Server/Host", [DataRequired(REQUIRED), Length(max=300)], filters=[strip])
+    port = PortField(
+        "Port",
+        [
+            InputRequired("Bitte eine Portnummer eingeben, meist 465 oder 587."),
+            NumberRange(
+                1, 65535, "Der Port ist eine Zahl zwischen 1 und 65535, meist 465 oder 587."
+            ),
+        ],
+    )
+    encryption = RadioField(
+        "Verschlüsselung",
+        choices=ENCRYPTIONS,
+        validators=[InputRequired("Bitte wählen Sie eine Verschlüsselung.")],
+    )
+    username = StringField("Nutzer", [DataRequired(REQUIRED), Length(max=300)], filters=[strip])
+    sender = StringField(
+        "Absenderadresse",
+        [DataRequired(REQUIRED), Length(max=300), EmailAddress()],
+        filters=[strip],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.guessed_port: int | None = None
+
+    def validate_host(self, field):
+        try:
+            host, port = normalize_host(field.data)
+        except GuardError as e:
+            raise ValidationError(e.message) from None
+        field.data = host
+        self.guessed_port = port
+
+
+class ToggleForm(FlaskForm):
+    done = HiddenField()
+
+
+class PathForm(FlaskForm):
+    path = RadioField("Weg", validators=[InputRequired("Bitte wählen Sie einen der drei Wege.")])
+
+
+class PortalForm(FlaskForm):
+    portal = StringField(
+        "Adresse Ihres PORTAL",
+        [
+            DataRequired(
+                "Bitte nennen Sie die Adresse Ihres PORTAL, z. B. portal.ihre-zeitung.de."
+            ),
+            Length(max=300),
+        ],
+        filters=[strip],
+    )
+    confirm = BooleanField(
+        "Die SMTP-Konfiguration dieses PORTAL soll auch für PRINT PPS genutzt werden.",
+        [DataRequired("Bitte bestätigen Sie die Übernahme.")],
+    )
+
+
+class LoginForm(FlaskForm):
+    email = StringField("E-Mail", [DataRequired(REQUIRED)], filters=[strip])
+    password = PasswordField("Passwort", [DataRequired(REQUIRED)])
+
+
+class CustomerForm(FlaskForm):
+    name = StringField(
+        "Name der Kund:in", [DataRequired(REQUIRED), Length(max=200)], filters=[strip]
+    )
+    domain = StringField(
+        "Absender-Domain", [Optional(), Length(max=300), Domain()], filters=[strip]
+    )
+    contact = StringField(
+        "E-Mail der Ansprechperson", [Optional(), Length(max=300), EmailAddress()], filters=[strip]
+    )

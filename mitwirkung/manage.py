@@ -1,0 +1,157 @@
+"""Account managers under /manage/: login, dashboard, customer detail, links."""
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from werkzeug.security import check_password_hash
+
+from . import store
+from .db import get_db
+from .forms import CustomerForm, LoginForm
+from .progress import attention, item_views, progress
+from .web import customer_links, obligation
+
+bp = Blueprint("manage", __name__, url_prefix="/manage")
+
+
+@bp.before_request
+def load_manager():
+    """Load the logged-in manager; everything but the login page requires one."""
+    manager_id = session.get("manager_id")
+    g.manager = store.get_row(get_db(), "managers", manager_id) if manager_id else None
+    if g.manager is None and request.endpoint not in ("manage.login",):
+        if manager_id:
+            session.clear()
+        return redirect(url_for("manage.login", next=request.full_path))
+
+
+def actor() -> str:
+    return f"manager:{g.manager['email']}"
+
+
+def customer_or_404(customer_id: int) -> dict:
+    customer = store.get_customer(get_db(), customer_id)
+    if customer is None:
+        abort(404)
+    return customer
+
+
+def overview(customer: dict, rows: dict) -> dict:
+    """Summarise one customer for the dashboard."""
+    views = item_views(obligation(), customer["path"], rows)
+    return {
+        "customer": customer,
+        "path": obligation().path(customer["path"]),
+        "progress": progress(views),
+        "attention": attention(views),
+        "views": views,
+    }
+
+
+def _local_redirect(target: str | None) -> str:
+    if target and target.startswith("/manage/") and not target.startswith("//"):
+        return target
+    return url_for("manage.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log an account manager in with e-mail and password."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        rows = list(
+            get_db().table("managers").rows_where("email = ?", [form.email.data.lower()], limit=1)
+        )
+        if rows and check_password_hash(rows[0]["password_hash"], form.password.data):
+            session.clear()
+            session["manager_id"] = rows[0]["id"]
+            return redirect(_local_redirect(request.args.get("next")), 303)
+        form.password.errors.append("E-Mail oder Passwort stimmt nicht.")
+    return render_template("login.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/logout")
+def logout():
+    """Log out."""
+    session.clear()
+    return redirect(url_for("manage.login"), 303)
+
+
+@bp.get("/")
+def dashboard():
+    """List the active customers with path, progress, last activity and what needs attention."""
+    db = get_db()
+    rows: dict[int, dict] = {}
+    for row in store.all_item_rows(db):
+        rows.setdefault(row["customer_id"], {})[row["item_id"]] = row
+    customers = db.table("customers").rows_where(
+        "archived_at IS NULL", order_by="last_activity_at DESC"
+    )
+    overviews = [overview(c, rows.get(c["id"], {})) for c in customers]
+    return render_template("dashboard.html", overviews=overviews, form=CustomerForm(formdata=None))
+
+
+@bp.post("/customers")
+def create_customer():
+    """Create a customer and show its links."""
+    form = CustomerForm()
+    if not form.validate_on_submit():
+        return render_template("dashboard.html", overviews=[], form=form, show_form=True), 400
+    customer, _, _ = store.create_customer(
+        get_db(), form.name.data, form.domain.data, form.contact.data, actor()
+    )
+    flash("Kund:in angelegt. Schicken Sie ihr den Kund:innen-Link.")
+    return redirect(url_for("manage.customer", customer_id=customer["id"]), 303)
+
+
+@bp.get("/customers/<int:customer_id>")
+def customer(customer_id):
+    """Show one customer: links, checklist states and history."""
+    db = get_db()
+    c = customer_or_404(customer_id)
+    edit_url, share_url = customer_links(c)
+    return render_template(
+        "manage_customer.html",
+        **overview(c, store.item_rows(db, customer_id)),
+        edit_url=edit_url,
+        share_url=share_url,
+        events=store.events(db, customer_id),
+    )
+
+
+@bp.post("/customers/<int:customer_id>/rotate/<which>")
+def rotate(customer_id, which):
+    """Replace the customer or share link; the old one stops working at once."""
+    if which not in ("edit", "share"):
+        abort(404)
+    customer_or_404(customer_id)
+    store.rotate_link(get_db(), customer_id, which, actor())
+    flash("Neuer Link erzeugt. Der alte Link funktioniert ab sofort nicht mehr.")
+    return redirect(url_for("manage.customer", customer_id=customer_id), 303)
+
+
+@bp.post("/customers/<int:customer_id>/archive")
+def archive(customer_id):
+    """Archive a customer: it leaves the dashboard and its links stop working."""
+    customer_or_404(customer_id)
+    store.archive_customer(get_db(), customer_id, actor())
+    flash("Kund:in archiviert. Die Links funktionieren nicht mehr.")
+    return redirect(url_for("manage.dashboard"), 303)
+
+
+@bp.post("/customers/<int:customer_id>/portal-confirm")
+def confirm_portal(customer_id):
+    """Confirm that the named PORTAL's SMTP configuration is reused."""
+    c = customer_or_404(customer_id)
+    db = get_db()
+    row = store.item_rows(db, customer_id).get("portal-adopt")
+    if row is None or not row["detail"].get("portal"):
+        abort(409)
+    store.set_item(
+        db,
+        customer_id,
+        "portal-adopt",
+        "done",
+        actor(),
+        {"portal": row["detail"]["portal"], "confirmed_by": g.manager["email"]},
+    )
+    flash(f"Übernahme der SMTP-Konfiguration von {c['portal_name']} bestätigt.")
+    return redirect(url_for("manage.customer", customer_id=customer_id), 303)

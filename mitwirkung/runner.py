@@ -1,0 +1,143 @@
+"""Run live checks off the request thread in a bounded pool; every run is a row in `runs`."""
+
+import asyncio
+import json
+import logging
+import os
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask, current_app
+from sqlite_utils import Database
+
+from .db import connect, now
+
+log = logging.getLogger(__name__)
+HOST = socket.gethostname()
+
+# finish(db, run_id, result) writes the item state and returns (outcome, result JSON dict)
+Finish = Callable[[Database, int, object], tuple[str, dict]]
+
+
+class Runner:
+    """A bounded thread pool per process that executes async checks and stores their results."""
+
+    def __init__(self, database: str, workers: int):
+        self.database = database
+        self.workers = workers
+        self._pool: ThreadPoolExecutor | None = None
+        self._pid = None
+
+    @property
+    def owner(self) -> str:
+        return f"{HOST}:{os.getpid()}"
+
+    def pool(self) -> ThreadPoolExecutor:
+        # A forked worker (gunicorn) must not reuse the parent's threads.
+        if self._pool is None or self._pid != os.getpid():
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="mitwirkung-run")
+            self._pid = os.getpid()
+        return self._pool
+
+    def submit(
+        self,
+        db: Database,
+        *,
+        customer_id: int,
+        kind: str,
+        settings: dict,
+        actor: str,
+        client_addr: str | None,
+        check: Callable[[], Awaitable[object]],
+        finish: Finish,
+        on_start: Callable[[Database, int], None] | None = None,
+    ) -> int:
+        """Insert a `running` row and hand the check to the pool; return the run id."""
+        with db.atomic():
+            table = db.table("runs")
+            table.insert(
+                {
+                    "customer_id": customer_id,
+                    "kind": kind,
+                    "state": "running",
+                    "actor": actor,
+                    "client_addr": client_addr,
+                    "owner": self.owner,
+                    "settings": json.dumps(settings, ensure_ascii=False),
+                    "started_at": now(),
+                }
+            )
+            run_id = table.last_pk
+            if on_start:
+                on_start(db, run_id)
+        self.pool().submit(self._execute, run_id, check, finish)
+        return run_id
+
+    def _execute(self, run_id: int, check, finish: Finish) -> None:
+        started = time.monotonic()
+        try:
+            result = asyncio.run(check())
+        except Exception:  # a bug in a check must still end the run
+            log.exception("check of run %s crashed", run_id)
+            result = None
+        duration = int((time.monotonic() - started) * 1000)
+        db = connect(self.database)
+        try:
+            with db.atomic():
+                outcome, data = finish(db, run_id, result)
+                db.table("runs").update(
+                    run_id,
+                    {
+                        "state": "done" if outcome == "ok" else "failed",
+                        "outcome": outcome,
+                        "result": json.dumps(data, ensure_ascii=False),
+                        "finished_at": now(),
+                        "duration_ms": duration,
+                    },
+                )
+        finally:
+            db.close()
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+
+def _pid_alive(owner: str) -> bool:
+    host, _, pid = (owner or "").rpartition(":")
+    if host != HOST or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reap(db: Database, max_age_seconds: float, on_abort: Callable[[Database, dict], None]) -> int:
+    """Mark runs as aborted whose process died or that ran far longer than any check may."""
+    cutoff = (datetime.now(UTC) - timedelta(seconds=max_age_seconds)).isoformat(timespec="seconds")
+    count = 0
+    for run in list(db.table("runs").rows_where("state = 'running'")):
+        if _pid_alive(run["owner"]) and run["started_at"] > cutoff:
+            continue
+        with db.atomic():
+            db.table("runs").update(
+                run["id"], {"state": "aborted", "outcome": "aborted", "finished_at": now()}
+            )
+            on_abort(db, run)
+        count += 1
+    return count
+
+
+def get_runner() -> Runner:
+    return current_app.extensions["runner"]
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["runner"] = Runner(app.config["DATABASE"], app.config["RUNNER_WORKERS"])

@@ -1,0 +1,160 @@
+"""Reads and writes of customers, item states and events; every state change is an event."""
+
+import json
+
+from sqlite_utils import Database
+from sqlite_utils.db import NotFoundError
+
+from . import crypto
+from .db import now
+
+
+def _event(db: Database, customer_id: int, actor: str, kind: str, item_id=None, data=None) -> None:
+    db.table("events").insert(
+        {
+            "customer_id": customer_id,
+            "at": now(),
+            "actor": actor,
+            "kind": kind,
+            "item_id": item_id,
+            "data": json.dumps(data or {}, ensure_ascii=False),
+        }
+    )
+
+
+def add_event(db: Database, customer_id: int, actor: str, kind: str, item_id=None, data=None):
+    """Append an audit event and mark the customer active."""
+    with db.atomic():
+        _event(db, customer_id, actor, kind, item_id, data)
+        _touch(db, customer_id)
+
+
+def _touch(db: Database, customer_id: int) -> None:
+    db.execute("UPDATE customers SET last_activity_at = ? WHERE id = ?", [now(), customer_id])
+
+
+def create_customer(db: Database, name: str, domain: str | None, contact: str | None, actor: str):
+    """Create a customer with fresh links; return (row, edit_token, share_token)."""
+    edit, share = crypto.new_token(), crypto.new_token()
+    with db.atomic():
+        table = db.table("customers")
+        table.insert(
+            {
+                "name": name,
+                "domain": domain or None,
+                "contact_email": contact or None,
+                "edit_token_hash": crypto.token_hash(edit),
+                "edit_token_enc": crypto.encrypt(edit),
+                "share_token_hash": crypto.token_hash(share),
+                "share_token_enc": crypto.encrypt(share),
+                "created_at": now(),
+                "last_activity_at": now(),
+            }
+        )
+        customer = table.get(table.last_pk)
+        _event(db, customer["id"], actor, "customer-created", data={"name": name})
+    return customer, edit, share
+
+
+def rotate_link(db: Database, customer_id: int, which: str, actor: str) -> str:
+    """Replace the edit or share token; the old link stops working at once."""
+    assert which in ("edit", "share")
+    token = crypto.new_token()
+    with db.atomic():
+        db.table("customers").update(
+            customer_id,
+            {
+                f"{which}_token_hash": crypto.token_hash(token),
+                f"{which}_token_enc": crypto.encrypt(token),
+            },
+        )
+        _event(db, customer_id, actor, f"{which}-link-rotated")
+    return token
+
+
+def link_tokens(customer: dict) -> tuple[str | None, str | None]:
+    """Return the customer's current (edit, share) tokens, decrypted."""
+    return crypto.decrypt(customer["edit_token_enc"]), crypto.decrypt(customer["share_token_enc"])
+
+
+def customer_by_token(db: Database, token: str, which: str) -> dict | None:
+    """Look a live customer up by the hash of its edit or share token."""
+    assert which in ("edit", "share")
+    if not token or len(token) > 200:
+        return None
+    rows = list(
+        db.table("customers").rows_where(
+            f"{which}_token_hash = ? AND archived_at IS NULL", [crypto.token_hash(token)], limit=1
+        )
+    )
+    return rows[0] if rows else None
+
+
+def get_row(db: Database, table: str, key) -> dict | None:
+    """Return the row with this primary key, or None."""
+    try:
+        return db.table(table).get(key)
+    except NotFoundError:
+        return None
+
+
+def get_customer(db: Database, customer_id: int) -> dict | None:
+    return get_row(db, "customers", customer_id)
+
+
+def item_rows(db: Database, customer_id: int) -> dict[str, dict]:
+    """Return {item_id: row} with detail decoded."""
+    rows = {}
+    for row in db.table("item_states").rows_where("customer_id = ?", [customer_id]):
+        row["detail"] = json.loads(row["detail"] or "{}")
+        rows[row["item_id"]] = row
+    return rows
+
+
+def set_item(db: Database, customer_id: int, item_id: str, state: str, actor: str, detail=None):
+    """Set an item's state (with an audit event) in one transaction."""
+    with db.atomic():
+        db.table("item_states").upsert(
+            {
+                "customer_id": customer_id,
+                "item_id": item_id,
+                "state": state,
+                "detail": json.dumps(detail or {}, ensure_ascii=False),
+                "updated_at": now(),
+                "updated_by": actor,
+            },
+            pk=("customer_id", "item_id"),
+        )
+        _event(db, customer_id, actor, "item-state", item_id, {"state": state, **(detail or {})})
+        _touch(db, customer_id)
+
+
+def all_item_rows(db: Database) -> list[dict]:
+    """Return every item state row of active customers, detail decoded."""
+    rows = db.query(
+        "SELECT s.* FROM item_states s JOIN customers c ON c.id = s.customer_id"
+        " WHERE c.archived_at IS NULL"
+    )
+    return [dict(r, detail=json.loads(r["detail"] or "{}")) for r in rows]
+
+
+def archive_customer(db: Database, customer_id: int, actor: str) -> None:
+    """Archive a customer; its links stop working."""
+    with db.atomic():
+        db.table("customers").update(customer_id, {"archived_at": now()})
+        _event(db, customer_id, actor, "customer-archived")
+
+
+def set_path(db: Database, customer_id: int, path_id: str, actor: str) -> None:
+    """Choose a path; the other paths' item states stay as they are."""
+    with db.atomic():
+        db.table("customers").update(customer_id, {"path": path_id})
+        _event(db, customer_id, actor, "path-chosen", data={"path": path_id})
+        _touch(db, customer_id)
+
+
+def events(db: Database, customer_id: int, limit: int = 50) -> list[dict]:
+    rows = db.query(
+        "SELECT * FROM events WHERE customer_id = ? ORDER BY id DESC LIMIT ?", [customer_id, limit]
+    )
+    return [dict(r, data=json.loads(r["data"] or "{}")) for r in rows]

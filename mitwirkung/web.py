@@ -1,0 +1,113 @@
+"""Web plumbing shared by the blueprints: CSRF, htmx, security headers, errors, filters."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, has_request_context, render_template, url_for
+from flask_htmx import HTMX
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from .db import get_db
+from .progress import STATE_LABELS
+from .store import link_tokens
+
+csrf = CSRFProtect()
+htmx = HTMX()
+
+BERLIN = ZoneInfo("Europe/Berlin")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+
+
+def obligation():
+    """Return the loaded obligation catalog."""
+    return current_app.extensions["obligation"]
+
+
+def public_url(endpoint: str, **values) -> str:
+    """Return an absolute link under BASE_URL (works without a request, e.g. in the CLI)."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    if has_request_context():
+        return base + url_for(endpoint, **values)
+    with current_app.test_request_context():
+        return base + url_for(endpoint, **values)
+
+
+def customer_links(customer: dict) -> tuple[str | None, str | None]:
+    """Return the customer's current edit and share links as full URLs."""
+    edit, share = link_tokens(customer)
+    return (
+        public_url("customer.page", token=edit) if edit else None,
+        public_url("customer.share_page", token=share) if share else None,
+    )
+
+
+def local_time(value: str | None, fmt: str = "%d.%m.%Y, %H:%M Uhr") -> str:
+    """Format a stored UTC ISO time for German readers."""
+    if not value:
+        return "–"
+    try:
+        return datetime.fromisoformat(value).astimezone(BERLIN).strftime(fmt)
+    except ValueError:
+        return value
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def _error(code: int, title: str, text: str):
+    return render_template("error.html", code=code, title=title, text=text), code
+
+
+def init_app(app: Flask) -> None:
+    csrf.init_app(app)
+    htmx.init_app(app)
+    app.after_request(_security_headers)
+    app.add_template_filter(local_time)
+    app.add_template_global(obligation)
+    app.add_template_global(STATE_LABELS, "STATE_LABELS")
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return _error(
+            400,
+            "Sitzung abgelaufen",
+            "Das Formular war zu alt oder unvollständig. Bitte laden Sie die Seite neu "
+            "und versuchen Sie es noch einmal.",
+        )
+
+    @app.errorhandler(404)
+    def not_found(e):
+        return _error(
+            404,
+            "Seite nicht gefunden",
+            "Diesen Link gibt es nicht (mehr). Vielleicht wurde er erneuert – bitte fragen "
+            "Sie Ihre:n Ansprechpartner:in bei PEIQ nach dem aktuellen Link.",
+        )
+
+    @app.errorhandler(405)
+    def not_allowed(e):
+        return _error(405, "Nicht erlaubt", "Über diesen Link kann nichts geändert werden.")
+
+    @app.errorhandler(500)
+    def server_error(e):
+        return _error(
+            500, "Interner Fehler", "Etwas ist schiefgegangen. Bitte versuchen Sie es erneut."
+        )
+
+    @app.get("/healthz")
+    def healthz():
+        """Answer 200 when the database answers."""
+        try:
+            get_db().execute("SELECT 1").fetchone()
+        except Exception:  # noqa: BLE001 - any database failure means unhealthy
+            return {"status": "error"}, 503
+        return {"status": "ok"}

@@ -1,0 +1,26 @@
+// Small enhancements; everything works without them. No inline scripts (CSP).
+"use strict";
+
+const USUAL_PORTS = { ssl: "465", tls: "587" };
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const source = document.querySelector(button.dataset.copy);
+  const text = source ? (source.value ?? source.textContent).trim() : button.dataset.copyText;
+  navigator.clipboard.writeText(text).then(() => {
+    const label = button.textContent;
+    button.textContent = "Kopiert ✓";
+    setTimeout(() => { button.textContent = label; }, 1500);
+  });
+});
+
+// Choosing an encryption suggests its usual port, unless the user typed another one.
+document.addEventListener("change", (event) => {
+  const radio = event.target;
+  if (radio.name !== "encryption" || !USUAL_PORTS[radio.value]) return;
+  const port = radio.form && radio.form.elements.namedItem("port");
+  if (!port) return;
+  const usual = Object.values(USUAL_PORTS).concat(["", "25"]);
+  if (usual.includes(port.value.trim())) port.value = USUAL_PORTS[radio.value];
+});
