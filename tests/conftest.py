@@ -1,0 +1,91 @@
+"""Fixtures for the web layer: an app on a fresh database, a client, and helpers for forms."""
+
+import re
+
+import pytest
+from cryptography.fernet import Fernet
+
+from app import create_app
+from mitwirkung import store
+from mitwirkung.cli import create_manager
+from mitwirkung.db import connect
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE": str(tmp_path / "test.db"),
+            "SECRET_KEY": "test-secret",
+            "ENCRYPTION_KEY": Fernet.generate_key().decode(),
+            "BASE_URL": "http://mitwirkung.test",
+        }
+    )
+    yield app
+    app.extensions["runner"].shutdown()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def db(app):
+    database = connect(app.config["DATABASE"])
+    yield database
+    database.close()
+
+
+class Customers:
+    """Create customers and act on their links the way a browser would."""
+
+    def __init__(self, app, client, db):
+        self.app, self.client, self.db = app, client, db
+
+    def create(self, name="Müller Verlag", domain="mueller-verlag.de", path=None):
+        with self.app.test_request_context():
+            customer, edit, share = store.create_customer(self.db, name, domain, None, "test")
+        if path:
+            store.set_path(self.db, customer["id"], path, "test")
+        return customer, edit, share
+
+    def csrf(self, url="/manage/login"):
+        """Return a CSRF token from a page the client can see."""
+        return CSRF.search(self.client.get(url).get_data(as_text=True)).group(1)
+
+    def post(self, url, data=None, htmx=False, token_from=None):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf(token_from or "/manage/login"))
+        headers = {"HX-Request": "true"} if htmx else {}
+        return self.client.post(url, data=data, headers=headers)
+
+    def item_state(self, customer_id, item_id):
+        rows = store.item_rows(self.db, customer_id)
+        return rows[item_id]["state"] if item_id in rows else "open"
+
+
+@pytest.fixture
+def customers(app, client, db):
+    return Customers(app, client, db)
+
+
+class Auth:
+    def __init__(self, client, customers, db):
+        self.client, self.customers, self.db = client, customers, db
+
+    def create(self, email="am@peiq.de", password="richtig-geheim"):
+        create_manager(self.db, email, password, "Anna Manager")
+
+    def login(self, email="am@peiq.de", password="richtig-geheim"):
+        return self.customers.post("/manage/login", {"email": email, "password": password})
+
+
+@pytest.fixture
+def auth(client, customers, db):
+    auth = Auth(client, customers, db)
+    auth.create()
+    return auth
