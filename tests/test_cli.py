@@ -1,0 +1,46 @@
+import json
+
+from mitwirkung import store
+
+
+def test_managers_create(app, db):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["managers", "create", "AM@peiq.de", "--password", "geheim123"])
+    assert result.exit_code == 0, result.output
+    row = next(db.table("managers").rows)
+    assert row["email"] == "am@peiq.de" and "geheim123" not in row["password_hash"]
+    again = runner.invoke(args=["managers", "create", "am@peiq.de", "--password", "geheim123"])
+    assert again.exit_code != 0 and "exists already" in again.output
+
+
+def test_managers_create_rejects_short_passwords(app):
+    result = app.test_cli_runner().invoke(args=["managers", "create", "a@b.de", "--password", "x"])
+    assert result.exit_code != 0
+
+
+def test_customers_create_prints_two_links(app, client):
+    result = app.test_cli_runner().invoke(args=["customers", "create", "Müller Verlag"])
+    assert result.exit_code == 0, result.output
+    edit_url, share_url = result.output.split()
+    assert edit_url.startswith("http://mitwirkung.test/c/")
+    assert share_url.startswith("http://mitwirkung.test/s/")
+    assert client.get(edit_url.removeprefix("http://mitwirkung.test")).status_code == 200
+    assert client.get(share_url.removeprefix("http://mitwirkung.test")).status_code == 200
+
+
+def test_customers_create_json(app, db):
+    result = app.test_cli_runner().invoke(
+        args=["customers", "create", "Müller Verlag", "--domain", "Müller-Verlag.de",
+              "--contact", "it@mueller.de", "--json"]  # fmt: skip
+    )
+    data = json.loads(result.output)
+    assert set(data) == {"id", "name", "edit_url", "share_url"}
+    assert data["name"] == "Müller Verlag"
+    row = store.get_customer(db, data["id"])
+    assert row["domain"] == "xn--mller-verlag-dlb.de" and row["contact_email"] == "it@mueller.de"
+
+
+def test_customers_create_rejects_a_bad_domain(app, db):
+    result = app.test_cli_runner().invoke(args=["customers", "create", "X", "--domain", "a b"])
+    assert result.exit_code != 0
+    assert db.table("customers").count == 0
