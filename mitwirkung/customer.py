@@ -53,7 +53,7 @@ def context(**extra) -> dict:
         "saved": False,
     }
     if not g.readonly:
-        ctx["path_form"] = PathForm(formdata=None, path=customer["path"])
+        ctx["path_form"] = PathForm(formdata=None, path=customer["path"], paths=obligation().paths)
         ctx["toggle_form"] = ToggleForm(formdata=None)
         ctx["smtp_form"] = SmtpSettingsForm(formdata=None, data=settings or {})
         ctx["portal_form"] = PortalForm(formdata=None, portal=customer["portal_name"])
@@ -102,10 +102,9 @@ def page():
 @bp.post("/c/<token>/path")
 def choose_path():
     """Choose one of the paths; the other paths' item states are kept."""
-    form = PathForm()
-    form.path.choices = [(p.id, p.title) for p in obligation().paths]
+    form = PathForm(paths=obligation().paths)
     if not form.validate_on_submit():
-        return respond(["workspace"], 400, path_form=form)
+        return respond(["workspace"], 422, path_form=form)
     store.set_path(get_db(), g.customer["id"], form.path.data, "customer")
     reload_customer()
     if not htmx:
@@ -138,7 +137,7 @@ def save_smtp_settings():
     require_item("smtp-settings", "form")
     form = SmtpSettingsForm()
     if not form.validate_on_submit():
-        return respond(["item"], 400, item_id="smtp-settings", smtp_form=form)
+        return respond(["item"], 422, item_id="smtp-settings", smtp_form=form)
     db, cid = get_db(), g.customer["id"]
     data = {k: form.data[k] for k in ("host", "port", "encryption", "username", "sender")}
     with db.atomic():
@@ -155,7 +154,7 @@ def name_portal():
     require_item("portal-adopt", "portal")
     form = PortalForm()
     if not form.validate_on_submit():
-        return respond(["item"], 400, item_id="portal-adopt", portal_form=form)
+        return respond(["item"], 422, item_id="portal-adopt", portal_form=form)
     db, cid = get_db(), g.customer["id"]
     with db.atomic():
         db.table("customers").update(cid, {"portal_name": form.portal.data})

@@ -65,7 +65,7 @@ def login():
             session["manager_id"] = rows[0]["id"]
             return redirect(_local_redirect(request.args.get("next")), 303)
         form.password.errors.append("E-Mail oder Passwort stimmt nicht.")
-    return render_template("login.html", form=form), 400 if form.errors else 200
+    return render_template("login.html", form=form), 422 if form.errors else 200
 
 
 @bp.post("/logout")
@@ -94,7 +94,7 @@ def create_customer():
     """Create a customer and show its links."""
     form = CustomerForm()
     if not form.validate_on_submit():
-        return render_template("dashboard.html", overviews=[], form=form, show_form=True), 400
+        return render_template("dashboard.html", overviews=[], form=form, show_form=True), 422
     customer, _, _ = store.create_customer(
         get_db(), form.name.data, form.domain.data, form.contact.data, actor()
     )

@@ -93,8 +93,20 @@ def rows(**states):
         ("portal", {"portal-adopt": "done", "mail-received": "done"}, 100),
         # dns-dmarc is not required: it neither counts nor blocks
         ("mailjet", {"dns-dmarc": "done"}, 0),
-        ("mailjet", {i: "done" for i in ["dns-verification", "dns-spf", "dns-dkim",
-                                         "peiq-informed", "mail-received"]}, 100),  # fmt: skip
+        (
+            "mailjet",
+            {
+                i: "done"
+                for i in [
+                    "dns-verification",
+                    "dns-spf",
+                    "dns-dkim",
+                    "peiq-informed",
+                    "mail-received",
+                ]
+            },
+            100,
+        ),  # fmt: skip
         ("mailjet", {"dns-verification": "done", "dns-spf": "done"}, 40),
     ],
 )

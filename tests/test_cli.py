@@ -30,8 +30,16 @@ def test_customers_create_prints_two_links(app, client):
 
 def test_customers_create_json(app, db):
     result = app.test_cli_runner().invoke(
-        args=["customers", "create", "Müller Verlag", "--domain", "Müller-Verlag.de",
-              "--contact", "it@mueller.de", "--json"]  # fmt: skip
+        args=[
+            "customers",
+            "create",
+            "Müller Verlag",
+            "--domain",
+            "Müller-Verlag.de",
+            "--contact",
+            "it@mueller.de",
+            "--json",
+        ]  # fmt: skip
     )
     data = json.loads(result.output)
     assert set(data) == {"id", "name", "edit_url", "share_url"}

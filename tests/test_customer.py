@@ -48,7 +48,7 @@ def test_choosing_no_or_an_unknown_path_explains(client, customers):
     _, edit, _ = customers.create()
     for data in ({}, {"path": "fax"}):
         response = customers.post(f"/c/{edit}/path", data, htmx=True, token_from=f"/c/{edit}")
-        assert response.status_code == 400
+        assert response.status_code == 422
         assert "Bitte wählen Sie einen der drei Wege." in response.get_data(as_text=True)
 
 
@@ -123,7 +123,7 @@ def test_share_link_is_read_only(client, customers):
     page = client.get(f"/s/{share}").get_data(as_text=True)
     assert "Nur-Lese-Ansicht" in page
     assert "<form" not in page.split("</header>", 1)[1]
-    assert "hx-trigger=\"every" in page
+    assert 'hx-trigger="every' in page
     token = customers.csrf(f"/c/{edit}")
     for url, data in [
         (f"/s/{share}/items/mail-received", {"done": "1"}),
@@ -171,7 +171,7 @@ def test_portal_request_waits_for_the_manager(customers):
     customer, edit, _ = customers.create(path="portal")
     url = f"/c/{edit}/portal"
     response = customers.post(url, {"portal": ""}, htmx=True, token_from=f"/c/{edit}")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Bitte nennen Sie die Adresse Ihres PORTAL" in response.get_data(as_text=True)
     response = customers.post(
         url, {"portal": "portal.mueller.de", "confirm": "y"}, htmx=True, token_from=f"/c/{edit}"

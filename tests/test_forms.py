@@ -75,7 +75,7 @@ def test_other_fields_keep_what_was_typed(client, customers):
         token_from=f"/c/{edit}",
     )
     html = response.get_data(as_text=True)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert 'value="smtp.example.de"' in html and 'value="chef@example.de"' in html
     assert "Der Port ist eine Zahl" in html
     assert customers.item_state(1, "smtp-settings") == "open"

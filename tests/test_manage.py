@@ -22,7 +22,7 @@ def test_post_needs_login_too(client, customers):
 
 def test_wrong_password_is_refused_in_german(auth):
     response = auth.login(password="falsch")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "E-Mail oder Passwort stimmt nicht." in response.get_data(as_text=True)
     assert auth.client.get("/manage/").status_code == 302
 
@@ -70,7 +70,7 @@ def test_create_customer_with_bad_input_keeps_what_was_typed(auth, db):
         "/manage/customers", {"name": "Neuer Verlag", "domain": "kein domain", "contact": "a@"}
     )
     html = response.get_data(as_text=True)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert 'value="Neuer Verlag"' in html
     assert "Ein Domainname enthält keine Leerzeichen" in html
     assert "vollständige E-Mail-Adresse" in html
