@@ -10,6 +10,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     RadioField,
+    SelectChoice,
     StringField,
 )
 from wtforms.validators import (
@@ -26,13 +27,13 @@ from .checks.domain import DomainError, normalize_domain
 from .checks.netguard import GuardError, normalize_host
 
 ENCRYPTIONS = [
-    ("ssl", "SSL – verschlüsselt ab dem ersten Byte (meist Port 465)"),
-    (
+    SelectChoice("ssl", "SSL – verschlüsselt ab dem ersten Byte (meist Port 465)"),
+    SelectChoice(
         "tls",
         "TLS – Verbindung startet unverschlüsselt und wird per STARTTLS verschlüsselt "
         "(meist Port 587)",
     ),
-    ("none", "keine – unverschlüsselt (nur wenn der Anbieter es verlangt)"),
+    SelectChoice("none", "keine – unverschlüsselt (nur wenn der Anbieter es verlangt)"),
 ]
 USUAL_PORTS = {"ssl": 465, "tls": 587}
 EMAIL = re.compile(r"^[^\s@<>\"]+@[^\s@<>\"]+$")
@@ -74,6 +75,17 @@ class EmailAddress:
 
 
 REQUIRED = "Bitte ausfüllen."
+
+
+class Choice:
+    """Accept only one of the field's choices, with a German message."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data not in {c.value for c in field.choices or []}:
+            raise ValidationError(self.message)
 
 
 class PortField(IntegerField):
@@ -120,7 +132,8 @@ class SmtpSettingsForm(FlaskForm):
     encryption = RadioField(
         "Verschlüsselung",
         choices=ENCRYPTIONS,
-        validators=[InputRequired("Bitte wählen Sie eine Verschlüsselung.")],
+        validate_choice=False,
+        validators=[Choice("Bitte wählen Sie eine Verschlüsselung: SSL, TLS oder keine.")],
     )
     username = StringField("Nutzer", [DataRequired(REQUIRED), Length(max=300)], filters=[strip])
     sender = StringField(
@@ -147,7 +160,13 @@ class ToggleForm(FlaskForm):
 
 
 class PathForm(FlaskForm):
-    path = RadioField("Weg", validators=[InputRequired("Bitte wählen Sie einen der drei Wege.")])
+    path = RadioField(
+        "Weg", validate_choice=False, validators=[Choice("Bitte wählen Sie einen der drei Wege.")]
+    )
+
+    def __init__(self, *args, paths=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.path.choices = [SelectChoice(p.id, p.title) for p in paths]
 
 
 class PortalForm(FlaskForm):
