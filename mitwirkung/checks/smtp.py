@@ -367,23 +367,32 @@ class _Session:
         probing = None
         try:
             if self.encryption == "ssl":
-                return await _greeting_result(connecting)
+                return await self._greeting_result(connecting)
             done, _ = await asyncio.wait({connecting}, timeout=min(3.0, self.timeout / 4))
             if done:
-                return await _greeting_result(connecting)
+                return await self._greeting_result(connecting)
             probing = asyncio.ensure_future(_speaks_tls(self.address, self.port, self.host))
             done, _ = await asyncio.wait({connecting, probing}, return_when="FIRST_COMPLETED")
             if connecting in done:
-                return await _greeting_result(connecting)
+                return await self._greeting_result(connecting)
             if not probing.exception() and probing.result():
                 raise _Failure("plain_on_ssl_port")
-            return await _greeting_result(connecting)
+            return await self._greeting_result(connecting)
         finally:
             for task in (connecting, probing):
                 if task is not None and not task.done():
                     task.cancel()
                     with contextlib.suppress(BaseException):
                         await task
+
+    async def _greeting_result(self, task):
+        """Return the greeting of a finished connect(), recording a refusal as the reply."""
+        try:
+            return await task
+        except aiosmtplib.SMTPConnectResponseError as exc:
+            self.transcript.reply(exc)
+            code = "temporary" if 400 <= exc.code < 500 else "unexpected"
+            raise _Failure(code, reply=f"{exc.code} {exc.message}") from exc
 
     def _note_tls(self) -> None:
         self.tls = _tls_info(self.smtp)
@@ -392,28 +401,20 @@ class _Session:
 
     async def close(self) -> None:
         """Say goodbye if possible and release the socket in every case."""
+        transport = self.smtp.transport if self.smtp is not None else None
         if self.smtp is not None and self.smtp.is_connected:
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(1):
                     await self.smtp.quit()
+        if transport is not None:
+            # abort, not close: a TLS close would wait for the peer's close_notify.
+            transport.abort()
         if self.smtp is not None:
-            if self.smtp.transport is not None:
-                # abort, not close: a TLS close would wait for the peer's close_notify.
-                self.smtp.transport.abort()
             self.smtp.close()
         for _ in range(3):
             await asyncio.sleep(0)
         if self.sock is not None and self.sock.fileno() != -1:
             self.sock.close()
-
-
-async def _greeting_result(task):
-    """Return the greeting of a finished connect(), recording a refusal as the reply."""
-    try:
-        return await task
-    except aiosmtplib.SMTPConnectResponseError as exc:
-        code = "temporary" if 400 <= exc.code < 500 else "unexpected"
-        raise _Failure(code, reply=f"{exc.code} {exc.message}") from exc
 
 
 def _oserror_text(exc: BaseException) -> str:

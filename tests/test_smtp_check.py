@@ -1,0 +1,425 @@
+"""The live SMTP test against real aiosmtpd servers on loopback with trustme certificates."""
+
+import asyncio
+import base64
+import logging
+import time
+
+import pytest
+from aiosmtplib.auth import auth_login_encode, auth_plain_encode
+from dnsserver import ZoneServer
+from smtpserver import (
+    M365_DISABLED,
+    PASSWORD,
+    USER,
+    Certificates,
+    GreetingServer,
+    Handler,
+    MailServer,
+    Tarpit,
+    free_port,
+)
+
+from mitwirkung.checks.smtp import SmtpSettings, build_test_mail, probe_settings, run_smtp_test
+
+SENDER = "versand@kunde.test"
+RECIPIENT = "empfang@kunde.test"
+NAMES = ("127.0.0.1", "mail.kunde.test")
+ZONE = """\
+$ORIGIN kunde.test.
+$TTL 60
+@        IN SOA ns.kunde.test. hostmaster.kunde.test. 1 3600 600 86400 60
+@        IN NS  ns.kunde.test.
+mail     IN A   127.0.0.1
+other    IN A   127.0.0.1
+private  IN A   10.0.0.5
+"""
+
+
+@pytest.fixture(scope="module")
+def certs(tmp_path_factory):
+    return Certificates(tmp_path_factory.mktemp("certs"))
+
+
+@pytest.fixture(scope="module")
+def servers(certs):
+    """Every kind of server the tests need, started once per module."""
+    made = {
+        "ssl": MailServer(tls="ssl", context=certs.context(*NAMES), auth=True),
+        "starttls": MailServer(tls="starttls", context=certs.context(*NAMES), auth=True),
+        "plain": MailServer(),
+        "plain_auth": MailServer(auth=True),
+        "m365": MailServer(
+            tls="starttls", context=certs.context(*NAMES), auth=True, auth_failure=M365_DISABLED
+        ),
+        "untrusted": MailServer(tls="ssl", context=certs.context(*NAMES, trusted=False)),
+        "wrong_name": MailServer(
+            tls="starttls", context=certs.context("smtp.hoster.example", "*.hoster.example")
+        ),
+        "expired": MailServer(tls="ssl", context=certs.context(*NAMES, expired=True)),
+        "rcpt_550": MailServer(
+            handler=Handler(reject_rcpt="550 5.1.1 <empfang@kunde.test>: Recipient unknown")
+        ),
+        "mail_553": MailServer(
+            handler=Handler(
+                reject_mail="553 5.7.1 <versand@kunde.test>: Sender address rejected: "
+                "not owned by user info@kunde.test"
+            )
+        ),
+        "relay": MailServer(handler=Handler(reject_rcpt="554 5.7.1 Relay access denied")),
+        "data_554": MailServer(handler=Handler(reject_data="554 5.7.1 Message rejected as spam")),
+        "busy": MailServer(handler=Handler(reject_mail="451 4.3.0 Try again later")),
+    }
+    for server in made.values():
+        server.start()
+    yield made
+    for server in made.values():
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def dns():
+    with ZoneServer(ZONE) as server:
+        yield server
+
+
+@pytest.fixture
+def logs(caplog):
+    caplog.set_level(logging.DEBUG)
+    return caplog
+
+
+def smtp_test(
+    port,
+    encryption,
+    *,
+    certs,
+    host="127.0.0.1",
+    username=USER,
+    password=PASSWORD,
+    timeout=5.0,
+    confirm_url="http://127.0.0.1:5000/confirm/tok-1",
+    nameservers=None,
+    sender=SENDER,
+    **kwargs,
+):
+    """Run the SMTP test synchronously with loopback allowed."""
+    settings = SmtpSettings(host, port, encryption, username, sender, RECIPIENT)
+    return asyncio.run(
+        run_smtp_test(
+            settings,
+            password,
+            confirm_url=confirm_url,
+            customer_name="Musterverlag GmbH",
+            timeout=timeout,
+            allowed_ports=[port, 25, 465, 587],
+            allowed_networks=["127.0.0.0/8"],
+            nameservers=nameservers,
+            ca_file=certs.ca_file,
+            **kwargs,
+        )
+    )
+
+
+SECRET_FORMS = [
+    PASSWORD,
+    base64.b64encode(PASSWORD.encode()).decode(),
+    auth_plain_encode(USER, PASSWORD).decode(),
+    *(part.decode() for part in auth_login_encode(USER, PASSWORD)[1:]),
+]
+
+
+def assert_no_secret(result, logs):
+    """The password travels nowhere: not in the result, not in any log record."""
+    text = repr(result) + "\n" + logs.text
+    for form in SECRET_FORMS:
+        assert form not in text
+
+
+def arrived(server, confirm_url):
+    """Return the message carrying confirm_url that reached server."""
+    found = [m for m in server.handler.messages if confirm_url in m.text()]
+    assert len(found) == 1
+    return found[0]
+
+
+@pytest.mark.parametrize(("kind", "encryption"), [("ssl", "ssl"), ("starttls", "tls")])
+def test_mail_is_delivered_with_tls_and_auth(servers, certs, logs, kind, encryption):
+    url = f"http://127.0.0.1:5000/confirm/{kind}-ok"
+    result = smtp_test(servers[kind].port, encryption, certs=certs, confirm_url=url)
+    assert result.ok, result
+    assert result.code == "ok"
+    assert "250" in result.message and "Bestätigungslink" in result.next_step
+    assert result.address == "127.0.0.1"
+    assert result.reply.startswith("250")
+    assert result.tls is not None and result.tls.version.startswith("TLS 1.")
+    assert "127.0.0.1" in result.tls.subject and "trustme" in result.tls.issuer
+    assert result.tls.not_after[:4].isdigit() and result.tls.not_after[4] == "-"
+    assert any(line.startswith("C: AUTH ") and "********" in line for line in result.transcript)
+    assert any(line.startswith("* TLS 1.") for line in result.transcript)
+    assert result.transcript[-1] == "S: 221 Bye"
+    message = arrived(servers[kind], url)
+    assert message.mail_from == SENDER and message.rcpt_tos == [RECIPIENT]
+    assert message.authenticated_as == USER
+    assert message.message["From"] == SENDER
+    assert message.message["To"] == RECIPIENT
+    assert "bitte bestätigen" in message.message["Subject"]
+    assert url in message.html()
+    assert_no_secret(result, logs)
+
+
+def test_plain_without_tls_or_auth(servers, certs, logs):
+    url = "http://127.0.0.1:5000/confirm/plain"
+    result = smtp_test(
+        servers["plain"].port, "none", certs=certs, username="", password=None, confirm_url=url
+    )
+    assert result.code == "ok" and result.tls is None
+    assert not any("STARTTLS" in line for line in result.transcript if line.startswith("C:"))
+    assert arrived(servers["plain"], url).message["From"] == SENDER
+
+
+def test_plain_with_password_needs_confirmation(servers, certs, logs):
+    port = servers["plain_auth"].port
+    before = len(servers["plain_auth"].handler.messages)
+    result = smtp_test(port, "none", certs=certs)
+    assert result.code == "plain_password_unconfirmed"
+    assert "lesbar" in result.message and "unverschlüsselt" in result.title
+    assert not any(line.startswith("C:") for line in result.transcript)
+    assert result.address == ""
+    url = "http://127.0.0.1:5000/confirm/plain-auth"
+    confirmed = smtp_test(port, "none", certs=certs, confirm_url=url, allow_plain_password=True)
+    assert confirmed.code == "ok", confirmed
+    assert len(servers["plain_auth"].handler.messages) == before + 1
+    assert arrived(servers["plain_auth"], url).authenticated_as == USER
+    assert_no_secret(result, logs)
+    assert_no_secret(confirmed, logs)
+
+
+def test_host_name_is_resolved_and_used_for_the_certificate(servers, certs, dns, logs):
+    url = "http://127.0.0.1:5000/confirm/by-name"
+    result = smtp_test(
+        servers["starttls"].port,
+        "tls",
+        certs=certs,
+        host=" Mail.Kunde.Test. ",
+        nameservers=[dns.nameserver],
+        confirm_url=url,
+    )
+    assert result.code == "ok", result
+    assert result.address == "127.0.0.1"
+    arrived(servers["starttls"], url)
+
+
+def test_private_name_is_refused(certs, dns):
+    result = smtp_test(
+        587, "tls", certs=certs, host="private.kunde.test", nameservers=[dns.nameserver]
+    )
+    assert result.code == "blocked_address"
+    assert "10.0.0.5" in result.message
+
+
+def test_unknown_name(certs, dns):
+    result = smtp_test(
+        587, "tls", certs=certs, host="smtp.kunde.test", nameservers=[dns.nameserver]
+    )
+    assert result.code == "host_not_found"
+    assert "smtp.kunde.test" in result.message and "Schreibweise" in result.next_step
+
+
+def test_wrong_password(servers, certs, logs):
+    result = smtp_test(servers["starttls"].port, "tls", certs=certs, password="falsch-" + PASSWORD)
+    assert result.code == "auth_failed"
+    assert "535" in result.reply
+    assert "vollständige E-Mail-Adresse" in result.next_step
+    assert_no_secret(result, logs)
+    assert "falsch-" not in repr(result)
+
+
+def test_microsoft_365_smtp_auth_disabled(servers, certs, logs):
+    result = smtp_test(servers["m365"].port, "tls", certs=certs, password="irgendwas")
+    assert result.code == "auth_disabled_m365"
+    assert "5.7.139" in result.reply
+    assert "App-Kennwörter helfen hier nicht" in result.next_step
+    assert "Administrator" in result.next_step
+
+
+def test_starttls_not_offered(servers, certs, logs):
+    result = smtp_test(servers["plain_auth"].port, "tls", certs=certs)
+    assert result.code == "starttls_not_offered"
+    assert "STARTTLS" in result.message
+    assert not any(line.startswith("C: AUTH") for line in result.transcript)
+    assert_no_secret(result, logs)
+
+
+def test_auth_not_offered(servers, certs, logs):
+    result = smtp_test(servers["plain"].port, "none", certs=certs, allow_plain_password=True)
+    assert result.code == "auth_not_offered"
+    assert "Anmeldung" in result.message
+
+
+def test_untrusted_certificate(servers, certs, logs):
+    result = smtp_test(servers["untrusted"].port, "ssl", certs=certs)
+    assert result.code == "cert_untrusted"
+    assert "anerkannten Stelle" in result.message
+    assert "trustme" in result.message  # the issuer is named
+    assert not any(line.startswith("C: AUTH") for line in result.transcript)
+    assert_no_secret(result, logs)
+
+
+def test_certificate_for_another_name(servers, certs, dns, logs):
+    result = smtp_test(
+        servers["wrong_name"].port,
+        "tls",
+        certs=certs,
+        host="mail.kunde.test",
+        nameservers=[dns.nameserver],
+    )
+    assert result.code == "cert_hostname"
+    assert "smtp.hoster.example" in result.message
+    assert "smtp.hoster.example" in result.next_step
+    assert "mail.kunde.test" in result.message
+    assert_no_secret(result, logs)
+
+
+def test_expired_certificate(servers, certs, logs):
+    result = smtp_test(servers["expired"].port, "ssl", certs=certs)
+    assert result.code == "cert_expired"
+    assert "nicht mehr gültig" in result.message and "erneuern" in result.next_step
+
+
+def test_tarpit_times_out_within_the_limit(certs):
+    with Tarpit() as tarpit:
+        started = time.monotonic()
+        result = smtp_test(tarpit.port, "tls", certs=certs, timeout=2)
+        elapsed = time.monotonic() - started
+    assert result.code == "no_greeting"
+    assert "Begrüßung" in result.message
+    assert elapsed < 3
+    assert result.duration_ms <= 2500
+
+
+def test_tarpit_with_ssl_times_out(certs):
+    with Tarpit() as tarpit:
+        started = time.monotonic()
+        result = smtp_test(tarpit.port, "ssl", certs=certs, timeout=1.5)
+        assert time.monotonic() - started < 2.5
+    assert result.code == "timeout"
+
+
+def test_recipient_rejected(servers, certs):
+    result = smtp_test(servers["rcpt_550"].port, "none", certs=certs, username="", password=None)
+    assert result.code == "recipient_rejected"
+    assert RECIPIENT in result.message and "550" in result.reply
+
+
+def test_sender_rejected(servers, certs):
+    result = smtp_test(servers["mail_553"].port, "none", certs=certs, username="", password=None)
+    assert result.code == "sender_rejected"
+    assert "Absenderadresse" in result.message and "not owned by user" in result.reply
+    assert "Postfachs" in result.next_step
+
+
+def test_relay_denied(servers, certs):
+    result = smtp_test(servers["relay"].port, "none", certs=certs, username="", password=None)
+    assert result.code == "relay_denied"
+
+
+def test_message_rejected(servers, certs):
+    result = smtp_test(servers["data_554"].port, "none", certs=certs, username="", password=None)
+    assert result.code == "message_rejected"
+    assert "spam" in result.message
+
+
+def test_temporary_reply(servers, certs):
+    result = smtp_test(servers["busy"].port, "none", certs=certs, username="", password=None)
+    assert result.code == "temporary"
+    assert "später" in result.next_step or "Minuten" in result.next_step
+
+
+def test_421_at_greeting(certs):
+    with GreetingServer() as server:
+        result = smtp_test(server.port, "tls", certs=certs)
+    assert result.code == "temporary"
+    assert "421" in result.reply and "vorübergehend" in result.message
+    assert "S: 421 4.3.2 Service not available, closing transmission channel" in result.transcript
+
+
+def test_closed_port(certs):
+    result = smtp_test(free_port(), "tls", certs=certs)
+    assert result.code == "connection_refused"
+    assert "587" in result.next_step
+
+
+def test_ssl_chosen_on_starttls_server(servers, certs, logs):
+    result = smtp_test(servers["starttls"].port, "ssl", certs=certs)
+    assert result.code == "ssl_on_plain_port"
+    assert "TLS" in result.next_step and "587" in result.next_step
+    assert "wann" in result.message
+    assert_no_secret(result, logs)
+
+
+@pytest.mark.parametrize("encryption", ["tls", "none"])
+def test_tls_chosen_on_implicit_tls_server(servers, certs, logs, encryption):
+    started = time.monotonic()
+    result = smtp_test(
+        servers["ssl"].port, encryption, certs=certs, allow_plain_password=True, timeout=4
+    )
+    assert result.code == "plain_on_ssl_port"
+    assert "SSL" in result.next_step and "465" in result.next_step
+    assert time.monotonic() - started < 4
+    assert_no_secret(result, logs)
+
+
+def test_build_test_mail_is_german_with_link_in_both_parts():
+    settings = SmtpSettings("smtp.kunde.test", 587, "tls", USER, SENDER, RECIPIENT)
+    url = "https://mitwirkung.example/confirm/abc?x=1&y=2"
+    message = build_test_mail(settings, confirm_url=url, customer_name="Müller & Söhne")
+    assert message["From"] == SENDER and message["To"] == RECIPIENT
+    assert message["Subject"] == "Testmail von PEIQ PRINT PPS – bitte bestätigen"
+    assert message["Date"] and message["Message-ID"].endswith("@kunde.test>")
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert url in text and "bestätigen" in text and "Müller & Söhne" in text
+    assert "x=1&amp;y=2" in html and "Müller &amp; Söhne" in html
+
+
+def test_probe_finds_the_working_combination(servers, certs):
+    ssl_port, starttls_port, closed = servers["ssl"].port, servers["starttls"].port, free_port()
+    probes = asyncio.run(
+        probe_settings(
+            "127.0.0.1",
+            timeout=4,
+            allowed_ports=[ssl_port, starttls_port, closed],
+            allowed_networks=["127.0.0.0/8"],
+            nameservers=None,
+            ca_file=certs.ca_file,
+            ports=(
+                (ssl_port, "ssl"),
+                (starttls_port, "tls"),
+                (closed, "tls"),
+                (starttls_port, "ssl"),
+            ),
+        )
+    )
+    by_pair = {(p.port, p.encryption): p for p in probes}
+    assert by_pair[(ssl_port, "ssl")].ok and by_pair[(ssl_port, "ssl")].tls is not None
+    assert by_pair[(starttls_port, "tls")].ok
+    assert by_pair[(closed, "tls")].code == "connection_refused"
+    assert by_pair[(starttls_port, "ssl")].code == "ssl_on_plain_port"
+    assert [p.port for p in probes] == [ssl_port, starttls_port, closed, starttls_port]
+    before = sum(len(s.handler.messages) for s in servers.values())
+    assert before == sum(len(s.handler.messages) for s in servers.values())
+
+
+def test_probe_refuses_private_hosts(certs):
+    probes = asyncio.run(
+        probe_settings(
+            "10.0.0.1",
+            timeout=2,
+            allowed_ports=[25, 465, 587],
+            allowed_networks=[],
+            nameservers=None,
+            ca_file=None,
+        )
+    )
+    assert [p.code for p in probes] == ["blocked_address"] * 3
