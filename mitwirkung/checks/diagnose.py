@@ -140,7 +140,8 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "cert_expired": (
         "Zertifikat abgelaufen",
         "Das Zertifikat von {host} ist nicht mehr gültig (gültig bis {not_after}).",
-        "Der Betreiber des Mailservers muss das Zertifikat erneuern. Danach den Test wiederholen.",
+        "Bitten Sie den Betreiber des Mailservers, das Zertifikat zu erneuern, und "
+        "wiederholen Sie danach den Test.",
     ),
     "cert_hostname": (
         "Zertifikat gehört zu einem anderen Namen",
@@ -174,9 +175,9 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Microsoft 365 meldet „535 5.7.139“: Die SMTP-Anmeldung (SMTP AUTH) ist für Ihre "
         "Organisation oder dieses Postfach deaktiviert. Das Passwort kann trotzdem richtig "
         "sein.",
-        "Eine Administratorin oder ein Administrator Ihres Microsoft-365-Kontos muss "
+        "Bitten Sie eine Administratorin oder einen Administrator Ihres Microsoft-365-Kontos, "
         "„Authentifiziertes SMTP“ für dieses Postfach (und ggf. für die Organisation) "
-        "einschalten. App-Kennwörter helfen hier nicht.",
+        "einzuschalten. App-Kennwörter helfen hier nicht.",
     ),
     "auth_required": (
         "Server verlangt eine Anmeldung",

@@ -492,6 +492,7 @@ async def _classify(exc: BaseException, session: _Session, deadline: float) -> _
     verify = _find(exc, ssl.SSLCertVerificationError)
     if verify is not None:
         detail = verify.verify_message or ""
+        session.transcript.add(f"* TLS-Zertifikat abgelehnt: {detail or verify}")
         context = _certificate_context(await _certificate(session, deadline))
         if verify.verify_code in CERT_EXPIRED:
             return _Failure("cert_expired", **context)
@@ -501,6 +502,7 @@ async def _classify(exc: BaseException, session: _Session, deadline: float) -> _
     tls_error = _find(exc, ssl.SSLError)
     if tls_error is not None:
         reason = getattr(tls_error, "reason", "") or ""
+        session.transcript.add(f"* TLS-Fehler: {reason or tls_error}")
         if session.encryption == "ssl" and reason in NOT_TLS_REASONS:
             return _Failure("ssl_on_plain_port")
         return _Failure("tls_error", detail=f"Technische Meldung: {reason or tls_error}.")
