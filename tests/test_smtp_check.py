@@ -3,6 +3,7 @@
 import asyncio
 import base64
 import logging
+import socket
 import time
 
 import pytest
@@ -423,3 +424,27 @@ def test_probe_refuses_private_hosts(certs):
         )
     )
     assert [p.code for p in probes] == ["blocked_address"] * 3
+
+
+def test_missing_login_is_named(servers, certs):
+    result = smtp_test(servers["plain_auth"].port, "none", certs=certs, username="", password=None)
+    assert result.code == "auth_required"
+    assert "530" in result.reply and "Nutzer und Passwort" in result.next_step
+
+
+def test_password_in_a_server_reply_is_scrubbed(certs, logs):
+    encoded = base64.b64encode(PASSWORD.encode()).decode()
+    with GreetingServer(f"421 4.3.2 {PASSWORD} {encoded}") as server:
+        result = smtp_test(server.port, "tls", certs=certs)
+    assert result.code == "temporary"
+    assert "********" in result.reply
+    assert_no_secret(result, logs)
+
+
+def test_closed_port_25_suggests_submission_ports(certs):
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", 25)) == 0:
+            pytest.skip("something listens on 127.0.0.1:25")
+    result = smtp_test(25, "tls", certs=certs)
+    assert result.code == "port25_blocked"
+    assert "587" in result.next_step and "465" in result.next_step

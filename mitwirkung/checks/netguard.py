@@ -251,7 +251,7 @@ async def vet(
     timeout: float,
 ) -> list[IPAddress]:
     """Resolve host and return its addresses if every one is allowed; else raise GuardError."""
-    if port not in set(allowed_ports):
+    if port not in {int(p) for p in allowed_ports}:
         raise _fail(
             "blocked_port",
             host=host,
