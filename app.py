@@ -7,7 +7,7 @@ from cryptography.fernet import Fernet
 from flask import Flask
 from jinja2 import StrictUndefined
 
-from mitwirkung import catalog, cli, customer, db, manage, runner, web
+from mitwirkung import catalog, cli, customer, db, handover, live, manage, runner, web
 from mitwirkung.crypto import load_or_create_key
 
 ROOT = Path(__file__).resolve().parent
@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SMTP_CA_FILE=None,
         SMTP_TESTS_PER_CUSTOMER=10,
         SMTP_TESTS_PER_ADDRESS=30,
+        SMTP_PROBE_PORTS=[[465, "ssl"], [587, "tls"], [25, "tls"]],
         RUNNER_WORKERS=8,
         SHARE_REFRESH_SECONDS=10,
         SECRET_MAX_AGE_DAYS=14,
@@ -58,6 +59,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     except catalog.CatalogError as e:
         raise SystemExit(f"Mitwirkung cannot start: {e}") from e
     db.init_db(app.config["DATABASE"])
+    with app.app_context():
+        database = db.get_db()
+        live.reap(database, app.config)  # runs left `running` by a killed process
+        handover.purge_expired(database)
     app.teardown_appcontext(db.close_db)
     web.init_app(app)
     runner.init_app(app)

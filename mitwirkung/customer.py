@@ -11,13 +11,23 @@ from flask import (
     request,
     url_for,
 )
-from jinja2_fragments.flask import render_blocks
+from jinja2_fragments.flask import render_block, render_blocks
 
-from . import store
+from . import handover, live, store
+from .checks.smtp import SmtpSettings
 from .db import get_db
-from .forms import PathForm, PortalForm, SmtpSettingsForm, ToggleForm
+from .forms import (
+    HandoverForm,
+    OtherChannelForm,
+    PathForm,
+    PortalForm,
+    ProbeForm,
+    SmtpTestForm,
+    ToggleForm,
+)
 from .progress import item_views, progress
-from .web import htmx, obligation
+from .runner import get_runner
+from .web import htmx, obligation, public_url
 
 bp = Blueprint("customer", __name__)
 TEMPLATE = "customer.html"
@@ -41,6 +51,7 @@ def context(**extra) -> dict:
     db, customer = get_db(), g.customer
     views = item_views(obligation(), customer["path"], store.item_rows(db, customer["id"]))
     settings = store.get_row(db, "smtp_settings", customer["id"])
+    smtp_runs = live.runs(db, customer["id"], "smtp") if customer["path"] == "smtp-own" else []
     ctx = {
         "customer": customer,
         "token": g.token,
@@ -51,12 +62,18 @@ def context(**extra) -> dict:
         "settings": settings,
         "refresh_seconds": current_app.config["SHARE_REFRESH_SECONDS"],
         "saved": False,
+        "smtp_runs": smtp_runs,
+        "probe": None,
+        "handover_pending": handover.pending(db, customer["id"]),
     }
     if not g.readonly:
+        defaults = {"recipient": customer["contact_email"], **(settings or {})}
         ctx["path_form"] = PathForm(formdata=None, path=customer["path"], paths=obligation().paths)
         ctx["toggle_form"] = ToggleForm(formdata=None)
-        ctx["smtp_form"] = SmtpSettingsForm(formdata=None, data=settings or {})
+        ctx["smtp_form"] = SmtpTestForm(formdata=None, data=defaults)
         ctx["portal_form"] = PortalForm(formdata=None, portal=customer["portal_name"])
+        ctx["handover_form"] = HandoverForm(formdata=None)
+        ctx["other_form"] = OtherChannelForm(formdata=None)
     ctx.update(extra)
     return ctx
 
@@ -71,12 +88,26 @@ def respond(blocks: list[str], status: int = 200, item_id: str | None = None, **
     return render_blocks(TEMPLATE, blocks, **ctx), status
 
 
-def after_write(item_id: str, **extra):
-    """Answer a successful write: htmx gets the item and the progress bar, a form a redirect."""
+def render_items(item_id: str, also: tuple[str, ...] = (), **extra) -> str:
+    """Render one item for the swap target, further items out of band, and the progress bar."""
+    ctx = context(**extra)
+    views = {v.item.id: v for v in ctx["views"]}
+    parts = [render_block(TEMPLATE, "item", **{**ctx, "view": views[item_id]})]
+    for other in also:
+        if other in views:
+            parts.append(
+                render_block(TEMPLATE, "item", **{**ctx, "view": views[other], "oob": True})
+            )
+    parts.append(render_block(TEMPLATE, "progress", **ctx))
+    return "".join(parts)
+
+
+def after_write(item_id: str, also: tuple[str, ...] = (), **extra):
+    """Answer a successful write: htmx gets the items and the progress bar, a form a redirect."""
     if not htmx:
         anchor = f"#item-{item_id}"
         return redirect(url_for("customer.page", token=g.token) + anchor, 303)
-    return respond(["item", "progress"], item_id=item_id, **extra)
+    return render_items(item_id, also, **extra)
 
 
 def require_item(item_id: str, check: str):
@@ -135,17 +166,122 @@ def toggle(item_id):
 def save_smtp_settings():
     """Validate and save the SMTP settings; valid settings mark `smtp-settings` done."""
     require_item("smtp-settings", "form")
-    form = SmtpSettingsForm()
+    form = SmtpTestForm()
+    # Saving needs only the settings; the test-only fields are checked when testing.
+    for name in ("password", "recipient", "allow_plain", "handover"):
+        del form[name]
     if not form.validate_on_submit():
         return respond(["item"], 422, item_id="smtp-settings", smtp_form=form)
+    save_settings(form)
+    return after_write("smtp-settings", saved=True)
+
+
+def save_settings(form) -> None:
+    """Store the non-secret SMTP settings; valid settings mark `smtp-settings` done."""
     db, cid = get_db(), g.customer["id"]
-    data = {k: form.data[k] for k in ("host", "port", "encryption", "username", "sender")}
+    fields = ("host", "port", "encryption", "username", "sender", "recipient")
+    data = {k: form.data[k] for k in fields if k in form.data}
     with db.atomic():
         db.table("smtp_settings").upsert(
             {"customer_id": cid, **data, "updated_at": store.now()}, pk="customer_id"
         )
         store.set_item(db, cid, "smtp-settings", "done", "customer", {"host": data["host"]})
-    return after_write("smtp-settings", saved=True)
+
+
+@bp.post("/c/<token>/smtp-test")
+def smtp_test():
+    """Save the settings and send a real test mail through the customer's server."""
+    require_item("smtp-test-mail", "smtp")
+    form = SmtpTestForm()
+    if not form.validate_on_submit():
+        return respond(["item"], 422, item_id="smtp-settings", smtp_form=form)
+    db = get_db()
+    settings = SmtpSettings(
+        form.host.data, form.port.data, form.encryption.data, form.username.data,
+        form.sender.data, form.recipient.data,
+    )  # fmt: skip
+    password = form.password.data or None
+    try:
+        live.start_smtp_test(
+            db, get_runner(), current_app.config, customer=g.customer, settings=settings,
+            password=password, allow_plain=form.allow_plain.data,
+            confirm_url_for=lambda code: public_url("customer.confirm", code=code),
+            actor="customer", client_addr=request.remote_addr,
+        )  # fmt: skip
+    except live.RateLimited as e:
+        form.form_errors.append(e.message)
+        return respond(["item"], 422, item_id="smtp-settings", smtp_form=form)
+    save_settings(form)
+    also = ("smtp-test-mail",)
+    if form.handover.data and password:
+        max_age = current_app.config["SECRET_MAX_AGE_DAYS"]
+        handover.hand_over(db, g.customer["id"], password, "customer", max_age)
+        also += ("smtp-password",)
+    return after_write("smtp-settings", also, saved=True)
+
+
+@bp.post("/c/<token>/smtp-probe")
+def smtp_probe():
+    """Find the working port and encryption of a host (no login, no mail)."""
+    require_item("smtp-settings", "form")
+    form = ProbeForm()
+    if not form.validate_on_submit():
+        return respond(["probe"], 422, probe_error=form.host.errors[0] if form.host.errors else "")
+    try:
+        run_id = live.start_probe(
+            get_db(), get_runner(), current_app.config, customer=g.customer, host=form.host.data,
+            actor="customer", client_addr=request.remote_addr,
+        )  # fmt: skip
+    except live.RateLimited as e:
+        return respond(["probe"], 422, probe_error=e.message)
+    return respond(["probe"], probe=live.decode(get_db().table("runs").get(run_id)))
+
+
+@bp.get("/c/<token>/runs/<int:run_id>")
+@bp.get("/s/<token>/runs/<int:run_id>", endpoint="share_run")
+def run(run_id):
+    """Poll a run: its item (or the probe result) as it stands now."""
+    db = get_db()
+    row = store.get_row(db, "runs", run_id)
+    if row is None or row["customer_id"] != g.customer["id"]:
+        abort(404)
+    live.reap(db, current_app.config)
+    row = live.decode(db.table("runs").get(run_id))
+    if row["kind"] == "probe":
+        return respond(["probe"], probe=row)
+    return respond(["item", "progress"], item_id="smtp-test-mail")
+
+
+@bp.post("/c/<token>/password")
+def hand_over_password():
+    """Take the password encrypted for PEIQ; it is shown once to the account manager."""
+    require_item("smtp-password", "handover")
+    form = HandoverForm()
+    if not form.validate_on_submit():
+        return respond(["item"], 422, item_id="smtp-password", handover_form=form)
+    max_age = current_app.config["SECRET_MAX_AGE_DAYS"]
+    handover.hand_over(get_db(), g.customer["id"], form.password.data, "customer", max_age)
+    return after_write("smtp-password")
+
+
+@bp.post("/c/<token>/password-other-channel")
+def password_other_channel():
+    """Confirm that the password went to PEIQ another secure way."""
+    require_item("smtp-password", "handover")
+    form = OtherChannelForm()
+    if not form.validate_on_submit():
+        return respond(["item"], 422, item_id="smtp-password", other_form=form)
+    handover.confirm_other_channel(get_db(), g.customer["id"], "customer")
+    return after_write("smtp-password")
+
+
+@bp.get("/bestaetigen/<code>")
+def confirm(code):
+    """The link in the test mail: it proves the mail arrived and marks `mail-received`."""
+    customer = live.confirm_arrival(get_db(), code)
+    if customer is None:
+        abort(404)
+    return render_template("confirmed.html", customer=customer)
 
 
 @bp.post("/c/<token>/portal")

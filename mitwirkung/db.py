@@ -1,6 +1,7 @@
 """SQLite storage: one sqlite-utils Database per request or background run, and the schema."""
 
 import sqlite3
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -172,3 +173,16 @@ def m001_initial(db: Database) -> None:
         pk="token_hash",
         foreign_keys=[("customer_id", "customers", "id")],
     )
+
+
+@contextmanager
+def immediate(db: Database):
+    """A write transaction that takes the lock at once, so count-then-insert is race-free."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    else:
+        db.execute("COMMIT")

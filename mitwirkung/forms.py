@@ -106,6 +106,16 @@ class PortField(IntegerField):
             raise StopValidation()
 
 
+class HostName:
+    """Normalise a server name (port suffix, URL, IDN, IP literal) or explain the problem."""
+
+    def __call__(self, form, field):
+        try:
+            field.data, _ = normalize_host(field.data)
+        except GuardError as e:
+            raise ValidationError(e.message) from None
+
+
 class Domain:
     """Normalise a domain field (Unicode, URL, e-mail address, www.) or explain the problem."""
 
@@ -119,7 +129,9 @@ class Domain:
 
 
 class SmtpSettingsForm(FlaskForm):
-    host = StringField("Server/Host", [DataRequired(REQUIRED), Length(max=300)], filters=[strip])
+    host = StringField(
+        "Server/Host", [DataRequired(REQUIRED), Length(max=300), HostName()], filters=[strip]
+    )
     port = PortField(
         "Port",
         [
@@ -142,17 +154,55 @@ class SmtpSettingsForm(FlaskForm):
         filters=[strip],
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.guessed_port: int | None = None
 
-    def validate_host(self, field):
-        try:
-            host, port = normalize_host(field.data)
-        except GuardError as e:
-            raise ValidationError(e.message) from None
-        field.data = host
-        self.guessed_port = port
+
+class SmtpTestForm(SmtpSettingsForm):
+    """The settings plus what only the live test needs; the password is never rendered back."""
+
+    password = PasswordField("Passwort", [Length(max=500)])
+    recipient = StringField(
+        "Empfänger der Testmail",
+        [DataRequired("Bitte geben Sie an, wohin die Testmail gehen soll."), Length(max=300),
+         EmailAddress()],
+        filters=[strip],
+    )  # fmt: skip
+    allow_plain = BooleanField(
+        "Ja, das Passwort darf ohne Verschlüsselung übertragen werden (nur wenn Ihr Anbieter "
+        "keine Verschlüsselung anbietet)."
+    )
+    handover = BooleanField("Passwort außerdem sicher (verschlüsselt) an PEIQ übergeben")
+
+    def validate_allow_plain(self, field):
+        if self.encryption.data == "none" and self.password.data and not field.data:
+            raise ValidationError(
+                "Ohne Verschlüsselung wäre Ihr Passwort unterwegs lesbar. Wählen Sie SSL oder "
+                "TLS – oder bestätigen Sie hier ausdrücklich, dass es unverschlüsselt gesendet "
+                "werden darf."
+            )
+
+    def validate_handover(self, field):
+        if field.data and not self.password.data:
+            raise ValidationError("Zum Übergeben tragen Sie bitte oben das Passwort ein.")
+
+
+class ProbeForm(FlaskForm):
+    host = StringField(
+        "Server/Host", [DataRequired(REQUIRED), Length(max=300), HostName()], filters=[strip]
+    )
+
+
+class HandoverForm(FlaskForm):
+    password = PasswordField(
+        "Passwort", [DataRequired("Bitte tragen Sie das Passwort ein."), Length(max=500)]
+    )
+
+
+class OtherChannelForm(FlaskForm):
+    confirm = BooleanField(
+        "Das Passwort wurde PEIQ auf einem anderen sicheren Weg übermittelt (z. B. telefonisch "
+        "oder über einen Passwort-Tresor) – nicht per E-Mail zusammen mit den übrigen Angaben.",
+        [DataRequired("Bitte bestätigen Sie den sicheren Weg.")],
+    )
 
 
 class ToggleForm(FlaskForm):

@@ -1,9 +1,20 @@
 """Account managers under /manage/: login, dashboard, customer detail, links."""
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from werkzeug.security import check_password_hash
 
-from . import store
+from . import handover, live, store
 from .db import get_db
 from .forms import CustomerForm, LoginForm
 from .progress import attention, item_views, progress
@@ -79,6 +90,7 @@ def logout():
 def dashboard():
     """List the active customers with path, progress, last activity and what needs attention."""
     db = get_db()
+    handover.purge_expired(db)
     rows: dict[int, dict] = {}
     for row in store.all_item_rows(db):
         rows.setdefault(row["customer_id"], {})[row["item_id"]] = row
@@ -114,6 +126,14 @@ def customer(customer_id):
         edit_url=edit_url,
         share_url=share_url,
         events=store.events(db, customer_id),
+        settings=store.get_row(db, "smtp_settings", customer_id),
+        runs=[
+            live.decode(r)
+            for r in db.query(
+                "SELECT * FROM runs WHERE customer_id = ? ORDER BY id DESC LIMIT 30", [customer_id]
+            )
+        ],
+        handover_pending=handover.pending(db, customer_id),
     )
 
 
@@ -135,6 +155,19 @@ def archive(customer_id):
     store.archive_customer(get_db(), customer_id, actor())
     flash("Kund:in archiviert. Die Links funktionieren nicht mehr.")
     return redirect(url_for("manage.dashboard"), 303)
+
+
+@bp.post("/customers/<int:customer_id>/reveal-password")
+def reveal_password(customer_id):
+    """Show the handed-over password once; it is deleted as it is shown."""
+    c = customer_or_404(customer_id)
+    password = handover.reveal(get_db(), customer_id, actor())
+    if password is None:
+        flash("Es liegt kein Passwort (mehr) vor. Es wurde bereits angezeigt oder ist abgelaufen.")
+        return redirect(url_for("manage.customer", customer_id=customer_id), 303)
+    response = make_response(render_template("revealed.html", customer=c, password=password))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/customers/<int:customer_id>/portal-confirm")

@@ -24,3 +24,14 @@ document.addEventListener("change", (event) => {
   const usual = Object.values(USUAL_PORTS).concat(["", "25"]);
   if (usual.includes(port.value.trim())) port.value = USUAL_PORTS[radio.value];
 });
+
+// "Übernehmen" on a probe result fills port and encryption into the settings form.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-fill-port]");
+  if (!button) return;
+  const form = button.closest("form");
+  form.elements.namedItem("port").value = button.dataset.fillPort;
+  const radio = form.querySelector(`input[name="encryption"][value="${button.dataset.fillEncryption}"]`);
+  if (radio) radio.checked = true;
+  button.textContent = "Übernommen ✓";
+});

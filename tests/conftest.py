@@ -89,3 +89,9 @@ def auth(client, customers, db):
     auth = Auth(client, customers, db)
     auth.create()
     return auth
+
+
+def pytest_collection_modifyitems(items):
+    """Run the browser tests last: Playwright's sync API keeps an event loop running in the
+    main thread for the whole session, and asyncio.run() refuses to start beside it."""
+    items.sort(key=lambda item: "/e2e/" in str(item.path))

@@ -1,0 +1,225 @@
+"""Glue between the web layer and the live checks: admit a run, start it, store what it found.
+
+Checks (mitwirkung/checks) know nothing of the database; views know nothing of SMTP or DNS.
+This module turns a customer's request into a runner job and the job's result into item
+states, in one transaction with the run row.
+"""
+
+import dataclasses
+import json
+from datetime import UTC, datetime, timedelta
+
+from sqlite_utils import Database
+
+from . import crypto, store
+from .checks import diagnose
+from .checks.smtp import SmtpResult, SmtpSettings, probe_settings, run_smtp_test
+from .db import immediate, now
+from .runner import Runner
+from .runner import reap as runner_reap
+
+SMTP_KINDS = ("smtp", "probe")
+
+
+class RateLimited(Exception):
+    """Too many live tests; the message says in German when to try again."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _since(seconds: int) -> str:
+    return (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat(timespec="seconds")
+
+
+def _local_hhmm(iso: str) -> str:
+    from .web import local_time
+
+    return local_time(iso, "%H:%M")
+
+
+def admit(db: Database, config, customer_id: int, client_addr: str | None) -> None:
+    """Raise RateLimited when the customer or the client address has used up its tests."""
+    marks = ",".join("?" * len(SMTP_KINDS))
+    limits = [
+        ("customer_id = ?", customer_id, config["SMTP_TESTS_PER_CUSTOMER"], 600, "10 Minuten"),
+        ("client_addr = ?", client_addr, config["SMTP_TESTS_PER_ADDRESS"], 3600, "Stunde"),
+    ]
+    for where, value, limit, window, label in limits:
+        rows = db.execute(
+            f"SELECT started_at FROM runs WHERE {where} AND kind IN ({marks}) AND started_at > ?"
+            " ORDER BY started_at",
+            [value, *SMTP_KINDS, _since(window)],
+        ).fetchall()
+        if len(rows) >= limit:
+            again = datetime.fromisoformat(rows[-limit][0]) + timedelta(seconds=window)
+            raise RateLimited(
+                f"Es wurden in der letzten {label} schon {len(rows)} Tests gestartet – mehr "
+                f"sind zum Schutz der Server nicht möglich. Bitte versuchen Sie es ab "
+                f"{_local_hhmm(again.isoformat())} Uhr wieder."
+            )
+
+
+def _check_options(config) -> dict:
+    return {
+        "timeout": float(config["SMTP_TIMEOUT"]),
+        "allowed_ports": config["SMTP_ALLOWED_PORTS"],
+        "allowed_networks": config["SMTP_ALLOWED_NETWORKS"],
+        "nameservers": config["DNS_NAMESERVERS"],
+        "ca_file": config["SMTP_CA_FILE"],
+    }
+
+
+def _public_settings(settings: SmtpSettings) -> dict:
+    return dataclasses.asdict(settings)
+
+
+def start_smtp_test(
+    db: Database,
+    runner: Runner,
+    config,
+    *,
+    customer: dict,
+    settings: SmtpSettings,
+    password: str | None,
+    allow_plain: bool,
+    confirm_url_for,
+    actor: str,
+    client_addr: str | None,
+) -> int:
+    """Admit and start a test mail run; the password lives only in this job's memory."""
+    code = crypto.new_token()
+    confirm_url = confirm_url_for(code)
+    options = _check_options(config)
+
+    def check():
+        return run_smtp_test(
+            settings, password, confirm_url=confirm_url, customer_name=customer["name"],
+            allow_plain_password=allow_plain, **options,
+        )  # fmt: skip
+
+    def on_start(db, run_id):
+        db.table("confirmations").insert(
+            {
+                "token_hash": crypto.token_hash(code),
+                "customer_id": customer["id"],
+                "run_id": run_id,
+                "created_at": now(),
+            }  # fmt: skip
+        )
+        store.set_item(db, customer["id"], "smtp-test-mail", "running", actor, {"run_id": run_id})
+
+    with immediate(db):
+        admit(db, config, customer["id"], client_addr)
+        return runner.submit(
+            db, customer_id=customer["id"], kind="smtp", settings=_public_settings(settings),
+            actor=actor, client_addr=client_addr, check=check, finish=finish_smtp,
+            on_start=on_start,
+        )  # fmt: skip
+
+
+def smtp_result_data(result: SmtpResult | None) -> dict:
+    """Return the stored form of an SMTP result (it never holds the password)."""
+    if result is None:
+        d = diagnose.describe("unexpected")
+        return {"ok": False, "code": "unexpected", "title": d.title, "message": d.message,
+                "next_step": d.next_step, "transcript": [], "tls": None}  # fmt: skip
+    return dataclasses.asdict(result)
+
+
+def finish_smtp(db: Database, run_id: int, result: SmtpResult | None):
+    """Write the test's outcome to the run and the item `smtp-test-mail`."""
+    data = smtp_result_data(result)
+    run = db.table("runs").get(run_id)
+    store.set_item(
+        db, run["customer_id"], "smtp-test-mail", "done" if data["ok"] else "failed",
+        "system", {"run_id": run_id, "code": data["code"], "title": data["title"]},
+    )  # fmt: skip
+    return ("ok" if data["ok"] else data["code"]), data
+
+
+def start_probe(
+    db: Database,
+    runner: Runner,
+    config,
+    *,
+    customer: dict,
+    host: str,
+    actor: str,
+    client_addr: str | None,
+) -> int:
+    """Admit and start a probe of the usual port/encryption pairs of one host."""
+    options = _check_options(config)
+
+    ports = tuple((int(port), enc) for port, enc in config["SMTP_PROBE_PORTS"])
+
+    def check():
+        return probe_settings(host, ports=ports, **options)
+
+    with immediate(db):
+        admit(db, config, customer["id"], client_addr)
+        return runner.submit(
+            db, customer_id=customer["id"], kind="probe", settings={"host": host}, actor=actor,
+            client_addr=client_addr, check=check, finish=finish_probe,
+        )  # fmt: skip
+
+
+def finish_probe(db: Database, run_id: int, probes):
+    found = [dataclasses.asdict(p) for p in probes or []]
+    ok = any(p["ok"] for p in found)
+    return ("ok" if ok else "nothing_found"), {"probes": found}
+
+
+def on_abort(db: Database, run: dict) -> None:
+    """A run that was cut off: its item says so and asks to start again."""
+    if run["kind"] == "smtp":
+        store.set_item(
+            db, run["customer_id"], "smtp-test-mail", "failed", "system",
+            {"run_id": run["id"], "code": "aborted",
+             "title": "Der Test wurde unterbrochen. Bitte starten Sie ihn erneut."},
+        )  # fmt: skip
+
+
+def reap(db: Database, config) -> int:
+    """Abort runs whose process died or that outlived every timeout by far."""
+    max_age = max(float(config["SMTP_TIMEOUT"]), float(config["DNS_TIMEOUT"])) + 60
+    return runner_reap(db, max_age, on_abort)
+
+
+def runs(db: Database, customer_id: int, kind: str, limit: int = 10) -> list[dict]:
+    """Return the newest runs of one kind with settings and result decoded."""
+    rows = db.query(
+        "SELECT * FROM runs WHERE customer_id = ? AND kind = ? ORDER BY id DESC LIMIT ?",
+        [customer_id, kind, limit],
+    )
+    return [decode(r) for r in rows]
+
+
+def decode(run: dict) -> dict:
+    return dict(
+        run,
+        settings=json.loads(run["settings"] or "{}"),
+        result=json.loads(run["result"] or "{}"),
+    )
+
+
+def confirm_arrival(db: Database, code: str) -> dict | None:
+    """Mark `mail-received` for the customer whose test mail carried this code."""
+    if not code or len(code) > 200:
+        return None
+    key = crypto.token_hash(code)
+    row = store.get_row(db, "confirmations", key)
+    if row is None:
+        return None
+    customer = store.get_customer(db, row["customer_id"])
+    if customer is None or customer["archived_at"]:
+        return None
+    if not row["used_at"]:
+        with db.atomic():
+            db.table("confirmations").update(key, {"used_at": now()})
+            store.set_item(
+                db, customer["id"], "mail-received", "done", "recipient",
+                {"run_id": row["run_id"], "via": "confirmation-link"},
+            )  # fmt: skip
+    return customer

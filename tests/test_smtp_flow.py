@@ -1,0 +1,293 @@
+"""The SMTP live test through the web layer, against real SMTP and DNS servers on loopback."""
+
+import base64
+import logging
+import re
+import time
+from pathlib import Path
+
+import pytest
+from dnsserver import ZoneServer
+from smtpserver import PASSWORD, USER, Certificates, MailServer, Tarpit
+
+from app import create_app
+from mitwirkung import store
+from mitwirkung.db import now
+
+ZONE = """
+$ORIGIN kunde.test.
+$TTL 60
+@ IN SOA ns.kunde.test. hostmaster.kunde.test. 1 3600 600 86400 60
+@ IN NS ns.kunde.test.
+mail IN A 127.0.0.1
+intern IN A 10.0.0.7
+"""
+
+
+@pytest.fixture(scope="module")
+def certs(tmp_path_factory):
+    return Certificates(tmp_path_factory.mktemp("certs"))
+
+
+@pytest.fixture(scope="module")
+def dns_server():
+    with ZoneServer(ZONE) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def mail_server(certs):
+    with MailServer(tls="starttls", context=certs.context("mail.kunde.test"), auth=True) as s:
+        yield s
+
+
+@pytest.fixture
+def smtp_app(app, certs, dns_server, mail_server):
+    app.config.update(
+        DNS_NAMESERVERS=[dns_server.nameserver],
+        SMTP_ALLOWED_NETWORKS=["127.0.0.0/8"],
+        SMTP_ALLOWED_PORTS=[mail_server.port, 587],
+        SMTP_CA_FILE=certs.ca_file,
+        SMTP_TIMEOUT=5,
+    )
+    return app
+
+
+def form(mail_server, **changes):
+    return {
+        "host": "mail.kunde.test",
+        "port": str(mail_server.port),
+        "encryption": "tls",
+        "username": USER,
+        "password": PASSWORD,
+        "sender": "versand@kunde.test",
+        "recipient": "it@kunde.test",
+        **changes,
+    }
+
+
+def wait_for_run(db, customer_id, kind="smtp", timeout=15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rows = list(db.query("SELECT * FROM runs WHERE customer_id = ? AND kind = ?"
+                             " ORDER BY id DESC LIMIT 1", [customer_id, kind]))  # fmt: skip
+        if rows and rows[0]["state"] != "running":
+            return rows[0]
+        time.sleep(0.05)
+    raise AssertionError("run did not finish")
+
+
+def test_test_mail_arrives_and_its_link_confirms_arrival(
+    smtp_app, client, customers, db, mail_server
+):
+    customer, edit, _ = customers.create(path="smtp-own")
+    before = len(mail_server.handler.messages)
+    response = customers.post(
+        f"/c/{edit}/smtp-test", form(mail_server), htmx=True, token_from=f"/c/{edit}"
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="item-smtp-test-mail" class="item state-running" hx-swap-oob="true"' in html
+    assert 'hx-trigger="load delay:1s"' in html  # the fragment polls its run
+    run = wait_for_run(db, customer["id"])
+    assert run["outcome"] == "ok"
+    assert customers.item_state(customer["id"], "smtp-test-mail") == "done"
+    assert customers.item_state(customer["id"], "smtp-settings") == "done"
+
+    poll = client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}).text
+    assert "Erledigt" in poll and "SMTP-Protokoll ansehen" in poll
+    assert "TLS" in poll and "mail.kunde.test" in poll  # certificate subject shown
+
+    arrived = mail_server.handler.messages[before:]
+    assert len(arrived) == 1
+    message = arrived[0]
+    assert message.message["From"] == "versand@kunde.test"
+    assert message.rcpt_tos == ["it@kunde.test"]
+    link = re.search(r"http://mitwirkung\.test(/bestaetigen/\S+)", message.text()).group(1)
+    assert link in message.html()
+    page = client.get(link)
+    assert page.status_code == 200 and "Danke" in page.text
+    assert customers.item_state(customer["id"], "mail-received") == "done"
+    status = client.get(f"/c/{edit}/status.json").get_json()
+    assert status["progress"] == 75  # the password hand-over is still open
+
+
+def test_password_appears_nowhere(smtp_app, client, customers, db, mail_server, caplog):
+    caplog.set_level(logging.DEBUG)
+    customer, edit, share = customers.create(path="smtp-own")
+    responses = [
+        customers.post(
+            f"/c/{edit}/smtp-test", form(mail_server), htmx=True, token_from=f"/c/{edit}"
+        )  # fmt: skip
+    ]
+    run = wait_for_run(db, customer["id"])
+    responses += [
+        client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}),
+        client.get(f"/c/{edit}"),
+        client.get(f"/s/{share}"),
+        client.get(f"/c/{edit}/status.json"),
+    ]
+    secrets = [PASSWORD, base64.b64encode(f"\0{USER}\0{PASSWORD}".encode()).decode(),
+               base64.b64encode(PASSWORD.encode()).decode()]  # fmt: skip
+    files = [Path(smtp_app.config["DATABASE"])]
+    files += [Path(str(files[0]) + suffix) for suffix in ("-wal", "-shm")]
+    stored = b"".join(f.read_bytes() for f in files if f.exists())
+    for secret in secrets:
+        for response in responses:
+            assert secret not in response.get_data(as_text=True)
+        assert secret.encode() not in stored
+        assert secret not in caplog.text
+    assert "AUTH PLAIN ********" in run["result"] or "AUTH LOGIN" in run["result"]
+
+
+def test_wrong_password_fails_with_a_german_diagnosis(smtp_app, client, customers, db, mail_server):
+    customer, edit, _ = customers.create(path="smtp-own")
+    customers.post(f"/c/{edit}/smtp-test", form(mail_server, password="falsch"), htmx=True,
+                   token_from=f"/c/{edit}")  # fmt: skip
+    run = wait_for_run(db, customer["id"])
+    assert run["outcome"] == "auth_failed"
+    assert customers.item_state(customer["id"], "smtp-test-mail") == "failed"
+    page = client.get(f"/c/{edit}").text
+    assert "Fehlgeschlagen" in page and "Was tun?" in page
+
+
+def test_private_address_is_refused_without_connecting(smtp_app, customers, db, mail_server):
+    smtp_app.config["SMTP_ALLOWED_NETWORKS"] = []
+    customer, edit, _ = customers.create(path="smtp-own")
+    before = len(mail_server.handler.messages)
+    customers.post(f"/c/{edit}/smtp-test", form(mail_server), htmx=True, token_from=f"/c/{edit}")
+    run = wait_for_run(db, customer["id"])
+    assert run["outcome"] == "blocked_address"
+    assert len(mail_server.handler.messages) == before
+
+
+def test_plain_password_needs_confirmation(smtp_app, customers, db, mail_server):
+    customer, edit, _ = customers.create(path="smtp-own")
+    response = customers.post(f"/c/{edit}/smtp-test", form(mail_server, encryption="none"),
+                              htmx=True, token_from=f"/c/{edit}")  # fmt: skip
+    assert response.status_code == 422
+    assert "Ohne Verschlüsselung wäre Ihr Passwort unterwegs lesbar" in response.text
+    assert 'value="mail.kunde.test"' in response.text and PASSWORD not in response.text
+    assert db.table("runs").count == 0
+
+
+def test_rate_limit_per_customer(smtp_app, customers, db, mail_server):
+    smtp_app.config["SMTP_TESTS_PER_CUSTOMER"] = 2
+    customer, edit, _ = customers.create(path="smtp-own")
+    for _ in range(2):
+        r = customers.post(f"/c/{edit}/smtp-test", form(mail_server), htmx=True,
+                           token_from=f"/c/{edit}")  # fmt: skip
+        assert r.status_code == 200
+        wait_for_run(db, customer["id"])
+    response = customers.post(f"/c/{edit}/smtp-test", form(mail_server), htmx=True,
+                              token_from=f"/c/{edit}")  # fmt: skip
+    assert response.status_code == 422
+    assert "Bitte versuchen Sie es ab" in response.text and "Uhr wieder" in response.text
+    assert db.table("runs").count == 2
+
+
+def test_rate_limit_per_address_spans_customers(smtp_app, customers, db, mail_server):
+    smtp_app.config["SMTP_TESTS_PER_ADDRESS"] = 1
+    first, edit1, _ = customers.create(name="A", path="smtp-own")
+    _, edit2, _ = customers.create(name="B", path="smtp-own")
+    customers.post(f"/c/{edit1}/smtp-test", form(mail_server), htmx=True, token_from=f"/c/{edit1}")
+    wait_for_run(db, first["id"])
+    response = customers.post(f"/c/{edit2}/smtp-test", form(mail_server), htmx=True,
+                              token_from=f"/c/{edit2}")  # fmt: skip
+    assert response.status_code == 422 and "letzten Stunde" in response.text
+
+
+def test_hanging_server_does_not_hold_the_request(smtp_app, client, customers, db, mail_server):
+    with Tarpit() as tarpit:
+        smtp_app.config.update(SMTP_ALLOWED_PORTS=[tarpit.port], SMTP_TIMEOUT=2)
+        customer, edit, _ = customers.create(path="smtp-own")
+        started = time.monotonic()
+        response = customers.post(
+            f"/c/{edit}/smtp-test",
+            form(mail_server, port=str(tarpit.port), host="127.0.0.1"),
+            htmx=True, token_from=f"/c/{edit}",
+        )  # fmt: skip
+        answered = time.monotonic() - started
+        assert response.status_code == 200
+        assert client.get(f"/c/{edit}").status_code == 200
+        run = wait_for_run(db, customer["id"])
+    assert answered < run["duration_ms"] / 1000  # the answer came before the run ended
+    assert run["outcome"] in ("no_greeting", "timeout")
+
+
+def test_runs_left_running_by_a_dead_process_are_aborted(app, customers, db):
+    customer, edit, _ = customers.create(path="smtp-own")
+    db.table("runs").insert(
+        {
+            "customer_id": customer["id"],
+            "kind": "smtp",
+            "state": "running",
+            "owner": "elsewhere:999999",
+            "settings": "{}",
+            "started_at": now(),
+        }
+    )
+    store.set_item(db, customer["id"], "smtp-test-mail", "running", "test")
+    create_app({**app.config, "TESTING": True})
+    assert next(db.table("runs").rows)["state"] == "aborted"
+    assert customers.item_state(customer["id"], "smtp-test-mail") == "failed"
+    page = customers.client.get(f"/c/{edit}").text
+    assert "Der letzte Test wurde unterbrochen" in page
+
+
+def test_secure_handover_reveals_once_to_a_manager(smtp_app, client, customers, auth, db):
+    customer, edit, _ = customers.create(path="smtp-own")
+    response = customers.post(f"/c/{edit}/password", {"password": PASSWORD}, htmx=True,
+                              token_from=f"/c/{edit}")  # fmt: skip
+    assert response.status_code == 200 and PASSWORD not in response.text
+    assert customers.item_state(customer["id"], "smtp-password") == "done"
+    stored = Path(smtp_app.config["DATABASE"]).read_bytes()
+    wal = Path(smtp_app.config["DATABASE"] + "-wal")
+    stored += wal.read_bytes() if wal.exists() else b""
+    assert PASSWORD.encode() not in stored and db.table("secrets").count == 1
+
+    auth.login()
+    page = client.get(f"/manage/customers/{customer['id']}").text
+    assert "Passwort einmalig anzeigen" in page and PASSWORD not in page
+    revealed = customers.post(f"/manage/customers/{customer['id']}/reveal-password")
+    assert PASSWORD in revealed.text and revealed.headers["Cache-Control"] == "no-store"
+    assert db.table("secrets").count == 0
+    again = customers.post(f"/manage/customers/{customer['id']}/reveal-password")
+    assert again.status_code == 303
+    kinds = [e["kind"] for e in store.events(db, customer["id"])]
+    assert "secret-handed-over" in kinds and "secret-revealed" in kinds
+
+
+def test_unrevealed_password_expires(smtp_app, client, customers, auth, db):
+    smtp_app.config["SECRET_MAX_AGE_DAYS"] = -1
+    customer, edit, _ = customers.create(path="smtp-own")
+    customers.post(f"/c/{edit}/password", {"password": "x"}, token_from=f"/c/{edit}")
+    auth.login()
+    client.get("/manage/")
+    assert db.table("secrets").count == 0
+    assert "secret-expired" in [e["kind"] for e in store.events(db, customer["id"])]
+
+
+def test_other_secure_channel_can_be_confirmed(smtp_app, customers):
+    customer, edit, _ = customers.create(path="smtp-own")
+    url = f"/c/{edit}/password-other-channel"
+    response = customers.post(url, {}, htmx=True, token_from=f"/c/{edit}")
+    assert response.status_code == 422 and "Bitte bestätigen Sie den sicheren Weg." in response.text
+    customers.post(url, {"confirm": "y"}, htmx=True, token_from=f"/c/{edit}")
+    assert customers.item_state(customer["id"], "smtp-password") == "done"
+
+
+def test_unknown_confirmation_link_is_404(client):
+    assert client.get("/bestaetigen/unbekannt").status_code == 404
+
+
+def test_probe_finds_the_working_combination(smtp_app, client, customers, db, mail_server):
+    smtp_app.config["SMTP_PROBE_PORTS"] = [[mail_server.port, "ssl"], [mail_server.port, "tls"]]
+    customer, edit, _ = customers.create(path="smtp-own")
+    response = customers.post(f"/c/{edit}/smtp-probe", {"host": "mail.kunde.test"}, htmx=True,
+                              token_from=f"/c/{edit}")  # fmt: skip
+    assert response.status_code == 200 and "aria-busy" in response.text
+    run = wait_for_run(db, customer["id"], kind="probe")
+    html = client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}).text
+    assert f'data-fill-port="{mail_server.port}" data-fill-encryption="tls"' in html
+    assert 'data-fill-encryption="ssl"' not in html
