@@ -52,6 +52,7 @@ def context(**extra) -> dict:
     views = item_views(obligation(), customer["path"], store.item_rows(db, customer["id"]))
     settings = store.get_row(db, "smtp_settings", customer["id"])
     smtp_runs = live.runs(db, customer["id"], "smtp") if customer["path"] == "smtp-own" else []
+    dns = live.dns_view(db, customer["id"]) if customer["path"] == "mailjet" else {}
     ctx = {
         "customer": customer,
         "token": g.token,
@@ -65,6 +66,7 @@ def context(**extra) -> dict:
         "smtp_runs": smtp_runs,
         "probe": None,
         "handover_pending": handover.pending(db, customer["id"]),
+        "dns": dns,
     }
     if not g.readonly:
         defaults = {"recipient": customer["contact_email"], **(settings or {})}
@@ -249,7 +251,58 @@ def run(run_id):
     row = live.decode(db.table("runs").get(run_id))
     if row["kind"] == "probe":
         return respond(["probe"], probe=row)
+    if row["kind"] == "dns":
+        return dns_response()
     return respond(["item", "progress"], item_id="smtp-test-mail")
+
+
+def dns_response(status: int = 200, **extra):
+    """The DNS table, the DNS items out of band and the progress bar."""
+    if not htmx:
+        return respond([], status, **extra)
+    ctx = context(**extra)
+    parts = [render_block(TEMPLATE, "dns", **ctx)]
+    for view in ctx["views"]:
+        if view.item.id in live.DNS_ITEMS:
+            parts.append(render_block(TEMPLATE, "item", **{**ctx, "view": view, "oob": True}))
+    parts.append(render_block(TEMPLATE, "progress", **ctx))
+    return "".join(parts), status
+
+
+@bp.post("/c/<token>/dns-check")
+def dns_check():
+    """Check the Mailjet DNS records live; the answer polls until the check is done."""
+    require_item("dns-spf", "dns")
+    db = get_db()
+    expected = live.expectation(db, g.customer["id"])
+    if expected is None:
+        abort(409)
+    running = db.table("runs").count_where(
+        "customer_id = ? AND kind = 'dns' AND state = 'running'", [g.customer["id"]]
+    )
+    if not running:  # a second click while a check runs just shows that check
+        live.start_dns_check(
+            db, get_runner(), current_app.config, customer=g.customer, expected=expected,
+            actor="customer", client_addr=request.remote_addr,
+        )  # fmt: skip
+    if not htmx:
+        return redirect(url_for("customer.page", token=g.token) + "#dns", 303)
+    return dns_response()
+
+
+@bp.post("/c/<token>/inform")
+def inform():
+    """Tell PEIQ that the DNS records are in place, with their current status."""
+    require_item("peiq-informed", "notify")
+    form = ToggleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    live.inform_peiq(
+        get_db(), get_runner(), current_app.config, customer=g.customer,
+        status_url=public_url("customer.share_page", token=store.link_tokens(g.customer)[1]),
+        manage_url=public_url("manage.customer", customer_id=g.customer["id"]),
+    )  # fmt: skip
+    return after_write("peiq-informed")
 
 
 @bp.post("/c/<token>/password")

@@ -16,6 +16,30 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+class _Database(Database):
+    """sqlite-utils' Database whose outermost transactions take the write lock at once.
+
+    A deferred transaction that reads and then writes fails with "database is locked"
+    (no waiting) when another connection wrote in between; BEGIN IMMEDIATE waits instead.
+    """
+
+    @contextmanager
+    def atomic(self):
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            if self.conn.in_transaction:
+                self.execute("ROLLBACK")
+            raise
+        else:
+            self.execute("COMMIT")
+
+
 def connect(path: str) -> Database:
     """Open the database file with WAL, foreign keys and a busy timeout."""
     if path != ":memory:":
@@ -24,7 +48,7 @@ def connect(path: str) -> Database:
     conn.execute("PRAGMA busy_timeout = 10000")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
-    return Database(conn)
+    return _Database(conn)
 
 
 def get_db() -> Database:
@@ -173,16 +197,3 @@ def m001_initial(db: Database) -> None:
         pk="token_hash",
         foreign_keys=[("customer_id", "customers", "id")],
     )
-
-
-@contextmanager
-def immediate(db: Database):
-    """A write transaction that takes the lock at once, so count-then-insert is race-free."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    else:
-        db.execute("COMMIT")

@@ -12,6 +12,7 @@ from wtforms import (
     RadioField,
     SelectChoice,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
@@ -155,7 +156,6 @@ class SmtpSettingsForm(FlaskForm):
     )
 
 
-
 class SmtpTestForm(SmtpSettingsForm):
     """The settings plus what only the live test needs; the password is never rendered back."""
 
@@ -203,6 +203,38 @@ class OtherChannelForm(FlaskForm):
         "oder über einen Passwort-Tresor) – nicht per E-Mail zusammen mit den übrigen Angaben.",
         [DataRequired("Bitte bestätigen Sie den sicheren Weg.")],
     )
+
+
+class MailjetForm(FlaskForm):
+    """What Mailjet shows PEIQ for a sender domain; the customer publishes it."""
+
+    domain = StringField(
+        "Absender-Domain", [DataRequired(REQUIRED), Length(max=300), Domain()], filters=[strip]
+    )
+    verification_name = StringField(
+        "Name des Bestätigungs-Eintrags (TXT)",
+        [DataRequired("Bitte den Namen aus Mailjet eintragen, z. B. mailjet._a1b2c3d4."),
+         Length(max=300)],
+        filters=[strip],
+    )  # fmt: skip
+    verification_value = StringField(
+        "Wert des Bestätigungs-Eintrags",
+        [DataRequired("Bitte den Wert aus Mailjet eintragen."), Length(max=500)],
+        filters=[strip],
+    )
+    dkim_selector = StringField(
+        "DKIM-Selektor",
+        [DataRequired(REQUIRED), Length(max=100)],
+        filters=[strip],
+        default="mailjet",
+    )
+    dkim_key = TextAreaField(
+        "Öffentlicher DKIM-Schlüssel (optional)", [Length(max=5000)], filters=[strip]
+    )
+
+    def validate_dkim_selector(self, field):
+        if not re.fullmatch(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*", field.data.removesuffix(".")):
+            raise ValidationError("Der Selektor besteht nur aus Buchstaben, Ziffern, - und _.")
 
 
 class ToggleForm(FlaskForm):

@@ -11,10 +11,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import crypto, store
+from . import crypto, mail, store
 from .checks import diagnose
+from .checks.dns import DnsReport, MailjetExpectation, check_mailjet, planned_records
 from .checks.smtp import SmtpResult, SmtpSettings, probe_settings, run_smtp_test
-from .db import immediate, now
+from .db import now
 from .runner import Runner
 from .runner import reap as runner_reap
 
@@ -110,7 +111,7 @@ def start_smtp_test(
         )
         store.set_item(db, customer["id"], "smtp-test-mail", "running", actor, {"run_id": run_id})
 
-    with immediate(db):
+    with db.atomic():
         admit(db, config, customer["id"], client_addr)
         return runner.submit(
             db, customer_id=customer["id"], kind="smtp", settings=_public_settings(settings),
@@ -157,7 +158,7 @@ def start_probe(
     def check():
         return probe_settings(host, ports=ports, **options)
 
-    with immediate(db):
+    with db.atomic():
         admit(db, config, customer["id"], client_addr)
         return runner.submit(
             db, customer_id=customer["id"], kind="probe", settings={"host": host}, actor=actor,
@@ -171,8 +172,144 @@ def finish_probe(db: Database, run_id: int, probes):
     return ("ok" if ok else "nothing_found"), {"probes": found}
 
 
+DNS_ITEMS = ("dns-verification", "dns-spf", "dns-dkim", "dns-dmarc")
+
+
+def expectation(db: Database, customer_id: int) -> MailjetExpectation | None:
+    """Return what the account manager entered from Mailjet, or None."""
+    row = store.get_row(db, "mailjet_expectations", customer_id)
+    if row is None:
+        return None
+    return MailjetExpectation(
+        row["domain"], row["verification_name"], row["verification_value"],
+        row["dkim_selector"] or "mailjet", row["dkim_key"] or None,
+    )  # fmt: skip
+
+
+def dns_view(db: Database, customer_id: int) -> dict:
+    """Return what the DNS table shows: the expectation, the records and the latest run."""
+    expected = expectation(db, customer_id)
+    latest = next(iter(runs(db, customer_id, "dns", 1)), None)
+    if expected is None:
+        return {"expected": None, "records": [], "run": latest, "nameservers": []}
+    records = [dataclasses.asdict(r) for r in planned_records(expected)]
+    nameservers = []
+    last_done = next(
+        (r for r in runs(db, customer_id, "dns", 5) if r["state"] in ("done", "failed")), None
+    )
+    if last_done and last_done["settings"] == dataclasses.asdict(expected):
+        records = last_done["result"].get("records") or records
+        nameservers = last_done["result"].get("nameservers") or []
+    return {"expected": expected, "records": records, "run": latest, "nameservers": nameservers}
+
+
+def start_dns_check(
+    db: Database,
+    runner: Runner,
+    config,
+    *,
+    customer: dict,
+    expected: MailjetExpectation,
+    actor: str,
+    client_addr: str | None,
+) -> int:
+    """Start a check of the Mailjet records; the DNS items show `running` meanwhile."""
+    nameservers, timeout = config["DNS_NAMESERVERS"], float(config["DNS_TIMEOUT"])
+
+    def check():
+        return check_mailjet(expected, nameservers=nameservers, timeout=timeout)
+
+    def on_start(db, run_id):
+        rows = store.item_rows(db, customer["id"])
+        for item_id in DNS_ITEMS:
+            row = rows.get(item_id)
+            # keep the last verdict, so that a DNS that stops answering cannot undo it
+            previous = row["detail"].get("previous", "open") if row else "open"
+            if row and row["state"] != "running":
+                previous = row["state"]
+            detail = {**(row["detail"] if row else {}), "run_id": run_id, "previous": previous}
+            store.set_item(db, customer["id"], item_id, "running", actor, detail)
+
+    return runner.submit(
+        db, customer_id=customer["id"], kind="dns", settings=dataclasses.asdict(expected),
+        actor=actor, client_addr=client_addr, check=check, finish=finish_dns, on_start=on_start,
+    )  # fmt: skip
+
+
+def finish_dns(db: Database, run_id: int, report: DnsReport | None):
+    """Write each record's verdict to its item; a DNS that does not answer proves nothing."""
+    customer_id = db.table("runs").get(run_id)["customer_id"]
+    rows = store.item_rows(db, customer_id)
+    previous = {i: rows[i]["detail"].get("previous", "open") for i in DNS_ITEMS if i in rows}
+    if report is None:
+        for item_id in DNS_ITEMS:
+            detail = {"run_id": run_id, "message": "Die Prüfung ist abgebrochen."}
+            store.set_item(
+                db, customer_id, item_id, previous.get(item_id, "open"), "system", detail
+            )
+        return "unexpected", {"records": []}
+    for record in report.records:
+        detail = {"run_id": run_id, **dataclasses.asdict(record)}
+        state = record.state
+        if record.details.get("dns_unavailable"):
+            kept = previous.get(record.item_id)
+            state = kept if kept in ("done", "warning") else "open"
+        store.set_item(db, customer_id, record.item_id, state, "system", detail)
+    data = dataclasses.asdict(report)
+    outcome = (
+        "dns_unavailable"
+        if report.dns_unavailable
+        else ("ok" if all(r.state != "failed" for r in report.records) else "records_missing")
+    )
+    return outcome, data
+
+
+def inform_peiq(
+    db: Database, runner: Runner, config, *, customer: dict, status_url: str, manage_url: str
+) -> None:
+    """Mark `peiq-informed`, show it on the dashboard and mail the managers if mail is set up."""
+    rows = store.item_rows(db, customer["id"])
+    states = {i: rows[i]["state"] if i in rows else "open" for i in DNS_ITEMS}
+    store.set_item(db, customer["id"], "peiq-informed", "done", "customer",
+                   {"waiting_for": "manager", "dns": states})  # fmt: skip
+    if not mail.configured(config):
+        return
+    to = [m["email"] for m in db.table("managers").rows]
+    if not to:
+        return
+    lines = "\n".join(f"  {STATE_WORDS.get(s, s):<12} {i}" for i, s in states.items())
+    message = mail.build(
+        config, to, f"Mitwirkung: {customer['name']} hat die DNS-Einträge für Mailjet gesetzt",
+        f"{customer['name']} meldet, dass die DNS-Einträge für Mailjet stehen.\n\n"
+        f"Stand der Prüfung:\n{lines}\n\nKund:in ansehen: {manage_url}\n"
+        f"Fortschritt (nur lesen): {status_url}\n",
+    )  # fmt: skip
+
+    def check():
+        return mail.send(config, message)
+
+    def finish(db, run_id, result):
+        return ("ok" if result == "ok" else "failed"), {"result": result or "abgebrochen"}
+
+    runner.submit(db, customer_id=customer["id"], kind="mail", settings={"to": to},
+                  actor="customer", client_addr=None, check=check, finish=finish)  # fmt: skip
+
+
+STATE_WORDS = {"done": "erledigt", "warning": "Hinweis", "failed": "fehlt", "open": "offen"}
+
+
 def on_abort(db: Database, run: dict) -> None:
     """A run that was cut off: its item says so and asks to start again."""
+    if run["kind"] == "dns":
+        for item_id in DNS_ITEMS:
+            store.set_item(
+                db,
+                run["customer_id"],
+                item_id,
+                "open",
+                "system",
+                {"run_id": run["id"], "message": "Die Prüfung wurde unterbrochen."},
+            )
     if run["kind"] == "smtp":
         store.set_item(
             db, run["customer_id"], "smtp-test-mail", "failed", "system",

@@ -1,5 +1,7 @@
 """Account managers under /manage/: login, dashboard, customer detail, links."""
 
+import dataclasses
+
 from flask import (
     Blueprint,
     abort,
@@ -15,8 +17,9 @@ from flask import (
 from werkzeug.security import check_password_hash
 
 from . import handover, live, store
-from .db import get_db
-from .forms import CustomerForm, LoginForm
+from .checks.dns import MailjetExpectation
+from .db import get_db, now
+from .forms import CustomerForm, LoginForm, MailjetForm
 from .progress import attention, item_views, progress
 from .web import customer_links, obligation
 
@@ -116,10 +119,15 @@ def create_customer():
 
 @bp.get("/customers/<int:customer_id>")
 def customer(customer_id):
-    """Show one customer: links, checklist states and history."""
+    """Show one customer: links, checklist states, live tests and history."""
+    return render_customer(customer_or_404(customer_id))
+
+
+def render_customer(c: dict, **extra):
     db = get_db()
-    c = customer_or_404(customer_id)
+    customer_id = c["id"]
     edit_url, share_url = customer_links(c)
+    mailjet = store.get_row(db, "mailjet_expectations", customer_id)
     return render_template(
         "manage_customer.html",
         **overview(c, store.item_rows(db, customer_id)),
@@ -134,6 +142,9 @@ def customer(customer_id):
             )
         ],
         handover_pending=handover.pending(db, customer_id),
+        mailjet_form=extra.pop("mailjet_form", None)
+        or MailjetForm(formdata=None, data=mailjet or {"domain": c["domain"] or ""}),
+        **extra,
     )
 
 
@@ -168,6 +179,42 @@ def reveal_password(customer_id):
     response = make_response(render_template("revealed.html", customer=c, password=password))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.post("/customers/<int:customer_id>/mailjet")
+def save_mailjet(customer_id):
+    """Store what Mailjet expects; the customer then sees the records to publish."""
+    c = customer_or_404(customer_id)
+    form = MailjetForm()
+    if not form.validate_on_submit():
+        return render_customer(c, mailjet_form=form), 422
+    data = {k: form.data[k] for k in ("domain", "verification_name", "verification_value",
+                                       "dkim_selector", "dkim_key")}  # fmt: skip
+    expected = MailjetExpectation(**{**data, "dkim_key": data["dkim_key"] or None})
+    db = get_db()
+    with db.atomic():
+        db.table("mailjet_expectations").upsert(
+            {"customer_id": customer_id, **dataclasses.asdict(expected), "updated_at": now()},
+            pk="customer_id",
+        )
+        store.add_event(
+            db, customer_id, actor(), "mailjet-expectation", data={"domain": expected.domain}
+        )
+    flash("Mailjet-Werte gespeichert. Die Kund:in sieht jetzt die Einträge, die sie anlegen muss.")
+    return redirect(url_for("manage.customer", customer_id=customer_id), 303)
+
+
+@bp.post("/customers/<int:customer_id>/acknowledge")
+def acknowledge(customer_id):
+    """The manager has seen the customer's message that the DNS records are in place."""
+    customer_or_404(customer_id)
+    db = get_db()
+    row = store.item_rows(db, customer_id).get("peiq-informed")
+    if row is None or row["detail"].get("waiting_for") != "manager":
+        abort(409)
+    detail = {**row["detail"], "waiting_for": None, "seen_by": g.manager["email"]}
+    store.set_item(db, customer_id, "peiq-informed", row["state"], actor(), detail)
+    return redirect(url_for("manage.customer", customer_id=customer_id), 303)
 
 
 @bp.post("/customers/<int:customer_id>/portal-confirm")

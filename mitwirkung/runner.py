@@ -80,7 +80,7 @@ class Runner:
         started = time.monotonic()
         try:
             result = asyncio.run(check())
-        except Exception:  # a bug in a check must still end the run
+        except (Exception, asyncio.CancelledError):  # a bug in a check must still end the run
             log.exception("check of run %s crashed", run_id)
             result = None
         duration = int((time.monotonic() - started) * 1000)
@@ -98,6 +98,11 @@ class Runner:
                         "duration_ms": duration,
                     },
                 )
+        except Exception:  # the run must not stay `running` forever
+            log.exception("storing the result of run %s failed", run_id)
+            db.table("runs").update(
+                run_id, {"state": "failed", "outcome": "unexpected", "finished_at": now()}
+            )
         finally:
             db.close()
 

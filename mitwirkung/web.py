@@ -7,6 +7,7 @@ from flask import Flask, current_app, has_request_context, render_template, url_
 from flask_htmx import HTMX
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from .checks.domain import display_domain
 from .db import get_db
 from .progress import STATE_LABELS
 from .store import link_tokens
@@ -72,6 +73,7 @@ def init_app(app: Flask) -> None:
     htmx.init_app(app)
     app.after_request(_security_headers)
     app.add_template_filter(local_time)
+    app.add_template_filter(display_domain)
     app.add_template_global(obligation)
     app.add_template_global(STATE_LABELS, "STATE_LABELS")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import email
 import email.policy
+import random
 import socket
 import socketserver
 import ssl
@@ -32,10 +33,19 @@ M365_DISABLED = (
 
 
 def free_port() -> int:
-    """Return a port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """Return a port on 127.0.0.1 that nothing listens on right now.
+
+    It is drawn below the kernel's ephemeral range (32768 and up), so no outgoing
+    connection of another test can take it between this call and the server's bind.
+    """
+    while True:
+        port = random.randint(20000, 32000)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 @dataclass
@@ -143,7 +153,6 @@ class MailServer:
         handler: Handler | None = None,
     ):
         self.handler = handler or Handler(require_auth=auth)
-        self.port = free_port()
         kwargs = {}
         if auth:
             kwargs["authenticator"] = authenticator(failure=auth_failure)
@@ -154,12 +163,23 @@ class MailServer:
         elif tls == "starttls":
             kwargs["tls_context"] = context
             kwargs["require_starttls"] = True
-        self.controller = Controller(
-            self.handler, hostname="127.0.0.1", port=self.port, ready_timeout=10, **kwargs
-        )
+        self._kwargs = kwargs
 
     def start(self) -> MailServer:
-        self.controller.start()
+        for attempt in range(5):  # another process may take the port between check and bind
+            self.port = free_port()
+            self.controller = Controller(
+                self.handler, hostname="127.0.0.1", port=self.port, ready_timeout=10,
+                **self._kwargs,
+            )  # fmt: skip
+            try:
+                self.controller.start()
+            except OSError:
+                self.controller.loop.close()
+                if attempt == 4:
+                    raise
+            else:
+                return self
         return self
 
     def stop(self) -> None:

@@ -74,7 +74,7 @@ def wait_for_run(db, customer_id, kind="smtp", timeout=15):
         if rows and rows[0]["state"] != "running":
             return rows[0]
         time.sleep(0.05)
-    raise AssertionError("run did not finish")
+    raise AssertionError(f"run did not finish: {list(db.query('SELECT * FROM runs'))}")
 
 
 def test_test_mail_arrives_and_its_link_confirms_arrival(

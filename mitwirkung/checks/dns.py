@@ -36,6 +36,7 @@ __all__ = [
     "check_mailjet",
     "display_domain",
     "normalize_domain",
+    "planned_records",
 ]
 
 DEFAULT_SPF = f"v=spf1 include:{spf.MAILJET_INCLUDE} ~all"
@@ -710,3 +711,23 @@ async def _mailjet_tree(lookup: Lookup) -> spf.SpfNode:
     if len(records) != 1:
         return spf.SpfNode(domain=spf.MAILJET_INCLUDE, record=None)
     return await spf.evaluate(lookup, spf.MAILJET_INCLUDE, records[0])
+
+
+def planned_records(exp: MailjetExpectation) -> tuple[RecordCheck, ...]:
+    """Return the records to publish as known before any check (state "open", nothing found).
+
+    A check refines them: SPF, for instance, becomes the merged record when the domain
+    already has one.
+    """
+    dkim_fqdn = f"{exp.dkim_selector}._domainkey.{exp.domain}"
+    dkim_value = f"v=DKIM1; k=rsa; p={dkim.key_text(exp.dkim_key)}" if exp.dkim_key else ""
+    plan = [
+        ("dns-verification", exp.verification_name, exp.verification_value),
+        ("dns-spf", exp.domain, DEFAULT_SPF),
+        ("dns-dkim", dkim_fqdn, dkim_value),
+        ("dns-dmarc", f"_dmarc.{exp.domain}", dmarc.starter(exp.domain)),
+    ]
+    return tuple(
+        replace(_base(item_id, fqdn, exp.domain, expected), state="open")
+        for item_id, fqdn, expected in plan
+    )
