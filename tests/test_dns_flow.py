@@ -1,0 +1,160 @@
+"""The Mailjet DNS check through the web layer, against a real DNS server on loopback."""
+
+import time
+
+import pytest
+from dnsserver import ZoneServer
+from dnszones import make_keys, zone_text
+from smtpserver import MailServer
+
+from mitwirkung import store
+
+EVIL = """
+$ORIGIN evil.de.
+@ IN SOA ns1.evil.de. hostmaster.evil.de. 1 3600 600 86400 300
+@ IN NS ns1.evil.de.
+@ IN TXT "v=spf1 include:<script>alert(1)</script> ~all"
+"""
+
+MAILJET = {
+    "verification_name": "mailjet._a1b2c3d4",
+    "verification_value": "a1b2c3d4e5f60718",
+    "dkim_selector": "mailjet",
+    "dkim_key": "",
+}
+
+
+@pytest.fixture(scope="module")
+def dns_server():
+    with ZoneServer(zone_text(make_keys()) + EVIL, servfail=["down.de"]) as server:
+        yield server
+
+
+@pytest.fixture
+def dns_app(app, dns_server):
+    app.config.update(DNS_NAMESERVERS=[dns_server.nameserver], DNS_TIMEOUT=3)
+    return app
+
+
+def expect(customers, customer, domain):
+    response = customers.post(
+        f"/manage/customers/{customer['id']}/mailjet", {"domain": domain, **MAILJET}
+    )
+    assert response.status_code == 303, response.text
+
+
+def check(customers, edit, customer):
+    response = customers.post(f"/c/{edit}/dns-check", {}, htmx=True, token_from=f"/c/{edit}")
+    assert response.status_code == 200
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        rows = list(customers.db.query("SELECT * FROM runs WHERE kind = 'dns' AND customer_id = ?"
+                                       " ORDER BY id DESC LIMIT 1", [customer["id"]]))  # fmt: skip
+        if rows[0]["state"] != "running":
+            return response, rows[0]
+        time.sleep(0.05)
+    raise AssertionError("DNS check did not finish")
+
+
+def test_correct_domain_turns_green(dns_app, client, customers, auth):
+    auth.login()
+    customer, edit, _ = customers.create(domain="good.de", path="mailjet")
+    page = client.get(f"/c/{edit}").text
+    assert "PEIQ richtet Mailjet für Sie gerade ein" in page
+    expect(customers, customer, "good.de")
+    page = client.get(f"/c/{edit}").text
+    assert "mailjet._a1b2c3d4" in page and "a1b2c3d4e5f60718" in page
+    assert "v=spf1 include:spf.mailjet.com ~all" in page and "DNS prüfen" in page
+    response, run = check(customers, edit, customer)
+    assert 'id="dns"' in response.text and 'hx-swap-oob="true"' in response.text
+    assert "DNS wird geprüft" in response.text  # the answer polls the run
+    assert run["outcome"] == "ok"
+    for item in ("dns-verification", "dns-spf", "dns-dkim", "dns-dmarc"):
+        assert customers.item_state(customer["id"], item) == "done", item
+    html = client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}).text
+    assert "ns1.dns-provider.net" in html and "every 60s" not in html
+    assert client.get(f"/c/{edit}/status.json").get_json()["progress"] == 60
+
+
+def test_missing_records_explain_and_recheck_by_themselves(dns_app, client, customers, auth):
+    auth.login()
+    customer, edit, _ = customers.create(domain="empty.de", path="mailjet")
+    expect(customers, customer, "empty.de")
+    _, run = check(customers, edit, customer)
+    assert run["outcome"] == "records_missing"
+    assert customers.item_state(customer["id"], "dns-spf") == "failed"
+    assert customers.item_state(customer["id"], "dns-dmarc") == "warning"  # never blocks
+    page = client.get(f"/c/{edit}").text
+    assert "Was tun?" in page and "ns1.other-dns.example" in page
+    assert 'hx-trigger="submit, every 60s"' in page
+
+
+def test_dns_not_answering_is_never_missing(dns_app, client, customers, auth):
+    auth.login()
+    customer, edit, _ = customers.create(domain="down.de", path="mailjet")
+    expect(customers, customer, "down.de")
+    _, run = check(customers, edit, customer)
+    assert run["outcome"] == "dns_unavailable"
+    for item in ("dns-verification", "dns-spf", "dns-dkim"):
+        assert customers.item_state(customer["id"], item) == "open"
+    section = client.get(f"/c/{edit}").text.split('id="dns"')[1].split("</section>")[0]
+    assert "antwortet gerade nicht" in section
+    assert "Fehlgeschlagen" not in section and "Erledigt" not in section
+
+
+def test_found_values_are_escaped(dns_app, client, customers, auth):
+    auth.login()
+    customer, edit, share = customers.create(domain="evil.de", path="mailjet")
+    expect(customers, customer, "evil.de")
+    check(customers, edit, customer)
+    for url in (f"/c/{edit}", f"/s/{share}"):
+        page = client.get(url).text
+        assert "<script>alert(1)</script>" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_manager_form_keeps_input_and_explains(dns_app, customers, auth, db):
+    auth.login()
+    customer, _, _ = customers.create()
+    response = customers.post(
+        f"/manage/customers/{customer['id']}/mailjet",
+        {**MAILJET, "domain": "kein domain", "dkim_selector": "mail jet"},
+    )
+    assert response.status_code == 422
+    assert "Ein Domainname enthält keine Leerzeichen" in response.text
+    assert "Der Selektor besteht nur aus" in response.text
+    assert 'value="a1b2c3d4e5f60718"' in response.text
+    assert db.table("mailjet_expectations").count == 0
+
+
+def test_check_without_expectation_is_refused(dns_app, customers):
+    _, edit, _ = customers.create(path="mailjet")
+    response = customers.post(f"/c/{edit}/dns-check", {}, token_from=f"/c/{edit}")
+    assert response.status_code == 409
+
+
+def test_inform_peiq_shows_on_dashboard_and_mails_managers(dns_app, client, customers, auth, db):
+    with MailServer() as mail_server:
+        dns_app.config.update(
+            MAIL_SERVER="127.0.0.1",
+            MAIL_PORT=mail_server.port,
+            MAIL_ENCRYPTION="none",
+            MAIL_FROM="mitwirkung@peiq.example",
+        )
+        customer, edit, _ = customers.create(name="Good GmbH", domain="good.de", path="mailjet")
+        response = customers.post(f"/c/{edit}/inform", {}, htmx=True, token_from=f"/c/{edit}")
+        assert response.status_code == 200 and "PEIQ wurde am" in response.text
+        assert customers.item_state(customer["id"], "peiq-informed") == "done"
+        deadline = time.monotonic() + 10
+        while not mail_server.handler.messages and time.monotonic() < deadline:
+            time.sleep(0.05)
+    message = mail_server.handler.messages[0]
+    assert message.rcpt_tos == ["am@peiq.de"]
+    assert "Good GmbH" in message.message["Subject"] and "dns-spf" in message.text()
+    auth.login()
+    assert "wartet auf PEIQ" in client.get("/manage/").text
+    page = client.get(f"/manage/customers/{customer['id']}").text
+    assert "die DNS-Einträge stehen" in page
+    customers.post(f"/manage/customers/{customer['id']}/acknowledge")
+    assert "wartet auf PEIQ" not in client.get("/manage/").text
+    assert store.item_rows(db, customer["id"])["peiq-informed"]["state"] == "done"
