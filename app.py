@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     except catalog.CatalogError as e:
         raise SystemExit(f"Mitwirkung cannot start: {e}") from e
     db.init_db(app.config["DATABASE"])
+    app.extensions["db_connections"] = db.ThreadConnections(app.config["DATABASE"])
     with app.app_context():
         database = db.get_db()
         live.reap(database, app.config)  # runs left `running` by a killed process

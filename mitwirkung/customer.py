@@ -11,6 +11,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_wtf.csrf import generate_csrf
 from jinja2_fragments.flask import render_block, render_blocks
 
 from . import handover, live, store
@@ -128,8 +129,15 @@ def reload_customer() -> None:
 @bp.get("/c/<token>", endpoint="page")
 @bp.get("/s/<token>", endpoint="share_page")
 def page():
-    """Show the checklist; the share view's periodic refresh gets only the workspace block."""
-    return respond(["workspace"])
+    """Show the checklist; the share view's periodic refresh gets only the workspace block.
+
+    The page is cached per customer revision: a long history costs nothing until it changes.
+    """
+    cache = current_app.extensions["page_cache"]
+    key = (g.customer["id"], g.customer["revision"], g.token, g.readonly, bool(htmx))
+    page = cache.render(key, lambda token: respond(["workspace"], csrf_token=token)[0],
+                        generate_csrf())  # fmt: skip
+    return page
 
 
 @bp.post("/c/<token>/path")

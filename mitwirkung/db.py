@@ -1,6 +1,8 @@
 """SQLite storage: one sqlite-utils Database per request or background run, and the schema."""
 
+import os
 import sqlite3
+import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,23 +47,42 @@ def connect(path: str) -> Database:
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA busy_timeout = 10000")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
     return _Database(conn)
 
 
+class ThreadConnections(threading.local):
+    """One open connection per thread and process, reused by that thread's requests.
+
+    The first statement on a fresh WAL connection costs more than the rest of a cached
+    page (mapping the -shm file, reading the schema), so a thread keeps its connection.
+    No connection ever crosses threads, and a forked worker opens its own.
+    """
+
+    def __init__(self, path: str):
+        self.path = path
+        self.pid: int | None = None
+        self.db: Database | None = None
+
+    def get(self) -> Database:
+        if self.db is None or self.pid != os.getpid():
+            self.db, self.pid = connect(self.path), os.getpid()
+        return self.db
+
+
 def get_db() -> Database:
-    """Return this request's database, opening it on first use."""
+    """Return this request's database: the current thread's connection."""
     if "db" not in g:
-        g.db = connect(current_app.config["DATABASE"])
+        g.db = current_app.extensions["db_connections"].get()
     return g.db
 
 
 def close_db(exc: BaseException | None = None) -> None:
+    """End the request's use of the connection; nothing stays in a transaction."""
     db = g.pop("db", None)
-    if db is not None:
-        db.close()
+    if db is not None and db.conn.in_transaction:
+        db.conn.rollback()
 
 
 def init_db(path: str) -> None:
@@ -197,3 +218,15 @@ def m001_initial(db: Database) -> None:
         pk="token_hash",
         foreign_keys=[("customer_id", "customers", "id")],
     )
+
+
+@migrations()
+def m002_runs_newest_first(db: Database) -> None:
+    # the pages list a customer's newest runs of one kind: ORDER BY id DESC
+    db.table("runs").create_index(["customer_id", "kind", "id"])
+
+
+@migrations()
+def m003_customer_revision(db: Database) -> None:
+    # bumped by every change a customer's page shows; keys the rendered-page cache
+    db.table("customers").add_column("revision", int, not_null_default=0)

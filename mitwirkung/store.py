@@ -30,7 +30,10 @@ def add_event(db: Database, customer_id: int, actor: str, kind: str, item_id=Non
 
 
 def _touch(db: Database, customer_id: int) -> None:
-    db.execute("UPDATE customers SET last_activity_at = ? WHERE id = ?", [now(), customer_id])
+    db.execute(
+        "UPDATE customers SET last_activity_at = ?, revision = revision + 1 WHERE id = ?",
+        [now(), customer_id],
+    )
 
 
 def create_customer(db: Database, name: str, domain: str | None, contact: str | None, actor: str):
@@ -79,15 +82,14 @@ def link_tokens(customer: dict) -> tuple[str | None, str | None]:
 
 def customer_by_token(db: Database, token: str, which: str) -> dict | None:
     """Look a live customer up by the hash of its edit or share token."""
-    assert which in ("edit", "share")
+    column = {"edit": "edit_token_hash", "share": "share_token_hash"}[which]
     if not token or len(token) > 200:
         return None
-    rows = list(
-        db.table("customers").rows_where(
-            f"{which}_token_hash = ? AND archived_at IS NULL", [crypto.token_hash(token)], limit=1
-        )
+    rows = db.query(
+        f"SELECT * FROM customers WHERE {column} = ? AND archived_at IS NULL",
+        [crypto.token_hash(token)],
     )
-    return rows[0] if rows else None
+    return next(iter(rows), None)
 
 
 def get_row(db: Database, table: str, key) -> dict | None:
@@ -143,6 +145,7 @@ def archive_customer(db: Database, customer_id: int, actor: str) -> None:
     with db.atomic():
         db.table("customers").update(customer_id, {"archived_at": now()})
         _event(db, customer_id, actor, "customer-archived")
+        _touch(db, customer_id)
 
 
 def set_path(db: Database, customer_id: int, path_id: str, actor: str) -> None:

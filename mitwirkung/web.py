@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from .checks.domain import display_domain
 from .db import get_db
+from .pagecache import PageCache
 from .progress import STATE_LABELS
 from .store import link_tokens
 
@@ -69,6 +70,7 @@ def _error(code: int, title: str, text: str):
 
 
 def init_app(app: Flask) -> None:
+    app.extensions["page_cache"] = PageCache()
     csrf.init_app(app)
     htmx.init_app(app)
     app.after_request(_security_headers)
