@@ -1,5 +1,8 @@
 """The customer's private link (/c/<token>) and the read-only share link (/s/<token>)."""
 
+import hashlib
+import hmac
+
 from flask import (
     Blueprint,
     abort,
@@ -11,7 +14,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_wtf.csrf import generate_csrf
+from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block, render_blocks
 
 from . import handover, live, store
@@ -47,6 +50,27 @@ def load_customer(endpoint, values):
     g.customer, g.readonly = customer, which == "share"
 
 
+def link_csrf_token(token: str) -> str:
+    """Return the CSRF token of a customer link: bound to the link, not to a cookie.
+
+    The link itself is the credential (there is no ambient cookie to abuse), so a token
+    derived from it protects as well as a session token, needs no session and lets the
+    page be cached. Rotating the link changes it.
+    """
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, b"csrf:" + token.encode(), hashlib.sha256).hexdigest()
+
+
+@bp.before_request
+def check_link_csrf():
+    """Refuse every write through a customer link without the link's CSRF token."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or "token" not in g:
+        return
+    sent = request.form.get("csrf_token") or request.headers.get("X-CSRFToken") or ""
+    if not hmac.compare_digest(sent.encode(), link_csrf_token(g.token).encode()):
+        raise CSRFError("The CSRF token of this link is missing or wrong.")
+
+
 def context(**extra) -> dict:
     """Build everything the checklist template needs for the current customer."""
     db, customer = get_db(), g.customer
@@ -63,6 +87,7 @@ def context(**extra) -> dict:
         "progress": progress(views),
         "settings": settings,
         "refresh_seconds": current_app.config["SHARE_REFRESH_SECONDS"],
+        "csrf_token": lambda: link_csrf_token(g.token),
         "saved": False,
         "smtp_runs": smtp_runs,
         "probe": None,
@@ -135,9 +160,7 @@ def page():
     """
     cache = current_app.extensions["page_cache"]
     key = (g.customer["id"], g.customer["revision"], g.token, g.readonly, bool(htmx))
-    page = cache.render(key, lambda token: respond(["workspace"], csrf_token=token)[0],
-                        generate_csrf())  # fmt: skip
-    return page
+    return cache.get_or_make(key, lambda: respond(["workspace"])[0])
 
 
 @bp.post("/c/<token>/path")

@@ -78,6 +78,13 @@ class EmailAddress:
 REQUIRED = "Bitte ausfüllen."
 
 
+class LinkForm(FlaskForm):
+    """A form on a customer link: CSRF is checked per link (customer.check_link_csrf)."""
+
+    class Meta:
+        csrf = False
+
+
 class Choice:
     """Accept only one of the field's choices, with a German message."""
 
@@ -129,7 +136,7 @@ class Domain:
             raise ValidationError(e.message) from None
 
 
-class SmtpSettingsForm(FlaskForm):
+class SmtpSettingsForm(LinkForm):
     host = StringField(
         "Server/Host", [DataRequired(REQUIRED), Length(max=300), HostName()], filters=[strip]
     )
@@ -185,19 +192,19 @@ class SmtpTestForm(SmtpSettingsForm):
             raise ValidationError("Zum Übergeben tragen Sie bitte oben das Passwort ein.")
 
 
-class ProbeForm(FlaskForm):
+class ProbeForm(LinkForm):
     host = StringField(
         "Server/Host", [DataRequired(REQUIRED), Length(max=300), HostName()], filters=[strip]
     )
 
 
-class HandoverForm(FlaskForm):
+class HandoverForm(LinkForm):
     password = PasswordField(
         "Passwort", [DataRequired("Bitte tragen Sie das Passwort ein."), Length(max=500)]
     )
 
 
-class OtherChannelForm(FlaskForm):
+class OtherChannelForm(LinkForm):
     confirm = BooleanField(
         "Das Passwort wurde PEIQ auf einem anderen sicheren Weg übermittelt (z. B. telefonisch "
         "oder über einen Passwort-Tresor) – nicht per E-Mail zusammen mit den übrigen Angaben.",
@@ -237,11 +244,11 @@ class MailjetForm(FlaskForm):
             raise ValidationError("Der Selektor besteht nur aus Buchstaben, Ziffern, - und _.")
 
 
-class ToggleForm(FlaskForm):
+class ToggleForm(LinkForm):
     done = HiddenField()
 
 
-class PathForm(FlaskForm):
+class PathForm(LinkForm):
     path = RadioField(
         "Weg", validate_choice=False, validators=[Choice("Bitte wählen Sie einen der drei Wege.")]
     )
@@ -251,7 +258,7 @@ class PathForm(FlaskForm):
         self.path.choices = [SelectChoice(p.id, p.title) for p in paths]
 
 
-class PortalForm(FlaskForm):
+class PortalForm(LinkForm):
     portal = StringField(
         "Adresse Ihres PORTAL",
         [

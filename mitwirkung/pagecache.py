@@ -2,14 +2,11 @@
 
 Every change that a customer's page shows bumps `customers.revision` (store._touch), so a
 cached page is valid exactly as long as the revision in the key is the current one; no
-invalidation is needed across worker processes. The CSRF token differs per session, so it is
-rendered as a placeholder and filled in per request.
+invalidation is needed across worker processes.
 """
 
 import threading
 from collections import OrderedDict
-
-CSRF_PLACEHOLDER = "__MITWIRKUNG_CSRF__"
 
 
 class PageCache:
@@ -32,10 +29,10 @@ class PageCache:
             while len(self._pages) > self.maxsize:
                 self._pages.popitem(last=False)
 
-    def render(self, key: tuple, make, csrf_token: str) -> str:
-        """Return the cached page for key (made by make(placeholder) on a miss), with the token."""
+    def get_or_make(self, key: tuple, make) -> str:
+        """Return the cached page for key, made by make() on a miss."""
         page = self.get(key)
         if page is None:
-            page = make(lambda: CSRF_PLACEHOLDER)
+            page = make()
             self.put(key, page)
-        return page.replace(CSRF_PLACEHOLDER, csrf_token)
+        return page

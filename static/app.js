@@ -33,5 +33,20 @@ document.addEventListener("click", (event) => {
   form.elements.namedItem("port").value = button.dataset.fillPort;
   const radio = form.querySelector(`input[name="encryption"][value="${button.dataset.fillEncryption}"]`);
   if (radio) radio.checked = true;
+  showPlainConsent(form);
   button.textContent = "Übernommen ✓";
 });
+
+// The consent to send a password unencrypted only matters with "keine" encryption.
+function showPlainConsent(root) {
+  root.querySelectorAll("[data-plain-only]").forEach((box) => {
+    const chosen = box.closest("form").querySelector('input[name="encryption"]:checked');
+    const invalid = box.querySelector('[aria-invalid="true"]');
+    box.hidden = !invalid && !(chosen && chosen.value === "none");
+  });
+}
+document.addEventListener("change", (event) => {
+  if (event.target.name === "encryption") showPlainConsent(document);
+});
+document.addEventListener("htmx:load", (event) => showPlainConsent(event.target));
+document.addEventListener("DOMContentLoaded", () => showPlainConsent(document));
