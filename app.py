@@ -6,6 +6,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 from flask import Flask
 from jinja2 import StrictUndefined
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mitwirkung import catalog, cli, customer, db, handover, live, manage, runner, web
 from mitwirkung.crypto import load_or_create_key
@@ -31,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SMTP_PROBE_PORTS=[[465, "ssl"], [587, "tls"], [25, "tls"]],
         RUNNER_WORKERS=32,
         SHARE_REFRESH_SECONDS=10,
+        PROXY_COUNT=0,
         SECRET_MAX_AGE_DAYS=14,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -53,6 +55,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["BASE_URL"].startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True
 
+    if app.config["PROXY_COUNT"]:  # behind proxies: trust their X-Forwarded-For/-Proto
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
     app.jinja_env.undefined = StrictUndefined
     try:
         app.extensions["obligation"] = catalog.load(app.config["OBLIGATION_FILE"])
