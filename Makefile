@@ -8,6 +8,8 @@ FLASK := $(BIN)/flask --app app
 
 .PHONY: run test lint bench-page bench-smtp bench-dns clean
 
+# Links printed and mailed point at the port served, unless MITWIRKUNG_BASE_URL says otherwise.
+run: export MITWIRKUNG_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.stamp-app static/vendor/.stamp
 	$(BIN)/python -m mitwirkung.seed
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)

@@ -189,21 +189,26 @@ def expectation(db: Database, customer_id: int) -> MailjetExpectation | None:
 def dns_view(db: Database, customer_id: int) -> dict:
     """Return what the DNS table shows: the expectation, the records and the latest run."""
     expected = expectation(db, customer_id)
-    latest = next(iter(runs(db, customer_id, "dns", 1)), None)
+    history = runs(db, customer_id, "dns", 10)
+    latest = history[0] if history else None
     if expected is None:
-        return {"expected": None, "records": [], "run": latest, "nameservers": []}
+        return {"expected": None, "records": [], "run": latest, "nameservers": [], "history": []}
     records = [dataclasses.asdict(r) for r in planned_records(expected)]
     nameservers = []
-    last_done = next(
-        (r for r in runs(db, customer_id, "dns", 5) if r["state"] in ("done", "failed")), None
-    )
+    last_done = next((r for r in history if r["state"] in ("done", "failed")), None)
     if last_done and last_done["settings"] == dataclasses.asdict(expected):
         records = last_done["result"].get("records") or records
         nameservers = last_done["result"].get("nameservers") or []
         for record in records:  # a record the DNS did not answer for is still open
             if record["details"].get("dns_unavailable"):
                 record["state"] = "open"
-    return {"expected": expected, "records": records, "run": latest, "nameservers": nameservers}
+    return {
+        "expected": expected,
+        "records": records,
+        "run": latest,
+        "nameservers": nameservers,
+        "history": history,
+    }
 
 
 def start_dns_check(
@@ -298,6 +303,14 @@ def inform_peiq(
                   actor="customer", client_addr=None, check=check, finish=finish)  # fmt: skip
 
 
+DNS_OUTCOMES = {
+    "ok": "alle nötigen Einträge in Ordnung",
+    "records_missing": "Einträge fehlen oder sind fehlerhaft",
+    "dns_unavailable": "DNS antwortete nicht",
+    "unexpected": "Prüfung abgebrochen",
+    "aborted": "Prüfung unterbrochen",
+    "running": "läuft …",
+}
 STATE_WORDS = {"done": "erledigt", "warning": "Hinweis", "failed": "fehlt", "open": "offen"}
 
 

@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from .checks.domain import display_domain
 from .db import get_db
+from .live import DNS_OUTCOMES
 from .pagecache import PageCache
 from .progress import STATE_LABELS
 from .store import link_tokens
@@ -78,6 +79,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(display_domain)
     app.add_template_global(obligation)
     app.add_template_global(STATE_LABELS, "STATE_LABELS")
+    app.add_template_global(DNS_OUTCOMES, "DNS_OUTCOMES")
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
