@@ -14,26 +14,29 @@ from .db import get_db
 from .web import customer_links
 
 DEMO_EMAIL = "demo@peiq.example"
+DEMO_NAME = "Demo-Verlag GmbH"
 
 
 def seed() -> None:
+    """Seed what an empty database lacks and print how to get in."""
     db = get_db()
-    if not db.table("managers").count and not db.table("customers").count:
+    if not db.table("managers").count:  # nobody could log in otherwise
         create_manager(db, DEMO_EMAIL, secrets.token_urlsafe(12), "Demo Account Manager:in")
-        store.create_customer(db, "Demo-Verlag GmbH", "demo-verlag.example", None, "seed")
-    rows = list(db.table("managers").rows_where("email = ?", [DEMO_EMAIL]))
+    if not db.table("customers").count:
+        store.create_customer(db, DEMO_NAME, "demo-verlag.example", None, "seed")
     print("\nMitwirkung")
-    if rows:
+    demo_manager = next(db.query("SELECT id FROM managers WHERE email = ?", [DEMO_EMAIL]), None)
+    if demo_manager:
         password = secrets.token_urlsafe(12)
-        db.table("managers").update(
-            rows[0]["id"], {"password_hash": generate_password_hash(password)}
-        )
+        hashed = generate_password_hash(password)
+        db.table("managers").update(demo_manager["id"], {"password_hash": hashed})
         print(f"  Anmeldung /manage/: {DEMO_EMAIL} / {password}  (gilt bis zum nächsten Start)")
-    demo = list(
-        db.table("customers").rows_where("name = ? AND archived_at IS NULL", ["Demo-Verlag GmbH"])
+    demo = next(
+        db.query("SELECT * FROM customers WHERE name = ? AND archived_at IS NULL", [DEMO_NAME]),
+        None,
     )
     if demo:
-        edit_url, share_url = customer_links(demo[0])
+        edit_url, share_url = customer_links(demo)
         print(f"  Demo-Kund:in:       {edit_url}")
         print(f"  Nur-Lese-Link:      {share_url}")
     print()
