@@ -52,3 +52,15 @@ def test_customers_create_rejects_a_bad_domain(app, db):
     result = app.test_cli_runner().invoke(args=["customers", "create", "X", "--domain", "a b"])
     assert result.exit_code != 0
     assert db.table("customers").count == 0
+
+
+def test_seed_fills_an_empty_database_and_prints_the_login(app, db, capsys):
+    from mitwirkung.seed import DEMO_EMAIL, seed
+
+    with app.app_context():
+        seed()
+        seed()  # a second start seeds nothing more
+    out = capsys.readouterr().out
+    assert out.count(f"Anmeldung /manage/: {DEMO_EMAIL} / ") == 2
+    assert "http://mitwirkung.test/c/" in out and "http://mitwirkung.test/s/" in out
+    assert db.table("managers").count == 1 and db.table("customers").count == 1
