@@ -27,6 +27,7 @@ from mitwirkung.checks.domain import (
     normalize_domain,
     relative_host,
 )
+from mitwirkung.checks.resolver import make_resolver
 
 __all__ = [
     "DnsReport",
@@ -118,18 +119,6 @@ class Answer:
         return self.status in ("nxdomain", "nodata")
 
 
-def parse_nameserver(entry: str) -> dns.nameserver.Do53Nameserver:
-    """Turn a DNS_NAMESERVERS entry ("ip", "ip:port", "[v6]:port") into a nameserver."""
-    entry = entry.strip()
-    if entry.startswith("["):
-        host, _, port = entry[1:].partition("]")
-        return dns.nameserver.Do53Nameserver(host, int(port.lstrip(":") or 53))
-    if entry.count(":") == 1:
-        host, port = entry.split(":")
-        return dns.nameserver.Do53Nameserver(host, int(port))
-    return dns.nameserver.Do53Nameserver(entry, 53)
-
-
 class Lookup:
     """Ask each (name, type) once per check, all within one deadline."""
 
@@ -182,17 +171,6 @@ def _cname_of(error: dns.resolver.NXDOMAIN, qname: dns.name.Name) -> str | None:
     except Exception:
         return None
     return canonical.to_text(omit_final_dot=True) if canonical != qname else None
-
-
-def make_resolver(nameservers: list[str] | None) -> dns.asyncresolver.Resolver:
-    """Return a resolver for the configured nameservers, or the system's."""
-    if nameservers is None:
-        resolver = dns.asyncresolver.Resolver()
-    else:
-        resolver = dns.asyncresolver.Resolver(configure=False)
-        resolver.nameservers = [parse_nameserver(entry) for entry in nameservers]
-    resolver.cache = None
-    return resolver
 
 
 # --- shared wording -----------------------------------------------------------------------

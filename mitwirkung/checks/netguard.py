@@ -15,6 +15,7 @@ import dns.resolver
 import idna
 
 from mitwirkung.checks.diagnose import describe
+from mitwirkung.checks.resolver import make_resolver
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -201,30 +202,6 @@ def _check(address: IPAddress, host: str, networks) -> None:
         return
     if not is_public(address):
         raise _fail("blocked_address", host=host, address=str(address))
-
-
-def make_resolver(nameservers: list[str] | None, timeout: float) -> dns.asyncresolver.Resolver:
-    """Return an async resolver for DNS_NAMESERVERS entries ("ip" or "ip:port") or the system."""
-    if nameservers is None:
-        resolver = dns.asyncresolver.Resolver()
-    else:
-        resolver = dns.asyncresolver.Resolver(configure=False)
-        resolver.nameservers = [_nameserver(entry) for entry in nameservers]
-    resolver.lifetime = timeout
-    resolver.timeout = max(timeout / 2, 0.1)
-    return resolver
-
-
-def _nameserver(entry: str) -> dns.nameserver.Do53Nameserver:
-    """Turn "ip", "ip:port" or "[v6]:port" into a Do53Nameserver."""
-    entry = entry.strip()
-    if entry.startswith("["):
-        ip, _, port = entry[1:].partition("]:")
-        return dns.nameserver.Do53Nameserver(ip.rstrip("]"), int(port or 53))
-    if entry.count(":") == 1:
-        ip, port = entry.split(":")
-        return dns.nameserver.Do53Nameserver(ip, int(port))
-    return dns.nameserver.Do53Nameserver(entry, 53)
 
 
 async def _lookup(resolver, host: str, rdtype: str) -> tuple[list[IPAddress], str | None]:
