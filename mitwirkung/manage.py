@@ -100,7 +100,11 @@ def dashboard():
     customers = db.table("customers").rows_where(
         "archived_at IS NULL", order_by="last_activity_at DESC"
     )
-    overviews = [overview(c, rows.get(c["id"], {})) for c in customers]
+    waiting = {r["customer_id"] for r in db.query("SELECT customer_id FROM secrets")}
+    overviews = [
+        {**overview(c, rows.get(c["id"], {})), "password_waiting": c["id"] in waiting}
+        for c in customers
+    ]
     return render_template("dashboard.html", overviews=overviews, form=CustomerForm(formdata=None))
 
 

@@ -247,6 +247,7 @@ def test_secure_handover_reveals_once_to_a_manager(smtp_app, client, customers, 
     assert PASSWORD.encode() not in stored and db.table("secrets").count == 1
 
     auth.login()
+    assert "Passwort liegt zur Abholung bereit" in client.get("/manage/").text
     page = client.get(f"/manage/customers/{customer['id']}").text
     assert "Passwort einmalig anzeigen" in page and PASSWORD not in page
     revealed = customers.post(f"/manage/customers/{customer['id']}/reveal-password")
@@ -254,6 +255,7 @@ def test_secure_handover_reveals_once_to_a_manager(smtp_app, client, customers, 
     assert db.table("secrets").count == 0
     again = customers.post(f"/manage/customers/{customer['id']}/reveal-password")
     assert again.status_code == 303
+    assert "Passwort liegt zur Abholung bereit" not in client.get("/manage/").text
     kinds = [e["kind"] for e in store.events(db, customer["id"])]
     assert "secret-handed-over" in kinds and "secret-revealed" in kinds
 
