@@ -176,6 +176,15 @@ def choose_path():
     return respond(["workspace"])
 
 
+@bp.get("/c/<token>/items/<item_id>")
+def item(item_id):
+    """Return one item as it stands now (the page polls `mail-received` while a mail is out)."""
+    path = obligation().path(g.customer["path"])
+    if path is None or item_id not in {i.id for i in path.items}:
+        abort(404)
+    return respond(["item", "progress"], item_id=item_id)
+
+
 @bp.post("/c/<token>/items/<item_id>")
 def toggle(item_id):
     """Tick or untick an item that is confirmed by hand."""

@@ -98,6 +98,9 @@ def test_test_mail_arrives_and_its_link_confirms_arrival(
     assert "Erledigt" in poll and "SMTP-Protokoll ansehen" in poll
     assert "TLS" in poll and "mail.kunde.test" in poll  # certificate subject shown
 
+    waiting = client.get(f"/c/{edit}").text
+    assert "Die Testmail ist unterwegs an it@kunde.test" in waiting and 'every 5s' in waiting
+
     arrived = mail_server.handler.messages[before:]
     assert len(arrived) == 1
     message = arrived[0]
@@ -108,6 +111,9 @@ def test_test_mail_arrives_and_its_link_confirms_arrival(
     page = client.get(link)
     assert page.status_code == 200 and "Danke" in page.text
     assert customers.item_state(customer["id"], "mail-received") == "done"
+    item = client.get(f"/c/{edit}/items/mail-received", headers={"HX-Request": "true"}).text
+    assert "Bestätigungslink in der Testmail wurde am" in item and "every 5s" not in item
+    assert 'id="progress" hx-swap-oob="true"' in item
     status = client.get(f"/c/{edit}/status.json").get_json()
     assert status["progress"] == 75  # the password hand-over is still open
 
