@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SMTP_CA_FILE=None,
         SMTP_TESTS_PER_CUSTOMER=10,
         SMTP_TESTS_PER_ADDRESS=30,
+        DNS_CHECKS_PER_CUSTOMER=30,
         SMTP_PROBE_PORTS=[[465, "ssl"], [587, "tls"], [25, "tls"]],
         RUNNER_WORKERS=32,
         SHARE_REFRESH_SECONDS=10,
@@ -71,7 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         handover.purge_expired(database)
     app.teardown_appcontext(db.close_db)
     web.init_app(app)
-    runner.init_app(app)
+    runner.init_app(app, live.on_abort)
     web.csrf.exempt(customer.bp)  # customer links check a per-link token instead
     app.register_blueprint(customer.bp)
     app.register_blueprint(manage.bp)

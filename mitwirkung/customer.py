@@ -110,7 +110,9 @@ def respond(blocks: list[str], status: int = 200, item_id: str | None = None, **
     """Render the whole page, or for htmx only the named blocks of it."""
     ctx = context(**extra)
     if item_id:
-        ctx["view"] = next(v for v in ctx["views"] if v.item.id == item_id)
+        ctx["view"] = next((v for v in ctx["views"] if v.item.id == item_id), None)
+        if ctx["view"] is None:  # e.g. a poll from before the customer changed the path
+            abort(404)
     if not htmx:
         return render_template(TEMPLATE, **ctx), status
     return render_blocks(TEMPLATE, blocks, **ctx), status
@@ -248,7 +250,7 @@ def smtp_test():
             db, get_runner(), current_app.config, customer=g.customer, settings=settings,
             password=password, allow_plain=form.allow_plain.data,
             confirm_url_for=lambda code: public_url("customer.confirm", code=code),
-            actor="customer", client_addr=request.remote_addr,
+            actor="customer", client_addr=live.client_key(request.remote_addr),
         )  # fmt: skip
     except live.RateLimited as e:
         form.form_errors.append(e.message)
@@ -272,7 +274,7 @@ def smtp_probe():
     try:
         run_id = live.start_probe(
             get_db(), get_runner(), current_app.config, customer=g.customer, host=form.host.data,
-            actor="customer", client_addr=request.remote_addr,
+            actor="customer", client_addr=live.client_key(request.remote_addr),
         )  # fmt: skip
     except live.RateLimited as e:
         return respond(["probe"], 422, probe_error=e.message)
@@ -287,13 +289,16 @@ def run(run_id):
     row = store.get_row(db, "runs", run_id)
     if row is None or row["customer_id"] != g.customer["id"]:
         abort(404)
-    live.reap(db, current_app.config)
+    live.reap(db, current_app.config, run_id)  # a run whose process died ends here
     row = live.decode(db.table("runs").get(run_id))
-    if row["kind"] == "probe":
+    path = g.customer["path"]
+    if row["kind"] == "probe" and path == "smtp-own":
         return respond(["probe"], probe=row)
-    if row["kind"] == "dns":
+    if row["kind"] == "dns" and path == "mailjet":
         return dns_response()
-    return respond(["item", "progress"], item_id="smtp-test-mail")
+    if row["kind"] == "smtp" and path == "smtp-own":
+        return respond(["item", "progress"], item_id="smtp-test-mail")
+    abort(404)
 
 
 def dns_response(status: int = 200, **extra):
@@ -317,14 +322,15 @@ def dns_check():
     expected = live.expectation(db, g.customer["id"])
     if expected is None:
         abort(409)
-    running = db.table("runs").count_where(
-        "customer_id = ? AND kind = 'dns' AND state = 'running'", [g.customer["id"]]
-    )
-    if not running:  # a second click while a check runs just shows that check
+    auto = request.form.get("auto") == "1"
+    try:
         live.start_dns_check(
             db, get_runner(), current_app.config, customer=g.customer, expected=expected,
-            actor="customer", client_addr=request.remote_addr,
+            actor="auto" if auto else "customer",
+            client_addr=live.client_key(request.remote_addr),
         )  # fmt: skip
+    except live.RateLimited as e:
+        return dns_response(422, dns_error=e.message)
     if not htmx:
         return redirect(url_for("customer.page", token=g.token) + "#dns", 303)
     return dns_response()

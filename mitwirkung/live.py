@@ -6,6 +6,7 @@ states, in one transaction with the run row.
 """
 
 import dataclasses
+import ipaddress
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -20,6 +21,7 @@ from .runner import Runner
 from .runner import reap as runner_reap
 
 SMTP_KINDS = ("smtp", "probe")
+AUTO_CHECK_WINDOW = 30 * 60
 
 
 class RateLimited(Exception):
@@ -192,7 +194,8 @@ def dns_view(db: Database, customer_id: int) -> dict:
     history = runs(db, customer_id, "dns", 10)
     latest = history[0] if history else None
     if expected is None:
-        return {"expected": None, "records": [], "run": latest, "nameservers": [], "history": []}
+        return {"expected": None, "records": [], "run": latest, "nameservers": [], "history": [],
+                "auto": False}  # fmt: skip
     records = [dataclasses.asdict(r) for r in planned_records(expected)]
     nameservers = []
     last_done = next((r for r in history if r["state"] in ("done", "failed")), None)
@@ -208,7 +211,29 @@ def dns_view(db: Database, customer_id: int) -> dict:
         "run": latest,
         "nameservers": nameservers,
         "history": history,
+        "auto": auto_checks_allowed(db, customer_id),
     }
+
+
+def client_key(address: str | None) -> str | None:
+    """The address a rate limit counts: IPv6 by its /64, which one client usually owns whole."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address
+    if ip.version == 6 and not ip.ipv4_mapped:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(getattr(ip, "ipv4_mapped", None) or ip)
+
+
+def auto_checks_allowed(db: Database, customer_id: int) -> bool:
+    """Automatic re-checks run for 30 minutes after the customer last pressed "DNS prüfen"."""
+    row = db.execute(
+        "SELECT 1 FROM runs WHERE customer_id = ? AND kind = 'dns' AND actor = 'customer'"
+        " AND started_at > ? LIMIT 1",
+        [customer_id, _since(AUTO_CHECK_WINDOW)],
+    ).fetchone()
+    return row is not None
 
 
 def start_dns_check(
@@ -221,7 +246,11 @@ def start_dns_check(
     actor: str,
     client_addr: str | None,
 ) -> int:
-    """Start a check of the Mailjet records; the DNS items show `running` meanwhile."""
+    """Start a check of the Mailjet records; the DNS items show `running` meanwhile.
+
+    A click while a check runs just shows that check; automatic re-checks stop 30 minutes
+    after the last click; at most DNS_CHECKS_PER_CUSTOMER checks per 10 minutes.
+    """
     nameservers, timeout = config["DNS_NAMESERVERS"], float(config["DNS_TIMEOUT"])
 
     def check():
@@ -238,10 +267,32 @@ def start_dns_check(
             detail = {**(row["detail"] if row else {}), "run_id": run_id, "previous": previous}
             store.set_item(db, customer["id"], item_id, "running", actor, detail)
 
-    return runner.submit(
-        db, customer_id=customer["id"], kind="dns", settings=dataclasses.asdict(expected),
-        actor=actor, client_addr=client_addr, check=check, finish=finish_dns, on_start=on_start,
-    )  # fmt: skip
+    with db.atomic():
+        running = db.execute(
+            "SELECT id FROM runs WHERE customer_id = ? AND kind = 'dns' AND state = 'running'",
+            [customer["id"]],
+        ).fetchone()
+        if running:
+            return running[0]
+        if actor == "auto" and not auto_checks_allowed(db, customer["id"]):
+            raise RateLimited(
+                "Die automatische Prüfung pausiert, weil länger niemand auf „DNS prüfen“ "
+                "geklickt hat. Klicken Sie, sobald Sie die Einträge geändert haben."
+            )
+        recent = db.execute(
+            "SELECT COUNT(*) FROM runs WHERE customer_id = ? AND kind = 'dns' AND started_at > ?",
+            [customer["id"], _since(600)],
+        ).fetchone()[0]
+        if recent >= config["DNS_CHECKS_PER_CUSTOMER"]:
+            raise RateLimited(
+                "Es wurde in den letzten 10 Minuten sehr oft geprüft. Neue Einträge brauchen "
+                "ohnehin etwas Zeit – bitte prüfen Sie in einigen Minuten erneut."
+            )
+        return runner.submit(
+            db, customer_id=customer["id"], kind="dns", settings=dataclasses.asdict(expected),
+            actor=actor, client_addr=client_addr, check=check, finish=finish_dns,
+            on_start=on_start,
+        )  # fmt: skip
 
 
 def finish_dns(db: Database, run_id: int, report: DnsReport | None):
@@ -278,10 +329,12 @@ def inform_peiq(
     """Mark `peiq-informed`, show it on the dashboard and mail the managers if mail is set up."""
     rows = store.item_rows(db, customer["id"])
     states = {i: rows[i]["state"] if i in rows else "open" for i in DNS_ITEMS}
+    informed = rows.get("peiq-informed")
+    already_waiting = bool(informed and informed["detail"].get("waiting_for") == "manager")
     store.set_item(db, customer["id"], "peiq-informed", "done", "customer",
                    {"waiting_for": "manager", "dns": states})  # fmt: skip
-    if not mail.configured(config):
-        return
+    if already_waiting or not mail.configured(config):
+        return  # the managers were mailed already and have not looked yet
     to = [m["email"] for m in db.table("managers").rows]
     if not to:
         return
@@ -334,10 +387,10 @@ def on_abort(db: Database, run: dict) -> None:
         )  # fmt: skip
 
 
-def reap(db: Database, config) -> int:
-    """Abort runs whose process died or that outlived every timeout by far."""
+def reap(db: Database, config, run_id: int | None = None) -> int:
+    """Abort runs (or the one run) whose process died or that outlived every timeout by far."""
     max_age = max(float(config["SMTP_TIMEOUT"]), float(config["DNS_TIMEOUT"])) + 60
-    return runner_reap(db, max_age, on_abort)
+    return runner_reap(db, max_age, on_abort, run_id)
 
 
 def runs(db: Database, customer_id: int, kind: str, limit: int = 10) -> list[dict]:

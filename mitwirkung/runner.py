@@ -25,9 +25,10 @@ Finish = Callable[[Database, int, object], tuple[str, dict]]
 class Runner:
     """A bounded thread pool per process that executes async checks and stores their results."""
 
-    def __init__(self, database: str, workers: int):
+    def __init__(self, database: str, workers: int, on_abort=None):
         self.database = database
         self.workers = workers
+        self.on_abort = on_abort  # (db, run row) -> None: puts the run's items right
         self._pool: ThreadPoolExecutor | None = None
         self._pid = None
 
@@ -98,11 +99,14 @@ class Runner:
                         "duration_ms": duration,
                     },
                 )
-        except Exception:  # the run must not stay `running` forever
+        except Exception:  # the run must not stay `running` forever, nor its items
             log.exception("storing the result of run %s failed", run_id)
-            db.table("runs").update(
-                run_id, {"state": "failed", "outcome": "unexpected", "finished_at": now()}
-            )
+            with db.atomic():
+                db.table("runs").update(
+                    run_id, {"state": "failed", "outcome": "unexpected", "finished_at": now()}
+                )
+                if self.on_abort:
+                    self.on_abort(db, db.table("runs").get(run_id))
         finally:
             db.close()
 
@@ -111,25 +115,33 @@ class Runner:
             self._pool.shutdown(wait=True)
 
 
-def _pid_alive(owner: str) -> bool:
+def _dead(owner: str | None) -> bool:
+    """True when the run's process is known to be gone (only knowable on this host)."""
     host, _, pid = (owner or "").rpartition(":")
     if host != HOST or not pid.isdigit():
         return False
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
-        return False
-    except PermissionError:
         return True
-    return True
+    except PermissionError:
+        return False
+    return False
 
 
-def reap(db: Database, max_age_seconds: float, on_abort: Callable[[Database, dict], None]) -> int:
+def reap(
+    db: Database,
+    max_age_seconds: float,
+    on_abort: Callable[[Database, dict], None],
+    run_id: int | None = None,
+) -> int:
     """Mark runs as aborted whose process died or that ran far longer than any check may."""
     cutoff = (datetime.now(UTC) - timedelta(seconds=max_age_seconds)).isoformat(timespec="seconds")
     count = 0
-    for run in list(db.table("runs").rows_where("state = 'running'")):
-        if _pid_alive(run["owner"]) and run["started_at"] > cutoff:
+    where = "state = 'running'" + (" AND id = ?" if run_id is not None else "")
+    params = [run_id] if run_id is not None else []
+    for run in list(db.query(f"SELECT * FROM runs WHERE {where}", params)):
+        if not _dead(run["owner"]) and run["started_at"] > cutoff:
             continue
         with db.atomic():
             db.table("runs").update(
@@ -144,5 +156,7 @@ def get_runner() -> Runner:
     return current_app.extensions["runner"]
 
 
-def init_app(app: Flask) -> None:
-    app.extensions["runner"] = Runner(app.config["DATABASE"], app.config["RUNNER_WORKERS"])
+def init_app(app: Flask, on_abort) -> None:
+    app.extensions["runner"] = Runner(
+        app.config["DATABASE"], app.config["RUNNER_WORKERS"], on_abort
+    )

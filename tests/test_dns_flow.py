@@ -86,7 +86,7 @@ def test_missing_records_explain_and_recheck_by_themselves(dns_app, client, cust
     assert customers.item_state(customer["id"], "dns-dmarc") == "warning"  # never blocks
     page = client.get(f"/c/{edit}").text
     assert "Was tun?" in page and "ns1.other-dns.example" in page
-    assert 'hx-trigger="submit, every 60s"' in page
+    assert 'hx-trigger="every 60s" hx-vals=\'{"auto": "1"}\'' in page
 
 
 def test_dns_not_answering_is_never_missing(dns_app, client, customers, auth):
@@ -158,3 +158,45 @@ def test_inform_peiq_shows_on_dashboard_and_mails_managers(dns_app, client, cust
     customers.post(f"/manage/customers/{customer['id']}/acknowledge")
     assert "wartet auf PEIQ" not in client.get("/manage/").text
     assert store.item_rows(db, customer["id"])["peiq-informed"]["state"] == "done"
+
+
+def test_automatic_rechecks_pause_and_checks_are_limited(dns_app, client, customers, auth, db):
+    auth.login()
+    customer, edit, _ = customers.create(domain="empty.de", path="mailjet")
+    expect(customers, customer, "empty.de")
+    url = f"/c/{edit}/dns-check"
+    response = customers.post(url, {"auto": "1"}, htmx=True, token_from=f"/c/{edit}")
+    assert response.status_code == 422 and "automatische Prüfung pausiert" in response.text
+    dns_app.config["DNS_CHECKS_PER_CUSTOMER"] = 2
+    check(customers, edit, customer)
+    check(customers, edit, customer)
+    response = customers.post(url, {}, htmx=True, token_from=f"/c/{edit}")
+    assert response.status_code == 422 and "in einigen Minuten erneut" in response.text
+    assert db.table("runs").count_where("kind = 'dns'") == 2
+
+
+def test_polling_a_run_of_another_path_is_404(dns_app, client, customers, auth):
+    auth.login()
+    customer, edit, _ = customers.create(domain="good.de", path="mailjet")
+    expect(customers, customer, "good.de")
+    _, run = check(customers, edit, customer)
+    customers.post(f"/c/{edit}/path", {"path": "smtp-own"}, token_from=f"/c/{edit}")
+    assert client.get(f"/c/{edit}/runs/{run['id']}").status_code == 404
+
+
+def test_informing_twice_mails_once(dns_app, customers, auth):
+    with MailServer() as mail_server:
+        dns_app.config.update(
+            MAIL_SERVER="127.0.0.1",
+            MAIL_PORT=mail_server.port,
+            MAIL_ENCRYPTION="none",
+            MAIL_FROM="mitwirkung@peiq.example",
+        )
+        customer, edit, _ = customers.create(domain="good.de", path="mailjet")
+        for _ in range(3):
+            customers.post(f"/c/{edit}/inform", {}, htmx=True, token_from=f"/c/{edit}")
+        deadline = time.monotonic() + 5
+        while not mail_server.handler.messages and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+    assert len(mail_server.handler.messages) == 1
