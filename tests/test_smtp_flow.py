@@ -3,6 +3,8 @@
 import base64
 import logging
 import re
+import socket
+import subprocess
 import time
 from pathlib import Path
 
@@ -99,7 +101,7 @@ def test_test_mail_arrives_and_its_link_confirms_arrival(
     assert "TLS" in poll and "mail.kunde.test" in poll  # certificate subject shown
 
     waiting = client.get(f"/c/{edit}").text
-    assert "Die Testmail ist unterwegs an it@kunde.test" in waiting and 'every 5s' in waiting
+    assert "Die Testmail ist unterwegs an it@kunde.test" in waiting and "every 5s" in waiting
 
     arrived = mail_server.handler.messages[before:]
     assert len(arrived) == 1
