@@ -225,12 +225,14 @@ def test_hanging_server_does_not_hold_the_request(smtp_app, client, customers, d
 
 def test_runs_left_running_by_a_dead_process_are_aborted(app, customers, db):
     customer, edit, _ = customers.create(path="smtp-own")
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a process of this host that has ended
     db.table("runs").insert(
         {
             "customer_id": customer["id"],
             "kind": "smtp",
             "state": "running",
-            "owner": "elsewhere:999999",
+            "owner": f"{socket.gethostname()}:{gone.pid}",
             "settings": "{}",
             "started_at": now(),
         }
