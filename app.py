@@ -37,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SECRET_MAX_AGE_DAYS=14,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=12 * 3600,  # also bounds a manager's browser session
         WTF_CSRF_TIME_LIMIT=None,
     )
     for key in ("MAIL_SERVER", "MAIL_PORT", "MAIL_ENCRYPTION", "MAIL_USERNAME", "MAIL_PASSWORD"):

@@ -230,3 +230,13 @@ def m002_runs_newest_first(db: Database) -> None:
 def m003_customer_revision(db: Database) -> None:
     # bumped by every change a customer's page shows; keys the rendered-page cache
     db.table("customers").add_column("revision", int, not_null_default=0)
+
+
+@migrations()
+def m004_login_safety(db: Database) -> None:
+    # a manager's sessions end together when the epoch moves (logout everywhere)
+    db.table("managers").add_column("session_epoch", int, not_null_default=0)
+    db.table("login_failures").create(
+        {"id": int, "email": str, "client_addr": str, "at": str}, pk="id"
+    )
+    db.table("login_failures").create_index(["at"])

@@ -38,8 +38,9 @@ def confirm_other_channel(db: Database, customer_id: int, actor: str) -> None:
 def pending(db: Database, customer_id: int) -> dict | None:
     """Return when the unrevealed password was handed over and when it expires, or None."""
     rows = db.query(
-        "SELECT id, created_at, expires_at FROM secrets WHERE customer_id = ? AND kind = ?",
-        [customer_id, KIND],
+        "SELECT id, created_at, expires_at FROM secrets"
+        " WHERE customer_id = ? AND kind = ? AND expires_at > ?",
+        [customer_id, KIND, now()],
     )
     return next(iter(rows), None)
 
@@ -49,8 +50,9 @@ def reveal(db: Database, customer_id: int, actor: str) -> str | None:
     with db.atomic():
         rows = list(
             db.query(
-                "SELECT id, ciphertext FROM secrets WHERE customer_id = ? AND kind = ?",
-                [customer_id, KIND],
+                "SELECT id, ciphertext FROM secrets"
+                " WHERE customer_id = ? AND kind = ? AND expires_at > ?",
+                [customer_id, KIND, now()],
             )
         )
         if not rows:

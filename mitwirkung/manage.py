@@ -1,6 +1,7 @@
 """Account managers under /manage/: login, dashboard, customer detail, links."""
 
 import dataclasses
+from datetime import UTC, datetime, timedelta
 
 from flask import (
     Blueprint,
@@ -14,7 +15,7 @@ from flask import (
     session,
     url_for,
 )
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import handover, live, store
 from .checks.dns import MailjetExpectation
@@ -31,6 +32,8 @@ def load_manager():
     """Load the logged-in manager; everything but the login page requires one."""
     manager_id = session.get("manager_id")
     g.manager = store.get_row(get_db(), "managers", manager_id) if manager_id else None
+    if g.manager and g.manager["session_epoch"] != session.get("epoch"):
+        g.manager = None  # logged out since this session began
     if g.manager is None and request.endpoint not in ("manage.login",):
         if manager_id:
             session.clear()
@@ -61,9 +64,29 @@ def overview(customer: dict, rows: dict) -> dict:
 
 
 def _local_redirect(target: str | None) -> str:
-    if target and target.startswith("/manage/") and not target.startswith("//"):
+    if (
+        target
+        and target.startswith("/manage/")
+        and target.isprintable()
+        and not any(c in target for c in " \\")
+    ):
         return target
     return url_for("manage.dashboard")
+
+
+LOGIN_WINDOW = 15 * 60
+LOGIN_ATTEMPTS = 10
+# checked when the e-mail is unknown, so that the answer takes as long as for a known one
+_DUMMY_HASH = generate_password_hash("no such manager")
+
+
+def _too_many_failures(db, email: str, client: str | None) -> bool:
+    since = (datetime.now(UTC) - timedelta(seconds=LOGIN_WINDOW)).isoformat(timespec="seconds")
+    count = db.execute(
+        "SELECT COUNT(*) FROM login_failures WHERE at > ? AND (email = ? OR client_addr = ?)",
+        [since, email, client],
+    ).fetchone()[0]
+    return count >= LOGIN_ATTEMPTS
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -71,20 +94,32 @@ def login():
     """Log an account manager in with e-mail and password."""
     form = LoginForm()
     if form.validate_on_submit():
-        rows = list(
-            get_db().table("managers").rows_where("email = ?", [form.email.data.lower()], limit=1)
-        )
-        if rows and check_password_hash(rows[0]["password_hash"], form.password.data):
+        db, email = get_db(), form.email.data.lower()
+        client = live.client_key(request.remote_addr)
+        if _too_many_failures(db, email, client):
+            form.password.errors.append(
+                "Zu viele Fehlversuche. Bitte warten Sie 15 Minuten und versuchen Sie es dann "
+                "erneut."
+            )
+            return render_template("login.html", form=form), 429
+        manager = next(db.query("SELECT * FROM managers WHERE email = ?", [email]), None)
+        hashed = manager["password_hash"] if manager else _DUMMY_HASH
+        if check_password_hash(hashed, form.password.data) and manager:
             session.clear()
-            session["manager_id"] = rows[0]["id"]
+            session["manager_id"] = manager["id"]
+            session["epoch"] = manager["session_epoch"]
             return redirect(_local_redirect(request.args.get("next")), 303)
+        db.table("login_failures").insert({"email": email, "client_addr": client, "at": now()})
         form.password.errors.append("E-Mail oder Passwort stimmt nicht.")
     return render_template("login.html", form=form), 422 if form.errors else 200
 
 
 @bp.post("/logout")
 def logout():
-    """Log out."""
+    """Log out, here and in every other session of this manager."""
+    get_db().execute(
+        "UPDATE managers SET session_epoch = session_epoch + 1 WHERE id = ?", [g.manager["id"]]
+    )
     session.clear()
     return redirect(url_for("manage.login"), 303)
 
@@ -216,7 +251,7 @@ def acknowledge(customer_id):
     row = store.item_rows(db, customer_id).get("peiq-informed")
     if row is None or row["detail"].get("waiting_for") != "manager":
         abort(409)
-    detail = {**row["detail"], "waiting_for": None, "seen_by": g.manager["email"]}
+    detail = {**row["detail"], "waiting_for": None}  # who saw it is in the event's actor
     store.set_item(db, customer_id, "peiq-informed", row["state"], actor(), detail)
     return redirect(url_for("manage.customer", customer_id=customer_id), 303)
 
@@ -235,7 +270,7 @@ def confirm_portal(customer_id):
         "portal-adopt",
         "done",
         actor(),
-        {"portal": row["detail"]["portal"], "confirmed_by": g.manager["email"]},
+        {"portal": row["detail"]["portal"]},
     )
     flash(f"Übernahme der SMTP-Konfiguration von {c['portal_name']} bestätigt.")
     return redirect(url_for("manage.customer", customer_id=customer_id), 303)

@@ -1,9 +1,11 @@
 """Web plumbing shared by the blueprints: CSRF, htmx, security headers, errors, filters."""
 
+import logging
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, has_request_context, render_template, url_for
+from flask import Flask, current_app, has_request_context, render_template, request, url_for
 from flask_htmx import HTMX
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -61,9 +63,32 @@ def local_time(value: str | None, fmt: str = "%d.%m.%Y, %H:%M Uhr") -> str:
 def _security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    # same-origin, not no-referrer: Flask-WTF's CSRF check over HTTPS needs the Referer
+    response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.endpoint != "static":  # pages carry links, tokens and customer data
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.vary.add("HX-Request")
+    if current_app.config["BASE_URL"].startswith("https://"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
+
+
+class _HideLinkTokens(logging.Filter):
+    """Keep link tokens and confirmation codes out of access logs."""
+
+    SECRET_PATH = re.compile(r"/(c|s|bestaetigen)/[A-Za-z0-9_-]{20,}")
+
+    def filter(self, record):
+        if isinstance(record.msg, str) and record.args:
+            record.msg = record.msg % record.args
+            record.args = ()
+        if isinstance(record.msg, str):
+            record.msg = self.SECRET_PATH.sub(r"/\1/…", record.msg)
+        return True
+
+
+_HIDE_LINK_TOKENS = _HideLinkTokens()
 
 
 def _error(code: int, title: str, text: str):
@@ -71,6 +96,7 @@ def _error(code: int, title: str, text: str):
 
 
 def init_app(app: Flask) -> None:
+    logging.getLogger("werkzeug").addFilter(_HIDE_LINK_TOKENS)
     app.extensions["page_cache"] = PageCache()
     csrf.init_app(app)
     htmx.init_app(app)

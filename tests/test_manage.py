@@ -135,3 +135,51 @@ def test_manager_writes_need_csrf(auth, client, customers):
     response = client.post(f"/manage/customers/{customer['id']}/rotate/edit")
     assert response.status_code == 400
     assert client.get(f"/c/{edit}").status_code == 200
+
+
+def test_login_over_https_works_with_the_browsers_referer(app, auth, client):
+    app.config["BASE_URL"] = "https://mitwirkung.test"
+    page = client.get("/manage/login", base_url="https://mitwirkung.test").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/manage/login",
+        base_url="https://mitwirkung.test",
+        data={"email": "am@peiq.de", "password": "richtig-geheim", "csrf_token": token},
+        headers={"Referer": "https://mitwirkung.test/manage/login"},
+    )
+    assert response.status_code == 303
+    assert response.headers["Referrer-Policy"] == "same-origin"  # so browsers send it
+    assert "max-age" in response.headers["Strict-Transport-Security"]
+
+
+def test_repeated_wrong_passwords_are_throttled(auth, db):
+    for _ in range(10):
+        assert auth.login(password="falsch").status_code == 422
+    response = auth.login()  # even the right password waits now
+    assert response.status_code == 429 and "Zu viele Fehlversuche" in response.text
+
+
+def test_logout_ends_copied_sessions_too(auth, client, app):
+    auth.login()
+    stolen = client.get_cookie("session").value
+    auth.customers.post("/manage/logout")
+    other = app.test_client()
+    other.set_cookie("session", stolen)
+    assert other.get("/manage/").status_code == 302
+
+
+def test_login_next_with_control_characters_is_ignored(auth):
+    response = auth.customers.post(
+        "/manage/login?next=/manage/%0d%0aSet-Cookie:x", {"email": "am@peiq.de",
+                                                          "password": "richtig-geheim"}
+    )  # fmt: skip
+    assert response.status_code == 303 and response.headers["Location"] == "/manage/"
+
+
+def test_pages_are_not_cached_by_browsers_or_proxies(client, customers, auth):
+    _, edit, share = customers.create()
+    auth.login()
+    for url in (f"/c/{edit}", f"/s/{share}", f"/c/{edit}/status.json", "/manage/"):
+        response = client.get(url)
+        assert response.headers["Cache-Control"] == "no-store", url
+        assert "HX-Request" in response.headers["Vary"], url

@@ -303,3 +303,14 @@ def test_probe_finds_the_working_combination(smtp_app, client, customers, db, ma
     html = client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}).text
     assert f'data-fill-port="{mail_server.port}" data-fill-encryption="tls"' in html
     assert 'data-fill-encryption="ssl"' not in html
+
+
+def test_expired_password_cannot_be_revealed(smtp_app, client, customers, auth, db):
+    smtp_app.config["SECRET_MAX_AGE_DAYS"] = -1
+    customer, edit, _ = customers.create(path="smtp-own")
+    customers.post(f"/c/{edit}/password", {"password": "x" * 12}, token_from=f"/c/{edit}")
+    auth.login()
+    page = client.get(f"/manage/customers/{customer['id']}").text
+    assert "Passwort einmalig anzeigen" not in page
+    response = customers.post(f"/manage/customers/{customer['id']}/reveal-password")
+    assert response.status_code == 303 and "x" * 12 not in response.text
