@@ -51,6 +51,13 @@ def make_keys() -> Keys:
     return Keys(rsa_b64(2048), rsa_b64(1024), rsa_b64(512), base64.b64encode(raw_bytes).decode())
 
 
+def pkcs1_b64(spki: str) -> str:
+    """Return an SPKI key (DKIM p= form) re-encoded as bare PKCS#1 RSAPublicKey."""
+    key = serialization.load_der_public_key(base64.b64decode(spki))
+    der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
+    return base64.b64encode(der).decode()
+
+
 def zone_text(keys: Keys, *names: str) -> str:
     """Return the zone files named (default: all) with keys and the IDN filled in."""
     files = [ZONES / n for n in names] if names else sorted(ZONES.glob("*.zone"))
@@ -60,6 +67,9 @@ def zone_text(keys: Keys, *names: str) -> str:
         .replace("{DKIM_1024}", keys.rsa1024)
         .replace("{DKIM_512}", keys.rsa512)
         .replace("{DKIM_TRUNCATED}", keys.rsa2048[:150])
+        .replace("{DKIM_HEAD}", keys.rsa2048[:150])
+        .replace("{DKIM_TAIL}", keys.rsa2048[150:])
+        .replace("{DKIM_PKCS1}", txt_strings(pkcs1_b64(keys.rsa2048)))
         .replace("{ED25519}", keys.ed25519)
         .replace("{IDN}", IDN)
     )

@@ -229,3 +229,177 @@ def test_each_query_is_asked_once(keys):
     with ZoneServer(zone_text(keys)) as srv:
         check(srv, "good.de")
         assert len(srv.queries) == len(set(srv.queries))
+
+
+# --- review findings ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("domain", "needle"),
+    [
+        ("spf-minus.de", "„-include:spf.mailjet.com“ verbietet Mailjet ausdrücklich"),
+        ("spf-query.de", "„?include:spf.mailjet.com“"),
+        ("spf-late.de", "„include:spf.mailjet.com“ steht hinter „-all“"),
+        ("spf-nested.de", "„include:spf.mailjet.com“ steht hinter „~all“"),
+    ],
+)
+def test_mailjet_include_must_pass_and_come_before_all(server, domain, needle):
+    spf = record(check(server, domain), "dns-spf")
+    assert spf.state == "failed"
+    assert needle in spf.message
+    assert spf.fix and spf.expected in spf.fix
+    assert "include:spf.mailjet.com" in spf.expected.split("all")[0]
+    assert "-include" not in spf.expected and "?include" not in spf.expected
+
+
+def test_terms_after_all_are_neither_queried_nor_counted(server):
+    spf = record(check(server, "spf-dead.de"), "dns-spf")
+    assert spf.state == "warning"
+    assert spf.details["void_lookups"] == 0
+    assert spf.details["lookups"] == 3
+    assert "Bestandteile hinter „all“ werden nie ausgewertet" in spf.message
+    assert "exists:x.spf-dead.de" in spf.message
+    assert spf.fix
+
+
+@pytest.mark.parametrize("domain", ["spf-full.de", "spf-full2.de"])
+def test_merged_record_over_the_limit_says_so(server, domain):
+    spf = record(check(server, domain), "dns-spf")
+    assert spf.state == "failed"
+    assert spf.details["merged_lookups"] == 13
+    assert "13 von 10" not in spf.fix
+    assert (
+        "Mit Mailjet bräuchte der Eintrag 13 von höchstens 10 DNS-Abfragen" in spf.message + spf.fix
+    )
+    assert "am meisten kostet include:_big.spf-full.de" in spf.fix
+
+
+def test_dual_cidr_is_accepted(server):
+    spf = record(check(server, "cidr-ok.de"), "dns-spf")
+    assert spf.state == "done", spf.message
+
+
+@pytest.mark.parametrize(
+    ("domain", "term"),
+    [
+        ("cidr-bad1.de", "a/33"),
+        ("cidr-bad2.de", "mx/24//129"),
+        ("cidr-bad3.de", "mail.cidr-ok.de/"),
+    ],
+)
+def test_bad_cidr_is_rejected(server, domain, term):
+    spf = record(check(server, domain), "dns-spf")
+    assert spf.state == "failed"
+    assert term in spf.message
+    assert spf.fix
+
+
+def test_dmarc_without_semicolon_is_a_broken_record_not_a_missing_one(server):
+    dmarc = record(check(server, "spf-typo.de"), "dns-dmarc")
+    assert dmarc.state == "warning"
+    assert "Nach „v=DMARC1“ fehlt das Semikolon: richtig ist „v=DMARC1; p=none“" in dmarc.message
+    assert "noch keinen" not in dmarc.message
+    assert dmarc.expected == "v=DMARC1; p=none"
+    assert dmarc.expected in dmarc.fix
+
+
+def test_spf_glued_to_first_term_is_a_broken_record_not_a_missing_one(server):
+    spf = record(check(server, "spf-typo.de"), "dns-spf")
+    assert spf.state == "failed"
+    assert "noch keinen" not in spf.message
+    assert "Leerzeichen" in spf.message
+    assert spf.expected == "v=spf1 include:spf.mailjet.com ~all"
+    assert spf.expected in spf.fix and "keinen zweiten" in spf.fix
+
+
+def test_include_without_spf_and_ptr_have_fixes(server):
+    spf = record(check(server, "spf-nofix.de"), "dns-spf")
+    assert spf.state == "failed"
+    assert "Entfernen Sie „include:_nothing.spf-nofix.de“ oder fragen Sie den Dienst" in spf.fix
+    ptr = record(check(server, "spf-ptr.de"), "dns-spf")
+    assert ptr.state == "warning"
+    assert "Ersetzen Sie „ptr“ durch ip4:/ip6:-Angaben Ihrer Server." in ptr.fix
+
+
+def test_dkim_copy_never_sends_the_customer_to_mailjet(server, keys):
+    weak = record(check(server, "other-spf.de"), "dns-dkim")
+    assert "PEIQ erzeugt in Mailjet einen neuen 2048-Bit-Schlüssel" in weak.fix
+    too_weak = record(check(server, "two-spf.de"), "dns-dkim")
+    assert "PEIQ" in too_weak.fix
+    cut = record(check(server, "plusall.de", dkim_key=keys.rsa2048), "dns-dkim")
+    assert "Kopieren Sie den Wert oben (Knopf „Kopieren“) erneut vollständig" in cut.fix
+    for rec in (weak, too_weak, cut, record(check(server, "voids.de"), "dns-dkim")):
+        assert "aus Mailjet" not in rec.fix and "Sie in Mailjet" not in rec.fix
+
+
+def test_dkim_split_over_two_records_is_named(server):
+    dkim = record(check(server, "dkim-split.de"), "dns-dkim")
+    assert dkim.state == "failed"
+    assert "Ihr DNS-Anbieter hat den Wert auf zwei Einträge verteilt." in dkim.message
+    assert "abgeschnitten" not in dkim.message
+    assert dkim.fix
+
+
+def test_dkim_upper_case_tag_and_pkcs1_warn(server):
+    upper = record(check(server, "dkim-upper.de"), "dns-dkim")
+    assert upper.state == "warning"
+    assert "„p=“" in upper.fix and "„P=“" in upper.fix
+    pkcs1 = record(check(server, "dkim-pkcs1.de"), "dns-dkim")
+    assert pkcs1.state == "warning"
+    assert "PKCS#1" in pkcs1.message + pkcs1.fix
+    assert "PEIQ schickt Ihnen den Wert im richtigen Format" in pkcs1.fix
+
+
+def test_dmarc_starter_warns_about_the_mailbox(server):
+    dmarc = record(check(server, "empty.de"), "dns-dmarc")
+    assert "Postfach" in dmarc.fix
+
+
+def test_inherited_dmarc_under_two_label_suffix(server):
+    dmarc = record(check(server, "shop.firma.co.at"), "dns-dmarc")
+    assert dmarc.state == "done"
+    assert "_dmarc.firma.co.at" in dmarc.message and "p=quarantine" in dmarc.message
+
+
+def test_inherited_dmarc_names_the_subdomain_policy(server):
+    dmarc = record(check(server, "news.sp-parent.de"), "dns-dmarc")
+    assert dmarc.state == "done"
+    assert "sp=reject" in dmarc.message
+
+
+ALL_DOMAINS = [
+    "good.de",
+    "empty.de",
+    "other-spf.de",
+    "two-spf.de",
+    "toomany.de",
+    "voids.de",
+    "plusall.de",
+    "qall.de",
+    "noall.de",
+    "doubled.de",
+    "quoted.de",
+    "cname.de",
+    "flaky.de",
+    "spf-minus.de",
+    "spf-late.de",
+    "spf-nested.de",
+    "spf-dead.de",
+    "spf-full.de",
+    "spf-full2.de",
+    "cidr-bad1.de",
+    "spf-typo.de",
+    "spf-nofix.de",
+    "spf-ptr.de",
+    "dkim-split.de",
+    "dkim-upper.de",
+    "dkim-pkcs1.de",
+]
+
+
+@pytest.mark.parametrize("domain", ALL_DOMAINS)
+def test_every_open_verdict_says_what_to_do(server, domain):
+    for rec in check(server, domain).records:
+        if rec.state != "done":
+            assert rec.fix.strip(), (rec.item_id, rec.message)
+            assert "aus Mailjet" not in rec.fix and "Sie in Mailjet" not in rec.fix

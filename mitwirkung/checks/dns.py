@@ -291,9 +291,10 @@ async def check_verification(ctx: Context) -> RecordCheck:
 # --- SPF ------------------------------------------------------------------------------------
 
 _RANK = {"done": 0, "warning": 1, "failed": 2}
+NO_SECOND = "Legen Sie keinen zweiten SPF-Eintrag an."
 
 
-async def check_spf(ctx: Context, mailjet_tree: asyncio.Task) -> RecordCheck:
+async def check_spf(ctx: Context) -> RecordCheck:
     """Check the SPF record at the domain and its whole include tree."""
     fqdn = ctx.domain
     base = _base("dns-spf", fqdn, fqdn, DEFAULT_SPF)
@@ -303,8 +304,13 @@ async def check_spf(ctx: Context, mailjet_tree: asyncio.Task) -> RecordCheck:
     if main.unavailable:
         return _unavailable(base, "den SPF-Eintrag")
     records = [t for t in main.texts if spf.is_spf(t)]
-    quoted = [t for t in main.texts if not spf.is_spf(t) and spf.is_spf(_unquote(t))]
-    base = replace(base, found=tuple(records + quoted))
+    broken = [t for t in main.texts if spf.is_broken_spf(t)]
+    quoted = [
+        t
+        for t in main.texts
+        if not spf.is_spf(t) and not spf.is_broken_spf(t) and spf.is_spf(_unquote(t))
+    ]
+    base = replace(base, found=tuple(records + broken + quoted))
     if quoted and not records:
         fixed = _unquote(quoted[0])
         return replace(
@@ -315,6 +321,9 @@ async def check_spf(ctx: Context, mailjet_tree: asyncio.Task) -> RecordCheck:
             fix="Entfernen Sie die Anführungszeichen am Anfang und Ende des Werts "
             "(manche DNS-Anbieter setzen sie selbst).",
         )
+    if not records and broken:
+        repaired = [spf.repair_version(t) for t in broken]
+        return _broken_spf(await _check_spf_records(ctx, base, repaired), broken)
     if not records:
         if any(spf.is_spf(t) for t in doubled.texts):
             message, fix = _doubled_message(ctx, fqdn, "@")
@@ -333,26 +342,101 @@ async def check_spf(ctx: Context, mailjet_tree: asyncio.Task) -> RecordCheck:
             message="Für die Domain gibt es noch keinen SPF-Eintrag.",
             fix=await ctx.missing_fix(f"einen TXT-Eintrag mit Host @ und Wert {DEFAULT_SPF}"),
         )
+    result = await _check_spf_records(ctx, base, records)
+    if broken and not result.details.get("dns_unavailable"):
+        shown = ", ".join(f"„{t}“" for t in broken)
+        result = _add_finding(
+            result,
+            "warning",
+            f"Außerdem steht unter @ ein falsch geschriebener SPF-Eintrag ({shown}). "
+            "Empfänger ignorieren ihn.",
+            "Löschen Sie den falsch geschriebenen Eintrag, damit es bei genau einem "
+            "SPF-Eintrag bleibt.",
+        )
+    return result
+
+
+def _add_finding(result: RecordCheck, state: str, message: str, fix: str) -> RecordCheck:
+    """Return result with one more finding (the worse state wins)."""
+    if result.state == "done":
+        return replace(result, state=state, message=message, fix=fix)
+    return replace(
+        result,
+        state=max(result.state, state, key=_RANK.__getitem__),
+        message=f"{result.message} {message}",
+        fix=f"{result.fix} {fix}".strip(),
+    )
+
+
+def _broken_spf(result: RecordCheck, broken: list[str]) -> RecordCheck:
+    """Turn the verdict on the repaired record into one on the malformed "v=spf1" record."""
+    if result.details.get("dns_unavailable"):
+        return result
+    shown = broken[0] if len(broken) == 1 else ", ".join(broken)
+    message = (
+        f"Der SPF-Eintrag „{shown}“ ist falsch geschrieben: nach „v=spf1“ muss ein Leerzeichen "
+        "stehen (und um „=“ keines). Empfänger erkennen ihn so nicht als SPF-Eintrag."
+    )
+    fix = f"Ändern Sie den Wert des TXT-Eintrags (Host @) auf: {result.expected}"
+    if result.state != "done":
+        message = f"{message} {result.message}"
+        if result.expected not in result.fix:
+            fix = f"{fix} {result.fix}"
+    if NO_SECOND not in fix:
+        fix = f"{fix.rstrip('.')}. {NO_SECOND}"
+    return replace(result, state="failed", message=message, fix=fix)
+
+
+async def _check_spf_records(ctx: Context, base: RecordCheck, records: list[str]) -> RecordCheck:
+    """Judge the SPF record(s) published at the domain."""
+    fqdn = ctx.domain
     trees = await asyncio.gather(*(spf.evaluate(ctx.lookup, fqdn, r) for r in records))
-    mailjet = await mailjet_tree
     if len(records) > 1:
         merged = spf.merge(records)
-        cost = sum(t.lookups for t in trees)
-        if not any(t.has_mailjet for t in trees):
-            cost += 1 + mailjet.lookups
+        merged_tree = await spf.evaluate(ctx.lookup, fqdn, merged)
+        cost = merged_tree.lookups
+        message = (
+            f"Für die Domain gibt es {len(records)} SPF-Einträge. Erlaubt ist genau einer: mit "
+            "mehreren ist SPF ungültig, und Empfänger können Ihre E-Mails ablehnen."
+        )
+        fix = (
+            f"Löschen Sie alle {len(records)} SPF-Einträge (TXT unter @, beginnend mit v=spf1) "
+            f"und legen Sie stattdessen diesen einen an: {merged}"
+        )
+        if cost > spf.LOOKUP_LIMIT:
+            over_message, over_fix = _over_limit(merged_tree)
+            message = f"{message} {over_message}"
+            fix = (
+                f"{over_fix} Fassen Sie dabei alles in einem einzigen SPF-Eintrag zusammen "
+                "und löschen Sie die übrigen."
+            )
         return replace(
             base,
             expected=merged,
-            message=f"Für die Domain gibt es {len(records)} SPF-Einträge. Erlaubt ist genau "
-            "einer: mit mehreren ist SPF ungültig, und Empfänger können Ihre E-Mails ablehnen.",
-            fix=f"Löschen Sie alle {len(records)} SPF-Einträge (TXT unter @, beginnend mit "
-            f"v=spf1) und legen Sie stattdessen diesen einen an: {merged}",
+            message=message,
+            fix=fix,
             details={"spf_records": len(records), "merged_lookups": cost},
         )
-    return _judge_spf(base, records[0], trees[0], mailjet)
+    return await _judge_spf(ctx, base, records[0], trees[0])
 
 
-def _judge_spf(base: RecordCheck, record: str, tree: spf.SpfNode, mailjet: spf.SpfNode):
+def _over_limit(merged_tree: spf.SpfNode) -> tuple[str, str]:
+    """Return (message, fix) for a merged record that would exceed the lookup limit."""
+    costs = {k: v for k, v in merged_tree.includes.items() if k != spf.MAILJET_INCLUDE}
+    heaviest = max(costs.items(), key=lambda kv: kv[1], default=None)
+    which = (
+        f"Einbindungen nicht mehr genutzter Dienste (am meisten kostet include:{heaviest[0]})"
+        if heaviest
+        else "nicht mehr benötigte Bestandteile (a, mx, exists)"
+    )
+    return (
+        f"Mit Mailjet bräuchte der Eintrag {merged_tree.lookups} von höchstens "
+        f"{spf.LOOKUP_LIMIT} DNS-Abfragen und wäre ungültig.",
+        f"Entfernen Sie zuerst {which} und fügen Sie dann include:{spf.MAILJET_INCLUDE} hinzu.",
+    )
+
+
+async def _judge_spf(ctx: Context, base: RecordCheck, record: str, tree: spf.SpfNode):
     """Turn the evaluated tree of the one SPF record into a verdict."""
     findings: list[tuple[str, str, str]] = []  # (state, message, fix)
     details = tree.details()
@@ -363,21 +447,30 @@ def _judge_spf(base: RecordCheck, record: str, tree: spf.SpfNode, mailjet: spf.S
             replace(base, expected=record, details=details),
             f"den SPF-Eintrag vollständig (keine Antwort für {names})",
         )
-    for error in tree.errors:
-        findings.append(("failed", f"Der SPF-Eintrag ist fehlerhaft: {error}", ""))
+    for error, error_fix in tree.errors:
+        findings.append(("failed", f"Der SPF-Eintrag ist fehlerhaft: {error}", error_fix))
+    over = False
     if not tree.has_mailjet:
         expected = spf.merge([record])
-        cost = tree.lookups + 1 + mailjet.lookups
+        merged_tree = await spf.evaluate(ctx.lookup, ctx.domain, expected)
+        cost = merged_tree.lookups
         details["merged_lookups"] = cost
-        findings.append(
-            (
-                "failed",
-                "Der SPF-Eintrag erlaubt Mailjet noch nicht, in Ihrem Namen zu senden.",
-                f"Ersetzen Sie den vorhandenen Eintrag durch: {expected} "
-                f"(damit {cost} von {spf.LOOKUP_LIMIT} DNS-Abfragen). Legen Sie keinen zweiten "
-                "SPF-Eintrag an.",
+        message = "Der SPF-Eintrag erlaubt Mailjet noch nicht, in Ihrem Namen zu senden."
+        if tree.mailjet_issues:
+            message = f"{message} {' '.join(tree.mailjet_issues)}"
+        if cost > spf.LOOKUP_LIMIT:
+            over = True
+            over_message, over_fix = _over_limit(merged_tree)
+            findings.append(("failed", f"{message} {over_message}", f"{over_fix} {NO_SECOND}"))
+        else:
+            findings.append(
+                (
+                    "failed",
+                    message,
+                    f"Ersetzen Sie den vorhandenen Eintrag durch: {expected} "
+                    f"(damit {cost} von {spf.LOOKUP_LIMIT} DNS-Abfragen). {NO_SECOND}",
+                )
             )
-        )
     if tree.lookups > spf.LOOKUP_LIMIT:
         heaviest = max(tree.includes.items(), key=lambda kv: kv[1], default=None)
         costly = f" Am meisten kostet include:{heaviest[0]} ({heaviest[1]})." if heaviest else ""
@@ -387,8 +480,10 @@ def _judge_spf(base: RecordCheck, record: str, tree: spf.SpfNode, mailjet: spf.S
                 "failed",
                 f"Der SPF-Eintrag braucht {tree.lookups} DNS-Abfragen, erlaubt sind höchstens "
                 f"{spf.LOOKUP_LIMIT}; Empfänger werten ihn dann als Fehler.{costly}",
-                "Entfernen Sie Einbindungen (include) von Diensten, die Sie nicht mehr nutzen, "
-                "oder ersetzen Sie sie durch feste Adressen (ip4/ip6).",
+                ""
+                if over
+                else "Entfernen Sie Einbindungen (include) von Diensten, die Sie nicht mehr "
+                "nutzen, oder ersetzen Sie sie durch feste Adressen (ip4/ip6).",
             )
         )
     if len(tree.voids) > spf.VOID_LIMIT:
@@ -398,6 +493,27 @@ def _judge_spf(base: RecordCheck, record: str, tree: spf.SpfNode, mailjet: spf.S
                 f"Der SPF-Eintrag enthält {len(tree.voids)} Verweise ins Leere (erlaubt sind "
                 f"höchstens {spf.VOID_LIMIT}): {', '.join(tree.voids)}.",
                 "Entfernen Sie diese Bestandteile aus dem SPF-Eintrag.",
+            )
+        )
+    dead = [
+        t.text for t in tree.dead if not (t.name == "include" and t.target == spf.MAILJET_INCLUDE)
+    ]
+    if dead:
+        all_text = next(t.text for t in tree.terms if t.name == "all" and not t.modifier)
+        shown = ", ".join(f"„{t}“" for t in dead)
+        it, counts, needed = (
+            ("es", "zählt es", "wird") if len(dead) == 1 else ("sie", "zählen sie", "werden")
+        )
+        if tree.has_mailjet:
+            expected = spf.merge([record], add_mailjet=False)
+        findings.append(
+            (
+                "warning",
+                f"Hinter „{all_text}“ steht noch {shown}. Bestandteile hinter „all“ werden nie "
+                "ausgewertet – entfernen Sie sie oder setzen Sie sie vor „all“.",
+                f"Entfernen Sie {shown} (der Eintrag lautet dann: {expected}), oder setzen Sie "
+                f"{it} vor „{all_text}“, wenn {it} gebraucht {needed} (dann {counts} zu den "
+                "DNS-Abfragen).",
             )
         )
     qualifier = tree.all_qualifier
@@ -427,9 +543,14 @@ def _judge_spf(base: RecordCheck, record: str, tree: spf.SpfNode, mailjet: spf.S
                 "Ergänzen Sie am Ende des Eintrags „~all“.",
             )
         )
-    if any(t.name == "ptr" for t in tree.terms):
+    if any(t.name == "ptr" and not t.modifier for t in tree.terms):
         findings.append(
-            ("warning", "Der SPF-Eintrag nutzt „ptr“, das nicht mehr verwendet werden soll.", "")
+            (
+                "warning",
+                "Der SPF-Eintrag nutzt „ptr“, das nicht mehr verwendet werden soll (langsam "
+                "und unzuverlässig; manche Empfänger ignorieren es).",
+                "Ersetzen Sie „ptr“ durch ip4:/ip6:-Angaben Ihrer Server.",
+            )
         )
     if not findings:
         return replace(
@@ -441,12 +562,13 @@ def _judge_spf(base: RecordCheck, record: str, tree: spf.SpfNode, mailjet: spf.S
             details=details,
         )
     state = max((f[0] for f in findings), key=_RANK.__getitem__)
+    fixes = list(dict.fromkeys(f[2] for f in findings if f[2]))
     return replace(
         base,
         expected=expected,
         state=state,
         message=" ".join(f[1] for f in findings),
-        fix=" ".join(f[2] for f in findings if f[2]),
+        fix=" ".join(fixes),
         details=details,
     )
 
@@ -660,7 +782,7 @@ async def check_mailjet(
         _base("dns-dkim", dkim_fqdn, domain, ""),
         _base("dns-dmarc", f"_dmarc.{domain}", domain, dmarc.starter(domain)),
     ]
-    coros = [check_verification(ctx), check_spf(ctx, mailjet_tree), check_dkim(ctx)]
+    coros = [check_verification(ctx), check_spf(ctx), check_dkim(ctx)]
     coros.append(check_dmarc(ctx))
     budget = timeout + 0.25
     try:
