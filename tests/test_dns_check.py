@@ -5,7 +5,7 @@ import time
 
 import pytest
 from dnsserver import ZoneServer
-from dnszones import IDN, make_keys, zone_text
+from dnszones import IDN, make_keys, pkcs1_b64, zone_text
 
 from mitwirkung.checks.dns import DnsReport, MailjetExpectation, check_mailjet, normalize_domain
 
@@ -340,7 +340,7 @@ def test_dkim_split_over_two_records_is_named(server):
     assert dkim.fix
 
 
-def test_dkim_upper_case_tag_and_pkcs1_warn(server):
+def test_dkim_upper_case_tag_and_pkcs1_warn(server, keys):
     upper = record(check(server, "dkim-upper.de"), "dns-dkim")
     assert upper.state == "warning"
     assert "„p=“" in upper.fix and "„P=“" in upper.fix
@@ -348,6 +348,10 @@ def test_dkim_upper_case_tag_and_pkcs1_warn(server):
     assert pkcs1.state == "warning"
     assert "PKCS#1" in pkcs1.message + pkcs1.fix
     assert "PEIQ schickt Ihnen den Wert im richtigen Format" in pkcs1.fix
+    pasted = record(check(server, "dkim-pkcs1.de", dkim_key=pkcs1_b64(keys.rsa2048)), "dns-dkim")
+    assert pasted.state == "warning"
+    assert pasted.expected == f"v=DKIM1; k=rsa; p={keys.rsa2048}"  # offered as SPKI
+    assert "Wert oben" in pasted.fix
 
 
 def test_dmarc_starter_warns_about_the_mailbox(server):

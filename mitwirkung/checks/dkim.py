@@ -22,10 +22,16 @@ class DkimKey:
     material: bytes | None  # canonical key bytes (SubjectPublicKeyInfo DER / raw Ed25519)
     error: str | None  # German; None when the key is usable
     revoked: bool = False
+    upper_tags: tuple[str, ...] = ()  # tag names not written in lower case ("P"); RFC 6376 §3.2
+    pkcs1: bool = False  # an RSA key as bare RSAPublicKey instead of SubjectPublicKeyInfo
 
 
 def parse_tags(record: str) -> dict[str, str]:
-    """Split "a=b; c=d" into a dict with lower-case names and whitespace-free values."""
+    """Split "a=b; c=d" into a dict with lower-case names and whitespace-free values.
+
+    Tag names are case-sensitive (RFC 6376 §3.2); they are read case-insensitively here so that
+    an upper-case "P=" can be named, and upper_tags() tells which were not lower case.
+    """
     tags: dict[str, str] = {}
     for part in record.split(";"):
         if "=" not in part:
@@ -33,6 +39,36 @@ def parse_tags(record: str) -> dict[str, str]:
         name, value = part.split("=", 1)
         tags.setdefault(name.strip().lower(), re.sub(r"\s+", "", value))
     return tags
+
+
+def upper_tags(record: str) -> tuple[str, ...]:
+    """Return the tag names of record that are not written in lower case."""
+    names = (part.split("=", 1)[0].strip() for part in record.split(";") if "=" in part)
+    return tuple(name for name in names if name != name.lower())
+
+
+def is_spki(b64: str) -> bool:
+    """Tell whether a base64 key is SubjectPublicKeyInfo DER (the form DKIM verifiers expect)."""
+    try:
+        der = base64.b64decode(b64, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    # Both forms are a DER SEQUENCE; SubjectPublicKeyInfo starts with another SEQUENCE (the
+    # algorithm), PKCS#1 RSAPublicKey with an INTEGER (the modulus). The library loads both.
+    if len(der) < 4 or der[0] != 0x30:
+        return False
+    start = 2 if der[1] < 0x80 else 2 + (der[1] & 0x7F)
+    return len(der) > start and der[start] == 0x30
+
+
+def expected_text(raw: str) -> str:
+    """Return the key to publish for a pasted key, re-encoded as SubjectPublicKeyInfo if RSA."""
+    text = key_text(raw)
+    try:
+        _, spki = load_key("rsa", text)
+    except (ValueError, TypeError):
+        return text
+    return base64.b64encode(spki).decode()
 
 
 def key_text(raw: str) -> str:
@@ -91,7 +127,8 @@ def parse(record: str) -> DkimKey:
             f"{'Ed25519' if key_type == 'ed25519' else 'RSA'}-Schlüssel."
         )
         return DkimKey(tags, key_type, None, None, error)
-    return DkimKey(tags, key_type, bits, material, None)
+    pkcs1 = key_type == "rsa" and not is_spki(tags["p"])
+    return DkimKey(tags, key_type, bits, material, None, False, upper_tags(record), pkcs1)
 
 
 def same_key(found: DkimKey, expected_raw: str) -> bool:

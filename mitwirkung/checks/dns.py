@@ -580,7 +580,7 @@ async def check_dkim(ctx: Context) -> RecordCheck:
     """Check the DKIM key record of the Mailjet selector."""
     exp = ctx.exp
     fqdn = f"{exp.dkim_selector}._domainkey.{ctx.domain}"
-    expected = f"v=DKIM1; k=rsa; p={dkim.key_text(exp.dkim_key)}" if exp.dkim_key else ""
+    expected = f"v=DKIM1; k=rsa; p={dkim.expected_text(exp.dkim_key)}" if exp.dkim_key else ""
     base = _base("dns-dkim", fqdn, ctx.domain, expected)
     main, doubled = await asyncio.gather(
         ctx.lookup.query(fqdn, "TXT"), ctx.lookup.query(ctx.doubled(fqdn), "TXT")
@@ -609,12 +609,19 @@ async def check_dkim(ctx: Context) -> RecordCheck:
             fix=f"{fix} Erlaubt Ihr DNS-Anbieter keinen Unterstrich im Host, fragen Sie dort "
             "nach: für DKIM ist er nötig.",
         )
+    copy = (
+        "Kopieren Sie den Wert oben (Knopf „Kopieren“) erneut vollständig und fügen Sie ihn in "
+        "einem Stück ein (oft kürzt das Eingabefeld des DNS-Anbieters lange Werte)."
+        if expected
+        else "Fügen Sie den Wert, den Sie von PEIQ bekommen haben, erneut vollständig und in "
+        "einem Stück ein (oft kürzt das Eingabefeld des DNS-Anbieters lange Werte)."
+    )
     if len(keys) > 1:
+        keep = "den Eintrag mit dem Wert oben" if expected else "den aktuellen Schlüssel von PEIQ"
         return replace(
             base,
             message=f"Unter {fqdn} stehen {len(keys)} DKIM-Schlüssel; erlaubt ist genau einer.",
-            fix="Löschen Sie die überzähligen Einträge und lassen Sie nur den Schlüssel von "
-            "Mailjet stehen.",
+            fix=f"Löschen Sie die überzähligen Einträge und lassen Sie nur {keep} stehen.",
         )
     text, parts = keys[0]
     details.update({"strings": parts})
@@ -631,12 +638,25 @@ async def check_dkim(ctx: Context) -> RecordCheck:
     details.update({"key_type": key.key_type, "key_bits": key.bits})
     base = replace(base, details=details)
     if key.error:
-        fix = (
-            "Der Schlüssel wurde zurückgezogen; tragen Sie den aktuellen Schlüssel aus Mailjet ein."
-            if key.revoked
-            else "Kopieren Sie den Wert erneut vollständig aus Mailjet (oft kürzt das Eingabefeld "
-            "des DNS-Anbieters lange Werte) und fügen Sie ihn in einem Stück ein."
-        )
+        rest = [t for t in main.texts if "p=" not in t.lower()]
+        if rest and not key.revoked:
+            return replace(
+                base,
+                found=main.texts,
+                message=f"DKIM-Eintrag {fqdn}: Ihr DNS-Anbieter hat den Wert auf zwei Einträge "
+                "verteilt. Empfänger lesen nur einen davon, der Schlüssel ist so unvollständig.",
+                fix=f"Löschen Sie die {len(main.texts)} TXT-Einträge unter {base.host} und legen "
+                f"Sie einen einzigen an. {copy}",
+            )
+        if key.revoked:
+            fix = (
+                "Ersetzen Sie den Wert durch den Wert oben (Knopf „Kopieren“)."
+                if expected
+                else "PEIQ schickt Ihnen den aktuellen Schlüssel; ersetzen Sie damit den Wert "
+                f"des TXT-Eintrags {base.host}."
+            )
+        else:
+            fix = copy
         return replace(base, message=f"DKIM-Eintrag {fqdn}: {key.error}", fix=fix)
     if exp.dkim_key and not dkim.same_key(key, exp.dkim_key):
         return replace(
@@ -650,16 +670,51 @@ async def check_dkim(ctx: Context) -> RecordCheck:
             base,
             message=f"Der DKIM-Schlüssel unter {fqdn} ist mit {key.bits} Bit zu schwach; "
             "Empfänger ignorieren ihn.",
-            fix="Erzeugen Sie in Mailjet einen neuen Schlüssel (2048 Bit) und tragen Sie ihn ein.",
+            fix="PEIQ erzeugt in Mailjet einen neuen 2048-Bit-Schlüssel und schickt Ihnen den "
+            f"Wert; ersetzen Sie damit den Wert des TXT-Eintrags {base.host}.",
         )
     via = f" (über den CNAME auf {main.cname})" if main.cname else ""
-    if key.bits == 1024 or (key.bits is not None and key.bits < 2048):
+    warnings: list[tuple[str, str]] = []  # (message, fix)
+    if key.upper_tags:
+        wrong = ", ".join(f"„{n}=“" for n in key.upper_tags)
+        right = ", ".join(f"„{n.lower()}=“" for n in key.upper_tags)
+        warnings.append(
+            (
+                f"Im DKIM-Eintrag unter {fqdn} ist {wrong} großgeschrieben. Die Kennzeichen "
+                "unterscheiden Groß- und Kleinschreibung; viele Empfänger finden den Schlüssel "
+                "so nicht.",
+                f"Ändern Sie im Wert {wrong} in {right} (klein geschrieben), den Rest des Werts "
+                "lassen Sie unverändert.",
+            )
+        )
+    if key.pkcs1:
+        warnings.append(
+            (
+                f"Der DKIM-Schlüssel unter {fqdn} steht im falschen Format (PKCS#1); viele "
+                "Empfänger können ihn so nicht lesen.",
+                "Ersetzen Sie den Wert durch den Wert oben (Knopf „Kopieren“)."
+                if expected
+                else "Der Schlüssel steht im falschen Format (PKCS#1); PEIQ schickt Ihnen den "
+                f"Wert im richtigen Format. Ersetzen Sie damit den Wert des TXT-Eintrags "
+                f"{base.host}.",
+            )
+        )
+    if key.bits is not None and key.bits < 2048:
+        warnings.append(
+            (
+                f"Der DKIM-Schlüssel unter {fqdn}{via} ist gültig, aber mit {key.bits} Bit "
+                "schwach.",
+                "Sie müssen jetzt nichts tun: PEIQ erzeugt in Mailjet einen neuen "
+                "2048-Bit-Schlüssel; bis dahin funktioniert dieser. Den neuen Wert bekommen Sie "
+                "dann von PEIQ.",
+            )
+        )
+    if warnings:
         return replace(
             base,
             state="warning",
-            message=f"Der DKIM-Schlüssel unter {fqdn}{via} ist gültig, aber mit {key.bits} "
-            "Bit schwach.",
-            fix="Empfohlen sind 2048 Bit: erzeugen Sie bei Gelegenheit einen neuen Schlüssel.",
+            message=" ".join(m for m, _ in warnings),
+            fix=" ".join(f for _, f in warnings),
         )
     size = f"{key.bits}-Bit-RSA" if key.bits else "Ed25519"
     return replace(
@@ -820,7 +875,7 @@ def planned_records(exp: MailjetExpectation) -> tuple[RecordCheck, ...]:
     already has one.
     """
     dkim_fqdn = f"{exp.dkim_selector}._domainkey.{exp.domain}"
-    dkim_value = f"v=DKIM1; k=rsa; p={dkim.key_text(exp.dkim_key)}" if exp.dkim_key else ""
+    dkim_value = f"v=DKIM1; k=rsa; p={dkim.expected_text(exp.dkim_key)}" if exp.dkim_key else ""
     plan = [
         ("dns-verification", exp.verification_name, exp.verification_value),
         ("dns-spf", exp.domain, DEFAULT_SPF),
