@@ -6,12 +6,30 @@ import re
 from dataclasses import dataclass
 
 POLICIES = ("none", "quarantine", "reject")
+_ATTEMPT = re.compile(r"^\s*v\s*=\s*dmarc1\b[\s,]*", re.IGNORECASE)
+MAILBOX_NOTE = (
+    "Die Adresse nach mailto: muss ein Postfach sein, das es gibt (oder lassen Sie rua= weg)."
+)
 _MAILTO = re.compile(r"^mailto:[^@\s]+@[^@\s]+\.[^@\s]+$", re.IGNORECASE)
 
 
 def is_dmarc(text: str) -> bool:
     """Tell whether a TXT value claims to be a DMARC record."""
     return re.match(r"^\s*v\s*=\s*dmarc1\s*(;|$)", text, re.IGNORECASE) is not None
+
+
+def is_dmarc_attempt(text: str) -> bool:
+    """Tell whether a TXT value is meant as DMARC but not separated right ("v=DMARC1 p=none")."""
+    return not is_dmarc(text) and _ATTEMPT.match(text) is not None
+
+
+def repair(text: str) -> str:
+    """Return a DMARC attempt with "; " between its tags: "v=DMARC1 p=none" → "v=DMARC1; p=none"."""
+    text = _ATTEMPT.sub("v=DMARC1;", text.strip(), count=1)
+    parts = []
+    for part in text.split(";"):
+        parts += [p.strip() for p in re.split(r"[\s,]+(?=[A-Za-z]+\s*=)", part) if p.strip()]
+    return "; ".join(parts)
 
 
 @dataclass(frozen=True)
