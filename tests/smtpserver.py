@@ -74,7 +74,18 @@ class Handler:
     reject_rcpt: str | None = None
     reject_data: str | None = None
     require_auth: bool = False
+    # What EHLO says about AUTH: None as aiosmtpd has it, "" not at all, or e.g. "NTLM GSSAPI".
+    auth_methods: str | None = None
     messages: list[Arrived] = field(default_factory=list)
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.auth_methods is None:
+            return responses
+        shown = [line for line in responses if not line.startswith("250-AUTH")]
+        if self.auth_methods:
+            shown.insert(-1, f"250-AUTH {self.auth_methods}")
+        return shown
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         if self.require_auth and not session.authenticated:
@@ -119,24 +130,58 @@ class Certificates:
     """A trusted test CA (written to ca_file) and an untrusted one, issuing server contexts."""
 
     def __init__(self, directory):
+        self.directory = directory
         self.ca = trustme.CA()
         self.rogue_ca = trustme.CA()
+        self.intermediate = self.ca.create_child_ca()
         self.ca_file = str(directory / "test-ca.pem")
         self.ca.cert_pem.write_to_path(self.ca_file)
+        self._count = 0
 
-    def context(self, *names: str, trusted: bool = True, expired: bool = False) -> ssl.SSLContext:
-        """Return a server context with a certificate for names."""
+    def context(
+        self,
+        *names: str,
+        trusted: bool = True,
+        expired: bool = False,
+        not_yet_valid: bool = False,
+        intermediate: bool = False,
+        leaf_only: bool = False,
+        with_root: bool = False,
+    ) -> ssl.SSLContext:
+        """Return a server context with a certificate for names.
+
+        intermediate: issued by an intermediate CA of the trusted CA; leaf_only: the server
+        sends its own certificate without the intermediates; with_root: the server also
+        sends the (self-signed) root, as many misconfigured servers do.
+        """
         ca = self.ca if trusted else self.rogue_ca
+        if intermediate:
+            ca = self.intermediate
         kwargs = {}
+        now = datetime.datetime.now(datetime.UTC)
         if expired:
-            now = datetime.datetime.now(datetime.UTC)
             kwargs = {
                 "not_before": now - datetime.timedelta(days=400),
                 "not_after": now - datetime.timedelta(days=35),
             }
+        if not_yet_valid:
+            kwargs = {
+                "not_before": now + datetime.timedelta(days=3),
+                "not_after": now + datetime.timedelta(days=90),
+            }
         cert = ca.issue_cert(*names, **kwargs)
+        chain = list(cert.cert_chain_pems)
+        if leaf_only:
+            chain = chain[:1]
+        if with_root:
+            chain.append((self.ca if trusted else self.rogue_ca).cert_pem)
+        self._count += 1
+        chain_file = self.directory / f"chain-{self._count}.pem"
+        key_file = self.directory / f"key-{self._count}.pem"
+        chain_file.write_bytes(b"".join(pem.bytes() for pem in chain))
+        cert.private_key_pem.write_to_path(str(key_file))
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        cert.configure_cert(context)
+        context.load_cert_chain(str(chain_file), str(key_file))
         return context
 
 

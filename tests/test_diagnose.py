@@ -4,13 +4,16 @@ import re
 
 import pytest
 
-from mitwirkung.checks.diagnose import TABLE, Diagnosis, describe
+from mitwirkung.checks.diagnose import TABLE, VARIANTS, Diagnosis, describe
 
 REQUIRED = """ok invalid_host blocked_address blocked_port host_not_found dns_unavailable
 connection_refused network_unreachable timeout no_greeting ssl_on_plain_port plain_on_ssl_port
 starttls_not_offered cert_untrusted cert_expired cert_hostname tls_error auth_not_offered
 auth_failed auth_disabled_m365 sender_rejected relay_denied recipient_rejected temporary
-message_rejected plain_password_unconfirmed port25_blocked unexpected""".split()
+message_rejected plain_password_unconfirmed port25_blocked unexpected encryption_required
+auth_needs_encryption app_password_required password_missing sender_system_blocked
+auth_methods_unsupported cert_chain_incomplete cert_not_yet_valid auth_m365_security_defaults
+auth_m365_locked auth_m365_basic_disabled""".split()
 
 
 def test_every_required_code_is_described():
@@ -90,3 +93,61 @@ def test_port25_suggests_submission_ports():
 
 def test_unknown_code_falls_back_to_unexpected():
     assert describe("no-such-code") == describe("unexpected")
+
+
+@pytest.mark.parametrize(("code", "authenticated"), sorted(VARIANTS))
+def test_variants_are_complete(code, authenticated):
+    diagnosis = describe(code, authenticated=authenticated, reply="550 x")
+    assert diagnosis != describe(code, authenticated=not authenticated, reply="550 x")
+    for text in (diagnosis.title, diagnosis.message, diagnosis.next_step):
+        assert text.strip() and not re.search(r"[{}]", text)
+    assert "Sie" in diagnosis.next_step and "550 x" in diagnosis.message
+
+
+def test_next_steps_can_be_followed_with_a_required_user():
+    for code in TABLE:
+        step = describe(code, authenticated=True).next_step
+        assert "Nutzer leer" not in step, code
+        assert "Tragen Sie Nutzer und Passwort" not in step, code
+
+
+def test_relay_denied_after_login():
+    step = describe("relay_denied", authenticated=True).next_step
+    assert step == (
+        "Die Anmeldung hat geklappt, aber dieses Konto darf nicht an fremde Adressen senden. "
+        "Meist ist das der Eingangsserver (MX, Port 25) statt des Postausgangsservers: "
+        "verwenden Sie den Postausgangsserver Ihres Anbieters mit Port 587 (TLS). Sonst muss "
+        "der Betreiber dem Konto den Versand erlauben."
+    )
+
+
+def test_certificate_hostname_does_not_suggest_wildcards():
+    diagnosis = describe(
+        "cert_hostname", host="mail.kunde.de", cert_names=["*.kasserver.com", "kasserver.com"]
+    )
+    assert "*.kasserver.com" in diagnosis.message
+    assert "(kasserver.com)" in diagnosis.next_step
+    assert "(z. B. xyz.kasserver.com – den genauen Namen nennt Ihr Anbieter)" in (
+        diagnosis.next_step
+    )
+    only = describe("cert_hostname", cert_names=["*.kasserver.com"]).next_step
+    assert "aus dem Zertifikat (" not in only and "xyz.kasserver.com" in only
+
+
+def test_incomplete_chain_does_not_advise_another_ca():
+    diagnosis = describe("cert_chain_incomplete", issuer="CN=R11,O=Let's Encrypt,C=US")
+    assert "nicht vollständig" in diagnosis.message and "R11" in diagnosis.message
+    assert "fullchain.pem" in diagnosis.next_step
+
+
+def test_microsoft_texts_mention_the_retirement_without_dates():
+    for code in TABLE:
+        if "m365" in code:
+            message = describe(code).message
+            assert "Microsoft hat angekündigt" in message, code
+            assert not re.search(r"20\d\d", message), code
+
+
+def test_port25_does_not_blame_the_customers_firewall():
+    message = describe("port25_blocked", host="h").message
+    assert "Versandsystem von PEIQ" in message and "nicht für den Versand mit Anmeldung" in message

@@ -53,7 +53,17 @@ def servers(certs):
         "m365": MailServer(
             tls="starttls", context=certs.context(*NAMES), auth=True, auth_failure=M365_DISABLED
         ),
-        "untrusted": MailServer(tls="ssl", context=certs.context(*NAMES, trusted=False)),
+        # A private CA whose root the server sends along: "self-signed certificate in chain".
+        "untrusted": MailServer(
+            tls="ssl", context=certs.context(*NAMES, trusted=False, with_root=True)
+        ),
+        "chain_incomplete": MailServer(
+            tls="ssl", context=certs.context(*NAMES, intermediate=True, leaf_only=True), auth=True
+        ),
+        "chain_complete": MailServer(
+            tls="ssl", context=certs.context(*NAMES, intermediate=True), auth=True
+        ),
+        "not_yet_valid": MailServer(tls="ssl", context=certs.context(*NAMES, not_yet_valid=True)),
         "wrong_name": MailServer(
             tls="starttls", context=certs.context("smtp.hoster.example", "*.hoster.example")
         ),
@@ -70,6 +80,15 @@ def servers(certs):
         "relay": MailServer(handler=Handler(reject_rcpt="554 5.7.1 Relay access denied")),
         "data_554": MailServer(handler=Handler(reject_data="554 5.7.1 Message rejected as spam")),
         "busy": MailServer(handler=Handler(reject_mail="451 4.3.0 Try again later")),
+        "starttls_no_auth": MailServer(
+            tls="starttls", context=certs.context(*NAMES), handler=Handler(auth_methods="")
+        ),
+        "ntlm_only": MailServer(
+            tls="starttls",
+            context=certs.context(*NAMES),
+            auth=True,
+            handler=Handler(require_auth=True, auth_methods="NTLM GSSAPI XOAUTH2"),
+        ),
     }
     for server in made.values():
         server.start()
@@ -432,6 +451,12 @@ def test_missing_login_is_named(servers, certs):
     assert "530" in result.reply and "Nutzer und Passwort" in result.next_step
 
 
+def test_untrusted_certificate_says_self_signed(servers, certs):
+    result = smtp_test(servers["untrusted"].port, "ssl", certs=certs)
+    assert result.code == "cert_untrusted"
+    assert "selbst ausgestellt" in result.message
+
+
 def test_password_in_a_server_reply_is_scrubbed(certs, logs):
     encoded = base64.b64encode(PASSWORD.encode()).decode()
     with GreetingServer(f"421 4.3.2 {PASSWORD} {encoded}") as server:
@@ -448,3 +473,241 @@ def test_closed_port_25_suggests_submission_ports(certs):
     result = smtp_test(25, "tls", certs=certs)
     assert result.code == "port25_blocked"
     assert "587" in result.next_step and "465" in result.next_step
+
+
+# --- Review findings: each reply as real servers send it, after a login as in the web form.
+
+
+def login_server(certs, **handler):
+    """A STARTTLS server that requires a login (as the web form always sends one)."""
+    return MailServer(
+        tls="starttls",
+        context=certs.context(*NAMES),
+        auth=True,
+        handler=Handler(require_auth=True, **handler),
+    )
+
+
+def test_relay_denied_after_login_says_login_worked(certs):
+    with login_server(
+        certs, reject_rcpt="554 5.7.1 <empfang@kunde.test>: Relay access denied"
+    ) as s:
+        result = smtp_test(s.port, "tls", certs=certs)
+    assert result.code == "relay_denied"
+    assert result.next_step.startswith(
+        "Die Anmeldung hat geklappt, aber dieses Konto darf nicht an fremde Adressen senden."
+    )
+    assert "Postausgangsserver" in result.next_step and "587" in result.next_step
+    assert "Tragen Sie Nutzer und Passwort ein" not in result.next_step
+
+
+def test_auth_not_offered_does_not_suggest_an_empty_user(servers, certs):
+    result = smtp_test(servers["starttls_no_auth"].port, "tls", certs=certs)
+    assert result.code == "auth_not_offered"
+    assert "leer" not in result.next_step
+    assert "Postausgangsserver" in result.next_step
+
+
+def test_530_starttls_first_at_mail_asks_for_encryption(certs):
+    handler = Handler(reject_mail="530 5.7.0 Must issue a STARTTLS command first")
+    with MailServer(auth=True, handler=handler) as s:
+        result = smtp_test(s.port, "none", certs=certs, allow_plain_password=True)
+    assert result.code == "encryption_required"
+    assert "Der Server verlangt Verschlüsselung" in result.message
+    assert "„TLS“ (Port 587)" in result.next_step
+
+
+def test_auth_only_after_starttls_with_none_chosen(servers, certs):
+    result = smtp_test(servers["starttls"].port, "none", certs=certs, allow_plain_password=True)
+    assert result.code == "auth_needs_encryption"
+    assert result.title == "Anmeldung nur verschlüsselt möglich"
+    assert "„TLS“" in result.next_step and "„SSL“" in result.next_step
+
+
+@pytest.mark.parametrize(
+    ("failure", "code", "words"),
+    [
+        (
+            "534 5.7.9 Application-specific password required. Learn more at "
+            "https://support.google.com/mail/?p=InvalidSecondFactor",
+            "app_password_required",
+            "App-Passwort",
+        ),
+        (
+            "538 5.7.11 Encryption required for requested authentication mechanism",
+            "auth_needs_encryption",
+            "verschlüsselt",
+        ),
+        ("530 5.7.0 Must issue a STARTTLS command first", "auth_needs_encryption", "verschlüsselt"),
+    ],
+)
+def test_refused_logins_are_told_apart(certs, failure, code, words):
+    with MailServer(auth=True, auth_failure=failure) as s:
+        result = smtp_test(
+            s.port, "none", certs=certs, password="irgendwas", allow_plain_password=True
+        )
+    assert result.code == code, result
+    assert words in result.title + result.message
+    assert "Nutzer oder Passwort abgelehnt" not in result.message
+
+
+def test_app_password_says_how_to_create_one(certs):
+    failure = "534 5.7.9 Application-specific password required."
+    with MailServer(
+        tls="starttls", context=certs.context(*NAMES), auth=True, auth_failure=failure
+    ) as s:
+        result = smtp_test(s.port, "tls", certs=certs, password="irgendwas")
+    assert result.code == "app_password_required"
+    assert "Zwei-Faktor" in result.message
+    assert "apppasswords" in result.next_step and "App-Kennwörter" in result.next_step
+
+
+def test_empty_password_is_named_without_trying_a_login(servers, certs, logs):
+    result = smtp_test(servers["starttls"].port, "tls", certs=certs, password="")
+    assert result.code == "password_missing"
+    assert "Sie haben kein Passwort eingetragen." in result.message
+    assert not any(line.startswith("C: AUTH") for line in result.transcript)
+    assert any(line.startswith("* TLS 1.") for line in result.transcript)  # settings were tried
+
+
+@pytest.mark.parametrize(
+    ("stage", "reply", "code"),
+    [
+        ("rcpt", "553 5.7.1 <versand@kunde.test>: Sender address rejected: not logged in",
+         "sender_rejected"),
+        ("rcpt", "550 5.7.1 <empfang@kunde.test>: Sender address rejected: not owned by user x",
+         "sender_rejected"),
+        ("rcpt", "554 5.7.1 <unknown[127.0.0.1]>: Client host rejected: Access denied",
+         "sender_system_blocked"),
+        ("rcpt", "554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using "
+         "zen.spamhaus.org", "sender_system_blocked"),
+        ("rcpt", "504 5.5.2 <[127.0.0.1]>: Helo command rejected: need fully-qualified hostname",
+         "sender_system_blocked"),
+        ("rcpt", "450 4.7.1 Client host rejected: cannot find your reverse hostname",
+         "sender_system_blocked"),
+        ("rcpt", "550 5.1.1 <empfang@kunde.test>: Recipient address rejected: User unknown",
+         "recipient_rejected"),
+        ("mail", "550 5.7.60 SMTP; Client does not have permissions to send as this sender",
+         "sender_rejected"),
+        ("mail", "550 5.1.8 Access denied, bad outbound sender", "sender_rejected"),
+        ("mail", "530 5.7.57 Client not authenticated to send mail", "auth_required"),
+    ],
+)  # fmt: skip
+def test_rejects_are_classified_by_text_before_stage(certs, stage, reply, code):
+    with login_server(certs, **{f"reject_{stage}": reply}) as s:
+        result = smtp_test(s.port, "tls", certs=certs)
+    assert result.code == code, result
+    assert reply.split(" ", 1)[1] in result.reply
+    if code == "sender_system_blocked":
+        assert "Versandsystem von PEIQ" in result.message
+        assert "Betreiber des Mailservers" in result.next_step
+    if code == "auth_required":  # after a login that worked: no "enter user and password"
+        assert "Tragen Sie Nutzer und Passwort" not in result.next_step
+        assert "geklappt" in result.message
+
+
+def test_554_greeting_is_the_sending_system_blocked(certs):
+    line = "554 5.7.1 mail.kunde.test ESMTP not accepting connections from your network"
+    with GreetingServer(line) as server:
+        result = smtp_test(server.port, "tls", certs=certs)
+    assert result.code == "sender_system_blocked"
+    assert "Versandsystem von PEIQ" in result.message and "554" in result.reply
+
+
+def test_only_ntlm_gssapi_xoauth2_offered(servers, certs, logs):
+    result = smtp_test(servers["ntlm_only"].port, "tls", certs=certs)
+    assert result.code == "auth_methods_unsupported"
+    assert "nur Anmeldeverfahren an, die PRINT PPS nicht nutzen kann" in result.message
+    assert "NTLM, GSSAPI, XOAUTH2" in result.message
+    assert "AUTH LOGIN oder PLAIN über TLS" in result.next_step
+    assert "bietet keine Anmeldung" not in result.message
+    assert "authentication method" not in result.message  # no English library text
+
+
+def test_incomplete_chain(servers, certs):
+    result = smtp_test(servers["chain_incomplete"].port, "ssl", certs=certs)
+    assert result.code == "cert_chain_incomplete"
+    assert "nicht vollständig" in result.message
+    assert "fullchain.pem" in result.next_step
+    assert "Let’s Encrypt)" not in result.next_step  # not "use Let's Encrypt" advice
+
+
+def test_complete_chain_through_an_intermediate_works(servers, certs):
+    url = "http://127.0.0.1:5000/confirm/chain"
+    result = smtp_test(servers["chain_complete"].port, "ssl", certs=certs, confirm_url=url)
+    assert result.code == "ok", result
+
+
+def test_certificate_not_yet_valid(servers, certs):
+    result = smtp_test(servers["not_yet_valid"].port, "ssl", certs=certs)
+    assert result.code == "cert_not_yet_valid"
+    assert "noch nicht gültig" in result.message and "Uhrzeit" in result.next_step
+
+
+@pytest.mark.parametrize(
+    ("failure", "code", "words"),
+    [
+        (M365_DISABLED, "auth_disabled_m365", "Authentifiziertes SMTP"),
+        (
+            "535 5.7.139 Authentication unsuccessful, user is locked by your organization's "
+            "security defaults policy. Contact your administrator.",
+            "auth_m365_security_defaults",
+            "Sicherheitsstandards",
+        ),
+        (
+            "535 5.7.139 Authentication unsuccessful, user is locked. Contact your administrator.",
+            "auth_m365_locked",
+            "gesperrt",
+        ),
+        (
+            "535 5.7.139 Authentication unsuccessful, basic authentication is disabled.",
+            "auth_m365_basic_disabled",
+            "abgeschaltet",
+        ),
+    ],
+)
+def test_microsoft_365_variants(certs, failure, code, words):
+    with MailServer(
+        tls="starttls", context=certs.context(*NAMES), auth=True, auth_failure=failure
+    ) as s:
+        result = smtp_test(s.port, "tls", certs=certs, password="irgendwas")
+    assert result.code == code
+    assert words in result.title + result.message + result.next_step
+    assert "Microsoft hat angekündigt" in result.message
+
+
+def test_probe_requires_a_login_offer(servers, certs):
+    no_auth, plain, ntlm = (servers[k].port for k in ("starttls_no_auth", "plain", "ntlm_only"))
+    probes = asyncio.run(
+        probe_settings(
+            "127.0.0.1",
+            timeout=4,
+            allowed_ports=[no_auth, plain, ntlm],
+            allowed_networks=["127.0.0.0/8"],
+            nameservers=None,
+            ca_file=certs.ca_file,
+            ports=((no_auth, "tls"), (plain, "none"), (ntlm, "tls")),
+        )
+    )
+    assert [(p.ok, p.auth) for p in probes] == [(False, False)] * 3
+    assert probes[0].code == "auth_not_offered" and probes[0].tls is not None
+    assert "funktioniert, bietet aber keine Anmeldung an" in probes[0].message
+    assert "bietet aber ohne Verschlüsselung keine Anmeldung an" in probes[1].message
+    assert probes[2].code == "auth_methods_unsupported" and "NTLM" in probes[2].message
+
+
+def test_short_password_is_not_masked_in_ordinary_words(certs, logs):
+    with GreetingServer("421 4.3.2 mail service busy, mailbox mail.kunde.test") as server:
+        result = smtp_test(server.port, "tls", certs=certs, password="mail")
+    assert "********" not in result.reply + "".join(result.transcript)
+    assert "421 4.3.2 mail service busy" in result.reply
+
+
+def test_long_password_is_masked_only_as_a_whole_token(certs, logs):
+    secret = "Sommer2024"
+    encoded = base64.b64encode(secret.encode()).decode()
+    line = f"421 4.3.2 bad password {secret}, not Sommer2024x ({encoded})"
+    with GreetingServer(line) as server:
+        result = smtp_test(server.port, "tls", certs=certs, password=secret)
+    assert result.reply == "421 4.3.2 bad password ********, not Sommer2024x (********)"
+    assert secret + "," not in result.message

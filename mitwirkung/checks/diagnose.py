@@ -14,6 +14,14 @@ SSL_TLS_NOTE = (
 
 ENCRYPTION_LABELS = {"ssl": "SSL", "tls": "TLS", "none": "keine"}
 
+# Said wherever Microsoft 365 refuses the password login: careful, without dates.
+M365_RETIREMENT = (
+    " Beachten Sie: Microsoft hat angekündigt, die Anmeldung mit Passwort für SMTP AUTH in "
+    "Exchange Online abzuschaffen. Langfristig kann deshalb ein anderer Versandweg nötig "
+    "sein, z. B. die Einbindung eines E-Mail-Dienstes durch PEIQ."
+)
+M365_ADMIN = "Bitten Sie die Administration Ihres Microsoft-365-Kontos"
+
 # Neutral fallbacks, so that every text reads well even when the check knows little.
 DEFAULTS = {
     "host": "der angegebene Server",
@@ -23,6 +31,8 @@ DEFAULTS = {
     "cert_names": "(nicht ermittelbar)",
     "not_after": "(unbekannt)",
     "issuer": "(unbekannt)",
+    "not_before": "(unbekannt)",
+    "methods": "unbekannt",
     "suggested_port": "587",
     "suggested_encryption": "TLS",
     "sender": "die Absenderadresse",
@@ -137,6 +147,24 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "einrichten (z. B. Let’s Encrypt). Verwenden Sie sonst den Servernamen Ihres "
         "Anbieters, für den ein gültiges Zertifikat vorliegt.",
     ),
+    "cert_chain_incomplete": (
+        "Zertifikatskette unvollständig",
+        "Der Server {host} schickt die Zertifikatskette nicht vollständig mit: Zu seinem "
+        "Zertifikat (ausgestellt von {issuer}) fehlt das Zwischenzertifikat, über das es sich "
+        "auf eine anerkannte Stelle zurückführen lässt. Manche Mailprogramme merken das nicht, "
+        "weil sie das Zwischenzertifikat schon kennen.{detail}",
+        "Bitten Sie den Betreiber des Mailservers, die vollständige Kette einzurichten (bei "
+        "Let’s Encrypt: fullchain.pem statt cert.pem). Stammt das Zertifikat aus einer "
+        "firmeneigenen Zertifizierungsstelle, braucht der Server stattdessen ein Zertifikat "
+        "einer anerkannten Stelle.",
+    ),
+    "cert_not_yet_valid": (
+        "Zertifikat noch nicht gültig",
+        "Das Zertifikat von {host} ist noch nicht gültig (gültig ab {not_before}). Meist geht "
+        "die Uhr des Servers falsch oder das Zertifikat wurde mit falschem Datum ausgestellt.",
+        "Bitten Sie den Betreiber des Mailservers, die Uhrzeit des Servers und das "
+        "Zertifikat zu prüfen, und wiederholen Sie danach den Test.",
+    ),
     "cert_expired": (
         "Zertifikat abgelaufen",
         "Das Zertifikat von {host} ist nicht mehr gültig (gültig bis {not_after}).",
@@ -148,8 +176,7 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Das Zertifikat des Servers gilt nicht für {host}, sondern für: {cert_names}. Das "
         "ist bei Hosting-Anbietern häufig: Ihr eigener Name zeigt auf deren Server, das "
         "Zertifikat trägt aber den Namen des Anbieters.",
-        "Tragen Sie bei Server/Host den Namen aus dem Zertifikat ein ({cert_names}) und "
-        "senden Sie die Testmail erneut.",
+        "Tragen Sie bei Server/Host {cert_suggestion} ein und senden Sie die Testmail erneut.",
     ),
     "tls_error": (
         "Verschlüsselung fehlgeschlagen",
@@ -160,9 +187,47 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "auth_not_offered": (
         "Server bietet keine Anmeldung an",
         "Der Server {host} bietet auf Port {port} keine Anmeldung (AUTH) an.{detail}",
-        "Prüfen Sie Port und Verschlüsselung – viele Server erlauben die Anmeldung nur "
-        "verschlüsselt, etwa mit TLS auf Port 587. Braucht Ihr Server keine Anmeldung, "
-        "lassen Sie Nutzer leer.",
+        "Prüfen Sie Port und Verschlüsselung: Viele Server erlauben die Anmeldung nur "
+        "verschlüsselt, etwa mit „TLS“ auf Port 587 oder „SSL“ auf Port 465. Port 25 ist "
+        "meist der Eingangsserver ohne Anmeldung – verwenden Sie den Postausgangsserver Ihres "
+        "Anbieters.",
+    ),
+    "auth_methods_unsupported": (
+        "Anmeldeverfahren wird nicht unterstützt",
+        "Der Server bietet nur Anmeldeverfahren an, die PRINT PPS nicht nutzen kann "
+        "({methods}). Das ist z. B. bei Exchange-Servern im eigenen Haus üblich, die nur die "
+        "Windows-Anmeldung (NTLM, Kerberos) anbieten.",
+        "Bitten Sie den Betreiber, AUTH LOGIN oder PLAIN über TLS freizuschalten, und senden "
+        "Sie die Testmail danach erneut.",
+    ),
+    "auth_needs_encryption": (
+        "Anmeldung nur verschlüsselt möglich",
+        "Der Server {host} lässt die Anmeldung nur über eine verschlüsselte Verbindung zu.",
+        "Wählen Sie bei Verschlüsselung „TLS“ (Port 587) oder „SSL“ (Port 465) und senden Sie "
+        "die Testmail erneut.",
+    ),
+    "encryption_required": (
+        "Server verlangt Verschlüsselung",
+        "Der Server verlangt Verschlüsselung: Er nimmt auf Port {port} nichts an, bevor die "
+        "Verbindung per STARTTLS verschlüsselt ist.",
+        "Wählen Sie bei Verschlüsselung „TLS“ (Port 587) und senden Sie die Testmail erneut.",
+    ),
+    "password_missing": (
+        "Kein Passwort eingetragen",
+        "Sie haben kein Passwort eingetragen. Ohne Passwort kann sich PRINT PPS nicht als "
+        "{username} anmelden.",
+        "Tragen Sie bei Passwort das Passwort des Postfachs ein und senden Sie die Testmail "
+        "erneut.",
+    ),
+    "app_password_required": (
+        "App-Passwort nötig",
+        "Ein App-Passwort ist nötig (Konten mit Zwei-Faktor-Anmeldung, z. B. Google/Microsoft). "
+        "Mit dem normalen Passwort lässt der Anbieter die Anmeldung per SMTP nicht zu, auch "
+        "wenn es richtig ist.",
+        "Erstellen Sie in den Sicherheitseinstellungen des Kontos ein App-Passwort – bei Google "
+        "unter myaccount.google.com/apppasswords (Google-Konto → Sicherheit → App-Passwörter), "
+        "bei Microsoft-Konten unter Sicherheit → „App-Kennwörter“. Tragen Sie es bei Passwort "
+        "ein (ohne Leerzeichen) und senden Sie die Testmail erneut.",
     ),
     "auth_failed": (
         "Anmeldung abgelehnt",
@@ -174,10 +239,36 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Anmeldung per SMTP ist bei Microsoft 365 abgeschaltet",
         "Microsoft 365 meldet „535 5.7.139“: Die SMTP-Anmeldung (SMTP AUTH) ist für Ihre "
         "Organisation oder dieses Postfach deaktiviert. Das Passwort kann trotzdem richtig "
-        "sein.",
+        "sein." + M365_RETIREMENT,
         "Bitten Sie eine Administratorin oder einen Administrator Ihres Microsoft-365-Kontos, "
         "„Authentifiziertes SMTP“ für dieses Postfach (und ggf. für die Organisation) "
         "einzuschalten. App-Kennwörter helfen hier nicht.",
+    ),
+    "auth_m365_security_defaults": (
+        "Microsoft 365: Sicherheitsstandards blockieren die Anmeldung",
+        "Die Sicherheitsstandards (Security Defaults) von Microsoft 365 blockieren die "
+        "Anmeldung per Passwort über SMTP. Das Passwort kann trotzdem richtig sein."
+        + M365_RETIREMENT,
+        M365_ADMIN + " zu entscheiden: Entweder werden die Sicherheitsstandards in Microsoft "
+        "Entra abgeschaltet und durch eigene Richtlinien ersetzt, die die SMTP-Anmeldung für "
+        "dieses Postfach zulassen, oder Sie wählen einen anderen Versandweg. App-Kennwörter "
+        "helfen hier nicht.",
+    ),
+    "auth_m365_locked": (
+        "Microsoft 365: Anmeldung für dieses Konto gesperrt",
+        "Microsoft 365 meldet, dass die Anmeldung für dieses Konto gesperrt ist (durch eine "
+        "Richtlinie Ihrer Organisation oder nach verdächtigen Anmeldeversuchen). Das Passwort "
+        "kann trotzdem richtig sein." + M365_RETIREMENT,
+        M365_ADMIN + ", im Anmeldeprotokoll von Microsoft Entra nachzusehen, was die "
+        "Anmeldung blockiert, und sie für dieses Postfach freizugeben.",
+    ),
+    "auth_m365_basic_disabled": (
+        "Microsoft 365: Anmeldung per Passwort abgeschaltet",
+        "Microsoft 365 meldet „basic authentication is disabled“: Für dieses Konto ist die "
+        "Anmeldung mit Nutzer und Passwort abgeschaltet. Das Passwort kann trotzdem richtig "
+        "sein." + M365_RETIREMENT,
+        M365_ADMIN + ", die Anmeldung per SMTP (Authentifiziertes SMTP) für dieses Postfach "
+        "zuzulassen, oder wählen Sie einen anderen Versandweg.",
     ),
     "auth_required": (
         "Server verlangt eine Anmeldung",
@@ -193,10 +284,17 @@ TABLE: dict[str, tuple[str, str, str]] = {
     ),
     "relay_denied": (
         "Weiterleitung verweigert",
-        "Der Server will die Mail an {recipient} nicht weiterleiten („relaying denied“). "
-        "Meist fehlt die Anmeldung oder die Absenderadresse gehört nicht zum Konto.",
-        "Tragen Sie Nutzer und Passwort ein und verwenden Sie als Absenderadresse die "
-        "Adresse des Postfachs.",
+        "Der Server will die Mail an {recipient} nicht weiterleiten („relaying denied“).",
+        "Die Anmeldung hat geklappt, aber dieses Konto darf nicht an fremde Adressen senden. "
+        "Meist ist das der Eingangsserver (MX, Port 25) statt des Postausgangsservers: "
+        "verwenden Sie den Postausgangsserver Ihres Anbieters mit Port 587 (TLS). Sonst muss "
+        "der Betreiber dem Konto den Versand erlauben.",
+    ),
+    "sender_system_blocked": (
+        "Server weist das Versandsystem ab",
+        "Der Server weist das Versandsystem von PEIQ ab (Sperrliste oder Richtlinie). An "
+        "Nutzer, Passwort oder Absenderadresse liegt das nicht.",
+        "Geben Sie die Antwort unten an den Betreiber des Mailservers weiter.",
     ),
     "recipient_rejected": (
         "Empfänger abgelehnt",
@@ -226,7 +324,9 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "port25_blocked": (
         "Port 25 ist vermutlich gesperrt",
         "Über Port 25 kam keine Verbindung zu {host} zustande. Viele Netze und Anbieter "
-        "sperren ausgehenden Verkehr auf Port 25.",
+        "sperren ausgehenden Verkehr auf Port 25 – auch auf dem Weg vom Versandsystem von "
+        "PEIQ zu Ihrem Server; Port 25 ist für die Zustellung zwischen Mailservern, nicht für "
+        "den Versand mit Anmeldung.",
         "Verwenden Sie Port 587 mit „TLS“ oder Port 465 mit „SSL“.",
     ),
     "unexpected": (
@@ -234,6 +334,25 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Der Test ist an einer unerwarteten Stelle gescheitert.{detail}",
         "Prüfen Sie die Einstellungen. Bleibt der Fehler, geben Sie das Protokoll unten an "
         "den Betreiber des Mailservers oder an PEIQ weiter.",
+    ),
+}
+
+
+# Texts that depend on whether the login had succeeded (context "authenticated").
+VARIANTS: dict[tuple[str, bool], tuple[str, str, str]] = {
+    ("relay_denied", False): (
+        "Weiterleitung verweigert",
+        "Der Server will die Mail an {recipient} nicht weiterleiten („relaying denied“). "
+        "Meist fehlt die Anmeldung oder die Absenderadresse gehört nicht zum Konto.",
+        "Tragen Sie Nutzer und Passwort ein und verwenden Sie als Absenderadresse die "
+        "Adresse des Postfachs.",
+    ),
+    ("auth_required", True): (
+        "Server verlangt eine Anmeldung",
+        "Der Server {host} verlangt eine Anmeldung, obwohl die Anmeldung als {username} gerade "
+        "geklappt hat. Das liegt an einer Einstellung des Servers, nicht an Ihren Eingaben.",
+        "Prüfen Sie, ob Server/Host der Postausgangsserver Ihres Anbieters ist (meist Port 587 "
+        "mit „TLS“). Geben Sie sonst die Antwort unten an den Betreiber des Mailservers weiter.",
     ),
 }
 
@@ -250,8 +369,12 @@ _FORMATTER = string.Formatter()
 
 def describe(code: str, **context) -> Diagnosis:
     """Return the German title, explanation and next step for a failure class."""
-    title, message, next_step = TABLE.get(code, TABLE["unexpected"])
+    authenticated = context.pop("authenticated", None)
+    title, message, next_step = VARIANTS.get(
+        (code, authenticated), TABLE.get(code, TABLE["unexpected"])
+    )
     values = _Context({k: _text(v) for k, v in context.items() if v not in (None, "")})
+    values["cert_suggestion"] = _cert_suggestion(context.get("cert_names"))
     if "detail" in values:
         values["detail"] = " " + values["detail"]
     message = _FORMATTER.vformat(message, (), values)
@@ -263,6 +386,30 @@ def describe(code: str, **context) -> Diagnosis:
         message=message,
         next_step=_FORMATTER.vformat(next_step, (), values),
     )
+
+
+def _cert_suggestion(names) -> str:
+    """Names from a certificate that can be typed as Server/Host; wildcards only as a pattern."""
+    if isinstance(names, str):
+        names = [n.strip() for n in names.split(",")]
+    names = [n for n in names or () if n]
+    plain = [n for n in names if "*" not in n]
+    wildcards = [n for n in names if n.startswith("*.")]
+    parts = []
+    if plain:
+        parts.append(f"einen Namen aus dem Zertifikat ({', '.join(plain)})")
+    if wildcards:
+        example = "xyz" + wildcards[0][1:]
+        parts.append(
+            f"einen Namen passend zu {', '.join(wildcards)} "
+            f"(z. B. {example} – den genauen Namen nennt Ihr Anbieter)"
+        )
+    if not parts:
+        return (
+            "den Namen, für den das Zertifikat ausgestellt ist (den genauen Namen nennt Ihr "
+            "Anbieter)"
+        )
+    return " oder ".join(parts)
 
 
 def _text(value) -> str:

@@ -8,6 +8,7 @@ import contextlib
 import email.policy
 import html
 import logging
+import re
 import socket
 import ssl
 import time
@@ -36,8 +37,35 @@ NOT_TLS_REASONS = {
     "HTTP_REQUEST",
     "UNEXPECTED_RECORD",
 }
+CERT_NOT_YET_VALID = {9}  # X509_V_ERR_CERT_NOT_YET_VALID
 CERT_EXPIRED = {10}  # X509_V_ERR_CERT_HAS_EXPIRED
+CERT_SELF_SIGNED = {18, 19}  # DEPTH_ZERO_SELF_SIGNED_CERT, SELF_SIGNED_CERT_IN_CHAIN
+# UNABLE_TO_GET_ISSUER_CERT_LOCALLY, UNABLE_TO_VERIFY_LEAF_SIGNATURE: the issuer is missing.
+CERT_ISSUER_MISSING = {20, 21}
 CERT_NAME_MISMATCH = {62, 64}  # X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH
+
+# Negative replies are classified by their text and enhanced status code first, then by the
+# step they answered: Postfix reports client, HELO and sender restrictions at RCPT.
+_ENHANCED = re.compile(r"\s*([245]\.\d{1,3}\.\d{1,3})\b")
+SYSTEM_STATUS = {"4.7.25", "5.7.25", "5.7.606", "5.7.607", "5.7.608", "5.7.609", "5.7.708"}
+SYSTEM_TEXT = re.compile(
+    r"client host rejected|helo command rejected|blocked using|\bblock ?list|\bblack ?list"
+    r"|\bspamhaus\b|\bdnsbl\b|\brbl\b|banned sending ip|traffic not accepted from this ip",
+    re.IGNORECASE,
+)
+SENDER_STATUS = {"5.1.7", "5.1.8", "5.7.60"}
+SENDER_TEXT = re.compile(
+    r"sender address rejected|not owned|sendasdenied|\bsend(ing)? as\b|sender not allowed"
+    r"|sender rejected|sender verify failed",
+    re.IGNORECASE,
+)
+ENCRYPTION_STATUS = {"5.7.10", "5.7.11"}
+ENCRYPTION_TEXT = re.compile(r"starttls|encryption required|must use tls", re.IGNORECASE)
+AUTH_REQUIRED_TEXT = re.compile(r"authentication required|not authenticated", re.IGNORECASE)
+# Passwords shorter than this are not searched for in server replies: a masked common word
+# would tell more about the password than it hides.
+MIN_SCRUB_LENGTH = 6
+_TOKEN_EDGE = r"\s<>\"'`(),;:\[\]{}="
 SUGGESTION = {"ssl": ("tls", 587), "tls": ("ssl", 465), "none": ("ssl", 465)}
 
 
@@ -82,6 +110,7 @@ class Probe:
     code: str
     message: str
     tls: TlsInfo | None
+    auth: bool = True  # the server offers a login PRINT PPS can use on this combination
 
 
 class _Failure(Exception):
@@ -137,16 +166,34 @@ def build_test_mail(
 
 
 class _Transcript:
-    """The SMTP dialogue as lines, with AUTH payloads dropped and secrets scrubbed."""
+    """The SMTP dialogue as lines, with AUTH payloads dropped and secrets scrubbed.
 
-    def __init__(self, secrets: list[str]):
+    The AUTH lines themselves are redacted where they are written (_RecordingSMTP). As a
+    second guard, the base64 forms of the credentials are replaced everywhere, and the
+    password itself where a server reply echoes it as a whole token (only if it is long
+    enough that masking it does not hint at it).
+    """
+
+    def __init__(self, encoded: list[str] = (), password: str | None = None):
         self.lines: list[str] = []
-        self.secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+        self.encoded = sorted({s for s in encoded if s}, key=len, reverse=True)
+        self.token = None
+        if password and len(password) >= MIN_SCRUB_LENGTH:
+            self.token = re.compile(
+                f"(?<![^{_TOKEN_EDGE}]){re.escape(password)}(?![^{_TOKEN_EDGE}.!?])"
+            )
 
     def scrub(self, text: str) -> str:
-        """Replace every known secret form in text (second guard behind the redaction)."""
-        for secret in self.secrets:
+        """Replace the base64 forms of the credentials in text."""
+        for secret in self.encoded:
             text = text.replace(secret, REDACTED)
+        return text
+
+    def scrub_reply(self, text: str) -> str:
+        """Scrub text that came from the server: also the password echoed as a token."""
+        text = self.scrub(text)
+        if self.token is not None:
+            text = self.token.sub(REDACTED, text)
         return text
 
     def add(self, line: str) -> None:
@@ -157,14 +204,14 @@ class _Transcript:
         parts = (response.message or "").split("\n")
         for index, part in enumerate(parts):
             sep = " " if index == len(parts) - 1 else "-"
-            self.add(f"S: {response.code}{sep}{part}".rstrip())
+            self.lines.append(self.scrub_reply(f"S: {response.code}{sep}{part}".rstrip()))
 
 
 def _secret_forms(username: str, password: str | None) -> list[str]:
-    """Return the password and the base64 forms in which it could travel."""
+    """Return the base64 forms in which the password could travel."""
     if not password:
         return []
-    forms = [password, base64.b64encode(password.encode()).decode()]
+    forms = [base64.b64encode(password.encode()).decode()]
     forms.append(auth_plain_encode(username or "", password).decode())
     forms.extend(part.decode() for part in auth_login_encode(username or "", password))
     forms.append(base64.b64encode(f"{username}\0{password}".encode()).decode())
@@ -310,6 +357,7 @@ class _Session:
         self.smtp: _RecordingSMTP | None = None
         self.sock: socket.socket | None = None
         self.tls: TlsInfo | None = None
+        self.authenticated = False
 
     async def connect(self, addresses: list[IPAddress]) -> None:
         """Open the TCP connection to the first vetted address that answers."""
@@ -391,7 +439,8 @@ class _Session:
             return await task
         except aiosmtplib.SMTPConnectResponseError as exc:
             self.transcript.reply(exc)
-            code = "temporary" if 400 <= exc.code < 500 else "unexpected"
+            # A 5xx greeting (usually 554) refuses the connecting system itself.
+            code = "temporary" if 400 <= exc.code < 500 else "sender_system_blocked"
             raise _Failure(code, reply=f"{exc.code} {exc.message}") from exc
 
     def _note_tls(self) -> None:
@@ -424,25 +473,75 @@ def _oserror_text(exc: BaseException) -> str:
     return exc.strerror or exc.__class__.__name__ if isinstance(exc, OSError) else str(exc)
 
 
+def _enhanced_status(message: str) -> str:
+    """Return the enhanced status code ("5.7.1") a reply text starts with, or ""."""
+    match = _ENHANCED.match(message or "")
+    return match.group(1) if match else ""
+
+
 def _reply_code(code: int, message: str, when: str) -> str:
-    """Classify a negative reply to MAIL, RCPT or DATA."""
-    text = message.lower()
+    """Classify a negative reply to MAIL, RCPT or DATA: by its text first, then by the step."""
+    text = message or ""
+    status = _enhanced_status(text)
+    if status in SYSTEM_STATUS or SYSTEM_TEXT.search(text):
+        return "sender_system_blocked"
     if 400 <= code < 500:
         return "temporary"
-    if code == 530 or "authentication required" in text:
-        return "auth_required"
-    if "not owned" in text or "sendasdenied" in text or "not allowed to send as" in text:
+    if status in ENCRYPTION_STATUS or ENCRYPTION_TEXT.search(text):
+        return "encryption_required"
+    if status in SENDER_STATUS or SENDER_TEXT.search(text):
         return "sender_rejected"
-    if "relay" in text:
+    if code == 530 or status == "5.7.57" or AUTH_REQUIRED_TEXT.search(text):
+        return "auth_required"
+    if "relay" in text.lower():
         return "relay_denied"
     return {"mail": "sender_rejected", "rcpt": "recipient_rejected"}.get(when, "message_rejected")
 
 
-async def _certificate(session: _Session, deadline: float) -> x509.Certificate | None:
+def _auth_code(code: int, message: str, session: _Session, password: str | None) -> str:
+    """Classify a refused login."""
+    text = message or ""
+    lower = text.lower()
+    status = _enhanced_status(text)
+    if "5.7.139" in text:
+        if "security defaults" in lower:
+            return "auth_m365_security_defaults"
+        if "user is locked" in lower:
+            return "auth_m365_locked"
+        if "basic authentication is disabled" in lower:
+            return "auth_m365_basic_disabled"
+        return "auth_disabled_m365"
+    if 400 <= code < 500:
+        return "temporary"
+    if code == 534 or status == "5.7.9" or "application-specific password" in lower:
+        return "app_password_required"
+    needs_tls = code in (530, 538) or status in ENCRYPTION_STATUS or ENCRYPTION_TEXT.search(text)
+    if needs_tls and session.encryption == "none":
+        return "auth_needs_encryption"
+    if not password:
+        return "password_missing"
+    return "auth_failed"
+
+
+def _chain_length(ssl_object) -> int | None:
+    """How many certificates the server sent (None where Python cannot tell)."""
+    getter = getattr(ssl_object, "get_unverified_chain", None) or getattr(
+        getattr(ssl_object, "_sslobj", None), "get_unverified_chain", None
+    )
+    if getter is None:
+        return None
+    with contextlib.suppress(Exception):
+        return len(getter() or ())
+    return None
+
+
+async def _certificate(
+    session: _Session, deadline: float
+) -> tuple[x509.Certificate | None, int | None]:
     """Fetch the peer certificate without verification, to name what was wrong with it."""
     if session.address is None or deadline - asyncio.get_running_loop().time() < 0.2:
-        return None
-    quiet = _Transcript([])
+        return None, None
+    quiet = _Transcript()
     peek = _Session(
         session.host,
         session.port,
@@ -458,11 +557,12 @@ async def _certificate(session: _Session, deadline: float) -> x509.Certificate |
             await peek.open()
             ssl_object = peek.smtp.get_transport_info("ssl_object")
             der = ssl_object.getpeercert(binary_form=True) if ssl_object else None
+            chain = _chain_length(ssl_object) if ssl_object else None
     except Exception:
-        return None
+        return None, None
     finally:
         await peek.close()
-    return x509.load_der_x509_certificate(der) if der else None
+    return (x509.load_der_x509_certificate(der) if der else None), chain
 
 
 def _certificate_context(cert: x509.Certificate | None) -> dict:
@@ -479,11 +579,14 @@ def _certificate_context(cert: x509.Certificate | None) -> dict:
     return {
         "cert_names": names,
         "issuer": cert.issuer.rfc4514_string(),
+        "not_before": cert.not_valid_before_utc.date().isoformat(),
         "not_after": cert.not_valid_after_utc.date().isoformat(),
     }
 
 
-async def _classify(exc: BaseException, session: _Session, deadline: float) -> _Failure:
+async def _classify(
+    exc: BaseException, session: _Session, deadline: float, password: str | None = None
+) -> _Failure:
     """Turn any exception of the dialogue into a classified failure."""
     if isinstance(exc, _Failure):
         return exc
@@ -493,12 +596,23 @@ async def _classify(exc: BaseException, session: _Session, deadline: float) -> _
     if verify is not None:
         detail = verify.verify_message or ""
         session.transcript.add(f"* TLS-Zertifikat abgelehnt: {detail or verify}")
-        context = _certificate_context(await _certificate(session, deadline))
-        if verify.verify_code in CERT_EXPIRED:
+        cert, chain = await _certificate(session, deadline)
+        context = _certificate_context(cert)
+        technical = f"Technische Meldung: {detail}."
+        code = verify.verify_code
+        if code in CERT_NOT_YET_VALID:
+            return _Failure("cert_not_yet_valid", **context)
+        if code in CERT_EXPIRED:
             return _Failure("cert_expired", **context)
-        if verify.verify_code in CERT_NAME_MISMATCH:
+        if code in CERT_NAME_MISMATCH:
             return _Failure("cert_hostname", **context)
-        return _Failure("cert_untrusted", detail=f"Technische Meldung: {detail}.", **context)
+        self_issued = cert is not None and cert.issuer == cert.subject
+        if code in CERT_ISSUER_MISSING and not self_issued and (chain is None or chain <= 1):
+            # Only the server's own certificate came: its intermediate is missing.
+            return _Failure("cert_chain_incomplete", detail=technical, **context)
+        if code in CERT_SELF_SIGNED or self_issued:
+            technical = f"Das Zertifikat ist selbst ausgestellt. {technical}"
+        return _Failure("cert_untrusted", detail=technical, **context)
     tls_error = _find(exc, ssl.SSLError)
     if tls_error is not None:
         reason = getattr(tls_error, "reason", "") or ""
@@ -509,10 +623,8 @@ async def _classify(exc: BaseException, session: _Session, deadline: float) -> _
     if isinstance(exc, TimeoutError):
         return _timeout_failure(session)
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
-        reply = f"{exc.code} {exc.message}"
-        if "5.7.139" in exc.message:
-            return _Failure("auth_disabled_m365", reply=reply)
-        return _Failure("temporary" if 400 <= exc.code < 500 else "auth_failed", reply=reply)
+        code = _auth_code(exc.code, exc.message, session, password)
+        return _Failure(code, reply=f"{exc.code} {exc.message}")
     if isinstance(exc, aiosmtplib.SMTPSenderRefused):
         return _Failure(
             _reply_code(exc.code, exc.message, "mail"), reply=f"{exc.code} {exc.message}"
@@ -526,7 +638,13 @@ async def _classify(exc: BaseException, session: _Session, deadline: float) -> _
             _reply_code(exc.code, exc.message, "data"), reply=f"{exc.code} {exc.message}"
         )
     if isinstance(exc, aiosmtplib.SMTPResponseException):
-        code = "temporary" if 400 <= exc.code < 500 else "unexpected"
+        refused = SYSTEM_TEXT.search(exc.message or "") or (
+            session.stage in ("greeting", "ehlo") and exc.code >= 500
+        )
+        if refused:
+            code = "sender_system_blocked"
+        else:
+            code = "temporary" if 400 <= exc.code < 500 else "unexpected"
         return _Failure(code, reply=f"{exc.code} {exc.message}")
     if session.stage == "connect" and isinstance(exc, OSError):
         if session.port == 25 and isinstance(exc, ConnectionRefusedError):
@@ -537,7 +655,9 @@ async def _classify(exc: BaseException, session: _Session, deadline: float) -> _
     if isinstance(exc, aiosmtplib.SMTPServerDisconnected | ConnectionError):
         return _Failure("unexpected", detail="Der Server hat die Verbindung unerwartet beendet.")
     if isinstance(exc, aiosmtplib.SMTPException) and session.stage == "auth":
-        return _Failure("auth_not_offered", detail=exc.message)
+        if session.smtp is not None and session.smtp.supports_extension("auth"):
+            return _Failure("auth_methods_unsupported", methods=_auth_methods(session.smtp))
+        return _Failure("auth_not_offered")
     log.warning("SMTP test failed unexpectedly: %s", exc.__class__.__name__)
     return _Failure("unexpected", detail=f"Technische Meldung: {exc.__class__.__name__}.")
 
@@ -577,7 +697,7 @@ async def run_smtp_test(
     started = time.monotonic()
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    transcript = _Transcript(_secret_forms(settings.username, password))
+    transcript = _Transcript(_secret_forms(settings.username, password), password)
     session = _Session(
         settings.host,
         settings.port,
@@ -605,14 +725,17 @@ async def run_smtp_test(
                     allow_plain_password=allow_plain_password,
                 )
         except Exception as exc:
-            failure = await _classify(exc, session, deadline)
+            failure = await _classify(exc, session, deadline, password)
     finally:
         await session.close()
     code = failure.code if failure else "ok"
     if failure:
         reply = failure.reply
         transcript.add(f"* Ergebnis: {code}")
+    reply = transcript.scrub_reply(reply)
     context = dict(failure.context) if failure else {}
+    if "detail" in context:
+        context["detail"] = transcript.scrub_reply(context["detail"])
     guard_message = context.pop("guard_message", None)
     suggested, suggested_port = SUGGESTION.get(settings.encryption, ("tls", 587))
     diagnosis = describe(
@@ -626,6 +749,7 @@ async def run_smtp_test(
         username=settings.username,
         suggested_encryption=ENCRYPTION_LABELS[suggested],
         suggested_port=suggested_port,
+        authenticated=session.authenticated,
         **context,
     )
     log.info("SMTP test to port %s finished: %s", settings.port, code)
@@ -639,7 +763,7 @@ async def run_smtp_test(
         tls=session.tls,
         duration_ms=int((time.monotonic() - started) * 1000),
         address=str(session.address or ""),
-        reply=transcript.scrub(reply),
+        reply=reply,
     )
 
 
@@ -680,13 +804,21 @@ async def _dialogue(
         session.stage = "auth"
         if not smtp.supports_extension("auth"):
             plain = settings.encryption == "none"
+            if plain and smtp.supports_extension("starttls"):
+                raise _Failure("auth_needs_encryption")
             raise _Failure(
                 "auth_not_offered",
                 detail="Ohne Verschlüsselung bieten viele Server keine Anmeldung an."
                 if plain
                 else "",
             )
-        await smtp.login(settings.username, password or "")
+        if not smtp.supported_auth_methods:
+            raise _Failure("auth_methods_unsupported", methods=_auth_methods(smtp))
+        if not password:
+            # Sending an empty password would only earn a 535 (and count as a failed login).
+            raise _Failure("password_missing")
+        await smtp.login(settings.username, password)
+        session.authenticated = True
     session.stage = "mail"
     await smtp.mail(settings.sender)
     session.stage = "rcpt"
@@ -700,6 +832,11 @@ async def _dialogue(
     session.transcript.reply(response)
     session.stage = "quit"
     return f"{response.code} {response.message}"
+
+
+def _auth_methods(smtp: aiosmtplib.SMTP) -> str:
+    """The login methods the server offers, as the server names them."""
+    return ", ".join(method.upper() for method in smtp.server_auth_methods) or "keine"
 
 
 async def probe_settings(
@@ -746,7 +883,7 @@ async def _probe(host, port, encryption, *, context, timeout, **guard) -> Probe:
         port,
         encryption,
         context=context,
-        transcript=_Transcript([]),
+        transcript=_Transcript(),
         ehlo_name=None,
         timeout=timeout,
     )
@@ -757,11 +894,30 @@ async def _probe(host, port, encryption, *, context, timeout, **guard) -> Probe:
                 addresses = await vet(host, port, timeout=timeout, **guard)
                 await session.connect(addresses)
                 await session.open()
+                offers_auth = session.smtp.supports_extension("auth")
+                methods = _auth_methods(session.smtp)
+                usable = bool(session.smtp.supported_auth_methods)
         except Exception as exc:
             failure = await _classify(exc, session, deadline)
     finally:
         await session.close()
     label = ENCRYPTION_LABELS[encryption]
+    if failure is None and not offers_auth:
+        without = " ohne Verschlüsselung" if encryption == "none" else ""
+        message = (
+            f"Port {port} mit Verschlüsselung „{label}“ funktioniert, bietet aber{without} "
+            "keine Anmeldung an – für den Versand mit Nutzer und Passwort ist das nicht "
+            "geeignet."
+        )
+        return Probe(port, encryption, False, "auth_not_offered", message, session.tls, False)
+    if failure is None and not usable:
+        message = (
+            f"Port {port} mit Verschlüsselung „{label}“ funktioniert, bietet aber nur "
+            f"Anmeldeverfahren an, die PRINT PPS nicht nutzen kann ({methods})."
+        )
+        return Probe(
+            port, encryption, False, "auth_methods_unsupported", message, session.tls, False
+        )
     if failure is None:
         message = f"Port {port} mit Verschlüsselung „{label}“ funktioniert."
         return Probe(port, encryption, True, "ok", message, session.tls)
