@@ -123,6 +123,13 @@ def test_normalize_host_rejects(raw, words):
         "2001:db8::1",
         "2002:7f00:1::1",
         "64:ff9b::a00:1",
+        "::ffff:0:7f00:1",  # IPv4-translated 127.0.0.1
+        "::ffff:0:a00:1",  # IPv4-translated 10.0.0.1
+        "::1:7f00:1",  # inside the reserved ::/8
+        "::8.8.8.8",  # IPv4-compatible, even of a public address
+        "5f00::1",  # SRv6 segment identifier
+        "192.88.99.1",  # 6to4 relay anycast
+        "4000::1",  # reserved, unallocated IPv6
     ],
 )
 def test_vet_refuses_non_public_literals(host):
@@ -246,6 +253,8 @@ def smtp_to(host, port, nameservers=None, ports=None):
         "0177.0.0.1",
         "127.1",
         "[::ffff:127.0.0.1]",
+        "[::ffff:0:7f00:1]",
+        "[::1:7f00:1]",
         "https://127.0.0.1/",
     ],
 )
@@ -278,3 +287,15 @@ def test_ipv6_loopback_gets_no_connection():
         result = smtp_to("[::1]", sock.port)
         assert result.code == "blocked_address"
         assert sock.attempts() == 0
+
+
+@pytest.mark.parametrize(
+    "address", ["::ffff:0:7f00:1", "::1:7f00:1", "5f00::1", "192.88.99.1", "4000::1", "::ab:cd"]
+)
+def test_reserved_ranges_are_not_public(address):
+    assert not is_public(ipaddress.ip_address(address))
+
+
+def test_allowed_network_does_not_open_translated_forms():
+    with pytest.raises(GuardError):
+        vet_now("::ffff:0:7f00:1", networks=["127.0.0.0/8"])

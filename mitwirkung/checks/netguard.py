@@ -28,17 +28,18 @@ EXTRA_BLOCKED = tuple(
         "169.254.169.254/32",  # cloud metadata
         "192.0.0.0/24",  # IETF protocol assignments
         "192.0.2.0/24",  # documentation
+        "192.88.99.0/24",  # 6to4 relay anycast (deprecated)
         "198.18.0.0/15",  # benchmarking
         "198.51.100.0/24",  # documentation
         "203.0.113.0/24",  # documentation
         "224.0.0.0/3",  # multicast and reserved
-        "::/96",  # IPv4-compatible (deprecated)
-        "::ffff:0:0/96",  # IPv4-mapped
+        "::/8",  # reserved: IPv4-compatible, -mapped, -translated (::ffff:0:0:0/96), loopback
         "64:ff9b::/96",  # NAT64 could reach internal IPv4
         "64:ff9b:1::/48",  # local-use NAT64
         "100::/64",  # discard
         "2001:db8::/32",  # documentation
         "3fff::/20",  # documentation
+        "5f00::/16",  # SRv6 segment identifiers
         "fc00::/7",  # unique local, includes fd00:ec2::254 metadata
         "fe80::/10",  # link-local
         "fec0::/10",  # site-local (deprecated)
@@ -179,6 +180,8 @@ def _inet_aton(labels: list[str]) -> ipaddress.IPv4Address | None:
 def is_public(address: IPAddress) -> bool:
     """Return True when address is an ordinary public unicast address."""
     if not address.is_global or address.is_multicast or address.is_unspecified:
+        return False
+    if address.is_reserved:  # e.g. 240.0.0.0/4, and IPv6 outside the allocated ranges
         return False
     if any(address.version == net.version and address in net for net in EXTRA_BLOCKED):
         return False
