@@ -407,3 +407,11 @@ def test_every_open_verdict_says_what_to_do(server, domain):
         if rec.state != "done":
             assert rec.fix.strip(), (rec.item_id, rec.message)
             assert "aus Mailjet" not in rec.fix and "Sie in Mailjet" not in rec.fix
+
+
+def test_expected_dkim_record_names_the_key_type():
+    from mitwirkung.checks import dkim
+
+    keys = make_keys()
+    assert dkim.expected_record(keys.ed25519).startswith("v=DKIM1; k=ed25519; p=")
+    assert dkim.expected_record(f"p={keys.rsa2048}").startswith("v=DKIM1; k=rsa; p=MII")

@@ -71,6 +71,16 @@ def expected_text(raw: str) -> str:
     return base64.b64encode(spki).decode()
 
 
+def expected_record(raw: str) -> str:
+    """Return the DKIM record to publish for a key the account manager pasted."""
+    text = expected_text(raw)
+    try:
+        load_key("ed25519", text)
+    except (ValueError, TypeError):
+        return f"v=DKIM1; k=rsa; p={text}"
+    return f"v=DKIM1; k=ed25519; p={text}"
+
+
 def key_text(raw: str) -> str:
     """Return the base64 key from a pasted key, "p=…" value or whole record."""
     text = raw.replace('"', "").replace("'", "")

@@ -580,7 +580,7 @@ async def check_dkim(ctx: Context) -> RecordCheck:
     """Check the DKIM key record of the Mailjet selector."""
     exp = ctx.exp
     fqdn = f"{exp.dkim_selector}._domainkey.{ctx.domain}"
-    expected = f"v=DKIM1; k=rsa; p={dkim.expected_text(exp.dkim_key)}" if exp.dkim_key else ""
+    expected = dkim.expected_record(exp.dkim_key) if exp.dkim_key else ""
     base = _base("dns-dkim", fqdn, ctx.domain, expected)
     main, doubled = await asyncio.gather(
         ctx.lookup.query(fqdn, "TXT"), ctx.lookup.query(ctx.doubled(fqdn), "TXT")
@@ -920,7 +920,7 @@ def planned_records(exp: MailjetExpectation) -> tuple[RecordCheck, ...]:
     already has one.
     """
     dkim_fqdn = f"{exp.dkim_selector}._domainkey.{exp.domain}"
-    dkim_value = f"v=DKIM1; k=rsa; p={dkim.expected_text(exp.dkim_key)}" if exp.dkim_key else ""
+    dkim_value = dkim.expected_record(exp.dkim_key) if exp.dkim_key else ""
     plan = [
         ("dns-verification", exp.verification_name, exp.verification_value),
         ("dns-spf", exp.domain, DEFAULT_SPF),
