@@ -415,3 +415,10 @@ def test_expected_dkim_record_names_the_key_type():
     keys = make_keys()
     assert dkim.expected_record(keys.ed25519).startswith("v=DKIM1; k=ed25519; p=")
     assert dkim.expected_record(f"p={keys.rsa2048}").startswith("v=DKIM1; k=rsa; p=MII")
+
+
+def test_missing_records_with_underscores_mention_the_panel_limit(server):
+    report = check(server, "empty.de")
+    assert "Unterstrich (_)" in record(report, "dns-dkim").fix
+    assert "Unterstrich (_)" in record(report, "dns-verification").fix
+    assert "Unterstrich" not in record(report, "dns-spf").fix  # host "@"

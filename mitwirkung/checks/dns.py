@@ -49,6 +49,9 @@ UNAVAILABLE = (
     "Der DNS-Server antwortet gerade nicht (Zeitüberschreitung oder Serverfehler), deshalb "
     "konnten wir {what} im Moment nicht prüfen. Das heißt nicht, dass der Eintrag fehlt."
 )
+UNDERSCORE_NOTE = (
+    " Lässt Ihr Anbieter keinen Unterstrich (_) im Host zu, fragen Sie dessen Support oder PEIQ."
+)
 UNAVAILABLE_FIX = "Bitte prüfen Sie es in einigen Minuten erneut."
 
 
@@ -191,7 +194,7 @@ class Context:
     def doubled(self, fqdn: str) -> str:
         return f"{fqdn}.{self.domain}"
 
-    async def missing_fix(self, what: str) -> str:
+    async def missing_fix(self, what: str, host: str = "") -> str:
         """Return the fix for a missing record: where to add it, and that it takes time."""
         shown = display_domain(self.domain)
         ns = await self.authority
@@ -204,6 +207,8 @@ class Context:
             )
         else:
             where = f"Legen Sie {what} bei dem DNS-Anbieter an, der für {shown} zuständig ist."
+        if "_" in host:
+            where += UNDERSCORE_NOTE
         return f"{where} {PROPAGATION}"
 
 
@@ -284,7 +289,9 @@ async def check_verification(ctx: Context) -> RecordCheck:
     return replace(
         base,
         message=f"Der Bestätigungseintrag (TXT unter {fqdn}) wurde nicht gefunden.",
-        fix=await ctx.missing_fix(f"einen TXT-Eintrag mit Host {base.host} und Wert {value}"),
+        fix=await ctx.missing_fix(
+            f"einen TXT-Eintrag mit Host {base.host} und Wert {value}", base.host
+        ),
     )
 
 
@@ -602,7 +609,7 @@ async def check_dkim(ctx: Context) -> RecordCheck:
                 fix="Prüfen Sie das Ziel des CNAME oder legen Sie statt des CNAME den "
                 "TXT-Eintrag mit dem Schlüssel an.",
             )
-        fix = await ctx.missing_fix(f"einen TXT-Eintrag mit Host {base.host}")
+        fix = await ctx.missing_fix(f"einen TXT-Eintrag mit Host {base.host}", base.host)
         return replace(
             base,
             message=f"Der DKIM-Schlüssel (TXT unter {fqdn}) wurde nicht gefunden.",
@@ -784,7 +791,9 @@ async def check_dmarc(ctx: Context) -> RecordCheck:
         inherited = _inherited_dmarc(base, zip(parents, answers[2:], strict=True))
         if inherited:
             return inherited
-        fix = await ctx.missing_fix(f"einen TXT-Eintrag mit Host {base.host} und Wert {starter}")
+        fix = await ctx.missing_fix(
+            f"einen TXT-Eintrag mit Host {base.host} und Wert {starter}", base.host
+        )
         return replace(
             base,
             message="Es gibt noch keinen DMARC-Eintrag. Er ist nicht Pflicht, aber empfohlen: "
