@@ -422,3 +422,10 @@ def test_missing_records_with_underscores_mention_the_panel_limit(server):
     assert "Unterstrich (_)" in record(report, "dns-dkim").fix
     assert "Unterstrich (_)" in record(report, "dns-verification").fix
     assert "Unterstrich" not in record(report, "dns-spf").fix  # host "@"
+
+
+def test_dkim_name_with_an_address_instead_of_txt_is_named(server):
+    dkim_record = record(check(server, "proxied.de"), "dns-dkim")
+    assert dkim_record.state == "failed"
+    assert "A-Eintrag" in dkim_record.message and "Cloudflare" in dkim_record.fix
+    assert dkim_record.found == ("A 104.16.1.1",)

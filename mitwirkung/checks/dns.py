@@ -609,6 +609,17 @@ async def check_dkim(ctx: Context) -> RecordCheck:
                 fix="Prüfen Sie das Ziel des CNAME oder legen Sie statt des CNAME den "
                 "TXT-Eintrag mit dem Schlüssel an.",
             )
+        address = await ctx.lookup.query(fqdn, "A")
+        if address.status == "ok" and address.texts:
+            return replace(
+                base,
+                found=tuple(f"A {a}" for a in address.texts),
+                message=f"Unter {fqdn} steht eine IP-Adresse (A-Eintrag) statt des "
+                "DKIM-Schlüssels – oft, weil der DNS-Anbieter (etwa Cloudflare mit der orangen "
+                "Wolke) den Eintrag als Proxy führt oder er als A statt TXT angelegt wurde.",
+                fix=f"Löschen Sie den A-Eintrag {base.host} und legen Sie ihn als TXT-Eintrag "
+                "an (bei Cloudflare: „Nur DNS“, graue Wolke).",
+            )
         fix = await ctx.missing_fix(f"einen TXT-Eintrag mit Host {base.host}", base.host)
         return replace(
             base,
