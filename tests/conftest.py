@@ -4,6 +4,7 @@ import re
 
 import pytest
 from cryptography.fernet import Fernet
+from smtpserver import Certificates
 
 from app import create_app
 from mitwirkung import store
@@ -26,6 +27,12 @@ def app(tmp_path):
     )
     yield app
     app.extensions["runner"].shutdown()
+
+
+@pytest.fixture(scope="module")
+def certs(tmp_path_factory):
+    """A trusted test CA (its file goes to SMTP_CA_FILE) and an untrusted one."""
+    return Certificates(tmp_path_factory.mktemp("certs"))
 
 
 @pytest.fixture

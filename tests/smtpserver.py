@@ -24,6 +24,17 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+# The customer's zone for tests that reach the fixture servers by name (with ZoneServer).
+KUNDE_ZONE = """\
+$ORIGIN kunde.test.
+$TTL 60
+@        IN SOA ns.kunde.test. hostmaster.kunde.test. 1 3600 600 86400 60
+@        IN NS  ns.kunde.test.
+mail     IN A   127.0.0.1
+other    IN A   127.0.0.1
+private  IN A   10.0.0.5
+intern   IN A   10.0.0.7
+"""
 USER = "versand@kunde.test"
 PASSWORD = "Geheim!Pa55wort-äöü"
 M365_DISABLED = (

@@ -10,10 +10,10 @@ import pytest
 from aiosmtplib.auth import auth_login_encode, auth_plain_encode
 from dnsserver import ZoneServer
 from smtpserver import (
+    KUNDE_ZONE,
     M365_DISABLED,
     PASSWORD,
     USER,
-    Certificates,
     GreetingServer,
     Handler,
     MailServer,
@@ -26,20 +26,6 @@ from mitwirkung.checks.smtp import SmtpSettings, build_test_mail, probe_settings
 SENDER = "versand@kunde.test"
 RECIPIENT = "empfang@kunde.test"
 NAMES = ("127.0.0.1", "mail.kunde.test")
-ZONE = """\
-$ORIGIN kunde.test.
-$TTL 60
-@        IN SOA ns.kunde.test. hostmaster.kunde.test. 1 3600 600 86400 60
-@        IN NS  ns.kunde.test.
-mail     IN A   127.0.0.1
-other    IN A   127.0.0.1
-private  IN A   10.0.0.5
-"""
-
-
-@pytest.fixture(scope="module")
-def certs(tmp_path_factory):
-    return Certificates(tmp_path_factory.mktemp("certs"))
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +85,7 @@ def servers(certs):
 
 @pytest.fixture(scope="module")
 def dns():
-    with ZoneServer(ZONE) as server:
+    with ZoneServer(KUNDE_ZONE) as server:
         yield server
 
 

@@ -10,30 +10,16 @@ from pathlib import Path
 
 import pytest
 from dnsserver import ZoneServer
-from smtpserver import PASSWORD, USER, Certificates, MailServer, Tarpit
+from smtpserver import KUNDE_ZONE, PASSWORD, USER, MailServer, Tarpit
 
 from app import create_app
 from mitwirkung import store
 from mitwirkung.db import now
 
-ZONE = """
-$ORIGIN kunde.test.
-$TTL 60
-@ IN SOA ns.kunde.test. hostmaster.kunde.test. 1 3600 600 86400 60
-@ IN NS ns.kunde.test.
-mail IN A 127.0.0.1
-intern IN A 10.0.0.7
-"""
-
-
-@pytest.fixture(scope="module")
-def certs(tmp_path_factory):
-    return Certificates(tmp_path_factory.mktemp("certs"))
-
 
 @pytest.fixture(scope="module")
 def dns_server():
-    with ZoneServer(ZONE) as server:
+    with ZoneServer(KUNDE_ZONE) as server:
         yield server
 
 

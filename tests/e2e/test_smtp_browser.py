@@ -6,30 +6,18 @@ import re
 import pytest
 from dnsserver import ZoneServer
 from playwright.sync_api import expect
-from smtpserver import PASSWORD, USER, Certificates, MailServer
+from smtpserver import KUNDE_ZONE, PASSWORD, USER, MailServer
 
 from mitwirkung import store
 from mitwirkung.db import connect
 
-ZONE = """
-$ORIGIN kunde.test.
-$TTL 60
-@ IN SOA ns.kunde.test. hostmaster.kunde.test. 1 3600 600 86400 60
-@ IN NS ns.kunde.test.
-mail IN A 127.0.0.1
-"""
 SENDER = "versand@kunde.test"
 RECIPIENT = "it@kunde.test"
 
 
 @pytest.fixture(scope="module")
-def certs(tmp_path_factory):
-    return Certificates(tmp_path_factory.mktemp("certs"))
-
-
-@pytest.fixture(scope="module")
 def zone():
-    with ZoneServer(ZONE) as server:
+    with ZoneServer(KUNDE_ZONE) as server:
         yield server
 
 
