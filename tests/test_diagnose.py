@@ -69,7 +69,7 @@ def test_ok_says_accepted_is_not_arrived():
 )
 def test_ssl_tls_mixups_explain_when_encryption_starts(code, port, choice):
     diagnosis = describe(code, host="h", port=1, suggested_port=port)
-    assert "*wann*" in diagnosis.message
+    assert "„wann“" in diagnosis.message
     assert f"„{choice}“" in diagnosis.next_step and str(port) in diagnosis.next_step
 
 

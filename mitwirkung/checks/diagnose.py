@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 # Said once wherever SSL and TLS get mixed up: the words name the moment, not the strength.
 SSL_TLS_NOTE = (
-    "SSL und TLS bedeuten hier, *wann* die Verschlüsselung beginnt, nicht wie sicher sie ist: "
+    "SSL und TLS bedeuten hier, „wann“ die Verschlüsselung beginnt, nicht wie sicher sie ist: "
     "SSL verschlüsselt ab dem ersten Byte (meist Port 465), TLS beginnt unverschlüsselt und "
     "schaltet dann per STARTTLS um (meist Port 587)."
 )
