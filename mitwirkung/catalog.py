@@ -30,6 +30,7 @@ class ObligationPath:
     title: str
     summary: str
     items: tuple[Item, ...]
+    short: str  # for tables; the title where none is given
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ def _parse(data: dict) -> Obligation:
                 _text(raw, "title", where),
                 _text(raw, "summary", where),
                 tuple(items[x] for x in item_ids),
+                _text(raw, "short", where) if "short" in raw else _text(raw, "title", where),
             )
         )
     if not paths:

@@ -37,7 +37,8 @@ def load_manager():
     if g.manager is None and request.endpoint not in ("manage.login",):
         if manager_id:
             session.clear()
-        return redirect(url_for("manage.login", next=request.full_path))
+        target = request.full_path if request.query_string else request.path
+        return redirect(url_for("manage.login", next=target))
 
 
 def actor() -> str:

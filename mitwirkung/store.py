@@ -161,3 +161,31 @@ def events(db: Database, customer_id: int, limit: int = 50) -> list[dict]:
         "SELECT * FROM events WHERE customer_id = ? ORDER BY id DESC LIMIT ?", [customer_id, limit]
     )
     return [dict(r, data=json.loads(r["data"] or "{}")) for r in rows]
+
+
+EVENT_WORDS = {
+    "customer-created": "Kund:in angelegt",
+    "customer-archived": "Kund:in archiviert",
+    "path-chosen": "Weg gewählt",
+    "item-state": "Schritt",
+    "edit-link-rotated": "Kund:innen-Link erneuert (der alte gilt nicht mehr)",
+    "share-link-rotated": "Nur-Lese-Link erneuert (der alte gilt nicht mehr)",
+    "secret-handed-over": "Passwort verschlüsselt übergeben",
+    "secret-revealed": "Passwort einmal angezeigt und gelöscht",
+    "secret-expired": "Passwort nicht abgeholt und nach Ablauf gelöscht",
+    "mailjet-expectation": "Mailjet-Werte gespeichert",
+}
+
+
+def actor_label(actor: str | None) -> str:
+    """Say in German who did something."""
+    if actor and actor.startswith("manager:"):
+        return actor.removeprefix("manager:")
+    return {
+        "customer": "Kund:in",
+        "recipient": "Empfänger:in der Testmail",
+        "system": "System",
+        "auto": "automatische Prüfung",
+        "cli": "Kommandozeile",
+        "seed": "Demo",
+    }.get(actor or "", actor or "–")

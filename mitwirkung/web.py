@@ -14,7 +14,7 @@ from .db import get_db
 from .live import DNS_OUTCOMES
 from .pagecache import PageCache
 from .progress import STATE_LABELS
-from .store import link_tokens
+from .store import EVENT_WORDS, actor_label, link_tokens
 
 csrf = CSRFProtect()
 htmx = HTMX()
@@ -106,6 +106,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(obligation)
     app.add_template_global(STATE_LABELS, "STATE_LABELS")
     app.add_template_global(DNS_OUTCOMES, "DNS_OUTCOMES")
+    app.add_template_global(EVENT_WORDS, "EVENT_WORDS")
+    app.add_template_filter(actor_label)
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):

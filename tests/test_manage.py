@@ -56,6 +56,7 @@ def test_create_customer_and_see_links(auth, client, db):
     customer = next(db.table("customers").rows)
     assert customer["domain"] == idna.encode("müller-verlag.de").decode()
     page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "am@peiq.de ·\n      Kund:in angelegt" in page  # the history speaks German
     edit = re.search(r'value="http://mitwirkung.test/c/([^"]+)"', page).group(1)
     share = re.search(r'value="http://mitwirkung.test/s/([^"]+)"', page).group(1)
     assert client.get(f"/c/{edit}").status_code == 200
@@ -105,7 +106,7 @@ def test_dashboard_shows_path_progress_and_attention(auth, client, customers):
     customers.post(f"/c/{edit}/portal", {"portal": "portal.mueller.de", "confirm": "y"},
                    token_from=f"/c/{edit}")  # fmt: skip
     html = client.get("/manage/").get_data(as_text=True)
-    assert "Übernahme der SMTP-Konfiguration von PORTAL" in html
+    assert "<td>von PORTAL</td>" in html
     assert "wartet auf PEIQ" in html
     assert '<progress value="0"' in html
 
