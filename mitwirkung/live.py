@@ -335,7 +335,7 @@ def inform_peiq(
                    {"waiting_for": "manager", "dns": states})  # fmt: skip
     if already_waiting or not mail.configured(config):
         return  # the managers were mailed already and have not looked yet
-    to = [m["email"] for m in db.table("managers").rows]
+    to = manager_addresses(db, customer["id"])
     if not to:
         return
     lines = "\n".join(f"  {STATE_WORDS.get(s, s):<12} {i}" for i, s in states.items())
@@ -364,6 +364,20 @@ DNS_OUTCOMES = {
     "aborted": "Prüfung unterbrochen",
     "running": "läuft …",
 }
+
+
+def manager_addresses(db: Database, customer_id: int) -> list[str]:
+    """The manager who created the customer, if still there; otherwise every manager."""
+    creator = db.execute(
+        "SELECT m.email FROM events e JOIN managers m ON e.actor = 'manager:' || m.email"
+        " WHERE e.customer_id = ? AND e.kind = 'customer-created'",
+        [customer_id],
+    ).fetchone()
+    if creator:
+        return [creator[0]]
+    return [row[0] for row in db.execute("SELECT email FROM managers ORDER BY id")]
+
+
 STATE_WORDS = {"done": "erledigt", "warning": "Hinweis", "failed": "fehlt", "open": "offen"}
 
 

@@ -200,3 +200,16 @@ def test_informing_twice_mails_once(dns_app, customers, auth):
             time.sleep(0.05)
         time.sleep(0.3)
     assert len(mail_server.handler.messages) == 1
+
+
+def test_the_creating_manager_is_mailed(dns_app, customers, auth, db):
+    from mitwirkung.cli import create_manager
+    from mitwirkung.live import manager_addresses
+
+    create_manager(db, "zweite@peiq.de", "richtig-geheim", "Zweite")
+    auth.login()
+    customers.post("/manage/customers", {"name": "Eigen GmbH", "domain": "good.de"})
+    own = next(db.query("SELECT id FROM customers WHERE name = 'Eigen GmbH'"))["id"]
+    other, _, _ = customers.create(name="Ohne Ersteller", path="mailjet")
+    assert manager_addresses(db, own) == ["am@peiq.de"]
+    assert manager_addresses(db, other["id"]) == ["am@peiq.de", "zweite@peiq.de"]
