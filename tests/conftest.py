@@ -4,7 +4,8 @@ import re
 
 import pytest
 from cryptography.fernet import Fernet
-from smtpserver import Certificates
+from dnsserver import ZoneServer
+from smtpserver import KUNDE_ZONE, Certificates, MailServer
 
 from app import create_app
 from mitwirkung import store
@@ -33,6 +34,20 @@ def app(tmp_path):
 def certs(tmp_path_factory):
     """A trusted test CA (its file goes to SMTP_CA_FILE) and an untrusted one."""
     return Certificates(tmp_path_factory.mktemp("certs"))
+
+
+@pytest.fixture(scope="module")
+def kunde_dns():
+    """The customer's DNS: mail.kunde.test points at the fixture mail servers on loopback."""
+    with ZoneServer(KUNDE_ZONE) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def kunde_mail(certs):
+    """The customer's mail server: STARTTLS with a certificate for mail.kunde.test, AUTH."""
+    with MailServer(tls="starttls", context=certs.context("mail.kunde.test"), auth=True) as s:
+        yield s
 
 
 @pytest.fixture

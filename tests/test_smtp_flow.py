@@ -9,42 +9,29 @@ import time
 from pathlib import Path
 
 import pytest
-from dnsserver import ZoneServer
-from smtpserver import KUNDE_ZONE, PASSWORD, USER, MailServer, Tarpit
+from smtpserver import PASSWORD, USER, Tarpit
 
 from app import create_app
 from mitwirkung import store
 from mitwirkung.db import now
 
 
-@pytest.fixture(scope="module")
-def dns_server():
-    with ZoneServer(KUNDE_ZONE) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def mail_server(certs):
-    with MailServer(tls="starttls", context=certs.context("mail.kunde.test"), auth=True) as s:
-        yield s
-
-
 @pytest.fixture
-def smtp_app(app, certs, dns_server, mail_server):
+def smtp_app(app, certs, kunde_dns, kunde_mail):
     app.config.update(
-        DNS_NAMESERVERS=[dns_server.nameserver],
+        DNS_NAMESERVERS=[kunde_dns.nameserver],
         SMTP_ALLOWED_NETWORKS=["127.0.0.0/8"],
-        SMTP_ALLOWED_PORTS=[mail_server.port, 587],
+        SMTP_ALLOWED_PORTS=[kunde_mail.port, 587],
         SMTP_CA_FILE=certs.ca_file,
         SMTP_TIMEOUT=5,
     )
     return app
 
 
-def form(mail_server, **changes):
+def form(kunde_mail, **changes):
     return {
         "host": "mail.kunde.test",
-        "port": str(mail_server.port),
+        "port": str(kunde_mail.port),
         "encryption": "tls",
         "username": USER,
         "password": PASSWORD,
@@ -66,12 +53,12 @@ def wait_for_run(db, customer_id, kind="smtp", timeout=15):
 
 
 def test_test_mail_arrives_and_its_link_confirms_arrival(
-    smtp_app, client, customers, db, mail_server
+    smtp_app, client, customers, db, kunde_mail
 ):
     customer, edit, _ = customers.create(path="smtp-own")
-    before = len(mail_server.handler.messages)
+    before = len(kunde_mail.handler.messages)
     response = customers.post(
-        f"/c/{edit}/smtp-test", form(mail_server), htmx=True, token_from=f"/c/{edit}"
+        f"/c/{edit}/smtp-test", form(kunde_mail), htmx=True, token_from=f"/c/{edit}"
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -89,7 +76,7 @@ def test_test_mail_arrives_and_its_link_confirms_arrival(
     waiting = client.get(f"/c/{edit}").text
     assert "Die Testmail ist unterwegs an it@kunde.test" in waiting and "every 5s" in waiting
 
-    arrived = mail_server.handler.messages[before:]
+    arrived = kunde_mail.handler.messages[before:]
     assert len(arrived) == 1
     message = arrived[0]
     assert message.message["From"] == "versand@kunde.test"
@@ -106,12 +93,12 @@ def test_test_mail_arrives_and_its_link_confirms_arrival(
     assert status["progress"] == 75  # the password hand-over is still open
 
 
-def test_password_appears_nowhere(smtp_app, client, customers, db, mail_server, caplog):
+def test_password_appears_nowhere(smtp_app, client, customers, db, kunde_mail, caplog):
     caplog.set_level(logging.DEBUG)
     customer, edit, share = customers.create(path="smtp-own")
     responses = [
         customers.post(
-            f"/c/{edit}/smtp-test", form(mail_server), htmx=True, token_from=f"/c/{edit}"
+            f"/c/{edit}/smtp-test", form(kunde_mail), htmx=True, token_from=f"/c/{edit}"
         )  # fmt: skip
     ]
     run = wait_for_run(db, customer["id"])
@@ -134,9 +121,9 @@ def test_password_appears_nowhere(smtp_app, client, customers, db, mail_server, 
     assert "AUTH PLAIN ********" in run["result"] or "AUTH LOGIN" in run["result"]
 
 
-def test_wrong_password_fails_with_a_german_diagnosis(smtp_app, client, customers, db, mail_server):
+def test_wrong_password_fails_with_a_german_diagnosis(smtp_app, client, customers, db, kunde_mail):
     customer, edit, _ = customers.create(path="smtp-own")
-    customers.post(f"/c/{edit}/smtp-test", form(mail_server, password="falsch"), htmx=True,
+    customers.post(f"/c/{edit}/smtp-test", form(kunde_mail, password="falsch"), htmx=True,
                    token_from=f"/c/{edit}")  # fmt: skip
     run = wait_for_run(db, customer["id"])
     assert run["outcome"] == "auth_failed"
@@ -145,19 +132,19 @@ def test_wrong_password_fails_with_a_german_diagnosis(smtp_app, client, customer
     assert "Fehlgeschlagen" in page and "Was tun?" in page
 
 
-def test_private_address_is_refused_without_connecting(smtp_app, customers, db, mail_server):
+def test_private_address_is_refused_without_connecting(smtp_app, customers, db, kunde_mail):
     smtp_app.config["SMTP_ALLOWED_NETWORKS"] = []
     customer, edit, _ = customers.create(path="smtp-own")
-    before = len(mail_server.handler.messages)
-    customers.post(f"/c/{edit}/smtp-test", form(mail_server), htmx=True, token_from=f"/c/{edit}")
+    before = len(kunde_mail.handler.messages)
+    customers.post(f"/c/{edit}/smtp-test", form(kunde_mail), htmx=True, token_from=f"/c/{edit}")
     run = wait_for_run(db, customer["id"])
     assert run["outcome"] == "blocked_address"
-    assert len(mail_server.handler.messages) == before
+    assert len(kunde_mail.handler.messages) == before
 
 
-def test_plain_password_needs_confirmation(smtp_app, customers, db, mail_server):
+def test_plain_password_needs_confirmation(smtp_app, customers, db, kunde_mail):
     customer, edit, _ = customers.create(path="smtp-own")
-    response = customers.post(f"/c/{edit}/smtp-test", form(mail_server, encryption="none"),
+    response = customers.post(f"/c/{edit}/smtp-test", form(kunde_mail, encryption="none"),
                               htmx=True, token_from=f"/c/{edit}")  # fmt: skip
     assert response.status_code == 422
     assert "Ohne Verschlüsselung wäre Ihr Passwort unterwegs lesbar" in response.text
@@ -165,40 +152,40 @@ def test_plain_password_needs_confirmation(smtp_app, customers, db, mail_server)
     assert db.table("runs").count == 0
 
 
-def test_rate_limit_per_customer(smtp_app, customers, db, mail_server):
+def test_rate_limit_per_customer(smtp_app, customers, db, kunde_mail):
     smtp_app.config["SMTP_TESTS_PER_CUSTOMER"] = 2
     customer, edit, _ = customers.create(path="smtp-own")
     for _ in range(2):
-        r = customers.post(f"/c/{edit}/smtp-test", form(mail_server), htmx=True,
+        r = customers.post(f"/c/{edit}/smtp-test", form(kunde_mail), htmx=True,
                            token_from=f"/c/{edit}")  # fmt: skip
         assert r.status_code == 200
         wait_for_run(db, customer["id"])
-    response = customers.post(f"/c/{edit}/smtp-test", form(mail_server), htmx=True,
+    response = customers.post(f"/c/{edit}/smtp-test", form(kunde_mail), htmx=True,
                               token_from=f"/c/{edit}")  # fmt: skip
     assert response.status_code == 422
     assert "Bitte versuchen Sie es ab" in response.text and "Uhr wieder" in response.text
     assert db.table("runs").count == 2
 
 
-def test_rate_limit_per_address_spans_customers(smtp_app, customers, db, mail_server):
+def test_rate_limit_per_address_spans_customers(smtp_app, customers, db, kunde_mail):
     smtp_app.config["SMTP_TESTS_PER_ADDRESS"] = 1
     first, edit1, _ = customers.create(name="A", path="smtp-own")
     _, edit2, _ = customers.create(name="B", path="smtp-own")
-    customers.post(f"/c/{edit1}/smtp-test", form(mail_server), htmx=True, token_from=f"/c/{edit1}")
+    customers.post(f"/c/{edit1}/smtp-test", form(kunde_mail), htmx=True, token_from=f"/c/{edit1}")
     wait_for_run(db, first["id"])
-    response = customers.post(f"/c/{edit2}/smtp-test", form(mail_server), htmx=True,
+    response = customers.post(f"/c/{edit2}/smtp-test", form(kunde_mail), htmx=True,
                               token_from=f"/c/{edit2}")  # fmt: skip
     assert response.status_code == 422 and "letzten Stunde" in response.text
 
 
-def test_hanging_server_does_not_hold_the_request(smtp_app, client, customers, db, mail_server):
+def test_hanging_server_does_not_hold_the_request(smtp_app, client, customers, db, kunde_mail):
     with Tarpit() as tarpit:
         smtp_app.config.update(SMTP_ALLOWED_PORTS=[tarpit.port], SMTP_TIMEOUT=2)
         customer, edit, _ = customers.create(path="smtp-own")
         started = time.monotonic()
         response = customers.post(
             f"/c/{edit}/smtp-test",
-            form(mail_server, port=str(tarpit.port), host="127.0.0.1"),
+            form(kunde_mail, port=str(tarpit.port), host="127.0.0.1"),
             htmx=True, token_from=f"/c/{edit}",
         )  # fmt: skip
         answered = time.monotonic() - started
@@ -279,15 +266,15 @@ def test_unknown_confirmation_link_is_404(client):
     assert client.get("/bestaetigen/unbekannt").status_code == 404
 
 
-def test_probe_finds_the_working_combination(smtp_app, client, customers, db, mail_server):
-    smtp_app.config["SMTP_PROBE_PORTS"] = [[mail_server.port, "ssl"], [mail_server.port, "tls"]]
+def test_probe_finds_the_working_combination(smtp_app, client, customers, db, kunde_mail):
+    smtp_app.config["SMTP_PROBE_PORTS"] = [[kunde_mail.port, "ssl"], [kunde_mail.port, "tls"]]
     customer, edit, _ = customers.create(path="smtp-own")
     response = customers.post(f"/c/{edit}/smtp-probe", {"host": "mail.kunde.test"}, htmx=True,
                               token_from=f"/c/{edit}")  # fmt: skip
     assert response.status_code == 200 and "aria-busy" in response.text
     run = wait_for_run(db, customer["id"], kind="probe")
     html = client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}).text
-    assert f'data-fill-port="{mail_server.port}" data-fill-encryption="tls"' in html
+    assert f'data-fill-port="{kunde_mail.port}" data-fill-encryption="tls"' in html
     assert 'data-fill-encryption="ssl"' not in html
 
 

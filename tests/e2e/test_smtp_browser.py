@@ -4,9 +4,8 @@ import base64
 import re
 
 import pytest
-from dnsserver import ZoneServer
 from playwright.sync_api import expect
-from smtpserver import KUNDE_ZONE, PASSWORD, USER, MailServer
+from smtpserver import PASSWORD, USER
 
 from mitwirkung import store
 from mitwirkung.db import connect
@@ -15,27 +14,15 @@ SENDER = "versand@kunde.test"
 RECIPIENT = "it@kunde.test"
 
 
-@pytest.fixture(scope="module")
-def zone():
-    with ZoneServer(KUNDE_ZONE) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def mail_server(certs):
-    with MailServer(tls="starttls", context=certs.context("mail.kunde.test"), auth=True) as s:
-        yield s
-
-
 @pytest.fixture
-def smtp_live(live_app, certs, zone, mail_server):
+def smtp_live(live_app, certs, kunde_dns, kunde_mail):
     live_app.app.config.update(
-        DNS_NAMESERVERS=[zone.nameserver],
+        DNS_NAMESERVERS=[kunde_dns.nameserver],
         SMTP_ALLOWED_NETWORKS=["127.0.0.0/8"],
-        SMTP_ALLOWED_PORTS=[mail_server.port],
+        SMTP_ALLOWED_PORTS=[kunde_mail.port],
         SMTP_CA_FILE=certs.ca_file,
         SMTP_TIMEOUT=5,
-        SMTP_PROBE_PORTS=[[mail_server.port, "ssl"], [mail_server.port, "tls"]],
+        SMTP_PROBE_PORTS=[[kunde_mail.port, "ssl"], [kunde_mail.port, "tls"]],
     )
     return live_app
 
@@ -55,7 +42,7 @@ def item_state(live_app, customer_id, item_id):
     return rows[item_id]["state"] if item_id in rows else "open"
 
 
-def test_customer_sets_up_own_smtp_end_to_end(smtp_live, mail_server, page, context, screenshot):
+def test_customer_sets_up_own_smtp_end_to_end(smtp_live, kunde_mail, page, context, screenshot):
     customer, edit = make_customer(smtp_live)
     page.goto(f"{smtp_live.url}/c/{edit}")
     page.get_by_label("Einrichten des SMTP-Postfachs durch Kund:in").check()
@@ -68,25 +55,25 @@ def test_customer_sets_up_own_smtp_end_to_end(smtp_live, mail_server, page, cont
     probe = page.locator("#probe")
     expect(probe).to_contain_text("Für mail.kunde.test funktioniert", timeout=15_000)
     tls_line = probe.locator("li", has_text="mit TLS")
-    expect(tls_line).to_contain_text(f"Port {mail_server.port}")
+    expect(tls_line).to_contain_text(f"Port {kunde_mail.port}")
     expect(probe.locator("li", has_text="mit SSL")).to_have_count(0)  # STARTTLS port, no SSL
     tls_line.get_by_role("button", name="Übernehmen").click()
     expect(tls_line.get_by_role("button")).to_have_text("Übernommen ✓")
-    expect(form.locator("#port")).to_have_value(str(mail_server.port))
+    expect(form.locator("#port")).to_have_value(str(kunde_mail.port))
     expect(form.locator('input[name="encryption"][value="tls"]')).to_be_checked()
 
     form.get_by_label("Nutzer").fill(USER)
     form.get_by_label("Absenderadresse").fill(SENDER)
     form.locator("input[type=password]").fill("falsch")
     form.get_by_label("Empfänger der Testmail").fill(RECIPIENT)
-    before = len(mail_server.handler.messages)
+    before = len(kunde_mail.handler.messages)
     form.get_by_role("button", name="Testmail senden").click()
     test_item = page.locator("#item-smtp-test-mail")
     expect(test_item.locator(".badge")).to_have_text("Fehlgeschlagen", timeout=15_000)
     expect(test_item.locator(".result")).to_contain_text("Was tun?")
     explanation = test_item.locator(".result").inner_text()
     assert re.search(r"Passwort|Anmeld|Zugangsdaten", explanation), explanation
-    assert len(mail_server.handler.messages) == before
+    assert len(kunde_mail.handler.messages) == before
 
     # the form after the failed attempt: settings kept, password not rendered back
     form = page.locator("#smtp-form")
@@ -110,7 +97,7 @@ def test_customer_sets_up_own_smtp_end_to_end(smtp_live, mail_server, page, cont
         assert secret not in text and secret not in page.content()
     assert item_state(smtp_live, customer["id"], "smtp-test-mail") == "done"
 
-    arrived = mail_server.handler.messages[before:]
+    arrived = kunde_mail.handler.messages[before:]
     assert len(arrived) == 1
     assert arrived[0].message["From"] == SENDER and arrived[0].rcpt_tos == [RECIPIENT]
     link = re.search(r"(/bestaetigen/\S+)", arrived[0].text()).group(1)
