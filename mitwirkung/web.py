@@ -50,6 +50,13 @@ def customer_links(customer: dict) -> tuple[str | None, str | None]:
     )
 
 
+def seconds(milliseconds: int | None) -> str:
+    """Format a run's duration for German readers: 640 -> "0,6 s"."""
+    if milliseconds is None:
+        return "–"
+    return f"{milliseconds / 1000:.1f} s".replace(".", ",")
+
+
 def local_time(value: str | None, fmt: str = "%d.%m.%Y, %H:%M Uhr") -> str:
     """Format a stored UTC ISO time for German readers."""
     if not value:
@@ -102,6 +109,7 @@ def init_app(app: Flask) -> None:
     htmx.init_app(app)
     app.after_request(_security_headers)
     app.add_template_filter(local_time)
+    app.add_template_filter(seconds)
     app.add_template_filter(display_domain)
     app.add_template_global(obligation)
     app.add_template_global(STATE_LABELS, "STATE_LABELS")

@@ -123,3 +123,10 @@ def test_other_paths_items_are_not_shown_and_attention_lists_failures():
     waiting = ItemView(item, "open", {"waiting_for": "manager"}, None)
     failed = ItemView(obligation.items["mail-received"], "failed", {}, None)
     assert attention([waiting, failed, ItemView(item, "done", {}, None)]) == [waiting, failed]
+
+
+@pytest.mark.parametrize("ms, shown", [(None, "–"), (640, "0,6 s"), (20000, "20,0 s")])
+def test_durations_read_german(ms, shown):
+    from mitwirkung.web import seconds
+
+    assert seconds(ms) == shown
