@@ -31,6 +31,8 @@ class ObligationPath:
     summary: str
     items: tuple[Item, ...]
     short: str  # for tables; the title where none is given
+    intro: str = ""  # what this path asks of the customer, shown once it is chosen
+    confirm: str = ""  # what the customer confirms when ticking `mail-received` by hand
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ def _parse(data: dict) -> Obligation:
                 _text(raw, "summary", where),
                 tuple(items[x] for x in item_ids),
                 _text(raw, "short", where) if "short" in raw else _text(raw, "title", where),
+                _text(raw, "intro", where) if "intro" in raw else "",
+                _text(raw, "confirm", where) if "confirm" in raw else "",
             )
         )
     if not paths:

@@ -18,6 +18,7 @@ from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block, render_blocks
 
 from . import handover, live, store
+from .checks.domain import display_domain
 from .checks.smtp import SmtpSettings
 from .db import get_db
 from .forms import (
@@ -29,7 +30,7 @@ from .forms import (
     SmtpTestForm,
     ToggleForm,
 )
-from .progress import item_views, progress
+from .progress import item_views, others_complete, progress, state_label
 from .runner import get_runner
 from .web import htmx, obligation, public_url
 
@@ -48,6 +49,18 @@ def load_customer(endpoint, values):
     if customer is None:
         abort(404)
     g.customer, g.readonly = customer, which == "share"
+
+
+bp.add_app_template_global(state_label)
+
+
+@bp.app_template_filter()
+def display_email(address: str | None) -> str:
+    """Show an address with its domain in Unicode (the A-label is only for the wire)."""
+    if not address or "@" not in address:
+        return address or ""
+    local, domain = address.rsplit("@", 1)
+    return f"{local}@{display_domain(domain)}"
 
 
 def link_csrf_token(token: str) -> str:
@@ -85,6 +98,7 @@ def context(**extra) -> dict:
         "path": obligation().path(customer["path"]),
         "views": views,
         "progress": progress(views),
+        "confirm_ready": others_complete(views, "mail-received"),
         "settings": settings,
         "refresh_seconds": current_app.config["SHARE_REFRESH_SECONDS"],
         "csrf_token": lambda: link_csrf_token(g.token),
@@ -92,6 +106,7 @@ def context(**extra) -> dict:
         "smtp_runs": smtp_runs,
         "probe": None,
         "handover_pending": handover.pending(db, customer["id"]),
+        "peiq_contact": store.peiq_contact(db, customer),
         "dns": dns,
     }
     if not g.readonly:
@@ -123,7 +138,9 @@ def render_items(item_id: str, also: tuple[str, ...] = (), **extra) -> str:
     ctx = context(**extra)
     views = {v.item.id: v for v in ctx["views"]}
     parts = [render_block(TEMPLATE, "item", **{**ctx, "view": views[item_id]})]
-    for other in also:
+    # whether `mail-received` can be confirmed depends on every other item
+    also = tuple(dict.fromkeys((*also, "mail-received")))
+    for other in (x for x in also if x != item_id):
         if other in views:
             parts.append(
                 render_block(TEMPLATE, "item", **{**ctx, "view": views[other], "oob": True})
@@ -195,14 +212,15 @@ def toggle(item_id):
     if not form.validate_on_submit():
         abort(400)
     done = form.done.data == "1"
+    db = get_db()
+    views = item_views(obligation(), g.customer["path"], store.item_rows(db, g.customer["id"]))
+    if done and not others_complete(views, item_id):
+        # the page offers the tick only then; a stale page or a plain form can still ask
+        return respond(["item"], 422, item_id=item_id, toggle_refused=True)
     store.set_item(
-        get_db(),
-        g.customer["id"],
-        item_id,
-        "done" if done else "open",
-        "customer",
+        db, g.customer["id"], item_id, "done" if done else "open", "customer",
         {"by_hand": True} if done else {},
-    )
+    )  # fmt: skip
     return after_write(item_id)
 
 
@@ -297,7 +315,9 @@ def run(run_id):
     if row["kind"] == "dns" and path == "mailjet":
         return dns_response()
     if row["kind"] == "smtp" and path == "smtp-own":
-        return respond(["item", "progress"], item_id="smtp-test-mail")
+        if not htmx:
+            return respond([], item_id="smtp-test-mail")
+        return render_items("smtp-test-mail")
     abort(404)
 
 
@@ -308,7 +328,7 @@ def dns_response(status: int = 200, **extra):
     ctx = context(**extra)
     parts = [render_block(TEMPLATE, "dns", **ctx)]
     for view in ctx["views"]:
-        if view.item.id in live.DNS_ITEMS:
+        if view.item.id in (*live.DNS_ITEMS, "mail-received"):
             parts.append(render_block(TEMPLATE, "item", **{**ctx, "view": view, "oob": True}))
     parts.append(render_block(TEMPLATE, "progress", **ctx))
     return "".join(parts), status
@@ -377,10 +397,13 @@ def password_other_channel():
 @bp.get("/bestaetigen/<code>")
 def confirm(code):
     """The link in the test mail: it proves the mail arrived and marks `mail-received`."""
-    customer = live.confirm_arrival(get_db(), code)
-    if customer is None:
+    found = live.confirm_arrival(get_db(), code)
+    if found is None:
         abort(404)
-    return render_template("confirmed.html", customer=customer)
+    customer, path_id, outcome = found
+    return render_template(
+        "confirmed.html", customer=customer, outcome=outcome, path=obligation().path(path_id)
+    )
 
 
 @bp.post("/c/<token>/portal")

@@ -109,6 +109,7 @@ def start_smtp_test(
                 "customer_id": customer["id"],
                 "run_id": run_id,
                 "created_at": now(),
+                "path": customer["path"],  # the link counts for the path that sent the mail
             }  # fmt: skip
         )
         store.set_item(db, customer["id"], "smtp-test-mail", "running", actor, {"run_id": run_id})
@@ -424,8 +425,13 @@ def decode(run: dict) -> dict:
     )
 
 
-def confirm_arrival(db: Database, code: str) -> dict | None:
-    """Mark `mail-received` for the customer whose test mail carried this code."""
+def confirm_arrival(db: Database, code: str) -> tuple[dict, str, str] | None:
+    """Mark `mail-received` on the path whose test mail carried this code.
+
+    Returns (customer, path id, outcome) or None for an unknown code. outcome is "ticked"
+    when this opening ticked the item, "already" when a used link finds it still ticked, and
+    "unticked" when a used link finds it unticked since: a link ticks once, never again.
+    """
     if not code or len(code) > 200:
         return None
     key = crypto.token_hash(code)
@@ -435,11 +441,14 @@ def confirm_arrival(db: Database, code: str) -> dict | None:
     customer = store.get_customer(db, row["customer_id"])
     if customer is None or customer["archived_at"]:
         return None
-    if not row["used_at"]:
-        with db.atomic():
+    path = row.get("path") or "smtp-own"
+    with db.atomic():
+        if not row["used_at"]:
             db.table("confirmations").update(key, {"used_at": now()})
             store.set_item(
                 db, customer["id"], "mail-received", "done", "recipient",
-                {"run_id": row["run_id"], "via": "confirmation-link"},
+                {"run_id": row["run_id"], "via": "confirmation-link"}, path=path,
             )  # fmt: skip
-    return customer
+            return customer, path, "ticked"
+        current = store.item_rows(db, customer["id"], path).get("mail-received")
+    return customer, path, ("already" if current and current["state"] == "done" else "unticked")

@@ -5,7 +5,7 @@ import pytest
 ROUTES = [
     # (path, method, route, data, non-htmx answer)
     ("smtp-own", "get", "items/mail-received", None, 200),
-    ("smtp-own", "post", "items/mail-received", {"done": "1"}, 303),
+    ("smtp-own", "post", "items/mail-received", {"done": "0"}, 303),
     ("smtp-own", "post", "password", {"password": "geheim-geheim"}, 303),
     ("smtp-own", "post", "password-other-channel", {"confirm": "y"}, 303),
     (
