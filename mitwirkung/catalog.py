@@ -43,6 +43,7 @@ class Obligation:
     todo: str
     paths: tuple[ObligationPath, ...]
     items: dict[str, Item]
+    glossary: tuple[tuple[str, str], ...] = ()  # (term, meaning): one word for one thing
 
     def path(self, path_id: str | None) -> ObligationPath | None:
         """Return the path with this id, or None."""
@@ -99,6 +100,10 @@ def _parse(data: dict) -> Obligation:
         raise ValueError("no [[paths]] defined")
     if len({p.id for p in paths}) != len(paths):
         raise ValueError("path ids must be unique")
+    glossary = []
+    for i, raw in enumerate(data.get("glossary") or []):
+        where = f"glossary[{i}]"
+        glossary.append((_text(raw, "term", where), _text(raw, "meaning", where)))
     return Obligation(
         _text(data, "id", "top level"),
         _text(data, "title", "top level"),
@@ -106,6 +111,7 @@ def _parse(data: dict) -> Obligation:
         _text(data, "todo", "top level"),
         tuple(paths),
         items,
+        tuple(glossary),
     )
 
 

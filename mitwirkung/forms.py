@@ -290,3 +290,14 @@ class CustomerForm(FlaskForm):
     contact = StringField(
         "E-Mail der Ansprechperson", [Optional(), Length(max=300), EmailAddress()], filters=[strip]
     )
+
+
+class ForwardForm(LinkForm):
+    """Where the DNS records go when the customer passes them on to an IT colleague."""
+
+    email = StringField(
+        "E-Mail-Adresse Ihrer IT-Kolleg:in",
+        [DataRequired("Bitte geben Sie die E-Mail-Adresse Ihrer IT-Kolleg:in ein."),
+         Length(max=300), EmailAddress()],
+        filters=[strip],
+    )  # fmt: skip

@@ -5,6 +5,7 @@ This module turns a customer's request into a runner job and the job's result in
 states, in one transaction with the run row.
 """
 
+import asyncio
 import dataclasses
 import ipaddress
 import json
@@ -15,6 +16,7 @@ from sqlite_utils import Database
 from . import crypto, mail, store
 from .checks import diagnose
 from .checks.dns import DnsReport, MailjetExpectation, check_mailjet, planned_records
+from .checks.netguard import GuardError, vet
 from .checks.smtp import SmtpResult, SmtpSettings, probe_settings, run_smtp_test
 from .db import now
 from .runner import Runner
@@ -72,6 +74,32 @@ def _check_options(config) -> dict:
         "nameservers": config["DNS_NAMESERVERS"],
         "ca_file": config["SMTP_CA_FILE"],
     }
+
+
+def refused_settings(config, host: str, port: int) -> dict[str, str]:
+    """Return {field name: German message} for settings every SMTP test would refuse.
+
+    A port outside SMTP_ALLOWED_PORTS, a host name the DNS does not know, a host whose address
+    is not public. Saving names them at the field; a DNS that does not answer refuses nothing
+    (the test will say so then). Resolves the host, at most DNS_TIMEOUT seconds.
+    """
+    try:
+        asyncio.run(
+            vet(
+                host,
+                port,
+                allowed_ports=config["SMTP_ALLOWED_PORTS"],
+                allowed_networks=config["SMTP_ALLOWED_NETWORKS"],
+                nameservers=config["DNS_NAMESERVERS"],
+                timeout=float(config["DNS_TIMEOUT"]),
+            )  # fmt: skip
+        )
+    except GuardError as e:
+        if e.code == "blocked_port":
+            return {"port": e.message}
+        if e.code != "dns_unavailable":
+            return {"host": e.message}
+    return {}
 
 
 def _public_settings(settings: SmtpSettings) -> dict:
@@ -196,7 +224,7 @@ def dns_view(db: Database, customer_id: int) -> dict:
     latest = history[0] if history else None
     if expected is None:
         return {"expected": None, "records": [], "run": latest, "nameservers": [], "history": [],
-                "auto": False}  # fmt: skip
+                "auto": False, "auto_until": None}  # fmt: skip
     records = [dataclasses.asdict(r) for r in planned_records(expected)]
     nameservers = []
     last_done = next((r for r in history if r["state"] in ("done", "failed")), None)
@@ -213,6 +241,7 @@ def dns_view(db: Database, customer_id: int) -> dict:
         "nameservers": nameservers,
         "history": history,
         "auto": auto_checks_allowed(db, customer_id),
+        "auto_until": auto_checks_until(db, customer_id),
     }
 
 
@@ -225,6 +254,19 @@ def client_key(address: str | None) -> str | None:
     if ip.version == 6 and not ip.ipv4_mapped:
         return str(ipaddress.ip_network(f"{ip}/64", strict=False))
     return str(getattr(ip, "ipv4_mapped", None) or ip)
+
+
+def auto_checks_until(db: Database, customer_id: int) -> str | None:
+    """Return when automatic re-checks stop (or stopped): 30 minutes after the last click."""
+    row = db.execute(
+        "SELECT MAX(started_at) FROM runs WHERE customer_id = ? AND kind = 'dns'"
+        " AND actor = 'customer'",
+        [customer_id],
+    ).fetchone()
+    if not row or not row[0]:
+        return None
+    until = datetime.fromisoformat(row[0]) + timedelta(seconds=AUTO_CHECK_WINDOW)
+    return until.isoformat(timespec="seconds")
 
 
 def auto_checks_allowed(db: Database, customer_id: int) -> bool:
@@ -327,34 +369,44 @@ def finish_dns(db: Database, run_id: int, report: DnsReport | None):
 def inform_peiq(
     db: Database, runner: Runner, config, *, customer: dict, status_url: str, manage_url: str
 ) -> None:
-    """Mark `peiq-informed`, show it on the dashboard and mail the managers if mail is set up."""
+    """Mark `peiq-informed`, show it on the dashboard and mail the managers if mail is set up.
+
+    Required records that are not in order yet are named in the item, on the manager's page
+    and in the mail, so PEIQ never reads "the records are in place" when they are not.
+    """
+    from . import notify
+    from .web import obligation
+
     rows = store.item_rows(db, customer["id"])
     states = {i: rows[i]["state"] if i in rows else "open" for i in DNS_ITEMS}
+    items = obligation().items
+    red = [i for i, s in states.items() if items[i].required and s not in ("done", "warning")]
     informed = rows.get("peiq-informed")
     already_waiting = bool(informed and informed["detail"].get("waiting_for") == "manager")
     store.set_item(db, customer["id"], "peiq-informed", "done", "customer",
-                   {"waiting_for": "manager", "dns": states})  # fmt: skip
+                   {"waiting_for": "manager", "dns": states, "red": red})  # fmt: skip
     if already_waiting or not mail.configured(config):
         return  # the managers were mailed already and have not looked yet
     to = manager_addresses(db, customer["id"])
     if not to:
         return
-    lines = "\n".join(f"  {STATE_WORDS.get(s, s):<12} {i}" for i, s in states.items())
-    message = mail.build(
-        config, to, f"Mitwirkung: {customer['name']} hat die DNS-Einträge für Mailjet gesetzt",
-        f"{customer['name']} meldet, dass die DNS-Einträge für Mailjet stehen.\n\n"
-        f"Stand der Prüfung:\n{lines}\n\nKund:in ansehen: {manage_url}\n"
+    lines = "\n".join(f"  {STATE_WORDS.get(s, s):<12} {items[i].title}" for i, s in states.items())
+    if red:
+        subject = f"Mitwirkung: {customer['name']} meldet sich, DNS-Einträge noch nicht in Ordnung"
+        intro = (
+            f"{customer['name']} hat PEIQ informiert, obwohl diese nötigen DNS-Einträge noch nicht "
+            f"in Ordnung sind: {', '.join(items[i].title for i in red)}. Vielleicht braucht die "
+            "Kund:in Hilfe."
+        )
+    else:
+        subject = f"Mitwirkung: {customer['name']} hat die DNS-Einträge für Mailjet gesetzt"
+        intro = f"{customer['name']} meldet, dass die DNS-Einträge für Mailjet stehen."
+    notify.send_later(
+        db, runner, config, customer_id=customer["id"], to=to, subject=subject,
+        text=f"{intro}\n\nStand der Prüfung:\n{lines}\n\nKund:in ansehen: {manage_url}\n"
         f"Fortschritt (nur lesen): {status_url}\n",
+        actor="customer",
     )  # fmt: skip
-
-    def check():
-        return mail.send(config, message)
-
-    def finish(db, run_id, result):
-        return ("ok" if result == "ok" else "failed"), {"result": result or "abgebrochen"}
-
-    runner.submit(db, customer_id=customer["id"], kind="mail", settings={"to": to},
-                  actor="customer", client_addr=None, check=check, finish=finish)  # fmt: skip
 
 
 DNS_OUTCOMES = {

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     make_response,
@@ -17,11 +18,12 @@ from flask import (
 )
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import handover, live, store
+from . import handover, live, notify, store
 from .checks.dns import MailjetExpectation
 from .db import get_db, now
 from .forms import CustomerForm, LoginForm, MailjetForm
 from .progress import attention, item_views, progress
+from .runner import get_runner
 from .web import customer_links, obligation
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
@@ -221,6 +223,15 @@ def reveal_password(customer_id):
     return response
 
 
+NOTIFIED = {
+    "mailed": "Die Kund:in bekommt eine E-Mail an {to}, dass die Einträge bereitstehen.",
+    "no-address": "Es ist keine E-Mail-Adresse der Kund:in hinterlegt: bitte sagen Sie ihr selbst "
+    "Bescheid, dass die Einträge bereitstehen.",
+    "no-mail": "Der E-Mail-Versand ist nicht eingerichtet (MAIL_SERVER): bitte sagen Sie der "
+    "Kund:in selbst Bescheid, dass die Einträge bereitstehen.",
+}
+
+
 @bp.post("/customers/<int:customer_id>/mailjet")
 def save_mailjet(customer_id):
     """Store what Mailjet expects; the customer then sees the records to publish."""
@@ -232,6 +243,7 @@ def save_mailjet(customer_id):
                                        "dkim_selector", "dkim_key")}  # fmt: skip
     expected = MailjetExpectation(**{**data, "dkim_key": data["dkim_key"] or None})
     db = get_db()
+    before = store.get_row(db, "mailjet_expectations", customer_id)
     with db.atomic():
         db.table("mailjet_expectations").upsert(
             {"customer_id": customer_id, **dataclasses.asdict(expected), "updated_at": now()},
@@ -241,6 +253,12 @@ def save_mailjet(customer_id):
             db, customer_id, actor(), "mailjet-expectation", data={"domain": expected.domain}
         )
     flash("Mailjet-Werte gespeichert. Die Kund:in sieht jetzt die Einträge, die sie anlegen muss.")
+    if before is None:  # the customer was waiting for these values: tell them they are there
+        told = notify.values_ready(
+            db, get_runner(), current_app.config, customer=c, edit_url=customer_links(c)[0],
+            contact=store.peiq_contact(db, c),
+        )  # fmt: skip
+        flash(NOTIFIED[told].format(to=c["contact_email"]))
     return redirect(url_for("manage.customer", customer_id=customer_id), 303)
 
 

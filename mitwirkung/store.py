@@ -215,6 +215,8 @@ EVENT_WORDS = {
     "secret-revealed": "Passwort einmal angezeigt und gelöscht",
     "secret-expired": "Passwort nicht abgeholt und nach Ablauf gelöscht",
     "mailjet-expectation": "Mailjet-Werte gespeichert",
+    "values-ready-mailed": "Kund:in per E-Mail Bescheid gegeben: die DNS-Einträge stehen bereit",
+    "records-forwarded": "DNS-Einträge per E-Mail an eine IT-Kolleg:in weitergeleitet",
 }
 
 

@@ -20,7 +20,10 @@ def make_customer(live_app, **kw):
     return customer, edit, share
 
 
-def test_customer_chooses_path_fixes_a_mistake_and_ticks(live_app, page, screenshot):
+def test_customer_chooses_path_fixes_a_mistake_and_ticks(live_app, kunde_dns, page, screenshot):
+    live_app.app.config.update(
+        DNS_NAMESERVERS=[kunde_dns.nameserver], SMTP_ALLOWED_NETWORKS=["127.0.0.0/8"]
+    )
     _, edit, _ = make_customer(live_app)
     page.goto(f"{live_app.url}/c/{edit}")
     expect(page.get_by_role("heading", name="SMTP-Postfach")).to_be_visible()
@@ -30,7 +33,7 @@ def test_customer_chooses_path_fixes_a_mistake_and_ticks(live_app, page, screens
     expect(page.locator("[data-progress]")).to_have_text("0 %")
 
     form = page.locator("#smtp-form")
-    form.get_by_label("Server/Host").fill("smtp.mueller.de")
+    form.get_by_label("Server/Host").fill("mail.kunde.test")
     form.get_by_label("SSL – verschlüsselt").check()
     expect(form.locator("#port")).to_have_value("465")  # the usual port is suggested
     form.get_by_label("TLS – Verbindung").check()
@@ -40,7 +43,7 @@ def test_customer_chooses_path_fixes_a_mistake_and_ticks(live_app, page, screens
     form.get_by_role("button", name="Speichern").click()
     error = page.locator("#sender-error")
     expect(error).to_contain_text("vollständige E-Mail-Adresse")
-    expect(page.locator("#smtp-form").get_by_label("Server/Host")).to_have_value("smtp.mueller.de")
+    expect(page.locator("#smtp-form").get_by_label("Server/Host")).to_have_value("mail.kunde.test")
     expect(page.locator("#smtp-form").get_by_label("Nutzer")).to_have_value("versand@mueller.de")
 
     page.locator("#smtp-form").get_by_label("Absenderadresse").fill("versand@mueller.de")
