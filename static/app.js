@@ -39,7 +39,9 @@ document.addEventListener("htmx:afterSettle", () => {
   if (!fresh.length) return;
   markSeen(document);
   const active = document.activeElement;
-  const focusLost = !active || active === document.body || !active.isConnected;
+  // focus on a fresh answer means it was on the answer it replaces (htmx keeps focus by id)
+  const focusLost = !active || active === document.body || !active.isConnected
+    || fresh.some((answer) => answer.contains(active));
   const asked = personAsked;
   personAsked = false;
   if (!asked && !focusLost) {
@@ -53,7 +55,7 @@ document.addEventListener("htmx:afterSettle", () => {
   const target = invalid || answer;
   target.focus({ preventScroll: true });
   answer.scrollIntoView({ block: "nearest" });
-  if (invalid) invalid.scrollIntoView({ block: "nearest" });
+  if (invalid) (invalid.closest("label, fieldset") || invalid).scrollIntoView({ block: "center" });
 });
 
 document.addEventListener("DOMContentLoaded", () => markSeen(document));
