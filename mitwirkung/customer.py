@@ -215,7 +215,7 @@ def choose_path():
     reload_customer()
     if not htmx:
         return redirect(url_for("customer.page", token=g.token), 303)
-    return respond(["workspace"])
+    return respond(["workspace"], path_chosen=True)
 
 
 @bp.get("/c/<token>/items/<item_id>")
