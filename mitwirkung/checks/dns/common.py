@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 from dataclasses import dataclass, field, replace
 
 from mitwirkung.checks import spf as spf_syntax
-from mitwirkung.checks.dns.lookup import Lookup
+from mitwirkung.checks.dns import wording
+from mitwirkung.checks.dns.lookup import Answer, Lookup
 from mitwirkung.checks.domain import absolute_name, display_domain, normalize_domain, relative_host
+from mitwirkung.checks.finding import Finding, worst
 
 DEFAULT_SPF = f"v=spf1 include:{spf_syntax.MAILJET_INCLUDE} ~all"
 PROPAGATION = (
@@ -59,6 +62,7 @@ class RecordCheck:
     message: str
     fix: str
     details: dict = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()  # what the message and fix were worded from
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,22 @@ class Context:
     exp: MailjetExpectation
     lookup: Lookup
     authority: asyncio.Task  # -> tuple of NS names
+    probe: str = field(default_factory=lambda: f"mw-probe-{secrets.token_hex(5)}")
+
+    async def synthesized(self, name: str, rtype: str, answer: Answer) -> bool:
+        """Tell whether answer for name may come from a wildcard rather than a record there.
+
+        RFC 4592: a wildcard answers for names that do not exist. A sibling name nobody
+        publishes (a random label) gets the same answer only when a wildcard produced it.
+        """
+        if answer.status != "ok" and not answer.cname:
+            return False
+        probe = await self.lookup.query(f"{self.probe}.{name.split('.', 1)[1]}", rtype)
+        return (probe.status, probe.cname is not None, set(probe.texts)) == (
+            answer.status,
+            answer.cname is not None,
+            set(answer.texts),
+        )
 
     @property
     def domain(self) -> str:
@@ -154,3 +174,31 @@ def add_finding(result: RecordCheck, state: str, message: str, fix: str) -> Reco
         message=f"{result.message} {message}",
         fix=f"{result.fix} {fix}".strip(),
     )
+
+
+def verdict(base: RecordCheck, findings: list[Finding], **fields) -> RecordCheck:
+    """Return base judged by findings: the worst state, their German words, the findings."""
+    message, fix = wording.words(findings)
+    return replace(
+        base,
+        state=worst(f.state for f in findings),
+        message=message,
+        fix=fix,
+        findings=tuple(findings),
+        **fields,
+    )
+
+
+async def real_doubled(
+    ctx: Context, base: RecordCheck, fqdn: str, answer: Answer, wanted
+) -> RecordCheck | None:
+    """Return the verdict "the name was entered twice" when the record stands at the doubled
+    name (fqdn.domain), or None. A record there that only a wildcard produces does not count.
+    """
+    if not any(wanted(t) for t in answer.texts):
+        return None
+    doubled = ctx.doubled(fqdn)
+    if await ctx.synthesized(doubled, "TXT", answer):
+        return None
+    message, fix = doubled_message(ctx, fqdn, base.host)
+    return replace(base, found=answer.texts, message=message, fix=fix)

@@ -1,4 +1,9 @@
-"""The DKIM key record of the Mailjet selector (RFC 6376 §3.6.1)."""
+"""The DKIM key record of the Mailjet selector (RFC 6376 §3.6.1).
+
+query -> parse (checks/dkim.py) -> judge (here) -> word (wording.py). The record offered to
+copy is the key PEIQ entered, or the found record with its faulty optional tags repaired;
+either is parsed by the same parser first and not offered when it is not valid.
+"""
 
 from __future__ import annotations
 
@@ -10,166 +15,136 @@ from mitwirkung.checks.dns.common import (
     Context,
     RecordCheck,
     base_record,
-    doubled_message,
+    real_doubled,
     unavailable,
+    verdict,
 )
+from mitwirkung.checks.finding import Finding
+
+
+def expected_value(exp) -> tuple[str, list[Finding]]:
+    """Return the DKIM record to offer for the key PEIQ entered ("" when none or invalid)."""
+    if not exp.dkim_key:
+        return "", []
+    record = dkim_syntax.expected_record(exp.dkim_key)
+    if dkim_syntax.parse(record).failed:
+        return "", [Finding("dkim.expected_invalid", "failed")]
+    return record, []
 
 
 async def check_dkim(ctx: Context) -> RecordCheck:
     """Check the DKIM key record of the Mailjet selector."""
     exp = ctx.exp
     fqdn = f"{exp.dkim_selector}._domainkey.{ctx.domain}"
-    expected = dkim_syntax.expected_record(exp.dkim_key) if exp.dkim_key else ""
+    expected, prior = expected_value(exp)
     base = base_record("dns-dkim", fqdn, ctx.domain, expected)
+    if prior:
+        base = replace(base, details={"no_copy": True})
     main, doubled = await asyncio.gather(
         ctx.lookup.query(fqdn, "TXT"), ctx.lookup.query(ctx.doubled(fqdn), "TXT")
     )
     if main.unavailable:
         return unavailable(base, "den DKIM-Schlüssel")
-    details: dict = {"cname": main.cname} if main.cname else {}
+    details: dict = {**base.details, **({"cname": main.cname} if main.cname else {})}
     keys = [(t, n) for t, n in zip(main.texts, main.parts, strict=True) if "p=" in t.lower()]
     base = replace(base, found=tuple(t for t, _ in keys) or main.texts, details=details)
     if not keys:
-        if any("p=" in t.lower() for t in doubled.texts):
-            message, fix = doubled_message(ctx, fqdn, base.host)
-            return replace(base, found=doubled.texts, message=message, fix=fix)
-        if main.cname:
-            return replace(
-                base,
-                message=f"{fqdn} verweist per CNAME auf {main.cname}, dort steht aber kein "
-                "DKIM-Schlüssel.",
-                fix="Prüfen Sie das Ziel des CNAME oder legen Sie statt des CNAME den "
-                "TXT-Eintrag mit dem Schlüssel an.",
-            )
-        address = await ctx.lookup.query(fqdn, "A")
-        if address.status == "ok" and address.texts:
-            return replace(
-                base,
-                found=tuple(f"A {a}" for a in address.texts),
-                message=f"Unter {fqdn} steht eine IP-Adresse (A-Eintrag) statt des "
-                "DKIM-Schlüssels – oft, weil der DNS-Anbieter (etwa Cloudflare mit der orangen "
-                "Wolke) den Eintrag als Proxy führt oder er als A statt TXT angelegt wurde.",
-                fix=f"Löschen Sie den A-Eintrag {base.host} und legen Sie ihn als TXT-Eintrag "
-                "an (bei Cloudflare: „Nur DNS“, graue Wolke).",
-            )
-        fix = await ctx.missing_fix(f"einen TXT-Eintrag mit Host {base.host}", base.host)
-        return replace(
-            base,
-            message=f"Der DKIM-Schlüssel (TXT unter {fqdn}) wurde nicht gefunden.",
-            fix=f"{fix} Erlaubt Ihr DNS-Anbieter keinen Unterstrich im Host, fragen Sie dort "
-            "nach: für DKIM ist er nötig.",
-        )
-    copy = (
-        "Kopieren Sie den Wert oben (Knopf „Kopieren“) erneut vollständig und fügen Sie ihn in "
-        "einem Stück ein (oft kürzt das Eingabefeld des DNS-Anbieters lange Werte)."
-        if expected
-        else "Fügen Sie den Wert, den Sie von PEIQ bekommen haben, erneut vollständig und in "
-        "einem Stück ein (oft kürzt das Eingabefeld des DNS-Anbieters lange Werte)."
-    )
+        return await _no_key(ctx, base, fqdn, main, doubled, prior)
+    params = {"fqdn": fqdn, "host": base.host, "expected": bool(expected)}
     if len(keys) > 1:
-        keep = "den Eintrag mit dem Wert oben" if expected else "den aktuellen Schlüssel von PEIQ"
-        return replace(
-            base,
-            message=f"Unter {fqdn} stehen {len(keys)} DKIM-Schlüssel; erlaubt ist genau einer.",
-            fix=f"Löschen Sie die überzähligen Einträge und lassen Sie nur {keep} stehen.",
+        return verdict(
+            base, [*prior, Finding("dkim.many_keys", "failed", {**params, "count": len(keys)})]
         )
     text, parts = keys[0]
-    details.update({"strings": parts})
+    details["strings"] = parts
     if '"' in text:
-        return replace(
-            base,
-            message="Der DKIM-Eintrag enthält Anführungszeichen als Teil des Werts; so ist "
-            "der Schlüssel nicht lesbar.",
-            fix="Entfernen Sie die Anführungszeichen aus dem Wert. Ist der Wert in mehrere "
-            "Teile getrennt, fügen Sie ihn als einen Wert ohne Anführungszeichen ein.",
-            details=details,
-        )
+        return verdict(base, [*prior, Finding("dkim.quoted", "failed", params)], details=details)
     key = dkim_syntax.parse(text)
     details.update({"key_type": key.key_type, "key_bits": key.bits})
     base = replace(base, details=details)
-    if key.error:
+    if key.failed:
         rest = [t for t in main.texts if "p=" not in t.lower()]
-        if rest and not key.revoked:
-            return replace(
-                base,
-                found=main.texts,
-                message=f"DKIM-Eintrag {fqdn}: Ihr DNS-Anbieter hat den Wert auf zwei Einträge "
-                "verteilt. Empfänger lesen nur einen davon, der Schlüssel ist so unvollständig.",
-                fix=f"Löschen Sie die {len(main.texts)} TXT-Einträge unter {base.host} und legen "
-                f"Sie einen einzigen an. {copy}",
+        if rest and any(f.code == "dkim.key_broken" for f in key.failed):
+            split = Finding("dkim.split", "failed", {**params, "count": len(main.texts)})
+            return verdict(base, [*prior, split], found=main.texts)
+        faults = [replace(f, params={**params, **f.params}) for f in key.faults]
+        if any(f.code in ("dkim.key_broken", "dkim.no_key") for f in faults):
+            return verdict(base, [*prior, *faults])
+        if expected:
+            return verdict(base, [*prior, *faults, Finding("dkim.use_value_above", "done")])
+        repaired = dkim_syntax.repair(text)
+        if repaired and not exp.dkim_key:
+            return verdict(
+                base, [*faults, Finding("dkim.use_value_above", "done")], expected=repaired
             )
-        if key.revoked:
-            fix = (
-                "Ersetzen Sie den Wert durch den Wert oben (Knopf „Kopieren“)."
-                if expected
-                else "PEIQ schickt Ihnen den aktuellen Schlüssel; ersetzen Sie damit den Wert "
-                f"des TXT-Eintrags {base.host}."
-            )
-        else:
-            fix = copy
-        return replace(base, message=f"DKIM-Eintrag {fqdn}: {key.error}", fix=fix)
-    if exp.dkim_key and not dkim_syntax.same_key(key, exp.dkim_key):
-        return replace(
-            base,
-            message=f"Unter {fqdn} steht ein anderer DKIM-Schlüssel als der, den Mailjet "
-            "erwartet (vielleicht ein alter Schlüssel).",
-            fix=f"Ersetzen Sie den Wert des TXT-Eintrags {base.host} durch: {expected}",
+        fallback = (
+            "dkim.paste_again"
+            if any(f.code == "dkim.key_broken" for f in faults)
+            else "dkim.ask_peiq"
         )
+        return verdict(base, [*prior, *faults, Finding(fallback, "done", params)])
+    if exp.dkim_key and expected and not dkim_syntax.same_key(key, exp.dkim_key):
+        return verdict(base, [Finding("dkim.mismatch", "failed", {**params, "record": expected})])
     if key.bits is not None and key.bits < 1024:
-        return replace(
-            base,
-            message=f"Der DKIM-Schlüssel unter {fqdn} ist mit {key.bits} Bit zu schwach; "
-            "Empfänger ignorieren ihn.",
-            fix="PEIQ erzeugt in Mailjet einen neuen 2048-Bit-Schlüssel und schickt Ihnen den "
-            f"Wert; ersetzen Sie damit den Wert des TXT-Eintrags {base.host}.",
+        return verdict(
+            base, [*prior, Finding("dkim.too_weak", "failed", {**params, "bits": key.bits})]
         )
-    via = f" (über den CNAME auf {main.cname})" if main.cname else ""
-    warnings: list[tuple[str, str]] = []  # (message, fix)
+    via = {"via": main.cname or ""}
+    warnings = [replace(f, params={**params, **f.params}) for f in key.faults]
     if key.upper_tags:
-        wrong = ", ".join(f"„{n}=“" for n in key.upper_tags)
-        right = ", ".join(f"„{n.lower()}=“" for n in key.upper_tags)
-        warnings.append(
-            (
-                f"Im DKIM-Eintrag unter {fqdn} ist {wrong} großgeschrieben. Die Kennzeichen "
-                "unterscheiden Groß- und Kleinschreibung; viele Empfänger finden den Schlüssel "
-                "so nicht.",
-                f"Ändern Sie im Wert {wrong} in {right} (klein geschrieben), den Rest des Werts "
-                "lassen Sie unverändert.",
-            )
-        )
+        upper = {
+            "wrong": [f"{n}=" for n in key.upper_tags],
+            "right": [f"{n.lower()}=" for n in key.upper_tags],
+        }
+        warnings.append(Finding("dkim.upper_tags", "warning", {**params, **upper}))
     if key.pkcs1:
-        warnings.append(
-            (
-                f"Der DKIM-Schlüssel unter {fqdn} steht im falschen Format (PKCS#1); viele "
-                "Empfänger können ihn so nicht lesen.",
-                "Ersetzen Sie den Wert durch den Wert oben (Knopf „Kopieren“)."
-                if expected
-                else "Der Schlüssel steht im falschen Format (PKCS#1); PEIQ schickt Ihnen den "
-                f"Wert im richtigen Format. Ersetzen Sie damit den Wert des TXT-Eintrags "
-                f"{base.host}.",
-            )
-        )
+        warnings.append(Finding("dkim.pkcs1", "warning", params))
     if key.bits is not None and key.bits < 2048:
-        warnings.append(
-            (
-                f"Der DKIM-Schlüssel unter {fqdn}{via} ist gültig, aber mit {key.bits} Bit "
-                "schwach.",
-                "Sie müssen jetzt nichts tun: PEIQ erzeugt in Mailjet einen neuen "
-                "2048-Bit-Schlüssel; bis dahin funktioniert dieser. Den neuen Wert bekommen Sie "
-                "dann von PEIQ.",
-            )
-        )
-    if warnings:
-        return replace(
-            base,
-            state="warning",
-            message=" ".join(m for m, _ in warnings),
-            fix=" ".join(f for _, f in warnings),
-        )
+        warnings.append(Finding("dkim.weak", "warning", {**params, **via, "bits": key.bits}))
+    if warnings or prior:
+        if expected or prior or key.pkcs1:
+            offer = expected  # a PKCS#1 key is re-encoded only from the key PEIQ entered
+        else:
+            offer = dkim_syntax.repair(text) if key.upper_tags else text
+        return verdict(base, [*prior, *warnings], expected=offer or "")
     size = f"{key.bits}-Bit-RSA" if key.bits else "Ed25519"
-    return replace(
+    ok = Finding("dkim.ok", "done", {**params, **via, "size": size})
+    return verdict(base, [ok], expected=expected or text)
+
+
+async def _no_key(ctx: Context, base: RecordCheck, fqdn: str, main, doubled, prior) -> RecordCheck:
+    """Judge a DKIM name without key: entered twice, a CNAME or A record there, or nothing.
+
+    Whatever a wildcard (RFC 4592) produces at the name is no record the customer could delete:
+    a TXT record at the exact name simply takes precedence over it.
+    """
+    entered_twice = await real_doubled(ctx, base, fqdn, doubled, lambda t: "p=" in t.lower())
+    if entered_twice:
+        return entered_twice
+    params = {"fqdn": fqdn, "host": base.host}
+    wildcard = []
+    if main.cname:
+        if not await ctx.synthesized(fqdn, "TXT", main):
+            return verdict(
+                base,
+                [*prior, Finding("dkim.cname_no_key", "failed", {**params, "target": main.cname})],
+            )
+        wildcard = [Finding("dns.wildcard", "done", {**params, "what": "CNAME"})]
+    elif main.texts and await ctx.synthesized(fqdn, "TXT", main):
+        wildcard = [Finding("dns.wildcard", "done", {**params, "what": "TXT"})]
+    else:
+        address = await ctx.lookup.query(fqdn, "A")
+        if address.status == "ok" and address.texts:
+            if not await ctx.synthesized(fqdn, "A", address):
+                found = tuple(f"A {a}" for a in address.texts)
+                return verdict(
+                    base, [*prior, Finding("dkim.address", "failed", params)], found=found
+                )
+            wildcard = [Finding("dns.wildcard", "done", {**params, "what": "A"})]
+    missing = await ctx.missing_fix(f"einen TXT-Eintrag mit Host {base.host}", base.host)
+    found = () if wildcard else base.found
+    return verdict(
         base,
-        state="done",
-        expected=expected or text,
-        message=f"Der DKIM-Schlüssel unter {fqdn}{via} ist gültig ({size}).",
+        [*prior, Finding("dkim.missing", "failed", {**params, "missing_fix": missing}), *wildcard],
+        found=found,
     )

@@ -11,17 +11,18 @@ from mitwirkung.checks.dns.common import (
     Context,
     RecordCheck,
     base_record,
-    doubled_message,
+    real_doubled,
     unavailable,
     unquote,
+    verdict,
 )
+from mitwirkung.checks.finding import Finding
 
 
 async def check_dmarc(ctx: Context) -> RecordCheck:
     """Check the DMARC record; it is advice only and never fails."""
     fqdn = f"_dmarc.{ctx.domain}"
     starter = dmarc_syntax.starter(ctx.domain)
-    starter_fix = f"{starter}. {dmarc_syntax.MAILBOX_NOTE}"
     base = replace(base_record("dns-dmarc", fqdn, ctx.domain, starter), state="warning")
     # Which record applies to a subdomain without its own: RFC 7489 asks for the organisational
     # domain from the Public Suffix List, which we do not carry. Approximated by the tree walk
@@ -35,78 +36,47 @@ async def check_dmarc(ctx: Context) -> RecordCheck:
     if main.unavailable:
         return unavailable(base, "den DMARC-Eintrag")
     records = [t for t in main.texts if dmarc_syntax.is_dmarc(t)]
-    attempts = [t for t in main.texts if dmarc_syntax.is_dmarc_attempt(t)]
+    quoted = [
+        t for t in main.texts if not dmarc_syntax.is_dmarc(t) and dmarc_syntax.is_dmarc(unquote(t))
+    ]
+    attempts = [t for t in main.texts if dmarc_syntax.is_dmarc_attempt(t) and t not in quoted]
     base = replace(base, found=tuple(records + attempts))
-    if not records and len(attempts) == 1:
-        repaired = dmarc_syntax.repair(attempts[0])
-        problems = dmarc_syntax.parse(repaired).errors
-        message = (
-            f"Nach „v=DMARC1“ fehlt das Semikolon: richtig ist „{repaired}“. So erkennen "
-            "Empfänger den Eintrag nicht als DMARC-Eintrag."
-        )
-        if problems:
-            return replace(
-                base,
-                message=f"{message} Außerdem: {' '.join(problems)}",
-                fix=f"Ändern Sie den Wert des TXT-Eintrags {base.host}, zum Beispiel auf: "
-                f"{starter_fix}",
-            )
-        return replace(
-            base,
-            expected=repaired,
-            message=message,
-            fix=f"Ändern Sie den Wert des TXT-Eintrags {base.host} auf: {repaired}",
-        )
-    if not records:
-        if any(dmarc_syntax.is_dmarc(t) for t in doubled.texts):
-            message, fix = doubled_message(ctx, fqdn, base.host)
-            return replace(base, found=doubled.texts, message=message, fix=fix)
-        quoted = [t for t in main.texts if dmarc_syntax.is_dmarc(unquote(t))]
+    if not records and not attempts:
+        entered_twice = await real_doubled(ctx, base, fqdn, doubled, dmarc_syntax.is_dmarc)
+        if entered_twice:
+            return entered_twice
         if quoted:
-            return replace(
-                base,
-                found=tuple(quoted),
-                message="Der DMARC-Eintrag enthält Anführungszeichen als Teil des Werts und wird "
-                "deshalb nicht erkannt.",
-                fix="Entfernen Sie die Anführungszeichen am Anfang und Ende des Werts.",
-            )
+            return verdict(base, [Finding("dmarc.quoted", "warning")], found=tuple(quoted))
         inherited = _inherited_dmarc(base, zip(parents, answers[2:], strict=True))
         if inherited:
             return inherited
         fix = await ctx.missing_fix(
             f"einen TXT-Eintrag mit Host {base.host} und Wert {starter}", base.host
         )
-        return replace(
-            base,
-            message="Es gibt noch keinen DMARC-Eintrag. Er ist nicht Pflicht, aber empfohlen: "
-            "er schützt Ihre Domain vor Fälschungen und verbessert die Zustellung.",
-            fix=fix.replace(PROPAGATION, f"{dmarc_syntax.MAILBOX_NOTE} {PROPAGATION}"),
-        )
+        fix = fix.replace(PROPAGATION, f"{dmarc_syntax.MAILBOX_NOTE} {PROPAGATION}")
+        return verdict(base, [Finding("dmarc.missing", "warning", {"missing_fix": fix})])
     if len(records) + len(attempts) > 1:
         count = len(records) + len(attempts)
-        return replace(
-            base,
-            message=f"Unter {fqdn} stehen {count} DMARC-Einträge; Empfänger ignorieren dann alle.",
-            fix="Lassen Sie nur einen DMARC-Eintrag stehen und löschen Sie die anderen.",
-        )
-    record = dmarc_syntax.parse(records[0])
-    if record.errors:
-        return replace(
-            base,
-            message="Der DMARC-Eintrag ist fehlerhaft: " + " ".join(record.errors),
-            fix=f"Korrigieren Sie den Eintrag, zum Beispiel auf: {starter_fix}",
-            details={"tags": record.tags},
-        )
-    note = (
-        " Er beobachtet nur (p=none) und weist noch nichts ab." if record.policy == "none" else ""
-    )
-    return replace(
-        base,
-        state="done",
-        expected=records[0],
-        message=f"Der DMARC-Eintrag ist gültig (p={record.policy}).{note}",
-        details={"tags": record.tags},
-    )
+        return verdict(base, [Finding("dmarc.many", "warning", {"fqdn": fqdn, "count": count})])
+    text = (records + attempts)[0]
+    record = dmarc_syntax.parse(text)
+    details = {"tags": record.tags}
+    if not record.faults:
+        code = "dmarc.ok_none" if record.policy == "none" else "dmarc.ok"
+        ok = Finding(code, "done", {"policy": record.policy})
+        return verdict(base, [ok], expected=text, details=details)
+    offer, changes = dmarc_syntax.repair(text)
+    findings = []
+    for fault in record.faults:  # DMARC is advice: a fault is a warning, never a failure
+        params = {**fault.params, "record": offer or "", "seen": bool(records)}
+        if fault.code == "dmarc.missing_semicolon" and findings:
+            params["record"] = f"{fault.params['before']}; {fault.params['after']}"
+        findings.append(Finding(fault.code, "warning", params))
+    if offer is None:
+        findings.append(Finding("dmarc.no_offer", "warning", {"starter": starter}))
+        return verdict(base, findings, expected="", details={**details, "no_copy": True})
+    offer_finding = Finding("dmarc.offer", "done", {"host": base.host, "record": offer})
+    return verdict(base, [*findings, offer_finding, *changes], expected=offer, details=details)
 
 
 def _inherited_dmarc(base: RecordCheck, parents) -> RecordCheck | None:
@@ -120,14 +90,12 @@ def _inherited_dmarc(base: RecordCheck, parents) -> RecordCheck | None:
             return None  # the closest record is unusable: this domain needs its own
         tag = "sp" if "sp" in record.tags else "p"
         policy = record.tags[tag].lower()
-        note = " Er beobachtet nur und weist noch nichts ab." if policy == "none" else ""
-        return replace(
+        params = {"name": name, "tag": tag, "policy": policy}
+        return verdict(
             base,
-            state="done",
+            [Finding("dmarc.inherited", "done", params)],
             found=tuple(found),
             expected=found[0],
-            message=f"Für die Domain gilt der DMARC-Eintrag von {name}; für Subdomains wie "
-            f"diese gilt dort {tag}={policy}.{note}",
             details={"tags": record.tags, "inherited_from": name},
         )
     return None

@@ -1,25 +1,30 @@
-"""The SPF record at the sender domain (RFC 7208), judged with its whole include tree."""
+"""The SPF record at the sender domain (RFC 7208), judged with its whole include tree.
+
+query -> parse (checks/spf.py) -> judge (here) -> word (wording.py). Every record offered to
+copy is repaired, merged and evaluated by the same parser first; when no valid record can be
+derived, none is offered (details["no_copy"]).
+"""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from mitwirkung.checks import spf as spf_syntax
 from mitwirkung.checks.dns.common import (
     DEFAULT_SPF,
-    RANK,
     Context,
     RecordCheck,
-    add_finding,
     base_record,
     cname_message,
-    doubled_message,
+    real_doubled,
     unavailable,
     unquote,
+    verdict,
 )
+from mitwirkung.checks.finding import Finding
 
-NO_SECOND = "Legen Sie keinen zweiten SPF-Eintrag an."
+LIMIT = spf_syntax.LOOKUP_LIMIT
 
 
 async def check_spf(ctx: Context) -> RecordCheck:
@@ -42,24 +47,14 @@ async def check_spf(ctx: Context) -> RecordCheck:
     ]
     base = replace(base, found=tuple(records + broken + quoted))
     if quoted and not records:
-        fixed = unquote(quoted[0])
-        return replace(
-            base,
-            expected=fixed
-            if "spf.mailjet.com" in fixed.lower()
-            else spf_syntax.merge([fixed]),
-            message="Der SPF-Eintrag enthält Anführungszeichen als Teil des Werts. Empfänger "
-            "erkennen ihn deshalb nicht als SPF-Eintrag.",
-            fix="Entfernen Sie die Anführungszeichen am Anfang und Ende des Werts "
-            "(manche DNS-Anbieter setzen sie selbst).",
-        )
+        return await _judge(ctx, base, [unquote(quoted[0])], [Finding("spf.quoted", "failed")])
     if not records and broken:
-        repaired = [spf_syntax.repair_version(t) for t in broken]
-        return _broken_spf(await _check_spf_records(ctx, base, repaired), broken)
+        prior = [spf_syntax.version_fault(t) for t in broken]
+        return await _judge(ctx, base, broken, prior)
     if not records:
-        if any(spf_syntax.is_spf(t) for t in doubled.texts):
-            message, fix = doubled_message(ctx, fqdn, "@")
-            return replace(base, found=doubled.texts, message=message, fix=fix)
+        entered_twice = await real_doubled(ctx, base, fqdn, doubled, spf_syntax.is_spf)
+        if entered_twice:
+            return entered_twice
         if main.cname:
             return replace(
                 base,
@@ -69,228 +64,163 @@ async def check_spf(ctx: Context) -> RecordCheck:
                 f"Absenderdomain. Der Wert wäre: {DEFAULT_SPF}",
                 details={"cname": main.cname},
             )
-        return replace(
-            base,
-            message="Für die Domain gibt es noch keinen SPF-Eintrag.",
-            fix=await ctx.missing_fix(f"einen TXT-Eintrag mit Host @ und Wert {DEFAULT_SPF}"),
-        )
-    result = await _check_spf_records(ctx, base, records)
-    if broken and not result.details.get("dns_unavailable"):
-        shown = ", ".join(f"„{t}“" for t in broken)
-        result = add_finding(
-            result,
-            "warning",
-            f"Außerdem steht unter @ ein falsch geschriebener SPF-Eintrag ({shown}). "
-            "Empfänger ignorieren ihn.",
-            "Löschen Sie den falsch geschriebenen Eintrag, damit es bei genau einem "
-            "SPF-Eintrag bleibt.",
-        )
-    return result
-
-
-def _broken_spf(result: RecordCheck, broken: list[str]) -> RecordCheck:
-    """Turn the verdict on the repaired record into one on the malformed "v=spf1" record."""
-    if result.details.get("dns_unavailable"):
-        return result
-    shown = broken[0] if len(broken) == 1 else ", ".join(broken)
-    message = (
-        f"Der SPF-Eintrag „{shown}“ ist falsch geschrieben: nach „v=spf1“ muss ein Leerzeichen "
-        "stehen (und um „=“ keines). Empfänger erkennen ihn so nicht als SPF-Eintrag."
+        missing = await ctx.missing_fix(f"einen TXT-Eintrag mit Host @ und Wert {DEFAULT_SPF}")
+        return verdict(base, [Finding("spf.missing", "failed", {"missing_fix": missing})])
+    extra = (
+        [Finding("spf.broken_extra", "warning", {"records": broken})]
+        if broken and len(records) == 1
+        else []
     )
-    fix = f"Ändern Sie den Wert des TXT-Eintrags (Host @) auf: {result.expected}"
-    if result.state != "done":
-        message = f"{message} {result.message}"
-        if result.expected not in result.fix:
-            fix = f"{fix} {result.fix}"
-    if NO_SECOND not in fix:
-        fix = f"{fix.rstrip('.')}. {NO_SECOND}"
-    return replace(result, state="failed", message=message, fix=fix)
+    return await _judge(ctx, base, records, [], extra)
 
 
-async def _check_spf_records(ctx: Context, base: RecordCheck, records: list[str]) -> RecordCheck:
-    """Judge the SPF record(s) published at the domain."""
-    fqdn = ctx.domain
-    trees = await asyncio.gather(*(spf_syntax.evaluate(ctx.lookup, fqdn, r) for r in records))
-    if len(records) > 1:
-        merged = spf_syntax.merge(records)
-        merged_tree = await spf_syntax.evaluate(ctx.lookup, fqdn, merged)
-        cost = merged_tree.lookups
-        message = (
-            f"Für die Domain gibt es {len(records)} SPF-Einträge. Erlaubt ist genau einer: mit "
-            "mehreren ist SPF ungültig, und Empfänger können Ihre E-Mails ablehnen."
-        )
-        fix = (
-            f"Löschen Sie alle {len(records)} SPF-Einträge (TXT unter @, beginnend mit v=spf1) "
-            f"und legen Sie stattdessen diesen einen an: {merged}"
-        )
-        if cost > spf_syntax.LOOKUP_LIMIT:
-            over_message, over_fix = _over_limit(merged_tree)
-            message = f"{message} {over_message}"
-            fix = (
-                f"{over_fix} Fassen Sie dabei alles in einem einzigen SPF-Eintrag zusammen "
-                "und löschen Sie die übrigen."
-            )
-        return replace(
-            base,
-            expected=merged,
-            message=message,
-            fix=fix,
-            details={"spf_records": len(records), "merged_lookups": cost},
-        )
-    return await _judge_spf(ctx, base, records[0], trees[0])
+@dataclass
+class Offer:
+    """The record we would offer to copy (None when no valid one can be derived)."""
+
+    record: str | None
+    changes: list[Finding]
+    lookups: int = 0
+    heaviest: tuple[str, int] | None = None
+    unrepairable: bool = False
 
 
-def _over_limit(merged_tree: spf_syntax.SpfNode) -> tuple[str, str]:
-    """Return (message, fix) for a merged record that would exceed the lookup limit."""
-    costs = {k: v for k, v in merged_tree.includes.items() if k != spf_syntax.MAILJET_INCLUDE}
+async def make_offer(ctx: Context, records: list[str]) -> Offer:
+    """Repair, merge (adding Mailjet unless it already passes) and evaluate records as one.
+
+    The result is offered only when the same parser finds no fault in it, it stays within
+    10 DNS lookups and 2 void lookups (RFC 7208 §4.6.4) and it lets Mailjet pass.
+    """
+    repaired, changes = [], []
+    for source in records:
+        text, fixed = spf_syntax.repair(source)
+        changes += fixed
+        if text is None:
+            return Offer(None, changes, unrepairable=True)
+        repaired.append(text)
+    record, merged = spf_syntax.merge(repaired, add_mailjet=False)
+    tree = await spf_syntax.evaluate(ctx.lookup, ctx.domain, record)
+    if not tree.has_mailjet:
+        record, merged = spf_syntax.merge(repaired, add_mailjet=True)
+        tree = await spf_syntax.evaluate(ctx.lookup, ctx.domain, record)
+    changes += merged
+    costs = {k: v for k, v in tree.includes.items() if k != spf_syntax.MAILJET_INCLUDE}
     heaviest = max(costs.items(), key=lambda kv: kv[1], default=None)
-    which = (
-        f"Einbindungen nicht mehr genutzter Dienste (am meisten kostet include:{heaviest[0]})"
-        if heaviest
-        else "nicht mehr benötigte Bestandteile (a, mx, exists)"
+    valid = (
+        not tree.errors
+        and not tree.unavailable
+        and tree.has_mailjet
+        and tree.lookups <= LIMIT
+        and len(tree.voids) <= spf_syntax.VOID_LIMIT
     )
-    return (
-        f"Mit Mailjet bräuchte der Eintrag {merged_tree.lookups} von höchstens "
-        f"{spf_syntax.LOOKUP_LIMIT} DNS-Abfragen und wäre ungültig.",
-        f"Entfernen Sie zuerst {which} und fügen Sie dann "
-        f"include:{spf_syntax.MAILJET_INCLUDE} hinzu.",
-    )
+    return Offer(record if valid else None, changes, tree.lookups, heaviest)
 
 
-async def _judge_spf(ctx: Context, base: RecordCheck, record: str, tree: spf_syntax.SpfNode):
-    """Turn the evaluated tree of the one SPF record into a verdict."""
-    findings: list[tuple[str, str, str]] = []  # (state, message, fix)
+def _offer_findings(offer: Offer, state: str, code: str, reported: bool) -> list[Finding]:
+    """Return the findings that offer the record (or say why none is offered)."""
+    if offer.record:
+        params = {"record": offer.record, "lookups": offer.lookups, "limit": LIMIT}
+        return [Finding(code, state, params), *offer.changes]
+    if offer.unrepairable:
+        return [f for f in offer.changes if f.code == "spf.unrepairable"]
+    if offer.lookups > LIMIT:
+        heaviest, cost = offer.heaviest or ("", 0)
+        params = {"lookups": offer.lookups, "limit": LIMIT, "heaviest": heaviest, "cost": cost}
+        return [Finding("spf.over_limit", "failed", params)]
+    return [] if reported else [Finding("spf.no_offer", "failed")]
+
+
+async def _judge(
+    ctx: Context,
+    base: RecordCheck,
+    records: list[str],
+    prior: list[Finding],
+    extra: list[Finding] = (),
+) -> RecordCheck:
+    """Judge the SPF record(s) published (prior: why receivers see none of them)."""
+    if len(records) > 1 and not prior:
+        offer = await make_offer(ctx, records)
+        params = {"count": len(records), "record": offer.record}
+        if offer.record:
+            findings = [Finding("spf.two_records", "failed", params), *offer.changes]
+        else:
+            findings = [Finding("spf.two_records_no_offer", "failed", params)]
+            findings += _offer_findings(offer, "done", "spf.offer", False)
+        details = {"spf_records": len(records), "merged_lookups": offer.lookups}
+        return _finish(base, findings, offer, details)
+    source = records[0]  # what the offer is repaired from
+    record = (
+        (spf_syntax.repair(source)[0] or spf_syntax.repair_version(source)) if prior else source
+    )
+    tree = await spf_syntax.evaluate(ctx.lookup, ctx.domain, record)
     details = tree.details()
-    expected = record
     if tree.unavailable:
         names = ", ".join(sorted(set(tree.unavailable)))
         return unavailable(
             replace(base, expected=record, details=details),
             f"den SPF-Eintrag vollständig (keine Antwort für {names})",
         )
-    for error, error_fix in tree.errors:
-        findings.append(("failed", f"Der SPF-Eintrag ist fehlerhaft: {error}", error_fix))
-    over = False
+    findings = [*prior, *tree.errors]
+    if tree.ignored_redirect:
+        redirect = tree.ignored_redirect
+        params = {"term": redirect.text, "all": tree.all_text, "target": redirect.target}
+        findings.append(Finding("spf.redirect_ignored", "warning", params))
     if not tree.has_mailjet:
-        expected = spf_syntax.merge([record])
-        merged_tree = await spf_syntax.evaluate(ctx.lookup, ctx.domain, expected)
-        cost = merged_tree.lookups
-        details["merged_lookups"] = cost
-        message = "Der SPF-Eintrag erlaubt Mailjet noch nicht, in Ihrem Namen zu senden."
-        if tree.mailjet_issues:
-            message = f"{message} {' '.join(tree.mailjet_issues)}"
-        if cost > spf_syntax.LOOKUP_LIMIT:
-            over = True
-            over_message, over_fix = _over_limit(merged_tree)
-            findings.append(("failed", f"{message} {over_message}", f"{over_fix} {NO_SECOND}"))
-        else:
-            findings.append(
-                (
-                    "failed",
-                    message,
-                    f"Ersetzen Sie den vorhandenen Eintrag durch: {expected} "
-                    f"(damit {cost} von {spf_syntax.LOOKUP_LIMIT} DNS-Abfragen). {NO_SECOND}",
-                )
-            )
-    if tree.lookups > spf_syntax.LOOKUP_LIMIT:
+        findings += [Finding("spf.no_mailjet", "failed"), *tree.mailjet_issues]
+    if tree.lookups > LIMIT:
         heaviest = max(tree.includes.items(), key=lambda kv: kv[1], default=None)
-        costly = f" Am meisten kostet include:{heaviest[0]} ({heaviest[1]})." if heaviest else ""
         details["heaviest_include"] = heaviest[0] if heaviest else None
-        findings.append(
-            (
-                "failed",
-                f"Der SPF-Eintrag braucht {tree.lookups} DNS-Abfragen, erlaubt sind höchstens "
-                f"{spf_syntax.LOOKUP_LIMIT}; Empfänger werten ihn dann als Fehler.{costly}",
-                ""
-                if over
-                else "Entfernen Sie Einbindungen (include) von Diensten, die Sie nicht mehr "
-                "nutzen, oder ersetzen Sie sie durch feste Adressen (ip4/ip6).",
-            )
-        )
+        name, cost = heaviest or ("", 0)
+        params = {"lookups": tree.lookups, "limit": LIMIT, "heaviest": name, "cost": cost}
+        findings.append(Finding("spf.too_many_lookups", "failed", params))
     if len(tree.voids) > spf_syntax.VOID_LIMIT:
-        findings.append(
-            (
-                "failed",
-                f"Der SPF-Eintrag enthält {len(tree.voids)} Verweise ins Leere (erlaubt sind "
-                f"höchstens {spf_syntax.VOID_LIMIT}): {', '.join(tree.voids)}.",
-                "Entfernen Sie diese Bestandteile aus dem SPF-Eintrag.",
-            )
-        )
+        params = {"count": len(tree.voids), "limit": spf_syntax.VOID_LIMIT, "voids": tree.voids}
+        findings.append(Finding("spf.too_many_voids", "failed", params))
     dead = [
         t.text
         for t in tree.dead
         if not (t.name == "include" and t.target == spf_syntax.MAILJET_INCLUDE)
     ]
-    if dead:
-        all_text = next(t.text for t in tree.terms if t.name == "all" and not t.modifier)
-        shown = ", ".join(f"„{t}“" for t in dead)
-        it, counts, needed = (
-            ("es", "zählt es", "wird") if len(dead) == 1 else ("sie", "zählen sie", "werden")
-        )
-        if tree.has_mailjet:
-            expected = spf_syntax.merge([record], add_mailjet=False)
-        findings.append(
-            (
-                "warning",
-                f"Hinter „{all_text}“ steht noch {shown}. Bestandteile hinter „all“ werden nie "
-                "ausgewertet – entfernen Sie sie oder setzen Sie sie vor „all“.",
-                f"Entfernen Sie {shown} (der Eintrag lautet dann: {expected}), oder setzen Sie "
-                f"{it} vor „{all_text}“, wenn {it} gebraucht {needed} (dann {counts} zu den "
-                "DNS-Abfragen).",
-            )
-        )
     qualifier = tree.all_qualifier
     if qualifier == "+":
-        findings.append(
-            (
-                "warning",
-                "Der SPF-Eintrag endet mit „+all“: damit darf jeder Server der Welt in Ihrem "
-                "Namen senden.",
-                "Ersetzen Sie „+all“ durch „~all“.",
-            )
-        )
+        findings.append(Finding("spf.plus_all", "warning"))
     elif qualifier == "?":
-        findings.append(
-            (
-                "warning",
-                "Der SPF-Eintrag endet mit „?all“: damit schützt er Ihre Domain nicht.",
-                "Ersetzen Sie „?all“ durch „~all“.",
-            )
-        )
-    elif qualifier is None and tree.redirect is None:
-        findings.append(
-            (
-                "warning",
-                "Dem SPF-Eintrag fehlt am Ende „~all“ oder „-all“: fremde Server werden nicht "
-                "ausgeschlossen.",
-                "Ergänzen Sie am Ende des Eintrags „~all“.",
-            )
-        )
+        findings.append(Finding("spf.neutral_all", "warning"))
+    elif qualifier is None and tree.redirect is None and not tree.errors:
+        findings.append(Finding("spf.no_all", "warning"))
     if any(t.name == "ptr" and not t.modifier for t in tree.terms):
-        findings.append(
-            (
-                "warning",
-                "Der SPF-Eintrag nutzt „ptr“, das nicht mehr verwendet werden soll (langsam "
-                "und unzuverlässig; manche Empfänger ignorieren es).",
-                "Ersetzen Sie „ptr“ durch ip4:/ip6:-Angaben Ihrer Server.",
-            )
-        )
-    if not findings:
-        return replace(
-            base,
-            expected=record,
-            state="done",
-            message=f"Der SPF-Eintrag erlaubt Mailjet zu senden und ist gültig "
-            f"({tree.lookups} von {spf_syntax.LOOKUP_LIMIT} DNS-Abfragen).",
-            details=details,
-        )
-    state = max((f[0] for f in findings), key=RANK.__getitem__)
-    fixes = list(dict.fromkeys(f[2] for f in findings if f[2]))
-    return replace(
-        base,
-        expected=expected,
-        state=state,
-        message=" ".join(f[1] for f in findings),
-        fix=" ".join(fixes),
-        details=details,
-    )
+        findings.append(Finding("spf.ptr", "warning"))
+    findings += extra
+    notes = []
+    faulty = {f.params.get("term") for f in tree.errors}
+    macros = sorted(set(tree.macros) - faulty)
+    if macros:
+        notes.append(Finding("spf.macros", "done", {"terms": macros}))
+    notes += [
+        Finding("spf.exp", "done", {"term": t.text})
+        for t in tree.terms
+        if t.modifier and t.name == "exp"
+    ][:1]
+    if not findings and not dead:
+        ok = Finding("spf.ok", "done", {"lookups": tree.lookups, "limit": LIMIT})
+        return verdict(base, [ok, *notes], expected=record, details=details)
+    offer = await make_offer(ctx, [source])
+    if tree.dead:
+        offer.changes = [c for c in offer.changes if c.code != "spf.fixed_dropped_dead"]
+    details["merged_lookups"] = offer.lookups
+    if dead:
+        params = {"all": tree.all_text, "dead": dead, "record": offer.record or ""}
+        findings.append(Finding("spf.dead_terms", "warning", params))
+    reported = any(
+        f.code in ("spf.too_many_lookups", "spf.too_many_voids") for f in findings
+    ) or bool(tree.errors)
+    code = "spf.offer_broken" if prior else "spf.offer"
+    findings += _offer_findings(offer, "done", code, reported)
+    return _finish(base, [*findings, *notes], offer, details)
+
+
+def _finish(base: RecordCheck, findings: list[Finding], offer: Offer, details: dict):
+    """Return the verdict with the offered record as expected value (none when invalid)."""
+    if offer.record is None:
+        return verdict(base, findings, expected="", details={**details, "no_copy": True})
+    return verdict(base, findings, expected=offer.record, details=details)

@@ -1,19 +1,28 @@
-"""The Mailjet verification TXT record."""
+"""The Mailjet verification TXT record: its value as published, compared without cleaning."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import replace
 
 from mitwirkung.checks.dns.common import (
     Context,
     RecordCheck,
     base_record,
-    cname_message,
-    doubled_message,
+    real_doubled,
     unavailable,
     unquote,
+    verdict,
 )
+from mitwirkung.checks.finding import Finding, odd_characters
+
+_ODD = re.compile(r"[\s\u200b-\u200d\u2060\ufeff\u00ad]")
+
+
+def matches(text: str, value: str) -> bool:
+    """Tell whether a TXT value is the verification value (also when wrapped in quotes)."""
+    return text.lower() in (value.lower(), f'"{value.lower()}"')
 
 
 async def check_verification(ctx: Context) -> RecordCheck:
@@ -24,34 +33,42 @@ async def check_verification(ctx: Context) -> RecordCheck:
         ctx.lookup.query(fqdn, "TXT"), ctx.lookup.query(ctx.doubled(fqdn), "TXT")
     )
     base = replace(base, found=main.texts)
-    if any(unquote(t).lower() == value.lower() for t in main.texts):
-        return replace(
-            base, state="done", message=f"Der Bestätigungseintrag unter {fqdn} ist vorhanden."
-        )
+    params = {"fqdn": fqdn, "host": base.host, "value": value}
+    if any(matches(t, value) for t in main.texts):
+        return verdict(base, [Finding("verification.ok", "done", params)])
     if main.unavailable:
         return unavailable(base, f"den Bestätigungseintrag {fqdn}")
-    if any(unquote(t).lower() == value.lower() for t in doubled.texts):
-        message, fix = doubled_message(ctx, fqdn, base.host)
-        return replace(base, found=doubled.texts, message=message, fix=fix)
-    if main.cname and not main.texts:
-        return replace(
-            base,
-            message=cname_message(fqdn, main.cname),
-            fix=f"Löschen Sie den CNAME-Eintrag und legen Sie einen TXT-Eintrag mit dem Wert "
-            f"{value} an.",
-            details={"cname": main.cname},
-        )
-    if main.texts:
-        return replace(
-            base,
-            message=f"Unter {fqdn} steht ein TXT-Eintrag, aber mit einem anderen Wert als dem, "
-            "den Mailjet erwartet.",
-            fix=f"Ändern Sie den Wert des TXT-Eintrags {base.host} auf: {value}",
-        )
-    return replace(
-        base,
-        message=f"Der Bestätigungseintrag (TXT unter {fqdn}) wurde nicht gefunden.",
-        fix=await ctx.missing_fix(
+    for text in main.texts:  # the value with characters around it a panel did not show
+        if _ODD.sub("", unquote(text)).lower() == value.lower():
+            odd = odd_characters(text) or [{"char": "U+0020", "position": 1}]
+            if text[:1] == " " or text[-1:] == " ":
+                odd = [{"char": "U+0020", "position": 1 if text[:1] == " " else len(text)}]
+            at = {"char": odd[0]["char"], "position": odd[0]["position"]}
+            return verdict(base, [Finding("verification.odd_space", "failed", {**params, **at})])
+    entered_twice = await real_doubled(
+        ctx, base, fqdn, doubled, lambda t: matches(unquote(t), value)
+    )
+    if entered_twice:
+        return entered_twice
+    wildcard = await ctx.synthesized(fqdn, "TXT", main)
+    if wildcard:
+        what = "CNAME" if main.cname else "TXT"
+        missing = await ctx.missing_fix(
             f"einen TXT-Eintrag mit Host {base.host} und Wert {value}", base.host
-        ),
+        )
+        findings = [
+            Finding("verification.missing", "failed", {**params, "missing_fix": missing}),
+            Finding("dns.wildcard", "done", {**params, "what": what}),
+        ]
+        return verdict(base, findings, found=())
+    if main.cname and not main.texts:
+        finding = Finding("verification.cname", "failed", {**params, "target": main.cname})
+        return verdict(base, [finding], details={"cname": main.cname})
+    if main.texts:
+        return verdict(base, [Finding("verification.other_value", "failed", params)])
+    missing = await ctx.missing_fix(
+        f"einen TXT-Eintrag mit Host {base.host} und Wert {value}", base.host
+    )
+    return verdict(
+        base, [Finding("verification.missing", "failed", {**params, "missing_fix": missing})]
     )
