@@ -29,9 +29,9 @@ def server(keys):
         yield srv
 
 
-def check(server, domain, **kwargs) -> DnsReport:
+def check(server, domain, timeout=3.0, **kwargs) -> DnsReport:
     exp = MailjetExpectation(domain, VERIFY_NAME, VERIFY_VALUE, **kwargs)
-    return asyncio.run(check_mailjet(exp, nameservers=[server.nameserver], timeout=3.0))
+    return asyncio.run(check_mailjet(exp, nameservers=[server.nameserver], timeout=timeout))
 
 
 def record(server, domain, item_id, **kwargs):
@@ -392,3 +392,98 @@ def test_rfc_notes_on_a_valid_record(server, domain, code, text):
 )
 def test_messages_name_the_rule(server, domain, text):
     assert text in record(server, domain, "dns-spf").message
+
+
+# --- kind 4: wildcard answers are no records at that name (RFC 4592) --------------------------
+
+
+@pytest.mark.parametrize(
+    ("domain", "item_id", "what"),
+    [
+        ("k4-a.de", "dns-dkim", "eine IP-Adresse"),
+        ("k4-txt.de", "dns-dkim", "einen TXT-Wert"),
+        ("k4-txt.de", "dns-verification", "einen TXT-Wert"),
+        ("k4-cname.de", "dns-dkim", "einen Verweis per CNAME"),
+        ("k4-cname.de", "dns-verification", "einen Verweis per CNAME"),
+        ("k4-revoke.de", "dns-dkim", "einen TXT-Wert"),
+    ],
+)
+def test_wildcard_answer_is_never_a_record_to_delete(server, domain, item_id, what):
+    rec = record(server, domain, item_id)
+    assert rec.state == "failed"
+    assert codes(rec)[-1] == "dns.wildcard"
+    assert f"({what}), stammt von einem Platzhalter-Eintrag (*)" in rec.message
+    assert "Sie müssen dort nichts löschen" in rec.message
+    assert f"genau unter {rec.host} anlegen, hat Vorrang vor dem Platzhalter" in rec.fix
+    assert "Löschen" not in rec.fix and "Ändern Sie" not in rec.fix
+    assert rec.found == ()
+
+
+def test_wildcard_record_at_the_doubled_name_is_not_entered_twice(server):
+    rec = record(server, "k4-txt.de", "dns-spf")
+    assert codes(rec) == ["spf.missing"]
+    assert "k4-txt.de.k4-txt.de" not in rec.message + rec.fix
+
+
+def test_a_record_really_at_the_dkim_name_is_still_named(server):
+    rec = record(server, "proxied.de", "dns-dkim")
+    assert codes(rec) == ["dkim.address"]
+    assert "Löschen Sie den A-Eintrag mailjet._domainkey" in rec.fix
+
+
+# --- kind 7: nothing known is forgotten on a timeout ------------------------------------------
+
+
+def test_dkim_timeout_keeps_the_key_peiq_entered(keys):
+    with ZoneServer(zone_text(keys), drop=["mailjet._domainkey.good.de"]) as srv:
+        report = check(srv, "good.de", timeout=0.5, dkim_key=keys.rsa2048)
+    rec = next(r for r in report.records if r.item_id == "dns-dkim")
+    assert rec.state == "warning" and rec.details["dns_unavailable"]
+    assert rec.expected == f"v=DKIM1; k=rsa; p={keys.rsa2048}"
+    assert "antwortet gerade nicht" in rec.message
+
+
+def test_guard_fallback_carries_the_planned_values(keys):
+    from mitwirkung.checks.dns import _guard, planned_records
+
+    exp = MailjetExpectation("good.de", VERIFY_NAME, VERIFY_VALUE, dkim_key=keys.ed25519)
+    planned = {r.item_id: r for r in planned_records(exp)}
+
+    async def never():
+        await asyncio.Event().wait()
+
+    for fallback in planned.values():
+        rec = asyncio.run(_guard(never(), fallback, 0.05))
+        assert rec.state == "warning" and rec.details["dns_unavailable"]
+        assert rec.expected == fallback.expected
+    assert planned["dns-dkim"].expected == f"v=DKIM1; k=ed25519; p={keys.ed25519}"
+
+
+# --- kind 8: a domain that does not exist is named as such ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("tippfehler.k8.de", "tippfehler.k8.de"),
+        ("firmaa.k8.de", "firmaa.k8.de"),
+        ("müllerr-verlag.k8.de", "müllerr-verlag.k8.de"),
+    ],
+)
+def test_domain_that_does_not_exist_is_said_once(server, typed, shown):
+    report = check(server, typed)
+    first, *rest = report.records
+    assert codes(first) == ["domain.nxdomain"]
+    assert f"Die Domain {shown} gibt es im DNS nicht – Tippfehler?" in first.message
+    assert first.state == "failed" and first.fix
+    for rec in rest:
+        assert codes(rec) == ["domain.nxdomain_see_above"]
+        assert rec.message == ""
+        assert "siehe oben" in rec.fix
+        assert "nicht gefunden" not in rec.message
+    assert [r.state for r in rest] == ["failed", "failed", "warning"]
+    assert next(r for r in rest if r.item_id == "dns-spf").expected  # still shows the value
+
+
+def test_existing_subdomain_of_the_same_zone_is_checked_normally(server):
+    assert record(server, "firma.k8.de", "dns-spf").state == "done"

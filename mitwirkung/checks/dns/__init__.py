@@ -14,7 +14,6 @@ import time
 from collections.abc import Awaitable
 from dataclasses import replace
 
-from mitwirkung.checks import dkim as dkim_syntax
 from mitwirkung.checks import dmarc as dmarc_syntax
 from mitwirkung.checks import spf as spf_syntax
 from mitwirkung.checks.dns.common import (
@@ -25,13 +24,15 @@ from mitwirkung.checks.dns.common import (
     RecordCheck,
     base_record,
     unavailable,
+    verdict,
 )
-from mitwirkung.checks.dns.dkim import check_dkim
+from mitwirkung.checks.dns.dkim import check_dkim, expected_value
 from mitwirkung.checks.dns.dmarc import check_dmarc
 from mitwirkung.checks.dns.lookup import Lookup, authoritative_ns
 from mitwirkung.checks.dns.spf import check_spf
 from mitwirkung.checks.dns.verification import check_verification
 from mitwirkung.checks.domain import DomainError, display_domain, normalize_domain
+from mitwirkung.checks.finding import Finding
 from mitwirkung.checks.resolver import make_resolver
 
 __all__ = [
@@ -64,13 +65,8 @@ async def check_mailjet(
     ctx = Context(exp, lookup, authority)
     mailjet_tree = asyncio.ensure_future(_mailjet_tree(lookup))
     domain = exp.domain
-    dkim_fqdn = f"{exp.dkim_selector}._domainkey.{domain}"
-    fallbacks = [
-        base_record("dns-verification", exp.verification_name, domain, exp.verification_value),
-        base_record("dns-spf", domain, domain, DEFAULT_SPF),
-        base_record("dns-dkim", dkim_fqdn, domain, ""),
-        base_record("dns-dmarc", f"_dmarc.{domain}", domain, dmarc_syntax.starter(domain)),
-    ]
+    # What is known before any answer (the key PEIQ entered too) stays when a check times out.
+    fallbacks = list(planned_records(exp))
     coros = [check_verification(ctx), check_spf(ctx), check_dkim(ctx)]
     coros.append(check_dmarc(ctx))
     budget = timeout + 0.25
@@ -79,6 +75,9 @@ async def check_mailjet(
             *(_guard(c, f, budget) for c, f in zip(coros, fallbacks, strict=True))
         )
         ns = authority.result() if authority.done() and not authority.cancelled() else ()
+        apex = lookup.answered(domain, "TXT")
+        if apex is not None and apex.status == "nxdomain" and not apex.cname:
+            records = domain_missing(records, domain)
     finally:
         pending = [t for t in (authority, mailjet_tree, *lookup._tasks.values()) if not t.done()]
         for task in pending:
@@ -102,6 +101,29 @@ async def _mailjet_tree(lookup: Lookup) -> spf_syntax.SpfNode:
     return await spf_syntax.evaluate(lookup, spf_syntax.MAILJET_INCLUDE, records[0])
 
 
+def domain_missing(records: list[RecordCheck], domain: str) -> list[RecordCheck]:
+    """Return the verdicts for a sender domain that does not exist (NXDOMAIN at the apex).
+
+    Nothing can be published below a name that does not exist, so this is said once, on the
+    first record; the other records point to it instead of saying "not found" again.
+    """
+    shown = display_domain(domain)
+    first, *rest = records
+    result = [
+        verdict(
+            replace(first, found=(), details={"domain_missing": True}),
+            [Finding("domain.nxdomain", "failed", {"domain": shown})],
+        )
+    ]
+    for record in rest:
+        state = "warning" if record.item_id == "dns-dmarc" else "failed"
+        finding = Finding("domain.nxdomain_see_above", state, {"domain": shown})
+        result.append(
+            verdict(replace(record, found=(), details={"domain_missing": True}), [finding])
+        )
+    return result
+
+
 def planned_records(exp: MailjetExpectation) -> tuple[RecordCheck, ...]:
     """Return the records to publish as known before any check (state "open", nothing found).
 
@@ -109,7 +131,7 @@ def planned_records(exp: MailjetExpectation) -> tuple[RecordCheck, ...]:
     already has one.
     """
     dkim_fqdn = f"{exp.dkim_selector}._domainkey.{exp.domain}"
-    dkim_value = dkim_syntax.expected_record(exp.dkim_key) if exp.dkim_key else ""
+    dkim_value, _ = expected_value(exp)
     plan = [
         ("dns-verification", exp.verification_name, exp.verification_value),
         ("dns-spf", exp.domain, DEFAULT_SPF),

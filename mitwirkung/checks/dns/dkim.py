@@ -62,6 +62,8 @@ async def check_dkim(ctx: Context) -> RecordCheck:
     key = dkim_syntax.parse(text)
     details.update({"key_type": key.key_type, "key_bits": key.bits})
     base = replace(base, details=details)
+    if key.failed and await ctx.synthesized(fqdn, "TXT", main):
+        return await _no_key(ctx, base, fqdn, replace(main, texts=()), doubled, prior, "TXT")
     if key.failed:
         rest = [t for t in main.texts if "p=" not in t.lower()]
         if rest and any(f.code == "dkim.key_broken" for f in key.failed):
@@ -112,7 +114,9 @@ async def check_dkim(ctx: Context) -> RecordCheck:
     return verdict(base, [ok], expected=expected or text)
 
 
-async def _no_key(ctx: Context, base: RecordCheck, fqdn: str, main, doubled, prior) -> RecordCheck:
+async def _no_key(
+    ctx: Context, base: RecordCheck, fqdn: str, main, doubled, prior, synthesized: str = ""
+) -> RecordCheck:
     """Judge a DKIM name without key: entered twice, a CNAME or A record there, or nothing.
 
     Whatever a wildcard (RFC 4592) produces at the name is no record the customer could delete:
@@ -123,7 +127,9 @@ async def _no_key(ctx: Context, base: RecordCheck, fqdn: str, main, doubled, pri
         return entered_twice
     params = {"fqdn": fqdn, "host": base.host}
     wildcard = []
-    if main.cname:
+    if synthesized:
+        wildcard = [Finding("dns.wildcard", "done", {**params, "what": synthesized})]
+    elif main.cname:
         if not await ctx.synthesized(fqdn, "TXT", main):
             return verdict(
                 base,

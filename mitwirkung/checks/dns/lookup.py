@@ -48,6 +48,13 @@ class Lookup:
             self._tasks[key] = asyncio.ensure_future(self._ask(*key))
         return asyncio.shield(self._tasks[key])
 
+    def answered(self, name: str, rtype: str) -> Answer | None:
+        """Return the answer already received for name and rtype, or None."""
+        task = self._tasks.get((name.rstrip(".").lower(), rtype))
+        if task is None or not task.done() or task.cancelled():
+            return None
+        return task.result()
+
     async def _ask(self, name: str, rtype: str) -> Answer:
         remaining = self.deadline - time.monotonic()
         if remaining <= 0.01:

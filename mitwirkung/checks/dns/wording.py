@@ -47,6 +47,19 @@ WHERE = " (im SPF-Eintrag von {where})"
 
 # code -> (message, fix); both may use the finding's parameters.
 TEXTS: dict[str, tuple[str, str]] = {
+    # --- the sender domain ------------------------------------------------------------------
+    "domain.nxdomain": (
+        "Die Domain {domain} gibt es im DNS nicht – Tippfehler? Solange es sie nicht gibt, kann "
+        "darunter auch keiner der Einträge stehen.",
+        "Prüfen Sie die Schreibweise der Domain Ihrer Absenderadresse. Ist sie richtig, muss "
+        "die Domain erst registriert (bei einer Subdomain: beim DNS-Anbieter angelegt) werden; "
+        "ist sie falsch, sagen Sie PEIQ die richtige Domain.",
+    ),
+    "domain.nxdomain_see_above": (
+        "",
+        "Zuerst muss es die Domain {domain} im DNS geben (siehe oben); dann prüfen wir diesen "
+        "Eintrag.",
+    ),
     # --- Mailjet verification ---------------------------------------------------------------
     "verification.ok": ("Der Bestätigungseintrag unter {fqdn} ist vorhanden.", ""),
     "verification.odd_space": (
@@ -613,7 +626,7 @@ def params_for(finding: Finding) -> dict:
     if "what" in params:
         params["what_text"] = {
             "A": "eine IP-Adresse",
-            "CNAME": "einen Verweis (CNAME)",
+            "CNAME": "einen Verweis per CNAME",
             "TXT": "einen TXT-Wert",
         }.get(params["what"], params["what"])
     if finding.code == "dmarc.missing_semicolon":
