@@ -17,9 +17,6 @@ POLICIES = ("none", "quarantine", "reject")
 # RFC 7489 §6.3, plus np/psd/t of DMARCbis (receivers ignore what they do not know).
 KNOWN = ("v", "p", "sp", "np", "rua", "ruf", "adkim", "aspf", "pct", "fo", "rf", "ri", "psd", "t")
 WSP = " \t"
-MAILBOX_NOTE = (
-    "Die Adresse nach mailto: muss ein Postfach sein, das es gibt (oder lassen Sie rua= weg)."
-)
 _VERSION = re.compile(r"v[ \t]*=[ \t]*dmarc1", re.IGNORECASE)
 _MAILTO = re.compile(r"^mailto:[^@\s,;!]+@[^@\s,;!]+\.[^@\s,;!]+$", re.IGNORECASE)
 _ADDRESS = re.compile(r"^[^@\s,;:!]+@[^@\s,;:!]+\.[^@\s,;:!]+$")

@@ -52,7 +52,7 @@ async def _guard(coro: Awaitable[RecordCheck], fallback: RecordCheck, budget: fl
     try:
         return await asyncio.wait_for(coro, max(budget, 0.05))
     except TimeoutError:
-        return unavailable(fallback, "den Eintrag")
+        return unavailable(fallback, "record")
 
 
 async def check_mailjet(

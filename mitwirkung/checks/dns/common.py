@@ -13,20 +13,6 @@ from mitwirkung.checks.domain import absolute_name, display_domain, normalize_do
 from mitwirkung.checks.finding import Finding, worst
 
 DEFAULT_SPF = f"v=spf1 include:{spf_syntax.MAILJET_INCLUDE} ~all"
-PROPAGATION = (
-    "Ein gerade angelegter Eintrag kann einige Minuten, selten einige Stunden, brauchen, "
-    "bis er überall sichtbar ist; diese Seite prüft dann von selbst erneut."
-)
-UNAVAILABLE = (
-    "Der DNS-Server antwortet gerade nicht (Zeitüberschreitung oder Serverfehler), deshalb "
-    "konnten wir {what} im Moment nicht prüfen. Das heißt nicht, dass der Eintrag fehlt."
-)
-UNDERSCORE_NOTE = (
-    " Lässt Ihr Anbieter keinen Unterstrich (_) im Host zu, fragen Sie dessen Support oder PEIQ."
-)
-UNAVAILABLE_FIX = "Bitte prüfen Sie es in einigen Minuten erneut."
-
-RANK = {"done": 0, "warning": 1, "failed": 2}
 
 
 @dataclass(frozen=True)
@@ -107,33 +93,22 @@ class Context:
     def doubled(self, fqdn: str) -> str:
         return f"{fqdn}.{self.domain}"
 
-    async def missing_fix(self, what: str, host: str = "") -> str:
-        """Return the fix for a missing record: where to add it, and that it takes time."""
-        shown = display_domain(self.domain)
+    async def where(self, host: str, value: str = "") -> dict:
+        """Return what the words for a missing record need: where to add it and what."""
         ns = await self.authority
-        if ns:
-            providers = sorted({".".join(n.split(".")[-2:]) for n in ns})
-            where = (
-                f"Legen Sie {what} bei dem DNS-Anbieter an, der für {shown} zuständig ist: "
-                f"laut DNS {', '.join(providers)} (Nameserver {', '.join(ns)}). Einträge bei "
-                "einem anderen Anbieter (etwa dem Webhoster) wirken nicht."
-            )
-        else:
-            where = f"Legen Sie {what} bei dem DNS-Anbieter an, der für {shown} zuständig ist."
-        if "_" in host:
-            where += UNDERSCORE_NOTE
-        return f"{where} {PROPAGATION}"
+        return {
+            "host": host,
+            "value": value,
+            "shown": display_domain(self.domain),
+            "providers": sorted({".".join(n.split(".")[-2:]) for n in ns}),
+            "nameservers": list(ns),
+        }
 
 
-def unavailable(base: RecordCheck, what: str) -> RecordCheck:
-    """Return base as a warning that the DNS did not answer."""
-    return replace(
-        base,
-        state="warning",
-        message=UNAVAILABLE.format(what=what),
-        fix=UNAVAILABLE_FIX,
-        details={**base.details, "dns_unavailable": True},
-    )
+def unavailable(base: RecordCheck, subject: str, names: tuple[str, ...] = ()) -> RecordCheck:
+    """Return base as a warning that the DNS did not answer (subject: "spf", "dkim", …)."""
+    finding = Finding("dns.unavailable", "warning", {"subject": subject, "names": list(names)})
+    return verdict(base, [finding], details={**base.details, "dns_unavailable": True})
 
 
 def unquote(text: str) -> str:
@@ -144,35 +119,6 @@ def unquote(text: str) -> str:
 def base_record(item_id: str, fqdn: str, domain: str, expected: str) -> RecordCheck:
     return RecordCheck(
         item_id, "TXT", relative_host(fqdn, domain), fqdn, expected, "failed", (), "", ""
-    )
-
-
-def doubled_message(ctx: Context, fqdn: str, host: str) -> tuple[str, str]:
-    doubled = ctx.doubled(fqdn)
-    return (
-        f"Der Eintrag steht unter {doubled}: Sie haben den vollständigen Namen als Host "
-        f"eingetragen, und Ihr DNS-Anbieter hängt die Domain noch einmal an.",
-        f"Sie haben „{relative_host(doubled, ctx.domain)}“ eingetragen; richtig ist als Host "
-        f"nur `{host}`. Ändern Sie den Host entsprechend.",
-    )
-
-
-def cname_message(fqdn: str, target: str) -> str:
-    return (
-        f"Unter {fqdn} steht ein CNAME-Eintrag (Verweis auf {target}), gebraucht wird dort "
-        "aber ein TXT-Eintrag. Ein Name mit CNAME kann keine weiteren Einträge haben."
-    )
-
-
-def add_finding(result: RecordCheck, state: str, message: str, fix: str) -> RecordCheck:
-    """Return result with one more finding (the worse state wins)."""
-    if result.state == "done":
-        return replace(result, state=state, message=message, fix=fix)
-    return replace(
-        result,
-        state=max(result.state, state, key=RANK.__getitem__),
-        message=f"{result.message} {message}",
-        fix=f"{result.fix} {fix}".strip(),
     )
 
 
@@ -200,5 +146,6 @@ async def real_doubled(
     doubled = ctx.doubled(fqdn)
     if await ctx.synthesized(doubled, "TXT", answer):
         return None
-    message, fix = doubled_message(ctx, fqdn, base.host)
-    return replace(base, found=answer.texts, message=message, fix=fix)
+    state = "warning" if base.item_id == "dns-dmarc" else "failed"
+    params = {"doubled": doubled, "typed": relative_host(doubled, ctx.domain), "host": base.host}
+    return verdict(base, [Finding("dns.doubled", state, params)], found=answer.texts)

@@ -44,7 +44,7 @@ async def check_dkim(ctx: Context) -> RecordCheck:
         ctx.lookup.query(fqdn, "TXT"), ctx.lookup.query(ctx.doubled(fqdn), "TXT")
     )
     if main.unavailable:
-        return unavailable(base, "den DKIM-Schlüssel")
+        return unavailable(base, "dkim")
     details: dict = {**base.details, **({"cname": main.cname} if main.cname else {})}
     keys = [(t, n) for t, n in zip(main.texts, main.parts, strict=True) if "p=" in t.lower()]
     base = replace(base, found=tuple(t for t, _ in keys) or main.texts, details=details)
@@ -147,10 +147,10 @@ async def _no_key(
                     base, [*prior, Finding("dkim.address", "failed", params)], found=found
                 )
             wildcard = [Finding("dns.wildcard", "done", {**params, "what": "A"})]
-    missing = await ctx.missing_fix(f"einen TXT-Eintrag mit Host {base.host}", base.host)
+    where = await ctx.where(base.host)
     found = () if wildcard else base.found
     return verdict(
         base,
-        [*prior, Finding("dkim.missing", "failed", {**params, "missing_fix": missing}), *wildcard],
+        [*prior, Finding("dkim.missing", "failed", {**params, **where}), *wildcard],
         found=found,
     )

@@ -7,7 +7,6 @@ from dataclasses import replace
 
 from mitwirkung.checks import dmarc as dmarc_syntax
 from mitwirkung.checks.dns.common import (
-    PROPAGATION,
     Context,
     RecordCheck,
     base_record,
@@ -34,7 +33,7 @@ async def check_dmarc(ctx: Context) -> RecordCheck:
     answers = await asyncio.gather(*(ctx.lookup.query(n, "TXT") for n in queries))
     main, doubled = answers[0], answers[1]
     if main.unavailable:
-        return unavailable(base, "den DMARC-Eintrag")
+        return unavailable(base, "dmarc")
     records = [t for t in main.texts if dmarc_syntax.is_dmarc(t)]
     quoted = [
         t for t in main.texts if not dmarc_syntax.is_dmarc(t) and dmarc_syntax.is_dmarc(unquote(t))
@@ -50,11 +49,8 @@ async def check_dmarc(ctx: Context) -> RecordCheck:
         inherited = _inherited_dmarc(base, zip(parents, answers[2:], strict=True))
         if inherited:
             return inherited
-        fix = await ctx.missing_fix(
-            f"einen TXT-Eintrag mit Host {base.host} und Wert {starter}", base.host
-        )
-        fix = fix.replace(PROPAGATION, f"{dmarc_syntax.MAILBOX_NOTE} {PROPAGATION}")
-        return verdict(base, [Finding("dmarc.missing", "warning", {"missing_fix": fix})])
+        where = await ctx.where(base.host, starter)
+        return verdict(base, [Finding("dmarc.missing", "warning", {**where, "mailbox": True})])
     if len(records) + len(attempts) > 1:
         count = len(records) + len(attempts)
         return verdict(base, [Finding("dmarc.many", "warning", {"fqdn": fqdn, "count": count})])

@@ -16,7 +16,6 @@ from mitwirkung.checks.dns.common import (
     Context,
     RecordCheck,
     base_record,
-    cname_message,
     real_doubled,
     unavailable,
     unquote,
@@ -35,7 +34,7 @@ async def check_spf(ctx: Context) -> RecordCheck:
         ctx.lookup.query(fqdn, "TXT"), ctx.lookup.query(ctx.doubled(fqdn), "TXT")
     )
     if main.unavailable:
-        return unavailable(base, "den SPF-Eintrag")
+        return unavailable(base, "spf")
     records = [t for t in main.texts if spf_syntax.is_spf(t)]
     broken = [t for t in main.texts if spf_syntax.is_broken_spf(t)]
     quoted = [
@@ -56,16 +55,11 @@ async def check_spf(ctx: Context) -> RecordCheck:
         if entered_twice:
             return entered_twice
         if main.cname:
-            return replace(
-                base,
-                message=cname_message(fqdn, main.cname),
-                fix="Ein SPF-Eintrag braucht einen TXT-Eintrag direkt unter der Domain. "
-                "Ersetzen Sie den CNAME durch eigene Einträge oder wählen Sie eine andere "
-                f"Absenderdomain. Der Wert wäre: {DEFAULT_SPF}",
-                details={"cname": main.cname},
-            )
-        missing = await ctx.missing_fix(f"einen TXT-Eintrag mit Host @ und Wert {DEFAULT_SPF}")
-        return verdict(base, [Finding("spf.missing", "failed", {"missing_fix": missing})])
+            params = {"fqdn": fqdn, "target": main.cname, "value": DEFAULT_SPF}
+            finding = Finding("spf.cname", "failed", params)
+            return verdict(base, [finding], details={"cname": main.cname})
+        where = await ctx.where("@", DEFAULT_SPF)
+        return verdict(base, [Finding("spf.missing", "failed", where)])
     extra = (
         [Finding("spf.broken_extra", "warning", {"records": broken})]
         if broken and len(records) == 1
@@ -155,11 +149,8 @@ async def _judge(
     tree = await spf_syntax.evaluate(ctx.lookup, ctx.domain, record)
     details = tree.details()
     if tree.unavailable:
-        names = ", ".join(sorted(set(tree.unavailable)))
-        return unavailable(
-            replace(base, expected=record, details=details),
-            f"den SPF-Eintrag vollständig (keine Antwort für {names})",
-        )
+        names = tuple(sorted(set(tree.unavailable)))
+        return unavailable(replace(base, expected=record, details=details), "spf", names)
     findings = [*prior, *tree.errors]
     if tree.ignored_redirect:
         redirect = tree.ignored_redirect

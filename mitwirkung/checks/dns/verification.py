@@ -37,7 +37,7 @@ async def check_verification(ctx: Context) -> RecordCheck:
     if any(matches(t, value) for t in main.texts):
         return verdict(base, [Finding("verification.ok", "done", params)])
     if main.unavailable:
-        return unavailable(base, f"den Bestätigungseintrag {fqdn}")
+        return unavailable(base, "verification")
     for text in main.texts:  # the value with characters around it a panel did not show
         if _ODD.sub("", unquote(text)).lower() == value.lower():
             odd = odd_characters(text) or [{"char": "U+0020", "position": 1}]
@@ -53,11 +53,9 @@ async def check_verification(ctx: Context) -> RecordCheck:
     wildcard = await ctx.synthesized(fqdn, "TXT", main)
     if wildcard:
         what = "CNAME" if main.cname else "TXT"
-        missing = await ctx.missing_fix(
-            f"einen TXT-Eintrag mit Host {base.host} und Wert {value}", base.host
-        )
+        where = await ctx.where(base.host, value)
         findings = [
-            Finding("verification.missing", "failed", {**params, "missing_fix": missing}),
+            Finding("verification.missing", "failed", {**params, **where}),
             Finding("dns.wildcard", "done", {**params, "what": what}),
         ]
         return verdict(base, findings, found=())
@@ -66,9 +64,5 @@ async def check_verification(ctx: Context) -> RecordCheck:
         return verdict(base, [finding], details={"cname": main.cname})
     if main.texts:
         return verdict(base, [Finding("verification.other_value", "failed", params)])
-    missing = await ctx.missing_fix(
-        f"einen TXT-Eintrag mit Host {base.host} und Wert {value}", base.host
-    )
-    return verdict(
-        base, [Finding("verification.missing", "failed", {**params, "missing_fix": missing})]
-    )
+    where = await ctx.where(base.host, value)
+    return verdict(base, [Finding("verification.missing", "failed", {**params, **where})])

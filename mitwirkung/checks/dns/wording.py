@@ -43,10 +43,43 @@ PROPAGATION = (
     "bis er überall sichtbar ist; diese Seite prüft dann von selbst erneut."
 )
 NO_SECOND = "Legen Sie keinen zweiten SPF-Eintrag an."
+MAILBOX_NOTE = (
+    "Die Adresse nach mailto: muss ein Postfach sein, das es gibt (oder lassen Sie rua= weg)."
+)
+UNDERSCORE_NOTE = (
+    " Lässt Ihr Anbieter keinen Unterstrich (_) im Host zu, fragen Sie dessen Support oder PEIQ."
+)
+SUBJECTS = {  # what could not be checked when the DNS did not answer
+    "verification": "den Bestätigungseintrag",
+    "spf": "den SPF-Eintrag",
+    "dkim": "den DKIM-Schlüssel",
+    "dmarc": "den DMARC-Eintrag",
+    "record": "den Eintrag",
+}
 WHERE = " (im SPF-Eintrag von {where})"
 
 # code -> (message, fix); both may use the finding's parameters.
 TEXTS: dict[str, tuple[str, str]] = {
+    # --- shared -----------------------------------------------------------------------------
+    "dns.unavailable": (
+        "Der DNS-Server antwortet gerade nicht (Zeitüberschreitung oder Serverfehler), deshalb "
+        "konnten wir {subject_text} im Moment nicht prüfen. Das heißt nicht, dass der Eintrag "
+        "fehlt.",
+        "Bitte prüfen Sie es in einigen Minuten erneut.",
+    ),
+    "dns.doubled": (
+        "Der Eintrag steht unter {doubled}: Sie haben den vollständigen Namen als Host "
+        "eingetragen, und Ihr DNS-Anbieter hängt die Domain noch einmal an.",
+        "Sie haben „{typed}“ eingetragen; richtig ist als Host nur `{host}`. Ändern Sie den "
+        "Host entsprechend.",
+    ),
+    "spf.cname": (
+        "Unter {fqdn} steht ein CNAME-Eintrag (Verweis auf {target}), gebraucht wird dort aber "
+        "ein TXT-Eintrag. Ein Name mit CNAME kann keine weiteren Einträge haben.",
+        "Ein SPF-Eintrag braucht einen TXT-Eintrag direkt unter der Domain. Ersetzen Sie den "
+        "CNAME durch eigene Einträge oder wählen Sie eine andere Absenderdomain. Der Wert wäre: "
+        "{value}",
+    ),
     # --- the sender domain ------------------------------------------------------------------
     "domain.nxdomain": (
         "Die Domain {domain} gibt es im DNS nicht – Tippfehler? Solange es sie nicht gibt, kann "
@@ -170,7 +203,6 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Entfernen Sie „{term}“ oder fragen Sie den Dienst nach dem richtigen include-Namen.",
     ),
     # --- SPF verdicts ----------------------------------------------------------------------
-    "spf.syntax": ("Der SPF-Eintrag ist fehlerhaft: {detail}", "{detail_fix}"),
     "spf.missing": ("Für die Domain gibt es noch keinen SPF-Eintrag.", "{missing_fix}"),
     "spf.no_mailjet": (
         "Der SPF-Eintrag erlaubt Mailjet noch nicht, in Ihrem Namen zu senden.",
@@ -499,8 +531,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Einen gültigen Eintrag können wir daraus nicht ableiten; deshalb bieten wir keinen "
         "Wert zum Kopieren an.",
         "Korrigieren Sie den Eintrag; ein Beispiel für einen gültigen Eintrag ist: {starter}. "
-        "Die Adresse nach mailto: muss ein Postfach sein, das es gibt (oder lassen Sie rua= "
-        "weg).",
+        + MAILBOX_NOTE,
     ),
     "dmarc.fixed_renamed": ("", "Im Vorschlag heißt „{name}=“ richtig „{fixed}=“."),
     "dmarc.fixed_dropped": ("", "Im Vorschlag fehlt „{tag}“, weil es ungültig ist."),
@@ -528,11 +559,6 @@ TEXTS: dict[str, tuple[str, str]] = {
         "„{term}“ heißen soll; deshalb bieten wir keinen Wert zum Kopieren an.",
         "Prüfen Sie danach erneut; dann schlagen wir den vollständigen Eintrag vor.",
     ),
-    "spf.offer_invalid": (
-        "Ein Eintrag mit Mailjet wäre so noch nicht gültig; deshalb bieten wir keinen Wert zum "
-        "Kopieren an.",
-        "",
-    ),
     "spf.fixed_version": ("", "Im Vorschlag ist der Anfang als „v=spf1 “ geschrieben."),
     "spf.fixed_space": ("", "Im Vorschlag ist {char_name} an Stelle {position} {replaced}."),
     "spf.fixed_term": ("", "Im Vorschlag ist „{term}“ zu „{fixed}“ korrigiert."),
@@ -555,6 +581,27 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "spf.fixed_all": ("", "Im Vorschlag steht am Ende „{fixed}“."),
 }
+
+
+def missing_fix(params: dict) -> str:
+    """Return where to add a missing record (the provider the NS records name) and how long."""
+    what = f"einen TXT-Eintrag mit Host {params['host']}"
+    if params.get("value"):
+        what += f" und Wert {params['value']}"
+    shown, ns = params["shown"], params["nameservers"]
+    if ns:
+        text = (
+            f"Legen Sie {what} bei dem DNS-Anbieter an, der für {shown} zuständig ist: laut DNS "
+            f"{', '.join(params['providers'])} (Nameserver {', '.join(ns)}). Einträge bei einem "
+            "anderen Anbieter (etwa dem Webhoster) wirken nicht."
+        )
+    else:
+        text = f"Legen Sie {what} bei dem DNS-Anbieter an, der für {shown} zuständig ist."
+    if "_" in params["host"]:
+        text += UNDERSCORE_NOTE
+    if params.get("mailbox"):
+        text += f" {MAILBOX_NOTE}"
+    return f"{text} {PROPAGATION}"
 
 
 def params_for(finding: Finding) -> dict:
@@ -655,6 +702,14 @@ def params_for(finding: Finding) -> dict:
     if finding.code == "dmarc.inherited":
         observe = " Er beobachtet nur und weist noch nichts ab."
         params["observe"] = observe if params["policy"] == "none" else ""
+    if "subject" in params:
+        subject = SUBJECTS.get(finding.params["subject"], "den Eintrag")
+        names = finding.params.get("names")
+        params["subject_text"] = (
+            f"{subject} vollständig (keine Antwort für {', '.join(names)})" if names else subject
+        )
+    if "providers" in params:
+        params["missing_fix"] = missing_fix(finding.params)
     params["where_text"] = WHERE.format(where=params["where"]) if params.get("where") else ""
     if "count" in params and "target" in params:
         params["target_problem"] = (
