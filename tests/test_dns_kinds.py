@@ -167,6 +167,16 @@ def test_verification_value_with_invisible_character_is_not_done(server):
             "zu „ip4:192.0.2.25 ~all“ korrigiert",
         ),
         (
+            "k2-space.de",
+            "v=spf1 include:spf.mailjet.com ip4:45.154.45.81 ~all",
+            "Im Vorschlag ist „include: spf.mailjet.com“ zu „include:spf.mailjet.com“ korrigiert.",
+        ),
+        (
+            "k2-strings.de",
+            "v=spf1 ip4:192.0.2.1 include:spf.mailjet.com ~all",
+            "zu „include:spf.mailjet.com ~all“ korrigiert",
+        ),
+        (
             "k2-twoexp.de",
             "v=spf1 ip4:192.0.2.1 include:spf.mailjet.com exp=why.k2-twoexp.de ~all",
             "Im Vorschlag fehlt das zweite „exp=other.k2-twoexp.de“",
@@ -179,6 +189,18 @@ def test_offered_spf_is_repaired_and_says_what_changed(server, domain, expected,
     assert rec.expected == expected
     assert expected in rec.fix and change in rec.fix
     assert_offer_valid(rec)
+
+
+def test_strings_joined_without_space_are_explained(server):
+    rec = record(server, "k2-strings.de", "dns-spf")
+    assert "spf.strings_joined" in codes(rec)
+    assert "ohne Leerzeichen zusammen (RFC 7208, Abschnitt 3.3)" in rec.message
+    assert oracle_spf("k2-strings.de", **oracle(server))["valid"] is False
+
+
+@pytest.mark.parametrize("domain", ["k2-glued.de", "k2-space.de"])
+def test_checkdmarc_agrees_glued_and_spaced_terms_are_invalid(server, domain):
+    assert oracle_spf(domain, **oracle(server))["valid"] is False
 
 
 @pytest.mark.parametrize(
@@ -242,10 +264,12 @@ def test_every_offered_record_parses_valid(server, domain):
         ("vlate", "failed", "dkim.version_not_first", "steht „v=DKIM1“ nicht am Anfang"),
         ("dup", "failed", "dkim.duplicate_tag", "kommt die Angabe „k“ mehrfach vor"),
         ("v2", "failed", "dkim.bad_version", "„v=DKIM2“ falsch"),
+        ("k3-report.de@mailjet", "failed", "dkim.hash_excludes_sha256", "„h=rsa-sha256“"),
     ],
 )
 def test_every_dkim_tag_has_its_verdict(server, selector, state, code, text):
-    rec = record(server, "k3.de", "dns-dkim", dkim_selector=selector)
+    domain, _, selector = selector.rpartition("@")
+    rec = record(server, domain or "k3.de", "dns-dkim", dkim_selector=selector)
     assert rec.state == state
     assert codes(rec)[0] == code
     assert text in rec.message
@@ -487,3 +511,10 @@ def test_domain_that_does_not_exist_is_said_once(server, typed, shown):
 
 def test_existing_subdomain_of_the_same_zone_is_checked_normally(server):
     assert record(server, "firma.k8.de", "dns-spf").state == "done"
+
+
+def test_dkim_repair_keeps_the_valid_tags(server):
+    rec = record(server, "k3-report.de", "dns-dkim")
+    assert rec.expected.startswith("v=DKIM1; k=rsa; s=email; p=")
+    assert "h=" not in rec.expected
+    assert_offer_valid(rec)

@@ -119,8 +119,8 @@ def parse(record: str) -> tuple[list[Term], list[Finding]]:
             )
         if error:
             errors.append(error)
-        if term:
-            terms.append(term)
+        if term and (error is None or error.state != "failed"):
+            terms.append(term)  # a broken term is reported, never evaluated
     for name in ("redirect", "exp"):
         if sum(1 for t in terms if t.modifier and t.name == name) > 1:
             errors.append(Finding("spf.duplicate_modifier", "failed", {"name": name}))
@@ -207,7 +207,8 @@ def repair(record: str) -> tuple[str | None, list[Finding]]:
 
     Repaired: a malformed "v=spf1", a tab or no-break space where a space belongs (invisible
     characters are removed), "name=value" for a mechanism, a term glued to "all" or to the next
-    term by a comma. Returns (None, changes) when a faulty term remains that cannot be repaired
+    term by a comma, a space after a mechanism's colon ("include: spf.example.com"). Returns
+    (None, changes) when a faulty term remains that cannot be repaired
     without guessing.
     """
     changes: list[Finding] = []
@@ -222,7 +223,19 @@ def repair(record: str) -> tuple[str | None, list[Finding]]:
     if not is_spf(text):
         return None, changes
     out = ["v=spf1"]
-    for word in words(text):
+    terms = words(text)
+    for index, word in enumerate(terms):
+        if word == "":
+            continue
+        following = terms[index + 1] if index + 1 < len(terms) else ""
+        joined = word + following  # "include: spf.example.com": a space after the colon
+        if word.endswith(":") and following and parse_term(joined)[1] is None:
+            changes.append(
+                Finding("spf.fixed_term", "done", {"term": f"{word} {following}", "fixed": joined})
+            )
+            out.append(joined)
+            terms[index + 1] = ""
+            continue
         fixed = _repair_term(word)
         if fixed is None:
             return None, [*changes, Finding("spf.unrepairable", "failed", {"term": word})]

@@ -65,7 +65,8 @@ async def check_spf(ctx: Context) -> RecordCheck:
         if broken and len(records) == 1
         else []
     )
-    return await _judge(ctx, base, records, [], extra)
+    split = [t for t, n in zip(main.texts, main.parts, strict=True) if n > 1 and t in records]
+    return await _judge(ctx, base, records, [], extra, bool(split))
 
 
 @dataclass
@@ -130,6 +131,7 @@ async def _judge(
     records: list[str],
     prior: list[Finding],
     extra: list[Finding] = (),
+    split: bool = False,
 ) -> RecordCheck:
     """Judge the SPF record(s) published (prior: why receivers see none of them)."""
     if len(records) > 1 and not prior:
@@ -152,6 +154,8 @@ async def _judge(
         names = tuple(sorted(set(tree.unavailable)))
         return unavailable(replace(base, expected=record, details=details), "spf", names)
     findings = [*prior, *tree.errors]
+    if split and tree.errors:  # RFC 7208 §3.3: the strings are joined without a space
+        findings.append(Finding("spf.strings_joined", "done"))
     if tree.ignored_redirect:
         redirect = tree.ignored_redirect
         params = {"term": redirect.text, "all": tree.all_text, "target": redirect.target}

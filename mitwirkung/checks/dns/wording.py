@@ -303,6 +303,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Entfernen Sie die Anführungszeichen am Anfang und Ende des Werts (manche "
         "DNS-Anbieter setzen sie selbst).",
     ),
+    "spf.strings_joined": (
+        "Ihr Eintrag ist in mehrere Zeichenketten geteilt; Empfänger setzen sie ohne "
+        "Leerzeichen zusammen (RFC 7208, Abschnitt 3.3). Fehlt am Ende einer Zeichenkette das "
+        "Leerzeichen, kleben zwei Bestandteile aneinander.",
+        "",
+    ),
     "spf.ok": (
         "Der SPF-Eintrag erlaubt Mailjet zu senden und ist gültig ({lookups} von {limit} "
         "DNS-Abfragen).",
@@ -753,6 +759,12 @@ def render(finding: Finding) -> tuple[str, str]:
 def words(findings) -> tuple[str, str]:
     """Return (message, fix) for several findings: their sentences in order, fixes once each."""
     rendered = [render(f) for f in findings]
+    prefix = "Der SPF-Eintrag ist fehlerhaft: "
+    first = next((i for i, (m, _) in enumerate(rendered) if m.startswith(prefix)), None)
+    rendered = [
+        (m.replace(prefix, "", 1) if i != first and m.startswith(prefix) else m, f)
+        for i, (m, f) in enumerate(rendered)
+    ]
     message = " ".join(m for m, _ in rendered if m)
     fix = " ".join(dict.fromkeys(f for _, f in rendered if f))
     return message, fix
