@@ -240,3 +240,27 @@ def m004_login_safety(db: Database) -> None:
         {"id": int, "email": str, "client_addr": str, "at": str}, pk="id"
     )
     db.table("login_failures").create_index(["at"])
+
+
+@migrations()
+def m_i12_mailjet_state(db: Database) -> None:
+    # Mailjet's ids and own view of a customer's sender domain, and an optional sub-account
+    # whose key and secret are stored encrypted (Fernet) and never shown again
+    db.table("mailjet_state").create(
+        {
+            "customer_id": int,
+            "domain": str,
+            "dns_id": int,
+            "sender_id": int,
+            "sender_status": str,
+            "spf_status": str,
+            "dkim_status": str,
+            "check": str,
+            "fetched_at": str,
+            "checked_at": str,
+            "api_key_enc": str,
+            "api_secret_enc": str,
+        },
+        pk="customer_id",
+        foreign_keys=[("customer_id", "customers", "id")],
+    )

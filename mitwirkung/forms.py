@@ -239,6 +239,26 @@ class MailjetForm(FlaskForm):
         "Öffentlicher DKIM-Schlüssel (optional)", [Length(max=5000)], filters=[strip]
     )
 
+    api_key = StringField(
+        "API-Schlüssel eines Mailjet-Unterkontos (optional)", [Length(max=200)], filters=[strip]
+    )
+    api_secret = PasswordField("Secret des Unterkontos", [Length(max=200)], filters=[strip])
+
+    def validate_fetch(self) -> bool:
+        """Validate only what "Werte von Mailjet holen" needs: domain and sub-account."""
+        checks = [
+            self.domain.validate(self),
+            self.api_key.validate(self),
+            self.api_secret.validate(self, [type(self).validate_api_secret]),
+        ]
+        return all(checks)
+
+    def validate_api_secret(self, field):
+        if bool(field.data) != bool(self.api_key.data):
+            raise ValidationError(
+                "Bitte API-Schlüssel und Secret des Unterkontos zusammen eintragen."
+            )
+
     def validate_dkim_selector(self, field):
         if not re.fullmatch(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*", field.data.removesuffix(".")):
             raise ValidationError("Der Selektor besteht nur aus Buchstaben, Ziffern, - und _.")

@@ -174,6 +174,8 @@ EVENT_WORDS = {
     "secret-revealed": "Passwort einmal angezeigt und gelöscht",
     "secret-expired": "Passwort nicht abgeholt und nach Ablauf gelöscht",
     "mailjet-expectation": "Mailjet-Werte gespeichert",
+    "mailjet-fetched": "Werte von Mailjet geholt",
+    "mailjet-subaccount": "Zugang zum Mailjet-Unterkonto gespeichert (verschlüsselt)",
 }
 
 

@@ -1,0 +1,90 @@
+"""Glue between the manager's page and Mailjet's API: which account, what to store.
+
+The API client (mailjet.py) knows nothing of the database; this module picks the account
+(a customer's sub-account, else PEIQ's), stores what Mailjet answered and compares Mailjet's
+view of the DNS with ours.
+"""
+
+import dataclasses
+import json
+
+from sqlite_utils import Database
+
+from . import crypto, mailjet, store
+from .checks.dns import MailjetExpectation
+from .db import now
+
+TABLE = "mailjet_state"
+MAILJET_WORDS = {  # Mailjet's status values, as the manager's page says them
+    "OK": "in Ordnung",
+    "Error": "fehlerhaft",
+    "Not checked": "noch nicht geprüft",
+    "Not found": "nicht gefunden",
+    "Active": "aktiv",
+    "Inactive": "noch nicht aktiv",
+    "Deleted": "gelöscht",
+}
+
+
+def row(db: Database, customer_id: int) -> dict | None:
+    """Return the customer's Mailjet state without its encrypted credentials, or None."""
+    found = store.get_row(db, TABLE, customer_id)
+    if found is None:
+        return None
+    has_subaccount = bool(found.pop("api_key_enc") and found.pop("api_secret_enc"))
+    return {**found, "check": json.loads(found["check"] or "{}"), "subaccount": has_subaccount}
+
+
+def _upsert(db: Database, customer_id: int, values: dict) -> None:
+    db.table(TABLE).upsert({"customer_id": customer_id, **values}, pk="customer_id")
+
+
+def save_subaccount(db: Database, customer_id: int, key: str, secret: str, actor: str) -> None:
+    """Store a sub-account's key and secret encrypted; they are never shown again."""
+    with db.atomic():
+        _upsert(db, customer_id, {"api_key_enc": crypto.encrypt(key),
+                                  "api_secret_enc": crypto.encrypt(secret)})  # fmt: skip
+        store.add_event(db, customer_id, actor, "mailjet-subaccount")
+
+
+def account(db: Database, config, customer_id: int) -> mailjet.Account | None:
+    """The customer's sub-account if one is stored, else PEIQ's account, else None."""
+    url = config["MAILJET_API_URL"]
+    found = store.get_row(db, TABLE, customer_id)
+    if found and found["api_key_enc"] and found["api_secret_enc"]:
+        key, secret = crypto.decrypt(found["api_key_enc"]), crypto.decrypt(found["api_secret_enc"])
+        if key and secret:
+            return mailjet.Account(key, secret, url)
+    if config["MAILJET_API_KEY"] and config["MAILJET_API_SECRET"]:
+        return mailjet.Account(config["MAILJET_API_KEY"], config["MAILJET_API_SECRET"], url)
+    return None
+
+
+def fetch_values(db: Database, config, customer_id: int, domain: str, actor: str):
+    """Ask Mailjet for the domain's records and store them as the expectation.
+
+    Returns the stored MailjetExpectation; raises mailjet.MailjetError (nothing is stored then).
+    """
+    acct = account(db, config, customer_id)
+    if acct is None:
+        raise mailjet.MailjetError("not_configured")
+    values = mailjet.fetch_domain(acct, domain, timeout=float(config["MAILJET_TIMEOUT"]))
+    expected = MailjetExpectation(
+        domain=values.domain,
+        verification_name=values.verification_name,
+        verification_value=values.verification_value,
+        dkim_selector=values.dkim_selector,
+        dkim_key=values.dkim_value or None,
+    )
+    with db.atomic():
+        db.table("mailjet_expectations").upsert(
+            {"customer_id": customer_id, **dataclasses.asdict(expected), "updated_at": now()},
+            pk="customer_id",
+        )
+        _upsert(db, customer_id, {
+            "domain": values.domain, "dns_id": values.dns_id, "sender_id": values.sender_id,
+            "sender_status": values.sender_status, "spf_status": values.spf_status,
+            "dkim_status": values.dkim_status, "fetched_at": now(),
+        })  # fmt: skip
+        store.add_event(db, customer_id, actor, "mailjet-fetched", data={"domain": domain})
+    return expected

@@ -1,0 +1,99 @@
+"""The manager's "Werte von Mailjet holen": values from Mailjet's API, errors in German."""
+
+from pathlib import Path
+
+import pytest
+from mailjetserver import DKIM_KEY, MailjetApi
+
+from mitwirkung import mailjet_sync
+
+
+@pytest.fixture(scope="module")
+def api():
+    with MailjetApi() as server:
+        server.accounts["sub-key"] = "sub-secret"
+        yield server
+
+
+@pytest.fixture
+def manager(app, api, auth):
+    app.config.update(MAILJET_API_URL=api.url, MAILJET_API_KEY="peiq-key",
+                      MAILJET_API_SECRET="peiq-secret", MAILJET_TIMEOUT=2)  # fmt: skip
+    auth.login()
+    return auth
+
+
+def fetch(manager, customer_id, **fields):
+    url = f"/manage/customers/{customer_id}"
+    data = {"domain": "", "verification_name": "", "verification_value": "",
+            "dkim_selector": "mailjet", "dkim_key": "", "api_key": "", "api_secret": "",
+            **fields}  # fmt: skip
+    return manager.customers.post(f"{url}/mailjet/fetch", data, token_from=url)
+
+
+def test_values_from_mailjet_become_the_expectation(manager, api, db):
+    api.add_domain("holen-verlag.de", token="c0ffee0123456789")
+    customer, edit, _ = manager.customers.create(domain="holen-verlag.de", path="mailjet")
+    response = fetch(manager, customer["id"], domain="holen-verlag.de")
+    assert response.status_code == 303
+    row = db.table("mailjet_expectations").get(customer["id"])
+    assert row["verification_name"] == "mailjet._c0ffee01.holen-verlag.de"  # trailing dot gone
+    assert row["verification_value"] == "c0ffee0123456789"
+    assert row["dkim_selector"] == "mailjet" and DKIM_KEY in row["dkim_key"]
+    page = manager.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Werte von Mailjet für holen-verlag.de übernommen" in page
+    assert "noch nicht aktiv" in page and "noch nicht geprüft" in page  # Mailjet's own view
+    customer_page = manager.client.get(f"/c/{edit}").get_data(as_text=True)
+    assert "c0ffee0123456789" in customer_page and "mailjet._c0ffee01" in customer_page
+
+
+@pytest.mark.parametrize(
+    ("setup", "fields", "status", "words"),
+    [
+        ({"MAILJET_API_SECRET": "falsch"}, {"domain": "holen-verlag.de"}, 502, "(401)"),
+        ({}, {"domain": "unbekannt-bei-mj.de"}, 502, "abgelehnt"),
+        ({"MAILJET_API_KEY": None}, {"domain": "holen-verlag.de"}, 502, "kein API-Schlüssel"),
+        ({}, {"domain": "kein domain"}, 422, ""),
+        ({}, {"domain": "holen-verlag.de", "api_key": "nur-schluessel"}, 422,
+         "zusammen eintragen"),
+    ],
+)  # fmt: skip
+def test_failures_keep_every_field_and_answer_in_german(manager, app, setup, fields, status, words):
+    app.config.update(setup)
+    customer, _, _ = manager.customers.create(domain="holen-verlag.de", path="mailjet")
+    typed = {"verification_name": "von-hand-name", "verification_value": "von-hand-wert", **fields}
+    response = fetch(manager, customer["id"], **typed)
+    page = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert words in page
+    for value in typed.values():
+        assert f'value="{value}"' in page  # nothing the manager typed is lost
+
+
+def test_a_slow_mailjet_times_out_with_the_fields_kept(manager, app):
+    with MailjetApi() as slow:
+        slow.hang.set()
+        app.config.update(MAILJET_API_URL=slow.url, MAILJET_TIMEOUT=0.3)
+        customer, _, _ = manager.customers.create(domain="holen-verlag.de", path="mailjet")
+        response = fetch(manager, customer["id"], domain="holen-verlag.de", dkim_selector="mj2")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 502
+    assert "nicht rechtzeitig geantwortet" in page and 'value="mj2"' in page
+
+
+def test_a_subaccount_is_used_stored_encrypted_and_never_shown(manager, api, app, db):
+    api.add_domain("unterkonto.de")
+    customer, _, _ = manager.customers.create(domain="unterkonto.de", path="mailjet")
+    response = fetch(manager, customer["id"], domain="unterkonto.de", api_key="sub-key",
+                     api_secret="sub-secret")  # fmt: skip
+    assert response.status_code == 303
+    assert api.requests[-1][2] == "sub-key"  # the sub-account's key, not PEIQ's
+    state = mailjet_sync.row(db, customer["id"])
+    assert state["subaccount"] and state["sender_id"] and state["dns_id"]
+    page = manager.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Zugang hinterlegt" in page
+    assert "sub-secret" not in page and "sub-key" not in page
+    raw = Path(app.config["DATABASE"]).read_bytes()
+    for wal in Path(app.config["DATABASE"]).parent.glob("*.db-wal"):
+        raw += wal.read_bytes()
+    assert b"sub-secret" not in raw and b"sub-key" not in raw
