@@ -310,3 +310,30 @@ class CustomerForm(FlaskForm):
     contact = StringField(
         "E-Mail der Ansprechperson", [Optional(), Length(max=300), EmailAddress()], filters=[strip]
     )
+
+
+class MailjetMailForm(LinkForm):
+    """The test mail through Mailjet: from an address of the sender domain to a mailbox."""
+
+    sender = StringField(
+        "Absenderadresse",
+        [DataRequired(REQUIRED), Length(max=300), EmailAddress()],
+        filters=[strip],
+    )
+    recipient = StringField(
+        "Empfänger der Testmail",
+        [DataRequired("Bitte geben Sie an, wohin die Testmail gehen soll."), Length(max=300),
+         EmailAddress()],
+        filters=[strip],
+    )  # fmt: skip
+
+    def check_domain(self, domain: str) -> bool:
+        """The sender must belong to the domain Mailjet validated; say so at the field."""
+        if self.sender.data.rpartition("@")[2].lower().rstrip(".") == domain:
+            return True
+        self.sender.errors = [
+            *self.sender.errors,
+            f"Die Absenderadresse muss auf @{domain} enden – nur für diese Domain hat "
+            "Mailjet den Versand freigeschaltet.",
+        ]
+        return False

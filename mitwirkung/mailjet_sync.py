@@ -88,3 +88,42 @@ def fetch_values(db: Database, config, customer_id: int, domain: str, actor: str
         })  # fmt: skip
         store.add_event(db, customer_id, actor, "mailjet-fetched", data={"domain": domain})
     return expected
+
+
+def disagreements(answer: mailjet.CheckResult) -> list[str]:
+    """Say in German where Mailjet does not (yet) see what our check saw (it was green)."""
+    notes = []
+    for label, status, found in (
+        ("SPF", answer.spf_status, ", ".join(answer.spf_found)),
+        ("DKIM", answer.dkim_status, answer.dkim_found),
+    ):
+        if status == "OK":
+            continue
+        seen = f" Mailjet sieht dort: {found}" if found else ""
+        notes.append(
+            f"Unsere Prüfung findet den {label}-Eintrag, Mailjet hat ihn noch nicht gesehen – "
+            f"es prüft alle paar Minuten erneut, meist ist das nach spätestens einer Stunde "
+            f"erledigt.{seen}"
+        )
+    if answer.sender_status != "Active":
+        why = f" (Mailjet meldet: {answer.validate_error})" if answer.validate_error else ""
+        notes.append(
+            "Die Einträge stehen, aber Mailjet hat den Absender noch nicht freigeschaltet"
+            f"{why}. Mailjet prüft erneut; Testmails über Mailjet sind erst danach möglich."
+        )
+    return notes
+
+
+def store_check(db: Database, customer_id: int, answer) -> None:
+    """Store Mailjet's answer to "check and validate" (or why Mailjet could not be asked)."""
+    if isinstance(answer, mailjet.MailjetError):
+        values = {"check": json.dumps({"error": answer.message}, ensure_ascii=False)}
+    else:
+        check = {**dataclasses.asdict(answer), "disagreements": disagreements(answer)}
+        values = {
+            "spf_status": answer.spf_status,
+            "dkim_status": answer.dkim_status,
+            "sender_status": answer.sender_status,
+            "check": json.dumps(check, ensure_ascii=False),
+        }
+    _upsert(db, customer_id, {**values, "checked_at": now()})

@@ -175,6 +175,7 @@ EVENT_WORDS = {
     "secret-expired": "Passwort nicht abgeholt und nach Ablauf gelöscht",
     "mailjet-expectation": "Mailjet-Werte gespeichert",
     "mailjet-fetched": "Werte von Mailjet geholt",
+    "mailjet-test-mail": "Testmail über Mailjet",
     "mailjet-subaccount": "Zugang zum Mailjet-Unterkonto gespeichert (verschlüsselt)",
 }
 

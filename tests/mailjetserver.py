@@ -32,6 +32,7 @@ class Domain:
     name: str
     dns_id: int
     token: str
+    dkim_key: str = DKIM_KEY
     sender_id: int | None = None
     sender_status: str = "Inactive"
     published: dict = field(default_factory=lambda: {"spf": [], "dkim": ""})
@@ -55,8 +56,8 @@ class MailjetApi:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
-    def add_domain(self, name: str, token: str = "a1b2c3d4e5f6") -> Domain:
-        domain = Domain(name, 1000 + len(self.domains), token)
+    def add_domain(self, name: str, token: str = "a1b2c3d4e5f6", dkim_key=DKIM_KEY) -> Domain:
+        domain = Domain(name, 1000 + len(self.domains), token, dkim_key)
         self.domains[name] = domain
         return domain
 
@@ -79,7 +80,7 @@ class MailjetApi:
             "OwnerShipToken": d.token,
             "OwnerShipTokenRecordName": f"mailjet._{d.token[:8]}.{d.name}.",
             "DKIMRecordName": f"mailjet._domainkey.{d.name}.",
-            "DKIMRecordValue": f"k=rsa; p={DKIM_KEY}",
+            "DKIMRecordValue": f"k=rsa; p={d.dkim_key}",
             "SPFRecordValue": "v=spf1 include:spf.mailjet.com ~all",
             "SPFStatus": d.spf_status,
             "DKIMStatus": d.dkim_status,
@@ -142,7 +143,7 @@ class MailjetApi:
     def check(self, d: Domain) -> dict:
         spf = d.published.get("spf", [])
         d.spf_status = "OK" if any("include:spf.mailjet.com" in s for s in spf) else "Error"
-        d.dkim_status = "OK" if DKIM_KEY in d.published.get("dkim", "") else "Error"
+        d.dkim_status = "OK" if d.dkim_key in d.published.get("dkim", "") else "Error"
         return {
             "DKIMErrors": {} if d.dkim_status == "OK" else {"DKIM": "No DKIM record found"},
             "DKIMRecordCurrentValue": d.published.get("dkim", ""),
