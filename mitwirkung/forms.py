@@ -315,17 +315,8 @@ class CustomerForm(FlaskForm):
 class MailjetMailForm(LinkForm):
     """The test mail through Mailjet: from an address of the sender domain to a mailbox."""
 
-    sender = StringField(
-        "Absenderadresse",
-        [DataRequired(REQUIRED), Length(max=300), EmailAddress()],
-        filters=[strip],
-    )
-    recipient = StringField(
-        "Empfänger der Testmail",
-        [DataRequired("Bitte geben Sie an, wohin die Testmail gehen soll."), Length(max=300),
-         EmailAddress()],
-        filters=[strip],
-    )  # fmt: skip
+    sender = SmtpSettingsForm.sender  # the same fields, labels and messages as the SMTP test
+    recipient = SmtpTestForm.recipient
 
     def check_domain(self, domain: str) -> bool:
         """The sender must belong to the domain Mailjet validated; say so at the field."""

@@ -96,6 +96,8 @@ MESSAGES = {
     "bitte versuchen Sie es später noch einmal.",
     "rejected": "Mailjet hat die Anfrage abgelehnt.",
     "bad_answer": "Mailjet hat unerwartet geantwortet. Tragen Sie die Werte bitte von Hand ein.",
+    "not_fetched": "Holen Sie zuerst die Werte von Mailjet – erst dann kennen wir die "
+    "Domain bei Mailjet.",
     "not_configured": "Für Mailjet ist kein API-Schlüssel hinterlegt (Einstellungen "
     "MAILJET_API_KEY und MAILJET_API_SECRET oder ein Unterkonto dieser Kund:in).",
 }

@@ -66,13 +66,7 @@ def start(
     )  # fmt: skip
     code = crypto.new_token()
     confirm_url = confirm_url_for(code)
-    options = {
-        "timeout": float(config["SMTP_TIMEOUT"]),
-        "allowed_ports": config["SMTP_ALLOWED_PORTS"],
-        "allowed_networks": config["SMTP_ALLOWED_NETWORKS"],
-        "nameservers": config["DNS_NAMESERVERS"],
-        "ca_file": config["SMTP_CA_FILE"],
-    }
+    options = live._check_options(config)  # the very options of the customer's own SMTP test
 
     def check():
         return run_smtp_test(

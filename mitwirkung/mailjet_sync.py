@@ -90,26 +90,42 @@ def fetch_values(db: Database, config, customer_id: int, domain: str, actor: str
     return expected
 
 
-def disagreements(answer: mailjet.CheckResult) -> list[str]:
-    """Say in German where Mailjet does not (yet) see what our check saw (it was green)."""
+GREEN = ("done", "warning")
+
+
+def disagreements(answer: mailjet.CheckResult, ours: dict[str, str]) -> list[str]:
+    """Say in German where Mailjet's view and our check (item id -> state) differ."""
     notes = []
-    for label, status, found in (
-        ("SPF", answer.spf_status, ", ".join(answer.spf_found)),
-        ("DKIM", answer.dkim_status, answer.dkim_found),
+    for item_id, label, status, found in (
+        ("dns-spf", "SPF", answer.spf_status, ", ".join(answer.spf_found)),
+        ("dns-dkim", "DKIM", answer.dkim_status, answer.dkim_found),
     ):
-        if status == "OK":
-            continue
-        seen = f" Mailjet sieht dort: {found}" if found else ""
-        notes.append(
-            f"Unsere Prüfung findet den {label}-Eintrag, Mailjet hat ihn noch nicht gesehen – "
-            f"es prüft alle paar Minuten erneut, meist ist das nach spätestens einer Stunde "
-            f"erledigt.{seen}"
-        )
-    if answer.sender_status != "Active":
+        green = ours.get(item_id) in GREEN
+        if green and status != "OK":
+            seen = f" Mailjet sieht dort zurzeit: {found}" if found else ""
+            notes.append(
+                f"Unsere Prüfung findet den {label}-Eintrag, Mailjet hat ihn noch nicht gesehen "
+                f"– es prüft alle paar Minuten erneut.{seen}"
+            )
+        elif not green and status == "OK":
+            notes.append(
+                f"Mailjet meldet {label} als in Ordnung, unsere Prüfung aber nicht. Maßgeblich "
+                "sind die Server, die Ihre Mails empfangen – beheben Sie bitte, was unsere "
+                f"Prüfung beim {label}-Eintrag nennt."
+            )
+    verified = ours.get("dns-verification") in GREEN
+    if verified and answer.sender_status != "Active":
         why = f" (Mailjet meldet: {answer.validate_error})" if answer.validate_error else ""
         notes.append(
-            "Die Einträge stehen, aber Mailjet hat den Absender noch nicht freigeschaltet"
-            f"{why}. Mailjet prüft erneut; Testmails über Mailjet sind erst danach möglich."
+            "Der Bestätigungs-Eintrag steht, aber Mailjet hat den Absender noch nicht "
+            f"freigeschaltet{why}. Mailjet prüft erneut; die Testmail über Mailjet ist erst "
+            "danach möglich."
+        )
+    elif not verified and answer.sender_status == "Active":
+        notes.append(
+            "Mailjet hat den Absender freigeschaltet, unsere Prüfung findet den "
+            "Bestätigungs-Eintrag aber nicht. Lassen Sie ihn bitte stehen: Mailjet prüft ihn "
+            "später erneut."
         )
     return notes
 
@@ -119,7 +135,9 @@ def store_check(db: Database, customer_id: int, answer) -> None:
     if isinstance(answer, mailjet.MailjetError):
         values = {"check": json.dumps({"error": answer.message}, ensure_ascii=False)}
     else:
-        check = {**dataclasses.asdict(answer), "disagreements": disagreements(answer)}
+        rows = store.item_rows(db, customer_id)
+        ours = {item_id: row["state"] for item_id, row in rows.items()}
+        check = {**dataclasses.asdict(answer), "disagreements": disagreements(answer, ours)}
         values = {
             "spf_status": answer.spf_status,
             "dkim_status": answer.dkim_status,
@@ -127,3 +145,23 @@ def store_check(db: Database, customer_id: int, answer) -> None:
             "check": json.dumps(check, ensure_ascii=False),
         }
     _upsert(db, customer_id, {**values, "checked_at": now()})
+
+
+def ask_mailjet(db: Database, config, customer_id: int) -> None:
+    """Ask Mailjet now to check the DNS and validate the sender; store its answer.
+
+    Raises mailjet.MailjetError (nothing is stored then).
+    """
+    acct = account(db, config, customer_id)
+    if acct is None:
+        raise mailjet.MailjetError("not_configured")
+    state = row(db, customer_id)
+    if not state or not state["dns_id"]:
+        raise mailjet.MailjetError("not_fetched")
+    answer = mailjet.ask_to_check(
+        acct, state["domain"], state["dns_id"], state["sender_id"],
+        timeout=float(config["MAILJET_TIMEOUT"]),
+    )  # fmt: skip
+    with db.atomic():
+        store_check(db, customer_id, answer)
+        store.add_event(db, customer_id, "system", "mailjet-checked")

@@ -18,12 +18,13 @@ from flask import (
 )
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import handover, live, mailjet, mailjet_sync, store
+from . import handover, live, mailjet, mailjet_mail, mailjet_sync, store
 from .checks.dns import MailjetExpectation
 from .db import get_db, now
-from .forms import CustomerForm, LoginForm, MailjetForm
+from .forms import CustomerForm, LoginForm, MailjetForm, MailjetMailForm
 from .progress import attention, item_views, progress
-from .web import customer_links, obligation
+from .runner import get_runner
+from .web import customer_links, obligation, public_url
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
@@ -187,6 +188,9 @@ def render_customer(c: dict, **extra):
         or MailjetForm(formdata=None, data=mailjet or {"domain": c["domain"] or ""}),
         mailjet_state=mailjet_sync.row(db, customer_id),
         mailjet_api=mailjet_sync.account(db, current_app.config, customer_id) is not None,
+        mailjet_mail=mailjet_mail.view(db, current_app.config, c, MailjetMailForm)
+        if c["path"] == "mailjet" and mailjet
+        else None,
         **extra,
     )
 
@@ -312,4 +316,32 @@ def fetch_mailjet(customer_id):
         f"Werte von Mailjet für {expected.domain} übernommen. Die Kund:in sieht jetzt die "
         "Einträge, die sie anlegen muss."
     )
+    return redirect(url_for("manage.customer", customer_id=customer_id) + "#mailjet", 303)
+
+
+@bp.post("/customers/<int:customer_id>/mailjet/check")
+def check_at_mailjet(customer_id):
+    """Ask Mailjet now to check the DNS records and to validate the domain sender."""
+    c = customer_or_404(customer_id)
+    try:
+        mailjet_sync.ask_mailjet(get_db(), current_app.config, customer_id)
+    except mailjet.MailjetError as e:
+        return render_customer(c, mailjet_error=e.message), 502
+    flash("Mailjet hat die Einträge geprüft; sein Ergebnis steht unter „Mailjet-Werte“.")
+    return redirect(url_for("manage.customer", customer_id=customer_id) + "#mailjet", 303)
+
+
+@bp.post("/customers/<int:customer_id>/mailjet/test-mail")
+def mailjet_test_mail(customer_id):
+    """Send a test mail through Mailjet's relay on the customer's behalf."""
+    c = customer_or_404(customer_id)
+    form = MailjetMailForm()
+    error = mailjet_mail.send_from_form(
+        get_db(), get_runner(), current_app.config, customer=c, form=form,
+        confirm_url_for=lambda code: public_url("customer.confirm", code=code),
+        actor=actor(), client_addr=live.client_key(request.remote_addr),
+    )  # fmt: skip
+    if error is not None:
+        return render_customer(c, mailjet_mail_form=form, mailjet_mail_error=error), 422
+    flash(f"Testmail über Mailjet an {form.recipient.data} gestartet.")
     return redirect(url_for("manage.customer", customer_id=customer_id) + "#mailjet", 303)

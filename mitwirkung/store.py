@@ -176,6 +176,7 @@ EVENT_WORDS = {
     "mailjet-expectation": "Mailjet-Werte gespeichert",
     "mailjet-fetched": "Werte von Mailjet geholt",
     "mailjet-test-mail": "Testmail über Mailjet",
+    "mailjet-checked": "Mailjet hat die Einträge geprüft",
     "mailjet-subaccount": "Zugang zum Mailjet-Unterkonto gespeichert (verschlüsselt)",
 }
 

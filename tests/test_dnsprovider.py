@@ -154,6 +154,10 @@ def test_dkim_and_underscore_traps_go_with_their_records(catalog):
     assert not any("255 Zeichen" in t for t in spf.traps)
     generic = dnsprovider.steps_for(catalog.generic, {**RECORDS[0], "fqdn": "mailjet._a.a.de"})
     assert any("Unterstrich" in t for t in generic.traps)
+    assert not any("statt „@“" in t for t in generic.traps)
+    at_root = dnsprovider.steps_for(catalog.generic, {**RECORDS[1], "fqdn": "a.de"})
+    assert any("statt „@“" in t for t in at_root.traps)
+    assert not any("Unterstrich" in t for t in at_root.traps)
     assert "@" in " ".join(dnsprovider.steps_for(catalog.generic, {**RECORDS[1], "fqdn": "a.de"})
                            .steps)  # fmt: skip
 

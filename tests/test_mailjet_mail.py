@@ -134,3 +134,22 @@ def test_a_rejected_secret_gets_the_same_diagnosis_as_the_own_smtp_test(
     assert run["outcome"] == "auth_failed"
     page = client.get(f"/c/{edit}").text
     assert "Was tun?" in page and "falsches-secret" not in page
+
+
+def test_the_manager_can_send_it_too(mailjet_customer, customers, db, client, kunde_mail):
+    customer, _ = mailjet_customer
+    url = f"/manage/customers/{customer['id']}"
+    assert "sobald Bestätigung, SPF und DKIM grün sind" in client.get(url).text
+    make_ready(db, customer["id"])
+    bad = customers.post(f"{url}/mailjet/test-mail",
+                         {"sender": "x@kunde.test", "recipient": "kein-mail"}, token_from=url)
+    assert bad.status_code == 422 and 'value="kein-mail"' in bad.text
+    before = len(kunde_mail.handler.messages)
+    response = customers.post(f"{url}/mailjet/test-mail",
+                              {"sender": "x@kunde.test", "recipient": "it@kunde.test"},
+                              token_from=url)  # fmt: skip
+    assert response.status_code == 303
+    run = db.table("runs").get(wait_for_run(db, customer["id"]))
+    assert run["outcome"] == "ok" and run["actor"] == "manager:am@peiq.de"
+    assert kunde_mail.handler.messages[before:][0].message["From"] == "x@kunde.test"
+    assert "Testmail über Mailjet" in client.get(url).text

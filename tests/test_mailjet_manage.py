@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from mailjetserver import DKIM_KEY, MailjetApi
 
-from mitwirkung import mailjet_sync
+from mitwirkung import mailjet, mailjet_sync
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +97,60 @@ def test_a_subaccount_is_used_stored_encrypted_and_never_shown(manager, api, app
     for wal in Path(app.config["DATABASE"]).parent.glob("*.db-wal"):
         raw += wal.read_bytes()
     assert b"sub-secret" not in raw and b"sub-key" not in raw
+
+
+def answer(spf="OK", dkim="OK", sender="Active", error=""):
+    return mailjet.CheckResult(spf, dkim, ("v=spf1 -all",), "", "", "", sender, error)
+
+
+GREEN = {"dns-spf": "done", "dns-dkim": "warning", "dns-verification": "done"}
+RED = {"dns-spf": "failed", "dns-dkim": "failed", "dns-verification": "failed"}
+
+
+@pytest.mark.parametrize(
+    ("mailjet_says", "ours", "expected"),
+    [
+        (answer(), GREEN, []),
+        (answer(spf="Error"), GREEN,
+         ["Unsere Prüfung findet den SPF-Eintrag, Mailjet hat ihn noch nicht gesehen"]),
+        (answer(dkim="Not checked"), GREEN, ["den DKIM-Eintrag, Mailjet hat ihn noch nicht"]),
+        (answer(spf="Error", dkim="Error", sender="Inactive"), RED, []),  # both see nothing
+        (answer(), RED, ["Mailjet meldet SPF als in Ordnung, unsere Prüfung aber nicht",
+                         "Mailjet meldet DKIM als in Ordnung",
+                         "Mailjet hat den Absender freigeschaltet, unsere Prüfung findet"]),
+        (answer(sender="Inactive", error="DNSValidationError: TXT record not found"), GREEN,
+         ["noch nicht freigeschaltet (Mailjet meldet: DNSValidationError: TXT record not found)"]),
+    ],
+)  # fmt: skip
+def test_disagreements_are_said_only_where_the_views_differ(mailjet_says, ours, expected):
+    notes = mailjet_sync.disagreements(mailjet_says, ours)
+    assert len(notes) == len(expected)
+    for note, words in zip(notes, expected, strict=True):
+        assert words in note
+
+
+def test_the_manager_can_ask_mailjet_to_check_now(manager, api, db):
+    api.add_domain("jetzt-pruefen.de")
+    customer, _, _ = manager.customers.create(domain="jetzt-pruefen.de", path="mailjet")
+    url = f"/manage/customers/{customer['id']}"
+    early = manager.customers.post(f"{url}/mailjet/check", {}, token_from=url)
+    assert early.status_code == 502 and "Holen Sie zuerst die Werte von Mailjet" in early.text
+    fetch(manager, customer["id"], domain="jetzt-pruefen.de")
+    response = manager.customers.post(f"{url}/mailjet/check", {}, token_from=url)
+    assert response.status_code == 303
+    state = mailjet_sync.row(db, customer["id"])
+    assert state["checked_at"] and state["spf_status"] == "Error"
+    page = manager.client.get(url).text
+    assert "fehlerhaft" in page and "Mailjet hat die Einträge geprüft" in page
+    assert "Unsere Prüfung findet" not in page  # our check has not seen the records either
+
+
+def test_a_failing_mailjet_check_answers_on_the_page(manager, api, app):
+    api.add_domain("pruefen-kaputt.de")
+    customer, _, _ = manager.customers.create(domain="pruefen-kaputt.de", path="mailjet")
+    fetch(manager, customer["id"], domain="pruefen-kaputt.de")
+    app.config["MAILJET_API_SECRET"] = "falsch"
+    url = f"/manage/customers/{customer['id']}"
+    response = manager.customers.post(f"{url}/mailjet/check", {}, token_from=url)
+    assert response.status_code == 502 and "(401)" in response.text
+    assert 'id="mailjet-error"' in response.text

@@ -102,8 +102,9 @@ def test_mailjet_is_asked_when_we_are_green_and_disagreement_is_explained(site, 
     assert f"/v3/REST/sender/{sender_id}/validate" in paths  # the sender's id, not the DNS id
     assert state["spf_status"] == "Error" and state["sender_status"] == "Inactive"
     disagreement = "Mailjet hat ihn noch nicht gesehen – es prüft alle paar Minuten erneut"
+    not_yet = "Mailjet hat den Absender noch nicht freigeschaltet (Mailjet meldet: "
     assert disagreement in client.get(f"/c/{edit}").text
-    assert disagreement in client.get(url).text
+    assert disagreement in client.get(url).text and not_yet in client.get(url).text
     api.domains["good.de"].published = {  # Mailjet's own look, once its caches caught up
         "spf": ["v=spf1 include:spf.mailjet.com ~all"], "token": "a1b2c3d4e5f60718",
         "dkim": f"v=DKIM1; k=rsa; p={api.domains['good.de'].dkim_key}",

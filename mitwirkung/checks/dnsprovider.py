@@ -38,6 +38,7 @@ class Provider:
     traps: tuple[str, ...]
     dkim_traps: tuple[str, ...]
     underscore_traps: tuple[str, ...]
+    root_traps: tuple[str, ...] = ()
 
     def serves(self, ns_name: str) -> bool:
         """True when this name server name belongs to the provider."""
@@ -115,6 +116,7 @@ def _provider(raw: dict, where: str, generic: bool = False) -> Provider:
         traps=_strings(raw, "traps", where),
         dkim_traps=_strings(raw, "dkim_traps", where),
         underscore_traps=_strings(raw, "underscore_traps", where),
+        root_traps=_strings(raw, "root_traps", where),
     )
     if not provider.steps:
         raise ProviderCatalogError(f"{where}: 'steps' must not be empty")
@@ -245,6 +247,8 @@ def steps_for(provider: Provider, record: dict) -> RecordSteps:
         traps += provider.dkim_traps
     if "_" in record["fqdn"]:
         traps += provider.underscore_traps
+    if record["host"] == "@":
+        traps += provider.root_traps
     return RecordSteps(record["item_id"], steps, tuple(traps))
 
 
