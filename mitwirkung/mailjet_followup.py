@@ -29,7 +29,8 @@ class Extra:
         self.customer_id = customer_id
         self.account = mailjet_sync.account(db, config, customer_id)
         self.state = mailjet_sync.row(db, customer_id)
-        self.timeout = float(config["MAILJET_TIMEOUT"])
+        # the customer waits for this too: never longer than the DNS check itself may take
+        self.timeout = min(float(config["MAILJET_TIMEOUT"]), float(config["DNS_TIMEOUT"]))
         self.delegation: Delegation | None = None
         self.answer: mailjet.CheckResult | mailjet.MailjetError | None = None
 

@@ -47,6 +47,13 @@ def save_subaccount(db: Database, customer_id: int, key: str, secret: str, actor
         store.add_event(db, customer_id, actor, "mailjet-subaccount")
 
 
+def forget_subaccount(db: Database, customer_id: int, actor: str) -> None:
+    """Delete a stored sub-account; PEIQ's own account is used again."""
+    with db.atomic():
+        _upsert(db, customer_id, {"api_key_enc": None, "api_secret_enc": None})
+        store.add_event(db, customer_id, actor, "mailjet-subaccount-deleted")
+
+
 def account(db: Database, config, customer_id: int) -> mailjet.Account | None:
     """The customer's sub-account if one is stored, else PEIQ's account, else None."""
     url = config["MAILJET_API_URL"]

@@ -345,3 +345,12 @@ def mailjet_test_mail(customer_id):
         return render_customer(c, mailjet_mail_form=form, mailjet_mail_error=error), 422
     flash(f"Testmail über Mailjet an {form.recipient.data} gestartet.")
     return redirect(url_for("manage.customer", customer_id=customer_id) + "#mailjet", 303)
+
+
+@bp.post("/customers/<int:customer_id>/mailjet/subaccount/delete")
+def forget_subaccount(customer_id):
+    """Delete the customer's Mailjet sub-account key and secret."""
+    customer_or_404(customer_id)
+    mailjet_sync.forget_subaccount(get_db(), customer_id, actor())
+    flash("Zugang zum Mailjet-Unterkonto gelöscht; es gilt wieder PEIQs eigenes Mailjet-Konto.")
+    return redirect(url_for("manage.customer", customer_id=customer_id) + "#mailjet", 303)

@@ -178,6 +178,7 @@ EVENT_WORDS = {
     "mailjet-test-mail": "Testmail über Mailjet",
     "mailjet-checked": "Mailjet hat die Einträge geprüft",
     "mailjet-subaccount": "Zugang zum Mailjet-Unterkonto gespeichert (verschlüsselt)",
+    "mailjet-subaccount-deleted": "Zugang zum Mailjet-Unterkonto gelöscht",
 }
 
 

@@ -36,6 +36,7 @@ class Domain:
     sender_id: int | None = None
     sender_status: str = "Inactive"
     published: dict = field(default_factory=lambda: {"spf": [], "dkim": ""})
+    dns_missing: bool = False  # GET /dns/<domain> answers 404 (domain in another account)
     spf_status: str = "Not checked"
     dkim_status: str = "Not checked"
 
@@ -48,6 +49,7 @@ class MailjetApi:
         self.domains: dict[str, Domain] = {}
         self.requests: list[tuple[str, str, str]] = []  # (method, path, user)
         self.hang = threading.Event()  # set: every request waits until release
+        self.fail_with: int | None = None  # e.g. 503: every request answers that
         self.release = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
@@ -115,7 +117,7 @@ class MailjetApi:
             return 200, _data(found)
         if method == "GET" and len(rest) == 2 and rest[0] == "dns":
             d = self.domains.get(rest[1]) or self._by_dns_id(rest[1])
-            if d is None:
+            if d is None or d.dns_missing:
                 return 404, _error("Object not found", 404)
             return 200, _data([self.dns_entry(d)])
         if method == "POST" and len(rest) == 3 and rest[0] == "dns" and rest[2] == "check":
@@ -189,7 +191,10 @@ def _handler(api: MailjetApi):
                 body = json.loads(raw or b"{}")
             except ValueError:
                 body = {}
-            status, payload = api.route(method, url.path, parse_qs(url.query), body)
+            if api.fail_with:
+                status, payload = api.fail_with, _error("Service unavailable", api.fail_with)
+            else:
+                status, payload = api.route(method, url.path, parse_qs(url.query), body)
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

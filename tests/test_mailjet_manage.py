@@ -12,6 +12,7 @@ from mitwirkung import mailjet, mailjet_sync
 def api():
     with MailjetApi() as server:
         server.accounts["sub-key"] = "sub-secret"
+        server.add_domain("anderes-konto.de").dns_missing = True
         yield server
 
 
@@ -52,6 +53,7 @@ def test_values_from_mailjet_become_the_expectation(manager, api, db):
     [
         ({"MAILJET_API_SECRET": "falsch"}, {"domain": "holen-verlag.de"}, 502, "(401)"),
         ({}, {"domain": "unbekannt-bei-mj.de"}, 502, "abgelehnt"),
+        ({}, {"domain": "anderes-konto.de"}, 502, "kennt diese Domain in diesem Konto nicht (404)"),
         ({"MAILJET_API_KEY": None}, {"domain": "holen-verlag.de"}, 502, "kein API-Schlüssel"),
         ({}, {"domain": "kein domain"}, 422, ""),
         ({}, {"domain": "holen-verlag.de", "api_key": "nur-schluessel"}, 422,
@@ -68,6 +70,16 @@ def test_failures_keep_every_field_and_answer_in_german(manager, app, setup, fie
     assert words in page
     for value in typed.values():
         assert f'value="{value}"' in page  # nothing the manager typed is lost
+
+
+def test_a_broken_mailjet_is_a_server_error_shown_in_an_open_section(manager, app):
+    with MailjetApi() as broken:
+        broken.fail_with = 503
+        app.config.update(MAILJET_API_URL=broken.url)
+        customer, _, _ = manager.customers.create(domain="holen-verlag.de")  # no path yet
+        response = fetch(manager, customer["id"], domain="holen-verlag.de")
+    assert response.status_code == 502 and "Mailjet hat einen Fehler gemeldet" in response.text
+    assert '<section id="mailjet">\n  <details open>' in response.text
 
 
 def test_a_slow_mailjet_times_out_with_the_fields_kept(manager, app):
@@ -97,6 +109,12 @@ def test_a_subaccount_is_used_stored_encrypted_and_never_shown(manager, api, app
     for wal in Path(app.config["DATABASE"]).parent.glob("*.db-wal"):
         raw += wal.read_bytes()
     assert b"sub-secret" not in raw and b"sub-key" not in raw
+    url = f"/manage/customers/{customer['id']}"
+    forgotten = manager.customers.post(f"{url}/mailjet/subaccount/delete", {}, token_from=url)
+    assert forgotten.status_code == 303
+    assert not mailjet_sync.row(db, customer["id"])["subaccount"]
+    fetch(manager, customer["id"], domain="unterkonto.de")
+    assert api.requests[-1][2] == "peiq-key"  # PEIQ's account again
 
 
 def answer(spf="OK", dkim="OK", sender="Active", error=""):

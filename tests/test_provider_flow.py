@@ -33,7 +33,6 @@ def dns_server(keys):
 @pytest.fixture(scope="module")
 def api(keys):
     with MailjetApi() as server:
-        server.add_domain("good.de", token="a1b2c3d4e5f60718", dkim_key=keys.rsa2048)
         yield server
 
 
@@ -86,7 +85,15 @@ def test_an_unknown_provider_is_named_with_generic_steps(site, client):
     assert "öffnen Sie die DNS-Einstellungen" in page
 
 
-def test_mailjet_is_asked_when_we_are_green_and_disagreement_is_explained(site, client, api):
+def fresh_at_mailjet(api, keys):
+    """good.de as Mailjet knows it before anything was published or validated."""
+    api.add_domain("good.de", token="a1b2c3d4e5f60718", dkim_key=keys.rsa2048)
+
+
+def test_mailjet_is_asked_when_we_are_green_and_disagreement_is_explained(
+    site, client, api, keys
+):
+    fresh_at_mailjet(api, keys)
     customer, edit, _ = site.create(domain="good.de", path="mailjet")
     url = f"/manage/customers/{customer['id']}"
     fields = {"domain": "good.de", "verification_name": "", "verification_value": "",
@@ -117,3 +124,20 @@ def test_mailjet_is_asked_when_we_are_green_and_disagreement_is_explained(site, 
     assert state["check"]["disagreements"] == []
     page = client.get(url).text
     assert "aktiv" in page and disagreement not in page
+
+
+def test_a_hanging_mailjet_does_not_hold_up_our_verdicts(site, client, app, api, keys):
+    fresh_at_mailjet(api, keys)
+    customer, edit, _ = site.create(domain="good.de", path="mailjet")
+    url = f"/manage/customers/{customer['id']}"
+    fields = {"domain": "good.de", "verification_name": "", "verification_value": "",
+              "dkim_selector": "mailjet", "dkim_key": "", "api_key": "", "api_secret": ""}
+    assert site.post(f"{url}/mailjet/fetch", fields, token_from=url).status_code == 303
+    with MailjetApi() as slow:
+        slow.hang.set()
+        app.config.update(MAILJET_API_URL=slow.url, MAILJET_TIMEOUT=0.3)
+        check(site, edit, customer["id"])
+    assert site.item_state(customer["id"], "dns-dkim") == "done"
+    state = mailjet_sync.row(site.db, customer["id"])
+    assert "nicht rechtzeitig geantwortet" in state["check"]["error"]
+    assert "Mailjet konnte zuletzt nicht gefragt werden" in client.get(url).text
