@@ -30,9 +30,9 @@ def obstacle(db: Database, config, customer_id: int) -> str | None:
     state = mailjet_sync.row(db, customer_id)
     if not state or state["sender_status"] != "Active":
         return (
-            "Ihre Einträge stehen, aber Mailjet hat den Absender noch nicht freigeschaltet. "
-            "Mailjet prüft alle paar Minuten erneut; prüfen Sie später noch einmal mit "
-            "„DNS prüfen“, dann fragen wir Mailjet erneut."
+            "Die Einträge stehen, aber Mailjet hat den Absender noch nicht freigeschaltet. "
+            "Mailjet prüft alle paar Minuten erneut; bei der nächsten DNS-Prüfung fragen wir "
+            "Mailjet wieder."
         )
     return None
 

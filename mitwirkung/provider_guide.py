@@ -22,5 +22,6 @@ def attach(db: Database, customer_id: int, dns: dict) -> dict:
     found = dnsprovider.match(catalog, seen) if seen and not seen.unavailable else None
     provider = found.provider if found else catalog.generic
     steps = {r["item_id"]: dnsprovider.steps_for(provider, r) for r in dns["records"]}
-    guide = {"match": found, "provider": provider, "steps": steps}
+    unanswered = bool(seen and seen.unavailable)
+    guide = {"match": found, "provider": provider, "steps": steps, "unanswered": unanswered}
     return {**dns, "guide": guide, "mailjet": mailjet_sync.row(db, customer_id)}

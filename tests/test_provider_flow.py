@@ -26,7 +26,7 @@ def keys():
 
 @pytest.fixture(scope="module")
 def dns_server(keys):
-    with ZoneServer(zone_text(keys) + STRATO) as server:
+    with ZoneServer(zone_text(keys) + STRATO, servfail=["kaputt-verlag.de"]) as server:
         yield server
 
 
@@ -83,6 +83,16 @@ def test_an_unknown_provider_is_named_with_generic_steps(site, client):
     page = client.get(f"/c/{edit}").text
     assert "von <strong>dns-provider.net</strong> verwaltet" in page
     assert "öffnen Sie die DNS-Einstellungen" in page
+
+
+def test_a_dns_that_does_not_answer_names_no_provider(site, client):
+    customer, edit, _ = site.create(domain="kaputt-verlag.de", path="mailjet")
+    url = f"/manage/customers/{customer['id']}"
+    site.post(f"{url}/mailjet", {"domain": "kaputt-verlag.de", **MAILJET}, token_from=url)
+    check(site, edit, customer["id"])
+    page = client.get(f"/c/{edit}").text
+    assert "Bei der letzten Prüfung hat das DNS nicht geantwortet" in page
+    assert "So legen Sie den Eintrag an" in page and "verwaltet (" not in page
 
 
 def fresh_at_mailjet(api, keys):

@@ -74,4 +74,5 @@ def test_values_from_mailjet_to_a_green_check_with_mailjets_view(site, page, con
     manager.reload()
     expect(manager.locator("#mailjet-status")).to_contain_text("fehlerhaft")
     screenshot(page, "mailjet-api-flow")
+    screenshot(manager, "mailjet-api-manager")
     db.close()
