@@ -75,40 +75,42 @@ def test_strato_steps_appear_after_the_first_check(site, client):
     assert "Lassen Sie „Präfix“ leer" in page  # the SPF record at the domain itself
 
 
-def test_an_unknown_provider_is_named_with_generic_steps(site, client):
-    customer, edit, _ = site.create(domain="good.de", path="mailjet")
+def checked_page(site, client, domain):
+    """A customer on the Mailjet path, values entered by hand, one DNS check: its page."""
+    customer, edit, _ = site.create(domain=domain, path="mailjet")
     url = f"/manage/customers/{customer['id']}"
-    site.post(f"{url}/mailjet", {"domain": "good.de", **MAILJET}, token_from=url)
+    site.post(f"{url}/mailjet", {"domain": domain, **MAILJET}, token_from=url)
     check(site, edit, customer["id"])
-    page = client.get(f"/c/{edit}").text
+    return client.get(f"/c/{edit}").text
+
+
+def test_an_unknown_provider_is_named_with_generic_steps(site, client):
+    page = checked_page(site, client, "good.de")
     assert "von <strong>dns-provider.net</strong> verwaltet" in page
     assert "öffnen Sie die DNS-Einstellungen" in page
 
 
 def test_a_dns_that_does_not_answer_names_no_provider(site, client):
-    customer, edit, _ = site.create(domain="kaputt-verlag.de", path="mailjet")
-    url = f"/manage/customers/{customer['id']}"
-    site.post(f"{url}/mailjet", {"domain": "kaputt-verlag.de", **MAILJET}, token_from=url)
-    check(site, edit, customer["id"])
-    page = client.get(f"/c/{edit}").text
+    page = checked_page(site, client, "kaputt-verlag.de")
     assert "Bei der letzten Prüfung hat das DNS nicht geantwortet" in page
     assert "So legen Sie den Eintrag an" in page and "verwaltet (" not in page
 
 
-def fresh_at_mailjet(api, keys):
-    """good.de as Mailjet knows it before anything was published or validated."""
+def fetched_from_mailjet(site, api, keys):
+    """A customer for good.de whose values the manager fetched from a fresh Mailjet."""
     api.add_domain("good.de", token="a1b2c3d4e5f60718", dkim_key=keys.rsa2048)
-
-
-def test_mailjet_is_asked_when_we_are_green_and_disagreement_is_explained(
-    site, client, api, keys
-):
-    fresh_at_mailjet(api, keys)
     customer, edit, _ = site.create(domain="good.de", path="mailjet")
     url = f"/manage/customers/{customer['id']}"
     fields = {"domain": "good.de", "verification_name": "", "verification_value": "",
               "dkim_selector": "mailjet", "dkim_key": "", "api_key": "", "api_secret": ""}
     assert site.post(f"{url}/mailjet/fetch", fields, token_from=url).status_code == 303
+    return customer, edit, url
+
+
+def test_mailjet_is_asked_when_we_are_green_and_disagreement_is_explained(
+    site, client, api, keys
+):
+    customer, edit, url = fetched_from_mailjet(site, api, keys)
     check(site, edit, customer["id"])
     for item in ("dns-verification", "dns-spf", "dns-dkim"):
         assert site.item_state(customer["id"], item) == "done"
@@ -137,12 +139,7 @@ def test_mailjet_is_asked_when_we_are_green_and_disagreement_is_explained(
 
 
 def test_a_hanging_mailjet_does_not_hold_up_our_verdicts(site, client, app, api, keys):
-    fresh_at_mailjet(api, keys)
-    customer, edit, _ = site.create(domain="good.de", path="mailjet")
-    url = f"/manage/customers/{customer['id']}"
-    fields = {"domain": "good.de", "verification_name": "", "verification_value": "",
-              "dkim_selector": "mailjet", "dkim_key": "", "api_key": "", "api_secret": ""}
-    assert site.post(f"{url}/mailjet/fetch", fields, token_from=url).status_code == 303
+    customer, edit, url = fetched_from_mailjet(site, api, keys)
     with MailjetApi() as slow:
         slow.hang.set()
         app.config.update(MAILJET_API_URL=slow.url, MAILJET_TIMEOUT=0.3)
