@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import crypto, mail, store
-from .checks import diagnose
+from . import crypto, mail, mailjet_followup, store
+from .checks import diagnose, dnsprovider
 from .checks.dns import DnsReport, MailjetExpectation, check_mailjet, planned_records
 from .checks.netguard import GuardError, vet
 from .checks.smtp import SmtpResult, SmtpSettings, probe_settings, run_smtp_test
@@ -22,7 +22,7 @@ from .db import now
 from .runner import Runner
 from .runner import reap as runner_reap
 
-SMTP_KINDS = ("smtp", "probe")
+SMTP_KINDS = ("smtp", "probe", "mailjet-mail")  # all count against the SMTP test limits
 AUTO_CHECK_WINDOW = 30 * 60
 
 
@@ -44,26 +44,31 @@ def _local_hhmm(iso: str) -> str:
     return local_time(iso, "%H:%M")
 
 
+def _limit(
+    db: Database, where: str, value, kinds, limit: int, window: int, label: str, noun: str
+) -> None:
+    """Raise RateLimited when `limit` runs of these kinds matched `where` in the window."""
+    marks = ",".join("?" * len(kinds))
+    rows = db.execute(
+        f"SELECT started_at FROM runs WHERE {where} AND kind IN ({marks}) AND started_at > ?"
+        " ORDER BY started_at",
+        [value, *kinds, _since(window)],
+    ).fetchall()
+    if len(rows) >= limit:
+        again = datetime.fromisoformat(rows[-limit][0]) + timedelta(seconds=window)
+        raise RateLimited(
+            f"Es wurden in der letzten {label} schon {len(rows)} {noun} gestartet – mehr "
+            f"sind zum Schutz der Server nicht möglich. Bitte versuchen Sie es ab "
+            f"{_local_hhmm(again.isoformat())} Uhr wieder."
+        )  # fmt: skip
+
+
 def admit(db: Database, config, customer_id: int, client_addr: str | None) -> None:
     """Raise RateLimited when the customer or the client address has used up its tests."""
-    marks = ",".join("?" * len(SMTP_KINDS))
-    limits = [
-        ("customer_id = ?", customer_id, config["SMTP_TESTS_PER_CUSTOMER"], 600, "10 Minuten"),
-        ("client_addr = ?", client_addr, config["SMTP_TESTS_PER_ADDRESS"], 3600, "Stunde"),
-    ]
-    for where, value, limit, window, label in limits:
-        rows = db.execute(
-            f"SELECT started_at FROM runs WHERE {where} AND kind IN ({marks}) AND started_at > ?"
-            " ORDER BY started_at",
-            [value, *SMTP_KINDS, _since(window)],
-        ).fetchall()
-        if len(rows) >= limit:
-            again = datetime.fromisoformat(rows[-limit][0]) + timedelta(seconds=window)
-            raise RateLimited(
-                f"Es wurden in der letzten {label} schon {len(rows)} Tests gestartet – mehr "
-                f"sind zum Schutz der Server nicht möglich. Bitte versuchen Sie es ab "
-                f"{_local_hhmm(again.isoformat())} Uhr wieder."
-            )
+    _limit(db, "customer_id = ?", customer_id, SMTP_KINDS, config["SMTP_TESTS_PER_CUSTOMER"],
+           600, "10 Minuten", "Tests")  # fmt: skip
+    _limit(db, "client_addr = ?", client_addr, SMTP_KINDS, config["SMTP_TESTS_PER_ADDRESS"],
+           3600, "Stunde", "Tests")  # fmt: skip
 
 
 def _check_options(config) -> dict:
@@ -292,12 +297,23 @@ def start_dns_check(
     """Start a check of the Mailjet records; the DNS items show `running` meanwhile.
 
     A click while a check runs just shows that check; automatic re-checks stop 30 minutes
-    after the last click; at most DNS_CHECKS_PER_CUSTOMER checks per 10 minutes.
+    after the last click; at most DNS_CHECKS_PER_CUSTOMER checks per 10 minutes and
+    DNS_CHECKS_PER_ADDRESS per hour from one client address, over all customers.
     """
     nameservers, timeout = config["DNS_NAMESERVERS"], float(config["DNS_TIMEOUT"])
+    extra = mailjet_followup.Extra(db, config, customer["id"])
 
-    def check():
-        return check_mailjet(expected, nameservers=nameservers, timeout=timeout)
+    async def check():
+        report, delegation = await asyncio.gather(
+            check_mailjet(expected, nameservers=nameservers, timeout=timeout),
+            dnsprovider.observe(expected.domain, nameservers=nameservers, timeout=timeout),
+        )
+        await extra.after_check(report, delegation)
+        return report
+
+    def finish(db, run_id, report):
+        outcome, data = finish_dns(db, run_id, report)
+        return outcome, extra.store(db, data)
 
     def on_start(db, run_id):
         rows = store.item_rows(db, customer["id"])
@@ -331,9 +347,11 @@ def start_dns_check(
                 "Es wurde in den letzten 10 Minuten sehr oft geprüft. Neue Einträge brauchen "
                 "ohnehin etwas Zeit – bitte prüfen Sie in einigen Minuten erneut."
             )
+        _limit(db, "client_addr = ?", client_addr, ("dns",), config["DNS_CHECKS_PER_ADDRESS"],
+               3600, "Stunde", "DNS-Prüfungen")  # fmt: skip
         return runner.submit(
             db, customer_id=customer["id"], kind="dns", settings=dataclasses.asdict(expected),
-            actor=actor, client_addr=client_addr, check=check, finish=finish_dns,
+            actor=actor, client_addr=client_addr, check=check, finish=finish,
             on_start=on_start,
         )  # fmt: skip
 
@@ -372,7 +390,9 @@ def inform_peiq(
     """Mark `peiq-informed`, show it on the dashboard and mail the managers if mail is set up.
 
     Required records that are not in order yet are named in the item, on the manager's page
-    and in the mail, so PEIQ never reads "the records are in place" when they are not.
+    and in the mail, so PEIQ never reads "the records are in place" when they are not. The
+    item and the mail's run are stored together: the item never says "wartet auf PEIQ" while
+    no mail is on its way.
     """
     from . import notify
     from .web import obligation
@@ -383,13 +403,11 @@ def inform_peiq(
     red = [i for i, s in states.items() if items[i].required and s not in ("done", "warning")]
     informed = rows.get("peiq-informed")
     already_waiting = bool(informed and informed["detail"].get("waiting_for") == "manager")
-    store.set_item(db, customer["id"], "peiq-informed", "done", "customer",
-                   {"waiting_for": "manager", "dns": states, "red": red})  # fmt: skip
-    if already_waiting or not mail.configured(config):
-        return  # the managers were mailed already and have not looked yet
-    to = manager_addresses(db, customer["id"])
-    if not to:
-        return
+    to = (
+        []
+        if already_waiting or not mail.configured(config)
+        else manager_addresses(db, customer["id"])
+    )  # empty: the managers were mailed already and have not looked yet, or mail is off
     lines = "\n".join(f"  {STATE_WORDS.get(s, s):<12} {items[i].title}" for i, s in states.items())
     if red:
         subject = f"Mitwirkung: {customer['name']} meldet sich, DNS-Einträge noch nicht in Ordnung"
@@ -401,12 +419,16 @@ def inform_peiq(
     else:
         subject = f"Mitwirkung: {customer['name']} hat die DNS-Einträge für Mailjet gesetzt"
         intro = f"{customer['name']} meldet, dass die DNS-Einträge für Mailjet stehen."
-    notify.send_later(
-        db, runner, config, customer_id=customer["id"], to=to, subject=subject,
-        text=f"{intro}\n\nStand der Prüfung:\n{lines}\n\nKund:in ansehen: {manage_url}\n"
-        f"Fortschritt (nur lesen): {status_url}\n",
-        actor="customer",
-    )  # fmt: skip
+    with db.atomic():
+        store.set_item(db, customer["id"], "peiq-informed", "done", "customer",
+                       {"waiting_for": "manager", "dns": states, "red": red})  # fmt: skip
+        if to:
+            notify.send_later(
+                db, runner, config, customer_id=customer["id"], to=to, subject=subject,
+                text=f"{intro}\n\nStand der Prüfung:\n{lines}\n\nKund:in ansehen: {manage_url}\n"
+                f"Fortschritt (nur lesen): {status_url}\n",
+                actor="customer",
+            )  # fmt: skip
 
 
 DNS_OUTCOMES = {
@@ -477,6 +499,12 @@ def decode(run: dict) -> dict:
     )
 
 
+def _path_of_run(db: Database, run_id: int | None) -> str:
+    """The path a test mail was sent on: named in its run's settings, else smtp-own."""
+    run = store.get_row(db, "runs", run_id) if run_id else None
+    return (json.loads(run["settings"] or "{}").get("path") if run else None) or "smtp-own"
+
+
 def confirm_arrival(db: Database, code: str) -> tuple[dict, str, str] | None:
     """Mark `mail-received` on the path whose test mail carried this code.
 
@@ -493,7 +521,7 @@ def confirm_arrival(db: Database, code: str) -> tuple[dict, str, str] | None:
     customer = store.get_customer(db, row["customer_id"])
     if customer is None or customer["archived_at"]:
         return None
-    path = row.get("path") or "smtp-own"
+    path = row.get("path") or _path_of_run(db, row["run_id"])
     with db.atomic():
         if not row["used_at"]:
             db.table("confirmations").update(key, {"used_at": now()})

@@ -215,6 +215,11 @@ EVENT_WORDS = {
     "secret-revealed": "Passwort einmal angezeigt und gelöscht",
     "secret-expired": "Passwort nicht abgeholt und nach Ablauf gelöscht",
     "mailjet-expectation": "Mailjet-Werte gespeichert",
+    "mailjet-fetched": "Werte von Mailjet geholt",
+    "mailjet-test-mail": "Testmail über Mailjet",
+    "mailjet-checked": "Mailjet hat die Einträge geprüft",
+    "mailjet-subaccount": "Zugang zum Mailjet-Unterkonto gespeichert (verschlüsselt)",
+    "mailjet-subaccount-deleted": "Zugang zum Mailjet-Unterkonto gelöscht",
     "values-ready-mailed": "Kund:in per E-Mail Bescheid gegeben: die DNS-Einträge stehen bereit",
     "records-forwarded": "DNS-Einträge per E-Mail an eine IT-Kolleg:in weitergeleitet",
 }

@@ -298,11 +298,11 @@ def test_mailjet_records_once_in_the_customers_words(journey, context):
     expect(page.locator("#item-dns-dkim .badge")).to_have_text("Noch nicht angelegt")
     expect(page.locator("#item-dns-dmarc .badge")).to_have_text("Empfohlen")
 
-    copy = page.locator('button[data-copy="#value-dns-spf"]')
-    expect(copy).to_have_accessible_name("Kopieren – Wert des SPF-Eintrags")
+    copy = page.locator('button[data-copy="#value-dns-dmarc"]')
+    expect(copy).to_have_accessible_name("Kopieren – Wert des DMARC-Eintrags")
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=journey.server.url)
     copy.click()
-    expect(page.locator("#announcer")).to_have_text("Wert des SPF-Eintrags kopiert")
+    expect(page.locator("#announcer")).to_have_text("Wert des DMARC-Eintrags kopiert")
 
     inform = page.locator("#item-peiq-informed")
     inform.get_by_role("button", name="PEIQ informieren").click()
