@@ -125,7 +125,19 @@ class Journey:
         assert found == [], found
 
     def shot(self, name):
-        """Save what the person sees now (the viewport) and the whole page."""
+        """Save what the person sees now (the viewport) and the whole page; nothing may make
+        the page wider than the screen."""
+        widths = self.page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth,"
+            " window.scrollX]"
+        )
+        overflowing = self.page.evaluate(
+            "[...document.querySelectorAll('body, body *')]"
+            ".filter(e => e.scrollWidth > e.clientWidth + 1"
+            " && getComputedStyle(e).overflowX === 'visible')"
+            ".map(e => `${e.tagName}#${e.id}.${e.className}: ${e.scrollWidth}/${e.clientWidth}`)"
+        )
+        assert widths[0] <= widths[1] and widths[2] == 0, (widths, overflowing)
         ARTIFACTS.mkdir(exist_ok=True)
         self.page.screenshot(path=str(ARTIFACTS / f"{name}-{self.viewport}.png"))
         self.page.screenshot(
@@ -374,8 +386,7 @@ def test_keyboard_only_through_the_smtp_own_path(journey, kunde_mail, context):
     tab_to(page, form.get_by_label("SSL – verschlüsselt"))
     kb.press("ArrowDown")  # TLS
     expect(form.get_by_label("TLS – Verbindung")).to_be_checked()
-    form.locator("#port").evaluate("e => e.value")  # the usual port must not overwrite ours
-    expect(form.locator("#port")).to_have_value(str(kunde_mail.port))
+    expect(form.locator("#port")).to_have_value(str(kunde_mail.port))  # not the usual 587
     for label, text in (("Nutzer", USER), ("Absenderadresse", "versand@kunde.test")):
         tab_to(page, form.get_by_label(label))
         kb.type(text)
