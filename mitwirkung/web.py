@@ -202,11 +202,11 @@ def init_app(app: Flask) -> None:
     @app.get("/healthz")
     def healthz():
         """Answer 200 when the database answers and takes writes, else 503 with the reason."""
+        problem = write_problem(app.config["DATABASE"])
         try:
             get_db().execute("SELECT 1").fetchone()
-            problem = write_problem(app.config["DATABASE"])
         except sqlite3.Error as e:
-            problem = f"Die Datenbank antwortet nicht: {e}"
+            problem = problem or f"Die Datenbank antwortet nicht: {e}"
         if problem:
             return {"status": "error", "reason": problem}, 503
         return {"status": "ok"}

@@ -3,6 +3,7 @@ size, per-address DNS limit, no cookie on error pages, CLI input, reaping dead p
 
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from mitwirkung.pagecache import PageCache
 from mitwirkung.runner import HOST
 from mitwirkung.web import public_url
 
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')  # conftest's, for other modules
 EVIL = "//evil.example"
 HOSTILE = [
     {"environ_overrides": {"SCRIPT_NAME": EVIL}},
