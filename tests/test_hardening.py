@@ -249,6 +249,18 @@ def wait_until_done(db, timeout=10):
         time.sleep(0.02)
 
 
+# 6. link tokens in logs (gunicorn's own logs: tests/test_server_attacks.py)
+
+
+def test_the_apps_own_log_never_shows_a_link_token(app, client, customers, caplog):
+    _, edit, share = customers.create(path="smtp-own")
+    app.logger.error("Exception on /c/%s/smtp-test [POST]", edit)
+    app.logger.error("Referer https://x.test/s/%s, encoded /c%%2F%s", share, edit)
+    text = caplog.text
+    assert edit not in text and share not in text and edit[:20] not in text
+    assert "Exception on /c/…/smtp-test" in text and "/s/…" in text and "/c%2F…" in text
+
+
 # 9. error pages, CLI, dead processes
 
 

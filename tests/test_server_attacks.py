@@ -1,6 +1,7 @@
 """Issue 10's attacks that need the real server: gunicorn's SCRIPT_NAME header, its logs,
 workers starting together on an empty database, and a disk that is read-only or full."""
 
+import http.client
 import json
 import re
 import shlex
@@ -8,9 +9,12 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlencode
 
 import pytest
 from gunicornserver import ROOT, Gunicorn
+from test_hardening import CSRF
 
 from mitwirkung import crypto, store
 from mitwirkung.db import connect, now
@@ -215,3 +219,26 @@ def test_healthz_and_writes_on_a_read_only_or_full_disk(tmp_path):
         assert write == 503 and "Speichern gerade nicht möglich" in page, name
     assert re.search(r"nimmt keine Änderungen an|nicht zum Schreiben", out["read-only"][1])
     assert "frei" in out["full"][1]
+
+
+def wrong_login(port: int, email: str) -> int:
+    """Fetch the login form (session cookie, CSRF token), then post a wrong password."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", "/manage/login")
+    page = connection.getresponse()
+    cookie = page.getheader("Set-Cookie").split(";")[0]
+    token = CSRF.search(page.read().decode()).group(1)
+    body = urlencode({"email": email, "password": "falsch", "csrf_token": token})
+    connection.request("POST", "/manage/login", body, {
+        "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    status = connection.getresponse().status
+    connection.close()
+    return status
+
+
+def test_parallel_wrong_logins_through_two_workers_keep_the_limit(app, auth, tmp_path):
+    with Gunicorn(app.config, tmp_path, workers=2) as server:
+        with ThreadPoolExecutor(40) as pool:
+            answers = list(pool.map(lambda _: wrong_login(server.port, "am@peiq.de"), range(40)))
+    checks = connect(app.config["DATABASE"]).table("login_failures").count
+    assert (answers.count(422), answers.count(429), checks) == (10, 30, 10)
