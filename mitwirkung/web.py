@@ -172,12 +172,13 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(e):
-        limit = app.config["MAX_CONTENT_LENGTH"] // 1024
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        size = f"größer als {limit // 1024} KB" if limit else "zu groß"
         return _error(
             413,
             "Zu viele Daten",
-            f"Die gesendeten Daten sind größer als {limit} KB und wurden nicht angenommen. "
-            "Bitte kürzen Sie Ihre Eingaben und senden Sie das Formular erneut.",
+            f"Die gesendeten Daten sind {size} und wurden nicht angenommen. Bitte kürzen Sie "
+            "Ihre Eingaben und senden Sie das Formular erneut.",
         )
 
     @app.errorhandler(sqlite3.Error)
