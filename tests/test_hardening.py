@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from smtpserver import MailServer
@@ -328,8 +329,11 @@ def test_runs_of_a_killed_process_are_aborted_even_before_it_is_collected(app, c
         live_run = {"customer_id": customer["id"], "kind": "smtp", "state": "running",
                     "owner": f"{HOST}:{os.getpid()}", "started_at": store.now()}  # fmt: skip
         db.table("runs").insert(live_run)
-        os.kill(child.pid, signal.SIGKILL)
-        time.sleep(0.2)  # dead, but not yet collected by its parent: a zombie
+        os.kill(child.pid, signal.SIGKILL)  # dead, but not collected by its parent: a zombie
+        stat = Path(f"/proc/{child.pid}/stat")
+        deadline = time.monotonic() + 10
+        while " Z " not in stat.read_text() and time.monotonic() < deadline:
+            time.sleep(0.01)
         with app.app_context():
             assert reap(connect(app.config["DATABASE"]), app.config) == 1
     finally:

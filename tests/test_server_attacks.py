@@ -8,7 +8,6 @@ import shlex
 import socket
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
@@ -107,7 +106,7 @@ def test_no_link_token_in_the_logs_of_the_readme_production_setup(app, tmp_path)
             (f"/s/{share}/runs/99999999999999999999", {}),
         ]  # fmt: skip
         answers = [raw_get(server.port, target, headers)[0] for target, headers in targets]
-        time.sleep(0.2)  # the access log is written after the response
+    # gunicorn has stopped: everything it logged is in the files
     assert answers.count(200) >= 5
     booted = server.log().count("Booting worker")
     assert booted == 2 and "failed to boot" not in server.log()
