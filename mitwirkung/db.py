@@ -131,7 +131,7 @@ def write_problem(path: str) -> str | None:
         return f"Auf dem Datenträger der Datenbank ist nur noch {free // 1024} KB frei."
     try:
         conn = sqlite3.connect(
-            f"file:{quote(path)}?mode=rw", uri=True, timeout=1, isolation_level=None
+            f"file:{quote(path)}?mode=rw", uri=True, timeout=0.25, isolation_level=None
         )
     except sqlite3.Error as e:
         return f"Die Datenbank lässt sich nicht zum Schreiben öffnen: {e}"
