@@ -240,3 +240,9 @@ def m004_login_safety(db: Database) -> None:
         {"id": int, "email": str, "client_addr": str, "at": str}, pk="id"
     )
     db.table("login_failures").create_index(["at"])
+
+
+@migrations()
+def m_i8_smtp_no_login(db: Database) -> None:
+    # "Mein Server braucht keine Anmeldung": the test runs without AUTH (relay by sender IP)
+    db.table("smtp_settings").add_column("no_login", int, not_null_default=0)

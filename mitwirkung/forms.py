@@ -26,6 +26,7 @@ from wtforms.validators import (
 
 from .checks.domain import DomainError, normalize_domain
 from .checks.netguard import GuardError, normalize_host
+from .checks.smtp import AddressError, parse_mailbox
 
 ENCRYPTIONS = [
     SelectChoice("ssl", "SSL – verschlüsselt ab dem ersten Byte (meist Port 465)"),
@@ -136,6 +137,28 @@ class Domain:
             raise ValidationError(e.message) from None
 
 
+class SmtpMailbox:
+    """An address the SMTP test can put into MAIL FROM / RCPT TO (RFC 5321, RFC 6531)."""
+
+    def __call__(self, form, field):
+        if not field.data or field.errors:
+            return
+        try:
+            parse_mailbox(field.data)
+        except AddressError as e:
+            raise ValidationError(e.message) from None
+
+
+class RequiredUnlessNoLogin:
+    """Required, unless the customer chose "Mein Server braucht keine Anmeldung"."""
+
+    def __call__(self, form, field):
+        if form.no_login.data:
+            raise StopValidation()
+        if not field.data:
+            raise StopValidation(REQUIRED)
+
+
 class SmtpSettingsForm(LinkForm):
     host = StringField(
         "Server/Host", [DataRequired(REQUIRED), Length(max=300), HostName()], filters=[strip]
@@ -155,10 +178,15 @@ class SmtpSettingsForm(LinkForm):
         validate_choice=False,
         validators=[Choice("Bitte wählen Sie eine Verschlüsselung: SSL, TLS oder keine.")],
     )
-    username = StringField("Nutzer", [DataRequired(REQUIRED), Length(max=300)], filters=[strip])
+    no_login = BooleanField(
+        "Mein Server braucht keine Anmeldung (er lässt PEIQ über dessen IP-Adressen senden)"
+    )
+    username = StringField(
+        "Nutzer", [RequiredUnlessNoLogin(), Length(max=300)], filters=[strip]
+    )
     sender = StringField(
         "Absenderadresse",
-        [DataRequired(REQUIRED), Length(max=300), EmailAddress()],
+        [DataRequired(REQUIRED), Length(max=300), EmailAddress(), SmtpMailbox()],
         filters=[strip],
     )
 
@@ -170,7 +198,7 @@ class SmtpTestForm(SmtpSettingsForm):
     recipient = StringField(
         "Empfänger der Testmail",
         [DataRequired("Bitte geben Sie an, wohin die Testmail gehen soll."), Length(max=300),
-         EmailAddress()],
+         EmailAddress(), SmtpMailbox()],
         filters=[strip],
     )  # fmt: skip
     allow_plain = BooleanField(
@@ -180,7 +208,8 @@ class SmtpTestForm(SmtpSettingsForm):
     handover = BooleanField("Passwort außerdem sicher (verschlüsselt) an PEIQ übergeben")
 
     def validate_allow_plain(self, field):
-        if self.encryption.data == "none" and self.password.data and not field.data:
+        login = not self.no_login.data
+        if self.encryption.data == "none" and self.password.data and login and not field.data:
             raise ValidationError(
                 "Ohne Verschlüsselung wäre Ihr Passwort unterwegs lesbar. Wählen Sie SSL oder "
                 "TLS – oder bestätigen Sie hier ausdrücklich, dass es unverschlüsselt gesendet "

@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from .checks.domain import display_domain
 from .db import get_db
-from .live import DNS_OUTCOMES
+from .live import DNS_OUTCOMES, run_label
 from .pagecache import PageCache
 from .progress import STATE_LABELS
 from .store import EVENT_WORDS, actor_label, link_tokens
@@ -114,6 +114,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(obligation)
     app.add_template_global(STATE_LABELS, "STATE_LABELS")
     app.add_template_global(DNS_OUTCOMES, "DNS_OUTCOMES")
+    app.add_template_global(run_label)
     app.add_template_global(EVENT_WORDS, "EVENT_WORDS")
     app.add_template_filter(actor_label)
 
