@@ -189,7 +189,8 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "tls_no_shared_cipher": (
         "Kein gemeinsames Verschlüsselungsverfahren",
         "Der Server {host} hat den Aufbau der Verschlüsselung abgelehnt, weil er keines der "
-        "sicheren Verfahren (Cipher Suites) anbietet, die PRINT PPS verwendet.{detail}",
+        "sicheren Verfahren (Cipher Suites) anbietet, die PRINT PPS verwendet.{detail}"
+        "{cipher_note}",
         "Bitten Sie den Betreiber des Mailservers, aktuelle Verfahren freizuschalten (z. B. "
         "ECDHE mit AES-GCM). Port und Verschlüsselung müssen Sie nicht ändern.",
     ),
@@ -419,7 +420,7 @@ TABLE: dict[str, tuple[str, str, str]] = {
     ),
     "connection_closed": (
         "Server hat die Verbindung beendet",
-        "Der Server {host} hat die Verbindung {step} ohne Antwort beendet.",
+        "Der Server {host} hat die Verbindung{step} ohne Antwort beendet.",
         "Prüfen Sie Port und Verschlüsselung („SSL“ mit Port 465, „TLS“ mit Port 587). "
         "Bleibt es so, geben Sie das Protokoll unten an den Betreiber des Mailservers weiter.",
     ),
@@ -501,6 +502,19 @@ NO_LOGIN_VARIANTS: dict[str, tuple[str, str, str]] = {
 }
 
 
+# Where the server ended the connection, by the step of the dialogue (context "step").
+STEP_WORDS = {
+    "connect": "gleich nach dem Verbindungsaufbau",
+    "greeting": "bei der Begrüßung",
+    "ehlo": "nach EHLO",
+    "helo": "nach HELO",
+    "starttls": "beim Umschalten auf Verschlüsselung (STARTTLS)",
+    "mail": "nach der Absenderadresse (MAIL FROM)",
+    "rcpt": "nach dem Empfänger (RCPT TO)",
+    "data": "beim Senden der Testmail (DATA)",
+}
+
+
 class _Context(dict):
     """Mapping for str.format_map that falls back to neutral wording for unknown keys."""
 
@@ -522,6 +536,13 @@ def describe(code: str, **context) -> Diagnosis:
     )
     values = _Context({k: _text(v) for k, v in context.items() if v not in (None, "")})
     values["cert_suggestion"] = _cert_suggestion(context.get("cert_names"))
+    step = STEP_WORDS.get(context.get("step"), "")
+    values["step"] = f" {step}" if step else ""
+    if context.get("old_cipher"):
+        values["cipher_note"] = (
+            f" Er bietet nur veraltete Verfahren an, z. B. {context['old_cipher']} mit "
+            f"{values['tls_version']}."
+        )
     if "detail" in values:
         values["detail"] = " " + values["detail"]
     message = _FORMATTER.vformat(message, (), values)

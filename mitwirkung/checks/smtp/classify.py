@@ -14,7 +14,7 @@ import aiosmtplib
 from mitwirkung.checks.netguard import GuardError
 
 from .connect import oserror_text
-from .tls import CLOSED_REASONS, handshake_failure, reason_of, verify_failure
+from .tls import NOT_TLS_REASONS, handshake_failure, reason_of, verify_failure
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +149,9 @@ async def classify(exc: BaseException, session) -> Failure:
         else:
             reason = reason_of(tls_error)
         session.transcript.add(f"* TLS-Fehler: {reason}")
-        seen = None if reason in CLOSED_REASONS else await session.peek()
+        # A second handshake that accepts anything names what the server does speak; a
+        # server that only hangs up may still have lost its alert on the way.
+        seen = None if reason in NOT_TLS_REASONS else await session.peek()
         code, context = handshake_failure(reason, session.encryption, seen)
         return Failure(code, **context)
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
@@ -173,7 +175,7 @@ async def classify(exc: BaseException, session) -> Failure:
             return Failure("helo_rejected", reply=_reply(exc))
         return Failure("unexpected", reply=_reply(exc))
     if session.stage == "connect" and isinstance(exc, ConnectionResetError):
-        return Failure("connection_closed", step=STEP_NAMES["connect"])
+        return Failure("connection_closed", step="connect")
     if session.stage == "connect" and isinstance(exc, OSError):
         if session.port == 25 and isinstance(exc, ConnectionRefusedError):
             return Failure("port25_blocked")
@@ -183,22 +185,9 @@ async def classify(exc: BaseException, session) -> Failure:
     if isinstance(exc, aiosmtplib.SMTPServerDisconnected | ConnectionError):
         if session.stage == "auth":
             return Failure("auth_disconnected")
-        return Failure("connection_closed", step=STEP_NAMES.get(session.stage, ""))
+        return Failure("connection_closed", step=session.stage)
     log.warning("SMTP test failed unexpectedly: %s", exc.__class__.__name__)
     return Failure("unexpected", detail=f"Technische Meldung: {exc.__class__.__name__}.")
-
-
-# What the step was, for "the server ended the connection during …".
-STEP_NAMES = {
-    "connect": "gleich nach dem Verbindungsaufbau",
-    "greeting": "bei der Begrüßung",
-    "ehlo": "nach EHLO",
-    "helo": "nach HELO",
-    "starttls": "beim Umschalten auf Verschlüsselung (STARTTLS)",
-    "mail": "nach der Absenderadresse (MAIL FROM)",
-    "rcpt": "nach dem Empfänger (RCPT TO)",
-    "data": "beim Senden der Testmail (DATA)",
-}
 
 
 def timeout_failure(session) -> Failure:

@@ -207,8 +207,8 @@ def handshake_failure(reason: str, encryption: str, seen: Handshake | None):
     if reason in CIPHER_REASONS:
         if seen and seen.cipher:
             return "tls_no_shared_cipher", {
-                "detail": f"Der Server bietet nur veraltete Verfahren an, z. B. {seen.cipher} "
-                f"mit {_version_label(seen.version)}."
+                "old_cipher": seen.cipher,
+                "tls_version": _version_label(seen.version),
             }
         return "tls_no_shared_cipher", technical
     if reason in CLOSED_REASONS:
