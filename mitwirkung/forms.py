@@ -2,7 +2,6 @@
 
 import re
 
-import idna
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -27,6 +26,7 @@ from wtforms.validators import (
 from .checks.domain import DomainError, normalize_domain
 from .checks.netguard import GuardError, normalize_host
 from .checks.smtp import AddressError, parse_mailbox
+from .checks.smtp.message import a_labels
 
 ENCRYPTIONS = [
     SelectChoice("ssl", "SSL – verschlüsselt ab dem ersten Byte (meist Port 465)"),
@@ -53,12 +53,7 @@ def normalize_email(value: str) -> str:
             "Bitte eine vollständige E-Mail-Adresse eingeben, z. B. versand@ihre-firma.de."
         )
     local, domain = value.rsplit("@", 1)
-    try:
-        ascii_domain = idna.encode(domain.rstrip(".").lower(), uts46=True).decode()
-    except idna.IDNAError:
-        raise ValueError(
-            f"Der Teil nach dem @ („{domain}“) ist kein gültiger Domainname."
-        ) from None
+    ascii_domain = a_labels(domain)  # AddressError is a ValueError
     if "." not in ascii_domain:
         raise ValueError(f"Der Teil nach dem @ („{domain}“) braucht eine Endung wie .de oder .com.")
     return f"{local}@{ascii_domain}"

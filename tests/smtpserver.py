@@ -256,7 +256,27 @@ class _LineServer(socketserver.ThreadingTCPServer):
     block_on_close = False
 
 
-class GreetingServer:
+class _ThreadedServer:
+    """A socketserver on 127.0.0.1 in a thread, one thread per connection; a context manager."""
+
+    def _listen(self, handler: type[socketserver.BaseRequestHandler]) -> None:
+        self.server = _LineServer(("127.0.0.1", 0), handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
+class GreetingServer(_ThreadedServer):
     """Answers every connection with one line (e.g. a 421) and hangs up."""
 
     def __init__(self, line: str = "421 4.3.2 Service not available, closing transmission channel"):
@@ -266,18 +286,7 @@ class GreetingServer:
             def handle(self):
                 self.request.sendall(data)
 
-        self.server = _LineServer(("127.0.0.1", 0), Reply)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> GreetingServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
+        self._listen(Reply)
 
 
 class Tarpit:
@@ -329,7 +338,7 @@ CLOSE = "<close>"  # as a reply: hang up without answering
 RESET = "<reset>"  # as a reply: hang up with a TCP reset
 
 
-class ScriptedServer:
+class ScriptedServer(_ThreadedServer):
     """A small SMTP server on 127.0.0.1 that misbehaves as told, where aiosmtpd cannot.
 
         with ScriptedServer(replies={"EHLO": "500 5.5.1 Command unrecognized"}) as server:
@@ -373,20 +382,7 @@ class ScriptedServer:
                 with contextlib.suppress(OSError, ValueError):
                     scripted._serve(self.request)
 
-        self.server = _LineServer(("127.0.0.1", 0), Session)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    def __enter__(self) -> ScriptedServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
+        self._listen(Session)
 
     def _reply_for(self, verb: str, default: str) -> str:
         reply = self.replies.get(verb, default)

@@ -44,9 +44,16 @@ def smtp_test(port, encryption, *, certs, username=USER, password=PASSWORD, send
     settings = SmtpSettings("127.0.0.1", port, encryption, username, sender, recipient, login)
     return asyncio.run(
         run_smtp_test(
-            settings, password, confirm_url="http://127.0.0.1:5000/confirm/t",
-            customer_name="Musterverlag GmbH", timeout=timeout, allowed_ports=[port],
-            allowed_networks=["127.0.0.0/8"], nameservers=None, ca_file=certs.ca_file, **kwargs,
+            settings,
+            password,
+            confirm_url="http://127.0.0.1:5000/confirm/t",
+            customer_name="Musterverlag GmbH",
+            timeout=timeout,
+            allowed_ports=[port],
+            allowed_networks=["127.0.0.0/8"],
+            nameservers=None,
+            ca_file=certs.ca_file,
+            **kwargs,
         )  # fmt: skip
     )
 
@@ -87,14 +94,18 @@ def test_starttls_refused_after_being_offered(certs, logs, reply):
 # 2. TLS handshake failures told apart.
 
 
+def tls_server(context, encryption: str) -> ScriptedServer:
+    """A scripted server speaking TLS with context, from the first byte or after STARTTLS."""
+    kwargs = {"implicit": context} if encryption == "ssl" else {"starttls": context}
+    return ScriptedServer(ehlo=TLS_EHLO, **kwargs)
+
+
 @pytest.mark.parametrize(
     ("maximum", "encryption", "shown"),
     [("TLSv1", "ssl", "TLS 1.0"), ("TLSv1_1", "ssl", "TLS 1.1"), ("TLSv1_1", "tls", "TLS 1.1")],
 )
 def test_server_with_only_outdated_tls(certs, logs, maximum, encryption, shown):
-    context = legacy_tls_context(certs, maximum=maximum)
-    kwargs = {"implicit": context} if encryption == "ssl" else {"starttls": context}
-    with ScriptedServer(ehlo=TLS_EHLO, **kwargs) as server:
+    with tls_server(legacy_tls_context(certs, maximum=maximum), encryption) as server:
         result = smtp_test(server.port, encryption, certs=certs)
     assert result.code == "tls_outdated"
     assert f"nur {shown}" in result.message and "richtig gewählt" in result.message
@@ -112,9 +123,7 @@ def test_server_with_only_outdated_tls(certs, logs, maximum, encryption, shown):
     ],
 )
 def test_no_shared_cipher(certs, logs, ciphers, encryption, named):
-    context = legacy_tls_context(certs, ciphers=ciphers)
-    kwargs = {"implicit": context} if encryption == "ssl" else {"starttls": context}
-    with ScriptedServer(ehlo=TLS_EHLO, **kwargs) as server:
+    with tls_server(legacy_tls_context(certs, ciphers=ciphers), encryption) as server:
         result = smtp_test(server.port, encryption, certs=certs)
     assert result.code == "tls_no_shared_cipher"
     assert "Cipher Suites" in result.message and "nicht ändern" in result.next_step

@@ -1,12 +1,12 @@
 """Issue 8 through the web layer: the no-login choice, secrets in stored results, German only."""
 
 import logging
-import time
 import urllib.parse
 from pathlib import Path
 
 import pytest
 from smtpserver import PASSWORD, USER, ScriptedServer
+from test_smtp_flow import wait_for_run
 
 from mitwirkung.checks.smtp.transcript import secret_forms
 
@@ -34,17 +34,6 @@ def form(port, **changes):
         "password": PASSWORD, "sender": "versand@kunde.test", "recipient": "it@kunde.test",
         **changes,
     }  # fmt: skip
-
-
-def wait_for_run(db, customer_id, kind="smtp", timeout=15):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        rows = list(db.query("SELECT * FROM runs WHERE customer_id = ? AND kind = ?"
-                             " ORDER BY id DESC LIMIT 1", [customer_id, kind]))  # fmt: skip
-        if rows and rows[0]["state"] != "running":
-            return rows[0]
-        time.sleep(0.05)
-    raise AssertionError("run did not finish")
 
 
 def test_no_login_choice_passes_with_a_warning(smtp_app, client, customers, auth, db):

@@ -459,9 +459,16 @@ async def probe_settings(
     return list(
         await asyncio.gather(
             *(
-                _probe(name, port, encryption, context=context, timeout=timeout,
-                       allowed_ports=allowed_ports, allowed_networks=allowed_networks,
-                       nameservers=nameservers)  # fmt: skip
+                _probe(
+                    name,
+                    port,
+                    encryption,
+                    context=context,
+                    timeout=timeout,
+                    allowed_ports=allowed_ports,
+                    allowed_networks=allowed_networks,
+                    nameservers=nameservers,
+                )  # fmt: skip
                 for port, encryption in ports
             )
         )

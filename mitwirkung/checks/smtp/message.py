@@ -75,13 +75,20 @@ def parse_mailbox(value: str) -> Mailbox:
             f"Der Teil vor dem @ in „{text}“ ist zu lang: höchstens {LOCAL_PART_OCTETS} "
             "Bytes sind erlaubt (RFC 5321)."
         )
+    return Mailbox(local, a_labels(domain))
+
+
+def a_labels(domain: str) -> str:
+    """The domain of an address in A-labels (RFC 5891, UTS #46), lower case, no final dot.
+
+    Raises AddressError with a German message for a name that is no valid domain.
+    """
     try:
-        ascii_domain = idna.encode(domain.rstrip(".").lower(), uts46=True).decode()
+        return idna.encode(domain.rstrip(".").lower(), uts46=True).decode()
     except idna.IDNAError:
         raise AddressError(
-            f"Der Teil nach dem @ in „{text}“ ist kein gültiger Domainname."
+            f"Der Teil nach dem @ („{domain}“) ist kein gültiger Domainname."
         ) from None
-    return Mailbox(local, ascii_domain)
 
 
 def shown_address(value: str) -> str:
