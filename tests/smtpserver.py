@@ -124,10 +124,17 @@ class Handler:
         return "250 2.0.0 Ok: queued"
 
 
-def authenticator(user: str = USER, password: str = PASSWORD, failure: str | None = None):
-    """Return an aiosmtpd authenticator accepting exactly one user and password."""
+def authenticator(
+    user: str = USER, password: str = PASSWORD, failure: str | None = None, seen=None
+):
+    """Return an aiosmtpd authenticator accepting exactly one user and password.
+
+    seen: a list that gets the mechanism of every login attempt.
+    """
 
     def check(server, session, envelope, mechanism, auth_data):
+        if seen is not None:
+            seen.append(mechanism)
         if (
             isinstance(auth_data, LoginPassword)
             and auth_data.login.decode() == user
@@ -211,9 +218,10 @@ class MailServer:
         handler: Handler | None = None,
     ):
         self.handler = handler or Handler(require_auth=auth)
+        self.logins: list[str] = []  # the mechanism of every AUTH attempt the server saw
         kwargs = {}
         if auth:
-            kwargs["authenticator"] = authenticator(failure=auth_failure)
+            kwargs["authenticator"] = authenticator(failure=auth_failure, seen=self.logins)
             # Implicit TLS is invisible to aiosmtpd's auth_require_tls (it only knows STARTTLS).
             kwargs["auth_require_tls"] = tls == "starttls"
         if tls == "ssl":

@@ -234,8 +234,10 @@ def test_unknown_name(certs, dns):
 
 
 def test_wrong_password(servers, certs, logs):
+    before = len(servers["starttls"].logins)
     result = smtp_test(servers["starttls"].port, "tls", certs=certs, password="falsch-" + PASSWORD)
     assert result.code == "auth_failed"
+    assert servers["starttls"].logins[before:] == ["PLAIN"]  # one attempt, not one per method
     assert "535" in result.reply
     assert "vollständige E-Mail-Adresse" in result.next_step
     assert_no_secret(result, logs)
