@@ -174,11 +174,10 @@ class SmtpSettingsForm(LinkForm):
         validators=[Choice("Bitte wählen Sie eine Verschlüsselung: SSL, TLS oder keine.")],
     )
     no_login = BooleanField(
-        "Mein Server braucht keine Anmeldung (er lässt PEIQ über dessen IP-Adressen senden)"
+        "Mein Server braucht keine Anmeldung (er nimmt Mails von den IP-Adressen an, von "
+        "denen PEIQ sendet)"
     )
-    username = StringField(
-        "Nutzer", [RequiredUnlessNoLogin(), Length(max=300)], filters=[strip]
-    )
+    username = StringField("Nutzer", [RequiredUnlessNoLogin(), Length(max=300)], filters=[strip])
     sender = StringField(
         "Absenderadresse",
         [DataRequired(REQUIRED), Length(max=300), EmailAddress(), SmtpMailbox()],

@@ -391,7 +391,8 @@ def test_no_login_relay_denied_names_peiqs_addresses(certs, logs):
     with ScriptedServer(ehlo=(), replies={"RCPT": reply}) as server:
         result = smtp_test(server.port, "none", certs=certs, login=False)
     assert result.code == "relay_denied"
-    assert "Absende-Adressen von PEIQ" in result.next_step and server.auth_commands == 0
+    assert "IP-Adressen freigeben, von denen PEIQ sendet" in result.next_step
+    assert server.auth_commands == 0
 
 
 def test_without_the_choice_a_missing_auth_stays_an_error(certs, logs):
@@ -447,6 +448,30 @@ def test_control_characters_are_shown_escaped(certs, logs, greeting, shown):
         assert not any(ord(c) < 32 or 0xDC80 <= ord(c) <= 0xDCFF for c in text)
         assert "\u202e" not in text
         text.encode("utf-8")  # storable and renderable
+
+
+@pytest.mark.parametrize(
+    ("server_kwargs", "step"),
+    [
+        ({"greeting": CLOSE}, "bei der Begrüßung"),
+        ({"ehlo": (), "replies": {"RCPT": CLOSE}}, "nach dem Empfänger (RCPT TO)"),
+        ({"ehlo": (), "replies": {"MAIL": RESET}}, "nach der Absenderadresse (MAIL FROM)"),
+    ],
+)
+def test_server_hanging_up_names_the_step(certs, logs, server_kwargs, step):
+    with ScriptedServer(**server_kwargs) as server:
+        result = smtp_test(server.port, "none", certs=certs, login=False)
+    assert result.code == "connection_closed"
+    assert f"hat die Verbindung {step} ohne Antwort beendet" in result.message
+    assert "unerwartet" not in text_of(result).lower() and server.auth_commands == 0
+
+
+def test_utf8_address_refused_despite_smtputf8(certs, logs):
+    reply = "553 5.6.7 Internationalized mailbox name not allowed"
+    with ScriptedServer(ehlo=("SMTPUTF8", "8BITMIME"), replies={"MAIL": reply}) as server:
+        result = smtp_test(server.port, "none", certs=certs, login=False, sender="büro@kunde.test")
+    assert result.code == "smtputf8_refused" and reply in result.message
+    assert b"MAIL FROM:<b\xc3\xbcro@kunde.test> SMTPUTF8 BODY=8BITMIME\r\n" in server.received
 
 
 # 8. No internal codes for people.

@@ -67,12 +67,11 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "ok_without_login": (
         "Testmail ohne Anmeldung angenommen – PEIQ muss Ihnen noch etwas nennen",
         "Der Server {host} hat die Testmail ohne Anmeldung mit „250“ angenommen. Solche "
-        "Server lassen nur bestimmte Absender-IP-Adressen zu. Dieser Test kam vom Prüfsystem; "
-        "PRINT PPS sendet später von eigenen Adressen. Ob der Server diese zulässt, zeigt "
-        "dieser Test nicht.",
-        "Fragen Sie Ihre PEIQ-Ansprechperson nach den IP-Adressen, von denen PRINT PPS "
-        "sendet, und lassen Sie diese auf Ihrem Server freigeben. Öffnen Sie außerdem im "
-        "Postfach von {recipient} die Testmail und klicken Sie auf den Bestätigungslink.",
+        "Server nehmen Mails nur von freigegebenen IP-Adressen an. Ob die IP-Adressen, von "
+        "denen PEIQ sendet, freigegeben sind, zeigt dieser Test nicht.",
+        "Fragen Sie Ihre PEIQ-Ansprechperson nach den IP-Adressen, von denen PEIQ sendet, "
+        "und lassen Sie diese auf Ihrem Server freigeben. Öffnen Sie außerdem im Postfach "
+        "von {recipient} die Testmail und klicken Sie auf den Bestätigungslink.",
     ),
     "invalid_host": (
         "Server/Host ist ungültig",
@@ -174,9 +173,9 @@ TABLE: dict[str, tuple[str, str, str]] = {
     ),
     "tls_outdated": (
         "Server verschlüsselt nur mit veraltetem Verfahren",
-        "Der Server {host} beherrscht auf Port {port} nur {tls_version}. Dieses Verfahren "
-        "gilt als unsicher und wird von PRINT PPS (wie von allen aktuellen Mailprogrammen) "
-        "nicht mehr verwendet (RFC 8996). Port und Verschlüsselung sind richtig gewählt.",
+        "Der Server {host} beherrscht auf Port {port} nur {tls_version}. Diese Version gilt "
+        "als unsicher und wird von PRINT PPS wie von aktuellen Mailprogrammen nicht mehr "
+        "verwendet (RFC 8996). Port und Verschlüsselung sind richtig gewählt.",
         "Bitten Sie den Betreiber des Mailservers, TLS 1.2 oder neuer einzuschalten. Danach "
         "senden Sie die Testmail erneut.",
     ),
@@ -487,15 +486,15 @@ NO_LOGIN_VARIANTS: dict[str, tuple[str, str, str]] = {
         "nimmt die Testmail nur nach einer Anmeldung an.",
         "Nehmen Sie das Häkchen bei „Mein Server braucht keine Anmeldung“ heraus, tragen "
         "Sie Nutzer und Passwort ein und senden Sie die Testmail erneut. Soll der Server "
-        "PEIQ ohne Anmeldung zulassen, muss sein Betreiber die Absende-Adressen von PEIQ "
-        "freigeben – fragen Sie Ihre PEIQ-Ansprechperson danach.",
+        "PEIQ ohne Anmeldung zulassen, muss sein Betreiber die IP-Adressen freigeben, von "
+        "denen PEIQ sendet – fragen Sie Ihre PEIQ-Ansprechperson danach.",
     ),
     "relay_denied": (
         "Weiterleitung ohne Anmeldung verweigert",
         "Der Server will die Mail an {recipient} ohne Anmeldung nicht weiterleiten "
-        "(„relaying denied“). Er lässt die Adresse des Prüfsystems nicht zu.",
-        "Soll der Server PEIQ ohne Anmeldung zulassen, muss sein Betreiber die "
-        "Absende-Adressen von PEIQ freigeben – fragen Sie Ihre PEIQ-Ansprechperson danach. "
+        "(„relaying denied“): Er lässt die IP-Adresse, von der der Test kam, nicht zu.",
+        "Soll der Server PEIQ ohne Anmeldung zulassen, muss sein Betreiber die IP-Adressen "
+        "freigeben, von denen PEIQ sendet – fragen Sie Ihre PEIQ-Ansprechperson danach. "
         "Sonst nehmen Sie das Häkchen bei „Mein Server braucht keine Anmeldung“ heraus und "
         "tragen Nutzer und Passwort ein.",
     ),
