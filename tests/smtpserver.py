@@ -358,7 +358,8 @@ class ScriptedServer(_ThreadedServer):
     keywords offered. implicit: a server SSLContext for TLS from the first byte (CLOSE / RESET:
     hang up on the client's TLS hello); starttls: a
     server SSLContext used after a 220 reply to STARTTLS ("plain": keep talking unencrypted,
-    CLOSE / RESET: hang up instead of the handshake). TLS runs on blocking sockets, so a
+    CLOSE / RESET: hang up instead of the handshake); greet_pause: seconds of silence before
+    the greeting, hanging up on a client that talks first. TLS runs on blocking sockets, so a
     failed handshake sends its alert as real servers do. received: every line the server
     read; messages: the DATA of every mail.
     """
@@ -371,12 +372,14 @@ class ScriptedServer(_ThreadedServer):
         ehlo: tuple[str, ...] = ("PIPELINING", "AUTH PLAIN LOGIN", "8BITMIME"),
         implicit: ssl.SSLContext | str | None = None,
         starttls: ssl.SSLContext | str | None = None,
+        greet_pause: float = 0,
     ):
         self.replies = dict(replies or {})
         self.greeting = greeting
         self.ehlo = ehlo
         self.implicit = implicit
         self.starttls = starttls
+        self.greet_pause = greet_pause
         self.received: list[bytes] = []
         self.messages: list[bytes] = []
         self.auth_commands = 0
@@ -439,6 +442,15 @@ class ScriptedServer(_ThreadedServer):
             except (ssl.SSLError, OSError):
                 return
             opened.append(conn)
+        if self.greet_pause:
+            # like Postfix postscreen: whoever talks before the greeting is cut off
+            conn.settimeout(self.greet_pause)
+            try:
+                if conn.recv(512):
+                    return
+            except TimeoutError:
+                pass
+            conn.settimeout(10)
         if not self._send(conn, self.greeting):
             return
         rfile = conn.makefile("rb")

@@ -151,6 +151,14 @@ def test_handshake_closed_or_reset_by_the_server(certs, logs, encryption, how):
     assert_no_secret(result, logs)
 
 
+def test_ssl_on_a_port_that_greets_late_is_told_apart_from_a_middlebox(certs, logs):
+    with ScriptedServer(ehlo=TLS_EHLO, greet_pause=0.3) as server:
+        result = smtp_test(server.port, "ssl", certs=certs)
+    assert result.code == "ssl_on_plain_port"
+    assert "„TLS“" in result.next_step and server.auth_commands == 0
+    assert_no_secret(result, logs)
+
+
 def test_plain_text_after_starttls_is_not_a_port_problem(certs, logs):
     with ScriptedServer(ehlo=TLS_EHLO, starttls="plain") as server:
         result = smtp_test(server.port, "tls", certs=certs)

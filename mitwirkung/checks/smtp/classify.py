@@ -153,6 +153,9 @@ async def classify(exc: BaseException, session) -> Failure:
         # server that only hangs up may still have lost its alert on the way.
         seen = None if reason in NOT_TLS_REASONS else await session.peek()
         code, context = handshake_failure(reason, session.encryption, seen)
+        if code == "tls_closed" and session.encryption == "ssl" and seen is None:
+            if await session.greets_in_plain():
+                code, context = "ssl_on_plain_port", {}
         return Failure(code, **context)
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
         return Failure(auth_code(exc.code, exc.message, session.encryption), reply=_reply(exc))

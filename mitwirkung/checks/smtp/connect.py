@@ -64,6 +64,27 @@ async def speaks_tls(address: IPAddress, port: int, host: str) -> bool:
     return True
 
 
+async def greets_in_plain(address: IPAddress, port: int, wait: float) -> bool:
+    """Return True if the server sends an SMTP greeting ("220 …") in plain text within wait s.
+
+    Used after a TLS handshake the server ended: a server that waits before greeting
+    (e.g. Postfix postscreen) hangs up on a TLS hello instead of answering it.
+    """
+    sock = await open_socket(address, port)
+    writer = None
+    try:
+        reader, writer = await asyncio.open_connection(sock=sock)
+        async with asyncio.timeout(wait):
+            return (await reader.readline()).startswith(b"220")
+    except (OSError, TimeoutError):
+        return False
+    finally:
+        if writer is not None:
+            writer.transport.abort()
+        else:
+            sock.close()
+
+
 def oserror_text(exc: BaseException) -> str:
     """A short technical description of a connect error for the transcript."""
     if isinstance(exc, TimeoutError):

@@ -11,7 +11,7 @@ from aiosmtplib.typing import Default
 from mitwirkung.checks.netguard import IPAddress
 
 from .classify import Failure
-from .connect import connect_first, speaks_tls
+from .connect import connect_first, greets_in_plain, speaks_tls
 from .tls import Handshake, TlsInfo, diagnosis_context, handshake_of, tls_info, tls_line
 from .transcript import REDACTED, Transcript
 
@@ -190,6 +190,17 @@ class Session:
             return None
         finally:
             await other.close()
+
+    async def greets_in_plain(self) -> bool:
+        """Whether this port greets a plain connection (waiting 3 s or a quarter of timeout)."""
+        loop = asyncio.get_running_loop()
+        deadline = self.deadline or loop.time() + self.timeout
+        wait = min(3.0, self.timeout / 4, deadline - loop.time() - 0.1)
+        if self.address is None or wait <= 0:
+            return False
+        with contextlib.suppress(OSError):
+            return await greets_in_plain(self.address, self.port, wait)
+        return False
 
     async def close(self) -> None:
         """Say goodbye if possible and release the socket in every case."""
