@@ -220,6 +220,18 @@ def test_without_tls_the_login_keeps_the_password_off_the_wire(certs, logs):
     assert_no_secret(result, logs)
 
 
+def test_plain_text_login_only_when_the_customer_allowed_it(certs, logs):
+    with ScriptedServer(ehlo=("AUTH LOGIN PLAIN",)) as server:
+        refused = smtp_test(server.port, "none", certs=certs)
+        allowed = smtp_test(server.port, "none", certs=certs, allow_plain_password=True)
+    assert refused.code == "plain_password_unconfirmed"
+    assert allowed.ok and allowed.code == "ok"
+    assert server.auth_commands == 1
+    assert [line.split()[1] for line in server.received if line.startswith(b"AUTH")] == [b"PLAIN"]
+    assert_no_secret(refused, logs)
+    assert_no_secret(allowed, logs)
+
+
 def test_microsoft_365_disabled_is_one_attempt(certs, logs):
     reply = "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled"
     ehlo = ("STARTTLS", "AUTH LOGIN XOAUTH2")
