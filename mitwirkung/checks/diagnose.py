@@ -501,6 +501,68 @@ NO_LOGIN_VARIANTS: dict[str, tuple[str, str, str]] = {
 }
 
 
+# Sentences a finding adds to its text (context "note").
+NOTES = {
+    "ssl_timeout": "Die verschlüsselte Verbindung (SSL) kam nicht zustande. Spricht der Server "
+    "auf diesem Port unverschlüsselt, wählen Sie „TLS“ mit Port 587.",
+    "plain_without_auth": "Ohne Verschlüsselung bieten viele Server keine Anmeldung an.",
+    "self_signed": "Das Zertifikat ist selbst ausgestellt.",
+    "unknown_encryption": "Unbekannte Verschlüsselung.",
+}
+TECHNICAL = "Technische Meldung: {}."
+
+# Why an address cannot go into MAIL FROM / RCPT TO (RFC 5321 §4.1.2, §4.5.3.1.1).
+ADDRESS_PROBLEMS = {
+    "incomplete": "„{address}“ ist keine vollständige E-Mail-Adresse.",
+    "local_part": "Der Teil vor dem @ in „{address}“ ist so nicht gültig: Erlaubt sind "
+    "Buchstaben (auch Umlaute), Ziffern, einzelne Punkte zwischen Zeichen und {specials} – "
+    "keine Leerzeichen, Klammern, Kommas oder Strichpunkte (RFC 5321).",
+    "too_long": "Der Teil vor dem @ in „{address}“ ist zu lang: höchstens {octets} Bytes sind "
+    "erlaubt (RFC 5321).",
+    "domain": "Der Teil nach dem @ („{domain}“) ist kein gültiger Domainname.",
+}
+ROLES = {"sender": "Absenderadresse", "recipient": "Empfänger der Testmail"}
+
+# What "Einstellungen ermitteln" says about one port/encryption pair.
+PROBE_MESSAGES = {
+    "ok": "Port {port} mit Verschlüsselung „{label}“ funktioniert.",
+    "auth_not_offered": "Port {port} mit Verschlüsselung „{label}“ funktioniert, bietet "
+    "aber keine Anmeldung an – für den Versand mit Nutzer und Passwort ist das nicht "
+    "geeignet.",
+    "auth_not_offered_plain": "Port {port} mit Verschlüsselung „{label}“ funktioniert, "
+    "bietet aber ohne Verschlüsselung keine Anmeldung an – für den Versand mit Nutzer und "
+    "Passwort ist das nicht geeignet.",
+    "auth_methods_unsupported": "Port {port} mit Verschlüsselung „{label}“ funktioniert, "
+    "bietet aber nur Anmeldeverfahren an, die PRINT PPS nicht nutzen kann ({methods}).",
+}
+
+# Lines the test writes into the transcript itself (the others are the dialogue).
+TRANSCRIPT = {
+    "connecting": "* Verbinde mit {address} Port {port} …",
+    "connected": "* Verbunden mit {address} Port {port}",
+    "not_connected": "* Keine Verbindung: {error}",
+    "timeout": "Zeitüberschreitung",
+    "cert_refused": "* TLS-Zertifikat abgelehnt: {detail}",
+    "tls_failed": "* TLS-Fehler: {reason}",
+    "tls_session": "* {version} ({cipher}), Zertifikat für {subject}, ausgestellt von "
+    "{issuer}, gültig bis {not_after}",
+    "helo_fallback": "* Der Server versteht EHLO nicht, weiter mit HELO (RFC 5321 §3.2)",
+    "mail_sent": "C: [Testmail, {size} Bytes]",
+    "result": "* Ergebnis: {title}",
+    "no_methods": "keine",
+}
+
+
+def line(key: str, **values) -> str:
+    """One German transcript line (or word) of TRANSCRIPT, filled with values."""
+    return TRANSCRIPT[key].format(**values)
+
+
+def address_problem(reason: str, **values) -> str:
+    """The German sentence for an address problem of ADDRESS_PROBLEMS."""
+    return ADDRESS_PROBLEMS[reason].format(**values)
+
+
 # Where the server ended the connection, by the step of the dialogue (context "step").
 STEP_WORDS = {
     "connect": "gleich nach dem Verbindungsaufbau",
@@ -535,6 +597,10 @@ def describe(code: str, **context) -> Diagnosis:
     )
     values = _Context({k: _text(v) for k, v in context.items() if v not in (None, "")})
     values["cert_suggestion"] = _cert_suggestion(context.get("cert_names"))
+    if context.get("note") in NOTES:
+        values["detail"] = " ".join(filter(None, (NOTES[context["note"]], values.get("detail"))))
+    if context.get("role") in ROLES:
+        values["role"] = ROLES[context["role"]]
     step = STEP_WORDS.get(context.get("step"), "")
     values["step"] = f" {step}" if step else ""
     if context.get("old_cipher"):

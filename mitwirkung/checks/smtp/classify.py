@@ -11,6 +11,7 @@ import ssl
 
 import aiosmtplib
 
+from mitwirkung.checks.diagnose import TECHNICAL, line
 from mitwirkung.checks.netguard import GuardError
 
 from .connect import oserror_text
@@ -132,7 +133,7 @@ async def classify(exc: BaseException, session) -> Failure:
         return Failure(exc.code, guard_message=exc.message)
     verify = find(exc, ssl.SSLCertVerificationError)
     if verify is not None:
-        session.transcript.add(f"* TLS-Zertifikat abgelehnt: {verify.verify_message or verify}")
+        session.transcript.add(line("cert_refused", detail=verify.verify_message or verify))
         code, context = verify_failure(verify, await session.peek())
         return Failure(code, **context)
     if isinstance(exc, TimeoutError):
@@ -148,7 +149,7 @@ async def classify(exc: BaseException, session) -> Failure:
             reason = "UNEXPECTED_EOF_WHILE_READING"
         else:
             reason = reason_of(tls_error)
-        session.transcript.add(f"* TLS-Fehler: {reason}")
+        session.transcript.add(line("tls_failed", reason=reason))
         # A second handshake that accepts anything names what the server does speak; a
         # server that only hangs up may still have lost its alert on the way.
         seen = None if reason in NOT_TLS_REASONS else await session.peek()
@@ -190,7 +191,7 @@ async def classify(exc: BaseException, session) -> Failure:
             return Failure("auth_disconnected")
         return Failure("connection_closed", step=session.stage)
     log.warning("SMTP test failed unexpectedly: %s", exc.__class__.__name__)
-    return Failure("unexpected", detail=f"Technische Meldung: {exc.__class__.__name__}.")
+    return Failure("unexpected", detail=TECHNICAL.format(exc.__class__.__name__))
 
 
 def timeout_failure(session) -> Failure:
@@ -202,9 +203,5 @@ def timeout_failure(session) -> Failure:
     if session.stage == "greeting":
         return Failure("no_greeting")
     if session.stage == "tls" and session.encryption == "ssl":
-        return Failure(
-            "timeout",
-            detail="Die verschlüsselte Verbindung (SSL) kam nicht zustande. Spricht der "
-            "Server auf diesem Port unverschlüsselt, wählen Sie „TLS“ mit Port 587.",
-        )
+        return Failure("timeout", note="ssl_timeout")
     return Failure("timeout")

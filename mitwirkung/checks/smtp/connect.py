@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import socket
 
+from mitwirkung.checks.diagnose import line
 from mitwirkung.checks.netguard import IPAddress
 
 from .tls import diagnosis_context
@@ -33,15 +34,15 @@ async def connect_first(addresses: list[IPAddress], port: int, timeout: float, n
     error: OSError | None = None
     share = timeout / max(len(addresses), 1)
     for address in addresses:
-        note(f"* Verbinde mit {address} Port {port} …", address)
+        note(line("connecting", address=address, port=port), address)
         try:
             async with asyncio.timeout(share if len(addresses) > 1 else None):
                 sock = await open_socket(address, port)
-            note(f"* Verbunden mit {address} Port {port}", address)
+            note(line("connected", address=address, port=port), address)
             return address, sock
         except (OSError, TimeoutError) as exc:
             error = exc if isinstance(exc, OSError) else TimeoutError()
-            note(f"* Keine Verbindung: {oserror_text(exc)}", address)
+            note(line("not_connected", error=oserror_text(exc)), address)
     raise error or TimeoutError()
 
 
@@ -88,5 +89,5 @@ async def greets_in_plain(address: IPAddress, port: int, wait: float) -> bool:
 def oserror_text(exc: BaseException) -> str:
     """A short technical description of a connect error for the transcript."""
     if isinstance(exc, TimeoutError):
-        return "Zeitüberschreitung"
+        return line("timeout")
     return exc.strerror or exc.__class__.__name__ if isinstance(exc, OSError) else str(exc)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import aiosmtplib
 
-from mitwirkung.checks.diagnose import ENCRYPTION_LABELS, describe
+from mitwirkung.checks.diagnose import ENCRYPTION_LABELS, describe, line
 from mitwirkung.checks.netguard import normalize_host, vet
 
 from .classify import Failure, classify
@@ -123,7 +123,7 @@ async def run_smtp_test(
     )
     if failure:
         reply = failure.reply
-        transcript.add(f"* Ergebnis: {diagnosis.title}")
+        transcript.add(line("result", title=diagnosis.title))
     log.info("SMTP test to port %s finished: %s", settings.port, code)
     return SmtpResult(
         ok=failure is None,
@@ -146,9 +146,9 @@ async def _dialogue(session: Session, settings: SmtpSettings, password: str | No
     host, _ = normalize_host(settings.host)
     session.host = host
     if settings.encryption not in ENCRYPTION_LABELS:
-        raise Failure("unexpected", detail="Unbekannte Verschlüsselung.")
-    sender = _mailbox(settings.sender, "Absenderadresse")
-    recipient = _mailbox(settings.recipient, "Empfänger der Testmail")
+        raise Failure("unexpected", note="unknown_encryption")
+    sender = _mailbox(settings.sender, "sender")
+    recipient = _mailbox(settings.recipient, "recipient")
     login = settings.login and bool(settings.username)
     if login and settings.encryption == "none" and password and not allow_plain_password:
         raise Failure("plain_password_unconfirmed")
@@ -166,7 +166,7 @@ async def _dialogue(session: Session, settings: SmtpSettings, password: str | No
     utf8 = sender.needs_smtputf8 or recipient.needs_smtputf8
     if utf8 and not smtp.supports_extension("smtputf8"):
         needy = sender if sender.needs_smtputf8 else recipient
-        role = "Absenderadresse" if needy is sender else "Empfänger der Testmail"
+        role = "sender" if needy is sender else "recipient"
         raise Failure("smtputf8_missing", role=role, mailbox=needy.shown)
     options = ["SMTPUTF8"] if utf8 else []
     if utf8 and smtp.supports_extension("8bitmime"):
@@ -181,7 +181,7 @@ async def _dialogue(session: Session, settings: SmtpSettings, password: str | No
     data = serialise(message, utf8=utf8)
     session.transcript.add("C: DATA")
     response = await smtp.data(data)
-    session.transcript.add(f"C: [Testmail, {len(data)} Bytes]")
+    session.transcript.add(line("mail_sent", size=len(data)))
     session.transcript.reply(response)
     session.stage = "quit"
     return f"{response.code} {response.message}"
@@ -205,7 +205,7 @@ async def _authenticate(session: Session, username: str, password, allow_plain: 
             raise Failure("auth_needs_encryption")
         raise Failure(
             "auth_not_offered",
-            detail="Ohne Verschlüsselung bieten viele Server keine Anmeldung an." if plain else "",
+            note="plain_without_auth" if plain else None,
         )
     encrypted = session.encryption != "none"
     mechanism = choose_mechanism(smtp.server_auth_methods, encrypted=encrypted)
@@ -223,4 +223,4 @@ async def _authenticate(session: Session, username: str, password, allow_plain: 
 
 def auth_methods(smtp: aiosmtplib.SMTP) -> str:
     """The login methods the server offers, as the server names them."""
-    return ", ".join(method.upper() for method in smtp.server_auth_methods) or "keine"
+    return ", ".join(method.upper() for method in smtp.server_auth_methods) or line("no_methods")

@@ -11,6 +11,8 @@ from email.utils import formatdate, make_msgid
 
 import idna
 
+from mitwirkung.checks.diagnose import address_problem
+
 # RFC 5321 §4.1.2 Dot-string of atext, widened by RFC 6531 §3.3 to any non-ASCII UTF-8
 # character (control and format characters excepted). Quoted local parts are not accepted.
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-\u0080-\U0010ffff]+"
@@ -21,11 +23,15 @@ ALLOWED_SPECIALS = "!#$%&'*+/=?^_`{|}~-"
 
 
 class AddressError(ValueError):
-    """An address that cannot go into MAIL FROM or RCPT TO; message is German."""
+    """An address that cannot go into MAIL FROM or RCPT TO.
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    reason: a key of diagnose.ADDRESS_PROBLEMS; message: its German sentence.
+    """
+
+    def __init__(self, reason: str, **values):
+        self.reason = reason
+        self.message = address_problem(reason, **values)
+        super().__init__(self.message)
 
 
 @dataclass(frozen=True)
@@ -63,18 +69,11 @@ def parse_mailbox(value: str) -> Mailbox:
     text = (value or "").strip()
     local, at, domain = text.rpartition("@")
     if not at or not local or not domain:
-        raise AddressError(f"„{text}“ ist keine vollständige E-Mail-Adresse.")
+        raise AddressError("incomplete", address=text)
     if _FORBIDDEN.search(local) or not _DOT_STRING.fullmatch(local):
-        raise AddressError(
-            f"Der Teil vor dem @ in „{text}“ ist so nicht gültig: Erlaubt sind Buchstaben "
-            f"(auch Umlaute), Ziffern, einzelne Punkte zwischen Zeichen und {ALLOWED_SPECIALS} "
-            "– keine Leerzeichen, Klammern, Kommas oder Strichpunkte (RFC 5321)."
-        )
+        raise AddressError("local_part", address=text, specials=ALLOWED_SPECIALS)
     if len(local.encode()) > LOCAL_PART_OCTETS:
-        raise AddressError(
-            f"Der Teil vor dem @ in „{text}“ ist zu lang: höchstens {LOCAL_PART_OCTETS} "
-            "Bytes sind erlaubt (RFC 5321)."
-        )
+        raise AddressError("too_long", address=text, octets=LOCAL_PART_OCTETS)
     return Mailbox(local, a_labels(domain))
 
 
@@ -86,9 +85,7 @@ def a_labels(domain: str) -> str:
     try:
         return idna.encode(domain.rstrip(".").lower(), uts46=True).decode()
     except idna.IDNAError:
-        raise AddressError(
-            f"Der Teil nach dem @ („{domain}“) ist kein gültiger Domainname."
-        ) from None
+        raise AddressError("domain", domain=domain) from None
 
 
 def shown_address(value: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from mitwirkung.checks.diagnose import ENCRYPTION_LABELS, describe
+from mitwirkung.checks.diagnose import ENCRYPTION_LABELS, PROBE_MESSAGES, describe
 from mitwirkung.checks.netguard import GuardError, normalize_host, vet
 
 from .classify import classify
@@ -81,25 +81,13 @@ async def _probe(host, port, encryption, *, context, timeout, **guard) -> Probe:
     finally:
         await session.close()
     label = ENCRYPTION_LABELS[encryption]
-    if failure is None and not offers_auth:
-        without = " ohne Verschlüsselung" if encryption == "none" else ""
-        message = (
-            f"Port {port} mit Verschlüsselung „{label}“ funktioniert, bietet aber{without} "
-            "keine Anmeldung an – für den Versand mit Nutzer und Passwort ist das nicht "
-            "geeignet."
-        )
-        return Probe(port, encryption, False, "auth_not_offered", message, session.tls, False)
-    if failure is None and not usable:
-        message = (
-            f"Port {port} mit Verschlüsselung „{label}“ funktioniert, bietet aber nur "
-            f"Anmeldeverfahren an, die PRINT PPS nicht nutzen kann ({methods})."
-        )
-        return Probe(
-            port, encryption, False, "auth_methods_unsupported", message, session.tls, False
-        )
     if failure is None:
-        message = f"Port {port} mit Verschlüsselung „{label}“ funktioniert."
-        return Probe(port, encryption, True, "ok", message, session.tls)
+        code = "ok" if usable else "auth_methods_unsupported"
+        code = code if offers_auth else "auth_not_offered"
+        plain = code == "auth_not_offered" and encryption == "none"
+        text = PROBE_MESSAGES[code + "_plain" if plain else code]
+        message = text.format(port=port, label=label, methods=methods)
+        return Probe(port, encryption, code == "ok", code, message, session.tls, code == "ok")
     context_ = dict(failure.context)
     guard_message = context_.pop("guard_message", None)
     diagnosis = describe(failure.code, host=host, port=port, address=str(session.address or ""),

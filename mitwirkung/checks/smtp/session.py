@@ -8,6 +8,7 @@ import contextlib
 import aiosmtplib
 from aiosmtplib.typing import Default
 
+from mitwirkung.checks.diagnose import line
 from mitwirkung.checks.netguard import IPAddress
 
 from .classify import Failure
@@ -123,7 +124,7 @@ class Session:
         except aiosmtplib.SMTPHeloError as exc:
             if exc.code < 500:
                 raise
-            self.transcript.add("* Der Server versteht EHLO nicht, weiter mit HELO (RFC 5321 §3.2)")
+            self.transcript.add(line("helo_fallback"))
             self.stage = "helo"
             await self.smtp.helo()
             self.extended = False

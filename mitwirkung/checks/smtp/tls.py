@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import ssl
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cryptography import x509
+
+from mitwirkung.checks.diagnose import TECHNICAL, line
 
 # OpenSSL reasons that mean: the peer answered a TLS hello with something that is not TLS.
 NOT_TLS_REASONS = {
@@ -137,10 +140,7 @@ def tls_info(ssl_object) -> TlsInfo | None:
 
 def tls_line(info: TlsInfo) -> str:
     """Describe a TLS session in one transcript line."""
-    return (
-        f"* {info.version} ({info.cipher}), Zertifikat für {info.subject}, "
-        f"ausgestellt von {info.issuer}, gültig bis {info.not_after}"
-    )
+    return line("tls_session", **dataclasses.asdict(info))
 
 
 def certificate_context(der: bytes | None) -> dict:
@@ -169,7 +169,7 @@ def verify_failure(error: ssl.SSLCertVerificationError, seen: Handshake | None):
     detail = error.verify_message or ""
     context = certificate_context(seen.der if seen else None)
     self_issued = context.pop("self_issued", False)
-    technical = f"Technische Meldung: {detail}."
+    technical = TECHNICAL.format(detail)
     code = error.verify_code
     if code in CERT_NOT_YET_VALID:
         return "cert_not_yet_valid", context
@@ -182,7 +182,7 @@ def verify_failure(error: ssl.SSLCertVerificationError, seen: Handshake | None):
         # Only the server's own certificate came: its intermediate is missing.
         return "cert_chain_incomplete", {"detail": technical, **context}
     if code in CERT_SELF_SIGNED or self_issued:
-        technical = f"Das Zertifikat ist selbst ausgestellt. {technical}"
+        return "cert_untrusted", {"note": "self_signed", "detail": technical, **context}
     return "cert_untrusted", {"detail": technical, **context}
 
 
@@ -197,7 +197,7 @@ def handshake_failure(reason: str, encryption: str, seen: Handshake | None):
     reason: OpenSSL's reason; encryption: "ssl" (implicit TLS, RFC 8314) or "tls"
     (STARTTLS, RFC 3207); seen: what a diagnosis handshake got, if one was tried.
     """
-    technical = {"detail": f"Technische Meldung: {reason}."}
+    technical = {"detail": TECHNICAL.format(reason)}
     if reason in NOT_TLS_REASONS:
         return ("ssl_on_plain_port" if encryption == "ssl" else "starttls_plain_answer"), {}
     if seen and seen.version in OUTDATED_VERSIONS:
