@@ -27,7 +27,7 @@ from wtforms.validators import Length as _Length
 
 from .checks.domain import DomainError, normalize_domain
 from .checks.netguard import GuardError, normalize_host
-from .checks.smtp import AddressError, parse_mailbox
+from .checks.smtp import AddressError, parse_mailbox, shown_address
 from .checks.smtp.message import a_labels
 
 ENCRYPTIONS = [
@@ -243,6 +243,14 @@ class SmtpSettingsForm(LinkForm):
         [DataRequired(REQUIRED), Length(max=300), EmailAddress(), SmtpMailbox()],
         filters=[strip],
     )
+
+    def process(self, formdata=None, obj=None, data=None, **kwargs):
+        """Fill the fields; stored addresses are shown with Unicode domains (U-labels)."""
+        super().process(formdata, obj, data, **kwargs)
+        if formdata is None:
+            for name in ("sender", "recipient"):
+                if name in self and self[name].data:
+                    self[name].data = shown_address(self[name].data)
 
 
 class SmtpTestForm(SmtpSettingsForm):

@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter, ValidationError
 
 from . import logs
 from .checks.domain import display_domain
+from .checks.smtp import shown_address
 from .db import get_db, write_problem
 from .live import DNS_OUTCOMES, run_label
 from .pagecache import PageCache
@@ -146,6 +147,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(STATE_LABELS, "STATE_LABELS")
     app.add_template_global(DNS_OUTCOMES, "DNS_OUTCOMES")
     app.add_template_global(run_label)
+    app.add_template_filter(shown_address, "address")
     app.add_template_global(EVENT_WORDS, "EVENT_WORDS")
     app.add_template_filter(actor_label)
 

@@ -115,6 +115,25 @@ def test_umlaut_sender_without_smtputf8_is_explained_on_the_page(smtp_app, clien
     assert "Absenderadresse büro@verlag.test enthält vor dem @ Umlaute" in page
 
 
+def test_idn_addresses_are_stored_as_a_labels_and_shown_in_unicode(smtp_app, client, customers,
+                                                                  auth, db):  # fmt: skip
+    with ScriptedServer(ehlo=()) as server:
+        allow(smtp_app, server)
+        customer, edit, share = customers.create(path="smtp-own")
+        data = form(server.port, encryption="none", no_login="y", sender="versand@bücher.test",
+                    recipient="it@bücher.test")  # fmt: skip
+        customers.post(f"/c/{edit}/smtp-test", data, htmx=True, token_from=f"/c/{edit}")
+        wait_for_run(db, customer["id"])
+    assert b"RCPT TO:<it@xn--bcher-kva.test>\r\n" in server.received
+    stored = db.table("smtp_settings").get(customer["id"])
+    assert stored["sender"] == "versand@xn--bcher-kva.test"
+    page = client.get(f"/c/{edit}").text
+    assert "unterwegs an it@bücher.test" in page and 'value="versand@bücher.test"' in page
+    assert "Absender versand@bücher.test" in client.get(f"/s/{share}").text
+    auth.login()
+    assert "<td>versand@bücher.test</td>" in client.get(f"/manage/customers/{customer['id']}").text
+
+
 def test_manager_tables_show_no_internal_codes(smtp_app, client, customers, auth, db):
     customer, edit, _ = customers.create(path="smtp-own")
     smtp_app.config["SMTP_PROBE_PORTS"] = [[587, "tls"], [465, "ssl"]]
