@@ -292,6 +292,30 @@ def m_i10_login_addresses(db: Database) -> None:
 
 
 @migrations()
+def m_i12_mailjet_state(db: Database) -> None:
+    # Mailjet's ids and own view of a customer's sender domain, and an optional sub-account
+    # whose key and secret are stored encrypted (Fernet) and never shown again
+    db.table("mailjet_state").create(
+        {
+            "customer_id": int,
+            "domain": str,
+            "dns_id": int,
+            "sender_id": int,
+            "sender_status": str,
+            "spf_status": str,
+            "dkim_status": str,
+            "check": str,
+            "fetched_at": str,
+            "checked_at": str,
+            "api_key_enc": str,
+            "api_secret_enc": str,
+        },
+        pk="customer_id",
+        foreign_keys=[("customer_id", "customers", "id")],
+    )
+
+
+@migrations()
 def m_i8_smtp_no_login(db: Database) -> None:
     # "Mein Server braucht keine Anmeldung": the test runs without AUTH (relay by sender IP)
     db.table("smtp_settings").add_column("no_login", int, not_null_default=0)
