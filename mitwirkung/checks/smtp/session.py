@@ -24,13 +24,11 @@ class RecordingSMTP(aiosmtplib.SMTP):
         super().__init__(**kwargs)
         self.transcript = transcript
         self._in_auth = False
-        self.auth_commands = 0
 
     async def execute_command(self, *args: bytes, timeout=Default.token):
         verb = args[0].upper() if args else b""
         if verb == b"AUTH":
             self._in_auth = True
-            self.auth_commands += 1
             mechanism = args[1].decode("ascii", "replace") if len(args) > 1 else ""
             shown = f"C: AUTH {mechanism}" + (f" {REDACTED}" if len(args) > 2 else "")
         elif self._in_auth:
