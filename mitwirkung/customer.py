@@ -19,7 +19,7 @@ from jinja2_fragments.flask import render_block, render_blocks
 
 from . import handover, live, mail, mailjet_mail, notify, provider_guide, store
 from .checks.domain import display_domain
-from .checks.smtp import SmtpSettings
+from .checks.smtp import SmtpSettings, shown_address
 from .db import get_db
 from .forms import (
     ForwardForm,
@@ -54,15 +54,6 @@ def load_customer(endpoint, values):
 
 
 bp.add_app_template_global(state_label)
-
-
-@bp.app_template_filter()
-def display_email(address: str | None) -> str:
-    """Show an address with its domain in Unicode (the A-label is only for the wire)."""
-    if not address or "@" not in address:
-        return address or ""
-    local, domain = address.rsplit("@", 1)
-    return f"{local}@{display_domain(domain)}"
 
 
 def link_csrf_token(token: str) -> str:
@@ -122,7 +113,8 @@ def context(**extra) -> dict:
         if defaults.get("host"):
             defaults["host"] = display_domain(defaults["host"])
         for key in ("recipient", "sender"):
-            defaults[key] = display_email(defaults.get(key))
+            if defaults.get(key):
+                defaults[key] = shown_address(defaults[key])
         ctx["path_form"] = PathForm(formdata=None, path=customer["path"], paths=obligation().paths)
         ctx["toggle_form"] = ToggleForm(formdata=None)
         ctx["smtp_form"] = SmtpTestForm(formdata=None, data=defaults)
@@ -281,7 +273,7 @@ def shown(form: SmtpTestForm) -> SmtpTestForm:
         form.host.data = display_domain(form.host.data)
     for f in (form.sender, form.recipient):
         if f.data and not f.errors:
-            f.data = display_email(f.data)
+            f.data = shown_address(f.data)
     return form
 
 
@@ -301,8 +293,9 @@ def save_smtp_settings():
 def save_settings(form) -> None:
     """Store the non-secret SMTP settings; valid settings mark `smtp-settings` done."""
     db, cid = get_db(), g.customer["id"]
-    fields = ("host", "port", "encryption", "username", "sender", "recipient")
+    fields = ("host", "port", "encryption", "username", "sender", "recipient", "no_login")
     data = {k: form.data[k] for k in fields if not form[k].errors and form.data[k] is not None}
+    data["no_login"] = int(bool(form.no_login.data))
     with db.atomic():
         db.table("smtp_settings").upsert(
             {"customer_id": cid, **data, "updated_at": store.now()}, pk="customer_id"
@@ -321,8 +314,8 @@ def smtp_test():
         )
     db = get_db()
     settings = SmtpSettings(
-        form.host.data, form.port.data, form.encryption.data, form.username.data,
-        form.sender.data, form.recipient.data,
+        form.host.data, form.port.data, form.encryption.data, form.username.data or "",
+        form.sender.data, form.recipient.data, login=not form.no_login.data,
     )  # fmt: skip
     password = form.password.data or None
     try:
