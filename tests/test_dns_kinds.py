@@ -518,3 +518,21 @@ def test_dkim_repair_keeps_the_valid_tags(server):
     assert rec.expected.startswith("v=DKIM1; k=rsa; s=email; p=")
     assert "h=" not in rec.expected
     assert_offer_valid(rec)
+
+
+@pytest.mark.parametrize(
+    ("item_id", "offer"),
+    [
+        ("dns-spf", "Legen Sie genau unter Host @ einen TXT-Eintrag mit diesem Wert an: "),
+        ("dns-dmarc", "Legen Sie genau unter Host _dmarc einen TXT-Eintrag mit diesem Wert an: "),
+    ],
+)
+def test_record_a_wildcard_gives_a_subdomain_is_created_not_edited(server, item_id, offer):
+    rec = record(server, "news.k4-sub.de", item_id)
+    assert rec.state != "done"
+    assert "dns.wildcard_record" in codes(rec)
+    assert "kommt von einem Platzhalter-Eintrag (*) Ihrer Domain (RFC 4592)" in rec.message
+    assert offer + rec.expected in rec.fix
+    assert "Ändern Sie" not in rec.fix and "Ersetzen Sie" not in rec.fix
+    assert "Setzen Sie" not in rec.fix
+    assert_offer_valid(rec)

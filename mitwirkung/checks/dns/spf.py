@@ -66,7 +66,11 @@ async def check_spf(ctx: Context) -> RecordCheck:
         else []
     )
     split = [t for t, n in zip(main.texts, main.parts, strict=True) if n > 1 and t in records]
-    return await _judge(ctx, base, records, [], extra, bool(split))
+    result = await _judge(ctx, base, records, [], extra, bool(split))
+    if result.state != "done" and await ctx.synthesized(fqdn, "TXT", main):
+        # RFC 4592: a wildcard answers for this name; a record at the name takes precedence
+        result = await _judge(ctx, base, records, [], extra, bool(split), wildcard=True)
+    return result
 
 
 @dataclass
@@ -132,6 +136,7 @@ async def _judge(
     prior: list[Finding],
     extra: list[Finding] = (),
     split: bool = False,
+    wildcard: bool = False,
 ) -> RecordCheck:
     """Judge the SPF record(s) published (prior: why receivers see none of them)."""
     if len(records) > 1 and not prior:
@@ -209,7 +214,10 @@ async def _judge(
     reported = any(
         f.code in ("spf.too_many_lookups", "spf.too_many_voids") for f in findings
     ) or bool(tree.errors)
-    code = "spf.offer_broken" if prior else "spf.offer"
+    code = "spf.offer_broken" if prior else "spf.offer_wildcard" if wildcard else "spf.offer"
+    if wildcard:  # the record is no one's to edit: only the record to create counts
+        findings = [replace(f, params={**f.params, "no_fix": True}) for f in findings]
+        notes.append(Finding("dns.wildcard_record", "done", {"fqdn": ctx.domain, "host": "@"}))
     findings += _offer_findings(offer, "done", code, reported)
     return _finish(base, [*findings, *notes], offer, details)
 
