@@ -1,8 +1,10 @@
 """WTForms forms with German messages; normalisation of what people paste into fields."""
 
 import re
+import unicodedata
 
 import idna
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -17,12 +19,12 @@ from wtforms import (
 from wtforms.validators import (
     DataRequired,
     InputRequired,
-    Length,
     NumberRange,
     Optional,
     StopValidation,
     ValidationError,
 )
+from wtforms.validators import Length as _Length
 
 from .checks.domain import DomainError, normalize_domain
 from .checks.netguard import GuardError, normalize_host
@@ -63,6 +65,33 @@ def normalize_email(value: str) -> str:
     return f"{local}@{ascii_domain}"
 
 
+def normalize_name(value: str) -> str:
+    """Return a display name without surrounding spaces; raise ValueError with a German message.
+
+    A name is one line: it goes into mail subjects, where a line break would end the header.
+    """
+    value = value.strip()
+    if not value:
+        raise ValueError("Bitte einen Namen eingeben.")
+    # Cc: control characters incl. CR, LF, NUL, U+0085; Zl/Zp: U+2028/U+2029; Cs: undecodable
+    if any(unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") for c in value):
+        raise ValueError(
+            "Der Name darf keine Zeilenumbrüche oder Steuerzeichen enthalten. Bitte geben Sie "
+            "ihn in einer Zeile ein."
+        )
+    return value
+
+
+class OneLineName:
+    """Validate a name field with normalize_name."""
+
+    def __call__(self, form, field):
+        try:
+            field.data = normalize_name(field.data or "")
+        except ValueError as e:
+            raise ValidationError(str(e)) from None
+
+
 class EmailAddress:
     """Validate and normalise an e-mail address field."""
 
@@ -78,7 +107,38 @@ class EmailAddress:
 REQUIRED = "Bitte ausfüllen."
 
 
-class LinkForm(FlaskForm):
+class Length(_Length):
+    """WTForms' Length, but a value that is too long ends the field's validation.
+
+    The validators after it (host, domain, e-mail parsers) then never see a value of
+    thousands of characters, which some of them cannot take (int() of 4,300+ digits).
+    """
+
+    def __init__(self, min=-1, max=-1, message=None):
+        super().__init__(min, max, message or f"Bitte höchstens {max} Zeichen eingeben.")
+
+    def __call__(self, form, field):
+        try:
+            super().__call__(form, field)
+        except ValidationError as e:
+            raise StopValidation(str(e)) from None
+
+
+class Form(FlaskForm):
+    """A Flask-WTF form that reads only the body's form fields.
+
+    Flask-WTF would also read file parts and JSON bodies into the fields, so a field could
+    hold a file or a number; here such a field is simply missing (a German "please fill in").
+    """
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            if formdata is None or hasattr(formdata, "getlist"):
+                return formdata
+            return request.form if request.method in ("POST", "PUT", "PATCH", "DELETE") else None
+
+
+class LinkForm(Form):
     """A form on a customer link: CSRF is checked per link (customer.check_link_csrf)."""
 
     class Meta:
@@ -212,7 +272,7 @@ class OtherChannelForm(LinkForm):
     )
 
 
-class MailjetForm(FlaskForm):
+class MailjetForm(Form):
     """What Mailjet shows PEIQ for a sender domain; the customer publishes it."""
 
     domain = StringField(
@@ -238,6 +298,26 @@ class MailjetForm(FlaskForm):
     dkim_key = TextAreaField(
         "Öffentlicher DKIM-Schlüssel (optional)", [Length(max=5000)], filters=[strip]
     )
+
+    api_key = StringField(
+        "API-Schlüssel eines Mailjet-Unterkontos (optional)", [Length(max=200)], filters=[strip]
+    )
+    api_secret = PasswordField("Secret des Unterkontos", [Length(max=200)], filters=[strip])
+
+    def validate_fetch(self) -> bool:
+        """Validate only what "Werte von Mailjet holen" needs: domain and sub-account."""
+        checks = [
+            self.domain.validate(self),
+            self.api_key.validate(self),
+            self.api_secret.validate(self, [type(self).validate_api_secret]),
+        ]
+        return all(checks)
+
+    def validate_api_secret(self, field):
+        if bool(field.data) != bool(self.api_key.data):
+            raise ValidationError(
+                "Bitte API-Schlüssel und Secret des Unterkontos zusammen eintragen."
+            )
 
     def validate_dkim_selector(self, field):
         if not re.fullmatch(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*", field.data.removesuffix(".")):
@@ -275,14 +355,16 @@ class PortalForm(LinkForm):
     )
 
 
-class LoginForm(FlaskForm):
-    email = StringField("E-Mail", [DataRequired(REQUIRED)], filters=[strip])
-    password = PasswordField("Passwort", [DataRequired(REQUIRED)])
+class LoginForm(Form):
+    email = StringField("E-Mail", [DataRequired(REQUIRED), Length(max=300)], filters=[strip])
+    password = PasswordField("Passwort", [DataRequired(REQUIRED), Length(max=500)])
 
 
-class CustomerForm(FlaskForm):
+class CustomerForm(Form):
     name = StringField(
-        "Name der Kund:in", [DataRequired(REQUIRED), Length(max=200)], filters=[strip]
+        "Name der Kund:in",
+        [DataRequired(REQUIRED), Length(max=200), OneLineName()],
+        filters=[strip],
     )
     domain = StringField(
         "Absender-Domain", [Optional(), Length(max=300), Domain()], filters=[strip]
@@ -290,3 +372,21 @@ class CustomerForm(FlaskForm):
     contact = StringField(
         "E-Mail der Ansprechperson", [Optional(), Length(max=300), EmailAddress()], filters=[strip]
     )
+
+
+class MailjetMailForm(LinkForm):
+    """The test mail through Mailjet: from an address of the sender domain to a mailbox."""
+
+    sender = SmtpSettingsForm.sender  # the same fields, labels and messages as the SMTP test
+    recipient = SmtpTestForm.recipient
+
+    def check_domain(self, domain: str) -> bool:
+        """The sender must belong to the domain Mailjet validated; say so at the field."""
+        if self.sender.data.rpartition("@")[2].lower().rstrip(".") == domain:
+            return True
+        self.sender.errors = [
+            *self.sender.errors,
+            f"Die Absenderadresse muss auf @{domain} enden – nur für diese Domain hat "
+            "Mailjet den Versand freigeschaltet.",
+        ]
+        return False

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     make_response,
@@ -17,12 +18,13 @@ from flask import (
 )
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import handover, live, store
+from . import handover, live, mailjet, mailjet_mail, mailjet_sync, store
 from .checks.dns import MailjetExpectation
 from .db import get_db, now
-from .forms import CustomerForm, LoginForm, MailjetForm
+from .forms import CustomerForm, LoginForm, MailjetForm, MailjetMailForm
 from .progress import attention, item_views, progress
-from .web import customer_links, obligation
+from .runner import get_runner
+from .web import customer_links, obligation, public_url
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
@@ -76,18 +78,58 @@ def _local_redirect(target: str | None) -> str:
 
 
 LOGIN_WINDOW = 15 * 60
-LOGIN_ATTEMPTS = 10
+LOGIN_ATTEMPTS = 10  # wrong passwords for one account: from one address, or from unknown ones
+ADDRESS_ATTEMPTS = 30  # wrong passwords from one address over all accounts
+KNOWN_ADDRESS_DAYS = 90
 # checked when the e-mail is unknown, so that the answer takes as long as for a known one
 _DUMMY_HASH = generate_password_hash("no such manager")
 
 
-def _too_many_failures(db, email: str, client: str | None) -> bool:
-    since = (datetime.now(UTC) - timedelta(seconds=LOGIN_WINDOW)).isoformat(timespec="seconds")
-    count = db.execute(
-        "SELECT COUNT(*) FROM login_failures WHERE at > ? AND (email = ? OR client_addr = ?)",
-        [since, email, client],
-    ).fetchone()[0]
-    return count >= LOGIN_ATTEMPTS
+def _since(seconds: int) -> str:
+    return (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat(timespec="seconds")
+
+
+def _reserve_attempt(db, email: str, client: str) -> int | None:
+    """Reserve one password check and return its row id, or None when a limit is reached.
+
+    Counting and reserving happen in one BEGIN IMMEDIATE transaction, so parallel requests
+    cannot all see the same count; a reservation counts as a wrong password until the
+    password proves right. Limits: per account and address, per address, and per account
+    for addresses this account never logged in from, so that wrong passwords from elsewhere
+    cannot lock a manager out of an address they use.
+    """
+    with db.atomic():
+        since = _since(LOGIN_WINDOW)
+        db.execute("DELETE FROM login_failures WHERE at <= ?", [since])
+        pair, address, account = db.execute(
+            "SELECT COALESCE(SUM(email = ? AND client_addr = ?), 0),"
+            " COALESCE(SUM(client_addr = ?), 0), COALESCE(SUM(email = ?), 0)"
+            " FROM login_failures WHERE at > ?",
+            [email, client, client, email, since],
+        ).fetchone()
+        known = db.execute(
+            "SELECT 1 FROM login_addresses WHERE email = ? AND client_addr = ? AND at > ?",
+            [email, client, _since(KNOWN_ADDRESS_DAYS * 86400)],
+        ).fetchone()
+        if (
+            pair >= LOGIN_ATTEMPTS
+            or address >= ADDRESS_ATTEMPTS
+            or (account >= LOGIN_ATTEMPTS and not known)
+        ):
+            return None
+        table = db.table("login_failures")
+        table.insert({"email": email, "client_addr": client, "at": now()})
+        return table.last_pk
+
+
+def _login_succeeded(db, attempt: int, email: str, client: str) -> None:
+    """Drop the reservation and remember the address as one this account logs in from."""
+    with db.atomic():
+        db.execute("DELETE FROM login_failures WHERE id = ?", [attempt])
+        db.table("login_addresses").upsert(
+            {"email": email, "client_addr": client, "at": now()},
+            pk=("email", "client_addr"),
+        )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -96,8 +138,9 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         db, email = get_db(), form.email.data.lower()
-        client = live.client_key(request.remote_addr)
-        if _too_many_failures(db, email, client):
+        client = live.client_key(request.remote_addr) or ""
+        attempt = _reserve_attempt(db, email, client)
+        if attempt is None:
             form.password.errors.append(
                 "Zu viele Fehlversuche. Bitte warten Sie 15 Minuten und versuchen Sie es dann "
                 "erneut."
@@ -106,11 +149,11 @@ def login():
         manager = next(db.query("SELECT * FROM managers WHERE email = ?", [email]), None)
         hashed = manager["password_hash"] if manager else _DUMMY_HASH
         if check_password_hash(hashed, form.password.data) and manager:
+            _login_succeeded(db, attempt, email, client)
             session.clear()
             session["manager_id"] = manager["id"]
             session["epoch"] = manager["session_epoch"]
             return redirect(_local_redirect(request.args.get("next")), 303)
-        db.table("login_failures").insert({"email": email, "client_addr": client, "at": now()})
         form.password.errors.append("E-Mail oder Passwort stimmt nicht.")
     return render_template("login.html", form=form), 422 if form.errors else 200
 
@@ -184,6 +227,11 @@ def render_customer(c: dict, **extra):
         handover_pending=handover.pending(db, customer_id),
         mailjet_form=extra.pop("mailjet_form", None)
         or MailjetForm(formdata=None, data=mailjet or {"domain": c["domain"] or ""}),
+        mailjet_state=mailjet_sync.row(db, customer_id),
+        mailjet_api=mailjet_sync.account(db, current_app.config, customer_id) is not None,
+        mailjet_mail=mailjet_mail.view(db, current_app.config, c, MailjetMailForm)
+        if c["path"] == "mailjet" and mailjet
+        else None,
         **extra,
     )
 
@@ -232,6 +280,7 @@ def save_mailjet(customer_id):
                                        "dkim_selector", "dkim_key")}  # fmt: skip
     expected = MailjetExpectation(**{**data, "dkim_key": data["dkim_key"] or None})
     db = get_db()
+    _save_subaccount(db, customer_id, form)
     with db.atomic():
         db.table("mailjet_expectations").upsert(
             {"customer_id": customer_id, **dataclasses.asdict(expected), "updated_at": now()},
@@ -275,3 +324,74 @@ def confirm_portal(customer_id):
     )
     flash(f"Übernahme der SMTP-Konfiguration von {c['portal_name']} bestätigt.")
     return redirect(url_for("manage.customer", customer_id=customer_id), 303)
+
+
+def _save_subaccount(db, customer_id: int, form: MailjetForm) -> bool:
+    if form.api_key.data and form.api_secret.data:
+        mailjet_sync.save_subaccount(
+            db, customer_id, form.api_key.data, form.api_secret.data, actor()
+        )
+        return True
+    return False
+
+
+@bp.post("/customers/<int:customer_id>/mailjet/fetch")
+def fetch_mailjet(customer_id):
+    """Create the domain sender at Mailjet and take the records Mailjet expects from its API."""
+    c = customer_or_404(customer_id)
+    form = MailjetForm()
+    if not form.validate_fetch():
+        return render_customer(c, mailjet_form=form), 422
+    db = get_db()
+    saved = _save_subaccount(db, customer_id, form)
+    try:
+        expected = mailjet_sync.fetch_values(
+            db, current_app.config, customer_id, form.domain.data, actor()
+        )
+    except mailjet.MailjetError as e:
+        message = e.message
+        if saved:
+            message += " Der Zugang des Unterkontos ist gespeichert; neu eingeben ersetzt ihn."
+        return render_customer(c, mailjet_form=form, mailjet_error=message), 502
+    flash(
+        f"Werte von Mailjet für {expected.domain} übernommen. Die Kund:in sieht jetzt die "
+        "Einträge, die sie anlegen muss."
+    )
+    return redirect(url_for("manage.customer", customer_id=customer_id) + "#mailjet", 303)
+
+
+@bp.post("/customers/<int:customer_id>/mailjet/check")
+def check_at_mailjet(customer_id):
+    """Ask Mailjet now to check the DNS records and to validate the domain sender."""
+    c = customer_or_404(customer_id)
+    try:
+        mailjet_sync.ask_mailjet(get_db(), current_app.config, customer_id)
+    except mailjet.MailjetError as e:
+        return render_customer(c, mailjet_error=e.message), 502
+    flash("Mailjet hat die Einträge geprüft; sein Ergebnis steht unter „Mailjet-Werte“.")
+    return redirect(url_for("manage.customer", customer_id=customer_id) + "#mailjet", 303)
+
+
+@bp.post("/customers/<int:customer_id>/mailjet/test-mail")
+def mailjet_test_mail(customer_id):
+    """Send a test mail through Mailjet's relay on the customer's behalf."""
+    c = customer_or_404(customer_id)
+    form = MailjetMailForm()
+    error = mailjet_mail.send_from_form(
+        get_db(), get_runner(), current_app.config, customer=c, form=form,
+        confirm_url_for=lambda code: public_url("customer.confirm", code=code),
+        actor=actor(), client_addr=live.client_key(request.remote_addr),
+    )  # fmt: skip
+    if error is not None:
+        return render_customer(c, mailjet_mail_form=form, mailjet_mail_error=error), 422
+    flash(f"Testmail über Mailjet an {form.recipient.data} gestartet.")
+    return redirect(url_for("manage.customer", customer_id=customer_id) + "#mailjet", 303)
+
+
+@bp.post("/customers/<int:customer_id>/mailjet/subaccount/delete")
+def forget_subaccount(customer_id):
+    """Delete the customer's Mailjet sub-account key and secret."""
+    customer_or_404(customer_id)
+    mailjet_sync.forget_subaccount(get_db(), customer_id, actor())
+    flash("Zugang zum Mailjet-Unterkonto gelöscht; es gilt wieder PEIQs eigenes Mailjet-Konto.")
+    return redirect(url_for("manage.customer", customer_id=customer_id) + "#mailjet", 303)

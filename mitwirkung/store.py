@@ -174,6 +174,11 @@ EVENT_WORDS = {
     "secret-revealed": "Passwort einmal angezeigt und gelöscht",
     "secret-expired": "Passwort nicht abgeholt und nach Ablauf gelöscht",
     "mailjet-expectation": "Mailjet-Werte gespeichert",
+    "mailjet-fetched": "Werte von Mailjet geholt",
+    "mailjet-test-mail": "Testmail über Mailjet",
+    "mailjet-checked": "Mailjet hat die Einträge geprüft",
+    "mailjet-subaccount": "Zugang zum Mailjet-Unterkonto gespeichert (verschlüsselt)",
+    "mailjet-subaccount-deleted": "Zugang zum Mailjet-Unterkonto gelöscht",
 }
 
 
