@@ -209,7 +209,7 @@ async def _judge(
         offer.changes = [c for c in offer.changes if c.code != "spf.fixed_dropped_dead"]
     details["merged_lookups"] = offer.lookups
     if dead:
-        params = {"all": tree.all_text, "dead": dead, "record": offer.record or ""}
+        params = {"all": tree.all_text, "dead": dead}
         findings.append(Finding("spf.dead_terms", "warning", params))
     reported = any(
         f.code in ("spf.too_many_lookups", "spf.too_many_voids") for f in findings
@@ -218,7 +218,10 @@ async def _judge(
     if wildcard:  # the record is no one's to edit: only the record to create counts
         findings = [replace(f, params={**f.params, "no_fix": True}) for f in findings]
         notes.append(Finding("dns.wildcard_record", "done", {"fqdn": ctx.domain, "host": "@"}))
-    findings += _offer_findings(offer, "done", code, reported)
+    offered = _offer_findings(offer, "done", code, reported)
+    if tree.has_mailjet:  # the offer costs what the record costs: said once above
+        offered = [f for f in offered if f.code != "spf.over_limit"]
+    findings += offered
     return _finish(base, [*findings, *notes], offer, details)
 
 

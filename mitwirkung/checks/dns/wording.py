@@ -244,8 +244,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "spf.dead_terms": (
         "Hinter „{all}“ steht noch {terms}. Bestandteile hinter „all“ werden nie ausgewertet "
         "(RFC 7208, Abschnitt 5.1) – entfernen Sie sie oder setzen Sie sie vor „all“.",
-        "Entfernen Sie {terms} (der Eintrag lautet dann: {record}), oder setzen Sie {it} vor "
-        "„{all}“, wenn {it} gebraucht {needed} (dann {counts} zu den DNS-Abfragen).",
+        "Entfernen Sie {terms}, oder setzen Sie {it} vor „{all}“, wenn {it} gebraucht "
+        "{needed} (dann {counts} zu den DNS-Abfragen).",
     ),
     "spf.plus_all": (
         "Der SPF-Eintrag endet mit „+all“: damit darf jeder Server der Welt in Ihrem Namen senden.",
