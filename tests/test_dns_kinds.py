@@ -12,7 +12,7 @@ from checkdmarc.spf import check_spf as oracle_spf
 from dnsserver import ZoneServer
 from dnszones import ZONES, make_keys, zone_text
 
-from mitwirkung.checks import dkim, dmarc, spf
+from mitwirkung.checks import dkim, dmarc, spf, spf_repair
 from mitwirkung.checks.dns import DnsReport, MailjetExpectation, check_mailjet
 
 VERIFY_NAME, VERIFY_VALUE = "mailjet._a1b2c3d4", "a1b2c3d4e5f60718"
@@ -49,7 +49,7 @@ def assert_offer_valid(rec):
     if rec.item_id == "dns-spf":
         assert spf.is_spf(rec.expected), rec.expected
         assert spf.parse(rec.expected)[1] == [], rec.expected
-        assert spf.repair(rec.expected) == (rec.expected, [])
+        assert spf_repair.repair(rec.expected) == (rec.expected, [])
     elif rec.item_id == "dns-dkim":
         assert not dkim.parse(rec.expected).failed, rec.expected
     elif rec.item_id == "dns-dmarc":

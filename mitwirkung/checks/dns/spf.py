@@ -11,6 +11,7 @@ import asyncio
 from dataclasses import dataclass, replace
 
 from mitwirkung.checks import spf as spf_syntax
+from mitwirkung.checks import spf_repair, spf_tree
 from mitwirkung.checks.dns.common import (
     DEFAULT_SPF,
     Context,
@@ -92,16 +93,16 @@ async def make_offer(ctx: Context, records: list[str]) -> Offer:
     """
     repaired, changes = [], []
     for source in records:
-        text, fixed = spf_syntax.repair(source)
+        text, fixed = spf_repair.repair(source)
         changes += fixed
         if text is None:
             return Offer(None, changes, unrepairable=True)
         repaired.append(text)
-    record, merged = spf_syntax.merge(repaired, add_mailjet=False)
-    tree = await spf_syntax.evaluate(ctx.lookup, ctx.domain, record)
+    record, merged = spf_repair.merge(repaired, add_mailjet=False)
+    tree = await spf_tree.evaluate(ctx.lookup, ctx.domain, record)
     if not tree.has_mailjet:
-        record, merged = spf_syntax.merge(repaired, add_mailjet=True)
-        tree = await spf_syntax.evaluate(ctx.lookup, ctx.domain, record)
+        record, merged = spf_repair.merge(repaired, add_mailjet=True)
+        tree = await spf_tree.evaluate(ctx.lookup, ctx.domain, record)
     changes += merged
     costs = {k: v for k, v in tree.includes.items() if k != spf_syntax.MAILJET_INCLUDE}
     heaviest = max(costs.items(), key=lambda kv: kv[1], default=None)
@@ -151,9 +152,9 @@ async def _judge(
         return _finish(base, findings, offer, details)
     source = records[0]  # what the offer is repaired from
     record = (
-        (spf_syntax.repair(source)[0] or spf_syntax.repair_version(source)) if prior else source
+        (spf_repair.repair(source)[0] or spf_syntax.repair_version(source)) if prior else source
     )
-    tree = await spf_syntax.evaluate(ctx.lookup, ctx.domain, record)
+    tree = await spf_tree.evaluate(ctx.lookup, ctx.domain, record)
     details = tree.details()
     if tree.unavailable:
         names = tuple(sorted(set(tree.unavailable)))
