@@ -22,7 +22,9 @@ def obstacle(db: Database, config, customer_id: int) -> str | None:
     """Return why no test mail through Mailjet can be sent yet (German), or None."""
     rows = store.item_rows(db, customer_id)
     if any(rows.get(i, {}).get("state") not in ("done", "warning") for i in REQUIRED):
-        return "Die Testmail über Mailjet ist möglich, sobald Bestätigung, SPF und DKIM grün sind."
+        return (
+            "Die Testmail über Mailjet ist möglich, sobald Bestätigung, SPF und DKIM grün sind."
+        )
     if mailjet_sync.account(db, config, customer_id) is None:
         return "Für Mailjet ist bei PEIQ noch kein API-Zugang hinterlegt; PEIQ kümmert sich darum."
     state = mailjet_sync.row(db, customer_id)

@@ -390,6 +390,14 @@ def test_redirect_beside_all_keeps_the_other_senders(server):
     assert_offer_valid(rec)
 
 
+def test_merging_records_that_end_differently_says_which_all_it_keeps(server):
+    rec = record(server, "k6-twoall.de", "dns-spf")
+    assert rec.expected == "v=spf1 ip4:192.0.2.1 ip4:192.0.2.2 include:spf.mailjet.com ~all"
+    assert "spf.fixed_all_choice" in codes(rec)
+    assert "Ihre Einträge enden verschieden („-all“, „~all“)" in rec.fix
+    assert_offer_valid(rec)
+
+
 @pytest.mark.parametrize(
     ("domain", "code", "text"),
     [

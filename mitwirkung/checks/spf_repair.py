@@ -96,6 +96,7 @@ def merge(records: list[str], add_mailjet: bool = True) -> tuple[str, list[Findi
     all_term: str | None = None
     redirect: str | None = None
     exp: str | None = None
+    alls: set[str] = set()
     for record in records:
         seen_all = False
         for word in words(record):
@@ -103,6 +104,7 @@ def merge(records: list[str], add_mailjet: bool = True) -> tuple[str, list[Findi
             term = parse_term(word)[0]
             modifier = term is not None and term.modifier
             if re.fullmatch(r"[+\-~?]?all", lowered):
+                alls.add(lowered.lstrip("+"))
                 all_term = all_term or word
                 seen_all = True
             elif lowered.startswith("redirect="):
@@ -117,6 +119,10 @@ def merge(records: list[str], add_mailjet: bool = True) -> tuple[str, list[Findi
                 changes.append(Finding("spf.fixed_dropped_mailjet", "done", {"term": word}))
             elif lowered not in (t.lower() for t in terms):
                 terms.append(word)
+    if len(alls) > 1:  # records end differently; DNS gives them in no fixed order
+        all_term = "~all" if "~all" in alls else sorted(alls)[0]
+        params = {"terms": sorted(alls), "kept": all_term}
+        changes.append(Finding("spf.fixed_all_choice", "done", params))
     if redirect and (len(records) > 1 or all_term):
         target = redirect.split("=", 1)[1]
         terms.append("include:" + target)

@@ -602,6 +602,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "erlaubt bleiben beziehungsweise es werden – prüfen Sie, ob Sie sie noch brauchen.",
     ),
     "spf.fixed_all": ("", "Im Vorschlag steht am Ende „{fixed}“."),
+    "spf.fixed_all_choice": (
+        "",
+        "Ihre Einträge enden verschieden ({terms}), ein SPF-Eintrag hat aber nur ein „all“: "
+        "im Vorschlag steht „{kept}“ – ändern Sie es, wenn Sie das andere meinen.",
+    ),
 }
 
 
