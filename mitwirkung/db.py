@@ -313,3 +313,9 @@ def m_i12_mailjet_state(db: Database) -> None:
         pk="customer_id",
         foreign_keys=[("customer_id", "customers", "id")],
     )
+
+
+@migrations()
+def m_i8_smtp_no_login(db: Database) -> None:
+    # "Mein Server braucht keine Anmeldung": the test runs without AUTH (relay by sender IP)
+    db.table("smtp_settings").add_column("no_login", int, not_null_default=0)

@@ -12,8 +12,9 @@ from werkzeug.routing import IntegerConverter, ValidationError
 
 from . import logs
 from .checks.domain import display_domain
+from .checks.smtp import shown_address
 from .db import get_db, write_problem
-from .live import DNS_OUTCOMES
+from .live import DNS_OUTCOMES, run_label
 from .mailjet_sync import MAILJET_WORDS
 from .pagecache import PageCache
 from .progress import STATE_LABELS
@@ -146,6 +147,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(obligation)
     app.add_template_global(STATE_LABELS, "STATE_LABELS")
     app.add_template_global(DNS_OUTCOMES, "DNS_OUTCOMES")
+    app.add_template_global(run_label)
+    app.add_template_filter(shown_address, "address")
     app.add_template_global(EVENT_WORDS, "EVENT_WORDS")
     app.add_template_global(MAILJET_WORDS, "MAILJET_WORDS")
     app.add_template_filter(actor_label)
