@@ -416,7 +416,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "ersetzen Sie damit den Wert des TXT-Eintrags {host}.",
     ),
     "dkim.upper_tags": (
-        "Im DKIM-Eintrag unter {fqdn} ist {wrong} großgeschrieben. Die Kennzeichen "
+        "Im DKIM-Eintrag unter {fqdn} ist {wrong} großgeschrieben. Die Namen der Angaben "
         "unterscheiden Groß- und Kleinschreibung (RFC 6376, Abschnitt 3.2); viele Empfänger "
         "finden den Schlüssel so nicht.",
         "Ändern Sie im Wert {wrong} in {right} (klein geschrieben), den Rest des Werts lassen "
