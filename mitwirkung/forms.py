@@ -111,6 +111,8 @@ class Length(_Length):
     """
 
     def __init__(self, min=-1, max=-1, message=None):
+        if message is None and max < 0:
+            message = f"Bitte mindestens {min} Zeichen eingeben."
         super().__init__(min, max, message or f"Bitte höchstens {max} Zeichen eingeben.")
 
     def __call__(self, form, field):
