@@ -250,6 +250,7 @@ def dns_view(db: Database, customer_id: int) -> dict:
         for record in records:  # a record the DNS did not answer for is still open
             if record["details"].get("dns_unavailable"):
                 record["state"] = "open"
+                _keep_known(record, history, last_done["settings"])
     return {
         "expected": expected,
         "records": records,
@@ -259,6 +260,23 @@ def dns_view(db: Database, customer_id: int) -> dict:
         "auto": auto_checks_allowed(db, customer_id),
         "auto_until": auto_checks_until(db, customer_id),
     }
+
+
+def _keep_known(record: dict, history: list[dict], settings: dict) -> None:
+    """Give an unanswered record the value and findings of its last answered check.
+
+    A timeout proves nothing: the record offered before (a merged SPF, say) stays offered.
+    """
+    for run in history:
+        if run["settings"] != settings:
+            continue
+        for known in run["result"].get("records") or []:
+            if known["item_id"] == record["item_id"] and not known["details"].get(
+                "dns_unavailable"
+            ):
+                record.update(expected=known["expected"], found=known["found"])
+                record["details"] = {**known["details"], "dns_unavailable": True}
+                return
 
 
 def client_key(address: str | None) -> str | None:
