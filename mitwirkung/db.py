@@ -240,3 +240,61 @@ def m004_login_safety(db: Database) -> None:
         {"id": int, "email": str, "client_addr": str, "at": str}, pk="id"
     )
     db.table("login_failures").create_index(["at"])
+
+
+@migrations()
+def m_i11_customer_summary(db: Database) -> None:
+    # What the dashboard filters, sorts and shows per customer, kept next to the customer so
+    # that a page of 10,000 customers is one indexed query. A summary is stale while
+    # summary_revision differs from revision; mitwirkung.overview.refresh brings it up to date.
+    customers = db.table("customers")
+    for column, kind in (
+        ("summary_revision", int),
+        ("search_text", str),
+        ("moved_at", str),
+        ("completed_at", str),
+        ("completed_path", str),
+        ("attention", str),
+    ):
+        customers.add_column(column, kind)
+    for column in ("progress", "needs_attention", "waiting_for_peiq", "reminders_muted"):
+        customers.add_column(column, int, not_null_default=0)
+    customers.add_column("contact_manager_id", int)
+    db.execute(
+        "UPDATE customers SET contact_manager_id = (SELECT m.id FROM events e JOIN managers m"
+        " ON e.actor = 'manager:' || m.email WHERE e.customer_id = customers.id"
+        " AND e.kind = 'customer-created')"
+    )
+    for columns in (
+        "archived_at, last_activity_at",
+        "archived_at, progress",
+        "archived_at, name COLLATE NOCASE",
+        "archived_at, moved_at",
+        "domain",
+        "contact_manager_id",
+    ):
+        name = "idx_customers_" + "_".join(c.split()[0] for c in columns.split(", "))
+        db.execute(f"CREATE INDEX {name} ON customers ({columns})")
+    db.execute(
+        "CREATE INDEX idx_customers_stale ON customers (id) WHERE summary_revision IS NOT revision"
+    )
+    db.table("secrets").create_index(["expires_at"])
+    db.table("events").create_index(["customer_id", "kind", "at"])
+    # One row per unit of background work (e.g. "reminder:17:2026-11-30"): whoever inserts
+    # it does the work, so two copies of `jobs run` never do the same thing twice.
+    db.table("job_claims").create(
+        {"key": str, "claimed_at": str, "owner": str, "done_at": str}, pk="key"
+    )
+    # Drift watch of completed Mailjet setups: per DNS item the failures in a row.
+    db.table("drift").create(
+        {
+            "customer_id": int,
+            "item_id": str,
+            "failures": int,
+            "checked_at": str,
+            "incident_at": str,
+            "detail": str,
+        },
+        pk=("customer_id", "item_id"),
+        foreign_keys=[("customer_id", "customers", "id")],
+    )

@@ -1,6 +1,9 @@
 """Account managers under /manage/: login, dashboard, customer detail, links."""
 
+import csv
 import dataclasses
+import io
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from flask import (
@@ -18,11 +21,13 @@ from flask import (
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import handover, live, store
+from . import overview as board
 from .checks.dns import MailjetExpectation
+from .checks.domain import display_domain
 from .db import get_db, now
 from .forms import CustomerForm, LoginForm, MailjetForm
 from .progress import attention, item_views, progress
-from .web import customer_links, obligation
+from .web import customer_links, local_time, obligation
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
@@ -125,33 +130,105 @@ def logout():
     return redirect(url_for("manage.login"), 303)
 
 
+def _view() -> board.View:
+    return board.View.from_args(request.args, [p.id for p in obligation().paths])
+
+
+def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extra):
+    """The dashboard for the view in the URL, with the new-customer form."""
+    db = get_db()
+    board.refresh(db, obligation())
+    view = _view()
+    customers, total, number = board.page(db, view)
+    html = render_template(
+        "dashboard.html",
+        customers=customers,
+        total=total,
+        view=replace(view, seite=number),
+        pages=-(-total // board.PAGE_SIZE),
+        form=form or CustomerForm(formdata=None),
+        NO_PATH=board.NO_PATH,
+        STATUSES=board.STATUSES,
+        SORTS=board.SORTS,
+        MAX_DAYS=board.MAX_DAYS,
+        **extra,
+    )
+    return html, status
+
+
 @bp.get("/")
 def dashboard():
-    """List the active customers with path, progress, last activity and what needs attention."""
+    """Search, filter, sort and page the customers; the URL holds the view."""
+    handover.purge_expired(get_db())
+    return render_dashboard()
+
+
+CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value) -> str:
+    """A cell a spreadsheet shows as text: a leading formula character is neutralised."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(CSV_FORMULA) else text
+
+
+@bp.get("/export.csv")
+def export_csv():
+    """The current view (every page of it) as CSV for spreadsheets (UTF-8, semicolons)."""
     db = get_db()
-    handover.purge_expired(db)
-    rows: dict[int, dict] = {}
-    for row in store.all_item_rows(db):
-        rows.setdefault(row["customer_id"], {})[row["item_id"]] = row
-    customers = db.table("customers").rows_where(
-        "archived_at IS NULL", order_by="last_activity_at DESC"
+    board.refresh(db, obligation())
+    view = _view()
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["Name", "Absender-Domain", "E-Mail der Ansprechperson", "Weg",
+                     "Fortschritt (%)", "Braucht Aufmerksamkeit", "Letzte Aktivität",
+                     "Letzter Fortschritt", "Archiviert"])  # fmt: skip
+    for c in board.every(db, view):
+        path = obligation().path(c["path"])
+        writer.writerow(
+            _csv_cell(v)
+            for v in (
+                c["name"],
+                display_domain(c["domain"] or ""),
+                c["contact_email"] or "",
+                path.short if path else "noch nicht gewählt",
+                c["progress"],
+                " | ".join(b["text"] for b in c["attention"]),
+                local_time(c["last_activity_at"]),
+                local_time(c["moved_at"]),
+                local_time(c["archived_at"]) if c["archived_at"] else "",
+            )  # fmt: skip
+        )
+    response = make_response("\ufeff" + out.getvalue())  # the BOM makes Excel read UTF-8
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+    response.headers["Content-Disposition"] = f'attachment; filename="kundinnen-{stamp}.csv"'
+    return response
+
+
+def same_domain(db, domain: str | None, but: int | None = None) -> list[dict]:
+    """Customers (archived ones included) that already use this sender domain."""
+    if not domain:
+        return []
+    rows = db.query(
+        "SELECT id, name, archived_at FROM customers WHERE domain = ? AND id IS NOT ? ORDER BY id",
+        [domain, but],
     )
-    waiting = {r["customer_id"] for r in db.query("SELECT customer_id FROM secrets")}
-    overviews = [
-        {**overview(c, rows.get(c["id"], {})), "password_waiting": c["id"] in waiting}
-        for c in customers
-    ]
-    return render_template("dashboard.html", overviews=overviews, form=CustomerForm(formdata=None))
+    return list(rows)
 
 
 @bp.post("/customers")
 def create_customer():
-    """Create a customer and show its links."""
+    """Create a customer and show its links; a domain in use already asks first."""
     form = CustomerForm()
     if not form.validate_on_submit():
-        return render_template("dashboard.html", overviews=[], form=form, show_form=True), 422
+        return render_dashboard(form, 422, show_form=True)
+    db = get_db()
+    duplicates = same_domain(db, form.domain.data)
+    if duplicates and request.form.get("duplicate_ok") != "y":
+        return render_dashboard(form, 409, show_form=True, duplicates=duplicates)
     customer, _, _ = store.create_customer(
-        get_db(), form.name.data, form.domain.data, form.contact.data, actor()
+        db, form.name.data, form.domain.data, form.contact.data, actor()
     )
     flash("Kund:in angelegt. Schicken Sie ihr den Kund:innen-Link.")
     return redirect(url_for("manage.customer", customer_id=customer["id"]), 303)
@@ -206,6 +283,18 @@ def archive(customer_id):
     store.archive_customer(get_db(), customer_id, actor())
     flash("Kund:in archiviert. Die Links funktionieren nicht mehr.")
     return redirect(url_for("manage.dashboard"), 303)
+
+
+@bp.post("/customers/<int:customer_id>/restore")
+def restore(customer_id):
+    """Bring an archived customer back to the dashboard; its links work again."""
+    c = customer_or_404(customer_id)
+    if c["archived_at"] is None:
+        flash("Diese Kund:in ist nicht archiviert.")
+    else:
+        store.restore_customer(get_db(), customer_id, actor())
+        flash("Kund:in wiederhergestellt. Ihre Links funktionieren wieder.")
+    return redirect(url_for("manage.customer", customer_id=customer_id), 303)
 
 
 @bp.post("/customers/<int:customer_id>/reveal-password")

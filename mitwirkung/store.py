@@ -40,6 +40,7 @@ def create_customer(db: Database, name: str, domain: str | None, contact: str | 
     """Create a customer with fresh links; return (row, edit_token, share_token)."""
     edit, share = crypto.new_token(), crypto.new_token()
     with db.atomic():
+        creator = manager_by_actor(db, actor)
         table = db.table("customers")
         table.insert(
             {
@@ -52,11 +53,32 @@ def create_customer(db: Database, name: str, domain: str | None, contact: str | 
                 "share_token_enc": crypto.encrypt(share),
                 "created_at": now(),
                 "last_activity_at": now(),
+                "contact_manager_id": creator["id"] if creator else None,
             }
         )
         customer = table.get(table.last_pk)
         _event(db, customer["id"], actor, "customer-created", data={"name": name})
     return customer, edit, share
+
+
+def manager_by_actor(db: Database, actor: str | None) -> dict | None:
+    """Return the manager behind an actor "manager:EMAIL", or None."""
+    if not actor or not actor.startswith("manager:"):
+        return None
+    rows = db.query("SELECT * FROM managers WHERE email = ?", [actor.removeprefix("manager:")])
+    return next(iter(rows), None)
+
+
+def peiq_contact(db: Database, customer: dict) -> dict | None:
+    """Return the customer's assigned PEIQ contact as {"name", "email"}, or None.
+
+    The assigned contact is the manager who created the customer unless a manager chose
+    another one; None when nobody is assigned (e.g. created on the command line) or the
+    assigned manager no longer exists.
+    """
+    manager_id = customer.get("contact_manager_id")
+    row = get_row(db, "managers", manager_id) if manager_id else None
+    return {"name": row["name"], "email": row["email"]} if row else None
 
 
 def rotate_link(db: Database, customer_id: int, which: str, actor: str) -> str:
@@ -148,6 +170,14 @@ def archive_customer(db: Database, customer_id: int, actor: str) -> None:
         _touch(db, customer_id)
 
 
+def restore_customer(db: Database, customer_id: int, actor: str) -> None:
+    """Bring an archived customer back; its links (the same as before) work again."""
+    with db.atomic():
+        db.table("customers").update(customer_id, {"archived_at": None})
+        _event(db, customer_id, actor, "customer-restored")
+        _touch(db, customer_id)
+
+
 def set_path(db: Database, customer_id: int, path_id: str, actor: str) -> None:
     """Choose a path; the other paths' item states stay as they are."""
     with db.atomic():
@@ -166,6 +196,7 @@ def events(db: Database, customer_id: int, limit: int = 50) -> list[dict]:
 EVENT_WORDS = {
     "customer-created": "Kund:in angelegt",
     "customer-archived": "Kund:in archiviert",
+    "customer-restored": "Kund:in wiederhergestellt",
     "path-chosen": "Weg gewählt",
     "item-state": "Schritt",
     "edit-link-rotated": "Kund:innen-Link erneuert (der alte gilt nicht mehr)",

@@ -106,7 +106,7 @@ def test_dashboard_shows_path_progress_and_attention(auth, client, customers):
     customers.post(f"/c/{edit}/portal", {"portal": "portal.mueller.de", "confirm": "y"},
                    token_from=f"/c/{edit}")  # fmt: skip
     html = client.get("/manage/").get_data(as_text=True)
-    assert "<td>von PORTAL</td>" in html
+    assert '<td data-label="Weg">von PORTAL</td>' in html
     assert "wartet auf PEIQ" in html
     assert '<progress value="0"' in html
 
