@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     make_response,
@@ -20,12 +21,12 @@ from flask import (
 )
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import handover, live, store
+from . import handover, live, mail, store
 from . import overview as board
 from .checks.dns import MailjetExpectation
 from .checks.domain import display_domain
 from .db import get_db, now
-from .forms import CustomerForm, LoginForm, MailjetForm
+from .forms import CustomerEditForm, CustomerForm, LoginForm, MailjetForm
 from .progress import attention, item_views, progress
 from .web import customer_links, local_time, obligation
 
@@ -240,17 +241,34 @@ def customer(customer_id):
     return render_customer(customer_or_404(customer_id))
 
 
-def render_customer(c: dict, **extra):
+def edit_form(db, c: dict, formdata=None) -> CustomerEditForm:
+    """The particulars form of a customer, with every manager as a possible PEIQ contact."""
+    data = {
+        "name": c["name"],
+        "domain": display_domain(c["domain"]) if c["domain"] else "",
+        "contact": c["contact_email"] or "",
+        "peiq_contact": str(c["contact_manager_id"] or ""),
+        "reminders": not c["reminders_muted"],
+    }
+    form = CustomerEditForm(formdata=formdata, data=data, prefix="edit")  # ids unique on the page
+    form.peiq_contact.choices = [("", "niemand Bestimmtes (alle Account Manager:innen)")] + [
+        (str(m["id"]), f"{m['name']} ({m['email']})")
+        for m in db.query("SELECT id, name, email FROM managers ORDER BY name COLLATE NOCASE")
+    ]
+    return form
+
+
+def render_customer(c: dict, status: int = 200, **extra):
     db = get_db()
     customer_id = c["id"]
     edit_url, share_url = customer_links(c)
     mailjet = store.get_row(db, "mailjet_expectations", customer_id)
-    return render_template(
+    html = render_template(
         "manage_customer.html",
         **overview(c, store.item_rows(db, customer_id)),
         edit_url=edit_url,
         share_url=share_url,
-        events=store.events(db, customer_id),
+        history=board.history(db, obligation(), customer_id),
         settings=store.get_row(db, "smtp_settings", customer_id),
         runs=[
             live.decode(r)
@@ -261,27 +279,166 @@ def render_customer(c: dict, **extra):
         handover_pending=handover.pending(db, customer_id),
         mailjet_form=extra.pop("mailjet_form", None)
         or MailjetForm(formdata=None, data=mailjet or {"domain": c["domain"] or ""}),
+        edit_form=extra.pop("edit_form", None) or edit_form(db, c),
+        peiq_contact=store.peiq_contact(db, c),
+        mail_ready=mail.configured(current_app.config),
+        drift=board.drift(db, customer_id),
         **extra,
+    )
+    return html, status
+
+
+@bp.post("/customers/<int:customer_id>/edit")
+def edit(customer_id):
+    """Change name, domain, contact, PEIQ contact and reminders; a domain in use asks first."""
+    c = customer_or_404(customer_id)
+    db = get_db()
+    form = edit_form(db, c, request.form)
+    if not form.validate_on_submit():
+        return render_customer(c, 422, edit_form=form, edit_open=True)
+    duplicates = same_domain(db, form.domain.data, but=customer_id)
+    if duplicates and form.domain.data != c["domain"] and request.form.get("duplicate_ok") != "y":
+        return render_customer(c, 409, edit_form=form, edit_open=True, duplicates=duplicates)
+    changes = {
+        "name": form.name.data,
+        "domain": form.domain.data or None,
+        "contact_email": form.contact.data or None,
+    }
+    labels = {"name": "Name", "domain": "Absender-Domain", "contact_email": "E-Mail"}
+    changed = [labels[k] for k, v in changes.items() if v != c[k]]
+    contact_id = int(form.peiq_contact.data) if form.peiq_contact.data else None
+    muted = int(not form.reminders.data)
+    with db.atomic():
+        db.table("customers").update(
+            customer_id, {**changes, "contact_manager_id": contact_id, "reminders_muted": muted}
+        )
+        if changed:
+            store.add_event(db, customer_id, actor(), "customer-edited", data={"fields": changed})
+        if contact_id != c["contact_manager_id"]:
+            name = store.peiq_contact(db, {"contact_manager_id": contact_id})
+            store.add_event(
+                db, customer_id, actor(), "peiq-contact-changed",
+                data={"name": name["name"] if name else None}, activity=False,
+            )  # fmt: skip
+        if muted != c["reminders_muted"]:
+            kind = "reminders-muted" if muted else "reminders-unmuted"
+            store.add_event(db, customer_id, actor(), kind, activity=False)
+    anything = changed or contact_id != c["contact_manager_id"] or muted != c["reminders_muted"]
+    flash("Angaben gespeichert." if anything else "Nichts geändert – die Angaben waren schon so.")
+    return redirect(url_for("manage.customer", customer_id=customer_id), 303)
+
+
+LINK_MAIL = """Guten Tag,
+
+PEIQ PRINT PPS verschickt Benachrichtigungen per E-Mail, zum Beispiel zur Bestätigung
+von Konten und zur Freigabe von Inhalten. Dafür braucht es ein SMTP-Postfach für
+{name}. Über den folgenden Link sehen Sie, was zu tun ist, tragen alles ein und
+prüfen gleich, ob es funktioniert – ohne Anmeldung:
+
+{link}
+
+Der Link ist nur für Sie und Kolleg:innen gedacht, die bei der Einrichtung helfen;
+bitte geben Sie ihn nicht weiter. Bei Fragen antworten Sie einfach auf diese E-Mail.
+
+Viele Grüße
+{sender}
+"""
+
+
+def sender_lines(contact: dict | None) -> str:
+    """The signature of mails to customers: the assigned PEIQ contact, or PEIQ."""
+    return f"{contact['name']}, PEIQ\n{contact['email']}" if contact else "Ihr PEIQ-Team"
+
+
+@bp.post("/customers/<int:customer_id>/send-link")
+def send_link(customer_id):
+    """Mail the customer link to the customer's contact with a short German introduction."""
+    c = customer_or_404(customer_id)
+    db = get_db()
+    if not c["contact_email"]:
+        flash(
+            "Für diese Kund:in ist keine E-Mail-Adresse hinterlegt. Tragen Sie sie unter "
+            "„Angaben ändern“ ein oder kopieren Sie den Link und schicken Sie ihn selbst.",
+            "error",
+        )
+        return redirect(url_for("manage.customer", customer_id=customer_id, _anchor="links"), 303)
+    contact = store.peiq_contact(db, c)
+    edit_url, _ = customer_links(c)
+    text = LINK_MAIL.format(name=c["name"], link=edit_url, sender=sender_lines(contact))
+    subject = f"PEIQ: Einrichtung des {obligation().title}s für {c['name']}"
+    problem = mail.deliver(
+        current_app.config, [c["contact_email"]], subject, text,
+        reply_to=contact["email"] if contact else None,
+    )  # fmt: skip
+    if problem:
+        flash(f"Der Link wurde nicht verschickt. {problem} Kopieren Sie ihn so lange und "
+              "schicken Sie ihn selbst.", "error")  # fmt: skip
+    else:
+        store.add_event(
+            db, customer_id, actor(), "link-mailed", data={"to": c["contact_email"]},
+            activity=False,
+        )  # fmt: skip
+        flash(f"Der Kund:innen-Link ist per E-Mail an {c['contact_email']} unterwegs.")
+    return redirect(url_for("manage.customer", customer_id=customer_id, _anchor="links"), 303)
+
+
+CONFIRM = {
+    "rotate-edit": (
+        "Neuen Kund:innen-Link erzeugen?",
+        "Der bisherige Kund:innen-Link funktioniert danach sofort nicht mehr. Schicken Sie "
+        "der Kund:in anschließend den neuen Link.",
+        "Ja, neuen Link erzeugen",
+    ),
+    "rotate-share": (
+        "Neuen Nur-Lese-Link erzeugen?",
+        "Der bisherige Nur-Lese-Link funktioniert danach sofort nicht mehr, auch bei "
+        "Kolleg:innen, denen Sie ihn gegeben haben.",
+        "Ja, neuen Link erzeugen",
+    ),
+    "archive": (
+        "Kund:in archivieren?",
+        "Die Kund:in verschwindet aus der Übersicht, ihre Links zeigen nur noch, dass die "
+        "Einrichtung geschlossen ist und wen sie fragen kann. Sie können sie unter "
+        "„Archivierte Kund:innen“ jederzeit wiederherstellen.",
+        "Ja, archivieren",
+    ),
+}
+
+
+def confirmed(c: dict, action: str, url: str):
+    """None when the form carried the confirmation; else the page that asks for it."""
+    if request.form.get("confirm") == "ja":
+        return None
+    title, text, button = CONFIRM[action]
+    return render_template(
+        "confirm.html", customer=c, title=title, text=text, button=button, action_url=url
     )
 
 
 @bp.post("/customers/<int:customer_id>/rotate/<which>")
 def rotate(customer_id, which):
-    """Replace the customer or share link; the old one stops working at once."""
+    """Replace the customer or share link after confirmation; the old one stops working."""
     if which not in ("edit", "share"):
         abort(404)
-    customer_or_404(customer_id)
+    c = customer_or_404(customer_id)
+    ask = confirmed(c, f"rotate-{which}", request.path)
+    if ask:
+        return ask
     store.rotate_link(get_db(), customer_id, which, actor())
     flash("Neuer Link erzeugt. Der alte Link funktioniert ab sofort nicht mehr.")
-    return redirect(url_for("manage.customer", customer_id=customer_id), 303)
+    return redirect(url_for("manage.customer", customer_id=customer_id, _anchor="links"), 303)
 
 
 @bp.post("/customers/<int:customer_id>/archive")
 def archive(customer_id):
-    """Archive a customer: it leaves the dashboard and its links stop working."""
-    customer_or_404(customer_id)
+    """Archive a customer after confirmation: it leaves the dashboard, its links close."""
+    c = customer_or_404(customer_id)
+    ask = confirmed(c, "archive", request.path)
+    if ask:
+        return ask
     store.archive_customer(get_db(), customer_id, actor())
-    flash("Kund:in archiviert. Die Links funktionieren nicht mehr.")
+    flash(f"{c['name']} ist archiviert. Die Links zeigen jetzt, dass die Einrichtung "
+          "geschlossen ist.")  # fmt: skip
     return redirect(url_for("manage.dashboard"), 303)
 
 
@@ -293,7 +450,7 @@ def restore(customer_id):
         flash("Diese Kund:in ist nicht archiviert.")
     else:
         store.restore_customer(get_db(), customer_id, actor())
-        flash("Kund:in wiederhergestellt. Ihre Links funktionieren wieder.")
+        flash(f"{c['name']} ist wiederhergestellt. Die Links funktionieren wieder.")
     return redirect(url_for("manage.customer", customer_id=customer_id), 303)
 
 
@@ -316,7 +473,7 @@ def save_mailjet(customer_id):
     c = customer_or_404(customer_id)
     form = MailjetForm()
     if not form.validate_on_submit():
-        return render_customer(c, mailjet_form=form), 422
+        return render_customer(c, 422, mailjet_form=form)
     data = {k: form.data[k] for k in ("domain", "verification_name", "verification_value",
                                        "dkim_selector", "dkim_key")}  # fmt: skip
     expected = MailjetExpectation(**{**data, "dkim_key": data["dkim_key"] or None})
@@ -342,7 +499,9 @@ def acknowledge(customer_id):
     if row is None or row["detail"].get("waiting_for") != "manager":
         abort(409)
     detail = {**row["detail"], "waiting_for": None}  # who saw it is in the event's actor
-    store.set_item(db, customer_id, "peiq-informed", row["state"], actor(), detail)
+    store.set_item(
+        db, customer_id, "peiq-informed", row["state"], actor(), detail, kind="peiq-acknowledged"
+    )
     return redirect(url_for("manage.customer", customer_id=customer_id), 303)
 
 

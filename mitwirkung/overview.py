@@ -20,7 +20,7 @@ from . import handover, store
 from .catalog import Obligation
 from .checks.domain import display_domain
 from .db import now
-from .progress import attention, item_views, progress
+from .progress import STATE_LABELS, attention, item_views, progress
 
 # Event kinds that mean the setup moved (a reminder, a link mail or an edit does not).
 MOVES = (
@@ -229,3 +229,71 @@ def every(db: Database, view: View):
     )
     for row in rows:
         yield _decode(row)
+
+
+# Keys of an event's data that differ between otherwise identical events.
+VOLATILE = {"run_id", "previous", "checked_at"}
+
+
+def describe(event: dict, obligation: Obligation) -> str:
+    """Say in German what an event was; never an internal code."""
+    data, kind = event["data"], event["kind"]
+    item = obligation.items.get(event["item_id"] or "")
+    if kind == "item-state":
+        title = item.title if item else "Schritt"
+        text = f"{title} → {STATE_LABELS.get(data.get('state'), 'geändert')}"
+        return text + (f" ({data['title']})" if data.get("title") else "")
+    if kind == "path-chosen":
+        path = obligation.path(data.get("path"))
+        return f"Weg gewählt: {path.short}" if path else "Weg gewählt"
+    if kind == "customer-edited" and data.get("fields"):
+        return f"Angaben geändert: {', '.join(data['fields'])}"
+    if kind == "peiq-contact-changed":
+        return f"PEIQ-Ansprechpartner:in jetzt: {data.get('name') or 'niemand Bestimmtes'}"
+    if kind in ("link-mailed", "reminder-sent") and data.get("to"):
+        return f"{store.EVENT_WORDS[kind]} (an {data['to']})"
+    if kind in ("drift-incident", "drift-resolved") and item:
+        return f"{store.EVENT_WORDS[kind]}: {item.title}"
+    return store.EVENT_WORDS.get(kind, "Änderung")
+
+
+def history(db: Database, obligation: Obligation, customer_id: int, lines: int = 50) -> list:
+    """Return the customer's history, newest first, without noise.
+
+    `running` states (always followed by their outcome) are left out, and an event that
+    repeats the previous one of the same kind and item (same actor, same data) joins its
+    line, which then carries a count and the time of the first of them.
+    """
+    rows = db.query(
+        "SELECT * FROM events WHERE customer_id = ? ORDER BY id DESC LIMIT ?",
+        [customer_id, lines * 8],
+    )
+    shown: list[dict] = []
+    latest: dict[tuple, dict] = {}  # (kind, item) -> the oldest line shown so far
+    for row in rows:
+        data = json.loads(row["data"] or "{}")
+        if row["kind"] == "item-state" and data.get("state") == "running":
+            continue
+        group = (row["kind"], row["item_id"])
+        same = (row["actor"], {k: v for k, v in data.items() if k not in VOLATILE})
+        line = latest.get(group)
+        if line and line["same"] == same:
+            line["count"] += 1
+            line["first_at"] = row["at"]
+            continue
+        if len(shown) == lines:
+            break
+        line = {**row, "data": data, "same": same, "count": 1, "first_at": row["at"]}
+        line["text"] = describe(line, obligation)
+        shown.append(line)
+        latest[group] = line
+    return shown
+
+
+def drift(db: Database, customer_id: int) -> list[dict]:
+    """Return the open drift incidents of a completed setup (what broke, since when)."""
+    rows = db.query(
+        "SELECT * FROM drift WHERE customer_id = ? AND incident_at IS NOT NULL ORDER BY item_id",
+        [customer_id],
+    )
+    return [dict(r, detail=json.loads(r["detail"] or "{}")) for r in rows]

@@ -22,14 +22,26 @@ def _event(db: Database, customer_id: int, actor: str, kind: str, item_id=None, 
     )
 
 
-def add_event(db: Database, customer_id: int, actor: str, kind: str, item_id=None, data=None):
-    """Append an audit event and mark the customer active."""
+def add_event(
+    db: Database,
+    customer_id: int,
+    actor: str,
+    kind: str,
+    item_id=None,
+    data=None,
+    *,
+    activity: bool = True,
+):
+    """Append an audit event; it marks the customer active unless activity=False."""
     with db.atomic():
         _event(db, customer_id, actor, kind, item_id, data)
-        _touch(db, customer_id)
+        _touch(db, customer_id, activity)
 
 
-def _touch(db: Database, customer_id: int) -> None:
+def _touch(db: Database, customer_id: int, activity: bool = True) -> None:
+    if not activity:  # e.g. a reminder: the page changes, the customer did nothing
+        db.execute("UPDATE customers SET revision = revision + 1 WHERE id = ?", [customer_id])
+        return
     db.execute(
         "UPDATE customers SET last_activity_at = ?, revision = revision + 1 WHERE id = ?",
         [now(), customer_id],
@@ -102,13 +114,15 @@ def link_tokens(customer: dict) -> tuple[str | None, str | None]:
     return crypto.decrypt(customer["edit_token_enc"]), crypto.decrypt(customer["share_token_enc"])
 
 
-def customer_by_token(db: Database, token: str, which: str) -> dict | None:
-    """Look a live customer up by the hash of its edit or share token."""
+def customer_by_token(
+    db: Database, token: str, which: str, *, archived: bool = False
+) -> dict | None:
+    """Look a live customer (or with archived=True an archived one) up by its token's hash."""
     column = {"edit": "edit_token_hash", "share": "share_token_hash"}[which]
     if not token or len(token) > 200:
         return None
     rows = db.query(
-        f"SELECT * FROM customers WHERE {column} = ? AND archived_at IS NULL",
+        f"SELECT * FROM customers WHERE {column} = ? AND archived_at IS {'NOT ' * archived}NULL",
         [crypto.token_hash(token)],
     )
     return next(iter(rows), None)
@@ -135,8 +149,17 @@ def item_rows(db: Database, customer_id: int) -> dict[str, dict]:
     return rows
 
 
-def set_item(db: Database, customer_id: int, item_id: str, state: str, actor: str, detail=None):
-    """Set an item's state (with an audit event) in one transaction."""
+def set_item(
+    db: Database,
+    customer_id: int,
+    item_id: str,
+    state: str,
+    actor: str,
+    detail=None,
+    *,
+    kind: str = "item-state",
+):
+    """Set an item's state (with an audit event of this kind) in one transaction."""
     with db.atomic():
         db.table("item_states").upsert(
             {
@@ -149,7 +172,7 @@ def set_item(db: Database, customer_id: int, item_id: str, state: str, actor: st
             },
             pk=("customer_id", "item_id"),
         )
-        _event(db, customer_id, actor, "item-state", item_id, {"state": state, **(detail or {})})
+        _event(db, customer_id, actor, kind, item_id, {"state": state, **(detail or {})})
         _touch(db, customer_id)
 
 
@@ -205,6 +228,16 @@ EVENT_WORDS = {
     "secret-revealed": "Passwort einmal angezeigt und gelöscht",
     "secret-expired": "Passwort nicht abgeholt und nach Ablauf gelöscht",
     "mailjet-expectation": "Mailjet-Werte gespeichert",
+    "customer-edited": "Angaben geändert",
+    "peiq-contact-changed": "PEIQ-Ansprechpartner:in geändert",
+    "reminders-muted": "Erinnerungen an die Kund:in abgeschaltet",
+    "reminders-unmuted": "Erinnerungen an die Kund:in wieder eingeschaltet",
+    "link-mailed": "Kund:innen-Link per E-Mail geschickt",
+    "reminder-sent": "Erinnerung an die Kund:in geschickt",
+    "peiq-acknowledged": "Meldung „DNS-Einträge stehen“ gesehen; PEIQ schließt die Einrichtung"
+    " bei Mailjet ab",
+    "drift-incident": "Überwachung: ein DNS-Eintrag fiel zweimal hintereinander durch",
+    "drift-resolved": "Überwachung: der DNS-Eintrag ist wieder in Ordnung",
 }
 
 
@@ -219,4 +252,5 @@ def actor_label(actor: str | None) -> str:
         "auto": "automatische Prüfung",
         "cli": "Kommandozeile",
         "seed": "Demo",
+        "jobs": "automatisch",
     }.get(actor or "", actor or "–")
