@@ -8,7 +8,7 @@ from flask import Flask
 from jinja2 import StrictUndefined
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from mitwirkung import catalog, cli, customer, db, handover, live, manage, runner, web
+from mitwirkung import catalog, cli, customer, db, handover, jobs, live, manage, runner, web
 from mitwirkung.crypto import load_or_create_key
 
 ROOT = Path(__file__).resolve().parent
@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SHARE_REFRESH_SECONDS=10,
         PROXY_COUNT=0,
         SECRET_MAX_AGE_DAYS=14,
+        REMINDER_DAYS=[3, 7],
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=12 * 3600,  # also bounds a manager's browser session
@@ -78,4 +79,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(customer.bp)
     app.register_blueprint(manage.bp)
     cli.init_app(app)
+    jobs.init_app(app)
     return app

@@ -4,6 +4,7 @@ import os
 import sqlite3
 import threading
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,9 +14,27 @@ from sqlite_utils import Database, Migrations
 migrations = Migrations("mitwirkung")
 
 
+_clock: ContextVar[datetime | None] = ContextVar("clock", default=None)
+
+
+def utcnow() -> datetime:
+    """Return the current UTC time, or the time a `frozen` block set (jobs, tests)."""
+    return _clock.get() or datetime.now(UTC)
+
+
 def now() -> str:
     """Return the current UTC time as an ISO string with seconds."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return utcnow().isoformat(timespec="seconds")
+
+
+@contextmanager
+def frozen(at: datetime):
+    """Within this block (this thread or task), `now()` is `at`: jobs run "as of" a time."""
+    token = _clock.set(at.astimezone(UTC))
+    try:
+        yield at
+    finally:
+        _clock.reset(token)
 
 
 class _Database(Database):

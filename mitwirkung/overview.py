@@ -188,7 +188,7 @@ class View:
             clauses.append("progress = 100")
         elif self.status == "stockt":
             cutoff = (at or datetime.now(UTC)) - timedelta(days=self.tage)
-            clauses.append("progress < 100 AND completed_at IS NULL AND moved_at < ?")
+            clauses.append("progress < 100 AND completed_at IS NULL AND moved_at <= ?")
             params.append(cutoff.isoformat(timespec="seconds"))
         if self.q:
             pattern = self.q.casefold().replace("\\", "\\\\").replace("%", "\\%")
@@ -293,7 +293,9 @@ def history(db: Database, obligation: Obligation, customer_id: int, lines: int =
 def drift(db: Database, customer_id: int) -> list[dict]:
     """Return the open drift incidents of a completed setup (what broke, since when)."""
     rows = db.query(
-        "SELECT * FROM drift WHERE customer_id = ? AND incident_at IS NOT NULL ORDER BY item_id",
+        "SELECT d.* FROM drift d JOIN item_states s USING (customer_id, item_id)"
+        " WHERE d.customer_id = ? AND d.incident_at IS NOT NULL AND s.state = 'failed'"
+        " ORDER BY d.item_id",
         [customer_id],
     )
     return [dict(r, detail=json.loads(r["detail"] or "{}")) for r in rows]
