@@ -34,7 +34,8 @@ MOVES = (
 PAGE_SIZE = 25
 SORTS = {
     "aktivitaet": ("Letzte Aktivität", "last_activity_at DESC, id DESC"),
-    "fortschritt": ("Fortschritt", "progress ASC, last_activity_at DESC, id DESC"),
+    # least progress first, and among equals the longest quiet first
+    "fortschritt": ("Fortschritt", "progress ASC, last_activity_at ASC, id ASC"),
     "name": ("Name", "name COLLATE NOCASE ASC, id ASC"),
 }
 STATUSES = {
@@ -112,11 +113,18 @@ def refresh(db: Database, obligation: Obligation, customer_id: int | None = None
         with db.atomic():
             summary = summarise(db, obligation, customer)
             sets = ", ".join(f"{k} = ?" for k in summary)
-            count += db.execute(
+            written = db.execute(
                 f"UPDATE customers SET {sets}, summary_revision = revision"
                 " WHERE id = ? AND revision = ?",
                 [*summary.values(), customer["id"], customer["revision"]],
             ).rowcount
+            if written:
+                db.execute("DELETE FROM customer_search WHERE rowid = ?", [customer["id"]])
+                db.execute(
+                    "INSERT INTO customer_search (rowid, text) VALUES (?, ?)",
+                    [customer["id"], summary["search_text"]],
+                )
+            count += written
     return count
 
 
@@ -188,23 +196,29 @@ class View:
             clauses.append("progress = 100")
         elif self.status == "stockt":
             cutoff = (at or datetime.now(UTC)) - timedelta(days=self.tage)
-            clauses.append("progress < 100 AND completed_at IS NULL AND moved_at <= ?")
+            # unary "+": no range on the progress or moved_at index; the filter index covers it
+            clauses.append("+progress < 100 AND completed_at IS NULL AND +moved_at <= ?")
             params.append(cutoff.isoformat(timespec="seconds"))
-        if self.q:
-            pattern = self.q.casefold().replace("\\", "\\\\").replace("%", "\\%")
-            clauses.append("search_text LIKE ? ESCAPE '\\'")
-            params.append("%" + pattern.replace("_", "\\_") + "%")
+        if self.q:  # GLOB, not LIKE: the trigram index serves GLOB (case folded beforehand)
+            pattern = "".join(f"[{c}]" if c in "*?[" else c for c in self.q.casefold())
+            clauses.append("id IN (SELECT rowid FROM customer_search WHERE text GLOB ?)")
+            params.append(f"*{pattern}*")
         return " AND ".join(clauses), params
 
 
 COLUMNS = (
     "id, name, domain, contact_email, path, progress, attention, last_activity_at, moved_at,"
-    " archived_at, completed_at"
+    " archived_at, completed_at, summary_revision"
 )
 
 
 def _decode(row: dict) -> dict:
-    return {**row, "attention": json.loads(row["attention"] or "[]")}
+    domain = row["domain"] or ""
+    return {
+        **row,
+        "attention": json.loads(row["attention"] or "[]"),
+        "shown_domain": display_domain(domain) if "xn--" in domain else domain,
+    }
 
 
 def page(db: Database, view: View, size: int = PAGE_SIZE) -> tuple[list[dict], int, int]:
