@@ -8,13 +8,32 @@ from flask.cli import AppGroup
 from werkzeug.security import generate_password_hash
 
 from . import store
-from .checks.domain import DomainError, normalize_domain
+from .checks.domain import normalize_domain
 from .db import get_db, now
-from .forms import normalize_email
+from .forms import normalize_email, normalize_name
 from .web import customer_links
 
 managers = AppGroup("managers", help="Manage account managers.")
 customers = AppGroup("customers", help="Manage customers.")
+
+
+class Refused(click.ClickException):
+    """A refused command: one German line on stderr, exit status 2, no traceback."""
+
+    exit_code = 2
+
+    def show(self, file=None):
+        click.echo(f"Fehler: {self.format_message()}", err=True)
+
+
+def utf8(value: str | None, hint: str) -> str | None:
+    """Refuse an argument that was not valid UTF-8 (click keeps such bytes as surrogates)."""
+    if value is not None and any("\ud800" <= c <= "\udfff" for c in value):
+        raise Refused(
+            f"{hint} enthält Bytes, die kein gültiges UTF-8 sind. Bitte prüfen Sie die "
+            "Zeichenkodierung Ihres Terminals."
+        )
+    return value
 
 
 def create_manager(db, email: str, password: str, name: str | None = None) -> dict:
@@ -37,15 +56,17 @@ def create_manager(db, email: str, password: str, name: str | None = None) -> di
 @click.option("--name", default=None, help="Display name.")
 def managers_create(email, password, name):
     """Create an account manager who can log in at /manage/."""
+    utf8(password, "--password")
     try:
-        email = normalize_email(email)
+        email = normalize_email(utf8(email, "EMAIL"))
+        name = normalize_name(utf8(name, "--name")) if name is not None else None
     except ValueError as e:
-        raise click.BadParameter(str(e), param_hint="EMAIL") from None
+        raise Refused(str(e)) from None
     if len(password) < 8:
-        raise click.BadParameter("at least 8 characters", param_hint="--password")
+        raise Refused("Das Passwort (--password) braucht mindestens 8 Zeichen.")
     db = get_db()
     if db.table("managers").count_where("email = ?", [email.lower()]):
-        raise click.ClickException(f"A manager with e-mail {email} exists already.")
+        raise Refused(f"Ein:e Account Manager:in mit der E-Mail {email} gibt es schon.")
     create_manager(db, email, password, name)
     click.echo(f"Account manager {email} created.")
 
@@ -58,10 +79,11 @@ def managers_create(email, password, name):
 def customers_create(name, domain, contact, as_json):
     """Create a customer and print its customer link and share link."""
     try:
-        domain = normalize_domain(domain) if domain else None
-        contact = normalize_email(contact) if contact else None
-    except (DomainError, ValueError) as e:
-        raise click.BadParameter(str(e)) from None
+        name = normalize_name(utf8(name, "NAME"))
+        domain = normalize_domain(utf8(domain, "--domain")) if domain else None
+        contact = normalize_email(utf8(contact, "--contact")) if contact else None
+    except ValueError as e:  # DomainError too
+        raise Refused(str(e)) from None
     customer, _, _ = store.create_customer(get_db(), name, domain, contact, "cli")
     edit_url, share_url = customer_links(customer)
     if as_json:

@@ -1,12 +1,14 @@
 """SQLite storage: one sqlite-utils Database per request or background run, and the schema."""
 
 import os
+import shutil
 import sqlite3
 import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import current_app, g
 from sqlite_utils import Database, Migrations
@@ -105,13 +107,52 @@ def close_db(exc: BaseException | None = None) -> None:
 
 
 def init_db(path: str) -> None:
-    """Create or migrate the schema and switch the file to WAL."""
+    """Create or migrate the schema and switch the file to WAL.
+
+    Several processes start at once (gunicorn workers): the migrations run in one
+    BEGIN IMMEDIATE transaction, so the second process waits for the first and then finds
+    nothing left to do.
+    """
     db = connect(path)
     try:
         db.enable_wal()
-        migrations.apply(db)
+        with db.atomic():
+            migrations.apply(db)
     finally:
         db.close()
+
+
+MIN_FREE_BYTES = 1024 * 1024
+
+
+def write_problem(path: str) -> str | None:
+    """Say in German why the database file cannot take a write now, or return None.
+
+    Probes on a fresh connection: one opened before the file became read-only keeps writing
+    to its cache until the commit, and a rolled-back write touches no disk, so the free space
+    of the folder (for the -wal file) is checked too.
+    """
+    if path == ":memory:":
+        return None
+    try:
+        conn = sqlite3.connect(
+            f"file:{quote(path)}?mode=rw", uri=True, timeout=1, isolation_level=None
+        )
+    except sqlite3.Error as e:
+        return f"Die Datenbank lässt sich nicht zum Schreiben öffnen: {e}"
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE 0")  # a write that changes nothing
+    except sqlite3.Error as e:
+        if e.sqlite_errorname.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            return None  # another writer holds the lock: writable, just busy
+        return f"Die Datenbank nimmt keine Änderungen an: {e}"
+    finally:
+        conn.close()  # rolls the probe back
+    free = shutil.disk_usage(Path(path).parent).free
+    if free < MIN_FREE_BYTES:
+        return f"Auf dem Datenträger der Datenbank ist nur noch {free // 1024} KB frei."
+    return None
 
 
 @migrations()
@@ -259,6 +300,14 @@ def m004_login_safety(db: Database) -> None:
         {"id": int, "email": str, "client_addr": str, "at": str}, pk="id"
     )
     db.table("login_failures").create_index(["at"])
+
+
+@migrations()
+def m_i10_login_addresses(db: Database) -> None:
+    # addresses a manager's account logged in from; failures elsewhere cannot lock them out
+    db.table("login_addresses").create(
+        {"email": str, "client_addr": str, "at": str}, pk=("email", "client_addr")
+    )
 
 
 @migrations()

@@ -1,8 +1,10 @@
 """WTForms forms with German messages; normalisation of what people paste into fields."""
 
 import re
+import unicodedata
 
 import idna
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -18,12 +20,12 @@ from wtforms import (
 from wtforms.validators import (
     DataRequired,
     InputRequired,
-    Length,
     NumberRange,
     Optional,
     StopValidation,
     ValidationError,
 )
+from wtforms.validators import Length as _Length
 
 from .checks.domain import DomainError, normalize_domain
 from .checks.netguard import GuardError, normalize_host
@@ -64,6 +66,33 @@ def normalize_email(value: str) -> str:
     return f"{local}@{ascii_domain}"
 
 
+def normalize_name(value: str) -> str:
+    """Return a display name without surrounding spaces; raise ValueError with a German message.
+
+    A name is one line: it goes into mail subjects, where a line break would end the header.
+    """
+    value = value.strip()
+    if not value:
+        raise ValueError("Bitte einen Namen eingeben.")
+    # Cc: control characters incl. CR, LF, NUL, U+0085; Zl/Zp: U+2028/U+2029; Cs: undecodable
+    if any(unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") for c in value):
+        raise ValueError(
+            "Der Name darf keine Zeilenumbrüche oder Steuerzeichen enthalten. Bitte geben Sie "
+            "ihn in einer Zeile ein."
+        )
+    return value
+
+
+class OneLineName:
+    """Validate a name field with normalize_name."""
+
+    def __call__(self, form, field):
+        try:
+            field.data = normalize_name(field.data or "")
+        except ValueError as e:
+            raise ValidationError(str(e)) from None
+
+
 class EmailAddress:
     """Validate and normalise an e-mail address field."""
 
@@ -79,7 +108,38 @@ class EmailAddress:
 REQUIRED = "Bitte ausfüllen."
 
 
-class LinkForm(FlaskForm):
+class Length(_Length):
+    """WTForms' Length, but a value that is too long ends the field's validation.
+
+    The validators after it (host, domain, e-mail parsers) then never see a value of
+    thousands of characters, which some of them cannot take (int() of 4,300+ digits).
+    """
+
+    def __init__(self, min=-1, max=-1, message=None):
+        super().__init__(min, max, message or f"Bitte höchstens {max} Zeichen eingeben.")
+
+    def __call__(self, form, field):
+        try:
+            super().__call__(form, field)
+        except ValidationError as e:
+            raise StopValidation(str(e)) from None
+
+
+class Form(FlaskForm):
+    """A Flask-WTF form that reads only the body's form fields.
+
+    Flask-WTF would also read file parts and JSON bodies into the fields, so a field could
+    hold a file or a number; here such a field is simply missing (a German "please fill in").
+    """
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            if formdata is None or hasattr(formdata, "getlist"):
+                return formdata
+            return request.form if request.method in ("POST", "PUT", "PATCH", "DELETE") else None
+
+
+class LinkForm(Form):
     """A form on a customer link: CSRF is checked per link (customer.check_link_csrf)."""
 
     class Meta:
@@ -213,7 +273,7 @@ class OtherChannelForm(LinkForm):
     )
 
 
-class MailjetForm(FlaskForm):
+class MailjetForm(Form):
     """What Mailjet shows PEIQ for a sender domain; the customer publishes it."""
 
     domain = StringField(
@@ -276,14 +336,16 @@ class PortalForm(LinkForm):
     )
 
 
-class LoginForm(FlaskForm):
-    email = StringField("E-Mail", [DataRequired(REQUIRED)], filters=[strip])
-    password = PasswordField("Passwort", [DataRequired(REQUIRED)])
+class LoginForm(Form):
+    email = StringField("E-Mail", [DataRequired(REQUIRED), Length(max=300)], filters=[strip])
+    password = PasswordField("Passwort", [DataRequired(REQUIRED), Length(max=500)])
 
 
-class CustomerForm(FlaskForm):
+class CustomerForm(Form):
     name = StringField(
-        "Name der Kund:in", [DataRequired(REQUIRED), Length(max=200)], filters=[strip]
+        "Name der Kund:in",
+        [DataRequired(REQUIRED), Length(max=200), OneLineName()],
+        filters=[strip],
     )
     domain = StringField(
         "Absender-Domain", [Optional(), Length(max=300), Domain()], filters=[strip]

@@ -42,26 +42,31 @@ def _local_hhmm(iso: str) -> str:
     return local_time(iso, "%H:%M")
 
 
+def _limit(
+    db: Database, where: str, value, kinds, limit: int, window: int, label: str, noun: str
+) -> None:
+    """Raise RateLimited when `limit` runs of these kinds matched `where` in the window."""
+    marks = ",".join("?" * len(kinds))
+    rows = db.execute(
+        f"SELECT started_at FROM runs WHERE {where} AND kind IN ({marks}) AND started_at > ?"
+        " ORDER BY started_at",
+        [value, *kinds, _since(window)],
+    ).fetchall()
+    if len(rows) >= limit:
+        again = datetime.fromisoformat(rows[-limit][0]) + timedelta(seconds=window)
+        raise RateLimited(
+            f"Es wurden in der letzten {label} schon {len(rows)} {noun} gestartet – mehr "
+            f"sind zum Schutz der Server nicht möglich. Bitte versuchen Sie es ab "
+            f"{_local_hhmm(again.isoformat())} Uhr wieder."
+        )  # fmt: skip
+
+
 def admit(db: Database, config, customer_id: int, client_addr: str | None) -> None:
     """Raise RateLimited when the customer or the client address has used up its tests."""
-    marks = ",".join("?" * len(SMTP_KINDS))
-    limits = [
-        ("customer_id = ?", customer_id, config["SMTP_TESTS_PER_CUSTOMER"], 600, "10 Minuten"),
-        ("client_addr = ?", client_addr, config["SMTP_TESTS_PER_ADDRESS"], 3600, "Stunde"),
-    ]
-    for where, value, limit, window, label in limits:
-        rows = db.execute(
-            f"SELECT started_at FROM runs WHERE {where} AND kind IN ({marks}) AND started_at > ?"
-            " ORDER BY started_at",
-            [value, *SMTP_KINDS, _since(window)],
-        ).fetchall()
-        if len(rows) >= limit:
-            again = datetime.fromisoformat(rows[-limit][0]) + timedelta(seconds=window)
-            raise RateLimited(
-                f"Es wurden in der letzten {label} schon {len(rows)} Tests gestartet – mehr "
-                f"sind zum Schutz der Server nicht möglich. Bitte versuchen Sie es ab "
-                f"{_local_hhmm(again.isoformat())} Uhr wieder."
-            )
+    _limit(db, "customer_id = ?", customer_id, SMTP_KINDS, config["SMTP_TESTS_PER_CUSTOMER"],
+           600, "10 Minuten", "Tests")  # fmt: skip
+    _limit(db, "client_addr = ?", client_addr, SMTP_KINDS, config["SMTP_TESTS_PER_ADDRESS"],
+           3600, "Stunde", "Tests")  # fmt: skip
 
 
 def _check_options(config) -> dict:
@@ -249,7 +254,8 @@ def start_dns_check(
     """Start a check of the Mailjet records; the DNS items show `running` meanwhile.
 
     A click while a check runs just shows that check; automatic re-checks stop 30 minutes
-    after the last click; at most DNS_CHECKS_PER_CUSTOMER checks per 10 minutes.
+    after the last click; at most DNS_CHECKS_PER_CUSTOMER checks per 10 minutes and
+    DNS_CHECKS_PER_ADDRESS per hour from one client address, over all customers.
     """
     nameservers, timeout = config["DNS_NAMESERVERS"], float(config["DNS_TIMEOUT"])
 
@@ -288,6 +294,8 @@ def start_dns_check(
                 "Es wurde in den letzten 10 Minuten sehr oft geprüft. Neue Einträge brauchen "
                 "ohnehin etwas Zeit – bitte prüfen Sie in einigen Minuten erneut."
             )
+        _limit(db, "client_addr = ?", client_addr, ("dns",), config["DNS_CHECKS_PER_ADDRESS"],
+               3600, "Stunde", "DNS-Prüfungen")  # fmt: skip
         return runner.submit(
             db, customer_id=customer["id"], kind="dns", settings=dataclasses.asdict(expected),
             actor=actor, client_addr=client_addr, check=check, finish=finish_dns,
@@ -326,25 +334,29 @@ def finish_dns(db: Database, run_id: int, report: DnsReport | None):
 def inform_peiq(
     db: Database, runner: Runner, config, *, customer: dict, status_url: str, manage_url: str
 ) -> None:
-    """Mark `peiq-informed`, show it on the dashboard and mail the managers if mail is set up."""
+    """Mark `peiq-informed`, show it on the dashboard and mail the managers if mail is set up.
+
+    The mail is built before anything is stored, and the item and the mail's run are stored
+    together: the item never says "wartet auf PEIQ" while no mail is on its way.
+    """
     rows = store.item_rows(db, customer["id"])
     states = {i: rows[i]["state"] if i in rows else "open" for i in DNS_ITEMS}
     informed = rows.get("peiq-informed")
     already_waiting = bool(informed and informed["detail"].get("waiting_for") == "manager")
-    store.set_item(db, customer["id"], "peiq-informed", "done", "customer",
-                   {"waiting_for": "manager", "dns": states})  # fmt: skip
-    if already_waiting or not mail.configured(config):
-        return  # the managers were mailed already and have not looked yet
-    to = manager_addresses(db, customer["id"])
-    if not to:
-        return
-    lines = "\n".join(f"  {STATE_WORDS.get(s, s):<12} {i}" for i, s in states.items())
-    message = mail.build(
-        config, to, f"Mitwirkung: {customer['name']} hat die DNS-Einträge für Mailjet gesetzt",
-        f"{customer['name']} meldet, dass die DNS-Einträge für Mailjet stehen.\n\n"
-        f"Stand der Prüfung:\n{lines}\n\nKund:in ansehen: {manage_url}\n"
-        f"Fortschritt (nur lesen): {status_url}\n",
-    )  # fmt: skip
+    to = (
+        []
+        if already_waiting or not mail.configured(config)
+        else manager_addresses(db, customer["id"])
+    )
+    message = None
+    if to:  # else the managers were mailed already and have not looked yet, or mail is off
+        lines = "\n".join(f"  {STATE_WORDS.get(s, s):<12} {i}" for i, s in states.items())
+        message = mail.build(
+            config, to, f"Mitwirkung: {customer['name']} hat die DNS-Einträge für Mailjet gesetzt",
+            f"{customer['name']} meldet, dass die DNS-Einträge für Mailjet stehen.\n\n"
+            f"Stand der Prüfung:\n{lines}\n\nKund:in ansehen: {manage_url}\n"
+            f"Fortschritt (nur lesen): {status_url}\n",
+        )  # fmt: skip
 
     def check():
         return mail.send(config, message)
@@ -352,8 +364,13 @@ def inform_peiq(
     def finish(db, run_id, result):
         return ("ok" if result == "ok" else "failed"), {"result": result or "abgebrochen"}
 
-    runner.submit(db, customer_id=customer["id"], kind="mail", settings={"to": to},
-                  actor="customer", client_addr=None, check=check, finish=finish)  # fmt: skip
+    with db.atomic():
+        store.set_item(db, customer["id"], "peiq-informed", "done", "customer",
+                       {"waiting_for": "manager", "dns": states})  # fmt: skip
+        if message is not None:
+            runner.submit(db, customer_id=customer["id"], kind="mail", settings={"to": to},
+                          actor="customer", client_addr=None, check=check,
+                          finish=finish)  # fmt: skip
 
 
 DNS_OUTCOMES = {

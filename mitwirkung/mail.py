@@ -1,6 +1,7 @@
 """The app's own outgoing mail (notifications to account managers), via aiosmtplib."""
 
 import asyncio
+import unicodedata
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -16,15 +17,27 @@ def configured(config) -> bool:
     return bool(config.get("MAIL_SERVER"))
 
 
+def one_line(text: str) -> str:
+    """Return text as one header line: line breaks and control characters become spaces.
+
+    A header ends at CR or LF (RFC 5322 section 2.2), and Python's e-mail package refuses a
+    value containing one; U+0085, U+2028 and U+2029 break lines for Unicode-aware readers.
+    """
+    breaks = ("Cc", "Cs", "Zl", "Zp")
+    spaced = "".join(" " if unicodedata.category(c) in breaks else c for c in text)
+    return " ".join(spaced.split())
+
+
 def build(
     config, to: list[str], subject: str, text: str, *, reply_to: str | None = None
 ) -> EmailMessage:
+    """Build a plain-text notification; the subject may contain anything a user typed."""
     message = EmailMessage()
     message["From"] = config.get("MAIL_FROM") or config.get("MAIL_USERNAME")
     message["To"] = ", ".join(to)
     if reply_to:
         message["Reply-To"] = reply_to
-    message["Subject"] = subject
+    message["Subject"] = one_line(subject)
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid()
     message.set_content(text)

@@ -84,18 +84,58 @@ def _local_redirect(target: str | None) -> str:
 
 
 LOGIN_WINDOW = 15 * 60
-LOGIN_ATTEMPTS = 10
+LOGIN_ATTEMPTS = 10  # wrong passwords for one account: from one address, or from unknown ones
+ADDRESS_ATTEMPTS = 30  # wrong passwords from one address over all accounts
+KNOWN_ADDRESS_DAYS = 90
 # checked when the e-mail is unknown, so that the answer takes as long as for a known one
 _DUMMY_HASH = generate_password_hash("no such manager")
 
 
-def _too_many_failures(db, email: str, client: str | None) -> bool:
-    since = (datetime.now(UTC) - timedelta(seconds=LOGIN_WINDOW)).isoformat(timespec="seconds")
-    count = db.execute(
-        "SELECT COUNT(*) FROM login_failures WHERE at > ? AND (email = ? OR client_addr = ?)",
-        [since, email, client],
-    ).fetchone()[0]
-    return count >= LOGIN_ATTEMPTS
+def _since(seconds: int) -> str:
+    return (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat(timespec="seconds")
+
+
+def _reserve_attempt(db, email: str, client: str) -> int | None:
+    """Reserve one password check and return its row id, or None when a limit is reached.
+
+    Counting and reserving happen in one BEGIN IMMEDIATE transaction, so parallel requests
+    cannot all see the same count; a reservation counts as a wrong password until the
+    password proves right. Limits: per account and address, per address, and per account
+    for addresses this account never logged in from, so that wrong passwords from elsewhere
+    cannot lock a manager out of an address they use.
+    """
+    with db.atomic():
+        since = _since(LOGIN_WINDOW)
+        db.execute("DELETE FROM login_failures WHERE at <= ?", [since])
+        pair, address, account = db.execute(
+            "SELECT COALESCE(SUM(email = ? AND client_addr = ?), 0),"
+            " COALESCE(SUM(client_addr = ?), 0), COALESCE(SUM(email = ?), 0)"
+            " FROM login_failures WHERE at > ?",
+            [email, client, client, email, since],
+        ).fetchone()
+        known = db.execute(
+            "SELECT 1 FROM login_addresses WHERE email = ? AND client_addr = ? AND at > ?",
+            [email, client, _since(KNOWN_ADDRESS_DAYS * 86400)],
+        ).fetchone()
+        if (
+            pair >= LOGIN_ATTEMPTS
+            or address >= ADDRESS_ATTEMPTS
+            or (account >= LOGIN_ATTEMPTS and not known)
+        ):
+            return None
+        table = db.table("login_failures")
+        table.insert({"email": email, "client_addr": client, "at": now()})
+        return table.last_pk
+
+
+def _login_succeeded(db, attempt: int, email: str, client: str) -> None:
+    """Drop the reservation and remember the address as one this account logs in from."""
+    with db.atomic():
+        db.execute("DELETE FROM login_failures WHERE id = ?", [attempt])
+        db.table("login_addresses").upsert(
+            {"email": email, "client_addr": client, "at": now()},
+            pk=("email", "client_addr"),
+        )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -104,8 +144,9 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         db, email = get_db(), form.email.data.lower()
-        client = live.client_key(request.remote_addr)
-        if _too_many_failures(db, email, client):
+        client = live.client_key(request.remote_addr) or ""
+        attempt = _reserve_attempt(db, email, client)
+        if attempt is None:
             form.password.errors.append(
                 "Zu viele Fehlversuche. Bitte warten Sie 15 Minuten und versuchen Sie es dann "
                 "erneut."
@@ -114,11 +155,11 @@ def login():
         manager = next(db.query("SELECT * FROM managers WHERE email = ?", [email]), None)
         hashed = manager["password_hash"] if manager else _DUMMY_HASH
         if check_password_hash(hashed, form.password.data) and manager:
+            _login_succeeded(db, attempt, email, client)
             session.clear()
             session["manager_id"] = manager["id"]
             session["epoch"] = manager["session_epoch"]
             return redirect(_local_redirect(request.args.get("next")), 303)
-        db.table("login_failures").insert({"email": email, "client_addr": client, "at": now()})
         form.password.errors.append("E-Mail oder Passwort stimmt nicht.")
     return render_template("login.html", form=form), 422 if form.errors else 200
 

@@ -9,6 +9,7 @@ import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from flask import Flask, current_app
 from sqlite_utils import Database
@@ -116,7 +117,12 @@ class Runner:
 
 
 def _dead(owner: str | None) -> bool:
-    """True when the run's process is known to be gone (only knowable on this host)."""
+    """True when the run's process is known to be gone (only knowable on this host).
+
+    A killed process stays a zombie until its parent collects it (an orphaned gunicorn
+    worker waits for the container's init), and signal 0 still reaches a zombie: its state
+    in /proc tells.
+    """
     host, _, pid = (owner or "").rpartition(":")
     if host != HOST or not pid.isdigit():
         return False
@@ -126,7 +132,11 @@ def _dead(owner: str | None) -> bool:
         return True
     except PermissionError:
         return False
-    return False
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:  # it ended just now, or this system has no /proc
+        return Path("/proc/self").exists()
+    return stat.rpartition(")")[2].split()[0] in ("Z", "X")
 
 
 def reap(

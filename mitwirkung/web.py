@@ -1,16 +1,18 @@
 """Web plumbing shared by the blueprints: CSRF, htmx, security headers, errors, filters."""
 
-import logging
-import re
+import sqlite3
 from datetime import datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, has_request_context, render_template, request, url_for
+from flask import Flask, current_app, render_template, request
 from flask_htmx import HTMX
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.routing import IntegerConverter, ValidationError
 
+from . import logs
 from .checks.domain import display_domain
-from .db import get_db
+from .db import get_db, write_problem
 from .live import DNS_OUTCOMES
 from .pagecache import PageCache
 from .progress import STATE_LABELS
@@ -33,12 +35,51 @@ def obligation():
 
 
 def public_url(endpoint: str, **values) -> str:
-    """Return an absolute link under BASE_URL (works without a request, e.g. in the CLI)."""
-    base = current_app.config["BASE_URL"].rstrip("/")
-    if has_request_context():
-        return base + url_for(endpoint, **values)
-    with current_app.test_request_context():
-        return base + url_for(endpoint, **values)
+    """Return an absolute link under BASE_URL, whatever the current request said.
+
+    Built from BASE_URL alone (never from Host, SCRIPT_NAME or X-Forwarded-* headers, which a
+    client can set), so links in mails and on pages point where PEIQ serves the app.
+    """
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
+class BaseUrlPath:
+    """WSGI middleware: the app is mounted at BASE_URL's path, whatever the server was told.
+
+    gunicorn takes SCRIPT_NAME from a request header of peers it trusts (loopback, where the
+    proxy runs), and every URL Flask builds for a page (scripts, styles, hx-get, forms)
+    starts with it: one request could make the page cache serve pages pointing elsewhere.
+    Here SCRIPT_NAME is always BASE_URL's path and the rest of the requested path is routed
+    as it is, so a request under another prefix finds no route (404).
+    """
+
+    def __init__(self, app: Flask, wsgi_app):
+        self.app, self.wsgi_app = app, wsgi_app
+
+    def __call__(self, environ, start_response):
+        prefix = urlsplit(self.app.config["BASE_URL"]).path.rstrip("/")
+        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+        if prefix and (path == prefix or path.startswith(prefix + "/")):
+            path = path[len(prefix) :]
+        environ["SCRIPT_NAME"], environ["PATH_INFO"] = prefix, path
+        return self.wsgi_app(environ, start_response)
+
+
+class RowId(IntegerConverter):
+    """An integer path segment that fits a SQLite row id (at most 2^63-1); else no route."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+    def to_python(self, value: str) -> int:
+        if len(value) > 19:  # int() of 4,300+ digits raises ValueError; no row id is that long
+            raise ValidationError()
+        return super().to_python(value)
 
 
 def customer_links(customer: dict) -> tuple[str | None, str | None]:
@@ -81,29 +122,19 @@ def _security_headers(response):
     return response
 
 
-class _HideLinkTokens(logging.Filter):
-    """Keep link tokens and confirmation codes out of access logs."""
-
-    SECRET_PATH = re.compile(r"/(c|s|bestaetigen)/[A-Za-z0-9_-]{20,}")
-
-    def filter(self, record):
-        if isinstance(record.msg, str) and record.args:
-            record.msg = record.msg % record.args
-            record.args = ()
-        if isinstance(record.msg, str):
-            record.msg = self.SECRET_PATH.sub(r"/\1/…", record.msg)
-        return True
-
-
-_HIDE_LINK_TOKENS = _HideLinkTokens()
-
-
 def _error(code: int, title: str, text: str):
-    return render_template("error.html", code=code, title=title, text=text), code
+    # csrf_token: an error page has no form, and calling Flask-WTF's would set a session cookie
+    page = render_template("error.html", code=code, title=title, text=text, csrf_token=str)
+    return page, code
+
+
+DISK_ERRORS = ("SQLITE_READONLY", "SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN")
 
 
 def init_app(app: Flask) -> None:
-    logging.getLogger("werkzeug").addFilter(_HIDE_LINK_TOKENS)
+    logs.install(app.logger)
+    app.wsgi_app = BaseUrlPath(app, app.wsgi_app)
+    app.url_map.converters["int"] = RowId
     app.extensions["page_cache"] = PageCache()
     csrf.init_app(app)
     htmx.init_app(app)
@@ -139,6 +170,29 @@ def init_app(app: Flask) -> None:
     def not_allowed(e):
         return _error(405, "Nicht erlaubt", "Über diesen Link kann nichts geändert werden.")
 
+    @app.errorhandler(413)
+    def too_large(e):
+        limit = app.config["MAX_CONTENT_LENGTH"] // 1024
+        return _error(
+            413,
+            "Zu viele Daten",
+            f"Die gesendeten Daten sind größer als {limit} KB und wurden nicht angenommen. "
+            "Bitte kürzen Sie Ihre Eingaben und senden Sie das Formular erneut.",
+        )
+
+    @app.errorhandler(sqlite3.Error)
+    def database_error(e):
+        if not (getattr(e, "sqlite_errorname", "") or "").startswith(DISK_ERRORS):
+            raise e  # a bug, not the disk: logged and answered by the 500 handler
+        app.logger.error("Database write failed: %s", e)
+        return _error(
+            503,
+            "Speichern gerade nicht möglich",
+            "Ihre Eingabe konnte nicht gespeichert werden, weil der Speicher des Servers "
+            "gerade nicht beschreibbar ist. Bitte versuchen Sie es in einigen Minuten noch "
+            "einmal; bleibt der Fehler, sagen Sie bitte Ihrer Ansprechperson bei PEIQ Bescheid.",
+        )
+
     @app.errorhandler(500)
     def server_error(e):
         return _error(
@@ -147,9 +201,12 @@ def init_app(app: Flask) -> None:
 
     @app.get("/healthz")
     def healthz():
-        """Answer 200 when the database answers."""
+        """Answer 200 when the database answers and takes writes, else 503 with the reason."""
         try:
             get_db().execute("SELECT 1").fetchone()
-        except Exception:  # noqa: BLE001 - any database failure means unhealthy
-            return {"status": "error"}, 503
+            problem = write_problem(app.config["DATABASE"])
+        except sqlite3.Error as e:
+            problem = f"Die Datenbank antwortet nicht: {e}"
+        if problem:
+            return {"status": "error", "reason": problem}, 503
         return {"status": "ok"}

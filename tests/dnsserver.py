@@ -4,6 +4,7 @@
         resolver.nameservers = [Do53Nameserver("127.0.0.1", server.port)]
 
 The zone text may hold several zones (one SOA each); a query outside all of them is REFUSED.
+Wildcards ("*.name") answer for names that do not exist, as RFC 4592 describes.
 dnslib's bundled ZoneResolver is not used: it answers NXDOMAIN where a name exists without the
 asked type and does not follow CNAMEs.
 """
@@ -150,12 +151,28 @@ class ZoneServer:
         suffix = "." + name
         return any(other.endswith(suffix) for other in self.records)
 
+    def _synthesize(self, name: str) -> list[RR]:
+        """Return the records a wildcard produces for a name that does not exist (RFC 4592).
+
+        The wildcard "*.<closest encloser>" applies, where the closest encloser is the longest
+        existing ancestor; the answer carries the asked name as owner.
+        """
+        if self._exists(name):
+            return []
+        labels = name.split(".")
+        for start in range(1, len(labels) - 1):
+            ancestor = ".".join(labels[start:])
+            if self._exists(ancestor):
+                wildcard = self.records.get("*." + ancestor, [])
+                return [RR(name, r.rtype, r.rclass, r.ttl, r.rdata) for r in wildcard]
+        return []
+
     def _answer(self, reply: DNSRecord, qname: str, qtype: int, origin: str) -> None:
         """Fill reply with answers for qname/qtype, following CNAMEs inside the zones."""
         reply.header.aa = 1
         name = qname
         for _ in range(MAX_CNAME_CHAIN):
-            rrs = self.records.get(name, [])
+            rrs = self.records.get(name) or self._synthesize(name)
             matching = [r for r in rrs if r.rtype == qtype or qtype == QTYPE.ANY]
             if matching:
                 for rr in matching:
@@ -170,7 +187,7 @@ class ZoneServer:
                     return
                 origin = target_origin
                 continue
-            if not self._exists(name):
+            if not self._exists(name) and not rrs:
                 reply.header.rcode = RCODE.NXDOMAIN
             soa = [r for r in self.records.get(origin, []) if r.rtype == QTYPE.SOA]
             for rr in soa:

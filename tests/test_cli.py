@@ -10,7 +10,7 @@ def test_managers_create(app, db):
     row = next(db.table("managers").rows)
     assert row["email"] == "am@peiq.de" and "geheim123" not in row["password_hash"]
     again = runner.invoke(args=["managers", "create", "am@peiq.de", "--password", "geheim123"])
-    assert again.exit_code != 0 and "exists already" in again.output
+    assert again.exit_code != 0 and "gibt es schon" in again.output
 
 
 def test_managers_create_rejects_short_passwords(app):

@@ -213,3 +213,17 @@ def test_the_creating_manager_is_mailed(dns_app, customers, auth, db):
     other, _, _ = customers.create(name="Ohne Ersteller", path="mailjet")
     assert manager_addresses(db, own) == ["am@peiq.de"]
     assert manager_addresses(db, other["id"]) == ["am@peiq.de", "zweite@peiq.de"]
+
+
+def test_record_without_a_valid_offer_has_no_copy_button(dns_app, client, customers, auth):
+    auth.login()
+    customer, edit, _ = customers.create(domain="k2-unclear.de", path="mailjet")
+    expect(customers, customer, "k2-unclear.de")
+    _, run = check(customers, edit, customer)
+    html = client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}).text
+    spf = html.split('id="record-dns-spf"', 1)[1].split("</article>", 1)[0]
+    assert "Einen gültigen Wert können wir noch nicht vorschlagen" in spf
+    assert 'id="value-dns-spf"' not in spf and 'data-copy="#value-dns-spf"' not in spf
+    assert "unklar ist, was „ip4:192.0.2.300“ heißen soll" in spf
+    dkim = html.split('id="record-dns-dkim"', 1)[1].split("</article>", 1)[0]
+    assert "Einen gültigen Wert" not in dkim

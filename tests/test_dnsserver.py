@@ -173,3 +173,43 @@ def test_tcp_and_udp_share_the_port_and_stop_releases_it():
         dns.query.tcp(
             dns.message.make_query("mail.example.test", "A"), "127.0.0.1", port=port, timeout=0.5
         )
+
+
+WILD = """
+$ORIGIN wild.test.
+$TTL 300
+@           IN SOA ns1.wild.test. hostmaster.wild.test. 1 3600 600 86400 300
+*           IN A   192.0.2.10
+mail        IN A   192.0.2.25
+_domainkey  IN TXT "marker"
+"""
+
+
+@pytest.fixture(scope="module")
+def wild():
+    with ZoneServer(WILD) as srv:
+        yield srv
+
+
+def test_wildcard_answers_for_a_name_that_does_not_exist(wild):
+    response = ask(wild, "anything.wild.test", "A")
+    assert response.rcode() == dns.rcode.NOERROR
+    (rrset,) = response.answer
+    assert rrset.name.to_text() == "anything.wild.test."
+    assert [rr.to_text() for rr in rrset] == ["192.0.2.10"]
+    assert ask(wild, "deeper.anything.wild.test", "A").answer  # closest encloser: wild.test
+
+
+def test_wildcard_name_without_the_type_is_nodata(wild):
+    response = ask(wild, "anything.wild.test", "TXT")
+    assert response.rcode() == dns.rcode.NOERROR
+    assert response.answer == []
+
+
+def test_wildcard_does_not_cover_existing_names_or_other_encloser(wild):
+    assert [rr.to_text() for s in ask(wild, "mail.wild.test", "A").answer for rr in s] == [
+        "192.0.2.25"
+    ]
+    assert ask(wild, "mail.wild.test", "TXT").answer == []  # exists: no wildcard (RFC 4592)
+    # closest encloser _domainkey.wild.test has no wildcard of its own
+    assert ask(wild, "sel._domainkey.wild.test", "A").rcode() == dns.rcode.NXDOMAIN

@@ -1,4 +1,7 @@
-"""Parse a DKIM key record (RFC 6376 §3.6.1) and the public key in its p= tag."""
+"""Parse a DKIM key record (RFC 6376 §3.6.1) and the public key in its p= tag.
+
+Faults are findings (code, state, parameters); their German words are in dns/wording.py.
+"""
 
 from __future__ import annotations
 
@@ -11,34 +14,54 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
+from mitwirkung.checks.finding import Finding, odd_characters
+
+FWS = " \t\r\n"  # folding white space, the only whitespace a tag-list may hold (RFC 6376 §2.8)
+KEY_TYPES = ("rsa", "ed25519")
+
 
 @dataclass(frozen=True)
 class DkimKey:
-    """What a DKIM record says: key type, size, and what is wrong with it (German)."""
+    """What a DKIM key record says: key type, size, and the faults found (RFC 6376 §3.6.1)."""
 
     tags: dict[str, str]
     key_type: str  # "rsa" | "ed25519" | other value of k=
     bits: int | None
     material: bytes | None  # canonical key bytes (SubjectPublicKeyInfo DER / raw Ed25519)
-    error: str | None  # German; None when the key is usable
-    revoked: bool = False
+    faults: tuple[Finding, ...] = ()  # "failed": verifiers cannot use the key; else warnings
     upper_tags: tuple[str, ...] = ()  # tag names not written in lower case ("P"); RFC 6376 §3.2
     pkcs1: bool = False  # an RSA key as bare RSAPublicKey instead of SubjectPublicKeyInfo
 
+    @property
+    def failed(self) -> tuple[Finding, ...]:
+        """Return the faults that make verifiers discard the record."""
+        return tuple(f for f in self.faults if f.state == "failed")
+
+    @property
+    def revoked(self) -> bool:
+        """Tell whether the record is an empty p= (a revoked key)."""
+        return any(f.code == "dkim.revoked" for f in self.faults)
+
 
 def parse_tags(record: str) -> dict[str, str]:
-    """Split "a=b; c=d" into a dict with lower-case names and whitespace-free values.
+    """Split "a=b; c=d" into a dict with lower-case names and values without FWS.
 
     Tag names are case-sensitive (RFC 6376 §3.2); they are read case-insensitively here so that
-    an upper-case "P=" can be named, and upper_tags() tells which were not lower case.
+    an upper-case "P=" can be named, and upper_tags() tells which were not lower case. The
+    first of duplicate tags wins (duplicates make the record invalid, see parse()).
     """
     tags: dict[str, str] = {}
     for part in record.split(";"):
         if "=" not in part:
             continue
         name, value = part.split("=", 1)
-        tags.setdefault(name.strip().lower(), re.sub(r"\s+", "", value))
+        tags.setdefault(name.strip(FWS).lower(), re.sub(r"[ \t\r\n]+", "", value))
     return tags
+
+
+def tag_names(record: str) -> list[str]:
+    """Return the tag names of record in order, as written."""
+    return [part.split("=", 1)[0].strip(FWS) for part in record.split(";") if "=" in part]
 
 
 def upper_tags(record: str) -> tuple[str, ...]:
@@ -115,30 +138,74 @@ def load_key(key_type: str, b64: str) -> tuple[int | None, bytes]:
 
 
 def parse(record: str) -> DkimKey:
-    """Parse a DKIM TXT value and check its key."""
+    """Parse a DKIM key record and check every tag a verifier reads (RFC 6376 §3.6.1).
+
+    Failed: whitespace other than FWS, a part without "=", duplicate tags (§3.2), v= not first
+    or not "DKIM1", no p= or an empty one (revoked), an unknown k=, h= without sha256 (every
+    rsa-sha256/ed25519-sha256 signature fails), s= without "email" or "*", a key that does not
+    decode. Warnings: t=y (testing: verifiers treat the mail as unsigned), upper-case tag
+    names, a PKCS#1 key.
+    """
+    faults: list[Finding] = []
+    odd = odd_characters(record, allowed=FWS)
+    if odd:
+        faults.append(Finding("dkim.odd_space", "failed", odd[0]))
+    parts = [p.strip(FWS) for p in record.split(";") if p.strip(FWS)]
+    faults += [Finding("dkim.not_a_tag", "failed", {"part": p}) for p in parts if "=" not in p]
+    names = tag_names(record)
+    lowered = [n.lower() for n in names]
+    duplicates = sorted({n for n in lowered if lowered.count(n) > 1})
+    if duplicates:
+        faults.append(Finding("dkim.duplicate_tag", "failed", {"names": duplicates}))
     tags = parse_tags(record)
     key_type = tags.get("k", "rsa").lower() or "rsa"
+    if "v" in tags and lowered[0] != "v":
+        faults.append(Finding("dkim.version_not_first", "failed", {"first": names[0]}))
     if "v" in tags and tags["v"] != "DKIM1":
-        error = f"„v={tags['v']}“ ist falsch, richtig ist v=DKIM1."
-        return DkimKey(tags, key_type, None, None, error)
+        faults.append(Finding("dkim.bad_version", "failed", {"value": tags["v"]}))
+    if "h" in tags and "sha256" not in tags["h"].split(":"):
+        faults.append(Finding("dkim.hash_excludes_sha256", "failed", {"value": tags["h"]}))
+    if "s" in tags and not {"email", "*"} & set(tags["s"].split(":")):
+        faults.append(Finding("dkim.service_excludes_email", "failed", {"value": tags["s"]}))
+    if "y" in tags.get("t", "").split(":"):
+        faults.append(Finding("dkim.testing", "warning", {"value": tags["t"]}))
+    if key_type not in KEY_TYPES:
+        faults.append(Finding("dkim.unknown_key_type", "failed", {"value": tags.get("k", "")}))
     if "p" not in tags:
-        return DkimKey(tags, key_type, None, None, "Im Eintrag fehlt der Schlüssel (p=…).")
-    if tags["p"] == "":
-        error = "Der Schlüssel ist leer (p=): so wird ein zurückgezogener Schlüssel markiert."
-        return DkimKey(tags, key_type, None, None, error, revoked=True)
-    if key_type not in ("rsa", "ed25519"):
-        error = f"Unbekannter Schlüsseltyp „k={key_type}“: erlaubt sind rsa und ed25519."
-        return DkimKey(tags, key_type, None, None, error)
+        faults.append(Finding("dkim.no_key", "failed"))
+    elif tags["p"] == "":
+        faults.append(Finding("dkim.revoked", "failed"))
+    if odd or key_type not in KEY_TYPES or not tags.get("p"):
+        return DkimKey(tags, key_type, None, None, tuple(faults))
     try:
         bits, material = load_key(key_type, tags["p"])
     except (ValueError, TypeError):
-        error = (
-            "Schlüssel abgeschnitten oder beschädigt: der Wert nach p= ist kein vollständiger "
-            f"{'Ed25519' if key_type == 'ed25519' else 'RSA'}-Schlüssel."
-        )
-        return DkimKey(tags, key_type, None, None, error)
+        faults.append(Finding("dkim.key_broken", "failed", {"key_type": key_type}))
+        return DkimKey(tags, key_type, None, None, tuple(faults))
     pkcs1 = key_type == "rsa" and not is_spki(tags["p"])
-    return DkimKey(tags, key_type, bits, material, None, False, upper_tags(record), pkcs1)
+    upper = upper_tags(record)
+    return DkimKey(tags, key_type, bits, material, tuple(faults), upper, pkcs1)
+
+
+def repair(record: str) -> str | None:
+    """Return record with its faulty optional tags fixed, or None when its key is unusable.
+
+    v= moves to the front, an h= without sha256 and an s= without email are left out (both are
+    optional; without them every hash and service is allowed), identical duplicates are
+    dropped. t=y stays: testing is the owner's choice.
+    """
+    key = parse(record)
+    if key.material is None:
+        return None
+    tags = dict(key.tags)
+    if "h" in tags and "sha256" not in tags["h"].split(":"):
+        del tags["h"]
+    if "s" in tags and not {"email", "*"} & set(tags["s"].split(":")):
+        del tags["s"]
+    tags["v"] = "DKIM1"
+    order = ["v", *(n for n in tags if n != "v")]
+    fixed = "; ".join(f"{n}={tags[n]}" for n in order)
+    return fixed if not parse(fixed).failed else None
 
 
 def same_key(found: DkimKey, expected_raw: str) -> bool:

@@ -1,43 +1,102 @@
-"""Parse a DMARC record (RFC 7489 §6.3) and say in German what is wrong with it."""
+"""Parse a DMARC record (RFC 7489 §6.3/§6.4), name each fault, and repair it keeping the owner's
+policy. Faults are findings (code, state, parameters); their German words are in dns/wording.py.
+
+A fault's state says what receivers make of it: "failed" — the record is discarded or a value
+is misread; "warning" — the record works, but something the owner wrote has no effect.
+"""
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
+from mitwirkung.checks.finding import Finding, odd_characters
+
 POLICIES = ("none", "quarantine", "reject")
-_ATTEMPT = re.compile(r"^\s*v\s*=\s*dmarc1\b[\s,]*", re.IGNORECASE)
-MAILBOX_NOTE = (
-    "Die Adresse nach mailto: muss ein Postfach sein, das es gibt (oder lassen Sie rua= weg)."
-)
-_MAILTO = re.compile(r"^mailto:[^@\s]+@[^@\s]+\.[^@\s]+$", re.IGNORECASE)
+# RFC 7489 §6.3, plus np/psd/t of DMARCbis (receivers ignore what they do not know).
+KNOWN = ("v", "p", "sp", "np", "rua", "ruf", "adkim", "aspf", "pct", "fo", "rf", "ri", "psd", "t")
+WSP = " \t"
+_VERSION = re.compile(r"v[ \t]*=[ \t]*dmarc1", re.IGNORECASE)
+_MAILTO = re.compile(r"^mailto:[^@\s,;!]+@[^@\s,;!]+\.[^@\s,;!]+$", re.IGNORECASE)
+_ADDRESS = re.compile(r"^[^@\s,;:!]+@[^@\s,;:!]+\.[^@\s,;:!]+$")
+# A known tag name inside a value: the ";" before it is missing ("p=reject rua=…").
+_GLUED = re.compile(rf"(?:[ \t,]+)((?:{'|'.join(KNOWN)})[ \t]*=)", re.IGNORECASE)
+_CHECKS = {
+    "p": lambda v: v in POLICIES,
+    "sp": lambda v: v in POLICIES,
+    "np": lambda v: v in POLICIES,
+    "adkim": lambda v: v in ("r", "s"),
+    "aspf": lambda v: v in ("r", "s"),
+    "pct": lambda v: v.isdigit() and int(v) <= 100,
+    "ri": lambda v: v.isdigit(),
+    "fo": lambda v: all(x in ("0", "1", "d", "s") for x in v.split(":")),
+    "rf": lambda v: all(x.strip(WSP) == "afrf" for x in v.split(":")),
+    "psd": lambda v: v in ("y", "n", "u"),
+    "t": lambda v: v in ("y", "n"),
+    "rua": lambda v: all(_uri_ok(u) for u in v.split(",")),
+    "ruf": lambda v: all(_uri_ok(u) for u in v.split(",")),
+}
+ALLOWED = {  # shown in the message for an invalid value
+    "p": "none, quarantine, reject",
+    "sp": "none, quarantine, reject",
+    "np": "none, quarantine, reject",
+    "adkim": "r, s",
+    "aspf": "r, s",
+    "pct": "0 bis 100",
+    "ri": "eine Zahl (Sekunden)",
+    "fo": "0, 1, d, s",
+    "rf": "afrf",
+    "psd": "y, n, u",
+    "t": "y, n",
+    "rua": "mailto:adresse@domain",
+    "ruf": "mailto:adresse@domain",
+}
+
+
+def _uri_ok(uri: str) -> bool:
+    uri = re.sub(r"!\d+[kmgt]?$", "", uri.strip(WSP), flags=re.IGNORECASE)
+    return bool(_MAILTO.match(uri)) or uri.lower().startswith("https://")
+
+
+def clean(text: str) -> str:
+    """Return text with invisible characters removed and other whitespace as plain spaces."""
+    text = re.sub(r"[\u200b-\u200d\u2060\ufeff\u00ad]", "", text)
+    return re.sub(r"[^\S\t]", " ", text)
+
+
+def suggest(name: str) -> str | None:
+    """Return the known tag a misspelt tag name most likely means, or None.
+
+    Swapped letters ("rau" for "rua") win over other close spellings.
+    """
+    swapped = [k for k in KNOWN[2:] if sorted(k) == sorted(name)]
+    if swapped:
+        return swapped[0]
+    close = difflib.get_close_matches(name, KNOWN[2:], n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def is_dmarc(text: str) -> bool:
-    """Tell whether a TXT value claims to be a DMARC record."""
+    """Tell whether a TXT value begins like a DMARC record ("v=DMARC1" then ";" or the end)."""
     return re.match(r"^\s*v\s*=\s*dmarc1\s*(;|$)", text, re.IGNORECASE) is not None
 
 
 def is_dmarc_attempt(text: str) -> bool:
-    """Tell whether a TXT value is meant as DMARC but not separated right ("v=DMARC1 p=none")."""
-    return not is_dmarc(text) and _ATTEMPT.match(text) is not None
+    """Tell whether a TXT value is meant as DMARC but receivers cannot read it as one.
 
-
-def repair(text: str) -> str:
-    """Return a DMARC attempt with "; " between its tags: "v=DMARC1 p=none" → "v=DMARC1; p=none"."""
-    text = _ATTEMPT.sub("v=DMARC1;", text.strip(), count=1)
-    parts = []
-    for part in text.split(";"):
-        parts += [p.strip() for p in re.split(r"[\s,]+(?=[A-Za-z]+\s*=)", part) if p.strip()]
-    return "; ".join(parts)
+    Examples: "v=DMARC1 p=none" (no ";"), "p=reject; v=DMARC1" (v= not first).
+    """
+    return not is_dmarc(text) and _VERSION.search(text) is not None
 
 
 @dataclass(frozen=True)
 class DmarcRecord:
-    """Parsed tags of a DMARC record and the German errors found."""
+    """Tags of a DMARC record (first of each, lower-case names) and the faults found."""
 
     tags: dict[str, str]
-    errors: tuple[str, ...]
+    faults: tuple[Finding, ...]
+    pairs: tuple[tuple[str, str], ...] = ()  # every tag in order, as the owner meant them
 
     @property
     def policy(self) -> str | None:
@@ -45,51 +104,129 @@ class DmarcRecord:
         value = self.tags.get("p", "").lower()
         return value if value in POLICIES else None
 
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        """Return the faults that make receivers discard the record or misread a value."""
+        return tuple(f for f in self.faults if f.state == "failed")
+
+
+def split_tags(record: str) -> tuple[list[tuple[str, str]], list[Finding]]:
+    """Return the (name, value) pairs the owner wrote, and the separator faults found."""
+    pairs: list[tuple[str, str]] = []
+    faults: list[Finding] = []
+    for part in record.split(";"):
+        part = part.strip(WSP)
+        if not part:
+            continue
+        pieces = _GLUED.split(part)
+        # pieces: text, "name=", text, "name=", text ...
+        chunks = [pieces[0]] + [pieces[i] + pieces[i + 1] for i in range(1, len(pieces), 2)]
+        for index, chunk in enumerate(chunks):
+            chunk = chunk.strip(WSP + ",")
+            if index + 1 < len(chunks):
+                after = chunks[index + 1].strip(WSP + ",")
+                params = {"before": chunk, "after": after}
+                faults.append(Finding("dmarc.missing_semicolon", "failed", params))
+            if "=" not in chunk:
+                faults.append(Finding("dmarc.not_a_tag", "failed", {"part": chunk}))
+                continue
+            name, value = (x.strip(WSP) for x in chunk.split("=", 1))
+            pairs.append((name, value))
+    return pairs, faults
+
 
 def parse(record: str) -> DmarcRecord:
-    """Parse a DMARC TXT value."""
+    """Parse a DMARC TXT value the way a receiver reads it; name every fault."""
+    faults: list[Finding] = []
+    odd = odd_characters(record, allowed=WSP)
+    if odd:
+        faults.append(Finding("dmarc.odd_space", "failed", odd[0]))
+    elif record[:1] in WSP and record.strip(WSP):
+        faults.append(Finding("dmarc.leading_space", "failed", {"char": "U+0020"}))
+    pairs, split_faults = split_tags(clean(record) if odd else record)
+    faults += split_faults
     tags: dict[str, str] = {}
-    errors: list[str] = []
-    parts = [p.strip() for p in record.strip().split(";") if p.strip()]
-    for index, part in enumerate(parts):
-        if "=" not in part:
-            errors.append(f"„{part}“ ist keine gültige Angabe (erwartet: name=wert).")
+    names = [name.lower() for name, _ in pairs]
+    if not names or names[0] != "v":
+        faults.append(Finding("dmarc.version_not_first", "failed"))
+    for name, value in pairs:
+        key = name.lower()
+        if key in tags:
+            faults.append(Finding("dmarc.duplicate_tag", "failed", {"name": key}))
             continue
-        name, value = (x.strip() for x in part.split("=", 1))
-        name = name.lower()
-        if index == 0 and (name != "v" or value != "DMARC1"):
-            errors.append("Der Eintrag muss genau mit „v=DMARC1“ beginnen.")
-        if name in tags:
-            errors.append(f"„{name}=“ kommt mehrfach vor.")
-        tags.setdefault(name, value)
-    if index_of(parts, "p") != 1:
-        if "p" not in tags:
-            errors.append("Die Angabe p= (none, quarantine oder reject) fehlt.")
-        else:
-            errors.append("p= muss direkt nach v=DMARC1 stehen.")
-    if "p" in tags and tags["p"].lower() not in POLICIES:
-        errors.append(f"„p={tags['p']}“ ist ungültig: erlaubt sind none, quarantine, reject.")
-    if "sp" in tags and tags["sp"].lower() not in POLICIES:
-        errors.append(f"„sp={tags['sp']}“ ist ungültig: erlaubt sind none, quarantine, reject.")
-    for name in ("adkim", "aspf"):
-        if name in tags and tags[name].lower() not in ("r", "s"):
-            errors.append(f"„{name}={tags[name]}“ ist ungültig: erlaubt sind r und s.")
-    if "pct" in tags and not (tags["pct"].isdigit() and 0 <= int(tags["pct"]) <= 100):
-        errors.append(f"„pct={tags['pct']}“ ist ungültig: erlaubt ist eine Zahl von 0 bis 100.")
-    for name in ("rua", "ruf"):
-        for uri in filter(None, (u.strip() for u in tags.get(name, "").split(","))):
-            address = re.sub(r"!\d+[kmgt]?$", "", uri, flags=re.IGNORECASE)
-            if not _MAILTO.match(address) and not address.lower().startswith("https://"):
-                errors.append(f"„{name}={uri}“: Berichtsadressen beginnen mit mailto:.")
-    return DmarcRecord(tags, tuple(errors))
+        tags[key] = value
+        if key == "v":
+            if value != "DMARC1":
+                faults.append(Finding("dmarc.bad_version", "failed", {"value": value}))
+        elif key not in KNOWN:
+            params = {"name": name, "value": value, "suggestion": suggest(key) or ""}
+            faults.append(Finding("dmarc.unknown_tag", "warning", params))
+        elif not _CHECKS[key](value if key in ("rua", "ruf") else value.lower()):
+            if key in ("rua", "ruf") and all(
+                _ADDRESS.match(u.strip(WSP)) or _uri_ok(u) for u in value.split(",")
+            ):
+                params = {"name": key, "value": value}
+                faults.append(Finding("dmarc.missing_mailto", "failed", params))
+            else:
+                params = {"name": key, "value": value, "allowed": ALLOWED[key]}
+                faults.append(Finding("dmarc.bad_value", "failed", params))
+    if "p" not in tags:
+        faults.append(Finding("dmarc.no_policy", "failed"))
+    elif len(names) > 1 and names[1] != "p" and names[0] == "v":
+        faults.append(Finding("dmarc.policy_not_second", "warning"))
+    return DmarcRecord(tags, tuple(faults), tuple(pairs))
 
 
-def index_of(parts: list[str], name: str) -> int:
-    """Return the position of tag name among parts, or -1."""
-    for index, part in enumerate(parts):
-        if part.split("=", 1)[0].strip().lower() == name:
-            return index
-    return -1
+def repair(record: str) -> tuple[str | None, list[Finding]]:
+    """Return the record with its faults repaired, keeping every valid tag and the policy.
+
+    Separators and order are fixed (v=DMARC1 first, p= second); a misspelt tag name with one
+    close known name is renamed; "mailto:" is added before a bare address; a value that is
+    invalid and cannot be read otherwise is left out, and so is an unknown tag. An invalid or
+    missing p= becomes the closest policy, else "none" (what receivers apply without a valid
+    record). Returns (None, changes) when the result would still not parse without fault.
+    """
+    changes: list[Finding] = []
+    pairs, _ = split_tags(clean(record))
+    kept: dict[str, str] = {}
+    for name, value in pairs:
+        key = name.lower()
+        if key == "v" or key in kept:
+            continue
+        if key not in KNOWN:
+            close = suggest(key)
+            if close and close not in (n.lower() for n, _ in pairs):
+                changes.append(
+                    Finding("dmarc.fixed_renamed", "done", {"name": name, "fixed": close})
+                )
+                key = close
+            else:
+                changes.append(Finding("dmarc.fixed_dropped", "done", {"tag": f"{name}={value}"}))
+                continue
+        if key == "p" and value.lower() not in POLICIES:
+            close = difflib.get_close_matches(value.lower(), POLICIES, n=1, cutoff=0.6)
+            fixed = close[0] if close else "none"
+            changes.append(Finding("dmarc.fixed_policy", "done", {"value": value, "fixed": fixed}))
+            value = fixed
+        elif key in ("rua", "ruf") and not _CHECKS[key](value):
+            uris = [u.strip(WSP) for u in value.split(",")]
+            fixed = ",".join(u if _uri_ok(u) else f"mailto:{u}" for u in uris)
+            if _CHECKS[key](fixed):
+                changes.append(
+                    Finding("dmarc.fixed_mailto", "done", {"value": value, "fixed": fixed})
+                )
+                value = fixed
+        checked = value if key in ("rua", "ruf") else value.lower()
+        if key != "p" and key in _CHECKS and not _CHECKS[key](checked):
+            changes.append(Finding("dmarc.fixed_dropped", "done", {"tag": f"{name}={value}"}))
+            continue
+        kept[key] = value
+    if "p" not in kept:
+        changes.append(Finding("dmarc.fixed_policy", "done", {"value": "", "fixed": "none"}))
+        kept["p"] = "none"
+    order = ["p", *(k for k in kept if k != "p")]
+    fixed = "; ".join(["v=DMARC1", *(f"{k}={kept[k]}" for k in order)])
+    return (None if parse(fixed).faults else fixed), changes
 
 
 def starter(domain: str) -> str:

@@ -1,0 +1,8 @@
+"""gunicorn settings for production (gunicorn reads this file from the working directory).
+
+Only what the app needs from the server itself; workers, threads and the address are given
+on the command line in the README.
+"""
+
+# access and error log without link tokens (request line, Referer, error messages)
+logger_class = "mitwirkung.logs.RedactingLogger"

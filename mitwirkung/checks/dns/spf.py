@@ -1,0 +1,221 @@
+"""The SPF record at the sender domain (RFC 7208), judged with its whole include tree.
+
+query -> parse (checks/spf.py) -> judge (here) -> word (wording.py). Every record offered to
+copy is repaired, merged and evaluated by the same parser first; when no valid record can be
+derived, none is offered (details["no_copy"]).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, replace
+
+from mitwirkung.checks import spf as spf_syntax
+from mitwirkung.checks.dns.common import (
+    DEFAULT_SPF,
+    Context,
+    RecordCheck,
+    base_record,
+    real_doubled,
+    unavailable,
+    unquote,
+    verdict,
+)
+from mitwirkung.checks.finding import Finding
+
+LIMIT = spf_syntax.LOOKUP_LIMIT
+
+
+async def check_spf(ctx: Context) -> RecordCheck:
+    """Check the SPF record at the domain and its whole include tree."""
+    fqdn = ctx.domain
+    base = base_record("dns-spf", fqdn, fqdn, DEFAULT_SPF)
+    main, doubled = await asyncio.gather(
+        ctx.lookup.query(fqdn, "TXT"), ctx.lookup.query(ctx.doubled(fqdn), "TXT")
+    )
+    if main.unavailable:
+        return unavailable(base, "spf")
+    records = [t for t in main.texts if spf_syntax.is_spf(t)]
+    broken = [t for t in main.texts if spf_syntax.is_broken_spf(t)]
+    quoted = [
+        t
+        for t in main.texts
+        if not spf_syntax.is_spf(t)
+        and not spf_syntax.is_broken_spf(t)
+        and spf_syntax.is_spf(unquote(t))
+    ]
+    base = replace(base, found=tuple(records + broken + quoted))
+    if quoted and not records:
+        return await _judge(ctx, base, [unquote(quoted[0])], [Finding("spf.quoted", "failed")])
+    if not records and broken:
+        prior = [spf_syntax.version_fault(t) for t in broken]
+        return await _judge(ctx, base, broken, prior)
+    if not records:
+        entered_twice = await real_doubled(ctx, base, fqdn, doubled, spf_syntax.is_spf)
+        if entered_twice:
+            return entered_twice
+        if main.cname:
+            params = {"fqdn": fqdn, "target": main.cname, "value": DEFAULT_SPF}
+            finding = Finding("spf.cname", "failed", params)
+            return verdict(base, [finding], details={"cname": main.cname})
+        where = await ctx.where("@", DEFAULT_SPF)
+        return verdict(base, [Finding("spf.missing", "failed", where)])
+    extra = (
+        [Finding("spf.broken_extra", "warning", {"records": broken})]
+        if broken and len(records) == 1
+        else []
+    )
+    split = [t for t, n in zip(main.texts, main.parts, strict=True) if n > 1 and t in records]
+    return await _judge(ctx, base, records, [], extra, bool(split))
+
+
+@dataclass
+class Offer:
+    """The record we would offer to copy (None when no valid one can be derived)."""
+
+    record: str | None
+    changes: list[Finding]
+    lookups: int = 0
+    heaviest: tuple[str, int] | None = None
+    unrepairable: bool = False
+
+
+async def make_offer(ctx: Context, records: list[str]) -> Offer:
+    """Repair, merge (adding Mailjet unless it already passes) and evaluate records as one.
+
+    The result is offered only when the same parser finds no fault in it, it stays within
+    10 DNS lookups and 2 void lookups (RFC 7208 §4.6.4) and it lets Mailjet pass.
+    """
+    repaired, changes = [], []
+    for source in records:
+        text, fixed = spf_syntax.repair(source)
+        changes += fixed
+        if text is None:
+            return Offer(None, changes, unrepairable=True)
+        repaired.append(text)
+    record, merged = spf_syntax.merge(repaired, add_mailjet=False)
+    tree = await spf_syntax.evaluate(ctx.lookup, ctx.domain, record)
+    if not tree.has_mailjet:
+        record, merged = spf_syntax.merge(repaired, add_mailjet=True)
+        tree = await spf_syntax.evaluate(ctx.lookup, ctx.domain, record)
+    changes += merged
+    costs = {k: v for k, v in tree.includes.items() if k != spf_syntax.MAILJET_INCLUDE}
+    heaviest = max(costs.items(), key=lambda kv: kv[1], default=None)
+    valid = (
+        not tree.errors
+        and not tree.unavailable
+        and tree.has_mailjet
+        and tree.lookups <= LIMIT
+        and len(tree.voids) <= spf_syntax.VOID_LIMIT
+    )
+    return Offer(record if valid else None, changes, tree.lookups, heaviest)
+
+
+def _offer_findings(offer: Offer, state: str, code: str, reported: bool) -> list[Finding]:
+    """Return the findings that offer the record (or say why none is offered)."""
+    if offer.record:
+        params = {"record": offer.record, "lookups": offer.lookups, "limit": LIMIT}
+        return [Finding(code, state, params), *offer.changes]
+    if offer.unrepairable:
+        return [f for f in offer.changes if f.code == "spf.unrepairable"]
+    if offer.lookups > LIMIT:
+        heaviest, cost = offer.heaviest or ("", 0)
+        params = {"lookups": offer.lookups, "limit": LIMIT, "heaviest": heaviest, "cost": cost}
+        return [Finding("spf.over_limit", "failed", params)]
+    return [] if reported else [Finding("spf.no_offer", "failed")]
+
+
+async def _judge(
+    ctx: Context,
+    base: RecordCheck,
+    records: list[str],
+    prior: list[Finding],
+    extra: list[Finding] = (),
+    split: bool = False,
+) -> RecordCheck:
+    """Judge the SPF record(s) published (prior: why receivers see none of them)."""
+    if len(records) > 1 and not prior:
+        offer = await make_offer(ctx, records)
+        params = {"count": len(records), "record": offer.record}
+        if offer.record:
+            findings = [Finding("spf.two_records", "failed", params), *offer.changes]
+        else:
+            findings = [Finding("spf.two_records_no_offer", "failed", params)]
+            findings += _offer_findings(offer, "done", "spf.offer", False)
+        details = {"spf_records": len(records), "merged_lookups": offer.lookups}
+        return _finish(base, findings, offer, details)
+    source = records[0]  # what the offer is repaired from
+    record = (
+        (spf_syntax.repair(source)[0] or spf_syntax.repair_version(source)) if prior else source
+    )
+    tree = await spf_syntax.evaluate(ctx.lookup, ctx.domain, record)
+    details = tree.details()
+    if tree.unavailable:
+        names = tuple(sorted(set(tree.unavailable)))
+        return unavailable(replace(base, expected=record, details=details), "spf", names)
+    findings = [*prior, *tree.errors]
+    if split and tree.errors:  # RFC 7208 §3.3: the strings are joined without a space
+        findings.append(Finding("spf.strings_joined", "done"))
+    if tree.ignored_redirect:
+        redirect = tree.ignored_redirect
+        params = {"term": redirect.text, "all": tree.all_text, "target": redirect.target}
+        findings.append(Finding("spf.redirect_ignored", "warning", params))
+    if not tree.has_mailjet:
+        findings += [Finding("spf.no_mailjet", "failed"), *tree.mailjet_issues]
+    if tree.lookups > LIMIT:
+        heaviest = max(tree.includes.items(), key=lambda kv: kv[1], default=None)
+        details["heaviest_include"] = heaviest[0] if heaviest else None
+        name, cost = heaviest or ("", 0)
+        params = {"lookups": tree.lookups, "limit": LIMIT, "heaviest": name, "cost": cost}
+        findings.append(Finding("spf.too_many_lookups", "failed", params))
+    if len(tree.voids) > spf_syntax.VOID_LIMIT:
+        params = {"count": len(tree.voids), "limit": spf_syntax.VOID_LIMIT, "voids": tree.voids}
+        findings.append(Finding("spf.too_many_voids", "failed", params))
+    dead = [
+        t.text
+        for t in tree.dead
+        if not (t.name == "include" and t.target == spf_syntax.MAILJET_INCLUDE)
+    ]
+    qualifier = tree.all_qualifier
+    if qualifier == "+":
+        findings.append(Finding("spf.plus_all", "warning"))
+    elif qualifier == "?":
+        findings.append(Finding("spf.neutral_all", "warning"))
+    elif qualifier is None and tree.redirect is None and not tree.errors:
+        findings.append(Finding("spf.no_all", "warning"))
+    if any(t.name == "ptr" and not t.modifier for t in tree.terms):
+        findings.append(Finding("spf.ptr", "warning"))
+    findings += extra
+    notes = []
+    faulty = {f.params.get("term") for f in tree.errors}
+    macros = sorted(set(tree.macros) - faulty)
+    if macros:
+        notes.append(Finding("spf.macros", "done", {"terms": macros}))
+    notes += [
+        Finding("spf.exp", "done", {"term": t.text})
+        for t in tree.terms
+        if t.modifier and t.name == "exp"
+    ][:1]
+    if not findings and not dead:
+        ok = Finding("spf.ok", "done", {"lookups": tree.lookups, "limit": LIMIT})
+        return verdict(base, [ok, *notes], expected=record, details=details)
+    offer = await make_offer(ctx, [source])
+    if tree.dead:
+        offer.changes = [c for c in offer.changes if c.code != "spf.fixed_dropped_dead"]
+    details["merged_lookups"] = offer.lookups
+    if dead:
+        params = {"all": tree.all_text, "dead": dead, "record": offer.record or ""}
+        findings.append(Finding("spf.dead_terms", "warning", params))
+    reported = any(
+        f.code in ("spf.too_many_lookups", "spf.too_many_voids") for f in findings
+    ) or bool(tree.errors)
+    code = "spf.offer_broken" if prior else "spf.offer"
+    findings += _offer_findings(offer, "done", code, reported)
+    return _finish(base, [*findings, *notes], offer, details)
+
+
+def _finish(base: RecordCheck, findings: list[Finding], offer: Offer, details: dict):
+    """Return the verdict with the offered record as expected value (none when invalid)."""
+    if offer.record is None:
+        return verdict(base, findings, expected="", details={**details, "no_copy": True})
+    return verdict(base, findings, expected=offer.record, details=details)

@@ -1,0 +1,68 @@
+"""The Mailjet verification TXT record: its value as published, compared without cleaning."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import replace
+
+from mitwirkung.checks.dns.common import (
+    Context,
+    RecordCheck,
+    base_record,
+    real_doubled,
+    unavailable,
+    unquote,
+    verdict,
+)
+from mitwirkung.checks.finding import Finding, odd_characters
+
+_ODD = re.compile(r"[\s\u200b-\u200d\u2060\ufeff\u00ad]")
+
+
+def matches(text: str, value: str) -> bool:
+    """Tell whether a TXT value is the verification value (also when wrapped in quotes)."""
+    return text.lower() in (value.lower(), f'"{value.lower()}"')
+
+
+async def check_verification(ctx: Context) -> RecordCheck:
+    """Check the Mailjet verification TXT record."""
+    fqdn, value = ctx.exp.verification_name, unquote(ctx.exp.verification_value)
+    base = base_record("dns-verification", fqdn, ctx.domain, value)
+    main, doubled = await asyncio.gather(
+        ctx.lookup.query(fqdn, "TXT"), ctx.lookup.query(ctx.doubled(fqdn), "TXT")
+    )
+    base = replace(base, found=main.texts)
+    params = {"fqdn": fqdn, "host": base.host, "value": value}
+    if any(matches(t, value) for t in main.texts):
+        return verdict(base, [Finding("verification.ok", "done", params)])
+    if main.unavailable:
+        return unavailable(base, "verification")
+    for text in main.texts:  # the value with characters around it a panel did not show
+        if _ODD.sub("", unquote(text)).lower() == value.lower():
+            odd = odd_characters(text) or [{"char": "U+0020", "position": 1}]
+            if text[:1] == " " or text[-1:] == " ":
+                odd = [{"char": "U+0020", "position": 1 if text[:1] == " " else len(text)}]
+            at = {"char": odd[0]["char"], "position": odd[0]["position"]}
+            return verdict(base, [Finding("verification.odd_space", "failed", {**params, **at})])
+    entered_twice = await real_doubled(
+        ctx, base, fqdn, doubled, lambda t: matches(unquote(t), value)
+    )
+    if entered_twice:
+        return entered_twice
+    wildcard = await ctx.synthesized(fqdn, "TXT", main)
+    if wildcard:
+        what = "CNAME" if main.cname else "TXT"
+        where = await ctx.where(base.host, value)
+        findings = [
+            Finding("verification.missing", "failed", {**params, **where}),
+            Finding("dns.wildcard", "done", {**params, "what": what}),
+        ]
+        return verdict(base, findings, found=())
+    if main.cname and not main.texts:
+        finding = Finding("verification.cname", "failed", {**params, "target": main.cname})
+        return verdict(base, [finding], details={"cname": main.cname})
+    if main.texts:
+        return verdict(base, [Finding("verification.other_value", "failed", params)])
+    where = await ctx.where(base.host, value)
+    return verdict(base, [Finding("verification.missing", "failed", {**params, **where})])

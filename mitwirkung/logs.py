@@ -1,0 +1,51 @@
+"""Logging that never writes a link token: a filter for every logger that sees request paths.
+
+The customer link (/c/<token>), the share link (/s/<token>) and the confirmation link
+(/bestaetigen/<code>) are credentials. Paths reach logs through werkzeug's development
+server, gunicorn's access log (request line and Referer) and error log, and Flask's log of
+an unhandled exception; `install()` covers the app's loggers and `RedactingLogger` (named in
+gunicorn.conf.py) covers gunicorn's.
+"""
+
+import logging
+import re
+
+from gunicorn.glogging import Logger
+
+# "/" may arrive percent-encoded (%2F), and a token's characters too
+SECRET_PATH = re.compile(r"((?:/|%2[Ff])(?:c|s|bestaetigen)(?:/|%2[Ff]))[A-Za-z0-9_%-]{20,}")
+
+
+def redact(text: str) -> str:
+    """Replace every link token in text by "…"."""
+    return SECRET_PATH.sub(r"\1…", text)
+
+
+class HideLinkTokens(logging.Filter):
+    """Format the record's message and replace link tokens in it (args may be a mapping)."""
+
+    def filter(self, record):
+        if isinstance(record.msg, str) and record.args:
+            record.msg = record.msg % record.args
+            record.args = ()
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        return True
+
+
+HIDE_LINK_TOKENS = HideLinkTokens()
+
+
+def install(*loggers: logging.Logger) -> None:
+    """Add the filter to werkzeug's request log and the given loggers."""
+    for logger in (logging.getLogger("werkzeug"), *loggers):
+        logger.addFilter(HIDE_LINK_TOKENS)
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger whose access and error logs never contain a link token."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        self.error_log.addFilter(HIDE_LINK_TOKENS)
+        self.access_log.addFilter(HIDE_LINK_TOKENS)
