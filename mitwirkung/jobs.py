@@ -329,26 +329,32 @@ jobs = AppGroup("jobs", help="Background work: reminders, digests, drift watch, 
 @jobs.command("run")
 def jobs_run():
     """Do all work that is due once (for cron or a systemd timer)."""
-    _run_and_report()
+    _mail_note()
+    click.echo(_summary(run_due(get_db(), current_app.config)))
 
 
 @jobs.command("loop")
 @click.option("--every", default=300, show_default=True, help="Seconds between runs.")
 def jobs_loop(every):
     """Do all due work now and then every few minutes until stopped (used by `make run`)."""
+    _mail_note()
     while True:
         try:
-            _run_and_report()
+            done = run_due(get_db(), current_app.config)
         except Exception:  # noqa: BLE001 - the loop must survive one bad run
             log.exception("jobs run failed")
+        else:
+            if any(done.values()):
+                click.echo(f"jobs: {_summary(done)}")
         time.sleep(every)
 
 
-def _run_and_report() -> None:
-    config = current_app.config
-    done = run_due(get_db(), config)
-    click.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in done.items()))
-    if not mail.configured(config):
+def _summary(done: dict[str, int]) -> str:
+    return ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in done.items())
+
+
+def _mail_note() -> None:
+    if not mail.configured(current_app.config):
         click.echo("MAIL_SERVER is not set: no reminders, digests or drift mails are sent.")
 
 

@@ -425,7 +425,7 @@ def send_link(customer_id):
         flash(
             "Für diese Kund:in ist keine E-Mail-Adresse hinterlegt. Tragen Sie sie unter "
             "„Angaben ändern“ ein oder kopieren Sie den Link und schicken Sie ihn selbst.",
-            "error",
+            "links-error",
         )
         return redirect(url_for("manage.customer", customer_id=customer_id, _anchor="links"), 303)
     contact = store.peiq_contact(db, c)
@@ -438,13 +438,16 @@ def send_link(customer_id):
     )  # fmt: skip
     if problem:
         flash(f"Der Link wurde nicht verschickt. {problem} Kopieren Sie ihn so lange und "
-              "schicken Sie ihn selbst.", "error")  # fmt: skip
+              "schicken Sie ihn selbst.", "links-error")  # fmt: skip
     else:
         store.add_event(
             db, customer_id, actor(), "link-mailed", data={"to": c["contact_email"]},
             activity=False,
         )  # fmt: skip
-        flash(f"Der Kund:innen-Link ist per E-Mail an {c['contact_email']} unterwegs.")
+        flash(
+            f"Der Kund:innen-Link ist per E-Mail an {c['contact_email']} unterwegs.",
+            "links-message",
+        )
     return redirect(url_for("manage.customer", customer_id=customer_id, _anchor="links"), 303)
 
 
@@ -491,7 +494,7 @@ def rotate(customer_id, which):
     if ask:
         return ask
     store.rotate_link(get_db(), customer_id, which, actor())
-    flash("Neuer Link erzeugt. Der alte Link funktioniert ab sofort nicht mehr.")
+    flash("Neuer Link erzeugt. Der alte Link funktioniert ab sofort nicht mehr.", "links-message")
     return redirect(url_for("manage.customer", customer_id=customer_id, _anchor="links"), 303)
 
 
