@@ -8,7 +8,7 @@ import pytest
 from dnslib import QTYPE
 from dnsserver import ZoneServer
 from dnszones import make_keys, zone_text
-from smtpserver import Listener, MailServer
+from smtpserver import Listener
 
 from mitwirkung import handover, jobs, overview, store
 from mitwirkung.cli import create_manager
@@ -16,20 +16,6 @@ from mitwirkung.db import connect, frozen
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday
 DAY = timedelta(days=1)
-
-
-@pytest.fixture(scope="module")
-def outbox():
-    with MailServer() as server:
-        yield server
-
-
-@pytest.fixture
-def mail_app(app, outbox):
-    outbox.handler.messages.clear()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=outbox.port, MAIL_ENCRYPTION="none",
-                      MAIL_FROM="mitwirkung@peiq.example")  # fmt: skip
-    return app
 
 
 @pytest.fixture

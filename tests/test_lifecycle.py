@@ -3,26 +3,10 @@ mail, confirmation steps, archive page, and a history without noise."""
 
 import re
 
-import pytest
 from smtpserver import Handler, MailServer
 
 from mitwirkung import store
 from mitwirkung.cli import create_manager
-
-
-@pytest.fixture(scope="module")
-def outbox():
-    """The app's own mail server (MAIL_*): a real aiosmtpd on loopback."""
-    with MailServer() as server:
-        yield server
-
-
-@pytest.fixture
-def mail_app(app, outbox):
-    outbox.handler.messages.clear()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=outbox.port, MAIL_ENCRYPTION="none",
-                      MAIL_FROM="mitwirkung@peiq.example")  # fmt: skip
-    return app
 
 
 def create(auth, name="Müller Verlag", domain="mueller.de", contact="it@mueller.de"):
