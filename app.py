@@ -9,6 +9,7 @@ from jinja2 import StrictUndefined
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mitwirkung import catalog, cli, customer, db, handover, jobs, live, manage, runner, web
+from mitwirkung.checks import dnsprovider
 from mitwirkung.crypto import load_or_create_key
 
 ROOT = Path(__file__).resolve().parent
@@ -20,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(
         DATABASE=str(ROOT / "data" / "mitwirkung.db"),
         OBLIGATION_FILE=str(ROOT / "data" / "obligations" / "smtp-postfach.toml"),
+        DNS_PROVIDERS_FILE=str(ROOT / "data" / "obligations" / "dns-providers.toml"),
         BASE_URL="http://127.0.0.1:5000",
         DNS_NAMESERVERS=None,
         DNS_TIMEOUT=5,
@@ -38,6 +40,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         PROXY_COUNT=0,
         SECRET_MAX_AGE_DAYS=14,
         REMINDER_DAYS=[3, 7],
+        MAILJET_API_URL="https://api.mailjet.com",
+        MAILJET_API_KEY=None,
+        MAILJET_API_SECRET=None,
+        MAILJET_TIMEOUT=10,
+        MAILJET_SMTP_HOST="in-v3.mailjet.com",
+        MAILJET_SMTP_PORT=587,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=12 * 3600,  # also bounds a manager's browser session
@@ -66,7 +74,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.undefined = StrictUndefined
     try:
         app.extensions["obligation"] = catalog.load(app.config["OBLIGATION_FILE"])
-    except catalog.CatalogError as e:
+        app.extensions["dns_providers"] = dnsprovider.load(app.config["DNS_PROVIDERS_FILE"])
+    except (catalog.CatalogError, dnsprovider.ProviderCatalogError) as e:
         raise SystemExit(f"Mitwirkung cannot start: {e}") from e
     db.init_db(app.config["DATABASE"])
     app.extensions["db_connections"] = db.ThreadConnections(app.config["DATABASE"])

@@ -17,11 +17,12 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block, render_blocks
 
-from . import handover, live, store
+from . import handover, live, mailjet_mail, provider_guide, store
 from .checks.smtp import SmtpSettings
 from .db import get_db
 from .forms import (
     HandoverForm,
+    MailjetMailForm,
     OtherChannelForm,
     PathForm,
     PortalForm,
@@ -83,6 +84,9 @@ def context(**extra) -> dict:
     settings = store.get_row(db, "smtp_settings", customer["id"])
     smtp_runs = live.runs(db, customer["id"], "smtp") if customer["path"] == "smtp-own" else []
     dns = live.dns_view(db, customer["id"]) if customer["path"] == "mailjet" else {}
+    dns = provider_guide.attach(db, customer["id"], dns)
+    if dns.get("expected"):
+        dns["mail"] = mailjet_mail.view(db, current_app.config, customer, MailjetMailForm)
     ctx = {
         "customer": customer,
         "token": g.token,
@@ -299,7 +303,7 @@ def run(run_id):
     path = g.customer["path"]
     if row["kind"] == "probe" and path == "smtp-own":
         return respond(["probe"], probe=row)
-    if row["kind"] == "dns" and path == "mailjet":
+    if row["kind"] in ("dns", mailjet_mail.KIND) and path == "mailjet":
         return dns_response()
     if row["kind"] == "smtp" and path == "smtp-own":
         return respond(["item", "progress"], item_id="smtp-test-mail")
@@ -338,6 +342,23 @@ def dns_check():
         return dns_response(422, dns_error=e.message)
     if not htmx:
         return redirect(url_for("customer.page", token=g.token) + "#dns", 303)
+    return dns_response()
+
+
+@bp.post("/c/<token>/mailjet-mail")
+def mailjet_test_mail():
+    """Send a test mail through Mailjet's relay; its link completes `mail-received`."""
+    require_item("dns-spf", "dns")
+    form = MailjetMailForm()
+    error = mailjet_mail.send_from_form(
+        get_db(), get_runner(), current_app.config, customer=g.customer, form=form,
+        confirm_url_for=lambda code: public_url("customer.confirm", code=code),
+        actor="customer", client_addr=live.client_key(request.remote_addr),
+    )  # fmt: skip
+    if error is not None:
+        return dns_response(422, mailjet_mail_form=form, mailjet_mail_error=error)
+    if not htmx:
+        return redirect(url_for("customer.page", token=g.token) + "#mailjet-mail", 303)
     return dns_response()
 
 

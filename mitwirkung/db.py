@@ -390,3 +390,27 @@ def m_i11_customer_search_and_filters(db: Database) -> None:
         "CREATE INDEX idx_customers_filters ON customers (archived_at, needs_attention,"
         " waiting_for_peiq, progress, path, completed_at, moved_at)"
     )
+
+
+@migrations()
+def m_i12_mailjet_state(db: Database) -> None:
+    # Mailjet's ids and own view of a customer's sender domain, and an optional sub-account
+    # whose key and secret are stored encrypted (Fernet) and never shown again
+    db.table("mailjet_state").create(
+        {
+            "customer_id": int,
+            "domain": str,
+            "dns_id": int,
+            "sender_id": int,
+            "sender_status": str,
+            "spf_status": str,
+            "dkim_status": str,
+            "check": str,
+            "fetched_at": str,
+            "checked_at": str,
+            "api_key_enc": str,
+            "api_secret_enc": str,
+        },
+        pk="customer_id",
+        foreign_keys=[("customer_id", "customers", "id")],
+    )

@@ -300,6 +300,26 @@ class MailjetForm(Form):
         "Öffentlicher DKIM-Schlüssel (optional)", [Length(max=5000)], filters=[strip]
     )
 
+    api_key = StringField(
+        "API-Schlüssel eines Mailjet-Unterkontos (optional)", [Length(max=200)], filters=[strip]
+    )
+    api_secret = PasswordField("Secret des Unterkontos", [Length(max=200)], filters=[strip])
+
+    def validate_fetch(self) -> bool:
+        """Validate only what "Werte von Mailjet holen" needs: domain and sub-account."""
+        checks = [
+            self.domain.validate(self),
+            self.api_key.validate(self),
+            self.api_secret.validate(self, [type(self).validate_api_secret]),
+        ]
+        return all(checks)
+
+    def validate_api_secret(self, field):
+        if bool(field.data) != bool(self.api_key.data):
+            raise ValidationError(
+                "Bitte API-Schlüssel und Secret des Unterkontos zusammen eintragen."
+            )
+
     def validate_dkim_selector(self, field):
         if not re.fullmatch(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*", field.data.removesuffix(".")):
             raise ValidationError("Der Selektor besteht nur aus Buchstaben, Ziffern, - und _.")
@@ -364,3 +384,21 @@ class CustomerEditForm(CustomerForm):
     def validate_peiq_contact(self, field):
         if field.data not in {value for value, _ in field.choices}:
             raise ValidationError("Bitte eine Person aus der Liste wählen.")
+
+
+class MailjetMailForm(LinkForm):
+    """The test mail through Mailjet: from an address of the sender domain to a mailbox."""
+
+    sender = SmtpSettingsForm.sender  # the same fields, labels and messages as the SMTP test
+    recipient = SmtpTestForm.recipient
+
+    def check_domain(self, domain: str) -> bool:
+        """The sender must belong to the domain Mailjet validated; say so at the field."""
+        if self.sender.data.rpartition("@")[2].lower().rstrip(".") == domain:
+            return True
+        self.sender.errors = [
+            *self.sender.errors,
+            f"Die Absenderadresse muss auf @{domain} enden – nur für diese Domain hat "
+            "Mailjet den Versand freigeschaltet.",
+        ]
+        return False

@@ -5,6 +5,7 @@ This module turns a customer's request into a runner job and the job's result in
 states, in one transaction with the run row.
 """
 
+import asyncio
 import dataclasses
 import ipaddress
 import json
@@ -12,15 +13,15 @@ from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import crypto, mail, store
-from .checks import diagnose
+from . import crypto, mail, mailjet_followup, store
+from .checks import diagnose, dnsprovider
 from .checks.dns import DnsReport, MailjetExpectation, check_mailjet, planned_records
 from .checks.smtp import SmtpResult, SmtpSettings, probe_settings, run_smtp_test
 from .db import now
 from .runner import Runner
 from .runner import reap as runner_reap
 
-SMTP_KINDS = ("smtp", "probe")
+SMTP_KINDS = ("smtp", "probe", "mailjet-mail")  # all count against the SMTP test limits
 AUTO_CHECK_WINDOW = 30 * 60
 
 
@@ -258,9 +259,19 @@ def start_dns_check(
     DNS_CHECKS_PER_ADDRESS per hour from one client address, over all customers.
     """
     nameservers, timeout = config["DNS_NAMESERVERS"], float(config["DNS_TIMEOUT"])
+    extra = mailjet_followup.Extra(db, config, customer["id"])
 
-    def check():
-        return check_mailjet(expected, nameservers=nameservers, timeout=timeout)
+    async def check():
+        report, delegation = await asyncio.gather(
+            check_mailjet(expected, nameservers=nameservers, timeout=timeout),
+            dnsprovider.observe(expected.domain, nameservers=nameservers, timeout=timeout),
+        )
+        await extra.after_check(report, delegation)
+        return report
+
+    def finish(db, run_id, report):
+        outcome, data = finish_dns(db, run_id, report)
+        return outcome, extra.store(db, data)
 
     def on_start(db, run_id):
         rows = store.item_rows(db, customer["id"])
@@ -298,7 +309,7 @@ def start_dns_check(
                3600, "Stunde", "DNS-Prüfungen")  # fmt: skip
         return runner.submit(
             db, customer_id=customer["id"], kind="dns", settings=dataclasses.asdict(expected),
-            actor=actor, client_addr=client_addr, check=check, finish=finish_dns,
+            actor=actor, client_addr=client_addr, check=check, finish=finish,
             on_start=on_start,
         )  # fmt: skip
 

@@ -22,15 +22,16 @@ from flask import (
 from markupsafe import Markup
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import handover, live, mail, store
+from . import handover, live, mail, mailjet, mailjet_mail, mailjet_sync, store
 from . import overview as board
 from .checks.dns import MailjetExpectation
 from .checks.domain import display_domain
 from .db import get_db, now
-from .forms import CustomerEditForm, CustomerForm, LoginForm, MailjetForm
+from .forms import CustomerEditForm, CustomerForm, LoginForm, MailjetForm, MailjetMailForm
 from .pagecache import PageCache
 from .progress import attention, item_views, progress
-from .web import customer_links, local_time, obligation
+from .runner import get_runner
+from .web import customer_links, local_time, obligation, public_url
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
@@ -349,6 +350,11 @@ def render_customer(c: dict, status: int = 200, **extra):
         peiq_contact=store.peiq_contact(db, c),
         mail_ready=mail.configured(current_app.config),
         drift=board.drift(db, customer_id),
+        mailjet_state=mailjet_sync.row(db, customer_id),
+        mailjet_api=mailjet_sync.account(db, current_app.config, customer_id) is not None,
+        mailjet_mail=mailjet_mail.view(db, current_app.config, c, MailjetMailForm)
+        if c["path"] == "mailjet" and mailjet
+        else None,
         **extra,
     )
     return html, status
@@ -547,6 +553,7 @@ def save_mailjet(customer_id):
                                        "dkim_selector", "dkim_key")}  # fmt: skip
     expected = MailjetExpectation(**{**data, "dkim_key": data["dkim_key"] or None})
     db = get_db()
+    _save_subaccount(db, customer_id, form)
     with db.atomic():
         db.table("mailjet_expectations").upsert(
             {"customer_id": customer_id, **dataclasses.asdict(expected), "updated_at": now()},
@@ -592,3 +599,74 @@ def confirm_portal(customer_id):
     )
     flash(f"Übernahme der SMTP-Konfiguration von {c['portal_name']} bestätigt.")
     return redirect(url_for("manage.customer", customer_id=customer_id), 303)
+
+
+def _save_subaccount(db, customer_id: int, form: MailjetForm) -> bool:
+    if form.api_key.data and form.api_secret.data:
+        mailjet_sync.save_subaccount(
+            db, customer_id, form.api_key.data, form.api_secret.data, actor()
+        )
+        return True
+    return False
+
+
+@bp.post("/customers/<int:customer_id>/mailjet/fetch")
+def fetch_mailjet(customer_id):
+    """Create the domain sender at Mailjet and take the records Mailjet expects from its API."""
+    c = customer_or_404(customer_id)
+    form = MailjetForm()
+    if not form.validate_fetch():
+        return render_customer(c, 422, mailjet_form=form)
+    db = get_db()
+    saved = _save_subaccount(db, customer_id, form)
+    try:
+        expected = mailjet_sync.fetch_values(
+            db, current_app.config, customer_id, form.domain.data, actor()
+        )
+    except mailjet.MailjetError as e:
+        message = e.message
+        if saved:
+            message += " Der Zugang des Unterkontos ist gespeichert; neu eingeben ersetzt ihn."
+        return render_customer(c, 502, mailjet_form=form, mailjet_error=message)
+    flash(
+        f"Werte von Mailjet für {expected.domain} übernommen. Die Kund:in sieht jetzt die "
+        "Einträge, die sie anlegen muss."
+    )
+    return redirect(url_for("manage.customer", customer_id=customer_id) + "#mailjet", 303)
+
+
+@bp.post("/customers/<int:customer_id>/mailjet/check")
+def check_at_mailjet(customer_id):
+    """Ask Mailjet now to check the DNS records and to validate the domain sender."""
+    c = customer_or_404(customer_id)
+    try:
+        mailjet_sync.ask_mailjet(get_db(), current_app.config, customer_id)
+    except mailjet.MailjetError as e:
+        return render_customer(c, 502, mailjet_error=e.message)
+    flash("Mailjet hat die Einträge geprüft; sein Ergebnis steht unter „Mailjet-Werte“.")
+    return redirect(url_for("manage.customer", customer_id=customer_id) + "#mailjet", 303)
+
+
+@bp.post("/customers/<int:customer_id>/mailjet/test-mail")
+def mailjet_test_mail(customer_id):
+    """Send a test mail through Mailjet's relay on the customer's behalf."""
+    c = customer_or_404(customer_id)
+    form = MailjetMailForm()
+    error = mailjet_mail.send_from_form(
+        get_db(), get_runner(), current_app.config, customer=c, form=form,
+        confirm_url_for=lambda code: public_url("customer.confirm", code=code),
+        actor=actor(), client_addr=live.client_key(request.remote_addr),
+    )  # fmt: skip
+    if error is not None:
+        return render_customer(c, 422, mailjet_mail_form=form, mailjet_mail_error=error)
+    flash(f"Testmail über Mailjet an {form.recipient.data} gestartet.")
+    return redirect(url_for("manage.customer", customer_id=customer_id) + "#mailjet", 303)
+
+
+@bp.post("/customers/<int:customer_id>/mailjet/subaccount/delete")
+def forget_subaccount(customer_id):
+    """Delete the customer's Mailjet sub-account key and secret."""
+    customer_or_404(customer_id)
+    mailjet_sync.forget_subaccount(get_db(), customer_id, actor())
+    flash("Zugang zum Mailjet-Unterkonto gelöscht; es gilt wieder PEIQs eigenes Mailjet-Konto.")
+    return redirect(url_for("manage.customer", customer_id=customer_id) + "#mailjet", 303)

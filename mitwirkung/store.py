@@ -238,6 +238,11 @@ EVENT_WORDS = {
     " bei Mailjet ab",
     "drift-incident": "Überwachung: ein DNS-Eintrag fiel zweimal hintereinander durch",
     "drift-resolved": "Überwachung: der DNS-Eintrag ist wieder in Ordnung",
+    "mailjet-fetched": "Werte von Mailjet geholt",
+    "mailjet-test-mail": "Testmail über Mailjet",
+    "mailjet-checked": "Mailjet hat die Einträge geprüft",
+    "mailjet-subaccount": "Zugang zum Mailjet-Unterkonto gespeichert (verschlüsselt)",
+    "mailjet-subaccount-deleted": "Zugang zum Mailjet-Unterkonto gelöscht",
 }
 
 

@@ -14,6 +14,7 @@ from . import logs
 from .checks.domain import display_domain
 from .db import get_db, write_problem
 from .live import DNS_OUTCOMES
+from .mailjet_sync import MAILJET_WORDS
 from .pagecache import PageCache
 from .progress import STATE_LABELS
 from .store import EVENT_WORDS, actor_label, link_tokens
@@ -146,6 +147,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(STATE_LABELS, "STATE_LABELS")
     app.add_template_global(DNS_OUTCOMES, "DNS_OUTCOMES")
     app.add_template_global(EVENT_WORDS, "EVENT_WORDS")
+    app.add_template_global(MAILJET_WORDS, "MAILJET_WORDS")
     app.add_template_filter(actor_label)
 
     @app.errorhandler(CSRFError)

@@ -1,0 +1,254 @@
+"""Mailjet's REST API (v3): the sender domain's records and Mailjet's own view of them.
+
+No Flask, no database: an account (key, secret, base URL) and a domain in, frozen results
+out. Every failure becomes a MailjetError whose `code` the German catalog below explains.
+
+Endpoints used (Basic auth, API key as user, secret as password):
+- `POST /v3/REST/sender` `{"Email": "*@<domain>"}` creates the domain sender; 400 "already
+  exists" is fine.
+- `GET /v3/REST/sender?Email=*@<domain>` the sender's `ID` and `Status` (Active/Inactive).
+- `GET /v3/REST/dns/<domain>` `OwnerShipTokenRecordName`, `OwnerShipToken`,
+  `DKIMRecordName`, `DKIMRecordValue`, `SPFRecordValue`, `SPFStatus`, `DKIMStatus`, `ID`.
+- `POST /v3/REST/dns/<dns id>/check` Mailjet looks at the DNS now: `SPFStatus`, `DKIMStatus`,
+  `SPFRecordsCurrentValues` (list; older sources: `SPFRecordCurrentValue`),
+  `DKIMRecordCurrentValue`, `SPFErrors`, `DKIMErrors`.
+- `POST /v3/REST/sender/<sender id>/validate` asks Mailjet to validate the sender (by the
+  sender's id, not the DNS id); 400 "already active" is fine.
+"""
+
+from dataclasses import dataclass
+
+import httpx
+
+DEFAULT_URL = "https://api.mailjet.com"
+
+
+@dataclass(frozen=True)
+class Account:
+    """Credentials of a Mailjet (sub-)account and the API base URL."""
+
+    key: str
+    secret: str
+    url: str = DEFAULT_URL
+
+
+@dataclass(frozen=True)
+class DomainValues:
+    """What Mailjet expects in the DNS of one sender domain, and its own status of it."""
+
+    domain: str
+    dns_id: int | None
+    sender_id: int | None
+    sender_status: str  # "Active" | "Inactive" | "" (unknown)
+    verification_name: str  # may be absolute with a trailing dot, as Mailjet sends it
+    verification_value: str
+    dkim_name: str
+    dkim_value: str
+    spf_value: str  # Mailjet's default record; our check merges it with the customer's SPF
+    spf_status: str  # "OK" | "Error" | "Not checked" | "Not found"
+    dkim_status: str
+
+    @property
+    def dkim_selector(self) -> str:
+        """The selector of `DKIMRecordName` (`mailjet._domainkey.example.de.` -> `mailjet`)."""
+        name = self.dkim_name.strip().rstrip(".")
+        return name.split("._domainkey", 1)[0] if "._domainkey" in name else "mailjet"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Mailjet's answer after it looked at the DNS and the sender again."""
+
+    spf_status: str
+    dkim_status: str
+    spf_found: tuple[str, ...]
+    dkim_found: str
+    spf_errors: str
+    dkim_errors: str
+    sender_status: str
+    validate_error: str
+
+
+class MailjetError(Exception):
+    """A request to Mailjet failed; `code` names the kind, `message` says it in German."""
+
+    def __init__(self, code: str, detail: str = ""):
+        self.code, self.detail = code, detail
+        super().__init__(f"{code}: {detail}" if detail else code)
+
+    @property
+    def message(self) -> str:
+        return MESSAGES.get(self.code, MESSAGES["bad_answer"])
+
+
+MESSAGES = {
+    "unauthorized": "Mailjet hat den API-Schlüssel oder das Secret abgelehnt (401). Prüfen Sie "
+    "die Zugangsdaten – bei einem Unterkonto dessen eigenen Schlüssel und sein Secret.",
+    "forbidden": "Mailjet verweigert diesem API-Schlüssel den Zugriff (403). Ein Unterkonto "
+    "braucht volle API-Rechte.",
+    "not_found": "Mailjet kennt diese Domain in diesem Konto nicht (404). Prüfen Sie die "
+    "Schreibweise der Domain und ob Sie im richtigen (Unter-)Konto sind.",
+    "timeout": "Mailjet hat nicht rechtzeitig geantwortet. Ihre Eingaben sind erhalten – bitte "
+    "versuchen Sie es in ein paar Minuten noch einmal.",
+    "unreachable": "Mailjet ist gerade nicht erreichbar. Ihre Eingaben sind erhalten – bitte "
+    "versuchen Sie es später noch einmal oder tragen Sie die Werte von Hand ein.",
+    "server_error": "Mailjet hat einen Fehler gemeldet (5xx). Ihre Eingaben sind erhalten – "
+    "bitte versuchen Sie es später noch einmal.",
+    "rejected": "Mailjet hat die Anfrage abgelehnt.",
+    "bad_answer": "Mailjet hat unerwartet geantwortet. Tragen Sie die Werte bitte von Hand ein.",
+    "not_fetched": "Holen Sie zuerst die Werte von Mailjet – erst dann kennen wir die "
+    "Domain bei Mailjet.",
+    "not_configured": "Für Mailjet ist kein API-Schlüssel hinterlegt (Einstellungen "
+    "MAILJET_API_KEY und MAILJET_API_SECRET oder ein Unterkonto dieser Kund:in).",
+}
+
+
+def _client(account: Account, timeout: float) -> httpx.Client:
+    return httpx.Client(
+        base_url=account.url.rstrip("/"),
+        auth=(account.key, account.secret),
+        timeout=timeout,
+        headers={"Accept": "application/json"},
+        follow_redirects=False,
+    )
+
+
+def _request(client: httpx.Client, method: str, path: str, ok_400=(), **kwargs) -> dict | None:
+    """Send one request; return the first `Data` entry, None for a tolerated 400."""
+    try:
+        response = client.request(method, path, **kwargs)
+    except httpx.TimeoutException as e:
+        raise MailjetError("timeout", str(e)) from e
+    except httpx.HTTPError as e:
+        raise MailjetError("unreachable", str(e)) from e
+    status = response.status_code
+    if status == 401:
+        raise MailjetError("unauthorized")
+    if status == 403:
+        raise MailjetError("forbidden")
+    if status == 404:
+        raise MailjetError("not_found", path)
+    if status >= 500:
+        raise MailjetError("server_error", str(status))
+    body = _json(response)
+    if status == 400:
+        text = str(body.get("ErrorMessage", "")) + " " + str(body.get("ErrorInfo", ""))
+        if any(phrase in text.lower() for phrase in ok_400):
+            return None
+        raise MailjetError("rejected", text.strip())
+    if status >= 300:
+        raise MailjetError("bad_answer", str(status))
+    data = body.get("Data")
+    if not isinstance(data, list) or not data or not isinstance(data[0], dict):
+        raise MailjetError("bad_answer", "no Data")
+    return data[0]
+
+
+def _json(response: httpx.Response) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _text(entry: dict, key: str) -> str:
+    value = entry.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _id(entry: dict | None, key: str = "ID") -> int | None:
+    value = (entry or {}).get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def find_sender(client: httpx.Client, domain: str) -> dict | None:
+    """Return the domain sender `*@domain`, or None when Mailjet has none."""
+    try:
+        return _request(client, "GET", "/v3/REST/sender", params={"Email": f"*@{domain}"})
+    except MailjetError as e:
+        if e.code in ("not_found", "bad_answer"):  # an empty Data list: no such sender
+            return None
+        raise
+
+
+def fetch_domain(account: Account, domain: str, *, timeout: float) -> DomainValues:
+    """Create the domain sender if needed, then read what Mailjet expects in the DNS.
+
+    Raises MailjetError. `domain` is the ASCII (IDNA) form without a trailing dot.
+    """
+    with _client(account, timeout) as client:
+        # Mailjet says "already exists" or "There is an already existing ... sender"
+        sender = _request(
+            client, "POST", "/v3/REST/sender", ok_400=("already exist",),
+            json={"Email": f"*@{domain}"},
+        )  # fmt: skip
+        if sender is None:
+            sender = find_sender(client, domain)
+        dns = _request(client, "GET", f"/v3/REST/dns/{domain}")
+    name, value = _text(dns, "OwnerShipTokenRecordName"), _text(dns, "OwnerShipToken")
+    if not name or not value:
+        raise MailjetError("bad_answer", "no ownership token")
+    return DomainValues(
+        domain=domain,
+        dns_id=_id(dns),
+        sender_id=_id(sender),
+        sender_status=_text(sender or {}, "Status"),
+        verification_name=name,
+        verification_value=value,
+        dkim_name=_text(dns, "DKIMRecordName"),
+        dkim_value=_text(dns, "DKIMRecordValue"),
+        spf_value=_text(dns, "SPFRecordValue"),
+        spf_status=_text(dns, "SPFStatus"),
+        dkim_status=_text(dns, "DKIMStatus"),
+    )
+
+
+def spf_current(entry: dict) -> tuple[str, ...]:
+    """Mailjet's SPF record(s) as it saw them: `SPFRecordsCurrentValues` (a list) in the
+    API reference, `SPFRecordCurrentValue` (one string) in older sources; accept both."""
+    values = entry.get("SPFRecordsCurrentValues")
+    if isinstance(values, list):
+        return tuple(str(v) for v in values if v)
+    single = entry.get("SPFRecordCurrentValue")
+    return (single,) if isinstance(single, str) and single else ()
+
+
+def _errors(entry: dict, key: str) -> str:
+    value = entry.get(key)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items() if v)
+    return str(value).strip() if value else ""
+
+
+def ask_to_check(
+    account: Account, domain: str, dns_id: int, sender_id: int | None, *, timeout: float
+) -> CheckResult:
+    """Ask Mailjet to look at the DNS now and to validate the domain sender; raise MailjetError."""
+    with _client(account, timeout) as client:
+        check = _request(client, "POST", f"/v3/REST/dns/{dns_id}/check")
+        validate_error = ""
+        if sender_id is not None:
+            try:
+                answer = _request(
+                    client, "POST", f"/v3/REST/sender/{sender_id}/validate",
+                    ok_400=("already active",),
+                )  # fmt: skip
+            except MailjetError as e:
+                if e.code != "rejected":
+                    raise
+                validate_error = e.detail
+            else:
+                answer = answer or {}
+                validate_error = _errors(answer, "GlobalError") or _errors(answer, "Errors")
+        sender = find_sender(client, domain)
+    return CheckResult(
+        spf_status=_text(check, "SPFStatus"),
+        dkim_status=_text(check, "DKIMStatus"),
+        spf_found=spf_current(check),
+        dkim_found=_text(check, "DKIMRecordCurrentValue"),
+        spf_errors=_errors(check, "SPFErrors"),
+        dkim_errors=_errors(check, "DKIMErrors"),
+        sender_status=_text(sender or {}, "Status"),
+        validate_error=validate_error,
+    )

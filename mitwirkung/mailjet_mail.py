@@ -1,0 +1,145 @@
+"""The test mail on the Mailjet path: through Mailjet's SMTP relay, with the same runner,
+transcript and diagnoses as the customer's own SMTP test (`run_smtp_test`).
+
+Mailjet's relay takes the API key as user and the secret as password over STARTTLS on 587
+(MAILJET_SMTP_HOST / MAILJET_SMTP_PORT). The mail carries a confirmation link; opening it
+completes `mail-received` on the Mailjet path (the run's settings name the path).
+"""
+
+from sqlite_utils import Database
+
+from . import crypto, live, mailjet_sync, store
+from .checks.smtp import SmtpResult, SmtpSettings, run_smtp_test
+from .db import now
+from .mailjet_followup import REQUIRED
+from .runner import Runner
+
+KIND = "mailjet-mail"
+PATH = "mailjet"
+
+
+def obstacle(db: Database, config, customer_id: int) -> str | None:
+    """Return why no test mail through Mailjet can be sent yet (German), or None."""
+    rows = store.item_rows(db, customer_id)
+    if any(rows.get(i, {}).get("state") not in ("done", "warning") for i in REQUIRED):
+        return (
+            "Die Testmail über Mailjet ist möglich, sobald Bestätigung, SPF und DKIM grün sind."
+        )
+    if mailjet_sync.account(db, config, customer_id) is None:
+        return "Für Mailjet ist bei PEIQ noch kein API-Zugang hinterlegt; PEIQ kümmert sich darum."
+    state = mailjet_sync.row(db, customer_id)
+    if not state or state["sender_status"] != "Active":
+        return (
+            "Die Einträge stehen, aber Mailjet hat den Absender noch nicht freigeschaltet. "
+            "Mailjet prüft alle paar Minuten erneut; bei der nächsten DNS-Prüfung fragen wir "
+            "Mailjet wieder."
+        )
+    return None
+
+
+def latest(db: Database, customer_id: int) -> dict | None:
+    """The newest test mail through Mailjet, decoded, or None."""
+    found = live.runs(db, customer_id, KIND, 1)
+    return found[0] if found else None
+
+
+def start(
+    db: Database,
+    runner: Runner,
+    config,
+    *,
+    customer: dict,
+    sender: str,
+    recipient: str,
+    confirm_url_for,
+    actor: str,
+    client_addr: str | None,
+) -> int:
+    """Admit (same limits as SMTP tests) and start a test mail through Mailjet's relay.
+
+    Raises live.RateLimited. The caller has checked `obstacle()` first.
+    """
+    account = mailjet_sync.account(db, config, customer["id"])
+    settings = SmtpSettings(
+        config["MAILJET_SMTP_HOST"], int(config["MAILJET_SMTP_PORT"]), "tls", account.key,
+        sender, recipient,
+    )  # fmt: skip
+    code = crypto.new_token()
+    confirm_url = confirm_url_for(code)
+    options = live._check_options(config)  # the very options of the customer's own SMTP test
+
+    def check():
+        return run_smtp_test(
+            settings, account.secret, confirm_url=confirm_url, customer_name=customer["name"],
+            **options,
+        )  # fmt: skip
+
+    def on_start(db, run_id):
+        db.table("confirmations").insert(
+            {"token_hash": crypto.token_hash(code), "customer_id": customer["id"],
+             "run_id": run_id, "created_at": now()}
+        )  # fmt: skip
+
+    # the API key is the relay's user name: it stays out of the stored settings
+    public = {"host": settings.host, "port": settings.port, "encryption": "tls",
+              "sender": sender, "recipient": recipient, "path": PATH}  # fmt: skip
+    with db.atomic():
+        live.admit(db, config, customer["id"], client_addr)
+        return runner.submit(
+            db, customer_id=customer["id"], kind=KIND, settings=public, actor=actor,
+            client_addr=client_addr, check=check, finish=finish, on_start=on_start,
+        )  # fmt: skip
+
+
+def finish(db: Database, run_id: int, result: SmtpResult | None):
+    """Store the outcome (an event, so the pages show it); `mail-received` waits for the link."""
+    data = live.smtp_result_data(result)
+    customer_id = db.table("runs").get(run_id)["customer_id"]
+    store.add_event(db, customer_id, "system", "mailjet-test-mail",
+                    data={"run_id": run_id, "title": data["title"]})  # fmt: skip
+    return ("ok" if data["ok"] else data["code"]), data
+
+
+def send_from_form(db: Database, runner: Runner, config, *, customer: dict, form, confirm_url_for,
+                   actor: str, client_addr: str | None) -> str | None:  # fmt: skip
+    """Validate the form and start the test mail; return the German reason it did not start.
+
+    Field errors land on the form (everything typed stays); other reasons are returned.
+    """
+    blocked = obstacle(db, config, customer["id"])
+    if blocked:
+        return blocked
+    expected = live.expectation(db, customer["id"])
+    if not form.validate() or not form.check_domain(expected.domain):
+        return ""
+    try:
+        start(
+            db, runner, config, customer=customer, sender=form.sender.data,
+            recipient=form.recipient.data, confirm_url_for=confirm_url_for, actor=actor,
+            client_addr=client_addr,
+        )  # fmt: skip
+    except live.RateLimited as e:
+        return e.message
+    return None
+
+
+def default_form(form_class, db: Database, customer: dict):
+    """The form as first shown: sender at the Mailjet domain, the customer's contact."""
+    expected = live.expectation(db, customer["id"])
+    domain = expected.domain if expected else (customer["domain"] or "")
+    last = latest(db, customer["id"])
+    data = {"sender": f"printpps@{domain}" if domain else "",
+            "recipient": customer["contact_email"] or ""}  # fmt: skip
+    if last:
+        data = {"sender": last["settings"].get("sender"),
+                "recipient": last["settings"].get("recipient")}  # fmt: skip
+    return form_class(formdata=None, data=data)
+
+
+def view(db: Database, config, customer: dict, form_class) -> dict:
+    """What the test-mail block shows: why not yet, the form, the latest run."""
+    return {
+        "obstacle": obstacle(db, config, customer["id"]),
+        "form": default_form(form_class, db, customer),
+        "run": latest(db, customer["id"]),
+    }

@@ -1,0 +1,174 @@
+"""Glue between the manager's page and Mailjet's API: which account, what to store.
+
+The API client (mailjet.py) knows nothing of the database; this module picks the account
+(a customer's sub-account, else PEIQ's), stores what Mailjet answered and compares Mailjet's
+view of the DNS with ours.
+"""
+
+import dataclasses
+import json
+
+from sqlite_utils import Database
+
+from . import crypto, mailjet, store
+from .checks.dns import MailjetExpectation
+from .db import now
+
+TABLE = "mailjet_state"
+MAILJET_WORDS = {  # Mailjet's status values, as the manager's page says them
+    "OK": "in Ordnung",
+    "Error": "fehlerhaft",
+    "Not checked": "noch nicht geprüft",
+    "Not found": "nicht gefunden",
+    "Active": "aktiv",
+    "Inactive": "noch nicht aktiv",
+    "Deleted": "gelöscht",
+}
+
+
+def row(db: Database, customer_id: int) -> dict | None:
+    """Return the customer's Mailjet state without its encrypted credentials, or None."""
+    found = store.get_row(db, TABLE, customer_id)
+    if found is None:
+        return None
+    has_subaccount = bool(found.pop("api_key_enc") and found.pop("api_secret_enc"))
+    return {**found, "check": json.loads(found["check"] or "{}"), "subaccount": has_subaccount}
+
+
+def _upsert(db: Database, customer_id: int, values: dict) -> None:
+    db.table(TABLE).upsert({"customer_id": customer_id, **values}, pk="customer_id")
+
+
+def save_subaccount(db: Database, customer_id: int, key: str, secret: str, actor: str) -> None:
+    """Store a sub-account's key and secret encrypted; they are never shown again."""
+    with db.atomic():
+        _upsert(db, customer_id, {"api_key_enc": crypto.encrypt(key),
+                                  "api_secret_enc": crypto.encrypt(secret)})  # fmt: skip
+        store.add_event(db, customer_id, actor, "mailjet-subaccount")
+
+
+def forget_subaccount(db: Database, customer_id: int, actor: str) -> None:
+    """Delete a stored sub-account; PEIQ's own account is used again."""
+    with db.atomic():
+        _upsert(db, customer_id, {"api_key_enc": None, "api_secret_enc": None})
+        store.add_event(db, customer_id, actor, "mailjet-subaccount-deleted")
+
+
+def account(db: Database, config, customer_id: int) -> mailjet.Account | None:
+    """The customer's sub-account if one is stored, else PEIQ's account, else None."""
+    url = config["MAILJET_API_URL"]
+    found = store.get_row(db, TABLE, customer_id)
+    if found and found["api_key_enc"] and found["api_secret_enc"]:
+        key, secret = crypto.decrypt(found["api_key_enc"]), crypto.decrypt(found["api_secret_enc"])
+        if key and secret:
+            return mailjet.Account(key, secret, url)
+    if config["MAILJET_API_KEY"] and config["MAILJET_API_SECRET"]:
+        return mailjet.Account(config["MAILJET_API_KEY"], config["MAILJET_API_SECRET"], url)
+    return None
+
+
+def fetch_values(db: Database, config, customer_id: int, domain: str, actor: str):
+    """Ask Mailjet for the domain's records and store them as the expectation.
+
+    Returns the stored MailjetExpectation; raises mailjet.MailjetError (nothing is stored then).
+    """
+    acct = account(db, config, customer_id)
+    if acct is None:
+        raise mailjet.MailjetError("not_configured")
+    values = mailjet.fetch_domain(acct, domain, timeout=float(config["MAILJET_TIMEOUT"]))
+    expected = MailjetExpectation(
+        domain=values.domain,
+        verification_name=values.verification_name,
+        verification_value=values.verification_value,
+        dkim_selector=values.dkim_selector,
+        dkim_key=values.dkim_value or None,
+    )
+    with db.atomic():
+        db.table("mailjet_expectations").upsert(
+            {"customer_id": customer_id, **dataclasses.asdict(expected), "updated_at": now()},
+            pk="customer_id",
+        )
+        _upsert(db, customer_id, {
+            "domain": values.domain, "dns_id": values.dns_id, "sender_id": values.sender_id,
+            "sender_status": values.sender_status, "spf_status": values.spf_status,
+            "dkim_status": values.dkim_status, "fetched_at": now(),
+        })  # fmt: skip
+        store.add_event(db, customer_id, actor, "mailjet-fetched", data={"domain": domain})
+    return expected
+
+
+GREEN = ("done", "warning")
+
+
+def disagreements(answer: mailjet.CheckResult, ours: dict[str, str]) -> list[str]:
+    """Say in German where Mailjet's view and our check (item id -> state) differ."""
+    notes = []
+    for item_id, label, status, found in (
+        ("dns-spf", "SPF", answer.spf_status, ", ".join(answer.spf_found)),
+        ("dns-dkim", "DKIM", answer.dkim_status, answer.dkim_found),
+    ):
+        green = ours.get(item_id) in GREEN
+        if green and status != "OK":
+            seen = f" Mailjet sieht dort zurzeit: {found}" if found else ""
+            notes.append(
+                f"Unsere Prüfung findet den {label}-Eintrag, Mailjet hat ihn noch nicht gesehen "
+                f"– es prüft alle paar Minuten erneut.{seen}"
+            )
+        elif not green and status == "OK":
+            notes.append(
+                f"Mailjet meldet {label} als in Ordnung, unsere Prüfung aber nicht. Maßgeblich "
+                "sind die Server, die Ihre Mails empfangen – beheben Sie bitte, was unsere "
+                f"Prüfung beim {label}-Eintrag nennt."
+            )
+    verified = ours.get("dns-verification") in GREEN
+    if verified and answer.sender_status != "Active":
+        why = f" (Mailjet meldet: {answer.validate_error})" if answer.validate_error else ""
+        notes.append(
+            "Der Bestätigungs-Eintrag steht, aber Mailjet hat den Absender noch nicht "
+            f"freigeschaltet{why}. Mailjet prüft erneut; die Testmail über Mailjet ist erst "
+            "danach möglich."
+        )
+    elif not verified and answer.sender_status == "Active":
+        notes.append(
+            "Mailjet hat den Absender freigeschaltet, unsere Prüfung findet den "
+            "Bestätigungs-Eintrag aber nicht. Lassen Sie ihn bitte stehen: Mailjet prüft ihn "
+            "später erneut."
+        )
+    return notes
+
+
+def store_check(db: Database, customer_id: int, answer) -> None:
+    """Store Mailjet's answer to "check and validate" (or why Mailjet could not be asked)."""
+    if isinstance(answer, mailjet.MailjetError):
+        values = {"check": json.dumps({"error": answer.message}, ensure_ascii=False)}
+    else:
+        rows = store.item_rows(db, customer_id)
+        ours = {item_id: row["state"] for item_id, row in rows.items()}
+        check = {**dataclasses.asdict(answer), "disagreements": disagreements(answer, ours)}
+        values = {
+            "spf_status": answer.spf_status,
+            "dkim_status": answer.dkim_status,
+            "sender_status": answer.sender_status,
+            "check": json.dumps(check, ensure_ascii=False),
+        }
+    _upsert(db, customer_id, {**values, "checked_at": now()})
+
+
+def ask_mailjet(db: Database, config, customer_id: int) -> None:
+    """Ask Mailjet now to check the DNS and validate the sender; store its answer.
+
+    Raises mailjet.MailjetError (nothing is stored then).
+    """
+    acct = account(db, config, customer_id)
+    if acct is None:
+        raise mailjet.MailjetError("not_configured")
+    state = row(db, customer_id)
+    if not state or not state["dns_id"]:
+        raise mailjet.MailjetError("not_fetched")
+    answer = mailjet.ask_to_check(
+        acct, state["domain"], state["dns_id"], state["sender_id"],
+        timeout=float(config["MAILJET_TIMEOUT"]),
+    )  # fmt: skip
+    with db.atomic():
+        store_check(db, customer_id, answer)
+        store.add_event(db, customer_id, "system", "mailjet-checked")

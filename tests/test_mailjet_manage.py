@@ -1,0 +1,174 @@
+"""The manager's "Werte von Mailjet holen": values from Mailjet's API, errors in German."""
+
+from pathlib import Path
+
+import pytest
+from mailjetserver import DKIM_KEY, MailjetApi
+
+from mitwirkung import mailjet, mailjet_sync
+
+
+@pytest.fixture(scope="module")
+def api():
+    with MailjetApi() as server:
+        server.accounts["sub-key"] = "sub-secret"
+        server.add_domain("anderes-konto.de").dns_missing = True
+        yield server
+
+
+@pytest.fixture
+def manager(app, api, auth):
+    app.config.update(MAILJET_API_URL=api.url, MAILJET_API_KEY="peiq-key",
+                      MAILJET_API_SECRET="peiq-secret", MAILJET_TIMEOUT=2)  # fmt: skip
+    auth.login()
+    return auth
+
+
+def fetch(manager, customer_id, **fields):
+    url = f"/manage/customers/{customer_id}"
+    data = {"domain": "", "verification_name": "", "verification_value": "",
+            "dkim_selector": "mailjet", "dkim_key": "", "api_key": "", "api_secret": "",
+            **fields}  # fmt: skip
+    return manager.customers.post(f"{url}/mailjet/fetch", data, token_from=url)
+
+
+def test_values_from_mailjet_become_the_expectation(manager, api, db):
+    api.add_domain("holen-verlag.de", token="c0ffee0123456789")
+    customer, edit, _ = manager.customers.create(domain="holen-verlag.de", path="mailjet")
+    response = fetch(manager, customer["id"], domain="holen-verlag.de")
+    assert response.status_code == 303
+    row = db.table("mailjet_expectations").get(customer["id"])
+    assert row["verification_name"] == "mailjet._c0ffee01.holen-verlag.de"  # trailing dot gone
+    assert row["verification_value"] == "c0ffee0123456789"
+    assert row["dkim_selector"] == "mailjet" and DKIM_KEY in row["dkim_key"]
+    page = manager.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Werte von Mailjet für holen-verlag.de übernommen" in page
+    assert "noch nicht aktiv" in page and "noch nicht geprüft" in page  # Mailjet's own view
+    customer_page = manager.client.get(f"/c/{edit}").get_data(as_text=True)
+    assert "c0ffee0123456789" in customer_page and "mailjet._c0ffee01" in customer_page
+
+
+@pytest.mark.parametrize(
+    ("setup", "fields", "status", "words"),
+    [
+        ({"MAILJET_API_SECRET": "falsch"}, {"domain": "holen-verlag.de"}, 502, "(401)"),
+        ({}, {"domain": "unbekannt-bei-mj.de"}, 502, "abgelehnt"),
+        ({}, {"domain": "anderes-konto.de"}, 502, "kennt diese Domain in diesem Konto nicht (404)"),
+        ({"MAILJET_API_KEY": None}, {"domain": "holen-verlag.de"}, 502, "kein API-Schlüssel"),
+        ({}, {"domain": "kein domain"}, 422, ""),
+        ({}, {"domain": "holen-verlag.de", "api_key": "nur-schluessel"}, 422,
+         "zusammen eintragen"),
+    ],
+)  # fmt: skip
+def test_failures_keep_every_field_and_answer_in_german(manager, app, setup, fields, status, words):
+    app.config.update(setup)
+    customer, _, _ = manager.customers.create(domain="holen-verlag.de", path="mailjet")
+    typed = {"verification_name": "von-hand-name", "verification_value": "von-hand-wert", **fields}
+    response = fetch(manager, customer["id"], **typed)
+    page = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert words in page
+    for value in typed.values():
+        assert f'value="{value}"' in page  # nothing the manager typed is lost
+
+
+def test_a_broken_mailjet_is_a_server_error_shown_in_an_open_section(manager, app):
+    with MailjetApi() as broken:
+        broken.fail_with = 503
+        app.config.update(MAILJET_API_URL=broken.url)
+        customer, _, _ = manager.customers.create(domain="holen-verlag.de")  # no path yet
+        response = fetch(manager, customer["id"], domain="holen-verlag.de")
+    assert response.status_code == 502 and "Mailjet hat einen Fehler gemeldet" in response.text
+    assert '<section id="mailjet">\n  <details open>' in response.text
+
+
+def test_a_slow_mailjet_times_out_with_the_fields_kept(manager, app):
+    with MailjetApi() as slow:
+        slow.hang.set()
+        app.config.update(MAILJET_API_URL=slow.url, MAILJET_TIMEOUT=0.3)
+        customer, _, _ = manager.customers.create(domain="holen-verlag.de", path="mailjet")
+        response = fetch(manager, customer["id"], domain="holen-verlag.de", dkim_selector="mj2")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 502
+    assert "nicht rechtzeitig geantwortet" in page and 'value="mj2"' in page
+
+
+def test_a_subaccount_is_used_stored_encrypted_and_never_shown(manager, api, app, db):
+    api.add_domain("unterkonto.de")
+    customer, _, _ = manager.customers.create(domain="unterkonto.de", path="mailjet")
+    response = fetch(manager, customer["id"], domain="unterkonto.de", api_key="sub-key",
+                     api_secret="sub-secret")  # fmt: skip
+    assert response.status_code == 303
+    assert api.requests[-1][2] == "sub-key"  # the sub-account's key, not PEIQ's
+    state = mailjet_sync.row(db, customer["id"])
+    assert state["subaccount"] and state["sender_id"] and state["dns_id"]
+    page = manager.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Zugang hinterlegt" in page
+    assert "sub-secret" not in page and "sub-key" not in page
+    raw = Path(app.config["DATABASE"]).read_bytes()
+    for wal in Path(app.config["DATABASE"]).parent.glob("*.db-wal"):
+        raw += wal.read_bytes()
+    assert b"sub-secret" not in raw and b"sub-key" not in raw
+    url = f"/manage/customers/{customer['id']}"
+    forgotten = manager.customers.post(f"{url}/mailjet/subaccount/delete", {}, token_from=url)
+    assert forgotten.status_code == 303
+    assert not mailjet_sync.row(db, customer["id"])["subaccount"]
+    fetch(manager, customer["id"], domain="unterkonto.de")
+    assert api.requests[-1][2] == "peiq-key"  # PEIQ's account again
+
+
+def answer(spf="OK", dkim="OK", sender="Active", error=""):
+    return mailjet.CheckResult(spf, dkim, ("v=spf1 -all",), "", "", "", sender, error)
+
+
+GREEN = {"dns-spf": "done", "dns-dkim": "warning", "dns-verification": "done"}
+RED = {"dns-spf": "failed", "dns-dkim": "failed", "dns-verification": "failed"}
+
+
+@pytest.mark.parametrize(
+    ("mailjet_says", "ours", "expected"),
+    [
+        (answer(), GREEN, []),
+        (answer(spf="Error"), GREEN,
+         ["Unsere Prüfung findet den SPF-Eintrag, Mailjet hat ihn noch nicht gesehen"]),
+        (answer(dkim="Not checked"), GREEN, ["den DKIM-Eintrag, Mailjet hat ihn noch nicht"]),
+        (answer(spf="Error", dkim="Error", sender="Inactive"), RED, []),  # both see nothing
+        (answer(), RED, ["Mailjet meldet SPF als in Ordnung, unsere Prüfung aber nicht",
+                         "Mailjet meldet DKIM als in Ordnung",
+                         "Mailjet hat den Absender freigeschaltet, unsere Prüfung findet"]),
+        (answer(sender="Inactive", error="DNSValidationError: TXT record not found"), GREEN,
+         ["noch nicht freigeschaltet (Mailjet meldet: DNSValidationError: TXT record not found)"]),
+    ],
+)  # fmt: skip
+def test_disagreements_are_said_only_where_the_views_differ(mailjet_says, ours, expected):
+    notes = mailjet_sync.disagreements(mailjet_says, ours)
+    assert len(notes) == len(expected)
+    for note, words in zip(notes, expected, strict=True):
+        assert words in note
+
+
+def test_the_manager_can_ask_mailjet_to_check_now(manager, api, db):
+    api.add_domain("jetzt-pruefen.de")
+    customer, _, _ = manager.customers.create(domain="jetzt-pruefen.de", path="mailjet")
+    url = f"/manage/customers/{customer['id']}"
+    early = manager.customers.post(f"{url}/mailjet/check", {}, token_from=url)
+    assert early.status_code == 502 and "Holen Sie zuerst die Werte von Mailjet" in early.text
+    fetch(manager, customer["id"], domain="jetzt-pruefen.de")
+    response = manager.customers.post(f"{url}/mailjet/check", {}, token_from=url)
+    assert response.status_code == 303
+    state = mailjet_sync.row(db, customer["id"])
+    assert state["checked_at"] and state["spf_status"] == "Error"
+    page = manager.client.get(url).text
+    assert "fehlerhaft" in page and "Mailjet hat die Einträge geprüft" in page
+    assert "Unsere Prüfung findet" not in page  # our check has not seen the records either
+
+
+def test_a_failing_mailjet_check_answers_on_the_page(manager, api, app):
+    api.add_domain("pruefen-kaputt.de")
+    customer, _, _ = manager.customers.create(domain="pruefen-kaputt.de", path="mailjet")
+    fetch(manager, customer["id"], domain="pruefen-kaputt.de")
+    app.config["MAILJET_API_SECRET"] = "falsch"
+    url = f"/manage/customers/{customer['id']}"
+    response = manager.customers.post(f"{url}/mailjet/check", {}, token_from=url)
+    assert response.status_code == 502 and "(401)" in response.text
+    assert 'id="mailjet-error"' in response.text
