@@ -178,6 +178,7 @@ def test_creating_a_customer_with_a_known_domain_warns_and_links_it(auth, make, 
     html = response.text
     assert f'href="/manage/customers/{existing["id"]}">Müller Verlag</a>' in html
     assert 'value="Müller Druck"' in html  # nothing typed is lost
+    assert 'href="#new-customer">Die Kund:in ist noch nicht angelegt' in html
     assert db.table("customers").count == 1
     response = auth.customers.post("/manage/customers", {**data, "duplicate_ok": "y"})
     assert response.status_code == 303

@@ -65,6 +65,7 @@ def test_edit_with_bad_input_keeps_everything_typed(auth, db):
     assert "vollständige E-Mail-Adresse" in html
     assert "Bitte eine Person aus der Liste wählen." in html
     assert "<details open>" in html  # the form with its messages is not folded away
+    assert 'href="#edit">Die Angaben sind noch nicht gespeichert' in html  # said at the top
     assert store.get_customer(db, cid)["name"] == "Müller Verlag"
 
 
