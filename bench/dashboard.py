@@ -50,6 +50,7 @@ MANAGER, PASSWORD = "bench@peiq.example", "bench-passwort"
 VIEWS = [
     ("Übersicht", {}),
     ("Suche „verlag 7“", {"q": "verlag 7"}),
+    ("Suche „verlag“ (jede 7. Kund:in)", {"q": "verlag"}),
     (
         "braucht Aufmerksamkeit, nach Fortschritt",
         {"status": "aufmerksamkeit", "sort": "fortschritt"},

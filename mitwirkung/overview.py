@@ -178,8 +178,12 @@ class View:
     def query_string(self, **changes) -> str:
         return urlencode(self.args(**changes))
 
-    def where(self, at: datetime | None = None) -> tuple[str, list]:
-        """Return the SQL condition and its parameters for this view's customers."""
+    def where(self, at: datetime | None = None, walk: bool = False) -> tuple[str, list]:
+        """Return the SQL condition and its parameters for this view's customers.
+
+        walk=True keeps SQLite from looking the search's matches up one by one ("+id"), so
+        that it walks the sort order's index instead and tests each customer for a match.
+        """
         archived = self.status == "archiviert"
         clauses = ["archived_at IS NOT NULL" if archived else "archived_at IS NULL"]
         params: list = []
@@ -201,7 +205,8 @@ class View:
             params.append(cutoff.isoformat(timespec="seconds"))
         if self.q:  # GLOB, not LIKE: the trigram index serves GLOB (case folded beforehand)
             pattern = "".join(f"[{c}]" if c in "*?[" else c for c in self.q.casefold())
-            clauses.append("id IN (SELECT rowid FROM customer_search WHERE text GLOB ?)")
+            member = "+id" if walk else "id"
+            clauses.append(f"{member} IN (SELECT rowid FROM customer_search WHERE text GLOB ?)")
             params.append(f"*{pattern}*")
         return " AND ".join(clauses), params
 
@@ -221,12 +226,20 @@ def _decode(row: dict) -> dict:
     }
 
 
+# A search matching more customers than this is answered by walking the sort order and
+# testing each customer against the matches (it stops after one page); a rarer one by
+# looking its matches up and sorting them.
+COMMON_MATCHES = 200
+
+
 def page(db: Database, view: View, size: int = PAGE_SIZE) -> tuple[list[dict], int, int]:
     """Return (customers on the view's page, total matching, number of the last page)."""
     where, params = view.where()
     total = db.execute(f"SELECT COUNT(*) FROM customers WHERE {where}", params).fetchone()[0]
     last = max(1, -(-total // size))
     number = min(view.seite, last)
+    if view.q and total > COMMON_MATCHES:  # walk the sort order, stop after one page
+        where, params = view.where(walk=True)
     rows = db.query(
         f"SELECT {COLUMNS} FROM customers WHERE {where}"
         f" ORDER BY {SORTS[view.sort][1]} LIMIT ? OFFSET ?",

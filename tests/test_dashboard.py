@@ -195,3 +195,16 @@ def test_archived_customers_have_their_own_list_and_come_back(several, client, c
     with customers.app.app_context():
         edit, _ = store.link_tokens(store.get_customer(customers.db, alt["id"]))
     assert client.get(f"/c/{edit}").status_code == 200
+
+
+def test_a_common_search_walks_the_sort_order_with_the_same_result(auth, make, client,
+                                                                    monkeypatch):  # fmt: skip
+    auth.login()
+    for i in range(12):
+        make(f"Verlag {i:02d}", f"verlag{i:02d}.de")
+    make("Anderer Name", "anders.de")
+    url = "/manage/?q=verlag&sort=name&seite=1"
+    looked_up = names(client.get(url).text)
+    monkeypatch.setattr("mitwirkung.overview.COMMON_MATCHES", 5)
+    walked = names(client.get(url).text)
+    assert walked == looked_up == [f"Verlag {i:02d}" for i in range(12)]
