@@ -370,7 +370,7 @@ def m_i11_customer_summary(db: Database) -> None:
 
 @migrations()
 def m_i11_customer_search_and_filters(db: Database) -> None:
-    # A trigram index of customers.search_text: "contains" searches (GLOB '*müller*') over
+    # A trigram index of customers.search_text: "contains" searches (MATCH '"müller"') over
     # 10,000 customers without reading every row. Kept up to date by overview.refresh.
     db.execute(
         "CREATE VIRTUAL TABLE customer_search USING fts5"

@@ -178,6 +178,20 @@ class View:
     def query_string(self, **changes) -> str:
         return urlencode(self.args(**changes))
 
+    @property
+    def search(self) -> tuple[str, str]:
+        """The search as (condition on customer_search, argument), case folded.
+
+        From three characters on a quoted phrase of the trigram index (MATCH: the trigrams
+        in a row, i.e. the text contains the search; answered from the index alone).
+        Shorter searches have no trigram and read every search text (instr; GLOB with
+        fewer than three characters misses matches of multi-byte letters like "mü").
+        """
+        folded = self.q.casefold()
+        if len(folded) >= 3:
+            return "customer_search MATCH ?", '"' + folded.replace('"', '""') + '"'
+        return "instr(text, ?) > 0", folded
+
     def where(self, at: datetime | None = None, walk: bool = False) -> tuple[str, list]:
         """Return the SQL condition and its parameters for this view's customers.
 
@@ -203,11 +217,11 @@ class View:
             # unary "+": no range on the progress or moved_at index; the filter index covers it
             clauses.append("+progress < 100 AND completed_at IS NULL AND +moved_at <= ?")
             params.append(cutoff.isoformat(timespec="seconds"))
-        if self.q:  # GLOB, not LIKE: the trigram index serves GLOB (case folded beforehand)
-            pattern = "".join(f"[{c}]" if c in "*?[" else c for c in self.q.casefold())
+        if self.q:
+            condition, argument = self.search
             member = "+id" if walk else "id"
-            clauses.append(f"{member} IN (SELECT rowid FROM customer_search WHERE text GLOB ?)")
-            params.append(f"*{pattern}*")
+            clauses.append(f"{member} IN (SELECT rowid FROM customer_search WHERE {condition})")
+            params.append(argument)
         return " AND ".join(clauses), params
 
 
@@ -226,26 +240,32 @@ def _decode(row: dict) -> dict:
     }
 
 
-# A search matching more customers than this is answered by walking the sort order and
-# testing each customer against the matches (it stops after one page); a rarer one by
-# looking its matches up and sorting them.
+# A search matching more customers than this is answered by walking the sort order's index
+# and testing each customer against the matches (no row read per match, and the page stops
+# early); a rarer one by looking its few matches up and sorting them.
 COMMON_MATCHES = 200
 
 
 def page(db: Database, view: View, size: int = PAGE_SIZE) -> tuple[list[dict], int, int]:
     """Return (customers on the view's page, total matching, number of the last page)."""
-    where, params = view.where()
+    walk = bool(view.q) and _matches(db, view) > COMMON_MATCHES
+    where, params = view.where(walk=walk)
     total = db.execute(f"SELECT COUNT(*) FROM customers WHERE {where}", params).fetchone()[0]
     last = max(1, -(-total // size))
     number = min(view.seite, last)
-    if view.q and total > COMMON_MATCHES:  # walk the sort order, stop after one page
-        where, params = view.where(walk=True)
     rows = db.query(
         f"SELECT {COLUMNS} FROM customers WHERE {where}"
         f" ORDER BY {SORTS[view.sort][1]} LIMIT ? OFFSET ?",
         [*params, size, (number - 1) * size],
     )
     return [_decode(r) for r in rows], total, number
+
+
+def _matches(db: Database, view: View) -> int:
+    """How many customers (archived ones included) the search alone matches."""
+    condition, argument = view.search
+    query = f"SELECT COUNT(*) FROM customer_search WHERE {condition}"
+    return db.execute(query, [argument]).fetchone()[0]
 
 
 def every(db: Database, view: View):
