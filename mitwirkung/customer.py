@@ -232,8 +232,9 @@ def save_smtp_settings():
 def save_settings(form) -> None:
     """Store the non-secret SMTP settings; valid settings mark `smtp-settings` done."""
     db, cid = get_db(), g.customer["id"]
-    fields = ("host", "port", "encryption", "username", "sender", "recipient")
+    fields = ("host", "port", "encryption", "username", "sender", "recipient", "no_login")
     data = {k: form.data[k] for k in fields if k in form.data}
+    data["no_login"] = int(bool(data.get("no_login")))
     with db.atomic():
         db.table("smtp_settings").upsert(
             {"customer_id": cid, **data, "updated_at": store.now()}, pk="customer_id"
@@ -250,8 +251,8 @@ def smtp_test():
         return respond(["item"], 422, item_id="smtp-settings", smtp_form=form)
     db = get_db()
     settings = SmtpSettings(
-        form.host.data, form.port.data, form.encryption.data, form.username.data,
-        form.sender.data, form.recipient.data,
+        form.host.data, form.port.data, form.encryption.data, form.username.data or "",
+        form.sender.data, form.recipient.data, login=not form.no_login.data,
     )  # fmt: skip
     password = form.password.data or None
     try:

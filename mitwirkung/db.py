@@ -1,5 +1,6 @@
 """SQLite storage: one sqlite-utils Database per request or background run, and the schema."""
 
+import fcntl
 import os
 import shutil
 import sqlite3
@@ -109,10 +110,20 @@ def close_db(exc: BaseException | None = None) -> None:
 def init_db(path: str) -> None:
     """Create or migrate the schema and switch the file to WAL.
 
-    Several processes start at once (gunicorn workers): the migrations run in one
-    BEGIN IMMEDIATE transaction, so the second process waits for the first and then finds
-    nothing left to do.
+    Several processes start at once (gunicorn workers): they take turns on a lock file next
+    to the database (`<file>-lock`), so the second finds the schema done. Switching to WAL
+    cannot wait for SQLite's own lock, hence the file lock; the migrations run in one
+    transaction, all or nothing.
     """
+    if path == ":memory:":
+        return _migrate(path)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{path}-lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        _migrate(path)
+
+
+def _migrate(path: str) -> None:
     db = connect(path)
     try:
         db.enable_wal()
@@ -128,15 +139,18 @@ MIN_FREE_BYTES = 1024 * 1024
 def write_problem(path: str) -> str | None:
     """Say in German why the database file cannot take a write now, or return None.
 
-    Probes on a fresh connection: one opened before the file became read-only keeps writing
-    to its cache until the commit, and a rolled-back write touches no disk, so the free space
-    of the folder (for the -wal file) is checked too.
+    Checks the free space of the folder first (a rolled-back write touches no disk, but every
+    commit appends to the -wal file), then tries a write on a fresh connection: one opened
+    before the file became read-only would still take it.
     """
     if path == ":memory:":
         return None
+    free = shutil.disk_usage(Path(path).parent).free
+    if free < MIN_FREE_BYTES:
+        return f"Auf dem Datenträger der Datenbank ist nur noch {free // 1024} KB frei."
     try:
         conn = sqlite3.connect(
-            f"file:{quote(path)}?mode=rw", uri=True, timeout=1, isolation_level=None
+            f"file:{quote(path)}?mode=rw", uri=True, timeout=0.25, isolation_level=None
         )
     except sqlite3.Error as e:
         return f"Die Datenbank lässt sich nicht zum Schreiben öffnen: {e}"
@@ -149,9 +163,6 @@ def write_problem(path: str) -> str | None:
         return f"Die Datenbank nimmt keine Änderungen an: {e}"
     finally:
         conn.close()  # rolls the probe back
-    free = shutil.disk_usage(Path(path).parent).free
-    if free < MIN_FREE_BYTES:
-        return f"Auf dem Datenträger der Datenbank ist nur noch {free // 1024} KB frei."
     return None
 
 
@@ -414,3 +425,9 @@ def m_i12_mailjet_state(db: Database) -> None:
         pk="customer_id",
         foreign_keys=[("customer_id", "customers", "id")],
     )
+
+
+@migrations()
+def m_i8_smtp_no_login(db: Database) -> None:
+    # "Mein Server braucht keine Anmeldung": the test runs without AUTH (relay by sender IP)
+    db.table("smtp_settings").add_column("no_login", int, not_null_default=0)

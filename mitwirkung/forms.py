@@ -3,7 +3,6 @@
 import re
 import unicodedata
 
-import idna
 from flask import request
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -29,6 +28,8 @@ from wtforms.validators import Length as _Length
 
 from .checks.domain import DomainError, normalize_domain
 from .checks.netguard import GuardError, normalize_host
+from .checks.smtp import AddressError, parse_mailbox, shown_address
+from .checks.smtp.message import a_labels
 
 ENCRYPTIONS = [
     SelectChoice("ssl", "SSL – verschlüsselt ab dem ersten Byte (meist Port 465)"),
@@ -55,12 +56,7 @@ def normalize_email(value: str) -> str:
             "Bitte eine vollständige E-Mail-Adresse eingeben, z. B. versand@ihre-firma.de."
         )
     local, domain = value.rsplit("@", 1)
-    try:
-        ascii_domain = idna.encode(domain.rstrip(".").lower(), uts46=True).decode()
-    except idna.IDNAError:
-        raise ValueError(
-            f"Der Teil nach dem @ („{domain}“) ist kein gültiger Domainname."
-        ) from None
+    ascii_domain = a_labels(domain)  # AddressError is a ValueError
     if "." not in ascii_domain:
         raise ValueError(f"Der Teil nach dem @ („{domain}“) braucht eine Endung wie .de oder .com.")
     return f"{local}@{ascii_domain}"
@@ -116,6 +112,8 @@ class Length(_Length):
     """
 
     def __init__(self, min=-1, max=-1, message=None):
+        if message is None and max < 0:
+            message = f"Bitte mindestens {min} Zeichen eingeben."
         super().__init__(min, max, message or f"Bitte höchstens {max} Zeichen eingeben.")
 
     def __call__(self, form, field):
@@ -197,6 +195,28 @@ class Domain:
             raise ValidationError(e.message) from None
 
 
+class SmtpMailbox:
+    """An address the SMTP test can put into MAIL FROM / RCPT TO (RFC 5321, RFC 6531)."""
+
+    def __call__(self, form, field):
+        if not field.data or field.errors:
+            return
+        try:
+            parse_mailbox(field.data)
+        except AddressError as e:
+            raise ValidationError(e.message) from None
+
+
+class RequiredUnlessNoLogin:
+    """Required, unless the customer chose "Mein Server braucht keine Anmeldung"."""
+
+    def __call__(self, form, field):
+        if form.no_login.data:
+            raise StopValidation()
+        if not field.data:
+            raise StopValidation(REQUIRED)
+
+
 class SmtpSettingsForm(LinkForm):
     host = StringField(
         "Server/Host", [DataRequired(REQUIRED), Length(max=300), HostName()], filters=[strip]
@@ -216,12 +236,24 @@ class SmtpSettingsForm(LinkForm):
         validate_choice=False,
         validators=[Choice("Bitte wählen Sie eine Verschlüsselung: SSL, TLS oder keine.")],
     )
-    username = StringField("Nutzer", [DataRequired(REQUIRED), Length(max=300)], filters=[strip])
+    no_login = BooleanField(
+        "Mein Server braucht keine Anmeldung (er nimmt Mails von den IP-Adressen an, von "
+        "denen PEIQ sendet)"
+    )
+    username = StringField("Nutzer", [RequiredUnlessNoLogin(), Length(max=300)], filters=[strip])
     sender = StringField(
         "Absenderadresse",
-        [DataRequired(REQUIRED), Length(max=300), EmailAddress()],
+        [DataRequired(REQUIRED), Length(max=300), EmailAddress(), SmtpMailbox()],
         filters=[strip],
     )
+
+    def process(self, formdata=None, obj=None, data=None, **kwargs):
+        """Fill the fields; stored addresses are shown with Unicode domains (U-labels)."""
+        super().process(formdata, obj, data, **kwargs)
+        if formdata is None:
+            for name in ("sender", "recipient"):
+                if name in self and self[name].data:
+                    self[name].data = shown_address(self[name].data)
 
 
 class SmtpTestForm(SmtpSettingsForm):
@@ -231,7 +263,7 @@ class SmtpTestForm(SmtpSettingsForm):
     recipient = StringField(
         "Empfänger der Testmail",
         [DataRequired("Bitte geben Sie an, wohin die Testmail gehen soll."), Length(max=300),
-         EmailAddress()],
+         EmailAddress(), SmtpMailbox()],
         filters=[strip],
     )  # fmt: skip
     allow_plain = BooleanField(
@@ -241,7 +273,8 @@ class SmtpTestForm(SmtpSettingsForm):
     handover = BooleanField("Passwort außerdem sicher (verschlüsselt) an PEIQ übergeben")
 
     def validate_allow_plain(self, field):
-        if self.encryption.data == "none" and self.password.data and not field.data:
+        login = not self.no_login.data
+        if self.encryption.data == "none" and self.password.data and login and not field.data:
             raise ValidationError(
                 "Ohne Verschlüsselung wäre Ihr Passwort unterwegs lesbar. Wählen Sie SSL oder "
                 "TLS – oder bestätigen Sie hier ausdrücklich, dass es unverschlüsselt gesendet "

@@ -141,8 +141,12 @@ def finish_smtp(db: Database, run_id: int, result: SmtpResult | None):
     """Write the test's outcome to the run and the item `smtp-test-mail`."""
     data = smtp_result_data(result)
     run = db.table("runs").get(run_id)
+    state = "failed"
+    if data["ok"]:
+        # accepted without a login: passed, with the warning that PEIQ's addresses are needed
+        state = "warning" if data["code"] == "ok_without_login" else "done"
     store.set_item(
-        db, run["customer_id"], "smtp-test-mail", "done" if data["ok"] else "failed",
+        db, run["customer_id"], "smtp-test-mail", state,
         "system", {"run_id": run_id, "code": data["code"], "title": data["title"]},
     )  # fmt: skip
     return ("ok" if data["ok"] else data["code"]), data
@@ -177,7 +181,14 @@ def start_probe(
 def finish_probe(db: Database, run_id: int, probes):
     found = [dataclasses.asdict(p) for p in probes or []]
     ok = any(p["ok"] for p in found)
-    return ("ok" if ok else "nothing_found"), {"probes": found}
+    title = PROBE_TITLES[ok] if probes is not None else DNS_OUTCOMES["unexpected"]
+    return ("ok" if ok else "nothing_found"), {"probes": found, "title": title}
+
+
+PROBE_TITLES = {
+    True: "Funktionierende Einstellung gefunden",
+    False: "Keine der üblichen Einstellungen funktioniert",
+}
 
 
 DNS_ITEMS = ("dns-verification", "dns-spf", "dns-dkim", "dns-dmarc")
@@ -211,6 +222,7 @@ def dns_view(db: Database, customer_id: int) -> dict:
         for record in records:  # a record the DNS did not answer for is still open
             if record["details"].get("dns_unavailable"):
                 record["state"] = "open"
+                _keep_known(record, history, last_done["settings"])
     return {
         "expected": expected,
         "records": records,
@@ -219,6 +231,23 @@ def dns_view(db: Database, customer_id: int) -> dict:
         "history": history,
         "auto": auto_checks_allowed(db, customer_id),
     }
+
+
+def _keep_known(record: dict, history: list[dict], settings: dict) -> None:
+    """Give an unanswered record the value and findings of its last answered check.
+
+    A timeout proves nothing: the record offered before (a merged SPF, say) stays offered.
+    """
+    for run in history:
+        if run["settings"] != settings:
+            continue
+        for known in run["result"].get("records") or []:
+            if known["item_id"] == record["item_id"] and not known["details"].get(
+                "dns_unavailable"
+            ):
+                record.update(expected=known["expected"], found=known["found"])
+                record["details"] = {**known["details"], "dns_unavailable": True}
+                return
 
 
 def client_key(address: str | None) -> str | None:
@@ -392,6 +421,31 @@ DNS_OUTCOMES = {
     "aborted": "Prüfung unterbrochen",
     "running": "läuft …",
 }
+
+
+# Outcomes of runs that carry no German title of their own; never shown as a code.
+OUTCOME_WORDS = {
+    **DNS_OUTCOMES,
+    "ok": "erfolgreich",
+    "failed": "fehlgeschlagen",
+    "nothing_found": PROBE_TITLES[False],
+    "aborted": "unterbrochen",
+}
+
+
+def run_label(run: dict) -> str:
+    """The German result of a run for tables: its title, else its outcome in words."""
+    result = run.get("result") or {}
+    if isinstance(result, dict) and result.get("title"):
+        return result["title"]
+    if run.get("kind") == "dns" and run.get("outcome") in DNS_OUTCOMES:
+        return DNS_OUTCOMES[run["outcome"]]
+    outcome = run.get("outcome") or run.get("state") or ""
+    if outcome in OUTCOME_WORDS:
+        return OUTCOME_WORDS[outcome]
+    if outcome in diagnose.TABLE:
+        return diagnose.describe(outcome).title
+    return "abgeschlossen" if run.get("state") == "done" else "fehlgeschlagen"
 
 
 def manager_addresses(db: Database, customer_id: int) -> list[str]:

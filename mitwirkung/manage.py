@@ -627,7 +627,7 @@ def fetch_mailjet(customer_id):
         message = e.message
         if saved:
             message += " Der Zugang des Unterkontos ist gespeichert; neu eingeben ersetzt ihn."
-        return render_customer(c, 502, mailjet_form=form, mailjet_error=message)
+        return render_customer(c, e.http_status, mailjet_form=form, mailjet_error=message)
     flash(
         f"Werte von Mailjet für {expected.domain} übernommen. Die Kund:in sieht jetzt die "
         "Einträge, die sie anlegen muss."
@@ -642,7 +642,7 @@ def check_at_mailjet(customer_id):
     try:
         mailjet_sync.ask_mailjet(get_db(), current_app.config, customer_id)
     except mailjet.MailjetError as e:
-        return render_customer(c, 502, mailjet_error=e.message)
+        return render_customer(c, e.http_status, mailjet_error=e.message)
     flash("Mailjet hat die Einträge geprüft; sein Ergebnis steht unter „Mailjet-Werte“.")
     return redirect(url_for("manage.customer", customer_id=customer_id) + "#mailjet", 303)
 

@@ -10,6 +10,7 @@ that is certainly closed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import email
 import email.policy
@@ -17,6 +18,7 @@ import random
 import socket
 import socketserver
 import ssl
+import struct
 import threading
 from dataclasses import dataclass, field
 
@@ -122,10 +124,17 @@ class Handler:
         return "250 2.0.0 Ok: queued"
 
 
-def authenticator(user: str = USER, password: str = PASSWORD, failure: str | None = None):
-    """Return an aiosmtpd authenticator accepting exactly one user and password."""
+def authenticator(
+    user: str = USER, password: str = PASSWORD, failure: str | None = None, seen=None
+):
+    """Return an aiosmtpd authenticator accepting exactly one user and password.
+
+    seen: a list that gets the mechanism of every login attempt.
+    """
 
     def check(server, session, envelope, mechanism, auth_data):
+        if seen is not None:
+            seen.append(mechanism)
         if (
             isinstance(auth_data, LoginPassword)
             and auth_data.login.decode() == user
@@ -209,9 +218,10 @@ class MailServer:
         handler: Handler | None = None,
     ):
         self.handler = handler or Handler(require_auth=auth)
+        self.logins: list[str] = []  # the mechanism of every AUTH attempt the server saw
         kwargs = {}
         if auth:
-            kwargs["authenticator"] = authenticator(failure=auth_failure)
+            kwargs["authenticator"] = authenticator(failure=auth_failure, seen=self.logins)
             # Implicit TLS is invisible to aiosmtpd's auth_require_tls (it only knows STARTTLS).
             kwargs["auth_require_tls"] = tls == "starttls"
         if tls == "ssl":
@@ -254,7 +264,27 @@ class _LineServer(socketserver.ThreadingTCPServer):
     block_on_close = False
 
 
-class GreetingServer:
+class _ThreadedServer:
+    """A socketserver on 127.0.0.1 in a thread, one thread per connection; a context manager."""
+
+    def _listen(self, handler: type[socketserver.BaseRequestHandler]) -> None:
+        self.server = _LineServer(("127.0.0.1", 0), handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
+class GreetingServer(_ThreadedServer):
     """Answers every connection with one line (e.g. a 421) and hangs up."""
 
     def __init__(self, line: str = "421 4.3.2 Service not available, closing transmission channel"):
@@ -264,18 +294,7 @@ class GreetingServer:
             def handle(self):
                 self.request.sendall(data)
 
-        self.server = _LineServer(("127.0.0.1", 0), Reply)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> GreetingServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
+        self._listen(Reply)
 
 
 class Tarpit:
@@ -321,3 +340,202 @@ class Listener:
 
     def __exit__(self, *exc) -> None:
         self.sock.close()
+
+
+CLOSE = "<close>"  # as a reply: hang up without answering
+RESET = "<reset>"  # as a reply: hang up with a TCP reset
+
+
+class ScriptedServer(_ThreadedServer):
+    """A small SMTP server on 127.0.0.1 that misbehaves as told, where aiosmtpd cannot.
+
+        with ScriptedServer(replies={"EHLO": "500 5.5.1 Command unrecognized"}) as server:
+            ... server.port, server.auth_commands, server.received ...
+
+    replies: verb -> reply text ("\\n" separates the lines of a multi-line reply; a last
+    line CLOSE or RESET hangs up after it), or CLOSE / RESET alone, or a list of such (one per
+    use, the last repeats). greeting: the first line, or CLOSE / RESET. ehlo: the EHLO
+    keywords offered. implicit: a server SSLContext for TLS from the first byte (CLOSE / RESET:
+    hang up on the client's TLS hello); starttls: a
+    server SSLContext used after a 220 reply to STARTTLS ("plain": keep talking unencrypted,
+    CLOSE / RESET: hang up instead of the handshake); greet_pause: seconds of silence before
+    the greeting, hanging up on a client that talks first. TLS runs on blocking sockets, so a
+    failed handshake sends its alert as real servers do. received: every line the server
+    read; messages: the DATA of every mail.
+    """
+
+    def __init__(
+        self,
+        *,
+        replies: dict | None = None,
+        greeting: str = "220 mail.kunde.test ESMTP ready",
+        ehlo: tuple[str, ...] = ("PIPELINING", "AUTH PLAIN LOGIN", "8BITMIME"),
+        implicit: ssl.SSLContext | str | None = None,
+        starttls: ssl.SSLContext | str | None = None,
+        greet_pause: float = 0,
+    ):
+        self.replies = dict(replies or {})
+        self.greeting = greeting
+        self.ehlo = ehlo
+        self.implicit = implicit
+        self.starttls = starttls
+        self.greet_pause = greet_pause
+        self.received: list[bytes] = []
+        self.messages: list[bytes] = []
+        self.auth_commands = 0
+        self._uses: dict[str, int] = {}
+        self._lock = threading.Lock()
+        scripted = self
+
+        class Session(socketserver.BaseRequestHandler):
+            def handle(self):
+                self.request.settimeout(10)
+                with contextlib.suppress(OSError, ValueError):
+                    scripted._serve(self.request)
+
+        self._listen(Session)
+
+    def _reply_for(self, verb: str, default: str) -> str:
+        reply = self.replies.get(verb, default)
+        if isinstance(reply, list):
+            with self._lock:
+                used = self._uses.get(verb, 0)
+                self._uses[verb] = used + 1
+            reply = reply[min(used, len(reply) - 1)]
+        return reply
+
+    @staticmethod
+    def _send(conn, reply: str) -> bool:
+        """Write reply; return False when the connection has ended."""
+        head, _, tail = reply.rpartition("\n")
+        if head and tail in (CLOSE, RESET):
+            ScriptedServer._send(conn, head)
+            return ScriptedServer._send(conn, tail)
+        if reply in (CLOSE, RESET):
+            if reply == RESET:
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            conn.close()
+            return False
+        lines = reply.split("\n")
+        code = lines[-1][:3]
+        text = "".join(f"{code}-{line[4:]}\r\n" for line in lines[:-1]) + lines[-1] + "\r\n"
+        conn.sendall(text.encode("utf-8", "surrogateescape"))
+        return True
+
+    def _serve(self, conn) -> None:
+        opened = [conn]
+        try:
+            self._dialogue(conn, opened)
+        finally:
+            for item in reversed(opened):
+                with contextlib.suppress(OSError):
+                    item.close()
+
+    def _dialogue(self, conn, opened: list) -> None:
+        if self.implicit in (CLOSE, RESET):
+            conn.recv(512)  # the client's TLS hello, then hang up as a middlebox would
+            self._send(conn, self.implicit)
+            return
+        if self.implicit is not None:
+            try:
+                conn = self.implicit.wrap_socket(conn, server_side=True)
+            except (ssl.SSLError, OSError):
+                return
+            opened.append(conn)
+        if self.greet_pause:
+            # like Postfix postscreen: whoever talks before the greeting is cut off
+            conn.settimeout(self.greet_pause)
+            try:
+                if conn.recv(512):
+                    return
+            except TimeoutError:
+                pass
+            conn.settimeout(10)
+        if not self._send(conn, self.greeting):
+            return
+        rfile = conn.makefile("rb")
+        opened.append(rfile)
+        while line := rfile.readline():
+            self.received.append(line)
+            verb = line.split(b" ", 1)[0].strip().upper().decode("ascii", "replace")
+            if verb == "EHLO":
+                offered = ["mail.kunde.test", *self.ehlo]
+                reply = self._reply_for("EHLO", "\n".join(f"250 {k}" for k in offered))
+            elif verb == "AUTH":
+                with self._lock:
+                    self.auth_commands += 1
+                self._auth_exchange(line, conn, rfile)
+                reply = self._reply_for("AUTH", "235 2.7.0 Authentication successful")
+            elif verb == "DATA":
+                reply = self._reply_for("DATA", "354 End data with <CR><LF>.<CR><LF>")
+                if reply.startswith("354"):
+                    self._send(conn, reply)
+                    data = b""
+                    while (chunk := rfile.readline()) and chunk != b".\r\n":
+                        data += chunk
+                    self.messages.append(data)
+                    reply = self._reply_for("END", "250 2.0.0 Ok: queued")
+            elif verb == "QUIT":
+                self._send(conn, "221 2.0.0 Bye")
+                return
+            elif verb == "STARTTLS":
+                reply = self._reply_for("STARTTLS", "220 2.0.0 Ready to start TLS")
+                if not self._send(conn, reply):
+                    return
+                if not reply.startswith("220"):
+                    continue
+                if isinstance(self.starttls, ssl.SSLContext):
+                    try:
+                        conn = self.starttls.wrap_socket(conn, server_side=True)
+                    except (ssl.SSLError, OSError):
+                        return
+                    rfile = conn.makefile("rb")
+                    opened.extend((conn, rfile))
+                elif self.starttls == "plain":
+                    self._send(conn, "250 mail.kunde.test still in plain text")
+                elif self.starttls in (CLOSE, RESET):
+                    self._send(conn, self.starttls)
+                    return
+                continue
+            else:
+                reply = self._reply_for(verb, "250 2.0.0 OK")
+            if not self._send(conn, reply):
+                return
+
+    def _auth_exchange(self, line: bytes, conn, rfile) -> None:
+        """The 334 challenges of AUTH LOGIN, CRAM-MD5 and PLAIN (RFC 4954), answers recorded."""
+        parts = line.split()
+        mechanism = parts[1].upper() if len(parts) > 1 else b""
+        prompts = []
+        if mechanism == b"LOGIN":
+            prompts = ["334 UGFzc3dvcmQ6"]
+            if len(parts) == 2:
+                prompts.insert(0, "334 VXNlcm5hbWU6")
+        elif mechanism == b"CRAM-MD5":
+            prompts = ["334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UudGVzdD4="]
+        elif mechanism == b"PLAIN" and len(parts) == 2:
+            prompts = ["334 "]
+        for prompt in prompts:
+            self._send(conn, prompt)
+            self.received.append(rfile.readline())
+
+
+def legacy_tls_context(certs: Certificates, *, maximum: str = "TLSv1_1", ciphers: str = ""):
+    """A server context for 127.0.0.1 limited to an old TLS version or to chosen ciphers.
+
+    maximum: "TLSv1" or "TLSv1_1" (needs OpenSSL with security level 0, as Debian's has);
+    ciphers: an OpenSSL cipher list for TLS 1.2 (then maximum is TLS 1.2).
+    """
+    import warnings
+
+    context = certs.context("127.0.0.1", "mail.kunde.test")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        if ciphers:
+            context.maximum_version = ssl.TLSVersion.TLSv1_2
+            context.set_ciphers(ciphers)
+        else:
+            context.minimum_version = ssl.TLSVersion.TLSv1
+            context.maximum_version = getattr(ssl.TLSVersion, maximum)
+            context.set_ciphers("ALL:@SECLEVEL=0")
+    return context

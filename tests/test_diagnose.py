@@ -1,10 +1,12 @@
 """German diagnoses: every failure class has a complete, readable text."""
 
+import ast
 import re
+from pathlib import Path
 
 import pytest
 
-from mitwirkung.checks.diagnose import TABLE, VARIANTS, Diagnosis, describe
+from mitwirkung.checks.diagnose import NO_LOGIN_VARIANTS, TABLE, VARIANTS, Diagnosis, describe
 
 REQUIRED = """ok invalid_host blocked_address blocked_port host_not_found dns_unavailable
 connection_refused network_unreachable timeout no_greeting ssl_on_plain_port plain_on_ssl_port
@@ -151,3 +153,47 @@ def test_microsoft_texts_mention_the_retirement_without_dates():
 def test_port25_does_not_blame_the_customers_firewall():
     message = describe("port25_blocked", host="h").message
     assert "Versandsystem von PEIQ" in message and "nicht für den Versand mit Anmeldung" in message
+
+
+SMTP_SOURCES = sorted(Path(__file__).parent.parent.glob("mitwirkung/checks/smtp/*.py"))
+
+
+def _german_literals(path: Path) -> list[str]:
+    """String literals with German letters or quotes outside build_test_mail (the mail text)."""
+    tree = ast.parse(path.read_text())
+    skip = {
+        id(node)
+        for fn in ast.walk(tree)
+        if isinstance(fn, ast.FunctionDef) and fn.name == "build_test_mail"
+        for node in ast.walk(fn)
+    }
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
+        and re.search(r"[äöüßÄÖÜ„“]", node.value)
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", SMTP_SOURCES, ids=lambda p: p.name)
+def test_no_smtp_wording_outside_the_catalog(path):
+    assert _german_literals(path) == []
+
+
+def test_every_smtp_failure_class_has_words():
+    codes = set()
+    for path in SMTP_SOURCES:
+        text = path.read_text()
+        codes |= set(re.findall(r'Failure\(\s*"([a-z0-9_]+)"', text))
+        codes |= set(re.findall(r'return "([a-z0-9_]+)", ', text))
+        codes |= set(re.findall(r'code = "([a-z0-9_]+)"', text))
+    assert len(codes) > 30
+    assert codes - {"ok"} <= set(TABLE)
+
+
+@pytest.mark.parametrize("code", sorted(NO_LOGIN_VARIANTS))
+def test_no_login_variants_name_the_choice(code):
+    chosen = describe(code, login_chosen=False, reply="554 x")
+    assert chosen != describe(code, reply="554 x")
+    assert "Mein Server braucht keine Anmeldung" in chosen.next_step
+    assert "IP-Adressen" in chosen.next_step and "554 x" in chosen.message

@@ -39,6 +39,10 @@ DEFAULTS = {
     "recipient": "der Empfänger",
     "username": "der Nutzer",
     "detail": "",
+    "tls_version": "einer veralteten TLS-Version",
+    "role": "Adresse",
+    "mailbox": "",
+    "step": "",
 }
 
 
@@ -59,6 +63,15 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Öffnen Sie im Postfach von {recipient} die Testmail und klicken Sie auf den "
         "Bestätigungslink darin. Erst das beweist, dass die Mail angekommen ist. Sehen Sie "
         "auch im Spam-Ordner nach.",
+    ),
+    "ok_without_login": (
+        "Testmail ohne Anmeldung angenommen – PEIQ muss Ihnen noch etwas nennen",
+        "Der Server {host} hat die Testmail ohne Anmeldung mit „250“ angenommen. Solche "
+        "Server nehmen Mails nur von freigegebenen IP-Adressen an. Ob die IP-Adressen, von "
+        "denen PEIQ sendet, freigegeben sind, zeigt dieser Test nicht.",
+        "Fragen Sie Ihre PEIQ-Ansprechperson nach den IP-Adressen, von denen PEIQ sendet, "
+        "und lassen Sie diese auf Ihrem Server freigeben. Öffnen Sie außerdem im Postfach "
+        "von {recipient} die Testmail und klicken Sie auf den Bestätigungslink.",
     ),
     "invalid_host": (
         "Server/Host ist ungültig",
@@ -139,6 +152,57 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Versuchen Sie „SSL“ mit Port 465 oder „TLS“ mit Port 587. Fragen Sie sonst Ihren "
         "Mailanbieter, wie der verschlüsselte Versand eingerichtet wird.",
     ),
+    "starttls_refused": (
+        "Server bietet Verschlüsselung an, verweigert sie dann aber",
+        "Der Server {host} bietet auf Port {port} STARTTLS an, lehnt es auf Nachfrage aber "
+        "ab. Das heißt: Seine eigene Verschlüsselung ist kaputt eingerichtet (meist fehlt "
+        "das Zertifikat oder sein Schlüssel, oder die Dateien sind nicht lesbar). An Ihren "
+        "Eingaben liegt das nicht, und ein späterer Versuch hilft nicht.",
+        "Geben Sie die Antwort unten an den Betreiber des Mailservers weiter: Er muss "
+        "Zertifikat und Schlüssel für STARTTLS einrichten. Danach senden Sie die Testmail "
+        "erneut.",
+    ),
+    "starttls_plain_answer": (
+        "Server schaltet nicht auf Verschlüsselung um",
+        "Der Server {host} hat STARTTLS mit „220“ bestätigt, danach aber unverschlüsselt "
+        "weitergesprochen statt die Verschlüsselung zu beginnen. Das liegt am Server oder an "
+        "einem Gerät dazwischen (z. B. eine Firewall, die SMTP „prüft“), nicht an Ihren "
+        "Eingaben.",
+        "Geben Sie diese Meldung an den Betreiber des Mailservers weiter. Versuchen Sie "
+        "bis dahin „SSL“ mit Port 465, falls der Server das anbietet.",
+    ),
+    "tls_outdated": (
+        "Server verschlüsselt nur mit veraltetem Verfahren",
+        "Der Server {host} beherrscht auf Port {port} nur {tls_version}. Diese Version gilt "
+        "als unsicher und wird von PRINT PPS wie von aktuellen Mailprogrammen nicht mehr "
+        "verwendet (RFC 8996). Port und Verschlüsselung sind richtig gewählt.",
+        "Bitten Sie den Betreiber des Mailservers, TLS 1.2 oder neuer einzuschalten. Danach "
+        "senden Sie die Testmail erneut.",
+    ),
+    "tls_version_mismatch": (
+        "Keine gemeinsame TLS-Version",
+        "Der Server {host} und PRINT PPS haben keine gemeinsame TLS-Version gefunden. PRINT "
+        "PPS verwendet TLS 1.2 oder neuer.{detail}",
+        "Bitten Sie den Betreiber des Mailservers, TLS 1.2 oder neuer einzuschalten.",
+    ),
+    "tls_no_shared_cipher": (
+        "Kein gemeinsames Verschlüsselungsverfahren",
+        "Der Server {host} hat den Aufbau der Verschlüsselung abgelehnt, weil er keines der "
+        "sicheren Verfahren (Cipher Suites) anbietet, die PRINT PPS verwendet.{detail}"
+        "{cipher_note}",
+        "Bitten Sie den Betreiber des Mailservers, aktuelle Verfahren freizuschalten (z. B. "
+        "ECDHE mit AES-GCM). Port und Verschlüsselung müssen Sie nicht ändern.",
+    ),
+    "tls_closed": (
+        "Server bricht den Aufbau der Verschlüsselung ab",
+        "Der Server {host} hat auf Port {port} die Verbindung beendet, während die "
+        "Verschlüsselung aufgebaut wurde. Häufige Ursachen: Die gewählte Verschlüsselung "
+        "passt nicht zum Port, oder ein Gerät dazwischen (Firewall, Virenscanner) bricht "
+        "verschlüsselte Verbindungen ab.",
+        "Prüfen Sie, ob Verschlüsselung und Port zusammenpassen: „SSL“ mit Port 465, „TLS“ "
+        "mit Port 587. Passen sie, geben Sie diese Meldung an den Betreiber des Mailservers "
+        "weiter.",
+    ),
     "cert_untrusted": (
         "Zertifikat nicht vertrauenswürdig",
         "Das Zertifikat von {host} stammt nicht von einer anerkannten Stelle (z. B. ein "
@@ -183,6 +247,21 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Die verschlüsselte Verbindung zu {host} kam nicht zustande.{detail}",
         "Prüfen Sie Port und Verschlüsselung (SSL meist Port 465, TLS meist Port 587). "
         "Bleibt der Fehler, fragen Sie den Betreiber des Mailservers.",
+    ),
+    "ehlo_unsupported": (
+        "Server kennt nur das alte HELO",
+        "Der Server {host} versteht auf Port {port} den Befehl EHLO nicht und antwortet nur "
+        "auf das ältere HELO (RFC 5321 §3.2). Ohne EHLO bietet er keine Erweiterungen an – "
+        "also weder Verschlüsselung (STARTTLS) noch Anmeldung (AUTH).",
+        "Meist ist das nicht der Postausgangsserver Ihres Anbieters: Fragen Sie nach dem "
+        "Server für den Versand (meist Port 587 mit „TLS“). Lässt Ihr Server PEIQ ohne "
+        "Anmeldung und unverschlüsselt senden, wählen Sie Verschlüsselung „keine“ und "
+        "„Mein Server braucht keine Anmeldung“.",
+    ),
+    "helo_rejected": (
+        "Server lehnt die Begrüßung ab",
+        "Der Server {host} hat weder EHLO noch HELO angenommen.",
+        "Geben Sie die Antwort unten an den Betreiber des Mailservers weiter.",
     ),
     "auth_not_offered": (
         "Server bietet keine Anmeldung an",
@@ -270,6 +349,21 @@ TABLE: dict[str, tuple[str, str, str]] = {
         M365_ADMIN + ", die Anmeldung per SMTP (Authentifiziertes SMTP) für dieses Postfach "
         "zuzulassen, oder wählen Sie einen anderen Versandweg.",
     ),
+    "auth_mechanism_refused": (
+        "Anmeldeverfahren abgelehnt",
+        "Der Server {host} bietet das Anmeldeverfahren an, lehnt es auf Nachfrage aber ab. "
+        "Das liegt an der Einrichtung des Servers, nicht an Nutzer oder Passwort.",
+        "Geben Sie die Antwort unten an den Betreiber des Mailservers weiter.",
+    ),
+    "auth_disconnected": (
+        "Server beendet die Verbindung bei der Anmeldung",
+        "Der Server {host} hat bei der Anmeldung als {username} die Verbindung ohne Antwort "
+        "beendet. Oft sperrt ein Server so Adressen nach mehreren fehlgeschlagenen "
+        "Anmeldungen.",
+        "Warten Sie einige Minuten und prüfen Sie Nutzer und Passwort, bevor Sie erneut "
+        "testen. Bleibt es so, geben Sie das Protokoll unten an den Betreiber des "
+        "Mailservers weiter.",
+    ),
     "auth_required": (
         "Server verlangt eine Anmeldung",
         "Der Server {host} nimmt Mails nur nach einer Anmeldung an.",
@@ -301,6 +395,33 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Der Server lehnt den Empfänger {recipient} ab.",
         "Prüfen Sie die Schreibweise der Adresse bei „Empfänger der Testmail“ oder "
         "verwenden Sie eine andere Adresse.",
+    ),
+    "address_invalid": (
+        "Adresse ungültig",
+        "{role}:{detail}",
+        "Korrigieren Sie die Adresse und senden Sie die Testmail erneut.",
+    ),
+    "smtputf8_missing": (
+        "Adresse mit Umlauten – der Server kann sie nicht annehmen",
+        "{role} {mailbox} enthält vor dem @ Umlaute oder andere Zeichen außerhalb von ASCII. "
+        "Solche Adressen kann ein Server nur mit der Erweiterung SMTPUTF8 (RFC 6531) "
+        "annehmen, und der Server {host} bietet sie nicht an.",
+        "Verwenden Sie eine Adresse ohne Umlaute vor dem @ (z. B. „ue“ statt „ü“) – das "
+        "Postfach braucht dafür meist eine zusätzliche Adresse (Alias). Oder bitten Sie den "
+        "Betreiber des Mailservers, SMTPUTF8 einzuschalten.",
+    ),
+    "smtputf8_refused": (
+        "Adresse mit Umlauten abgelehnt",
+        "Der Server {host} hat eine Adresse mit Umlauten vor dem @ abgelehnt, obwohl er "
+        "SMTPUTF8 (RFC 6531) anbietet.",
+        "Verwenden Sie eine Adresse ohne Umlaute vor dem @ oder geben Sie die Antwort unten "
+        "an den Betreiber des Mailservers weiter.",
+    ),
+    "connection_closed": (
+        "Server hat die Verbindung beendet",
+        "Der Server {host} hat die Verbindung{step} ohne Antwort beendet.",
+        "Prüfen Sie Port und Verschlüsselung („SSL“ mit Port 465, „TLS“ mit Port 587). "
+        "Bleibt es so, geben Sie das Protokoll unten an den Betreiber des Mailservers weiter.",
     ),
     "temporary": (
         "Server vorübergehend nicht verfügbar",
@@ -357,6 +478,104 @@ VARIANTS: dict[tuple[str, bool], tuple[str, str, str]] = {
 }
 
 
+# Texts for when the customer chose "Mein Server braucht keine Anmeldung" (no AUTH sent).
+NO_LOGIN_VARIANTS: dict[str, tuple[str, str, str]] = {
+    "auth_required": (
+        "Server verlangt doch eine Anmeldung",
+        "Sie haben „Mein Server braucht keine Anmeldung“ gewählt, aber der Server {host} "
+        "nimmt die Testmail nur nach einer Anmeldung an.",
+        "Nehmen Sie das Häkchen bei „Mein Server braucht keine Anmeldung“ heraus, tragen "
+        "Sie Nutzer und Passwort ein und senden Sie die Testmail erneut. Soll der Server "
+        "PEIQ ohne Anmeldung zulassen, muss sein Betreiber die IP-Adressen freigeben, von "
+        "denen PEIQ sendet – fragen Sie Ihre PEIQ-Ansprechperson danach.",
+    ),
+    "relay_denied": (
+        "Weiterleitung ohne Anmeldung verweigert",
+        "Der Server will die Mail an {recipient} ohne Anmeldung nicht weiterleiten "
+        "(„relaying denied“): Er lässt die IP-Adresse, von der der Test kam, nicht zu.",
+        "Soll der Server PEIQ ohne Anmeldung zulassen, muss sein Betreiber die IP-Adressen "
+        "freigeben, von denen PEIQ sendet – fragen Sie Ihre PEIQ-Ansprechperson danach. "
+        "Sonst nehmen Sie das Häkchen bei „Mein Server braucht keine Anmeldung“ heraus und "
+        "tragen Nutzer und Passwort ein.",
+    ),
+}
+
+
+# Sentences a finding adds to its text (context "note").
+NOTES = {
+    "ssl_timeout": "Die verschlüsselte Verbindung (SSL) kam nicht zustande. Spricht der Server "
+    "auf diesem Port unverschlüsselt, wählen Sie „TLS“ mit Port 587.",
+    "plain_without_auth": "Ohne Verschlüsselung bieten viele Server keine Anmeldung an.",
+    "self_signed": "Das Zertifikat ist selbst ausgestellt.",
+    "unknown_encryption": "Unbekannte Verschlüsselung.",
+}
+TECHNICAL = "Technische Meldung: {}."
+
+# Why an address cannot go into MAIL FROM / RCPT TO (RFC 5321 §4.1.2, §4.5.3.1.1).
+ADDRESS_PROBLEMS = {
+    "incomplete": "„{address}“ ist keine vollständige E-Mail-Adresse.",
+    "local_part": "Der Teil vor dem @ in „{address}“ ist so nicht gültig: Erlaubt sind "
+    "Buchstaben (auch Umlaute), Ziffern, einzelne Punkte zwischen Zeichen und {specials} – "
+    "keine Leerzeichen, Klammern, Kommas oder Strichpunkte (RFC 5321).",
+    "too_long": "Der Teil vor dem @ in „{address}“ ist zu lang: höchstens {octets} Bytes sind "
+    "erlaubt (RFC 5321).",
+    "domain": "Der Teil nach dem @ („{domain}“) ist kein gültiger Domainname.",
+}
+ROLES = {"sender": "Absenderadresse", "recipient": "Empfänger der Testmail"}
+
+# What "Einstellungen ermitteln" says about one port/encryption pair.
+PROBE_MESSAGES = {
+    "ok": "Port {port} mit Verschlüsselung „{label}“ funktioniert.",
+    "auth_not_offered": "Port {port} mit Verschlüsselung „{label}“ funktioniert, bietet "
+    "aber keine Anmeldung an – für den Versand mit Nutzer und Passwort ist das nicht "
+    "geeignet.",
+    "auth_not_offered_plain": "Port {port} mit Verschlüsselung „{label}“ funktioniert, "
+    "bietet aber ohne Verschlüsselung keine Anmeldung an – für den Versand mit Nutzer und "
+    "Passwort ist das nicht geeignet.",
+    "auth_methods_unsupported": "Port {port} mit Verschlüsselung „{label}“ funktioniert, "
+    "bietet aber nur Anmeldeverfahren an, die PRINT PPS nicht nutzen kann ({methods}).",
+}
+
+# Lines the test writes into the transcript itself (the others are the dialogue).
+TRANSCRIPT = {
+    "connecting": "* Verbinde mit {address} Port {port} …",
+    "connected": "* Verbunden mit {address} Port {port}",
+    "not_connected": "* Keine Verbindung: {error}",
+    "timeout": "Zeitüberschreitung",
+    "cert_refused": "* TLS-Zertifikat abgelehnt: {detail}",
+    "tls_failed": "* TLS-Fehler: {reason}",
+    "tls_session": "* {version} ({cipher}), Zertifikat für {subject}, ausgestellt von "
+    "{issuer}, gültig bis {not_after}",
+    "helo_fallback": "* Der Server versteht EHLO nicht, weiter mit HELO (RFC 5321 §3.2)",
+    "mail_sent": "C: [Testmail, {size} Bytes]",
+    "result": "* Ergebnis: {title}",
+    "no_methods": "keine",
+}
+
+
+def line(key: str, **values) -> str:
+    """One German transcript line (or word) of TRANSCRIPT, filled with values."""
+    return TRANSCRIPT[key].format(**values)
+
+
+def address_problem(reason: str, **values) -> str:
+    """The German sentence for an address problem of ADDRESS_PROBLEMS."""
+    return ADDRESS_PROBLEMS[reason].format(**values)
+
+
+# Where the server ended the connection, by the step of the dialogue (context "step").
+STEP_WORDS = {
+    "connect": "gleich nach dem Verbindungsaufbau",
+    "greeting": "bei der Begrüßung",
+    "ehlo": "nach EHLO",
+    "helo": "nach HELO",
+    "starttls": "beim Umschalten auf Verschlüsselung (STARTTLS)",
+    "mail": "nach der Absenderadresse (MAIL FROM)",
+    "rcpt": "nach dem Empfänger (RCPT TO)",
+    "data": "beim Senden der Testmail (DATA)",
+}
+
+
 class _Context(dict):
     """Mapping for str.format_map that falls back to neutral wording for unknown keys."""
 
@@ -370,11 +589,25 @@ _FORMATTER = string.Formatter()
 def describe(code: str, **context) -> Diagnosis:
     """Return the German title, explanation and next step for a failure class."""
     authenticated = context.pop("authenticated", None)
-    title, message, next_step = VARIANTS.get(
-        (code, authenticated), TABLE.get(code, TABLE["unexpected"])
+    login_chosen = context.pop("login_chosen", True)
+    title, message, next_step = (
+        (not login_chosen and NO_LOGIN_VARIANTS.get(code))
+        or VARIANTS.get((code, authenticated))
+        or TABLE.get(code, TABLE["unexpected"])
     )
     values = _Context({k: _text(v) for k, v in context.items() if v not in (None, "")})
     values["cert_suggestion"] = _cert_suggestion(context.get("cert_names"))
+    if context.get("note") in NOTES:
+        values["detail"] = " ".join(filter(None, (NOTES[context["note"]], values.get("detail"))))
+    if context.get("role") in ROLES:
+        values["role"] = ROLES[context["role"]]
+    step = STEP_WORDS.get(context.get("step"), "")
+    values["step"] = f" {step}" if step else ""
+    if context.get("old_cipher"):
+        values["cipher_note"] = (
+            f" Er bietet nur veraltete Verfahren an, z. B. {context['old_cipher']} mit "
+            f"{values['tls_version']}."
+        )
     if "detail" in values:
         values["detail"] = " " + values["detail"]
     message = _FORMATTER.vformat(message, (), values)

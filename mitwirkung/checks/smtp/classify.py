@@ -1,0 +1,207 @@
+"""Failure classes of the SMTP test: every exception and reply of the dialogue -> one class.
+
+The German wording for each class lives in mitwirkung/checks/diagnose.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import ssl
+
+import aiosmtplib
+
+from mitwirkung.checks.diagnose import TECHNICAL, line
+from mitwirkung.checks.netguard import GuardError
+
+from .connect import oserror_text
+from .tls import NOT_TLS_REASONS, handshake_failure, reason_of, verify_failure
+
+log = logging.getLogger(__name__)
+
+# Negative replies are classified by their text and enhanced status code first, then by the
+# step they answered: Postfix reports client, HELO and sender restrictions at RCPT.
+_ENHANCED = re.compile(r"\s*([245]\.\d{1,3}\.\d{1,3})\b")
+SYSTEM_STATUS = {"4.7.25", "5.7.25", "5.7.606", "5.7.607", "5.7.608", "5.7.609", "5.7.708"}
+SYSTEM_TEXT = re.compile(
+    r"client host rejected|helo command rejected|blocked using|\bblock ?list|\bblack ?list"
+    r"|\bspamhaus\b|\bdnsbl\b|\brbl\b|banned sending ip|traffic not accepted from this ip",
+    re.IGNORECASE,
+)
+SENDER_STATUS = {"5.1.7", "5.1.8", "5.7.60"}
+SENDER_TEXT = re.compile(
+    r"sender address rejected|not owned|sendasdenied|\bsend(ing)? as\b|sender not allowed"
+    r"|sender rejected|sender verify failed",
+    re.IGNORECASE,
+)
+ENCRYPTION_STATUS = {"5.7.10", "5.7.11"}
+ENCRYPTION_TEXT = re.compile(r"starttls|encryption required|must use tls", re.IGNORECASE)
+AUTH_REQUIRED_TEXT = re.compile(r"authentication required|not authenticated", re.IGNORECASE)
+# RFC 6531 §3.7.4: 553 5.6.7 / 550 5.6.7 for a UTF-8 address the server cannot take.
+UTF8_STATUS = {"5.6.7", "5.6.8", "5.6.9"}
+
+
+# TLS errors that only say: the connection ended inside the handshake.
+CLOSED_ERRORS = (ssl.SSLEOFError, ssl.SSLWantReadError, ssl.SSLSyscallError, ssl.SSLZeroReturnError)
+
+
+class Failure(Exception):
+    """A classified failure raised inside the dialogue."""
+
+    def __init__(self, code: str, reply: str = "", **context):
+        super().__init__(code)
+        self.code = code
+        self.reply = reply
+        self.context = context
+
+
+def find(exc: BaseException | None, kind: type) -> BaseException | None:
+    """Return the first exception of kind in exc's cause/context chain."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, kind):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def enhanced_status(message: str) -> str:
+    """Return the enhanced status code (RFC 3463, "5.7.1") a reply text starts with, or ""."""
+    match = _ENHANCED.match(message or "")
+    return match.group(1) if match else ""
+
+
+def reply_code(code: int, message: str, when: str) -> str:
+    """Classify a negative reply to MAIL, RCPT or DATA: by its text first, then by the step."""
+    text = message or ""
+    status = enhanced_status(text)
+    if status in SYSTEM_STATUS or SYSTEM_TEXT.search(text):
+        return "sender_system_blocked"
+    if 400 <= code < 500:
+        return "temporary"
+    if status in UTF8_STATUS:
+        return "smtputf8_refused"
+    if status in ENCRYPTION_STATUS or ENCRYPTION_TEXT.search(text):
+        return "encryption_required"
+    if status in SENDER_STATUS or SENDER_TEXT.search(text):
+        return "sender_rejected"
+    if code == 530 or status == "5.7.57" or AUTH_REQUIRED_TEXT.search(text):
+        return "auth_required"
+    if "relay" in text.lower():
+        return "relay_denied"
+    return {"mail": "sender_rejected", "rcpt": "recipient_rejected"}.get(when, "message_rejected")
+
+
+def auth_code(code: int, message: str, encryption: str) -> str:
+    """Classify the reply to the one AUTH attempt (RFC 4954 §6)."""
+    text = message or ""
+    lower = text.lower()
+    status = enhanced_status(text)
+    if "5.7.139" in text:
+        if "security defaults" in lower:
+            return "auth_m365_security_defaults"
+        if "user is locked" in lower:
+            return "auth_m365_locked"
+        if "basic authentication is disabled" in lower:
+            return "auth_m365_basic_disabled"
+        return "auth_disabled_m365"
+    if 400 <= code < 500:
+        return "temporary"
+    if code == 534 or status == "5.7.9" or "application-specific password" in lower:
+        return "app_password_required"
+    needs_tls = code in (530, 538) or status in ENCRYPTION_STATUS or ENCRYPTION_TEXT.search(text)
+    if needs_tls and encryption == "none":
+        return "auth_needs_encryption"
+    if code in (504, 502) or status == "5.5.4":
+        return "auth_mechanism_refused"
+    return "auth_failed"
+
+
+def _reply(exc) -> str:
+    return f"{exc.code} {exc.message}"
+
+
+async def classify(exc: BaseException, session) -> Failure:
+    """Turn any exception of the dialogue into a classified failure.
+
+    session: the dialogue's Session (stage, encryption, transcript, peek()).
+    """
+    if isinstance(exc, Failure):
+        return exc
+    if isinstance(exc, GuardError):
+        return Failure(exc.code, guard_message=exc.message)
+    verify = find(exc, ssl.SSLCertVerificationError)
+    if verify is not None:
+        session.transcript.add(line("cert_refused", detail=verify.verify_message or verify))
+        code, context = verify_failure(verify, await session.peek())
+        return Failure(code, **context)
+    if isinstance(exc, TimeoutError):
+        return timeout_failure(session)
+    tls_error = find(exc, ssl.SSLError)
+    # STARTTLS answered with 220 (any other reply raised SMTPResponseException): the
+    # handshake is what failed.
+    in_handshake = session.stage in ("tls", "starttls") and not isinstance(
+        exc, aiosmtplib.SMTPResponseException
+    )
+    if tls_error is not None or (in_handshake and isinstance(exc, ConnectionError | EOFError)):
+        if tls_error is None or isinstance(tls_error, CLOSED_ERRORS):
+            reason = "UNEXPECTED_EOF_WHILE_READING"
+        else:
+            reason = reason_of(tls_error)
+        session.transcript.add(line("tls_failed", reason=reason))
+        # A second handshake that accepts anything names what the server does speak; a
+        # server that only hangs up may still have lost its alert on the way.
+        seen = None if reason in NOT_TLS_REASONS else await session.peek()
+        code, context = handshake_failure(reason, session.encryption, seen)
+        if code == "tls_closed" and session.encryption == "ssl" and seen is None:
+            if await session.greets_in_plain():
+                code, context = "ssl_on_plain_port", {}
+        return Failure(code, **context)
+    if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
+        return Failure(auth_code(exc.code, exc.message, session.encryption), reply=_reply(exc))
+    if isinstance(exc, aiosmtplib.SMTPSenderRefused):
+        return Failure(reply_code(exc.code, exc.message, "mail"), reply=_reply(exc))
+    if isinstance(exc, aiosmtplib.SMTPRecipientRefused):
+        return Failure(reply_code(exc.code, exc.message, "rcpt"), reply=_reply(exc))
+    if isinstance(exc, aiosmtplib.SMTPDataError):
+        return Failure(reply_code(exc.code, exc.message, "data"), reply=_reply(exc))
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        if session.stage == "starttls":
+            # RFC 3207 §4: 454 "TLS not available due to temporary reason" after offering it;
+            # in practice the server's own certificate or key is broken.
+            return Failure("starttls_refused", reply=_reply(exc))
+        if SYSTEM_TEXT.search(exc.message or "") or enhanced_status(exc.message) in SYSTEM_STATUS:
+            return Failure("sender_system_blocked", reply=_reply(exc))
+        if 400 <= exc.code < 500:
+            return Failure("temporary", reply=_reply(exc))
+        if session.stage in ("greeting", "ehlo", "helo"):
+            return Failure("helo_rejected", reply=_reply(exc))
+        return Failure("unexpected", reply=_reply(exc))
+    if session.stage == "connect" and isinstance(exc, ConnectionResetError):
+        return Failure("connection_closed", step="connect")
+    if session.stage == "connect" and isinstance(exc, OSError):
+        if session.port == 25 and isinstance(exc, ConnectionRefusedError):
+            return Failure("port25_blocked")
+        if isinstance(exc, ConnectionRefusedError):
+            return Failure("connection_refused")
+        return Failure("network_unreachable", detail=oserror_text(exc))
+    if isinstance(exc, aiosmtplib.SMTPServerDisconnected | ConnectionError):
+        if session.stage == "auth":
+            return Failure("auth_disconnected")
+        return Failure("connection_closed", step=session.stage)
+    log.warning("SMTP test failed unexpectedly: %s", exc.__class__.__name__)
+    return Failure("unexpected", detail=TECHNICAL.format(exc.__class__.__name__))
+
+
+def timeout_failure(session) -> Failure:
+    """Classify a timeout by the step that was running."""
+    if session.stage == "dns":
+        return Failure("dns_unavailable")
+    if session.stage == "connect":
+        return Failure("port25_blocked" if session.port == 25 else "timeout")
+    if session.stage == "greeting":
+        return Failure("no_greeting")
+    if session.stage == "tls" and session.encryption == "ssl":
+        return Failure("timeout", note="ssl_timeout")
+    return Failure("timeout")

@@ -1,0 +1,226 @@
+"""The SMTP dialogue: one AUTH, MAIL, RCPT, DATA -> SmtpResult (RFC 5321, 4954, 6531)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+
+import aiosmtplib
+
+from mitwirkung.checks.diagnose import ENCRYPTION_LABELS, describe, line
+from mitwirkung.checks.netguard import normalize_host, vet
+
+from .classify import Failure, classify
+from .message import AddressError, build_test_mail, parse_mailbox, serialise, shown_address
+from .session import Session
+from .tls import TlsInfo, tls_context
+from .transcript import Transcript
+
+log = logging.getLogger(__name__)
+
+SUGGESTION = {"ssl": ("tls", 587), "tls": ("ssl", 465), "none": ("ssl", 465)}
+# The one AUTH mechanism tried (RFC 4954), best first. Over TLS PLAIN (RFC 4616) needs one
+# round trip and carries UTF-8; without TLS CRAM-MD5 keeps the password off the wire.
+MECHANISMS_TLS = ("PLAIN", "LOGIN", "CRAM-MD5")
+MECHANISMS_PLAIN = ("CRAM-MD5", "PLAIN", "LOGIN")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """What the customer entered. login=False: the server needs no AUTH (it admits by IP)."""
+
+    host: str
+    port: int
+    encryption: str  # "ssl" | "tls" | "none"
+    username: str
+    sender: str
+    recipient: str
+    login: bool = True
+
+
+@dataclass(frozen=True)
+class SmtpResult:
+    ok: bool
+    code: str
+    title: str
+    message: str
+    next_step: str
+    transcript: tuple[str, ...]
+    tls: TlsInfo | None
+    duration_ms: int
+    address: str
+    reply: str
+
+
+def _mailbox(value: str, role: str):
+    try:
+        return parse_mailbox(value)
+    except AddressError as exc:
+        raise Failure("address_invalid", role=role, detail=exc.message) from None
+
+
+async def run_smtp_test(
+    settings: SmtpSettings,
+    password: str | None,
+    *,
+    confirm_url: str,
+    customer_name: str,
+    timeout: float,
+    allowed_ports,
+    allowed_networks,
+    nameservers,
+    ca_file: str | None,
+    allow_plain_password: bool = False,
+    ehlo_name: str | None = None,
+) -> SmtpResult:
+    """Send the test mail with the customer's settings and return what happened.
+
+    timeout: seconds for the whole test. At most one AUTH command is sent (RFC 4954), and
+    only when settings.login and settings.username are set. Never raises for bad input:
+    every outcome is an SmtpResult whose code is a failure class of diagnose.TABLE.
+    """
+    started = time.monotonic()
+    deadline = asyncio.get_running_loop().time() + timeout
+    transcript = Transcript(settings.username, password)
+    session = Session(settings.host, settings.port, settings.encryption, context=None,
+                      transcript=transcript, ehlo_name=ehlo_name, timeout=timeout,
+                      deadline=deadline)  # fmt: skip
+    failure: Failure | None = None
+    reply = ""
+    try:
+        try:
+            async with asyncio.timeout_at(deadline):
+                reply = await _dialogue(
+                    session, settings, password, confirm_url=confirm_url,
+                    customer_name=customer_name, allowed_ports=allowed_ports,
+                    allowed_networks=allowed_networks, nameservers=nameservers,
+                    ca_file=ca_file, allow_plain_password=allow_plain_password,
+                )  # fmt: skip
+        except Exception as exc:
+            failure = await classify(exc, session)
+    finally:
+        await session.close()
+    code = failure.code if failure else ("ok" if session.authenticated else "ok_without_login")
+    context = dict(failure.context) if failure else {}
+    guard_message = context.pop("guard_message", None)
+    suggested, suggested_port = SUGGESTION.get(settings.encryption, ("tls", 587))
+    diagnosis = describe(
+        code,
+        host=session.host,
+        port=settings.port,
+        address=str(session.address or ""),
+        reply=transcript.scrub(failure.reply if failure else ""),
+        sender=shown_address(settings.sender),
+        recipient=shown_address(settings.recipient),
+        username=settings.username,
+        suggested_encryption=ENCRYPTION_LABELS[suggested],
+        suggested_port=suggested_port,
+        authenticated=session.authenticated,
+        login_chosen=settings.login,
+        **context,
+    )
+    if failure:
+        reply = failure.reply
+        transcript.add(line("result", title=diagnosis.title))
+    log.info("SMTP test to port %s finished: %s", settings.port, code)
+    return SmtpResult(
+        ok=failure is None,
+        code=code,
+        title=transcript.scrub(diagnosis.title),
+        message=transcript.scrub(guard_message or diagnosis.message),
+        next_step=transcript.scrub(diagnosis.next_step),
+        transcript=tuple(transcript.lines),
+        tls=session.tls,
+        duration_ms=int((time.monotonic() - started) * 1000),
+        address=str(session.address or ""),
+        reply=transcript.scrub(reply),
+    )
+
+
+async def _dialogue(session: Session, settings: SmtpSettings, password: str | None, *,
+                    confirm_url, customer_name, allowed_ports, allowed_networks, nameservers,
+                    ca_file, allow_plain_password) -> str:  # fmt: skip
+    """Run the whole SMTP dialogue; return the final server reply or raise."""
+    host, _ = normalize_host(settings.host)
+    session.host = host
+    if settings.encryption not in ENCRYPTION_LABELS:
+        raise Failure("unexpected", note="unknown_encryption")
+    sender = _mailbox(settings.sender, "sender")
+    recipient = _mailbox(settings.recipient, "recipient")
+    login = settings.login and bool(settings.username)
+    if login and settings.encryption == "none" and password and not allow_plain_password:
+        raise Failure("plain_password_unconfirmed")
+    addresses = await vet(host, settings.port, allowed_ports=allowed_ports,
+                          allowed_networks=allowed_networks, nameservers=nameservers,
+                          timeout=session.timeout)  # fmt: skip
+    if settings.encryption != "none":
+        session.context = await asyncio.to_thread(tls_context, ca_file)
+    await session.connect(addresses)
+    await session.open()
+    smtp = session.smtp
+    if login:
+        session.stage = "auth"
+        await _authenticate(session, settings.username, password, allow_plain_password)
+    utf8 = sender.needs_smtputf8 or recipient.needs_smtputf8
+    if utf8 and not smtp.supports_extension("smtputf8"):
+        needy = sender if sender.needs_smtputf8 else recipient
+        role = "sender" if needy is sender else "recipient"
+        raise Failure("smtputf8_missing", role=role, mailbox=needy.shown)
+    options = ["SMTPUTF8"] if utf8 else []
+    if utf8 and smtp.supports_extension("8bitmime"):
+        options.append("BODY=8BITMIME")
+    encoding = "utf-8" if utf8 else "ascii"
+    session.stage = "mail"
+    await smtp.mail(sender.wire, options=options, encoding=encoding)
+    session.stage = "rcpt"
+    await smtp.rcpt(recipient.wire, encoding=encoding)
+    session.stage = "data"
+    message = build_test_mail(settings, confirm_url=confirm_url, customer_name=customer_name)
+    data = serialise(message, utf8=utf8)
+    session.transcript.add("C: DATA")
+    response = await smtp.data(data)
+    session.transcript.add(line("mail_sent", size=len(data)))
+    session.transcript.reply(response)
+    session.stage = "quit"
+    return f"{response.code} {response.message}"
+
+
+def choose_mechanism(offered, *, encrypted: bool) -> str | None:
+    """The best offered AUTH mechanism PRINT PPS can use, or None (RFC 4954 §4)."""
+    names = {name.upper() for name in offered}
+    order = MECHANISMS_TLS if encrypted else MECHANISMS_PLAIN
+    return next((name for name in order if name in names), None)
+
+
+async def _authenticate(session: Session, username: str, password, allow_plain: bool) -> None:
+    """Exactly one AUTH command with the best offered mechanism; its reply is the verdict."""
+    smtp = session.smtp
+    if not session.extended:
+        raise Failure("ehlo_unsupported")
+    if not smtp.supports_extension("auth"):
+        plain = session.encryption == "none"
+        if plain and smtp.supports_extension("starttls"):
+            raise Failure("auth_needs_encryption")
+        raise Failure(
+            "auth_not_offered",
+            note="plain_without_auth" if plain else None,
+        )
+    encrypted = session.encryption != "none"
+    mechanism = choose_mechanism(smtp.server_auth_methods, encrypted=encrypted)
+    if mechanism in ("PLAIN", "LOGIN") and not encrypted and not allow_plain:
+        mechanism = None
+    if mechanism is None:
+        raise Failure("auth_methods_unsupported", methods=auth_methods(smtp))
+    if not password:
+        # Sending an empty password would only earn a 535 (and count as a failed login).
+        raise Failure("password_missing")
+    method = getattr(smtp, "auth_" + mechanism.lower().replace("-", ""))
+    await method(username, password)
+    session.authenticated = True
+
+
+def auth_methods(smtp: aiosmtplib.SMTP) -> str:
+    """The login methods the server offers, as the server names them."""
+    return ", ".join(method.upper() for method in smtp.server_auth_methods) or line("no_methods")

@@ -1,0 +1,153 @@
+"""Addresses on the wire and for people, and the German test mail itself."""
+
+from __future__ import annotations
+
+import email.policy
+import html
+import re
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+import idna
+
+from mitwirkung.checks.diagnose import address_problem
+
+# RFC 5321 §4.1.2 Dot-string of atext, widened by RFC 6531 §3.3 to any non-ASCII UTF-8
+# character (control and format characters excepted). Quoted local parts are not accepted.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-\u0080-\U0010ffff]+"
+_DOT_STRING = re.compile(rf"{_ATOM}(?:\.{_ATOM})*")
+_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+LOCAL_PART_OCTETS = 64  # RFC 5321 §4.5.3.1.1
+ALLOWED_SPECIALS = "!#$%&'*+/=?^_`{|}~-"
+
+
+class AddressError(ValueError):
+    """An address that cannot go into MAIL FROM or RCPT TO.
+
+    reason: a key of diagnose.ADDRESS_PROBLEMS; message: its German sentence.
+    """
+
+    def __init__(self, reason: str, **values):
+        self.reason = reason
+        self.message = address_problem(reason, **values)
+        super().__init__(self.message)
+
+
+@dataclass(frozen=True)
+class Mailbox:
+    """One address: local part as typed, domain in A-labels (RFC 5890)."""
+
+    local: str
+    domain: str
+
+    @property
+    def wire(self) -> str:
+        """The address as it goes into MAIL FROM / RCPT TO and the headers."""
+        return f"{self.local}@{self.domain}"
+
+    @property
+    def shown(self) -> str:
+        """The address for people: the domain in Unicode (U-labels)."""
+        try:
+            domain = idna.decode(self.domain)
+        except idna.IDNAError:
+            domain = self.domain
+        return f"{self.local}@{domain}"
+
+    @property
+    def needs_smtputf8(self) -> bool:
+        """True if the local part is not ASCII: only SMTPUTF8 (RFC 6531) can carry it."""
+        return not self.local.isascii()
+
+
+def parse_mailbox(value: str) -> Mailbox:
+    """Parse an address as a receiving server would (RFC 5321 §4.1.2, RFC 6531 §3.3).
+
+    Raises AddressError with a German message naming the address and what to change.
+    """
+    text = (value or "").strip()
+    local, at, domain = text.rpartition("@")
+    if not at or not local or not domain:
+        raise AddressError("incomplete", address=text)
+    if _FORBIDDEN.search(local) or not _DOT_STRING.fullmatch(local):
+        raise AddressError("local_part", address=text, specials=ALLOWED_SPECIALS)
+    if len(local.encode()) > LOCAL_PART_OCTETS:
+        raise AddressError("too_long", address=text, octets=LOCAL_PART_OCTETS)
+    return Mailbox(local, a_labels(domain))
+
+
+def a_labels(domain: str) -> str:
+    """The domain of an address in A-labels (RFC 5891, UTS #46), lower case, no final dot.
+
+    Raises AddressError with a German message for a name that is no valid domain.
+    """
+    try:
+        return idna.encode(domain.rstrip(".").lower(), uts46=True).decode()
+    except idna.IDNAError:
+        raise AddressError("domain", domain=domain) from None
+
+
+def shown_address(value: str) -> str:
+    """An address for people (Unicode domain); unparsable input is returned as it is."""
+    try:
+        return parse_mailbox(value).shown
+    except AddressError:
+        return value
+
+
+def build_test_mail(settings, *, confirm_url: str, customer_name: str) -> EmailMessage:
+    """Return the German test mail (plain text plus HTML) carrying the confirmation link.
+
+    settings: an SmtpSettings; sender and recipient go into From and To in their wire form
+    (A-label domains); a non-ASCII local part needs the SMTPUTF8 policy when serialised.
+    """
+    sender, recipient = _wire(settings.sender), _wire(settings.recipient)
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = recipient
+    message["Subject"] = "Testmail von PEIQ PRINT PPS – bitte bestätigen"
+    message["Date"] = formatdate(localtime=True)
+    domain = sender.rpartition("@")[2] or None
+    message["Message-ID"] = make_msgid(domain=domain)
+    text = (
+        "Guten Tag,\n\n"
+        f"dies ist eine Testmail von PEIQ PRINT PPS für {customer_name}.\n"
+        f"Sie wurde über den SMTP-Server {settings.host} (Port {settings.port}) verschickt.\n\n"
+        "Bitte bestätigen Sie, dass diese Mail angekommen ist, indem Sie den folgenden Link "
+        "öffnen:\n\n"
+        f"{confirm_url}\n\n"
+        "Erst mit diesem Klick ist nachgewiesen, dass Systemmails von PRINT PPS Ihr Postfach "
+        "erreichen.\n\n"
+        "Vielen Dank!\nIhr PEIQ-Team\n"
+    )
+    url = html.escape(confirm_url)
+    body = (
+        '<!DOCTYPE html><html lang="de"><body>'
+        "<p>Guten Tag,</p>"
+        f"<p>dies ist eine Testmail von PEIQ PRINT PPS für {html.escape(customer_name)}. "
+        f"Sie wurde über den SMTP-Server {html.escape(settings.host)} "
+        f"(Port {settings.port}) verschickt.</p>"
+        "<p>Bitte bestätigen Sie, dass diese Mail angekommen ist:</p>"
+        f'<p><a href="{url}">Ankunft der Testmail bestätigen</a></p>'
+        f"<p>Falls der Link nicht funktioniert, kopieren Sie diese Adresse in Ihren Browser:"
+        f"<br>{url}</p>"
+        "<p>Erst mit diesem Klick ist nachgewiesen, dass Systemmails von PRINT PPS Ihr "
+        "Postfach erreichen.</p>"
+        "<p>Vielen Dank!<br>Ihr PEIQ-Team</p></body></html>"
+    )
+    message.set_content(text, cte="quoted-printable")
+    message.add_alternative(body, subtype="html", cte="quoted-printable")
+    return message
+
+
+def serialise(message: EmailMessage, *, utf8: bool) -> bytes:
+    """The message as bytes for DATA: UTF-8 headers only under SMTPUTF8 (RFC 6532)."""
+    return message.as_bytes(policy=email.policy.SMTPUTF8 if utf8 else email.policy.SMTP)
+
+
+def _wire(value: str) -> str:
+    try:
+        return parse_mailbox(value).wire
+    except AddressError:
+        return value

@@ -1,0 +1,96 @@
+"""Find the working port and encryption of a host: greeting, EHLO and TLS, no login."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from mitwirkung.checks.diagnose import ENCRYPTION_LABELS, PROBE_MESSAGES, describe
+from mitwirkung.checks.netguard import GuardError, normalize_host, vet
+
+from .classify import classify
+from .dialogue import auth_methods, choose_mechanism
+from .session import Session
+from .tls import TlsInfo, tls_context
+from .transcript import Transcript
+
+
+@dataclass(frozen=True)
+class Probe:
+    port: int
+    encryption: str
+    ok: bool
+    code: str
+    message: str
+    tls: TlsInfo | None
+    auth: bool = True  # the server offers a login PRINT PPS can use on this combination
+
+
+async def probe_settings(
+    host: str,
+    *,
+    timeout,
+    allowed_ports,
+    allowed_networks,
+    nameservers,
+    ca_file,
+    ports=((465, "ssl"), (587, "tls"), (25, "tls")),
+) -> list[Probe]:
+    """Try each port/encryption pair in parallel up to the TLS handshake, without login."""
+    try:
+        name, _ = normalize_host(host)
+    except GuardError as exc:
+        return [Probe(p, e, False, exc.code, exc.message, None) for p, e in ports]
+    context = await asyncio.to_thread(tls_context, ca_file)
+    return list(
+        await asyncio.gather(
+            *(
+                _probe(
+                    name,
+                    port,
+                    encryption,
+                    context=context,
+                    timeout=timeout,
+                    allowed_ports=allowed_ports,
+                    allowed_networks=allowed_networks,
+                    nameservers=nameservers,
+                )  # fmt: skip
+                for port, encryption in ports
+            )
+        )
+    )
+
+
+async def _probe(host, port, encryption, *, context, timeout, **guard) -> Probe:
+    """Greeting, EHLO and TLS on one port; return whether that combination works."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    session = Session(host, port, encryption, context=context, transcript=Transcript(),
+                      ehlo_name=None, timeout=timeout, deadline=deadline)  # fmt: skip
+    failure = None
+    try:
+        try:
+            async with asyncio.timeout_at(deadline):
+                addresses = await vet(host, port, timeout=timeout, **guard)
+                await session.connect(addresses)
+                await session.open()
+                offers_auth = session.smtp.supports_extension("auth")
+                methods = auth_methods(session.smtp)
+                usable = choose_mechanism(session.smtp.server_auth_methods, encrypted=True)
+        except Exception as exc:
+            failure = await classify(exc, session)
+    finally:
+        await session.close()
+    label = ENCRYPTION_LABELS[encryption]
+    if failure is None:
+        code = "ok" if usable else "auth_methods_unsupported"
+        code = code if offers_auth else "auth_not_offered"
+        plain = code == "auth_not_offered" and encryption == "none"
+        text = PROBE_MESSAGES[code + "_plain" if plain else code]
+        message = text.format(port=port, label=label, methods=methods)
+        return Probe(port, encryption, code == "ok", code, message, session.tls, code == "ok")
+    context_ = dict(failure.context)
+    guard_message = context_.pop("guard_message", None)
+    diagnosis = describe(failure.code, host=host, port=port, address=str(session.address or ""),
+                         reply=session.transcript.scrub(failure.reply), **context_)  # fmt: skip
+    message = guard_message or diagnosis.message
+    return Probe(port, encryption, False, failure.code, message, session.tls)

@@ -1,0 +1,219 @@
+"""The SMTP session up to where mail can be sent: greeting, EHLO (or HELO), STARTTLS."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import aiosmtplib
+from aiosmtplib.typing import Default
+
+from mitwirkung.checks.diagnose import line
+from mitwirkung.checks.netguard import IPAddress
+
+from .classify import Failure
+from .connect import connect_first, greets_in_plain, speaks_tls
+from .tls import Handshake, TlsInfo, diagnosis_context, handshake_of, tls_info, tls_line
+from .transcript import REDACTED, Transcript
+
+
+class RecordingSMTP(aiosmtplib.SMTP):
+    """aiosmtplib client that writes every command and reply to a transcript."""
+
+    def __init__(self, transcript: Transcript, **kwargs):
+        super().__init__(**kwargs)
+        self.transcript = transcript
+        self._in_auth = False
+
+    async def execute_command(self, *args: bytes, timeout=Default.token):
+        verb = args[0].upper() if args else b""
+        if verb == b"AUTH":
+            self._in_auth = True
+            mechanism = args[1].decode("ascii", "replace") if len(args) > 1 else ""
+            shown = f"C: AUTH {mechanism}" + (f" {REDACTED}" if len(args) > 2 else "")
+        elif self._in_auth:
+            shown = f"C: {REDACTED}"
+        else:
+            shown = "C: " + b" ".join(args).decode("utf-8", "replace")
+        self.transcript.add(shown)
+        try:
+            response = await super().execute_command(*args, timeout=timeout)
+        except Exception:
+            self._in_auth = False
+            raise
+        self.transcript.reply(response)
+        if response.code != 334:
+            self._in_auth = False
+        return response
+
+
+class Session:
+    """One SMTP connection: connect, greeting, EHLO/HELO, TLS; shared by test and probe."""
+
+    def __init__(self, host, port, encryption, *, context, transcript, ehlo_name, timeout,
+                 deadline=None):  # fmt: skip
+        self.host = host
+        self.port = port
+        self.encryption = encryption
+        self.context = context
+        self.transcript = transcript
+        self.ehlo_name = ehlo_name
+        self.timeout = timeout
+        self.deadline = deadline
+        self.stage = "dns"
+        self.address: IPAddress | None = None
+        self.smtp: RecordingSMTP | None = None
+        self.sock = None
+        self.tls: TlsInfo | None = None
+        self.extended = True  # the server accepted EHLO (RFC 5321 §3.2)
+        self.authenticated = False
+
+    async def connect(self, addresses: list[IPAddress]) -> None:
+        """Open the TCP connection to the first vetted address that answers."""
+        self.stage = "connect"
+
+        def note(line, address):
+            self.address = address
+            self.transcript.add(line)
+
+        self.address, self.sock = await connect_first(addresses, self.port, self.timeout, note)
+
+    async def open(self) -> None:
+        """Greeting, EHLO (HELO if EHLO is not understood) and TLS as the encryption demands."""
+        local = self.sock.getsockname()[0]
+        ehlo_name = self.ehlo_name or (f"[IPv6:{local}]" if ":" in local else f"[{local}]")
+        self.smtp = RecordingSMTP(
+            self.transcript,
+            hostname=self.host,
+            sock=self.sock,
+            use_tls=self.encryption == "ssl",
+            start_tls=False,
+            tls_context=self.context,
+            timeout=self.timeout,
+            local_hostname=ehlo_name,
+        )
+        self.stage = "tls" if self.encryption == "ssl" else "greeting"
+        greeting = await self._greeting()
+        if self.encryption == "ssl":
+            self._note_tls()
+        self.transcript.reply(greeting)
+        await self._hello()
+        if self.encryption == "tls":
+            if not self.extended:
+                raise Failure("ehlo_unsupported")
+            if not self.smtp.supports_extension("starttls"):
+                raise Failure("starttls_not_offered")
+            self.stage = "starttls"
+            self.transcript.add("C: STARTTLS")
+            try:
+                response = await self.smtp.starttls()
+            except aiosmtplib.SMTPResponseException as exc:
+                self.transcript.reply(exc)
+                raise
+            self.transcript.reply(response)
+            self._note_tls()
+            await self._hello()
+
+    async def _hello(self) -> None:
+        """EHLO; on a 5xx reply HELO instead (RFC 5321 §3.2), which offers no extensions."""
+        self.stage = "ehlo"
+        try:
+            await self.smtp.ehlo()
+        except aiosmtplib.SMTPHeloError as exc:
+            if exc.code < 500:
+                raise
+            self.transcript.add(line("helo_fallback"))
+            self.stage = "helo"
+            await self.smtp.helo()
+            self.extended = False
+
+    async def _greeting(self):
+        """Wait for the greeting; if it is slow, find out meanwhile whether the port wants SSL."""
+        connecting = asyncio.ensure_future(self.smtp.connect())
+        probing = None
+        try:
+            if self.encryption == "ssl":
+                return await self._greeting_result(connecting)
+            done, _ = await asyncio.wait({connecting}, timeout=min(3.0, self.timeout / 4))
+            if done:
+                return await self._greeting_result(connecting)
+            probing = asyncio.ensure_future(speaks_tls(self.address, self.port, self.host))
+            done, _ = await asyncio.wait({connecting, probing}, return_when="FIRST_COMPLETED")
+            if connecting in done:
+                return await self._greeting_result(connecting)
+            if not probing.exception() and probing.result():
+                raise Failure("plain_on_ssl_port")
+            return await self._greeting_result(connecting)
+        finally:
+            for task in (connecting, probing):
+                if task is not None and not task.done():
+                    task.cancel()
+                    with contextlib.suppress(BaseException):
+                        await task
+
+    async def _greeting_result(self, task):
+        """Return the greeting of a finished connect(), recording a refusal as the reply."""
+        try:
+            return await task
+        except aiosmtplib.SMTPConnectResponseError as exc:
+            self.transcript.reply(exc)
+            # A 5xx greeting (usually 554) refuses the connecting system itself.
+            code = "temporary" if 400 <= exc.code < 500 else "sender_system_blocked"
+            raise Failure(code, reply=f"{exc.code} {exc.message}") from exc
+
+    def _note_tls(self) -> None:
+        self.tls = tls_info(self.smtp.get_transport_info("ssl_object"))
+        if self.tls:
+            self.transcript.add(tls_line(self.tls))
+
+    async def peek(self) -> Handshake | None:
+        """Handshake again without verification and with every version and cipher allowed.
+
+        Only to name what failed (the certificate, an outdated version, an old cipher);
+        None when there is no time left or even this handshake fails.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = self.deadline or loop.time() + self.timeout
+        if self.address is None or deadline - loop.time() < 0.2:
+            return None
+        other = Session(self.host, self.port, self.encryption, context=diagnosis_context(),
+                        transcript=Transcript(), ehlo_name=self.ehlo_name,
+                        timeout=self.timeout)  # fmt: skip
+        try:
+            async with asyncio.timeout_at(deadline):
+                await other.connect([self.address])
+                await other.open()
+                ssl_object = other.smtp.get_transport_info("ssl_object")
+                return handshake_of(ssl_object) if ssl_object else None
+        except Exception:
+            return None
+        finally:
+            await other.close()
+
+    async def greets_in_plain(self) -> bool:
+        """Whether this port greets a plain connection (waiting 3 s or a quarter of timeout)."""
+        loop = asyncio.get_running_loop()
+        deadline = self.deadline or loop.time() + self.timeout
+        wait = min(3.0, self.timeout / 4, deadline - loop.time() - 0.1)
+        if self.address is None or wait <= 0:
+            return False
+        with contextlib.suppress(OSError):
+            return await greets_in_plain(self.address, self.port, wait)
+        return False
+
+    async def close(self) -> None:
+        """Say goodbye if possible and release the socket in every case."""
+        transport = self.smtp.transport if self.smtp is not None else None
+        if self.smtp is not None and self.smtp.is_connected:
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(1):
+                    await self.smtp.quit()
+        if transport is not None:
+            # abort, not close: a TLS close would wait for the peer's close_notify.
+            transport.abort()
+        if self.smtp is not None:
+            self.smtp.close()
+        for _ in range(3):
+            await asyncio.sleep(0)
+        if self.sock is not None and self.sock.fileno() != -1:
+            self.sock.close()

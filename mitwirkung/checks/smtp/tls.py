@@ -1,0 +1,221 @@
+"""TLS for the SMTP test: contexts, what a session negotiated, and why a handshake failed."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import ssl
+import warnings
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from cryptography import x509
+
+from mitwirkung.checks.diagnose import TECHNICAL, line
+
+# OpenSSL reasons that mean: the peer answered a TLS hello with something that is not TLS.
+NOT_TLS_REASONS = {
+    "WRONG_VERSION_NUMBER",
+    "RECORD_LAYER_FAILURE",
+    "PACKET_LENGTH_TOO_LONG",
+    "UNKNOWN_PROTOCOL",
+    "HTTP_REQUEST",
+    "UNEXPECTED_RECORD",
+}
+# The peer and we have no protocol version in common (RFC 8446 §6.2 protocol_version alert).
+VERSION_REASONS = {
+    "TLSV1_ALERT_PROTOCOL_VERSION",
+    "UNSUPPORTED_PROTOCOL",
+    "NO_PROTOCOLS_AVAILABLE",
+    "WRONG_SSL_VERSION",
+    "VERSION_TOO_LOW",
+    "TLSV1_ALERT_INSUFFICIENT_SECURITY",
+}
+# The peer refused our hello as a whole (handshake_failure alert): usually no shared cipher.
+CIPHER_REASONS = {
+    "SSLV3_ALERT_HANDSHAKE_FAILURE",
+    "NO_SHARED_CIPHER",
+    "NO_CIPHERS_AVAILABLE",
+    "NO_SUITABLE_SIGNATURE_ALGORITHM",
+}
+# The connection ended inside the handshake.
+CLOSED_REASONS = {"UNEXPECTED_EOF_WHILE_READING", "EOF occurred in violation of protocol"}
+OUTDATED_VERSIONS = {"SSLv3", "TLSv1", "TLSv1.1"}
+VERSION_LABELS = {"SSLv3": "SSL 3.0", "TLSv1": "TLS 1.0", "TLSv1.1": "TLS 1.1"}
+
+CERT_NOT_YET_VALID = {9}  # X509_V_ERR_CERT_NOT_YET_VALID
+CERT_EXPIRED = {10}  # X509_V_ERR_CERT_HAS_EXPIRED
+CERT_SELF_SIGNED = {18, 19}  # DEPTH_ZERO_SELF_SIGNED_CERT, SELF_SIGNED_CERT_IN_CHAIN
+# UNABLE_TO_GET_ISSUER_CERT_LOCALLY, UNABLE_TO_VERIFY_LEAF_SIGNATURE: the issuer is missing.
+CERT_ISSUER_MISSING = {20, 21}
+CERT_NAME_MISMATCH = {62, 64}  # X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH
+
+
+@dataclass(frozen=True)
+class TlsInfo:
+    version: str
+    cipher: str
+    subject: str
+    issuer: str
+    not_after: str  # ISO date
+
+
+@dataclass(frozen=True)
+class Handshake:
+    """What a diagnosis-only handshake (any version, any cipher, no verification) got."""
+
+    version: str  # OpenSSL's name, e.g. "TLSv1.1"; "" if even that handshake failed
+    cipher: str
+    der: bytes | None  # the peer certificate
+    chain: int | None  # how many certificates the server sent, None if unknown
+
+
+def tls_context(ca_file: str | None) -> ssl.SSLContext:
+    """Return a verifying client context: system trust store plus the optional CA file."""
+    context = ssl.create_default_context()
+    if ca_file:
+        context.load_verify_locations(ca_file)
+    return context
+
+
+def diagnosis_context() -> ssl.SSLContext:
+    """Return a context for diagnosis only: no verification, every version and cipher.
+
+    It is used after a failed handshake, to learn what the server does offer (an outdated
+    version, an old cipher, the certificate that failed). Never for sending.
+    """
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with warnings.catch_warnings(), contextlib.suppress(ValueError, ssl.SSLError):
+        warnings.simplefilter("ignore", DeprecationWarning)
+        context.minimum_version = ssl.TLSVersion.TLSv1
+        context.set_ciphers("ALL:@SECLEVEL=0")
+    return context
+
+
+def handshake_of(ssl_object) -> Handshake:
+    """Read version, cipher and certificate of a diagnosis handshake."""
+    der = ssl_object.getpeercert(binary_form=True)
+    cipher = (ssl_object.cipher() or ("",))[0]
+    return Handshake(ssl_object.version() or "", cipher, der, _chain_length(ssl_object))
+
+
+def _chain_length(ssl_object) -> int | None:
+    """How many certificates the server sent (None where Python cannot tell)."""
+    getter = getattr(ssl_object, "get_unverified_chain", None) or getattr(
+        getattr(ssl_object, "_sslobj", None), "get_unverified_chain", None
+    )
+    if getter is None:
+        return None
+    with contextlib.suppress(Exception):
+        return len(getter() or ())
+    return None
+
+
+def _name(rdns) -> str:
+    """Format a getpeercert() subject/issuer as "CN=…, O=…"."""
+    short = {"commonName": "CN", "organizationName": "O", "organizationalUnitName": "OU"}
+    parts = [f"{short.get(k, k)}={v}" for rdn in rdns or () for k, v in rdn]
+    return ", ".join(parts)
+
+
+def tls_info(ssl_object) -> TlsInfo | None:
+    """Read version, cipher and the peer certificate from a verified TLS connection."""
+    if ssl_object is None:
+        return None
+    cert = ssl_object.getpeercert() or {}
+    subject = _name(cert.get("subject"))
+    if "CN=" not in subject:
+        names = ", ".join(v for _, v in cert.get("subjectAltName", ()))
+        subject = f"{names} ({subject})" if subject and names else names or subject
+    not_after = ""
+    if cert.get("notAfter"):
+        stamp = ssl.cert_time_to_seconds(cert["notAfter"])
+        not_after = datetime.fromtimestamp(stamp, UTC).date().isoformat()
+    version = (ssl_object.version() or "").replace("TLSv", "TLS ")
+    cipher = (ssl_object.cipher() or ("",))[0]
+    return TlsInfo(version, cipher, subject, _name(cert.get("issuer")), not_after)
+
+
+def tls_line(info: TlsInfo) -> str:
+    """Describe a TLS session in one transcript line."""
+    return line("tls_session", **dataclasses.asdict(info))
+
+
+def certificate_context(der: bytes | None) -> dict:
+    """Names, issuer and expiry of a certificate for the diagnosis texts."""
+    if not der:
+        return {}
+    cert = x509.load_der_x509_certificate(der)
+    names = []
+    with contextlib.suppress(x509.ExtensionNotFound):
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        names = san.get_values_for_type(x509.DNSName)
+        names += [str(ip) for ip in san.get_values_for_type(x509.IPAddress)]
+    if not names:
+        names = [a.value for a in cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)]
+    return {
+        "cert_names": names,
+        "issuer": cert.issuer.rfc4514_string(),
+        "not_before": cert.not_valid_before_utc.date().isoformat(),
+        "not_after": cert.not_valid_after_utc.date().isoformat(),
+        "self_issued": cert.issuer == cert.subject,
+    }
+
+
+def verify_failure(error: ssl.SSLCertVerificationError, seen: Handshake | None):
+    """Return (failure class, context) for a certificate that failed verification."""
+    detail = error.verify_message or ""
+    context = certificate_context(seen.der if seen else None)
+    self_issued = context.pop("self_issued", False)
+    technical = TECHNICAL.format(detail)
+    code = error.verify_code
+    if code in CERT_NOT_YET_VALID:
+        return "cert_not_yet_valid", context
+    if code in CERT_EXPIRED:
+        return "cert_expired", context
+    if code in CERT_NAME_MISMATCH:
+        return "cert_hostname", context
+    chain = seen.chain if seen else None
+    if code in CERT_ISSUER_MISSING and seen and not self_issued and (chain is None or chain <= 1):
+        # Only the server's own certificate came: its intermediate is missing.
+        return "cert_chain_incomplete", {"detail": technical, **context}
+    if code in CERT_SELF_SIGNED or self_issued:
+        return "cert_untrusted", {"note": "self_signed", "detail": technical, **context}
+    return "cert_untrusted", {"detail": technical, **context}
+
+
+def reason_of(error: BaseException) -> str:
+    """OpenSSL's reason for a TLS error ("WRONG_VERSION_NUMBER"), or its text."""
+    return getattr(error, "reason", None) or str(error)
+
+
+def handshake_failure(reason: str, encryption: str, seen: Handshake | None):
+    """Return (failure class, context) for a TLS handshake that failed.
+
+    reason: OpenSSL's reason; encryption: "ssl" (implicit TLS, RFC 8314) or "tls"
+    (STARTTLS, RFC 3207); seen: what a diagnosis handshake got, if one was tried.
+    """
+    technical = {"detail": TECHNICAL.format(reason)}
+    if reason in NOT_TLS_REASONS:
+        return ("ssl_on_plain_port" if encryption == "ssl" else "starttls_plain_answer"), {}
+    if seen and seen.version in OUTDATED_VERSIONS:
+        return "tls_outdated", {"tls_version": _version_label(seen.version)}
+    if reason in VERSION_REASONS:
+        return "tls_version_mismatch", technical
+    if reason in CIPHER_REASONS:
+        if seen and seen.cipher:
+            return "tls_no_shared_cipher", {
+                "old_cipher": seen.cipher,
+                "tls_version": _version_label(seen.version),
+            }
+        return "tls_no_shared_cipher", technical
+    if reason in CLOSED_REASONS:
+        return "tls_closed", {}
+    return "tls_error", technical
+
+
+def _version_label(version: str) -> str:
+    """OpenSSL's protocol name as people know it: "TLSv1" -> "TLS 1.0"."""
+    return VERSION_LABELS.get(version, version.replace("TLSv", "TLS "))
