@@ -163,12 +163,12 @@ def test_inform_peiq_shows_on_dashboard_and_mails_managers(dns_app, client, cust
     assert "Good GmbH" in message.message["Subject"] and "noch nicht in Ordnung" in message.text()
     assert "SPF erlaubt Mailjet das Senden" in message.text()
     auth.login()
-    assert "wartet auf PEIQ" in client.get("/manage/").text
+    assert "PEIQ informiert: wartet auf PEIQ" in client.get("/manage/").text
     page = client.get(f"/manage/customers/{customer['id']}").text
     assert "obwohl noch nicht alle nötigen DNS-Einträge in Ordnung sind" in page
     assert "die DNS-Einträge stehen" not in page
     customers.post(f"/manage/customers/{customer['id']}/acknowledge")
-    assert "wartet auf PEIQ" not in client.get("/manage/").text
+    assert "PEIQ informiert: wartet auf PEIQ" not in client.get("/manage/").text
     assert store.item_rows(db, customer["id"])["peiq-informed"]["state"] == "done"
 
 
