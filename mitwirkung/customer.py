@@ -249,6 +249,10 @@ def toggle(item_id):
 
 
 TEST_ONLY_FIELDS = ("password", "recipient", "allow_plain", "handover")
+PASSWORD_NEEDED = (
+    "Bitte tragen Sie das Passwort des Postfachs ein – es wird nur für diesen Test benutzt "
+    "und nirgends gespeichert."
+)
 
 
 def validate_settings(form: SmtpTestForm, testing: bool) -> bool:
@@ -258,6 +262,9 @@ def validate_settings(form: SmtpTestForm, testing: bool) -> bool:
     named at their field either way. Every field stays in the form as typed.
     """
     valid = form.validate_on_submit()
+    if testing and not form.no_login.data and not form.password.data:
+        form.password.errors = [*form.password.errors, PASSWORD_NEEDED]
+        valid = False
     if not testing:
         for name in TEST_ONLY_FIELDS:
             form[name].errors = []
@@ -295,22 +302,24 @@ def save_smtp_settings():
     return after_write("smtp-settings", saved=True, pressed="save", smtp_form=shown(form))
 
 
+def settings_data(form) -> dict:
+    """The form's non-secret SMTP settings as stored; with no login, no user."""
+    data = {k: form.data[k] for k in live.SETTINGS_FIELDS
+            if not form[k].errors and form.data[k] is not None}  # fmt: skip
+    data["no_login"] = int(bool(form.no_login.data))
+    if data["no_login"]:
+        data["username"] = ""
+    return data
+
+
 def save_settings(form) -> None:
     """Store the non-secret SMTP settings; valid settings mark `smtp-settings` done."""
-    db, cid = get_db(), g.customer["id"]
-    fields = ("host", "port", "encryption", "username", "sender", "recipient", "no_login")
-    data = {k: form.data[k] for k in fields if not form[k].errors and form.data[k] is not None}
-    data["no_login"] = int(bool(form.no_login.data))
-    with db.atomic():
-        db.table("smtp_settings").upsert(
-            {"customer_id": cid, **data, "updated_at": store.now()}, pk="customer_id"
-        )
-        store.set_item(db, cid, "smtp-settings", "done", "customer", {"host": data["host"]})
+    live.save_smtp_settings(get_db(), g.customer["id"], settings_data(form), "customer")
 
 
 @bp.post("/c/<token>/smtp-test")
 def smtp_test():
-    """Save the settings and send a real test mail through the customer's server."""
+    """Send a real test mail with the typed settings (see `live.start_smtp_test` for saving)."""
     require_item("smtp-test-mail", "smtp")
     form = SmtpTestForm()
     if not validate_settings(form, testing=True):
@@ -319,23 +328,25 @@ def smtp_test():
         )
     db = get_db()
     settings = SmtpSettings(
-        form.host.data, form.port.data, form.encryption.data, form.username.data or "",
+        form.host.data, form.port.data, form.encryption.data,
+        "" if form.no_login.data else form.username.data or "",
         form.sender.data, form.recipient.data, login=not form.no_login.data,
     )  # fmt: skip
-    password = form.password.data or None
+    password = None if form.no_login.data else form.password.data or None
+    data = settings_data(form)
     try:
         live.start_smtp_test(
             db, get_runner(), current_app.config, customer=g.customer, settings=settings,
             password=password, allow_plain=form.allow_plain.data,
             confirm_url_for=lambda code: public_url("customer.confirm", code=code),
             actor="customer", client_addr=live.client_key(request.remote_addr),
+            save=lambda db: live.save_smtp_settings(db, g.customer["id"], data, "customer"),
         )  # fmt: skip
     except live.RateLimited as e:
         form.form_errors.append(e.message)
         return respond(
             ["item"], 422, item_id="smtp-settings", smtp_form=shown(form), pressed="test"
         )
-    save_settings(form)
     also = ("smtp-test-mail",)
     if form.handover.data and password:
         max_age = current_app.config["SECRET_MAX_AGE_DAYS"]
@@ -512,6 +523,9 @@ def confirm(code):
     if found is None:
         abort(404)
     customer, path_id, outcome = found
+    if outcome == "closed":  # an archived setup: say so and whom to ask, as its links do
+        contact = store.peiq_contact(get_db(), customer)
+        return render_template("closed.html", customer=customer, contact=contact), 410
     return render_template(
         "confirmed.html", customer=customer, outcome=outcome, path=obligation().path(path_id)
     )

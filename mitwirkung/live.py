@@ -57,7 +57,7 @@ def _limit(
     if len(rows) >= limit:
         again = datetime.fromisoformat(rows[-limit][0]) + timedelta(seconds=window)
         raise RateLimited(
-            f"Es wurden in der letzten {label} schon {len(rows)} {noun} gestartet – mehr "
+            f"Es wurden {label} schon {len(rows)} {noun} gestartet – mehr "
             f"sind zum Schutz der Server nicht möglich. Bitte versuchen Sie es ab "
             f"{_local_hhmm(again.isoformat())} Uhr wieder."
         )  # fmt: skip
@@ -66,9 +66,9 @@ def _limit(
 def admit(db: Database, config, customer_id: int, client_addr: str | None) -> None:
     """Raise RateLimited when the customer or the client address has used up its tests."""
     _limit(db, "customer_id = ?", customer_id, SMTP_KINDS, config["SMTP_TESTS_PER_CUSTOMER"],
-           600, "10 Minuten", "Tests")  # fmt: skip
+           600, "in den letzten 10 Minuten", "Tests")  # fmt: skip
     _limit(db, "client_addr = ?", client_addr, SMTP_KINDS, config["SMTP_TESTS_PER_ADDRESS"],
-           3600, "Stunde", "Tests")  # fmt: skip
+           3600, "in der letzten Stunde", "Tests")  # fmt: skip
 
 
 def _check_options(config) -> dict:
@@ -111,6 +111,55 @@ def _public_settings(settings: SmtpSettings) -> dict:
     return dataclasses.asdict(settings)
 
 
+def smtp_key(settings: dict) -> tuple:
+    """What a test mail proves something about: server, port, encryption, login and sender.
+
+    Takes a row of `smtp_settings` or a run's settings; the recipient is left out (a mail
+    that arrived in another mailbox still proves the server sends).
+    """
+    login = settings["login"] if "login" in settings else not settings.get("no_login")
+    return (
+        settings.get("host"), int(settings.get("port") or 0), settings.get("encryption"),
+        (settings.get("username") or "") if login else "", settings.get("sender"), bool(login),
+    )  # fmt: skip
+
+
+SETTINGS_FIELDS = ("host", "port", "encryption", "username", "sender", "recipient", "no_login")
+TRIAL_RULE = (
+    "Ihre gespeicherten Einstellungen sind schon erfolgreich getestet: „Testmail senden“ "
+    "übernimmt geänderte Einstellungen erst, wenn der Server die Testmail angenommen hat."
+)
+STALE = "Die Einstellungen wurden seitdem geändert – bitte senden Sie erneut eine Testmail."
+
+
+def save_smtp_settings(db: Database, customer_id: int, data: dict, actor: str) -> None:
+    """Store the non-secret SMTP settings and mark `smtp-settings` done.
+
+    Evidence belongs to the settings it was gathered with: when server, port, encryption,
+    login or sender change, `smtp-test-mail` and the smtp-own `mail-received` go back to open.
+    """
+    with db.atomic():
+        old = store.get_row(db, "smtp_settings", customer_id)
+        db.table("smtp_settings").upsert(
+            {"customer_id": customer_id, **data, "updated_at": now()}, pk="customer_id"
+        )
+        store.set_item(db, customer_id, "smtp-settings", "done", actor, {"host": data["host"]})
+        new = store.get_row(db, "smtp_settings", customer_id)
+        if old is None or smtp_key(old) == smtp_key(new):
+            return
+        rows = store.item_rows(db, customer_id, "smtp-own")
+        for item_id in ("smtp-test-mail", "mail-received"):
+            if item_id in rows and rows[item_id]["state"] != "open":
+                store.set_item(db, customer_id, item_id, "open", actor,
+                               {"stale": True, "message": STALE}, path="smtp-own")  # fmt: skip
+
+
+def proven(db: Database, customer_id: int) -> bool:
+    """True when the saved SMTP settings passed a test (`smtp-test-mail` done or warning)."""
+    row = store.item_rows(db, customer_id, "smtp-own").get("smtp-test-mail")
+    return bool(row and row["state"] in ("done", "warning"))
+
+
 def start_smtp_test(
     db: Database,
     runner: Runner,
@@ -123,8 +172,15 @@ def start_smtp_test(
     confirm_url_for,
     actor: str,
     client_addr: str | None,
+    save=None,
 ) -> int:
-    """Admit and start a test mail run; the password lives only in this job's memory."""
+    """Admit and start a test mail run; the password lives only in this job's memory.
+
+    When the saved settings are proven (see `proven`), the run is a trial: the typed settings
+    replace the saved ones only if the server accepts the mail, and a failure leaves the
+    proven settings and their items as they are. Otherwise `save(db)` stores the typed
+    settings once the run is admitted and `smtp-test-mail` shows `running`.
+    """
     code = crypto.new_token()
     confirm_url = confirm_url_for(code)
     options = _check_options(config)
@@ -135,7 +191,7 @@ def start_smtp_test(
             allow_plain_password=allow_plain, **options,
         )  # fmt: skip
 
-    def on_start(db, run_id):
+    def on_start(db, run_id, trial):
         db.table("confirmations").insert(
             {
                 "token_hash": crypto.token_hash(code),
@@ -145,14 +201,21 @@ def start_smtp_test(
                 "path": customer["path"],  # the link counts for the path that sent the mail
             }  # fmt: skip
         )
-        store.set_item(db, customer["id"], "smtp-test-mail", "running", actor, {"run_id": run_id})
+        if not trial:
+            store.set_item(
+                db, customer["id"], "smtp-test-mail", "running", actor, {"run_id": run_id}
+            )
 
     with db.atomic():
         admit(db, config, customer["id"], client_addr)
+        trial = proven(db, customer["id"])
+        if save and not trial:
+            save(db)
         return runner.submit(
-            db, customer_id=customer["id"], kind="smtp", settings=_public_settings(settings),
+            db, customer_id=customer["id"], kind="smtp",
+            settings={**_public_settings(settings), "trial": trial},
             actor=actor, client_addr=client_addr, check=check, finish=finish_smtp,
-            on_start=on_start,
+            on_start=lambda db, run_id: on_start(db, run_id, trial),
         )  # fmt: skip
 
 
@@ -166,17 +229,38 @@ def smtp_result_data(result: SmtpResult | None) -> dict:
 
 
 def finish_smtp(db: Database, run_id: int, result: SmtpResult | None):
-    """Write the test's outcome to the run and the item `smtp-test-mail`."""
+    """Write the test's outcome to the run and, if it still speaks for them, to the items.
+
+    A result counts only while its run is the customer's newest test mail and its settings
+    are the saved ones; a trial (see `start_smtp_test`) that passed saves its settings first.
+    `data["applied"]` says whether the items took the result.
+    """
     data = smtp_result_data(result)
     run = db.table("runs").get(run_id)
+    cid, tested = run["customer_id"], json.loads(run["settings"] or "{}")
     state = "failed"
     if data["ok"]:
         # accepted without a login: passed, with the warning that PEIQ's addresses are needed
         state = "warning" if data["code"] == "ok_without_login" else "done"
-    store.set_item(
-        db, run["customer_id"], "smtp-test-mail", state,
-        "system", {"run_id": run_id, "code": data["code"], "title": data["title"]},
-    )  # fmt: skip
+    newest = db.execute(
+        "SELECT MAX(id) FROM runs WHERE customer_id = ? AND kind = 'smtp'", [cid]
+    ).fetchone()[0]
+    if newest == run_id and tested.get("trial") and data["ok"]:
+        saved = {k: tested.get(k) for k in SETTINGS_FIELDS if k != "no_login"}
+        save_smtp_settings(db, cid, {**saved, "no_login": int(not tested.get("login", True))},
+                           "system")  # fmt: skip
+    saved = store.get_row(db, "smtp_settings", cid)
+    data["applied"] = bool(
+        newest == run_id
+        and saved is not None
+        and smtp_key(saved) == smtp_key(tested)
+        and (data["ok"] or not tested.get("trial"))
+    )
+    if data["applied"]:
+        store.set_item(
+            db, cid, "smtp-test-mail", state,
+            "system", {"run_id": run_id, "code": data["code"], "title": data["title"]},
+        )  # fmt: skip
     return ("ok" if data["ok"] else data["code"]), data
 
 
@@ -377,7 +461,7 @@ def start_dns_check(
                 "ohnehin etwas Zeit – bitte prüfen Sie in einigen Minuten erneut."
             )
         _limit(db, "client_addr = ?", client_addr, ("dns",), config["DNS_CHECKS_PER_ADDRESS"],
-               3600, "Stunde", "DNS-Prüfungen")  # fmt: skip
+               3600, "in der letzten Stunde", "DNS-Prüfungen")  # fmt: skip
         return runner.submit(
             db, customer_id=customer["id"], kind="dns", settings=dataclasses.asdict(expected),
             actor=actor, client_addr=client_addr, check=check, finish=finish,
@@ -555,12 +639,23 @@ def _path_of_run(db: Database, run_id: int | None) -> str:
     return (json.loads(run["settings"] or "{}").get("path") if run else None) or "smtp-own"
 
 
+def _speaks_for_saved(db: Database, customer_id: int, run_id: int | None) -> bool:
+    """True unless the link came from an SMTP test of settings that are no longer saved."""
+    run = store.get_row(db, "runs", run_id) if run_id else None
+    if run is None or run["kind"] != "smtp":
+        return True  # e.g. a Mailjet test mail: nothing the customer can change since
+    saved = store.get_row(db, "smtp_settings", customer_id)
+    return saved is not None and smtp_key(saved) == smtp_key(json.loads(run["settings"]))
+
+
 def confirm_arrival(db: Database, code: str) -> tuple[dict, str, str] | None:
     """Mark `mail-received` on the path whose test mail carried this code.
 
     Returns (customer, path id, outcome) or None for an unknown code. outcome is "ticked"
     when this opening ticked the item, "already" when a used link finds it still ticked, and
-    "unticked" when a used link finds it unticked since: a link ticks once, never again.
+    "unticked" when a used link finds it unticked since: a link ticks once, never again;
+    "stale" when the mail was sent with SMTP settings that have been changed since;
+    "closed" when the customer's setup was archived.
     """
     if not code or len(code) > 200:
         return None
@@ -569,10 +664,14 @@ def confirm_arrival(db: Database, code: str) -> tuple[dict, str, str] | None:
     if row is None:
         return None
     customer = store.get_customer(db, row["customer_id"])
-    if customer is None or customer["archived_at"]:
+    if customer is None:
         return None
     path = row.get("path") or _path_of_run(db, row["run_id"])
+    if customer["archived_at"]:
+        return customer, path, "closed"
     with db.atomic():
+        if not row["used_at"] and not _speaks_for_saved(db, customer["id"], row["run_id"]):
+            return customer, path, "stale"
         if not row["used_at"]:
             db.table("confirmations").update(key, {"used_at": now()})
             store.set_item(

@@ -14,7 +14,7 @@ from . import logs
 from .checks.domain import display_domain
 from .checks.smtp import shown_address
 from .db import get_db, write_problem
-from .live import DNS_OUTCOMES, run_label
+from .live import DNS_OUTCOMES, TRIAL_RULE, run_label
 from .mailjet_sync import MAILJET_WORDS
 from .pagecache import PageCache
 from .progress import STATE_LABELS
@@ -167,6 +167,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(STATE_LABELS, "STATE_LABELS")
     app.add_template_global(DNS_OUTCOMES, "DNS_OUTCOMES")
     app.add_template_global(run_label)
+    app.add_template_global(TRIAL_RULE, "TRIAL_RULE")
     app.add_template_filter(shown_address, "address")
     app.add_template_global(EVENT_WORDS, "EVENT_WORDS")
     app.add_template_global(MAILJET_WORDS, "MAILJET_WORDS")
