@@ -147,7 +147,7 @@ def respond(blocks: list[str], status: int = 200, item_id: str | None = None, **
     if item_id:
         ctx["view"] = next((v for v in ctx["views"] if v.item.id == item_id), None)
         if ctx["view"] is None:  # e.g. a poll from before the customer changed the path
-            abort(404)
+            other_path()
     if not htmx:
         return render_template(TEMPLATE, **ctx), status
     return render_blocks(TEMPLATE, blocks, **ctx), status
@@ -181,12 +181,31 @@ def after_write(item_id: str, also: tuple[str, ...] = (), **extra):
     return render_items(item_id, also, **extra)
 
 
-def require_item(item_id: str, check: str):
-    """Abort with 404 unless the item belongs to the chosen path and has this check."""
-    path = obligation().path(g.customer["path"])
+OTHER_PATH = (
+    "Sie haben inzwischen einen anderen Weg gewählt – bitte laden Sie die Seite neu."
+)
+
+
+def other_path():
+    """Abort with 409: the item or run exists, but the customer has chosen another path since.
+
+    The header X-Reason lets the page say so in place (static/app.js) instead of guessing.
+    """
+    page = render_template("error.html", title="Anderer Weg gewählt", text=OTHER_PATH)
+    response = current_app.make_response((page, 409))
+    response.headers["X-Reason"] = "other-path"
+    abort(response)
+
+
+def require_item(item_id: str, check: str | None = None):
+    """Abort with 404 unless the item exists (with this check), with 409 unless it belongs to
+    the chosen path."""
     item = obligation().items.get(item_id)
-    if path is None or item not in path.items or item.check != check:
+    if item is None or (check and item.check != check):
         abort(404)
+    path = obligation().path(g.customer["path"])
+    if path is None or item not in path.items:
+        other_path()
     return item
 
 
@@ -222,9 +241,7 @@ def choose_path():
 @bp.get("/c/<token>/items/<item_id>")
 def item(item_id):
     """Return one item as it stands now (the page polls `mail-received` while a mail is out)."""
-    path = obligation().path(g.customer["path"])
-    if path is None or item_id not in {i.id for i in path.items}:
-        abort(404)
+    require_item(item_id)
     return respond(["item", "progress"], item_id=item_id)
 
 
@@ -236,15 +253,20 @@ def toggle(item_id):
     if not form.validate_on_submit():
         abort(400)
     done = form.done.data == "1"
-    db = get_db()
-    views = item_views(obligation(), g.customer["path"], store.item_rows(db, g.customer["id"]))
-    if done and not others_complete(views, item_id):
-        # the page offers the tick only then; a stale page or a plain form can still ask
+    db, cid = get_db(), g.customer["id"]
+    with db.atomic():  # a path switched meanwhile cannot slip between the check and the write
+        path = store.get_customer(db, cid)["path"]
+        if path != g.customer["path"] or request.form.get("path", path) != path:
+            other_path()
+        views = item_views(obligation(), path, store.item_rows(db, cid, path))
+        refused = done and not others_complete(views, item_id)
+        if not refused:
+            store.set_item(
+                db, cid, item_id, "done" if done else "open", "customer",
+                {"by_hand": True} if done else {}, path=path,
+            )  # fmt: skip
+    if refused:  # the page offers the tick only then; a stale page or a plain form can ask
         return respond(["item"], 422, item_id=item_id, toggle_refused=True)
-    store.set_item(
-        db, g.customer["id"], item_id, "done" if done else "open", "customer",
-        {"by_hand": True} if done else {},
-    )  # fmt: skip
     return after_write(item_id, fresh="Bestätigt." if done else "Haken entfernt.")
 
 
@@ -392,7 +414,7 @@ def run(run_id):
             return respond([], item_id="smtp-test-mail")
         ctx = context()  # the answer next to "Testmail senden", its item below
         return render_block(TEMPLATE, "smtp_answer", **ctx) + out_of_band(ctx, ["smtp-test-mail"])
-    abort(404)
+    other_path()
 
 
 def dns_response(status: int = 200, **extra):

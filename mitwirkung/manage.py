@@ -606,20 +606,22 @@ def acknowledge(customer_id):
 @bp.post("/customers/<int:customer_id>/portal-confirm")
 def confirm_portal(customer_id):
     """Confirm that the named PORTAL's SMTP configuration is reused."""
-    c = customer_or_404(customer_id)
+    customer_or_404(customer_id)
     db = get_db()
-    row = store.item_rows(db, customer_id).get("portal-adopt")
-    if row is None or not row["detail"].get("portal"):
-        abort(409)
-    store.set_item(
-        db,
-        customer_id,
-        "portal-adopt",
-        "done",
-        actor(),
-        {"portal": row["detail"]["portal"]},
-    )
-    flash(f"Übernahme der SMTP-Konfiguration von {c['portal_name']} bestätigt.")
+    with db.atomic():  # the name checked is the name confirmed
+        row = store.item_rows(db, customer_id).get("portal-adopt")
+        if row is None or not row["detail"].get("portal"):
+            abort(409)
+        named = row["detail"]["portal"]
+        if request.form.get("portal") != named:  # the customer named another PORTAL meanwhile
+            text = (
+                f"Die Kund:in hat inzwischen „{named}“ genannt. Bitte sehen Sie sich die "
+                "Anfrage auf der Seite der Kund:in neu an und bestätigen Sie dann."
+            )
+            page = render_template("error.html", title="PORTAL geändert", text=text)
+            return page, 409
+        store.set_item(db, customer_id, "portal-adopt", "done", actor(), {"portal": named})
+    flash(f"Übernahme der SMTP-Konfiguration von {named} bestätigt.")
     return redirect(url_for("manage.customer", customer_id=customer_id), 303)
 
 

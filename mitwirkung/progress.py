@@ -55,10 +55,13 @@ def progress(views: list[ItemView]) -> int:
 def state_label(view: ItemView) -> str:
     """Return the badge text of an item in the customer's words.
 
+    An item the chosen settings make unnecessary is "Nicht nötig".
     A DNS record that was not found is "Noch nicht angelegt", one found but wrong is
     "Fehlerhaft", a missing optional record is "Empfohlen"; a request PEIQ has to act on
     is "Wartet auf PEIQ".
     """
+    if view.detail.get("not_needed"):
+        return "Nicht nötig"
     if not view.complete and view.detail.get("waiting_for") == "manager":
         return "Wartet auf PEIQ"
     if view.item.check == "dns":

@@ -162,13 +162,48 @@ def _rows_for_path(rows, path: str | None) -> dict[str, dict]:
     return result
 
 
+# With "Mein Server braucht keine Anmeldung" there is no password to hand over: the item
+# reads "Nicht nötig" and counts as done, wherever progress is computed.
+NOT_NEEDED = {"smtp-password": "Ihr Server braucht keine Anmeldung, also auch kein Passwort."}
+
+
+def _without_login(db: Database, customer_ids) -> set[int]:
+    ids = list(customer_ids)
+    if not ids:
+        return set()
+    marks = ",".join("?" * len(ids))
+    rows = db.execute(
+        f"SELECT customer_id FROM smtp_settings WHERE no_login AND customer_id IN ({marks})", ids
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _mark_not_needed(result: dict[str, dict], customer_id: int) -> dict[str, dict]:
+    for item_id, reason in NOT_NEEDED.items():
+        row = result.get(item_id)
+        if row is None or row["state"] != "done":
+            result[item_id] = {
+                "customer_id": customer_id, "item_id": item_id, "state": "done",
+                "detail": {"not_needed": True, "message": reason},
+                "updated_at": row["updated_at"] if row else None, "updated_by": "system",
+            }  # fmt: skip
+    return result
+
+
 def item_rows(db: Database, customer_id: int, path: str | None = None) -> dict[str, dict]:
-    """Return {item_id: row} as seen on a path (default: the chosen one), detail decoded."""
+    """Return {item_id: row} as seen on a path (default: the chosen one), detail decoded.
+
+    Items in NOT_NEEDED read done with detail {"not_needed": True} when the saved SMTP
+    settings need no login.
+    """
     if path is None:
         customer = get_customer(db, customer_id)
         path = customer["path"] if customer else None
     rows = db.table("item_states").rows_where("customer_id = ?", [customer_id])
-    return _rows_for_path(rows, path)
+    result = _rows_for_path(rows, path)
+    if _without_login(db, [customer_id]):
+        _mark_not_needed(result, customer_id)
+    return result
 
 
 def set_item(
@@ -184,7 +219,9 @@ def set_item(
 ):
     """Set an item's state (with an audit event of this kind) in one transaction.
 
-    Items in PER_PATH_ITEMS are set for `path` (default: the customer's chosen path).
+    Items in PER_PATH_ITEMS are set for `path`. Web code names the path it judged the
+    evidence on, read in its own transaction; the default (the path chosen now) would race
+    with a path switch and is only for scripts and tests.
     """
     with db.atomic():
         if item_id in PER_PATH_ITEMS:
@@ -216,7 +253,14 @@ def all_item_rows(db: Database) -> list[dict]:
     for row in rows:
         paths[row["customer_id"]] = row.pop("chosen_path")
         grouped.setdefault(row["customer_id"], []).append(row)
-    return [row for cid, rs in grouped.items() for row in _rows_for_path(rs, paths[cid]).values()]
+    no_login = _without_login(db, grouped)
+    result = []
+    for cid, rs in grouped.items():
+        rows = _rows_for_path(rs, paths[cid])
+        if cid in no_login:
+            _mark_not_needed(rows, cid)
+        result += rows.values()
+    return result
 
 
 def archive_customer(db: Database, customer_id: int, actor: str) -> None:

@@ -62,13 +62,14 @@ document.addEventListener("DOMContentLoaded", () => markSeen(document));
 
 // --- Failed requests: a German message in place, never silence -----------------------------
 
-function requestErrorText(status) {
+function requestErrorText(status, reason) {
   const messages = document.getElementById("request-errors");
   if (!messages) return "";
   let key = "network";
   if (status >= 500) key = "500";
   else if (status) key = String(status);
-  const found = messages.content.querySelector(`[data-status="${key}"]`)
+  const found = (reason && messages.content.querySelector(`[data-status="${key}-${reason}"]`))
+    || messages.content.querySelector(`[data-status="${key}"]`)
     || messages.content.querySelector(status >= 400 && status < 500 ? '[data-status="400"]' : '[data-status="500"]');
   return found ? found.textContent.trim() : "";
 }
@@ -98,7 +99,8 @@ function showRequestError(event, status) {
   message.className = "error request-error";
   message.setAttribute("role", "alert");
   message.tabIndex = -1;
-  message.textContent = requestErrorText(status);
+  const xhr = event.detail.xhr;
+  message.textContent = requestErrorText(status, xhr && status ? xhr.getResponseHeader("X-Reason") : null);
   place.insertAdjacentElement("afterend", message);
   if (event.detail.elt.getAttribute("aria-busy") === "true") {
     event.detail.elt.removeAttribute("aria-busy"); // a poll that failed is not running anymore
@@ -199,8 +201,21 @@ function showPlainConsent(root) {
     box.hidden = !invalid && !checked && !(chosen && chosen.value === "none");
   });
 }
+// "Mein Server braucht keine Anmeldung": user and password are not asked (the server ignores
+// them then too), and the page says what happens about PEIQ's sending addresses.
+function showLoginFields(root) {
+  root.querySelectorAll('input[name="no_login"]').forEach((box) => {
+    const form = box.closest("form");
+    form.querySelectorAll("[data-login-only]").forEach((part) => {
+      part.hidden = box.checked;
+      part.querySelectorAll("input").forEach((input) => { input.disabled = box.checked; });
+    });
+    form.querySelectorAll("[data-no-login-only]").forEach((part) => { part.hidden = !box.checked; });
+  });
+}
 document.addEventListener("change", (event) => {
   if (event.target.name === "encryption") showPlainConsent(document);
+  if (event.target.name === "no_login") showLoginFields(document);
 });
-document.addEventListener("htmx:load", (event) => showPlainConsent(event.target));
-document.addEventListener("DOMContentLoaded", () => showPlainConsent(document));
+document.addEventListener("htmx:load", (event) => { showPlainConsent(event.target); showLoginFields(event.target); });
+document.addEventListener("DOMContentLoaded", () => { showPlainConsent(document); showLoginFields(document); });

@@ -187,13 +187,13 @@ def test_automatic_rechecks_pause_and_checks_are_limited(dns_app, client, custom
     assert db.table("runs").count_where("kind = 'dns'") == 2
 
 
-def test_polling_a_run_of_another_path_is_404(dns_app, client, customers, auth):
+def test_polling_a_run_of_another_path_says_the_path_changed(dns_app, client, customers, auth):
     auth.login()
     customer, edit, _ = customers.create(domain="good.de", path="mailjet")
     expect(customers, customer, "good.de")
     _, run = check(customers, edit, customer)
     customers.post(f"/c/{edit}/path", {"path": "smtp-own"}, token_from=f"/c/{edit}")
-    assert client.get(f"/c/{edit}/runs/{run['id']}").status_code == 404
+    assert client.get(f"/c/{edit}/runs/{run['id']}").status_code == 409  # B5
 
 
 def test_informing_twice_mails_once(dns_app, customers, auth):

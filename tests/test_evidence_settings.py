@@ -221,3 +221,25 @@ def test_confirmation_link_of_a_closed_setup_says_closed(
     page = client.get(confirmation_link(kunde_mail, before))
     assert page.status_code == 410 and "Seite nicht gefunden" not in page.text
     assert customers.item_state(customer["id"], "mail-received") == "open"
+
+
+def test_without_login_the_password_is_not_needed(smtp_app, client, customers, db, kunde_mail):
+    """U2: a server without login can reach 100 %; user and password are ignored."""
+    customer, edit, share = customers.create(path="smtp-own")
+    data = form(kunde_mail, no_login="y", username="ignored@kunde.test", password="ignored")
+    response = customers.post(f"/c/{edit}/smtp-settings", data, token_from=f"/c/{edit}")
+    assert response.status_code == 303
+    saved = store.get_row(db, "smtp_settings", customer["id"])
+    assert saved["no_login"] == 1 and saved["username"] == ""
+    status = client.get(f"/s/{share}/status.json").get_json()
+    password = next(i for i in status["items"] if i["id"] == "smtp-password")
+    assert password["state"] == "done" and password["detail"]["not_needed"] is True
+    page = client.get(f"/c/{edit}").text
+    item = page.split('id="item-smtp-password"')[1].split("</li>")[0]
+    assert "Nicht nötig" in item and "Passwort jetzt übergeben" not in item
+    assert "die IP-Adressen freigeben, von denen PEIQ sendet" in page
+    # ticking the box off again asks for the password once more
+    customers.post(f"/c/{edit}/smtp-settings", form(kunde_mail), token_from=f"/c/{edit}")
+    assert customers.item_state(customer["id"], "smtp-password") == "open"
+    dashboard_rows = [r for r in store.all_item_rows(db) if r["customer_id"] == customer["id"]]
+    assert {r["item_id"] for r in dashboard_rows if r["state"] == "done"} == {"smtp-settings"}

@@ -131,7 +131,7 @@ def test_manager_confirms_the_portal(auth, client, customers):
     customers.post(f"/c/{edit}/portal", {"portal": "portal.mueller.de", "confirm": "y"},
                    token_from=f"/c/{edit}")  # fmt: skip
     assert "Übernahme bestätigen" in client.get(f"/manage/customers/{customer['id']}").text
-    assert customers.post(url).status_code == 303
+    assert customers.post(url, {"portal": "portal.mueller.de"}).status_code == 303
     assert customers.item_state(customer["id"], "portal-adopt") == "done"
     assert client.get(f"/c/{edit}/status.json").get_json()["progress"] == 50
 
