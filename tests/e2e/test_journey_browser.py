@@ -412,3 +412,69 @@ def test_keyboard_only_through_the_smtp_own_path(journey, kunde_mail, context):
     expect(page.locator("[data-progress]")).to_have_text("100 %")
     journey.axe()
     journey.shot("journey-keyboard-done")
+
+
+def test_a_failed_test_of_changed_settings_keeps_the_proven_ones(journey, kunde_mail):
+    """U1/B1: the rule is said before the click; a failed trial says the saved ones still hold."""
+    page = journey.page
+    customer, edit, _ = journey.customer("smtp-own")
+    page.goto(edit)
+    form = page.locator("#smtp-form")
+    fill_settings(form, kunde_mail.port)
+    form.locator("#smtp-password-input").fill(PASSWORD)
+    form.get_by_label("Empfänger der Testmail").fill("it@kunde.test")
+    form.get_by_role("button", name="Testmail senden").click()
+    journey.answered(page.locator("#smtp-answer"), "angenommen")
+    page.reload()
+    form = page.locator("#smtp-form")
+    expect(form.locator(".rule")).to_contain_text("erst, wenn der Server die Testmail angenommen")
+    form.get_by_label("Server/Host").fill("other.kunde.test")  # its certificate does not fit
+    form.locator("#smtp-password-input").fill(PASSWORD)
+    form.get_by_role("button", name="Testmail senden").click()
+    journey.answered(page.locator("#smtp-answer"), "Ihre gespeicherten Einstellungen gelten weiter")
+    expect(page.locator("#item-smtp-test-mail .badge")).to_have_text("Erledigt")
+    journey.axe()
+    journey.shot("journey-trial-failed")
+    assert store.get_row(journey.db, "smtp_settings", customer["id"])["host"] == "mail.kunde.test"
+
+
+def test_without_login_user_and_password_step_aside(journey):
+    """U2: no user, no password, the next step about PEIQ's addresses, "Nicht nötig"."""
+    page = journey.page
+    customer, edit, _ = journey.customer("smtp-own")
+    page.goto(edit)
+    form = page.locator("#smtp-form")
+    fill_settings(form, 587)
+    form.get_by_label("Mein Server braucht keine Anmeldung").check()
+    expect(form.get_by_label("Nutzer")).to_be_hidden()
+    expect(form.locator("#smtp-password-input")).to_be_hidden()
+    expect(form.get_by_text("die IP-Adressen freigeben, von denen PEIQ sendet")).to_be_visible()
+    form.get_by_role("button", name="Speichern").click()
+    journey.answered(page.locator("#smtp-save-answer"), "Gespeichert.")
+    page.reload()
+    expect(page.locator("#item-smtp-password .badge")).to_have_text("Nicht nötig")
+    expect(page.locator("#item-smtp-password")).not_to_contain_text("Passwort jetzt übergeben")
+    expect(page.locator("#smtp-form").get_by_label("Nutzer")).to_be_hidden()
+    journey.axe()
+    journey.shot("journey-no-login")
+    assert journey.state(customer["id"], "smtp-password") == "done"
+
+
+def test_a_tab_behind_a_path_switch_says_so_in_place(journey, allow_errors):
+    """B5: not "link renewed", but "another path was chosen", next to the button."""
+    allow_errors += [r"\b409\b"]
+    page = journey.page
+    customer, edit, _ = journey.customer("smtp-own")
+    page.goto(edit)
+    form = page.locator("#smtp-form")
+    fill_settings(form, 587)
+    store.set_path(journey.db, customer["id"], "portal", "test")  # the other tab
+    form.get_by_role("button", name="Speichern").click()
+    error = page.locator("#smtp-save + .request-error")
+    expect(error).to_have_text(
+        "Sie haben inzwischen einen anderen Weg gewählt – bitte laden Sie die Seite neu."
+    )
+    expect(error).to_be_focused()
+    expect(error).to_be_in_viewport()
+    expect(form.get_by_label("Server/Host")).to_have_value("mail.kunde.test")
+    journey.shot("journey-other-path")
