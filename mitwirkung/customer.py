@@ -59,6 +59,17 @@ def load_customer(endpoint, values):
 
 
 bp.add_app_template_global(state_label)
+# Item help as an onlooker on the read-only link reads it: no "Sie", no buttons not there.
+ONLOOKER_HELP = {
+    "mail-received": "Erst wenn eine E-Mail wirklich im Postfach ankommt, ist alles erledigt. "
+    "Die Kund:in öffnet dazu den Bestätigungslink in der Testmail oder bestätigt die Ankunft "
+    "auf ihrer Seite.",
+    "peiq-informed": "Sobald die DNS-Einträge stehen, gibt die Kund:in PEIQ Bescheid; PEIQ "
+    "schließt dann die Einrichtung bei Mailjet ab.",
+    "portal-adopt": "Die Kund:in nennt ihr PORTAL; die Ansprechperson bei PEIQ bestätigt danach "
+    "die Übernahme.",
+}
+bp.add_app_template_global(ONLOOKER_HELP, "ONLOOKER_HELP")
 
 
 def link_csrf_token(token: str) -> str:

@@ -243,3 +243,23 @@ def test_without_login_the_password_is_not_needed(smtp_app, client, customers, d
     assert customers.item_state(customer["id"], "smtp-password") == "open"
     dashboard_rows = [r for r in store.all_item_rows(db) if r["customer_id"] == customer["id"]]
     assert {r["item_id"] for r in dashboard_rows if r["state"] == "done"} == {"smtp-settings"}
+
+
+def test_while_the_link_is_out_the_tick_by_hand_is_only_a_fallback(
+    smtp_app, client, customers, db, kunde_mail
+):
+    """U3: right after "angenommen" the link is the evidence; by hand sits behind a question."""
+    customer, edit, _ = customers.create(path="smtp-own")
+    store.set_item(db, customer["id"], "smtp-password", "done", "customer", {"by_hand": True})
+    before = len(kunde_mail.handler.messages)
+    send(customers, edit, form(kunde_mail))
+    wait_for_run(db, customer["id"])
+    item = client.get(f"/c/{edit}").text.split('id="item-mail-received"')[1].split("</li>")[0]
+    fallback = item.split('<details class="fallback">')[1].split("</details>")[0]
+    assert "Ja, ich habe die Testmail erhalten</button>" in fallback
+    assert "der Link darin funktioniert nicht?" in fallback
+    assert "Ja, ich habe die Testmail erhalten</button>" not in item.replace(fallback, "")
+    page = client.get(confirmation_link(kunde_mail, before))  # U9: not garbled
+    assert "E-Mails auf dem Weg „Einrichten des SMTP-Postfachs durch Kund:in“ ankommen" in (
+        page.text
+    )

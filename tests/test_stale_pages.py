@@ -112,3 +112,24 @@ def test_manager_confirms_only_the_portal_they_saw(auth, client, customers):
     assert store.item_rows(customers.db, customer["id"])["portal-adopt"]["detail"] == {
         "portal": "PORTAL Fremd"
     }
+
+
+def test_the_share_view_speaks_to_an_onlooker(customers, client, db):
+    """M8: no "Sie", no buttons the reader does not have, progress before a path too."""
+    customer, _, share = customers.create()
+    page = client.get(f"/s/{share}").text
+    assert "Die Kund:in hat noch keinen Weg gewählt" in page and "<progress" in page
+    for path, gone in [("mailjet", "müssen Sie nichts tun"), ("smtp-own", "bestätigen Sie hier"),
+                       ("portal", "Nennen Sie uns")]:  # fmt: skip
+        store.set_path(db, customer["id"], path, "test")
+        page = client.get(f"/s/{share}").text.split("<template")[0]
+        assert gone not in page, path
+    assert "die Ansprechperson bei PEIQ bestätigt danach" in page
+
+
+def test_the_chosen_path_is_said_to_the_customer_as_sie(customers, client):
+    """U9: the fixed title stays, a subtitle speaks to the customer."""
+    _, edit, _ = customers.create(path="smtp-own")
+    page = client.get(f"/c/{edit}").text
+    assert "Einrichten des SMTP-Postfachs durch Kund:in" in page
+    assert "Sie richten Ihr eigenes SMTP-Postfach ein." in page
