@@ -82,7 +82,7 @@ def test_manager_creates_customer_and_share_link_follows(live_app, page, context
     share = context.new_page()
     share.goto(share_url)
     expect(share.get_by_text("Nur-Lese-Ansicht")).to_be_visible()
-    expect(share.get_by_text("noch keiner gewählt")).to_be_visible()
+    expect(share.get_by_text("Die Kund:in hat noch keinen Weg gewählt")).to_be_visible()
 
     customer = context.new_page()
     customer.goto(edit_url)
