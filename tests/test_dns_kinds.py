@@ -531,8 +531,11 @@ def test_dkim_repair_keeps_the_valid_tags(server):
 @pytest.mark.parametrize(
     ("item_id", "offer"),
     [
-        ("dns-spf", "Legen Sie genau unter Host @ einen TXT-Eintrag mit diesem Wert an: "),
-        ("dns-dmarc", "Legen Sie genau unter Host _dmarc einen TXT-Eintrag mit diesem Wert an: "),
+        ("dns-spf", "Legen Sie genau unter Host news einen TXT-Eintrag mit diesem Wert an: "),
+        (
+            "dns-dmarc",
+            "Legen Sie genau unter Host _dmarc.news einen TXT-Eintrag mit diesem Wert an: ",
+        ),
     ],
 )
 def test_record_a_wildcard_gives_a_subdomain_is_created_not_edited(server, item_id, offer):
@@ -544,3 +547,75 @@ def test_record_a_wildcard_gives_a_subdomain_is_created_not_edited(server, item_
     assert "Ändern Sie" not in rec.fix and "Ersetzen Sie" not in rec.fix
     assert "Setzen Sie" not in rec.fix
     assert_offer_valid(rec)
+
+
+# --- review finding 1: hosts are relative to the zone cut ---------------------------------------
+
+
+def test_a_subdomain_in_its_parents_zone_gets_hosts_relative_to_that_zone(server):
+    report = check(server, "shop.z1-cut.de")
+    hosts = {r.item_id: r.host for r in report.records}
+    assert hosts == {
+        "dns-verification": "mailjet._a1b2c3d4.shop",
+        "dns-spf": "shop",
+        "dns-dkim": "mailjet._domainkey.shop",
+        "dns-dmarc": "_dmarc.shop",
+    }
+    assert report.nameservers == ("ns1.dns-provider.net",)
+    spf_rec = next(r for r in report.records if r.item_id == "dns-spf")
+    assert spf_rec.state == "failed"
+    assert "spf.no_mailjet" in codes(spf_rec)
+    assert spf_rec.expected == "v=spf1 ip4:192.0.2.4 include:spf.mailjet.com -all"
+    assert "Ersetzen Sie den vorhandenen SPF-Eintrag (TXT unter Host shop) durch:" in spf_rec.fix
+    assert "Host @" not in spf_rec.fix
+    assert_offer_valid(spf_rec)
+    dkim_rec = next(r for r in report.records if r.item_id == "dns-dkim")
+    assert codes(dkim_rec) == ["dkim.missing"]
+    assert "Legen Sie einen TXT-Eintrag mit Host mailjet._domainkey.shop bei" in dkim_rec.fix
+    assert "der für z1-cut.de zuständig ist: laut DNS dns-provider.net" in dkim_rec.fix
+    assert dkim_rec.fix.count("keinen Unterstrich") == 1  # review finding 12: said once
+
+
+def test_a_subdomain_without_own_names_gets_every_label_in_its_host(server):
+    rec = record(server, "a.b.z1-cut.de", "dns-spf")
+    assert codes(rec) == ["spf.missing"]
+    assert rec.host == "a.b"
+    assert "Legen Sie einen TXT-Eintrag mit Host a.b und Wert" in rec.fix
+    assert "der für z1-cut.de zuständig ist" in rec.fix
+
+
+def test_a_full_name_typed_as_host_is_found_below_the_zone_not_the_domain(server):
+    rec = record(server, "a.b.z1-cut.de", "dns-verification")
+    assert rec.state == "failed"
+    assert codes(rec) == ["dns.doubled"]
+    assert "Der Eintrag steht unter mailjet._a1b2c3d4.a.b.z1-cut.de.z1-cut.de" in rec.message
+    assert "Sie haben „mailjet._a1b2c3d4.a.b.z1-cut.de“ eingetragen" in rec.fix
+    assert "`mailjet._a1b2c3d4.a.b`" in rec.fix
+
+
+def test_a_delegated_subdomain_is_its_own_zone(server):
+    report = check(server, "sub.z1-cut.de")
+    spf_rec = next(r for r in report.records if r.item_id == "dns-spf")
+    assert spf_rec.host == "@"
+    assert codes(spf_rec) == ["spf.missing"]
+    assert "der für sub.z1-cut.de zuständig ist: laut DNS other-dns.net" in spf_rec.fix
+    assert report.nameservers == ("ns1.other-dns.net",)
+
+
+def test_provider_steps_use_the_hosts_relative_to_the_zone(server):
+    from pathlib import Path
+
+    from mitwirkung.checks import dnsprovider
+
+    catalog = dnsprovider.load(
+        Path(__file__).parent.parent / "data" / "obligations" / "dns-providers.toml"
+    )
+    report = check(server, "shop.z1-cut.de")
+    delegation = asyncio.run(
+        dnsprovider.observe("shop.z1-cut.de", nameservers=[server.nameserver], timeout=3.0)
+    )
+    assert delegation.zone == "z1-cut.de"
+    spf_rec = next(r for r in report.records if r.item_id == "dns-spf")
+    steps = dnsprovider.steps_for(catalog.generic, {**spf_rec.__dict__})
+    assert any("„shop“" in step for step in steps.steps), steps.steps
+    assert not steps.traps or all("Domain selbst" not in t for t in steps.traps)

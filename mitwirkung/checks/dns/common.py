@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field, replace
 
 from mitwirkung.checks import spf as spf_syntax
@@ -63,11 +62,16 @@ class DnsReport:
 
 @dataclass(frozen=True)
 class Context:
-    """What every record check needs besides its own queries."""
+    """What every record check needs besides its own queries.
+
+    zone: the zone holding the domain (see lookup.zone_cut); every host a customer types is
+    relative to it, so for shop.firma.de in the zone firma.de the SPF host is "shop".
+    """
 
     exp: MailjetExpectation
     lookup: Lookup
-    authority: asyncio.Task  # -> tuple of NS names
+    zone: str
+    nameservers: tuple[str, ...] = ()
 
     async def synthesized(self, name: str, rtype: str, answer: Answer) -> bool:
         """Tell whether answer for name may come from a wildcard (see Lookup.synthesized)."""
@@ -78,15 +82,21 @@ class Context:
         return self.exp.domain
 
     def doubled(self, fqdn: str) -> str:
-        return f"{fqdn}.{self.domain}"
+        """Return where a record lands when its full name is typed as host (the panel appends
+        the zone once more)."""
+        return f"{fqdn}.{self.zone}"
+
+    def base(self, item_id: str, fqdn: str, expected: str) -> RecordCheck:
+        """Return the record to judge, its host relative to the zone."""
+        return base_record(item_id, fqdn, self.zone, expected)
 
     async def where(self, host: str, value: str = "") -> dict:
         """Return what the words for a missing record need: where to add it and what."""
-        ns = await self.authority
+        ns = self.nameservers
         return {
             "host": host,
             "value": value,
-            "shown": display_domain(self.domain),
+            "shown": display_domain(self.zone),
             "providers": sorted({".".join(n.split(".")[-2:]) for n in ns}),
             "nameservers": list(ns),
         }
@@ -103,15 +113,16 @@ def unquote(text: str) -> str:
     return text.strip().strip("\"'“”„").strip()
 
 
-def base_record(item_id: str, fqdn: str, domain: str, expected: str) -> RecordCheck:
+def base_record(item_id: str, fqdn: str, zone: str, expected: str) -> RecordCheck:
+    """Return the record at fqdn, its host relative to zone ("@" for the zone's apex)."""
     return RecordCheck(
-        item_id, "TXT", relative_host(fqdn, domain), fqdn, expected, "failed", (), "", ""
+        item_id, "TXT", relative_host(fqdn, zone), fqdn, expected, "failed", (), "", ""
     )
 
 
 def verdict(base: RecordCheck, findings: list[Finding], **fields) -> RecordCheck:
     """Return base judged by findings: the worst state, their German words, the findings."""
-    message, fix = wording.words(findings)
+    message, fix = wording.words(findings, {"host": base.host})
     return replace(
         base,
         state=worst(f.state for f in findings),
@@ -134,5 +145,5 @@ async def real_doubled(
     if await ctx.synthesized(doubled, "TXT", answer):
         return None
     state = "warning" if base.item_id == "dns-dmarc" else "failed"
-    params = {"doubled": doubled, "typed": relative_host(doubled, ctx.domain), "host": base.host}
+    params = {"doubled": doubled, "typed": relative_host(doubled, ctx.zone), "host": base.host}
     return verdict(base, [Finding("dns.doubled", state, params)], found=answer.texts)

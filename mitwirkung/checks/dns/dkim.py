@@ -14,7 +14,6 @@ from mitwirkung.checks import dkim as dkim_syntax
 from mitwirkung.checks.dns.common import (
     Context,
     RecordCheck,
-    base_record,
     real_doubled,
     unavailable,
     verdict,
@@ -37,7 +36,7 @@ async def check_dkim(ctx: Context) -> RecordCheck:
     exp = ctx.exp
     fqdn = f"{exp.dkim_selector}._domainkey.{ctx.domain}"
     expected, prior = expected_value(exp)
-    base = base_record("dns-dkim", fqdn, ctx.domain, expected)
+    base = ctx.base("dns-dkim", fqdn, expected)
     if prior:
         base = replace(base, details={"no_copy": True})
     main, doubled = await asyncio.gather(

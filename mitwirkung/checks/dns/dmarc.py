@@ -9,7 +9,6 @@ from mitwirkung.checks import dmarc as dmarc_syntax
 from mitwirkung.checks.dns.common import (
     Context,
     RecordCheck,
-    base_record,
     real_doubled,
     unavailable,
     unquote,
@@ -22,7 +21,7 @@ async def check_dmarc(ctx: Context) -> RecordCheck:
     """Check the DMARC record; it is advice only and never fails."""
     fqdn = f"_dmarc.{ctx.domain}"
     starter = dmarc_syntax.starter(ctx.domain)
-    base = replace(base_record("dns-dmarc", fqdn, ctx.domain, starter), state="warning")
+    base = replace(ctx.base("dns-dmarc", fqdn, starter), state="warning")
     # Which record applies to a subdomain without its own: RFC 7489 asks for the organisational
     # domain from the Public Suffix List, which we do not carry. Approximated by the tree walk
     # of DMARCbis: the closest ancestor (below the top-level domain) that has a DMARC record,

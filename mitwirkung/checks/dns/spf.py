@@ -16,7 +16,6 @@ from mitwirkung.checks.dns.common import (
     DEFAULT_SPF,
     Context,
     RecordCheck,
-    base_record,
     real_doubled,
     unavailable,
     unquote,
@@ -30,7 +29,7 @@ LIMIT = spf_syntax.LOOKUP_LIMIT
 async def check_spf(ctx: Context) -> RecordCheck:
     """Check the SPF record at the domain and its whole include tree."""
     fqdn = ctx.domain
-    base = base_record("dns-spf", fqdn, fqdn, DEFAULT_SPF)
+    base = ctx.base("dns-spf", fqdn, DEFAULT_SPF)
     main, doubled = await asyncio.gather(
         ctx.lookup.query(fqdn, "TXT"), ctx.lookup.query(ctx.doubled(fqdn), "TXT")
     )
@@ -59,7 +58,7 @@ async def check_spf(ctx: Context) -> RecordCheck:
             params = {"fqdn": fqdn, "target": main.cname, "value": DEFAULT_SPF}
             finding = Finding("spf.cname", "failed", params)
             return verdict(base, [finding], details={"cname": main.cname})
-        where = await ctx.where("@", DEFAULT_SPF)
+        where = await ctx.where(base.host, DEFAULT_SPF)
         return verdict(base, [Finding("spf.missing", "failed", where)])
     extra = (
         [Finding("spf.broken_extra", "warning", {"records": broken})]
@@ -218,7 +217,9 @@ async def _judge(
     code = "spf.offer_broken" if prior else "spf.offer_wildcard" if wildcard else "spf.offer"
     if wildcard:  # the record is no one's to edit: only the record to create counts
         findings = [replace(f, params={**f.params, "no_fix": True}) for f in findings]
-        notes.append(Finding("dns.wildcard_record", "done", {"fqdn": ctx.domain, "host": "@"}))
+        notes.append(
+            Finding("dns.wildcard_record", "done", {"fqdn": ctx.domain, "host": base.host})
+        )
     offered = _offer_findings(offer, "done", code, reported)
     if tree.has_mailjet:  # the offer costs what the record costs: said once above
         offered = [f for f in offered if f.code != "spf.over_limit"]

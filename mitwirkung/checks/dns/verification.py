@@ -9,7 +9,6 @@ from dataclasses import replace
 from mitwirkung.checks.dns.common import (
     Context,
     RecordCheck,
-    base_record,
     real_doubled,
     unavailable,
     unquote,
@@ -28,7 +27,7 @@ def matches(text: str, value: str) -> bool:
 async def check_verification(ctx: Context) -> RecordCheck:
     """Check the Mailjet verification TXT record."""
     fqdn, value = ctx.exp.verification_name, unquote(ctx.exp.verification_value)
-    base = base_record("dns-verification", fqdn, ctx.domain, value)
+    base = ctx.base("dns-verification", fqdn, value)
     main, doubled = await asyncio.gather(
         ctx.lookup.query(fqdn, "TXT"), ctx.lookup.query(ctx.doubled(fqdn), "TXT")
     )

@@ -48,7 +48,8 @@ MAILBOX_NOTE = (
     "Die Adresse nach mailto: muss ein Postfach sein, das es gibt (oder lassen Sie rua= weg)."
 )
 UNDERSCORE_NOTE = (
-    " Lässt Ihr Anbieter keinen Unterstrich (_) im Host zu, fragen Sie dessen Support oder PEIQ."
+    " Lässt Ihr Anbieter keinen Unterstrich (_) im Host zu, fragen Sie dessen Support oder PEIQ:"
+    " der Unterstrich ist nötig."
 )
 SUBJECTS = {  # what could not be checked when the DNS did not answer
     "verification": "den Bestätigungseintrag",
@@ -279,8 +280,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "spf.two_records": (
         "Für die Domain gibt es {count} SPF-Einträge. Erlaubt ist genau einer: mit mehreren ist "
         "SPF ungültig (RFC 7208, Abschnitt 4.5), und Empfänger können Ihre E-Mails ablehnen.",
-        "Löschen Sie alle {count} SPF-Einträge (TXT unter @, beginnend mit v=spf1) und legen "
-        "Sie stattdessen diesen einen an: {record}",
+        "Löschen Sie alle {count} SPF-Einträge (TXT unter Host {host}, beginnend mit v=spf1) "
+        "und legen Sie stattdessen diesen einen an: {record}",
     ),
     "spf.two_records_no_offer": (
         "Für die Domain gibt es {count} SPF-Einträge. Erlaubt ist genau einer: mit mehreren ist "
@@ -299,8 +300,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Fassen Sie dabei alles in einem einzigen SPF-Eintrag zusammen.",
     ),
     "spf.broken_extra": (
-        "Außerdem steht unter @ ein falsch geschriebener SPF-Eintrag ({records}). Empfänger "
-        "ignorieren ihn.",
+        "Außerdem steht unter Host {host} ein falsch geschriebener SPF-Eintrag ({records}). "
+        "Empfänger ignorieren ihn.",
         "Löschen Sie den falsch geschriebenen Eintrag, damit es bei genau einem SPF-Eintrag "
         "bleibt.",
     ),
@@ -454,8 +455,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "dkim.missing": (
         "Der DKIM-Schlüssel (TXT unter {fqdn}) wurde nicht gefunden.",
-        "{missing_fix} Erlaubt Ihr DNS-Anbieter keinen Unterstrich im Host, fragen Sie dort "
-        "nach: für DKIM ist er nötig.",
+        "{missing_fix}",
     ),
     # --- DMARC (RFC 7489; advice only, never a failure) -----------------------------------
     "dmarc.odd_space": (
@@ -564,17 +564,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     # --- the record we offer ---------------------------------------------------------------
     "spf.offer": (
         "",
-        "Ersetzen Sie den vorhandenen Eintrag durch: {record} (damit {lookups} von {limit} "
-        "DNS-Abfragen). " + NO_SECOND,
+        "Ersetzen Sie den vorhandenen SPF-Eintrag (TXT unter Host {host}) durch: {record} "
+        "(damit {lookups} von {limit} DNS-Abfragen). " + NO_SECOND,
     ),
     "spf.offer_wildcard": (
         "",
-        "Legen Sie genau unter Host @ einen TXT-Eintrag mit diesem Wert an: {record} (damit "
+        "Legen Sie genau unter Host {host} einen TXT-Eintrag mit diesem Wert an: {record} (damit "
         "{lookups} von {limit} DNS-Abfragen).",
     ),
     "spf.offer_broken": (
         "",
-        "Ändern Sie den Wert des TXT-Eintrags (Host @) auf: {record} " + NO_SECOND,
+        "Ändern Sie den Wert des TXT-Eintrags (Host {host}) auf: {record} " + NO_SECOND,
     ),
     "spf.unrepairable": (
         "Einen gültigen SPF-Eintrag können wir daraus nicht ableiten, weil unklar ist, was "
@@ -765,10 +765,11 @@ SPF_SYNTAX = frozenset(
 )
 
 
-def render(finding: Finding) -> tuple[str, str]:
-    """Return (message, fix) in German for one finding."""
+def render(finding: Finding, defaults: dict | None = None) -> tuple[str, str]:
+    """Return (message, fix) in German for one finding (defaults: parameters of the record
+    itself, such as its host, that a finding's own parameters override)."""
     message, fix = TEXTS[finding.code]
-    params = params_for(finding)
+    params = {**(defaults or {}), **params_for(finding)}
     message, fix = message.format(**params), "" if params.get("no_fix") else fix.format(**params)
     if finding.code in SPF_SYNTAX:
         message = f"Der SPF-Eintrag ist fehlerhaft: {message}"
@@ -777,9 +778,9 @@ def render(finding: Finding) -> tuple[str, str]:
     return message, fix
 
 
-def words(findings) -> tuple[str, str]:
+def words(findings, defaults: dict | None = None) -> tuple[str, str]:
     """Return (message, fix) for several findings: their sentences in order, fixes once each."""
-    rendered = [render(f) for f in findings]
+    rendered = [render(f, defaults) for f in findings]
     prefix = "Der SPF-Eintrag ist fehlerhaft: "
     first = next((i for i, (m, _) in enumerate(rendered) if m.startswith(prefix)), None)
     rendered = [
