@@ -118,7 +118,9 @@ def _first_names(exp: MailjetExpectation) -> list[str]:
     labels = exp.domain.split(".")
     dmarc = [f"_dmarc.{'.'.join(labels[i:])}" for i in range(len(labels) - 1)]
     dkim = f"{exp.dkim_selector}._domainkey.{exp.domain}"
-    return [exp.domain, exp.verification_name, dkim, *dmarc]
+    first = [exp.domain, exp.verification_name, dkim, dmarc[0]]
+    doubled = [f"{name}.{exp.domain}" for name in first]  # the zone is mostly the domain
+    return [*first, *dmarc[1:], *doubled]
 
 
 def domain_missing(records: list[RecordCheck], domain: str) -> list[RecordCheck]:

@@ -133,15 +133,14 @@ def verdict(base: RecordCheck, findings: list[Finding], **fields) -> RecordCheck
     )
 
 
-async def real_doubled(
-    ctx: Context, base: RecordCheck, fqdn: str, answer: Answer, wanted
-) -> RecordCheck | None:
+async def real_doubled(ctx: Context, base: RecordCheck, fqdn: str, wanted) -> RecordCheck | None:
     """Return the verdict "the name was entered twice" when the record stands at the doubled
     name (fqdn.domain), or None. A record there that only a wildcard produces does not count.
     """
+    doubled = ctx.doubled(fqdn)
+    answer = await ctx.lookup.query(doubled, "TXT")
     if not any(wanted(t) for t in answer.texts):
         return None
-    doubled = ctx.doubled(fqdn)
     if await ctx.synthesized(doubled, "TXT", answer):
         return None
     state = "warning" if base.item_id == "dns-dmarc" else "failed"

@@ -28,9 +28,9 @@ async def check_dmarc(ctx: Context) -> RecordCheck:
     # so firma.co.at is found for shop.firma.co.at. Not handled: psd= and np= tags.
     labels = ctx.domain.split(".")
     parents = [f"_dmarc.{'.'.join(labels[i:])}" for i in range(1, len(labels) - 1)]
-    queries = [fqdn, ctx.doubled(fqdn), *parents]
+    queries = [fqdn, *parents]
     answers = await asyncio.gather(*(ctx.lookup.query(n, "TXT") for n in queries))
-    main, doubled = answers[0], answers[1]
+    main = answers[0]
     if main.unavailable:
         return unavailable(base, "dmarc")
     records = [t for t in main.texts if dmarc_syntax.is_dmarc(t)]
@@ -40,12 +40,12 @@ async def check_dmarc(ctx: Context) -> RecordCheck:
     attempts = [t for t in main.texts if dmarc_syntax.is_dmarc_attempt(t) and t not in quoted]
     base = replace(base, found=tuple(records + attempts))
     if not records and not attempts:
-        entered_twice = await real_doubled(ctx, base, fqdn, doubled, dmarc_syntax.is_dmarc)
+        entered_twice = await real_doubled(ctx, base, fqdn, dmarc_syntax.is_dmarc)
         if entered_twice:
             return entered_twice
         if quoted:
             return verdict(base, [Finding("dmarc.quoted", "warning")], found=tuple(quoted))
-        inherited = _inherited_dmarc(base, zip(parents, answers[2:], strict=True))
+        inherited = _inherited_dmarc(base, zip(parents, answers[1:], strict=True))
         if inherited:
             return inherited
         where = await ctx.where(base.host, starter)

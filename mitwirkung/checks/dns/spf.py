@@ -7,7 +7,6 @@ derived, none is offered (details["no_copy"]).
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, replace
 
 from mitwirkung.checks import spf as spf_syntax
@@ -30,9 +29,7 @@ async def check_spf(ctx: Context) -> RecordCheck:
     """Check the SPF record at the domain and its whole include tree."""
     fqdn = ctx.domain
     base = ctx.base("dns-spf", fqdn, DEFAULT_SPF)
-    main, doubled = await asyncio.gather(
-        ctx.lookup.query(fqdn, "TXT"), ctx.lookup.query(ctx.doubled(fqdn), "TXT")
-    )
+    main = await ctx.lookup.query(fqdn, "TXT")
     if main.unavailable:
         return unavailable(base, "spf")
     records = [t for t in main.texts if spf_syntax.is_spf(t)]
@@ -51,7 +48,7 @@ async def check_spf(ctx: Context) -> RecordCheck:
         prior = [spf_syntax.version_fault(t) for t in broken]
         return await _judge(ctx, base, broken, prior)
     if not records:
-        entered_twice = await real_doubled(ctx, base, fqdn, doubled, spf_syntax.is_spf)
+        entered_twice = await real_doubled(ctx, base, fqdn, spf_syntax.is_spf)
         if entered_twice:
             return entered_twice
         if main.cname:
