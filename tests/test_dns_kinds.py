@@ -619,3 +619,168 @@ def test_provider_steps_use_the_hosts_relative_to_the_zone(server):
     steps = dnsprovider.steps_for(catalog.generic, {**spf_rec.__dict__})
     assert any("„shop“" in step for step in steps.steps), steps.steps
     assert not steps.traps or all("Domain selbst" not in t for t in steps.traps)
+
+
+# --- review findings 2, 5, 7, 8, 11: a DMARC repair keeps what the owner set ---------------------
+
+
+@pytest.mark.parametrize(
+    ("domain", "code", "text"),
+    [
+        (
+            "f5-two.de",
+            "dmarc.many",
+            "Unter _dmarc.f5-two.de stehen 2 DMARC-Einträge („p=reject“, „p=none“)",
+        ),
+        (
+            "f5-dup.de",
+            "dmarc.conflict",
+            "kommt „p=“ mehrfach vor mit verschiedenen Werten („none“ und „reject“)",
+        ),
+        (
+            "f5-sp.de",
+            "dmarc.conflict",
+            "kommt „sp=“ mehrfach vor mit verschiedenen Werten („reject“ und „none“)",
+        ),
+    ],
+)
+def test_conflicting_dmarc_policies_get_no_copy_offer(server, domain, code, text):
+    rec = record(server, domain, "dns-dmarc")
+    assert rec.state == "warning"
+    assert code in codes(rec)
+    assert text in rec.message
+    assert "bieten wir keinen Wert zum Kopieren an" in rec.message
+    assert rec.expected == "" and rec.details["no_copy"]
+    assert "p=none" not in rec.fix and "rua=mailto:dmarc@" not in rec.fix
+
+
+@pytest.mark.parametrize(
+    ("domain", "code", "offer", "said"),
+    [
+        (
+            "f5-same.de",
+            "dmarc.many_same",
+            "v=DMARC1; p=reject; rua=mailto:d@f5-same.de",
+            "Löschen Sie die doppelten Einträge, sodass genau einer mit diesem Wert bleibt",
+        ),
+        (
+            "f5-dupsame.de",
+            "dmarc.fixed_duplicate",
+            "v=DMARC1; p=reject; adkim=s",
+            "Im Vorschlag steht „p=reject“ nur einmal.",
+        ),
+    ],
+)
+def test_identical_dmarc_duplicates_keep_the_policy(server, domain, code, offer, said):
+    rec = record(server, domain, "dns-dmarc")
+    assert code in codes(rec)
+    assert rec.expected.replace(" ", "") == offer.replace(" ", "")  # either same record
+    assert said in rec.fix
+    assert_offer_valid(rec)
+
+
+def test_wildcard_dmarc_and_spf_records_are_created_not_deleted(server):
+    # review finding 2: two records a wildcard produces are no one's to delete (RFC 4592)
+    report = check(server, "news.f2-wild.de")
+    dmarc_rec = next(r for r in report.records if r.item_id == "dns-dmarc")
+    assert codes(dmarc_rec) == ["dmarc.missing", "dns.wildcard"]
+    assert "löschen" not in dmarc_rec.fix.lower()
+    assert "Legen Sie einen TXT-Eintrag mit Host _dmarc.news und Wert" in dmarc_rec.fix
+    assert dmarc_rec.found == ()
+    spf_rec = next(r for r in report.records if r.item_id == "dns-spf")
+    assert spf_rec.state == "failed"
+    assert codes(spf_rec) == ["spf.missing", "dns.wildcard"]
+    assert "Löschen" not in spf_rec.fix
+    assert "Legen Sie einen TXT-Eintrag mit Host news und Wert v=spf1 include:" in spf_rec.fix
+    assert "stammt von einem Platzhalter-Eintrag (*)" in spf_rec.message
+    assert_offer_valid(spf_rec)
+    assert_offer_valid(dmarc_rec)
+
+
+@pytest.mark.parametrize(
+    ("domain", "text"),
+    [
+        (
+            "f7-norua.de",
+            "Weil „sp=“ ungültig ist, wenden Empfänger Ihre Richtlinie nicht an: sie prüfen "
+            "DMARC für Ihre Domain gar nicht (RFC 7489, Abschnitt 6.6.3)",
+        ),
+        (
+            "f7-rua.de",
+            "Weil „sp=“ ungültig ist, wenden Empfänger Ihre Richtlinie nicht an: sie behandeln "
+            "Ihre Domain wie mit p=none",
+        ),
+        ("f7-p.de", "Weil „p=“ ungültig ist, wenden Empfänger Ihre Richtlinie nicht an"),
+    ],
+)
+def test_an_invalid_policy_tag_says_the_policy_is_void(server, domain, text):
+    rec = record(server, domain, "dns-dmarc")
+    assert rec.state == "warning"
+    assert "dmarc.policy_void" in codes(rec)
+    assert text in rec.message
+    assert "p=reject" in rec.expected  # the owner's policy stays in the offer
+    assert_offer_valid(rec)
+
+
+@pytest.mark.parametrize(
+    ("domain", "offer", "said", "unsaid"),
+    [
+        (
+            "f8-foo.de",
+            "v=DMARC1; p=reject",
+            "Im Vorschlag fehlt „foo=bar“; Empfänger kennen die Angabe nicht",
+            "fo=",
+        ),
+        ("f8-fo.de", "v=DMARC1; p=reject; fo=1", "Im Vorschlag heißt „foo=“ richtig „fo=“", ""),
+        (
+            "f8-rau.de",
+            "v=DMARC1; p=quarantine; rua=mailto:d@f8-rau.de",
+            "Im Vorschlag heißt „rau=“ richtig „rua=“",
+            "",
+        ),
+    ],
+)
+def test_a_misspelt_tag_is_renamed_only_when_its_value_fits(server, domain, offer, said, unsaid):
+    rec = record(server, domain, "dns-dmarc")
+    assert "dmarc.unknown_tag" in codes(rec)
+    assert rec.expected == offer
+    assert said in rec.fix
+    if unsaid:
+        assert unsaid not in rec.fix and unsaid not in rec.message
+    assert_offer_valid(rec)
+
+
+@pytest.mark.parametrize(
+    ("domain", "offer", "said"),
+    [
+        (
+            "f11-empty.de",
+            "v=DMARC1; p=reject; rua=mailto:d@f11-empty.de",
+            "Im Vorschlag fehlt bei rua= die ungültige Adresse „mailto:“; die übrigen bleiben.",
+        ),
+        (
+            "f11-bare.de",
+            "v=DMARC1; p=reject; rua=mailto:a@f11-bare.de,mailto:b@f11-bare.de",
+            "Im Vorschlag steht „mailto:b@f11-bare.de“ statt „b@f11-bare.de“.",
+        ),
+        (
+            "f11-junk.de",
+            "v=DMARC1; p=quarantine; rua=mailto:a@f11-junk.de",
+            "Im Vorschlag fehlt bei ruf= die ungültige Adresse „bar“",
+        ),
+    ],
+)
+def test_valid_report_addresses_are_kept(server, domain, offer, said):
+    rec = record(server, domain, "dns-dmarc")
+    assert rec.expected == offer
+    assert said in rec.fix
+    assert_offer_valid(rec)
+
+
+def test_a_dmarc_timeout_offers_no_starter_that_could_lower_the_policy(keys):
+    with ZoneServer(zone_text(keys), drop=["_dmarc.good.de"]) as srv:
+        report = check(srv, "good.de", timeout=0.5)
+    rec = next(r for r in report.records if r.item_id == "dns-dmarc")
+    assert rec.details["dns_unavailable"]
+    assert rec.expected == ""
+    assert "antwortet gerade nicht" in rec.message

@@ -81,7 +81,15 @@ async def check_mailjet(
         ctx = Context(exp, lookup, zone, ns)
         # What is known before any answer (the key PEIQ entered too) stays when a check times
         # out; its host is relative to the zone like every other.
-        fallbacks = [replace(f, host=relative_host(f.fqdn, zone)) for f in planned_records(exp)]
+        fallbacks = [
+            replace(
+                f,
+                host=relative_host(f.fqdn, zone),
+                # a DMARC record not seen may hold a stricter policy than the starter's
+                expected="" if f.item_id == "dns-dmarc" else f.expected,
+            )
+            for f in planned_records(exp)
+        ]
         coros = [check_verification(ctx), check_spf(ctx), check_dkim(ctx), check_dmarc(ctx)]
         budget = timeout + 0.25 - (time.monotonic() - started)
         records = await asyncio.gather(

@@ -31,8 +31,8 @@ async def check_dmarc(ctx: Context) -> RecordCheck:
     queries = [fqdn, *parents]
     answers = await asyncio.gather(*(ctx.lookup.query(n, "TXT") for n in queries))
     main = answers[0]
-    if main.unavailable:
-        return unavailable(base, "dmarc")
+    if main.unavailable:  # the record may exist with a stricter policy: offer nothing
+        return unavailable(replace(base, expected=""), "dmarc")
     records = [t for t in main.texts if dmarc_syntax.is_dmarc(t)]
     quoted = [
         t for t in main.texts if not dmarc_syntax.is_dmarc(t) and dmarc_syntax.is_dmarc(unquote(t))
@@ -51,8 +51,7 @@ async def check_dmarc(ctx: Context) -> RecordCheck:
         where = await ctx.where(base.host, starter)
         return verdict(base, [Finding("dmarc.missing", "warning", {**where, "mailbox": True})])
     if len(records) + len(attempts) > 1:
-        count = len(records) + len(attempts)
-        return verdict(base, [Finding("dmarc.many", "warning", {"fqdn": fqdn, "count": count})])
+        return await _many(ctx, base, fqdn, main, records + attempts)
     text = (records + attempts)[0]
     record = dmarc_syntax.parse(text)
     details = {"tags": record.tags}
@@ -61,14 +60,16 @@ async def check_dmarc(ctx: Context) -> RecordCheck:
         ok = Finding(code, "done", {"policy": record.policy})
         return verdict(base, [ok], expected=text, details=details)
     offer, changes = dmarc_syntax.repair(text)
+    conflict = [c for c in changes if c.code == "dmarc.conflict"]
     findings = []
     for fault in record.faults:  # DMARC is advice: a fault is a warning, never a failure
         params = {**fault.params, "record": offer or "", "seen": bool(records)}
         if fault.code == "dmarc.missing_semicolon" and findings:
             params["record"] = f"{fault.params['before']}; {fault.params['after']}"
         findings.append(Finding(fault.code, "warning", params))
+    findings += _void_policy(record)
     if offer is None:
-        findings.append(Finding("dmarc.no_offer", "warning", {"starter": starter}))
+        findings += conflict or [Finding("dmarc.no_offer", "warning", {"starter": starter})]
         return verdict(base, findings, expected="", details={**details, "no_copy": True})
     code = "dmarc.offer"
     if await ctx.synthesized(fqdn, "TXT", main):  # RFC 4592: no record there to change
@@ -77,6 +78,51 @@ async def check_dmarc(ctx: Context) -> RecordCheck:
         changes.append(Finding("dns.wildcard_record", "done", {"fqdn": fqdn, "host": base.host}))
     offer_finding = Finding(code, "done", {"host": base.host, "record": offer})
     return verdict(base, [*findings, offer_finding, *changes], expected=offer, details=details)
+
+
+def _void_policy(record: dmarc_syntax.DmarcRecord) -> list[Finding]:
+    """Return what receivers make of a record whose p= or sp= is missing or invalid.
+
+    RFC 7489 §6.6.3: they act as if it said p=none when rua= holds a valid address, else they
+    apply no DMARC at all; the policy the owner wrote has no effect either way.
+    """
+    void = [
+        f
+        for f in record.faults
+        if f.code == "dmarc.no_policy"
+        or (f.code == "dmarc.bad_value" and f.params.get("name") in ("p", "sp"))
+    ]
+    if not void:
+        return []
+    rua = dmarc_syntax.any_uri_ok(record.tags.get("rua", ""))
+    name, missing = void[0].params.get("name", "p"), void[0].code == "dmarc.no_policy"
+    return [Finding("dmarc.policy_void", "warning", {"name": name, "rua": rua, "missing": missing})]
+
+
+async def _many(ctx: Context, base: RecordCheck, fqdn: str, main, texts: list[str]):
+    """Judge several DMARC records at one name: receivers ignore them all (RFC 7489 §6.6.3).
+
+    Only a wildcard's answer (RFC 4592) is no one's to delete: a record created at the exact
+    name takes precedence. Records that say the same are offered as the one to keep; records
+    that differ are not (which policy the owner means is the owner's choice).
+    """
+    count = len(texts)
+    if await ctx.synthesized(fqdn, "TXT", main):
+        where = await ctx.where(base.host, base.expected)
+        findings = [
+            Finding("dmarc.missing", "warning", {**where, "mailbox": True}),
+            Finding("dns.wildcard", "done", {"fqdn": fqdn, "host": base.host, "what": "TXT"}),
+        ]
+        return verdict(base, findings, found=())
+    parsed = [dmarc_syntax.parse(t) for t in texts]
+    same = all(not p.faults and p.tags == parsed[0].tags for p in parsed)
+    policies = [p.tags.get("p", "") for p in parsed]
+    params = {"fqdn": fqdn, "count": count, "policies": [f"p={v}" for v in policies if v]}
+    if same:
+        finding = Finding("dmarc.many_same", "warning", {**params, "record": texts[0]})
+        return verdict(base, [finding], expected=texts[0])
+    finding = Finding("dmarc.many", "warning", params)
+    return verdict(base, [finding], expected="", details={"no_copy": True})
 
 
 def _inherited_dmarc(base: RecordCheck, parents) -> RecordCheck | None:

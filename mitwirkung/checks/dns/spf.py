@@ -57,6 +57,15 @@ async def check_spf(ctx: Context) -> RecordCheck:
             return verdict(base, [finding], details={"cname": main.cname})
         where = await ctx.where(base.host, DEFAULT_SPF)
         return verdict(base, [Finding("spf.missing", "failed", where)])
+    if len(records) > 1 and await ctx.synthesized(fqdn, "TXT", main):
+        # RFC 4592: only a wildcard answers here; none of its records is there to delete
+        where = await ctx.where(base.host, DEFAULT_SPF)
+        wildcard = {"fqdn": fqdn, "host": base.host, "what": "TXT"}
+        findings = [
+            Finding("spf.missing", "failed", where),
+            Finding("dns.wildcard", "done", wildcard),
+        ]
+        return verdict(base, findings, found=())
     extra = (
         [Finding("spf.broken_extra", "warning", {"records": broken})]
         if broken and len(records) == 1

@@ -488,8 +488,18 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ändern Sie „v={value}“ in „v=DMARC1“.",
     ),
     "dmarc.duplicate_tag": (
-        "Im DMARC-Eintrag kommt „{name}=“ mehrfach vor.",
-        "Lassen Sie „{name}=“ nur einmal stehen.",
+        "Im DMARC-Eintrag kommt „{name}=“ mehrfach vor{values_text}.",
+        "{duplicate_fix}",
+    ),
+    "dmarc.conflict": (
+        "Welcher Wert für „{name}=“ gelten soll, entscheiden Sie; deshalb bieten wir keinen Wert "
+        "zum Kopieren an.",
+        "",
+    ),
+    "dmarc.policy_void": (
+        "Weil „{name}=“ {void_what}, wenden Empfänger Ihre Richtlinie nicht an: {void_effect} "
+        "(RFC 7489, Abschnitt 6.6.3).",
+        "",
     ),
     "dmarc.unknown_tag": (
         "Im DMARC-Eintrag ist „{name}=“ keine bekannte Angabe{suggestion_text}; Empfänger "
@@ -525,8 +535,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{missing_fix}",
     ),
     "dmarc.many": (
-        "Unter {fqdn} stehen {count} DMARC-Einträge; Empfänger ignorieren dann alle.",
-        "Lassen Sie nur einen DMARC-Eintrag stehen und löschen Sie die anderen.",
+        "Unter {fqdn} stehen {count} DMARC-Einträge ({policies}); Empfänger ignorieren dann "
+        "alle (RFC 7489, Abschnitt 6.6.3). Welcher gelten soll, entscheiden Sie; deshalb "
+        "bieten wir keinen Wert zum Kopieren an.",
+        "Lassen Sie nur den DMARC-Eintrag stehen, der gelten soll, und löschen Sie die anderen.",
+    ),
+    "dmarc.many_same": (
+        "Unter {fqdn} steht derselbe DMARC-Eintrag {count}-mal; Empfänger ignorieren dann alle "
+        "(RFC 7489, Abschnitt 6.6.3).",
+        "Löschen Sie die doppelten Einträge, sodass genau einer mit diesem Wert bleibt: {record}",
     ),
     "dmarc.ok": ("Der DMARC-Eintrag ist gültig (p={policy}).", ""),
     "dmarc.ok_none": (
@@ -552,6 +569,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "dmarc.fixed_renamed": ("", "Im Vorschlag heißt „{name}=“ richtig „{fixed}=“."),
     "dmarc.fixed_dropped": ("", "Im Vorschlag fehlt „{tag}“, weil es ungültig ist."),
+    "dmarc.fixed_dropped_unknown": (
+        "",
+        "Im Vorschlag fehlt „{tag}“; Empfänger kennen die Angabe nicht und ignorieren sie.",
+    ),
+    "dmarc.fixed_dropped_uri": (
+        "",
+        "Im Vorschlag fehlt bei {name}= die ungültige Adresse „{uri}“; die übrigen bleiben.",
+    ),
+    "dmarc.fixed_duplicate": ("", "Im Vorschlag steht „{tag}“ nur einmal."),
     "dmarc.fixed_policy": ("", "{policy_change}"),
     "dmarc.fixed_mailto": ("", "Im Vorschlag steht „{fixed}“ statt „{value}“."),
     # --- answers a wildcard produced (RFC 4592) --------------------------------------------
@@ -709,6 +735,25 @@ def params_for(finding: Finding) -> dict:
             if params["before"].lower().replace(" ", "") == "v=dmarc1"
             else f"So gehört „{params['after']}“ für Empfänger zum Wert von "
             f"„{params['before'].split('=', 1)[0]}=“ und macht ihn ungültig."
+        )
+    if finding.code == "dmarc.duplicate_tag":
+        values = finding.params.get("values") or []
+        params["values_text"] = (
+            " mit verschiedenen Werten (" + " und ".join(f"„{v}“" for v in values) + ")"
+            if values
+            else ""
+        )
+        params["duplicate_fix"] = (
+            f"Lassen Sie „{params['name']}=“ nur mit dem Wert stehen, der gelten soll."
+            if values
+            else f"Lassen Sie „{params['name']}=“ nur einmal stehen."
+        )
+    if finding.code == "dmarc.policy_void":
+        params["void_what"] = "fehlt" if params.get("missing") else "ungültig ist"
+        params["void_effect"] = (
+            "sie behandeln Ihre Domain wie mit p=none (nur beobachten)"
+            if params["rua"]
+            else "sie prüfen DMARC für Ihre Domain gar nicht"
         )
     if finding.code == "dmarc.unknown_tag":
         suggestion = params.get("suggestion")
