@@ -784,3 +784,83 @@ def test_a_dmarc_timeout_offers_no_starter_that_could_lower_the_policy(keys):
     assert rec.details["dns_unavailable"]
     assert rec.expected == ""
     assert "antwortet gerade nicht" in rec.message
+
+
+# --- review findings 3, 4, 6: the SPF verdict a receiver reaches --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("domain", "term", "count", "where"),
+    [
+        ("f3-mx.de", "mx", 12, ""),
+        ("f3-other.de", "mx:other.f3-mx.de", 11, ""),
+        ("f3-inc.de", "mx:f3-mx.de", 12, " (im SPF-Eintrag von _spf.f3-inc.de)"),
+    ],
+)
+def test_an_mx_term_with_more_than_ten_mx_records_is_a_permerror(
+    server, domain, term, count, where
+):
+    rec = record(server, domain, "dns-spf")
+    assert rec.state == "failed"
+    assert "spf.mx_over_limit" in codes(rec)
+    assert (
+        f"Der SPF-Eintrag ist fehlerhaft: „{term}“ findet {count} Mailserver (MX-Einträge). "
+        "Nach RFC 7208 (Abschnitt 4.6.4) dürfen es für „mx“ höchstens 10 sein"
+    ) in rec.message
+    assert where in rec.message
+    assert rec.expected == ""  # no record can be offered without dropping the owner's servers
+    assert f"Ersetzen Sie „{term}“ durch ip4:/ip6:-Angaben" in rec.fix
+
+
+def test_checkdmarc_agrees_that_twelve_mx_make_the_record_invalid(server):
+    assert oracle_spf("f3-mx.de", **oracle(server))["valid"] is False
+
+
+def test_ten_mx_records_are_still_fine(server):
+    rec = record(server, "f3-ten.de", "dns-spf")
+    assert codes(rec) == ["spf.ok"]
+
+
+@pytest.mark.parametrize("domain", ["f4-cname.de", "f4-redir.de"])
+def test_a_name_that_leads_to_mailjet_by_cname_is_credited(server, domain):
+    rec = record(server, domain, "dns-spf")
+    assert rec.state == "done"
+    assert codes(rec) == ["spf.ok"]
+    assert "include:spf.mailjet.com" not in rec.expected  # nothing added twice
+
+
+def test_a_cname_to_mailjet_with_a_soft_qualifier_is_named(server):
+    rec = record(server, "f4-soft.de", "dns-spf")
+    assert rec.state == "failed"
+    assert "spf.mailjet_qualifier" in codes(rec)
+    assert "„~include:spf.f4-soft.de“ stuft Mailjet als verdächtig ein" in rec.message
+    assert_offer_valid(rec)
+
+
+@pytest.mark.parametrize(
+    ("domain", "offer"),
+    [
+        ("f6-mj.de", "v=spf1 include:spf.mailjet.com ~all"),
+        ("f6-own.de", "v=spf1 include:_spf.f6-own.de include:spf.mailjet.com -all"),
+    ],
+)
+def test_an_ignored_redirect_to_an_included_name_is_just_dropped(server, domain, offer):
+    rec = record(server, domain, "dns-spf")
+    assert rec.state == "warning"
+    assert "spf.redirect_included" in codes(rec)
+    assert "ignorieren Empfänger „redirect=“ (RFC 7208, Abschnitt 6.1)" in rec.message
+    assert "sind schon durch „include:" in rec.message
+    assert "bisher nicht erlaubt" not in rec.message
+    assert rec.expected == offer
+    assert "das nie ausgewertet wurde" in rec.fix
+    assert_offer_valid(rec)
+
+
+def test_an_ignored_redirect_to_another_name_becomes_an_include(server):
+    rec = record(server, "f6-other.de", "dns-spf")
+    assert "spf.redirect_ignored" in codes(rec)
+    assert "Die Server aus _spf.f6-other.de sind deshalb bisher nicht erlaubt" in rec.message
+    assert rec.expected == (
+        "v=spf1 ip4:192.0.2.1 include:_spf.f6-other.de include:spf.mailjet.com ~all"
+    )
+    assert_offer_valid(rec)

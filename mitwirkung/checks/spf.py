@@ -14,6 +14,7 @@ from mitwirkung.checks.finding import Finding, odd_characters
 
 MAILJET_INCLUDE = "spf.mailjet.com"
 LOOKUP_LIMIT = 10
+MX_LIMIT = 10  # MX records one mx mechanism may return (RFC 7208 §4.6.4)
 VOID_LIMIT = 2
 MAX_DEPTH = 10
 QUERYING = frozenset({"include", "a", "mx", "ptr", "exists", "redirect"})

@@ -170,7 +170,9 @@ async def _judge(
     if tree.ignored_redirect:
         redirect = tree.ignored_redirect
         params = {"term": redirect.text, "all": tree.all_text, "target": redirect.target}
-        findings.append(Finding("spf.redirect_ignored", "warning", params))
+        included = {t.target for t in tree.terms if t.name == "include" and not t.modifier}
+        code = "spf.redirect_included" if redirect.target in included else "spf.redirect_ignored"
+        findings.append(Finding(code, "warning", params))
     if not tree.has_mailjet:
         findings += [Finding("spf.no_mailjet", "failed"), *tree.mailjet_issues]
     if tree.lookups > LIMIT:

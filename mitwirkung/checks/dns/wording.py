@@ -197,6 +197,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "„{name}=“ darf nur einmal vorkommen.",
         "Lassen Sie nur ein „{name}=“ im SPF-Eintrag stehen.",
     ),
+    "spf.mx_over_limit": (
+        "„{term}“ findet {count} Mailserver (MX-Einträge). Nach RFC 7208 (Abschnitt 4.6.4) "
+        "dürfen es für „mx“ höchstens {limit} sein, sonst werten Empfänger den ganzen "
+        "SPF-Eintrag als Fehler.",
+        "Ersetzen Sie „{term}“ durch ip4:/ip6:-Angaben Ihrer Mailserver (oder verringern Sie "
+        "die MX-Einträge auf höchstens {limit}).",
+    ),
     "spf.too_deep": (
         "Die SPF-Einbindungen sind zu tief verschachtelt.",
         "Binden Sie weniger Einträge ineinander ein.",
@@ -229,6 +236,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "„{term}“ wird nie ausgewertet: steht „{all}“ im Eintrag, ignorieren Empfänger "
         "„redirect=“ (RFC 7208, Abschnitt 6.1). Die Server aus {target} sind deshalb bisher "
         "nicht erlaubt.",
+        "",
+    ),
+    "spf.redirect_included": (
+        "„{term}“ wird nie ausgewertet: steht „{all}“ im Eintrag, ignorieren Empfänger "
+        "„redirect=“ (RFC 7208, Abschnitt 6.1). Die Server aus {target} sind schon durch "
+        "„include:{target}“ erlaubt; „{term}“ ist also überflüssig.",
         "",
     ),
     "spf.too_many_lookups": (
@@ -627,6 +640,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Im Vorschlag steht „include:{target}“ statt „{term}“, damit die Server aus {target} "
         "erlaubt bleiben beziehungsweise es werden – prüfen Sie, ob Sie sie noch brauchen.",
     ),
+    "spf.fixed_dropped_redirect": (
+        "",
+        "Im Vorschlag fehlt „{term}“, das nie ausgewertet wurde; „include:{target}“ steht "
+        "schon darin.",
+    ),
     "spf.fixed_all": ("", "Im Vorschlag steht am Ende „{fixed}“."),
     "spf.fixed_all_choice": (
         "",
@@ -804,6 +822,7 @@ SPF_SYNTAX = frozenset(
         "spf.bad_macro",
         "spf.duplicate_modifier",
         "spf.too_deep",
+        "spf.mx_over_limit",
         "spf.loop",
         "spf.include_target",
     }
