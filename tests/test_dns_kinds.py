@@ -864,3 +864,70 @@ def test_an_ignored_redirect_to_another_name_becomes_an_include(server):
         "v=spf1 ip4:192.0.2.1 include:_spf.f6-other.de include:spf.mailjet.com ~all"
     )
     assert_offer_valid(rec)
+
+
+# --- review findings 9, 10: ambiguous DKIM tags; a CNAME in front of the record -----------------
+
+
+@pytest.mark.parametrize(
+    ("domain", "name"),
+    [("f9-two-p.de", "„p“"), ("f9-two-k.de", "„k“"), ("f9-two-h.de", "„h“")],
+)
+def test_dkim_tags_twice_with_different_values_get_no_copy_offer(server, domain, name):
+    rec = record(server, domain, "dns-dkim")
+    assert rec.state == "failed"
+    assert "dkim.duplicate_tag" in codes(rec)
+    assert f"{name} steht dort mit verschiedenen Werten; welcher gilt, können wir nicht" in (
+        rec.message
+    )
+    assert rec.expected == ""
+    assert "Wert oben" not in rec.fix
+
+
+def test_dkim_tags_twice_with_the_same_value_are_repaired(server, keys):
+    rec = record(server, "f9-same-k.de", "dns-dkim")
+    assert "dkim.duplicate_tag" in codes(rec)
+    assert "verschiedenen Werten" not in rec.message
+    assert rec.expected == f"v=DKIM1; k=rsa; p={keys.rsa1024}"
+    assert_offer_valid(rec)
+
+
+@pytest.mark.parametrize(
+    ("domain", "item_id", "target", "own", "said"),
+    [
+        (
+            "cn.f10-spf.de",
+            "dns-spf",
+            "target.f10-spf.de",
+            "cn",
+            "Ersetzen Sie den vorhandenen SPF-Eintrag (TXT unter Host target) durch: "
+            "v=spf1 ip4:192.0.2.1 include:spf.mailjet.com -all",
+        ),
+        (
+            "f10-dkim.de",
+            "dns-dkim",
+            "key.f10-dkim.de",
+            "mailjet._domainkey",
+            "Löschen Sie „h=sha1;“ aus dem Wert",
+        ),
+        (
+            "f10-dmarc.de",
+            "dns-dmarc",
+            "dm.f10-dmarc.de",
+            "_dmarc",
+            "Ändern Sie den Wert des TXT-Eintrags dm auf: v=DMARC1; p=reject",
+        ),
+    ],
+)
+def test_a_record_behind_a_cname_is_changed_at_the_target(
+    server, domain, item_id, target, own, said
+):
+    rec = record(server, domain, item_id)
+    assert rec.state != "done"
+    assert codes(rec)[0] == "dns.via_cname"
+    assert f"verweist per CNAME auf {target}; Empfänger lesen den Eintrag dort." in rec.message
+    assert rec.fix.startswith(f"Ändern Sie den Eintrag unter {target}")
+    assert f"Neben einem CNAME darf unter {own} kein TXT-Eintrag stehen (RFC 2181" in rec.fix
+    assert said in rec.fix
+    assert "Host @" not in rec.fix and f"TXT-Eintrags {own} " not in rec.fix
+    assert_offer_valid(rec)

@@ -133,6 +133,38 @@ def verdict(base: RecordCheck, findings: list[Finding], **fields) -> RecordCheck
     )
 
 
+def edit_host(ctx: Context, base: RecordCheck, answer: Answer) -> str:
+    """Return the host of the record to change: where a CNAME at the name leads, if one does
+    (RFC 2181 §10.1: no other record may stand beside a CNAME), else the record's own host."""
+    return relative_host(answer.cname, ctx.zone) if answer.cname else base.host
+
+
+def through_cname(ctx: Context, rec: RecordCheck) -> RecordCheck:
+    """Return rec worded for a record found behind a CNAME: its fix names the target to change.
+
+    Left as is when nothing was found there, when a wildcard answered, when the DNS did not
+    answer, and when the record is fine.
+    """
+    answer = ctx.lookup.answered(rec.fqdn, "TXT")
+    codes = {f.code for f in rec.findings}
+    if (
+        answer is None
+        or not answer.cname
+        or rec.state == "done"
+        or not rec.found
+        or rec.details.get("dns_unavailable")
+        or codes & {"dns.wildcard", "dns.wildcard_record", "dns.doubled"}
+    ):
+        return rec
+    target_host = edit_host(ctx, rec, answer)
+    note = Finding(
+        "dns.via_cname", "done", {"fqdn": rec.fqdn, "target": answer.cname, "own": rec.host}
+    )
+    findings = [note, *rec.findings]
+    message, fix = wording.words(findings, {"host": target_host})
+    return replace(rec, message=message, fix=fix, findings=tuple(findings))
+
+
 async def real_doubled(ctx: Context, base: RecordCheck, fqdn: str, wanted) -> RecordCheck | None:
     """Return the verdict "the name was entered twice" when the record stands at the doubled
     name (fqdn.domain), or None. A record there that only a wildcard produces does not count.

@@ -13,7 +13,9 @@ from mitwirkung.checks import dkim as dkim_syntax
 from mitwirkung.checks.dns.common import (
     Context,
     RecordCheck,
+    edit_host,
     real_doubled,
+    through_cname,
     unavailable,
     verdict,
 )
@@ -32,6 +34,10 @@ def expected_value(exp) -> tuple[str, list[Finding]]:
 
 async def check_dkim(ctx: Context) -> RecordCheck:
     """Check the DKIM key record of the Mailjet selector."""
+    return through_cname(ctx, await _check_dkim(ctx))
+
+
+async def _check_dkim(ctx: Context) -> RecordCheck:
     exp = ctx.exp
     fqdn = f"{exp.dkim_selector}._domainkey.{ctx.domain}"
     expected, prior = expected_value(exp)
@@ -46,7 +52,7 @@ async def check_dkim(ctx: Context) -> RecordCheck:
     base = replace(base, found=tuple(t for t, _ in keys) or main.texts, details=details)
     if not keys:
         return await _no_key(ctx, base, fqdn, main, prior)
-    params = {"fqdn": fqdn, "host": base.host, "expected": bool(expected)}
+    params = {"fqdn": fqdn, "host": edit_host(ctx, base, main), "expected": bool(expected)}
     if len(keys) > 1:
         return verdict(
             base, [*prior, Finding("dkim.many_keys", "failed", {**params, "count": len(keys)})]

@@ -9,7 +9,9 @@ from mitwirkung.checks import dmarc as dmarc_syntax
 from mitwirkung.checks.dns.common import (
     Context,
     RecordCheck,
+    edit_host,
     real_doubled,
+    through_cname,
     unavailable,
     unquote,
     verdict,
@@ -19,6 +21,10 @@ from mitwirkung.checks.finding import Finding
 
 async def check_dmarc(ctx: Context) -> RecordCheck:
     """Check the DMARC record; it is advice only and never fails."""
+    return through_cname(ctx, await _check_dmarc(ctx))
+
+
+async def _check_dmarc(ctx: Context) -> RecordCheck:
     fqdn = f"_dmarc.{ctx.domain}"
     starter = dmarc_syntax.starter(ctx.domain)
     base = replace(ctx.base("dns-dmarc", fqdn, starter), state="warning")
@@ -76,7 +82,7 @@ async def check_dmarc(ctx: Context) -> RecordCheck:
         code = "dmarc.offer_wildcard"
         findings = [replace(f, params={**f.params, "no_fix": True}) for f in findings]
         changes.append(Finding("dns.wildcard_record", "done", {"fqdn": fqdn, "host": base.host}))
-    offer_finding = Finding(code, "done", {"host": base.host, "record": offer})
+    offer_finding = Finding(code, "done", {"host": edit_host(ctx, base, main), "record": offer})
     return verdict(base, [*findings, offer_finding, *changes], expected=offer, details=details)
 
 

@@ -16,6 +16,7 @@ from mitwirkung.checks.dns.common import (
     Context,
     RecordCheck,
     real_doubled,
+    through_cname,
     unavailable,
     unquote,
     verdict,
@@ -27,6 +28,10 @@ LIMIT = spf_syntax.LOOKUP_LIMIT
 
 async def check_spf(ctx: Context) -> RecordCheck:
     """Check the SPF record at the domain and its whole include tree."""
+    return through_cname(ctx, await _check_spf(ctx))
+
+
+async def _check_spf(ctx: Context) -> RecordCheck:
     fqdn = ctx.domain
     base = ctx.base("dns-spf", fqdn, DEFAULT_SPF)
     main = await ctx.lookup.query(fqdn, "TXT")

@@ -9,6 +9,7 @@ from mitwirkung.checks.dns.common import (
     Context,
     RecordCheck,
     real_doubled,
+    through_cname,
     unavailable,
     unquote,
     verdict,
@@ -25,6 +26,10 @@ def matches(text: str, value: str) -> bool:
 
 async def check_verification(ctx: Context) -> RecordCheck:
     """Check the Mailjet verification TXT record."""
+    return through_cname(ctx, await _check_verification(ctx))
+
+
+async def _check_verification(ctx: Context) -> RecordCheck:
     fqdn, value = ctx.exp.verification_name, unquote(ctx.exp.verification_value)
     base = ctx.base("dns-verification", fqdn, value)
     main = await ctx.lookup.query(fqdn, "TXT")

@@ -82,6 +82,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "CNAME durch eigene Einträge oder wählen Sie eine andere Absenderdomain. Der Wert wäre: "
         "{value}",
     ),
+    "dns.via_cname": (
+        "{fqdn} verweist per CNAME auf {target}; Empfänger lesen den Eintrag dort.",
+        "Ändern Sie den Eintrag unter {target} (bei dem DNS-Anbieter, der diesen Namen "
+        "verwaltet; das gilt dann auch für {target} selbst). Neben einem CNAME darf unter "
+        "{own} kein TXT-Eintrag stehen (RFC 2181, Abschnitt 10.1); soll der Eintrag nur hier "
+        "gelten, löschen Sie zuerst den CNAME und legen Sie den TXT-Eintrag unter {own} an.",
+    ),
     "dns.wildcard_record": (
         "Dieser Eintrag steht nicht unter {fqdn} selbst, sondern kommt von einem "
         "Platzhalter-Eintrag (*) Ihrer Domain (RFC 4592); Empfänger lesen ihn trotzdem.",
@@ -351,7 +358,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "dkim.duplicate_tag": (
         "Im DKIM-Eintrag unter {fqdn} kommt die Angabe {names} mehrfach vor. Dann ist nach "
-        "RFC 6376 (Abschnitt 3.2) der ganze Eintrag ungültig.",
+        "RFC 6376 (Abschnitt 3.2) der ganze Eintrag ungültig.{conflict_text}",
         "Lassen Sie jede Angabe nur einmal stehen.",
     ),
     "dkim.version_not_first": (
@@ -753,6 +760,13 @@ def params_for(finding: Finding) -> dict:
             if params["before"].lower().replace(" ", "") == "v=dmarc1"
             else f"So gehört „{params['after']}“ für Empfänger zum Wert von "
             f"„{params['before'].split('=', 1)[0]}=“ und macht ihn ungültig."
+        )
+    if finding.code == "dkim.duplicate_tag":
+        params["conflict_text"] = (
+            f" {params['conflicts']} steht dort mit verschiedenen Werten; welcher gilt, können "
+            "wir nicht erraten, deshalb bieten wir daraus keinen Wert zum Kopieren an."
+            if finding.params.get("conflicts")
+            else ""
         )
     if finding.code == "dmarc.duplicate_tag":
         values = finding.params.get("values") or []
