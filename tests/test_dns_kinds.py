@@ -419,7 +419,7 @@ def test_rfc_notes_on_a_valid_record(server, domain, code, text):
         ("spf-dead.de", "(RFC 7208, Abschnitt 5.1)"),
         ("spf-late.de", "nach RFC 7208 (Abschnitt 5.1) endet die Auswertung bei „all“"),
         ("spf-ptr.de", "nach RFC 7208 (Abschnitt 5.5)"),
-        ("k6-badmacro.de", "nach RFC 7208 (Abschnitt 7.1)"),
+        ("k6-badmacro.de", "das Makro „%{z}“, das es nicht gibt: nach RFC 7208 (Abschnitt 7.2)"),
     ],
 )
 def test_messages_name_the_rule(server, domain, text):
@@ -931,3 +931,49 @@ def test_a_record_behind_a_cname_is_changed_at_the_target(
     assert said in rec.fix
     assert "Host @" not in rec.fix and f"TXT-Eintrags {own} " not in rec.fix
     assert_offer_valid(rec)
+
+
+# --- review finding 12: smaller wording faults -------------------------------------------------
+
+
+def test_a_record_that_needs_no_change_is_not_offered_as_its_own_replacement(server):
+    rec = record(server, "f12-ptr.de", "dns-spf")
+    assert codes(rec) == ["spf.ptr"]
+    assert rec.expected == "v=spf1 ptr include:spf.mailjet.com -all"
+    assert "Ersetzen Sie den vorhandenen" not in rec.fix
+    assert "Ersetzen Sie „ptr“ durch ip4:/ip6:-Angaben" in rec.fix
+
+
+def test_a_second_all_is_removed_not_moved_and_the_first_one_kept(server):
+    rec = record(server, "f12-twoall.de", "dns-spf")
+    assert "spf.dead_terms" in codes(rec)
+    assert "Entfernen Sie „~all“: ein SPF-Eintrag endet mit genau einem „all“." in rec.fix
+    assert "zählt es zu den DNS-Abfragen" not in rec.fix and "vor „-all“, wenn" not in rec.fix
+    assert rec.expected == "v=spf1 ip4:192.0.2.1 include:spf.mailjet.com -all"
+    assert "enden verschieden" not in rec.fix
+    assert_offer_valid(rec)
+
+
+@pytest.mark.parametrize(
+    ("domain", "text"),
+    [
+        (
+            "f12-exp.de",
+            "„exp=%{z}.f12-exp.de“ enthält das Makro „%{z}“, das es nicht gibt: nach RFC 7208 "
+            "(Abschnitt 7.2) sind nur die Buchstaben s, l, o, d, i, p, h, v und – nur in exp= – "
+            "c, r, t erlaubt",
+        ),
+        (
+            "f12-cmacro.de",
+            "„a:%{c}.f12-cmacro.de“ enthält das Makro „%{c}“, das es nicht gibt: nach RFC 7208 "
+            "(Abschnitt 7.2) sind nur die Buchstaben s, l, o, d, i, p, h, v (c, r und t nur in "
+            "exp=) erlaubt",
+        ),
+    ],
+)
+def test_an_unknown_macro_letter_is_named(server, domain, text):
+    rec = record(server, domain, "dns-spf")
+    assert rec.state == "failed"
+    assert "spf.bad_macro_letter" in codes(rec)
+    assert text in rec.message
+    assert "steht nur in" not in rec.message

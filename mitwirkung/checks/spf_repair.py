@@ -103,7 +103,9 @@ def merge(records: list[str], add_mailjet: bool = True) -> tuple[str, list[Findi
             lowered = word.lower()
             term = parse_term(word)[0]
             modifier = term is not None and term.modifier
-            if re.fullmatch(r"[+\-~?]?all", lowered):
+            if re.fullmatch(r"[+\-~?]?all", lowered) and seen_all:  # never evaluated (§5.1)
+                changes.append(Finding("spf.fixed_dropped_dead", "done", {"term": word}))
+            elif re.fullmatch(r"[+\-~?]?all", lowered):
                 alls.add(lowered.lstrip("+"))
                 all_term = all_term or word
                 seen_all = True

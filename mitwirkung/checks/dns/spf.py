@@ -222,7 +222,9 @@ async def _judge(
         offer.changes = [c for c in offer.changes if c.code != "spf.fixed_dropped_dead"]
     details["merged_lookups"] = offer.lookups
     if dead:
-        params = {"all": tree.all_text, "dead": dead}
+        movable = [t.text for t in tree.dead if t.text in dead and t.name != "all"]
+        querying = any(t.name in spf_syntax.QUERYING for t in tree.dead if t.text in movable)
+        params = {"all": tree.all_text, "dead": dead, "movable": movable, "querying": querying}
         findings.append(Finding("spf.dead_terms", "warning", params))
     reported = any(
         f.code in ("spf.too_many_lookups", "spf.too_many_voids") for f in findings
@@ -234,6 +236,8 @@ async def _judge(
             Finding("dns.wildcard_record", "done", {"fqdn": ctx.domain, "host": base.host})
         )
     offered = _offer_findings(offer, "done", code, reported)
+    if offer.record == source and not prior and not wildcard:  # nothing to replace it with
+        offered = [f for f in offered if f.code != code]
     if tree.has_mailjet:  # the offer costs what the record costs: said once above
         offered = [f for f in offered if f.code != "spf.over_limit"]
     findings += offered

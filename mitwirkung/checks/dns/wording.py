@@ -200,6 +200,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "in „%{{…}}“, „%%“, „%_“ oder „%-“.",
         "Korrigieren oder entfernen Sie „{term}“ im SPF-Eintrag.",
     ),
+    "spf.bad_macro_letter": (
+        "„{term}“ enthält das Makro „%{{{letter}}}“, das es nicht gibt: nach RFC 7208 "
+        "(Abschnitt 7.2) sind nur die Buchstaben {macro_letters} erlaubt.",
+        "Korrigieren oder entfernen Sie „{term}“ im SPF-Eintrag.",
+    ),
     "spf.duplicate_modifier": (
         "„{name}=“ darf nur einmal vorkommen.",
         "Lassen Sie nur ein „{name}=“ im SPF-Eintrag stehen.",
@@ -264,9 +269,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "spf.dead_terms": (
         "Hinter „{all}“ steht noch {terms}. Bestandteile hinter „all“ werden nie ausgewertet "
-        "(RFC 7208, Abschnitt 5.1) – entfernen Sie sie oder setzen Sie sie vor „all“.",
-        "Entfernen Sie {terms}, oder setzen Sie {it} vor „{all}“, wenn {it} gebraucht "
-        "{needed} (dann {counts} zu den DNS-Abfragen).",
+        "(RFC 7208, Abschnitt 5.1).",
+        "{dead_fix}",
     ),
     "spf.plus_all": (
         "Der SPF-Eintrag endet mit „+all“: damit darf jeder Server der Welt in Ihrem Namen senden.",
@@ -711,11 +715,17 @@ def params_for(finding: Finding) -> dict:
             else "nicht mehr benötigte Bestandteile (a, mx, exists)"
         )
     if "dead" in params:
-        one = len(finding.params["dead"]) == 1
-        params["it"], params["counts"], params["needed"] = (
-            ("es", "zählt es", "wird") if one else ("sie", "zählen sie", "werden")
-        )
         params["terms"] = ", ".join(f"„{v}“" for v in finding.params["dead"])
+        movable = finding.params.get("movable", [])
+        one = len(movable) == 1
+        it, counts, needed = ("es", "zählt es", "wird") if one else ("sie", "zählen sie", "werden")
+        named = ", ".join(f"„{v}“" for v in movable)
+        params["dead_fix"] = f"Entfernen Sie {params['terms']}" + (
+            f", oder setzen Sie {named} vor „{params['all']}“, wenn {it} gebraucht {needed}"
+            + (f" (dann {counts} zu den DNS-Abfragen)." if finding.params.get("querying") else ".")
+            if movable
+            else ": ein SPF-Eintrag endet mit genau einem „all“."
+        )
     if "voids" in params:
         params["terms_text"] = ", ".join(finding.params["voids"])
     if "expected" in params:
@@ -760,6 +770,12 @@ def params_for(finding: Finding) -> dict:
             if params["before"].lower().replace(" ", "") == "v=dmarc1"
             else f"So gehört „{params['after']}“ für Empfänger zum Wert von "
             f"„{params['before'].split('=', 1)[0]}=“ und macht ihn ungültig."
+        )
+    if finding.code == "spf.bad_macro_letter":
+        params["macro_letters"] = (
+            "s, l, o, d, i, p, h, v und – nur in exp= – c, r, t"
+            if params["exp"]
+            else "s, l, o, d, i, p, h, v (c, r und t nur in exp=)"
         )
     if finding.code == "dkim.duplicate_tag":
         params["conflict_text"] = (
@@ -834,6 +850,7 @@ SPF_SYNTAX = frozenset(
         "spf.bad_domain",
         "spf.bad_cidr",
         "spf.bad_macro",
+        "spf.bad_macro_letter",
         "spf.duplicate_modifier",
         "spf.too_deep",
         "spf.mx_over_limit",
