@@ -12,6 +12,7 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectChoice,
+    SelectField,
     StringField,
     TextAreaField,
 )
@@ -405,6 +406,17 @@ class CustomerForm(Form):
     contact = StringField(
         "E-Mail der Ansprechperson", [Optional(), Length(max=300), EmailAddress()], filters=[strip]
     )
+
+
+class CustomerEditForm(CustomerForm):
+    """A customer's particulars as the account manager changes them."""
+
+    peiq_contact = SelectField("PEIQ-Ansprechpartner:in", validate_choice=False)
+    reminders = BooleanField("Erinnerungen an die Kund:in schicken, wenn es nicht weitergeht")
+
+    def validate_peiq_contact(self, field):
+        if field.data not in {value for value, _ in field.choices}:
+            raise ValidationError("Bitte eine Person aus der Liste wählen.")
 
 
 class MailjetMailForm(LinkForm):

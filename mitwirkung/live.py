@@ -449,14 +449,10 @@ def run_label(run: dict) -> str:
 
 
 def manager_addresses(db: Database, customer_id: int) -> list[str]:
-    """The manager who created the customer, if still there; otherwise every manager."""
-    creator = db.execute(
-        "SELECT m.email FROM events e JOIN managers m ON e.actor = 'manager:' || m.email"
-        " WHERE e.customer_id = ? AND e.kind = 'customer-created'",
-        [customer_id],
-    ).fetchone()
-    if creator:
-        return [creator[0]]
+    """The customer's assigned PEIQ contact; every manager when nobody is assigned."""
+    contact = store.peiq_contact(db, store.get_customer(db, customer_id) or {})
+    if contact:
+        return [contact["email"]]
     return [row[0] for row in db.execute("SELECT email FROM managers ORDER BY id")]
 
 

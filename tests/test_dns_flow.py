@@ -157,11 +157,11 @@ def test_inform_peiq_shows_on_dashboard_and_mails_managers(dns_app, client, cust
     assert message.rcpt_tos == ["am@peiq.de"]
     assert "Good GmbH" in message.message["Subject"] and "dns-spf" in message.text()
     auth.login()
-    assert "wartet auf PEIQ" in client.get("/manage/").text
+    assert "PEIQ informiert: wartet auf PEIQ" in client.get("/manage/").text
     page = client.get(f"/manage/customers/{customer['id']}").text
     assert "die DNS-Einträge stehen" in page
     customers.post(f"/manage/customers/{customer['id']}/acknowledge")
-    assert "wartet auf PEIQ" not in client.get("/manage/").text
+    assert "PEIQ informiert: wartet auf PEIQ" not in client.get("/manage/").text
     assert store.item_rows(db, customer["id"])["peiq-informed"]["state"] == "done"
 
 
