@@ -809,7 +809,10 @@ def test_an_mx_term_with_more_than_ten_mx_records_is_a_permerror(
     ) in rec.message
     assert where in rec.message
     assert rec.expected == ""  # no record can be offered without dropping the owner's servers
-    assert f"Ersetzen Sie „{term}“ durch ip4:/ip6:-Angaben" in rec.fix
+    if where:  # only the include is the customer's own to change
+        assert "den Sie über „include:_spf.f3-inc.de“ einbinden" in rec.fix
+    else:
+        assert f"Ersetzen Sie „{term}“ durch ip4:/ip6:-Angaben" in rec.fix
 
 
 def test_checkdmarc_agrees_that_twelve_mx_make_the_record_invalid(server):
@@ -977,3 +980,40 @@ def test_an_unknown_macro_letter_is_named(server, domain, text):
     assert "spf.bad_macro_letter" in codes(rec)
     assert text in rec.message
     assert "steht nur in" not in rec.message
+
+
+def test_an_error_in_an_included_record_points_to_the_include(server):
+    rec = record(server, "f12-inc.de", "dns-spf")
+    assert rec.state == "failed"
+    assert "spf.unknown_term" in codes(rec)
+    assert "„foo“ ist kein gültiger SPF-Bestandteil (Tippfehler?) (im SPF-Eintrag von " in (
+        rec.message
+    )
+    assert "Korrigieren oder entfernen Sie „foo“" not in rec.fix
+    assert (
+        "sonst entfernen Sie „include:bad.f12-inc.de“ aus Ihrem SPF-Eintrag oder bitten Sie den "
+        "Betreiber von bad.f12-inc.de, den Fehler zu beheben."
+    ) in rec.fix
+
+
+def test_an_offer_longer_than_one_txt_string_says_how_to_split_it(server):
+    rec = record(server, "f12-long.de", "dns-spf")
+    assert len(rec.expected) > 255
+    long = next(f for f in rec.findings if f.code == "spf.long_offer")
+    first, second = long.params["first"], long.params["second"]
+    assert first + second == rec.expected
+    assert len(first.encode()) <= 255 and len(second.encode()) <= 255
+    assert second.startswith(" ")
+    assert f"tragen Sie ihn als zwei Zeichenketten ein: „\"{first}\" \"{second}\"“" in rec.fix
+    assert "(RFC 7208, Abschnitt 3.3)" in rec.fix
+    assert_offer_valid(rec)
+
+
+def test_an_unpadded_ed25519_key_is_named_as_such_and_repaired(server, keys):
+    rec = record(server, "f12-ed.de", "dns-dkim")
+    assert rec.state == "failed"
+    assert codes(rec)[0] == "dkim.key_unpadded"
+    assert "Dem Schlüssel fehlt am Ende „=“" in rec.message
+    assert "abgeschnitten" not in rec.message
+    assert rec.expected == f"v=DKIM1; k=ed25519; p={keys.ed25519}"
+    assert_offer_valid(rec)

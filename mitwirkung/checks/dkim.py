@@ -197,8 +197,15 @@ def parse(record: str) -> DkimKey:
     try:
         bits, material = load_key(key_type, tags["p"])
     except (ValueError, TypeError):
-        faults.append(Finding("dkim.key_broken", "failed", {"key_type": key_type}))
-        return DkimKey(tags, key_type, None, None, tuple(faults))
+        padding = "=" * (-len(tags["p"]) % 4)
+        try:  # complete, but without the "=" base64 ends with (RFC 6376 §3.6.1: base64)
+            bits, material = load_key(key_type, tags["p"] + padding) if padding else (0, None)
+        except (ValueError, TypeError):
+            material = None
+        if material is None:
+            faults.append(Finding("dkim.key_broken", "failed", {"key_type": key_type}))
+            return DkimKey(tags, key_type, None, None, tuple(faults))
+        faults.append(Finding("dkim.key_unpadded", "failed", {"padding": padding}))
     pkcs1 = key_type == "rsa" and not is_spki(tags["p"])
     upper = upper_tags(record)
     return DkimKey(tags, key_type, bits, material, tuple(faults), upper, pkcs1)
@@ -220,6 +227,7 @@ def repair(record: str) -> str | None:
         del tags["h"]
     if "s" in tags and not {"email", "*"} & set(tags["s"].split(":")):
         del tags["s"]
+    tags["p"] += "=" * (-len(tags["p"]) % 4)  # base64 padding a key may lack
     tags["v"] = "DKIM1"
     order = ["v", *(n for n in tags if n != "v")]
     fixed = "; ".join(f"{n}={tags[n]}" for n in order)

@@ -99,7 +99,10 @@ async def evaluate(lookup, domain: str, record: str, ancestors: tuple[str, ...] 
         if child is None:
             continue
         node.voids += child.voids
-        node.errors += child.errors
+        if term.name in ("include", "redirect"):  # the term in this record that leads there
+            node.errors += [replace(f, params={**f.params, "via": term.text}) for f in child.errors]
+        else:
+            node.errors += child.errors
         node.unavailable += child.unavailable
         node.macros += child.macros
         if term.name not in ("include", "redirect"):

@@ -130,7 +130,7 @@ def _offer_findings(offer: Offer, state: str, code: str, reported: bool) -> list
     """Return the findings that offer the record (or say why none is offered)."""
     if offer.record:
         params = {"record": offer.record, "lookups": offer.lookups, "limit": LIMIT}
-        return [Finding(code, state, params), *offer.changes]
+        return [Finding(code, state, params), *offer.changes, *_long(offer.record)]
     if offer.unrepairable:
         return [f for f in offer.changes if f.code == "spf.unrepairable"]
     if offer.lookups > LIMIT:
@@ -138,6 +138,15 @@ def _offer_findings(offer: Offer, state: str, code: str, reported: bool) -> list
         params = {"lookups": offer.lookups, "limit": LIMIT, "heaviest": heaviest, "cost": cost}
         return [Finding("spf.over_limit", "failed", params)]
     return [] if reported else [Finding("spf.no_offer", "failed")]
+
+
+def _long(record: str) -> list[Finding]:
+    """Return how to split a record longer than one TXT string (255 octets, RFC 7208 §3.3)."""
+    if len(record.encode()) <= 255:
+        return []
+    cut = record.rfind(" ", 0, 255)
+    params = {"length": len(record), "first": record[:cut], "second": record[cut:]}
+    return [Finding("spf.long_offer", "done", params)]
 
 
 async def _judge(
@@ -154,7 +163,11 @@ async def _judge(
         offer = await make_offer(ctx, records)
         params = {"count": len(records), "record": offer.record}
         if offer.record:
-            findings = [Finding("spf.two_records", "failed", params), *offer.changes]
+            findings = [
+                Finding("spf.two_records", "failed", params),
+                *offer.changes,
+                *_long(offer.record),
+            ]
         else:
             findings = [Finding("spf.two_records_no_offer", "failed", params)]
             findings += _offer_findings(offer, "done", "spf.offer", False)

@@ -59,6 +59,11 @@ SUBJECTS = {  # what could not be checked when the DNS did not answer
     "record": "den Eintrag",
 }
 WHERE = " (im SPF-Eintrag von {where})"
+VIA_FIX = (
+    "Der Fehler steht im SPF-Eintrag von {where}, den Sie über „{via}“ einbinden: gehört "
+    "{where} Ihnen, korrigieren Sie ihn dort; sonst entfernen Sie „{via}“ aus Ihrem SPF-Eintrag "
+    "oder bitten Sie den Betreiber von {where}, den Fehler zu beheben."
+)
 
 # code -> (message, fix); both may use the finding's parameters.
 TEXTS: dict[str, tuple[str, str]] = {
@@ -408,6 +413,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "kein vollständiger {key_name}-Schlüssel.",
         "{paste_again}",
     ),
+    "dkim.key_unpadded": (
+        "DKIM-Eintrag {fqdn}: Dem Schlüssel fehlt am Ende „{padding}“. Base64 endet mit diesen "
+        "Füllzeichen (RFC 6376, Abschnitt 3.6.1); viele Empfänger lesen den Schlüssel ohne sie "
+        "nicht.",
+        "Ergänzen Sie „{padding}“ am Ende des Schlüssels (ganz am Ende des Werts).",
+    ),
     "dkim.expected_invalid": (
         "Der DKIM-Wert, den PEIQ hinterlegt hat, ist selbst kein gültiger Schlüssel; deshalb "
         "bieten wir ihn nicht zum Kopieren an.",
@@ -630,6 +641,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Einen gültigen SPF-Eintrag können wir daraus nicht ableiten, weil unklar ist, was "
         "„{term}“ heißen soll; deshalb bieten wir keinen Wert zum Kopieren an.",
         "Prüfen Sie danach erneut; dann schlagen wir den vollständigen Eintrag vor.",
+    ),
+    "spf.long_offer": (
+        "",
+        "Der Wert ist {length} Zeichen lang; eine Zeichenkette in einem TXT-Eintrag fasst "
+        "höchstens 255 (RFC 7208, Abschnitt 3.3). Viele DNS-Anbieter teilen lange Werte "
+        "selbst; verlangt Ihrer es, tragen Sie ihn als zwei Zeichenketten ein: „\"{first}\" "
+        "\"{second}\"“ – Empfänger setzen sie ohne Trennzeichen zusammen, deshalb beginnt die "
+        "zweite mit dem Leerzeichen.",
     ),
     "spf.fixed_version": ("", "Im Vorschlag ist der Anfang als „v=spf1 “ geschrieben."),
     "spf.fixed_space": ("", "Im Vorschlag ist {char_name} an Stelle {position} {replaced}."),
@@ -865,6 +884,8 @@ def render(finding: Finding, defaults: dict | None = None) -> tuple[str, str]:
     itself, such as its host, that a finding's own parameters override)."""
     message, fix = TEXTS[finding.code]
     params = {**(defaults or {}), **params_for(finding)}
+    if finding.code in SPF_SYNTAX and params.get("via") and params.get("where"):
+        fix = VIA_FIX  # only the include is the customer's to change
     message, fix = message.format(**params), "" if params.get("no_fix") else fix.format(**params)
     if finding.code in SPF_SYNTAX:
         message = f"Der SPF-Eintrag ist fehlerhaft: {message}"
