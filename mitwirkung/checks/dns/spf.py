@@ -140,6 +140,33 @@ def _offer_findings(offer: Offer, state: str, code: str, reported: bool) -> list
     return [] if reported else [Finding("spf.no_offer", "failed")]
 
 
+def _after_mailjet(tree: spf_tree.SpfNode) -> list[Finding]:
+    """Return the tree's errors; those only an include after Mailjet's reaches are warnings.
+
+    Receivers evaluate terms left to right and stop at the first match (RFC 7208 §4.6.2), and
+    an included record is only read when its include is reached: mail from Mailjet passes
+    before a broken include further right is read; only other mail meets the error there.
+    """
+    mailjet = next(
+        (
+            i
+            for i, t in enumerate(tree.terms)
+            if t.name == "include" and t.qualifier == "+" and t.target == spf_syntax.MAILJET_INCLUDE
+        ),
+        None,
+    )
+    texts = [t.text for t in tree.terms]
+    later = [
+        f
+        for f in tree.errors
+        if mailjet is not None and f.params.get("via") in texts[mailjet + 1 :]
+    ]
+    if not later or len(later) != len(tree.errors):
+        return list(tree.errors)
+    note = Finding("spf.error_after_mailjet", "warning", {"via": later[0].params["via"]})
+    return [*(replace(f, state="warning") for f in later), note]
+
+
 def _long(record: str) -> list[Finding]:
     """Return how to split a record longer than one TXT string (255 octets, RFC 7208 §3.3)."""
     if len(record.encode()) <= 255:
@@ -182,7 +209,7 @@ async def _judge(
     if tree.unavailable:
         names = tuple(sorted(set(tree.unavailable)))
         return unavailable(replace(base, expected=record, details=details), "spf", names)
-    findings = [*prior, *tree.errors]
+    findings = [*prior, *_after_mailjet(tree)]
     if split and tree.errors:  # RFC 7208 §3.3: the strings are joined without a space
         findings.append(Finding("spf.strings_joined", "done"))
     if tree.ignored_redirect:

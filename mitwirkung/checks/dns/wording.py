@@ -261,6 +261,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "„include:{target}“ erlaubt; „{term}“ ist also überflüssig.",
         "",
     ),
+    "spf.error_after_mailjet": (
+        "E-Mails über Mailjet bestehen SPF trotzdem: Empfänger werten „include:spf.mailjet.com“ "
+        "vorher aus und hören beim ersten Treffer auf (RFC 7208, Abschnitt 4.6.2). Für alle "
+        "anderen Absender endet die Prüfung bei „{via}“ mit einem Fehler.",
+        "",
+    ),
     "spf.too_many_lookups": (
         "Der SPF-Eintrag braucht {lookups} DNS-Abfragen, erlaubt sind höchstens {limit}; "
         "Empfänger werten ihn dann als Fehler (RFC 7208, Abschnitt 4.6.4).{costly}",
