@@ -915,6 +915,13 @@ def test_dkim_tags_twice_with_the_same_value_are_repaired(server, keys):
             "Löschen Sie „h=sha1;“ aus dem Wert",
         ),
         (
+            "f10-verify.de",
+            "dns-verification",
+            "ver.f10-verify.de",
+            "mailjet._a1b2c3d4",
+            "Ändern Sie den Wert des TXT-Eintrags ver auf: a1b2c3d4e5f60718",
+        ),
+        (
             "f10-dmarc.de",
             "dns-dmarc",
             "dm.f10-dmarc.de",

@@ -8,6 +8,7 @@ from dataclasses import replace
 from mitwirkung.checks.dns.common import (
     Context,
     RecordCheck,
+    edit_host,
     real_doubled,
     through_cname,
     unavailable,
@@ -62,6 +63,7 @@ async def _check_verification(ctx: Context) -> RecordCheck:
         finding = Finding("verification.cname", "failed", {**params, "target": main.cname})
         return verdict(base, [finding], details={"cname": main.cname})
     if main.texts:
+        params["host"] = edit_host(ctx, base, main)  # the record behind a CNAME, if one
         return verdict(base, [Finding("verification.other_value", "failed", params)])
     where = await ctx.where(base.host, value)
     return verdict(base, [Finding("verification.missing", "failed", {**params, **where})])
