@@ -1030,3 +1030,22 @@ def test_an_unpadded_ed25519_key_is_named_as_such_and_repaired(server, keys):
     assert "abgeschnitten" not in rec.message
     assert rec.expected == f"v=DKIM1; k=ed25519; p={keys.ed25519}"
     assert_offer_valid(rec)
+
+
+@pytest.mark.parametrize(
+    ("domain", "policy"), [("shop.f5-parent.de", "reject"), ("shop.f5-parentsp.de", "quarantine")]
+)
+def test_a_broken_parent_dmarc_policy_is_kept_for_the_subdomain(server, domain, policy):
+    rec = record(server, domain, "dns-dmarc")
+    assert codes(rec) == ["dmarc.missing", "dmarc.parent_broken"]
+    assert rec.expected == f"v=DMARC1; p={policy}; rua=mailto:dmarc@{domain}"
+    assert f"Der Vorschlag übernimmt die dort gemeinte Richtlinie p={policy}." in rec.message
+    assert f"Wert {rec.expected}" in rec.fix
+    assert_offer_valid(rec)
+
+
+def test_a_parent_dmarc_timeout_offers_nothing(keys):
+    with ZoneServer(zone_text(keys), drop=["_dmarc.f5-parent.de"]) as srv:
+        rec = record(srv, "shop.f5-parent.de", "dns-dmarc", timeout=0.5)
+    assert rec.details["dns_unavailable"]
+    assert rec.expected == ""

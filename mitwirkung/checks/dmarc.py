@@ -271,6 +271,6 @@ def _repair_uris(name: str, value: str, changes: list[Finding]) -> str:
     return ",".join(kept)
 
 
-def starter(domain: str) -> str:
-    """Return the DMARC record to suggest when none exists."""
-    return f"v=DMARC1; p=none; rua=mailto:dmarc@{domain}"
+def starter(domain: str, policy: str = "none") -> str:
+    """Return the DMARC record to suggest when none exists (policy: what it should keep)."""
+    return f"v=DMARC1; p={policy}; rua=mailto:dmarc@{domain}"

@@ -52,10 +52,17 @@ async def _check_dmarc(ctx: Context) -> RecordCheck:
         if quoted:
             return verdict(base, [Finding("dmarc.quoted", "warning")], found=tuple(quoted))
         inherited = _inherited_dmarc(base, zip(parents, answers[1:], strict=True))
-        if inherited:
+        if isinstance(inherited, RecordCheck):
             return inherited
+        notes = []
+        if inherited:  # a broken ancestor's policy is kept, never lowered to p=none
+            name, policy = inherited
+            starter = dmarc_syntax.starter(ctx.domain, policy or "none")
+            params = {"name": name, "policy": policy or ""}
+            notes.append(Finding("dmarc.parent_broken", "warning", params))
         where = await ctx.where(base.host, starter)
-        return verdict(base, [Finding("dmarc.missing", "warning", {**where, "mailbox": True})])
+        missing = Finding("dmarc.missing", "warning", {**where, "mailbox": True})
+        return verdict(replace(base, expected=starter), [missing, *notes])
     if len(records) + len(attempts) > 1:
         return await _many(ctx, base, fqdn, main, records + attempts)
     text = (records + attempts)[0]
@@ -131,15 +138,22 @@ async def _many(ctx: Context, base: RecordCheck, fqdn: str, main, texts: list[st
     return verdict(base, [finding], expected="", details={"no_copy": True})
 
 
-def _inherited_dmarc(base: RecordCheck, parents) -> RecordCheck | None:
-    """Return the verdict for the closest ancestor's DMARC record, or None when none applies."""
+def _inherited_dmarc(base: RecordCheck, parents):
+    """Return the verdict for the closest ancestor's DMARC record; or, when that record is
+    unusable, (its name, the policy it means for subdomains or None); or None when there is
+    none. An ancestor the DNS did not answer for may hold the policy: DNS unavailable.
+    """
     for name, answer in parents:
+        if answer.unavailable:
+            return unavailable(replace(base, expected=""), "dmarc", (name,))
         found = [t for t in answer.texts if dmarc_syntax.is_dmarc(t)]
         if not found:
-            continue  # nothing there, or no answer: look further up
+            continue  # nothing there: look further up
         record = dmarc_syntax.parse(found[0])
-        if len(found) != 1 or record.errors:
-            return None  # the closest record is unusable: this domain needs its own
+        if len(found) != 1 or record.errors:  # unusable: this domain needs its own
+            meant = [record.tags.get(t, "").lower() for t in ("sp", "p")]
+            policy = next((p for p in meant if p in dmarc_syntax.POLICIES), None)
+            return name, (policy if len(found) == 1 else None)
         tag = "sp" if "sp" in record.tags else "p"
         policy = record.tags[tag].lower()
         params = {"name": name, "tag": tag, "policy": policy}

@@ -592,6 +592,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "nichts ab.",
         "",
     ),
+    "dmarc.parent_broken": (
+        "Der DMARC-Eintrag von {name} gilt nicht für diese Domain, weil er fehlerhaft ist (oder "
+        "dort mehrere stehen).{parent_policy}",
+        "",
+    ),
     "dmarc.inherited": (
         "Für die Domain gilt der DMARC-Eintrag von {name}; für Subdomains wie diese gilt dort "
         "{tag}={policy}.{observe}",
@@ -843,6 +848,12 @@ def params_for(finding: Finding) -> dict:
             if params["value"]
             else f"Im Vorschlag steht „p={params['fixed']}“, weil p= fehlte; so wirkt der "
             "Eintrag heute schon bei Empfängern."
+        )
+    if finding.code == "dmarc.parent_broken":
+        params["parent_policy"] = (
+            f" Der Vorschlag übernimmt die dort gemeinte Richtlinie p={params['policy']}."
+            if params["policy"]
+            else ""
         )
     if finding.code == "dmarc.inherited":
         observe = " Er beobachtet nur und weist noch nichts ab."
