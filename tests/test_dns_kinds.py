@@ -1049,3 +1049,28 @@ def test_a_parent_dmarc_timeout_offers_nothing(keys):
         rec = record(srv, "shop.f5-parent.de", "dns-dmarc", timeout=0.5)
     assert rec.details["dns_unavailable"]
     assert rec.expected == ""
+
+
+@pytest.mark.parametrize(
+    ("domain", "valid"),
+    [
+        ("f4-cname.de", True),
+        ("f6-mj.de", True),
+        ("f12-exp.de", False),
+        ("f12-cmacro.de", False),
+        # checkdmarc reads every include up front and calls the record invalid; a receiver
+        # reads left to right (RFC 7208 §4.6.2), so Mailjet's mail passes before the broken
+        # include is reached: we say "warning" and name the error for the other mail.
+        ("f12-inc.de", False),
+    ],
+)
+def test_checkdmarc_agrees_on_the_review_spf_cases(server, domain, valid):
+    assert oracle_spf(domain, **oracle(server))["valid"] is valid
+    rec = record(server, domain, "dns-spf")
+    assert (rec.state != "failed") is (valid or domain == "f12-inc.de")
+
+
+@pytest.mark.parametrize("domain", ["f5-two.de", "f5-dup.de", "f7-norua.de"])
+def test_checkdmarc_agrees_the_review_dmarc_cases_are_invalid(server, domain):
+    assert oracle_dmarc(domain, **oracle(server))["valid"] is False
+    assert record(server, domain, "dns-dmarc").state == "warning"  # DMARC is advice only
