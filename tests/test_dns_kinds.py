@@ -1074,3 +1074,26 @@ def test_checkdmarc_agrees_on_the_review_spf_cases(server, domain, valid):
 def test_checkdmarc_agrees_the_review_dmarc_cases_are_invalid(server, domain):
     assert oracle_dmarc(domain, **oracle(server))["valid"] is False
     assert record(server, domain, "dns-dmarc").state == "warning"  # DMARC is advice only
+
+
+@pytest.mark.parametrize(
+    ("item_id", "typed", "host"),
+    [
+        ("dns-verification", "mailjet._a1b2c3d4", "mailjet._a1b2c3d4.shop"),
+        ("dns-dkim", "mailjet._domainkey", "mailjet._domainkey.shop"),
+    ],
+)
+def test_a_subdomain_host_entered_without_the_subdomain_is_named(server, item_id, typed, host):
+    rec = record(server, "shop.z2-short.de", item_id)
+    assert rec.state == "failed"
+    assert codes(rec) == ["dns.host_short"]
+    assert (
+        f"Der Eintrag steht unter {typed}.z2-short.de, nicht unter {typed}.shop.z2-short.de"
+    ) in rec.message
+    assert f"als Host ist „{typed}“ eingetragen" in rec.message
+    assert rec.fix == f"Ändern Sie den Host von „{typed}“ in `{host}`."
+
+
+def test_the_parents_own_dmarc_record_is_inherited_not_misplaced(server):
+    rec = record(server, "shop.z2-short.de", "dns-dmarc")
+    assert codes(rec) == ["dmarc.inherited"]

@@ -133,6 +133,21 @@ def verdict(base: RecordCheck, findings: list[Finding], **fields) -> RecordCheck
     )
 
 
+async def _short_host(ctx: Context, base: RecordCheck, fqdn: str, wanted):
+    """Return the verdict for a subdomain's record entered with the host relative to the domain
+    (it then lands below the zone's apex), or None. Not for DMARC: a record at the parent's
+    _dmarc is the parent's own policy, which a subdomain inherits."""
+    typed = relative_host(fqdn, ctx.domain)
+    if ctx.zone == ctx.domain or typed == "@" or base.item_id == "dns-dmarc":
+        return None
+    short = f"{typed}.{ctx.zone}"
+    answer = await ctx.lookup.query(short, "TXT")
+    if not any(wanted(t) for t in answer.texts) or await ctx.synthesized(short, "TXT", answer):
+        return None
+    params = {"found_at": short, "typed": typed, "host": base.host, "fqdn": fqdn}
+    return verdict(base, [Finding("dns.host_short", "failed", params)], found=answer.texts)
+
+
 def edit_host(ctx: Context, base: RecordCheck, answer: Answer) -> str:
     """Return the host of the record to change: where a CNAME at the name leads, if one does
     (RFC 2181 §10.1: no other record may stand beside a CNAME), else the record's own host."""
@@ -167,8 +182,13 @@ def through_cname(ctx: Context, rec: RecordCheck) -> RecordCheck:
 
 async def real_doubled(ctx: Context, base: RecordCheck, fqdn: str, wanted) -> RecordCheck | None:
     """Return the verdict "the name was entered twice" when the record stands at the doubled
-    name (fqdn.domain), or None. A record there that only a wildcard produces does not count.
+    name (fqdn.zone), or "the host lacks the subdomain" when a subdomain's record stands at
+    the host taken relative to the domain instead of the zone (mailjet._domainkey.firma.de for
+    shop.firma.de); else None. A record there that only a wildcard produces does not count.
     """
+    short = await _short_host(ctx, base, fqdn, wanted)
+    if short:
+        return short
     doubled = ctx.doubled(fqdn)
     answer = await ctx.lookup.query(doubled, "TXT")
     if not any(wanted(t) for t in answer.texts):

@@ -80,6 +80,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Sie haben „{typed}“ eingetragen; richtig ist als Host nur `{host}`. Ändern Sie den "
         "Host entsprechend.",
     ),
+    "dns.host_short": (
+        "Der Eintrag steht unter {found_at}, nicht unter {fqdn}: als Host ist „{typed}“ "
+        "eingetragen, und Ihr DNS-Anbieter hängt die Zone an, nicht die Subdomain.",
+        "Ändern Sie den Host von „{typed}“ in `{host}`.",
+    ),
     "spf.cname": (
         "Unter {fqdn} steht ein CNAME-Eintrag (Verweis auf {target}), gebraucht wird dort aber "
         "ein TXT-Eintrag. Ein Name mit CNAME kann keine weiteren Einträge haben.",
