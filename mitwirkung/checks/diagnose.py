@@ -253,14 +253,21 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Der Server {host} versteht auf Port {port} den Befehl EHLO nicht und antwortet nur "
         "auf das ältere HELO (RFC 5321 §3.2). Ohne EHLO bietet er keine Erweiterungen an – "
         "also weder Verschlüsselung (STARTTLS) noch Anmeldung (AUTH).",
-        "Meist ist das nicht der Postausgangsserver Ihres Anbieters: Fragen Sie nach dem "
-        "Server für den Versand (meist Port 587 mit „TLS“). Lässt Ihr Server PEIQ ohne "
-        "Anmeldung und unverschlüsselt senden, wählen Sie Verschlüsselung „keine“ und "
-        "„Mein Server braucht keine Anmeldung“.",
+        "Meist ist das nicht der Postausgangsserver Ihres Anbieters: Fragen Sie Ihren "
+        "Anbieter nach dem Server für den Versand (meist Port 587 mit „TLS“) und tragen Sie "
+        "ihn bei Server/Host ein.",
     ),
     "helo_rejected": (
         "Server lehnt die Begrüßung ab",
-        "Der Server {host} hat weder EHLO noch HELO angenommen.",
+        "Der Server {host} hat die Begrüßung von PEIQ (EHLO bzw. HELO) abgelehnt. Das liegt "
+        "an der Einrichtung des Servers, nicht an Nutzer, Passwort oder Adressen.",
+        "Geben Sie die Antwort unten an den Betreiber des Mailservers weiter.",
+    ),
+    "ehlo_refused_after_tls": (
+        "Server lehnt die Begrüßung nach dem Verschlüsseln ab",
+        "Der Server {host} hat STARTTLS angeboten und die Verschlüsselung aufgebaut, lehnt "
+        "danach aber die erneute Begrüßung (EHLO) ab, die RFC 3207 §4.2 vorschreibt. Das "
+        "ist ein Fehler in der Einrichtung des Servers, nicht in Ihren Eingaben.",
         "Geben Sie die Antwort unten an den Betreiber des Mailservers weiter.",
     ),
     "auth_not_offered": (
@@ -568,6 +575,7 @@ STEP_WORDS = {
     "connect": "gleich nach dem Verbindungsaufbau",
     "greeting": "bei der Begrüßung",
     "ehlo": "nach EHLO",
+    "ehlo_tls": "nach EHLO über die verschlüsselte Verbindung",
     "helo": "nach HELO",
     "starttls": "beim Umschalten auf Verschlüsselung (STARTTLS)",
     "mail": "nach der Absenderadresse (MAIL FROM)",

@@ -25,7 +25,8 @@ _ENHANCED = re.compile(r"\s*([245]\.\d{1,3}\.\d{1,3})\b")
 SYSTEM_STATUS = {"4.7.25", "5.7.25", "5.7.606", "5.7.607", "5.7.608", "5.7.609", "5.7.708"}
 SYSTEM_TEXT = re.compile(
     r"client host rejected|helo command rejected|blocked using|\bblock ?list|\bblack ?list"
-    r"|\bspamhaus\b|\bdnsbl\b|\brbl\b|banned sending ip|traffic not accepted from this ip",
+    r"|\bspamhaus\b|\bdnsbl\b|\brbl\b|banned sending ip|traffic not accepted from this ip"
+    r"|reverse (host ?name|dns)|\bptr\b",
     re.IGNORECASE,
 )
 SENDER_STATUS = {"5.1.7", "5.1.8", "5.7.60"}
@@ -91,6 +92,25 @@ def reply_code(code: int, message: str, when: str) -> str:
     if "relay" in text.lower():
         return "relay_denied"
     return {"mail": "sender_rejected", "rcpt": "recipient_rejected"}.get(when, "message_rejected")
+
+
+# RFC 5321 §3.2 / §4.2.4: "command not recognised" (500) or "not implemented" (502).
+UNKNOWN_COMMAND = (500, 502)
+
+
+def ehlo_refusal(code: int, message: str, after_tls: bool) -> str:
+    """Classify a refused EHLO that is not "command unknown" (RFC 5321 §4.1.1.1).
+
+    A policy refusal (enhanced status 5.7.x, block lists, reverse DNS) blocks the sending
+    system; after STARTTLS the server contradicts what it offered before TLS.
+    """
+    text = message or ""
+    status = enhanced_status(text)
+    if status.startswith(("5.7.", "4.7.")) or status in SYSTEM_STATUS or SYSTEM_TEXT.search(text):
+        return "sender_system_blocked"
+    if 400 <= code < 500:
+        return "temporary"
+    return "ehlo_refused_after_tls" if after_tls else "helo_rejected"
 
 
 def auth_code(code: int, message: str, encryption: str) -> str:

@@ -11,7 +11,7 @@ from aiosmtplib.typing import Default
 from mitwirkung.checks.diagnose import line
 from mitwirkung.checks.netguard import IPAddress
 
-from .classify import Failure
+from .classify import UNKNOWN_COMMAND, Failure, ehlo_refusal
 from .connect import connect_first, greets_in_plain, speaks_tls
 from .tls import Handshake, TlsInfo, diagnosis_context, handshake_of, tls_info, tls_line
 from .transcript import REDACTED, Transcript
@@ -112,16 +112,21 @@ class Session:
                 raise
             self.transcript.reply(response)
             self._note_tls()
-            await self._hello()
+            await self._hello(after_tls=True)
 
-    async def _hello(self) -> None:
-        """EHLO; on a 5xx reply HELO instead (RFC 5321 §3.2), which offers no extensions."""
-        self.stage = "ehlo"
+    async def _hello(self, *, after_tls: bool = False) -> None:
+        """EHLO; HELO instead only where EHLO is not known (RFC 5321 §3.2: 500 or 502).
+
+        Any other refusal (a policy such as "550 5.7.1 cannot find your reverse hostname",
+        or EHLO refused after STARTTLS) is the verdict, with the server's reply.
+        """
+        self.stage = "ehlo_tls" if after_tls else "ehlo"
         try:
             await self.smtp.ehlo()
         except aiosmtplib.SMTPHeloError as exc:
-            if exc.code < 500:
-                raise
+            if exc.code not in UNKNOWN_COMMAND or after_tls:
+                raise Failure(ehlo_refusal(exc.code, exc.message, after_tls),
+                              reply=f"{exc.code} {exc.message}") from exc  # fmt: skip
             self.transcript.add(line("helo_fallback"))
             self.stage = "helo"
             await self.smtp.helo()

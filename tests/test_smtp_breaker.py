@@ -1,0 +1,156 @@
+"""What an SMTP expert found after issue 8, each against a real server on 127.0.0.1.
+
+Each test names the defect of the review it guards (password forms, EHLO refused for
+policy, no reply to the final dot, transcript fidelity, login replies, MAIL refusals, …),
+with several instances per kind.
+"""
+
+import base64
+import html
+import json
+import logging
+import urllib.parse
+
+import pytest
+from smtpserver import PASSWORD, USER, ScriptedServer
+from test_smtp_faults import NAMES, smtp_test, text_of
+
+REDACTED = "********"
+
+
+@pytest.fixture
+def logs(caplog):
+    caplog.set_level(logging.DEBUG)
+    return caplog
+
+
+def readable_forms(password: str, username: str = USER) -> set[str]:
+    """Forms of the password a person could read it back from, written out independently."""
+    raw = password.encode()
+    forms = {
+        password,
+        password.lower(),
+        password.upper(),
+        urllib.parse.quote(password, safe=""),
+        urllib.parse.quote(password, safe="").lower(),
+        urllib.parse.quote_plus(password),
+        html.escape(password).replace("ä", "&auml;").replace("ö", "&ouml;").replace("ü", "&uuml;"),
+        raw.decode("latin-1"),
+        json.dumps(password)[1:-1],
+        raw.hex(),
+        raw.hex().upper(),
+        base64.b64encode(raw).decode(),
+        base64.b64encode(raw).decode().rstrip("="),
+        base64.b64encode(f"\0{username}\0{password}".encode()).decode(),
+        base64.b64encode(f"{username}\0{username}\0{password}".encode()).decode(),
+    }
+    ascii_run = max("".join(c if c.isascii() else " " for c in password).split(), key=len)
+    if len(ascii_run) >= 8:
+        forms.add(ascii_run)
+    return forms
+
+
+def assert_nowhere(result, logs, password=PASSWORD):
+    """No readable form of the password in the result (transcript included) or the logs."""
+    text = repr(result) + "\n" + "\n".join(result.transcript) + "\n" + logs.text
+    for form in readable_forms(password):
+        assert form not in text, form
+        assert form.lower() not in text.lower(), form
+
+
+# Defect 4: any readable form of the password is masked.
+
+B64 = base64.b64encode
+LEAKS = {
+    "lowercase percent": "535 5.7.8 see https://x.test/?p="
+    + urllib.parse.quote(PASSWORD, safe="").lower(),
+    "html entities": "535 5.7.8 p="
+    + PASSWORD.replace("ä", "&auml;").replace("ö", "&#246;").replace("ü", "&#xFC;"),
+    "utf-8 read as latin-1": "535 5.7.8 p=" + PASSWORD.encode().decode("latin-1"),
+    "raw latin-1 bytes": "535 5.7.8 p="
+    + PASSWORD.encode("latin-1").decode("utf-8", "surrogateescape"),
+    "json escapes": "535 5.7.8 " + json.dumps({"p": PASSWORD}),
+    "hex": "535 5.7.8 " + PASSWORD.encode().hex().upper(),
+    "split over two lines": f"535-5.7.8 your pw {PASSWORD[:9]}\n535 5.7.8 {PASSWORD[9:]} bad",
+    "umlauts lost": "535 5.7.8 p=Geheim!Pa55wort-???",
+    "upper case": "535 5.7.8 P=" + PASSWORD.upper(),
+    "base64 inside xoauth2 blob": "535 5.7.8 "
+    + B64(f"user={USER}\x01auth=Bearer {PASSWORD}\x01\x01".encode()).decode(),
+    "unpadded plain blob": "535 5.7.8 " + B64(f"{USER}\0{USER}\0{PASSWORD}".encode()).decode(),
+}
+
+
+@pytest.mark.parametrize("reply", LEAKS.values(), ids=LEAKS.keys())
+def test_no_readable_form_of_the_password_survives(certs, logs, reply):
+    with ScriptedServer(ehlo=("STARTTLS", "AUTH PLAIN"), starttls=certs.context(*NAMES),
+                        replies={"AUTH": reply}) as server:  # fmt: skip
+        result = smtp_test(server.port, "tls", certs=certs)
+    assert result.code == "auth_failed" and server.auth_commands == 1
+    assert REDACTED in result.reply and REDACTED in result.message
+    assert_nowhere(result, logs)
+
+
+def test_password_echoed_in_a_later_reply_is_masked_too(certs, logs):
+    quoted = urllib.parse.quote(PASSWORD).lower()
+    with ScriptedServer(ehlo=("STARTTLS", "AUTH PLAIN"), starttls=certs.context(*NAMES),
+                        replies={"END": f"250 2.0.0 queued as {quoted}"}) as server:  # fmt: skip
+        result = smtp_test(server.port, "tls", certs=certs)
+    assert result.ok and REDACTED in result.reply
+    assert_nowhere(result, logs)
+
+
+def test_short_runs_and_other_words_stay(certs, logs):
+    """Fewer than eight characters of the password are no evidence: they stay readable."""
+    reply = "535 5.7.8 Geheim user unknown, Pa55 wrong"
+    with ScriptedServer(ehlo=("STARTTLS", "AUTH PLAIN"), starttls=certs.context(*NAMES),
+                        replies={"AUTH": reply}) as server:  # fmt: skip
+        result = smtp_test(server.port, "tls", certs=certs)
+    assert result.reply == reply and REDACTED not in result.message
+
+
+# Defect 1: HELO only when EHLO is unknown (500/502) before TLS; any other refusal is quoted.
+
+EHLO_OFFER = "250-mail.kunde.test\n250-STARTTLS\n250 AUTH PLAIN LOGIN"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "550 5.7.1 Client host rejected: cannot find your reverse hostname, [127.0.0.1]",
+        "554 5.7.1 Access denied: your IP is on our blocklist",
+        "550 5.7.0 Policy: connections from your network are not accepted",
+    ],
+)
+def test_ehlo_refused_for_policy_is_no_helo_fallback(certs, logs, reply):
+    with ScriptedServer(replies={"EHLO": reply}) as server:
+        result = smtp_test(server.port, "tls", certs=certs)
+    assert result.code == "sender_system_blocked"
+    assert result.reply == reply and reply in result.message
+    assert not any(line.startswith(b"HELO") for line in server.received)
+    assert "„keine“" not in text_of(result) and server.auth_commands == 0
+    assert f"S: {reply}" in result.transcript
+    assert_nowhere(result, logs)
+
+
+@pytest.mark.parametrize(
+    "second",
+    ["502 5.5.2 Error: command not recognized", "500 5.5.1 Command unrecognized",
+     "554 5.5.0 Unexpected EHLO"],
+)  # fmt: skip
+def test_ehlo_refused_after_starttls_is_a_server_fault(certs, logs, second):
+    with ScriptedServer(replies={"EHLO": [EHLO_OFFER, second]},
+                        starttls=certs.context(*NAMES)) as server:  # fmt: skip
+        result = smtp_test(server.port, "tls", certs=certs)
+    assert result.code == "ehlo_refused_after_tls"
+    assert second in result.message and "RFC 3207" in result.message
+    assert sum(line.startswith(b"HELO") for line in server.received) == 0
+    assert server.auth_commands == 0
+    assert_nowhere(result, logs)
+
+
+def test_ehlo_refused_without_policy_quotes_the_reply(certs, logs):
+    reply = "553 5.5.4 Invalid domain name in EHLO"
+    with ScriptedServer(replies={"EHLO": reply}) as server:
+        result = smtp_test(server.port, "none", certs=certs, login=False)
+    assert result.code == "helo_rejected" and reply in result.message
+    assert "Sperrliste" not in text_of(result)
