@@ -343,6 +343,7 @@ class Listener:
 
 
 CLOSE = "<close>"  # as a reply: hang up without answering
+HANG = "<hang>"  # as a reply: say nothing until the client hangs up
 RESET = "<reset>"  # as a reply: hang up with a TCP reset
 
 
@@ -354,7 +355,8 @@ class ScriptedServer(_ThreadedServer):
 
     replies: verb -> reply text ("\\n" separates the lines of a multi-line reply; a last
     line CLOSE or RESET hangs up after it), or CLOSE / RESET alone, or a list of such (one per
-    use, the last repeats). greeting: the first line, or CLOSE / RESET. ehlo: the EHLO
+    use, the last repeats); HANG says nothing until the client hangs up. greeting: the first
+    line, or CLOSE / RESET. ehlo: the EHLO
     keywords offered. implicit: a server SSLContext for TLS from the first byte (CLOSE / RESET:
     hang up on the client's TLS hello); starttls: a
     server SSLContext used after a 220 reply to STARTTLS ("plain": keep talking unencrypted,
@@ -411,6 +413,11 @@ class ScriptedServer(_ThreadedServer):
         if head and tail in (CLOSE, RESET):
             ScriptedServer._send(conn, head)
             return ScriptedServer._send(conn, tail)
+        if reply == HANG:
+            with contextlib.suppress(OSError):
+                while conn.recv(512):
+                    pass
+            return False
         if reply in (CLOSE, RESET):
             if reply == RESET:
                 conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -476,7 +483,7 @@ class ScriptedServer(_ThreadedServer):
                     self.messages.append(data)
                     reply = self._reply_for("END", "250 2.0.0 Ok: queued")
             elif verb == "QUIT":
-                self._send(conn, "221 2.0.0 Bye")
+                self._send(conn, self._reply_for("QUIT", "221 2.0.0 Bye"))
                 return
             elif verb == "STARTTLS":
                 reply = self._reply_for("STARTTLS", "220 2.0.0 Ready to start TLS")

@@ -12,7 +12,7 @@ import logging
 import urllib.parse
 
 import pytest
-from smtpserver import PASSWORD, USER, ScriptedServer
+from smtpserver import CLOSE, HANG, PASSWORD, RESET, USER, ScriptedServer
 from test_smtp_faults import NAMES, smtp_test, text_of
 
 REDACTED = "********"
@@ -154,3 +154,69 @@ def test_ehlo_refused_without_policy_quotes_the_reply(certs, logs):
         result = smtp_test(server.port, "none", certs=certs, login=False)
     assert result.code == "helo_rejected" and reply in result.message
     assert "Sperrliste" not in text_of(result)
+
+
+# Defect 2: no reply to the final dot -- the mail may have arrived; not a port problem.
+
+
+@pytest.mark.parametrize(
+    ("end", "ending"),
+    [
+        (CLOSE, "nicht geantwortet, sondern die Verbindung beendet"),
+        (RESET, "nicht geantwortet, sondern die Verbindung beendet"),
+        (HANG, "nicht rechtzeitig geantwortet"),
+    ],
+)
+def test_no_reply_to_the_end_of_data_says_the_mail_may_arrive(certs, logs, end, ending):
+    with ScriptedServer(ehlo=("STARTTLS", "AUTH PLAIN"), starttls=certs.context(*NAMES),
+                        replies={"END": end}) as server:  # fmt: skip
+        result = smtp_test(server.port, "tls", certs=certs, timeout=2.0)
+    assert result.code == "no_reply_to_data_end" and not result.ok
+    assert ending in result.message and "kann trotzdem ankommen" in result.message
+    assert "Firewall" not in text_of(result) and "Prüfen Sie Port" not in text_of(result)
+    assert "Bestätigungslink" in result.next_step and len(server.messages) == 1
+    assert server.auth_commands == 1
+    assert_nowhere(result, logs)
+
+
+# Defect 3: the transcript holds exactly the lines read and written, DATA phase included.
+
+
+@pytest.mark.parametrize(
+    ("replies", "expected"),
+    [
+        ({"END": "554 5.7.1 Message rejected as spam by Content Filtering"},
+         ["C: DATA", "S: 354 End data with <CR><LF>.<CR><LF>", "C: [Testmail",
+          "S: 554 5.7.1 Message rejected as spam by Content Filtering"]),
+        ({"DATA": "503 5.5.1 Error: need RCPT command"},
+         ["C: DATA", "S: 503 5.5.1 Error: need RCPT command"]),
+        ({"END": "451 4.3.0 Error: queue file write error"},
+         ["C: DATA", "S: 354 End data", "C: [Testmail",
+          "S: 451 4.3.0 Error: queue file write error"]),
+    ],
+)  # fmt: skip
+def test_data_phase_replies_are_in_the_transcript(certs, logs, replies, expected):
+    with ScriptedServer(ehlo=(), replies=replies) as server:
+        result = smtp_test(server.port, "none", certs=certs, login=False)
+    lines = list(result.transcript)
+    start = next(i for i, text in enumerate(lines) if text == "C: DATA")
+    for offset, wanted in enumerate(expected):
+        assert lines[start + offset].startswith(wanted), (lines, wanted)
+
+
+@pytest.mark.parametrize("quit_reply", [CLOSE, RESET, HANG])
+def test_no_invented_goodbye(certs, logs, quit_reply):
+    with ScriptedServer(ehlo=(), replies={"QUIT": quit_reply}) as server:
+        result = smtp_test(server.port, "none", certs=certs, login=False, timeout=3.0)
+    assert result.ok and result.transcript[-1] == "C: QUIT"
+    assert not any(text.startswith("S: 221") for text in result.transcript)
+
+
+def test_quit_during_the_login_exchange_is_shown_as_quit(certs, logs):
+    with ScriptedServer(ehlo=("STARTTLS", "AUTH LOGIN"), starttls=certs.context(*NAMES),
+                        replies={"AUTH": "334 UGFzc3dvcmQ6"}) as server:  # fmt: skip
+        result = smtp_test(server.port, "tls", certs=certs)
+    secrets = [text for text in result.transcript if text == f"C: {REDACTED}"]
+    assert len(secrets) == 1  # the password after "334 UGFzc3dvcmQ6", nothing else
+    assert "C: QUIT" in result.transcript and server.auth_commands == 1
+    assert_nowhere(result, logs)

@@ -430,6 +430,16 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Prüfen Sie Port und Verschlüsselung („SSL“ mit Port 465, „TLS“ mit Port 587). "
         "Bleibt es so, geben Sie das Protokoll unten an den Betreiber des Mailservers weiter.",
     ),
+    "no_reply_to_data_end": (
+        "Keine Antwort auf das Ende der Testmail",
+        "Der Server {host} hat Anmeldung, Absender und Empfänger angenommen und die Testmail "
+        "vollständig erhalten, hat auf ihr Ende aber {ending}. Ob er sie angenommen hat, ist "
+        "offen: Die Testmail kann trotzdem ankommen (RFC 5321 §4.1.1.4, §6.1). An Port, "
+        "Verschlüsselung, Nutzer oder Passwort liegt das nicht – sie haben funktioniert.",
+        "Sehen Sie im Postfach von {recipient} nach (auch im Spam-Ordner). Ist die Testmail "
+        "da, klicken Sie auf den Bestätigungslink darin. Kommt sie nicht, geben Sie das "
+        "Protokoll unten an den Betreiber des Mailservers weiter.",
+    ),
     "temporary": (
         "Server vorübergehend nicht verfügbar",
         "Der Server {host} hat die Anfrage vorübergehend abgelehnt (Antwort 4xx).",
@@ -584,6 +594,13 @@ STEP_WORDS = {
 }
 
 
+# How the reply to the end of the test mail stayed away (context "ending").
+DATA_ENDINGS = {
+    "timeout": "nicht rechtzeitig geantwortet",
+    "closed": "nicht geantwortet, sondern die Verbindung beendet",
+}
+
+
 class _Context(dict):
     """Mapping for str.format_map that falls back to neutral wording for unknown keys."""
 
@@ -609,6 +626,7 @@ def describe(code: str, **context) -> Diagnosis:
         values["detail"] = " ".join(filter(None, (NOTES[context["note"]], values.get("detail"))))
     if context.get("role") in ROLES:
         values["role"] = ROLES[context["role"]]
+    values["ending"] = DATA_ENDINGS.get(context.get("ending"), DATA_ENDINGS["closed"])
     step = STEP_WORDS.get(context.get("step"), "")
     values["step"] = f" {step}" if step else ""
     if context.get("old_cipher"):

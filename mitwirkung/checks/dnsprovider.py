@@ -96,7 +96,7 @@ def _text(raw: dict, key: str, where: str) -> str:
 def _provider(raw: dict, where: str, generic: bool = False) -> Provider:
     host = _text(raw, "host", where)
     if host not in ("short", "full"):
-        raise ProviderCatalogError(f"{where}: 'host' must be \"short\" or \"full\"")
+        raise ProviderCatalogError(f'{where}: \'host\' must be "short" or "full"')
     try:
         patterns = tuple(re.compile(p) for p in _strings(raw, "ns_regex", where))
     except re.error as e:

@@ -207,6 +207,8 @@ async def classify(exc: BaseException, session) -> Failure:
             return Failure("connection_refused")
         return Failure("network_unreachable", detail=oserror_text(exc))
     if isinstance(exc, aiosmtplib.SMTPServerDisconnected | ConnectionError):
+        if data_sent(session):
+            return Failure("no_reply_to_data_end", ending="closed")
         if session.stage == "auth":
             return Failure("auth_disconnected")
         return Failure("connection_closed", step=session.stage)
@@ -222,6 +224,13 @@ def timeout_failure(session) -> Failure:
         return Failure("port25_blocked" if session.port == 25 else "timeout")
     if session.stage == "greeting":
         return Failure("no_greeting")
+    if data_sent(session):
+        return Failure("no_reply_to_data_end", ending="timeout")
     if session.stage == "tls" and session.encryption == "ssl":
         return Failure("timeout", note="ssl_timeout")
     return Failure("timeout")
+
+
+def data_sent(session) -> bool:
+    """Whether the test mail went out (354 came) and only the reply to its end is missing."""
+    return session.stage == "data" and bool(getattr(session.smtp, "data_started", False))

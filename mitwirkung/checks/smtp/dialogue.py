@@ -179,10 +179,7 @@ async def _dialogue(session: Session, settings: SmtpSettings, password: str | No
     session.stage = "data"
     message = build_test_mail(settings, confirm_url=confirm_url, customer_name=customer_name)
     data = serialise(message, utf8=utf8)
-    session.transcript.add("C: DATA")
-    response = await smtp.data(data)
-    session.transcript.add(line("mail_sent", size=len(data)))
-    session.transcript.reply(response)
+    response = await smtp.send_data(data, line("mail_sent", size=len(data)))
     session.stage = "quit"
     return f"{response.code} {response.message}"
 

@@ -18,12 +18,41 @@ from .transcript import REDACTED, Transcript
 
 
 class RecordingSMTP(aiosmtplib.SMTP):
-    """aiosmtplib client that writes every command and reply to a transcript."""
+    """aiosmtplib client that writes every command it sends and every reply it reads.
+
+    Replies are recorded where the protocol reads them, so those of the DATA phase and of
+    STARTTLS are there too; the 221 aiosmtplib makes up when the server hangs up after QUIT
+    is not. data_started: the server answered DATA with 354 (RFC 5321 §4.1.1.4).
+    """
 
     def __init__(self, transcript: Transcript, **kwargs):
         super().__init__(**kwargs)
         self.transcript = transcript
         self._in_auth = False
+        self.data_started = False
+        self.after_354: str | None = None
+
+    async def connect(self, **kwargs):
+        response = await super().connect(**kwargs)
+        self._record_replies()
+        return response
+
+    def _record_replies(self) -> None:
+        protocol = self.protocol
+        read = protocol.read_response
+
+        async def read_response(timeout=None):
+            response = await read(timeout=timeout)
+            invented = response.code == 221 and not response.message and not protocol.transport
+            if not invented:
+                self.transcript.reply(response)
+            if response.code == 354:
+                self.data_started = True
+                if self.after_354:
+                    self.transcript.add(self.after_354)
+            return response
+
+        protocol.read_response = read_response
 
     async def execute_command(self, *args: bytes, timeout=Default.token):
         verb = args[0].upper() if args else b""
@@ -31,20 +60,24 @@ class RecordingSMTP(aiosmtplib.SMTP):
             self._in_auth = True
             mechanism = args[1].decode("ascii", "replace") if len(args) > 1 else ""
             shown = f"C: AUTH {mechanism}" + (f" {REDACTED}" if len(args) > 2 else "")
-        elif self._in_auth:
+        elif self._in_auth and verb != b"QUIT":
             shown = f"C: {REDACTED}"
         else:
             shown = "C: " + b" ".join(args).decode("utf-8", "replace")
         self.transcript.add(shown)
         try:
             response = await super().execute_command(*args, timeout=timeout)
-        except Exception:
+        finally:
             self._in_auth = False
-            raise
-        self.transcript.reply(response)
-        if response.code != 334:
-            self._in_auth = False
+        if response.code == 334 and verb != b"QUIT":
+            self._in_auth = True
         return response
+
+    async def send_data(self, message: bytes, shown: str):
+        """DATA, the message and its end (RFC 5321 §4.1.1.4); shown stands in for the message."""
+        self.transcript.add("C: DATA")
+        self.after_354 = shown
+        return await self.data(message)
 
 
 class Session:
@@ -105,12 +138,7 @@ class Session:
                 raise Failure("starttls_not_offered")
             self.stage = "starttls"
             self.transcript.add("C: STARTTLS")
-            try:
-                response = await self.smtp.starttls()
-            except aiosmtplib.SMTPResponseException as exc:
-                self.transcript.reply(exc)
-                raise
-            self.transcript.reply(response)
+            await self.smtp.starttls()
             self._note_tls()
             await self._hello(after_tls=True)
 
