@@ -363,7 +363,8 @@ class ScriptedServer(_ThreadedServer):
     CLOSE / RESET: hang up instead of the handshake); greet_pause: seconds of silence before
     the greeting, hanging up on a client that talks first. TLS runs on blocking sockets, so a
     failed handshake sends its alert as real servers do. received: every line the server
-    read; messages: the DATA of every mail.
+    read; messages: the DATA of every mail. replies["END"] answers the end of DATA,
+    replies["CRAM"] is the CRAM-MD5 challenge.
     """
 
     def __init__(
@@ -519,7 +520,7 @@ class ScriptedServer(_ThreadedServer):
             if len(parts) == 2:
                 prompts.insert(0, "334 VXNlcm5hbWU6")
         elif mechanism == b"CRAM-MD5":
-            prompts = ["334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UudGVzdD4="]
+            prompts = [self._reply_for("CRAM", "334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UudGVzdD4=")]
         elif mechanism == b"PLAIN" and len(parts) == 2:
             prompts = ["334 "]
         for prompt in prompts:

@@ -220,3 +220,84 @@ def test_quit_during_the_login_exchange_is_shown_as_quit(certs, logs):
     assert len(secrets) == 1  # the password after "334 UGFzc3dvcmQ6", nothing else
     assert "C: QUIT" in result.transcript and server.auth_commands == 1
     assert_nowhere(result, logs)
+
+
+# Defect 7: only 535 / 5.7.8 means "credentials wrong"; every other login reply its own class.
+
+TLS_AUTH = ("STARTTLS", "AUTH PLAIN LOGIN")
+
+
+@pytest.mark.parametrize(
+    ("reply", "code", "said"),
+    [
+        ("538 5.7.11 Encryption required for requested authentication mechanism",
+         "auth_encryption_contradiction", "bereits mit „TLS“ verschlüsselt"),
+        ("530 5.7.0 Must issue a STARTTLS command first",
+         "auth_encryption_contradiction", "Einrichtung des Servers"),
+        ("550 5.7.1 Authentication from your IP address is not allowed",
+         "auth_ip_refused", "IP-Adressen"),
+        ("535 5.7.0 (#AUTH005) Too many bad auth attempts.",
+         "auth_locked_out", "Testen Sie jetzt nicht erneut"),
+        ("432 4.7.12 A password transition is needed", "auth_password_transition",
+         "Passwort"),
+        ("250 2.0.0 OK", "auth_protocol_error", "RFC 4954"),
+        ("999 what", "auth_protocol_error", "RFC 4954"),
+        ("334 ", "auth_protocol_error", "RFC 4954"),
+        ("554 5.7.0 Authentication not permitted for this account",
+         "auth_refused", "ohne zu sagen"),
+    ],
+)  # fmt: skip
+def test_login_replies_that_are_not_about_the_password(certs, logs, reply, code, said):
+    with ScriptedServer(ehlo=TLS_AUTH, starttls=certs.context(*NAMES),
+                        replies={"AUTH": reply}) as server:  # fmt: skip
+        result = smtp_test(server.port, "tls", certs=certs)
+    assert result.code == code, result.code
+    assert said in text_of(result)
+    assert "Nutzer oder Passwort abgelehnt" not in text_of(result)
+    assert "in einigen Minuten" not in text_of(result)
+    assert server.auth_commands == 1 and server.messages == []
+    assert_nowhere(result, logs)
+
+
+@pytest.mark.parametrize(
+    "reply", ["535 5.7.8 Error: authentication failed", "535 Authentication credentials invalid"]
+)
+def test_credentials_refused_stays_credentials(certs, logs, reply):
+    with ScriptedServer(ehlo=TLS_AUTH, starttls=certs.context(*NAMES),
+                        replies={"AUTH": reply}) as server:  # fmt: skip
+        result = smtp_test(server.port, "tls", certs=certs)
+    assert result.code == "auth_failed" and "Nutzer oder Passwort" in result.message
+    assert server.auth_commands == 1
+
+
+@pytest.mark.parametrize("challenge", ["334 !!!not-base64!!!", "334 abc"])
+def test_malformed_cram_md5_challenge_is_a_protocol_fault(certs, logs, challenge):
+    with ScriptedServer(ehlo=("STARTTLS", "AUTH CRAM-MD5"), starttls=certs.context(*NAMES),
+                        replies={"CRAM": challenge}) as server:  # fmt: skip
+        result = smtp_test(server.port, "tls", certs=certs)
+    assert result.code == "auth_protocol_error", result.code
+    assert "Nutzer oder Passwort" not in result.title
+    assert_nowhere(result, logs)
+
+
+# Defect 6: 5.7.139 by its text; unknown texts a neutral Microsoft policy.
+
+
+@pytest.mark.parametrize(
+    ("reply", "code", "said"),
+    [
+        ("535 5.7.139 Authentication unsuccessful, the request did not meet the criteria to "
+         "be authenticated successfully. Contact your administrator.",
+         "auth_m365_conditional_access", "bedingten Zugriff"),
+        ("535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for "
+         "the Tenant.", "auth_disabled_m365", "deaktiviert"),
+        ("535 5.7.139 Authentication unsuccessful, something new from Redmond",
+         "auth_m365_policy", "Richtlinie"),
+    ],
+)  # fmt: skip
+def test_microsoft_5_7_139_by_its_text(certs, logs, reply, code, said):
+    with ScriptedServer(ehlo=TLS_AUTH, starttls=certs.context(*NAMES),
+                        replies={"AUTH": reply}) as server:  # fmt: skip
+        result = smtp_test(server.port, "tls", certs=certs)
+    assert result.code == code and said in text_of(result)
+    assert server.auth_commands == 1

@@ -35,6 +35,7 @@ DEFAULTS = {
     "methods": "unbekannt",
     "suggested_port": "587",
     "suggested_encryption": "TLS",
+    "encryption_label": "TLS",
     "sender": "die Absenderadresse",
     "recipient": "der Empfänger",
     "username": "der Nutzer",
@@ -355,6 +356,72 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "sein." + M365_RETIREMENT,
         M365_ADMIN + ", die Anmeldung per SMTP (Authentifiziertes SMTP) für dieses Postfach "
         "zuzulassen, oder wählen Sie einen anderen Versandweg.",
+    ),
+    "auth_m365_conditional_access": (
+        "Microsoft 365: Richtlinie für bedingten Zugriff blockiert die Anmeldung",
+        "Microsoft 365 meldet „the request did not meet the criteria to be authenticated "
+        "successfully“: Eine Richtlinie für bedingten Zugriff (Conditional Access, z. B. "
+        "Pflicht zur Mehrfaktor-Anmeldung oder erlaubte Standorte) lässt die Anmeldung von "
+        "PEIQ nicht zu. Das Passwort kann trotzdem richtig sein." + M365_RETIREMENT,
+        M365_ADMIN + ", im Anmeldeprotokoll von Microsoft Entra nachzusehen, welche "
+        "Richtlinie die Anmeldung blockiert, und für dieses Postfach eine Ausnahme für "
+        "SMTP AUTH einzurichten. App-Kennwörter helfen hier nicht.",
+    ),
+    "auth_m365_policy": (
+        "Microsoft 365: Richtlinie blockiert die Anmeldung",
+        "Microsoft 365 hat die Anmeldung mit „5.7.139“ abgelehnt: Eine Einstellung oder "
+        "Richtlinie in Microsoft 365 verhindert die Anmeldung per SMTP. Das Passwort kann "
+        "trotzdem richtig sein." + M365_RETIREMENT,
+        M365_ADMIN + ", anhand der Antwort unten und des Anmeldeprotokolls von Microsoft "
+        "Entra die blockierende Einstellung zu finden und SMTP AUTH für dieses Postfach "
+        "zuzulassen.",
+    ),
+    "auth_password_transition": (
+        "Passwort muss erst geändert werden",
+        "Der Server {host} verlangt, dass das Passwort von {username} erst geändert wird "
+        "(„432 4.7.12“, RFC 4954 §6), bevor eine Anmeldung per SMTP möglich ist. Ein "
+        "späterer Versuch hilft nicht.",
+        "Melden Sie sich mit diesem Konto einmal im Webmail oder Kontoportal Ihres Anbieters "
+        "an und vergeben Sie das neue Passwort. Tragen Sie es hier ein und senden Sie die "
+        "Testmail erneut.",
+    ),
+    "auth_locked_out": (
+        "Anmeldung nach zu vielen Fehlversuchen gesperrt",
+        "Der Server {host} sperrt die Anmeldung als {username} nach zu vielen "
+        "fehlgeschlagenen Anmeldungen. Jeder weitere Versuch kann die Sperre verlängern.",
+        "Testen Sie jetzt nicht erneut. Prüfen Sie in Ruhe Nutzer und Passwort (z. B. durch "
+        "eine Anmeldung im Webmail) und bitten Sie den Betreiber des Mailservers, die Sperre "
+        "aufzuheben. Danach senden Sie die Testmail einmal erneut.",
+    ),
+    "auth_ip_refused": (
+        "Anmeldung von dieser Adresse nicht erlaubt",
+        "Der Server {host} lässt die Anmeldung vom Versandsystem von PEIQ aus nicht zu (eine "
+        "Regel für erlaubte IP-Adressen oder Länder). An Nutzer und Passwort liegt das "
+        "nicht.",
+        "Bitten Sie den Betreiber des Mailservers, die Anmeldung per SMTP von den "
+        "IP-Adressen zu erlauben, von denen PEIQ sendet – Ihre PEIQ-Ansprechperson nennt "
+        "sie Ihnen.",
+    ),
+    "auth_encryption_contradiction": (
+        "Server verlangt Verschlüsselung, obwohl die Verbindung verschlüsselt ist",
+        "Der Server {host} lehnt die Anmeldung ab, weil sie nicht verschlüsselt sei – die "
+        "Verbindung ist aber bereits mit „{encryption_label}“ verschlüsselt. Das ist "
+        "ein Fehler in der Einrichtung des Servers, nicht in Ihren Eingaben.",
+        "Geben Sie die Antwort unten an den Betreiber des Mailservers weiter.",
+    ),
+    "auth_protocol_error": (
+        "Server antwortet bei der Anmeldung nicht nach Protokoll",
+        "Der Server {host} hat auf die Anmeldung eine Antwort geschickt, die das "
+        "SMTP-Protokoll dort nicht vorsieht (RFC 4954). Ob Nutzer und Passwort stimmen, lässt "
+        "sich so nicht sagen.{detail}",
+        "Geben Sie das Protokoll unten an den Betreiber des Mailservers weiter.",
+    ),
+    "auth_refused": (
+        "Anmeldung abgelehnt – Grund in der Antwort",
+        "Der Server {host} hat die Anmeldung abgelehnt, ohne zu sagen, dass Nutzer oder "
+        "Passwort falsch sind.",
+        "Die Antwort des Servers unten nennt den Grund. Geben Sie sie an den Betreiber des "
+        "Mailservers weiter.",
     ),
     "auth_mechanism_refused": (
         "Anmeldeverfahren abgelehnt",

@@ -113,29 +113,56 @@ def ehlo_refusal(code: int, message: str, after_tls: bool) -> str:
     return "ehlo_refused_after_tls" if after_tls else "helo_rejected"
 
 
+# Microsoft 365's 5.7.139 texts (Exchange Online SMTP AUTH), by what blocks the login.
+M365_TEXTS = (
+    ("security defaults", "auth_m365_security_defaults"),
+    ("user is locked", "auth_m365_locked"),
+    ("basic authentication is disabled", "auth_m365_basic_disabled"),
+    ("smtpclientauthentication is disabled", "auth_disabled_m365"),
+    ("did not meet the criteria", "auth_m365_conditional_access"),
+)
+LOCKOUT_TEXT = re.compile(
+    r"too many (bad |failed |invalid )?(auth|login|authentication)|locked|lockout|#auth005",
+    re.IGNORECASE,
+)
+IP_TEXT = re.compile(
+    r"\b(from|for) your (ip|address|network)|ip address not allowed", re.IGNORECASE
+)
+
+
 def auth_code(code: int, message: str, encryption: str) -> str:
-    """Classify the reply to the one AUTH attempt (RFC 4954 §6)."""
+    """Classify the reply to the one AUTH attempt (RFC 4954 §6).
+
+    Only 535 or enhanced status 5.7.8 say "credentials invalid"; every other reply has its
+    own class: encryption demanded (530/538, 5.7.11), a policy against the sending IP,
+    a lock-out after failed logins, a password transition (432 4.7.12), a reply that is no
+    answer to AUTH at all (250, 334 after the last step, codes outside RFC 5321 §4.2).
+    """
     text = message or ""
     lower = text.lower()
     status = enhanced_status(text)
-    if "5.7.139" in text:
-        if "security defaults" in lower:
-            return "auth_m365_security_defaults"
-        if "user is locked" in lower:
-            return "auth_m365_locked"
-        if "basic authentication is disabled" in lower:
-            return "auth_m365_basic_disabled"
-        return "auth_disabled_m365"
+    if status == "5.7.139" or "5.7.139" in text:
+        return next((c for key, c in M365_TEXTS if key in lower), "auth_m365_policy")
+    if code == 432 or status == "4.7.12":
+        return "auth_password_transition"
+    if LOCKOUT_TEXT.search(text):
+        return "auth_locked_out"
+    if code < 200 or code > 599 or 200 <= code < 400:
+        return "auth_protocol_error"
     if 400 <= code < 500:
         return "temporary"
     if code == 534 or status == "5.7.9" or "application-specific password" in lower:
         return "app_password_required"
     needs_tls = code in (530, 538) or status in ENCRYPTION_STATUS or ENCRYPTION_TEXT.search(text)
-    if needs_tls and encryption == "none":
-        return "auth_needs_encryption"
+    if needs_tls:
+        return "auth_needs_encryption" if encryption == "none" else "auth_encryption_contradiction"
     if code in (504, 502) or status == "5.5.4":
         return "auth_mechanism_refused"
-    return "auth_failed"
+    if IP_TEXT.search(text) or (status == "5.7.1" and code != 535):
+        return "auth_ip_refused"
+    if code == 535 or status == "5.7.8":
+        return "auth_failed"
+    return "auth_refused"
 
 
 def _reply(exc) -> str:

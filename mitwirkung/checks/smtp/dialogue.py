@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import aiosmtplib
 
-from mitwirkung.checks.diagnose import ENCRYPTION_LABELS, describe, line
+from mitwirkung.checks.diagnose import ENCRYPTION_LABELS, TECHNICAL, describe, line
 from mitwirkung.checks.netguard import normalize_host, vet
 
 from .classify import Failure, classify
@@ -116,6 +116,7 @@ async def run_smtp_test(
         recipient=shown_address(settings.recipient),
         username=settings.username,
         suggested_encryption=ENCRYPTION_LABELS[suggested],
+        encryption_label=ENCRYPTION_LABELS.get(settings.encryption, ""),
         suggested_port=suggested_port,
         authenticated=session.authenticated,
         login_chosen=settings.login,
@@ -214,7 +215,11 @@ async def _authenticate(session: Session, username: str, password, allow_plain: 
         # Sending an empty password would only earn a 535 (and count as a failed login).
         raise Failure("password_missing")
     method = getattr(smtp, "auth_" + mechanism.lower().replace("-", ""))
-    await method(username, password)
+    try:
+        await method(username, password)
+    except (ValueError, TypeError, UnicodeError) as exc:
+        # A challenge that is no base64 (RFC 4954 §4) or otherwise unusable.
+        raise Failure("auth_protocol_error", detail=TECHNICAL.format(type(exc).__name__)) from exc
     session.authenticated = True
 
 
