@@ -301,3 +301,37 @@ def test_microsoft_5_7_139_by_its_text(certs, logs, reply, code, said):
         result = smtp_test(server.port, "tls", certs=certs)
     assert result.code == code and said in text_of(result)
     assert server.auth_commands == 1
+
+
+# Defect 8 (and 14): refusals classified by their enhanced status code and text first.
+
+
+@pytest.mark.parametrize(
+    ("replies", "code", "said"),
+    [
+        ({"MAIL": "550 5.4.5 Daily user sending limit exceeded. For more information on "
+                  "Gmail sending limits go to https://support.google.com/a/answer/166852"},
+         "sending_limit", "Versandlimit"),
+        ({"MAIL": "550 5.1.8 Access denied, bad outbound sender. AS(42004)"},
+         "sender_account_blocked", "Eingeschränkte Entitäten"),
+        ({"MAIL": "552 5.3.4 Message size exceeds fixed limit"}, "message_too_big", "Größe"),
+        ({"RCPT": "552 5.2.2 Mailbox full"}, "mailbox_full", "Postfach"),
+        ({"RCPT": "451 4.7.1 <empfang@kunde.test>: Recipient address rejected: Greylisted, "
+                  "see http://postgrey.schweikert.ch/help/kunde.test.html"},
+         "greylisted", "Greylisting"),
+        ({"END": "550 5.7.23 The message was rejected because of Sender Policy Framework "
+                 "violation"}, "spf_refused", "SPF-Eintrag"),
+        ({"END": "550 5.7.1 Email rejected per DMARC policy for kunde.test"},
+         "dmarc_refused", "DMARC"),
+    ],
+)  # fmt: skip
+def test_refusals_named_by_their_cause(certs, logs, replies, code, said):
+    with ScriptedServer(ehlo=TLS_AUTH, starttls=certs.context(*NAMES),
+                        replies=replies) as server:  # fmt: skip
+        result = smtp_test(server.port, "tls", certs=certs)
+    assert result.code == code, result.code
+    assert said in text_of(result)
+    assert "Absenderadresse abgelehnt" not in result.title
+    assert "Schreibweise" not in text_of(result)
+    assert server.auth_commands == 1
+    assert_nowhere(result, logs)

@@ -578,7 +578,7 @@ def test_empty_password_is_named_without_trying_a_login(servers, certs, logs):
          "recipient_rejected"),
         ("mail", "550 5.7.60 SMTP; Client does not have permissions to send as this sender",
          "sender_rejected"),
-        ("mail", "550 5.1.8 Access denied, bad outbound sender", "sender_rejected"),
+        ("mail", "550 5.1.8 Access denied, bad outbound sender", "sender_account_blocked"),
         ("mail", "530 5.7.57 Client not authenticated to send mail", "auth_required"),
     ],
 )  # fmt: skip

@@ -464,6 +464,59 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Nutzer, Passwort oder Absenderadresse liegt das nicht.",
         "Geben Sie die Antwort unten an den Betreiber des Mailservers weiter.",
     ),
+    "sending_limit": (
+        "Versandlimit des Kontos erreicht",
+        "Der Server {host} nimmt von diesem Konto gerade keine Mails an, weil sein "
+        "Versandlimit (z. B. die Zahl der Mails pro Tag) erreicht ist. Nutzer, Passwort und "
+        "Adressen stimmen.",
+        "Warten Sie, bis das Limit zurückgesetzt ist (meist nach 24 Stunden), und senden Sie "
+        "die Testmail dann erneut. Für den Dauerbetrieb fragen Sie Ihren Anbieter, ob das "
+        "Limit für die Systemmails von PRINT PPS reicht.",
+    ),
+    "sender_account_blocked": (
+        "Konto für den Versand gesperrt",
+        "Der Server {host} hat dieses Konto für den Versand gesperrt (bei Microsoft 365: "
+        "„eingeschränkte Entitäten“, meist nach vermutetem Spam-Versand). An der "
+        "Absenderadresse selbst liegt das nicht.",
+        "Bitten Sie die Administration des Mailkontos, die Sperre aufzuheben (bei Microsoft "
+        "365 im Microsoft-Defender-Portal unter „Eingeschränkte Entitäten“) und zu prüfen, "
+        "warum sie gesetzt wurde. Danach senden Sie die Testmail erneut.",
+    ),
+    "message_too_big": (
+        "Server meldet die Testmail als zu groß",
+        "Der Server {host} lehnt die Testmail wegen ihrer Größe ab, obwohl sie nur wenige "
+        "Kilobyte groß ist. Sein Größenlimit ist falsch eingestellt.",
+        "Geben Sie die Antwort unten an den Betreiber des Mailservers weiter.",
+    ),
+    "mailbox_full": (
+        "Postfach des Empfängers ist voll",
+        "Das Postfach von {recipient} ist voll und nimmt keine Mails mehr an. Die Adresse "
+        "selbst ist richtig geschrieben.",
+        "Schaffen Sie im Postfach Platz oder verwenden Sie als Empfänger der Testmail eine "
+        "andere Adresse.",
+    ),
+    "greylisted": (
+        "Server bittet um einen zweiten Versuch (Greylisting)",
+        "Der Server {host} hat die Testmail vorläufig zurückgewiesen („Greylisting“): Er "
+        "nimmt Mails von einem neuen Absender erst beim zweiten Versuch nach einigen Minuten "
+        "an. Das ist gewollt und kein Fehler.",
+        "Senden Sie die Testmail in etwa fünf Minuten erneut.",
+    ),
+    "spf_refused": (
+        "Testmail wegen SPF abgelehnt",
+        "Der Server hat die Testmail abgelehnt, weil der SPF-Eintrag der Absenderdomain den "
+        "sendenden Server nicht erlaubt (RFC 7208).",
+        "Prüfen Sie den SPF-Eintrag (TXT-Eintrag „v=spf1 …“) der Domain von {sender}: Er muss "
+        "den Server {host} erlauben, meist mit dem „include:“ Ihres Anbieters. Geben Sie sonst "
+        "die Antwort unten an die Person weiter, die Ihr DNS verwaltet.",
+    ),
+    "dmarc_refused": (
+        "Testmail wegen DMARC abgelehnt",
+        "Der Server hat die Testmail abgelehnt, weil sie die DMARC-Regel der Absenderdomain "
+        "nicht erfüllt (RFC 7489): Weder SPF noch DKIM passen zur Domain von {sender}.",
+        "Prüfen Sie SPF und DKIM der Domain von {sender} für den Server {host}. Geben Sie "
+        "sonst die Antwort unten an die Person weiter, die Ihr DNS verwaltet.",
+    ),
     "recipient_rejected": (
         "Empfänger abgelehnt",
         "Der Server lehnt den Empfänger {recipient} ab.",

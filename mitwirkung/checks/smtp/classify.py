@@ -73,12 +73,44 @@ def enhanced_status(message: str) -> str:
     return match.group(1) if match else ""
 
 
+# Refusals whose enhanced status code (RFC 3463) or text names the cause, whatever the step.
+STATUS_CLASSES = {
+    "5.4.5": "sending_limit",  # e.g. Gmail "Daily user sending limit exceeded"
+    "5.3.4": "message_too_big",
+    "5.2.3": "message_too_big",
+    "5.2.2": "mailbox_full",
+    "4.2.2": "mailbox_full",
+    "5.7.23": "spf_refused",  # RFC 7372 §3.2
+    "5.7.26": "dmarc_refused",  # multiple authentication checks failed
+    "5.7.509": "dmarc_refused",
+}
+TEXT_CLASSES = (
+    (re.compile(r"bad outbound sender|restricted from sending|outbound spam", re.I),
+     "sender_account_blocked"),
+    (re.compile(r"sending limit|daily (user )?(sending )?(limit|quota)", re.I), "sending_limit"),
+    (re.compile(r"greylist|graylist|grey-list|try again later.*\bgrey", re.I), "greylisted"),
+    (re.compile(r"mailbox (is )?full|over quota|quota exceeded", re.I), "mailbox_full"),
+    (re.compile(r"\bspf\b|sender policy framework", re.I), "spf_refused"),
+    (re.compile(r"\bdmarc\b", re.I), "dmarc_refused"),
+    (re.compile(r"message size|too (big|large)|exceeds .*size", re.I), "message_too_big"),
+)  # fmt: skip
+
+
 def reply_code(code: int, message: str, when: str) -> str:
-    """Classify a negative reply to MAIL, RCPT or DATA: by its text first, then by the step."""
+    """Classify a negative reply to MAIL, RCPT or DATA.
+
+    By what it names first (the sending system blocked, then the enhanced status code of
+    STATUS_CLASSES and the texts of TEXT_CLASSES), then by its class (4xx temporary), then
+    by the step: Postfix reports client, HELO and sender restrictions at RCPT.
+    """
     text = message or ""
     status = enhanced_status(text)
     if status in SYSTEM_STATUS or SYSTEM_TEXT.search(text):
         return "sender_system_blocked"
+    named = next((c for pattern, c in TEXT_CLASSES if pattern.search(text)), None)
+    named = named or STATUS_CLASSES.get(status)
+    if named:
+        return named
     if 400 <= code < 500:
         return "temporary"
     if status in UTF8_STATUS:
