@@ -335,3 +335,44 @@ def test_refusals_named_by_their_cause(certs, logs, replies, code, said):
     assert "Schreibweise" not in text_of(result)
     assert server.auth_commands == 1
     assert_nowhere(result, logs)
+
+
+# Defect 5: another protocol on the port, overlong or garbled lines: named, never "unerwartet".
+
+
+@pytest.mark.parametrize(
+    ("greeting", "encryption", "code", "said"),
+    [
+        ("* OK [CAPABILITY IMAP4rev1] Dovecot ready.", "none", "imap_port", "IMAP"),
+        ("* OK [CAPABILITY IMAP4rev1] Dovecot ready.", "ssl", "imap_port", "IMAP"),
+        ("+OK Dovecot ready.", "ssl", "pop3_port", "POP3"),
+        ("+OK POP3 server ready", "tls", "pop3_port", "POP3"),
+        ("SSH-2.0-OpenSSH_9.2p1 Debian-2", "tls", "not_smtp", "keine SMTP-Antwort"),
+    ],
+)
+def test_other_protocols_on_the_port_are_named(certs, logs, greeting, encryption, code, said):
+    kwargs = {"implicit": certs.context(*NAMES)} if encryption == "ssl" else {}
+    with ScriptedServer(greeting=greeting, **kwargs) as server:
+        result = smtp_test(server.port, encryption, certs=certs, allow_plain_password=True)
+    assert result.code == code and said in text_of(result)
+    assert "nerwartet" not in text_of(result) and "Malformed" not in repr(result)
+    assert f"S: {greeting}" in result.transcript
+    assert server.auth_commands == 0
+
+
+@pytest.mark.parametrize(
+    "replies",
+    [{"EHLO": "250-mail.kunde.test\n250 " + "X" * 100_000}, {"MAIL": "550 " + "y" * 100_000}],
+)
+def test_overlong_reply_is_a_server_fault(certs, logs, replies):
+    with ScriptedServer(ehlo=(), replies=replies) as server:
+        result = smtp_test(server.port, "none", certs=certs, login=False)
+    assert result.code == "reply_too_long" and "RFC 5321 §4.5.3.1.5" in result.message
+    assert "Response too long" not in repr(result)
+
+
+def test_garbled_reply_line_after_the_greeting(certs, logs):
+    with ScriptedServer(ehlo=(), replies={"MAIL": "hello? 250 maybe"}) as server:
+        result = smtp_test(server.port, "none", certs=certs, login=False)
+    assert result.code == "not_smtp" and "S: hello? 250 maybe" in result.transcript
+    assert "nach der Absenderadresse" in result.message

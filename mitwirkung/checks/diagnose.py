@@ -550,6 +550,36 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Prüfen Sie Port und Verschlüsselung („SSL“ mit Port 465, „TLS“ mit Port 587). "
         "Bleibt es so, geben Sie das Protokoll unten an den Betreiber des Mailservers weiter.",
     ),
+    "imap_port": (
+        "Auf diesem Port antwortet der Posteingang (IMAP)",
+        "Der Server {host} meldet sich auf Port {port} als IMAP-Server – der dient zum "
+        "Abholen von Mails, nicht zum Versand (meist Port 993 oder 143).",
+        "Tragen Sie den Port für den Versand ein: 587 mit Verschlüsselung „TLS“ oder 465 mit "
+        "„SSL“. Der Servername ist oft derselbe; sonst nennt Ihr Anbieter den "
+        "Postausgangsserver (SMTP).",
+    ),
+    "pop3_port": (
+        "Auf diesem Port antwortet der Posteingang (POP3)",
+        "Der Server {host} meldet sich auf Port {port} als POP3-Server – der dient zum "
+        "Abholen von Mails, nicht zum Versand (meist Port 995 oder 110).",
+        "Tragen Sie den Port für den Versand ein: 587 mit Verschlüsselung „TLS“ oder 465 mit "
+        "„SSL“. Der Servername ist oft derselbe; sonst nennt Ihr Anbieter den "
+        "Postausgangsserver (SMTP).",
+    ),
+    "not_smtp": (
+        "Auf diesem Port antwortet kein Mailserver",
+        "Der Server {host} hat auf Port {port}{step} etwas geschickt, das keine SMTP-Antwort "
+        "ist (RFC 5321 §4.2). Dort läuft ein anderer Dienst oder ein defekter Mailserver.",
+        "Prüfen Sie den Port: für den Versand meist 587 mit „TLS“ oder 465 mit „SSL“. Passt "
+        "er, geben Sie die Antwort unten an den Betreiber des Mailservers weiter.",
+    ),
+    "reply_too_long": (
+        "Server schickt eine übermäßig lange Antwort",
+        "Der Server {host} hat{step} eine Antwortzeile geschickt, die weit länger ist, als "
+        "SMTP erlaubt (RFC 5321 §4.5.3.1.5). Das ist ein Fehler des Servers, nicht Ihrer "
+        "Eingaben.",
+        "Geben Sie das Protokoll unten an den Betreiber des Mailservers weiter.",
+    ),
     "no_reply_to_data_end": (
         "Keine Antwort auf das Ende der Testmail",
         "Der Server {host} hat Anmeldung, Absender und Empfänger angenommen und die Testmail "
@@ -704,6 +734,7 @@ def address_problem(reason: str, **values) -> str:
 STEP_WORDS = {
     "connect": "gleich nach dem Verbindungsaufbau",
     "greeting": "bei der Begrüßung",
+    "tls": "gleich nach dem Aufbau der Verschlüsselung",
     "ehlo": "nach EHLO",
     "ehlo_tls": "nach EHLO über die verschlüsselte Verbindung",
     "helo": "nach HELO",

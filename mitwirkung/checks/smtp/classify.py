@@ -245,6 +245,8 @@ async def classify(exc: BaseException, session) -> Failure:
         return Failure(reply_code(exc.code, exc.message, "rcpt"), reply=_reply(exc))
     if isinstance(exc, aiosmtplib.SMTPDataError):
         return Failure(reply_code(exc.code, exc.message, "data"), reply=_reply(exc))
+    if isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code == -1:
+        return protocol_failure(exc.message, session)
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         if session.stage == "starttls":
             # RFC 3207 §4: 454 "TLS not available due to temporary reason" after offering it;
@@ -293,3 +295,24 @@ def timeout_failure(session) -> Failure:
 def data_sent(session) -> bool:
     """Whether the test mail went out (354 came) and only the reply to its end is missing."""
     return session.stage == "data" and bool(getattr(session.smtp, "data_started", False))
+
+
+MALFORMED = "Malformed SMTP response line: "
+
+
+def protocol_failure(message: str, session) -> Failure:
+    """A line that is no SMTP reply (aiosmtplib code -1): another protocol, or a broken server.
+
+    "+OK" greets a POP3 server (RFC 1939 §4), "* OK" an IMAP server (RFC 9051 §7.1);
+    a line longer than aiosmtplib reads is no reply of RFC 5321 §4.5.3.1.5 either.
+    """
+    if not message.startswith(MALFORMED):
+        return Failure("reply_too_long", step=session.stage)
+    seen = message[len(MALFORMED) :].rstrip("\r\n")
+    session.transcript.add(f"S: {seen}")
+    if session.stage in ("greeting", "tls"):
+        if seen.startswith("+OK"):
+            return Failure("pop3_port", reply=seen)
+        if seen.upper().startswith("* OK") or seen.upper().startswith("* PREAUTH"):
+            return Failure("imap_port", reply=seen)
+    return Failure("not_smtp", reply=seen, step=session.stage)

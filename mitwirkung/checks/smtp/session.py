@@ -73,6 +73,13 @@ class RecordingSMTP(aiosmtplib.SMTP):
             self._in_auth = True
         return response
 
+    def close(self) -> None:
+        """Abort, not close: a TLS close would wait for the peer's close_notify, and
+        aiosmtplib closes by itself on a broken reply, where Session.close() cannot reach."""
+        if self.transport is not None:
+            self.transport.abort()
+        super().close()
+
     async def send_data(self, message: bytes, shown: str):
         """DATA, the message and its end (RFC 5321 §4.1.1.4); shown stands in for the message."""
         self.transcript.add("C: DATA")
