@@ -376,3 +376,33 @@ def test_garbled_reply_line_after_the_greeting(certs, logs):
         result = smtp_test(server.port, "none", certs=certs, login=False)
     assert result.code == "not_smtp" and "S: hello? 250 maybe" in result.transcript
     assert "nach der Absenderadresse" in result.message
+
+
+# Defect 10: no AUTH although TLS is in use: the operator must switch it on for this port.
+
+
+@pytest.mark.parametrize("encryption", ["tls", "ssl"])
+def test_no_auth_over_tls_asks_the_operator_not_for_tls(certs, logs, encryption):
+    if encryption == "ssl":
+        kwargs = {"implicit": certs.context(*NAMES), "ehlo": ("8BITMIME",)}
+    else:
+        kwargs = {"starttls": certs.context(*NAMES), "ehlo": ("STARTTLS", "8BITMIME")}
+    with ScriptedServer(**kwargs) as server:
+        result = smtp_test(server.port, encryption, certs=certs)
+    assert result.code == "auth_not_offered_encrypted"
+    assert "einzuschalten" in result.next_step
+    assert "„TLS“ auf Port 587" not in result.next_step
+    assert server.auth_commands == 0 and server.messages == []
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["530 5.7.1 Client was not authenticated", "530 5.7.0 Authentication required"],
+)
+def test_no_login_chosen_and_server_wants_one_it_does_not_offer(certs, logs, reply):
+    with ScriptedServer(ehlo=("STARTTLS",), starttls=certs.context(*NAMES),
+                        replies={"MAIL": reply}) as server:  # fmt: skip
+        result = smtp_test(server.port, "tls", certs=certs, login=False)
+    assert result.code == "auth_required_not_offered" and reply in result.message
+    assert "Tragen Sie Nutzer und Passwort ein" not in result.next_step
+    assert "IP-Adressen" in result.next_step and server.auth_commands == 0

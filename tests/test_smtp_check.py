@@ -492,7 +492,7 @@ def test_relay_denied_after_login_says_login_worked(certs):
 
 def test_auth_not_offered_does_not_suggest_an_empty_user(servers, certs):
     result = smtp_test(servers["starttls_no_auth"].port, "tls", certs=certs)
-    assert result.code == "auth_not_offered"
+    assert result.code == "auth_not_offered_encrypted"
     assert "leer" not in result.next_step
     assert "Postausgangsserver" in result.next_step
 

@@ -418,7 +418,7 @@ def test_no_login_relay_denied_names_peiqs_addresses(certs, logs):
 def test_without_the_choice_a_missing_auth_stays_an_error(certs, logs):
     with ScriptedServer(ehlo=("STARTTLS",), starttls=certs.context(*NAMES)) as server:
         result = smtp_test(server.port, "tls", certs=certs)
-    assert result.code == "auth_not_offered" and not result.ok
+    assert result.code == "auth_not_offered_encrypted" and not result.ok
     assert server.auth_commands == 0 and server.messages == []
 
 

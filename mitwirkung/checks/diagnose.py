@@ -279,6 +279,25 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "meist der Eingangsserver ohne Anmeldung – verwenden Sie den Postausgangsserver Ihres "
         "Anbieters.",
     ),
+    "auth_not_offered_encrypted": (
+        "Server bietet auch verschlüsselt keine Anmeldung an",
+        "Der Server {host} bietet auf Port {port} auch über die verschlüsselte Verbindung "
+        "(„{encryption_label}“) keine Anmeldung (AUTH) an. Port und Verschlüsselung passen "
+        "also zusammen, aber auf diesem Port ist die Anmeldung ausgeschaltet.",
+        "Bitten Sie den Betreiber des Mailservers, auf Port {port} die Anmeldung (SMTP AUTH) "
+        "einzuschalten, oder fragen Sie nach dem Postausgangsserver für den Versand. Lässt "
+        "Ihr Server PEIQ ohne Anmeldung senden (Freigabe der IP-Adressen), wählen Sie „Mein "
+        "Server braucht keine Anmeldung“.",
+    ),
+    "auth_required_not_offered": (
+        "Server verlangt eine Anmeldung, bietet aber keine an",
+        "Der Server {host} nimmt die Testmail nur nach einer Anmeldung an, bietet auf Port "
+        "{port} aber gar keine Anmeldung (AUTH) an. Nutzer und Passwort helfen hier also "
+        "nicht.",
+        "Bitten Sie den Betreiber des Mailservers, entweder auf Port {port} die Anmeldung "
+        "(SMTP AUTH) einzuschalten oder die IP-Adressen freizugeben, von denen PEIQ sendet – "
+        "Ihre PEIQ-Ansprechperson nennt sie Ihnen.",
+    ),
     "auth_methods_unsupported": (
         "Anmeldeverfahren wird nicht unterstützt",
         "Der Server bietet nur Anmeldeverfahren an, die PRINT PPS nicht nutzen kann "

@@ -100,6 +100,9 @@ async def run_smtp_test(
                 )  # fmt: skip
         except Exception as exc:
             failure = await classify(exc, session)
+            if failure.code == "auth_required" and not session.offers_auth():
+                # It wants a login it does not offer (no AUTH after EHLO, RFC 4954 §3).
+                failure = Failure("auth_required_not_offered", reply=failure.reply)
     finally:
         await session.close()
     code = failure.code if failure else ("ok" if session.authenticated else "ok_without_login")
@@ -201,10 +204,9 @@ async def _authenticate(session: Session, username: str, password, allow_plain: 
         plain = session.encryption == "none"
         if plain and smtp.supports_extension("starttls"):
             raise Failure("auth_needs_encryption")
-        raise Failure(
-            "auth_not_offered",
-            note="plain_without_auth" if plain else None,
-        )
+        if not plain:
+            raise Failure("auth_not_offered_encrypted")
+        raise Failure("auth_not_offered", note="plain_without_auth")
     encrypted = session.encryption != "none"
     mechanism = choose_mechanism(smtp.server_auth_methods, encrypted=encrypted)
     if mechanism in ("PLAIN", "LOGIN") and not encrypted and not allow_plain:

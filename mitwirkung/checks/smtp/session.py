@@ -201,6 +201,10 @@ class Session:
             code = "temporary" if 400 <= exc.code < 500 else "sender_system_blocked"
             raise Failure(code, reply=f"{exc.code} {exc.message}") from exc
 
+    def offers_auth(self) -> bool:
+        """Whether the server's last EHLO offered AUTH (RFC 4954 §3)."""
+        return bool(self.smtp and self.smtp.is_connected and self.smtp.supports_extension("auth"))
+
     def _note_tls(self) -> None:
         self.tls = tls_info(self.smtp.get_transport_info("ssl_object"))
         if self.tls:
