@@ -406,3 +406,21 @@ def test_no_login_chosen_and_server_wants_one_it_does_not_offer(certs, logs, rep
     assert result.code == "auth_required_not_offered" and reply in result.message
     assert "Tragen Sie Nutzer und Passwort ein" not in result.next_step
     assert "IP-Adressen" in result.next_step and server.auth_commands == 0
+
+
+# Defect 9: a slow greeting after a finished implicit-TLS handshake is not blamed on SSL.
+
+
+def test_slow_greeting_after_the_ssl_handshake(certs, logs):
+    with ScriptedServer(implicit=certs.context(*NAMES), greet_pause=4) as server:
+        result = smtp_test(server.port, "ssl", certs=certs, timeout=1.5)
+    assert result.code == "no_greeting_after_tls"
+    assert "Port und Verschlüsselung passen" in result.message
+    assert "TLS“ mit Port 587" not in text_of(result) and result.tls is not None
+    assert any(line.startswith("* TLS") for line in result.transcript)
+
+
+def test_ssl_handshake_that_never_finishes_still_points_at_the_port(certs, logs):
+    with ScriptedServer(greet_pause=4) as server:  # plain server, silent: no handshake
+        result = smtp_test(server.port, "ssl", certs=certs, timeout=1.5)
+    assert result.code != "no_greeting_after_tls" and result.tls is None

@@ -132,6 +132,15 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Prüfen Sie Port und Verschlüsselung. Erwartet der Server SSL (meist Port 465), "
         "wählen Sie „SSL“.",
     ),
+    "no_greeting_after_tls": (
+        "Server meldet sich nach dem Verschlüsseln nicht",
+        "Die verschlüsselte Verbindung (SSL) zu {host} auf Port {port} steht – Port und "
+        "Verschlüsselung passen also. Danach hat der Server aber nicht rechtzeitig seine "
+        "Begrüßung („220 …“) geschickt. Meist ist er überlastet oder wartet selbst auf "
+        "etwas (z. B. eine DNS-Abfrage).",
+        "Versuchen Sie es in einigen Minuten noch einmal. Bleibt es so, geben Sie das "
+        "Protokoll unten an den Betreiber des Mailservers weiter.",
+    ),
     "ssl_on_plain_port": (
         "SSL gewählt, der Server erwartet aber TLS (STARTTLS)",
         "Sie haben „SSL“ gewählt. Der Server {host} spricht auf Port {port} aber zuerst "

@@ -284,7 +284,7 @@ def timeout_failure(session) -> Failure:
     if session.stage == "connect":
         return Failure("port25_blocked" if session.port == 25 else "timeout")
     if session.stage == "greeting":
-        return Failure("no_greeting")
+        return Failure("no_greeting_after_tls" if session.tls else "no_greeting")
     if data_sent(session):
         return Failure("no_reply_to_data_end", ending="timeout")
     if session.stage == "tls" and session.encryption == "ssl":

@@ -134,7 +134,7 @@ class Session:
         )
         self.stage = "tls" if self.encryption == "ssl" else "greeting"
         greeting = await self._greeting()
-        if self.encryption == "ssl":
+        if self.encryption == "ssl" and self.tls is None:
             self._note_tls()
         self.transcript.reply(greeting)
         await self._hello()
@@ -173,6 +173,13 @@ class Session:
         probing = None
         try:
             if self.encryption == "ssl":
+                # aiosmtplib sets its transport once the handshake is done: from then on a
+                # missing greeting is the server's, not a wrong choice of SSL.
+                while self.smtp.transport is None and not connecting.done():
+                    await asyncio.wait({connecting}, timeout=0.05)
+                if not connecting.done():
+                    self._note_tls()
+                    self.stage = "greeting"
                 return await self._greeting_result(connecting)
             done, _ = await asyncio.wait({connecting}, timeout=min(3.0, self.timeout / 4))
             if done:
