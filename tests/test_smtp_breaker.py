@@ -424,3 +424,32 @@ def test_ssl_handshake_that_never_finishes_still_points_at_the_port(certs, logs)
     with ScriptedServer(greet_pause=4) as server:  # plain server, silent: no handshake
         result = smtp_test(server.port, "ssl", certs=certs, timeout=1.5)
     assert result.code != "no_greeting_after_tls" and result.tls is None
+
+
+# Defect 11: multi-line replies read as one sentence, the enhanced status code once.
+
+
+@pytest.mark.parametrize(
+    ("replies", "shown"),
+    [
+        ({"AUTH": "534-5.7.9 Application-specific password required. Learn more at\n"
+                  "534 5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor"},
+         "534 5.7.9 Application-specific password required. Learn more at "
+         "https://support.google.com/mail/?p=InvalidSecondFactor"),
+        ({"RCPT": "550-5.1.1 The email account that you tried to reach does not exist.\n"
+                  "550-5.1.1 Please try double-checking the recipient's email\n"
+                  "550 5.1.1 address for typos."},
+         "550 5.1.1 The email account that you tried to reach does not exist. Please try "
+         "double-checking the recipient's email address for typos."),
+        ({"MAIL": "553-Sender rejected\n553 see https://x.test/why"},
+         "553 Sender rejected see https://x.test/why"),
+    ],
+)  # fmt: skip
+def test_multi_line_replies_read_as_one_line(certs, logs, replies, shown):
+    with ScriptedServer(ehlo=TLS_AUTH, starttls=certs.context(*NAMES),
+                        replies=replies) as server:  # fmt: skip
+        result = smtp_test(server.port, "tls", certs=certs)
+    assert result.reply == shown and f"„{shown}“" in result.message
+    assert "\\x0a" not in repr(result.message) and "\\x0a" not in result.reply
+    lines = next(iter(replies.values())).count("\n") + 1
+    assert sum(line.startswith("S: 5") for line in result.transcript) == lines

@@ -114,7 +114,7 @@ async def run_smtp_test(
         host=session.host,
         port=settings.port,
         address=str(session.address or ""),
-        reply=transcript.scrub(failure.reply if failure else ""),
+        reply=transcript.flat(failure.reply if failure else ""),
         sender=shown_address(settings.sender),
         recipient=shown_address(settings.recipient),
         username=settings.username,
@@ -139,7 +139,7 @@ async def run_smtp_test(
         tls=session.tls,
         duration_ms=int((time.monotonic() - started) * 1000),
         address=str(session.address or ""),
-        reply=transcript.scrub(reply),
+        reply=transcript.flat(reply),
     )
 
 

@@ -176,6 +176,10 @@ class Transcript:
                     return REDACTED
         return token
 
+    def flat(self, reply: str) -> str:
+        """A reply for a sentence: masked, its lines joined by spaces (see one_line)."""
+        return self.scrub(one_line(self.mask(reply or "")))
+
     def add(self, line: str) -> None:
         self.lines.append(self.scrub(line))
 
@@ -191,3 +195,25 @@ def _redacted(found: str) -> str:
     """REDACTED for a found password, one per line it spans, continuation prefixes kept."""
     lines = found.split("\n")
     return "\n".join([REDACTED] + [_CONTINUATION.match(part)[0] + REDACTED for part in lines[1:]])
+
+
+_STATUS = re.compile(r"\s*([245]\.\d{1,3}\.\d{1,3})\s+")
+
+
+def one_line(reply: str) -> str:
+    """Join the lines of a multi-line reply (RFC 5321 §4.2.1) with single spaces.
+
+    reply: "534 5.7.9 Application-specific password required.\\n5.7.9 https://…" as
+    aiosmtplib gives it; an enhanced status code (RFC 3463) repeated on each line is kept once.
+    """
+    lines = [part.strip() for part in reply.split("\n")]
+    first = _STATUS.match(lines[0].partition(" ")[2] + " ") if lines else None
+    status = first.group(1) if first else None
+    joined = lines[:1]
+    for part in lines[1:]:
+        match = _STATUS.match(part + " ")
+        if match and match.group(1) == status:
+            part = part[match.end() :].strip() if match.end() <= len(part) else ""
+        if part:
+            joined.append(part)
+    return " ".join(joined)
