@@ -6,12 +6,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test lint bench-page bench-smtp bench-dns clean
+.PHONY: run test lint bench-page bench-smtp bench-dns bench-dashboard clean
 
 # Links printed and mailed point at the port served, unless MITWIRKUNG_BASE_URL says otherwise.
 run: export MITWIRKUNG_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.stamp-app static/vendor/.stamp
 	$(BIN)/python -m mitwirkung.seed
+	@# due work (reminders, digests, drift watch, purges) runs beside the server and ends with it
+	$(FLASK) jobs loop --every 300 & jobs=$$!; trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.stamp-test static/vendor/.stamp .stamp-chromium
@@ -52,6 +54,9 @@ static/vendor/.stamp: node_modules/.package-lock.json
 
 bench-page: $(VENV)/.stamp-test static/vendor/.stamp
 	$(BIN)/python bench/page.py
+
+bench-dashboard: $(VENV)/.stamp-test static/vendor/.stamp
+	$(BIN)/python bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .stamp-chromium

@@ -8,7 +8,19 @@ from flask import Flask
 from jinja2 import StrictUndefined
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from mitwirkung import catalog, cli, customer, db, handover, live, manage, runner, web
+from mitwirkung import (
+    catalog,
+    cli,
+    customer,
+    db,
+    handover,
+    jobs,
+    live,
+    manage,
+    overview,
+    runner,
+    web,
+)
 from mitwirkung.checks import dnsprovider
 from mitwirkung.crypto import load_or_create_key
 
@@ -39,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SHARE_REFRESH_SECONDS=10,
         PROXY_COUNT=0,
         SECRET_MAX_AGE_DAYS=14,
+        REMINDER_DAYS=[3, 7],
         MAILJET_API_URL="https://api.mailjet.com",
         MAILJET_API_KEY=None,
         MAILJET_API_SECRET=None,
@@ -82,6 +95,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         database = db.get_db()
         live.reap(database, app.config)  # runs left `running` by a killed process
         handover.purge_expired(database)
+        # after an upgrade every customer's dashboard summary is stale: compute them here once
+        # rather than in the first dashboard request
+        overview.refresh(database, app.extensions["obligation"])
     app.teardown_appcontext(db.close_db)
     web.init_app(app)
     runner.init_app(app, live.on_abort)
@@ -89,4 +105,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(customer.bp)
     app.register_blueprint(manage.bp)
     cli.init_app(app)
+    jobs.init_app(app)
     return app

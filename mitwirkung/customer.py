@@ -47,6 +47,11 @@ def load_customer(endpoint, values):
     g.token = values.pop("token")
     customer = store.customer_by_token(get_db(), g.token, which)
     if customer is None:
+        closed = store.customer_by_token(get_db(), g.token, which, archived=True)
+        if closed:  # the setup was closed: say so and whom to ask, not "not found"
+            contact = store.peiq_contact(get_db(), closed)
+            page = render_template("closed.html", customer=closed, contact=contact)
+            abort(current_app.make_response((page, 410)))
         abort(404)
     g.customer, g.readonly = customer, which == "share"
 

@@ -1,10 +1,12 @@
 """SQLite storage: one sqlite-utils Database per request or background run, and the schema."""
 
+import fcntl
 import os
 import shutil
 import sqlite3
 import threading
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -15,9 +17,27 @@ from sqlite_utils import Database, Migrations
 migrations = Migrations("mitwirkung")
 
 
+_clock: ContextVar[datetime | None] = ContextVar("clock", default=None)
+
+
+def utcnow() -> datetime:
+    """Return the current UTC time, or the time a `frozen` block set (jobs, tests)."""
+    return _clock.get() or datetime.now(UTC)
+
+
 def now() -> str:
     """Return the current UTC time as an ISO string with seconds."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return utcnow().isoformat(timespec="seconds")
+
+
+@contextmanager
+def frozen(at: datetime):
+    """Within this block (this thread or task), `now()` is `at`: jobs run "as of" a time."""
+    token = _clock.set(at.astimezone(UTC))
+    try:
+        yield at
+    finally:
+        _clock.reset(token)
 
 
 class _Database(Database):
@@ -90,10 +110,20 @@ def close_db(exc: BaseException | None = None) -> None:
 def init_db(path: str) -> None:
     """Create or migrate the schema and switch the file to WAL.
 
-    Several processes start at once (gunicorn workers): the migrations run in one
-    BEGIN IMMEDIATE transaction, so the second process waits for the first and then finds
-    nothing left to do.
+    Several processes start at once (gunicorn workers): they take turns on a lock file next
+    to the database (`<file>-lock`), so the second finds the schema done. Switching to WAL
+    cannot wait for SQLite's own lock, hence the file lock; the migrations run in one
+    transaction, all or nothing.
     """
+    if path == ":memory:":
+        return _migrate(path)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{path}-lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        _migrate(path)
+
+
+def _migrate(path: str) -> None:
     db = connect(path)
     try:
         db.enable_wal()
@@ -109,15 +139,18 @@ MIN_FREE_BYTES = 1024 * 1024
 def write_problem(path: str) -> str | None:
     """Say in German why the database file cannot take a write now, or return None.
 
-    Probes on a fresh connection: one opened before the file became read-only keeps writing
-    to its cache until the commit, and a rolled-back write touches no disk, so the free space
-    of the folder (for the -wal file) is checked too.
+    Checks the free space of the folder first (a rolled-back write touches no disk, but every
+    commit appends to the -wal file), then tries a write on a fresh connection: one opened
+    before the file became read-only would still take it.
     """
     if path == ":memory:":
         return None
+    free = shutil.disk_usage(Path(path).parent).free
+    if free < MIN_FREE_BYTES:
+        return f"Auf dem Datenträger der Datenbank ist nur noch {free // 1024} KB frei."
     try:
         conn = sqlite3.connect(
-            f"file:{quote(path)}?mode=rw", uri=True, timeout=1, isolation_level=None
+            f"file:{quote(path)}?mode=rw", uri=True, timeout=0.25, isolation_level=None
         )
     except sqlite3.Error as e:
         return f"Die Datenbank lässt sich nicht zum Schreiben öffnen: {e}"
@@ -130,9 +163,6 @@ def write_problem(path: str) -> str | None:
         return f"Die Datenbank nimmt keine Änderungen an: {e}"
     finally:
         conn.close()  # rolls the probe back
-    free = shutil.disk_usage(Path(path).parent).free
-    if free < MIN_FREE_BYTES:
-        return f"Auf dem Datenträger der Datenbank ist nur noch {free // 1024} KB frei."
     return None
 
 
@@ -288,6 +318,88 @@ def m_i10_login_addresses(db: Database) -> None:
     # addresses a manager's account logged in from; failures elsewhere cannot lock them out
     db.table("login_addresses").create(
         {"email": str, "client_addr": str, "at": str}, pk=("email", "client_addr")
+    )
+
+
+@migrations()
+def m_i11_customer_summary(db: Database) -> None:
+    # What the dashboard filters, sorts and shows per customer, kept next to the customer so
+    # that a page of 10,000 customers is one indexed query. A summary is stale while
+    # summary_revision differs from revision; mitwirkung.overview.refresh brings it up to date.
+    customers = db.table("customers")
+    for column, kind in (
+        ("summary_revision", int),
+        ("search_text", str),
+        ("moved_at", str),
+        ("completed_at", str),
+        ("completed_path", str),
+        ("attention", str),
+    ):
+        customers.add_column(column, kind)
+    for column in ("progress", "needs_attention", "waiting_for_peiq", "reminders_muted"):
+        customers.add_column(column, int, not_null_default=0)
+    customers.add_column("contact_manager_id", int)
+    db.execute(
+        "UPDATE customers SET contact_manager_id = (SELECT m.id FROM events e JOIN managers m"
+        " ON e.actor = 'manager:' || m.email WHERE e.customer_id = customers.id"
+        " AND e.kind = 'customer-created')"
+    )
+    for columns in (
+        "archived_at, last_activity_at",
+        "archived_at, progress",
+        "archived_at, name COLLATE NOCASE",
+        "archived_at, moved_at",
+        "domain",
+        "contact_manager_id",
+    ):
+        name = "idx_customers_" + "_".join(c.split()[0] for c in columns.split(", "))
+        db.execute(f"CREATE INDEX {name} ON customers ({columns})")
+    db.execute(
+        "CREATE INDEX idx_customers_stale ON customers (id) WHERE summary_revision IS NOT revision"
+    )
+    db.table("secrets").create_index(["expires_at"])
+    db.table("events").create_index(["customer_id", "kind", "at"])
+    # One row per unit of background work (e.g. "reminder:17:2026-11-30"): whoever inserts
+    # it does the work, so two copies of `jobs run` never do the same thing twice.
+    db.table("job_claims").create(
+        {"key": str, "claimed_at": str, "owner": str, "done_at": str}, pk="key"
+    )
+    # Drift watch of completed Mailjet setups: per DNS item the failures in a row.
+    db.table("drift").create(
+        {
+            "customer_id": int,
+            "item_id": str,
+            "failures": int,
+            "checked_at": str,
+            "incident_at": str,
+            "detail": str,
+        },
+        pk=("customer_id", "item_id"),
+        foreign_keys=[("customer_id", "customers", "id")],
+    )
+
+
+@migrations()
+def m_i11_customer_search_and_filters(db: Database) -> None:
+    # A trigram index of customers.search_text: "contains" searches (MATCH '"müller"') over
+    # 10,000 customers without reading every row. Kept up to date by overview.refresh.
+    db.execute(
+        "CREATE VIRTUAL TABLE customer_search USING fts5"
+        "(text, tokenize = 'trigram case_sensitive 1')"
+    )
+    db.execute(
+        "INSERT INTO customer_search (rowid, text) SELECT id, search_text FROM customers"
+        " WHERE search_text IS NOT NULL"
+    )
+    # Every sort order of the dashboard is an index order (ties broken by rowid), and one
+    # covering index answers the counts of every filter without reading customer rows.
+    db.execute("DROP INDEX idx_customers_archived_at_progress")
+    db.execute(
+        "CREATE INDEX idx_customers_progress ON customers (archived_at, progress, last_activity_at)"
+    )
+    db.execute(
+        "CREATE INDEX idx_customers_filters ON customers (archived_at, needs_attention,"
+        " waiting_for_peiq, progress, path, completed_at, moved_at)"
     )
 
 

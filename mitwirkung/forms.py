@@ -12,6 +12,7 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectChoice,
+    SelectField,
     StringField,
     TextAreaField,
 )
@@ -111,6 +112,8 @@ class Length(_Length):
     """
 
     def __init__(self, min=-1, max=-1, message=None):
+        if message is None and max < 0:
+            message = f"Bitte mindestens {min} Zeichen eingeben."
         super().__init__(min, max, message or f"Bitte höchstens {max} Zeichen eingeben.")
 
     def __call__(self, form, field):
@@ -403,6 +406,17 @@ class CustomerForm(Form):
     contact = StringField(
         "E-Mail der Ansprechperson", [Optional(), Length(max=300), EmailAddress()], filters=[strip]
     )
+
+
+class CustomerEditForm(CustomerForm):
+    """A customer's particulars as the account manager changes them."""
+
+    peiq_contact = SelectField("PEIQ-Ansprechpartner:in", validate_choice=False)
+    reminders = BooleanField("Erinnerungen an die Kund:in schicken, wenn es nicht weitergeht")
+
+    def validate_peiq_contact(self, field):
+        if field.data not in {value for value, _ in field.choices}:
+            raise ValidationError("Bitte eine Person aus der Liste wählen.")
 
 
 class MailjetMailForm(LinkForm):

@@ -222,6 +222,7 @@ def dns_view(db: Database, customer_id: int) -> dict:
         for record in records:  # a record the DNS did not answer for is still open
             if record["details"].get("dns_unavailable"):
                 record["state"] = "open"
+                _keep_known(record, history, last_done["settings"])
     return {
         "expected": expected,
         "records": records,
@@ -230,6 +231,23 @@ def dns_view(db: Database, customer_id: int) -> dict:
         "history": history,
         "auto": auto_checks_allowed(db, customer_id),
     }
+
+
+def _keep_known(record: dict, history: list[dict], settings: dict) -> None:
+    """Give an unanswered record the value and findings of its last answered check.
+
+    A timeout proves nothing: the record offered before (a merged SPF, say) stays offered.
+    """
+    for run in history:
+        if run["settings"] != settings:
+            continue
+        for known in run["result"].get("records") or []:
+            if known["item_id"] == record["item_id"] and not known["details"].get(
+                "dns_unavailable"
+            ):
+                record.update(expected=known["expected"], found=known["found"])
+                record["details"] = {**known["details"], "dns_unavailable": True}
+                return
 
 
 def client_key(address: str | None) -> str | None:
@@ -431,14 +449,10 @@ def run_label(run: dict) -> str:
 
 
 def manager_addresses(db: Database, customer_id: int) -> list[str]:
-    """The manager who created the customer, if still there; otherwise every manager."""
-    creator = db.execute(
-        "SELECT m.email FROM events e JOIN managers m ON e.actor = 'manager:' || m.email"
-        " WHERE e.customer_id = ? AND e.kind = 'customer-created'",
-        [customer_id],
-    ).fetchone()
-    if creator:
-        return [creator[0]]
+    """The customer's assigned PEIQ contact; every manager when nobody is assigned."""
+    contact = store.peiq_contact(db, store.get_customer(db, customer_id) or {})
+    if contact:
+        return [contact["email"]]
     return [row[0] for row in db.execute("SELECT email FROM managers ORDER BY id")]
 
 

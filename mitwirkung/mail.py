@@ -1,10 +1,16 @@
 """The app's own outgoing mail (notifications to account managers), via aiosmtplib."""
 
+import asyncio
 import unicodedata
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 import aiosmtplib
+
+NOT_CONFIGURED = (
+    "Der E-Mail-Versand ist nicht eingerichtet (Einstellungen MITWIRKUNG_MAIL_SERVER und"
+    " MITWIRKUNG_MAIL_FROM, siehe README)."
+)
 
 
 def configured(config) -> bool:
@@ -22,11 +28,15 @@ def one_line(text: str) -> str:
     return " ".join(spaced.split())
 
 
-def build(config, to: list[str], subject: str, text: str) -> EmailMessage:
+def build(
+    config, to: list[str], subject: str, text: str, *, reply_to: str | None = None
+) -> EmailMessage:
     """Build a plain-text notification; the subject may contain anything a user typed."""
     message = EmailMessage()
     message["From"] = config.get("MAIL_FROM") or config.get("MAIL_USERNAME")
     message["To"] = ", ".join(to)
+    if reply_to:
+        message["Reply-To"] = reply_to
     message["Subject"] = one_line(subject)
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid()
@@ -52,3 +62,29 @@ async def send(config, message: EmailMessage, timeout: float = 20) -> str:
     except (aiosmtplib.SMTPException, OSError) as e:
         return f"{type(e).__name__}: {e}"
     return "ok"
+
+
+def deliver(
+    config,
+    to: list[str],
+    subject: str,
+    text: str,
+    *,
+    reply_to: str | None = None,
+    timeout: float = 15,
+) -> str | None:
+    """Send a plain-text mail now (blocking); return None when the server accepted it.
+
+    Otherwise return why not, in German: the MAIL_* settings are missing, or the server
+    refused or could not be reached (with its technical message, which never holds the
+    password). Call it outside a running event loop (web request threads, jobs).
+    """
+    if not configured(config):
+        return NOT_CONFIGURED
+    result = asyncio.run(send(config, build(config, to, subject, text, reply_to=reply_to), timeout))
+    if result == "ok":
+        return None
+    return (
+        f"Der Mailserver {config['MAIL_SERVER']} hat die E-Mail nicht angenommen oder war nicht"
+        f" erreichbar. Technische Meldung: {result}"
+    )

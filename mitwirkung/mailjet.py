@@ -80,6 +80,11 @@ class MailjetError(Exception):
     def message(self) -> str:
         return MESSAGES.get(self.code, MESSAGES["bad_answer"])
 
+    @property
+    def http_status(self) -> int:
+        """422 where what was entered or configured is refused, 502/504 where Mailjet failed."""
+        return UPSTREAM_STATUS.get(self.code, 422)
+
 
 MESSAGES = {
     "unauthorized": "Mailjet hat den API-Schlüssel oder das Secret abgelehnt (401). Prüfen Sie "
@@ -101,6 +106,10 @@ MESSAGES = {
     "not_configured": "Für Mailjet ist kein API-Schlüssel hinterlegt (Einstellungen "
     "MAILJET_API_KEY und MAILJET_API_SECRET oder ein Unterkonto dieser Kund:in).",
 }
+
+
+# Mailjet itself failed; every other error is about the key, the domain or the order of steps.
+UPSTREAM_STATUS = {"timeout": 504, "unreachable": 502, "server_error": 502, "bad_answer": 502}
 
 
 def _client(account: Account, timeout: float) -> httpx.Client:

@@ -1,6 +1,9 @@
 """Account managers under /manage/: login, dashboard, customer detail, links."""
 
+import csv
 import dataclasses
+import io
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from flask import (
@@ -16,15 +19,19 @@ from flask import (
     session,
     url_for,
 )
+from markupsafe import Markup
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import handover, live, mailjet, mailjet_mail, mailjet_sync, store
+from . import handover, live, mail, mailjet, mailjet_mail, mailjet_sync, store
+from . import overview as board
 from .checks.dns import MailjetExpectation
+from .checks.domain import display_domain
 from .db import get_db, now
-from .forms import CustomerForm, LoginForm, MailjetForm, MailjetMailForm
+from .forms import CustomerEditForm, CustomerForm, LoginForm, MailjetForm, MailjetMailForm
+from .pagecache import PageCache
 from .progress import attention, item_views, progress
 from .runner import get_runner
-from .web import customer_links, obligation, public_url
+from .web import customer_links, local_time, obligation, public_url
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
@@ -168,33 +175,128 @@ def logout():
     return redirect(url_for("manage.login"), 303)
 
 
-@bp.get("/")
-def dashboard():
-    """List the active customers with path, progress, last activity and what needs attention."""
-    db = get_db()
-    handover.purge_expired(db)
-    rows: dict[int, dict] = {}
-    for row in store.all_item_rows(db):
-        rows.setdefault(row["customer_id"], {})[row["item_id"]] = row
-    customers = db.table("customers").rows_where(
-        "archived_at IS NULL", order_by="last_activity_at DESC"
-    )
-    waiting = {r["customer_id"] for r in db.query("SELECT customer_id FROM secrets")}
-    overviews = [
-        {**overview(c, rows.get(c["id"], {})), "password_waiting": c["id"] in waiting}
+def _view() -> board.View:
+    return board.View.from_args(request.args, [p.id for p in obligation().paths])
+
+
+def dashboard_rows(customers: list[dict]) -> Markup:
+    """The table rows of the dashboard; a row is rendered once per customer revision.
+
+    Rows of archived customers carry this session's CSRF token and are never cached.
+    """
+    cache = current_app.extensions.setdefault("dashboard_rows", PageCache(maxsize=4096))
+    template = current_app.jinja_env.get_template("_dashboard_row.html")
+    paths = {p.id: p for p in obligation().paths}
+    base = url_for("manage.customer", customer_id=0).removesuffix("0")
+
+    def render(c: dict) -> str:
+        return template.render(c=c, path=paths.get(c["path"]), customer_url=base)
+
+    html = [
+        render(c)
+        if c["archived_at"]
+        else cache.get_or_make((c["id"], c["summary_revision"]), lambda c=c: render(c))
         for c in customers
     ]
-    return render_template("dashboard.html", overviews=overviews, form=CustomerForm(formdata=None))
+    return Markup("".join(html))
+
+
+def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extra):
+    """The dashboard for the view in the URL, with the new-customer form."""
+    db = get_db()
+    board.refresh(db, obligation())
+    view = _view()
+    customers, total, number = board.page(db, view)
+    html = render_template(
+        "dashboard.html",
+        customers=customers,
+        rows=dashboard_rows(customers),
+        total=total,
+        view=replace(view, seite=number),
+        pages=-(-total // board.PAGE_SIZE),
+        form=form or CustomerForm(formdata=None),
+        NO_PATH=board.NO_PATH,
+        STATUSES=board.STATUSES,
+        SORTS=board.SORTS,
+        MAX_DAYS=board.MAX_DAYS,
+        **extra,
+    )
+    return html, status
+
+
+@bp.get("/")
+def dashboard():
+    """Search, filter, sort and page the customers; the URL holds the view."""
+    handover.purge_expired(get_db())
+    return render_dashboard()
+
+
+CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value) -> str:
+    """A cell a spreadsheet shows as text: a leading formula character is neutralised."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(CSV_FORMULA) else text
+
+
+@bp.get("/export.csv")
+def export_csv():
+    """The current view (every page of it) as CSV for spreadsheets (UTF-8, semicolons)."""
+    db = get_db()
+    board.refresh(db, obligation())
+    view = _view()
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["Name", "Absender-Domain", "E-Mail der Ansprechperson", "Weg",
+                     "Fortschritt (%)", "Braucht Aufmerksamkeit", "Letzte Aktivität",
+                     "Letzter Fortschritt", "Archiviert"])  # fmt: skip
+    for c in board.every(db, view):
+        path = obligation().path(c["path"])
+        writer.writerow(
+            _csv_cell(v)
+            for v in (
+                c["name"],
+                display_domain(c["domain"] or ""),
+                c["contact_email"] or "",
+                path.short if path else "noch nicht gewählt",
+                c["progress"],
+                " | ".join(b["text"] for b in c["attention"]),
+                local_time(c["last_activity_at"]),
+                local_time(c["moved_at"]),
+                local_time(c["archived_at"]) if c["archived_at"] else "",
+            )  # fmt: skip
+        )
+    response = make_response("\ufeff" + out.getvalue())  # the BOM makes Excel read UTF-8
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+    response.headers["Content-Disposition"] = f'attachment; filename="kundinnen-{stamp}.csv"'
+    return response
+
+
+def same_domain(db, domain: str | None, but: int | None = None) -> list[dict]:
+    """Customers (archived ones included) that already use this sender domain."""
+    if not domain:
+        return []
+    rows = db.query(
+        "SELECT id, name, archived_at FROM customers WHERE domain = ? AND id IS NOT ? ORDER BY id",
+        [domain, but],
+    )
+    return list(rows)
 
 
 @bp.post("/customers")
 def create_customer():
-    """Create a customer and show its links."""
+    """Create a customer and show its links; a domain in use already asks first."""
     form = CustomerForm()
     if not form.validate_on_submit():
-        return render_template("dashboard.html", overviews=[], form=form, show_form=True), 422
+        return render_dashboard(form, 422, show_form=True)
+    db = get_db()
+    duplicates = same_domain(db, form.domain.data)
+    if duplicates and request.form.get("duplicate_ok") != "y":
+        return render_dashboard(form, 409, show_form=True, duplicates=duplicates)
     customer, _, _ = store.create_customer(
-        get_db(), form.name.data, form.domain.data, form.contact.data, actor()
+        db, form.name.data, form.domain.data, form.contact.data, actor()
     )
     flash("Kund:in angelegt. Schicken Sie ihr den Kund:innen-Link.")
     return redirect(url_for("manage.customer", customer_id=customer["id"]), 303)
@@ -206,17 +308,34 @@ def customer(customer_id):
     return render_customer(customer_or_404(customer_id))
 
 
-def render_customer(c: dict, **extra):
+def edit_form(db, c: dict, formdata=None) -> CustomerEditForm:
+    """The particulars form of a customer, with every manager as a possible PEIQ contact."""
+    data = {
+        "name": c["name"],
+        "domain": display_domain(c["domain"]) if c["domain"] else "",
+        "contact": c["contact_email"] or "",
+        "peiq_contact": str(c["contact_manager_id"] or ""),
+        "reminders": not c["reminders_muted"],
+    }
+    form = CustomerEditForm(formdata=formdata, data=data, prefix="edit")  # ids unique on the page
+    form.peiq_contact.choices = [("", "niemand Bestimmtes (alle Account Manager:innen)")] + [
+        (str(m["id"]), f"{m['name']} ({m['email']})")
+        for m in db.query("SELECT id, name, email FROM managers ORDER BY name COLLATE NOCASE")
+    ]
+    return form
+
+
+def render_customer(c: dict, status: int = 200, **extra):
     db = get_db()
     customer_id = c["id"]
     edit_url, share_url = customer_links(c)
     mailjet = store.get_row(db, "mailjet_expectations", customer_id)
-    return render_template(
+    html = render_template(
         "manage_customer.html",
         **overview(c, store.item_rows(db, customer_id)),
         edit_url=edit_url,
         share_url=share_url,
-        events=store.events(db, customer_id),
+        history=board.history(db, obligation(), customer_id),
         settings=store.get_row(db, "smtp_settings", customer_id),
         runs=[
             live.decode(r)
@@ -227,6 +346,10 @@ def render_customer(c: dict, **extra):
         handover_pending=handover.pending(db, customer_id),
         mailjet_form=extra.pop("mailjet_form", None)
         or MailjetForm(formdata=None, data=mailjet or {"domain": c["domain"] or ""}),
+        edit_form=extra.pop("edit_form", None) or edit_form(db, c),
+        peiq_contact=store.peiq_contact(db, c),
+        mail_ready=mail.configured(current_app.config),
+        drift=board.drift(db, customer_id),
         mailjet_state=mailjet_sync.row(db, customer_id),
         mailjet_api=mailjet_sync.account(db, current_app.config, customer_id) is not None,
         mailjet_mail=mailjet_mail.view(db, current_app.config, c, MailjetMailForm)
@@ -234,26 +357,176 @@ def render_customer(c: dict, **extra):
         else None,
         **extra,
     )
+    return html, status
+
+
+@bp.post("/customers/<int:customer_id>/edit")
+def edit(customer_id):
+    """Change name, domain, contact, PEIQ contact and reminders; a domain in use asks first."""
+    c = customer_or_404(customer_id)
+    db = get_db()
+    form = edit_form(db, c, request.form)
+    if not form.validate_on_submit():
+        return render_customer(c, 422, edit_form=form, edit_open=True)
+    duplicates = same_domain(db, form.domain.data, but=customer_id)
+    if duplicates and form.domain.data != c["domain"] and request.form.get("duplicate_ok") != "y":
+        return render_customer(c, 409, edit_form=form, edit_open=True, duplicates=duplicates)
+    changes = {
+        "name": form.name.data,
+        "domain": form.domain.data or None,
+        "contact_email": form.contact.data or None,
+    }
+    labels = {"name": "Name", "domain": "Absender-Domain", "contact_email": "E-Mail"}
+    changed = [labels[k] for k, v in changes.items() if v != c[k]]
+    contact_id = int(form.peiq_contact.data) if form.peiq_contact.data else None
+    muted = int(not form.reminders.data)
+    with db.atomic():
+        db.table("customers").update(
+            customer_id, {**changes, "contact_manager_id": contact_id, "reminders_muted": muted}
+        )
+        if changed:
+            store.add_event(db, customer_id, actor(), "customer-edited", data={"fields": changed})
+        if contact_id != c["contact_manager_id"]:
+            name = store.peiq_contact(db, {"contact_manager_id": contact_id})
+            store.add_event(
+                db, customer_id, actor(), "peiq-contact-changed",
+                data={"name": name["name"] if name else None}, activity=False,
+            )  # fmt: skip
+        if muted != c["reminders_muted"]:
+            kind = "reminders-muted" if muted else "reminders-unmuted"
+            store.add_event(db, customer_id, actor(), kind, activity=False)
+    anything = changed or contact_id != c["contact_manager_id"] or muted != c["reminders_muted"]
+    flash("Angaben gespeichert." if anything else "Nichts geändert – die Angaben waren schon so.")
+    return redirect(url_for("manage.customer", customer_id=customer_id), 303)
+
+
+LINK_MAIL = """Guten Tag,
+
+PEIQ PRINT PPS verschickt Benachrichtigungen per E-Mail, zum Beispiel zur Bestätigung
+von Konten und zur Freigabe von Inhalten. Dafür braucht es ein SMTP-Postfach für
+{name}. Über den folgenden Link sehen Sie, was zu tun ist, tragen alles ein und
+prüfen gleich, ob es funktioniert – ohne Anmeldung:
+
+{link}
+
+Der Link ist nur für Sie und Kolleg:innen gedacht, die bei der Einrichtung helfen;
+bitte geben Sie ihn nicht weiter. Bei Fragen antworten Sie einfach auf diese E-Mail.
+
+Viele Grüße
+{sender}
+"""
+
+
+def sender_lines(contact: dict | None) -> str:
+    """The signature of mails to customers: the assigned PEIQ contact, or PEIQ."""
+    return f"{contact['name']}, PEIQ\n{contact['email']}" if contact else "Ihr PEIQ-Team"
+
+
+@bp.post("/customers/<int:customer_id>/send-link")
+def send_link(customer_id):
+    """Mail the customer link to the customer's contact with a short German introduction."""
+    c = customer_or_404(customer_id)
+    db = get_db()
+    if not c["contact_email"]:
+        flash(
+            "Für diese Kund:in ist keine E-Mail-Adresse hinterlegt. Tragen Sie sie unter "
+            "„Angaben ändern“ ein oder kopieren Sie den Link und schicken Sie ihn selbst.",
+            "links-error",
+        )
+        return redirect(url_for("manage.customer", customer_id=customer_id, _anchor="links"), 303)
+    contact = store.peiq_contact(db, c)
+    edit_url, _ = customer_links(c)
+    text = LINK_MAIL.format(name=c["name"], link=edit_url, sender=sender_lines(contact))
+    subject = f"PEIQ: Einrichtung des {obligation().title}s für {c['name']}"
+    problem = mail.deliver(
+        current_app.config, [c["contact_email"]], subject, text,
+        reply_to=contact["email"] if contact else None,
+    )  # fmt: skip
+    if problem:
+        flash(f"Der Link wurde nicht verschickt. {problem} Kopieren Sie ihn so lange und "
+              "schicken Sie ihn selbst.", "links-error")  # fmt: skip
+    else:
+        store.add_event(
+            db, customer_id, actor(), "link-mailed", data={"to": c["contact_email"]},
+            activity=False,
+        )  # fmt: skip
+        flash(
+            f"Der Kund:innen-Link ist per E-Mail an {c['contact_email']} unterwegs.",
+            "links-message",
+        )
+    return redirect(url_for("manage.customer", customer_id=customer_id, _anchor="links"), 303)
+
+
+CONFIRM = {
+    "rotate-edit": (
+        "Neuen Kund:innen-Link erzeugen?",
+        "Der bisherige Kund:innen-Link funktioniert danach sofort nicht mehr. Schicken Sie "
+        "der Kund:in anschließend den neuen Link.",
+        "Ja, neuen Link erzeugen",
+    ),
+    "rotate-share": (
+        "Neuen Nur-Lese-Link erzeugen?",
+        "Der bisherige Nur-Lese-Link funktioniert danach sofort nicht mehr, auch bei "
+        "Kolleg:innen, denen Sie ihn gegeben haben.",
+        "Ja, neuen Link erzeugen",
+    ),
+    "archive": (
+        "Kund:in archivieren?",
+        "Die Kund:in verschwindet aus der Übersicht, ihre Links zeigen nur noch, dass die "
+        "Einrichtung geschlossen ist und wen sie fragen kann. Sie können sie unter "
+        "„Archivierte Kund:innen“ jederzeit wiederherstellen.",
+        "Ja, archivieren",
+    ),
+}
+
+
+def confirmed(c: dict, action: str, url: str):
+    """None when the form carried the confirmation; else the page that asks for it."""
+    if request.form.get("confirm") == "ja":
+        return None
+    title, text, button = CONFIRM[action]
+    return render_template(
+        "confirm.html", customer=c, title=title, text=text, button=button, action_url=url
+    )
 
 
 @bp.post("/customers/<int:customer_id>/rotate/<which>")
 def rotate(customer_id, which):
-    """Replace the customer or share link; the old one stops working at once."""
+    """Replace the customer or share link after confirmation; the old one stops working."""
     if which not in ("edit", "share"):
         abort(404)
-    customer_or_404(customer_id)
+    c = customer_or_404(customer_id)
+    ask = confirmed(c, f"rotate-{which}", request.path)
+    if ask:
+        return ask
     store.rotate_link(get_db(), customer_id, which, actor())
-    flash("Neuer Link erzeugt. Der alte Link funktioniert ab sofort nicht mehr.")
-    return redirect(url_for("manage.customer", customer_id=customer_id), 303)
+    flash("Neuer Link erzeugt. Der alte Link funktioniert ab sofort nicht mehr.", "links-message")
+    return redirect(url_for("manage.customer", customer_id=customer_id, _anchor="links"), 303)
 
 
 @bp.post("/customers/<int:customer_id>/archive")
 def archive(customer_id):
-    """Archive a customer: it leaves the dashboard and its links stop working."""
-    customer_or_404(customer_id)
+    """Archive a customer after confirmation: it leaves the dashboard, its links close."""
+    c = customer_or_404(customer_id)
+    ask = confirmed(c, "archive", request.path)
+    if ask:
+        return ask
     store.archive_customer(get_db(), customer_id, actor())
-    flash("Kund:in archiviert. Die Links funktionieren nicht mehr.")
+    flash(f"{c['name']} ist archiviert. Die Links zeigen jetzt, dass die Einrichtung "
+          "geschlossen ist.")  # fmt: skip
     return redirect(url_for("manage.dashboard"), 303)
+
+
+@bp.post("/customers/<int:customer_id>/restore")
+def restore(customer_id):
+    """Bring an archived customer back to the dashboard; its links work again."""
+    c = customer_or_404(customer_id)
+    if c["archived_at"] is None:
+        flash("Diese Kund:in ist nicht archiviert.")
+    else:
+        store.restore_customer(get_db(), customer_id, actor())
+        flash(f"{c['name']} ist wiederhergestellt. Die Links funktionieren wieder.")
+    return redirect(url_for("manage.customer", customer_id=customer_id), 303)
 
 
 @bp.post("/customers/<int:customer_id>/reveal-password")
@@ -275,7 +548,7 @@ def save_mailjet(customer_id):
     c = customer_or_404(customer_id)
     form = MailjetForm()
     if not form.validate_on_submit():
-        return render_customer(c, mailjet_form=form), 422
+        return render_customer(c, 422, mailjet_form=form)
     data = {k: form.data[k] for k in ("domain", "verification_name", "verification_value",
                                        "dkim_selector", "dkim_key")}  # fmt: skip
     expected = MailjetExpectation(**{**data, "dkim_key": data["dkim_key"] or None})
@@ -302,7 +575,9 @@ def acknowledge(customer_id):
     if row is None or row["detail"].get("waiting_for") != "manager":
         abort(409)
     detail = {**row["detail"], "waiting_for": None}  # who saw it is in the event's actor
-    store.set_item(db, customer_id, "peiq-informed", row["state"], actor(), detail)
+    store.set_item(
+        db, customer_id, "peiq-informed", row["state"], actor(), detail, kind="peiq-acknowledged"
+    )
     return redirect(url_for("manage.customer", customer_id=customer_id), 303)
 
 
@@ -341,7 +616,7 @@ def fetch_mailjet(customer_id):
     c = customer_or_404(customer_id)
     form = MailjetForm()
     if not form.validate_fetch():
-        return render_customer(c, mailjet_form=form), 422
+        return render_customer(c, 422, mailjet_form=form)
     db = get_db()
     saved = _save_subaccount(db, customer_id, form)
     try:
@@ -352,7 +627,7 @@ def fetch_mailjet(customer_id):
         message = e.message
         if saved:
             message += " Der Zugang des Unterkontos ist gespeichert; neu eingeben ersetzt ihn."
-        return render_customer(c, mailjet_form=form, mailjet_error=message), 502
+        return render_customer(c, e.http_status, mailjet_form=form, mailjet_error=message)
     flash(
         f"Werte von Mailjet für {expected.domain} übernommen. Die Kund:in sieht jetzt die "
         "Einträge, die sie anlegen muss."
@@ -367,7 +642,7 @@ def check_at_mailjet(customer_id):
     try:
         mailjet_sync.ask_mailjet(get_db(), current_app.config, customer_id)
     except mailjet.MailjetError as e:
-        return render_customer(c, mailjet_error=e.message), 502
+        return render_customer(c, e.http_status, mailjet_error=e.message)
     flash("Mailjet hat die Einträge geprüft; sein Ergebnis steht unter „Mailjet-Werte“.")
     return redirect(url_for("manage.customer", customer_id=customer_id) + "#mailjet", 303)
 
@@ -383,7 +658,7 @@ def mailjet_test_mail(customer_id):
         actor=actor(), client_addr=live.client_key(request.remote_addr),
     )  # fmt: skip
     if error is not None:
-        return render_customer(c, mailjet_mail_form=form, mailjet_mail_error=error), 422
+        return render_customer(c, 422, mailjet_mail_form=form, mailjet_mail_error=error)
     flash(f"Testmail über Mailjet an {form.recipient.data} gestartet.")
     return redirect(url_for("manage.customer", customer_id=customer_id) + "#mailjet", 303)
 

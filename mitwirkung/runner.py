@@ -102,9 +102,10 @@ class Runner:
                 )
         except Exception:  # the run must not stay `running` forever, nor its items
             log.exception("storing the result of run %s failed", run_id)
+            # "aborted" (with no result), as a run cut off by a restart: pages know that state
             with db.atomic():
                 db.table("runs").update(
-                    run_id, {"state": "failed", "outcome": "unexpected", "finished_at": now()}
+                    run_id, {"state": "aborted", "outcome": "unexpected", "finished_at": now()}
                 )
                 if self.on_abort:
                     self.on_abort(db, db.table("runs").get(run_id))

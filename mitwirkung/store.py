@@ -22,14 +22,26 @@ def _event(db: Database, customer_id: int, actor: str, kind: str, item_id=None, 
     )
 
 
-def add_event(db: Database, customer_id: int, actor: str, kind: str, item_id=None, data=None):
-    """Append an audit event and mark the customer active."""
+def add_event(
+    db: Database,
+    customer_id: int,
+    actor: str,
+    kind: str,
+    item_id=None,
+    data=None,
+    *,
+    activity: bool = True,
+):
+    """Append an audit event; it marks the customer active unless activity=False."""
     with db.atomic():
         _event(db, customer_id, actor, kind, item_id, data)
-        _touch(db, customer_id)
+        _touch(db, customer_id, activity)
 
 
-def _touch(db: Database, customer_id: int) -> None:
+def _touch(db: Database, customer_id: int, activity: bool = True) -> None:
+    if not activity:  # e.g. a reminder: the page changes, the customer did nothing
+        db.execute("UPDATE customers SET revision = revision + 1 WHERE id = ?", [customer_id])
+        return
     db.execute(
         "UPDATE customers SET last_activity_at = ?, revision = revision + 1 WHERE id = ?",
         [now(), customer_id],
@@ -40,6 +52,7 @@ def create_customer(db: Database, name: str, domain: str | None, contact: str | 
     """Create a customer with fresh links; return (row, edit_token, share_token)."""
     edit, share = crypto.new_token(), crypto.new_token()
     with db.atomic():
+        creator = manager_by_actor(db, actor)
         table = db.table("customers")
         table.insert(
             {
@@ -52,11 +65,32 @@ def create_customer(db: Database, name: str, domain: str | None, contact: str | 
                 "share_token_enc": crypto.encrypt(share),
                 "created_at": now(),
                 "last_activity_at": now(),
+                "contact_manager_id": creator["id"] if creator else None,
             }
         )
         customer = table.get(table.last_pk)
         _event(db, customer["id"], actor, "customer-created", data={"name": name})
     return customer, edit, share
+
+
+def manager_by_actor(db: Database, actor: str | None) -> dict | None:
+    """Return the manager behind an actor "manager:EMAIL", or None."""
+    if not actor or not actor.startswith("manager:"):
+        return None
+    rows = db.query("SELECT * FROM managers WHERE email = ?", [actor.removeprefix("manager:")])
+    return next(iter(rows), None)
+
+
+def peiq_contact(db: Database, customer: dict) -> dict | None:
+    """Return the customer's assigned PEIQ contact as {"name", "email"}, or None.
+
+    The assigned contact is the manager who created the customer unless a manager chose
+    another one; None when nobody is assigned (e.g. created on the command line) or the
+    assigned manager no longer exists.
+    """
+    manager_id = customer.get("contact_manager_id")
+    row = get_row(db, "managers", manager_id) if manager_id else None
+    return {"name": row["name"], "email": row["email"]} if row else None
 
 
 def rotate_link(db: Database, customer_id: int, which: str, actor: str) -> str:
@@ -80,13 +114,15 @@ def link_tokens(customer: dict) -> tuple[str | None, str | None]:
     return crypto.decrypt(customer["edit_token_enc"]), crypto.decrypt(customer["share_token_enc"])
 
 
-def customer_by_token(db: Database, token: str, which: str) -> dict | None:
-    """Look a live customer up by the hash of its edit or share token."""
+def customer_by_token(
+    db: Database, token: str, which: str, *, archived: bool = False
+) -> dict | None:
+    """Look a live customer (or with archived=True an archived one) up by its token's hash."""
     column = {"edit": "edit_token_hash", "share": "share_token_hash"}[which]
     if not token or len(token) > 200:
         return None
     rows = db.query(
-        f"SELECT * FROM customers WHERE {column} = ? AND archived_at IS NULL",
+        f"SELECT * FROM customers WHERE {column} = ? AND archived_at IS {'NOT ' * archived}NULL",
         [crypto.token_hash(token)],
     )
     return next(iter(rows), None)
@@ -113,8 +149,17 @@ def item_rows(db: Database, customer_id: int) -> dict[str, dict]:
     return rows
 
 
-def set_item(db: Database, customer_id: int, item_id: str, state: str, actor: str, detail=None):
-    """Set an item's state (with an audit event) in one transaction."""
+def set_item(
+    db: Database,
+    customer_id: int,
+    item_id: str,
+    state: str,
+    actor: str,
+    detail=None,
+    *,
+    kind: str = "item-state",
+):
+    """Set an item's state (with an audit event of this kind) in one transaction."""
     with db.atomic():
         db.table("item_states").upsert(
             {
@@ -127,7 +172,7 @@ def set_item(db: Database, customer_id: int, item_id: str, state: str, actor: st
             },
             pk=("customer_id", "item_id"),
         )
-        _event(db, customer_id, actor, "item-state", item_id, {"state": state, **(detail or {})})
+        _event(db, customer_id, actor, kind, item_id, {"state": state, **(detail or {})})
         _touch(db, customer_id)
 
 
@@ -145,6 +190,14 @@ def archive_customer(db: Database, customer_id: int, actor: str) -> None:
     with db.atomic():
         db.table("customers").update(customer_id, {"archived_at": now()})
         _event(db, customer_id, actor, "customer-archived")
+        _touch(db, customer_id)
+
+
+def restore_customer(db: Database, customer_id: int, actor: str) -> None:
+    """Bring an archived customer back; its links (the same as before) work again."""
+    with db.atomic():
+        db.table("customers").update(customer_id, {"archived_at": None})
+        _event(db, customer_id, actor, "customer-restored")
         _touch(db, customer_id)
 
 
@@ -166,6 +219,7 @@ def events(db: Database, customer_id: int, limit: int = 50) -> list[dict]:
 EVENT_WORDS = {
     "customer-created": "Kund:in angelegt",
     "customer-archived": "Kund:in archiviert",
+    "customer-restored": "Kund:in wiederhergestellt",
     "path-chosen": "Weg gewählt",
     "item-state": "Schritt",
     "edit-link-rotated": "Kund:innen-Link erneuert (der alte gilt nicht mehr)",
@@ -174,6 +228,16 @@ EVENT_WORDS = {
     "secret-revealed": "Passwort einmal angezeigt und gelöscht",
     "secret-expired": "Passwort nicht abgeholt und nach Ablauf gelöscht",
     "mailjet-expectation": "Mailjet-Werte gespeichert",
+    "customer-edited": "Angaben geändert",
+    "peiq-contact-changed": "PEIQ-Ansprechpartner:in geändert",
+    "reminders-muted": "Erinnerungen an die Kund:in abgeschaltet",
+    "reminders-unmuted": "Erinnerungen an die Kund:in wieder eingeschaltet",
+    "link-mailed": "Kund:innen-Link per E-Mail geschickt",
+    "reminder-sent": "Erinnerung an die Kund:in geschickt",
+    "peiq-acknowledged": "Meldung „DNS-Einträge stehen“ gesehen; PEIQ schließt die Einrichtung"
+    " bei Mailjet ab",
+    "drift-incident": "Überwachung: ein DNS-Eintrag fiel zweimal hintereinander durch",
+    "drift-resolved": "Überwachung: der DNS-Eintrag ist wieder in Ordnung",
     "mailjet-fetched": "Werte von Mailjet geholt",
     "mailjet-test-mail": "Testmail über Mailjet",
     "mailjet-checked": "Mailjet hat die Einträge geprüft",
@@ -193,4 +257,5 @@ def actor_label(actor: str | None) -> str:
         "auto": "automatische Prüfung",
         "cli": "Kommandozeile",
         "seed": "Demo",
+        "jobs": "automatisch",
     }.get(actor or "", actor or "–")

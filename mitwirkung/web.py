@@ -177,12 +177,13 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(e):
-        limit = app.config["MAX_CONTENT_LENGTH"] // 1024
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        size = f"größer als {limit // 1024} KB" if limit else "zu groß"
         return _error(
             413,
             "Zu viele Daten",
-            f"Die gesendeten Daten sind größer als {limit} KB und wurden nicht angenommen. "
-            "Bitte kürzen Sie Ihre Eingaben und senden Sie das Formular erneut.",
+            f"Die gesendeten Daten sind {size} und wurden nicht angenommen. Bitte kürzen Sie "
+            "Ihre Eingaben und senden Sie das Formular erneut.",
         )
 
     @app.errorhandler(sqlite3.Error)
@@ -207,11 +208,11 @@ def init_app(app: Flask) -> None:
     @app.get("/healthz")
     def healthz():
         """Answer 200 when the database answers and takes writes, else 503 with the reason."""
+        problem = write_problem(app.config["DATABASE"])
         try:
             get_db().execute("SELECT 1").fetchone()
-            problem = write_problem(app.config["DATABASE"])
         except sqlite3.Error as e:
-            problem = f"Die Datenbank antwortet nicht: {e}"
+            problem = problem or f"Die Datenbank antwortet nicht: {e}"
         if problem:
             return {"status": "error", "reason": problem}, 503
         return {"status": "ok"}

@@ -50,6 +50,26 @@ def kunde_mail(certs):
         yield s
 
 
+@pytest.fixture(scope="module")
+def outbox():
+    """The app's own mail server (MAIL_*): a real aiosmtpd on loopback."""
+    with MailServer() as server:
+        yield server
+
+
+@pytest.fixture
+def mail_app(app, outbox):
+    """The app with its MAIL_* settings pointing at the outbox, which starts empty."""
+    outbox.handler.messages.clear()
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=outbox.port,
+        MAIL_ENCRYPTION="none",
+        MAIL_FROM="mitwirkung@peiq.example",
+    )
+    return app
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -25,8 +25,13 @@ MAILJET = {
 
 
 @pytest.fixture(scope="module")
-def dns_server():
-    with ZoneServer(zone_text(make_keys()) + EVIL, servfail=["down.de"]) as server:
+def keys_zone():
+    return zone_text(make_keys()) + EVIL
+
+
+@pytest.fixture(scope="module")
+def dns_server(keys_zone):
+    with ZoneServer(keys_zone, servfail=["down.de"]) as server:
         yield server
 
 
@@ -152,11 +157,11 @@ def test_inform_peiq_shows_on_dashboard_and_mails_managers(dns_app, client, cust
     assert message.rcpt_tos == ["am@peiq.de"]
     assert "Good GmbH" in message.message["Subject"] and "dns-spf" in message.text()
     auth.login()
-    assert "wartet auf PEIQ" in client.get("/manage/").text
+    assert "PEIQ informiert: wartet auf PEIQ" in client.get("/manage/").text
     page = client.get(f"/manage/customers/{customer['id']}").text
     assert "die DNS-Einträge stehen" in page
     customers.post(f"/manage/customers/{customer['id']}/acknowledge")
-    assert "wartet auf PEIQ" not in client.get("/manage/").text
+    assert "PEIQ informiert: wartet auf PEIQ" not in client.get("/manage/").text
     assert store.item_rows(db, customer["id"])["peiq-informed"]["state"] == "done"
 
 
@@ -227,3 +232,19 @@ def test_record_without_a_valid_offer_has_no_copy_button(dns_app, client, custom
     assert "unklar ist, was „ip4:192.0.2.300“ heißen soll" in spf
     dkim = html.split('id="record-dns-dkim"', 1)[1].split("</article>", 1)[0]
     assert "Einen gültigen Wert" not in dkim
+
+
+def test_a_timeout_keeps_the_record_offered_before(dns_app, client, customers, auth, keys_zone):
+    auth.login()
+    customer, edit, _ = customers.create(domain="other-spf.de", path="mailjet")
+    expect(customers, customer, "other-spf.de")
+    merged = "v=spf1 mx include:_spf.other-spf.de include:spf.mailjet.com -all"
+    check(customers, edit, customer)
+    assert merged in client.get(f"/c/{edit}").text
+    with ZoneServer(keys_zone, servfail=["other-spf.de"]) as flaky:
+        dns_app.config.update(DNS_NAMESERVERS=[flaky.nameserver])
+        _, second = check(customers, edit, customer)
+    assert second["outcome"] == "dns_unavailable"
+    section = client.get(f"/c/{edit}").text.split('id="record-dns-spf"')[1].split("</article>")[0]
+    assert "antwortet gerade nicht" in section
+    assert f'<code id="value-dns-spf" class="value">{merged}</code>' in section

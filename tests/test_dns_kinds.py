@@ -12,7 +12,7 @@ from checkdmarc.spf import check_spf as oracle_spf
 from dnsserver import ZoneServer
 from dnszones import ZONES, make_keys, zone_text
 
-from mitwirkung.checks import dkim, dmarc, spf
+from mitwirkung.checks import dkim, dmarc, spf, spf_repair
 from mitwirkung.checks.dns import DnsReport, MailjetExpectation, check_mailjet
 
 VERIFY_NAME, VERIFY_VALUE = "mailjet._a1b2c3d4", "a1b2c3d4e5f60718"
@@ -49,7 +49,7 @@ def assert_offer_valid(rec):
     if rec.item_id == "dns-spf":
         assert spf.is_spf(rec.expected), rec.expected
         assert spf.parse(rec.expected)[1] == [], rec.expected
-        assert spf.repair(rec.expected) == (rec.expected, [])
+        assert spf_repair.repair(rec.expected) == (rec.expected, [])
     elif rec.item_id == "dns-dkim":
         assert not dkim.parse(rec.expected).failed, rec.expected
     elif rec.item_id == "dns-dmarc":
@@ -390,6 +390,14 @@ def test_redirect_beside_all_keeps_the_other_senders(server):
     assert_offer_valid(rec)
 
 
+def test_merging_records_that_end_differently_says_which_all_it_keeps(server):
+    rec = record(server, "k6-twoall.de", "dns-spf")
+    assert rec.expected == "v=spf1 ip4:192.0.2.1 ip4:192.0.2.2 include:spf.mailjet.com ~all"
+    assert "spf.fixed_all_choice" in codes(rec)
+    assert "Ihre Einträge enden verschieden („-all“, „~all“)" in rec.fix
+    assert_offer_valid(rec)
+
+
 @pytest.mark.parametrize(
     ("domain", "code", "text"),
     [
@@ -517,4 +525,22 @@ def test_dkim_repair_keeps_the_valid_tags(server):
     rec = record(server, "k3-report.de", "dns-dkim")
     assert rec.expected.startswith("v=DKIM1; k=rsa; s=email; p=")
     assert "h=" not in rec.expected
+    assert_offer_valid(rec)
+
+
+@pytest.mark.parametrize(
+    ("item_id", "offer"),
+    [
+        ("dns-spf", "Legen Sie genau unter Host @ einen TXT-Eintrag mit diesem Wert an: "),
+        ("dns-dmarc", "Legen Sie genau unter Host _dmarc einen TXT-Eintrag mit diesem Wert an: "),
+    ],
+)
+def test_record_a_wildcard_gives_a_subdomain_is_created_not_edited(server, item_id, offer):
+    rec = record(server, "news.k4-sub.de", item_id)
+    assert rec.state != "done"
+    assert "dns.wildcard_record" in codes(rec)
+    assert "kommt von einem Platzhalter-Eintrag (*) Ihrer Domain (RFC 4592)" in rec.message
+    assert offer + rec.expected in rec.fix
+    assert "Ändern Sie" not in rec.fix and "Ersetzen Sie" not in rec.fix
+    assert "Setzen Sie" not in rec.fix
     assert_offer_valid(rec)

@@ -9,7 +9,12 @@ from mitwirkung.checks.finding import Finding
 
 CHECKS = Path(__file__).parent.parent / "mitwirkung" / "checks"
 PATTERN = r'"((?:spf|dkim|dmarc|dns|domain|verification)\.[a-z0-9_]+)"'
-SOURCES = [*CHECKS.glob("dns/*.py"), CHECKS / "spf.py", CHECKS / "dkim.py", CHECKS / "dmarc.py"]
+SOURCES = [
+    *CHECKS.glob("dns/*.py"),
+    *CHECKS.glob("spf*.py"),
+    CHECKS / "dkim.py",
+    CHECKS / "dmarc.py",
+]
 
 
 def reported_codes() -> set[str]:

@@ -3,10 +3,12 @@ size, per-address DNS limit, no cookie on error pages, CLI input, reaping dead p
 
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from smtpserver import MailServer
@@ -18,6 +20,7 @@ from mitwirkung.pagecache import PageCache
 from mitwirkung.runner import HOST
 from mitwirkung.web import public_url
 
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')  # conftest's, for other modules
 EVIL = "//evil.example"
 HOSTILE = [
     {"environ_overrides": {"SCRIPT_NAME": EVIL}},
@@ -247,6 +250,18 @@ def wait_until_done(db, timeout=10):
         time.sleep(0.02)
 
 
+# 6. link tokens in logs (gunicorn's own logs: tests/test_server_attacks.py)
+
+
+def test_the_apps_own_log_never_shows_a_link_token(app, client, customers, caplog):
+    _, edit, share = customers.create(path="smtp-own")
+    app.logger.error("Exception on /c/%s/smtp-test [POST]", edit)
+    app.logger.error("Referer https://x.test/s/%s, encoded /c%%2F%s", share, edit)
+    text = caplog.text
+    assert edit not in text and share not in text and edit[:20] not in text
+    assert "Exception on /c/…/smtp-test" in text and "/s/…" in text and "/c%2F…" in text
+
+
 # 9. error pages, CLI, dead processes
 
 
@@ -314,8 +329,11 @@ def test_runs_of_a_killed_process_are_aborted_even_before_it_is_collected(app, c
         live_run = {"customer_id": customer["id"], "kind": "smtp", "state": "running",
                     "owner": f"{HOST}:{os.getpid()}", "started_at": store.now()}  # fmt: skip
         db.table("runs").insert(live_run)
-        os.kill(child.pid, signal.SIGKILL)
-        time.sleep(0.2)  # dead, but not yet collected by its parent: a zombie
+        os.kill(child.pid, signal.SIGKILL)  # dead, but not collected by its parent: a zombie
+        stat = Path(f"/proc/{child.pid}/stat")
+        deadline = time.monotonic() + 10
+        while " Z " not in stat.read_text() and time.monotonic() < deadline:
+            time.sleep(0.01)
         with app.app_context():
             assert reap(connect(app.config["DATABASE"]), app.config) == 1
     finally:

@@ -51,10 +51,10 @@ def test_values_from_mailjet_become_the_expectation(manager, api, db):
 @pytest.mark.parametrize(
     ("setup", "fields", "status", "words"),
     [
-        ({"MAILJET_API_SECRET": "falsch"}, {"domain": "holen-verlag.de"}, 502, "(401)"),
-        ({}, {"domain": "unbekannt-bei-mj.de"}, 502, "abgelehnt"),
-        ({}, {"domain": "anderes-konto.de"}, 502, "kennt diese Domain in diesem Konto nicht (404)"),
-        ({"MAILJET_API_KEY": None}, {"domain": "holen-verlag.de"}, 502, "kein API-Schlüssel"),
+        ({"MAILJET_API_SECRET": "falsch"}, {"domain": "holen-verlag.de"}, 422, "(401)"),
+        ({}, {"domain": "unbekannt-bei-mj.de"}, 422, "abgelehnt"),
+        ({}, {"domain": "anderes-konto.de"}, 422, "kennt diese Domain in diesem Konto nicht (404)"),
+        ({"MAILJET_API_KEY": None}, {"domain": "holen-verlag.de"}, 422, "kein API-Schlüssel"),
         ({}, {"domain": "kein domain"}, 422, ""),
         ({}, {"domain": "holen-verlag.de", "api_key": "nur-schluessel"}, 422,
          "zusammen eintragen"),
@@ -89,7 +89,7 @@ def test_a_slow_mailjet_times_out_with_the_fields_kept(manager, app):
         customer, _, _ = manager.customers.create(domain="holen-verlag.de", path="mailjet")
         response = fetch(manager, customer["id"], domain="holen-verlag.de", dkim_selector="mj2")
     page = response.get_data(as_text=True)
-    assert response.status_code == 502
+    assert response.status_code == 504
     assert "nicht rechtzeitig geantwortet" in page and 'value="mj2"' in page
 
 
@@ -152,7 +152,7 @@ def test_the_manager_can_ask_mailjet_to_check_now(manager, api, db):
     customer, _, _ = manager.customers.create(domain="jetzt-pruefen.de", path="mailjet")
     url = f"/manage/customers/{customer['id']}"
     early = manager.customers.post(f"{url}/mailjet/check", {}, token_from=url)
-    assert early.status_code == 502 and "Holen Sie zuerst die Werte von Mailjet" in early.text
+    assert early.status_code == 422 and "Holen Sie zuerst die Werte von Mailjet" in early.text
     fetch(manager, customer["id"], domain="jetzt-pruefen.de")
     response = manager.customers.post(f"{url}/mailjet/check", {}, token_from=url)
     assert response.status_code == 303
@@ -170,5 +170,5 @@ def test_a_failing_mailjet_check_answers_on_the_page(manager, api, app):
     app.config["MAILJET_API_SECRET"] = "falsch"
     url = f"/manage/customers/{customer['id']}"
     response = manager.customers.post(f"{url}/mailjet/check", {}, token_from=url)
-    assert response.status_code == 502 and "(401)" in response.text
+    assert response.status_code == 422 and "(401)" in response.text
     assert 'id="mailjet-error"' in response.text

@@ -82,7 +82,13 @@ def test_rotating_a_link_kills_the_old_one(auth, client, customers):
     auth.login()
     customer, edit, share = customers.create()
     for which, old, prefix in (("edit", edit, "c"), ("share", share, "s")):
-        response = customers.post(f"/manage/customers/{customer['id']}/rotate/{which}")
+        url = f"/manage/customers/{customer['id']}/rotate/{which}"
+        response = customers.post(url)  # without JavaScript: a page asks first
+        assert response.status_code == 200
+        assert "funktioniert danach sofort nicht mehr" in response.text
+        assert 'name="confirm" value="ja"' in response.text
+        assert client.get(f"/{prefix}/{old}").status_code == 200
+        response = customers.post(url, {"confirm": "ja"})
         assert response.status_code == 303
         assert client.get(f"/{prefix}/{old}").status_code == 404
     with customers.app.app_context():
@@ -94,10 +100,16 @@ def test_rotating_a_link_kills_the_old_one(auth, client, customers):
 def test_archiving_hides_the_customer_and_kills_its_links(auth, client, customers):
     auth.login()
     customer, edit, share = customers.create(name="Alt GmbH")
-    customers.post(f"/manage/customers/{customer['id']}/archive")
-    assert client.get(f"/c/{edit}").status_code == 404
-    assert client.get(f"/s/{share}").status_code == 404
-    assert "Alt GmbH" not in client.get("/manage/").get_data(as_text=True)
+    url = f"/manage/customers/{customer['id']}/archive"
+    assert "Ja, archivieren" in customers.post(url).text  # asks first
+    assert "Alt GmbH" in client.get("/manage/").text
+    customers.post(url, {"confirm": "ja"})
+    for link in (f"/c/{edit}", f"/s/{share}", f"/c/{edit}/status.json"):
+        response = client.get(link)
+        assert response.status_code == 410
+        assert "Die Einrichtung für Alt GmbH ist geschlossen" in response.text
+        assert "Anna Manager" not in response.text  # created by the test, nobody assigned
+    assert ">Alt GmbH</a>" not in client.get("/manage/").get_data(as_text=True)
 
 
 def test_dashboard_shows_path_progress_and_attention(auth, client, customers):
@@ -106,7 +118,7 @@ def test_dashboard_shows_path_progress_and_attention(auth, client, customers):
     customers.post(f"/c/{edit}/portal", {"portal": "portal.mueller.de", "confirm": "y"},
                    token_from=f"/c/{edit}")  # fmt: skip
     html = client.get("/manage/").get_data(as_text=True)
-    assert "<td>von PORTAL</td>" in html
+    assert '<td data-label="Weg">von PORTAL</td>' in html
     assert "wartet auf PEIQ" in html
     assert '<progress value="0"' in html
 

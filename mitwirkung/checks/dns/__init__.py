@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from mitwirkung.checks import dmarc as dmarc_syntax
 from mitwirkung.checks import spf as spf_syntax
+from mitwirkung.checks import spf_tree
 from mitwirkung.checks.dns.common import (
     DEFAULT_SPF,
     Context,
@@ -92,13 +93,13 @@ async def check_mailjet(
     )
 
 
-async def _mailjet_tree(lookup: Lookup) -> spf_syntax.SpfNode:
+async def _mailjet_tree(lookup: Lookup) -> spf_tree.SpfNode:
     """Evaluate Mailjet's own SPF record (its cost is part of every merged record)."""
     answer = await lookup.query(spf_syntax.MAILJET_INCLUDE, "TXT")
     records = [t for t in answer.texts if spf_syntax.is_spf(t)]
     if len(records) != 1:
-        return spf_syntax.SpfNode(domain=spf_syntax.MAILJET_INCLUDE, record=None)
-    return await spf_syntax.evaluate(lookup, spf_syntax.MAILJET_INCLUDE, records[0])
+        return spf_tree.SpfNode(domain=spf_syntax.MAILJET_INCLUDE, record=None)
+    return await spf_tree.evaluate(lookup, spf_syntax.MAILJET_INCLUDE, records[0])
 
 
 def domain_missing(records: list[RecordCheck], domain: str) -> list[RecordCheck]:

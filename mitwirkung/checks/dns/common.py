@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 from dataclasses import dataclass, field, replace
 
 from mitwirkung.checks import spf as spf_syntax
@@ -69,22 +68,10 @@ class Context:
     exp: MailjetExpectation
     lookup: Lookup
     authority: asyncio.Task  # -> tuple of NS names
-    probe: str = field(default_factory=lambda: f"mw-probe-{secrets.token_hex(5)}")
 
     async def synthesized(self, name: str, rtype: str, answer: Answer) -> bool:
-        """Tell whether answer for name may come from a wildcard rather than a record there.
-
-        RFC 4592: a wildcard answers for names that do not exist. A sibling name nobody
-        publishes (a random label) gets the same answer only when a wildcard produced it.
-        """
-        if answer.status != "ok" and not answer.cname:
-            return False
-        probe = await self.lookup.query(f"{self.probe}.{name.split('.', 1)[1]}", rtype)
-        return (probe.status, probe.cname is not None, set(probe.texts)) == (
-            answer.status,
-            answer.cname is not None,
-            set(answer.texts),
-        )
+        """Tell whether answer for name may come from a wildcard (see Lookup.synthesized)."""
+        return await self.lookup.synthesized(name, rtype, answer)
 
     @property
     def domain(self) -> str:

@@ -71,7 +71,12 @@ async def check_dmarc(ctx: Context) -> RecordCheck:
     if offer is None:
         findings.append(Finding("dmarc.no_offer", "warning", {"starter": starter}))
         return verdict(base, findings, expected="", details={**details, "no_copy": True})
-    offer_finding = Finding("dmarc.offer", "done", {"host": base.host, "record": offer})
+    code = "dmarc.offer"
+    if await ctx.synthesized(fqdn, "TXT", main):  # RFC 4592: no record there to change
+        code = "dmarc.offer_wildcard"
+        findings = [replace(f, params={**f.params, "no_fix": True}) for f in findings]
+        changes.append(Finding("dns.wildcard_record", "done", {"fqdn": fqdn, "host": base.host}))
+    offer_finding = Finding(code, "done", {"host": base.host, "record": offer})
     return verdict(base, [*findings, offer_finding, *changes], expected=offer, details=details)
 
 

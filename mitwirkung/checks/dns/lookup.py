@@ -4,6 +4,7 @@ told apart, and tell wildcard-synthesised answers (RFC 4592) from records at a n
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ class Lookup:
         self.resolver = resolver
         self.deadline = deadline
         self._tasks: dict[tuple[str, str], asyncio.Task] = {}
+        self.probe = f"mw-probe-{secrets.token_hex(5)}"  # a label nobody publishes
 
     def query(self, name: str, rtype: str) -> Awaitable[Answer]:
         """Return the (shared) answer for name and rtype."""
@@ -47,6 +49,23 @@ class Lookup:
         if key not in self._tasks:
             self._tasks[key] = asyncio.ensure_future(self._ask(*key))
         return asyncio.shield(self._tasks[key])
+
+    async def synthesized(self, name: str, rtype: str, answer: Answer) -> bool:
+        """Tell whether answer for name may come from a wildcard rather than a record there.
+
+        RFC 4592: a wildcard answers for names that do not exist. A sibling name nobody
+        publishes (a random label, new for every check) gets the same answer only when a
+        wildcard produced it. Costs one query, so it is asked only before interpreting an
+        answer as the customer's own record.
+        """
+        if answer.status != "ok" and not answer.cname:
+            return False
+        probe = await self.query(f"{self.probe}.{name.split('.', 1)[1]}", rtype)
+        return (probe.status, probe.cname is not None, set(probe.texts)) == (
+            answer.status,
+            answer.cname is not None,
+            set(answer.texts),
+        )
 
     def answered(self, name: str, rtype: str) -> Answer | None:
         """Return the answer already received for name and rtype, or None."""

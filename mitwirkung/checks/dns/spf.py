@@ -11,6 +11,7 @@ import asyncio
 from dataclasses import dataclass, replace
 
 from mitwirkung.checks import spf as spf_syntax
+from mitwirkung.checks import spf_repair, spf_tree
 from mitwirkung.checks.dns.common import (
     DEFAULT_SPF,
     Context,
@@ -66,7 +67,11 @@ async def check_spf(ctx: Context) -> RecordCheck:
         else []
     )
     split = [t for t, n in zip(main.texts, main.parts, strict=True) if n > 1 and t in records]
-    return await _judge(ctx, base, records, [], extra, bool(split))
+    result = await _judge(ctx, base, records, [], extra, bool(split))
+    if result.state != "done" and await ctx.synthesized(fqdn, "TXT", main):
+        # RFC 4592: a wildcard answers for this name; a record at the name takes precedence
+        result = await _judge(ctx, base, records, [], extra, bool(split), wildcard=True)
+    return result
 
 
 @dataclass
@@ -88,16 +93,16 @@ async def make_offer(ctx: Context, records: list[str]) -> Offer:
     """
     repaired, changes = [], []
     for source in records:
-        text, fixed = spf_syntax.repair(source)
+        text, fixed = spf_repair.repair(source)
         changes += fixed
         if text is None:
             return Offer(None, changes, unrepairable=True)
         repaired.append(text)
-    record, merged = spf_syntax.merge(repaired, add_mailjet=False)
-    tree = await spf_syntax.evaluate(ctx.lookup, ctx.domain, record)
+    record, merged = spf_repair.merge(repaired, add_mailjet=False)
+    tree = await spf_tree.evaluate(ctx.lookup, ctx.domain, record)
     if not tree.has_mailjet:
-        record, merged = spf_syntax.merge(repaired, add_mailjet=True)
-        tree = await spf_syntax.evaluate(ctx.lookup, ctx.domain, record)
+        record, merged = spf_repair.merge(repaired, add_mailjet=True)
+        tree = await spf_tree.evaluate(ctx.lookup, ctx.domain, record)
     changes += merged
     costs = {k: v for k, v in tree.includes.items() if k != spf_syntax.MAILJET_INCLUDE}
     heaviest = max(costs.items(), key=lambda kv: kv[1], default=None)
@@ -132,6 +137,7 @@ async def _judge(
     prior: list[Finding],
     extra: list[Finding] = (),
     split: bool = False,
+    wildcard: bool = False,
 ) -> RecordCheck:
     """Judge the SPF record(s) published (prior: why receivers see none of them)."""
     if len(records) > 1 and not prior:
@@ -146,9 +152,9 @@ async def _judge(
         return _finish(base, findings, offer, details)
     source = records[0]  # what the offer is repaired from
     record = (
-        (spf_syntax.repair(source)[0] or spf_syntax.repair_version(source)) if prior else source
+        (spf_repair.repair(source)[0] or spf_syntax.repair_version(source)) if prior else source
     )
-    tree = await spf_syntax.evaluate(ctx.lookup, ctx.domain, record)
+    tree = await spf_tree.evaluate(ctx.lookup, ctx.domain, record)
     details = tree.details()
     if tree.unavailable:
         names = tuple(sorted(set(tree.unavailable)))
@@ -204,13 +210,19 @@ async def _judge(
         offer.changes = [c for c in offer.changes if c.code != "spf.fixed_dropped_dead"]
     details["merged_lookups"] = offer.lookups
     if dead:
-        params = {"all": tree.all_text, "dead": dead, "record": offer.record or ""}
+        params = {"all": tree.all_text, "dead": dead}
         findings.append(Finding("spf.dead_terms", "warning", params))
     reported = any(
         f.code in ("spf.too_many_lookups", "spf.too_many_voids") for f in findings
     ) or bool(tree.errors)
-    code = "spf.offer_broken" if prior else "spf.offer"
-    findings += _offer_findings(offer, "done", code, reported)
+    code = "spf.offer_broken" if prior else "spf.offer_wildcard" if wildcard else "spf.offer"
+    if wildcard:  # the record is no one's to edit: only the record to create counts
+        findings = [replace(f, params={**f.params, "no_fix": True}) for f in findings]
+        notes.append(Finding("dns.wildcard_record", "done", {"fqdn": ctx.domain, "host": "@"}))
+    offered = _offer_findings(offer, "done", code, reported)
+    if tree.has_mailjet:  # the offer costs what the record costs: said once above
+        offered = [f for f in offered if f.code != "spf.over_limit"]
+    findings += offered
     return _finish(base, [*findings, *notes], offer, details)
 
 

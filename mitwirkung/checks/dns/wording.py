@@ -2,8 +2,9 @@
 
 The record checks report findings as a code, a state and parameters; this is the one place
 where they become sentences a customer reads. Placeholders are filled from the parameters;
-a list parameter is shown as „a“, „b“. "where" (the included record a fault was found in) and
-"rfc" (the rule that decided) are added by render() when set.
+a list parameter is shown as „a“, „b“; "where" (the included record a fault was found in) is
+added by render() when set; "no_fix" leaves out the finding's fix (when another finding's fix
+replaces it, e.g. a record to create instead of a wildcard's answer to edit).
 """
 
 from __future__ import annotations
@@ -79,6 +80,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ein SPF-Eintrag braucht einen TXT-Eintrag direkt unter der Domain. Ersetzen Sie den "
         "CNAME durch eigene Einträge oder wählen Sie eine andere Absenderdomain. Der Wert wäre: "
         "{value}",
+    ),
+    "dns.wildcard_record": (
+        "Dieser Eintrag steht nicht unter {fqdn} selbst, sondern kommt von einem "
+        "Platzhalter-Eintrag (*) Ihrer Domain (RFC 4592); Empfänger lesen ihn trotzdem.",
+        "Ein Eintrag genau unter {host} hat Vorrang vor dem Platzhalter; den Platzhalter "
+        "müssen Sie nicht ändern.",
     ),
     # --- the sender domain ------------------------------------------------------------------
     "domain.nxdomain": (
@@ -237,8 +244,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "spf.dead_terms": (
         "Hinter „{all}“ steht noch {terms}. Bestandteile hinter „all“ werden nie ausgewertet "
         "(RFC 7208, Abschnitt 5.1) – entfernen Sie sie oder setzen Sie sie vor „all“.",
-        "Entfernen Sie {terms} (der Eintrag lautet dann: {record}), oder setzen Sie {it} vor "
-        "„{all}“, wenn {it} gebraucht {needed} (dann {counts} zu den DNS-Abfragen).",
+        "Entfernen Sie {terms}, oder setzen Sie {it} vor „{all}“, wenn {it} gebraucht "
+        "{needed} (dann {counts} zu den DNS-Abfragen).",
     ),
     "spf.plus_all": (
         "Der SPF-Eintrag endet mit „+all“: damit darf jeder Server der Welt in Ihrem Namen senden.",
@@ -409,7 +416,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "ersetzen Sie damit den Wert des TXT-Eintrags {host}.",
     ),
     "dkim.upper_tags": (
-        "Im DKIM-Eintrag unter {fqdn} ist {wrong} großgeschrieben. Die Kennzeichen "
+        "Im DKIM-Eintrag unter {fqdn} ist {wrong} großgeschrieben. Die Namen der Angaben "
         "unterscheiden Groß- und Kleinschreibung (RFC 6376, Abschnitt 3.2); viele Empfänger "
         "finden den Schlüssel so nicht.",
         "Ändern Sie im Wert {wrong} in {right} (klein geschrieben), den Rest des Werts lassen "
@@ -533,6 +540,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "",
     ),
     "dmarc.offer": ("", "Ändern Sie den Wert des TXT-Eintrags {host} auf: {record}"),
+    "dmarc.offer_wildcard": (
+        "",
+        "Legen Sie genau unter Host {host} einen TXT-Eintrag mit diesem Wert an: {record}",
+    ),
     "dmarc.no_offer": (
         "Einen gültigen Eintrag können wir daraus nicht ableiten; deshalb bieten wir keinen "
         "Wert zum Kopieren an.",
@@ -555,6 +566,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "",
         "Ersetzen Sie den vorhandenen Eintrag durch: {record} (damit {lookups} von {limit} "
         "DNS-Abfragen). " + NO_SECOND,
+    ),
+    "spf.offer_wildcard": (
+        "",
+        "Legen Sie genau unter Host @ einen TXT-Eintrag mit diesem Wert an: {record} (damit "
+        "{lookups} von {limit} DNS-Abfragen).",
     ),
     "spf.offer_broken": (
         "",
@@ -586,6 +602,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "erlaubt bleiben beziehungsweise es werden – prüfen Sie, ob Sie sie noch brauchen.",
     ),
     "spf.fixed_all": ("", "Im Vorschlag steht am Ende „{fixed}“."),
+    "spf.fixed_all_choice": (
+        "",
+        "Ihre Einträge enden verschieden ({terms}), ein SPF-Eintrag hat aber nur ein „all“: "
+        "im Vorschlag steht „{kept}“ – ändern Sie es, wenn Sie das andere meinen.",
+    ),
 }
 
 
@@ -748,7 +769,7 @@ def render(finding: Finding) -> tuple[str, str]:
     """Return (message, fix) in German for one finding."""
     message, fix = TEXTS[finding.code]
     params = params_for(finding)
-    message, fix = message.format(**params), fix.format(**params)
+    message, fix = message.format(**params), "" if params.get("no_fix") else fix.format(**params)
     if finding.code in SPF_SYNTAX:
         message = f"Der SPF-Eintrag ist fehlerhaft: {message}"
     if params["where_text"] and message and "{where_text}" not in TEXTS[finding.code][0]:

@@ -1,0 +1,362 @@
+"""Work that happens without anyone clicking: reminders, weekly digests, drift watch, purges.
+
+`flask --app app jobs run` does everything that is due once and exits (for cron or a
+systemd timer); `flask --app app jobs loop` repeats that every few minutes (`make run`
+starts it beside the server). Every unit of work is first claimed by inserting its key
+(e.g. "reminder:17:2026-11-30") into `job_claims`; only the copy whose insert succeeded
+does it, so two copies running at once never send a mail twice.
+
+Times: everything is computed "as of" one moment (`at`, default now), which tests set to
+drive the clock; events written meanwhile carry that time (see db.frozen).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import os
+import socket
+import time
+from datetime import UTC, datetime, timedelta
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlite_utils import Database
+
+from . import handover, live, mail, store
+from . import overview as board
+from .checks.dns import check_mailjet
+from .db import frozen, get_db, now
+from .progress import COMPLETE
+from .web import customer_links, local_time, obligation, public_url
+
+log = logging.getLogger(__name__)
+DRIFT_FAILURES = 2  # a green record must fail this many daily checks in a row
+DRIFT_TITLE = "nach dem Abschluss nicht mehr in Ordnung"
+OWNER = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def claim(db: Database, key: str) -> bool:
+    """Claim one unit of work; True for exactly one caller per key, across processes."""
+    with db.atomic():
+        inserted = db.execute(
+            "INSERT OR IGNORE INTO job_claims (key, claimed_at, owner) VALUES (?, ?, ?)",
+            [key, now(), OWNER],
+        ).rowcount
+    return inserted == 1
+
+
+def release(db: Database, key: str) -> None:
+    """Give a claim back (the work failed and may be tried again at the next run)."""
+    db.execute("DELETE FROM job_claims WHERE key = ?", [key])
+
+
+def _days(since: str, at: datetime) -> int:
+    return (at - datetime.fromisoformat(since)).days
+
+
+def _sender(db: Database, customer: dict) -> tuple[str, str | None]:
+    contact = store.peiq_contact(db, customer)
+    signature = f"{contact['name']}, PEIQ\n{contact['email']}" if contact else "Ihr PEIQ-Team"
+    return signature, contact["email"] if contact else None
+
+
+REMINDER = """Guten Tag,
+
+die Einrichtung des {obligation}s für PEIQ PRINT PPS ({name}) ist seit {days} Tagen
+nicht weitergekommen. {state}
+
+Hier geht es weiter – der Link führt direkt zu Ihrer Checkliste, eine Anmeldung
+brauchen Sie nicht:
+
+{link}
+
+Wenn Sie nicht weiterkommen oder jemand anderes die Einrichtung übernimmt, antworten
+Sie einfach auf diese E-Mail.
+
+Viele Grüße
+{signature}
+"""
+
+
+def remind(db: Database, config, at: datetime) -> int:
+    """Remind customers whose setup has not moved for REMINDER_DAYS; return mails sent.
+
+    The k-th reminder of a stall goes out once the stall is REMINDER_DAYS[k] days old, at
+    most one a day, never after completion, never while PEIQ has to act, never when the
+    manager muted reminders for the customer. Each reminder is an event of the customer.
+    """
+    days = sorted(int(d) for d in config["REMINDER_DAYS"] or [])
+    if not days or not mail.configured(config):
+        return 0
+    cutoff = (at - timedelta(days=days[0])).isoformat(timespec="seconds")
+    candidates = db.query(
+        "SELECT * FROM customers WHERE archived_at IS NULL AND completed_at IS NULL"
+        " AND progress < 100 AND waiting_for_peiq = 0 AND reminders_muted = 0"
+        " AND contact_email IS NOT NULL AND moved_at <= ?",
+        [cutoff],
+    )
+    sent = 0
+    for customer in list(candidates):
+        stalled = _days(customer["moved_at"], at)
+        earlier = db.execute(
+            "SELECT COUNT(*), MAX(at) FROM events WHERE customer_id = ? AND kind = 'reminder-sent'"
+            " AND at >= ?",
+            [customer["id"], customer["moved_at"]],
+        ).fetchone()
+        if earlier[0] >= len(days) or stalled < days[earlier[0]]:
+            continue
+        if earlier[1] and earlier[1][:10] == at.date().isoformat():
+            continue  # one mail a day at most
+        key = f"reminder:{customer['id']}:{at.date().isoformat()}"
+        if not claim(db, key):
+            continue
+        path = obligation().path(customer["path"])
+        state = (
+            f"Bisher sind {customer['progress']} % erledigt ({path.short})."
+            if path
+            else "Es wurde noch nicht gewählt, wie das Postfach eingerichtet wird."
+        )
+        signature, reply_to = _sender(db, customer)
+        edit_url, _ = customer_links(customer)
+        text = REMINDER.format(
+            obligation=obligation().title, name=customer["name"], days=stalled, state=state,
+            link=edit_url, signature=signature,
+        )  # fmt: skip
+        subject = f"Erinnerung: Einrichtung des {obligation().title}s für {customer['name']}"
+        problem = mail.deliver(config, [customer["contact_email"]], subject, text,
+                               reply_to=reply_to)  # fmt: skip
+        if problem:
+            log.warning("reminder to customer %s not sent: %s", customer["id"], problem)
+            release(db, key)
+            continue
+        store.add_event(
+            db, customer["id"], "jobs", "reminder-sent",
+            data={"to": customer["contact_email"], "days": stalled}, activity=False,
+        )  # fmt: skip
+        sent += 1
+    return sent
+
+
+def digest(db: Database, config, at: datetime) -> int:
+    """Once a week, mail each manager their stalled customers and those waiting for PEIQ."""
+    if not mail.configured(config):
+        return 0
+    week = "{}-W{:02d}".format(*at.isocalendar()[:2])
+    stall_days = min(int(d) for d in config["REMINDER_DAYS"] or [7])
+    cutoff = (at - timedelta(days=stall_days)).isoformat(timespec="seconds")
+    sent = 0
+    for manager in list(db.query("SELECT * FROM managers ORDER BY id")):
+        rows = list(
+            db.query(
+                "SELECT * FROM customers WHERE contact_manager_id = ? AND archived_at IS NULL"
+                " AND (waiting_for_peiq = 1 OR needs_attention = 1 OR (progress < 100"
+                " AND completed_at IS NULL AND moved_at <= ?)) ORDER BY name COLLATE NOCASE",
+                [manager["id"], cutoff],
+            )
+        )
+        if not rows:
+            continue
+        key = f"digest:{manager['id']}:{week}"
+        if not claim(db, key):
+            continue
+        text = _digest_text(manager, rows, stall_days)
+        waiting = sum(r["waiting_for_peiq"] for r in rows)
+        subject = (
+            f"Mitwirkung: Ihre Kund:innen diese Woche – {waiting} warten auf PEIQ, "
+            f"{len(rows) - waiting} brauchen Aufmerksamkeit oder stocken"
+        )
+        problem = mail.deliver(config, [manager["email"]], subject, text)
+        if problem:
+            log.warning("digest to manager %s not sent: %s", manager["id"], problem)
+            release(db, key)
+            continue
+        sent += 1
+    return sent
+
+
+def _digest_text(manager: dict, rows: list[dict], stall_days: int) -> str:
+    def line(c: dict) -> str:
+        url = public_url("manage.customer", customer_id=c["id"])
+        moved = local_time(c["moved_at"], "%d.%m.%Y")
+        return f"- {c['name']} ({c['progress']} %, zuletzt bewegt am {moved}): {url}"
+
+    waiting = [r for r in rows if r["waiting_for_peiq"]]
+    attention = [r for r in rows if not r["waiting_for_peiq"] and r["needs_attention"]]
+    stalled = [r for r in rows if r not in waiting and r not in attention]
+    parts = [f"Guten Tag {manager['name']},\n\nhier ist Ihr Wochenüberblick.\n"]
+    for title, group in (
+        ("Warten auf PEIQ (Sie sind dran)", waiting),
+        ("Brauchen Aufmerksamkeit", attention),
+        (f"Stocken seit mindestens {stall_days} Tagen", stalled),
+    ):
+        if group:
+            parts.append(f"{title}:\n" + "\n".join(line(c) for c in group) + "\n")
+    parts.append(f"Übersicht: {public_url('manage.dashboard')}\n")
+    return "\n".join(parts)
+
+
+DRIFT_MAIL = """Guten Tag,
+
+die Mailjet-Einrichtung von {name} war abgeschlossen. Die tägliche Überwachung hat
+jetzt zweimal hintereinander festgestellt, dass {what} nicht mehr stimmt:
+
+{lines}
+
+Solange das so bleibt, können Mails von PEIQ PRINT PPS im Spam landen oder abgewiesen
+werden. Die Kund:in steht in der Übersicht wieder unter „braucht Aufmerksamkeit“.
+
+Kund:in ansehen: {url}
+"""
+
+
+def watch_drift(db: Database, config, at: datetime) -> tuple[int, int]:
+    """Re-check completed Mailjet setups once a day; return (checks, new incidents).
+
+    A required record that was green and now fails counts one failure; the second failure
+    in a row (never the first: propagation and flaky resolvers cause false alarms) opens an
+    incident: the item turns `failed` with what was found, the customer needs attention
+    again, and the assigned contact (every manager when nobody is) gets one mail. A DNS that
+    does not answer proves nothing either way. A passing record closes the incident.
+    """
+    targets = list(
+        db.query(
+            "SELECT c.* FROM customers c JOIN mailjet_expectations m ON m.customer_id = c.id"
+            " WHERE c.archived_at IS NULL AND c.path = 'mailjet' AND c.completed_at IS NOT NULL"
+        )
+    )
+    checks = incidents = 0
+    for customer in targets:
+        key = f"drift:{customer['id']}:{at.date().isoformat()}"
+        expected = live.expectation(db, customer["id"])
+        if expected is None or not claim(db, key):
+            continue
+        report = asyncio.run(
+            check_mailjet(
+                expected,
+                nameservers=config["DNS_NAMESERVERS"],
+                timeout=float(config["DNS_TIMEOUT"]),
+            )
+        )
+        checks += 1
+        broke = _judge_drift(db, customer, report.records)
+        if broke:
+            incidents += 1
+            _mail_drift(db, config, customer, broke)
+    return checks, incidents
+
+
+def _judge_drift(db: Database, customer: dict, records) -> list:
+    """Count failures per required record; return the records whose incident opens now."""
+    items = obligation().items
+    rows = store.item_rows(db, customer["id"])
+    opened = []
+    for record in records:
+        item = items.get(record.item_id)
+        if item is None or not item.required or record.details.get("dns_unavailable"):
+            continue
+        key = (customer["id"], record.item_id)
+        watch = store.get_row(db, "drift", key) or {"failures": 0, "incident_at": None}
+        detail = {**dataclasses.asdict(record), "title": DRIFT_TITLE}
+        row = {"customer_id": customer["id"], "item_id": record.item_id, "checked_at": now()}
+        if record.state in COMPLETE:
+            if watch["incident_at"]:
+                store.set_item(db, customer["id"], record.item_id, record.state, "jobs",
+                               dataclasses.asdict(record), kind="drift-resolved")  # fmt: skip
+            db.table("drift").upsert(
+                {**row, "failures": 0, "incident_at": None, "detail": None},
+                pk=("customer_id", "item_id"),
+            )
+            continue
+        state = rows.get(record.item_id, {}).get("state")
+        if not watch["failures"] and state not in COMPLETE:
+            continue  # not green before: nothing drifted
+        failures = watch["failures"] + 1
+        incident = watch["incident_at"]
+        if failures >= DRIFT_FAILURES and not incident:
+            incident = now()
+            store.set_item(db, customer["id"], record.item_id, "failed", "jobs", detail,
+                           kind="drift-incident")  # fmt: skip
+            opened.append(record)
+        db.table("drift").upsert(
+            {**row, "failures": failures, "incident_at": incident,
+             "detail": json.dumps(detail, ensure_ascii=False)},
+            pk=("customer_id", "item_id"),
+        )  # fmt: skip
+    return opened
+
+
+def _mail_drift(db: Database, config, customer: dict, broke: list) -> None:
+    if not mail.configured(config):
+        return
+    items = obligation().items
+    lines = "\n".join(f"- {items[r.item_id].title}: {r.message}" for r in broke)
+    text = DRIFT_MAIL.format(
+        name=customer["name"], what="ein DNS-Eintrag" if len(broke) == 1 else "DNS-Einträge",
+        lines=lines, url=public_url("manage.customer", customer_id=customer["id"]),
+    )  # fmt: skip
+    to = live.manager_addresses(db, customer["id"])
+    subject = f"Mitwirkung: DNS-Eintrag von {customer['name']} nicht mehr in Ordnung"
+    problem = mail.deliver(config, to, subject, text)
+    if problem:
+        log.warning("drift mail for customer %s not sent: %s", customer["id"], problem)
+
+
+def run_due(db: Database, config, *, at: datetime | None = None) -> dict[str, int]:
+    """Do all work that is due as of `at` (default now); return what was done, by kind.
+
+    Needs an application context (links, the obligation). Safe to run in several
+    processes at once: each unit of work is claimed in SQLite first.
+    """
+    at = (at or datetime.now(UTC)).astimezone(UTC)
+    with frozen(at):
+        done = {"purged": handover.purge_expired(db)}
+        board.refresh(db, obligation())
+        done["reminders"] = remind(db, config, at)
+        checks, incidents = watch_drift(db, config, at)
+        board.refresh(db, obligation())  # drift changed states; the digest reads summaries
+        done["digests"] = digest(db, config, at)
+        done["drift_checks"], done["drift_incidents"] = checks, incidents
+    return done
+
+
+jobs = AppGroup("jobs", help="Background work: reminders, digests, drift watch, purges.")
+
+
+@jobs.command("run")
+def jobs_run():
+    """Do all work that is due once (for cron or a systemd timer)."""
+    _mail_note()
+    click.echo(_summary(run_due(get_db(), current_app.config)))
+
+
+@jobs.command("loop")
+@click.option("--every", default=300, show_default=True, help="Seconds between runs.")
+def jobs_loop(every):
+    """Do all due work now and then every few minutes until stopped (used by `make run`)."""
+    _mail_note()
+    while True:
+        try:
+            done = run_due(get_db(), current_app.config)
+        except Exception:  # noqa: BLE001 - the loop must survive one bad run
+            log.exception("jobs run failed")
+        else:
+            if any(done.values()):
+                click.echo(f"jobs: {_summary(done)}")
+        time.sleep(every)
+
+
+def _summary(done: dict[str, int]) -> str:
+    return ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in done.items())
+
+
+def _mail_note() -> None:
+    if not mail.configured(current_app.config):
+        click.echo("MAIL_SERVER is not set: no reminders, digests or drift mails are sent.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(jobs)

@@ -1,0 +1,348 @@
+"""The managers' dashboard at scale: per-customer summaries kept in SQL, and the view query.
+
+A customer's summary (progress, what needs attention, when the setup last moved, a search
+text) lives in columns of `customers`, so that searching, filtering, sorting and paging
+10,000 customers is one indexed query instead of a Python loop over every item row. The
+summary is stale while `summary_revision` differs from `revision` (which every change a
+customer's page shows bumps); `refresh` recomputes exactly the stale ones.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
+
+from sqlite_utils import Database
+
+from . import handover, store
+from .catalog import Obligation
+from .checks.domain import display_domain
+from .db import now
+from .progress import STATE_LABELS, attention, item_views, progress
+
+# Event kinds that mean the setup moved (a reminder, a link mail or an edit does not).
+MOVES = (
+    "customer-created",
+    "path-chosen",
+    "item-state",
+    "mailjet-expectation",
+    "secret-handed-over",
+    "peiq-acknowledged",
+)
+PAGE_SIZE = 25
+SORTS = {
+    "aktivitaet": ("Letzte Aktivität", "last_activity_at DESC, id DESC"),
+    # least progress first, and among equals the longest quiet first
+    "fortschritt": ("Fortschritt", "progress ASC, last_activity_at ASC, id ASC"),
+    "name": ("Name", "name COLLATE NOCASE ASC, id ASC"),
+}
+STATUSES = {
+    "": "alle aktiven",
+    "aufmerksamkeit": "braucht Aufmerksamkeit",
+    "peiq": "wartet auf PEIQ",
+    "stockt": "stockt",
+    "fertig": "fertig",
+    "archiviert": "archiviert",
+}
+NO_PATH = "keiner"
+DEFAULT_DAYS = 7
+MAX_DAYS = 3650
+
+
+def _moved_at(db: Database, customer: dict) -> str:
+    marks = ",".join("?" * len(MOVES))
+    row = db.execute(
+        f"SELECT MAX(at) FROM events WHERE customer_id = ? AND kind IN ({marks})",
+        [customer["id"], *MOVES],
+    ).fetchone()
+    return row[0] or customer["created_at"]
+
+
+def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
+    """Return the summary columns of one customer from its item rows, secrets and events."""
+    views = item_views(obligation, customer["path"], store.item_rows(db, customer["id"]))
+    done = progress(views)
+    badges = []
+    waiting = False
+    for view in attention(views):
+        if view.detail.get("waiting_for") == "manager":
+            waiting = True
+            badges.append({"state": view.state, "text": f"{view.item.title}: wartet auf PEIQ"})
+        else:
+            note = view.detail.get("title")
+            text = f"{view.item.title}: {note}" if note else view.item.title
+            badges.append({"state": view.state, "text": text})
+    if handover.pending(db, customer["id"]):
+        waiting = True
+        badges.append({"state": "running", "text": "Passwort liegt zur Abholung bereit"})
+    completed_at, completed_path = customer["completed_at"], customer["completed_path"]
+    if customer["path"] != completed_path:
+        completed_at, completed_path = None, None
+    if done == 100 and completed_at is None:
+        completed_at, completed_path = now(), customer["path"]
+    domain = customer["domain"] or ""
+    search = " ".join(
+        [customer["name"], domain, display_domain(domain), customer["contact_email"] or ""]
+    )
+    return {
+        "progress": done,
+        "needs_attention": int(bool(badges)),
+        "waiting_for_peiq": int(waiting),
+        "attention": json.dumps(badges, ensure_ascii=False),
+        "moved_at": _moved_at(db, customer),
+        "completed_at": completed_at,
+        "completed_path": completed_path,
+        "search_text": search.casefold(),
+    }
+
+
+def refresh(db: Database, obligation: Obligation, customer_id: int | None = None) -> int:
+    """Recompute the stale summaries (or one customer's); return how many were written.
+
+    A summary is written only if the customer did not change meanwhile, so a concurrent
+    change leaves it stale for the next call instead of hiding it.
+    """
+    where = "summary_revision IS NOT revision"
+    params: list = []
+    if customer_id is not None:
+        where, params = "id = ?", [customer_id]
+    count = 0
+    for customer in list(db.query(f"SELECT * FROM customers WHERE {where}", params)):
+        with db.atomic():
+            summary = summarise(db, obligation, customer)
+            sets = ", ".join(f"{k} = ?" for k in summary)
+            written = db.execute(
+                f"UPDATE customers SET {sets}, summary_revision = revision"
+                " WHERE id = ? AND revision = ?",
+                [*summary.values(), customer["id"], customer["revision"]],
+            ).rowcount
+            if written:
+                db.execute("DELETE FROM customer_search WHERE rowid = ?", [customer["id"]])
+                db.execute(
+                    "INSERT INTO customer_search (rowid, text) VALUES (?, ?)",
+                    [customer["id"], summary["search_text"]],
+                )
+            count += written
+    return count
+
+
+@dataclass(frozen=True)
+class View:
+    """What the dashboard shows: search, filters, sort and page, all from the URL."""
+
+    q: str = ""
+    weg: str = ""
+    status: str = ""
+    tage: int = DEFAULT_DAYS
+    sort: str = "aktivitaet"
+    seite: int = 1
+    errors: dict = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def from_args(cls, args, path_ids) -> View:
+        """Read a view from query arguments; unknown values fall back, bad numbers say so."""
+        errors = {}
+        q = " ".join((args.get("q") or "").split())[:200]
+        weg = args.get("weg", "")
+        weg = weg if weg in (*path_ids, NO_PATH) else ""
+        status = args.get("status", "")
+        status = status if status in STATUSES else ""
+        sort = args.get("sort", "")
+        sort = sort if sort in SORTS else "aktivitaet"
+        tage = DEFAULT_DAYS
+        raw = (args.get("tage") or "").strip()
+        if raw:
+            if raw.isdigit() and 1 <= int(raw) <= MAX_DAYS:
+                tage = int(raw)
+            else:
+                errors["tage"] = (
+                    f"Bitte eine ganze Zahl von 1 bis {MAX_DAYS} eingeben; gezeigt wird "
+                    f"„stockt seit {DEFAULT_DAYS} Tagen“."
+                )
+        raw = (args.get("seite") or "1").strip()
+        seite = int(raw) if raw.isdigit() and 0 < int(raw) < 10**6 else 1
+        return cls(q, weg, status, tage, sort, seite, errors)
+
+    def args(self, **changes) -> dict:
+        """Return the query arguments of this view (defaults left out), with changes."""
+        view = replace(self, **changes)
+        defaults = View()
+        return {
+            name: getattr(view, name)
+            for name in ("q", "weg", "status", "tage", "sort", "seite")
+            if getattr(view, name) != getattr(defaults, name)
+        }
+
+    def query_string(self, **changes) -> str:
+        return urlencode(self.args(**changes))
+
+    @property
+    def search(self) -> tuple[str, str]:
+        """The search as (condition on customer_search, argument), case folded.
+
+        From three characters on a quoted phrase of the trigram index (MATCH: the trigrams
+        in a row, i.e. the text contains the search; answered from the index alone).
+        Shorter searches have no trigram and read every search text (instr; GLOB with
+        fewer than three characters misses matches of multi-byte letters like "mü").
+        """
+        folded = self.q.casefold()
+        if len(folded) >= 3:
+            return "customer_search MATCH ?", '"' + folded.replace('"', '""') + '"'
+        return "instr(text, ?) > 0", folded
+
+    def where(self, at: datetime | None = None, walk: bool = False) -> tuple[str, list]:
+        """Return the SQL condition and its parameters for this view's customers.
+
+        walk=True keeps SQLite from looking the search's matches up one by one ("+id"), so
+        that it walks the sort order's index instead and tests each customer for a match.
+        """
+        archived = self.status == "archiviert"
+        clauses = ["archived_at IS NOT NULL" if archived else "archived_at IS NULL"]
+        params: list = []
+        if self.weg == NO_PATH:
+            clauses.append("path IS NULL")
+        elif self.weg:
+            clauses.append("path = ?")
+            params.append(self.weg)
+        if self.status == "aufmerksamkeit":
+            clauses.append("needs_attention = 1")
+        elif self.status == "peiq":
+            clauses.append("waiting_for_peiq = 1")
+        elif self.status == "fertig":
+            clauses.append("progress = 100")
+        elif self.status == "stockt":
+            cutoff = (at or datetime.now(UTC)) - timedelta(days=self.tage)
+            # unary "+": no range on the progress or moved_at index; the filter index covers it
+            clauses.append("+progress < 100 AND completed_at IS NULL AND +moved_at <= ?")
+            params.append(cutoff.isoformat(timespec="seconds"))
+        if self.q:
+            condition, argument = self.search
+            member = "+id" if walk else "id"
+            clauses.append(f"{member} IN (SELECT rowid FROM customer_search WHERE {condition})")
+            params.append(argument)
+        return " AND ".join(clauses), params
+
+
+COLUMNS = (
+    "id, name, domain, contact_email, path, progress, attention, last_activity_at, moved_at,"
+    " archived_at, completed_at, summary_revision"
+)
+
+
+def _decode(row: dict) -> dict:
+    domain = row["domain"] or ""
+    return {
+        **row,
+        "attention": json.loads(row["attention"] or "[]"),
+        "shown_domain": display_domain(domain) if "xn--" in domain else domain,
+    }
+
+
+# A search matching more customers than this is answered by walking the sort order's index
+# and testing each customer against the matches (no row read per match, and the page stops
+# early); a rarer one by looking its few matches up and sorting them.
+COMMON_MATCHES = 200
+
+
+def page(db: Database, view: View, size: int = PAGE_SIZE) -> tuple[list[dict], int, int]:
+    """Return (customers on the view's page, total matching, number of the last page)."""
+    walk = bool(view.q) and _matches(db, view) > COMMON_MATCHES
+    where, params = view.where(walk=walk)
+    total = db.execute(f"SELECT COUNT(*) FROM customers WHERE {where}", params).fetchone()[0]
+    last = max(1, -(-total // size))
+    number = min(view.seite, last)
+    rows = db.query(
+        f"SELECT {COLUMNS} FROM customers WHERE {where}"
+        f" ORDER BY {SORTS[view.sort][1]} LIMIT ? OFFSET ?",
+        [*params, size, (number - 1) * size],
+    )
+    return [_decode(r) for r in rows], total, number
+
+
+def _matches(db: Database, view: View) -> int:
+    """How many customers (archived ones included) the search alone matches."""
+    condition, argument = view.search
+    query = f"SELECT COUNT(*) FROM customer_search WHERE {condition}"
+    return db.execute(query, [argument]).fetchone()[0]
+
+
+def every(db: Database, view: View):
+    """Yield every customer of the view (all pages), in the view's order."""
+    where, params = view.where()
+    rows = db.query(
+        f"SELECT {COLUMNS} FROM customers WHERE {where} ORDER BY {SORTS[view.sort][1]}", params
+    )
+    for row in rows:
+        yield _decode(row)
+
+
+# Keys of an event's data that differ between otherwise identical events.
+VOLATILE = {"run_id", "previous", "checked_at"}
+
+
+def describe(event: dict, obligation: Obligation) -> str:
+    """Say in German what an event was; never an internal code."""
+    data, kind = event["data"], event["kind"]
+    item = obligation.items.get(event["item_id"] or "")
+    if kind == "item-state":
+        title = item.title if item else "Schritt"
+        text = f"{title} → {STATE_LABELS.get(data.get('state'), 'geändert')}"
+        return text + (f" ({data['title']})" if data.get("title") else "")
+    if kind == "path-chosen":
+        path = obligation.path(data.get("path"))
+        return f"Weg gewählt: {path.short}" if path else "Weg gewählt"
+    if kind == "customer-edited" and data.get("fields"):
+        return f"Angaben geändert: {', '.join(data['fields'])}"
+    if kind == "peiq-contact-changed":
+        return f"PEIQ-Ansprechpartner:in jetzt: {data.get('name') or 'niemand Bestimmtes'}"
+    if kind in ("link-mailed", "reminder-sent") and data.get("to"):
+        return f"{store.EVENT_WORDS[kind]} (an {data['to']})"
+    if kind in ("drift-incident", "drift-resolved") and item:
+        return f"{store.EVENT_WORDS[kind]}: {item.title}"
+    return store.EVENT_WORDS.get(kind, "Änderung")
+
+
+def history(db: Database, obligation: Obligation, customer_id: int, lines: int = 50) -> list:
+    """Return the customer's history, newest first, without noise.
+
+    `running` states (always followed by their outcome) are left out, and an event that
+    repeats the previous one of the same kind and item (same actor, same data) joins its
+    line, which then carries a count and the time of the first of them.
+    """
+    rows = db.query(
+        "SELECT * FROM events WHERE customer_id = ? ORDER BY id DESC LIMIT ?",
+        [customer_id, lines * 8],
+    )
+    shown: list[dict] = []
+    latest: dict[tuple, dict] = {}  # (kind, item) -> the oldest line shown so far
+    for row in rows:
+        data = json.loads(row["data"] or "{}")
+        if row["kind"] == "item-state" and data.get("state") == "running":
+            continue
+        group = (row["kind"], row["item_id"])
+        same = (row["actor"], {k: v for k, v in data.items() if k not in VOLATILE})
+        line = latest.get(group)
+        if line and line["same"] == same:
+            line["count"] += 1
+            line["first_at"] = row["at"]
+            continue
+        if len(shown) == lines:
+            break
+        line = {**row, "data": data, "same": same, "count": 1, "first_at": row["at"]}
+        line["text"] = describe(line, obligation)
+        shown.append(line)
+        latest[group] = line
+    return shown
+
+
+def drift(db: Database, customer_id: int) -> list[dict]:
+    """Return the open drift incidents of a completed setup (what broke, since when)."""
+    rows = db.query(
+        "SELECT d.* FROM drift d JOIN item_states s USING (customer_id, item_id)"
+        " WHERE d.customer_id = ? AND d.incident_at IS NOT NULL AND s.state = 'failed'"
+        " ORDER BY d.item_id",
+        [customer_id],
+    )
+    return [dict(r, detail=json.loads(r["detail"] or "{}")) for r in rows]
