@@ -204,6 +204,101 @@ class Certificates:
         context.load_cert_chain(str(chain_file), str(key_file))
         return context
 
+    def custom_context(self, name: str, *, key_size: int = 2048, sha1: bool = False,
+                       aia: bool = False) -> ssl.SSLContext:  # fmt: skip
+        """A server context whose leaf (for IP name) comes from the trusted CA's intermediate.
+
+        Built with cryptography where trustme has no switch: key_size (1024: too weak),
+        sha1 (signed with SHA-1), aia (an Authority Information Access caIssuers URL, as
+        public CAs write). The server sends the leaf and the intermediate, unless aia is set
+        (then only the leaf: the intermediate is "missing").
+        """
+        import ipaddress
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
+
+        issuer_cert = x509.load_pem_x509_certificate(self.intermediate.cert_pem.bytes())
+        issuer_key = serialization.load_pem_private_key(
+            self.intermediate.private_key_pem.bytes(), None
+        )
+        key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
+        now = datetime.datetime.now(datetime.UTC)
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+            .issuer_name(issuer_cert.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(
+                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(name))]),
+                critical=False,
+            )
+        )
+        if aia:
+            access = x509.AccessDescription(
+                AuthorityInformationAccessOID.CA_ISSUERS,
+                x509.UniformResourceIdentifier("http://ca.test/intermediate.der"),
+            )
+            builder = builder.add_extension(
+                x509.AuthorityInformationAccess([access]), critical=False
+            )
+        self._count += 1
+        cert = builder.sign(issuer_key, hashes.SHA256())
+        if sha1:  # cryptography refuses SHA-1 signatures; openssl still makes them
+            cert = self._sign_sha1(cert, key)
+        chain_file = self.directory / f"custom-{self._count}.pem"
+        key_file = self.directory / f"custom-key-{self._count}.pem"
+        chain = cert.public_bytes(serialization.Encoding.PEM)
+        if not aia:
+            chain += self.intermediate.cert_pem.bytes()
+        chain_file.write_bytes(chain)
+        key_file.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.set_ciphers("DEFAULT:@SECLEVEL=0")
+        context.load_cert_chain(str(chain_file), str(key_file))
+        return context
+
+    def _sign_sha1(self, cert, key):
+        """The same leaf, signed by the intermediate with SHA-1 (openssl x509 -req -sha1)."""
+        import subprocess
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+
+        base = self.directory / f"sha1-{self._count}"
+        csr = (
+            x509.CertificateSigningRequestBuilder()
+            .subject_name(cert.subject)
+            .sign(key, hashes.SHA256())
+        )
+        files = {
+            "csr": csr.public_bytes(serialization.Encoding.PEM),
+            "ca": self.intermediate.cert_pem.bytes(),
+            "cakey": self.intermediate.private_key_pem.bytes(),
+            "ext": b"subjectAltName=IP:" + cert.subject.rfc4514_string()[3:].encode() + b"\n",
+        }
+        for suffix, data in files.items():
+            base.with_suffix("." + suffix).write_bytes(data)
+        out = base.with_suffix(".pem")
+        subprocess.run(
+            ["openssl", "x509", "-req", "-sha1", "-days", "30", "-in", f"{base}.csr",
+             "-CA", f"{base}.ca", "-CAkey", f"{base}.cakey", "-extfile", f"{base}.ext",
+             "-out", str(out)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        return x509.load_pem_x509_certificate(out.read_bytes())
+
 
 class MailServer:
     """aiosmtpd in a thread on 127.0.0.1: tls is "ssl" (implicit), "starttls" or None."""

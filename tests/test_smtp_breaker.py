@@ -12,7 +12,7 @@ import logging
 import urllib.parse
 
 import pytest
-from smtpserver import CLOSE, HANG, PASSWORD, RESET, USER, ScriptedServer
+from smtpserver import CLOSE, HANG, PASSWORD, RESET, USER, ScriptedServer, legacy_tls_context
 from test_smtp_faults import NAMES, smtp_test, text_of
 
 REDACTED = "********"
@@ -453,3 +453,44 @@ def test_multi_line_replies_read_as_one_line(certs, logs, replies, shown):
     assert "\\x0a" not in repr(result.message) and "\\x0a" not in result.reply
     lines = next(iter(replies.values())).count("\n") + 1
     assert sum(line.startswith("S: 5") for line in result.transcript) == lines
+
+
+# Defect 12: certificates: weak key or signature, unknown issuer vs missing intermediate.
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "said"),
+    [({"key_size": 1024}, "zu kurz"), ({"sha1": True}, "SHA-1")],
+)
+@pytest.mark.parametrize("encryption", ["ssl", "tls"])
+def test_weak_certificate_from_a_trusted_ca(certs, logs, kwargs, said, encryption):
+    context = certs.custom_context("127.0.0.1", **kwargs)
+    server_kwargs = {"implicit": context} if encryption == "ssl" else {
+        "starttls": context, "ehlo": ("STARTTLS", "AUTH PLAIN")}  # fmt: skip
+    with ScriptedServer(**server_kwargs) as server:
+        result = smtp_test(server.port, encryption, certs=certs)
+    assert result.code == "cert_weak" and said in result.message
+    assert "nicht von einer anerkannten Stelle" not in result.message
+    assert "too weak" not in text_of(result) and server.auth_commands == 0
+
+
+def test_leaf_of_an_unknown_ca_is_not_a_missing_intermediate(certs, logs):
+    with ScriptedServer(implicit=certs.context(*NAMES, trusted=False)) as server:
+        result = smtp_test(server.port, "ssl", certs=certs)
+    assert result.code == "cert_untrusted" and "fullchain" not in text_of(result)
+    assert "keine allgemein anerkannte Stelle" in result.message
+    assert "selbst ausgestellt" not in result.message
+
+
+def test_leaf_naming_its_issuer_alone_is_a_missing_intermediate(certs, logs):
+    with ScriptedServer(implicit=certs.custom_context("127.0.0.1", aia=True)) as server:
+        result = smtp_test(server.port, "ssl", certs=certs)
+    assert result.code == "cert_chain_incomplete" and "fullchain.pem" in result.next_step
+
+
+def test_openssl_reasons_are_translated(certs, logs):
+    context = legacy_tls_context(certs, ciphers="AES128-SHA")
+    with ScriptedServer(implicit=context) as server:
+        result = smtp_test(server.port, "ssl", certs=certs)
+    assert result.code == "tls_no_shared_cipher"
+    assert "SSLV3_ALERT" not in text_of(result) and "HANDSHAKE_FAILURE" not in text_of(result)

@@ -44,7 +44,7 @@ def servers(certs):
             tls="ssl", context=certs.context(*NAMES, trusted=False, with_root=True)
         ),
         "chain_incomplete": MailServer(
-            tls="ssl", context=certs.context(*NAMES, intermediate=True, leaf_only=True), auth=True
+            tls="ssl", context=certs.custom_context("127.0.0.1", aia=True), auth=True
         ),
         "chain_complete": MailServer(
             tls="ssl", context=certs.context(*NAMES, intermediate=True), auth=True
@@ -440,10 +440,11 @@ def test_missing_login_is_named(servers, certs):
     assert "530" in result.reply and "Nutzer und Passwort" in result.next_step
 
 
-def test_untrusted_certificate_says_self_signed(servers, certs):
+def test_untrusted_root_in_the_chain_is_not_called_self_signed(servers, certs):
     result = smtp_test(servers["untrusted"].port, "ssl", certs=certs)
     assert result.code == "cert_untrusted"
-    assert "selbst ausgestellt" in result.message
+    assert "nicht allgemein anerkannt" in result.message
+    assert "selbst ausgestellt" not in result.message  # the leaf was issued by that root
 
 
 def test_password_in_a_server_reply_is_scrubbed(certs, logs):

@@ -215,11 +215,20 @@ TABLE: dict[str, tuple[str, str, str]] = {
     ),
     "cert_untrusted": (
         "Zertifikat nicht vertrauenswürdig",
-        "Das Zertifikat von {host} stammt nicht von einer anerkannten Stelle (z. B. ein "
-        "selbst ausgestelltes Zertifikat). Aussteller: {issuer}.{detail}",
+        "Das Zertifikat von {host} stammt nicht von einer anerkannten Stelle. Aussteller: "
+        "{issuer}.{detail}",
         "Der Betreiber des Mailservers sollte ein Zertifikat einer anerkannten Stelle "
         "einrichten (z. B. Let’s Encrypt). Verwenden Sie sonst den Servernamen Ihres "
         "Anbieters, für den ein gültiges Zertifikat vorliegt.",
+    ),
+    "cert_weak": (
+        "Zertifikat zu schwach gesichert",
+        "Das Zertifikat von {host} stammt von einer anerkannten Stelle ({issuer}), ist aber "
+        "zu schwach gesichert und wird deshalb von PRINT PPS wie von aktuellen "
+        "Mailprogrammen abgelehnt.{detail}",
+        "Bitten Sie den Betreiber des Mailservers, ein neues Zertifikat mit einem Schlüssel "
+        "von mindestens 2048 Bit (RSA) und der Signatur SHA-256 einzurichten (z. B. von "
+        "Let’s Encrypt). Danach senden Sie die Testmail erneut.",
     ),
     "cert_chain_incomplete": (
         "Zertifikatskette unvollständig",
@@ -702,9 +711,41 @@ NOTES = {
     "auf diesem Port unverschlüsselt, wählen Sie „TLS“ mit Port 587.",
     "plain_without_auth": "Ohne Verschlüsselung bieten viele Server keine Anmeldung an.",
     "self_signed": "Das Zertifikat ist selbst ausgestellt.",
+    "untrusted_root": "Der Server schickt die ganze Kette mit, sie endet aber bei einer "
+    "Stelle, die nicht allgemein anerkannt ist (z. B. eine firmeneigene "
+    "Zertifizierungsstelle).",
+    "unknown_issuer": "Der Aussteller ist keine allgemein anerkannte Stelle (z. B. eine "
+    "firmeneigene Zertifizierungsstelle), und der Server schickt kein Zertifikat mit, das "
+    "ihn auf eine anerkannte Stelle zurückführt.",
+    "weak_key": "Sein Schlüssel ist zu kurz (z. B. RSA mit 1024 Bit).",
+    "weak_digest": "Es ist mit einem veralteten Verfahren signiert (z. B. SHA-1).",
     "unknown_encryption": "Unbekannte Verschlüsselung.",
 }
 TECHNICAL = "Technische Meldung: {}."
+
+# OpenSSL's reasons for a failed handshake, for people (the transcript keeps the original).
+OPENSSL_REASONS = {
+    "SSLV3_ALERT_HANDSHAKE_FAILURE": "Der Server hat den Aufbau mit der Meldung "
+    "„handshake failure“ abgebrochen: Er fand keine gemeinsamen Verfahren.",
+    "NO_SHARED_CIPHER": "Es gibt kein gemeinsames Verschlüsselungsverfahren.",
+    "NO_CIPHERS_AVAILABLE": "Es gibt kein gemeinsames Verschlüsselungsverfahren.",
+    "NO_SUITABLE_SIGNATURE_ALGORITHM": "Es gibt kein gemeinsames Signaturverfahren.",
+    "TLSV1_ALERT_PROTOCOL_VERSION": "Der Server lehnt die angebotene TLS-Version ab.",
+    "UNSUPPORTED_PROTOCOL": "Der Server bietet nur eine nicht unterstützte TLS-Version an.",
+    "TLSV1_ALERT_INSUFFICIENT_SECURITY": "Der Server hält die angebotenen Verfahren für "
+    "zu schwach.",
+    "DH_KEY_TOO_SMALL": "Der Schlüsselaustausch des Servers ist zu schwach (DH-Schlüssel "
+    "unter 2048 Bit).",
+    "EE_KEY_TOO_SMALL": "Der Schlüssel im Zertifikat des Servers ist zu kurz.",
+    "CA_MD_TOO_WEAK": "Das Zertifikat des Servers ist mit einem veralteten Verfahren signiert.",
+    "TLSV1_ALERT_INTERNAL_ERROR": "Der Server meldet einen internen Fehler beim Aufbau.",
+}
+
+
+def openssl_reason(reason: str) -> str:
+    """OpenSSL's reason for people: a German sentence, or the raw reason as technical note."""
+    return OPENSSL_REASONS.get(reason) or TECHNICAL.format(reason)
+
 
 # Why an address cannot go into MAIL FROM / RCPT TO (RFC 5321 §4.1.2, §4.5.3.1.1).
 ADDRESS_PROBLEMS = {
