@@ -494,3 +494,33 @@ def test_openssl_reasons_are_translated(certs, logs):
         result = smtp_test(server.port, "ssl", certs=certs)
     assert result.code == "tls_no_shared_cipher"
     assert "SSLV3_ALERT" not in text_of(result) and "HANDSHAKE_FAILURE" not in text_of(result)
+
+
+# Defect 13: one name for the sending system; OAuth-only servers get their own story.
+
+
+@pytest.mark.parametrize("offered", ["AUTH XOAUTH2", "AUTH XOAUTH2 OAUTHBEARER"])
+def test_oauth_only_server_is_not_told_the_exchange_story(certs, logs, offered):
+    with ScriptedServer(ehlo=("STARTTLS", offered), starttls=certs.context(*NAMES)) as server:
+        result = smtp_test(server.port, "tls", certs=certs)
+    assert result.code == "auth_oauth_only" and "OAuth" in result.message
+    assert "NTLM" not in text_of(result) and "Kerberos" not in text_of(result)
+    assert server.auth_commands == 0
+
+
+def test_ntlm_only_keeps_the_exchange_story(certs, logs):
+    ehlo = ("STARTTLS", "AUTH NTLM GSSAPI XOAUTH2")
+    with ScriptedServer(ehlo=ehlo, starttls=certs.context(*NAMES)) as server:
+        result = smtp_test(server.port, "tls", certs=certs)
+    assert result.code == "auth_methods_unsupported" and "NTLM" in result.message
+
+
+def test_the_sending_system_has_one_name():
+    from mitwirkung.checks import diagnose
+
+    for title, message, next_step in diagnose.TABLE.values():
+        for text in (title, message, next_step):
+            # PEIQ is the company (contact person, services); the system that sends is PRINT PPS.
+            for wrong in ("Versandsystem von PEIQ", "denen PEIQ sendet", "PEIQ ohne Anmeldung",
+                          "Begrüßung von PEIQ", "PEIQ nicht zu"):  # fmt: skip
+                assert wrong not in text

@@ -589,7 +589,7 @@ def test_rejects_are_classified_by_text_before_stage(certs, stage, reply, code):
     assert result.code == code, result
     assert reply.split(" ", 1)[1] in result.reply
     if code == "sender_system_blocked":
-        assert "Versandsystem von PEIQ" in result.message
+        assert "Versandsystem PRINT PPS" in result.message
         assert "Betreiber des Mailservers" in result.next_step
     if code == "auth_required":  # after a login that worked: no "enter user and password"
         assert "Tragen Sie Nutzer und Passwort" not in result.next_step
@@ -601,7 +601,7 @@ def test_554_greeting_is_the_sending_system_blocked(certs):
     with GreetingServer(line) as server:
         result = smtp_test(server.port, "tls", certs=certs)
     assert result.code == "sender_system_blocked"
-    assert "Versandsystem von PEIQ" in result.message and "554" in result.reply
+    assert "Versandsystem PRINT PPS" in result.message and "554" in result.reply
 
 
 def test_only_ntlm_gssapi_xoauth2_offered(servers, certs, logs):

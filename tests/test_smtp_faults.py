@@ -411,7 +411,7 @@ def test_no_login_relay_denied_names_peiqs_addresses(certs, logs):
     with ScriptedServer(ehlo=(), replies={"RCPT": reply}) as server:
         result = smtp_test(server.port, "none", certs=certs, login=False)
     assert result.code == "relay_denied"
-    assert "IP-Adressen freigeben, von denen PEIQ sendet" in result.next_step
+    assert "IP-Adressen freigeben, von denen PRINT PPS sendet" in result.next_step
     assert server.auth_commands == 0
 
 

@@ -69,8 +69,8 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Testmail ohne Anmeldung angenommen – PEIQ muss Ihnen noch etwas nennen",
         "Der Server {host} hat die Testmail ohne Anmeldung mit „250“ angenommen. Solche "
         "Server nehmen Mails nur von freigegebenen IP-Adressen an. Ob die IP-Adressen, von "
-        "denen PEIQ sendet, freigegeben sind, zeigt dieser Test nicht.",
-        "Fragen Sie Ihre PEIQ-Ansprechperson nach den IP-Adressen, von denen PEIQ sendet, "
+        "denen PRINT PPS sendet, freigegeben sind, zeigt dieser Test nicht.",
+        "Fragen Sie Ihre PEIQ-Ansprechperson nach den IP-Adressen, von denen PRINT PPS sendet, "
         "und lassen Sie diese auf Ihrem Server freigeben. Öffnen Sie außerdem im Postfach "
         "von {recipient} die Testmail und klicken Sie auf den Bestätigungslink.",
     ),
@@ -278,7 +278,7 @@ TABLE: dict[str, tuple[str, str, str]] = {
     ),
     "helo_rejected": (
         "Server lehnt die Begrüßung ab",
-        "Der Server {host} hat die Begrüßung von PEIQ (EHLO bzw. HELO) abgelehnt. Das liegt "
+        "Der Server {host} hat die Begrüßung von PRINT PPS (EHLO bzw. HELO) abgelehnt. Das liegt "
         "an der Einrichtung des Servers, nicht an Nutzer, Passwort oder Adressen.",
         "Geben Sie die Antwort unten an den Betreiber des Mailservers weiter.",
     ),
@@ -304,7 +304,7 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "also zusammen, aber auf diesem Port ist die Anmeldung ausgeschaltet.",
         "Bitten Sie den Betreiber des Mailservers, auf Port {port} die Anmeldung (SMTP AUTH) "
         "einzuschalten, oder fragen Sie nach dem Postausgangsserver für den Versand. Lässt "
-        "Ihr Server PEIQ ohne Anmeldung senden (Freigabe der IP-Adressen), wählen Sie „Mein "
+        "Ihr Server PRINT PPS ohne Anmeldung senden (Freigabe der IP-Adressen), wählen Sie „Mein "
         "Server braucht keine Anmeldung“.",
     ),
     "auth_required_not_offered": (
@@ -313,8 +313,18 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "{port} aber gar keine Anmeldung (AUTH) an. Nutzer und Passwort helfen hier also "
         "nicht.",
         "Bitten Sie den Betreiber des Mailservers, entweder auf Port {port} die Anmeldung "
-        "(SMTP AUTH) einzuschalten oder die IP-Adressen freizugeben, von denen PEIQ sendet – "
+        "(SMTP AUTH) einzuschalten oder die IP-Adressen freizugeben, von denen PRINT PPS sendet – "
         "Ihre PEIQ-Ansprechperson nennt sie Ihnen.",
+    ),
+    "auth_oauth_only": (
+        "Server erlaubt nur die Anmeldung über OAuth",
+        "Der Server {host} bietet nur die Anmeldung über OAuth an ({methods}). So verhalten "
+        "sich Google Workspace und Microsoft 365, wenn dort die Anmeldung mit Passwort "
+        "abgeschaltet ist. PRINT PPS meldet sich mit Nutzer und Passwort an.",
+        "Bei Microsoft 365: Bitten Sie die Administration, „Authentifiziertes SMTP“ für "
+        "dieses Postfach einzuschalten. Bei Google: Verwenden Sie ein App-Passwort "
+        "(myaccount.google.com/apppasswords). Geht beides nicht, wählen Sie einen anderen "
+        "Versandweg.",
     ),
     "auth_methods_unsupported": (
         "Anmeldeverfahren wird nicht unterstützt",
@@ -399,7 +409,7 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Microsoft 365 meldet „the request did not meet the criteria to be authenticated "
         "successfully“: Eine Richtlinie für bedingten Zugriff (Conditional Access, z. B. "
         "Pflicht zur Mehrfaktor-Anmeldung oder erlaubte Standorte) lässt die Anmeldung von "
-        "PEIQ nicht zu. Das Passwort kann trotzdem richtig sein." + M365_RETIREMENT,
+        "PRINT PPS nicht zu. Das Passwort kann trotzdem richtig sein." + M365_RETIREMENT,
         M365_ADMIN + ", im Anmeldeprotokoll von Microsoft Entra nachzusehen, welche "
         "Richtlinie die Anmeldung blockiert, und für dieses Postfach eine Ausnahme für "
         "SMTP AUTH einzurichten. App-Kennwörter helfen hier nicht.",
@@ -432,11 +442,11 @@ TABLE: dict[str, tuple[str, str, str]] = {
     ),
     "auth_ip_refused": (
         "Anmeldung von dieser Adresse nicht erlaubt",
-        "Der Server {host} lässt die Anmeldung vom Versandsystem von PEIQ aus nicht zu (eine "
+        "Der Server {host} lässt die Anmeldung von PRINT PPS aus nicht zu (eine "
         "Regel für erlaubte IP-Adressen oder Länder). An Nutzer und Passwort liegt das "
         "nicht.",
         "Bitten Sie den Betreiber des Mailservers, die Anmeldung per SMTP von den "
-        "IP-Adressen zu erlauben, von denen PEIQ sendet – Ihre PEIQ-Ansprechperson nennt "
+        "IP-Adressen zu erlauben, von denen PRINT PPS sendet – Ihre PEIQ-Ansprechperson nennt "
         "sie Ihnen.",
     ),
     "auth_encryption_contradiction": (
@@ -497,7 +507,7 @@ TABLE: dict[str, tuple[str, str, str]] = {
     ),
     "sender_system_blocked": (
         "Server weist das Versandsystem ab",
-        "Der Server weist das Versandsystem von PEIQ ab (Sperrliste oder Richtlinie). An "
+        "Der Server weist das Versandsystem PRINT PPS ab (Sperrliste oder Richtlinie). An "
         "Nutzer, Passwort oder Absenderadresse liegt das nicht.",
         "Geben Sie die Antwort unten an den Betreiber des Mailservers weiter.",
     ),
@@ -649,8 +659,8 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "port25_blocked": (
         "Port 25 ist vermutlich gesperrt",
         "Über Port 25 kam keine Verbindung zu {host} zustande. Viele Netze und Anbieter "
-        "sperren ausgehenden Verkehr auf Port 25 – auch auf dem Weg vom Versandsystem von "
-        "PEIQ zu Ihrem Server; Port 25 ist für die Zustellung zwischen Mailservern, nicht für "
+        "sperren ausgehenden Verkehr auf Port 25 – auch auf dem Weg von PRINT PPS zu "
+        "Ihrem Server; Port 25 ist für die Zustellung zwischen Mailservern, nicht für "
         "den Versand mit Anmeldung.",
         "Verwenden Sie Port 587 mit „TLS“ oder Port 465 mit „SSL“.",
     ),
@@ -690,15 +700,15 @@ NO_LOGIN_VARIANTS: dict[str, tuple[str, str, str]] = {
         "nimmt die Testmail nur nach einer Anmeldung an.",
         "Nehmen Sie das Häkchen bei „Mein Server braucht keine Anmeldung“ heraus, tragen "
         "Sie Nutzer und Passwort ein und senden Sie die Testmail erneut. Soll der Server "
-        "PEIQ ohne Anmeldung zulassen, muss sein Betreiber die IP-Adressen freigeben, von "
-        "denen PEIQ sendet – fragen Sie Ihre PEIQ-Ansprechperson danach.",
+        "PRINT PPS ohne Anmeldung zulassen, muss sein Betreiber die IP-Adressen freigeben, von "
+        "denen PRINT PPS sendet – fragen Sie Ihre PEIQ-Ansprechperson danach.",
     ),
     "relay_denied": (
         "Weiterleitung ohne Anmeldung verweigert",
         "Der Server will die Mail an {recipient} ohne Anmeldung nicht weiterleiten "
         "(„relaying denied“): Er lässt die IP-Adresse, von der der Test kam, nicht zu.",
-        "Soll der Server PEIQ ohne Anmeldung zulassen, muss sein Betreiber die IP-Adressen "
-        "freigeben, von denen PEIQ sendet – fragen Sie Ihre PEIQ-Ansprechperson danach. "
+        "Soll der Server PRINT PPS ohne Anmeldung zulassen, muss sein Betreiber die IP-Adressen "
+        "freigeben, von denen PRINT PPS sendet – fragen Sie Ihre PEIQ-Ansprechperson danach. "
         "Sonst nehmen Sie das Häkchen bei „Mein Server braucht keine Anmeldung“ heraus und "
         "tragen Nutzer und Passwort ein.",
     ),

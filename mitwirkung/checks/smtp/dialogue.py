@@ -25,6 +25,8 @@ SUGGESTION = {"ssl": ("tls", 587), "tls": ("ssl", 465), "none": ("ssl", 465)}
 # round trip and carries UTF-8; without TLS CRAM-MD5 keeps the password off the wire.
 MECHANISMS_TLS = ("PLAIN", "LOGIN", "CRAM-MD5")
 MECHANISMS_PLAIN = ("CRAM-MD5", "PLAIN", "LOGIN")
+# Token-only mechanisms (Google's XOAUTH2, RFC 7628 OAUTHBEARER): no password login at all.
+OAUTH_MECHANISMS = {"XOAUTH2", "OAUTHBEARER"}
 
 
 @dataclass(frozen=True)
@@ -212,7 +214,10 @@ async def _authenticate(session: Session, username: str, password, allow_plain: 
     if mechanism in ("PLAIN", "LOGIN") and not encrypted and not allow_plain:
         mechanism = None
     if mechanism is None:
-        raise Failure("auth_methods_unsupported", methods=auth_methods(smtp))
+        offered = {name.upper() for name in smtp.server_auth_methods}
+        oauth_only = offered and offered <= OAUTH_MECHANISMS
+        code = "auth_oauth_only" if oauth_only else "auth_methods_unsupported"
+        raise Failure(code, methods=auth_methods(smtp))
     if not password:
         # Sending an empty password would only earn a 535 (and count as a failed login).
         raise Failure("password_missing")
