@@ -524,3 +524,36 @@ def test_the_sending_system_has_one_name():
             for wrong in ("Versandsystem von PEIQ", "denen PEIQ sendet", "PEIQ ohne Anmeldung",
                           "Begrüßung von PEIQ", "PEIQ nicht zu"):  # fmt: skip
                 assert wrong not in text
+
+
+# Defect 14: quoted local parts are allowed (RFC 5321 §4.1.2); look-alike domains are not.
+
+
+@pytest.mark.parametrize(
+    "sender", ['"max mustermann"@kunde.test', '"a\\"b"@kunde.test', '"info(at)"@kunde.test']
+)
+def test_quoted_local_part_goes_on_the_wire(certs, logs, sender):
+    with ScriptedServer(ehlo=()) as server:
+        result = smtp_test(server.port, "none", certs=certs, login=False, sender=sender)
+    assert result.ok, result.message
+    assert f"MAIL FROM:<{sender}>\r\n".encode() in server.received
+    assert len(server.messages) == 1
+
+
+@pytest.mark.parametrize(
+    ("recipient", "label"),
+    [("empfang@kundе.test", "kundе"), ("empfang@раypal.test", "раypal"),
+     ("empfang@kunde.tеst", "tеst")],
+)  # fmt: skip
+def test_look_alike_domain_is_named_before_connecting(certs, logs, recipient, label):
+    with ScriptedServer(ehlo=()) as server:
+        result = smtp_test(server.port, "none", certs=certs, login=False, recipient=recipient)
+    assert result.code == "address_invalid" and label in result.message
+    assert "kyrillisch" in result.message and server.received == []
+
+
+def test_cyrillic_domain_of_one_script_is_fine(certs, logs):
+    with ScriptedServer(ehlo=()) as server:
+        result = smtp_test(server.port, "none", certs=certs, login=False,
+                           recipient="info@пример.рф")  # fmt: skip
+    assert result.ok and b"RCPT TO:<info@xn--e1afmkfd.xn--p1ai>\r\n" in server.received

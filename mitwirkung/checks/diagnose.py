@@ -762,10 +762,15 @@ ADDRESS_PROBLEMS = {
     "incomplete": "„{address}“ ist keine vollständige E-Mail-Adresse.",
     "local_part": "Der Teil vor dem @ in „{address}“ ist so nicht gültig: Erlaubt sind "
     "Buchstaben (auch Umlaute), Ziffern, einzelne Punkte zwischen Zeichen und {specials} – "
-    "keine Leerzeichen, Klammern, Kommas oder Strichpunkte (RFC 5321).",
+    "keine Leerzeichen, Klammern, Kommas oder Strichpunkte, außer der ganze Teil steht in "
+    "Anführungszeichen (RFC 5321 §4.1.2).",
     "too_long": "Der Teil vor dem @ in „{address}“ ist zu lang: höchstens {octets} Bytes sind "
     "erlaubt (RFC 5321).",
     "domain": "Der Teil nach dem @ („{domain}“) ist kein gültiger Domainname.",
+    "mixed_script": "Der Teil nach dem @ („{domain}“) mischt lateinische mit kyrillischen "
+    "oder griechischen Buchstaben („{label}“), z. B. ein kyrillisches „е“, das wie ein "
+    "lateinisches „e“ aussieht. So sieht die Adresse richtig aus, gehört aber zu einer "
+    "anderen Domain. Tippen Sie die Domain neu ein, statt sie zu kopieren.",
 }
 ROLES = {"sender": "Absenderadresse", "recipient": "Empfänger der Testmail"}
 
