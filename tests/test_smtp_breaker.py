@@ -293,6 +293,10 @@ def test_malformed_cram_md5_challenge_is_a_protocol_fault(certs, logs, challenge
          "the Tenant.", "auth_disabled_m365", "deaktiviert"),
         ("535 5.7.139 Authentication unsuccessful, something new from Redmond",
          "auth_m365_policy", "Richtlinie"),
+        ("535 5.7.139 Authentication unsuccessful, the user credentials were incorrect.",
+         "auth_failed", "Nutzer oder Passwort"),
+        ("535 5.7.139 Authentication unsuccessful, account locked due to too many failed "
+         "logins.", "auth_m365_locked", "gesperrt"),
     ],
 )  # fmt: skip
 def test_microsoft_5_7_139_by_its_text(certs, logs, reply, code, said):

@@ -148,7 +148,8 @@ def ehlo_refusal(code: int, message: str, after_tls: bool) -> str:
 # Microsoft 365's 5.7.139 texts (Exchange Online SMTP AUTH), by what blocks the login.
 M365_TEXTS = (
     ("security defaults", "auth_m365_security_defaults"),
-    ("user is locked", "auth_m365_locked"),
+    ("credentials were incorrect", "auth_failed"),
+    ("locked", "auth_m365_locked"),
     ("basic authentication is disabled", "auth_m365_basic_disabled"),
     ("smtpclientauthentication is disabled", "auth_disabled_m365"),
     ("did not meet the criteria", "auth_m365_conditional_access"),
