@@ -6,3 +6,8 @@ on the command line in the README.
 
 # access and error log without link tokens (request line, Referer, error messages)
 logger_class = "mitwirkung.logs.RedactingLogger"
+
+# SCRIPT_NAME / PATH_INFO headers are never taken from a request: the app's prefix comes from
+# BASE_URL alone, and gunicorn answers a 500 to a SCRIPT_NAME that does not prefix the path
+forwarder_headers = ""
+header_map = "drop"

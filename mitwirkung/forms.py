@@ -26,6 +26,7 @@ from wtforms.validators import (
 )
 from wtforms.validators import Length as _Length
 
+from . import mailjet
 from .checks.domain import DomainError, normalize_domain
 from .checks.netguard import GuardError, normalize_host
 from .checks.smtp import AddressError, parse_mailbox, shown_address
@@ -351,6 +352,20 @@ class MailjetForm(Form):
         if bool(field.data) != bool(self.api_key.data):
             raise ValidationError(
                 "Bitte API-Schlüssel und Secret des Unterkontos zusammen eintragen."
+            )
+
+    def validate_verification_name(self, field):
+        if not mailjet.DNS_NAME.fullmatch(field.data):
+            raise ValidationError(
+                "Ein Name im DNS besteht nur aus Buchstaben, Ziffern, - und _, getrennt durch "
+                "Punkte – bitte so eintragen, wie Mailjet ihn zeigt, z. B. mailjet._a1b2c3d4."
+            )
+
+    def validate_verification_value(self, field):
+        if not mailjet.RECORD_TEXT.fullmatch(field.data):
+            raise ValidationError(
+                "Der Wert enthält Zeichen, die Mailjet nie vorgibt (Anführungszeichen, < > \\ "
+                "oder Zeichen außerhalb von ASCII) – bitte den Wert aus Mailjet ohne sie eintragen."
             )
 
     def validate_dkim_selector(self, field):

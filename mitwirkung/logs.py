@@ -9,6 +9,7 @@ gunicorn.conf.py) covers gunicorn's.
 
 import logging
 import re
+from urllib.parse import unquote
 
 from gunicorn.glogging import Logger
 
@@ -17,7 +18,17 @@ SECRET_PATH = re.compile(r"((?:/|%2[Ff])(?:c|s|bestaetigen)(?:/|%2[Ff]))[A-Za-z0
 
 
 def redact(text: str) -> str:
-    """Replace every link token in text by "…"."""
+    """Replace every link token in text by "…".
+
+    A path may arrive percent-encoded in any of its letters (`/%63/<token>` is routed like
+    `/c/<token>`), so a line that holds a token once decoded is logged decoded and redacted.
+    """
+    for _ in range(3):
+        decoded = unquote(text)
+        if decoded == text:
+            break
+        if SECRET_PATH.search(decoded):
+            text = decoded
     return SECRET_PATH.sub(r"\1…", text)
 
 

@@ -16,6 +16,7 @@ Endpoints used (Basic auth, API key as user, secret as password):
   sender's id, not the DNS id); 400 "already active" is fine.
 """
 
+import re
 from dataclasses import dataclass
 
 import httpx
@@ -108,6 +109,11 @@ MESSAGES = {
 }
 
 
+# A record's owner name (labels of letters, digits, "-" and "_"; absolute with a final dot)
+# and a TXT value Mailjet asks for (printable ASCII, no quotes or angle brackets).
+DNS_NAME = re.compile(r"[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*\.?")
+RECORD_TEXT = re.compile(r"[\x20\x21\x23-\x3b\x3d\x3f-\x5b\x5d-\x7e]{1,4096}")
+
 # Mailjet itself failed; every other error is about the key, the domain or the order of steps.
 UPSTREAM_STATUS = {"timeout": 504, "unreachable": 502, "server_error": 502, "bad_answer": 502}
 
@@ -198,6 +204,13 @@ def fetch_domain(account: Account, domain: str, *, timeout: float) -> DomainValu
     name, value = _text(dns, "OwnerShipTokenRecordName"), _text(dns, "OwnerShipToken")
     if not name or not value:
         raise MailjetError("bad_answer", "no ownership token")
+    # what Mailjet answers is shown to the customer as records to create: judge it like input
+    dkim_name, dkim_value = _text(dns, "DKIMRecordName"), _text(dns, "DKIMRecordValue")
+    if not (DNS_NAME.fullmatch(name) and RECORD_TEXT.fullmatch(value)) or (
+        (dkim_name and not DNS_NAME.fullmatch(dkim_name))
+        or (dkim_value and not RECORD_TEXT.fullmatch(dkim_value))
+    ):
+        raise MailjetError("bad_answer", "names or values that are no DNS record")
     return DomainValues(
         domain=domain,
         dns_id=_id(dns),
@@ -205,8 +218,8 @@ def fetch_domain(account: Account, domain: str, *, timeout: float) -> DomainValu
         sender_status=_text(sender or {}, "Status"),
         verification_name=name,
         verification_value=value,
-        dkim_name=_text(dns, "DKIMRecordName"),
-        dkim_value=_text(dns, "DKIMRecordValue"),
+        dkim_name=dkim_name,
+        dkim_value=dkim_value,
         spf_value=_text(dns, "SPFRecordValue"),
         spf_status=_text(dns, "SPFStatus"),
         dkim_status=_text(dns, "DKIMStatus"),

@@ -133,11 +133,30 @@ def _error(code: int, title: str, text: str):
 DISK_ERRORS = ("SQLITE_READONLY", "SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN")
 
 
+def _refuse_unmeasured_body():
+    """Answer 411 to a body sent without Content-Length (chunked).
+
+    Werkzeug cuts such a body off at MAX_CONTENT_LENGTH instead of refusing it, so a form
+    would be judged on a silently truncated half. Browsers always send the length.
+    """
+    if request.content_length is None and "chunked" in (
+        request.headers.get("Transfer-Encoding", "").lower()
+    ):
+        return _error(
+            411,
+            "Länge fehlt",
+            "Die Anfrage kam ohne Längenangabe und wurde nicht angenommen. Bitte senden Sie "
+            "das Formular aus dem Browser erneut.",
+        )
+    return None
+
+
 def init_app(app: Flask) -> None:
     logs.install(app.logger)
     app.wsgi_app = BaseUrlPath(app, app.wsgi_app)
     app.url_map.converters["int"] = RowId
     app.extensions["page_cache"] = PageCache()
+    app.before_request(_refuse_unmeasured_body)  # before CSRF reads the form
     csrf.init_app(app)
     htmx.init_app(app)
     app.after_request(_security_headers)

@@ -172,3 +172,50 @@ def test_a_failing_mailjet_check_answers_on_the_page(manager, api, app):
     response = manager.customers.post(f"{url}/mailjet/check", {}, token_from=url)
     assert response.status_code == 422 and "(401)" in response.text
     assert 'id="mailjet-error"' in response.text
+
+
+@pytest.mark.parametrize("path", ["portal", "smtp-own", None])
+def test_mailjet_values_stay_readable_when_the_customer_leaves_the_mailjet_path(
+    manager, api, db, path
+):
+    api.add_domain("pfadwechsel.de")
+    customer, _, _ = manager.customers.create(domain="pfadwechsel.de", path="mailjet")
+    fetch(manager, customer["id"], domain="pfadwechsel.de")
+    db.table("customers").update(customer["id"], {"path": path})
+    response = manager.client.get(f"/manage/customers/{customer['id']}")
+    assert response.status_code == 200
+    assert "Mailjet sagt" in response.text
+
+
+@pytest.mark.parametrize(
+    ("token", "dkim_key"),
+    [("abc<script>x", "MIIBIjAN"), ("a1b2 c3\u00e4", "MIIBIjAN"), ("a1b2c3d4", 'MIIB"Ij<AN')],
+)
+def test_values_from_mailjet_are_judged_like_typed_ones(manager, api, db, token, dkim_key):
+    api.add_domain("boese-antwort.de", token=token, dkim_key=dkim_key)
+    customer, _, _ = manager.customers.create(domain="boese-antwort.de", path="mailjet")
+    response = fetch(manager, customer["id"], domain="boese-antwort.de")
+    assert response.status_code == 502 and "unerwartet geantwortet" in response.text
+    assert db.table("mailjet_expectations").count == 0  # nothing the customer would be shown
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("verification_name", "mailjet_<script>x", "Ein Name im DNS besteht nur"),
+        ("verification_name", "mailjet._a1 b2", "Ein Name im DNS besteht nur"),
+        ("verification_value", 'a1b2"c3', "Zeichen, die Mailjet nie vorgibt"),
+        ("verification_value", "a1b2ä", "Zeichen, die Mailjet nie vorgibt"),
+    ],
+)
+def test_typed_values_that_are_no_dns_record_are_named_at_the_field(
+    manager, db, field, value, words
+):
+    customer, _, _ = manager.customers.create(domain="von-hand.de", path="mailjet")
+    url = f"/manage/customers/{customer['id']}"
+    data = {"domain": "von-hand.de", "verification_name": "mailjet._a1b2c3d4",
+            "verification_value": "a1b2c3d4", "dkim_selector": "mailjet", "dkim_key": "",
+            "api_key": "", "api_secret": "", field: value}  # fmt: skip
+    response = manager.customers.post(f"{url}/mailjet", data, token_from=url)
+    assert response.status_code == 422 and words in response.text
+    assert db.table("mailjet_expectations").count == 0

@@ -61,8 +61,11 @@ def test_script_name_header_cannot_poison_the_page_cache(app, tmp_path):
                 status, body = raw_get(server.port, link, extra)
                 assert status == 200 and "evil.example" not in body, (link, extra)
                 assert 'src="/static/vendor/htmx.min.js"' in body or extra
+        # a SCRIPT_NAME that prefixes nothing made gunicorn itself answer 500
+        odd = [raw_get(server.port, "/healthz", {"SCRIPT_NAME": n}) for n in ("/evil", "x", "")]
     assert len(attacks) == 12
     assert all(status == 404 and "evil.example" not in body for status, body in attacks)
+    assert [status for status, _ in odd] == [200, 200, 200]
 
 
 def readme_gunicorn_args() -> list[str]:
@@ -99,11 +102,13 @@ def test_no_link_token_in_the_logs_of_the_readme_production_setup(app, tmp_path)
             {"token_hash": crypto.token_hash(code), "customer_id": 1, "created_at": now()}
         )
         referer = {"Referer": f"https://mitwirkung.peiq.de/c/{edit}"}
+        encoded = "".join(f"%{ord(ch):02x}" for ch in edit[5:7])
         targets = [
             (f"/c/{edit}", {}), (f"/s/{share}", {}), (f"/c/{edit}/status.json", {}),
             (f"/s/{share}/status.json?x=1", {}), (f"/bestaetigen/{code}", {}),
             ("/static/app.css", referer), (f"/c%2F{edit}", {}), (f"/c/{edit}/items/nope", referer),
-            (f"/s/{share}/runs/99999999999999999999", {}),
+            (f"/s/{share}/runs/99999999999999999999", {}), (f"/%63/{edit}", {}),
+            (f"/%73%2f{share}", {}), (f"/c/{edit[:5]}{encoded}{edit[7:]}", {}),
         ]  # fmt: skip
         answers = [raw_get(server.port, target, headers)[0] for target, headers in targets]
     # gunicorn has stopped: everything it logged is in the files
@@ -241,3 +246,33 @@ def test_parallel_wrong_logins_through_two_workers_keep_the_limit(app, auth, tmp
             answers = list(pool.map(lambda _: wrong_login(server.port, "am@peiq.de"), range(40)))
     checks = connect(app.config["DATABASE"]).table("login_failures").count
     assert (answers.count(422), answers.count(429), checks) == (10, 30, 10)
+
+
+def raw_chunked_post(port: int, target: str, body: bytes) -> tuple[int, str]:
+    """POST body with Transfer-Encoding: chunked (no Content-Length), in 8 KB chunks."""
+    head = [
+        f"POST {target} HTTP/1.1", "Host: 127.0.0.1", "Connection: close",
+        "Content-Type: application/x-www-form-urlencoded", "Transfer-Encoding: chunked",
+    ]  # fmt: skip
+    chunks = b"".join(
+        b"%x\r\n%s\r\n" % (len(body[i : i + 8192]), body[i : i + 8192])
+        for i in range(0, len(body), 8192)
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + chunks + b"0\r\n\r\n")
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    head_bytes, _, answer = data.partition(b"\r\n\r\n")
+    return int(head_bytes.split()[1]), answer.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("size", [10, 100_000, 1_000_000])
+def test_a_chunked_body_is_refused_in_german_never_judged_cut_off(app, tmp_path, size):
+    _, edit, _ = make_customer(app)
+    form = urlencode({"x": "a" * size, "csrf_token": "t", "path": "portal"}).encode()
+    with Gunicorn(app.config, tmp_path) as server:
+        status, body = raw_chunked_post(server.port, f"/c/{edit}/path", form)
+    assert status == 411 and "ohne Längenangabe" in body
+    db = connect(app.config["DATABASE"])
+    assert db.table("customers").get(1)["path"] == "smtp-own"  # nothing changed
