@@ -43,15 +43,16 @@ def _char_forms(char: str) -> list[str]:
     encodings = ["utf-8"] + (["latin-1"] if point < 0x100 else [])
     for encoding in encodings:
         raw = char.encode(encoding)
-        forms.add("".join(f"%{b:02x}" for b in raw))  # RFC 3986 percent-encoding
-        forms.add("".join(f"={b:02x}" for b in raw))  # quoted-printable (RFC 2045)
-        forms.add("".join(f"{b:02x}" for b in raw))  # hex
-        forms.add("".join(f"\\\\x{b:02x}" for b in raw))  # \xNN escapes
+        # Hex of its bytes, each alone or as %XX (RFC 3986), =XX (RFC 2045) or \xNN.
+        forms.add("".join(f"(?:%|=|\\\\x)?{b:02x}" for b in raw))
         if len(raw) > 1:  # UTF-8 read as Latin-1 or Windows-1252
             forms.add(re.escape(raw.decode("latin-1")))
             forms.add(re.escape(raw.decode("cp1252", "replace")))
+    if char.isascii() and char.isalnum():
+        return sorted(forms, key=len, reverse=True)
     if point >= 0x80:
-        forms.add(re.escape(chr(0xDC00 + point)) if point < 0x100 else "")  # raw Latin-1 byte
+        if point < 0x100:
+            forms.add(re.escape(chr(0xDC00 + point)))  # a raw Latin-1 byte
         forms.update({r"\?", "\ufffd"})
         decomposed = unicodedata.normalize("NFD", char)
         if decomposed != char:
@@ -63,7 +64,7 @@ def _char_forms(char: str) -> list[str]:
     name = html.entities.codepoint2name.get(point)
     if name:
         forms.add(f"&{name};")
-    return sorted((f for f in forms if f), key=len, reverse=True)
+    return sorted(forms, key=len, reverse=True)
 
 
 def password_pattern(password: str | None) -> re.Pattern | None:
