@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import functools
 import html.entities
 import re
 import unicodedata
@@ -24,7 +25,6 @@ WINDOW = 8
 # the line end, the next line's reply code and its enhanced status code (RFC 3463).
 _LINE_BREAK = r"(?:[ \t]*\r?\n(?:[2-5]\d\d[ -])?(?:[245]\.\d{1,3}\.\d{1,3}[ \t]+)?)?"
 _CONTINUATION = re.compile(r"\s*(?:[2-5]\d\d[ -])?(?:[245]\.\d{1,3}\.\d{1,3}\s+)?")
-_BASE64_TOKEN = re.compile(r"[A-Za-z0-9+/_-]{8,}={0,2}")
 
 # What is decidable: the password travels in a known set of readable transformations of
 # its characters (case, percent-, entity-, backslash-, quoted-printable- and hex-escapes of
@@ -67,6 +67,7 @@ def _char_forms(char: str) -> list[str]:
     return sorted(forms, key=len, reverse=True)
 
 
+@functools.lru_cache(maxsize=16)  # compiling takes ~15 ms; re's own cache is easily flushed
 def password_pattern(password: str | None) -> re.Pattern | None:
     """A pattern that finds the password, or WINDOW consecutive characters of it, in any
     readable form (case-insensitive); None for passwords shorter than MIN_SCRUB_LENGTH.
@@ -135,6 +136,9 @@ class Transcript:
         forms = secret_forms(username, password)
         self.forms = re.compile("|".join(map(re.escape, forms))) if forms else None
         self.readable = password_pattern(password)
+        # A base64 token shorter than the password's own base64 form cannot carry it.
+        shortest = max(8, 4 * (len(password.encode()) // 3)) if password else 8
+        self.base64_token = re.compile(rf"[A-Za-z0-9+/_-]{{{shortest},}}={{0,2}}")
 
     def scrub(self, text: str) -> str:
         """Return text without any form of the password, control characters escaped."""
@@ -144,7 +148,7 @@ class Transcript:
         """Replace every form of the password in text by REDACTED; line breaks stay."""
         if not self.password or not text:
             return text
-        text = _BASE64_TOKEN.sub(self._base64_token, text)
+        text = self.base64_token.sub(self._base64_token, text)
         if self.forms is not None:
             text = self.forms.sub(REDACTED, text)
         if self.readable is None:
@@ -189,7 +193,7 @@ class Transcript:
         parts = self.mask(response.message or "").split("\n")
         for index, part in enumerate(parts):
             sep = " " if index == len(parts) - 1 else "-"
-            self.add(f"S: {response.code}{sep}{part}".rstrip())
+            self.lines.append(visible(f"S: {response.code}{sep}{part}".rstrip()))
 
 
 def _redacted(found: str) -> str:
