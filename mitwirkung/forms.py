@@ -450,3 +450,14 @@ class MailjetMailForm(LinkForm):
             "Mailjet den Versand freigeschaltet.",
         ]
         return False
+
+
+class ForwardForm(LinkForm):
+    """Where the DNS records go when the customer passes them on to an IT colleague."""
+
+    email = StringField(
+        "E-Mail-Adresse Ihrer IT-Kolleg:in",
+        [DataRequired("Bitte geben Sie die E-Mail-Adresse Ihrer IT-Kolleg:in ein."),
+         Length(max=300), EmailAddress()],
+        filters=[strip],
+    )  # fmt: skip

@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from . import handover, store
 from .catalog import Obligation
 from .checks.domain import display_domain
+from .checks.smtp import shown_address
 from .db import now
 from .progress import STATE_LABELS, attention, item_views, progress
 
@@ -297,8 +298,9 @@ def describe(event: dict, obligation: Obligation) -> str:
         return f"Angaben geändert: {', '.join(data['fields'])}"
     if kind == "peiq-contact-changed":
         return f"PEIQ-Ansprechpartner:in jetzt: {data.get('name') or 'niemand Bestimmtes'}"
-    if kind in ("link-mailed", "reminder-sent") and data.get("to"):
-        return f"{store.EVENT_WORDS[kind]} (an {data['to']})"
+    mailed = ("link-mailed", "reminder-sent", "records-forwarded", "values-ready-mailed")
+    if kind in mailed and isinstance(data.get("to"), str):
+        return f"{store.EVENT_WORDS[kind]} (an {shown_address(data['to'])})"
     if kind in ("drift-incident", "drift-resolved") and item:
         return f"{store.EVENT_WORDS[kind]}: {item.title}"
     return store.EVENT_WORDS.get(kind, "Änderung")
