@@ -162,7 +162,10 @@ class PortField(IntegerField):
     def process_formdata(self, valuelist):
         if valuelist and valuelist[0].strip():
             try:
-                self.data = int(valuelist[0].strip())
+                text = valuelist[0].strip()
+                if not (text.isascii() and text.isdigit()):  # int() also takes "٥٨٧"
+                    raise ValueError(text)
+                self.data = int(text)
             except ValueError:
                 self.data = None
                 raise ValueError("Der Port ist eine Zahl, meist 465 oder 587.") from None
