@@ -162,7 +162,10 @@ class PortField(IntegerField):
     def process_formdata(self, valuelist):
         if valuelist and valuelist[0].strip():
             try:
-                self.data = int(valuelist[0].strip())
+                text = valuelist[0].strip()
+                if not (text.isascii() and text.isdigit()):  # int() also takes "٥٨٧"
+                    raise ValueError(text)
+                self.data = int(text)
             except ValueError:
                 self.data = None
                 raise ValueError("Der Port ist eine Zahl, meist 465 oder 587.") from None
@@ -239,7 +242,7 @@ class SmtpSettingsForm(LinkForm):
     )
     no_login = BooleanField(
         "Mein Server braucht keine Anmeldung (er nimmt Mails von den IP-Adressen an, von "
-        "denen PEIQ sendet)"
+        "denen PRINT PPS sendet)"
     )
     username = StringField("Nutzer", [RequiredUnlessNoLogin(), Length(max=300)], filters=[strip])
     sender = StringField(

@@ -155,7 +155,7 @@ class View:
         tage = DEFAULT_DAYS
         raw = (args.get("tage") or "").strip()
         if raw:
-            if raw.isdigit() and 1 <= int(raw) <= MAX_DAYS:
+            if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_DAYS:
                 tage = int(raw)
             else:
                 errors["tage"] = (
@@ -163,7 +163,7 @@ class View:
                     f"„stockt seit {DEFAULT_DAYS} Tagen“."
                 )
         raw = (args.get("seite") or "1").strip()
-        seite = int(raw) if raw.isdigit() and 0 < int(raw) < 10**6 else 1
+        seite = int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10**6 else 1
         return cls(q, weg, status, tage, sort, seite, errors)
 
     def args(self, **changes) -> dict:
