@@ -8,7 +8,7 @@ import re
 import socket
 import threading
 
-import pytest
+import test_smtp_flow
 from smtpserver import USER
 from test_smtp_flow import form, wait_for_run
 
@@ -58,16 +58,7 @@ class GatedProxy:
         self.sock.close()
 
 
-@pytest.fixture
-def smtp_app(app, certs, kunde_dns, kunde_mail):
-    app.config.update(
-        DNS_NAMESERVERS=[kunde_dns.nameserver],
-        SMTP_ALLOWED_NETWORKS=["127.0.0.0/8"],
-        SMTP_ALLOWED_PORTS=[kunde_mail.port, 587],
-        SMTP_CA_FILE=certs.ca_file,
-        SMTP_TIMEOUT=10,
-    )
-    return app
+smtp_app = test_smtp_flow.smtp_app  # the same servers and settings as the SMTP flow tests
 
 
 def send(customers, edit, data):
