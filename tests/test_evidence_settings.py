@@ -254,3 +254,20 @@ def test_while_the_link_is_out_the_tick_by_hand_is_only_a_fallback(
     assert "E-Mails auf dem Weg „Einrichten des SMTP-Postfachs durch Kund:in“ ankommen" in (
         page.text
     )
+
+
+def test_a_refused_port_points_to_the_probe_and_saving_is_explained(
+    smtp_app, client, customers, db, kunde_mail
+):
+    """U7: a refused port points to "Einstellungen ermitteln"; U8: why the settings are saved."""
+    customer, edit, _ = customers.create(path="smtp-own")
+    clicked = send(customers, edit, form(kunde_mail, port="587")).text  # nothing listens there
+    assert "Ihre Einstellungen sind gespeichert, weil sie vollständig und gültig sind" in clicked
+    run = wait_for_run(db, customer["id"])
+    assert run["outcome"] == "connection_refused"
+    poll = client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}).text
+    assert "auf „Einstellungen ermitteln“ – wir probieren die üblichen Ports" in poll
+    assert customers.item_state(customer["id"], "smtp-settings") == "done"
+    refused = send(customers, edit, form(kunde_mail, port="587", sender="kein-absender"))
+    assert refused.status_code == 422  # invalid settings are neither tested nor saved
+    assert store.get_row(db, "smtp_settings", customer["id"])["sender"] == "versand@kunde.test"
