@@ -394,6 +394,7 @@ def render_customer(c: dict, status: int = 200, **extra):
         mail_ready=mail.configured(current_app.config),
         drift=board.drift(db, customer_id),
         mailjet_state=mailjet_sync.row(db, customer_id),
+        mailjet_missing=c["path"] == "mailjet" and mailjet is None,
         mailjet_api=mailjet_sync.account(db, current_app.config, customer_id) is not None,
         mailjet_mail=mailjet_mail.view(db, current_app.config, c, MailjetMailForm)
         if c["path"] == "mailjet" and mailjet

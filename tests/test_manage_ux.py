@@ -73,10 +73,13 @@ def test_every_state_where_the_customer_waits_for_peiq_is_listed_so(auth, make, 
     assert rows["Mailjet ohne Werte"]["Braucht Aufmerksamkeit"] == overview.MAILJET_VALUES_MISSING
     row = client.get("/manage/?q=mailjet+ohne").text
     assert overview.MAILJET_VALUES_MISSING in row
+    page = client.get(f"/manage/customers/{mailjet['id']}").text
+    assert 'id="mailjet-missing"' in page and "wartet auf PEIQ" in page
     # once PEIQ entered the values, the customer has something to do and no longer waits
     assert save_values(customers, mailjet["id"]).status_code == 303
     assert "Mailjet ohne Werte" not in waiting(client)
     assert "Mailjet ohne Werte" not in attention(client)
+    assert 'id="mailjet-missing"' not in client.get(f"/manage/customers/{mailjet['id']}").text
 
 
 def test_a_digest_counts_a_mailjet_customer_without_values_as_waiting(app, db, make):
@@ -219,3 +222,17 @@ def test_mail_not_set_up_names_who_can_help(auth, make, client, app):
     page = client.get(f"/manage/customers/{customer['id']}").text
     assert "Administration von Mitwirkung" in page
     assert re.search(r'<span class="setting">\(Einstellung MITWIRKUNG_MAIL_SERVER\)</span>', page)
+
+
+def test_manager_forms_leave_checking_to_the_server(auth, make, client, app):
+    # the browser's own hints ("Please fill out this field.") are English and vague
+    auth.login()
+    app.config.update(MAILJET_API_KEY="k", MAILJET_API_SECRET="s")
+    customer = make("Formular AG", "formular.de", path="mailjet")
+    checked = 0
+    for url in ("/manage/", "/manage/?tage=0", f"/manage/customers/{customer['id']}"):
+        for form in re.findall(r"<form\b.*?</form>", client.get(url).text, re.S):
+            if re.search(r"\brequired\b|type=\"(number|email)\"|maxlength", form):
+                checked += 1
+                assert "novalidate" in form.split(">", 1)[0], form[:200]
+    assert checked >= 4
