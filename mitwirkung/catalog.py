@@ -31,6 +31,8 @@ class ObligationPath:
     summary: str
     items: tuple[Item, ...]
     short: str  # for tables; the title where none is given
+    intro: str = ""  # what this path asks of the customer, shown once it is chosen
+    confirm: str = ""  # what the customer confirms when ticking `mail-received` by hand
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Obligation:
     todo: str
     paths: tuple[ObligationPath, ...]
     items: dict[str, Item]
+    glossary: tuple[tuple[str, str], ...] = ()  # (term, meaning): one word for one thing
 
     def path(self, path_id: str | None) -> ObligationPath | None:
         """Return the path with this id, or None."""
@@ -89,12 +92,18 @@ def _parse(data: dict) -> Obligation:
                 _text(raw, "summary", where),
                 tuple(items[x] for x in item_ids),
                 _text(raw, "short", where) if "short" in raw else _text(raw, "title", where),
+                _text(raw, "intro", where) if "intro" in raw else "",
+                _text(raw, "confirm", where) if "confirm" in raw else "",
             )
         )
     if not paths:
         raise ValueError("no [[paths]] defined")
     if len({p.id for p in paths}) != len(paths):
         raise ValueError("path ids must be unique")
+    glossary = []
+    for i, raw in enumerate(data.get("glossary") or []):
+        where = f"glossary[{i}]"
+        glossary.append((_text(raw, "term", where), _text(raw, "meaning", where)))
     return Obligation(
         _text(data, "id", "top level"),
         _text(data, "title", "top level"),
@@ -102,6 +111,7 @@ def _parse(data: dict) -> Obligation:
         _text(data, "todo", "top level"),
         tuple(paths),
         items,
+        tuple(glossary),
     )
 
 

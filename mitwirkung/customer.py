@@ -17,10 +17,12 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block, render_blocks
 
-from . import handover, live, mailjet_mail, provider_guide, store
-from .checks.smtp import SmtpSettings
+from . import handover, live, mail, mailjet_mail, notify, provider_guide, store
+from .checks.domain import display_domain
+from .checks.smtp import SmtpSettings, shown_address
 from .db import get_db
 from .forms import (
+    ForwardForm,
     HandoverForm,
     MailjetMailForm,
     OtherChannelForm,
@@ -30,7 +32,7 @@ from .forms import (
     SmtpTestForm,
     ToggleForm,
 )
-from .progress import item_views, progress
+from .progress import item_views, others_complete, progress, state_label
 from .runner import get_runner
 from .web import htmx, obligation, public_url
 
@@ -54,6 +56,9 @@ def load_customer(endpoint, values):
             abort(current_app.make_response((page, 410)))
         abort(404)
     g.customer, g.readonly = customer, which == "share"
+
+
+bp.add_app_template_global(state_label)
 
 
 def link_csrf_token(token: str) -> str:
@@ -94,6 +99,7 @@ def context(**extra) -> dict:
         "path": obligation().path(customer["path"]),
         "views": views,
         "progress": progress(views),
+        "confirm_ready": others_complete(views, "mail-received"),
         "settings": settings,
         "refresh_seconds": current_app.config["SHARE_REFRESH_SECONDS"],
         "csrf_token": lambda: link_csrf_token(g.token),
@@ -101,18 +107,38 @@ def context(**extra) -> dict:
         "smtp_runs": smtp_runs,
         "probe": None,
         "handover_pending": handover.pending(db, customer["id"]),
+        "peiq_contact": store.peiq_contact(db, customer),
         "dns": dns,
     }
+    ctx["mail_configured"] = mail.configured(current_app.config)
+    ctx["pressed"] = None
     if not g.readonly:
         defaults = {"recipient": customer["contact_email"], **(settings or {})}
+        # people read names in Unicode; the form turns them back into A-labels on the way in
+        if defaults.get("host"):
+            defaults["host"] = display_domain(defaults["host"])
+        for key in ("recipient", "sender"):
+            if defaults.get(key):
+                defaults[key] = shown_address(defaults[key])
         ctx["path_form"] = PathForm(formdata=None, path=customer["path"], paths=obligation().paths)
         ctx["toggle_form"] = ToggleForm(formdata=None)
         ctx["smtp_form"] = SmtpTestForm(formdata=None, data=defaults)
         ctx["portal_form"] = PortalForm(formdata=None, portal=customer["portal_name"])
         ctx["handover_form"] = HandoverForm(formdata=None)
         ctx["other_form"] = OtherChannelForm(formdata=None)
+        ctx["forward_form"] = ForwardForm(formdata=None)
+        if dns.get("expected") and not ctx["mail_configured"]:
+            ctx["forward_mailto"] = notify.mailto(
+                f"DNS-Einträge für {customer['name']}", forward_text(customer, dns)
+            )
     ctx.update(extra)
     return ctx
+
+
+def forward_text(customer: dict, dns: dict) -> str:
+    """The records and steps to publish them, with the read-only link, as mail text."""
+    share_url = public_url("customer.share_page", token=store.link_tokens(customer)[1])
+    return notify.records_text(customer, dns, share_url)
 
 
 def respond(blocks: list[str], status: int = 200, item_id: str | None = None, **extra):
@@ -127,18 +153,24 @@ def respond(blocks: list[str], status: int = 200, item_id: str | None = None, **
     return render_blocks(TEMPLATE, blocks, **ctx), status
 
 
+def out_of_band(ctx: dict, item_ids, skip: str | None = None) -> str:
+    """Render these items out of band, with `mail-received` (its tick depends on every other
+    item) and the progress bar."""
+    views = {v.item.id: v for v in ctx["views"]}
+    parts = [
+        render_block(TEMPLATE, "item", **{**ctx, "view": views[i], "oob": True})
+        for i in dict.fromkeys((*item_ids, "mail-received"))
+        if i in views and i != skip
+    ]
+    return "".join(parts) + render_block(TEMPLATE, "progress", **ctx)
+
+
 def render_items(item_id: str, also: tuple[str, ...] = (), **extra) -> str:
     """Render one item for the swap target, further items out of band, and the progress bar."""
     ctx = context(**extra)
-    views = {v.item.id: v for v in ctx["views"]}
-    parts = [render_block(TEMPLATE, "item", **{**ctx, "view": views[item_id]})]
-    for other in also:
-        if other in views:
-            parts.append(
-                render_block(TEMPLATE, "item", **{**ctx, "view": views[other], "oob": True})
-            )
-    parts.append(render_block(TEMPLATE, "progress", **ctx))
-    return "".join(parts)
+    view = next(v for v in ctx["views"] if v.item.id == item_id)
+    main = render_block(TEMPLATE, "item", **{**ctx, "view": view})
+    return main + out_of_band(ctx, also, skip=item_id)
 
 
 def after_write(item_id: str, also: tuple[str, ...] = (), **extra):
@@ -184,7 +216,7 @@ def choose_path():
     reload_customer()
     if not htmx:
         return redirect(url_for("customer.page", token=g.token), 303)
-    return respond(["workspace"])
+    return respond(["workspace"], path_chosen=True)
 
 
 @bp.get("/c/<token>/items/<item_id>")
@@ -204,15 +236,50 @@ def toggle(item_id):
     if not form.validate_on_submit():
         abort(400)
     done = form.done.data == "1"
+    db = get_db()
+    views = item_views(obligation(), g.customer["path"], store.item_rows(db, g.customer["id"]))
+    if done and not others_complete(views, item_id):
+        # the page offers the tick only then; a stale page or a plain form can still ask
+        return respond(["item"], 422, item_id=item_id, toggle_refused=True)
     store.set_item(
-        get_db(),
-        g.customer["id"],
-        item_id,
-        "done" if done else "open",
-        "customer",
+        db, g.customer["id"], item_id, "done" if done else "open", "customer",
         {"by_hand": True} if done else {},
-    )
-    return after_write(item_id)
+    )  # fmt: skip
+    return after_write(item_id, fresh="Bestätigt." if done else "Haken entfernt.")
+
+
+TEST_ONLY_FIELDS = ("password", "recipient", "allow_plain", "handover")
+
+
+def validate_settings(form: SmtpTestForm, testing: bool) -> bool:
+    """Validate the SMTP form; saving judges only the settings, testing everything.
+
+    Settings every test would refuse (port not allowed, private address, unknown host) are
+    named at their field either way. Every field stays in the form as typed.
+    """
+    valid = form.validate_on_submit()
+    if not testing:
+        for name in TEST_ONLY_FIELDS:
+            form[name].errors = []
+        form.form_errors = []
+        valid = not any(form[n].errors for n in form._fields if n not in TEST_ONLY_FIELDS)
+    if not form.host.errors and not form.port.errors:
+        for name, message in live.refused_settings(
+            current_app.config, form.host.data, form.port.data
+        ).items():
+            form[name].errors = [*form[name].errors, message]
+            valid = False
+    return valid
+
+
+def shown(form: SmtpTestForm) -> SmtpTestForm:
+    """Put names back into Unicode for the page (validation turned them into A-labels)."""
+    if form.host.data and not form.host.errors:
+        form.host.data = display_domain(form.host.data)
+    for f in (form.sender, form.recipient):
+        if f.data and not f.errors:
+            f.data = shown_address(f.data)
+    return form
 
 
 @bp.post("/c/<token>/smtp-settings")
@@ -220,21 +287,20 @@ def save_smtp_settings():
     """Validate and save the SMTP settings; valid settings mark `smtp-settings` done."""
     require_item("smtp-settings", "form")
     form = SmtpTestForm()
-    # Saving needs only the settings; the test-only fields are checked when testing.
-    for name in ("password", "recipient", "allow_plain", "handover"):
-        del form[name]
-    if not form.validate_on_submit():
-        return respond(["item"], 422, item_id="smtp-settings", smtp_form=form)
+    if not validate_settings(form, testing=False):
+        return respond(
+            ["item"], 422, item_id="smtp-settings", smtp_form=shown(form), pressed="save"
+        )
     save_settings(form)
-    return after_write("smtp-settings", saved=True)
+    return after_write("smtp-settings", saved=True, pressed="save", smtp_form=shown(form))
 
 
 def save_settings(form) -> None:
     """Store the non-secret SMTP settings; valid settings mark `smtp-settings` done."""
     db, cid = get_db(), g.customer["id"]
     fields = ("host", "port", "encryption", "username", "sender", "recipient", "no_login")
-    data = {k: form.data[k] for k in fields if k in form.data}
-    data["no_login"] = int(bool(data.get("no_login")))
+    data = {k: form.data[k] for k in fields if not form[k].errors and form.data[k] is not None}
+    data["no_login"] = int(bool(form.no_login.data))
     with db.atomic():
         db.table("smtp_settings").upsert(
             {"customer_id": cid, **data, "updated_at": store.now()}, pk="customer_id"
@@ -247,8 +313,10 @@ def smtp_test():
     """Save the settings and send a real test mail through the customer's server."""
     require_item("smtp-test-mail", "smtp")
     form = SmtpTestForm()
-    if not form.validate_on_submit():
-        return respond(["item"], 422, item_id="smtp-settings", smtp_form=form)
+    if not validate_settings(form, testing=True):
+        return respond(
+            ["item"], 422, item_id="smtp-settings", smtp_form=shown(form), pressed="test"
+        )
     db = get_db()
     settings = SmtpSettings(
         form.host.data, form.port.data, form.encryption.data, form.username.data or "",
@@ -264,14 +332,16 @@ def smtp_test():
         )  # fmt: skip
     except live.RateLimited as e:
         form.form_errors.append(e.message)
-        return respond(["item"], 422, item_id="smtp-settings", smtp_form=form)
+        return respond(
+            ["item"], 422, item_id="smtp-settings", smtp_form=shown(form), pressed="test"
+        )
     save_settings(form)
     also = ("smtp-test-mail",)
     if form.handover.data and password:
         max_age = current_app.config["SECRET_MAX_AGE_DAYS"]
         handover.hand_over(db, g.customer["id"], password, "customer", max_age)
         also += ("smtp-password",)
-    return after_write("smtp-settings", also, saved=True)
+    return after_write("smtp-settings", also, saved=True, pressed="test", smtp_form=shown(form))
 
 
 @bp.post("/c/<token>/smtp-probe")
@@ -307,7 +377,10 @@ def run(run_id):
     if row["kind"] in ("dns", mailjet_mail.KIND) and path == "mailjet":
         return dns_response()
     if row["kind"] == "smtp" and path == "smtp-own":
-        return respond(["item", "progress"], item_id="smtp-test-mail")
+        if not htmx:
+            return respond([], item_id="smtp-test-mail")
+        ctx = context()  # the answer next to "Testmail senden", its item below
+        return render_block(TEMPLATE, "smtp_answer", **ctx) + out_of_band(ctx, ["smtp-test-mail"])
     abort(404)
 
 
@@ -318,7 +391,7 @@ def dns_response(status: int = 200, **extra):
     ctx = context(**extra)
     parts = [render_block(TEMPLATE, "dns", **ctx)]
     for view in ctx["views"]:
-        if view.item.id in live.DNS_ITEMS:
+        if view.item.id in (*live.DNS_ITEMS, "mail-received"):
             parts.append(render_block(TEMPLATE, "item", **{**ctx, "view": view, "oob": True}))
     parts.append(render_block(TEMPLATE, "progress", **ctx))
     return "".join(parts), status
@@ -365,17 +438,48 @@ def mailjet_test_mail():
 
 @bp.post("/c/<token>/inform")
 def inform():
-    """Tell PEIQ that the DNS records are in place, with their current status."""
+    """Tell PEIQ that the DNS records are in place; with records not in order, ask first."""
     require_item("peiq-informed", "notify")
     form = ToggleForm()
     if not form.validate_on_submit():
         abort(400)
+    db = get_db()
+    views = item_views(obligation(), g.customer["path"], store.item_rows(db, g.customer["id"]))
+    red = [v for v in views if v.item.check == "dns" and v.item.required and not v.complete]
+    if red and request.form.get("confirm_red") != "1":
+        return respond(["item"], item_id="peiq-informed", ask_confirm=True)
     live.inform_peiq(
-        get_db(), get_runner(), current_app.config, customer=g.customer,
+        db, get_runner(), current_app.config, customer=g.customer,
         status_url=public_url("customer.share_page", token=store.link_tokens(g.customer)[1]),
         manage_url=public_url("manage.customer", customer_id=g.customer["id"]),
     )  # fmt: skip
-    return after_write("peiq-informed")
+    contact = store.peiq_contact(db, g.customer)
+    said = f" – {contact['name']} meldet sich bei Ihnen" if contact else ""
+    return after_write("peiq-informed", fresh=f"PEIQ ist informiert{said}.")
+
+
+@bp.post("/c/<token>/forward")
+def forward():
+    """Mail the DNS records and the steps to an IT colleague (rate-limited, in the history)."""
+    require_item("dns-spf", "dns")
+    db = get_db()
+    dns = live.dns_view(db, g.customer["id"])
+    if dns["expected"] is None or not mail.configured(current_app.config):
+        abort(409)
+    form = ForwardForm()
+    if form.validate_on_submit():
+        try:
+            notify.forward_records(
+                db, get_runner(), current_app.config, customer=g.customer, to=form.email.data,
+                text=forward_text(g.customer, dns),
+            )  # fmt: skip
+        except notify.TooMany as e:
+            form.email.errors = [str(e)]
+    if form.errors:
+        return respond(["dns_forward"], 422, forward_form=form, forward_open=True)
+    if not htmx:
+        return redirect(url_for("customer.page", token=g.token) + "#forward", 303)
+    return respond(["dns_forward"], forward_sent=form.email.data, forward_open=True)
 
 
 @bp.post("/c/<token>/password")
@@ -387,7 +491,7 @@ def hand_over_password():
         return respond(["item"], 422, item_id="smtp-password", handover_form=form)
     max_age = current_app.config["SECRET_MAX_AGE_DAYS"]
     handover.hand_over(get_db(), g.customer["id"], form.password.data, "customer", max_age)
-    return after_write("smtp-password")
+    return after_write("smtp-password", fresh="Das Passwort liegt jetzt verschlüsselt bei PEIQ.")
 
 
 @bp.post("/c/<token>/password-other-channel")
@@ -398,16 +502,19 @@ def password_other_channel():
     if not form.validate_on_submit():
         return respond(["item"], 422, item_id="smtp-password", other_form=form)
     handover.confirm_other_channel(get_db(), g.customer["id"], "customer")
-    return after_write("smtp-password")
+    return after_write("smtp-password", fresh="Bestätigt.")
 
 
 @bp.get("/bestaetigen/<code>")
 def confirm(code):
     """The link in the test mail: it proves the mail arrived and marks `mail-received`."""
-    customer = live.confirm_arrival(get_db(), code)
-    if customer is None:
+    found = live.confirm_arrival(get_db(), code)
+    if found is None:
         abort(404)
-    return render_template("confirmed.html", customer=customer)
+    customer, path_id, outcome = found
+    return render_template(
+        "confirmed.html", customer=customer, outcome=outcome, path=obligation().path(path_id)
+    )
 
 
 @bp.post("/c/<token>/portal")
@@ -429,7 +536,10 @@ def name_portal():
             {"portal": form.portal.data, "waiting_for": "manager"},
         )
     reload_customer()
-    return after_write("portal-adopt")
+    return after_write(
+        "portal-adopt",
+        fresh="Anfrage gesendet – PEIQ bestätigt die Übernahme, Sie müssen nichts tun.",
+    )
 
 
 @bp.get("/c/<token>/status.json", endpoint="status")

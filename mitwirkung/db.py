@@ -433,6 +433,28 @@ def m_i8_smtp_no_login(db: Database) -> None:
     db.table("smtp_settings").add_column("no_login", int, not_null_default=0)
 
 
+# the path a test mail was sent on: named in its run's settings (Mailjet), else smtp-own
+_RUN_PATH = (
+    "COALESCE((SELECT json_extract(r.settings, '$.path') FROM runs r WHERE r.id = {run_id}),"
+    " 'smtp-own')"
+)
+
+
+@migrations()
+def m_i9_mail_received_per_path(db: Database) -> None:
+    # `mail-received` counts only on the path it was reached on: rows become "mail-received:<path>".
+    # A confirmation link counts for the path its test mail was sent on; ticks by hand cannot be
+    # attributed to a path (they could be given at 0 %), so they are left behind and not read.
+    db.table("confirmations").add_column("path", str)
+    db.execute(f"UPDATE confirmations SET path = {_RUN_PATH.format(run_id='confirmations.run_id')}")
+    path = _RUN_PATH.format(run_id="json_extract(item_states.detail, '$.run_id')")
+    db.execute(
+        f"UPDATE item_states SET item_id = 'mail-received:' || {path},"
+        f" detail = json_set(detail, '$.path', {path})"
+        " WHERE item_id = 'mail-received' AND json_extract(detail, '$.via') = 'confirmation-link'"
+    )
+
+
 @migrations()
 def m_i11b_german_sort_and_waiting(db: Database) -> None:
     # Sorting by name follows German dictionary order (overview.sort_name) from an indexed key.

@@ -163,7 +163,10 @@ class PortField(IntegerField):
     def process_formdata(self, valuelist):
         if valuelist and valuelist[0].strip():
             try:
-                self.data = int(valuelist[0].strip())
+                text = valuelist[0].strip()
+                if not (text.isascii() and text.isdigit()):  # int() also takes "٥٨٧"
+                    raise ValueError(text)
+                self.data = int(text)
             except ValueError:
                 self.data = None
                 raise ValueError("Der Port ist eine Zahl, meist 465 oder 587.") from None
@@ -496,3 +499,14 @@ class MailjetMailForm(LinkForm):
             "Mailjet den Versand freigeschaltet.",
         ]
         return False
+
+
+class ForwardForm(LinkForm):
+    """Where the DNS records go when the customer passes them on to an IT colleague."""
+
+    email = StringField(
+        "E-Mail-Adresse Ihrer IT-Kolleg:in",
+        [DataRequired("Bitte geben Sie die E-Mail-Adresse Ihrer IT-Kolleg:in ein."),
+         Length(max=300), EmailAddress()],
+        filters=[strip],
+    )  # fmt: skip

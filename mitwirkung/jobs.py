@@ -234,15 +234,20 @@ def watch_drift(db: Database, config, at: datetime) -> tuple[int, int]:
         expected = live.expectation(db, customer["id"])
         if expected is None or not claim(db, key):
             continue
-        report = asyncio.run(
-            check_mailjet(
-                expected,
-                nameservers=config["DNS_NAMESERVERS"],
-                timeout=float(config["DNS_TIMEOUT"]),
+        try:
+            report = asyncio.run(
+                check_mailjet(
+                    expected,
+                    nameservers=config["DNS_NAMESERVERS"],
+                    timeout=float(config["DNS_TIMEOUT"]),
+                )
             )
-        )
+            broke = _judge_drift(db, customer, report.records)
+        except Exception:  # noqa: BLE001 - one customer's fault must not stop the others
+            log.exception("drift check of customer %s failed", customer["id"])
+            release(db, key)  # tried again at the next run
+            continue
         checks += 1
-        broke = _judge_drift(db, customer, report.records)
         if broke:
             incidents += 1
             _mail_drift(db, config, customer, broke)
@@ -312,14 +317,24 @@ def run_due(db: Database, config, *, at: datetime | None = None) -> dict[str, in
     processes at once: each unit of work is claimed in SQLite first.
     """
     at = (at or datetime.now(UTC)).astimezone(UTC)
+    done = {"purged": 0, "reminders": 0, "digests": 0, "drift_checks": 0, "drift_incidents": 0}
+
+    def step(name, work):
+        # each kind of work runs even when another failed; the failure is logged
+        try:
+            return work()
+        except Exception:  # noqa: BLE001
+            log.exception("jobs: %s failed", name)
+            return None
+
     with frozen(at):
-        done = {"purged": handover.purge_expired(db)}
-        board.refresh(db, obligation())
-        done["reminders"] = remind(db, config, at)
-        checks, incidents = watch_drift(db, config, at)
-        board.refresh(db, obligation())  # drift changed states; the digest reads summaries
-        done["digests"] = digest(db, config, at)
-        done["drift_checks"], done["drift_incidents"] = checks, incidents
+        done["purged"] = step("purge", lambda: handover.purge_expired(db)) or 0
+        step("summaries", lambda: board.refresh(db, obligation()))
+        done["reminders"] = step("reminders", lambda: remind(db, config, at)) or 0
+        drift = step("drift watch", lambda: watch_drift(db, config, at)) or (0, 0)
+        done["drift_checks"], done["drift_incidents"] = drift
+        step("summaries", lambda: board.refresh(db, obligation()))  # the digest reads them
+        done["digests"] = step("digests", lambda: digest(db, config, at)) or 0
     return done
 
 

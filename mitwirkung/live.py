@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from . import crypto, mail, mailjet_followup, store
 from .checks import diagnose, dnsprovider
 from .checks.dns import DnsReport, MailjetExpectation, check_mailjet, planned_records
+from .checks.netguard import GuardError, vet
 from .checks.smtp import SmtpResult, SmtpSettings, probe_settings, run_smtp_test
 from .db import now
 from .runner import Runner
@@ -80,6 +81,32 @@ def _check_options(config) -> dict:
     }
 
 
+def refused_settings(config, host: str, port: int) -> dict[str, str]:
+    """Return {field name: German message} for settings every SMTP test would refuse.
+
+    A port outside SMTP_ALLOWED_PORTS, a host name the DNS does not know, a host whose address
+    is not public. Saving names them at the field; a DNS that does not answer refuses nothing
+    (the test will say so then). Resolves the host, at most DNS_TIMEOUT seconds.
+    """
+    try:
+        asyncio.run(
+            vet(
+                host,
+                port,
+                allowed_ports=config["SMTP_ALLOWED_PORTS"],
+                allowed_networks=config["SMTP_ALLOWED_NETWORKS"],
+                nameservers=config["DNS_NAMESERVERS"],
+                timeout=float(config["DNS_TIMEOUT"]),
+            )  # fmt: skip
+        )
+    except GuardError as e:
+        if e.code == "blocked_port":
+            return {"port": e.message}
+        if e.code != "dns_unavailable":
+            return {"host": e.message}
+    return {}
+
+
 def _public_settings(settings: SmtpSettings) -> dict:
     return dataclasses.asdict(settings)
 
@@ -115,6 +142,7 @@ def start_smtp_test(
                 "customer_id": customer["id"],
                 "run_id": run_id,
                 "created_at": now(),
+                "path": customer["path"],  # the link counts for the path that sent the mail
             }  # fmt: skip
         )
         store.set_item(db, customer["id"], "smtp-test-mail", "running", actor, {"run_id": run_id})
@@ -212,7 +240,7 @@ def dns_view(db: Database, customer_id: int) -> dict:
     latest = history[0] if history else None
     if expected is None:
         return {"expected": None, "records": [], "run": latest, "nameservers": [], "history": [],
-                "auto": False}  # fmt: skip
+                "auto": False, "auto_until": None}  # fmt: skip
     records = [dataclasses.asdict(r) for r in planned_records(expected)]
     nameservers = []
     last_done = next((r for r in history if r["state"] in ("done", "failed")), None)
@@ -230,6 +258,7 @@ def dns_view(db: Database, customer_id: int) -> dict:
         "nameservers": nameservers,
         "history": history,
         "auto": auto_checks_allowed(db, customer_id),
+        "auto_until": auto_checks_until(db, customer_id),
     }
 
 
@@ -259,6 +288,19 @@ def client_key(address: str | None) -> str | None:
     if ip.version == 6 and not ip.ipv4_mapped:
         return str(ipaddress.ip_network(f"{ip}/64", strict=False))
     return str(getattr(ip, "ipv4_mapped", None) or ip)
+
+
+def auto_checks_until(db: Database, customer_id: int) -> str | None:
+    """Return when automatic re-checks stop (or stopped): 30 minutes after the last click."""
+    row = db.execute(
+        "SELECT MAX(started_at) FROM runs WHERE customer_id = ? AND kind = 'dns'"
+        " AND actor = 'customer'",
+        [customer_id],
+    ).fetchone()
+    if not row or not row[0]:
+        return None
+    until = datetime.fromisoformat(row[0]) + timedelta(seconds=AUTO_CHECK_WINDOW)
+    return until.isoformat(timespec="seconds")
 
 
 def auto_checks_allowed(db: Database, customer_id: int) -> bool:
@@ -376,41 +418,46 @@ def inform_peiq(
 ) -> None:
     """Mark `peiq-informed`, show it on the dashboard and mail the managers if mail is set up.
 
-    The mail is built before anything is stored, and the item and the mail's run are stored
-    together: the item never says "wartet auf PEIQ" while no mail is on its way.
+    Required records that are not in order yet are named in the item, on the manager's page
+    and in the mail, so PEIQ never reads "the records are in place" when they are not. The
+    item and the mail's run are stored together: the item never says "wartet auf PEIQ" while
+    no mail is on its way.
     """
+    from . import notify
+    from .web import obligation
+
     rows = store.item_rows(db, customer["id"])
     states = {i: rows[i]["state"] if i in rows else "open" for i in DNS_ITEMS}
+    items = obligation().items
+    red = [i for i, s in states.items() if items[i].required and s not in ("done", "warning")]
     informed = rows.get("peiq-informed")
     already_waiting = bool(informed and informed["detail"].get("waiting_for") == "manager")
     to = (
         []
         if already_waiting or not mail.configured(config)
         else manager_addresses(db, customer["id"])
-    )
-    message = None
-    if to:  # else the managers were mailed already and have not looked yet, or mail is off
-        lines = "\n".join(f"  {STATE_WORDS.get(s, s):<12} {i}" for i, s in states.items())
-        message = mail.build(
-            config, to, f"Mitwirkung: {customer['name']} hat die DNS-Einträge für Mailjet gesetzt",
-            f"{customer['name']} meldet, dass die DNS-Einträge für Mailjet stehen.\n\n"
-            f"Stand der Prüfung:\n{lines}\n\nKund:in ansehen: {manage_url}\n"
-            f"Fortschritt (nur lesen): {status_url}\n",
-        )  # fmt: skip
-
-    def check():
-        return mail.send(config, message)
-
-    def finish(db, run_id, result):
-        return ("ok" if result == "ok" else "failed"), {"result": result or "abgebrochen"}
-
+    )  # empty: the managers were mailed already and have not looked yet, or mail is off
+    lines = "\n".join(f"  {STATE_WORDS.get(s, s):<12} {items[i].title}" for i, s in states.items())
+    if red:
+        subject = f"Mitwirkung: {customer['name']} meldet sich, DNS-Einträge noch nicht in Ordnung"
+        intro = (
+            f"{customer['name']} hat PEIQ informiert, obwohl diese nötigen DNS-Einträge noch nicht "
+            f"in Ordnung sind: {', '.join(items[i].title for i in red)}. Vielleicht braucht die "
+            "Kund:in Hilfe."
+        )
+    else:
+        subject = f"Mitwirkung: {customer['name']} hat die DNS-Einträge für Mailjet gesetzt"
+        intro = f"{customer['name']} meldet, dass die DNS-Einträge für Mailjet stehen."
     with db.atomic():
         store.set_item(db, customer["id"], "peiq-informed", "done", "customer",
-                       {"waiting_for": "manager", "dns": states})  # fmt: skip
-        if message is not None:
-            runner.submit(db, customer_id=customer["id"], kind="mail", settings={"to": to},
-                          actor="customer", client_addr=None, check=check,
-                          finish=finish)  # fmt: skip
+                       {"waiting_for": "manager", "dns": states, "red": red})  # fmt: skip
+        if to:
+            notify.send_later(
+                db, runner, config, customer_id=customer["id"], to=to, subject=subject,
+                text=f"{intro}\n\nStand der Prüfung:\n{lines}\n\nKund:in ansehen: {manage_url}\n"
+                f"Fortschritt (nur lesen): {status_url}\n",
+                actor="customer",
+            )  # fmt: skip
 
 
 DNS_OUTCOMES = {
@@ -502,8 +549,19 @@ def decode(run: dict) -> dict:
     )
 
 
-def confirm_arrival(db: Database, code: str) -> dict | None:
-    """Mark `mail-received` for the customer whose test mail carried this code."""
+def _path_of_run(db: Database, run_id: int | None) -> str:
+    """The path a test mail was sent on: named in its run's settings, else smtp-own."""
+    run = store.get_row(db, "runs", run_id) if run_id else None
+    return (json.loads(run["settings"] or "{}").get("path") if run else None) or "smtp-own"
+
+
+def confirm_arrival(db: Database, code: str) -> tuple[dict, str, str] | None:
+    """Mark `mail-received` on the path whose test mail carried this code.
+
+    Returns (customer, path id, outcome) or None for an unknown code. outcome is "ticked"
+    when this opening ticked the item, "already" when a used link finds it still ticked, and
+    "unticked" when a used link finds it unticked since: a link ticks once, never again.
+    """
     if not code or len(code) > 200:
         return None
     key = crypto.token_hash(code)
@@ -513,11 +571,14 @@ def confirm_arrival(db: Database, code: str) -> dict | None:
     customer = store.get_customer(db, row["customer_id"])
     if customer is None or customer["archived_at"]:
         return None
-    if not row["used_at"]:
-        with db.atomic():
+    path = row.get("path") or _path_of_run(db, row["run_id"])
+    with db.atomic():
+        if not row["used_at"]:
             db.table("confirmations").update(key, {"used_at": now()})
             store.set_item(
                 db, customer["id"], "mail-received", "done", "recipient",
-                {"run_id": row["run_id"], "via": "confirmation-link"},
+                {"run_id": row["run_id"], "via": "confirmation-link"}, path=path,
             )  # fmt: skip
-    return customer
+            return customer, path, "ticked"
+        current = store.item_rows(db, customer["id"], path).get("mail-received")
+    return customer, path, ("already" if current and current["state"] == "done" else "unticked")

@@ -22,7 +22,7 @@ from flask import (
 from markupsafe import Markup
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import handover, live, mail, mailjet, mailjet_mail, mailjet_sync, store
+from . import handover, live, mail, mailjet, mailjet_mail, mailjet_sync, notify, store
 from . import overview as board
 from .checks.dns import MailjetExpectation
 from .checks.domain import display_domain
@@ -586,6 +586,16 @@ def reveal_password(customer_id):
     return response
 
 
+NOTIFIED = {
+    "mailed": "Die Kund:in bekommt eine E-Mail an {to}, dass die Einträge bereitstehen.",
+    "no-address": "Es ist keine E-Mail-Adresse der Kund:in hinterlegt: bitte sagen Sie ihr selbst "
+    "Bescheid, dass die Einträge bereitstehen.",
+    "no-mail": "Der E-Mail-Versand ist nicht eingerichtet: bitte sagen Sie der Kund:in selbst "
+    "Bescheid, dass die Einträge bereitstehen. Einrichten kann den Versand die Administration "
+    "von Mitwirkung (Einstellung MITWIRKUNG_MAIL_SERVER).",
+}
+
+
 @bp.post("/customers/<int:customer_id>/mailjet")
 def save_mailjet(customer_id):
     """Store what Mailjet expects; the customer then sees the records to publish."""
@@ -597,6 +607,7 @@ def save_mailjet(customer_id):
                                        "dkim_selector", "dkim_key")}  # fmt: skip
     expected = MailjetExpectation(**{**data, "dkim_key": data["dkim_key"] or None})
     db = get_db()
+    before = store.get_row(db, "mailjet_expectations", customer_id)
     _save_subaccount(db, customer_id, form)
     with db.atomic():
         db.table("mailjet_expectations").upsert(
@@ -610,7 +621,19 @@ def save_mailjet(customer_id):
         "Mailjet-Werte gespeichert. Die Kund:in sieht jetzt die Einträge, die sie anlegen muss.",
         "mailjet-message",
     )
+    _values_ready(db, c, before)
     return redirect(url_for("manage.customer", customer_id=customer_id, _anchor="mailjet"), 303)
+
+
+def _values_ready(db, c: dict, before: dict | None) -> None:
+    """The customer was waiting for the first Mailjet values: tell them they are there."""
+    if before is not None:
+        return
+    told = notify.values_ready(
+        db, get_runner(), current_app.config, customer=c, edit_url=customer_links(c)[0],
+        contact=store.peiq_contact(db, c),
+    )  # fmt: skip
+    flash(NOTIFIED[told].format(to=shown_address(c["contact_email"] or "")), "mailjet-message")
 
 
 @bp.post("/customers/<int:customer_id>/acknowledge")
@@ -671,6 +694,7 @@ def fetch_mailjet(customer_id):
         return render_customer(c, 422, mailjet_form=form)
     db = get_db()
     saved = _save_subaccount(db, customer_id, form)
+    before = store.get_row(db, "mailjet_expectations", customer_id)
     try:
         expected = mailjet_sync.fetch_values(
             db, current_app.config, customer_id, form.domain.data, actor()
@@ -685,6 +709,7 @@ def fetch_mailjet(customer_id):
         "jetzt die Einträge, die sie anlegen muss.",
         "mailjet-message",
     )
+    _values_ready(db, c, before)
     return redirect(url_for("manage.customer", customer_id=customer_id) + "#mailjet", 303)
 
 

@@ -188,7 +188,7 @@ class View:
         tage = DEFAULT_DAYS
         raw = (args.get("tage") or "").strip()
         if raw:
-            if raw.isdigit() and 1 <= int(raw) <= MAX_DAYS:
+            if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_DAYS:
                 tage = int(raw)
             else:
                 errors["tage"] = (
@@ -196,7 +196,7 @@ class View:
                     f"„stockt seit {DEFAULT_DAYS} Tagen“."
                 )
         raw = (args.get("seite") or "1").strip()
-        seite = int(raw) if raw.isdigit() and 0 < int(raw) < 10**6 else 1
+        seite = int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10**6 else 1
         return cls(q, weg, status, tage, sort, seite, errors)
 
     def args(self, **changes) -> dict:
@@ -271,7 +271,6 @@ def _decode(row: dict) -> dict:
         **row,
         "attention": json.loads(row["attention"] or "[]"),
         "shown_domain": display_domain(domain) if "xn--" in domain else domain,
-        "shown_contact": shown_address(row["contact_email"] or ""),
     }
 
 
@@ -332,8 +331,9 @@ def describe(event: dict, obligation: Obligation) -> str:
         return f"Angaben geändert: {', '.join(data['fields'])}"
     if kind == "peiq-contact-changed":
         return f"PEIQ-Ansprechpartner:in jetzt: {data.get('name') or 'niemand Bestimmtes'}"
-    if kind in ("link-mailed", "reminder-sent") and data.get("to"):
-        return f"{store.EVENT_WORDS[kind]} (an {data['to']})"
+    mailed = ("link-mailed", "reminder-sent", "records-forwarded", "values-ready-mailed")
+    if kind in mailed and isinstance(data.get("to"), str):
+        return f"{store.EVENT_WORDS[kind]} (an {shown_address(data['to'])})"
     if kind in ("drift-incident", "drift-resolved") and item:
         return f"{store.EVENT_WORDS[kind]}: {item.title}"
     return store.EVENT_WORDS.get(kind, "Änderung")

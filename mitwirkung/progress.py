@@ -52,6 +52,31 @@ def progress(views: list[ItemView]) -> int:
     return 100 * sum(v.complete for v in required) // len(required)
 
 
+def state_label(view: ItemView) -> str:
+    """Return the badge text of an item in the customer's words.
+
+    A DNS record that was not found is "Noch nicht angelegt", one found but wrong is
+    "Fehlerhaft", a missing optional record is "Empfohlen"; a request PEIQ has to act on
+    is "Wartet auf PEIQ".
+    """
+    if not view.complete and view.detail.get("waiting_for") == "manager":
+        return "Wartet auf PEIQ"
+    if view.item.check == "dns":
+        found = bool(view.detail.get("found"))
+        if view.state == "failed":
+            return "Fehlerhaft" if found else "Noch nicht angelegt"
+        if view.state == "warning" and not found and not view.item.required:
+            return "Empfohlen"
+        if view.state == "open":
+            return "Noch nicht geprüft"
+    return STATE_LABELS[view.state]
+
+
+def others_complete(views: list[ItemView], item_id: str) -> bool:
+    """Return True when every required item of the path except item_id is done or warning."""
+    return all(v.complete for v in views if v.item.required and v.item.id != item_id)
+
+
 def attention(views: list[ItemView]) -> list[ItemView]:
     """Return the items that need someone's attention: failed, or waiting for PEIQ."""
     return [v for v in views if v.state == "failed" or v.detail.get("waiting_for") == "manager"]

@@ -125,7 +125,7 @@ def _dead(owner: str | None) -> bool:
     in /proc tells.
     """
     host, _, pid = (owner or "").rpartition(":")
-    if host != HOST or not pid.isdigit():
+    if host != HOST or not (pid.isascii() and pid.isdigit()):
         return False
     try:
         os.kill(int(pid), 0)

@@ -140,13 +140,35 @@ def get_customer(db: Database, customer_id: int) -> dict | None:
     return get_row(db, "customers", customer_id)
 
 
-def item_rows(db: Database, customer_id: int) -> dict[str, dict]:
-    """Return {item_id: row} with detail decoded."""
-    rows = {}
-    for row in db.table("item_states").rows_where("customer_id = ?", [customer_id]):
-        row["detail"] = json.loads(row["detail"] or "{}")
-        rows[row["item_id"]] = row
-    return rows
+# Items whose evidence belongs to the path it was reached on (PRODUCT.md §1): a mail that
+# arrived through the PORTAL proves nothing about the customer's own SMTP mailbox. Their rows
+# are stored under "<item>:<path>", and only the chosen path's row is ever read.
+PER_PATH_ITEMS = frozenset({"mail-received"})
+
+
+def _state_key(item_id: str, path: str | None) -> str:
+    return f"{item_id}:{path}" if item_id in PER_PATH_ITEMS else item_id
+
+
+def _rows_for_path(rows, path: str | None) -> dict[str, dict]:
+    """Map stored rows to item ids as the chosen path sees them; other paths' evidence drops."""
+    result = {}
+    for row in rows:
+        item_id, _, row_path = row["item_id"].partition(":")
+        if item_id in PER_PATH_ITEMS and (not row_path or row_path != path):
+            continue
+        row = dict(row, item_id=item_id, detail=json.loads(row["detail"] or "{}"))
+        result[item_id] = row
+    return result
+
+
+def item_rows(db: Database, customer_id: int, path: str | None = None) -> dict[str, dict]:
+    """Return {item_id: row} as seen on a path (default: the chosen one), detail decoded."""
+    if path is None:
+        customer = get_customer(db, customer_id)
+        path = customer["path"] if customer else None
+    rows = db.table("item_states").rows_where("customer_id = ?", [customer_id])
+    return _rows_for_path(rows, path)
 
 
 def set_item(
@@ -156,15 +178,22 @@ def set_item(
     state: str,
     actor: str,
     detail=None,
+    path: str | None = None,
     *,
     kind: str = "item-state",
 ):
-    """Set an item's state (with an audit event of this kind) in one transaction."""
+    """Set an item's state (with an audit event of this kind) in one transaction.
+
+    Items in PER_PATH_ITEMS are set for `path` (default: the customer's chosen path).
+    """
     with db.atomic():
+        if item_id in PER_PATH_ITEMS:
+            path = path or get_customer(db, customer_id)["path"]
+            detail = {**(detail or {}), "path": path}
         db.table("item_states").upsert(
             {
                 "customer_id": customer_id,
-                "item_id": item_id,
+                "item_id": _state_key(item_id, path),
                 "state": state,
                 "detail": json.dumps(detail or {}, ensure_ascii=False),
                 "updated_at": now(),
@@ -177,12 +206,17 @@ def set_item(
 
 
 def all_item_rows(db: Database) -> list[dict]:
-    """Return every item state row of active customers, detail decoded."""
+    """Return the item state rows of active customers as their chosen path sees them."""
     rows = db.query(
-        "SELECT s.* FROM item_states s JOIN customers c ON c.id = s.customer_id"
-        " WHERE c.archived_at IS NULL"
+        "SELECT s.*, c.path AS chosen_path FROM item_states s"
+        " JOIN customers c ON c.id = s.customer_id WHERE c.archived_at IS NULL"
     )
-    return [dict(r, detail=json.loads(r["detail"] or "{}")) for r in rows]
+    grouped: dict[int, list] = {}
+    paths: dict[int, str | None] = {}
+    for row in rows:
+        paths[row["customer_id"]] = row.pop("chosen_path")
+        grouped.setdefault(row["customer_id"], []).append(row)
+    return [row for cid, rs in grouped.items() for row in _rows_for_path(rs, paths[cid]).values()]
 
 
 def archive_customer(db: Database, customer_id: int, actor: str) -> None:
@@ -243,6 +277,8 @@ EVENT_WORDS = {
     "mailjet-checked": "Mailjet hat die Einträge geprüft",
     "mailjet-subaccount": "Zugang zum Mailjet-Unterkonto gespeichert (verschlüsselt)",
     "mailjet-subaccount-deleted": "Zugang zum Mailjet-Unterkonto gelöscht",
+    "values-ready-mailed": "Kund:in per E-Mail Bescheid gegeben: die DNS-Einträge stehen bereit",
+    "records-forwarded": "DNS-Einträge per E-Mail an eine IT-Kolleg:in weitergeleitet",
 }
 
 
@@ -259,3 +295,4 @@ def actor_label(actor: str | None) -> str:
         "seed": "Demo",
         "jobs": "automatisch",
     }.get(actor or "", actor or "–")
+

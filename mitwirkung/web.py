@@ -187,7 +187,7 @@ def init_app(app: Flask) -> None:
             404,
             "Seite nicht gefunden",
             "Diesen Link gibt es nicht (mehr). Vielleicht wurde er erneuert – bitte fragen "
-            "Sie Ihre:n Ansprechpartner:in bei PEIQ nach dem aktuellen Link.",
+            "Sie Ihre Ansprechperson bei PEIQ nach dem aktuellen Link.",
         )
 
     @app.errorhandler(405)

@@ -105,9 +105,14 @@ class Customers:
         headers = {"HX-Request": "true"} if htmx else {}
         return self.client.post(url, data=data, headers=headers)
 
-    def item_state(self, customer_id, item_id):
-        rows = store.item_rows(self.db, customer_id)
+    def item_state(self, customer_id, item_id, path=None):
+        rows = store.item_rows(self.db, customer_id, path)
         return rows[item_id]["state"] if item_id in rows else "open"
+
+    def complete_portal(self, customer_id):
+        """PEIQ confirmed the PORTAL: on the portal path only `mail-received` is left."""
+        detail = {"portal": "portal.mueller-verlag.de"}
+        store.set_item(self.db, customer_id, "portal-adopt", "done", "manager:am@peiq.de", detail)
 
 
 @pytest.fixture

@@ -39,8 +39,9 @@ def test_choosing_a_path_shows_its_checklist(client, customers, db):
     response = customers.post(f"/c/{edit}/path", {"path": "mailjet"}, token_from=f"/c/{edit}")
     assert response.status_code == 303
     page = client.get(f"/c/{edit}").get_data(as_text=True)
-    assert 'id="item-dns-spf"' in page and 'id="item-mail-received"' in page
-    assert 'id="item-smtp-settings"' not in page
+    # before PEIQ entered the Mailjet values there is one waiting state and nothing to do
+    assert 'id="dns-waiting"' in page and "Wartet auf PEIQ" in page
+    assert 'id="item-dns-spf"' not in page and 'id="item-smtp-settings"' not in page
     assert store.get_customer(db, customer["id"])["path"] == "mailjet"
 
 
@@ -54,29 +55,34 @@ def test_choosing_no_or_an_unknown_path_explains(client, customers):
 
 def test_changing_the_path_keeps_the_other_paths_states(customers):
     customer, edit, _ = customers.create(path="portal")
+    customers.complete_portal(customer["id"])
     customers.post(f"/c/{edit}/items/mail-received", {"done": "1"}, token_from=f"/c/{edit}")
     customers.post(f"/c/{edit}/path", {"path": "smtp-own"}, token_from=f"/c/{edit}")
+    # a mail that arrived through the PORTAL proves nothing about the own mailbox
+    assert customers.item_state(customer["id"], "mail-received") == "open"
     customers.post(f"/c/{edit}/path", {"path": "portal"}, token_from=f"/c/{edit}")
     assert customers.item_state(customer["id"], "mail-received") == "done"
 
 
 def test_toggle_with_htmx_returns_item_and_progress_fragment(customers):
     customer, edit, _ = customers.create(path="portal")
+    customers.complete_portal(customer["id"])
     url = f"/c/{edit}/items/mail-received"
     response = customers.post(url, {"done": "1"}, htmx=True, token_from=f"/c/{edit}")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<html" not in html
     assert 'id="item-mail-received"' in html and "Erledigt" in html
-    assert 'id="progress" hx-swap-oob="true"' in html and 'value="50"' in html
+    assert 'id="progress" hx-swap-oob="true"' in html and 'value="100"' in html
     assert customers.item_state(customer["id"], "mail-received") == "done"
     response = customers.post(url, {"done": "0"}, htmx=True, token_from=f"/c/{edit}")
-    assert 'value="0"' in response.get_data(as_text=True)
+    assert 'value="50"' in response.get_data(as_text=True)
     assert customers.item_state(customer["id"], "mail-received") == "open"
 
 
 def test_toggle_without_htmx_redirects_back(customers):
-    _, edit, _ = customers.create(path="portal")
+    customer, edit, _ = customers.create(path="portal")
+    customers.complete_portal(customer["id"])
     response = customers.post(
         f"/c/{edit}/items/mail-received", {"done": "1"}, token_from=f"/c/{edit}"
     )
@@ -108,6 +114,7 @@ def test_posts_without_csrf_token_are_refused(client, customers):
 
 def test_csrf_header_from_htmx_is_accepted(client, customers):
     customer, edit, _ = customers.create(path="portal")
+    customers.complete_portal(customer["id"])
     token = customers.csrf(f"/c/{edit}")
     response = client.post(
         f"/c/{edit}/items/mail-received",
@@ -148,12 +155,13 @@ def test_share_refresh_gets_the_workspace_fragment(client, customers):
 @pytest.mark.parametrize("prefix", ["c", "s"])
 def test_status_json_shape(client, customers, prefix):
     customer, edit, share = customers.create(path="portal")
+    customers.complete_portal(customer["id"])
     customers.post(f"/c/{edit}/items/mail-received", {"done": "1"}, token_from=f"/c/{edit}")
     token = edit if prefix == "c" else share
     data = client.get(f"/{prefix}/{token}/status.json").get_json()
     assert set(data) == {"customer", "path", "progress", "items"}
     assert data["customer"] == "Müller Verlag" and data["path"] == "portal"
-    assert data["progress"] == 50
+    assert data["progress"] == 100
     assert [i["id"] for i in data["items"]] == ["portal-adopt", "mail-received"]
     for item in data["items"]:
         assert set(item) == {"id", "title", "state", "updated_at", "detail"}

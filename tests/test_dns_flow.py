@@ -102,7 +102,7 @@ def test_dns_not_answering_is_never_missing(dns_app, client, customers, auth):
     assert run["outcome"] == "dns_unavailable"
     for item in ("dns-verification", "dns-spf", "dns-dkim"):
         assert customers.item_state(customer["id"], item) == "open"
-    section = client.get(f"/c/{edit}").text.split('id="dns"')[1].split("</section>")[0]
+    section = client.get(f"/c/{edit}").text.split('id="dns"')[1].split('class="glossary"')[0]
     assert "antwortet gerade nicht" in section
     assert "Fehlgeschlagen" not in section and "Erledigt" not in section
 
@@ -148,6 +148,11 @@ def test_inform_peiq_shows_on_dashboard_and_mails_managers(dns_app, client, cust
         )
         customer, edit, _ = customers.create(name="Good GmbH", domain="good.de", path="mailjet")
         response = customers.post(f"/c/{edit}/inform", {}, htmx=True, token_from=f"/c/{edit}")
+        assert "Möchten Sie PEIQ trotzdem informieren?" in response.text  # nothing checked yet
+        assert customers.item_state(customer["id"], "peiq-informed") == "open"
+        response = customers.post(
+            f"/c/{edit}/inform", {"confirm_red": "1"}, htmx=True, token_from=f"/c/{edit}"
+        )
         assert response.status_code == 200 and "PEIQ wurde am" in response.text
         assert customers.item_state(customer["id"], "peiq-informed") == "done"
         deadline = time.monotonic() + 10
@@ -155,11 +160,13 @@ def test_inform_peiq_shows_on_dashboard_and_mails_managers(dns_app, client, cust
             time.sleep(0.05)
     message = mail_server.handler.messages[0]
     assert message.rcpt_tos == ["am@peiq.de"]
-    assert "Good GmbH" in message.message["Subject"] and "dns-spf" in message.text()
+    assert "Good GmbH" in message.message["Subject"] and "noch nicht in Ordnung" in message.text()
+    assert "SPF erlaubt Mailjet das Senden" in message.text()
     auth.login()
     assert "PEIQ informiert: wartet auf PEIQ" in client.get("/manage/").text
     page = client.get(f"/manage/customers/{customer['id']}").text
-    assert "die DNS-Einträge stehen" in page
+    assert "obwohl noch nicht alle nötigen DNS-Einträge in Ordnung sind" in page
+    assert "die DNS-Einträge stehen" not in page
     customers.post(f"/manage/customers/{customer['id']}/acknowledge")
     assert "PEIQ informiert: wartet auf PEIQ" not in client.get("/manage/").text
     assert store.item_rows(db, customer["id"])["peiq-informed"]["state"] == "done"
@@ -199,7 +206,9 @@ def test_informing_twice_mails_once(dns_app, customers, auth):
         )
         customer, edit, _ = customers.create(domain="good.de", path="mailjet")
         for _ in range(3):
-            customers.post(f"/c/{edit}/inform", {}, htmx=True, token_from=f"/c/{edit}")
+            customers.post(
+                f"/c/{edit}/inform", {"confirm_red": "1"}, htmx=True, token_from=f"/c/{edit}"
+            )
         deadline = time.monotonic() + 5
         while not mail_server.handler.messages and time.monotonic() < deadline:
             time.sleep(0.05)

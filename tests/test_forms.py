@@ -81,14 +81,16 @@ def test_other_fields_keep_what_was_typed(client, customers):
     assert customers.item_state(1, "smtp-settings") == "open"
 
 
-def test_saving_valid_settings_marks_the_item(client, customers, db):
+def test_saving_valid_settings_marks_the_item(app, client, customers, db, kunde_dns):
+    app.config.update(DNS_NAMESERVERS=[kunde_dns.nameserver], SMTP_ALLOWED_NETWORKS=["127.0.0.0/8"])
     customer, edit, _ = customers.create(path="smtp-own")
-    response = customers.post(f"/c/{edit}/smtp-settings", GOOD, htmx=True, token_from=f"/c/{edit}")
+    data = {**GOOD, "host": "mail.kunde.test"}
+    response = customers.post(f"/c/{edit}/smtp-settings", data, htmx=True, token_from=f"/c/{edit}")
     assert response.status_code == 200
     assert "Gespeichert." in response.get_data(as_text=True)
     assert customers.item_state(customer["id"], "smtp-settings") == "done"
     row = db.table("smtp_settings").get(customer["id"])
-    assert (row["host"], row["port"], row["encryption"]) == ("smtp.example.de", 587, "tls")
+    assert (row["host"], row["port"], row["encryption"]) == ("mail.kunde.test", 587, "tls")
 
 
 def test_settings_form_is_only_for_its_path(customers):

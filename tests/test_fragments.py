@@ -5,7 +5,7 @@ import pytest
 ROUTES = [
     # (path, method, route, data, non-htmx answer)
     ("smtp-own", "get", "items/mail-received", None, 200),
-    ("smtp-own", "post", "items/mail-received", {"done": "1"}, 303),
+    ("smtp-own", "post", "items/mail-received", {"done": "0"}, 303),
     ("smtp-own", "post", "password", {"password": "geheim-geheim"}, 303),
     ("smtp-own", "post", "password-other-channel", {"confirm": "y"}, 303),
     (
@@ -13,7 +13,7 @@ ROUTES = [
         "post",
         "smtp-settings",
         {
-            "host": "smtp.x.de",
+            "host": "mail.kunde.test",
             "port": "587",
             "encryption": "tls",
             "username": "u@x.de",
@@ -21,14 +21,19 @@ ROUTES = [
         },
         303,
     ),  # fmt: skip
-    ("mailjet", "post", "inform", {}, 303),
+    ("mailjet", "post", "inform", {"confirm_red": "1"}, 303),
     ("portal", "post", "portal", {"portal": "portal.x.de", "confirm": "y"}, 303),
     ("smtp-own", "post", "path", {"path": "mailjet"}, 303),
 ]
 
 
 @pytest.mark.parametrize("path, method, route, data, plain_status", ROUTES)
-def test_fragment_for_htmx_page_for_the_rest(customers, path, method, route, data, plain_status):
+def test_fragment_for_htmx_page_for_the_rest(
+    customers, kunde_dns, path, method, route, data, plain_status
+):
+    customers.app.config.update(
+        DNS_NAMESERVERS=[kunde_dns.nameserver], SMTP_ALLOWED_NETWORKS=["127.0.0.0/8"]
+    )
     for htmx in (True, False):
         _, edit, _ = customers.create(path=path)
         url = f"/c/{edit}/{route}"

@@ -280,3 +280,20 @@ def test_expired_password_handovers_are_purged_on_schedule(run, make, db, mail_a
     assert run(T0 + 15 * DAY)["purged"] == 1
     assert db.table("secrets").count == 0
     assert db.table("events").count_where("kind = 'secret-expired'") == 1
+
+
+def test_a_check_that_crashes_stops_nothing_else_and_is_tried_again(
+    run, make, zone, outbox, db, mail_app, monkeypatch
+):
+    complete_mailjet(db, make, zone, mail_app)
+    stalled = make("Still Verlag", "it@still.de", path="smtp-own")  # due for a reminder
+
+    async def broken_check(*args, **kwargs):
+        raise ValueError("a bug in one record's parser")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(jobs, "check_mailjet", broken_check)
+        done = run(T0 + 3 * DAY)
+    assert done["drift_checks"] == 0 and done["reminders"] == 1  # the rest still ran
+    assert mails_to(outbox, "it@still.de") and stalled
+    assert run(T0 + 3 * DAY + timedelta(hours=1))["drift_checks"] == 1  # the claim came back

@@ -5,7 +5,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from smtpserver import PASSWORD, USER, ScriptedServer
+from smtpserver import PASSWORD, USER, ScriptedServer, free_port
 from test_smtp_flow import wait_for_run
 
 from mitwirkung.checks.smtp.transcript import secret_forms
@@ -129,7 +129,7 @@ def test_idn_addresses_are_stored_as_a_labels_and_shown_in_unicode(smtp_app, cli
     assert stored["sender"] == "versand@xn--bcher-kva.test"
     page = client.get(f"/c/{edit}").text
     assert "unterwegs an it@bücher.test" in page and 'value="versand@bücher.test"' in page
-    assert "Absender versand@bücher.test" in client.get(f"/s/{share}").text
+    assert "Absenderadresse versand@bücher.test" in client.get(f"/s/{share}").text
     auth.login()
     assert "<td>versand@bücher.test</td>" in client.get(f"/manage/customers/{customer['id']}").text
 
@@ -140,15 +140,17 @@ def test_manager_tables_show_no_internal_codes(smtp_app, client, customers, auth
     customers.post(f"/c/{edit}/smtp-probe", {"host": "fehlt.kunde.test"}, htmx=True,
                    token_from=f"/c/{edit}")  # fmt: skip
     wait_for_run(db, customer["id"], kind="probe")
-    smtp_app.config["SMTP_ALLOWED_PORTS"] = [587]
-    customers.post(f"/c/{edit}/smtp-test", form(587, host="fehlt.kunde.test"), htmx=True,
+    # an unknown host is refused at the field before any run; a closed port needs the run
+    port = free_port()
+    smtp_app.config["SMTP_ALLOWED_PORTS"] = [port]
+    customers.post(f"/c/{edit}/smtp-test", form(port, host="mail.kunde.test"), htmx=True,
                    token_from=f"/c/{edit}")  # fmt: skip
     wait_for_run(db, customer["id"])
     auth.login()
     page = client.get(f"/manage/customers/{customer['id']}").text
     assert "Keine der üblichen Einstellungen funktioniert" in page
-    assert "* Ergebnis: Server nicht gefunden" in page
-    for code in ("nothing_found", "host_not_found", "Ergebnis: ok"):
+    assert "* Ergebnis: Verbindung abgelehnt" in page
+    for code in ("nothing_found", "host_not_found", "connection_refused", "Ergebnis: ok"):
         assert code not in page
     history = client.get(f"/c/{edit}").text
-    assert "host_not_found" not in history and "Server nicht gefunden" in history
+    assert "connection_refused" not in history and "Verbindung abgelehnt" in history

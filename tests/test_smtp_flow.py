@@ -63,7 +63,8 @@ def test_test_mail_arrives_and_its_link_confirms_arrival(
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'id="item-smtp-test-mail" class="item state-running" hx-swap-oob="true"' in html
-    assert 'hx-trigger="load delay:1s"' in html  # the fragment polls its run
+    # the answer next to the button polls its run
+    assert 'id="smtp-answer"' in html and 'hx-trigger="load delay:700ms"' in html
     run = wait_for_run(db, customer["id"])
     assert run["outcome"] == "ok"
     assert customers.item_state(customer["id"], "smtp-test-mail") == "done"
@@ -136,9 +137,15 @@ def test_private_address_is_refused_without_connecting(smtp_app, customers, db, 
     smtp_app.config["SMTP_ALLOWED_NETWORKS"] = []
     customer, edit, _ = customers.create(path="smtp-own")
     before = len(kunde_mail.handler.messages)
-    customers.post(f"/c/{edit}/smtp-test", form(kunde_mail), htmx=True, token_from=f"/c/{edit}")
-    run = wait_for_run(db, customer["id"])
-    assert run["outcome"] == "blocked_address"
+    response = customers.post(
+        f"/c/{edit}/smtp-test", form(kunde_mail), htmx=True, token_from=f"/c/{edit}"
+    )
+    # refused at the field, before any run: the test could never connect there
+    assert response.status_code == 422
+    assert (
+        'id="host-error"' in response.text and "keine öffentliche Internetadresse" in response.text
+    )
+    assert db.table("runs").count == 0
     assert len(kunde_mail.handler.messages) == before
 
 

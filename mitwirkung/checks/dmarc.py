@@ -28,8 +28,8 @@ _CHECKS = {
     "np": lambda v: v in POLICIES,
     "adkim": lambda v: v in ("r", "s"),
     "aspf": lambda v: v in ("r", "s"),
-    "pct": lambda v: v.isdigit() and int(v) <= 100,
-    "ri": lambda v: v.isdigit(),
+    "pct": lambda v: v.isascii() and v.isdigit() and int(v) <= 100,
+    "ri": lambda v: v.isascii() and v.isdigit(),
     "fo": lambda v: all(x in ("0", "1", "d", "s") for x in v.split(":")),
     "rf": lambda v: all(x.strip(WSP) == "afrf" for x in v.split(":")),
     "psd": lambda v: v in ("y", "n", "u"),
@@ -55,7 +55,7 @@ ALLOWED = {  # shown in the message for an invalid value
 
 
 def _uri_ok(uri: str) -> bool:
-    uri = re.sub(r"!\d+[kmgt]?$", "", uri.strip(WSP), flags=re.IGNORECASE)
+    uri = re.sub(r"!\d+[kmgt]?$", "", uri.strip(WSP), flags=re.IGNORECASE | re.ASCII)
     return bool(_MAILTO.match(uri)) or uri.lower().startswith("https://")
 
 

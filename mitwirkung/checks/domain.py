@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import idna
 
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
-_PORT = re.compile(r":\d{1,5}$")
+_PORT = re.compile(r":\d{1,5}$", re.ASCII)
 
 
 class DomainError(ValueError):

@@ -111,7 +111,7 @@ def _split_port(text: str, raw: str) -> tuple[str, int | None]:
         host = text
     if port_text is None:
         return host, None
-    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+    if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
         raise _fail(
             "invalid_host", host=raw.strip(), detail="Der Port hinter dem „:“ ist ungültig."
         )

@@ -21,11 +21,11 @@ MECHANISMS = frozenset({"all", "include", "a", "mx", "ptr", "ip4", "ip6", "exist
 _DOMAIN_SPEC = re.compile(r"^[A-Za-z0-9_%{}.\-+=/!:]+$")
 _MODIFIER = re.compile(r"^([A-Za-z][A-Za-z0-9_.\-]*)=(.*)$")
 _MECHANISM = re.compile(r"^([+\-~?]?)([A-Za-z0-9]+)(?:([:/])(.*))?$")
-_DUAL_CIDR = re.compile(r"^(?:/(\d{1,2}))?(?://(\d{1,3}))?$")  # RFC 7208 §5.6
+_DUAL_CIDR = re.compile(r"^(?:/(\d{1,2}))?(?://(\d{1,3}))?$", re.ASCII)  # RFC 7208 §5.6
 _INVISIBLE = r"\s\u200b-\u200d\u2060\ufeff\u00ad"
 _ATTEMPT = re.compile(rf"^[{_INVISIBLE}]*v[{_INVISIBLE}]*=[{_INVISIBLE}]*spf1(?!\d)", re.IGNORECASE)
 # RFC 7208 §7.1: %{letter digits "r" delimiters}, "%%", "%_", "%-"; c, r, t only in exp=.
-_MACRO = re.compile(r"%(?:\{([a-zA-Z])\d*[rR]?[.\-+,/_=]*\}|[%_-])")
+_MACRO = re.compile(r"%(?:\{([a-zA-Z])\d*[rR]?[.\-+,/_=]*\}|[%_-])", re.ASCII)
 
 
 def is_spf(text: str) -> bool:

@@ -20,7 +20,10 @@ def make_customer(live_app, **kw):
     return customer, edit, share
 
 
-def test_customer_chooses_path_fixes_a_mistake_and_ticks(live_app, page, screenshot):
+def test_customer_chooses_path_fixes_a_mistake_and_ticks(live_app, kunde_dns, page, screenshot):
+    live_app.app.config.update(
+        DNS_NAMESERVERS=[kunde_dns.nameserver], SMTP_ALLOWED_NETWORKS=["127.0.0.0/8"]
+    )
     _, edit, _ = make_customer(live_app)
     page.goto(f"{live_app.url}/c/{edit}")
     expect(page.get_by_role("heading", name="SMTP-Postfach")).to_be_visible()
@@ -30,7 +33,7 @@ def test_customer_chooses_path_fixes_a_mistake_and_ticks(live_app, page, screens
     expect(page.locator("[data-progress]")).to_have_text("0 %")
 
     form = page.locator("#smtp-form")
-    form.get_by_label("Server/Host").fill("smtp.mueller.de")
+    form.get_by_label("Server/Host").fill("mail.kunde.test")
     form.get_by_label("SSL – verschlüsselt").check()
     expect(form.locator("#port")).to_have_value("465")  # the usual port is suggested
     form.get_by_label("TLS – Verbindung").check()
@@ -40,7 +43,7 @@ def test_customer_chooses_path_fixes_a_mistake_and_ticks(live_app, page, screens
     form.get_by_role("button", name="Speichern").click()
     error = page.locator("#sender-error")
     expect(error).to_contain_text("vollständige E-Mail-Adresse")
-    expect(page.locator("#smtp-form").get_by_label("Server/Host")).to_have_value("smtp.mueller.de")
+    expect(page.locator("#smtp-form").get_by_label("Server/Host")).to_have_value("mail.kunde.test")
     expect(page.locator("#smtp-form").get_by_label("Nutzer")).to_have_value("versand@mueller.de")
 
     page.locator("#smtp-form").get_by_label("Absenderadresse").fill("versand@mueller.de")
@@ -48,18 +51,14 @@ def test_customer_chooses_path_fixes_a_mistake_and_ticks(live_app, page, screens
     expect(page.locator("#item-smtp-settings .badge")).to_have_text("Erledigt")
     expect(page.locator("[data-progress]")).to_have_text("25 %")
 
-    url_before = page.url
-    page.locator("#item-mail-received").get_by_role("button", name="Abhaken").click()
-    expect(page.locator("#item-mail-received .badge")).to_have_text("Erledigt")
-    expect(page.locator("[data-progress]")).to_have_text("50 %")
-    assert page.url == url_before  # no full reload, no navigation
+    # nothing to tick yet: the confirmation waits for the rest of the path
+    received = page.locator("#item-mail-received")
+    expect(received).to_contain_text("Noch offen: Passwort sicher übergeben")
+    expect(received.get_by_role("button")).to_have_count(0)
     shot = screenshot(page, "customer-page")
     if os.environ.get("MITWIRKUNG_UPDATE_SCREENSHOTS"):  # the README's picture
         DOCS.mkdir(exist_ok=True)
         shutil.copy(shot, DOCS / "customer-page.png")
-
-    page.locator("#item-mail-received").get_by_role("button", name="Haken entfernen").click()
-    expect(page.locator("[data-progress]")).to_have_text("25 %")
 
 
 def test_manager_creates_customer_and_share_link_follows(live_app, page, context):
@@ -89,12 +88,15 @@ def test_manager_creates_customer_and_share_link_follows(live_app, page, context
     customer.goto(edit_url)
     customer.get_by_label("Übernahme der SMTP-Konfiguration von PORTAL").check()
     customer.get_by_role("button", name="Diesen Weg wählen").click()
-    customer.locator("#item-mail-received").get_by_role("button", name="Abhaken").click()
-    expect(customer.locator("[data-progress]")).to_have_text("50 %")
+    portal = customer.locator("#item-portal-adopt")
+    portal.get_by_label("Adresse Ihres PORTAL").fill("portal.nordkurier.de")
+    portal.get_by_label("Die SMTP-Konfiguration dieses PORTAL").check()
+    portal.get_by_role("button", name="Übernahme anfragen").click()
+    expect(customer.locator("#item-portal-adopt .badge")).to_have_text("Wartet auf PEIQ")
 
-    # the share view refreshes by itself and shows the customer's new tick
-    expect(share.locator("#item-mail-received .badge")).to_have_text("Erledigt", timeout=8000)
-    expect(share.locator("[data-progress]")).to_have_text("50 %")
+    # the share view refreshes by itself and shows the customer's request
+    expect(share.locator("#item-portal-adopt .badge")).to_have_text("Wartet auf PEIQ", timeout=8000)
+    expect(share.locator("[data-progress]")).to_have_text("0 %")
     assert share.locator("form").count() == 0
     page.goto(f"{live_app.url}/manage/")
     expect(page.get_by_role("cell", name="nordkurier.de")).to_be_visible()

@@ -60,10 +60,10 @@ def test_values_from_mailjet_to_a_green_check_with_mailjets_view(site, page, con
 
     page.goto(f"{site.url}/c/{edit}")
     dns = page.locator("#dns")
-    expect(dns.locator("#host-dns-verification")).to_have_text("mailjet._a1b2c3d4")
+    expect(page.locator("#host-dns-verification")).to_have_text("mailjet._a1b2c3d4")
     dns.get_by_role("button", name="DNS prüfen").click()
-    for item_id in ("dns-verification", "dns-spf", "dns-dkim"):
-        expect(page.locator(f"#record-{item_id} .badge")).to_have_text("Erledigt", timeout=15_000)
+    for item_id in ("dns-verification", "dns-spf", "dns-dkim"):  # each record inside its item
+        expect(page.locator(f"#item-{item_id} .badge")).to_have_text("Erledigt", timeout=15_000)
     expect(page.locator("#dns-provider")).to_contain_text("dns-provider.net")
     expect(page.locator("#dns-provider")).to_contain_text("Mailjet hat ihn noch nicht gesehen")
     steps = page.locator("#steps-dns-dkim")

@@ -58,21 +58,24 @@ def test_mailjet_path_from_preparation_to_peiq_informed(mailjet_live, page, cont
     page.reload()
     dns = page.locator("#dns")
     expect(dns).to_contain_text("good.de")
-    for item_id in DNS_ITEMS:
-        expect(dns.locator(f"#record-{item_id}")).to_be_visible()
-    expect(dns.locator("#host-dns-verification")).to_have_text("mailjet._a1b2c3d4")
-    expect(dns.locator("#value-dns-verification")).to_have_text("a1b2c3d4e5f60718")
-    expect(dns.locator("#value-dns-spf")).to_contain_text("include:spf.mailjet.com")
-    copy = dns.locator('button[data-copy="#value-dns-verification"]')
-    expect(copy).to_have_text("Kopieren")
+    for item_id in DNS_ITEMS:  # each record once, inside its checklist item
+        expect(page.locator(f"#item-{item_id} #record-{item_id}")).to_be_visible()
+        expect(page.locator(f"#record-{item_id}")).to_have_count(1)
+    expect(page.locator("#host-dns-verification")).to_have_text("mailjet._a1b2c3d4")
+    expect(page.locator("#value-dns-verification")).to_have_text("a1b2c3d4e5f60718")
+    expect(page.locator("#value-dns-spf")).to_contain_text("include:spf.mailjet.com")
+    copy = page.locator('button[data-copy="#value-dns-verification"]')
+    expect(copy).to_have_accessible_name("Kopieren – Wert des Bestätigungs-Eintrags")
+    expect(copy.locator("[data-copy-label]")).to_have_text("Kopieren")
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=mailjet_live.url)
     copy.click()
-    expect(copy).to_have_text("Kopiert ✓")
+    expect(copy.locator("[data-copy-label]")).to_have_text("Kopiert ✓")
+    expect(page.locator("#announcer")).to_have_text("Wert des Bestätigungs-Eintrags kopiert")
     assert page.evaluate("navigator.clipboard.readText()") == "a1b2c3d4e5f60718"
 
     dns.get_by_role("button", name="DNS prüfen").click()
     for item_id in DNS_ITEMS:
-        expect(page.locator(f"#record-{item_id} .badge")).to_have_text("Erledigt", timeout=15_000)
+        expect(page.locator(f"#item-{item_id} .badge")).to_have_text("Erledigt", timeout=15_000)
     for item_id in DNS_ITEMS:
         item = page.locator(f"#item-{item_id}")
         expect(item.locator(".badge")).to_have_text("Erledigt")

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 # Negative replies are classified by their text and enhanced status code first, then by the
 # step they answered: Postfix reports client, HELO and sender restrictions at RCPT.
-_ENHANCED = re.compile(r"\s*([245]\.\d{1,3}\.\d{1,3})\b")
+_ENHANCED = re.compile(r"\s*([245]\.\d{1,3}\.\d{1,3})\b", re.ASCII)
 SYSTEM_STATUS = {"4.7.25", "5.7.25", "5.7.606", "5.7.607", "5.7.608", "5.7.609", "5.7.708"}
 SYSTEM_TEXT = re.compile(
     r"client host rejected|helo command rejected|blocked using|\bblock ?list|\bblack ?list"

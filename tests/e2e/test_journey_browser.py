@@ -1,0 +1,414 @@
+"""The customer journey in Chromium at a desktop and a phone viewport: every action answers
+next to where it was taken (in view, focused, read out), failed requests say so in German,
+nothing typed is lost, and axe-core finds nothing. One app server for the whole module."""
+
+import re
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from dnsserver import ZoneServer
+from e2e.conftest import ARTIFACTS, LiveServer
+from playwright.sync_api import expect
+from smtpserver import KUNDE_ZONE, PASSWORD, USER
+
+from app import create_app
+from mitwirkung import store
+from mitwirkung.cli import create_manager
+from mitwirkung.db import connect
+
+AXE = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+PARTLY = """
+$ORIGIN teil.de.
+@ IN SOA ns1.teil.de. hostmaster.teil.de. 1 3600 600 86400 300
+@ IN NS ns1.teil.de.
+@ IN TXT "v=spf1 ip4:192.0.2.1 -all"
+mailjet._a1b2c3d4 IN TXT "a1b2c3d4e5f60718"
+"""
+MAILJET = {"verification_name": "mailjet._a1b2c3d4", "verification_value": "a1b2c3d4e5f60718",
+           "dkim_selector": "mailjet", "dkim_key": ""}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def zones():
+    with ZoneServer(KUNDE_ZONE + PARTLY) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, zones, certs, kunde_mail):
+    app = create_app(
+        {
+            "DATABASE": str(tmp_path_factory.mktemp("journey") / "e2e.db"),
+            "SECRET_KEY": "e2e-secret",
+            "ENCRYPTION_KEY": Fernet.generate_key().decode(),
+            "SHARE_REFRESH_SECONDS": 1,
+            "DNS_NAMESERVERS": [zones.nameserver],
+            "DNS_TIMEOUT": 3,
+            "SMTP_ALLOWED_NETWORKS": ["127.0.0.0/8"],
+            "SMTP_ALLOWED_PORTS": [25, 465, 587, kunde_mail.port],
+            "SMTP_CA_FILE": certs.ca_file,
+            "SMTP_TIMEOUT": 5,
+            "SMTP_PROBE_PORTS": [[kunde_mail.port, "ssl"], [kunde_mail.port, "tls"]],
+            "SMTP_TESTS_PER_ADDRESS": 1000,
+        }
+    )
+    db = connect(app.config["DATABASE"])
+    create_manager(db, "am@peiq.de", "richtig-geheim", "Anna Manager")
+    db.close()
+    with LiveServer(app) as live:
+        yield live
+    app.extensions["runner"].shutdown()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def viewport(request):
+    return request.param
+
+
+@pytest.fixture
+def context(browser, viewport):
+    # bypass_csp only lets the test inject axe-core; the app's own pages never need it
+    context = browser.new_context(locale="de-DE", viewport=VIEWPORTS[viewport], bypass_csp=True)
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def allow_errors():
+    """Patterns of browser console errors a test provokes on purpose."""
+    return []
+
+
+@pytest.fixture
+def page(context, allow_errors):
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    yield page
+    allowed = [r"\b422\b", *allow_errors]
+    unexpected = [e for e in errors if not any(re.search(a, e) for a in allowed)]
+    assert not unexpected, f"browser errors: {unexpected}"
+
+
+class Journey:
+    """Customers of the shared server and what a test needs to look at them."""
+
+    def __init__(self, server, page, viewport):
+        self.server, self.page, self.viewport = server, page, viewport
+        self.db = connect(server.app.config["DATABASE"])
+
+    def customer(self, path=None, domain="kunde.test", contact=None):
+        with self.server.app.app_context():
+            customer, edit, share = store.create_customer(
+                self.db, "Kunde Verlag", domain, contact, "manager:am@peiq.de"
+            )
+        if path:
+            store.set_path(self.db, customer["id"], path, "test")
+        return customer, f"{self.server.url}/c/{edit}", f"{self.server.url}/s/{share}"
+
+    def state(self, customer_id, item_id):
+        rows = store.item_rows(self.db, customer_id)
+        return rows[item_id]["state"] if item_id in rows else "open"
+
+    def axe(self):
+        """Run axe-core on the page as it is; fail on any violation."""
+        self.page.add_script_tag(path=str(AXE))
+        result = self.page.evaluate(
+            "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',"
+            " 'best-practice']})"
+        )
+        found = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+        assert found == [], found
+
+    def shot(self, name):
+        """Save what the person sees now (the viewport) and the whole page; nothing may make
+        the page wider than the screen."""
+        widths = self.page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth,"
+            " window.scrollX]"
+        )
+        overflowing = self.page.evaluate(
+            "[...document.querySelectorAll('body, body *')]"
+            ".filter(e => e.scrollWidth > e.clientWidth + 1"
+            " && getComputedStyle(e).overflowX === 'visible')"
+            ".map(e => `${e.tagName}#${e.id}.${e.className}: ${e.scrollWidth}/${e.clientWidth}`)"
+        )
+        assert widths[0] <= widths[1] and widths[2] == 0, (widths, overflowing)
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}-{self.viewport}.png"))
+        self.page.screenshot(
+            path=str(ARTIFACTS / f"{name}-{self.viewport}-full.png"), full_page=True
+        )
+
+    def answered(self, locator, text):
+        """The answer says text, sits inside the viewport, has focus and was read out."""
+        expect(locator).to_contain_text(text, timeout=15_000)
+        expect(locator).to_be_focused()
+        expect(locator).to_be_in_viewport()
+        expect(self.page.locator("#announcer")).to_contain_text(text)
+
+
+@pytest.fixture
+def journey(server, page, viewport):
+    j = Journey(server, page, viewport)
+    yield j
+    j.db.close()
+
+
+def fill_settings(form, port):
+    form.get_by_label("Server/Host").fill("mail.kunde.test")
+    form.locator("#port").fill(str(port))
+    form.get_by_label("TLS – Verbindung").check()
+    form.locator("#port").fill(str(port))
+    form.get_by_label("Nutzer").fill(USER)
+    form.get_by_label("Absenderadresse").fill("versand@kunde.test")
+
+
+def test_test_mail_and_probe_answer_next_to_their_button(journey, kunde_mail):
+    page = journey.page
+    customer, edit, _ = journey.customer("smtp-own")
+    page.goto(edit)
+    form = page.locator("#smtp-form")
+    form.get_by_label("Server/Host").fill("mail.kunde.test")
+    form.get_by_role("button", name="Einstellungen ermitteln").click()
+    journey.answered(page.locator("#probe"), "Für mail.kunde.test funktioniert")
+    form.locator("#probe li", has_text="mit TLS").get_by_role("button", name="Übernehmen").click()
+
+    fill_settings(form, kunde_mail.port)
+    form.locator("#smtp-password-input").fill(PASSWORD)
+    form.get_by_label("Empfänger der Testmail").fill("it@kunde.test")
+    form.get_by_role("button", name="Testmail senden").click()
+    answer = page.locator("#smtp-answer")
+    journey.answered(answer, "angenommen")
+    expect(page.locator("#item-smtp-test-mail .badge")).to_have_text("Erledigt")
+    # the confirmation waits for the link or for the password hand-over
+    expect(page.locator("#item-mail-received")).to_contain_text("Die Testmail ist unterwegs")
+    journey.axe()
+    journey.shot("journey-testmail")
+    assert journey.state(customer["id"], "smtp-test-mail") == "done"
+
+
+def test_failed_save_keeps_every_field_and_names_the_refused_one(journey):
+    page = journey.page
+    customer, edit, _ = journey.customer("smtp-own")
+    page.goto(edit)
+    form = page.locator("#smtp-form")
+    fill_settings(form, 2526)  # a port the test would never connect to
+    form.get_by_label("keine – unverschlüsselt").check()
+    form.get_by_label("Ja, das Passwort darf ohne Verschlüsselung").check()
+    form.locator("#smtp-password-input").fill("geheim-123")
+    form.get_by_label("Empfänger der Testmail").fill("it@kunde.test")
+    form.get_by_label("Passwort außerdem sicher").check()
+    form.get_by_role("button", name="Speichern").click()
+
+    port = page.locator("#smtp-form #port")
+    expect(page.locator("#port-error")).to_contain_text(
+        "Port 2526 wird für den Test nicht verwendet"
+    )
+    expect(port).to_be_focused()  # where the person has to go next
+    expect(page.locator("#smtp-save-answer")).to_contain_text("Nicht gespeichert")
+    expect(page.locator("#port-error")).to_be_in_viewport()  # the field and why, in view
+    expect(page.locator("#announcer")).to_contain_text("bitte prüfen Sie: Port")
+    form = page.locator("#smtp-form")
+    expect(form.get_by_label("Server/Host")).to_have_value("mail.kunde.test")
+    expect(form.locator("#smtp-password-input")).to_have_value("geheim-123")
+    expect(form.get_by_label("Empfänger der Testmail")).to_have_value("it@kunde.test")
+    expect(form.get_by_label("Passwort außerdem sicher")).to_be_checked()
+    expect(form.get_by_label("Ja, das Passwort darf ohne Verschlüsselung")).to_be_checked()
+    expect(form.get_by_label("Ja, das Passwort darf ohne Verschlüsselung")).to_be_visible()
+    journey.axe()
+    journey.shot("journey-refused-port")
+    assert journey.state(customer["id"], "smtp-settings") == "open"
+
+
+def test_enter_runs_the_main_action_of_the_form(journey, kunde_mail):
+    page = journey.page
+    customer, edit, _ = journey.customer("smtp-own")
+    page.goto(edit)
+    form = page.locator("#smtp-form")
+    fill_settings(form, 587)
+    form.get_by_label("Server/Host").press("Enter")  # not "Einstellungen ermitteln"
+    journey.answered(page.locator("#smtp-save-answer"), "Gespeichert.")
+    expect(page.locator("#probe")).to_be_empty()
+    assert journey.state(customer["id"], "smtp-settings") == "done"
+    form.locator("#port").fill(str(kunde_mail.port))
+    form.locator("#smtp-password-input").fill(PASSWORD)
+    form.get_by_label("Empfänger der Testmail").fill("it@kunde.test")
+    form.get_by_label("Empfänger der Testmail").press("Enter")  # in the test part: send
+    journey.answered(page.locator("#smtp-answer"), "angenommen")
+
+
+def test_failed_requests_say_so_in_german_where_they_were_made(journey, allow_errors):
+    allow_errors += [r"\b500\b", r"\b404\b", "sendError", "afterRequest", "DISCONNECTED"]
+    page = journey.page
+    customer, edit, _ = journey.customer("smtp-own")
+    page.goto(edit)
+    form = page.locator("#smtp-form")
+    fill_settings(form, 587)
+    # the server fails
+    page.route("**/smtp-settings", lambda route: route.fulfill(status=500, body="kaputt"))
+    form.get_by_role("button", name="Speichern").click()
+    error = page.locator("#smtp-save + .request-error")
+    expect(error).to_contain_text("Bei PEIQ ist ein Fehler aufgetreten")
+    expect(error).to_contain_text("Anna Manager (am@peiq.de)")
+    expect(error).to_be_focused()
+    expect(error).to_be_in_viewport()
+    page.unroute("**/smtp-settings")
+    # the network fails
+    page.route("**/smtp-settings", lambda route: route.abort("internetdisconnected"))
+    form.get_by_role("button", name="Speichern").click()
+    expect(error).to_contain_text("Keine Verbindung zu PEIQ")
+    expect(page.locator(".request-error")).to_have_count(1)  # one message, replaced
+    page.unroute("**/smtp-settings")
+    expect(form.get_by_label("Server/Host")).to_have_value("mail.kunde.test")  # nothing lost
+    # the link was renewed meanwhile
+    with journey.server.app.app_context():
+        store.rotate_link(journey.db, customer["id"], "edit", "manager:am@peiq.de")
+    form.get_by_role("button", name="Einstellungen ermitteln").click()
+    probe_error = page.locator("button:has-text('Einstellungen ermitteln') + .request-error")
+    expect(probe_error).to_contain_text("Dieser Link gilt nicht mehr")
+    expect(probe_error).to_contain_text("Bitte fragen Sie Anna Manager (am@peiq.de)")
+    expect(probe_error).to_be_focused()
+    journey.axe()
+    journey.shot("journey-request-errors")
+
+
+def test_mailjet_records_once_in_the_customers_words(journey, context):
+    page = journey.page
+    customer, edit, _ = journey.customer("mailjet", domain="teil.de")
+    page.goto(edit)
+    expect(page.locator("#dns-waiting")).to_contain_text("Wartet auf PEIQ")
+    expect(page.locator(".checklist")).to_have_count(0)  # nothing points to a missing button
+    journey.axe()
+    journey.shot("journey-mailjet-waiting")
+
+    journey.db.table("mailjet_expectations").insert(
+        {
+            "customer_id": customer["id"],
+            "domain": "teil.de",
+            **MAILJET,
+            "verification_name": "mailjet._a1b2c3d4.teil.de",
+            "dkim_key": None,
+        }  # fmt: skip
+    )
+    store.add_event(journey.db, customer["id"], "manager:am@peiq.de", "mailjet-expectation")
+    page.reload()
+    for item_id in ("dns-verification", "dns-spf", "dns-dkim", "dns-dmarc"):
+        expect(page.locator(f"#record-{item_id}")).to_have_count(1)
+    page.get_by_role("button", name="DNS prüfen").click()
+    answer = page.locator("#dns-answer")
+    journey.answered(answer, "Noch nicht in Ordnung")
+    expect(answer).to_contain_text("SPF erlaubt Mailjet das Senden (Fehlerhaft)")
+    expect(answer).to_contain_text("DKIM-Schlüssel veröffentlicht (Noch nicht angelegt)")
+    expect(answer).to_contain_text(re.compile(r"prüfen wir bis \d\d:\d\d Uhr jede Minute"))
+    expect(page.locator("#item-dns-verification .badge")).to_have_text("Erledigt")
+    expect(page.locator("#item-dns-spf .badge")).to_have_text("Fehlerhaft")
+    expect(page.locator("#item-dns-dkim .badge")).to_have_text("Noch nicht angelegt")
+    expect(page.locator("#item-dns-dmarc .badge")).to_have_text("Empfohlen")
+
+    copy = page.locator('button[data-copy="#value-dns-dmarc"]')
+    expect(copy).to_have_accessible_name("Kopieren – Wert des DMARC-Eintrags")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=journey.server.url)
+    copy.click()
+    expect(page.locator("#announcer")).to_have_text("Wert des DMARC-Eintrags kopiert")
+
+    inform = page.locator("#item-peiq-informed")
+    inform.get_by_role("button", name="PEIQ informieren").click()
+    question = page.locator("#inform-confirm")
+    journey.answered(question, "Möchten Sie PEIQ trotzdem informieren?")
+    expect(question).to_contain_text("DKIM-Schlüssel veröffentlicht (Noch nicht angelegt)")
+    assert journey.state(customer["id"], "peiq-informed") == "open"
+    journey.axe()
+    journey.shot("journey-mailjet-red")
+    question.get_by_role("button", name="Ja, PEIQ trotzdem informieren").click()
+    journey.answered(page.locator("#item-peiq-informed .answer"), "PEIQ ist informiert")
+    expect(page.locator("#item-peiq-informed")).to_contain_text("noch nicht alle nötigen Einträge")
+    rows = store.item_rows(journey.db, customer["id"])
+    assert rows["peiq-informed"]["detail"]["red"] == ["dns-spf", "dns-dkim"]
+
+
+def test_portal_waits_for_peiq_then_the_customer_confirms(journey):
+    page = journey.page
+    customer, edit, share = journey.customer("portal")
+    page.goto(edit)
+    expect(page.locator("#path-intro")).to_contain_text("Nennen Sie uns Ihr PORTAL")
+    expect(page.locator("#peiq-contact")).to_contain_text("Anna Manager")
+    received = page.locator("#item-mail-received")
+    expect(received.get_by_role("button")).to_have_count(0)  # nothing to tick at 0 %
+    item = page.locator("#item-portal-adopt")
+    item.get_by_label("Adresse Ihres PORTAL").fill("portal.kunde.test")
+    item.get_by_label("Die SMTP-Konfiguration dieses PORTAL").check()
+    item.get_by_role("button", name="Übernahme anfragen").click()
+    journey.answered(page.locator("#item-portal-adopt .answer"), "Anfrage gesendet")
+    expect(page.locator("#item-portal-adopt .badge")).to_have_text("Wartet auf PEIQ")
+    expect(page.locator("#item-portal-adopt form")).to_have_count(0)
+    journey.axe()
+
+    store.set_item(journey.db, customer["id"], "portal-adopt", "done", "manager:am@peiq.de",
+                   {"portal": "portal.kunde.test"})  # fmt: skip
+    page.reload()
+    confirm = received.get_by_role("button", name="Ja, ich habe eine E-Mail von PRINT PPS erhalten")
+    confirm.click()
+    journey.answered(page.locator("#item-mail-received .answer"), "Bestätigt.")
+    expect(page.locator("[data-progress]")).to_have_text("100 %")
+    expect(page.locator("#progress")).to_contain_text("Geschafft")
+    journey.shot("journey-portal-done")
+    status = page.request.get(f"{share}/status.json").json()
+    assert status["progress"] == 100
+
+
+def tab_to(page, locator, limit=60):
+    """Press Tab until locator has focus: it is reachable by keyboard alone."""
+    for _ in range(limit):
+        if locator.evaluate("e => e === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{locator} not reachable with Tab")
+
+
+def test_keyboard_only_through_the_smtp_own_path(journey, kunde_mail, context):
+    page, kb = journey.page, journey.page.keyboard
+    customer, edit, _ = journey.customer()
+    page.goto(edit)
+    tab_to(page, page.get_by_label("Einrichten des SMTP-Postfachs durch Kund:in"))
+    kb.press("Space")
+    tab_to(page, page.get_by_role("button", name="Diesen Weg wählen"))
+    kb.press("Enter")
+    expect(page.locator("#item-smtp-settings")).to_be_visible()
+    form = page.locator("#smtp-form")
+    for field, text in (("#host", "mail.kunde.test"), ("#port", str(kunde_mail.port))):
+        tab_to(page, form.locator(field))
+        kb.type(text)
+    tab_to(page, form.get_by_label("SSL – verschlüsselt"))
+    kb.press("ArrowDown")  # TLS
+    expect(form.get_by_label("TLS – Verbindung")).to_be_checked()
+    expect(form.locator("#port")).to_have_value(str(kunde_mail.port))  # not the usual 587
+    for label, text in (("Nutzer", USER), ("Absenderadresse", "versand@kunde.test")):
+        tab_to(page, form.get_by_label(label))
+        kb.type(text)
+    kb.press("Enter")
+    journey.answered(page.locator("#smtp-save-answer"), "Gespeichert.")
+    tab_to(page, form.locator("#smtp-password-input"))
+    kb.type(PASSWORD)
+    tab_to(page, form.get_by_label("Empfänger der Testmail"))
+    kb.type("it@kunde.test")
+    tab_to(page, form.get_by_label("Passwort außerdem sicher"))
+    kb.press("Space")
+    tab_to(page, form.get_by_role("button", name="Testmail senden"))
+    before = len(kunde_mail.handler.messages)
+    kb.press("Enter")
+    journey.answered(page.locator("#smtp-answer"), "angenommen")
+    expect(page.locator("#item-smtp-password .badge")).to_have_text("Erledigt")
+    mail = kunde_mail.handler.messages[before]
+    link = re.search(r"(/bestaetigen/\S+)", mail.text()).group(1)
+    confirm = context.new_page()  # the recipient's mailbox, not this page
+    confirm.goto(journey.server.url + link)
+    confirm.close()
+    expect(page.locator("#item-mail-received .badge")).to_have_text("Erledigt", timeout=15_000)
+    expect(page.locator("[data-progress]")).to_have_text("100 %")
+    journey.axe()
+    journey.shot("journey-keyboard-done")
