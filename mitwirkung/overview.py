@@ -117,7 +117,8 @@ def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
     contact = customer["contact_email"] or ""
     # both spellings of a domain: what people read (Unicode) and what the wire has (A-label)
     search = " ".join(
-        [customer["name"], domain, display_domain(domain), contact, shown_address(contact)]
+        [customer["name"], domain, display_domain(domain), contact]
+        + ([shown_address(contact)] if "xn--" in contact else [])
     )
     return {
         "progress": done,
