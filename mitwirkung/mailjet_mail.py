@@ -37,6 +37,29 @@ def obstacle(db: Database, config, customer_id: int) -> str | None:
     return None
 
 
+def manual_wait(db: Database, customer_id: int, contact: dict | None) -> str | None:
+    """Why the customer cannot yet confirm by hand that a mail arrived (German), or None.
+
+    On the Mailjet path no mail can arrive before PEIQ has finished its part at Mailjet: the
+    hand-tick is offered only once the manager acknowledged the customer's "PEIQ informieren"
+    or Mailjet reports the domain sender active.
+    """
+    state = mailjet_sync.row(db, customer_id)
+    if state and state.get("sender_status") == "Active":
+        return None
+    informed = store.item_rows(db, customer_id).get("peiq-informed")
+    if informed and informed["state"] in ("done", "warning") and (
+        informed["detail"].get("waiting_for") != "manager"
+    ):
+        return None
+    who = contact["name"] if contact else "Ihre Ansprechperson bei PEIQ"
+    return (
+        "Eine E-Mail über Mailjet kann erst ankommen, wenn PEIQ Mailjet für Ihre Domain fertig "
+        f"eingerichtet hat. Das bestätigen Sie hier, sobald {who} Ihnen Bescheid gegeben hat "
+        "oder Mailjet Ihren Absender freigeschaltet hat."
+    )
+
+
 def latest(db: Database, customer_id: int) -> dict | None:
     """The newest test mail through Mailjet, decoded, or None."""
     found = live.runs(db, customer_id, KIND, 1)

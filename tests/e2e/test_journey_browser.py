@@ -325,7 +325,7 @@ def test_mailjet_records_once_in_the_customers_words(journey, context):
     journey.axe()
     journey.shot("journey-mailjet-red")
     question.get_by_role("button", name="Ja, PEIQ trotzdem informieren").click()
-    journey.answered(page.locator("#item-peiq-informed .answer"), "PEIQ ist informiert")
+    journey.answered(page.locator("#item-peiq-informed .answer"), "PEIQ ist benachrichtigt")
     expect(page.locator("#item-peiq-informed")).to_contain_text("noch nicht alle nötigen Einträge")
     rows = store.item_rows(journey.db, customer["id"])
     assert rows["peiq-informed"]["detail"]["red"] == ["dns-spf", "dns-dkim"]
