@@ -70,6 +70,7 @@ def zone_text(keys: Keys, *names: str) -> str:
         .replace("{DKIM_HEAD}", keys.rsa2048[:150])
         .replace("{DKIM_TAIL}", keys.rsa2048[150:])
         .replace("{DKIM_PKCS1}", txt_strings(pkcs1_b64(keys.rsa2048)))
+        .replace("{ED25519_UNPADDED}", keys.ed25519.rstrip("="))
         .replace("{ED25519}", keys.ed25519)
         .replace("{IDN}", IDN)
         .replace("{DKIM_NBSP}", txt_strings(keys.rsa2048[:100] + "\u00a0" + keys.rsa2048[100:]))

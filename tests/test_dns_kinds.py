@@ -419,7 +419,7 @@ def test_rfc_notes_on_a_valid_record(server, domain, code, text):
         ("spf-dead.de", "(RFC 7208, Abschnitt 5.1)"),
         ("spf-late.de", "nach RFC 7208 (Abschnitt 5.1) endet die Auswertung bei „all“"),
         ("spf-ptr.de", "nach RFC 7208 (Abschnitt 5.5)"),
-        ("k6-badmacro.de", "nach RFC 7208 (Abschnitt 7.1)"),
+        ("k6-badmacro.de", "das Makro „%{z}“, das es nicht gibt: nach RFC 7208 (Abschnitt 7.2)"),
     ],
 )
 def test_messages_name_the_rule(server, domain, text):
@@ -531,8 +531,11 @@ def test_dkim_repair_keeps_the_valid_tags(server):
 @pytest.mark.parametrize(
     ("item_id", "offer"),
     [
-        ("dns-spf", "Legen Sie genau unter Host @ einen TXT-Eintrag mit diesem Wert an: "),
-        ("dns-dmarc", "Legen Sie genau unter Host _dmarc einen TXT-Eintrag mit diesem Wert an: "),
+        ("dns-spf", "Legen Sie genau unter Host news einen TXT-Eintrag mit diesem Wert an: "),
+        (
+            "dns-dmarc",
+            "Legen Sie genau unter Host _dmarc.news einen TXT-Eintrag mit diesem Wert an: ",
+        ),
     ],
 )
 def test_record_a_wildcard_gives_a_subdomain_is_created_not_edited(server, item_id, offer):
@@ -544,3 +547,553 @@ def test_record_a_wildcard_gives_a_subdomain_is_created_not_edited(server, item_
     assert "Ändern Sie" not in rec.fix and "Ersetzen Sie" not in rec.fix
     assert "Setzen Sie" not in rec.fix
     assert_offer_valid(rec)
+
+
+# --- review finding 1: hosts are relative to the zone cut ---------------------------------------
+
+
+def test_a_subdomain_in_its_parents_zone_gets_hosts_relative_to_that_zone(server):
+    report = check(server, "shop.z1-cut.de")
+    hosts = {r.item_id: r.host for r in report.records}
+    assert hosts == {
+        "dns-verification": "mailjet._a1b2c3d4.shop",
+        "dns-spf": "shop",
+        "dns-dkim": "mailjet._domainkey.shop",
+        "dns-dmarc": "_dmarc.shop",
+    }
+    assert report.nameservers == ("ns1.dns-provider.net",)
+    spf_rec = next(r for r in report.records if r.item_id == "dns-spf")
+    assert spf_rec.state == "failed"
+    assert "spf.no_mailjet" in codes(spf_rec)
+    assert spf_rec.expected == "v=spf1 ip4:192.0.2.4 include:spf.mailjet.com -all"
+    assert "Ersetzen Sie den vorhandenen SPF-Eintrag (TXT unter Host shop) durch:" in spf_rec.fix
+    assert "Host @" not in spf_rec.fix
+    assert_offer_valid(spf_rec)
+    dkim_rec = next(r for r in report.records if r.item_id == "dns-dkim")
+    assert codes(dkim_rec) == ["dkim.missing"]
+    assert "Legen Sie einen TXT-Eintrag mit Host mailjet._domainkey.shop bei" in dkim_rec.fix
+    assert "der für z1-cut.de zuständig ist: laut DNS dns-provider.net" in dkim_rec.fix
+    assert dkim_rec.fix.count("keinen Unterstrich") == 1  # review finding 12: said once
+
+
+def test_a_subdomain_without_own_names_gets_every_label_in_its_host(server):
+    rec = record(server, "a.b.z1-cut.de", "dns-spf")
+    assert codes(rec) == ["spf.missing"]
+    assert rec.host == "a.b"
+    assert "Legen Sie einen TXT-Eintrag mit Host a.b und Wert" in rec.fix
+    assert "der für z1-cut.de zuständig ist" in rec.fix
+
+
+def test_a_full_name_typed_as_host_is_found_below_the_zone_not_the_domain(server):
+    rec = record(server, "a.b.z1-cut.de", "dns-verification")
+    assert rec.state == "failed"
+    assert codes(rec) == ["dns.doubled"]
+    assert "Der Eintrag steht unter mailjet._a1b2c3d4.a.b.z1-cut.de.z1-cut.de" in rec.message
+    assert "Sie haben „mailjet._a1b2c3d4.a.b.z1-cut.de“ eingetragen" in rec.fix
+    assert "`mailjet._a1b2c3d4.a.b`" in rec.fix
+
+
+def test_a_delegated_subdomain_is_its_own_zone(server):
+    report = check(server, "sub.z1-cut.de")
+    spf_rec = next(r for r in report.records if r.item_id == "dns-spf")
+    assert spf_rec.host == "@"
+    assert codes(spf_rec) == ["spf.missing"]
+    assert "der für sub.z1-cut.de zuständig ist: laut DNS other-dns.net" in spf_rec.fix
+    assert report.nameservers == ("ns1.other-dns.net",)
+
+
+def test_provider_steps_use_the_hosts_relative_to_the_zone(server):
+    from pathlib import Path
+
+    from mitwirkung.checks import dnsprovider
+
+    catalog = dnsprovider.load(
+        Path(__file__).parent.parent / "data" / "obligations" / "dns-providers.toml"
+    )
+    report = check(server, "shop.z1-cut.de")
+    delegation = asyncio.run(
+        dnsprovider.observe("shop.z1-cut.de", nameservers=[server.nameserver], timeout=3.0)
+    )
+    assert delegation.zone == "z1-cut.de"
+    spf_rec = next(r for r in report.records if r.item_id == "dns-spf")
+    steps = dnsprovider.steps_for(catalog.generic, {**spf_rec.__dict__})
+    assert any("„shop“" in step for step in steps.steps), steps.steps
+    assert not steps.traps or all("Domain selbst" not in t for t in steps.traps)
+
+
+# --- review findings 2, 5, 7, 8, 11: a DMARC repair keeps what the owner set ---------------------
+
+
+@pytest.mark.parametrize(
+    ("domain", "code", "text"),
+    [
+        (
+            "f5-two.de",
+            "dmarc.many",
+            "Unter _dmarc.f5-two.de stehen 2 DMARC-Einträge („p=reject“, „p=none“)",
+        ),
+        (
+            "f5-dup.de",
+            "dmarc.conflict",
+            "kommt „p=“ mehrfach vor mit verschiedenen Werten („none“ und „reject“)",
+        ),
+        (
+            "f5-sp.de",
+            "dmarc.conflict",
+            "kommt „sp=“ mehrfach vor mit verschiedenen Werten („reject“ und „none“)",
+        ),
+    ],
+)
+def test_conflicting_dmarc_policies_get_no_copy_offer(server, domain, code, text):
+    rec = record(server, domain, "dns-dmarc")
+    assert rec.state == "warning"
+    assert code in codes(rec)
+    assert text in rec.message
+    assert "bieten wir keinen Wert zum Kopieren an" in rec.message
+    assert rec.expected == "" and rec.details["no_copy"]
+    assert "p=none" not in rec.fix and "rua=mailto:dmarc@" not in rec.fix
+
+
+@pytest.mark.parametrize(
+    ("domain", "code", "offer", "said"),
+    [
+        (
+            "f5-same.de",
+            "dmarc.many_same",
+            "v=DMARC1; p=reject; rua=mailto:d@f5-same.de",
+            "Löschen Sie die doppelten Einträge, sodass genau einer mit diesem Wert bleibt",
+        ),
+        (
+            "f5-dupsame.de",
+            "dmarc.fixed_duplicate",
+            "v=DMARC1; p=reject; adkim=s",
+            "Im Vorschlag steht „p=reject“ nur einmal.",
+        ),
+    ],
+)
+def test_identical_dmarc_duplicates_keep_the_policy(server, domain, code, offer, said):
+    rec = record(server, domain, "dns-dmarc")
+    assert code in codes(rec)
+    assert rec.expected.replace(" ", "") == offer.replace(" ", "")  # either same record
+    assert said in rec.fix
+    assert_offer_valid(rec)
+
+
+def test_wildcard_dmarc_and_spf_records_are_created_not_deleted(server):
+    # review finding 2: two records a wildcard produces are no one's to delete (RFC 4592)
+    report = check(server, "news.f2-wild.de")
+    dmarc_rec = next(r for r in report.records if r.item_id == "dns-dmarc")
+    assert codes(dmarc_rec) == ["dmarc.missing", "dns.wildcard"]
+    assert "löschen" not in dmarc_rec.fix.lower()
+    assert "Legen Sie einen TXT-Eintrag mit Host _dmarc.news und Wert" in dmarc_rec.fix
+    assert dmarc_rec.found == ()
+    spf_rec = next(r for r in report.records if r.item_id == "dns-spf")
+    assert spf_rec.state == "failed"
+    assert codes(spf_rec) == ["spf.missing", "dns.wildcard"]
+    assert "Löschen" not in spf_rec.fix
+    assert "Legen Sie einen TXT-Eintrag mit Host news und Wert v=spf1 include:" in spf_rec.fix
+    assert "stammt von einem Platzhalter-Eintrag (*)" in spf_rec.message
+    assert_offer_valid(spf_rec)
+    assert_offer_valid(dmarc_rec)
+
+
+@pytest.mark.parametrize(
+    ("domain", "text"),
+    [
+        (
+            "f7-norua.de",
+            "Weil „sp=“ ungültig ist, wenden Empfänger Ihre Richtlinie nicht an: sie prüfen "
+            "DMARC für Ihre Domain gar nicht (RFC 7489, Abschnitt 6.6.3)",
+        ),
+        (
+            "f7-rua.de",
+            "Weil „sp=“ ungültig ist, wenden Empfänger Ihre Richtlinie nicht an: sie behandeln "
+            "Ihre Domain wie mit p=none",
+        ),
+        ("f7-p.de", "Weil „p=“ ungültig ist, wenden Empfänger Ihre Richtlinie nicht an"),
+    ],
+)
+def test_an_invalid_policy_tag_says_the_policy_is_void(server, domain, text):
+    rec = record(server, domain, "dns-dmarc")
+    assert rec.state == "warning"
+    assert "dmarc.policy_void" in codes(rec)
+    assert text in rec.message
+    assert "p=reject" in rec.expected  # the owner's policy stays in the offer
+    assert_offer_valid(rec)
+
+
+@pytest.mark.parametrize(
+    ("domain", "offer", "said", "unsaid"),
+    [
+        (
+            "f8-foo.de",
+            "v=DMARC1; p=reject",
+            "Im Vorschlag fehlt „foo=bar“; Empfänger kennen die Angabe nicht",
+            "fo=",
+        ),
+        ("f8-fo.de", "v=DMARC1; p=reject; fo=1", "Im Vorschlag heißt „foo=“ richtig „fo=“", ""),
+        (
+            "f8-rau.de",
+            "v=DMARC1; p=quarantine; rua=mailto:d@f8-rau.de",
+            "Im Vorschlag heißt „rau=“ richtig „rua=“",
+            "",
+        ),
+    ],
+)
+def test_a_misspelt_tag_is_renamed_only_when_its_value_fits(server, domain, offer, said, unsaid):
+    rec = record(server, domain, "dns-dmarc")
+    assert "dmarc.unknown_tag" in codes(rec)
+    assert rec.expected == offer
+    assert said in rec.fix
+    if unsaid:
+        assert unsaid not in rec.fix and unsaid not in rec.message
+    assert_offer_valid(rec)
+
+
+@pytest.mark.parametrize(
+    ("domain", "offer", "said"),
+    [
+        (
+            "f11-empty.de",
+            "v=DMARC1; p=reject; rua=mailto:d@f11-empty.de",
+            "Im Vorschlag fehlt bei rua= die ungültige Adresse „mailto:“; die übrigen bleiben.",
+        ),
+        (
+            "f11-bare.de",
+            "v=DMARC1; p=reject; rua=mailto:a@f11-bare.de,mailto:b@f11-bare.de",
+            "Im Vorschlag steht „mailto:b@f11-bare.de“ statt „b@f11-bare.de“.",
+        ),
+        (
+            "f11-junk.de",
+            "v=DMARC1; p=quarantine; rua=mailto:a@f11-junk.de",
+            "Im Vorschlag fehlt bei ruf= die ungültige Adresse „bar“",
+        ),
+    ],
+)
+def test_valid_report_addresses_are_kept(server, domain, offer, said):
+    rec = record(server, domain, "dns-dmarc")
+    assert rec.expected == offer
+    assert said in rec.fix
+    assert_offer_valid(rec)
+
+
+def test_a_dmarc_timeout_offers_no_starter_that_could_lower_the_policy(keys):
+    with ZoneServer(zone_text(keys), drop=["_dmarc.good.de"]) as srv:
+        report = check(srv, "good.de", timeout=0.5)
+    rec = next(r for r in report.records if r.item_id == "dns-dmarc")
+    assert rec.details["dns_unavailable"]
+    assert rec.expected == ""
+    assert "antwortet gerade nicht" in rec.message
+
+
+# --- review findings 3, 4, 6: the SPF verdict a receiver reaches --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("domain", "term", "count", "where"),
+    [
+        ("f3-mx.de", "mx", 12, ""),
+        ("f3-other.de", "mx:other.f3-mx.de", 11, ""),
+        ("f3-inc.de", "mx:f3-mx.de", 12, " (im SPF-Eintrag von _spf.f3-inc.de)"),
+    ],
+)
+def test_an_mx_term_with_more_than_ten_mx_records_is_a_permerror(
+    server, domain, term, count, where
+):
+    rec = record(server, domain, "dns-spf")
+    # behind Mailjet's include the error only meets other mail (RFC 7208 §4.6.2)
+    assert rec.state == ("warning" if where else "failed")
+    assert "spf.mx_over_limit" in codes(rec)
+    assert (
+        f"Der SPF-Eintrag ist fehlerhaft: „{term}“ findet {count} Mailserver (MX-Einträge). "
+        "Nach RFC 7208 (Abschnitt 4.6.4) dürfen es für „mx“ höchstens 10 sein"
+    ) in rec.message
+    assert where in rec.message
+    assert rec.expected == ""  # no record can be offered without dropping the owner's servers
+    if where:  # only the include is the customer's own to change
+        assert "den Sie über „include:_spf.f3-inc.de“ einbinden" in rec.fix
+    else:
+        assert f"Ersetzen Sie „{term}“ durch ip4:/ip6:-Angaben" in rec.fix
+
+
+def test_checkdmarc_agrees_that_twelve_mx_make_the_record_invalid(server):
+    assert oracle_spf("f3-mx.de", **oracle(server))["valid"] is False
+
+
+def test_ten_mx_records_are_still_fine(server):
+    rec = record(server, "f3-ten.de", "dns-spf")
+    assert codes(rec) == ["spf.ok"]
+
+
+@pytest.mark.parametrize("domain", ["f4-cname.de", "f4-redir.de"])
+def test_a_name_that_leads_to_mailjet_by_cname_is_credited(server, domain):
+    rec = record(server, domain, "dns-spf")
+    assert rec.state == "done"
+    assert codes(rec) == ["spf.ok"]
+    assert "include:spf.mailjet.com" not in rec.expected  # nothing added twice
+
+
+def test_a_cname_to_mailjet_with_a_soft_qualifier_is_named(server):
+    rec = record(server, "f4-soft.de", "dns-spf")
+    assert rec.state == "failed"
+    assert "spf.mailjet_qualifier" in codes(rec)
+    assert "„~include:spf.f4-soft.de“ stuft Mailjet als verdächtig ein" in rec.message
+    assert_offer_valid(rec)
+
+
+@pytest.mark.parametrize(
+    ("domain", "offer"),
+    [
+        ("f6-mj.de", "v=spf1 include:spf.mailjet.com ~all"),
+        ("f6-own.de", "v=spf1 include:_spf.f6-own.de include:spf.mailjet.com -all"),
+    ],
+)
+def test_an_ignored_redirect_to_an_included_name_is_just_dropped(server, domain, offer):
+    rec = record(server, domain, "dns-spf")
+    assert rec.state == "warning"
+    assert "spf.redirect_included" in codes(rec)
+    assert "ignorieren Empfänger „redirect=“ (RFC 7208, Abschnitt 6.1)" in rec.message
+    assert "sind schon durch „include:" in rec.message
+    assert "bisher nicht erlaubt" not in rec.message
+    assert rec.expected == offer
+    assert "das nie ausgewertet wurde" in rec.fix
+    assert_offer_valid(rec)
+
+
+def test_an_ignored_redirect_to_another_name_becomes_an_include(server):
+    rec = record(server, "f6-other.de", "dns-spf")
+    assert "spf.redirect_ignored" in codes(rec)
+    assert "Die Server aus _spf.f6-other.de sind deshalb bisher nicht erlaubt" in rec.message
+    assert rec.expected == (
+        "v=spf1 ip4:192.0.2.1 include:_spf.f6-other.de include:spf.mailjet.com ~all"
+    )
+    assert_offer_valid(rec)
+
+
+# --- review findings 9, 10: ambiguous DKIM tags; a CNAME in front of the record -----------------
+
+
+@pytest.mark.parametrize(
+    ("domain", "name"),
+    [("f9-two-p.de", "„p“"), ("f9-two-k.de", "„k“"), ("f9-two-h.de", "„h“")],
+)
+def test_dkim_tags_twice_with_different_values_get_no_copy_offer(server, domain, name):
+    rec = record(server, domain, "dns-dkim")
+    assert rec.state == "failed"
+    assert "dkim.duplicate_tag" in codes(rec)
+    assert f"{name} steht dort mit verschiedenen Werten; welcher gilt, können wir nicht" in (
+        rec.message
+    )
+    assert rec.expected == ""
+    assert "Wert oben" not in rec.fix
+
+
+def test_dkim_tags_twice_with_the_same_value_are_repaired(server, keys):
+    rec = record(server, "f9-same-k.de", "dns-dkim")
+    assert "dkim.duplicate_tag" in codes(rec)
+    assert "verschiedenen Werten" not in rec.message
+    assert rec.expected == f"v=DKIM1; k=rsa; p={keys.rsa1024}"
+    assert_offer_valid(rec)
+
+
+@pytest.mark.parametrize(
+    ("domain", "item_id", "target", "own", "said"),
+    [
+        (
+            "cn.f10-spf.de",
+            "dns-spf",
+            "target.f10-spf.de",
+            "cn",
+            "Ersetzen Sie den vorhandenen SPF-Eintrag (TXT unter Host target) durch: "
+            "v=spf1 ip4:192.0.2.1 include:spf.mailjet.com -all",
+        ),
+        (
+            "f10-dkim.de",
+            "dns-dkim",
+            "key.f10-dkim.de",
+            "mailjet._domainkey",
+            "Löschen Sie „h=sha1;“ aus dem Wert",
+        ),
+        (
+            "f10-verify.de",
+            "dns-verification",
+            "ver.f10-verify.de",
+            "mailjet._a1b2c3d4",
+            "Ändern Sie den Wert des TXT-Eintrags ver auf: a1b2c3d4e5f60718",
+        ),
+        (
+            "f10-dmarc.de",
+            "dns-dmarc",
+            "dm.f10-dmarc.de",
+            "_dmarc",
+            "Ändern Sie den Wert des TXT-Eintrags dm auf: v=DMARC1; p=reject",
+        ),
+    ],
+)
+def test_a_record_behind_a_cname_is_changed_at_the_target(
+    server, domain, item_id, target, own, said
+):
+    rec = record(server, domain, item_id)
+    assert rec.state != "done"
+    assert codes(rec)[0] == "dns.via_cname"
+    assert f"verweist per CNAME auf {target}; Empfänger lesen den Eintrag dort." in rec.message
+    assert rec.fix.startswith(f"Ändern Sie den Eintrag unter {target}")
+    assert f"Neben einem CNAME darf unter {own} kein TXT-Eintrag stehen (RFC 2181" in rec.fix
+    assert said in rec.fix
+    assert "Host @" not in rec.fix and f"TXT-Eintrags {own} " not in rec.fix
+    assert_offer_valid(rec)
+
+
+# --- review finding 12: smaller wording faults -------------------------------------------------
+
+
+def test_a_record_that_needs_no_change_is_not_offered_as_its_own_replacement(server):
+    rec = record(server, "f12-ptr.de", "dns-spf")
+    assert codes(rec) == ["spf.ptr"]
+    assert rec.expected == "v=spf1 ptr include:spf.mailjet.com -all"
+    assert "Ersetzen Sie den vorhandenen" not in rec.fix
+    assert "Ersetzen Sie „ptr“ durch ip4:/ip6:-Angaben" in rec.fix
+
+
+def test_a_second_all_is_removed_not_moved_and_the_first_one_kept(server):
+    rec = record(server, "f12-twoall.de", "dns-spf")
+    assert "spf.dead_terms" in codes(rec)
+    assert "Entfernen Sie „~all“: ein SPF-Eintrag endet mit genau einem „all“." in rec.fix
+    assert "zählt es zu den DNS-Abfragen" not in rec.fix and "vor „-all“, wenn" not in rec.fix
+    assert rec.expected == "v=spf1 ip4:192.0.2.1 include:spf.mailjet.com -all"
+    assert "enden verschieden" not in rec.fix
+    assert_offer_valid(rec)
+
+
+@pytest.mark.parametrize(
+    ("domain", "text"),
+    [
+        (
+            "f12-exp.de",
+            "„exp=%{z}.f12-exp.de“ enthält das Makro „%{z}“, das es nicht gibt: nach RFC 7208 "
+            "(Abschnitt 7.2) sind nur die Buchstaben s, l, o, d, i, p, h, v und – nur in exp= – "
+            "c, r, t erlaubt",
+        ),
+        (
+            "f12-cmacro.de",
+            "„a:%{c}.f12-cmacro.de“ enthält das Makro „%{c}“, das es nicht gibt: nach RFC 7208 "
+            "(Abschnitt 7.2) sind nur die Buchstaben s, l, o, d, i, p, h, v (c, r und t nur in "
+            "exp=) erlaubt",
+        ),
+    ],
+)
+def test_an_unknown_macro_letter_is_named(server, domain, text):
+    rec = record(server, domain, "dns-spf")
+    assert rec.state == "failed"
+    assert "spf.bad_macro_letter" in codes(rec)
+    assert text in rec.message
+    assert "steht nur in" not in rec.message
+
+
+@pytest.mark.parametrize(
+    ("domain", "state"), [("f12-inc.de", "warning"), ("f12-incfirst.de", "failed")]
+)
+def test_an_error_in_an_included_record_points_to_the_include(server, domain, state):
+    rec = record(server, domain, "dns-spf")
+    assert rec.state == state
+    assert "spf.unknown_term" in codes(rec)
+    after = "E-Mails über Mailjet bestehen SPF trotzdem: Empfänger werten „include:spf.mailjet.com“"
+    assert (after in rec.message) == (state == "warning")
+    assert "„foo“ ist kein gültiger SPF-Bestandteil (Tippfehler?) (im SPF-Eintrag von " in (
+        rec.message
+    )
+    assert "Korrigieren oder entfernen Sie „foo“" not in rec.fix
+    assert (
+        "sonst entfernen Sie „include:bad.f12-inc.de“ aus Ihrem SPF-Eintrag oder bitten Sie den "
+        "Betreiber von bad.f12-inc.de, den Fehler zu beheben."
+    ) in rec.fix
+
+
+def test_an_offer_longer_than_one_txt_string_says_how_to_split_it(server):
+    rec = record(server, "f12-long.de", "dns-spf")
+    assert len(rec.expected) > 255
+    long = next(f for f in rec.findings if f.code == "spf.long_offer")
+    first, second = long.params["first"], long.params["second"]
+    assert first + second == rec.expected
+    assert len(first.encode()) <= 255 and len(second.encode()) <= 255
+    assert second.startswith(" ")
+    assert f"tragen Sie ihn als zwei Zeichenketten ein: „\"{first}\" \"{second}\"“" in rec.fix
+    assert "(RFC 7208, Abschnitt 3.3)" in rec.fix
+    assert_offer_valid(rec)
+
+
+def test_an_unpadded_ed25519_key_is_named_as_such_and_repaired(server, keys):
+    rec = record(server, "f12-ed.de", "dns-dkim")
+    assert rec.state == "failed"
+    assert codes(rec)[0] == "dkim.key_unpadded"
+    assert "Dem Schlüssel fehlt am Ende „=“" in rec.message
+    assert "abgeschnitten" not in rec.message
+    assert rec.expected == f"v=DKIM1; k=ed25519; p={keys.ed25519}"
+    assert_offer_valid(rec)
+
+
+@pytest.mark.parametrize(
+    ("domain", "policy"), [("shop.f5-parent.de", "reject"), ("shop.f5-parentsp.de", "quarantine")]
+)
+def test_a_broken_parent_dmarc_policy_is_kept_for_the_subdomain(server, domain, policy):
+    rec = record(server, domain, "dns-dmarc")
+    assert codes(rec) == ["dmarc.missing", "dmarc.parent_broken"]
+    assert rec.expected == f"v=DMARC1; p={policy}; rua=mailto:dmarc@{domain}"
+    assert f"Der Vorschlag übernimmt die dort gemeinte Richtlinie p={policy}." in rec.message
+    assert f"Wert {rec.expected}" in rec.fix
+    assert_offer_valid(rec)
+
+
+def test_a_parent_dmarc_timeout_offers_nothing(keys):
+    with ZoneServer(zone_text(keys), drop=["_dmarc.f5-parent.de"]) as srv:
+        rec = record(srv, "shop.f5-parent.de", "dns-dmarc", timeout=0.5)
+    assert rec.details["dns_unavailable"]
+    assert rec.expected == ""
+
+
+@pytest.mark.parametrize(
+    ("domain", "valid"),
+    [
+        ("f4-cname.de", True),
+        ("f6-mj.de", True),
+        ("f12-exp.de", False),
+        ("f12-cmacro.de", False),
+        # checkdmarc reads every include up front and calls the record invalid; a receiver
+        # reads left to right (RFC 7208 §4.6.2), so Mailjet's mail passes before the broken
+        # include is reached: we say "warning" and name the error for the other mail.
+        ("f12-inc.de", False),
+    ],
+)
+def test_checkdmarc_agrees_on_the_review_spf_cases(server, domain, valid):
+    assert oracle_spf(domain, **oracle(server))["valid"] is valid
+    rec = record(server, domain, "dns-spf")
+    assert (rec.state != "failed") is (valid or domain == "f12-inc.de")
+
+
+@pytest.mark.parametrize("domain", ["f5-two.de", "f5-dup.de", "f7-norua.de"])
+def test_checkdmarc_agrees_the_review_dmarc_cases_are_invalid(server, domain):
+    assert oracle_dmarc(domain, **oracle(server))["valid"] is False
+    assert record(server, domain, "dns-dmarc").state == "warning"  # DMARC is advice only
+
+
+@pytest.mark.parametrize(
+    ("item_id", "typed", "host"),
+    [
+        ("dns-verification", "mailjet._a1b2c3d4", "mailjet._a1b2c3d4.shop"),
+        ("dns-dkim", "mailjet._domainkey", "mailjet._domainkey.shop"),
+    ],
+)
+def test_a_subdomain_host_entered_without_the_subdomain_is_named(server, item_id, typed, host):
+    rec = record(server, "shop.z2-short.de", item_id)
+    assert rec.state == "failed"
+    assert codes(rec) == ["dns.host_short"]
+    assert (
+        f"Der Eintrag steht unter {typed}.z2-short.de, nicht unter {typed}.shop.z2-short.de"
+    ) in rec.message
+    assert f"als Host ist „{typed}“ eingetragen" in rec.message
+    assert rec.fix == f"Ändern Sie den Host von „{typed}“ in `{host}`."
+
+
+def test_the_parents_own_dmarc_record_is_inherited_not_misplaced(server):
+    rec = record(server, "shop.z2-short.de", "dns-dmarc")
+    assert codes(rec) == ["dmarc.inherited"]

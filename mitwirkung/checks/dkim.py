@@ -59,6 +59,22 @@ def parse_tags(record: str) -> dict[str, str]:
     return tags
 
 
+def conflicting_tags(record: str) -> list[str]:
+    """Return the tag names written more than once with different values (which one the
+    owner means is unclear)."""
+    seen: dict[str, str] = {}
+    conflicts = []
+    for part in record.split(";"):
+        if "=" not in part:
+            continue
+        name, value = part.split("=", 1)
+        name, value = name.strip(FWS).lower(), re.sub(r"[ \t\r\n]+", "", value)
+        if name in seen and seen[name] != value and name not in conflicts:
+            conflicts.append(name)
+        seen.setdefault(name, value)
+    return conflicts
+
+
 def tag_names(record: str) -> list[str]:
     """Return the tag names of record in order, as written."""
     return [part.split("=", 1)[0].strip(FWS) for part in record.split(";") if "=" in part]
@@ -156,7 +172,8 @@ def parse(record: str) -> DkimKey:
     lowered = [n.lower() for n in names]
     duplicates = sorted({n for n in lowered if lowered.count(n) > 1})
     if duplicates:
-        faults.append(Finding("dkim.duplicate_tag", "failed", {"names": duplicates}))
+        params = {"names": duplicates, "conflicts": conflicting_tags(record)}
+        faults.append(Finding("dkim.duplicate_tag", "failed", params))
     tags = parse_tags(record)
     key_type = tags.get("k", "rsa").lower() or "rsa"
     if "v" in tags and lowered[0] != "v":
@@ -180,8 +197,15 @@ def parse(record: str) -> DkimKey:
     try:
         bits, material = load_key(key_type, tags["p"])
     except (ValueError, TypeError):
-        faults.append(Finding("dkim.key_broken", "failed", {"key_type": key_type}))
-        return DkimKey(tags, key_type, None, None, tuple(faults))
+        padding = "=" * (-len(tags["p"]) % 4)
+        try:  # complete, but without the "=" base64 ends with (RFC 6376 §3.6.1: base64)
+            bits, material = load_key(key_type, tags["p"] + padding) if padding else (0, None)
+        except (ValueError, TypeError):
+            material = None
+        if material is None:
+            faults.append(Finding("dkim.key_broken", "failed", {"key_type": key_type}))
+            return DkimKey(tags, key_type, None, None, tuple(faults))
+        faults.append(Finding("dkim.key_unpadded", "failed", {"padding": padding}))
     pkcs1 = key_type == "rsa" and not is_spki(tags["p"])
     upper = upper_tags(record)
     return DkimKey(tags, key_type, bits, material, tuple(faults), upper, pkcs1)
@@ -192,16 +216,18 @@ def repair(record: str) -> str | None:
 
     v= moves to the front, an h= without sha256 and an s= without email are left out (both are
     optional; without them every hash and service is allowed), identical duplicates are
-    dropped. t=y stays: testing is the owner's choice.
+    dropped. t=y stays: testing is the owner's choice. None as well when a tag is written twice
+    with different values (two keys, say): which one is meant is not for us to guess.
     """
     key = parse(record)
-    if key.material is None:
+    if key.material is None or conflicting_tags(record):
         return None
     tags = dict(key.tags)
     if "h" in tags and "sha256" not in tags["h"].split(":"):
         del tags["h"]
     if "s" in tags and not {"email", "*"} & set(tags["s"].split(":")):
         del tags["s"]
+    tags["p"] += "=" * (-len(tags["p"]) % 4)  # base64 padding a key may lack
     tags["v"] = "DKIM1"
     order = ["v", *(n for n in tags if n != "v")]
     fixed = "; ".join(f"{n}={tags[n]}" for n in order)

@@ -65,16 +65,30 @@ def clean(text: str) -> str:
     return re.sub(r"[^\S\t]", " ", text)
 
 
-def suggest(name: str) -> str | None:
+def valid_value(key: str, value: str) -> bool:
+    """Tell whether value is valid for the known tag key (RFC 7489 §6.3)."""
+    if key not in _CHECKS:
+        return key in KNOWN
+    return _CHECKS[key](value if key in ("rua", "ruf") else value.lower())
+
+
+def suggest(name: str, value: str | None = None) -> str | None:
     """Return the known tag a misspelt tag name most likely means, or None.
 
-    Swapped letters ("rau" for "rua") win over other close spellings.
+    Swapped letters ("rau" for "rua") win over other close spellings. With value, a tag is
+    only suggested when value is valid for it: "foo=bar" does not mean fo=, since "fo=bar"
+    would itself be invalid.
     """
     swapped = [k for k in KNOWN[2:] if sorted(k) == sorted(name)]
-    if swapped:
-        return swapped[0]
-    close = difflib.get_close_matches(name, KNOWN[2:], n=1, cutoff=0.6)
-    return close[0] if close else None
+    close = swapped or difflib.get_close_matches(name, KNOWN[2:], n=1, cutoff=0.6)
+    if not close or (value is not None and not valid_value(close[0], value)):
+        return None
+    return close[0]
+
+
+def any_uri_ok(value: str) -> bool:
+    """Tell whether a rua=/ruf= value holds at least one syntactically valid URI."""
+    return any(_uri_ok(u) for u in value.split(","))
 
 
 def is_dmarc(text: str) -> bool:
@@ -152,14 +166,17 @@ def parse(record: str) -> DmarcRecord:
     for name, value in pairs:
         key = name.lower()
         if key in tags:
-            faults.append(Finding("dmarc.duplicate_tag", "failed", {"name": key}))
+            values = [tags[key], value]
+            same = tags[key].lower() == value.lower()
+            params = {"name": key, "values": [] if same else values}
+            faults.append(Finding("dmarc.duplicate_tag", "failed", params))
             continue
         tags[key] = value
         if key == "v":
             if value != "DMARC1":
                 faults.append(Finding("dmarc.bad_version", "failed", {"value": value}))
         elif key not in KNOWN:
-            params = {"name": name, "value": value, "suggestion": suggest(key) or ""}
+            params = {"name": name, "value": value, "suggestion": suggest(key, value) or ""}
             faults.append(Finding("dmarc.unknown_tag", "warning", params))
         elif not _CHECKS[key](value if key in ("rua", "ruf") else value.lower()):
             if key in ("rua", "ruf") and all(
@@ -181,27 +198,41 @@ def repair(record: str) -> tuple[str | None, list[Finding]]:
     """Return the record with its faults repaired, keeping every valid tag and the policy.
 
     Separators and order are fixed (v=DMARC1 first, p= second); a misspelt tag name with one
-    close known name is renamed; "mailto:" is added before a bare address; a value that is
-    invalid and cannot be read otherwise is left out, and so is an unknown tag. An invalid or
-    missing p= becomes the closest policy, else "none" (what receivers apply without a valid
-    record). Returns (None, changes) when the result would still not parse without fault.
+    close known name is renamed when the value is valid for it; "mailto:" is added before a
+    bare address; an invalid report address is left out, the others stay; a value that is
+    invalid and cannot be read otherwise is left out, and so is an unknown tag; a tag written
+    twice with the same value is kept once. An invalid or missing p= becomes the closest
+    policy, else "none" (what receivers apply without a valid record). Every change is
+    reported. Returns (None, changes) when the result would still not parse without fault, or
+    when a tag is written twice with different values (which one the owner means is unclear:
+    a change "dmarc.conflict").
     """
     changes: list[Finding] = []
     pairs, _ = split_tags(clean(record))
     kept: dict[str, str] = {}
+    seen: dict[str, str] = {}
     for name, value in pairs:
         key = name.lower()
-        if key == "v" or key in kept:
+        if key in seen:
+            if seen[key].lower() != value.lower():
+                params = {"name": key, "values": [seen[key], value]}
+                return None, [*changes, Finding("dmarc.conflict", "warning", params)]
+            if key != "v":
+                changes.append(Finding("dmarc.fixed_duplicate", "done", {"tag": f"{name}={value}"}))
+            continue
+        seen[key] = value
+        if key == "v":
             continue
         if key not in KNOWN:
-            close = suggest(key)
+            close = suggest(key, value)
             if close and close not in (n.lower() for n, _ in pairs):
                 changes.append(
                     Finding("dmarc.fixed_renamed", "done", {"name": name, "fixed": close})
                 )
                 key = close
             else:
-                changes.append(Finding("dmarc.fixed_dropped", "done", {"tag": f"{name}={value}"}))
+                params = {"tag": f"{name}={value}"}
+                changes.append(Finding("dmarc.fixed_dropped_unknown", "done", params))
                 continue
         if key == "p" and value.lower() not in POLICIES:
             close = difflib.get_close_matches(value.lower(), POLICIES, n=1, cutoff=0.6)
@@ -209,13 +240,9 @@ def repair(record: str) -> tuple[str | None, list[Finding]]:
             changes.append(Finding("dmarc.fixed_policy", "done", {"value": value, "fixed": fixed}))
             value = fixed
         elif key in ("rua", "ruf") and not _CHECKS[key](value):
-            uris = [u.strip(WSP) for u in value.split(",")]
-            fixed = ",".join(u if _uri_ok(u) else f"mailto:{u}" for u in uris)
-            if _CHECKS[key](fixed):
-                changes.append(
-                    Finding("dmarc.fixed_mailto", "done", {"value": value, "fixed": fixed})
-                )
-                value = fixed
+            value = _repair_uris(name, value, changes)
+            if not value:
+                continue  # every address was invalid; each is named in changes
         checked = value if key in ("rua", "ruf") else value.lower()
         if key != "p" and key in _CHECKS and not _CHECKS[key](checked):
             changes.append(Finding("dmarc.fixed_dropped", "done", {"tag": f"{name}={value}"}))
@@ -229,6 +256,21 @@ def repair(record: str) -> tuple[str | None, list[Finding]]:
     return (None if parse(fixed).faults else fixed), changes
 
 
-def starter(domain: str) -> str:
-    """Return the DMARC record to suggest when none exists."""
-    return f"v=DMARC1; p=none; rua=mailto:dmarc@{domain}"
+def _repair_uris(name: str, value: str, changes: list[Finding]) -> str:
+    """Return the report URIs of value that are valid (a bare address with "mailto:" added),
+    reporting each change; "" when none is left."""
+    kept = []
+    for uri in (u.strip(WSP) for u in value.split(",")):
+        if _uri_ok(uri):
+            kept.append(uri)
+        elif _ADDRESS.match(uri):
+            kept.append(f"mailto:{uri}")
+            changes.append(Finding("dmarc.fixed_mailto", "done", {"value": uri, "fixed": kept[-1]}))
+        elif uri:
+            changes.append(Finding("dmarc.fixed_dropped_uri", "done", {"uri": uri, "name": name}))
+    return ",".join(kept)
+
+
+def starter(domain: str, policy: str = "none") -> str:
+    """Return the DMARC record to suggest when none exists (policy: what it should keep)."""
+    return f"v=DMARC1; p={policy}; rua=mailto:dmarc@{domain}"

@@ -14,6 +14,7 @@ from mitwirkung.checks.finding import Finding, odd_characters
 
 MAILJET_INCLUDE = "spf.mailjet.com"
 LOOKUP_LIMIT = 10
+MX_LIMIT = 10  # MX records one mx mechanism may return (RFC 7208 §4.6.4)
 VOID_LIMIT = 2
 MAX_DEPTH = 10
 QUERYING = frozenset({"include", "a", "mx", "ptr", "exists", "redirect"})
@@ -142,8 +143,8 @@ def parse_term(word: str) -> tuple[Term | None, Finding | None]:
             return term, Finding("spf.equals_for_colon", "warning", {"term": word, "fixed": fixed})
         if name in ("redirect", "exp") and not value:
             return term, Finding("spf.modifier_empty", "failed", {"term": word})
-        if name in ("redirect", "exp") and _macro_error(value, exp=name == "exp"):
-            return term, Finding("spf.bad_macro", "failed", {"term": word})
+        if name in ("redirect", "exp") and (fault := _macro_fault(word, value, name == "exp")):
+            return term, fault
         return term, None
     if not mechanism or mechanism.group(2).lower() not in MECHANISMS:
         return None, Finding("spf.unknown_term", "failed", {"term": word})
@@ -154,13 +155,21 @@ def parse_term(word: str) -> tuple[Term | None, Finding | None]:
     return term, _term_error(term, sep)
 
 
-def _macro_error(value: str, exp: bool = False) -> bool:
-    """Tell whether value holds a "%" that is no valid macro (RFC 7208 §7.1)."""
+def _macro_fault(word: str, value: str, exp: bool = False) -> Finding | None:
+    """Return the fault of the macros in value, or None (RFC 7208 §7.1, §7.2).
+
+    "spf.bad_macro_letter": a macro letter that does not exist (c, r, t only in exp=);
+    "spf.bad_macro": a "%" that starts no macro at all.
+    """
+    allowed = "slodiphv" + ("crt" if exp else "")
     for match in _MACRO.finditer(value):
-        letter = (match.group(1) or "").lower()
-        if letter and letter not in ("slodiphv" + ("crt" if exp else "")):
-            return True
-    return "%" in _MACRO.sub("", value)
+        letter = match.group(1) or ""
+        if letter and letter.lower() not in allowed:
+            params = {"term": word, "letter": letter, "exp": exp}
+            return Finding("spf.bad_macro_letter", "failed", params)
+    if "%" in _MACRO.sub("", value):
+        return Finding("spf.bad_macro", "failed", {"term": word})
+    return None
 
 
 def _term_error(term: Term, sep: str) -> Finding | None:
@@ -180,8 +189,8 @@ def _term_error(term: Term, sep: str) -> Finding | None:
     if name in ("include", "exists", "a", "mx", "ptr") and value:
         domain, slash, cidr = value.partition("/")
         domain = domain.rstrip(".")
-        if "%" in domain and _macro_error(domain):
-            return Finding("spf.bad_macro", "failed", {"term": word})
+        if "%" in domain and (fault := _macro_fault(word, domain)):
+            return fault
         if domain and (not _DOMAIN_SPEC.match(domain) or "." not in domain and "%" not in domain):
             return Finding("spf.bad_domain", "failed", {"term": word})
         if (

@@ -103,7 +103,9 @@ def merge(records: list[str], add_mailjet: bool = True) -> tuple[str, list[Findi
             lowered = word.lower()
             term = parse_term(word)[0]
             modifier = term is not None and term.modifier
-            if re.fullmatch(r"[+\-~?]?all", lowered):
+            if re.fullmatch(r"[+\-~?]?all", lowered) and seen_all:  # never evaluated (§5.1)
+                changes.append(Finding("spf.fixed_dropped_dead", "done", {"term": word}))
+            elif re.fullmatch(r"[+\-~?]?all", lowered):
                 alls.add(lowered.lstrip("+"))
                 all_term = all_term or word
                 seen_all = True
@@ -125,8 +127,12 @@ def merge(records: list[str], add_mailjet: bool = True) -> tuple[str, list[Findi
         changes.append(Finding("spf.fixed_all_choice", "done", params))
     if redirect and (len(records) > 1 or all_term):
         target = redirect.split("=", 1)[1]
-        terms.append("include:" + target)
-        changes.append(Finding("spf.fixed_redirect", "done", {"term": redirect, "target": target}))
+        params = {"term": redirect, "target": target}
+        if f"include:{target}".lower().rstrip(".") in (t.lower().rstrip(".") for t in terms):
+            changes.append(Finding("spf.fixed_dropped_redirect", "done", params))
+        else:
+            terms.append("include:" + target)
+            changes.append(Finding("spf.fixed_redirect", "done", params))
         redirect = None
     include = f"include:{MAILJET_INCLUDE}"
     if add_mailjet and include not in (t.lower().lstrip("+") for t in terms):

@@ -11,6 +11,7 @@ from mitwirkung.checks.finding import Finding
 from mitwirkung.checks.spf import (
     MAILJET_INCLUDE,
     MAX_DEPTH,
+    MX_LIMIT,
     QUERYING,
     Term,
     first_all,
@@ -36,6 +37,7 @@ class SpfNode:
     dead: list[Term] = field(default_factory=list)  # mechanisms after the first all
     ignored_redirect: Term | None = None  # redirect= beside an all mechanism (§6.1)
     macros: list[str] = field(default_factory=list)  # terms with macros, anywhere in the tree
+    canonical: str | None = None  # where a CNAME at domain led (RFC 1034 §3.6.2)
 
     @property
     def all_qualifier(self) -> str | None:
@@ -97,13 +99,18 @@ async def evaluate(lookup, domain: str, record: str, ancestors: tuple[str, ...] 
         if child is None:
             continue
         node.voids += child.voids
-        node.errors += child.errors
+        if term.name in ("include", "redirect"):  # the term in this record that leads there
+            node.errors += [replace(f, params={**f.params, "via": term.text}) for f in child.errors]
+        else:
+            node.errors += child.errors
         node.unavailable += child.unavailable
         node.macros += child.macros
         if term.name not in ("include", "redirect"):
             continue
         node.includes[term.target] = cost
-        reaches = child.has_mailjet or (term.target == MAILJET_INCLUDE and not child.errors)
+        # a receiver reads the record the name leads to, also through a CNAME
+        name = child.canonical or term.target
+        reaches = child.has_mailjet or (name == MAILJET_INCLUDE and not child.errors)
         if term.modifier or term.qualifier == "+":
             node.has_mailjet |= reaches
             node.mailjet_issues += child.mailjet_issues
@@ -135,6 +142,11 @@ async def _term(lookup, term: Term, domain: str, ancestors) -> tuple[int, SpfNod
             here.unavailable.append(target)
         elif all(a.empty for a in answers):
             here.voids.append(term.text)
+        elif term.name == "mx" and len(answers[0].texts) > MX_LIMIT:
+            # RFC 7208 §4.6.4: more than 10 MX records make the mx mechanism a permerror
+            params = {"term": term.text, "count": len(answers[0].texts), "limit": MX_LIMIT}
+            params.update({"where": domain} if ancestors else {})
+            here.errors.append(Finding("spf.mx_over_limit", "failed", params))
         return 1, here
     # include or redirect
     if target in ancestors or target == domain:
@@ -152,4 +164,5 @@ async def _term(lookup, term: Term, domain: str, ancestors) -> tuple[int, SpfNod
         here.errors.append(Finding("spf.include_target", "failed", params))
         return 1, here
     child = await evaluate(lookup, target, records[0], (*ancestors, domain))
+    child.canonical = answer.cname.rstrip(".").lower() if answer.cname else None
     return 1 + child.lookups, child

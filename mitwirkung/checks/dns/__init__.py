@@ -29,10 +29,15 @@ from mitwirkung.checks.dns.common import (
 )
 from mitwirkung.checks.dns.dkim import check_dkim, expected_value
 from mitwirkung.checks.dns.dmarc import check_dmarc
-from mitwirkung.checks.dns.lookup import Lookup, authoritative_ns
+from mitwirkung.checks.dns.lookup import Lookup, zone_cut
 from mitwirkung.checks.dns.spf import check_spf
 from mitwirkung.checks.dns.verification import check_verification
-from mitwirkung.checks.domain import DomainError, display_domain, normalize_domain
+from mitwirkung.checks.domain import (
+    DomainError,
+    display_domain,
+    normalize_domain,
+    relative_host,
+)
 from mitwirkung.checks.finding import Finding
 from mitwirkung.checks.resolver import make_resolver
 
@@ -62,25 +67,39 @@ async def check_mailjet(
     """Check all records Mailjet needs for exp.domain, within timeout seconds."""
     started = time.monotonic()
     lookup = Lookup(make_resolver(nameservers), started + timeout)
-    authority = asyncio.ensure_future(authoritative_ns(lookup, exp.domain))
-    ctx = Context(exp, lookup, authority)
-    mailjet_tree = asyncio.ensure_future(_mailjet_tree(lookup))
     domain = exp.domain
-    # What is known before any answer (the key PEIQ entered too) stays when a check times out.
-    fallbacks = list(planned_records(exp))
-    coros = [check_verification(ctx), check_spf(ctx), check_dkim(ctx)]
-    coros.append(check_dmarc(ctx))
+    mailjet_tree = asyncio.ensure_future(_mailjet_tree(lookup))
+    for name in _first_names(exp):  # asked now, so that finding the zone costs no time
+        lookup.query(name, "TXT")
+    zone_task = asyncio.ensure_future(zone_cut(lookup, domain))
     budget = timeout + 0.25
     try:
+        try:
+            zone, ns = await asyncio.wait_for(asyncio.shield(zone_task), max(budget, 0.05))
+        except TimeoutError:
+            zone, ns = domain, ()
+        ctx = Context(exp, lookup, zone, ns)
+        # What is known before any answer (the key PEIQ entered too) stays when a check times
+        # out; its host is relative to the zone like every other.
+        fallbacks = [
+            replace(
+                f,
+                host=relative_host(f.fqdn, zone),
+                # a DMARC record not seen may hold a stricter policy than the starter's
+                expected="" if f.item_id == "dns-dmarc" else f.expected,
+            )
+            for f in planned_records(exp)
+        ]
+        coros = [check_verification(ctx), check_spf(ctx), check_dkim(ctx), check_dmarc(ctx)]
+        budget = timeout + 0.25 - (time.monotonic() - started)
         records = await asyncio.gather(
             *(_guard(c, f, budget) for c, f in zip(coros, fallbacks, strict=True))
         )
-        ns = authority.result() if authority.done() and not authority.cancelled() else ()
         apex = lookup.answered(domain, "TXT")
         if apex is not None and apex.status == "nxdomain" and not apex.cname:
             records = domain_missing(records, domain)
     finally:
-        pending = [t for t in (authority, mailjet_tree, *lookup._tasks.values()) if not t.done()]
+        pending = [t for t in (zone_task, mailjet_tree, *lookup._tasks.values()) if not t.done()]
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
@@ -100,6 +119,16 @@ async def _mailjet_tree(lookup: Lookup) -> spf_tree.SpfNode:
     if len(records) != 1:
         return spf_tree.SpfNode(domain=spf_syntax.MAILJET_INCLUDE, record=None)
     return await spf_tree.evaluate(lookup, spf_syntax.MAILJET_INCLUDE, records[0])
+
+
+def _first_names(exp: MailjetExpectation) -> list[str]:
+    """Return the TXT names every check asks first (the DMARC check also its ancestors')."""
+    labels = exp.domain.split(".")
+    dmarc = [f"_dmarc.{'.'.join(labels[i:])}" for i in range(len(labels) - 1)]
+    dkim = f"{exp.dkim_selector}._domainkey.{exp.domain}"
+    first = [exp.domain, exp.verification_name, dkim, dmarc[0]]
+    doubled = [f"{name}.{exp.domain}" for name in first]  # the zone is mostly the domain
+    return [*first, *dmarc[1:], *doubled]
 
 
 def domain_missing(records: list[RecordCheck], domain: str) -> list[RecordCheck]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field, replace
 
 from mitwirkung.checks import spf as spf_syntax
@@ -63,11 +62,16 @@ class DnsReport:
 
 @dataclass(frozen=True)
 class Context:
-    """What every record check needs besides its own queries."""
+    """What every record check needs besides its own queries.
+
+    zone: the zone holding the domain (see lookup.zone_cut); every host a customer types is
+    relative to it, so for shop.firma.de in the zone firma.de the SPF host is "shop".
+    """
 
     exp: MailjetExpectation
     lookup: Lookup
-    authority: asyncio.Task  # -> tuple of NS names
+    zone: str
+    nameservers: tuple[str, ...] = ()
 
     async def synthesized(self, name: str, rtype: str, answer: Answer) -> bool:
         """Tell whether answer for name may come from a wildcard (see Lookup.synthesized)."""
@@ -78,15 +82,21 @@ class Context:
         return self.exp.domain
 
     def doubled(self, fqdn: str) -> str:
-        return f"{fqdn}.{self.domain}"
+        """Return where a record lands when its full name is typed as host (the panel appends
+        the zone once more)."""
+        return f"{fqdn}.{self.zone}"
+
+    def base(self, item_id: str, fqdn: str, expected: str) -> RecordCheck:
+        """Return the record to judge, its host relative to the zone."""
+        return base_record(item_id, fqdn, self.zone, expected)
 
     async def where(self, host: str, value: str = "") -> dict:
         """Return what the words for a missing record need: where to add it and what."""
-        ns = await self.authority
+        ns = self.nameservers
         return {
             "host": host,
             "value": value,
-            "shown": display_domain(self.domain),
+            "shown": display_domain(self.zone),
             "providers": sorted({".".join(n.split(".")[-2:]) for n in ns}),
             "nameservers": list(ns),
         }
@@ -103,15 +113,16 @@ def unquote(text: str) -> str:
     return text.strip().strip("\"'“”„").strip()
 
 
-def base_record(item_id: str, fqdn: str, domain: str, expected: str) -> RecordCheck:
+def base_record(item_id: str, fqdn: str, zone: str, expected: str) -> RecordCheck:
+    """Return the record at fqdn, its host relative to zone ("@" for the zone's apex)."""
     return RecordCheck(
-        item_id, "TXT", relative_host(fqdn, domain), fqdn, expected, "failed", (), "", ""
+        item_id, "TXT", relative_host(fqdn, zone), fqdn, expected, "failed", (), "", ""
     )
 
 
 def verdict(base: RecordCheck, findings: list[Finding], **fields) -> RecordCheck:
     """Return base judged by findings: the worst state, their German words, the findings."""
-    message, fix = wording.words(findings)
+    message, fix = wording.words(findings, {"host": base.host})
     return replace(
         base,
         state=worst(f.state for f in findings),
@@ -122,17 +133,68 @@ def verdict(base: RecordCheck, findings: list[Finding], **fields) -> RecordCheck
     )
 
 
-async def real_doubled(
-    ctx: Context, base: RecordCheck, fqdn: str, answer: Answer, wanted
-) -> RecordCheck | None:
-    """Return the verdict "the name was entered twice" when the record stands at the doubled
-    name (fqdn.domain), or None. A record there that only a wildcard produces does not count.
+async def _short_host(ctx: Context, base: RecordCheck, fqdn: str, wanted):
+    """Return the verdict for a subdomain's record entered with the host relative to the domain
+    (it then lands below the zone's apex), or None. Not for DMARC: a record at the parent's
+    _dmarc is the parent's own policy, which a subdomain inherits."""
+    typed = relative_host(fqdn, ctx.domain)
+    if ctx.zone == ctx.domain or typed == "@" or base.item_id == "dns-dmarc":
+        return None
+    short = f"{typed}.{ctx.zone}"
+    answer = await ctx.lookup.query(short, "TXT")
+    if not any(wanted(t) for t in answer.texts) or await ctx.synthesized(short, "TXT", answer):
+        return None
+    params = {"found_at": short, "typed": typed, "host": base.host, "fqdn": fqdn}
+    return verdict(base, [Finding("dns.host_short", "failed", params)], found=answer.texts)
+
+
+def edit_host(ctx: Context, base: RecordCheck, answer: Answer) -> str:
+    """Return the host of the record to change: where a CNAME at the name leads, if one does
+    (RFC 2181 §10.1: no other record may stand beside a CNAME), else the record's own host."""
+    return relative_host(answer.cname, ctx.zone) if answer.cname else base.host
+
+
+def through_cname(ctx: Context, rec: RecordCheck) -> RecordCheck:
+    """Return rec worded for a record found behind a CNAME: its fix names the target to change.
+
+    Left as is when nothing was found there, when a wildcard answered, when the DNS did not
+    answer, and when the record is fine.
     """
+    answer = ctx.lookup.answered(rec.fqdn, "TXT")
+    codes = {f.code for f in rec.findings}
+    if (
+        answer is None
+        or not answer.cname
+        or rec.state == "done"
+        or not rec.found
+        or rec.details.get("dns_unavailable")
+        or codes & {"dns.wildcard", "dns.wildcard_record", "dns.doubled"}
+    ):
+        return rec
+    target_host = edit_host(ctx, rec, answer)
+    note = Finding(
+        "dns.via_cname", "done", {"fqdn": rec.fqdn, "target": answer.cname, "own": rec.host}
+    )
+    findings = [note, *rec.findings]
+    message, fix = wording.words(findings, {"host": target_host})
+    return replace(rec, message=message, fix=fix, findings=tuple(findings))
+
+
+async def real_doubled(ctx: Context, base: RecordCheck, fqdn: str, wanted) -> RecordCheck | None:
+    """Return the verdict "the name was entered twice" when the record stands at the doubled
+    name (fqdn.zone), or "the host lacks the subdomain" when a subdomain's record stands at
+    the host taken relative to the domain instead of the zone (mailjet._domainkey.firma.de for
+    shop.firma.de); else None. A record there that only a wildcard produces does not count.
+    """
+    short = await _short_host(ctx, base, fqdn, wanted)
+    if short:
+        return short
+    doubled = ctx.doubled(fqdn)
+    answer = await ctx.lookup.query(doubled, "TXT")
     if not any(wanted(t) for t in answer.texts):
         return None
-    doubled = ctx.doubled(fqdn)
     if await ctx.synthesized(doubled, "TXT", answer):
         return None
     state = "warning" if base.item_id == "dns-dmarc" else "failed"
-    params = {"doubled": doubled, "typed": relative_host(doubled, ctx.domain), "host": base.host}
+    params = {"doubled": doubled, "typed": relative_host(doubled, ctx.zone), "host": base.host}
     return verdict(base, [Finding("dns.doubled", state, params)], found=answer.texts)

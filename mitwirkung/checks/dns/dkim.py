@@ -7,15 +7,15 @@ either is parsed by the same parser first and not offered when it is not valid.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 
 from mitwirkung.checks import dkim as dkim_syntax
 from mitwirkung.checks.dns.common import (
     Context,
     RecordCheck,
-    base_record,
+    edit_host,
     real_doubled,
+    through_cname,
     unavailable,
     verdict,
 )
@@ -34,23 +34,25 @@ def expected_value(exp) -> tuple[str, list[Finding]]:
 
 async def check_dkim(ctx: Context) -> RecordCheck:
     """Check the DKIM key record of the Mailjet selector."""
+    return through_cname(ctx, await _check_dkim(ctx))
+
+
+async def _check_dkim(ctx: Context) -> RecordCheck:
     exp = ctx.exp
     fqdn = f"{exp.dkim_selector}._domainkey.{ctx.domain}"
     expected, prior = expected_value(exp)
-    base = base_record("dns-dkim", fqdn, ctx.domain, expected)
+    base = ctx.base("dns-dkim", fqdn, expected)
     if prior:
         base = replace(base, details={"no_copy": True})
-    main, doubled = await asyncio.gather(
-        ctx.lookup.query(fqdn, "TXT"), ctx.lookup.query(ctx.doubled(fqdn), "TXT")
-    )
+    main = await ctx.lookup.query(fqdn, "TXT")
     if main.unavailable:
         return unavailable(base, "dkim")
     details: dict = {**base.details, **({"cname": main.cname} if main.cname else {})}
     keys = [(t, n) for t, n in zip(main.texts, main.parts, strict=True) if "p=" in t.lower()]
     base = replace(base, found=tuple(t for t, _ in keys) or main.texts, details=details)
     if not keys:
-        return await _no_key(ctx, base, fqdn, main, doubled, prior)
-    params = {"fqdn": fqdn, "host": base.host, "expected": bool(expected)}
+        return await _no_key(ctx, base, fqdn, main, prior)
+    params = {"fqdn": fqdn, "host": edit_host(ctx, base, main), "expected": bool(expected)}
     if len(keys) > 1:
         return verdict(
             base, [*prior, Finding("dkim.many_keys", "failed", {**params, "count": len(keys)})]
@@ -63,7 +65,7 @@ async def check_dkim(ctx: Context) -> RecordCheck:
     details.update({"key_type": key.key_type, "key_bits": key.bits})
     base = replace(base, details=details)
     if key.failed and await ctx.synthesized(fqdn, "TXT", main):
-        return await _no_key(ctx, base, fqdn, replace(main, texts=()), doubled, prior, "TXT")
+        return await _no_key(ctx, base, fqdn, replace(main, texts=()), prior, "TXT")
     if key.failed:
         rest = [t for t in main.texts if "p=" not in t.lower()]
         if rest and any(f.code == "dkim.key_broken" for f in key.failed):
@@ -115,14 +117,14 @@ async def check_dkim(ctx: Context) -> RecordCheck:
 
 
 async def _no_key(
-    ctx: Context, base: RecordCheck, fqdn: str, main, doubled, prior, synthesized: str = ""
+    ctx: Context, base: RecordCheck, fqdn: str, main, prior, synthesized: str = ""
 ) -> RecordCheck:
     """Judge a DKIM name without key: entered twice, a CNAME or A record there, or nothing.
 
     Whatever a wildcard (RFC 4592) produces at the name is no record the customer could delete:
     a TXT record at the exact name simply takes precedence over it.
     """
-    entered_twice = await real_doubled(ctx, base, fqdn, doubled, lambda t: "p=" in t.lower())
+    entered_twice = await real_doubled(ctx, base, fqdn, lambda t: "p=" in t.lower())
     if entered_twice:
         return entered_twice
     params = {"fqdn": fqdn, "host": base.host}

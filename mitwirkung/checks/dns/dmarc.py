@@ -9,8 +9,9 @@ from mitwirkung.checks import dmarc as dmarc_syntax
 from mitwirkung.checks.dns.common import (
     Context,
     RecordCheck,
-    base_record,
+    edit_host,
     real_doubled,
+    through_cname,
     unavailable,
     unquote,
     verdict,
@@ -20,20 +21,24 @@ from mitwirkung.checks.finding import Finding
 
 async def check_dmarc(ctx: Context) -> RecordCheck:
     """Check the DMARC record; it is advice only and never fails."""
+    return through_cname(ctx, await _check_dmarc(ctx))
+
+
+async def _check_dmarc(ctx: Context) -> RecordCheck:
     fqdn = f"_dmarc.{ctx.domain}"
     starter = dmarc_syntax.starter(ctx.domain)
-    base = replace(base_record("dns-dmarc", fqdn, ctx.domain, starter), state="warning")
+    base = replace(ctx.base("dns-dmarc", fqdn, starter), state="warning")
     # Which record applies to a subdomain without its own: RFC 7489 asks for the organisational
     # domain from the Public Suffix List, which we do not carry. Approximated by the tree walk
     # of DMARCbis: the closest ancestor (below the top-level domain) that has a DMARC record,
     # so firma.co.at is found for shop.firma.co.at. Not handled: psd= and np= tags.
     labels = ctx.domain.split(".")
     parents = [f"_dmarc.{'.'.join(labels[i:])}" for i in range(1, len(labels) - 1)]
-    queries = [fqdn, ctx.doubled(fqdn), *parents]
+    queries = [fqdn, *parents]
     answers = await asyncio.gather(*(ctx.lookup.query(n, "TXT") for n in queries))
-    main, doubled = answers[0], answers[1]
-    if main.unavailable:
-        return unavailable(base, "dmarc")
+    main = answers[0]
+    if main.unavailable:  # the record may exist with a stricter policy: offer nothing
+        return unavailable(replace(base, expected=""), "dmarc")
     records = [t for t in main.texts if dmarc_syntax.is_dmarc(t)]
     quoted = [
         t for t in main.texts if not dmarc_syntax.is_dmarc(t) and dmarc_syntax.is_dmarc(unquote(t))
@@ -41,19 +46,25 @@ async def check_dmarc(ctx: Context) -> RecordCheck:
     attempts = [t for t in main.texts if dmarc_syntax.is_dmarc_attempt(t) and t not in quoted]
     base = replace(base, found=tuple(records + attempts))
     if not records and not attempts:
-        entered_twice = await real_doubled(ctx, base, fqdn, doubled, dmarc_syntax.is_dmarc)
+        entered_twice = await real_doubled(ctx, base, fqdn, dmarc_syntax.is_dmarc)
         if entered_twice:
             return entered_twice
         if quoted:
             return verdict(base, [Finding("dmarc.quoted", "warning")], found=tuple(quoted))
-        inherited = _inherited_dmarc(base, zip(parents, answers[2:], strict=True))
-        if inherited:
+        inherited = _inherited_dmarc(base, zip(parents, answers[1:], strict=True))
+        if isinstance(inherited, RecordCheck):
             return inherited
+        notes = []
+        if inherited:  # a broken ancestor's policy is kept, never lowered to p=none
+            name, policy = inherited
+            starter = dmarc_syntax.starter(ctx.domain, policy or "none")
+            params = {"name": name, "policy": policy or ""}
+            notes.append(Finding("dmarc.parent_broken", "warning", params))
         where = await ctx.where(base.host, starter)
-        return verdict(base, [Finding("dmarc.missing", "warning", {**where, "mailbox": True})])
+        missing = Finding("dmarc.missing", "warning", {**where, "mailbox": True})
+        return verdict(replace(base, expected=starter), [missing, *notes])
     if len(records) + len(attempts) > 1:
-        count = len(records) + len(attempts)
-        return verdict(base, [Finding("dmarc.many", "warning", {"fqdn": fqdn, "count": count})])
+        return await _many(ctx, base, fqdn, main, records + attempts)
     text = (records + attempts)[0]
     record = dmarc_syntax.parse(text)
     details = {"tags": record.tags}
@@ -62,33 +73,87 @@ async def check_dmarc(ctx: Context) -> RecordCheck:
         ok = Finding(code, "done", {"policy": record.policy})
         return verdict(base, [ok], expected=text, details=details)
     offer, changes = dmarc_syntax.repair(text)
+    conflict = [c for c in changes if c.code == "dmarc.conflict"]
     findings = []
     for fault in record.faults:  # DMARC is advice: a fault is a warning, never a failure
         params = {**fault.params, "record": offer or "", "seen": bool(records)}
         if fault.code == "dmarc.missing_semicolon" and findings:
             params["record"] = f"{fault.params['before']}; {fault.params['after']}"
         findings.append(Finding(fault.code, "warning", params))
+    findings += _void_policy(record)
     if offer is None:
-        findings.append(Finding("dmarc.no_offer", "warning", {"starter": starter}))
+        findings += conflict or [Finding("dmarc.no_offer", "warning", {"starter": starter})]
         return verdict(base, findings, expected="", details={**details, "no_copy": True})
     code = "dmarc.offer"
     if await ctx.synthesized(fqdn, "TXT", main):  # RFC 4592: no record there to change
         code = "dmarc.offer_wildcard"
         findings = [replace(f, params={**f.params, "no_fix": True}) for f in findings]
         changes.append(Finding("dns.wildcard_record", "done", {"fqdn": fqdn, "host": base.host}))
-    offer_finding = Finding(code, "done", {"host": base.host, "record": offer})
+    offer_finding = Finding(code, "done", {"host": edit_host(ctx, base, main), "record": offer})
     return verdict(base, [*findings, offer_finding, *changes], expected=offer, details=details)
 
 
-def _inherited_dmarc(base: RecordCheck, parents) -> RecordCheck | None:
-    """Return the verdict for the closest ancestor's DMARC record, or None when none applies."""
+def _void_policy(record: dmarc_syntax.DmarcRecord) -> list[Finding]:
+    """Return what receivers make of a record whose p= or sp= is missing or invalid.
+
+    RFC 7489 §6.6.3: they act as if it said p=none when rua= holds a valid address, else they
+    apply no DMARC at all; the policy the owner wrote has no effect either way.
+    """
+    void = [
+        f
+        for f in record.faults
+        if f.code == "dmarc.no_policy"
+        or (f.code == "dmarc.bad_value" and f.params.get("name") in ("p", "sp"))
+    ]
+    if not void:
+        return []
+    rua = dmarc_syntax.any_uri_ok(record.tags.get("rua", ""))
+    name, missing = void[0].params.get("name", "p"), void[0].code == "dmarc.no_policy"
+    return [Finding("dmarc.policy_void", "warning", {"name": name, "rua": rua, "missing": missing})]
+
+
+async def _many(ctx: Context, base: RecordCheck, fqdn: str, main, texts: list[str]):
+    """Judge several DMARC records at one name: receivers ignore them all (RFC 7489 §6.6.3).
+
+    Only a wildcard's answer (RFC 4592) is no one's to delete: a record created at the exact
+    name takes precedence. Records that say the same are offered as the one to keep; records
+    that differ are not (which policy the owner means is the owner's choice).
+    """
+    count = len(texts)
+    if await ctx.synthesized(fqdn, "TXT", main):
+        where = await ctx.where(base.host, base.expected)
+        findings = [
+            Finding("dmarc.missing", "warning", {**where, "mailbox": True}),
+            Finding("dns.wildcard", "done", {"fqdn": fqdn, "host": base.host, "what": "TXT"}),
+        ]
+        return verdict(base, findings, found=())
+    parsed = [dmarc_syntax.parse(t) for t in texts]
+    same = all(not p.faults and p.tags == parsed[0].tags for p in parsed)
+    policies = [p.tags.get("p", "") for p in parsed]
+    params = {"fqdn": fqdn, "count": count, "policies": [f"p={v}" for v in policies if v]}
+    if same:
+        finding = Finding("dmarc.many_same", "warning", {**params, "record": texts[0]})
+        return verdict(base, [finding], expected=texts[0])
+    finding = Finding("dmarc.many", "warning", params)
+    return verdict(base, [finding], expected="", details={"no_copy": True})
+
+
+def _inherited_dmarc(base: RecordCheck, parents):
+    """Return the verdict for the closest ancestor's DMARC record; or, when that record is
+    unusable, (its name, the policy it means for subdomains or None); or None when there is
+    none. An ancestor the DNS did not answer for may hold the policy: DNS unavailable.
+    """
     for name, answer in parents:
+        if answer.unavailable:
+            return unavailable(replace(base, expected=""), "dmarc", (name,))
         found = [t for t in answer.texts if dmarc_syntax.is_dmarc(t)]
         if not found:
-            continue  # nothing there, or no answer: look further up
+            continue  # nothing there: look further up
         record = dmarc_syntax.parse(found[0])
-        if len(found) != 1 or record.errors:
-            return None  # the closest record is unusable: this domain needs its own
+        if len(found) != 1 or record.errors:  # unusable: this domain needs its own
+            meant = [record.tags.get(t, "").lower() for t in ("sp", "p")]
+            policy = next((p for p in meant if p in dmarc_syntax.POLICIES), None)
+            return name, (policy if len(found) == 1 else None)
         tag = "sp" if "sp" in record.tags else "p"
         policy = record.tags[tag].lower()
         params = {"name": name, "tag": tag, "policy": policy}

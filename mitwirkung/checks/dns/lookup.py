@@ -113,13 +113,19 @@ def _cname_of(error: dns.resolver.NXDOMAIN, qname: dns.name.Name) -> str | None:
     return canonical.to_text(omit_final_dot=True) if canonical != qname else None
 
 
-async def authoritative_ns(lookup: Lookup, domain: str) -> tuple[str, ...]:
-    """Return the NS names of the zone holding domain (walking up to the parent if needed)."""
+async def zone_cut(lookup: Lookup, domain: str) -> tuple[str, tuple[str, ...]]:
+    """Return the zone holding domain and its NS names: the closest name, walking up from
+    domain, that has NS records (RFC 1034 §4.2: a zone begins at a cut, where NS records
+    stand). Hosts in a DNS panel are relative to this zone, not to the sender domain.
+
+    Returns (domain, ()) when the DNS does not answer or no NS is found.
+    """
     labels = domain.split(".")
     for start in range(len(labels) - 1):
-        answer = await lookup.query(".".join(labels[start:]), "NS")
-        if answer.status == "ok":
-            return tuple(sorted(t.rstrip(".").lower() for t in answer.texts))
+        zone = ".".join(labels[start:])
+        answer = await lookup.query(zone, "NS")
+        if answer.status == "ok" and not answer.cname:
+            return zone, tuple(sorted(t.rstrip(".").lower() for t in answer.texts))
         if answer.unavailable:
-            return ()
-    return ()
+            return domain, ()
+    return domain, ()

@@ -7,7 +7,6 @@ derived, none is offered (details["no_copy"]).
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, replace
 
 from mitwirkung.checks import spf as spf_syntax
@@ -16,8 +15,8 @@ from mitwirkung.checks.dns.common import (
     DEFAULT_SPF,
     Context,
     RecordCheck,
-    base_record,
     real_doubled,
+    through_cname,
     unavailable,
     unquote,
     verdict,
@@ -29,11 +28,13 @@ LIMIT = spf_syntax.LOOKUP_LIMIT
 
 async def check_spf(ctx: Context) -> RecordCheck:
     """Check the SPF record at the domain and its whole include tree."""
+    return through_cname(ctx, await _check_spf(ctx))
+
+
+async def _check_spf(ctx: Context) -> RecordCheck:
     fqdn = ctx.domain
-    base = base_record("dns-spf", fqdn, fqdn, DEFAULT_SPF)
-    main, doubled = await asyncio.gather(
-        ctx.lookup.query(fqdn, "TXT"), ctx.lookup.query(ctx.doubled(fqdn), "TXT")
-    )
+    base = ctx.base("dns-spf", fqdn, DEFAULT_SPF)
+    main = await ctx.lookup.query(fqdn, "TXT")
     if main.unavailable:
         return unavailable(base, "spf")
     records = [t for t in main.texts if spf_syntax.is_spf(t)]
@@ -52,15 +53,24 @@ async def check_spf(ctx: Context) -> RecordCheck:
         prior = [spf_syntax.version_fault(t) for t in broken]
         return await _judge(ctx, base, broken, prior)
     if not records:
-        entered_twice = await real_doubled(ctx, base, fqdn, doubled, spf_syntax.is_spf)
+        entered_twice = await real_doubled(ctx, base, fqdn, spf_syntax.is_spf)
         if entered_twice:
             return entered_twice
         if main.cname:
             params = {"fqdn": fqdn, "target": main.cname, "value": DEFAULT_SPF}
             finding = Finding("spf.cname", "failed", params)
             return verdict(base, [finding], details={"cname": main.cname})
-        where = await ctx.where("@", DEFAULT_SPF)
+        where = await ctx.where(base.host, DEFAULT_SPF)
         return verdict(base, [Finding("spf.missing", "failed", where)])
+    if len(records) > 1 and await ctx.synthesized(fqdn, "TXT", main):
+        # RFC 4592: only a wildcard answers here; none of its records is there to delete
+        where = await ctx.where(base.host, DEFAULT_SPF)
+        wildcard = {"fqdn": fqdn, "host": base.host, "what": "TXT"}
+        findings = [
+            Finding("spf.missing", "failed", where),
+            Finding("dns.wildcard", "done", wildcard),
+        ]
+        return verdict(base, findings, found=())
     extra = (
         [Finding("spf.broken_extra", "warning", {"records": broken})]
         if broken and len(records) == 1
@@ -120,7 +130,7 @@ def _offer_findings(offer: Offer, state: str, code: str, reported: bool) -> list
     """Return the findings that offer the record (or say why none is offered)."""
     if offer.record:
         params = {"record": offer.record, "lookups": offer.lookups, "limit": LIMIT}
-        return [Finding(code, state, params), *offer.changes]
+        return [Finding(code, state, params), *offer.changes, *_long(offer.record)]
     if offer.unrepairable:
         return [f for f in offer.changes if f.code == "spf.unrepairable"]
     if offer.lookups > LIMIT:
@@ -128,6 +138,42 @@ def _offer_findings(offer: Offer, state: str, code: str, reported: bool) -> list
         params = {"lookups": offer.lookups, "limit": LIMIT, "heaviest": heaviest, "cost": cost}
         return [Finding("spf.over_limit", "failed", params)]
     return [] if reported else [Finding("spf.no_offer", "failed")]
+
+
+def _after_mailjet(tree: spf_tree.SpfNode) -> list[Finding]:
+    """Return the tree's errors; those only an include after Mailjet's reaches are warnings.
+
+    Receivers evaluate terms left to right and stop at the first match (RFC 7208 §4.6.2), and
+    an included record is only read when its include is reached: mail from Mailjet passes
+    before a broken include further right is read; only other mail meets the error there.
+    """
+    mailjet = next(
+        (
+            i
+            for i, t in enumerate(tree.terms)
+            if t.name == "include" and t.qualifier == "+" and t.target == spf_syntax.MAILJET_INCLUDE
+        ),
+        None,
+    )
+    texts = [t.text for t in tree.terms]
+    later = [
+        f
+        for f in tree.errors
+        if mailjet is not None and f.params.get("via") in texts[mailjet + 1 :]
+    ]
+    if not later or len(later) != len(tree.errors):
+        return list(tree.errors)
+    note = Finding("spf.error_after_mailjet", "warning", {"via": later[0].params["via"]})
+    return [*(replace(f, state="warning") for f in later), note]
+
+
+def _long(record: str) -> list[Finding]:
+    """Return how to split a record longer than one TXT string (255 octets, RFC 7208 §3.3)."""
+    if len(record.encode()) <= 255:
+        return []
+    cut = record.rfind(" ", 0, 255)
+    params = {"length": len(record), "first": record[:cut], "second": record[cut:]}
+    return [Finding("spf.long_offer", "done", params)]
 
 
 async def _judge(
@@ -144,7 +190,11 @@ async def _judge(
         offer = await make_offer(ctx, records)
         params = {"count": len(records), "record": offer.record}
         if offer.record:
-            findings = [Finding("spf.two_records", "failed", params), *offer.changes]
+            findings = [
+                Finding("spf.two_records", "failed", params),
+                *offer.changes,
+                *_long(offer.record),
+            ]
         else:
             findings = [Finding("spf.two_records_no_offer", "failed", params)]
             findings += _offer_findings(offer, "done", "spf.offer", False)
@@ -159,13 +209,15 @@ async def _judge(
     if tree.unavailable:
         names = tuple(sorted(set(tree.unavailable)))
         return unavailable(replace(base, expected=record, details=details), "spf", names)
-    findings = [*prior, *tree.errors]
+    findings = [*prior, *_after_mailjet(tree)]
     if split and tree.errors:  # RFC 7208 §3.3: the strings are joined without a space
         findings.append(Finding("spf.strings_joined", "done"))
     if tree.ignored_redirect:
         redirect = tree.ignored_redirect
         params = {"term": redirect.text, "all": tree.all_text, "target": redirect.target}
-        findings.append(Finding("spf.redirect_ignored", "warning", params))
+        included = {t.target for t in tree.terms if t.name == "include" and not t.modifier}
+        code = "spf.redirect_included" if redirect.target in included else "spf.redirect_ignored"
+        findings.append(Finding(code, "warning", params))
     if not tree.has_mailjet:
         findings += [Finding("spf.no_mailjet", "failed"), *tree.mailjet_issues]
     if tree.lookups > LIMIT:
@@ -210,7 +262,9 @@ async def _judge(
         offer.changes = [c for c in offer.changes if c.code != "spf.fixed_dropped_dead"]
     details["merged_lookups"] = offer.lookups
     if dead:
-        params = {"all": tree.all_text, "dead": dead}
+        movable = [t.text for t in tree.dead if t.text in dead and t.name != "all"]
+        querying = any(t.name in spf_syntax.QUERYING for t in tree.dead if t.text in movable)
+        params = {"all": tree.all_text, "dead": dead, "movable": movable, "querying": querying}
         findings.append(Finding("spf.dead_terms", "warning", params))
     reported = any(
         f.code in ("spf.too_many_lookups", "spf.too_many_voids") for f in findings
@@ -218,8 +272,12 @@ async def _judge(
     code = "spf.offer_broken" if prior else "spf.offer_wildcard" if wildcard else "spf.offer"
     if wildcard:  # the record is no one's to edit: only the record to create counts
         findings = [replace(f, params={**f.params, "no_fix": True}) for f in findings]
-        notes.append(Finding("dns.wildcard_record", "done", {"fqdn": ctx.domain, "host": "@"}))
+        notes.append(
+            Finding("dns.wildcard_record", "done", {"fqdn": ctx.domain, "host": base.host})
+        )
     offered = _offer_findings(offer, "done", code, reported)
+    if offer.record == source and not prior and not wildcard:  # nothing to replace it with
+        offered = [f for f in offered if f.code != code]
     if tree.has_mailjet:  # the offer costs what the record costs: said once above
         offered = [f for f in offered if f.code != "spf.over_limit"]
     findings += offered

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import replace
 
 from mitwirkung.checks.dns.common import (
     Context,
     RecordCheck,
-    base_record,
+    edit_host,
     real_doubled,
+    through_cname,
     unavailable,
     unquote,
     verdict,
@@ -27,11 +27,13 @@ def matches(text: str, value: str) -> bool:
 
 async def check_verification(ctx: Context) -> RecordCheck:
     """Check the Mailjet verification TXT record."""
+    return through_cname(ctx, await _check_verification(ctx))
+
+
+async def _check_verification(ctx: Context) -> RecordCheck:
     fqdn, value = ctx.exp.verification_name, unquote(ctx.exp.verification_value)
-    base = base_record("dns-verification", fqdn, ctx.domain, value)
-    main, doubled = await asyncio.gather(
-        ctx.lookup.query(fqdn, "TXT"), ctx.lookup.query(ctx.doubled(fqdn), "TXT")
-    )
+    base = ctx.base("dns-verification", fqdn, value)
+    main = await ctx.lookup.query(fqdn, "TXT")
     base = replace(base, found=main.texts)
     params = {"fqdn": fqdn, "host": base.host, "value": value}
     if any(matches(t, value) for t in main.texts):
@@ -45,9 +47,7 @@ async def check_verification(ctx: Context) -> RecordCheck:
                 odd = [{"char": "U+0020", "position": 1 if text[:1] == " " else len(text)}]
             at = {"char": odd[0]["char"], "position": odd[0]["position"]}
             return verdict(base, [Finding("verification.odd_space", "failed", {**params, **at})])
-    entered_twice = await real_doubled(
-        ctx, base, fqdn, doubled, lambda t: matches(unquote(t), value)
-    )
+    entered_twice = await real_doubled(ctx, base, fqdn, lambda t: matches(unquote(t), value))
     if entered_twice:
         return entered_twice
     wildcard = await ctx.synthesized(fqdn, "TXT", main)
@@ -63,6 +63,7 @@ async def check_verification(ctx: Context) -> RecordCheck:
         finding = Finding("verification.cname", "failed", {**params, "target": main.cname})
         return verdict(base, [finding], details={"cname": main.cname})
     if main.texts:
+        params["host"] = edit_host(ctx, base, main)  # the record behind a CNAME, if one
         return verdict(base, [Finding("verification.other_value", "failed", params)])
     where = await ctx.where(base.host, value)
     return verdict(base, [Finding("verification.missing", "failed", {**params, **where})])

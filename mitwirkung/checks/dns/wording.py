@@ -48,7 +48,8 @@ MAILBOX_NOTE = (
     "Die Adresse nach mailto: muss ein Postfach sein, das es gibt (oder lassen Sie rua= weg)."
 )
 UNDERSCORE_NOTE = (
-    " Lässt Ihr Anbieter keinen Unterstrich (_) im Host zu, fragen Sie dessen Support oder PEIQ."
+    " Lässt Ihr Anbieter keinen Unterstrich (_) im Host zu, fragen Sie dessen Support oder PEIQ:"
+    " der Unterstrich ist nötig."
 )
 SUBJECTS = {  # what could not be checked when the DNS did not answer
     "verification": "den Bestätigungseintrag",
@@ -58,6 +59,11 @@ SUBJECTS = {  # what could not be checked when the DNS did not answer
     "record": "den Eintrag",
 }
 WHERE = " (im SPF-Eintrag von {where})"
+VIA_FIX = (
+    "Der Fehler steht im SPF-Eintrag von {where}, den Sie über „{via}“ einbinden: gehört "
+    "{where} Ihnen, korrigieren Sie ihn dort; sonst entfernen Sie „{via}“ aus Ihrem SPF-Eintrag "
+    "oder bitten Sie den Betreiber von {where}, den Fehler zu beheben."
+)
 
 # code -> (message, fix); both may use the finding's parameters.
 TEXTS: dict[str, tuple[str, str]] = {
@@ -74,12 +80,24 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Sie haben „{typed}“ eingetragen; richtig ist als Host nur `{host}`. Ändern Sie den "
         "Host entsprechend.",
     ),
+    "dns.host_short": (
+        "Der Eintrag steht unter {found_at}, nicht unter {fqdn}: als Host ist „{typed}“ "
+        "eingetragen, und Ihr DNS-Anbieter hängt die Zone an, nicht die Subdomain.",
+        "Ändern Sie den Host von „{typed}“ in `{host}`.",
+    ),
     "spf.cname": (
         "Unter {fqdn} steht ein CNAME-Eintrag (Verweis auf {target}), gebraucht wird dort aber "
         "ein TXT-Eintrag. Ein Name mit CNAME kann keine weiteren Einträge haben.",
         "Ein SPF-Eintrag braucht einen TXT-Eintrag direkt unter der Domain. Ersetzen Sie den "
         "CNAME durch eigene Einträge oder wählen Sie eine andere Absenderdomain. Der Wert wäre: "
         "{value}",
+    ),
+    "dns.via_cname": (
+        "{fqdn} verweist per CNAME auf {target}; Empfänger lesen den Eintrag dort.",
+        "Ändern Sie den Eintrag unter {target} (bei dem DNS-Anbieter, der diesen Namen "
+        "verwaltet; das gilt dann auch für {target} selbst). Neben einem CNAME darf unter "
+        "{own} kein TXT-Eintrag stehen (RFC 2181, Abschnitt 10.1); soll der Eintrag nur hier "
+        "gelten, löschen Sie zuerst den CNAME und legen Sie den TXT-Eintrag unter {own} an.",
     ),
     "dns.wildcard_record": (
         "Dieser Eintrag steht nicht unter {fqdn} selbst, sondern kommt von einem "
@@ -192,9 +210,21 @@ TEXTS: dict[str, tuple[str, str]] = {
         "in „%{{…}}“, „%%“, „%_“ oder „%-“.",
         "Korrigieren oder entfernen Sie „{term}“ im SPF-Eintrag.",
     ),
+    "spf.bad_macro_letter": (
+        "„{term}“ enthält das Makro „%{{{letter}}}“, das es nicht gibt: nach RFC 7208 "
+        "(Abschnitt 7.2) sind nur die Buchstaben {macro_letters} erlaubt.",
+        "Korrigieren oder entfernen Sie „{term}“ im SPF-Eintrag.",
+    ),
     "spf.duplicate_modifier": (
         "„{name}=“ darf nur einmal vorkommen.",
         "Lassen Sie nur ein „{name}=“ im SPF-Eintrag stehen.",
+    ),
+    "spf.mx_over_limit": (
+        "„{term}“ findet {count} Mailserver (MX-Einträge). Nach RFC 7208 (Abschnitt 4.6.4) "
+        "dürfen es für „mx“ höchstens {limit} sein, sonst werten Empfänger den ganzen "
+        "SPF-Eintrag als Fehler.",
+        "Ersetzen Sie „{term}“ durch ip4:/ip6:-Angaben Ihrer Mailserver (oder verringern Sie "
+        "die MX-Einträge auf höchstens {limit}).",
     ),
     "spf.too_deep": (
         "Die SPF-Einbindungen sind zu tief verschachtelt.",
@@ -230,6 +260,18 @@ TEXTS: dict[str, tuple[str, str]] = {
         "nicht erlaubt.",
         "",
     ),
+    "spf.redirect_included": (
+        "„{term}“ wird nie ausgewertet: steht „{all}“ im Eintrag, ignorieren Empfänger "
+        "„redirect=“ (RFC 7208, Abschnitt 6.1). Die Server aus {target} sind schon durch "
+        "„include:{target}“ erlaubt; „{term}“ ist also überflüssig.",
+        "",
+    ),
+    "spf.error_after_mailjet": (
+        "E-Mails über Mailjet bestehen SPF trotzdem: Empfänger werten „include:spf.mailjet.com“ "
+        "vorher aus und hören beim ersten Treffer auf (RFC 7208, Abschnitt 4.6.2). Für alle "
+        "anderen Absender endet die Prüfung bei „{via}“ mit einem Fehler.",
+        "",
+    ),
     "spf.too_many_lookups": (
         "Der SPF-Eintrag braucht {lookups} DNS-Abfragen, erlaubt sind höchstens {limit}; "
         "Empfänger werten ihn dann als Fehler (RFC 7208, Abschnitt 4.6.4).{costly}",
@@ -243,9 +285,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "spf.dead_terms": (
         "Hinter „{all}“ steht noch {terms}. Bestandteile hinter „all“ werden nie ausgewertet "
-        "(RFC 7208, Abschnitt 5.1) – entfernen Sie sie oder setzen Sie sie vor „all“.",
-        "Entfernen Sie {terms}, oder setzen Sie {it} vor „{all}“, wenn {it} gebraucht "
-        "{needed} (dann {counts} zu den DNS-Abfragen).",
+        "(RFC 7208, Abschnitt 5.1).",
+        "{dead_fix}",
     ),
     "spf.plus_all": (
         "Der SPF-Eintrag endet mit „+all“: damit darf jeder Server der Welt in Ihrem Namen senden.",
@@ -279,8 +320,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "spf.two_records": (
         "Für die Domain gibt es {count} SPF-Einträge. Erlaubt ist genau einer: mit mehreren ist "
         "SPF ungültig (RFC 7208, Abschnitt 4.5), und Empfänger können Ihre E-Mails ablehnen.",
-        "Löschen Sie alle {count} SPF-Einträge (TXT unter @, beginnend mit v=spf1) und legen "
-        "Sie stattdessen diesen einen an: {record}",
+        "Löschen Sie alle {count} SPF-Einträge (TXT unter Host {host}, beginnend mit v=spf1) "
+        "und legen Sie stattdessen diesen einen an: {record}",
     ),
     "spf.two_records_no_offer": (
         "Für die Domain gibt es {count} SPF-Einträge. Erlaubt ist genau einer: mit mehreren ist "
@@ -299,8 +340,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Fassen Sie dabei alles in einem einzigen SPF-Eintrag zusammen.",
     ),
     "spf.broken_extra": (
-        "Außerdem steht unter @ ein falsch geschriebener SPF-Eintrag ({records}). Empfänger "
-        "ignorieren ihn.",
+        "Außerdem steht unter Host {host} ein falsch geschriebener SPF-Eintrag ({records}). "
+        "Empfänger ignorieren ihn.",
         "Löschen Sie den falsch geschriebenen Eintrag, damit es bei genau einem SPF-Eintrag "
         "bleibt.",
     ),
@@ -337,7 +378,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "dkim.duplicate_tag": (
         "Im DKIM-Eintrag unter {fqdn} kommt die Angabe {names} mehrfach vor. Dann ist nach "
-        "RFC 6376 (Abschnitt 3.2) der ganze Eintrag ungültig.",
+        "RFC 6376 (Abschnitt 3.2) der ganze Eintrag ungültig.{conflict_text}",
         "Lassen Sie jede Angabe nur einmal stehen.",
     ),
     "dkim.version_not_first": (
@@ -382,6 +423,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "DKIM-Eintrag {fqdn}: Schlüssel abgeschnitten oder beschädigt: der Wert nach p= ist "
         "kein vollständiger {key_name}-Schlüssel.",
         "{paste_again}",
+    ),
+    "dkim.key_unpadded": (
+        "DKIM-Eintrag {fqdn}: Dem Schlüssel fehlt am Ende „{padding}“. Base64 endet mit diesen "
+        "Füllzeichen (RFC 6376, Abschnitt 3.6.1); viele Empfänger lesen den Schlüssel ohne sie "
+        "nicht.",
+        "Ergänzen Sie „{padding}“ am Ende des Schlüssels (ganz am Ende des Werts).",
     ),
     "dkim.expected_invalid": (
         "Der DKIM-Wert, den PEIQ hinterlegt hat, ist selbst kein gültiger Schlüssel; deshalb "
@@ -454,8 +501,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "dkim.missing": (
         "Der DKIM-Schlüssel (TXT unter {fqdn}) wurde nicht gefunden.",
-        "{missing_fix} Erlaubt Ihr DNS-Anbieter keinen Unterstrich im Host, fragen Sie dort "
-        "nach: für DKIM ist er nötig.",
+        "{missing_fix}",
     ),
     # --- DMARC (RFC 7489; advice only, never a failure) -----------------------------------
     "dmarc.odd_space": (
@@ -488,8 +534,18 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ändern Sie „v={value}“ in „v=DMARC1“.",
     ),
     "dmarc.duplicate_tag": (
-        "Im DMARC-Eintrag kommt „{name}=“ mehrfach vor.",
-        "Lassen Sie „{name}=“ nur einmal stehen.",
+        "Im DMARC-Eintrag kommt „{name}=“ mehrfach vor{values_text}.",
+        "{duplicate_fix}",
+    ),
+    "dmarc.conflict": (
+        "Welcher Wert für „{name}=“ gelten soll, entscheiden Sie; deshalb bieten wir keinen Wert "
+        "zum Kopieren an.",
+        "",
+    ),
+    "dmarc.policy_void": (
+        "Weil „{name}=“ {void_what}, wenden Empfänger Ihre Richtlinie nicht an: {void_effect} "
+        "(RFC 7489, Abschnitt 6.6.3).",
+        "",
     ),
     "dmarc.unknown_tag": (
         "Im DMARC-Eintrag ist „{name}=“ keine bekannte Angabe{suggestion_text}; Empfänger "
@@ -525,13 +581,25 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{missing_fix}",
     ),
     "dmarc.many": (
-        "Unter {fqdn} stehen {count} DMARC-Einträge; Empfänger ignorieren dann alle.",
-        "Lassen Sie nur einen DMARC-Eintrag stehen und löschen Sie die anderen.",
+        "Unter {fqdn} stehen {count} DMARC-Einträge ({policies}); Empfänger ignorieren dann "
+        "alle (RFC 7489, Abschnitt 6.6.3). Welcher gelten soll, entscheiden Sie; deshalb "
+        "bieten wir keinen Wert zum Kopieren an.",
+        "Lassen Sie nur den DMARC-Eintrag stehen, der gelten soll, und löschen Sie die anderen.",
+    ),
+    "dmarc.many_same": (
+        "Unter {fqdn} steht derselbe DMARC-Eintrag {count}-mal; Empfänger ignorieren dann alle "
+        "(RFC 7489, Abschnitt 6.6.3).",
+        "Löschen Sie die doppelten Einträge, sodass genau einer mit diesem Wert bleibt: {record}",
     ),
     "dmarc.ok": ("Der DMARC-Eintrag ist gültig (p={policy}).", ""),
     "dmarc.ok_none": (
         "Der DMARC-Eintrag ist gültig (p={policy}). Er beobachtet nur (p=none) und weist noch "
         "nichts ab.",
+        "",
+    ),
+    "dmarc.parent_broken": (
+        "Der DMARC-Eintrag von {name} gilt nicht für diese Domain, weil er fehlerhaft ist (oder "
+        "dort mehrere stehen).{parent_policy}",
         "",
     ),
     "dmarc.inherited": (
@@ -552,6 +620,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "dmarc.fixed_renamed": ("", "Im Vorschlag heißt „{name}=“ richtig „{fixed}=“."),
     "dmarc.fixed_dropped": ("", "Im Vorschlag fehlt „{tag}“, weil es ungültig ist."),
+    "dmarc.fixed_dropped_unknown": (
+        "",
+        "Im Vorschlag fehlt „{tag}“; Empfänger kennen die Angabe nicht und ignorieren sie.",
+    ),
+    "dmarc.fixed_dropped_uri": (
+        "",
+        "Im Vorschlag fehlt bei {name}= die ungültige Adresse „{uri}“; die übrigen bleiben.",
+    ),
+    "dmarc.fixed_duplicate": ("", "Im Vorschlag steht „{tag}“ nur einmal."),
     "dmarc.fixed_policy": ("", "{policy_change}"),
     "dmarc.fixed_mailto": ("", "Im Vorschlag steht „{fixed}“ statt „{value}“."),
     # --- answers a wildcard produced (RFC 4592) --------------------------------------------
@@ -564,22 +641,30 @@ TEXTS: dict[str, tuple[str, str]] = {
     # --- the record we offer ---------------------------------------------------------------
     "spf.offer": (
         "",
-        "Ersetzen Sie den vorhandenen Eintrag durch: {record} (damit {lookups} von {limit} "
-        "DNS-Abfragen). " + NO_SECOND,
+        "Ersetzen Sie den vorhandenen SPF-Eintrag (TXT unter Host {host}) durch: {record} "
+        "(damit {lookups} von {limit} DNS-Abfragen). " + NO_SECOND,
     ),
     "spf.offer_wildcard": (
         "",
-        "Legen Sie genau unter Host @ einen TXT-Eintrag mit diesem Wert an: {record} (damit "
+        "Legen Sie genau unter Host {host} einen TXT-Eintrag mit diesem Wert an: {record} (damit "
         "{lookups} von {limit} DNS-Abfragen).",
     ),
     "spf.offer_broken": (
         "",
-        "Ändern Sie den Wert des TXT-Eintrags (Host @) auf: {record} " + NO_SECOND,
+        "Ändern Sie den Wert des TXT-Eintrags (Host {host}) auf: {record} " + NO_SECOND,
     ),
     "spf.unrepairable": (
         "Einen gültigen SPF-Eintrag können wir daraus nicht ableiten, weil unklar ist, was "
         "„{term}“ heißen soll; deshalb bieten wir keinen Wert zum Kopieren an.",
         "Prüfen Sie danach erneut; dann schlagen wir den vollständigen Eintrag vor.",
+    ),
+    "spf.long_offer": (
+        "",
+        "Der Wert ist {length} Zeichen lang; eine Zeichenkette in einem TXT-Eintrag fasst "
+        "höchstens 255 (RFC 7208, Abschnitt 3.3). Viele DNS-Anbieter teilen lange Werte "
+        "selbst; verlangt Ihrer es, tragen Sie ihn als zwei Zeichenketten ein: „\"{first}\" "
+        "\"{second}\"“ – Empfänger setzen sie ohne Trennzeichen zusammen, deshalb beginnt die "
+        "zweite mit dem Leerzeichen.",
     ),
     "spf.fixed_version": ("", "Im Vorschlag ist der Anfang als „v=spf1 “ geschrieben."),
     "spf.fixed_space": ("", "Im Vorschlag ist {char_name} an Stelle {position} {replaced}."),
@@ -600,6 +685,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "",
         "Im Vorschlag steht „include:{target}“ statt „{term}“, damit die Server aus {target} "
         "erlaubt bleiben beziehungsweise es werden – prüfen Sie, ob Sie sie noch brauchen.",
+    ),
+    "spf.fixed_dropped_redirect": (
+        "",
+        "Im Vorschlag fehlt „{term}“, das nie ausgewertet wurde; „include:{target}“ steht "
+        "schon darin.",
     ),
     "spf.fixed_all": ("", "Im Vorschlag steht am Ende „{fixed}“."),
     "spf.fixed_all_choice": (
@@ -660,11 +750,17 @@ def params_for(finding: Finding) -> dict:
             else "nicht mehr benötigte Bestandteile (a, mx, exists)"
         )
     if "dead" in params:
-        one = len(finding.params["dead"]) == 1
-        params["it"], params["counts"], params["needed"] = (
-            ("es", "zählt es", "wird") if one else ("sie", "zählen sie", "werden")
-        )
         params["terms"] = ", ".join(f"„{v}“" for v in finding.params["dead"])
+        movable = finding.params.get("movable", [])
+        one = len(movable) == 1
+        it, counts, needed = ("es", "zählt es", "wird") if one else ("sie", "zählen sie", "werden")
+        named = ", ".join(f"„{v}“" for v in movable)
+        params["dead_fix"] = f"Entfernen Sie {params['terms']}" + (
+            f", oder setzen Sie {named} vor „{params['all']}“, wenn {it} gebraucht {needed}"
+            + (f" (dann {counts} zu den DNS-Abfragen)." if finding.params.get("querying") else ".")
+            if movable
+            else ": ein SPF-Eintrag endet mit genau einem „all“."
+        )
     if "voids" in params:
         params["terms_text"] = ", ".join(finding.params["voids"])
     if "expected" in params:
@@ -710,6 +806,38 @@ def params_for(finding: Finding) -> dict:
             else f"So gehört „{params['after']}“ für Empfänger zum Wert von "
             f"„{params['before'].split('=', 1)[0]}=“ und macht ihn ungültig."
         )
+    if finding.code == "spf.bad_macro_letter":
+        params["macro_letters"] = (
+            "s, l, o, d, i, p, h, v und – nur in exp= – c, r, t"
+            if params["exp"]
+            else "s, l, o, d, i, p, h, v (c, r und t nur in exp=)"
+        )
+    if finding.code == "dkim.duplicate_tag":
+        params["conflict_text"] = (
+            f" {params['conflicts']} steht dort mit verschiedenen Werten; welcher gilt, können "
+            "wir nicht erraten, deshalb bieten wir daraus keinen Wert zum Kopieren an."
+            if finding.params.get("conflicts")
+            else ""
+        )
+    if finding.code == "dmarc.duplicate_tag":
+        values = finding.params.get("values") or []
+        params["values_text"] = (
+            " mit verschiedenen Werten (" + " und ".join(f"„{v}“" for v in values) + ")"
+            if values
+            else ""
+        )
+        params["duplicate_fix"] = (
+            f"Lassen Sie „{params['name']}=“ nur mit dem Wert stehen, der gelten soll."
+            if values
+            else f"Lassen Sie „{params['name']}=“ nur einmal stehen."
+        )
+    if finding.code == "dmarc.policy_void":
+        params["void_what"] = "fehlt" if params.get("missing") else "ungültig ist"
+        params["void_effect"] = (
+            "sie behandeln Ihre Domain wie mit p=none (nur beobachten)"
+            if params["rua"]
+            else "sie prüfen DMARC für Ihre Domain gar nicht"
+        )
     if finding.code == "dmarc.unknown_tag":
         suggestion = params.get("suggestion")
         params["suggestion_text"] = f" (gemeint ist wohl „{suggestion}=“)" if suggestion else ""
@@ -725,6 +853,12 @@ def params_for(finding: Finding) -> dict:
             if params["value"]
             else f"Im Vorschlag steht „p={params['fixed']}“, weil p= fehlte; so wirkt der "
             "Eintrag heute schon bei Empfängern."
+        )
+    if finding.code == "dmarc.parent_broken":
+        params["parent_policy"] = (
+            f" Der Vorschlag übernimmt die dort gemeinte Richtlinie p={params['policy']}."
+            if params["policy"]
+            else ""
         )
     if finding.code == "dmarc.inherited":
         observe = " Er beobachtet nur und weist noch nichts ab."
@@ -757,18 +891,23 @@ SPF_SYNTAX = frozenset(
         "spf.bad_domain",
         "spf.bad_cidr",
         "spf.bad_macro",
+        "spf.bad_macro_letter",
         "spf.duplicate_modifier",
         "spf.too_deep",
+        "spf.mx_over_limit",
         "spf.loop",
         "spf.include_target",
     }
 )
 
 
-def render(finding: Finding) -> tuple[str, str]:
-    """Return (message, fix) in German for one finding."""
+def render(finding: Finding, defaults: dict | None = None) -> tuple[str, str]:
+    """Return (message, fix) in German for one finding (defaults: parameters of the record
+    itself, such as its host, that a finding's own parameters override)."""
     message, fix = TEXTS[finding.code]
-    params = params_for(finding)
+    params = {**(defaults or {}), **params_for(finding)}
+    if finding.code in SPF_SYNTAX and params.get("via") and params.get("where"):
+        fix = VIA_FIX  # only the include is the customer's to change
     message, fix = message.format(**params), "" if params.get("no_fix") else fix.format(**params)
     if finding.code in SPF_SYNTAX:
         message = f"Der SPF-Eintrag ist fehlerhaft: {message}"
@@ -777,9 +916,9 @@ def render(finding: Finding) -> tuple[str, str]:
     return message, fix
 
 
-def words(findings) -> tuple[str, str]:
+def words(findings, defaults: dict | None = None) -> tuple[str, str]:
     """Return (message, fix) for several findings: their sentences in order, fixes once each."""
-    rendered = [render(f) for f in findings]
+    rendered = [render(f, defaults) for f in findings]
     prefix = "Der SPF-Eintrag ist fehlerhaft: "
     first = next((i for i, (m, _) in enumerate(rendered) if m.startswith(prefix)), None)
     rendered = [
