@@ -287,3 +287,22 @@ def test_the_forwarded_mail_says_per_record_what_to_do(checked, mail_app, outbox
     assert "– nicht nötig" in dmarc and "empfohlen) (" not in dmarc
     assert "Bescheid" in text and f"/s/{share}" in text and f"/c/{edit}" not in text
     assert "`" not in text
+
+
+def test_the_progress_names_its_steps(mailjet, client, db):
+    customer, edit = mailjet
+    store.set_item(db, customer["id"], "dns-verification", "done", "system", {})
+    progress = client.get(f"/c/{edit}").text.split('id="progress"', 1)[1].split("</section>")[0]
+    assert "1 von 5 nötigen Schritten" in progress
+    assert "Domain bei Mailjet bestätigt: erledigt" in progress
+    for title in ("SPF erlaubt Mailjet das Senden", "DKIM-Schlüssel veröffentlicht"):
+        assert f"{title}: offen" in progress
+    assert "nicht nötig: DMARC-Eintrag vorhanden" in progress
+
+
+def test_no_mailjet_test_mail_block_before_the_records_are_green(mailjet, client, db):
+    customer, edit = mailjet
+    assert 'id="mailjet-mail"' not in client.get(f"/c/{edit}").text
+    green(db, customer["id"])
+    page = client.get(f"/c/{edit}").text
+    assert 'id="mailjet-mail"' in page and "API-Zugang" not in page
