@@ -353,7 +353,7 @@ def test_portal_waits_for_peiq_then_the_customer_confirms(journey):
     page.reload()
     confirm = received.get_by_role("button", name="Ja, ich habe eine E-Mail von PRINT PPS erhalten")
     confirm.click()
-    journey.answered(page.locator("#item-mail-received .answer"), "Bestätigt.")
+    journey.answered(page.locator("#done-banner"), "Geschafft")  # at 100 % the banner answers
     expect(page.locator("[data-progress]")).to_have_text("100 %")
     expect(page.locator("#progress")).to_contain_text("Geschafft")
     journey.shot("journey-portal-done")
