@@ -59,6 +59,7 @@ def load_customer(endpoint, values):
 
 
 bp.add_app_template_global(state_label)
+bp.add_app_template_filter(provider_guide.wrap_dots, "wrap_dots")
 # Item help as an onlooker on the read-only link reads it: no "Sie", no buttons not there.
 ONLOOKER_HELP = {
     "mail-received": "Erst wenn eine E-Mail wirklich im Postfach ankommt, ist alles erledigt. "
@@ -111,6 +112,7 @@ def context(**extra) -> dict:
         "views": views,
         "progress": progress(views),
         "confirm_ready": others_complete(views, "mail-received"),
+        "confirm_wait": confirm_wait(customer),
         "settings": settings,
         "refresh_seconds": current_app.config["SHARE_REFRESH_SECONDS"],
         "csrf_token": lambda: link_csrf_token(g.token),
@@ -121,6 +123,7 @@ def context(**extra) -> dict:
         "peiq_contact": store.peiq_contact(db, customer),
         "dns": dns,
     }
+    ctx["confirm_ready"] = ctx["confirm_ready"] and not ctx["confirm_wait"]
     ctx["mail_configured"] = mail.configured(current_app.config)
     ctx["pressed"] = None
     if not g.readonly:
@@ -144,6 +147,14 @@ def context(**extra) -> dict:
             )
     ctx.update(extra)
     return ctx
+
+
+def confirm_wait(customer: dict) -> str | None:
+    """Why the path does not offer the hand-confirmed `mail-received` yet (German), or None."""
+    if customer["path"] != "mailjet":
+        return None
+    db = get_db()
+    return mailjet_mail.manual_wait(db, customer["id"], store.peiq_contact(db, customer))
 
 
 def forward_text(customer: dict, dns: dict) -> str:
@@ -266,11 +277,12 @@ def toggle(item_id):
     done = form.done.data == "1"
     db, cid = get_db(), g.customer["id"]
     with db.atomic():  # a path switched meanwhile cannot slip between the check and the write
-        path = store.get_customer(db, cid)["path"]
+        customer = store.get_customer(db, cid)
+        path = customer["path"]
         if path != g.customer["path"] or request.form.get("path", path) != path:
             other_path()
         views = item_views(obligation(), path, store.item_rows(db, cid, path))
-        refused = done and not others_complete(views, item_id)
+        refused = done and (not others_complete(views, item_id) or confirm_wait(customer))
         if not refused:
             store.set_item(
                 db, cid, item_id, "done" if done else "open", "customer",
@@ -278,6 +290,8 @@ def toggle(item_id):
             )  # fmt: skip
     if refused:  # the page offers the tick only then; a stale page or a plain form can ask
         return respond(["item"], 422, item_id=item_id, toggle_refused=True)
+    if done and progress(item_views(obligation(), path, store.item_rows(db, cid, path))) == 100:
+        return after_write(item_id, finished=True)  # the banner "Geschafft" is the answer
     return after_write(item_id, fresh="Bestätigt." if done else "Haken entfernt.")
 
 
@@ -498,8 +512,13 @@ def inform():
         manage_url=public_url("manage.customer", customer_id=g.customer["id"]),
     )  # fmt: skip
     contact = store.peiq_contact(db, g.customer)
-    said = f" – {contact['name']} meldet sich bei Ihnen" if contact else ""
-    return after_write("peiq-informed", fresh=f"PEIQ ist informiert{said}.")
+    who = contact["name"] if contact else "Ihre Ansprechperson bei PEIQ"
+    fresh = (  # the item above says when and what; the answer says what happens next
+        f"PEIQ ist benachrichtigt: {who} sieht, welche Einträge noch fehlen, und hilft bei Fragen."
+        if red
+        else f"PEIQ ist benachrichtigt: {who} meldet sich, sobald Mailjet fertig eingerichtet ist."
+    )
+    return after_write("peiq-informed", fresh=fresh)
 
 
 @bp.post("/c/<token>/forward")
@@ -507,7 +526,7 @@ def forward():
     """Mail the DNS records and the steps to an IT colleague (rate-limited, in the history)."""
     require_item("dns-spf", "dns")
     db = get_db()
-    dns = live.dns_view(db, g.customer["id"])
+    dns = provider_guide.attach(db, g.customer["id"], live.dns_view(db, g.customer["id"]))
     if dns["expected"] is None or not mail.configured(current_app.config):
         abort(409)
     form = ForwardForm()

@@ -503,7 +503,9 @@ def inform_peiq(
     """Mark `peiq-informed`, show it on the dashboard and mail the managers if mail is set up.
 
     Required records that are not in order yet are named in the item, on the manager's page
-    and in the mail, so PEIQ never reads "the records are in place" when they are not. The
+    and in the mail, so PEIQ never reads "the records are in place" when they are not; the
+    item then stays open (the records are the customer's to fix). A notice the managers
+    already have and have not looked at is not mailed again; a changed one is. The
     item and the mail's run are stored together: the item never says "wartet auf PEIQ" while
     no mail is on its way.
     """
@@ -515,12 +517,16 @@ def inform_peiq(
     items = obligation().items
     red = [i for i, s in states.items() if items[i].required and s not in ("done", "warning")]
     informed = rows.get("peiq-informed")
-    already_waiting = bool(informed and informed["detail"].get("waiting_for") == "manager")
+    already_told = bool(
+        informed
+        and informed["detail"].get("waiting_for") == "manager"
+        and informed["detail"].get("red", []) == red
+    )
     to = (
         []
-        if already_waiting or not mail.configured(config)
+        if already_told or not mail.configured(config)
         else manager_addresses(db, customer["id"])
-    )  # empty: the managers were mailed already and have not looked yet, or mail is off
+    )  # empty: the managers have this very notice and have not looked yet, or mail is off
     lines = "\n".join(f"  {STATE_WORDS.get(s, s):<12} {items[i].title}" for i, s in states.items())
     if red:
         subject = f"Mitwirkung: {customer['name']} meldet sich, DNS-Einträge noch nicht in Ordnung"
@@ -533,8 +539,10 @@ def inform_peiq(
         subject = f"Mitwirkung: {customer['name']} hat die DNS-Einträge für Mailjet gesetzt"
         intro = f"{customer['name']} meldet, dass die DNS-Einträge für Mailjet stehen."
     with db.atomic():
-        store.set_item(db, customer["id"], "peiq-informed", "done", "customer",
-                       {"waiting_for": "manager", "dns": states, "red": red})  # fmt: skip
+        # with records not in order nothing is in place yet: PEIQ knows, the step stays open
+        detail = {"waiting_for": "manager", "dns": states, "red": red}
+        store.set_item(db, customer["id"], "peiq-informed", "open" if red else "done",
+                       "customer", detail)  # fmt: skip
         if to:
             notify.send_later(
                 db, runner, config, customer_id=customer["id"], to=to, subject=subject,

@@ -26,7 +26,10 @@ def obstacle(db: Database, config, customer_id: int) -> str | None:
             "Die Testmail über Mailjet ist möglich, sobald Bestätigung, SPF und DKIM grün sind."
         )
     if mailjet_sync.account(db, config, customer_id) is None:
-        return "Für Mailjet ist bei PEIQ noch kein API-Zugang hinterlegt; PEIQ kümmert sich darum."
+        return (
+            "Eine Testmail über Mailjet lässt sich hier nicht senden: Die Verbindung zu Mailjet "
+            "ist bei PEIQ nicht eingerichtet. Sie müssen dafür nichts tun."
+        )
     state = mailjet_sync.row(db, customer_id)
     if not state or state["sender_status"] != "Active":
         return (
@@ -35,6 +38,29 @@ def obstacle(db: Database, config, customer_id: int) -> str | None:
             "Mailjet wieder."
         )
     return None
+
+
+def manual_wait(db: Database, customer_id: int, contact: dict | None) -> str | None:
+    """Why the customer cannot yet confirm by hand that a mail arrived (German), or None.
+
+    On the Mailjet path no mail can arrive before PEIQ has finished its part at Mailjet: the
+    hand-tick is offered only once the manager acknowledged the customer's "PEIQ informieren"
+    or Mailjet reports the domain sender active.
+    """
+    state = mailjet_sync.row(db, customer_id)
+    if state and state.get("sender_status") == "Active":
+        return None
+    informed = store.item_rows(db, customer_id).get("peiq-informed")
+    if informed and informed["state"] in ("done", "warning") and (
+        informed["detail"].get("waiting_for") != "manager"
+    ):
+        return None
+    who = contact["name"] if contact else "Ihre Ansprechperson bei PEIQ"
+    return (
+        "Eine E-Mail über Mailjet kann erst ankommen, wenn PEIQ Mailjet für Ihre Domain fertig "
+        f"eingerichtet hat. Sobald {who} das erledigt hat, können Sie hier bestätigen, dass "
+        "eine E-Mail angekommen ist."
+    )
 
 
 def latest(db: Database, customer_id: int) -> dict | None:
@@ -137,8 +163,11 @@ def default_form(form_class, db: Database, customer: dict):
 
 
 def view(db: Database, config, customer: dict, form_class) -> dict:
-    """What the test-mail block shows: why not yet, the form, the latest run."""
+    """What the test-mail block shows: why not yet, the form, the latest run; `dns_green`
+    (the required records passed) — before that the customer page leaves the block out."""
+    rows = store.item_rows(db, customer["id"])
     return {
+        "dns_green": all(rows.get(i, {}).get("state") in ("done", "warning") for i in REQUIRED),
         "obstacle": obstacle(db, config, customer["id"]),
         "form": default_form(form_class, db, customer),
         "run": latest(db, customer["id"]),

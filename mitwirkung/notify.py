@@ -63,28 +63,89 @@ def values_ready(db: Database, runner: Runner, config, *, customer: dict, edit_u
     return "mailed"
 
 
+def _record_state(record: dict, required: bool) -> str:
+    """The record's state after the latest check, in the words of the customer page."""
+    state, found = record.get("state", "open"), bool(record.get("found"))
+    if state == "done" or (state == "warning" and (required or found)):
+        return "in Ordnung – nichts zu tun"
+    if state == "failed":
+        return "vorhanden, aber fehlerhaft" if found else "noch nicht angelegt"
+    if state == "warning":
+        return "noch nicht angelegt"
+    return "noch nicht geprüft"
+
+
+def _record_action(record: dict, steps) -> str:
+    """Create or change: a second SPF record would void both (RFC 7208 §3.2)."""
+    if steps is not None and steps.change:
+        return (
+            "den vorhandenen SPF-Eintrag ändern (Wert ganz ersetzen) – keinen zweiten anlegen, "
+            "sonst gelten beide nicht"
+        )
+    if record.get("found"):
+        return "den vorhandenen Eintrag korrigieren – keinen zweiten anlegen"
+    return "neu anlegen"
+
+
 def records_text(customer: dict, dns: dict, share_url: str) -> str:
-    """The DNS records and the steps to publish them, as plain text for a mail."""
+    """The DNS records and the steps to publish them, as plain text for a mail.
+
+    Per record: required or recommended, its state at the latest check, whether to create it
+    or change an existing one, the value to use (the merged SPF value where one exists), and
+    the steps for the provider's panel (dns["guide"], see provider_guide.attach). The share
+    link cannot start a check, so the colleague is asked to tell the customer when done.
+    """
+    from .web import obligation
+
+    items = obligation().items
     domain = display_domain(dns["expected"].domain)
+    guide = dns.get("guide") or {}
+    known = bool(guide.get("match") and guide["match"].known)
+    provider = guide["provider"].name if known else None
+    checked = bool(dns.get("run")) and dns["run"].get("state") != "running"
     lines = [
         f"Guten Tag,\n\nfür {customer['name']} sollen E-Mails von PEIQ PRINT PPS über Mailjet "
-        f"verschickt werden. Dafür braucht die Domain {domain} diese DNS-Einträge:\n",
-    ]
+        f"verschickt werden. Dafür braucht die Domain {domain} diese DNS-Einträge"
+        + (f" bei {provider}, wo die Domain laut DNS verwaltet wird" if provider else "")
+        + (". Der Stand ist der der letzten Prüfung.\n" if checked else ". Geprüft wurde "
+           "noch nicht.\n")
+    ]  # fmt: skip
     for number, record in enumerate(dns["records"], 1):
-        value = record["expected"] or "(den Wert schickt PEIQ aus dem Mailjet-Konto)"
+        item = items[record["item_id"]]
+        state = _record_state(record, item.required)
+        need = "nötig" if item.required else "nicht nötig"
+        lines.append(f"{number}. {item.title} – {need}\n   Stand: {state}")
+        if state.startswith("in Ordnung"):
+            lines.append("")
+            continue
+        steps = guide.get("steps", {}).get(record["item_id"])
+        host_field = steps.host_field if steps and known else "Host"
+        host = (steps.host if steps and known else record["host"]) or "(leer lassen)"
+        if record.get("expected"):
+            value = record["expected"]
+        elif record.get("details", {}).get("no_copy"):
+            value = "(noch kein gültiger Wert – siehe Hinweis)"
+        else:
+            value = "(den Wert schickt PEIQ aus dem Mailjet-Konto)"
         lines.append(
-            f"{number}. {record['rtype']}-Eintrag\n   Host:  {record['host']}\n"
-            f"   (vollständiger Name: {display_domain(record['fqdn'])})\n   Wert:  {value}\n"
+            f"   Was tun: {_record_action(record, steps)}\n   Typ:   {record['rtype']}\n"
+            f"   {host_field}:  {host}\n   (vollständiger Name: {display_domain(record['fqdn'])})"
+            f"\n   Wert:  {value}"
         )
+        for found in record.get("found") or []:
+            lines.append(f"   Jetzt im DNS: {found}")
+        if record.get("fix"):
+            lines.append(f"   Hinweis: {record['fix']}")
+        if steps is not None:
+            lines.append("   So geht es:")
+            lines += [f"   {n}. {step}" for n, step in enumerate(steps.steps, 1)]
+            lines += [f"   Achtung: {trap}" for trap in steps.traps]
+        lines.append("")
     lines.append(
-        "So geht es:\n"
-        f"1. Melden Sie sich dort an, wo die Domain {domain} verwaltet wird (meist beim Hoster "
-        "oder Domain-Anbieter, Bereich „DNS“ oder „Zonen-Editor“).\n"
-        "2. Legen Sie jeden Eintrag mit Typ, Host und Wert an. In das Feld „Host“ oder „Name“ "
-        "kommt nur der kurze Teil – die Domain hängt der Anbieter selbst an.\n"
-        "3. Speichern Sie. Neue Einträge sind oft nach wenigen Minuten sichtbar, manchmal "
-        "dauert es länger.\n"
-        f"4. Den Stand der Prüfung sehen Sie hier (nur lesen):\n   {share_url}\n"
+        "Neue Einträge sind oft nach wenigen Minuten sichtbar, manchmal dauert es länger.\n\n"
+        "Wenn Sie fertig sind, geben Sie bitte der Person Bescheid, die Sie um die Einträge "
+        "gebeten hat: Sie startet auf ihrer Seite die Prüfung. Den Stand der letzten Prüfung "
+        f"sehen Sie hier (nur lesen, von dort aus lässt sich nicht prüfen):\n{share_url}\n"
     )
     return "\n".join(lines)
 

@@ -62,7 +62,8 @@ def state_label(view: ItemView) -> str:
     """
     if view.detail.get("not_needed"):
         return "Nicht nötig"
-    if not view.complete and view.detail.get("waiting_for") == "manager":
+    waiting = view.detail.get("waiting_for") == "manager" and not view.detail.get("red")
+    if not view.complete and waiting:  # records still red: the customer's turn, not PEIQ's
         return "Wartet auf PEIQ"
     if view.item.check == "dns":
         found = bool(view.detail.get("found"))

@@ -153,8 +153,12 @@ def test_inform_peiq_shows_on_dashboard_and_mails_managers(dns_app, client, cust
         response = customers.post(
             f"/c/{edit}/inform", {"confirm_red": "1"}, htmx=True, token_from=f"/c/{edit}"
         )
-        assert response.status_code == 200 and "PEIQ wurde am" in response.text
-        assert customers.item_state(customer["id"], "peiq-informed") == "done"
+        assert response.status_code == 200 and "Sie haben PEIQ am" in response.text
+        assert "PEIQ kümmert sich" not in response.text  # the red records are the customer's
+        assert response.text.count("PEIQ ist benachrichtigt") == 1
+        # nothing is in place yet: the step stays open and progress does not rise
+        assert customers.item_state(customer["id"], "peiq-informed") == "open"
+        assert 'data-progress="0"' in client.get(f"/c/{edit}").text
         deadline = time.monotonic() + 10
         while not mail_server.handler.messages and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -169,7 +173,7 @@ def test_inform_peiq_shows_on_dashboard_and_mails_managers(dns_app, client, cust
     assert "die DNS-Einträge stehen" not in page
     customers.post(f"/manage/customers/{customer['id']}/acknowledge")
     assert "PEIQ informiert: wartet auf PEIQ" not in client.get("/manage/").text
-    assert store.item_rows(db, customer["id"])["peiq-informed"]["state"] == "done"
+    assert store.item_rows(db, customer["id"])["peiq-informed"]["state"] == "open"
 
 
 def test_automatic_rechecks_pause_and_checks_are_limited(dns_app, client, customers, auth, db):

@@ -39,7 +39,7 @@ ZONES = {
     "godaddy-kunde.com": (["ns01.domaincontrol.com", "ns02.domaincontrol.com"],
                           "ns01.domaincontrol.com", "dns.jomax.net", "godaddy", "GoDaddy"),
     "cf-kunde.de": (["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"], "ada.ns.cloudflare.com",
-                    "dns.cloudflare.com", "cloudflare", "„DNS only“"),
+                    "dns.cloudflare.com", "cloudflare", "Cloudflare-Dashboard"),
     "ovh-kunde.fr": (["dns10.ovh.net", "ns10.ovh.net"], "dns10.ovh.net", "tech.ovh.net",
                      "ovh", "OVHcloud Control Panel"),
     "aws-kunde.de": (["ns-1500.awsdns-01.co.uk", "ns-123.awsdns-15.com",

@@ -200,7 +200,7 @@ def test_informing_peiq_about_an_odd_name_still_mails(app, customers, auth, db, 
     assert subject.startswith("Mitwirkung: Müller") and "\n" not in subject
     assert mail_server.handler.messages[0].message["Bcc"] is None
     row = store.item_rows(db, customer["id"])["peiq-informed"]
-    assert row["state"] == "done" and row["detail"]["waiting_for"] == "manager"
+    assert row["state"] == "open" and row["detail"]["waiting_for"] == "manager"
 
 
 # 4. request size

@@ -39,6 +39,10 @@ class Provider:
     dkim_traps: tuple[str, ...]
     underscore_traps: tuple[str, ...]
     root_traps: tuple[str, ...] = ()
+    spf_traps: tuple[str, ...] = ()
+    cname_traps: tuple[str, ...] = ()
+    add_step: int = 0  # 1-based number of the step that creates a new record; 0 = none
+    edit_step: str = ""
 
     def serves(self, ns_name: str) -> bool:
         """True when this name server name belongs to the provider."""
@@ -93,7 +97,8 @@ def _text(raw: dict, key: str, where: str) -> str:
     return value.strip()
 
 
-def _provider(raw: dict, where: str, generic: bool = False) -> Provider:
+def _provider(raw: dict, where: str, generic: Provider | None = None) -> Provider:
+    """One provider entry; `generic` (None while reading [generic] itself) fills gaps."""
     host = _text(raw, "host", where)
     if host not in ("short", "full"):
         raise ProviderCatalogError(f'{where}: \'host\' must be "short" or "full"')
@@ -101,8 +106,15 @@ def _provider(raw: dict, where: str, generic: bool = False) -> Provider:
         patterns = tuple(re.compile(p) for p in _strings(raw, "ns_regex", where))
     except re.error as e:
         raise ProviderCatalogError(f"{where}: 'ns_regex' is no valid pattern: {e}") from e
+    add_step = raw.get("add_step", 0)
+    steps = _strings(raw, "steps", where)
+    if type(add_step) is not int or not 0 <= add_step <= len(steps):
+        raise ProviderCatalogError(f"{where}: 'add_step' must be the number of one of its steps")
+    edit_step = _text(raw, "edit_step", where) if "edit_step" in raw else ""
+    if generic is not None and not edit_step:
+        edit_step = generic.edit_step
     provider = Provider(
-        id="generic" if generic else _text(raw, "id", where),
+        id="generic" if generic is None else _text(raw, "id", where),
         name=_text(raw, "name", where),
         ns=tuple(s.lower().rstrip(".") for s in _strings(raw, "ns", where)),
         ns_regex=patterns,
@@ -112,15 +124,21 @@ def _provider(raw: dict, where: str, generic: bool = False) -> Provider:
         value_field=_text(raw, "value_field", where),
         root=str(raw.get("root", "")).strip(),
         host=host,
-        steps=_strings(raw, "steps", where),
+        steps=steps,
         traps=_strings(raw, "traps", where),
         dkim_traps=_strings(raw, "dkim_traps", where),
         underscore_traps=_strings(raw, "underscore_traps", where),
         root_traps=_strings(raw, "root_traps", where),
+        spf_traps=_strings(raw, "spf_traps", where),
+        cname_traps=_strings(raw, "cname_traps", where),
+        add_step=add_step,
+        edit_step=edit_step,
     )
     if not provider.steps:
         raise ProviderCatalogError(f"{where}: 'steps' must not be empty")
-    if not generic and not (provider.ns or provider.ns_regex):
+    if generic is None and not provider.edit_step:
+        raise ProviderCatalogError(f"{where}: 'edit_step' must be a non-empty string")
+    if generic is not None and not (provider.ns or provider.ns_regex):
         raise ProviderCatalogError(f"{where}: give 'ns' or 'ns_regex' to recognise it")
     return provider
 
@@ -133,9 +151,10 @@ def load(path: str | Path) -> ProviderCatalog:
         raise ProviderCatalogError(f"{path}: {e}") from e
     if not isinstance(data.get("generic"), dict):
         raise ProviderCatalogError(f"{path}: the [generic] entry is missing")
-    generic = _provider(data["generic"], f"{path} [generic]", generic=True)
+    generic = _provider(data["generic"], f"{path} [generic]")
     providers = tuple(
-        _provider(raw, f"{path} provider[{i}]") for i, raw in enumerate(data.get("provider", []))
+        _provider(raw, f"{path} provider[{i}]", generic)
+        for i, raw in enumerate(data.get("provider", []))
     )
     ids = [p.id for p in providers]
     if len(set(ids)) != len(ids):
@@ -207,11 +226,19 @@ async def observe(domain: str, *, nameservers: list[str] | None, timeout: float)
 
 @dataclass(frozen=True)
 class RecordSteps:
-    """What the customer does for one record in this provider's panel."""
+    """What the customer does for one record in this provider's panel.
+
+    `change` is True when a record of this kind already exists and is to be edited, not
+    added (SPF: RFC 7208 §3.2 allows one SPF record per name); `host_field` and `host` are
+    the panel's name for the host field and what goes into it ("" = leave it empty).
+    """
 
     item_id: str
     steps: tuple[str, ...]
     traps: tuple[str, ...]
+    change: bool = False
+    host_field: str = ""
+    host: str = ""
 
 
 def host_entry(provider: Provider, host: str, fqdn: str) -> str:
@@ -230,8 +257,22 @@ def host_step(provider: Provider, entry: str, at_root: bool) -> str:
     return f"Tragen Sie bei „{provider.host_field}“ „{entry}“ ein"
 
 
+def existing_spf(record: dict) -> bool:
+    """True when the check found an SPF record (v=spf1) at the SPF record's name."""
+    found = record.get("found") or []
+    return record["item_id"] == "dns-spf" and any(
+        str(f).strip().strip('"').lower().startswith("v=spf1") for f in found
+    )
+
+
 def steps_for(provider: Provider, record: dict) -> RecordSteps:
-    """Fill the provider's steps for one record (keys: item_id, rtype, host, fqdn)."""
+    """Fill the provider's steps for one record (keys: item_id, rtype, host, fqdn; optional
+    state and found, as a DNS check leaves them).
+
+    Each trap goes only with the records it is about: SPF traps with the SPF record while it
+    has not been checked yet, CNAME traps with CNAME records, DKIM traps with DKIM. Where an
+    SPF record exists already, the step that adds a record says to edit that one instead.
+    """
     host = host_entry(provider, record["host"], record["fqdn"])
     values = {
         "host_step": host_step(provider, host, record["host"] == "@"),
@@ -241,15 +282,25 @@ def steps_for(provider: Provider, record: dict) -> RecordSteps:
         "host_field": provider.host_field,
         "value_field": provider.value_field,
     }
-    steps = tuple(step.format_map(_Keep(values)) for step in provider.steps)
+    change = existing_spf(record)
+    steps = [step.format_map(_Keep(values)) for step in provider.steps]
+    if change and provider.add_step:
+        steps[provider.add_step - 1] = provider.edit_step.format_map(_Keep(values))
     traps = list(provider.traps)
+    unchecked = record.get("state", "open") == "open" and not record.get("found")
+    if record["item_id"] == "dns-spf" and unchecked:
+        traps += provider.spf_traps
     if record["item_id"] == "dns-dkim":
         traps += provider.dkim_traps
+    if record["rtype"] == "CNAME":
+        traps += provider.cname_traps
     if "_" in record["fqdn"]:
         traps += provider.underscore_traps
     if record["host"] == "@":
         traps += provider.root_traps
-    return RecordSteps(record["item_id"], steps, tuple(traps))
+    return RecordSteps(
+        record["item_id"], tuple(steps), tuple(traps), change, provider.host_field, host
+    )
 
 
 class _Keep(dict):

@@ -326,7 +326,7 @@ def test_mailjet_records_once_in_the_customers_words(journey, context):
     journey.axe()
     journey.shot("journey-mailjet-red")
     question.get_by_role("button", name="Ja, PEIQ trotzdem informieren").click()
-    journey.answered(page.locator("#item-peiq-informed .answer"), "PEIQ ist informiert")
+    journey.answered(page.locator("#item-peiq-informed .answer"), "PEIQ ist benachrichtigt")
     expect(page.locator("#item-peiq-informed")).to_contain_text("noch nicht alle nötigen Einträge")
     rows = store.item_rows(journey.db, customer["id"])
     assert rows["peiq-informed"]["detail"]["red"] == ["dns-spf", "dns-dkim"]
@@ -354,7 +354,7 @@ def test_portal_waits_for_peiq_then_the_customer_confirms(journey):
     page.reload()
     confirm = received.get_by_role("button", name="Ja, ich habe eine E-Mail von PRINT PPS erhalten")
     confirm.click()
-    journey.answered(page.locator("#item-mail-received .answer"), "Bestätigt.")
+    journey.answered(page.locator("#done-banner"), "Geschafft")  # at 100 % the banner answers
     expect(page.locator("[data-progress]")).to_have_text("100 %")
     expect(page.locator("#progress")).to_contain_text("Geschafft")
     journey.shot("journey-portal-done")
