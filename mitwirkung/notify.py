@@ -7,6 +7,7 @@ from urllib.parse import quote
 from sqlite_utils import Database
 
 from . import mail, store
+from .checks.dns.wording import SPF_VALUE_UNCHECKED
 from .checks.domain import display_domain
 from .runner import Runner
 
@@ -71,7 +72,8 @@ def records_text(customer: dict, dns: dict, share_url: str) -> str:
         f"verschickt werden. Dafür braucht die Domain {domain} diese DNS-Einträge:\n",
     ]
     for number, record in enumerate(dns["records"], 1):
-        value = record["expected"] or "(den Wert schickt PEIQ aus dem Mailjet-Konto)"
+        unchecked = SPF_VALUE_UNCHECKED if record["item_id"] == "dns-spf" else None
+        value = record["expected"] or unchecked or "(den Wert schickt PEIQ aus dem Mailjet-Konto)"
         lines.append(
             f"{number}. {record['rtype']}-Eintrag\n   Host:  {record['host']}\n"
             f"   (vollständiger Name: {display_domain(record['fqdn'])})\n   Wert:  {value}\n"

@@ -121,7 +121,7 @@ def test_dkim_key_with_no_break_space_fails_and_names_it(server):
 
 def test_dmarc_with_no_break_space_is_named_and_keeps_reject(server):
     rec = record(server, "k1-nbsp.de", "dns-dmarc")
-    assert rec.state == "warning"
+    assert rec.state == "failed"
     assert codes(rec)[0] == "dmarc.odd_space"
     assert "zwischen „v=DMARC1“ und „p=reject“" in rec.message
     assert rec.expected == "v=DMARC1; p=reject"
@@ -347,7 +347,10 @@ def test_dmarc_fault_is_named_and_the_repair_keeps_every_valid_tag(
     server, domain, code, text, expected
 ):
     rec = record(server, domain, "dns-dmarc")
-    assert rec.state == "warning"
+    # a record receivers discard or misread is "failed" ("Fehlerhaft"; DMARC is not required,
+    # so it never blocks completion); a tag they ignore or an unusual order only warns
+    doubtful = code in ("dmarc.unknown_tag", "dmarc.policy_not_second")
+    assert rec.state == ("warning" if doubtful else "failed")
     assert codes(rec)[0] == code
     assert text in rec.message
     assert rec.expected == expected
@@ -646,7 +649,7 @@ def test_provider_steps_use_the_hosts_relative_to_the_zone(server):
 )
 def test_conflicting_dmarc_policies_get_no_copy_offer(server, domain, code, text):
     rec = record(server, domain, "dns-dmarc")
-    assert rec.state == "warning"
+    assert rec.state == "failed"
     assert code in codes(rec)
     assert text in rec.message
     assert "bieten wir keinen Wert zum Kopieren an" in rec.message
@@ -715,7 +718,7 @@ def test_wildcard_dmarc_and_spf_records_are_created_not_deleted(server):
 )
 def test_an_invalid_policy_tag_says_the_policy_is_void(server, domain, text):
     rec = record(server, domain, "dns-dmarc")
-    assert rec.state == "warning"
+    assert rec.state == "failed"
     assert "dmarc.policy_void" in codes(rec)
     assert text in rec.message
     assert "p=reject" in rec.expected  # the owner's policy stays in the offer
@@ -1073,7 +1076,7 @@ def test_checkdmarc_agrees_on_the_review_spf_cases(server, domain, valid):
 @pytest.mark.parametrize("domain", ["f5-two.de", "f5-dup.de", "f7-norua.de"])
 def test_checkdmarc_agrees_the_review_dmarc_cases_are_invalid(server, domain):
     assert oracle_dmarc(domain, **oracle(server))["valid"] is False
-    assert record(server, domain, "dns-dmarc").state == "warning"  # DMARC is advice only
+    assert record(server, domain, "dns-dmarc").state == "failed"  # not required, yet broken
 
 
 @pytest.mark.parametrize(
@@ -1097,3 +1100,136 @@ def test_a_subdomain_host_entered_without_the_subdomain_is_named(server, item_id
 def test_the_parents_own_dmarc_record_is_inherited_not_misplaced(server):
     rec = record(server, "shop.z2-short.de", "dns-dmarc")
     assert codes(rec) == ["dmarc.inherited"]
+
+
+# --- Mailjet customer finding 2: the verification value as Mailjet compares it ----------------
+
+
+@pytest.mark.parametrize(
+    ("domain", "found"),
+    [
+        ("m2-dq.de", '"a1b2c3d4e5f60718"'),  # the customer's example
+        ("m2-sq.de", "'a1b2c3d4e5f60718'"),
+        ("m2-typo.de", "„a1b2c3d4e5f60718“"),  # typographic quotes from a word processor
+    ],
+)
+def test_verification_value_with_quotes_fails_like_dkim(server, domain, found):
+    rec = record(server, domain, "dns-verification")
+    assert rec.state == "failed"
+    assert codes(rec) == ["verification.quoted"]
+    assert rec.found == (found,)
+    assert f"aber mit Anführungszeichen als Teil des Werts ({found})" in rec.message
+    assert "Mailjet vergleicht den Wert Zeichen für Zeichen" in rec.message
+    assert "Entfernen Sie die Anführungszeichen" in rec.fix and VERIFY_VALUE in rec.fix
+    assert rec.expected == VERIFY_VALUE  # the value to copy is the bare one
+    assert_offer_valid(rec)
+
+
+def test_verification_done_says_only_what_was_seen(server):
+    rec = record(server, "good.de", "dns-verification")
+    assert rec.state == "done" and codes(rec) == ["verification.ok"]
+    assert "mit genau dem Wert veröffentlicht" in rec.message
+    assert "Ob Mailjet ihn schon abgefragt hat, sieht PEIQ in Mailjet" in rec.message
+
+
+# --- Mailjet customer finding 4: no SPF offer drops Mailjet or contradicts the zone -----------
+
+
+@pytest.fixture(scope="module")
+def flaky(keys):
+    names = ["_spf-eu.m4-ionos.de", "_spf.m4-mj.de", "_inner.m4-deep.de", "m4-down.de"]
+    with ZoneServer(zone_text(keys), servfail=names) as srv:
+        yield srv
+
+
+@pytest.mark.parametrize(
+    ("domain", "unanswered", "mailjet_text"),
+    [
+        ("m4-ionos.de", "„_spf-eu.m4-ionos.de“", " mit Mailjet"),  # the customer's example
+        ("m4-mj.de", "„_spf.m4-mj.de“", ""),  # Mailjet is in it, the rest is unproven
+        ("m4-deep.de", "„_inner.m4-deep.de“", " mit Mailjet"),  # two includes deep
+    ],
+)
+def test_an_include_that_does_not_answer_offers_no_record(flaky, domain, unanswered, mailjet_text):
+    rec = record(flaky, domain, "dns-spf")
+    zone = {
+        "m4-ionos.de": "v=spf1 include:_spf-eu.m4-ionos.de ~all",
+        "m4-mj.de": "v=spf1 include:spf.mailjet.com include:_spf.m4-mj.de -all",
+        "m4-deep.de": "v=spf1 mx include:_spf.m4-deep.de ~all",
+    }[domain]
+    assert rec.state == "warning" and rec.details["dns_unavailable"]
+    assert codes(rec) == ["spf.include_unavailable"]
+    assert rec.expected == "" and rec.details["no_copy"]  # never the record without Mailjet
+    assert rec.found == (zone,)  # "Gefunden" is what the zone holds now
+    assert f"antwortete nicht auf die Abfrage von {unanswered}" in rec.message
+    assert f"Ob der Eintrag{mailjet_text} gültig ist, können wir so nicht prüfen" in rec.message
+    assert "Ändern Sie den SPF-Eintrag unter Host @ jetzt nicht" in rec.fix
+
+
+def test_an_unanswered_domain_offers_no_fresh_spf_record(flaky, keys):
+    from mitwirkung.checks.dns import _guard, planned_records
+
+    rec = record(flaky, "m4-down.de", "dns-spf")
+    assert rec.state == "warning" and rec.expected == "" and rec.details["no_copy"]
+    assert codes(rec) == ["dns.unavailable"]
+    # the whole check timing out: the fallback does not offer a fresh record either
+    exp = MailjetExpectation("m4-down.de", VERIFY_NAME, VERIFY_VALUE)
+    planned = next(r for r in planned_records(exp) if r.item_id == "dns-spf")
+
+    async def never():
+        await asyncio.Event().wait()
+
+    assert asyncio.run(_guard(never(), planned, 0.05)).expected == ""
+
+
+def test_before_the_first_check_no_spf_value_is_offered():
+    from mitwirkung.checks.dns import planned_records
+
+    exp = MailjetExpectation("m4-ionos.de", VERIFY_NAME, VERIFY_VALUE)
+    spf_plan = next(r for r in planned_records(exp) if r.item_id == "dns-spf")
+    assert spf_plan.state == "open" and spf_plan.expected == "" and spf_plan.details["no_copy"]
+    assert codes(spf_plan) == ["spf.before_check"]
+    assert "Drücken Sie zuerst „DNS prüfen“" in spf_plan.fix
+    assert "zusammengeführt" not in spf_plan.fix + spf_plan.message
+
+
+def test_a_timeout_keeps_the_old_offer_only_for_the_same_zone():
+    from mitwirkung.live import _keep_known
+
+    merged = "v=spf1 include:_spf-eu.x.de include:spf.mailjet.com ~all"
+    old = {"item_id": "dns-spf", "expected": merged, "details": {},
+           "found": ["v=spf1 include:_spf-eu.x.de ~all"]}  # fmt: skip
+    history = [{"settings": {}, "result": {"records": [old]}}]
+
+    def now(found):
+        return {"item_id": "dns-spf", "expected": "", "found": found,
+                "details": {"dns_unavailable": True, "no_copy": True}}  # fmt: skip
+
+    same = now(["v=spf1 include:_spf-eu.x.de ~all"])
+    _keep_known(same, history, {})
+    assert same["expected"] == merged  # proven against this very record before
+    changed = now([merged])  # the zone holds the merged record now
+    _keep_known(changed, history, {})
+    assert changed["expected"] == "" and changed["found"] == [merged]
+    unseen = now([])
+    _keep_known(unseen, history, {})
+    assert unseen["expected"] == merged and unseen["found"] == []  # nothing seen: none shown
+
+
+# --- Mailjet customer finding 5: an invalid DMARC record is failed, never ticked --------------
+
+
+@pytest.mark.parametrize(
+    ("domain", "code", "text"),
+    [
+        ("m2-dq.de", "dmarc.missing_semicolon", "So erkennen Empfänger den Eintrag nicht"),
+        ("m2-typo.de", "dmarc.bad_value", "„adkim=x“ ungültig"),
+        ("k5-pct.de", "dmarc.bad_value", "„pct=150“ ungültig"),
+    ],
+)
+def test_an_invalid_dmarc_record_is_failed(server, domain, code, text):
+    rec = record(server, domain, "dns-dmarc")
+    assert rec.state == "failed"
+    assert code in codes(rec)
+    assert text in rec.message
+    assert_offer_valid(rec)

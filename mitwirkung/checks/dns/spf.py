@@ -35,8 +35,8 @@ async def _check_spf(ctx: Context) -> RecordCheck:
     fqdn = ctx.domain
     base = ctx.base("dns-spf", fqdn, DEFAULT_SPF)
     main = await ctx.lookup.query(fqdn, "TXT")
-    if main.unavailable:
-        return unavailable(base, "spf")
+    if main.unavailable:  # the zone may hold a record: a fresh one would be a second one
+        return unavailable(replace(base, expected="", details={"no_copy": True}), "spf")
     records = [t for t in main.texts if spf_syntax.is_spf(t)]
     broken = [t for t in main.texts if spf_syntax.is_broken_spf(t)]
     quoted = [
@@ -206,9 +206,15 @@ async def _judge(
     )
     tree = await spf_tree.evaluate(ctx.lookup, ctx.domain, record)
     details = tree.details()
-    if tree.unavailable:
-        names = tuple(sorted(set(tree.unavailable)))
-        return unavailable(replace(base, expected=record, details=details), "spf", names)
+    if tree.unavailable:  # never offer the record without Mailjet, nor one not proven valid
+        names = sorted(set(tree.unavailable))
+        mailjet = any(
+            t.name == "include" and t.target == spf_syntax.MAILJET_INCLUDE for t in tree.terms
+        )
+        params = {"names": names, "mailjet": mailjet, "host": base.host}
+        finding = Finding("spf.include_unavailable", "warning", params)
+        details = {**details, "dns_unavailable": True, "no_copy": True}
+        return verdict(replace(base, expected=""), [finding], details=details)
     findings = [*prior, *_after_mailjet(tree)]
     if split and tree.errors:  # RFC 7208 §3.3: the strings are joined without a space
         findings.append(Finding("spf.strings_joined", "done"))

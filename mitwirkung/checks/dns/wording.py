@@ -51,6 +51,12 @@ UNDERSCORE_NOTE = (
     " Lässt Ihr Anbieter keinen Unterstrich (_) im Host zu, fragen Sie dessen Support oder PEIQ:"
     " der Unterstrich ist nötig."
 )
+SPF_VALUE_UNCHECKED = (  # for text outside the page (a mail) when no SPF value is offered
+    "(kein fester Wert: Gibt es unter diesem Host schon einen SPF-Eintrag, beginnend mit "
+    "v=spf1, ergänzen Sie ihn vor dem „all“ am Ende um include:spf.mailjet.com – es darf nur "
+    "einen geben; sonst legen Sie v=spf1 include:spf.mailjet.com ~all neu an. Die Prüfung "
+    "zeigt danach, ob der Eintrag gültig ist.)"
+)
 SUBJECTS = {  # what could not be checked when the DNS did not answer
     "verification": "den Bestätigungseintrag",
     "spf": "den SPF-Eintrag",
@@ -119,12 +125,22 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Eintrag.",
     ),
     # --- Mailjet verification ---------------------------------------------------------------
-    "verification.ok": ("Der Bestätigungseintrag unter {fqdn} ist vorhanden.", ""),
+    "verification.ok": (
+        "Der Bestätigungseintrag unter {fqdn} ist mit genau dem Wert veröffentlicht, den "
+        "Mailjet erwartet. Ob Mailjet ihn schon abgefragt hat, sieht PEIQ in Mailjet.",
+        "",
+    ),
     "verification.odd_space": (
         "Unter {fqdn} steht der richtige Wert, aber mit {char_dative} an Stelle {position}. "
         "Mailjet vergleicht den Wert Zeichen für Zeichen und findet ihn so nicht.",
         "Ändern Sie den Wert des TXT-Eintrags {host} auf genau: {value} (am sichersten mit dem "
         "Knopf „Kopieren“).",
+    ),
+    "verification.quoted": (
+        "Unter {fqdn} steht der richtige Wert, aber mit Anführungszeichen als Teil des Werts "
+        "({found}). Mailjet vergleicht den Wert Zeichen für Zeichen und findet ihn so nicht.",
+        "Entfernen Sie die Anführungszeichen: Der Wert des TXT-Eintrags {host} muss genau "
+        "{value} lauten (am sichersten mit dem Knopf „Kopieren“).",
     ),
     "verification.cname": (
         "Unter {fqdn} steht ein CNAME-Eintrag (Verweis auf {target}), gebraucht wird dort aber "
@@ -316,6 +332,20 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Hinweis: „{term}“ legt nur den Text fest, den ein Empfänger beim Ablehnen nennt "
         "(RFC 7208, Abschnitt 6.2); er zählt nicht zu den DNS-Abfragen.",
         "",
+    ),
+    "spf.before_check": (
+        "Ob Ihre Domain schon einen SPF-Eintrag hat, zeigt erst „DNS prüfen“. Es darf nur einen "
+        "geben.",
+        "Drücken Sie zuerst „DNS prüfen“. Gibt es schon einen SPF-Eintrag, zeigen wir Ihnen "
+        "danach Ihren Eintrag um Mailjet ergänzt; gibt es keinen, den neuen Eintrag. Legen Sie "
+        "vorher keinen SPF-Eintrag an.",
+    ),
+    "spf.include_unavailable": (
+        "Ihren SPF-Eintrag haben wir gefunden, aber der DNS-Server antwortete nicht auf die "
+        "Abfrage von {names}, das Ihr Eintrag einbindet. Ob der Eintrag{mailjet_text} gültig "
+        "ist, können wir so nicht prüfen; deshalb bieten wir noch keinen Wert zum Kopieren an.",
+        "Ändern Sie den SPF-Eintrag unter Host {host} jetzt nicht und prüfen Sie in einigen "
+        "Minuten erneut.",
     ),
     "spf.two_records": (
         "Für die Domain gibt es {count} SPF-Einträge. Erlaubt ist genau einer: mit mehreren ist "
@@ -863,6 +893,8 @@ def params_for(finding: Finding) -> dict:
     if finding.code == "dmarc.inherited":
         observe = " Er beobachtet nur und weist noch nichts ab."
         params["observe"] = observe if params["policy"] == "none" else ""
+    if finding.code == "spf.include_unavailable":
+        params["mailjet_text"] = "" if finding.params["mailjet"] else " mit Mailjet"
     if "subject" in params:
         subject = SUBJECTS.get(finding.params["subject"], "den Eintrag")
         names = finding.params.get("names")
