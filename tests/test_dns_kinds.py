@@ -593,7 +593,7 @@ def test_a_full_name_typed_as_host_is_found_below_the_zone_not_the_domain(server
     assert codes(rec) == ["dns.doubled"]
     assert "Der Eintrag steht unter mailjet._a1b2c3d4.a.b.z1-cut.de.z1-cut.de" in rec.message
     assert "Sie haben „mailjet._a1b2c3d4.a.b.z1-cut.de“ eingetragen" in rec.fix
-    assert "`mailjet._a1b2c3d4.a.b`" in rec.fix
+    assert "„mailjet._a1b2c3d4.a.b“" in rec.fix
 
 
 def test_a_delegated_subdomain_is_its_own_zone(server):
@@ -633,7 +633,7 @@ def test_provider_steps_use_the_hosts_relative_to_the_zone(server):
         (
             "f5-two.de",
             "dmarc.many",
-            "Unter _dmarc.f5-two.de stehen 2 DMARC-Einträge („p=reject“, „p=none“)",
+            "Unter _dmarc.f5-two.de stehen zwei DMARC-Einträge („p=reject“, „p=none“)",
         ),
         (
             "f5-dup.de",
@@ -1094,7 +1094,7 @@ def test_a_subdomain_host_entered_without_the_subdomain_is_named(server, item_id
         f"Der Eintrag steht unter {typed}.z2-short.de, nicht unter {typed}.shop.z2-short.de"
     ) in rec.message
     assert f"als Host ist „{typed}“ eingetragen" in rec.message
-    assert rec.fix == f"Ändern Sie den Host von „{typed}“ in `{host}`."
+    assert rec.fix == f"Ändern Sie den Host von „{typed}“ in „{host}“."
 
 
 def test_the_parents_own_dmarc_record_is_inherited_not_misplaced(server):
@@ -1233,3 +1233,82 @@ def test_an_invalid_dmarc_record_is_failed(server, domain, code, text):
     assert code in codes(rec)
     assert text in rec.message
     assert_offer_valid(rec)
+
+
+# --- Mailjet customer finding 7: plain German in every finding's words ------------------------
+
+
+def _literals() -> list[str]:
+    import ast
+    from pathlib import Path
+
+    from mitwirkung.checks.dns import wording
+
+    tree = ast.parse(Path(wording.__file__).read_text(encoding="utf-8"))
+    nodes = ast.walk(tree)
+    return [n.value for n in nodes if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+
+
+def test_no_backticks_in_any_words():
+    from mitwirkung.checks.dns import wording
+
+    texts = [t for pair in wording.TEXTS.values() for t in pair] + _literals()
+    assert not [t for t in texts if "`" in t]
+
+
+@pytest.mark.parametrize("domain", zone_domains())
+def test_every_verdict_reads_as_plain_german(server, domain):
+    for rec in check(server, domain).records:
+        words = f"{rec.message} {rec.fix}"
+        assert "`" not in words, words
+        assert not re.search(r"\balle \d", words), words  # "beide", "alle drei"
+        # the RFC rule follows a plain sentence, never opens the message
+        assert not re.match(r"(Der SPF-Eintrag ist fehlerhaft: )?(Nach )?RFC", words), words
+        assert "Bit-RSA" not in words and "2048-Bit-" not in words, words
+
+
+def test_duplicate_spf_records_are_all_named_in_words(server):
+    rec = record(server, "m7-three.de", "dns-spf")
+    assert rec.state == "failed" and codes(rec)[0] == "spf.two_records"
+    assert rec.message.startswith(
+        "Für die Domain gibt es drei SPF-Einträge: „v=spf1 include:_spf-eu.m7-three.de ~all“, "
+        "„v=spf1 include:spf.mailjet.com ~all“, „ v=spf1 a ~all“."
+    )  # the one with a leading space too, in the order the DNS gave them
+    assert rec.fix.startswith("Löschen Sie alle drei Einträge (TXT unter Host @)")
+    assert_offer_valid(rec)
+    two = record(server, "two-spf.de", "dns-spf")
+    assert "es zwei SPF-Einträge" in two.message and "Löschen Sie beide Einträge" in two.fix
+
+
+def test_duplicate_dmarc_records_are_counted_in_words(server):
+    same = record(server, "m7-three.de", "dns-dmarc")
+    assert same.state == "failed" and codes(same) == ["dmarc.many_same"]
+    assert "steht derselbe DMARC-Eintrag dreimal; Empfänger ignorieren dann alle drei" in (
+        same.message
+    )
+    two = record(server, "f5-two.de", "dns-dmarc")
+    assert "stehen zwei DMARC-Einträge" in two.message and "ignorieren dann beide" in two.message
+    assert "„v=DMARC1; p=reject“, „v=DMARC1; p=none“" in two.message
+
+
+@pytest.mark.parametrize(
+    ("domain", "item_id", "text"),
+    [
+        ("good.de", "dns-spf", "Empfänger erlauben für einen SPF-Eintrag höchstens 10."),
+        ("good.de", "dns-dkim", "ein RSA-Schlüssel mit 2048 Bit, lang genug nach heutigem Stand"),
+        ("k2-equals.de", "dns-spf", "Empfänger erlauben höchstens 10"),
+    ],
+)
+def test_jargon_is_explained(server, domain, item_id, text):
+    rec = record(server, domain, item_id)
+    assert text in f"{rec.message} {rec.fix}"
+
+
+def test_a_repaired_version_is_said_plainly():
+    from mitwirkung.checks.dns import wording
+
+    _, fix = wording.render(spf_repair.repair("v=spf1include:spf.mailjet.com ~all")[1][0])
+    assert fix == (
+        "Im Vorschlag beginnt der Eintrag richtig geschrieben mit „v=spf1“, gefolgt von einem "
+        "Leerzeichen."
+    )

@@ -135,7 +135,12 @@ async def _many(ctx: Context, base: RecordCheck, fqdn: str, main, texts: list[st
     parsed = [dmarc_syntax.parse(t) for t in texts]
     same = all(not p.faults and p.tags == parsed[0].tags for p in parsed)
     policies = [p.tags.get("p", "") for p in parsed]
-    params = {"fqdn": fqdn, "count": count, "policies": [f"p={v}" for v in policies if v]}
+    params = {
+        "fqdn": fqdn,
+        "count": count,
+        "policies": [f"p={v}" for v in policies if v],
+        "records": texts,
+    }
     if same:
         finding = Finding("dmarc.many_same", "failed", {**params, "record": texts[0]})
         return verdict(base, [finding], expected=texts[0])

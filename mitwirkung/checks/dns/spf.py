@@ -188,7 +188,8 @@ async def _judge(
     """Judge the SPF record(s) published (prior: why receivers see none of them)."""
     if len(records) > 1 and not prior:
         offer = await make_offer(ctx, records)
-        params = {"count": len(records), "record": offer.record}
+        named = list(base.found) or records  # every record to delete, also a broken one
+        params = {"count": len(named), "record": offer.record, "records": named}
         if offer.record:
             findings = [
                 Finding("spf.two_records", "failed", params),
