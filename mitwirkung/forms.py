@@ -242,7 +242,7 @@ class SmtpSettingsForm(LinkForm):
     )
     no_login = BooleanField(
         "Mein Server braucht keine Anmeldung (er nimmt Mails von den IP-Adressen an, von "
-        "denen PEIQ sendet)"
+        "denen PRINT PPS sendet)"
     )
     username = StringField("Nutzer", [RequiredUnlessNoLogin(), Length(max=300)], filters=[strip])
     sender = StringField(

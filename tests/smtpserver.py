@@ -204,6 +204,101 @@ class Certificates:
         context.load_cert_chain(str(chain_file), str(key_file))
         return context
 
+    def custom_context(self, name: str, *, key_size: int = 2048, sha1: bool = False,
+                       aia: bool = False) -> ssl.SSLContext:  # fmt: skip
+        """A server context whose leaf (for IP name) comes from the trusted CA's intermediate.
+
+        Built with cryptography where trustme has no switch: key_size (1024: too weak),
+        sha1 (signed with SHA-1), aia (an Authority Information Access caIssuers URL, as
+        public CAs write). The server sends the leaf and the intermediate, unless aia is set
+        (then only the leaf: the intermediate is "missing").
+        """
+        import ipaddress
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
+
+        issuer_cert = x509.load_pem_x509_certificate(self.intermediate.cert_pem.bytes())
+        issuer_key = serialization.load_pem_private_key(
+            self.intermediate.private_key_pem.bytes(), None
+        )
+        key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
+        now = datetime.datetime.now(datetime.UTC)
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+            .issuer_name(issuer_cert.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(
+                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(name))]),
+                critical=False,
+            )
+        )
+        if aia:
+            access = x509.AccessDescription(
+                AuthorityInformationAccessOID.CA_ISSUERS,
+                x509.UniformResourceIdentifier("http://ca.test/intermediate.der"),
+            )
+            builder = builder.add_extension(
+                x509.AuthorityInformationAccess([access]), critical=False
+            )
+        self._count += 1
+        cert = builder.sign(issuer_key, hashes.SHA256())
+        if sha1:  # cryptography refuses SHA-1 signatures; openssl still makes them
+            cert = self._sign_sha1(cert, key)
+        chain_file = self.directory / f"custom-{self._count}.pem"
+        key_file = self.directory / f"custom-key-{self._count}.pem"
+        chain = cert.public_bytes(serialization.Encoding.PEM)
+        if not aia:
+            chain += self.intermediate.cert_pem.bytes()
+        chain_file.write_bytes(chain)
+        key_file.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.set_ciphers("DEFAULT:@SECLEVEL=0")
+        context.load_cert_chain(str(chain_file), str(key_file))
+        return context
+
+    def _sign_sha1(self, cert, key):
+        """The same leaf, signed by the intermediate with SHA-1 (openssl x509 -req -sha1)."""
+        import subprocess
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+
+        base = self.directory / f"sha1-{self._count}"
+        csr = (
+            x509.CertificateSigningRequestBuilder()
+            .subject_name(cert.subject)
+            .sign(key, hashes.SHA256())
+        )
+        files = {
+            "csr": csr.public_bytes(serialization.Encoding.PEM),
+            "ca": self.intermediate.cert_pem.bytes(),
+            "cakey": self.intermediate.private_key_pem.bytes(),
+            "ext": b"subjectAltName=IP:" + cert.subject.rfc4514_string()[3:].encode() + b"\n",
+        }
+        for suffix, data in files.items():
+            base.with_suffix("." + suffix).write_bytes(data)
+        out = base.with_suffix(".pem")
+        subprocess.run(
+            ["openssl", "x509", "-req", "-sha1", "-days", "30", "-in", f"{base}.csr",
+             "-CA", f"{base}.ca", "-CAkey", f"{base}.cakey", "-extfile", f"{base}.ext",
+             "-out", str(out)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        return x509.load_pem_x509_certificate(out.read_bytes())
+
 
 class MailServer:
     """aiosmtpd in a thread on 127.0.0.1: tls is "ssl" (implicit), "starttls" or None."""
@@ -343,6 +438,7 @@ class Listener:
 
 
 CLOSE = "<close>"  # as a reply: hang up without answering
+HANG = "<hang>"  # as a reply: say nothing until the client hangs up
 RESET = "<reset>"  # as a reply: hang up with a TCP reset
 
 
@@ -354,14 +450,16 @@ class ScriptedServer(_ThreadedServer):
 
     replies: verb -> reply text ("\\n" separates the lines of a multi-line reply; a last
     line CLOSE or RESET hangs up after it), or CLOSE / RESET alone, or a list of such (one per
-    use, the last repeats). greeting: the first line, or CLOSE / RESET. ehlo: the EHLO
+    use, the last repeats); HANG says nothing until the client hangs up. greeting: the first
+    line, or CLOSE / RESET. ehlo: the EHLO
     keywords offered. implicit: a server SSLContext for TLS from the first byte (CLOSE / RESET:
     hang up on the client's TLS hello); starttls: a
     server SSLContext used after a 220 reply to STARTTLS ("plain": keep talking unencrypted,
     CLOSE / RESET: hang up instead of the handshake); greet_pause: seconds of silence before
     the greeting, hanging up on a client that talks first. TLS runs on blocking sockets, so a
     failed handshake sends its alert as real servers do. received: every line the server
-    read; messages: the DATA of every mail.
+    read; messages: the DATA of every mail. replies["END"] answers the end of DATA,
+    replies["CRAM"] is the CRAM-MD5 challenge.
     """
 
     def __init__(
@@ -411,6 +509,11 @@ class ScriptedServer(_ThreadedServer):
         if head and tail in (CLOSE, RESET):
             ScriptedServer._send(conn, head)
             return ScriptedServer._send(conn, tail)
+        if reply == HANG:
+            with contextlib.suppress(OSError):
+                while conn.recv(512):
+                    pass
+            return False
         if reply in (CLOSE, RESET):
             if reply == RESET:
                 conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -476,7 +579,7 @@ class ScriptedServer(_ThreadedServer):
                     self.messages.append(data)
                     reply = self._reply_for("END", "250 2.0.0 Ok: queued")
             elif verb == "QUIT":
-                self._send(conn, "221 2.0.0 Bye")
+                self._send(conn, self._reply_for("QUIT", "221 2.0.0 Bye"))
                 return
             elif verb == "STARTTLS":
                 reply = self._reply_for("STARTTLS", "220 2.0.0 Ready to start TLS")
@@ -512,7 +615,7 @@ class ScriptedServer(_ThreadedServer):
             if len(parts) == 2:
                 prompts.insert(0, "334 VXNlcm5hbWU6")
         elif mechanism == b"CRAM-MD5":
-            prompts = ["334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UudGVzdD4="]
+            prompts = [self._reply_for("CRAM", "334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UudGVzdD4=")]
         elif mechanism == b"PLAIN" and len(parts) == 2:
             prompts = ["334 "]
         for prompt in prompts:

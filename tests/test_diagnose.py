@@ -152,7 +152,8 @@ def test_microsoft_texts_mention_the_retirement_without_dates():
 
 def test_port25_does_not_blame_the_customers_firewall():
     message = describe("port25_blocked", host="h").message
-    assert "Versandsystem von PEIQ" in message and "nicht für den Versand mit Anmeldung" in message
+    assert "von PRINT PPS zu Ihrem Server" in message
+    assert "nicht für den Versand mit Anmeldung" in message
 
 
 SMTP_SOURCES = sorted(Path(__file__).parent.parent.glob("mitwirkung/checks/smtp/*.py"))

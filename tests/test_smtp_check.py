@@ -44,7 +44,7 @@ def servers(certs):
             tls="ssl", context=certs.context(*NAMES, trusted=False, with_root=True)
         ),
         "chain_incomplete": MailServer(
-            tls="ssl", context=certs.context(*NAMES, intermediate=True, leaf_only=True), auth=True
+            tls="ssl", context=certs.custom_context("127.0.0.1", aia=True), auth=True
         ),
         "chain_complete": MailServer(
             tls="ssl", context=certs.context(*NAMES, intermediate=True), auth=True
@@ -440,10 +440,11 @@ def test_missing_login_is_named(servers, certs):
     assert "530" in result.reply and "Nutzer und Passwort" in result.next_step
 
 
-def test_untrusted_certificate_says_self_signed(servers, certs):
+def test_untrusted_root_in_the_chain_is_not_called_self_signed(servers, certs):
     result = smtp_test(servers["untrusted"].port, "ssl", certs=certs)
     assert result.code == "cert_untrusted"
-    assert "selbst ausgestellt" in result.message
+    assert "nicht allgemein anerkannt" in result.message
+    assert "selbst ausgestellt" not in result.message  # the leaf was issued by that root
 
 
 def test_password_in_a_server_reply_is_scrubbed(certs, logs):
@@ -492,7 +493,7 @@ def test_relay_denied_after_login_says_login_worked(certs):
 
 def test_auth_not_offered_does_not_suggest_an_empty_user(servers, certs):
     result = smtp_test(servers["starttls_no_auth"].port, "tls", certs=certs)
-    assert result.code == "auth_not_offered"
+    assert result.code == "auth_not_offered_encrypted"
     assert "leer" not in result.next_step
     assert "Postausgangsserver" in result.next_step
 
@@ -578,7 +579,7 @@ def test_empty_password_is_named_without_trying_a_login(servers, certs, logs):
          "recipient_rejected"),
         ("mail", "550 5.7.60 SMTP; Client does not have permissions to send as this sender",
          "sender_rejected"),
-        ("mail", "550 5.1.8 Access denied, bad outbound sender", "sender_rejected"),
+        ("mail", "550 5.1.8 Access denied, bad outbound sender", "sender_account_blocked"),
         ("mail", "530 5.7.57 Client not authenticated to send mail", "auth_required"),
     ],
 )  # fmt: skip
@@ -588,7 +589,7 @@ def test_rejects_are_classified_by_text_before_stage(certs, stage, reply, code):
     assert result.code == code, result
     assert reply.split(" ", 1)[1] in result.reply
     if code == "sender_system_blocked":
-        assert "Versandsystem von PEIQ" in result.message
+        assert "Versandsystem PRINT PPS" in result.message
         assert "Betreiber des Mailservers" in result.next_step
     if code == "auth_required":  # after a login that worked: no "enter user and password"
         assert "Tragen Sie Nutzer und Passwort" not in result.next_step
@@ -600,7 +601,7 @@ def test_554_greeting_is_the_sending_system_blocked(certs):
     with GreetingServer(line) as server:
         result = smtp_test(server.port, "tls", certs=certs)
     assert result.code == "sender_system_blocked"
-    assert "Versandsystem von PEIQ" in result.message and "554" in result.reply
+    assert "Versandsystem PRINT PPS" in result.message and "554" in result.reply
 
 
 def test_only_ntlm_gssapi_xoauth2_offered(servers, certs, logs):

@@ -411,14 +411,14 @@ def test_no_login_relay_denied_names_peiqs_addresses(certs, logs):
     with ScriptedServer(ehlo=(), replies={"RCPT": reply}) as server:
         result = smtp_test(server.port, "none", certs=certs, login=False)
     assert result.code == "relay_denied"
-    assert "IP-Adressen freigeben, von denen PEIQ sendet" in result.next_step
+    assert "IP-Adressen freigeben, von denen PRINT PPS sendet" in result.next_step
     assert server.auth_commands == 0
 
 
 def test_without_the_choice_a_missing_auth_stays_an_error(certs, logs):
     with ScriptedServer(ehlo=("STARTTLS",), starttls=certs.context(*NAMES)) as server:
         result = smtp_test(server.port, "tls", certs=certs)
-    assert result.code == "auth_not_offered" and not result.ok
+    assert result.code == "auth_not_offered_encrypted" and not result.ok
     assert server.auth_commands == 0 and server.messages == []
 
 

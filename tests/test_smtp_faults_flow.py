@@ -49,7 +49,7 @@ def test_no_login_choice_passes_with_a_warning(smtp_app, client, customers, auth
     assert server.auth_commands == 0 and len(server.messages) == 1
     assert customers.item_state(customer["id"], "smtp-test-mail") == "warning"
     page = client.get(f"/c/{edit}").text
-    assert "Erledigt, mit Hinweis" in page and "IP-Adressen, von denen PEIQ sendet" in page
+    assert "Erledigt, mit Hinweis" in page and "IP-Adressen, von denen PRINT PPS sendet" in page
     assert '<input checked id="no_login" name="no_login"' in page
     auth.login()
     manager = client.get(f"/manage/customers/{customer['id']}").text

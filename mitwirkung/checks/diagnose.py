@@ -35,6 +35,7 @@ DEFAULTS = {
     "methods": "unbekannt",
     "suggested_port": "587",
     "suggested_encryption": "TLS",
+    "encryption_label": "TLS",
     "sender": "die Absenderadresse",
     "recipient": "der Empfänger",
     "username": "der Nutzer",
@@ -68,8 +69,8 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Testmail ohne Anmeldung angenommen – PEIQ muss Ihnen noch etwas nennen",
         "Der Server {host} hat die Testmail ohne Anmeldung mit „250“ angenommen. Solche "
         "Server nehmen Mails nur von freigegebenen IP-Adressen an. Ob die IP-Adressen, von "
-        "denen PEIQ sendet, freigegeben sind, zeigt dieser Test nicht.",
-        "Fragen Sie Ihre PEIQ-Ansprechperson nach den IP-Adressen, von denen PEIQ sendet, "
+        "denen PRINT PPS sendet, freigegeben sind, zeigt dieser Test nicht.",
+        "Fragen Sie Ihre PEIQ-Ansprechperson nach den IP-Adressen, von denen PRINT PPS sendet, "
         "und lassen Sie diese auf Ihrem Server freigeben. Öffnen Sie außerdem im Postfach "
         "von {recipient} die Testmail und klicken Sie auf den Bestätigungslink.",
     ),
@@ -130,6 +131,15 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Begrüßung („220 …“) geschickt.",
         "Prüfen Sie Port und Verschlüsselung. Erwartet der Server SSL (meist Port 465), "
         "wählen Sie „SSL“.",
+    ),
+    "no_greeting_after_tls": (
+        "Server meldet sich nach dem Verschlüsseln nicht",
+        "Die verschlüsselte Verbindung (SSL) zu {host} auf Port {port} steht – Port und "
+        "Verschlüsselung passen also. Danach hat der Server aber nicht rechtzeitig seine "
+        "Begrüßung („220 …“) geschickt. Meist ist er überlastet oder wartet selbst auf "
+        "etwas (z. B. eine DNS-Abfrage).",
+        "Versuchen Sie es in einigen Minuten noch einmal. Bleibt es so, geben Sie das "
+        "Protokoll unten an den Betreiber des Mailservers weiter.",
     ),
     "ssl_on_plain_port": (
         "SSL gewählt, der Server erwartet aber TLS (STARTTLS)",
@@ -205,11 +215,20 @@ TABLE: dict[str, tuple[str, str, str]] = {
     ),
     "cert_untrusted": (
         "Zertifikat nicht vertrauenswürdig",
-        "Das Zertifikat von {host} stammt nicht von einer anerkannten Stelle (z. B. ein "
-        "selbst ausgestelltes Zertifikat). Aussteller: {issuer}.{detail}",
+        "Das Zertifikat von {host} stammt nicht von einer anerkannten Stelle. Aussteller: "
+        "{issuer}.{detail}",
         "Der Betreiber des Mailservers sollte ein Zertifikat einer anerkannten Stelle "
         "einrichten (z. B. Let’s Encrypt). Verwenden Sie sonst den Servernamen Ihres "
         "Anbieters, für den ein gültiges Zertifikat vorliegt.",
+    ),
+    "cert_weak": (
+        "Zertifikat zu schwach gesichert",
+        "Das Zertifikat von {host} stammt von einer anerkannten Stelle ({issuer}), ist aber "
+        "zu schwach gesichert und wird deshalb von PRINT PPS wie von aktuellen "
+        "Mailprogrammen abgelehnt.{detail}",
+        "Bitten Sie den Betreiber des Mailservers, ein neues Zertifikat mit einem Schlüssel "
+        "von mindestens 2048 Bit (RSA) und der Signatur SHA-256 einzurichten (z. B. von "
+        "Let’s Encrypt). Danach senden Sie die Testmail erneut.",
     ),
     "cert_chain_incomplete": (
         "Zertifikatskette unvollständig",
@@ -253,14 +272,21 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Der Server {host} versteht auf Port {port} den Befehl EHLO nicht und antwortet nur "
         "auf das ältere HELO (RFC 5321 §3.2). Ohne EHLO bietet er keine Erweiterungen an – "
         "also weder Verschlüsselung (STARTTLS) noch Anmeldung (AUTH).",
-        "Meist ist das nicht der Postausgangsserver Ihres Anbieters: Fragen Sie nach dem "
-        "Server für den Versand (meist Port 587 mit „TLS“). Lässt Ihr Server PEIQ ohne "
-        "Anmeldung und unverschlüsselt senden, wählen Sie Verschlüsselung „keine“ und "
-        "„Mein Server braucht keine Anmeldung“.",
+        "Meist ist das nicht der Postausgangsserver Ihres Anbieters: Fragen Sie Ihren "
+        "Anbieter nach dem Server für den Versand (meist Port 587 mit „TLS“) und tragen Sie "
+        "ihn bei Server/Host ein.",
     ),
     "helo_rejected": (
         "Server lehnt die Begrüßung ab",
-        "Der Server {host} hat weder EHLO noch HELO angenommen.",
+        "Der Server {host} hat die Begrüßung von PRINT PPS (EHLO bzw. HELO) abgelehnt. Das liegt "
+        "an der Einrichtung des Servers, nicht an Nutzer, Passwort oder Adressen.",
+        "Geben Sie die Antwort unten an den Betreiber des Mailservers weiter.",
+    ),
+    "ehlo_refused_after_tls": (
+        "Server lehnt die Begrüßung nach dem Verschlüsseln ab",
+        "Der Server {host} hat STARTTLS angeboten und die Verschlüsselung aufgebaut, lehnt "
+        "danach aber die erneute Begrüßung (EHLO) ab, die RFC 3207 §4.2 vorschreibt. Das "
+        "ist ein Fehler in der Einrichtung des Servers, nicht in Ihren Eingaben.",
         "Geben Sie die Antwort unten an den Betreiber des Mailservers weiter.",
     ),
     "auth_not_offered": (
@@ -270,6 +296,35 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "verschlüsselt, etwa mit „TLS“ auf Port 587 oder „SSL“ auf Port 465. Port 25 ist "
         "meist der Eingangsserver ohne Anmeldung – verwenden Sie den Postausgangsserver Ihres "
         "Anbieters.",
+    ),
+    "auth_not_offered_encrypted": (
+        "Server bietet auch verschlüsselt keine Anmeldung an",
+        "Der Server {host} bietet auf Port {port} auch über die verschlüsselte Verbindung "
+        "(„{encryption_label}“) keine Anmeldung (AUTH) an. Port und Verschlüsselung passen "
+        "also zusammen, aber auf diesem Port ist die Anmeldung ausgeschaltet.",
+        "Bitten Sie den Betreiber des Mailservers, auf Port {port} die Anmeldung (SMTP AUTH) "
+        "einzuschalten, oder fragen Sie nach dem Postausgangsserver für den Versand. Lässt "
+        "Ihr Server PRINT PPS ohne Anmeldung senden (Freigabe der IP-Adressen), wählen Sie „Mein "
+        "Server braucht keine Anmeldung“.",
+    ),
+    "auth_required_not_offered": (
+        "Server verlangt eine Anmeldung, bietet aber keine an",
+        "Der Server {host} nimmt die Testmail nur nach einer Anmeldung an, bietet auf Port "
+        "{port} aber gar keine Anmeldung (AUTH) an. Nutzer und Passwort helfen hier also "
+        "nicht.",
+        "Bitten Sie den Betreiber des Mailservers, entweder auf Port {port} die Anmeldung "
+        "(SMTP AUTH) einzuschalten oder die IP-Adressen freizugeben, von denen PRINT PPS sendet – "
+        "Ihre PEIQ-Ansprechperson nennt sie Ihnen.",
+    ),
+    "auth_oauth_only": (
+        "Server erlaubt nur die Anmeldung über OAuth",
+        "Der Server {host} bietet nur die Anmeldung über OAuth an ({methods}). So verhalten "
+        "sich Google Workspace und Microsoft 365, wenn dort die Anmeldung mit Passwort "
+        "abgeschaltet ist. PRINT PPS meldet sich mit Nutzer und Passwort an.",
+        "Bei Microsoft 365: Bitten Sie die Administration, „Authentifiziertes SMTP“ für "
+        "dieses Postfach einzuschalten. Bei Google: Verwenden Sie ein App-Passwort "
+        "(myaccount.google.com/apppasswords). Geht beides nicht, wählen Sie einen anderen "
+        "Versandweg.",
     ),
     "auth_methods_unsupported": (
         "Anmeldeverfahren wird nicht unterstützt",
@@ -349,6 +404,72 @@ TABLE: dict[str, tuple[str, str, str]] = {
         M365_ADMIN + ", die Anmeldung per SMTP (Authentifiziertes SMTP) für dieses Postfach "
         "zuzulassen, oder wählen Sie einen anderen Versandweg.",
     ),
+    "auth_m365_conditional_access": (
+        "Microsoft 365: Richtlinie für bedingten Zugriff blockiert die Anmeldung",
+        "Microsoft 365 meldet „the request did not meet the criteria to be authenticated "
+        "successfully“: Eine Richtlinie für bedingten Zugriff (Conditional Access, z. B. "
+        "Pflicht zur Mehrfaktor-Anmeldung oder erlaubte Standorte) lässt die Anmeldung von "
+        "PRINT PPS nicht zu. Das Passwort kann trotzdem richtig sein." + M365_RETIREMENT,
+        M365_ADMIN + ", im Anmeldeprotokoll von Microsoft Entra nachzusehen, welche "
+        "Richtlinie die Anmeldung blockiert, und für dieses Postfach eine Ausnahme für "
+        "SMTP AUTH einzurichten. App-Kennwörter helfen hier nicht.",
+    ),
+    "auth_m365_policy": (
+        "Microsoft 365: Richtlinie blockiert die Anmeldung",
+        "Microsoft 365 hat die Anmeldung mit „5.7.139“ abgelehnt: Eine Einstellung oder "
+        "Richtlinie in Microsoft 365 verhindert die Anmeldung per SMTP. Das Passwort kann "
+        "trotzdem richtig sein." + M365_RETIREMENT,
+        M365_ADMIN + ", anhand der Antwort unten und des Anmeldeprotokolls von Microsoft "
+        "Entra die blockierende Einstellung zu finden und SMTP AUTH für dieses Postfach "
+        "zuzulassen.",
+    ),
+    "auth_password_transition": (
+        "Passwort muss erst geändert werden",
+        "Der Server {host} verlangt, dass das Passwort von {username} erst geändert wird "
+        "(„432 4.7.12“, RFC 4954 §6), bevor eine Anmeldung per SMTP möglich ist. Ein "
+        "späterer Versuch hilft nicht.",
+        "Melden Sie sich mit diesem Konto einmal im Webmail oder Kontoportal Ihres Anbieters "
+        "an und vergeben Sie das neue Passwort. Tragen Sie es hier ein und senden Sie die "
+        "Testmail erneut.",
+    ),
+    "auth_locked_out": (
+        "Anmeldung nach zu vielen Fehlversuchen gesperrt",
+        "Der Server {host} sperrt die Anmeldung als {username} nach zu vielen "
+        "fehlgeschlagenen Anmeldungen. Jeder weitere Versuch kann die Sperre verlängern.",
+        "Testen Sie jetzt nicht erneut. Prüfen Sie in Ruhe Nutzer und Passwort (z. B. durch "
+        "eine Anmeldung im Webmail) und bitten Sie den Betreiber des Mailservers, die Sperre "
+        "aufzuheben. Danach senden Sie die Testmail einmal erneut.",
+    ),
+    "auth_ip_refused": (
+        "Anmeldung von dieser Adresse nicht erlaubt",
+        "Der Server {host} lässt die Anmeldung von PRINT PPS aus nicht zu (eine "
+        "Regel für erlaubte IP-Adressen oder Länder). An Nutzer und Passwort liegt das "
+        "nicht.",
+        "Bitten Sie den Betreiber des Mailservers, die Anmeldung per SMTP von den "
+        "IP-Adressen zu erlauben, von denen PRINT PPS sendet – Ihre PEIQ-Ansprechperson nennt "
+        "sie Ihnen.",
+    ),
+    "auth_encryption_contradiction": (
+        "Server verlangt Verschlüsselung, obwohl die Verbindung verschlüsselt ist",
+        "Der Server {host} lehnt die Anmeldung ab, weil sie nicht verschlüsselt sei – die "
+        "Verbindung ist aber bereits mit „{encryption_label}“ verschlüsselt. Das ist "
+        "ein Fehler in der Einrichtung des Servers, nicht in Ihren Eingaben.",
+        "Geben Sie die Antwort unten an den Betreiber des Mailservers weiter.",
+    ),
+    "auth_protocol_error": (
+        "Server antwortet bei der Anmeldung nicht nach Protokoll",
+        "Der Server {host} hat auf die Anmeldung eine Antwort geschickt, die das "
+        "SMTP-Protokoll dort nicht vorsieht (RFC 4954). Ob Nutzer und Passwort stimmen, lässt "
+        "sich so nicht sagen.{detail}",
+        "Geben Sie das Protokoll unten an den Betreiber des Mailservers weiter.",
+    ),
+    "auth_refused": (
+        "Anmeldung abgelehnt – Grund in der Antwort",
+        "Der Server {host} hat die Anmeldung abgelehnt, ohne zu sagen, dass Nutzer oder "
+        "Passwort falsch sind.",
+        "Die Antwort des Servers unten nennt den Grund. Geben Sie sie an den Betreiber des "
+        "Mailservers weiter.",
+    ),
     "auth_mechanism_refused": (
         "Anmeldeverfahren abgelehnt",
         "Der Server {host} bietet das Anmeldeverfahren an, lehnt es auf Nachfrage aber ab. "
@@ -386,9 +507,62 @@ TABLE: dict[str, tuple[str, str, str]] = {
     ),
     "sender_system_blocked": (
         "Server weist das Versandsystem ab",
-        "Der Server weist das Versandsystem von PEIQ ab (Sperrliste oder Richtlinie). An "
+        "Der Server weist das Versandsystem PRINT PPS ab (Sperrliste oder Richtlinie). An "
         "Nutzer, Passwort oder Absenderadresse liegt das nicht.",
         "Geben Sie die Antwort unten an den Betreiber des Mailservers weiter.",
+    ),
+    "sending_limit": (
+        "Versandlimit des Kontos erreicht",
+        "Der Server {host} nimmt von diesem Konto gerade keine Mails an, weil sein "
+        "Versandlimit (z. B. die Zahl der Mails pro Tag) erreicht ist. Nutzer, Passwort und "
+        "Adressen stimmen.",
+        "Warten Sie, bis das Limit zurückgesetzt ist (meist nach 24 Stunden), und senden Sie "
+        "die Testmail dann erneut. Für den Dauerbetrieb fragen Sie Ihren Anbieter, ob das "
+        "Limit für die Systemmails von PRINT PPS reicht.",
+    ),
+    "sender_account_blocked": (
+        "Konto für den Versand gesperrt",
+        "Der Server {host} hat dieses Konto für den Versand gesperrt (bei Microsoft 365: "
+        "„eingeschränkte Entitäten“, meist nach vermutetem Spam-Versand). An der "
+        "Absenderadresse selbst liegt das nicht.",
+        "Bitten Sie die Administration des Mailkontos, die Sperre aufzuheben (bei Microsoft "
+        "365 im Microsoft-Defender-Portal unter „Eingeschränkte Entitäten“) und zu prüfen, "
+        "warum sie gesetzt wurde. Danach senden Sie die Testmail erneut.",
+    ),
+    "message_too_big": (
+        "Server meldet die Testmail als zu groß",
+        "Der Server {host} lehnt die Testmail wegen ihrer Größe ab, obwohl sie nur wenige "
+        "Kilobyte groß ist. Sein Größenlimit ist falsch eingestellt.",
+        "Geben Sie die Antwort unten an den Betreiber des Mailservers weiter.",
+    ),
+    "mailbox_full": (
+        "Postfach des Empfängers ist voll",
+        "Das Postfach von {recipient} ist voll und nimmt keine Mails mehr an. Die Adresse "
+        "selbst ist richtig geschrieben.",
+        "Schaffen Sie im Postfach Platz oder verwenden Sie als Empfänger der Testmail eine "
+        "andere Adresse.",
+    ),
+    "greylisted": (
+        "Server bittet um einen zweiten Versuch (Greylisting)",
+        "Der Server {host} hat die Testmail vorläufig zurückgewiesen („Greylisting“): Er "
+        "nimmt Mails von einem neuen Absender erst beim zweiten Versuch nach einigen Minuten "
+        "an. Das ist gewollt und kein Fehler.",
+        "Senden Sie die Testmail in etwa fünf Minuten erneut.",
+    ),
+    "spf_refused": (
+        "Testmail wegen SPF abgelehnt",
+        "Der Server hat die Testmail abgelehnt, weil der SPF-Eintrag der Absenderdomain den "
+        "sendenden Server nicht erlaubt (RFC 7208).",
+        "Prüfen Sie den SPF-Eintrag (TXT-Eintrag „v=spf1 …“) der Domain von {sender}: Er muss "
+        "den Server {host} erlauben, meist mit dem „include:“ Ihres Anbieters. Geben Sie sonst "
+        "die Antwort unten an die Person weiter, die Ihr DNS verwaltet.",
+    ),
+    "dmarc_refused": (
+        "Testmail wegen DMARC abgelehnt",
+        "Der Server hat die Testmail abgelehnt, weil sie die DMARC-Regel der Absenderdomain "
+        "nicht erfüllt (RFC 7489): Weder SPF noch DKIM passen zur Domain von {sender}.",
+        "Prüfen Sie SPF und DKIM der Domain von {sender} für den Server {host}. Geben Sie "
+        "sonst die Antwort unten an die Person weiter, die Ihr DNS verwaltet.",
     ),
     "recipient_rejected": (
         "Empfänger abgelehnt",
@@ -423,6 +597,46 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Prüfen Sie Port und Verschlüsselung („SSL“ mit Port 465, „TLS“ mit Port 587). "
         "Bleibt es so, geben Sie das Protokoll unten an den Betreiber des Mailservers weiter.",
     ),
+    "imap_port": (
+        "Auf diesem Port antwortet der Posteingang (IMAP)",
+        "Der Server {host} meldet sich auf Port {port} als IMAP-Server – der dient zum "
+        "Abholen von Mails, nicht zum Versand (meist Port 993 oder 143).",
+        "Tragen Sie den Port für den Versand ein: 587 mit Verschlüsselung „TLS“ oder 465 mit "
+        "„SSL“. Der Servername ist oft derselbe; sonst nennt Ihr Anbieter den "
+        "Postausgangsserver (SMTP).",
+    ),
+    "pop3_port": (
+        "Auf diesem Port antwortet der Posteingang (POP3)",
+        "Der Server {host} meldet sich auf Port {port} als POP3-Server – der dient zum "
+        "Abholen von Mails, nicht zum Versand (meist Port 995 oder 110).",
+        "Tragen Sie den Port für den Versand ein: 587 mit Verschlüsselung „TLS“ oder 465 mit "
+        "„SSL“. Der Servername ist oft derselbe; sonst nennt Ihr Anbieter den "
+        "Postausgangsserver (SMTP).",
+    ),
+    "not_smtp": (
+        "Auf diesem Port antwortet kein Mailserver",
+        "Der Server {host} hat auf Port {port}{step} etwas geschickt, das keine SMTP-Antwort "
+        "ist (RFC 5321 §4.2). Dort läuft ein anderer Dienst oder ein defekter Mailserver.",
+        "Prüfen Sie den Port: für den Versand meist 587 mit „TLS“ oder 465 mit „SSL“. Passt "
+        "er, geben Sie die Antwort unten an den Betreiber des Mailservers weiter.",
+    ),
+    "reply_too_long": (
+        "Server schickt eine übermäßig lange Antwort",
+        "Der Server {host} hat{step} eine Antwortzeile geschickt, die weit länger ist, als "
+        "SMTP erlaubt (RFC 5321 §4.5.3.1.5). Das ist ein Fehler des Servers, nicht Ihrer "
+        "Eingaben.",
+        "Geben Sie das Protokoll unten an den Betreiber des Mailservers weiter.",
+    ),
+    "no_reply_to_data_end": (
+        "Keine Antwort auf das Ende der Testmail",
+        "Der Server {host} hat Anmeldung, Absender und Empfänger angenommen und die Testmail "
+        "vollständig erhalten, hat auf ihr Ende aber {ending}. Ob er sie angenommen hat, ist "
+        "offen: Die Testmail kann trotzdem ankommen (RFC 5321 §4.1.1.4, §6.1). An Port, "
+        "Verschlüsselung, Nutzer oder Passwort liegt das nicht – sie haben funktioniert.",
+        "Sehen Sie im Postfach von {recipient} nach (auch im Spam-Ordner). Ist die Testmail "
+        "da, klicken Sie auf den Bestätigungslink darin. Kommt sie nicht, geben Sie das "
+        "Protokoll unten an den Betreiber des Mailservers weiter.",
+    ),
     "temporary": (
         "Server vorübergehend nicht verfügbar",
         "Der Server {host} hat die Anfrage vorübergehend abgelehnt (Antwort 4xx).",
@@ -445,8 +659,8 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "port25_blocked": (
         "Port 25 ist vermutlich gesperrt",
         "Über Port 25 kam keine Verbindung zu {host} zustande. Viele Netze und Anbieter "
-        "sperren ausgehenden Verkehr auf Port 25 – auch auf dem Weg vom Versandsystem von "
-        "PEIQ zu Ihrem Server; Port 25 ist für die Zustellung zwischen Mailservern, nicht für "
+        "sperren ausgehenden Verkehr auf Port 25 – auch auf dem Weg von PRINT PPS zu "
+        "Ihrem Server; Port 25 ist für die Zustellung zwischen Mailservern, nicht für "
         "den Versand mit Anmeldung.",
         "Verwenden Sie Port 587 mit „TLS“ oder Port 465 mit „SSL“.",
     ),
@@ -486,15 +700,15 @@ NO_LOGIN_VARIANTS: dict[str, tuple[str, str, str]] = {
         "nimmt die Testmail nur nach einer Anmeldung an.",
         "Nehmen Sie das Häkchen bei „Mein Server braucht keine Anmeldung“ heraus, tragen "
         "Sie Nutzer und Passwort ein und senden Sie die Testmail erneut. Soll der Server "
-        "PEIQ ohne Anmeldung zulassen, muss sein Betreiber die IP-Adressen freigeben, von "
-        "denen PEIQ sendet – fragen Sie Ihre PEIQ-Ansprechperson danach.",
+        "PRINT PPS ohne Anmeldung zulassen, muss sein Betreiber die IP-Adressen freigeben, von "
+        "denen PRINT PPS sendet – fragen Sie Ihre PEIQ-Ansprechperson danach.",
     ),
     "relay_denied": (
         "Weiterleitung ohne Anmeldung verweigert",
         "Der Server will die Mail an {recipient} ohne Anmeldung nicht weiterleiten "
         "(„relaying denied“): Er lässt die IP-Adresse, von der der Test kam, nicht zu.",
-        "Soll der Server PEIQ ohne Anmeldung zulassen, muss sein Betreiber die IP-Adressen "
-        "freigeben, von denen PEIQ sendet – fragen Sie Ihre PEIQ-Ansprechperson danach. "
+        "Soll der Server PRINT PPS ohne Anmeldung zulassen, muss sein Betreiber die IP-Adressen "
+        "freigeben, von denen PRINT PPS sendet – fragen Sie Ihre PEIQ-Ansprechperson danach. "
         "Sonst nehmen Sie das Häkchen bei „Mein Server braucht keine Anmeldung“ heraus und "
         "tragen Nutzer und Passwort ein.",
     ),
@@ -507,19 +721,56 @@ NOTES = {
     "auf diesem Port unverschlüsselt, wählen Sie „TLS“ mit Port 587.",
     "plain_without_auth": "Ohne Verschlüsselung bieten viele Server keine Anmeldung an.",
     "self_signed": "Das Zertifikat ist selbst ausgestellt.",
+    "untrusted_root": "Der Server schickt die ganze Kette mit, sie endet aber bei einer "
+    "Stelle, die nicht allgemein anerkannt ist (z. B. eine firmeneigene "
+    "Zertifizierungsstelle).",
+    "unknown_issuer": "Der Aussteller ist keine allgemein anerkannte Stelle (z. B. eine "
+    "firmeneigene Zertifizierungsstelle), und der Server schickt kein Zertifikat mit, das "
+    "ihn auf eine anerkannte Stelle zurückführt.",
+    "weak_key": "Sein Schlüssel ist zu kurz (z. B. RSA mit 1024 Bit).",
+    "weak_digest": "Es ist mit einem veralteten Verfahren signiert (z. B. SHA-1).",
     "unknown_encryption": "Unbekannte Verschlüsselung.",
 }
 TECHNICAL = "Technische Meldung: {}."
+
+# OpenSSL's reasons for a failed handshake, for people (the transcript keeps the original).
+OPENSSL_REASONS = {
+    "SSLV3_ALERT_HANDSHAKE_FAILURE": "Der Server hat den Aufbau mit der Meldung "
+    "„handshake failure“ abgebrochen: Er fand keine gemeinsamen Verfahren.",
+    "NO_SHARED_CIPHER": "Es gibt kein gemeinsames Verschlüsselungsverfahren.",
+    "NO_CIPHERS_AVAILABLE": "Es gibt kein gemeinsames Verschlüsselungsverfahren.",
+    "NO_SUITABLE_SIGNATURE_ALGORITHM": "Es gibt kein gemeinsames Signaturverfahren.",
+    "TLSV1_ALERT_PROTOCOL_VERSION": "Der Server lehnt die angebotene TLS-Version ab.",
+    "UNSUPPORTED_PROTOCOL": "Der Server bietet nur eine nicht unterstützte TLS-Version an.",
+    "TLSV1_ALERT_INSUFFICIENT_SECURITY": "Der Server hält die angebotenen Verfahren für "
+    "zu schwach.",
+    "DH_KEY_TOO_SMALL": "Der Schlüsselaustausch des Servers ist zu schwach (DH-Schlüssel "
+    "unter 2048 Bit).",
+    "EE_KEY_TOO_SMALL": "Der Schlüssel im Zertifikat des Servers ist zu kurz.",
+    "CA_MD_TOO_WEAK": "Das Zertifikat des Servers ist mit einem veralteten Verfahren signiert.",
+    "TLSV1_ALERT_INTERNAL_ERROR": "Der Server meldet einen internen Fehler beim Aufbau.",
+}
+
+
+def openssl_reason(reason: str) -> str:
+    """OpenSSL's reason for people: a German sentence, or the raw reason as technical note."""
+    return OPENSSL_REASONS.get(reason) or TECHNICAL.format(reason)
+
 
 # Why an address cannot go into MAIL FROM / RCPT TO (RFC 5321 §4.1.2, §4.5.3.1.1).
 ADDRESS_PROBLEMS = {
     "incomplete": "„{address}“ ist keine vollständige E-Mail-Adresse.",
     "local_part": "Der Teil vor dem @ in „{address}“ ist so nicht gültig: Erlaubt sind "
     "Buchstaben (auch Umlaute), Ziffern, einzelne Punkte zwischen Zeichen und {specials} – "
-    "keine Leerzeichen, Klammern, Kommas oder Strichpunkte (RFC 5321).",
+    "keine Leerzeichen, Klammern, Kommas oder Strichpunkte, außer der ganze Teil steht in "
+    "Anführungszeichen (RFC 5321 §4.1.2).",
     "too_long": "Der Teil vor dem @ in „{address}“ ist zu lang: höchstens {octets} Bytes sind "
     "erlaubt (RFC 5321).",
     "domain": "Der Teil nach dem @ („{domain}“) ist kein gültiger Domainname.",
+    "mixed_script": "Der Teil nach dem @ („{domain}“) mischt lateinische mit kyrillischen "
+    "oder griechischen Buchstaben („{label}“), z. B. ein kyrillisches „е“, das wie ein "
+    "lateinisches „e“ aussieht. So sieht die Adresse richtig aus, gehört aber zu einer "
+    "anderen Domain. Tippen Sie die Domain neu ein, statt sie zu kopieren.",
 }
 ROLES = {"sender": "Absenderadresse", "recipient": "Empfänger der Testmail"}
 
@@ -567,12 +818,21 @@ def address_problem(reason: str, **values) -> str:
 STEP_WORDS = {
     "connect": "gleich nach dem Verbindungsaufbau",
     "greeting": "bei der Begrüßung",
+    "tls": "gleich nach dem Aufbau der Verschlüsselung",
     "ehlo": "nach EHLO",
+    "ehlo_tls": "nach EHLO über die verschlüsselte Verbindung",
     "helo": "nach HELO",
     "starttls": "beim Umschalten auf Verschlüsselung (STARTTLS)",
     "mail": "nach der Absenderadresse (MAIL FROM)",
     "rcpt": "nach dem Empfänger (RCPT TO)",
     "data": "beim Senden der Testmail (DATA)",
+}
+
+
+# How the reply to the end of the test mail stayed away (context "ending").
+DATA_ENDINGS = {
+    "timeout": "nicht rechtzeitig geantwortet",
+    "closed": "nicht geantwortet, sondern die Verbindung beendet",
 }
 
 
@@ -601,6 +861,7 @@ def describe(code: str, **context) -> Diagnosis:
         values["detail"] = " ".join(filter(None, (NOTES[context["note"]], values.get("detail"))))
     if context.get("role") in ROLES:
         values["role"] = ROLES[context["role"]]
+    values["ending"] = DATA_ENDINGS.get(context.get("ending"), DATA_ENDINGS["closed"])
     step = STEP_WORDS.get(context.get("step"), "")
     values["step"] = f" {step}" if step else ""
     if context.get("old_cipher"):

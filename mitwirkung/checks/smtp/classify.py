@@ -25,7 +25,8 @@ _ENHANCED = re.compile(r"\s*([245]\.\d{1,3}\.\d{1,3})\b", re.ASCII)
 SYSTEM_STATUS = {"4.7.25", "5.7.25", "5.7.606", "5.7.607", "5.7.608", "5.7.609", "5.7.708"}
 SYSTEM_TEXT = re.compile(
     r"client host rejected|helo command rejected|blocked using|\bblock ?list|\bblack ?list"
-    r"|\bspamhaus\b|\bdnsbl\b|\brbl\b|banned sending ip|traffic not accepted from this ip",
+    r"|\bspamhaus\b|\bdnsbl\b|\brbl\b|banned sending ip|traffic not accepted from this ip"
+    r"|reverse (host ?name|dns)|\bptr\b",
     re.IGNORECASE,
 )
 SENDER_STATUS = {"5.1.7", "5.1.8", "5.7.60"}
@@ -72,12 +73,44 @@ def enhanced_status(message: str) -> str:
     return match.group(1) if match else ""
 
 
+# Refusals whose enhanced status code (RFC 3463) or text names the cause, whatever the step.
+STATUS_CLASSES = {
+    "5.4.5": "sending_limit",  # e.g. Gmail "Daily user sending limit exceeded"
+    "5.3.4": "message_too_big",
+    "5.2.3": "message_too_big",
+    "5.2.2": "mailbox_full",
+    "4.2.2": "mailbox_full",
+    "5.7.23": "spf_refused",  # RFC 7372 §3.2
+    "5.7.26": "dmarc_refused",  # multiple authentication checks failed
+    "5.7.509": "dmarc_refused",
+}
+TEXT_CLASSES = (
+    (re.compile(r"bad outbound sender|restricted from sending|outbound spam", re.I),
+     "sender_account_blocked"),
+    (re.compile(r"sending limit|daily (user )?(sending )?(limit|quota)", re.I), "sending_limit"),
+    (re.compile(r"greylist|graylist|grey-list|try again later.*\bgrey", re.I), "greylisted"),
+    (re.compile(r"mailbox (is )?full|over quota|quota exceeded", re.I), "mailbox_full"),
+    (re.compile(r"\bspf\b|sender policy framework", re.I), "spf_refused"),
+    (re.compile(r"\bdmarc\b", re.I), "dmarc_refused"),
+    (re.compile(r"message size|too (big|large)|exceeds .*size", re.I), "message_too_big"),
+)  # fmt: skip
+
+
 def reply_code(code: int, message: str, when: str) -> str:
-    """Classify a negative reply to MAIL, RCPT or DATA: by its text first, then by the step."""
+    """Classify a negative reply to MAIL, RCPT or DATA.
+
+    By what it names first (the sending system blocked, then the enhanced status code of
+    STATUS_CLASSES and the texts of TEXT_CLASSES), then by its class (4xx temporary), then
+    by the step: Postfix reports client, HELO and sender restrictions at RCPT.
+    """
     text = message or ""
     status = enhanced_status(text)
     if status in SYSTEM_STATUS or SYSTEM_TEXT.search(text):
         return "sender_system_blocked"
+    named = next((c for pattern, c in TEXT_CLASSES if pattern.search(text)), None)
+    named = named or STATUS_CLASSES.get(status)
+    if named:
+        return named
     if 400 <= code < 500:
         return "temporary"
     if status in UTF8_STATUS:
@@ -93,29 +126,76 @@ def reply_code(code: int, message: str, when: str) -> str:
     return {"mail": "sender_rejected", "rcpt": "recipient_rejected"}.get(when, "message_rejected")
 
 
+# RFC 5321 §3.2 / §4.2.4: "command not recognised" (500) or "not implemented" (502).
+UNKNOWN_COMMAND = (500, 502)
+
+
+def ehlo_refusal(code: int, message: str, after_tls: bool) -> str:
+    """Classify a refused EHLO that is not "command unknown" (RFC 5321 §4.1.1.1).
+
+    A policy refusal (enhanced status 5.7.x, block lists, reverse DNS) blocks the sending
+    system; after STARTTLS the server contradicts what it offered before TLS.
+    """
+    text = message or ""
+    status = enhanced_status(text)
+    if status.startswith(("5.7.", "4.7.")) or status in SYSTEM_STATUS or SYSTEM_TEXT.search(text):
+        return "sender_system_blocked"
+    if 400 <= code < 500:
+        return "temporary"
+    return "ehlo_refused_after_tls" if after_tls else "helo_rejected"
+
+
+# Microsoft 365's 5.7.139 texts (Exchange Online SMTP AUTH), by what blocks the login.
+M365_TEXTS = (
+    ("security defaults", "auth_m365_security_defaults"),
+    ("credentials were incorrect", "auth_failed"),
+    ("locked", "auth_m365_locked"),
+    ("basic authentication is disabled", "auth_m365_basic_disabled"),
+    ("smtpclientauthentication is disabled", "auth_disabled_m365"),
+    ("did not meet the criteria", "auth_m365_conditional_access"),
+)
+LOCKOUT_TEXT = re.compile(
+    r"too many (bad |failed |invalid )?(auth|login|authentication)|locked|lockout|#auth005",
+    re.IGNORECASE,
+)
+IP_TEXT = re.compile(
+    r"\b(from|for) your (ip|address|network)|ip address not allowed", re.IGNORECASE
+)
+
+
 def auth_code(code: int, message: str, encryption: str) -> str:
-    """Classify the reply to the one AUTH attempt (RFC 4954 §6)."""
+    """Classify the reply to the one AUTH attempt (RFC 4954 §6).
+
+    Only 535 or enhanced status 5.7.8 say "credentials invalid"; every other reply has its
+    own class: encryption demanded (530/538, 5.7.11), a policy against the sending IP,
+    a lock-out after failed logins, a password transition (432 4.7.12), a reply that is no
+    answer to AUTH at all (250, 334 after the last step, codes outside RFC 5321 §4.2).
+    """
     text = message or ""
     lower = text.lower()
     status = enhanced_status(text)
-    if "5.7.139" in text:
-        if "security defaults" in lower:
-            return "auth_m365_security_defaults"
-        if "user is locked" in lower:
-            return "auth_m365_locked"
-        if "basic authentication is disabled" in lower:
-            return "auth_m365_basic_disabled"
-        return "auth_disabled_m365"
+    if status == "5.7.139" or "5.7.139" in text:
+        return next((c for key, c in M365_TEXTS if key in lower), "auth_m365_policy")
+    if code == 432 or status == "4.7.12":
+        return "auth_password_transition"
+    if LOCKOUT_TEXT.search(text):
+        return "auth_locked_out"
+    if code < 200 or code > 599 or 200 <= code < 400:
+        return "auth_protocol_error"
     if 400 <= code < 500:
         return "temporary"
     if code == 534 or status == "5.7.9" or "application-specific password" in lower:
         return "app_password_required"
     needs_tls = code in (530, 538) or status in ENCRYPTION_STATUS or ENCRYPTION_TEXT.search(text)
-    if needs_tls and encryption == "none":
-        return "auth_needs_encryption"
+    if needs_tls:
+        return "auth_needs_encryption" if encryption == "none" else "auth_encryption_contradiction"
     if code in (504, 502) or status == "5.5.4":
         return "auth_mechanism_refused"
-    return "auth_failed"
+    if IP_TEXT.search(text) or (status == "5.7.1" and code != 535):
+        return "auth_ip_refused"
+    if code == 535 or status == "5.7.8":
+        return "auth_failed"
+    return "auth_refused"
 
 
 def _reply(exc) -> str:
@@ -166,6 +246,8 @@ async def classify(exc: BaseException, session) -> Failure:
         return Failure(reply_code(exc.code, exc.message, "rcpt"), reply=_reply(exc))
     if isinstance(exc, aiosmtplib.SMTPDataError):
         return Failure(reply_code(exc.code, exc.message, "data"), reply=_reply(exc))
+    if isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code == -1:
+        return protocol_failure(exc.message, session)
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         if session.stage == "starttls":
             # RFC 3207 §4: 454 "TLS not available due to temporary reason" after offering it;
@@ -187,6 +269,8 @@ async def classify(exc: BaseException, session) -> Failure:
             return Failure("connection_refused")
         return Failure("network_unreachable", detail=oserror_text(exc))
     if isinstance(exc, aiosmtplib.SMTPServerDisconnected | ConnectionError):
+        if data_sent(session):
+            return Failure("no_reply_to_data_end", ending="closed")
         if session.stage == "auth":
             return Failure("auth_disconnected")
         return Failure("connection_closed", step=session.stage)
@@ -201,7 +285,35 @@ def timeout_failure(session) -> Failure:
     if session.stage == "connect":
         return Failure("port25_blocked" if session.port == 25 else "timeout")
     if session.stage == "greeting":
-        return Failure("no_greeting")
+        return Failure("no_greeting_after_tls" if session.tls else "no_greeting")
+    if data_sent(session):
+        return Failure("no_reply_to_data_end", ending="timeout")
     if session.stage == "tls" and session.encryption == "ssl":
         return Failure("timeout", note="ssl_timeout")
     return Failure("timeout")
+
+
+def data_sent(session) -> bool:
+    """Whether the test mail went out (354 came) and only the reply to its end is missing."""
+    return session.stage == "data" and bool(getattr(session.smtp, "data_started", False))
+
+
+MALFORMED = "Malformed SMTP response line: "
+
+
+def protocol_failure(message: str, session) -> Failure:
+    """A line that is no SMTP reply (aiosmtplib code -1): another protocol, or a broken server.
+
+    "+OK" greets a POP3 server (RFC 1939 §4), "* OK" an IMAP server (RFC 9051 §7.1);
+    a line longer than aiosmtplib reads is no reply of RFC 5321 §4.5.3.1.5 either.
+    """
+    if not message.startswith(MALFORMED):
+        return Failure("reply_too_long", step=session.stage)
+    seen = message[len(MALFORMED) :].rstrip("\r\n")
+    session.transcript.add(f"S: {seen}")
+    if session.stage in ("greeting", "tls"):
+        if seen.startswith("+OK"):
+            return Failure("pop3_port", reply=seen)
+        if seen.upper().startswith("* OK") or seen.upper().startswith("* PREAUTH"):
+            return Failure("imap_port", reply=seen)
+    return Failure("not_smtp", reply=seen, step=session.stage)

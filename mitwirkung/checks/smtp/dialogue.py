@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import aiosmtplib
 
-from mitwirkung.checks.diagnose import ENCRYPTION_LABELS, describe, line
+from mitwirkung.checks.diagnose import ENCRYPTION_LABELS, TECHNICAL, describe, line
 from mitwirkung.checks.netguard import normalize_host, vet
 
 from .classify import Failure, classify
@@ -25,6 +25,8 @@ SUGGESTION = {"ssl": ("tls", 587), "tls": ("ssl", 465), "none": ("ssl", 465)}
 # round trip and carries UTF-8; without TLS CRAM-MD5 keeps the password off the wire.
 MECHANISMS_TLS = ("PLAIN", "LOGIN", "CRAM-MD5")
 MECHANISMS_PLAIN = ("CRAM-MD5", "PLAIN", "LOGIN")
+# Token-only mechanisms (Google's XOAUTH2, RFC 7628 OAUTHBEARER): no password login at all.
+OAUTH_MECHANISMS = {"XOAUTH2", "OAUTHBEARER"}
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,9 @@ async def run_smtp_test(
                 )  # fmt: skip
         except Exception as exc:
             failure = await classify(exc, session)
+            if failure.code == "auth_required" and not session.offers_auth():
+                # It wants a login it does not offer (no AUTH after EHLO, RFC 4954 §3).
+                failure = Failure("auth_required_not_offered", reply=failure.reply)
     finally:
         await session.close()
     code = failure.code if failure else ("ok" if session.authenticated else "ok_without_login")
@@ -111,11 +116,12 @@ async def run_smtp_test(
         host=session.host,
         port=settings.port,
         address=str(session.address or ""),
-        reply=transcript.scrub(failure.reply if failure else ""),
+        reply=transcript.flat(failure.reply if failure else ""),
         sender=shown_address(settings.sender),
         recipient=shown_address(settings.recipient),
         username=settings.username,
         suggested_encryption=ENCRYPTION_LABELS[suggested],
+        encryption_label=ENCRYPTION_LABELS.get(settings.encryption, ""),
         suggested_port=suggested_port,
         authenticated=session.authenticated,
         login_chosen=settings.login,
@@ -135,7 +141,7 @@ async def run_smtp_test(
         tls=session.tls,
         duration_ms=int((time.monotonic() - started) * 1000),
         address=str(session.address or ""),
-        reply=transcript.scrub(reply),
+        reply=transcript.flat(reply),
     )
 
 
@@ -179,10 +185,7 @@ async def _dialogue(session: Session, settings: SmtpSettings, password: str | No
     session.stage = "data"
     message = build_test_mail(settings, confirm_url=confirm_url, customer_name=customer_name)
     data = serialise(message, utf8=utf8)
-    session.transcript.add("C: DATA")
-    response = await smtp.data(data)
-    session.transcript.add(line("mail_sent", size=len(data)))
-    session.transcript.reply(response)
+    response = await smtp.send_data(data, line("mail_sent", size=len(data)))
     session.stage = "quit"
     return f"{response.code} {response.message}"
 
@@ -203,21 +206,27 @@ async def _authenticate(session: Session, username: str, password, allow_plain: 
         plain = session.encryption == "none"
         if plain and smtp.supports_extension("starttls"):
             raise Failure("auth_needs_encryption")
-        raise Failure(
-            "auth_not_offered",
-            note="plain_without_auth" if plain else None,
-        )
+        if not plain:
+            raise Failure("auth_not_offered_encrypted")
+        raise Failure("auth_not_offered", note="plain_without_auth")
     encrypted = session.encryption != "none"
     mechanism = choose_mechanism(smtp.server_auth_methods, encrypted=encrypted)
     if mechanism in ("PLAIN", "LOGIN") and not encrypted and not allow_plain:
         mechanism = None
     if mechanism is None:
-        raise Failure("auth_methods_unsupported", methods=auth_methods(smtp))
+        offered = {name.upper() for name in smtp.server_auth_methods}
+        oauth_only = offered and offered <= OAUTH_MECHANISMS
+        code = "auth_oauth_only" if oauth_only else "auth_methods_unsupported"
+        raise Failure(code, methods=auth_methods(smtp))
     if not password:
         # Sending an empty password would only earn a 535 (and count as a failed login).
         raise Failure("password_missing")
     method = getattr(smtp, "auth_" + mechanism.lower().replace("-", ""))
-    await method(username, password)
+    try:
+        await method(username, password)
+    except (ValueError, TypeError, UnicodeError) as exc:
+        # A challenge that is no base64 (RFC 4954 §4) or otherwise unusable.
+        raise Failure("auth_protocol_error", detail=TECHNICAL.format(type(exc).__name__)) from exc
     session.authenticated = True
 
 

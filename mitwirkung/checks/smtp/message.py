@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.policy
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -14,9 +15,11 @@ import idna
 from mitwirkung.checks.diagnose import address_problem
 
 # RFC 5321 §4.1.2 Dot-string of atext, widened by RFC 6531 §3.3 to any non-ASCII UTF-8
-# character (control and format characters excepted). Quoted local parts are not accepted.
+# character (control and format characters excepted), or a Quoted-string.
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-\u0080-\U0010ffff]+"
 _DOT_STRING = re.compile(rf"{_ATOM}(?:\.{_ATOM})*")
+# RFC 5321 §4.1.2 Quoted-string: qtextSMTP or a backslash pair, UTF-8 allowed (RFC 6531).
+_QUOTED = re.compile(r'"(?:[\x20\x21\x23-\x5b\x5d-\x7e\u0080-\U0010ffff]|\\[\x20-\x7e])*"')
 _FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 LOCAL_PART_OCTETS = 64  # RFC 5321 §4.5.3.1.1
 ALLOWED_SPECIALS = "!#$%&'*+/=?^_`{|}~-"
@@ -70,7 +73,8 @@ def parse_mailbox(value: str) -> Mailbox:
     local, at, domain = text.rpartition("@")
     if not at or not local or not domain:
         raise AddressError("incomplete", address=text)
-    if _FORBIDDEN.search(local) or not _DOT_STRING.fullmatch(local):
+    valid = _DOT_STRING.fullmatch(local) or _QUOTED.fullmatch(local)
+    if _FORBIDDEN.search(local) or not valid:
         raise AddressError("local_part", address=text, specials=ALLOWED_SPECIALS)
     if len(local.encode()) > LOCAL_PART_OCTETS:
         raise AddressError("too_long", address=text, octets=LOCAL_PART_OCTETS)
@@ -83,9 +87,21 @@ def a_labels(domain: str) -> str:
     Raises AddressError with a German message for a name that is no valid domain.
     """
     try:
-        return idna.encode(domain.rstrip(".").lower(), uts46=True).decode()
+        encoded = idna.encode(domain.rstrip(".").lower(), uts46=True).decode()
     except idna.IDNAError:
         raise AddressError("domain", domain=domain) from None
+    for label in idna.decode(encoded).split("."):
+        scripts = {_script(char) for char in label} - {None}
+        if len(scripts) > 1:
+            # A Latin name with one Cyrillic or Greek look-alike (UTS #39 mixed script).
+            raise AddressError("mixed_script", domain=domain, label=label)
+    return encoded
+
+
+def _script(char: str) -> str | None:
+    """The script of a letter as far as look-alikes matter: LATIN, CYRILLIC or GREEK."""
+    name = unicodedata.name(char, "")
+    return next((s for s in ("LATIN", "CYRILLIC", "GREEK") if name.startswith(s)), None)
 
 
 def shown_address(value: str) -> str:

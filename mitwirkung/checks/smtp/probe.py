@@ -91,6 +91,6 @@ async def _probe(host, port, encryption, *, context, timeout, **guard) -> Probe:
     context_ = dict(failure.context)
     guard_message = context_.pop("guard_message", None)
     diagnosis = describe(failure.code, host=host, port=port, address=str(session.address or ""),
-                         reply=session.transcript.scrub(failure.reply), **context_)  # fmt: skip
+                         reply=session.transcript.flat(failure.reply), **context_)  # fmt: skip
     message = guard_message or diagnosis.message
     return Probe(port, encryption, False, failure.code, message, session.tls)

@@ -11,19 +11,48 @@ from aiosmtplib.typing import Default
 from mitwirkung.checks.diagnose import line
 from mitwirkung.checks.netguard import IPAddress
 
-from .classify import Failure
+from .classify import UNKNOWN_COMMAND, Failure, ehlo_refusal
 from .connect import connect_first, greets_in_plain, speaks_tls
 from .tls import Handshake, TlsInfo, diagnosis_context, handshake_of, tls_info, tls_line
 from .transcript import REDACTED, Transcript
 
 
 class RecordingSMTP(aiosmtplib.SMTP):
-    """aiosmtplib client that writes every command and reply to a transcript."""
+    """aiosmtplib client that writes every command it sends and every reply it reads.
+
+    Replies are recorded where the protocol reads them, so those of the DATA phase and of
+    STARTTLS are there too; the 221 aiosmtplib makes up when the server hangs up after QUIT
+    is not. data_started: the server answered DATA with 354 (RFC 5321 §4.1.1.4).
+    """
 
     def __init__(self, transcript: Transcript, **kwargs):
         super().__init__(**kwargs)
         self.transcript = transcript
         self._in_auth = False
+        self.data_started = False
+        self.after_354: str | None = None
+
+    async def connect(self, **kwargs):
+        response = await super().connect(**kwargs)
+        self._record_replies()
+        return response
+
+    def _record_replies(self) -> None:
+        protocol = self.protocol
+        read = protocol.read_response
+
+        async def read_response(timeout=None):
+            response = await read(timeout=timeout)
+            invented = response.code == 221 and not response.message and not protocol.transport
+            if not invented:
+                self.transcript.reply(response)
+            if response.code == 354:
+                self.data_started = True
+                if self.after_354:
+                    self.transcript.add(self.after_354)
+            return response
+
+        protocol.read_response = read_response
 
     async def execute_command(self, *args: bytes, timeout=Default.token):
         verb = args[0].upper() if args else b""
@@ -31,20 +60,31 @@ class RecordingSMTP(aiosmtplib.SMTP):
             self._in_auth = True
             mechanism = args[1].decode("ascii", "replace") if len(args) > 1 else ""
             shown = f"C: AUTH {mechanism}" + (f" {REDACTED}" if len(args) > 2 else "")
-        elif self._in_auth:
+        elif self._in_auth and verb != b"QUIT":
             shown = f"C: {REDACTED}"
         else:
             shown = "C: " + b" ".join(args).decode("utf-8", "replace")
         self.transcript.add(shown)
         try:
             response = await super().execute_command(*args, timeout=timeout)
-        except Exception:
+        finally:
             self._in_auth = False
-            raise
-        self.transcript.reply(response)
-        if response.code != 334:
-            self._in_auth = False
+        if response.code == 334 and verb != b"QUIT":
+            self._in_auth = True
         return response
+
+    def close(self) -> None:
+        """Abort, not close: a TLS close would wait for the peer's close_notify, and
+        aiosmtplib closes by itself on a broken reply, where Session.close() cannot reach."""
+        if self.transport is not None:
+            self.transport.abort()
+        super().close()
+
+    async def send_data(self, message: bytes, shown: str):
+        """DATA, the message and its end (RFC 5321 §4.1.1.4); shown stands in for the message."""
+        self.transcript.add("C: DATA")
+        self.after_354 = shown
+        return await self.data(message)
 
 
 class Session:
@@ -94,7 +134,7 @@ class Session:
         )
         self.stage = "tls" if self.encryption == "ssl" else "greeting"
         greeting = await self._greeting()
-        if self.encryption == "ssl":
+        if self.encryption == "ssl" and self.tls is None:
             self._note_tls()
         self.transcript.reply(greeting)
         await self._hello()
@@ -105,23 +145,23 @@ class Session:
                 raise Failure("starttls_not_offered")
             self.stage = "starttls"
             self.transcript.add("C: STARTTLS")
-            try:
-                response = await self.smtp.starttls()
-            except aiosmtplib.SMTPResponseException as exc:
-                self.transcript.reply(exc)
-                raise
-            self.transcript.reply(response)
+            await self.smtp.starttls()
             self._note_tls()
-            await self._hello()
+            await self._hello(after_tls=True)
 
-    async def _hello(self) -> None:
-        """EHLO; on a 5xx reply HELO instead (RFC 5321 §3.2), which offers no extensions."""
-        self.stage = "ehlo"
+    async def _hello(self, *, after_tls: bool = False) -> None:
+        """EHLO; HELO instead only where EHLO is not known (RFC 5321 §3.2: 500 or 502).
+
+        Any other refusal (a policy such as "550 5.7.1 cannot find your reverse hostname",
+        or EHLO refused after STARTTLS) is the verdict, with the server's reply.
+        """
+        self.stage = "ehlo_tls" if after_tls else "ehlo"
         try:
             await self.smtp.ehlo()
         except aiosmtplib.SMTPHeloError as exc:
-            if exc.code < 500:
-                raise
+            if exc.code not in UNKNOWN_COMMAND or after_tls:
+                raise Failure(ehlo_refusal(exc.code, exc.message, after_tls),
+                              reply=f"{exc.code} {exc.message}") from exc  # fmt: skip
             self.transcript.add(line("helo_fallback"))
             self.stage = "helo"
             await self.smtp.helo()
@@ -133,6 +173,13 @@ class Session:
         probing = None
         try:
             if self.encryption == "ssl":
+                # aiosmtplib sets its transport once the handshake is done: from then on a
+                # missing greeting is the server's, not a wrong choice of SSL.
+                while self.smtp.transport is None and not connecting.done():
+                    await asyncio.wait({connecting}, timeout=0.05)
+                if not connecting.done():
+                    self._note_tls()
+                    self.stage = "greeting"
                 return await self._greeting_result(connecting)
             done, _ = await asyncio.wait({connecting}, timeout=min(3.0, self.timeout / 4))
             if done:
@@ -160,6 +207,10 @@ class Session:
             # A 5xx greeting (usually 554) refuses the connecting system itself.
             code = "temporary" if 400 <= exc.code < 500 else "sender_system_blocked"
             raise Failure(code, reply=f"{exc.code} {exc.message}") from exc
+
+    def offers_auth(self) -> bool:
+        """Whether the server's last EHLO offered AUTH (RFC 4954 §3)."""
+        return bool(self.smtp and self.smtp.is_connected and self.smtp.supports_extension("auth"))
 
     def _note_tls(self) -> None:
         self.tls = tls_info(self.smtp.get_transport_info("ssl_object"))

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from cryptography import x509
 
-from mitwirkung.checks.diagnose import TECHNICAL, line
+from mitwirkung.checks.diagnose import TECHNICAL, line, openssl_reason
 
 # OpenSSL reasons that mean: the peer answered a TLS hello with something that is not TLS.
 NOT_TLS_REASONS = {
@@ -49,6 +49,8 @@ CERT_SELF_SIGNED = {18, 19}  # DEPTH_ZERO_SELF_SIGNED_CERT, SELF_SIGNED_CERT_IN_
 # UNABLE_TO_GET_ISSUER_CERT_LOCALLY, UNABLE_TO_VERIFY_LEAF_SIGNATURE: the issuer is missing.
 CERT_ISSUER_MISSING = {20, 21}
 CERT_NAME_MISMATCH = {62, 64}  # X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH
+CERT_WEAK_KEY = {66, 67}  # X509_V_ERR_EE_KEY_TOO_SMALL, X509_V_ERR_CA_KEY_TOO_SMALL
+CERT_WEAK_DIGEST = {68}  # X509_V_ERR_CA_MD_TOO_WEAK (e.g. signed with SHA-1)
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,14 @@ def certificate_context(der: bytes | None) -> dict:
         names += [str(ip) for ip in san.get_values_for_type(x509.IPAddress)]
     if not names:
         names = [a.value for a in cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)]
+    ca_issuers = False
+    with contextlib.suppress(x509.ExtensionNotFound):
+        access = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+        ca_issuers = any(
+            item.access_method == x509.AuthorityInformationAccessOID.CA_ISSUERS for item in access
+        )
     return {
+        "ca_issuers": ca_issuers,
         "cert_names": names,
         "issuer": cert.issuer.rfc4514_string(),
         "not_before": cert.not_valid_before_utc.date().isoformat(),
@@ -165,11 +174,16 @@ def certificate_context(der: bytes | None) -> dict:
 
 
 def verify_failure(error: ssl.SSLCertVerificationError, seen: Handshake | None):
-    """Return (failure class, context) for a certificate that failed verification."""
-    detail = error.verify_message or ""
+    """Return (failure class, context) for a certificate that failed verification.
+
+    OpenSSL's verify codes are told apart; its English text goes to the transcript only.
+    A leaf whose issuer is unknown and that came alone is a missing intermediate only when
+    it names where its issuer is published (Authority Information Access, RFC 5280
+    §4.2.2.1), as publicly trusted CAs do; otherwise the issuer itself is not recognised.
+    """
     context = certificate_context(seen.der if seen else None)
     self_issued = context.pop("self_issued", False)
-    technical = TECHNICAL.format(detail)
+    has_aia = context.pop("ca_issuers", False)
     code = error.verify_code
     if code in CERT_NOT_YET_VALID:
         return "cert_not_yet_valid", context
@@ -177,13 +191,21 @@ def verify_failure(error: ssl.SSLCertVerificationError, seen: Handshake | None):
         return "cert_expired", context
     if code in CERT_NAME_MISMATCH:
         return "cert_hostname", context
+    if code in CERT_WEAK_KEY:
+        return "cert_weak", {"note": "weak_key", **context}
+    if code in CERT_WEAK_DIGEST:
+        return "cert_weak", {"note": "weak_digest", **context}
     chain = seen.chain if seen else None
-    if code in CERT_ISSUER_MISSING and seen and not self_issued and (chain is None or chain <= 1):
-        # Only the server's own certificate came: its intermediate is missing.
-        return "cert_chain_incomplete", {"detail": technical, **context}
-    if code in CERT_SELF_SIGNED or self_issued:
-        return "cert_untrusted", {"note": "self_signed", "detail": technical, **context}
-    return "cert_untrusted", {"detail": technical, **context}
+    alone = chain is None or chain <= 1
+    if code in CERT_ISSUER_MISSING and seen and not self_issued and alone and has_aia:
+        return "cert_chain_incomplete", context
+    if self_issued or code == 18:
+        return "cert_untrusted", {"note": "self_signed", **context}
+    if code == 19:
+        return "cert_untrusted", {"note": "untrusted_root", **context}
+    if code in CERT_ISSUER_MISSING:
+        return "cert_untrusted", {"note": "unknown_issuer", **context}
+    return "cert_untrusted", {"detail": TECHNICAL.format(error.verify_message or code), **context}
 
 
 def reason_of(error: BaseException) -> str:
@@ -197,7 +219,7 @@ def handshake_failure(reason: str, encryption: str, seen: Handshake | None):
     reason: OpenSSL's reason; encryption: "ssl" (implicit TLS, RFC 8314) or "tls"
     (STARTTLS, RFC 3207); seen: what a diagnosis handshake got, if one was tried.
     """
-    technical = {"detail": TECHNICAL.format(reason)}
+    technical = {"detail": openssl_reason(reason)}
     if reason in NOT_TLS_REASONS:
         return ("ssl_on_plain_port" if encryption == "ssl" else "starttls_plain_answer"), {}
     if seen and seen.version in OUTDATED_VERSIONS:
