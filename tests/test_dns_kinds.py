@@ -1137,7 +1137,8 @@ def test_verification_done_says_only_what_was_seen(server):
 
 @pytest.fixture(scope="module")
 def flaky(keys):
-    names = ["_spf-eu.m4-ionos.de", "_spf.m4-mj.de", "_inner.m4-deep.de", "m4-down.de"]
+    names = ["_spf-eu.m4-ionos.de", "_spf.m4-mj.de", "_inner.m4-deep.de", "m4-down.de",
+             "_spf.m4-two.de"]  # fmt: skip
     with ZoneServer(zone_text(keys), servfail=names) as srv:
         yield srv
 
@@ -1164,6 +1165,14 @@ def test_an_include_that_does_not_answer_offers_no_record(flaky, domain, unanswe
     assert f"antwortete nicht auf die Abfrage von {unanswered}" in rec.message
     assert f"Ob der Eintrag{mailjet_text} gültig ist, können wir so nicht prüfen" in rec.message
     assert "Ändern Sie den SPF-Eintrag unter Host @ jetzt nicht" in rec.fix
+
+
+def test_two_records_whose_merge_cannot_be_proven_get_no_copy(flaky):
+    rec = record(flaky, "m4-two.de", "dns-spf")
+    assert rec.state == "failed" and rec.expected == "" and rec.details["no_copy"]
+    assert codes(rec) == ["spf.two_records_no_offer", "spf.include_unavailable"]
+    assert "es zwei SPF-Einträge" in rec.message
+    assert "antwortete nicht auf die Abfrage von „_spf.m4-two.de“" in rec.message
 
 
 def test_an_unanswered_domain_offers_no_fresh_spf_record(flaky, keys):

@@ -93,6 +93,7 @@ class Offer:
     lookups: int = 0
     heaviest: tuple[str, int] | None = None
     unrepairable: bool = False
+    unavailable: tuple[str, ...] = ()  # names that did not answer: validity not proven
 
 
 async def make_offer(ctx: Context, records: list[str]) -> Offer:
@@ -123,7 +124,8 @@ async def make_offer(ctx: Context, records: list[str]) -> Offer:
         and tree.lookups <= LIMIT
         and len(tree.voids) <= spf_syntax.VOID_LIMIT
     )
-    return Offer(record if valid else None, changes, tree.lookups, heaviest)
+    unanswered = tuple(sorted(set(tree.unavailable)))
+    return Offer(record if valid else None, changes, tree.lookups, heaviest, False, unanswered)
 
 
 def _offer_findings(offer: Offer, state: str, code: str, reported: bool) -> list[Finding]:
@@ -133,6 +135,9 @@ def _offer_findings(offer: Offer, state: str, code: str, reported: bool) -> list
         return [Finding(code, state, params), *offer.changes, *_long(offer.record)]
     if offer.unrepairable:
         return [f for f in offer.changes if f.code == "spf.unrepairable"]
+    if offer.unavailable:  # never a record not proven valid
+        params = {"names": list(offer.unavailable), "mailjet": False}
+        return [Finding("spf.include_unavailable", "warning", params)]
     if offer.lookups > LIMIT:
         heaviest, cost = offer.heaviest or ("", 0)
         params = {"lookups": offer.lookups, "limit": LIMIT, "heaviest": heaviest, "cost": cost}
