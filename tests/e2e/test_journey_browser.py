@@ -127,6 +127,7 @@ class Journey:
     def shot(self, name):
         """Save what the person sees now (the viewport) and the whole page; nothing may make
         the page wider than the screen."""
+        self.page.wait_for_load_state("load")  # stylesheets too, not only the DOM
         widths = self.page.evaluate(
             "[document.documentElement.scrollWidth, document.documentElement.clientWidth,"
             " window.scrollX]"

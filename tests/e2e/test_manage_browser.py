@@ -23,6 +23,8 @@ def phone(browser):
 
 def fits(page) -> None:
     """Nothing is wider than the phone, and "Abmelden" is on screen."""
+    # a visible heading does not mean the stylesheets have loaded (slow under load)
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"page is {width} px wide"
     box = page.get_by_role("button", name="Abmelden").bounding_box()
