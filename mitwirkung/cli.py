@@ -9,12 +9,13 @@ from werkzeug.security import generate_password_hash
 
 from . import store
 from .checks.domain import normalize_domain
+from .checks.smtp import shown_address
 from .db import get_db, now
 from .forms import normalize_email, normalize_name
 from .web import customer_links
 
-managers = AppGroup("managers", help="Manage account managers.")
-customers = AppGroup("customers", help="Manage customers.")
+managers = AppGroup("managers", help="Account Manager:innen verwalten.")
+customers = AppGroup("customers", help="Kund:innen verwalten.")
 
 
 class Refused(click.ClickException):
@@ -52,10 +53,10 @@ def create_manager(db, email: str, password: str, name: str | None = None) -> di
 
 @managers.command("create")
 @click.argument("email")
-@click.option("--password", required=True, help="Initial password (at least 8 characters).")
-@click.option("--name", default=None, help="Display name.")
+@click.option("--password", required=True, help="Erstes Passwort (mindestens 8 Zeichen).")
+@click.option("--name", default=None, help="Angezeigter Name.")
 def managers_create(email, password, name):
-    """Create an account manager who can log in at /manage/."""
+    """Legt eine:n Account Manager:in an, die/der sich unter /manage/ anmelden kann."""
     utf8(password, "--password")
     try:
         email = normalize_email(utf8(email, "EMAIL"))
@@ -68,16 +69,20 @@ def managers_create(email, password, name):
     if db.table("managers").count_where("email = ?", [email.lower()]):
         raise Refused(f"Ein:e Account Manager:in mit der E-Mail {email} gibt es schon.")
     create_manager(db, email, password, name)
-    click.echo(f"Account manager {email} created.")
+    click.echo(f"Account Manager:in {shown_address(email)} angelegt.")
 
 
 @customers.command("create")
 @click.argument("name")
-@click.option("--domain", default=None, help="Sender domain, e.g. example.de.")
-@click.option("--contact", default=None, help="Contact e-mail address.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--domain", default=None, help="Absender-Domain, z. B. example.de.")
+@click.option("--contact", default=None, help="E-Mail der Ansprechperson.")
+@click.option("--json", "as_json", is_flag=True, help="Ein JSON-Objekt ausgeben.")
 def customers_create(name, domain, contact, as_json):
-    """Create a customer and print its customer link and share link."""
+    """Legt eine Kund:in an und gibt Kund:innen-Link und Nur-Lese-Link aus.
+
+    Die Links beginnen mit BASE_URL (MITWIRKUNG_BASE_URL); ohne sie mit dem Standardwert
+    http://127.0.0.1:5000, auch wenn der Server gerade auf einem anderen Port läuft.
+    """
     try:
         name = normalize_name(utf8(name, "NAME"))
         domain = normalize_domain(utf8(domain, "--domain")) if domain else None

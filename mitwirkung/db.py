@@ -453,3 +453,24 @@ def m_i9_mail_received_per_path(db: Database) -> None:
         f" detail = json_set(detail, '$.path', {path})"
         " WHERE item_id = 'mail-received' AND json_extract(detail, '$.via') = 'confirmation-link'"
     )
+
+
+@migrations()
+def m_i11b_german_sort_and_waiting(db: Database) -> None:
+    # Sorting by name follows German dictionary order (overview.sort_name) from an indexed key.
+    from .overview import sort_name  # imported here: overview imports this module
+
+    customers = db.table("customers")
+    customers.add_column("sort_name", str)
+    for row in list(db.query("SELECT id, name FROM customers")):
+        db.execute(
+            "UPDATE customers SET sort_name = ? WHERE id = ?", [sort_name(row["name"]), row["id"]]
+        )
+    db.execute("DROP INDEX IF EXISTS idx_customers_archived_at_name")
+    db.execute("CREATE INDEX idx_customers_sort_name ON customers (archived_at, sort_name)")
+    # Summaries that the new rules change: a Mailjet customer without Mailjet values waits for
+    # PEIQ; a contact address with an A-label domain is also found in its Unicode spelling.
+    db.execute(
+        "UPDATE customers SET summary_revision = NULL WHERE (path = 'mailjet' AND id NOT IN"
+        " (SELECT customer_id FROM mailjet_expectations)) OR contact_email LIKE '%xn--%'"
+    )

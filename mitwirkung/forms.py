@@ -27,7 +27,8 @@ from wtforms.validators import (
 from wtforms.validators import Length as _Length
 
 from . import mailjet
-from .checks.domain import DomainError, normalize_domain
+from .checks import dkim as dkim_syntax
+from .checks.domain import DomainError, display_domain, normalize_domain
 from .checks.netguard import GuardError, normalize_host
 from .checks.smtp import AddressError, parse_mailbox, shown_address
 from .checks.smtp.message import a_labels
@@ -199,6 +200,20 @@ class Domain:
             raise ValidationError(e.message) from None
 
 
+class ShownDomainField(StringField):
+    """A domain field that shows people the Unicode form of the A-label it stores."""
+
+    def _value(self):
+        return display_domain(self.data) if self.data else super()._value()
+
+
+class ShownAddressField(StringField):
+    """An e-mail field that shows people the Unicode form of the address it stores."""
+
+    def _value(self):
+        return shown_address(self.data) if self.data else super()._value()
+
+
 class SmtpMailbox:
     """An address the SMTP test can put into MAIL FROM / RCPT TO (RFC 5321, RFC 6531)."""
 
@@ -310,10 +325,36 @@ class OtherChannelForm(LinkForm):
     )
 
 
+def dkim_key_problem(raw: str | None) -> str | None:
+    """Say in German why a pasted DKIM key cannot be published, or None when it can.
+
+    The key is judged as the record the customer would publish (checks.dkim.expected_record)
+    by the product's own parser (RFC 6376 §3.6.1: p= is the base64 public key).
+    """
+    if not raw:
+        return None
+    parsed = dkim_syntax.parse(dkim_syntax.expected_record(raw))
+    codes = {f.code for f in parsed.failed}
+    if not codes:
+        return None
+    if codes & {"dkim.no_key", "dkim.revoked"}:
+        what = "Es steht kein Schlüssel darin (p= ist leer)."
+    else:
+        what = (
+            "Der Wert nach p= ist kein vollständiger RSA- oder Ed25519-Schlüssel (abgeschnitten, "
+            "ein Tippfehler oder Zeichen, die in Base64 nicht vorkommen)."
+        )
+    return (
+        f"Das ist kein gültiger öffentlicher DKIM-Schlüssel. {what} Empfänger könnten damit "
+        "keine Signatur prüfen (RFC 6376, Abschnitt 3.6.1). Bitte den Schlüssel aus Mailjet "
+        "vollständig neu einfügen oder das Feld leer lassen."
+    )
+
+
 class MailjetForm(Form):
     """What Mailjet shows PEIQ for a sender domain; the customer publishes it."""
 
-    domain = StringField(
+    domain = ShownDomainField(
         "Absender-Domain", [DataRequired(REQUIRED), Length(max=300), Domain()], filters=[strip]
     )
     verification_name = StringField(
@@ -371,6 +412,11 @@ class MailjetForm(Form):
                 "oder Zeichen außerhalb von ASCII) – bitte den Wert aus Mailjet ohne sie eintragen."
             )
 
+    def validate_dkim_key(self, field):
+        problem = dkim_key_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
     def validate_dkim_selector(self, field):
         if not re.fullmatch(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*", field.data.removesuffix(".")):
             raise ValidationError("Der Selektor besteht nur aus Buchstaben, Ziffern, - und _.")
@@ -418,10 +464,10 @@ class CustomerForm(Form):
         [DataRequired(REQUIRED), Length(max=200), OneLineName()],
         filters=[strip],
     )
-    domain = StringField(
+    domain = ShownDomainField(
         "Absender-Domain", [Optional(), Length(max=300), Domain()], filters=[strip]
     )
-    contact = StringField(
+    contact = ShownAddressField(
         "E-Mail der Ansprechperson", [Optional(), Length(max=300), EmailAddress()], filters=[strip]
     )
 

@@ -8,8 +8,8 @@ from email.utils import formatdate, make_msgid
 import aiosmtplib
 
 NOT_CONFIGURED = (
-    "Der E-Mail-Versand ist nicht eingerichtet (Einstellungen MITWIRKUNG_MAIL_SERVER und"
-    " MITWIRKUNG_MAIL_FROM, siehe README)."
+    "Der E-Mail-Versand ist nicht eingerichtet – bitte wenden Sie sich an die Administration"
+    " von Mitwirkung (Einstellungen MITWIRKUNG_MAIL_SERVER und MITWIRKUNG_MAIL_FROM)."
 )
 
 

@@ -104,8 +104,9 @@ MESSAGES = {
     "bad_answer": "Mailjet hat unerwartet geantwortet. Tragen Sie die Werte bitte von Hand ein.",
     "not_fetched": "Holen Sie zuerst die Werte von Mailjet – erst dann kennen wir die "
     "Domain bei Mailjet.",
-    "not_configured": "Für Mailjet ist kein API-Schlüssel hinterlegt (Einstellungen "
-    "MAILJET_API_KEY und MAILJET_API_SECRET oder ein Unterkonto dieser Kund:in).",
+    "not_configured": "Für Mailjet ist kein API-Schlüssel hinterlegt. Bitte wenden Sie sich an "
+    "die Administration von Mitwirkung (Einstellungen MAILJET_API_KEY und MAILJET_API_SECRET) "
+    "oder tragen Sie unten den Zugang eines Mailjet-Unterkontos dieser Kund:in ein.",
 }
 
 

@@ -13,6 +13,7 @@ from sqlite_utils import Database
 from . import crypto, mailjet, store
 from .checks.dns import MailjetExpectation
 from .db import now
+from .forms import dkim_key_problem
 
 TABLE = "mailjet_state"
 MAILJET_WORDS = {  # Mailjet's status values, as the manager's page says them
@@ -76,6 +77,8 @@ def fetch_values(db: Database, config, customer_id: int, domain: str, actor: str
     if acct is None:
         raise mailjet.MailjetError("not_configured")
     values = mailjet.fetch_domain(acct, domain, timeout=float(config["MAILJET_TIMEOUT"]))
+    if dkim_key_problem(values.dkim_value):  # judged like a key the manager typed
+        raise mailjet.MailjetError("bad_answer", "DKIM key does not parse")
     expected = MailjetExpectation(
         domain=values.domain,
         verification_name=values.verification_name,

@@ -26,6 +26,7 @@ from . import handover, live, mail, mailjet, mailjet_mail, mailjet_sync, notify,
 from . import overview as board
 from .checks.dns import MailjetExpectation
 from .checks.domain import display_domain
+from .checks.smtp import shown_address
 from .db import get_db, now
 from .forms import CustomerEditForm, CustomerForm, LoginForm, MailjetForm, MailjetMailForm
 from .pagecache import PageCache
@@ -59,6 +60,19 @@ def customer_or_404(customer_id: int) -> dict:
     if customer is None:
         abort(404)
     return customer
+
+
+@bp.errorhandler(404)
+def not_found(e):
+    """A manager's 404 speaks to the manager, not to a customer with an old link."""
+    page = render_template(
+        "error.html",
+        title="Nicht gefunden",
+        text="Diese Kund:in oder Seite gibt es nicht (mehr) – vielleicht wurde sie gelöscht "
+        "oder die Adresse ist unvollständig.",
+        back=url_for("manage.dashboard"),
+    )
+    return page, 404
 
 
 def overview(customer: dict, rows: dict) -> dict:
@@ -258,7 +272,7 @@ def export_csv():
             for v in (
                 c["name"],
                 display_domain(c["domain"] or ""),
-                c["contact_email"] or "",
+                shown_address(c["contact_email"] or ""),
                 path.short if path else "noch nicht gewählt",
                 c["progress"],
                 " | ".join(b["text"] for b in c["attention"]),
@@ -313,7 +327,7 @@ def edit_form(db, c: dict, formdata=None) -> CustomerEditForm:
     data = {
         "name": c["name"],
         "domain": display_domain(c["domain"]) if c["domain"] else "",
-        "contact": c["contact_email"] or "",
+        "contact": shown_address(c["contact_email"] or ""),
         "peiq_contact": str(c["contact_manager_id"] or ""),
         "reminders": not c["reminders_muted"],
     }
@@ -325,8 +339,37 @@ def edit_form(db, c: dict, formdata=None) -> CustomerEditForm:
     return form
 
 
+def field_problems(form, title: str) -> list[dict]:
+    """One line per field error of a form: where it is (anchor) and what is wrong."""
+    if form is None:
+        return []
+    return [
+        {"href": f"#{f.id}", "text": f"{title} – {f.label.text}: {error}"}
+        for f in form
+        for error in f.errors
+    ]
+
+
+def page_problems(extra: dict) -> list[dict]:
+    """What failed in the request that rendered this page, said at its top (lines with links).
+
+    A manager's form far down the page (Angaben, Mailjet-Werte, Testmail über Mailjet) answers
+    at the top, where the page opens, and each line leads to its field.
+    """
+    problems = [{"href": "#progress", "text": extra["conflict"]}] if extra.get("conflict") else []
+    problems += field_problems(extra.get("edit_form"), "Angaben ändern")
+    problems += field_problems(extra.get("mailjet_form"), "Mailjet-Werte")
+    if extra.get("mailjet_error"):
+        problems.append({"href": "#mailjet-error", "text": extra["mailjet_error"]})
+    problems += field_problems(extra.get("mailjet_mail_form"), "Testmail über Mailjet")
+    if extra.get("mailjet_mail_error"):
+        problems.append({"href": "#mailjet-test-mail", "text": extra["mailjet_mail_error"]})
+    return problems
+
+
 def render_customer(c: dict, status: int = 200, **extra):
     db = get_db()
+    extra["problems"] = page_problems(extra)
     customer_id = c["id"]
     edit_url, share_url = customer_links(c)
     mailjet = store.get_row(db, "mailjet_expectations", customer_id)
@@ -351,6 +394,7 @@ def render_customer(c: dict, status: int = 200, **extra):
         mail_ready=mail.configured(current_app.config),
         drift=board.drift(db, customer_id),
         mailjet_state=mailjet_sync.row(db, customer_id),
+        mailjet_missing=c["path"] == "mailjet" and mailjet is None,
         mailjet_api=mailjet_sync.account(db, current_app.config, customer_id) is not None,
         mailjet_mail=mailjet_mail.view(db, current_app.config, c, MailjetMailForm)
         if c["path"] == "mailjet" and mailjet
@@ -451,7 +495,7 @@ def send_link(customer_id):
             activity=False,
         )  # fmt: skip
         flash(
-            f"Der Kund:innen-Link ist per E-Mail an {c['contact_email']} unterwegs.",
+            f"Der Kund:innen-Link ist per E-Mail an {shown_address(c['contact_email'])} unterwegs.",
             "links-message",
         )
     return redirect(url_for("manage.customer", customer_id=customer_id, _anchor="links"), 303)
@@ -546,8 +590,9 @@ NOTIFIED = {
     "mailed": "Die Kund:in bekommt eine E-Mail an {to}, dass die Einträge bereitstehen.",
     "no-address": "Es ist keine E-Mail-Adresse der Kund:in hinterlegt: bitte sagen Sie ihr selbst "
     "Bescheid, dass die Einträge bereitstehen.",
-    "no-mail": "Der E-Mail-Versand ist nicht eingerichtet (MAIL_SERVER): bitte sagen Sie der "
-    "Kund:in selbst Bescheid, dass die Einträge bereitstehen.",
+    "no-mail": "Der E-Mail-Versand ist nicht eingerichtet: bitte sagen Sie der Kund:in selbst "
+    "Bescheid, dass die Einträge bereitstehen. Einrichten kann den Versand die Administration "
+    "von Mitwirkung (Einstellung MITWIRKUNG_MAIL_SERVER).",
 }
 
 
@@ -572,9 +617,12 @@ def save_mailjet(customer_id):
         store.add_event(
             db, customer_id, actor(), "mailjet-expectation", data={"domain": expected.domain}
         )
-    flash("Mailjet-Werte gespeichert. Die Kund:in sieht jetzt die Einträge, die sie anlegen muss.")
+    flash(
+        "Mailjet-Werte gespeichert. Die Kund:in sieht jetzt die Einträge, die sie anlegen muss.",
+        "mailjet-message",
+    )
     _values_ready(db, c, before)
-    return redirect(url_for("manage.customer", customer_id=customer_id), 303)
+    return redirect(url_for("manage.customer", customer_id=customer_id, _anchor="mailjet"), 303)
 
 
 def _values_ready(db, c: dict, before: dict | None) -> None:
@@ -585,21 +633,25 @@ def _values_ready(db, c: dict, before: dict | None) -> None:
         db, get_runner(), current_app.config, customer=c, edit_url=customer_links(c)[0],
         contact=store.peiq_contact(db, c),
     )  # fmt: skip
-    flash(NOTIFIED[told].format(to=c["contact_email"]))
+    flash(NOTIFIED[told].format(to=shown_address(c["contact_email"] or "")), "mailjet-message")
 
 
 @bp.post("/customers/<int:customer_id>/acknowledge")
 def acknowledge(customer_id):
     """The manager has seen the customer's message that the DNS records are in place."""
-    customer_or_404(customer_id)
+    c = customer_or_404(customer_id)
     db = get_db()
     row = store.item_rows(db, customer_id).get("peiq-informed")
     if row is None or row["detail"].get("waiting_for") != "manager":
-        abort(409)
+        message = (
+            "Das war schon erledigt: Die Meldung der Kund:in ist bereits als gesehen markiert."
+        )
+        return render_customer(c, 409, conflict=message)
     detail = {**row["detail"], "waiting_for": None}  # who saw it is in the event's actor
     store.set_item(
         db, customer_id, "peiq-informed", row["state"], actor(), detail, kind="peiq-acknowledged"
     )
+    flash("Als gesehen markiert. Die Kund:in wartet nicht mehr auf PEIQ.")
     return redirect(url_for("manage.customer", customer_id=customer_id), 303)
 
 
@@ -610,7 +662,8 @@ def confirm_portal(customer_id):
     db = get_db()
     row = store.item_rows(db, customer_id).get("portal-adopt")
     if row is None or not row["detail"].get("portal"):
-        abort(409)
+        message = "Die Kund:in hat (noch) kein PORTAL genannt; es gibt nichts zu bestätigen."
+        return render_customer(c, 409, conflict=message)
     store.set_item(
         db,
         customer_id,
@@ -652,8 +705,9 @@ def fetch_mailjet(customer_id):
             message += " Der Zugang des Unterkontos ist gespeichert; neu eingeben ersetzt ihn."
         return render_customer(c, e.http_status, mailjet_form=form, mailjet_error=message)
     flash(
-        f"Werte von Mailjet für {expected.domain} übernommen. Die Kund:in sieht jetzt die "
-        "Einträge, die sie anlegen muss."
+        f"Werte von Mailjet für {display_domain(expected.domain)} übernommen. Die Kund:in sieht "
+        "jetzt die Einträge, die sie anlegen muss.",
+        "mailjet-message",
     )
     _values_ready(db, c, before)
     return redirect(url_for("manage.customer", customer_id=customer_id) + "#mailjet", 303)
@@ -667,7 +721,7 @@ def check_at_mailjet(customer_id):
         mailjet_sync.ask_mailjet(get_db(), current_app.config, customer_id)
     except mailjet.MailjetError as e:
         return render_customer(c, e.http_status, mailjet_error=e.message)
-    flash("Mailjet hat die Einträge geprüft; sein Ergebnis steht unter „Mailjet-Werte“.")
+    flash("Mailjet hat die Einträge geprüft; sein Ergebnis steht unten.", "mailjet-message")
     return redirect(url_for("manage.customer", customer_id=customer_id) + "#mailjet", 303)
 
 
@@ -683,7 +737,10 @@ def mailjet_test_mail(customer_id):
     )  # fmt: skip
     if error is not None:
         return render_customer(c, 422, mailjet_mail_form=form, mailjet_mail_error=error)
-    flash(f"Testmail über Mailjet an {form.recipient.data} gestartet.")
+    flash(
+        f"Testmail über Mailjet an {shown_address(form.recipient.data)} gestartet.",
+        "mailjet-message",
+    )
     return redirect(url_for("manage.customer", customer_id=customer_id) + "#mailjet", 303)
 
 
@@ -692,5 +749,8 @@ def forget_subaccount(customer_id):
     """Delete the customer's Mailjet sub-account key and secret."""
     customer_or_404(customer_id)
     mailjet_sync.forget_subaccount(get_db(), customer_id, actor())
-    flash("Zugang zum Mailjet-Unterkonto gelöscht; es gilt wieder PEIQs eigenes Mailjet-Konto.")
+    flash(
+        "Zugang zum Mailjet-Unterkonto gelöscht; es gilt wieder PEIQs eigenes Mailjet-Konto.",
+        "mailjet-message",
+    )
     return redirect(url_for("manage.customer", customer_id=customer_id) + "#mailjet", 303)

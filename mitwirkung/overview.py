@@ -10,6 +10,7 @@ customer's page shows bumps); `refresh` recomputes exactly the stale ones.
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
@@ -37,7 +38,8 @@ SORTS = {
     "aktivitaet": ("Letzte Aktivität", "last_activity_at DESC, id DESC"),
     # least progress first, and among equals the longest quiet first
     "fortschritt": ("Fortschritt", "progress ASC, last_activity_at ASC, id ASC"),
-    "name": ("Name", "name COLLATE NOCASE ASC, id ASC"),
+    # German order (DIN 5007-1): "Österreicher" next to "Oldenburger", not after "Weser"
+    "name": ("Name", "sort_name ASC, id ASC"),
 }
 STATUSES = {
     "": "alle aktiven",
@@ -61,12 +63,40 @@ def _moved_at(db: Database, customer: dict) -> str:
     return row[0] or customer["created_at"]
 
 
+def sort_name(name: str) -> str:
+    """The key that sorts names as a German reader expects (DIN 5007-1, dictionary order).
+
+    Umlauts sort as their base letter (Ö with O), ß as ss, other accents are dropped, case
+    is ignored; names equal under this key keep the order of their ids.
+    """
+    folded = name.casefold().replace("ß", "ss")
+    decomposed = unicodedata.normalize("NFKD", folded)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# What the customer waits for while PEIQ has not acted, by path: no Mailjet values yet.
+MAILJET_VALUES_MISSING = "Mailjet-Werte fehlen: wartet auf PEIQ"
+
+
 def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
-    """Return the summary columns of one customer from its item rows, secrets and events."""
+    """Return the summary columns of one customer from its item rows, secrets and events.
+
+    The customer waits for PEIQ (and so needs attention) while an item waits for a manager
+    (PEIQ informiert, PORTAL named), a handed-over password lies unrevealed, or the Mailjet
+    path is chosen but no Mailjet values are stored (the customer page says PEIQ sets it up).
+    """
     views = item_views(obligation, customer["path"], store.item_rows(db, customer["id"]))
     done = progress(views)
     badges = []
     waiting = False
+    if (
+        customer["path"] == "mailjet"
+        and not db.execute(
+            "SELECT 1 FROM mailjet_expectations WHERE customer_id = ?", [customer["id"]]
+        ).fetchone()
+    ):
+        waiting = True
+        badges.append({"state": "running", "text": MAILJET_VALUES_MISSING})
     for view in attention(views):
         if view.detail.get("waiting_for") == "manager":
             waiting = True
@@ -84,8 +114,11 @@ def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
     if done == 100 and completed_at is None:
         completed_at, completed_path = now(), customer["path"]
     domain = customer["domain"] or ""
+    contact = customer["contact_email"] or ""
+    # both spellings of a domain: what people read (Unicode) and what the wire has (A-label)
     search = " ".join(
-        [customer["name"], domain, display_domain(domain), customer["contact_email"] or ""]
+        [customer["name"], domain, display_domain(domain), contact]
+        + ([shown_address(contact)] if "xn--" in contact else [])
     )
     return {
         "progress": done,
@@ -96,6 +129,7 @@ def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
         "completed_at": completed_at,
         "completed_path": completed_path,
         "search_text": search.casefold(),
+        "sort_name": sort_name(customer["name"]),
     }
 
 
