@@ -347,9 +347,11 @@ def dns_view(db: Database, customer_id: int) -> dict:
 
 
 def _keep_known(record: dict, history: list[dict], settings: dict) -> None:
-    """Give an unanswered record the value and findings of its last answered check.
+    """Give an unanswered record the value offered by its last answered check.
 
-    A timeout proves nothing: the record offered before (a merged SPF, say) stays offered.
+    A timeout proves nothing: the record offered before (a merged SPF, say) stays offered, but
+    only while it was derived from what the zone holds now (the same records found, or none
+    seen this time). "Gefunden" always shows what this check saw, never an older answer.
     """
     for run in history:
         if run["settings"] != settings:
@@ -358,7 +360,9 @@ def _keep_known(record: dict, history: list[dict], settings: dict) -> None:
             if known["item_id"] == record["item_id"] and not known["details"].get(
                 "dns_unavailable"
             ):
-                record.update(expected=known["expected"], found=known["found"])
+                if record["found"] and list(record["found"]) != list(known["found"]):
+                    return  # the zone changed since: the old offer could contradict it
+                record["expected"] = known["expected"]
                 record["details"] = {**known["details"], "dns_unavailable": True}
                 return
 
@@ -489,10 +493,11 @@ def finish_dns(db: Database, run_id: int, report: DnsReport | None):
             state = kept if kept in ("done", "warning") else "open"
         store.set_item(db, customer_id, record.item_id, state, "system", detail)
     data = dataclasses.asdict(report)
+    needed = [r for r in report.records if r.item_id != "dns-dmarc"]  # DMARC: recommended
     outcome = (
         "dns_unavailable"
         if report.dns_unavailable
-        else ("ok" if all(r.state != "failed" for r in report.records) else "records_missing")
+        else ("ok" if all(r.state != "failed" for r in needed) else "records_missing")
     )
     return outcome, data
 

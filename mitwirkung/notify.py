@@ -7,6 +7,7 @@ from urllib.parse import quote
 from sqlite_utils import Database
 
 from . import mail, store
+from .checks.dns.wording import SPF_VALUE_UNCHECKED
 from .checks.domain import display_domain
 from .runner import Runner
 
@@ -123,8 +124,12 @@ def records_text(customer: dict, dns: dict, share_url: str) -> str:
         host = (steps.host if steps and known else record["host"]) or "(leer lassen)"
         if record.get("expected"):
             value = record["expected"]
+        elif record["item_id"] == "dns-spf" and not checked:
+            value = SPF_VALUE_UNCHECKED
         elif record.get("details", {}).get("no_copy"):
             value = "(noch kein gültiger Wert – siehe Hinweis)"
+        elif record["item_id"] == "dns-spf":
+            value = SPF_VALUE_UNCHECKED
         else:
             value = "(den Wert schickt PEIQ aus dem Mailjet-Konto)"
         lines.append(

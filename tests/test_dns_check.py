@@ -92,8 +92,15 @@ def test_spf_without_mailjet_offers_merged_record(server):
     assert spf.details["merged_lookups"] == 5
 
 
-def test_quoted_verification_value_is_tolerated(server):
-    assert record(check(server, "other-spf.de"), "dns-verification").state == "done"
+def test_quoted_verification_value_fails(server):
+    # Changed on purpose (issue 7, Mailjet customer finding 2): this test used to expect the
+    # value with literal quotes to pass. Mailjet's verifier compares the TXT string, and
+    # „"a1b2…"“ is not „a1b2…“: judge the value as the receiver (here Mailjet) does, the same
+    # way the DKIM check already treats quotes inside its value.
+    verification = record(check(server, "other-spf.de"), "dns-verification")
+    assert verification.state == "failed"
+    assert [f.code for f in verification.findings] == ["verification.quoted"]
+    assert "Anführungszeichen" in verification.message
 
 
 def test_rsa_1024_is_a_warning_and_512_fails(server):
@@ -105,14 +112,18 @@ def test_rsa_1024_is_a_warning_and_512_fails(server):
 def test_two_spf_records_fail_with_merge(server):
     spf = record(check(server, "two-spf.de"), "dns-spf")
     assert spf.state == "failed"
-    assert "2 SPF-Einträge" in spf.message
+    named = "zwei SPF-Einträge: „v=spf1 a ~all“, „v=spf1 include:spf.mailjet.com ~all“"
+    assert named in spf.message
     assert spf.expected == "v=spf1 a include:spf.mailjet.com ~all"
     assert spf.expected in spf.fix
 
 
-def test_two_dmarc_records_warn(server):
+def test_two_dmarc_records_fail(server):
+    # Changed on purpose (Mailjet customer finding 5): receivers ignore every one of two DMARC
+    # records, so the record is "Fehlerhaft", not "Erledigt, mit Hinweis"; DMARC is still not
+    # required and never blocks completion.
     dmarc = record(check(server, "two-spf.de"), "dns-dmarc")
-    assert dmarc.state == "warning" and "2 DMARC-Einträge" in dmarc.message
+    assert dmarc.state == "failed" and "zwei DMARC-Einträge" in dmarc.message
 
 
 def test_too_many_lookups_names_costliest_include(server):
@@ -128,9 +139,11 @@ def test_ed25519_key_is_done(server):
     assert dkim.state == "done" and "Ed25519" in dkim.message
 
 
-def test_invalid_dmarc_warns_never_fails(server):
+def test_invalid_dmarc_fails_but_is_not_required(server):
+    # Changed on purpose (Mailjet customer finding 5): an invalid DMARC record is "failed"
+    # ("Fehlerhaft"); it still never blocks completion, because dns-dmarc is not required.
     dmarc = record(check(server, "toomany.de"), "dns-dmarc")
-    assert dmarc.state == "warning"
+    assert dmarc.state == "failed"
     assert "p=maybe" in dmarc.message
 
 
@@ -166,10 +179,10 @@ def test_doubled_names_are_found_and_named(server):
     dkim = record(report, "dns-dkim")
     assert dkim.state == "failed"
     assert "mailjet._domainkey.doubled.de.doubled.de" in dkim.message
-    assert "richtig ist als Host nur `mailjet._domainkey`" in dkim.fix
+    assert "richtig ist als Host nur „mailjet._domainkey“" in dkim.fix
     assert "mailjet._a1b2c3d4.doubled.de.doubled.de" in record(report, "dns-verification").message
     assert "doubled.de.doubled.de" in record(report, "dns-spf").message
-    assert record(report, "dns-dmarc").state == "warning"
+    assert record(report, "dns-dmarc").state == "failed"  # at the doubled name: no policy
 
 
 def test_literal_quotes_are_named(server):
@@ -269,7 +282,8 @@ def test_merged_record_over_the_limit_says_so(server, domain):
     assert spf.details["merged_lookups"] == 13
     assert "13 von 10" not in spf.fix
     assert (
-        "Mit Mailjet bräuchte der Eintrag 13 von höchstens 10 DNS-Abfragen" in spf.message + spf.fix
+        "Mit Mailjet bräuchte der Eintrag 13 DNS-Abfragen; Empfänger erlauben für einen "
+        "SPF-Eintrag höchstens 10" in spf.message + spf.fix
     )
     assert "am meisten kostet include:_big.spf-full.de" in spf.fix
 
@@ -296,7 +310,7 @@ def test_bad_cidr_is_rejected(server, domain, term):
 
 def test_dmarc_without_semicolon_is_a_broken_record_not_a_missing_one(server):
     dmarc = record(check(server, "spf-typo.de"), "dns-dmarc")
-    assert dmarc.state == "warning"
+    assert dmarc.state == "failed"  # receivers do not read it as DMARC (finding 5)
     assert "Nach „v=DMARC1“ fehlt das Semikolon: richtig ist „v=DMARC1; p=none“" in dmarc.message
     assert "noch keinen" not in dmarc.message
     assert dmarc.expected == "v=DMARC1; p=none"
@@ -323,7 +337,7 @@ def test_include_without_spf_and_ptr_have_fixes(server):
 
 def test_dkim_copy_never_sends_the_customer_to_mailjet(server, keys):
     weak = record(check(server, "other-spf.de"), "dns-dkim")
-    assert "PEIQ erzeugt in Mailjet einen neuen 2048-Bit-Schlüssel" in weak.fix
+    assert "PEIQ erzeugt in Mailjet einen neuen, längeren Schlüssel (2048 Bit" in weak.fix
     too_weak = record(check(server, "two-spf.de"), "dns-dkim")
     assert "PEIQ" in too_weak.fix
     cut = record(check(server, "plusall.de", dkim_key=keys.rsa2048), "dns-dkim")

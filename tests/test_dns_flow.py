@@ -69,7 +69,11 @@ def test_correct_domain_turns_green(dns_app, client, customers, auth):
     expect(customers, customer, "good.de")
     page = client.get(f"/c/{edit}").text
     assert "mailjet._a1b2c3d4" in page and "a1b2c3d4e5f60718" in page
-    assert "v=spf1 include:spf.mailjet.com ~all" in page and "DNS prüfen" in page
+    # Before the first check nobody knows whether good.de has an SPF record: no fresh SPF
+    # value to copy (it could become a second record), only what "DNS prüfen" will show.
+    spf = page.split('id="record-dns-spf"', 1)[1].split("</article>", 1)[0]
+    assert 'id="value-dns-spf"' not in spf and "v=spf1 include:spf.mailjet.com" not in spf
+    assert "Drücken Sie zuerst „DNS prüfen“" in spf
     response, run = check(customers, edit, customer)
     assert 'id="dns"' in response.text and 'hx-swap-oob="true"' in response.text
     assert "DNS wird geprüft" in response.text  # the answer polls the run
@@ -261,3 +265,37 @@ def test_a_timeout_keeps_the_record_offered_before(dns_app, client, customers, a
     section = client.get(f"/c/{edit}").text.split('id="record-dns-spf"')[1].split("</article>")[0]
     assert "antwortet gerade nicht" in section
     assert f'<code id="value-dns-spf" class="value">{merged}</code>' in section
+
+
+def badge(page: str, item_id: str) -> str:
+    """Return the state label the customer page shows for item_id."""
+    item = page.split(f'<li id="item-{item_id}"', 1)[1]
+    return item.split('class="badge', 1)[1].split(">", 1)[1].split("<", 1)[0]
+
+
+def test_state_labels_say_what_the_check_saw(dns_app, client, customers, auth):
+    """Mailjet customer findings 2 and 5: a quoted verification value and an invalid DMARC
+    record read "Fehlerhaft", an absent DMARC "Empfohlen", a weak key "Erledigt, mit Hinweis";
+    DMARC never changes the progress (dns-dmarc is not required)."""
+    auth.login()
+    seen = {}
+    for domain in ("m2-dq.de", "m2-sq.de", "other-spf.de"):
+        customer, edit, _ = customers.create(domain=domain, path="mailjet")
+        expect(customers, customer, domain)
+        check(customers, edit, customer)
+        page = client.get(f"/c/{edit}").text
+        labels = {i: badge(page, i) for i in ("dns-verification", "dns-dkim", "dns-dmarc")}
+        progress = client.get(f"/c/{edit}/status.json").get_json()["progress"]
+        seen[domain] = (labels, progress, page)
+    dq, sq, other = seen["m2-dq.de"], seen["m2-sq.de"], seen["other-spf.de"]
+    assert dq[0] == {
+        "dns-verification": "Fehlerhaft",  # "a1b2…" in quotes is not the value Mailjet wants
+        "dns-dkim": "Erledigt",
+        "dns-dmarc": "Fehlerhaft",  # v=DMARC1 p=none: not read as DMARC at all
+    }
+    assert "Bestätigungs-Eintrag für Mailjet veröffentlicht" in dq[2]
+    assert "Domain bei Mailjet bestätigt" not in dq[2]
+    assert sq[0]["dns-dmarc"] == "Empfohlen" and sq[0]["dns-verification"] == "Fehlerhaft"
+    assert dq[1] == sq[1]  # a broken DMARC record costs no progress: it is not required
+    assert other[0]["dns-dkim"] == "Erledigt, mit Hinweis"  # 1024 bits: works, but weak
+    assert other[0]["dns-verification"] == "Fehlerhaft"

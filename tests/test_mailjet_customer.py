@@ -294,7 +294,7 @@ def test_the_progress_names_its_steps(mailjet, client, db):
     store.set_item(db, customer["id"], "dns-verification", "done", "system", {})
     progress = client.get(f"/c/{edit}").text.split('id="progress"', 1)[1].split("</section>")[0]
     assert "1 von 5 nötigen Schritten" in progress
-    assert "Domain bei Mailjet bestätigt: erledigt" in progress
+    assert "Bestätigungs-Eintrag für Mailjet veröffentlicht: erledigt" in progress
     for title in ("SPF erlaubt Mailjet das Senden", "DKIM-Schlüssel veröffentlicht"):
         assert f"{title}: offen" in progress
     assert "nicht nötig: DMARC-Eintrag vorhanden" in progress

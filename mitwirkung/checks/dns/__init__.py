@@ -85,8 +85,9 @@ async def check_mailjet(
             replace(
                 f,
                 host=relative_host(f.fqdn, zone),
-                # a DMARC record not seen may hold a stricter policy than the starter's
-                expected="" if f.item_id == "dns-dmarc" else f.expected,
+                # a DMARC record not seen may hold a stricter policy than the starter's; an
+                # SPF record not seen may exist, and a fresh one would be a second one
+                expected="" if f.item_id in ("dns-dmarc", "dns-spf") else f.expected,
             )
             for f in planned_records(exp)
         ]
@@ -168,7 +169,16 @@ def planned_records(exp: MailjetExpectation) -> tuple[RecordCheck, ...]:
         ("dns-dkim", dkim_fqdn, dkim_value),
         ("dns-dmarc", f"_dmarc.{exp.domain}", dmarc_syntax.starter(exp.domain)),
     ]
-    return tuple(
+    records = [
         replace(base_record(item_id, fqdn, exp.domain, expected), state="open")
         for item_id, fqdn, expected in plan
+    ]
+    # Before a check nobody knows whether the domain already has an SPF record: offering the
+    # fresh one then could make a second one. Say what the check will show instead.
+    spf = verdict(
+        replace(records[1], expected=""),
+        [Finding("spf.before_check", "done")],
+        details={"no_copy": True},
     )
+    records[1] = replace(spf, state="open")
+    return tuple(records)

@@ -111,8 +111,7 @@ async def _check_dkim(ctx: Context) -> RecordCheck:
         else:
             offer = dkim_syntax.repair(text) if key.upper_tags else text
         return verdict(base, [*prior, *warnings], expected=offer or "")
-    size = f"{key.bits}-Bit-RSA" if key.bits else "Ed25519"
-    ok = Finding("dkim.ok", "done", {**params, **via, "size": size})
+    ok = Finding("dkim.ok", "done", {**params, **via, "bits": key.bits or 0})
     return verdict(base, [ok], expected=expected or text)
 
 

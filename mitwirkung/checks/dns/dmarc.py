@@ -20,7 +20,8 @@ from mitwirkung.checks.finding import Finding
 
 
 async def check_dmarc(ctx: Context) -> RecordCheck:
-    """Check the DMARC record; it is advice only and never fails."""
+    """Check the DMARC record. It is recommended, not required (it never blocks completion),
+    but a record receivers discard or misread is "failed" like any other broken record."""
     return through_cname(ctx, await _check_dmarc(ctx))
 
 
@@ -50,7 +51,7 @@ async def _check_dmarc(ctx: Context) -> RecordCheck:
         if entered_twice:
             return entered_twice
         if quoted:
-            return verdict(base, [Finding("dmarc.quoted", "warning")], found=tuple(quoted))
+            return verdict(base, [Finding("dmarc.quoted", "failed")], found=tuple(quoted))
         inherited = _inherited_dmarc(base, zip(parents, answers[1:], strict=True))
         if isinstance(inherited, RecordCheck):
             return inherited
@@ -75,14 +76,17 @@ async def _check_dmarc(ctx: Context) -> RecordCheck:
     offer, changes = dmarc_syntax.repair(text)
     conflict = [c for c in changes if c.code == "dmarc.conflict"]
     findings = []
-    for fault in record.faults:  # DMARC is advice: a fault is a warning, never a failure
+    for fault in record.faults:  # an error receivers act on fails; a doubtful form warns
         params = {**fault.params, "record": offer or "", "seen": bool(records)}
         if fault.code == "dmarc.missing_semicolon" and findings:
             params["record"] = f"{fault.params['before']}; {fault.params['after']}"
-        findings.append(Finding(fault.code, "warning", params))
+        findings.append(Finding(fault.code, fault.state, params))
     findings += _void_policy(record)
     if offer is None:
-        findings += conflict or [Finding("dmarc.no_offer", "warning", {"starter": starter})]
+        state = "failed" if record.errors else "warning"
+        findings += [replace(f, state=state) for f in conflict] or [
+            Finding("dmarc.no_offer", state, {"starter": starter})
+        ]
         return verdict(base, findings, expected="", details={**details, "no_copy": True})
     code = "dmarc.offer"
     if await ctx.synthesized(fqdn, "TXT", main):  # RFC 4592: no record there to change
@@ -109,7 +113,8 @@ def _void_policy(record: dmarc_syntax.DmarcRecord) -> list[Finding]:
         return []
     rua = dmarc_syntax.any_uri_ok(record.tags.get("rua", ""))
     name, missing = void[0].params.get("name", "p"), void[0].code == "dmarc.no_policy"
-    return [Finding("dmarc.policy_void", "warning", {"name": name, "rua": rua, "missing": missing})]
+    params = {"name": name, "rua": rua, "missing": missing}
+    return [Finding("dmarc.policy_void", "failed", params)]
 
 
 async def _many(ctx: Context, base: RecordCheck, fqdn: str, main, texts: list[str]):
@@ -130,11 +135,16 @@ async def _many(ctx: Context, base: RecordCheck, fqdn: str, main, texts: list[st
     parsed = [dmarc_syntax.parse(t) for t in texts]
     same = all(not p.faults and p.tags == parsed[0].tags for p in parsed)
     policies = [p.tags.get("p", "") for p in parsed]
-    params = {"fqdn": fqdn, "count": count, "policies": [f"p={v}" for v in policies if v]}
+    params = {
+        "fqdn": fqdn,
+        "count": count,
+        "policies": [f"p={v}" for v in policies if v],
+        "records": texts,
+    }
     if same:
-        finding = Finding("dmarc.many_same", "warning", {**params, "record": texts[0]})
+        finding = Finding("dmarc.many_same", "failed", {**params, "record": texts[0]})
         return verdict(base, [finding], expected=texts[0])
-    finding = Finding("dmarc.many", "warning", params)
+    finding = Finding("dmarc.many", "failed", params)
     return verdict(base, [finding], expected="", details={"no_copy": True})
 
 

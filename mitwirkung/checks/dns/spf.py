@@ -35,8 +35,8 @@ async def _check_spf(ctx: Context) -> RecordCheck:
     fqdn = ctx.domain
     base = ctx.base("dns-spf", fqdn, DEFAULT_SPF)
     main = await ctx.lookup.query(fqdn, "TXT")
-    if main.unavailable:
-        return unavailable(base, "spf")
+    if main.unavailable:  # the zone may hold a record: a fresh one would be a second one
+        return unavailable(replace(base, expected="", details={"no_copy": True}), "spf")
     records = [t for t in main.texts if spf_syntax.is_spf(t)]
     broken = [t for t in main.texts if spf_syntax.is_broken_spf(t)]
     quoted = [
@@ -93,6 +93,7 @@ class Offer:
     lookups: int = 0
     heaviest: tuple[str, int] | None = None
     unrepairable: bool = False
+    unavailable: tuple[str, ...] = ()  # names that did not answer: validity not proven
 
 
 async def make_offer(ctx: Context, records: list[str]) -> Offer:
@@ -123,7 +124,8 @@ async def make_offer(ctx: Context, records: list[str]) -> Offer:
         and tree.lookups <= LIMIT
         and len(tree.voids) <= spf_syntax.VOID_LIMIT
     )
-    return Offer(record if valid else None, changes, tree.lookups, heaviest)
+    unanswered = tuple(sorted(set(tree.unavailable)))
+    return Offer(record if valid else None, changes, tree.lookups, heaviest, False, unanswered)
 
 
 def _offer_findings(offer: Offer, state: str, code: str, reported: bool) -> list[Finding]:
@@ -133,6 +135,9 @@ def _offer_findings(offer: Offer, state: str, code: str, reported: bool) -> list
         return [Finding(code, state, params), *offer.changes, *_long(offer.record)]
     if offer.unrepairable:
         return [f for f in offer.changes if f.code == "spf.unrepairable"]
+    if offer.unavailable:  # never a record not proven valid
+        params = {"names": list(offer.unavailable), "mailjet": False}
+        return [Finding("spf.include_unavailable", "warning", params)]
     if offer.lookups > LIMIT:
         heaviest, cost = offer.heaviest or ("", 0)
         params = {"lookups": offer.lookups, "limit": LIMIT, "heaviest": heaviest, "cost": cost}
@@ -188,7 +193,8 @@ async def _judge(
     """Judge the SPF record(s) published (prior: why receivers see none of them)."""
     if len(records) > 1 and not prior:
         offer = await make_offer(ctx, records)
-        params = {"count": len(records), "record": offer.record}
+        named = list(base.found) or records  # every record to delete, also a broken one
+        params = {"count": len(named), "record": offer.record, "records": named}
         if offer.record:
             findings = [
                 Finding("spf.two_records", "failed", params),
@@ -206,9 +212,15 @@ async def _judge(
     )
     tree = await spf_tree.evaluate(ctx.lookup, ctx.domain, record)
     details = tree.details()
-    if tree.unavailable:
-        names = tuple(sorted(set(tree.unavailable)))
-        return unavailable(replace(base, expected=record, details=details), "spf", names)
+    if tree.unavailable:  # never offer the record without Mailjet, nor one not proven valid
+        names = sorted(set(tree.unavailable))
+        mailjet = any(
+            t.name == "include" and t.target == spf_syntax.MAILJET_INCLUDE for t in tree.terms
+        )
+        params = {"names": names, "mailjet": mailjet, "host": base.host}
+        finding = Finding("spf.include_unavailable", "warning", params)
+        details = {**details, "dns_unavailable": True, "no_copy": True}
+        return verdict(replace(base, expected=""), [finding], details=details)
     findings = [*prior, *_after_mailjet(tree)]
     if split and tree.errors:  # RFC 7208 §3.3: the strings are joined without a space
         findings.append(Finding("spf.strings_joined", "done"))

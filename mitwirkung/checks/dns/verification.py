@@ -20,9 +20,24 @@ from mitwirkung.checks.finding import Finding, odd_characters
 _ODD = re.compile(r"[\s\u200b-\u200d\u2060\ufeff\u00ad]")
 
 
+_QUOTES = "\"'“”„‚‘’«»"
+
+
 def matches(text: str, value: str) -> bool:
-    """Tell whether a TXT value is the verification value (also when wrapped in quotes)."""
-    return text.lower() in (value.lower(), f'"{value.lower()}"')
+    """Tell whether a TXT value is the verification value, exactly as Mailjet compares it.
+
+    Quote characters stored inside the value are part of it: Mailjet's verifier compares the
+    TXT string and does not find "value" when the panel stored „"value"“ (the same as DKIM).
+    """
+    return text.lower() == value.lower()
+
+
+def _quoted(text: str, value: str) -> bool:
+    """Tell whether text is the value with quote characters stored around or inside it."""
+    stripped = _ODD.sub("", text)
+    return any(q in stripped for q in _QUOTES) and (
+        re.sub(f"[{_QUOTES}]", "", stripped).lower() == value.lower()
+    )
 
 
 async def check_verification(ctx: Context) -> RecordCheck:
@@ -40,6 +55,10 @@ async def _check_verification(ctx: Context) -> RecordCheck:
         return verdict(base, [Finding("verification.ok", "done", params)])
     if main.unavailable:
         return unavailable(base, "verification")
+    for text in main.texts:  # the value with quote characters stored as part of it
+        if _quoted(text, value):
+            finding = Finding("verification.quoted", "failed", {**params, "found": text})
+            return verdict(base, [finding])
     for text in main.texts:  # the value with characters around it a panel did not show
         if _ODD.sub("", unquote(text)).lower() == value.lower():
             odd = odd_characters(text) or [{"char": "U+0020", "position": 1}]

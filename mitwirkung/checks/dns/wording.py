@@ -51,6 +51,15 @@ UNDERSCORE_NOTE = (
     " Lässt Ihr Anbieter keinen Unterstrich (_) im Host zu, fragen Sie dessen Support oder PEIQ:"
     " der Unterstrich ist nötig."
 )
+SPF_VALUE_UNCHECKED = (  # for text outside the page (a mail) when no SPF value is offered
+    "(kein fester Wert: Gibt es unter diesem Host schon einen SPF-Eintrag, beginnend mit "
+    "v=spf1, ergänzen Sie ihn vor dem „all“ am Ende um include:spf.mailjet.com – es darf nur "
+    "einen geben; sonst legen Sie v=spf1 include:spf.mailjet.com ~all neu an. Die Prüfung "
+    "zeigt danach, ob der Eintrag gültig ist.)"
+)
+NUMBERS = {2: "zwei", 3: "drei", 4: "vier", 5: "fünf", 6: "sechs", 7: "sieben", 8: "acht",
+           9: "neun", 10: "zehn", 11: "elf", 12: "zwölf"}  # fmt: skip
+TIMES = {2: "zweimal", 3: "dreimal", 4: "viermal", 5: "fünfmal"}
 SUBJECTS = {  # what could not be checked when the DNS did not answer
     "verification": "den Bestätigungseintrag",
     "spf": "den SPF-Eintrag",
@@ -77,13 +86,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "dns.doubled": (
         "Der Eintrag steht unter {doubled}: Sie haben den vollständigen Namen als Host "
         "eingetragen, und Ihr DNS-Anbieter hängt die Domain noch einmal an.",
-        "Sie haben „{typed}“ eingetragen; richtig ist als Host nur `{host}`. Ändern Sie den "
+        "Sie haben „{typed}“ eingetragen; richtig ist als Host nur „{host}“. Ändern Sie den "
         "Host entsprechend.",
     ),
     "dns.host_short": (
         "Der Eintrag steht unter {found_at}, nicht unter {fqdn}: als Host ist „{typed}“ "
         "eingetragen, und Ihr DNS-Anbieter hängt die Zone an, nicht die Subdomain.",
-        "Ändern Sie den Host von „{typed}“ in `{host}`.",
+        "Ändern Sie den Host von „{typed}“ in „{host}“.",
     ),
     "spf.cname": (
         "Unter {fqdn} steht ein CNAME-Eintrag (Verweis auf {target}), gebraucht wird dort aber "
@@ -119,12 +128,22 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Eintrag.",
     ),
     # --- Mailjet verification ---------------------------------------------------------------
-    "verification.ok": ("Der Bestätigungseintrag unter {fqdn} ist vorhanden.", ""),
+    "verification.ok": (
+        "Der Bestätigungseintrag unter {fqdn} ist mit genau dem Wert veröffentlicht, den "
+        "Mailjet erwartet. Ob Mailjet ihn schon abgefragt hat, sieht PEIQ in Mailjet.",
+        "",
+    ),
     "verification.odd_space": (
         "Unter {fqdn} steht der richtige Wert, aber mit {char_dative} an Stelle {position}. "
         "Mailjet vergleicht den Wert Zeichen für Zeichen und findet ihn so nicht.",
         "Ändern Sie den Wert des TXT-Eintrags {host} auf genau: {value} (am sichersten mit dem "
         "Knopf „Kopieren“).",
+    ),
+    "verification.quoted": (
+        "Unter {fqdn} steht der richtige Wert, aber mit Anführungszeichen als Teil des Werts "
+        "({found}). Mailjet vergleicht den Wert Zeichen für Zeichen und findet ihn so nicht.",
+        "Entfernen Sie die Anführungszeichen: Der Wert des TXT-Eintrags {host} muss genau "
+        "{value} lauten (am sichersten mit dem Knopf „Kopieren“).",
     ),
     "verification.cname": (
         "Unter {fqdn} steht ein CNAME-Eintrag (Verweis auf {target}), gebraucht wird dort aber "
@@ -273,13 +292,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "",
     ),
     "spf.too_many_lookups": (
-        "Der SPF-Eintrag braucht {lookups} DNS-Abfragen, erlaubt sind höchstens {limit}; "
-        "Empfänger werten ihn dann als Fehler (RFC 7208, Abschnitt 4.6.4).{costly}",
+        "Der SPF-Eintrag braucht {lookups} DNS-Abfragen (jedes include, a, mx, exists und "
+        "redirect kostet eine). Empfänger erlauben höchstens {limit} und werten ihn sonst als "
+        "Fehler (RFC 7208, Abschnitt 4.6.4).{costly}",
         "Entfernen Sie Einbindungen (include) von Diensten, die Sie nicht mehr nutzen, oder "
         "ersetzen Sie sie durch feste Adressen (ip4/ip6).",
     ),
     "spf.too_many_voids": (
-        "Der SPF-Eintrag enthält {count} Verweise ins Leere (erlaubt sind höchstens {limit}, "
+        "Der SPF-Eintrag enthält {count_word} Verweise ins Leere (erlaubt sind höchstens {limit}, "
         "RFC 7208, Abschnitt 4.6.4): {terms_text}.",
         "Entfernen Sie diese Bestandteile aus dem SPF-Eintrag.",
     ),
@@ -317,15 +337,31 @@ TEXTS: dict[str, tuple[str, str]] = {
         "(RFC 7208, Abschnitt 6.2); er zählt nicht zu den DNS-Abfragen.",
         "",
     ),
+    "spf.before_check": (
+        "Ob Ihre Domain schon einen SPF-Eintrag hat, zeigt erst „DNS prüfen“. Es darf nur einen "
+        "geben.",
+        "Drücken Sie zuerst „DNS prüfen“. Gibt es schon einen SPF-Eintrag, zeigen wir Ihnen "
+        "danach Ihren Eintrag um Mailjet ergänzt; gibt es keinen, den neuen Eintrag. Legen Sie "
+        "vorher keinen SPF-Eintrag an.",
+    ),
+    "spf.include_unavailable": (
+        "Ihren SPF-Eintrag haben wir gefunden, aber der DNS-Server antwortete nicht auf die "
+        "Abfrage von {names}, das Ihr Eintrag einbindet. Ob der Eintrag{mailjet_text} gültig "
+        "ist, können wir so nicht prüfen; deshalb bieten wir noch keinen Wert zum Kopieren an.",
+        "Ändern Sie den SPF-Eintrag unter Host {host} jetzt nicht und prüfen Sie in einigen "
+        "Minuten erneut.",
+    ),
     "spf.two_records": (
-        "Für die Domain gibt es {count} SPF-Einträge. Erlaubt ist genau einer: mit mehreren ist "
-        "SPF ungültig (RFC 7208, Abschnitt 4.5), und Empfänger können Ihre E-Mails ablehnen.",
-        "Löschen Sie alle {count} SPF-Einträge (TXT unter Host {host}, beginnend mit v=spf1) "
-        "und legen Sie stattdessen diesen einen an: {record}",
+        "Für die Domain gibt es {count_word} SPF-Einträge: {records}. Erlaubt ist genau einer: "
+        "mit mehreren ist SPF ungültig, und Empfänger können Ihre E-Mails ablehnen (RFC 7208, "
+        "Abschnitt 4.5).",
+        "Löschen Sie {all_of} Einträge (TXT unter Host {host}) und legen Sie stattdessen diesen "
+        "einen an: {record}",
     ),
     "spf.two_records_no_offer": (
-        "Für die Domain gibt es {count} SPF-Einträge. Erlaubt ist genau einer: mit mehreren ist "
-        "SPF ungültig (RFC 7208, Abschnitt 4.5), und Empfänger können Ihre E-Mails ablehnen.",
+        "Für die Domain gibt es {count_word} SPF-Einträge: {records}. Erlaubt ist genau einer: "
+        "mit mehreren ist SPF ungültig, und Empfänger können Ihre E-Mails ablehnen (RFC 7208, "
+        "Abschnitt 4.5).",
         "Fassen Sie alles in einem einzigen SPF-Eintrag zusammen und löschen Sie die übrigen.",
     ),
     "spf.no_offer": (
@@ -334,8 +370,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "",
     ),
     "spf.over_limit": (
-        "Mit Mailjet bräuchte der Eintrag {lookups} von höchstens {limit} DNS-Abfragen und "
-        "wäre ungültig.",
+        "Mit Mailjet bräuchte der Eintrag {lookups} DNS-Abfragen; Empfänger erlauben für einen "
+        "SPF-Eintrag höchstens {limit}, er wäre also ungültig.",
         "Entfernen Sie zuerst {which} und fügen Sie dann include:spf.mailjet.com hinzu. "
         "Fassen Sie dabei alles in einem einzigen SPF-Eintrag zusammen.",
     ),
@@ -358,8 +394,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "",
     ),
     "spf.ok": (
-        "Der SPF-Eintrag erlaubt Mailjet zu senden und ist gültig ({lookups} von {limit} "
-        "DNS-Abfragen).",
+        "Der SPF-Eintrag erlaubt Mailjet zu senden und ist gültig. {lookups_text}",
         "",
     ),
     # --- DKIM (RFC 6376) -------------------------------------------------------------------
@@ -437,7 +472,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "sobald Sie auf „PEIQ informieren“ klicken.",
     ),
     "dkim.many_keys": (
-        "Unter {fqdn} stehen {count} DKIM-Schlüssel; erlaubt ist genau einer.",
+        "Unter {fqdn} stehen {count_word} DKIM-Schlüssel; erlaubt ist genau einer.",
         "Löschen Sie die überzähligen Einträge und lassen Sie nur {keep} stehen.",
     ),
     "dkim.quoted": (
@@ -449,7 +484,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "dkim.split": (
         "DKIM-Eintrag {fqdn}: Ihr DNS-Anbieter hat den Wert auf zwei Einträge verteilt. "
         "Empfänger lesen nur einen davon, der Schlüssel ist so unvollständig.",
-        "Löschen Sie die {count} TXT-Einträge unter {host} und legen Sie einen einzigen an. "
+        "Löschen Sie {all_of} TXT-Einträge unter {host} und legen Sie einen einzigen an. "
         "{paste_again}",
     ),
     "dkim.mismatch": (
@@ -459,7 +494,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "dkim.too_weak": (
         "Der DKIM-Schlüssel unter {fqdn} ist mit {bits} Bit zu schwach; Empfänger ignorieren ihn.",
-        "PEIQ erzeugt in Mailjet einen neuen 2048-Bit-Schlüssel und schickt Ihnen den Wert; "
+        "PEIQ erzeugt in Mailjet einen neuen, längeren Schlüssel (2048 Bit, wie heute üblich) "
+        "und schickt Ihnen den Wert; "
         "ersetzen Sie damit den Wert des TXT-Eintrags {host}.",
     ),
     "dkim.upper_tags": (
@@ -476,10 +512,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "dkim.weak": (
         "Der DKIM-Schlüssel unter {fqdn}{via_text} ist gültig, aber mit {bits} Bit schwach.",
-        "Sie müssen jetzt nichts tun: PEIQ erzeugt in Mailjet einen neuen 2048-Bit-Schlüssel; "
+        "Sie müssen jetzt nichts tun: PEIQ erzeugt in Mailjet einen neuen, längeren Schlüssel "
+        "(2048 Bit, wie heute üblich); "
         "bis dahin funktioniert dieser. Den neuen Wert bekommen Sie dann von PEIQ.",
     ),
-    "dkim.ok": ("Der DKIM-Schlüssel unter {fqdn}{via_text} ist gültig ({size}).", ""),
+    "dkim.ok": ("Der DKIM-Schlüssel unter {fqdn}{via_text} ist gültig: {size_text}.", ""),
     "dkim.use_value_above": ("", "Ersetzen Sie den Wert durch den Wert oben (Knopf „Kopieren“)."),
     "dkim.ask_peiq": (
         "",
@@ -581,13 +618,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{missing_fix}",
     ),
     "dmarc.many": (
-        "Unter {fqdn} stehen {count} DMARC-Einträge ({policies}); Empfänger ignorieren dann "
-        "alle (RFC 7489, Abschnitt 6.6.3). Welcher gelten soll, entscheiden Sie; deshalb "
-        "bieten wir keinen Wert zum Kopieren an.",
+        "Unter {fqdn} stehen {count_word} DMARC-Einträge ({policies}): {records}. Empfänger "
+        "ignorieren dann {all_of} (RFC 7489, Abschnitt 6.6.3). Welcher gelten soll, "
+        "entscheiden Sie; deshalb bieten wir keinen Wert zum Kopieren an.",
         "Lassen Sie nur den DMARC-Eintrag stehen, der gelten soll, und löschen Sie die anderen.",
     ),
     "dmarc.many_same": (
-        "Unter {fqdn} steht derselbe DMARC-Eintrag {count}-mal; Empfänger ignorieren dann alle "
+        "Unter {fqdn} steht derselbe DMARC-Eintrag {times}; Empfänger ignorieren dann {all_of} "
         "(RFC 7489, Abschnitt 6.6.3).",
         "Löschen Sie die doppelten Einträge, sodass genau einer mit diesem Wert bleibt: {record}",
     ),
@@ -642,12 +679,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "spf.offer": (
         "",
         "Ersetzen Sie den vorhandenen SPF-Eintrag (TXT unter Host {host}) durch: {record} "
-        "(damit {lookups} von {limit} DNS-Abfragen). " + NO_SECOND,
+        "(damit {lookups} von {limit} DNS-Abfragen{lookups_note}). " + NO_SECOND,
     ),
     "spf.offer_wildcard": (
         "",
         "Legen Sie genau unter Host {host} einen TXT-Eintrag mit diesem Wert an: {record} (damit "
-        "{lookups} von {limit} DNS-Abfragen).",
+        "{lookups} von {limit} DNS-Abfragen{lookups_note}).",
     ),
     "spf.offer_broken": (
         "",
@@ -666,7 +703,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "\"{second}\"“ – Empfänger setzen sie ohne Trennzeichen zusammen, deshalb beginnt die "
         "zweite mit dem Leerzeichen.",
     ),
-    "spf.fixed_version": ("", "Im Vorschlag ist der Anfang als „v=spf1 “ geschrieben."),
+    "spf.fixed_version": (
+        "",
+        "Im Vorschlag beginnt der Eintrag richtig geschrieben mit „v=spf1“, gefolgt von einem "
+        "Leerzeichen.",
+    ),
     "spf.fixed_space": ("", "Im Vorschlag ist {char_name} an Stelle {position} {replaced}."),
     "spf.fixed_term": ("", "Im Vorschlag ist „{term}“ zu „{fixed}“ korrigiert."),
     "spf.fixed_dropped_dead": (
@@ -863,6 +904,27 @@ def params_for(finding: Finding) -> dict:
     if finding.code == "dmarc.inherited":
         observe = " Er beobachtet nur und weist noch nichts ab."
         params["observe"] = observe if params["policy"] == "none" else ""
+    if isinstance(finding.params.get("count"), int):
+        count = finding.params["count"]
+        params["count_word"] = NUMBERS.get(count, str(count))
+        params["all_of"] = "beide" if count == 2 else f"alle {params['count_word']}"
+        params["times"] = TIMES.get(count, f"{count}-mal")
+    if "lookups" in params and "limit" in params:
+        lookups, limit = params["lookups"], params["limit"]
+        params["lookups_note"] = f"; Empfänger erlauben höchstens {limit}"
+        params["lookups_text"] = (
+            f"Er braucht {lookups} DNS-Abfragen; Empfänger erlauben für einen SPF-Eintrag "
+            f"höchstens {limit}."
+        )
+    if finding.code == "dkim.ok":
+        bits = finding.params.get("bits")
+        params["size_text"] = (
+            f"ein RSA-Schlüssel mit {bits} Bit, lang genug nach heutigem Stand"
+            if bits
+            else "ein Ed25519-Schlüssel (ein neueres Verfahren mit kurzen Schlüsseln)"
+        )
+    if finding.code == "spf.include_unavailable":
+        params["mailjet_text"] = "" if finding.params["mailjet"] else " mit Mailjet"
     if "subject" in params:
         subject = SUBJECTS.get(finding.params["subject"], "den Eintrag")
         names = finding.params.get("names")
