@@ -23,12 +23,13 @@ def redact(text: str) -> str:
     A path may arrive percent-encoded in any of its letters (`/%63/<token>` is routed like
     `/c/<token>`), so a line that holds a token once decoded is logged decoded and redacted.
     """
-    for _ in range(3):
-        decoded = unquote(text)
-        if decoded == text:
+    decoded = text
+    for _ in range(3):  # a path encoded more than once is decoded once per layer
+        decoded, previous = unquote(decoded), decoded
+        if decoded == previous:
             break
-        if SECRET_PATH.search(decoded):
-            text = decoded
+    if decoded != text and SECRET_PATH.search(decoded):
+        text = decoded
     return SECRET_PATH.sub(r"\1…", text)
 
 

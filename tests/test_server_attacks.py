@@ -109,6 +109,7 @@ def test_no_link_token_in_the_logs_of_the_readme_production_setup(app, tmp_path)
             ("/static/app.css", referer), (f"/c%2F{edit}", {}), (f"/c/{edit}/items/nope", referer),
             (f"/s/{share}/runs/99999999999999999999", {}), (f"/%63/{edit}", {}),
             (f"/%73%2f{share}", {}), (f"/c/{edit[:5]}{encoded}{edit[7:]}", {}),
+            (f"/%2563/{edit}", {}),
         ]  # fmt: skip
         answers = [raw_get(server.port, target, headers)[0] for target, headers in targets]
     # gunicorn has stopped: everything it logged is in the files
