@@ -381,6 +381,7 @@ def smtp_test():
     )  # fmt: skip
     password = None if form.no_login.data else form.password.data or None
     data = settings_data(form)
+    max_age = current_app.config["SECRET_MAX_AGE_DAYS"] if form.handover.data else None
     try:
         live.start_smtp_test(
             db, get_runner(), current_app.config, customer=g.customer, settings=settings,
@@ -388,17 +389,14 @@ def smtp_test():
             confirm_url_for=lambda code: public_url("customer.confirm", code=code),
             actor="customer", client_addr=live.client_key(request.remote_addr),
             save=lambda db: live.save_smtp_settings(db, g.customer["id"], data, "customer"),
+            handover_max_age=max_age,
         )  # fmt: skip
     except live.RateLimited as e:
         form.form_errors.append(e.message)
         return respond(
             ["item"], 422, item_id="smtp-settings", smtp_form=shown(form), pressed="test"
         )
-    also = ("smtp-test-mail",)
-    if form.handover.data and password:
-        max_age = current_app.config["SECRET_MAX_AGE_DAYS"]
-        handover.hand_over(db, g.customer["id"], password, "customer", max_age)
-        also += ("smtp-password",)
+    also = ("smtp-test-mail", "smtp-password")
     return after_write("smtp-settings", also, saved=True, pressed="test", smtp_form=shown(form))
 
 
@@ -438,7 +436,8 @@ def run(run_id):
         if not htmx:
             return respond([], item_id="smtp-test-mail")
         ctx = context()  # the answer next to "Testmail senden", its item below
-        return render_block(TEMPLATE, "smtp_answer", **ctx) + out_of_band(ctx, ["smtp-test-mail"])
+        also = ["smtp-test-mail", "smtp-password"]  # the hand-over is decided as the run ends
+        return render_block(TEMPLATE, "smtp_answer", **ctx) + out_of_band(ctx, also)
     other_path()
 
 
@@ -553,8 +552,14 @@ def hand_over_password():
     if not form.validate_on_submit():
         return respond(["item"], 422, item_id="smtp-password", handover_form=form)
     max_age = current_app.config["SECRET_MAX_AGE_DAYS"]
-    handover.hand_over(get_db(), g.customer["id"], form.password.data, "customer", max_age)
-    return after_write("smtp-password", fresh="Das Passwort liegt jetzt verschlüsselt bei PEIQ.")
+    if not handover.hand_over(get_db(), g.customer["id"], form.password.data, "customer", max_age):
+        form.password.errors = [handover.REFUSED_UNTESTED]
+        return respond(["item"], 422, item_id="smtp-password", handover_form=form)
+    return after_write(
+        "smtp-password",
+        fresh="Das Passwort liegt jetzt verschlüsselt bei PEIQ – als ungetestet markiert: Ob die "
+        "Anmeldung damit klappt, zeigt erst eine Testmail mit Haken „übergeben“.",
+    )
 
 
 @bp.post("/c/<token>/password-other-channel")

@@ -474,3 +474,9 @@ def m_i11b_german_sort_and_waiting(db: Database) -> None:
         "UPDATE customers SET summary_revision = NULL WHERE (path = 'mailjet' AND id NOT IN"
         " (SELECT customer_id FROM mailjet_expectations)) OR contact_email LIKE '%xn--%'"
     )
+
+
+@migrations()
+def m18_secret_tested(db: Database) -> None:
+    # A hand-over records whether a test's login proved the secret (1) or nobody tested it (0).
+    db.table("secrets").add_column("tested", int, not_null_default=0)

@@ -289,7 +289,10 @@ class SmtpTestForm(SmtpSettingsForm):
         "Ja, das Passwort darf ohne Verschlüsselung übertragen werden (nur wenn Ihr Anbieter "
         "keine Verschlüsselung anbietet)."
     )
-    handover = BooleanField("Passwort außerdem sicher (verschlüsselt) an PEIQ übergeben")
+    handover = BooleanField(
+        "Passwort außerdem sicher (verschlüsselt) an PEIQ übergeben – nur wenn die Anmeldung "
+        "beim Test klappt"
+    )
 
     def validate_allow_plain(self, field):
         login = not self.no_login.data

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import crypto, mail, mailjet_followup, store
+from . import crypto, handover, mail, mailjet_followup, store
 from .checks import diagnose, dnsprovider
 from .checks.dns import DnsReport, MailjetExpectation, check_mailjet, planned_records
 from .checks.netguard import GuardError, vet
@@ -173,8 +173,13 @@ def start_smtp_test(
     actor: str,
     client_addr: str | None,
     save=None,
+    handover_max_age: int | None = None,
 ) -> int:
     """Admit and start a test mail run; the password lives only in this job's memory.
+
+    With `handover_max_age` (days) the password is handed over to PEIQ when the run ends, and
+    only if its login succeeded (`handover.hand_over_after_test`); the run's result says what
+    happened in `handover`.
 
     When the saved settings are proven (see `proven`), the run is a trial: the typed settings
     replace the saved ones only if the server accepts the mail, and a failure leaves the
@@ -206,6 +211,17 @@ def start_smtp_test(
                 db, customer["id"], "smtp-test-mail", "running", actor, {"run_id": run_id}
             )
 
+    secret = handover.seal(password) if handover_max_age is not None and password else None
+
+    def finish(db, run_id, result):
+        outcome, data = finish_smtp(db, run_id, result)
+        if secret is not None:
+            data["handover"] = handover.hand_over_after_test(
+                db, customer["id"], secret, login_succeeded=bool(data.get("authenticated")),
+                actor=actor, max_age_days=handover_max_age,
+            )  # fmt: skip
+        return outcome, data
+
     with db.atomic():
         admit(db, config, customer["id"], client_addr)
         trial = proven(db, customer["id"])
@@ -213,8 +229,8 @@ def start_smtp_test(
             save(db)
         return runner.submit(
             db, customer_id=customer["id"], kind="smtp",
-            settings={**_public_settings(settings), "trial": trial},
-            actor=actor, client_addr=client_addr, check=check, finish=finish_smtp,
+            settings={**_public_settings(settings), "trial": trial, "handover": bool(secret)},
+            actor=actor, client_addr=client_addr, check=check, finish=finish,
             on_start=lambda db, run_id: on_start(db, run_id, trial),
         )  # fmt: skip
 

@@ -54,6 +54,7 @@ class SmtpResult:
     duration_ms: int
     address: str
     reply: str
+    authenticated: bool = False  # the server accepted the login (AUTH answered 235, RFC 4954)
 
 
 def _mailbox(value: str, role: str):
@@ -142,6 +143,7 @@ async def run_smtp_test(
         duration_ms=int((time.monotonic() - started) * 1000),
         address=str(session.address or ""),
         reply=transcript.flat(reply),
+        authenticated=session.authenticated,
     )
 
 

@@ -1,0 +1,106 @@
+"""The hand-over rule for secrets: only a login that worked hands over; proof is never lost."""
+
+import pytest
+from smtpserver import PASSWORD, USER
+from test_smtp_flow import form, wait_for_run
+
+from mitwirkung import crypto, handover, store
+
+
+@pytest.fixture
+def smtp_app(app, certs, kunde_dns, kunde_mail):
+    app.config.update(
+        DNS_NAMESERVERS=[kunde_dns.nameserver], SMTP_ALLOWED_NETWORKS=["127.0.0.0/8"],
+        SMTP_ALLOWED_PORTS=[kunde_mail.port], SMTP_CA_FILE=certs.ca_file, SMTP_TIMEOUT=5,
+    )  # fmt: skip
+    return app
+
+
+def plain(app, row):
+    with app.app_context():
+        return crypto.decrypt(row["ciphertext"])
+
+
+def secrets(db, customer_id):
+    return list(db.query("SELECT * FROM secrets WHERE customer_id = ?", [customer_id]))
+
+
+def send(customers, edit, kunde_mail, **changes):
+    return customers.post(
+        f"/c/{edit}/smtp-test", form(kunde_mail, handover="y", **changes), htmx=True,
+        token_from=f"/c/{edit}",
+    )  # fmt: skip
+
+
+def test_a_rejected_password_is_not_handed_over(smtp_app, client, customers, db, kunde_mail):
+    customer, edit, _ = customers.create(path="smtp-own")
+    response = send(customers, edit, kunde_mail, password="Tippfehler")
+    assert response.status_code == 200
+    run = wait_for_run(db, customer["id"])
+    assert run["outcome"] == "auth_failed"
+    assert secrets(db, customer["id"]) == []
+    assert customers.item_state(customer["id"], "smtp-password") == "open"
+    poll = client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}).text
+    assert handover.HANDOVER_WORDS[handover.LOGIN_FAILED] in poll
+    assert 'id="item-smtp-password"' in poll and "verschlüsselt bei PEIQ" not in poll
+    kinds = [e["kind"] for e in store.events(db, customer["id"])]
+    assert "secret-not-handed-over" in kinds and "secret-handed-over" not in kinds
+
+
+def test_a_proven_password_survives_later_failures(smtp_app, client, customers, db, kunde_mail):
+    customer, edit, _ = customers.create(path="smtp-own")
+    send(customers, edit, kunde_mail)
+    run = wait_for_run(db, customer["id"])
+    assert run["outcome"] == "ok"
+    [kept] = secrets(db, customer["id"])
+    assert kept["tested"] == 1 and plain(smtp_app, kept) == PASSWORD
+    poll = client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}).text
+    assert handover.HANDOVER_WORDS[handover.HANDED] in poll
+    assert "Die Anmeldung mit diesem Passwort hat beim Test geklappt" in poll
+
+    # a typo in a later test, box ticked: the proven one stays
+    send(customers, edit, kunde_mail, password="Tippfehler")
+    run = wait_for_run(db, customer["id"])
+    assert run["outcome"] == "auth_failed"
+    [still] = secrets(db, customer["id"])
+    assert still["id"] == kept["id"] and plain(smtp_app, still) == PASSWORD
+    poll = client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}).text
+    assert handover.HANDOVER_WORDS[handover.KEPT_PROVEN] in poll
+
+    # an untested hand-over by the form does not replace it either, and says why at the field
+    response = customers.post(f"/c/{edit}/password", {"password": "ungetestet"}, htmx=True,
+                              token_from=f"/c/{edit}")  # fmt: skip
+    assert response.status_code == 422 and "nicht durch ein ungetestetes ersetzt" in response.text
+    [still] = secrets(db, customer["id"])
+    assert plain(smtp_app, still) == PASSWORD
+    assert customers.item_state(customer["id"], "smtp-password") == "done"
+
+
+@pytest.mark.parametrize("failure", ["auth_failed", "sender"])
+def test_login_decides_not_the_mail(smtp_app, client, customers, db, kunde_mail, failure):
+    """A login that worked proves the password even when the mail is then refused (550)."""
+    customer, edit, _ = customers.create(path="smtp-own")
+    if failure == "sender":
+        kunde_mail.handler.reject_mail = "553 5.7.1 Sender address not owned by user"
+    try:
+        user = USER if failure == "sender" else "falsch@kunde.test"
+        send(customers, edit, kunde_mail, username=user)
+        run = wait_for_run(db, customer["id"])
+    finally:
+        kunde_mail.handler.reject_mail = None
+    assert run["outcome"] != "ok"
+    if failure == "sender":
+        assert [s["tested"] for s in secrets(db, customer["id"])] == [1]
+    else:
+        assert secrets(db, customer["id"]) == []
+
+
+def test_untested_hand_over_is_marked_for_customer_and_peiq(smtp_app, client, customers, auth, db):
+    customer, edit, _ = customers.create(path="smtp-own")
+    response = customers.post(f"/c/{edit}/password", {"password": "x-y-z"}, htmx=True,
+                              token_from=f"/c/{edit}")  # fmt: skip
+    assert response.status_code == 200 and "Ungetestet" in response.text
+    assert [s["tested"] for s in secrets(db, customer["id"])] == [0]
+    auth.login()
+    page = client.get(f"/manage/customers/{customer['id']}").text
+    assert "Ungetestet:" in page and "ohne Test übergeben" in page
