@@ -1,5 +1,6 @@
 """The customer's private link (/c/<token>) and the read-only share link (/s/<token>)."""
 
+import dataclasses
 import hashlib
 import hmac
 
@@ -101,6 +102,8 @@ def context(**extra) -> dict:
     settings = store.get_row(db, "smtp_settings", customer["id"])
     smtp_runs = live.runs(db, customer["id"], "smtp") if customer["path"] == "smtp-own" else []
     dns = live.dns_view(db, customer["id"]) if customer["path"] == "mailjet" else {}
+    if dns.get("missing"):
+        views = [waiting_for_value(v) for v in views]
     dns = provider_guide.attach(db, customer["id"], dns)
     if dns.get("expected"):
         dns["mail"] = mailjet_mail.view(db, current_app.config, customer, MailjetMailForm)
@@ -141,12 +144,21 @@ def context(**extra) -> dict:
         ctx["handover_form"] = HandoverForm(formdata=None)
         ctx["other_form"] = OtherChannelForm(formdata=None)
         ctx["forward_form"] = ForwardForm(formdata=None)
-        if dns.get("expected") and not ctx["mail_configured"]:
+        if dns.get("expected") and not dns["missing"] and not ctx["mail_configured"]:
             ctx["forward_mailto"] = notify.mailto(
                 f"DNS-Einträge für {customer['name']}", forward_text(customer, dns)
             )
     ctx.update(extra)
     return ctx
+
+
+def waiting_for_value(view):
+    """The DKIM item while PEIQ has not entered Mailjet's key: PEIQ's turn, not the customer's
+    (unless a record that passes is already there)."""
+    if view.item.id != "dns-dkim" or view.complete or view.state == "running":
+        return view
+    detail = {**view.detail, "waiting_for": "manager", "red": [], "missing_value": True}
+    return dataclasses.replace(view, detail=detail)
 
 
 def confirm_wait(customer: dict) -> str | None:
@@ -526,8 +538,8 @@ def forward():
     require_item("dns-spf", "dns")
     db = get_db()
     dns = provider_guide.attach(db, g.customer["id"], live.dns_view(db, g.customer["id"]))
-    if dns["expected"] is None or not mail.configured(current_app.config):
-        abort(409)
+    if dns["expected"] is None or dns["missing"] or not mail.configured(current_app.config):
+        abort(409)  # the page offers no forward then: nothing incomplete goes to IT
     form = ForwardForm()
     if form.validate_on_submit():
         try:

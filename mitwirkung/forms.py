@@ -378,7 +378,7 @@ class MailjetForm(Form):
         default="mailjet",
     )
     dkim_key = TextAreaField(
-        "Öffentlicher DKIM-Schlüssel (optional)", [Length(max=5000)], filters=[strip]
+        "Öffentlicher DKIM-Schlüssel", [Length(max=5000)], filters=[strip]
     )
 
     api_key = StringField(

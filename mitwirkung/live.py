@@ -333,6 +333,25 @@ def expectation(db: Database, customer_id: int) -> MailjetExpectation | None:
     )  # fmt: skip
 
 
+DKIM_WAITING = (
+    "Den Wert – den öffentlichen Schlüssel, den Mailjet für Ihre Domain erzeugt – trägt PEIQ "
+    "hier noch ein. Sie bekommen Bescheid, sobald er da ist; die anderen Einträge können Sie "
+    "schon anlegen."
+)
+MISSING_NAMES = {"dkim_key": "der öffentliche DKIM-Schlüssel"}
+
+
+def missing_values(expected: MailjetExpectation | None) -> list[str]:
+    """Names (German) of the Mailjet values PEIQ has not entered yet; [] when complete.
+
+    Without the DKIM key the customer cannot publish the DKIM record (its value is the key,
+    RFC 6376 §3.6.1), so the values are not "ready" for the customer, their mail or their IT.
+    """
+    if expected is None:
+        return []
+    return [name for key, name in MISSING_NAMES.items() if not getattr(expected, key)]
+
+
 def dns_view(db: Database, customer_id: int) -> dict:
     """Return what the DNS table shows: the expectation, the records and the latest run."""
     expected = expectation(db, customer_id)
@@ -340,7 +359,7 @@ def dns_view(db: Database, customer_id: int) -> dict:
     latest = history[0] if history else None
     if expected is None:
         return {"expected": None, "records": [], "run": latest, "nameservers": [], "history": [],
-                "auto": False, "auto_until": None}  # fmt: skip
+                "auto": False, "auto_until": None, "missing": []}  # fmt: skip
     records = [dataclasses.asdict(r) for r in planned_records(expected)]
     nameservers = []
     last_done = next((r for r in history if r["state"] in ("done", "failed")), None)
@@ -359,6 +378,7 @@ def dns_view(db: Database, customer_id: int) -> dict:
         "history": history,
         "auto": auto_checks_allowed(db, customer_id),
         "auto_until": auto_checks_until(db, customer_id),
+        "missing": missing_values(expected),
     }
 
 

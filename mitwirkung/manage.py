@@ -395,6 +395,7 @@ def render_customer(c: dict, status: int = 200, **extra):
         drift=board.drift(db, customer_id),
         mailjet_state=mailjet_sync.row(db, customer_id),
         mailjet_missing=c["path"] == "mailjet" and mailjet is None,
+        mailjet_expected=mailjet,
         mailjet_api=mailjet_sync.account(db, current_app.config, customer_id) is not None,
         mailjet_mail=mailjet_mail.view(db, current_app.config, c, MailjetMailForm)
         if c["path"] == "mailjet" and mailjet
@@ -596,6 +597,20 @@ NOTIFIED = {
 }
 
 
+MISSING_FLASH = (
+    "Noch nicht vollständig – es fehlt {missing}. Ohne ihn kann die Kund:in den DKIM-Eintrag "
+    "nicht anlegen: Sie sieht dort „Wartet auf PEIQ“, kann nichts weiterleiten und bekommt die "
+    "E-Mail, dass die Einträge bereitstehen, erst wenn Sie ihn nachtragen."
+)
+
+
+def _as_expectation(row: dict) -> MailjetExpectation:
+    return MailjetExpectation(
+        row["domain"], row["verification_name"], row["verification_value"],
+        row["dkim_selector"] or "mailjet", row["dkim_key"] or None,
+    )  # fmt: skip
+
+
 @bp.post("/customers/<int:customer_id>/mailjet")
 def save_mailjet(customer_id):
     """Store what Mailjet expects; the customer then sees the records to publish."""
@@ -626,8 +641,16 @@ def save_mailjet(customer_id):
 
 
 def _values_ready(db, c: dict, before: dict | None) -> None:
-    """The customer was waiting for the first Mailjet values: tell them they are there."""
-    if before is not None:
+    """The customer was waiting for the Mailjet values: tell them once all are there.
+
+    Values with one missing (the DKIM key) are not ready: the manager is told what is
+    missing, and the customer's mail goes out only when the values become complete.
+    """
+    missing = live.missing_values(live.expectation(db, c["id"]))
+    if missing:
+        flash(MISSING_FLASH.format(missing=", ".join(missing)), "mailjet-message")
+        return
+    if before is not None and not live.missing_values(_as_expectation(before)):
         return
     told = notify.values_ready(
         db, get_runner(), current_app.config, customer=c, edit_url=customer_links(c)[0],

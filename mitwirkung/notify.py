@@ -131,7 +131,7 @@ def records_text(customer: dict, dns: dict, share_url: str) -> str:
         elif record["item_id"] == "dns-spf":
             value = SPF_VALUE_UNCHECKED
         else:
-            value = "(den Wert schickt PEIQ aus dem Mailjet-Konto)"
+            value = "(den Wert trägt PEIQ noch nach)"
         lines.append(
             f"   Was tun: {_record_action(record, steps)}\n   Typ:   {record['rtype']}\n"
             f"   {host_field}:  {host}\n   (vollständiger Name: {display_domain(record['fqdn'])})"
