@@ -153,10 +153,13 @@ def context(**extra) -> dict:
 
 
 def waiting_for_value(view):
-    """The DKIM item while PEIQ has not entered Mailjet's key: PEIQ's turn, not the customer's
-    (unless a record that passes is already there)."""
+    """The DKIM item while PEIQ has not entered Mailjet's key: PEIQ's turn, not the customer's,
+    unless the check found something at the name to correct first."""
     if view.item.id != "dns-dkim" or view.complete or view.state == "running":
         return view
+    codes = {f.get("code") for f in view.detail.get("findings") or ()}
+    if view.state != "open" and codes - {"dkim.missing", "dns.wildcard"}:
+        return view  # something is there and wrong (a doubled name, say): the customer's turn
     detail = {**view.detail, "waiting_for": "manager", "red": [], "missing_value": True}
     return dataclasses.replace(view, detail=detail)
 
