@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SMTP_PROBE_PORTS=[[465, "ssl"], [587, "tls"], [25, "tls"]],
         RUNNER_WORKERS=32,
         SHARE_REFRESH_SECONDS=10,
+        PEIQ_POLL_SECONDS=10,
         PROXY_COUNT=0,
         SECRET_MAX_AGE_DAYS=14,
         REMINDER_DAYS=[3, 7],

@@ -277,9 +277,12 @@ def choose_path():
 
 @bp.get("/c/<token>/items/<item_id>")
 def item(item_id):
-    """Return one item as it stands now (the page polls `mail-received` while a mail is out)."""
+    """Return one item as it stands now, `mail-received` (it depends on every item) out of band
+    and the progress bar: the page polls items while a mail is out or PEIQ is to act."""
     require_item(item_id)
-    return respond(["item", "progress"], item_id=item_id)
+    if not htmx:
+        return respond([], item_id=item_id)
+    return render_items(item_id)
 
 
 @bp.post("/c/<token>/items/<item_id>")
@@ -361,7 +364,8 @@ def save_smtp_settings():
             ["item"], 422, item_id="smtp-settings", smtp_form=shown(form), pressed="save"
         )
     save_settings(form)
-    return after_write("smtp-settings", saved=True, pressed="save", smtp_form=shown(form))
+    also = ("smtp-test-mail", "smtp-password")  # a change makes the test stale, no login no pw
+    return after_write("smtp-settings", also, saved=True, pressed="save", smtp_form=shown(form))
 
 
 def settings_data(form) -> dict:
@@ -456,6 +460,10 @@ def run(run_id):
     other_path()
 
 
+# Cards whose text depends on the DNS items' states: re-rendered with every DNS answer.
+DEPENDS_ON_DNS = ("peiq-informed", "mail-received")
+
+
 def dns_response(status: int = 200, **extra):
     """The DNS table, the DNS items out of band and the progress bar."""
     if not htmx:
@@ -463,7 +471,7 @@ def dns_response(status: int = 200, **extra):
     ctx = context(**extra)
     parts = [render_block(TEMPLATE, "dns", **ctx)]
     for view in ctx["views"]:
-        if view.item.id in (*live.DNS_ITEMS, "mail-received"):
+        if view.item.id in (*live.DNS_ITEMS, *DEPENDS_ON_DNS):
             parts.append(render_block(TEMPLATE, "item", **{**ctx, "view": view, "oob": True}))
     parts.append(render_block(TEMPLATE, "progress", **ctx))
     return "".join(parts), status
