@@ -545,5 +545,6 @@ def test_portal_page_notices_peiq_confirming_by_itself(journey):
     expect(page.locator("#item-portal-adopt .badge")).to_have_text("Erledigt")
     expect(page.locator("#item-portal-adopt")).to_contain_text("Von PEIQ bestätigt")
     received = page.locator("#item-mail-received")
-    expect(received.get_by_role("button", name=re.compile("Ja, ich habe eine E-Mail"))).to_be_visible()
+    tick = received.get_by_role("button", name=re.compile("Ja, ich habe eine E-Mail"))
+    expect(tick).to_be_visible()
     expect(page.locator("[data-progress]")).to_have_text("50 %")
