@@ -456,7 +456,9 @@ def run(run_id):
             return respond([], item_id="smtp-test-mail")
         ctx = context()  # the answer next to "Testmail senden", its item below
         also = ["smtp-test-mail", "smtp-password"]  # the hand-over is decided as the run ends
-        return render_block(TEMPLATE, "smtp_answer", **ctx) + out_of_band(ctx, also)
+        settings_view = next(v for v in ctx["views"] if v.item.id == "smtp-settings")
+        badge = render_block(TEMPLATE, "badge", **{**ctx, "view": settings_view, "badge_oob": True})
+        return render_block(TEMPLATE, "smtp_answer", **ctx) + out_of_band(ctx, also) + badge
     other_path()
 
 

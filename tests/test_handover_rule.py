@@ -104,3 +104,27 @@ def test_untested_hand_over_is_marked_for_customer_and_peiq(smtp_app, client, cu
     auth.login()
     page = client.get(f"/manage/customers/{customer['id']}").text
     assert "Ungetestet:" in page and "ohne Test übergeben" in page
+
+
+def test_settings_card_says_saved_but_not_working(smtp_app, client, customers, db, kunde_mail):
+    """The settings card tells the truth of the tests: green only while nothing contradicts."""
+    customer, edit, _ = customers.create(path="smtp-own")
+    customers.post(f"/c/{edit}/smtp-test", form(kunde_mail, password="Tippfehler"), htmx=True,
+                   token_from=f"/c/{edit}")  # fmt: skip
+    run = wait_for_run(db, customer["id"])
+    poll = client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}).text
+    badge = poll[poll.index('id="badge-smtp-settings"') :]
+    assert badge.startswith('id="badge-smtp-settings" hx-swap-oob="true"')
+    assert "Gespeichert – funktioniert noch nicht" in badge[:300]
+    page = client.get(f"/c/{edit}").text
+    assert "Gespeichert – funktioniert noch nicht" in page
+    # a red field: the card does not say "Erledigt" next to it
+    bad = customers.post(f"/c/{edit}/smtp-settings", form(kunde_mail, host="kein host"),
+                         htmx=True, token_from=f"/c/{edit}")  # fmt: skip
+    assert bad.status_code == 422 and "Änderung nicht gespeichert" in bad.text
+    assert "zuletzt gespeicherten Einstellungen" in bad.text
+    # a passing test: plain "Erledigt" again
+    customers.post(f"/c/{edit}/smtp-test", form(kunde_mail), htmx=True, token_from=f"/c/{edit}")
+    run = wait_for_run(db, customer["id"])
+    poll = client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}).text
+    assert "funktioniert noch nicht" not in poll
