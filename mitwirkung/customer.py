@@ -282,7 +282,11 @@ def item(item_id):
     require_item(item_id)
     if not htmx:
         return respond([], item_id=item_id)
-    return render_items(item_id)
+    html = render_items(item_id)
+    if item_id == "mail-received" and g.customer["path"] == "smtp-own":
+        ctx = context()  # the answer next to "Testmail senden" says whether it arrived
+        html += render_block(TEMPLATE, "smtp_answer", **ctx, answer_oob=True)
+    return html
 
 
 @bp.post("/c/<token>/items/<item_id>")
@@ -609,7 +613,9 @@ def confirm(code):
         contact = store.peiq_contact(get_db(), customer)
         return render_template("closed.html", customer=customer, contact=contact), 410
     return render_template(
-        "confirmed.html", customer=customer, outcome=outcome, path=obligation().path(path_id)
+        "confirmed.html", customer=customer, outcome=outcome, path=obligation().path(path_id),
+        # the read-only view: the test mail may reach someone who must not edit the checklist
+        back_url=url_for("customer.share_page", token=store.link_tokens(customer)[1]),
     )
 
 

@@ -128,3 +128,25 @@ def test_settings_card_says_saved_but_not_working(smtp_app, client, customers, d
     run = wait_for_run(db, customer["id"])
     poll = client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}).text
     assert "funktioniert noch nicht" not in poll
+
+
+def test_arrival_turns_the_answer_and_confirmation_leads_back(
+    smtp_app, client, customers, db, kunde_mail
+):
+    import re
+
+    customer, edit, share = customers.create(path="smtp-own")
+    customers.post(f"/c/{edit}/smtp-test", form(kunde_mail), htmx=True, token_from=f"/c/{edit}")
+    wait_for_run(db, customer["id"])
+    before = client.get(f"/c/{edit}").text
+    assert "noch nicht bewiesen" in before and 'id="smtp-arrived"' not in before
+    text = kunde_mail.handler.messages[-1].text()
+    link = re.search(r"https?://\S+/bestaetigen/[\w-]+", text).group(0)
+    confirmed = client.get(link[link.index("/bestaetigen/") :]).text
+    assert "Danke – Ihre Testmail ist angekommen!" in confirmed
+    assert f'href="/s/{share}"' in confirmed and f"/c/{edit}" not in confirmed
+    # the open page polls mail-received: the answer next to the button changes with it
+    poll = client.get(f"/c/{edit}/items/mail-received", headers={"HX-Request": "true"}).text
+    assert 'id="smtp-answer"' in poll and 'hx-swap-oob="true"' in poll
+    assert 'id="smtp-arrived"' in poll and "noch nicht bewiesen" not in poll
+    assert "Geschafft!" not in poll  # the password is still open: not 100 %
