@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         RUNNER_WORKERS=32,
         SHARE_REFRESH_SECONDS=10,
         PEIQ_POLL_SECONDS=10,
+        NOSCRIPT_REFRESH_SECONDS=2,
         PROXY_COUNT=0,
         SECRET_MAX_AGE_DAYS=14,
         REMINDER_DAYS=[3, 7],

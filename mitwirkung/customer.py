@@ -131,6 +131,10 @@ def context(**extra) -> dict:
     ctx["pressed"] = None
     if not g.readonly:
         defaults = {"recipient": customer["contact_email"], **(settings or {})}
+        if smtp_runs and smtp_runs[0]["state"] == "running":  # a reload mid-test: what it tests
+            tested = smtp_runs[0]["settings"]
+            defaults.update({k: tested[k] for k in live.SETTINGS_FIELDS if k in tested})
+            defaults["no_login"] = int(not tested.get("login", True))
         # people read names in Unicode; the form turns them back into A-labels on the way in
         if defaults.get("host"):
             defaults["host"] = display_domain(defaults["host"])

@@ -75,6 +75,7 @@ class Runner:
             run_id = table.last_pk
             if on_start:
                 on_start(db, run_id)
+            _changed(db, customer_id)
         self.pool().submit(self._execute, run_id, check, finish)
         return run_id
 
@@ -90,6 +91,7 @@ class Runner:
         try:
             with db.atomic():
                 outcome, data = finish(db, run_id, result)
+                _changed(db, db.table("runs").get(run_id)["customer_id"])
                 db.table("runs").update(
                     run_id,
                     {
@@ -115,6 +117,11 @@ class Runner:
     def shutdown(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
+
+
+def _changed(db: Database, customer_id: int) -> None:
+    """A run started or ended: the customer's pages (cached per revision) show it now."""
+    db.execute("UPDATE customers SET revision = revision + 1 WHERE id = ?", [customer_id])
 
 
 def _dead(owner: str | None) -> bool:
@@ -158,6 +165,7 @@ def reap(
             db.table("runs").update(
                 run["id"], {"state": "aborted", "outcome": "aborted", "finished_at": now()}
             )
+            _changed(db, run["customer_id"])
             on_abort(db, run)
         count += 1
     return count

@@ -197,8 +197,7 @@ function showPlainConsent(root) {
   root.querySelectorAll("[data-plain-only]").forEach((box) => {
     const chosen = box.closest("form").querySelector('input[name="encryption"]:checked');
     const invalid = box.querySelector('[aria-invalid="true"]');
-    const checked = box.querySelector("input:checked");
-    box.hidden = !invalid && !checked && !(chosen && chosen.value === "none");
+    box.hidden = !invalid && !(chosen && chosen.value === "none");
   });
 }
 // "Mein Server braucht keine Anmeldung": user and password are not asked (the server ignores
