@@ -121,6 +121,9 @@ def context(**extra) -> dict:
         "csrf_token": lambda: link_csrf_token(g.token),
         "saved": False,
         "smtp_runs": smtp_runs,
+        "tests_left": live.tests_left(db, current_app.config, customer["id"])
+        if customer["path"] == "smtp-own" and not g.readonly
+        else None,
         "probe": None,
         "handover_pending": handover.pending(db, customer["id"]),
         "peiq_contact": store.peiq_contact(db, customer),

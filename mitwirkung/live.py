@@ -63,10 +63,46 @@ def _limit(
         )  # fmt: skip
 
 
-def admit(db: Database, config, customer_id: int, client_addr: str | None) -> None:
-    """Raise RateLimited when the customer or the client address has used up its tests."""
-    _limit(db, "customer_id = ?", customer_id, SMTP_KINDS, config["SMTP_TESTS_PER_CUSTOMER"],
-           600, "in den letzten 10 Minuten", "Tests")  # fmt: skip
+# Outcomes of runs that ended before any connection to the customer's server: they cost the
+# server nothing, so they do not count against the customer's budget (the address limit stays).
+NOT_CONNECTED = ("invalid_host", "blocked_address", "blocked_port", "host_not_found",
+                 "dns_unavailable", "address_invalid", "password_missing")  # fmt: skip
+# A test mail and a probe ("Einstellungen ermitteln") have a budget each per customer: finding
+# the right port never uses up the test mails, and the other way round.
+CUSTOMER_BUDGETS = {"smtp": ("smtp", "mailjet-mail"), "mailjet-mail": ("smtp", "mailjet-mail"),
+                    "probe": ("probe",)}  # fmt: skip
+
+
+def _customer_runs(db: Database, customer_id: int, kinds) -> list[str]:
+    marks, skip = ",".join("?" * len(kinds)), ",".join("?" * len(NOT_CONNECTED))
+    return [row[0] for row in db.execute(
+        f"SELECT started_at FROM runs WHERE customer_id = ? AND kind IN ({marks})"
+        f" AND started_at > ? AND COALESCE(outcome, '') NOT IN ({skip}) ORDER BY started_at",
+        [customer_id, *kinds, _since(600), *NOT_CONNECTED],
+    )]  # fmt: skip
+
+
+def tests_left(db: Database, config, customer_id: int, kind: str = "smtp") -> int:
+    """How many more runs of this kind the customer may start in the current 10 minutes."""
+    used = len(_customer_runs(db, customer_id, CUSTOMER_BUDGETS[kind]))
+    return max(0, config["SMTP_TESTS_PER_CUSTOMER"] - used)
+
+
+def admit(
+    db: Database, config, customer_id: int, client_addr: str | None, kind: str = "smtp"
+) -> None:
+    """Raise RateLimited when the customer's budget for this kind (test mails, or probes) or the
+    client address's budget for all SMTP tests is used up; runs that never connected are free."""
+    rows = _customer_runs(db, customer_id, CUSTOMER_BUDGETS[kind])
+    limit = config["SMTP_TESTS_PER_CUSTOMER"]
+    if len(rows) >= limit:
+        again = datetime.fromisoformat(rows[-limit]) + timedelta(seconds=600)
+        noun = "Port-Suchen" if kind == "probe" else "Testmails"
+        raise RateLimited(
+            f"Es wurden in den letzten 10 Minuten schon {len(rows)} {noun} gestartet – mehr "
+            f"sind zum Schutz der Server nicht möglich. Bitte versuchen Sie es ab "
+            f"{_local_hhmm(again.isoformat())} Uhr wieder."
+        )  # fmt: skip
     _limit(db, "client_addr = ?", client_addr, SMTP_KINDS, config["SMTP_TESTS_PER_ADDRESS"],
            3600, "in der letzten Stunde", "Tests")  # fmt: skip
 
@@ -299,7 +335,7 @@ def start_probe(
         return probe_settings(host, ports=ports, **options)
 
     with db.atomic():
-        admit(db, config, customer["id"], client_addr)
+        admit(db, config, customer["id"], client_addr, kind="probe")
         return runner.submit(
             db, customer_id=customer["id"], kind="probe", settings={"host": host}, actor=actor,
             client_addr=client_addr, check=check, finish=finish_probe,

@@ -150,3 +150,36 @@ def test_arrival_turns_the_answer_and_confirmation_leads_back(
     assert 'id="smtp-answer"' in poll and 'hx-swap-oob="true"' in poll
     assert 'id="smtp-arrived"' in poll and "noch nicht bewiesen" not in poll
     assert "Geschafft!" not in poll  # the password is still open: not 100 %
+
+
+def test_trial_and_error_budget(smtp_app, client, customers, db, kunde_mail):
+    """Attempts that never reached a server are free, the probe has its own budget, and the page
+    says how many test mails remain before the limit."""
+    smtp_app.config["SMTP_TESTS_PER_CUSTOMER"] = 3
+    customer, edit, _ = customers.create(path="smtp-own")
+    customers.post(f"/c/{edit}/smtp-test", form(kunde_mail, password="Tippfehler"), htmx=True,
+                   token_from=f"/c/{edit}")  # fmt: skip
+    run = wait_for_run(db, customer["id"])
+    poll = client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}).text
+    assert "noch 2 Testmails senden" in poll
+    # a host the DNS does not know, found only when the test runs: costs nothing
+    db.execute("UPDATE runs SET outcome = 'host_not_found' WHERE id = ?", [run["id"]])
+    db.conn.commit()
+    page = client.get(f"/c/{edit}").text
+    assert 'id="tests-left"' not in page  # full budget again: nothing to count down
+    for left in (2, 1):
+        customers.post(f"/c/{edit}/smtp-test", form(kunde_mail, password="x"), htmx=True,
+                       token_from=f"/c/{edit}")  # fmt: skip
+        run = wait_for_run(db, customer["id"])
+        poll = client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}).text
+        assert f"noch {left} {'Testmail' if left == 1 else 'Testmails'} senden" in poll
+    customers.post(f"/c/{edit}/smtp-test", form(kunde_mail), htmx=True, token_from=f"/c/{edit}")
+    wait_for_run(db, customer["id"])
+    refused = customers.post(f"/c/{edit}/smtp-test", form(kunde_mail), htmx=True,
+                             token_from=f"/c/{edit}")  # fmt: skip
+    assert refused.status_code == 422 and "schon 3 Testmails" in refused.text
+    # "Einstellungen ermitteln" still works
+    probe = customers.post(f"/c/{edit}/smtp-probe", {"host": "mail.kunde.test"}, htmx=True,
+                           token_from=f"/c/{edit}")  # fmt: skip
+    assert probe.status_code == 200 and "Wir probieren" in probe.text
+    wait_for_run(db, customer["id"], kind="probe")
