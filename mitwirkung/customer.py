@@ -275,7 +275,13 @@ def choose_path():
     form = PathForm(paths=obligation().paths)
     if not form.validate_on_submit():
         return respond(["workspace"], 422, path_form=form)
-    store.set_path(get_db(), g.customer["id"], form.path.data, "customer")
+    db, current = get_db(), g.customer["path"]
+    if current and form.path.data != current and request.form.get("confirm_leave") != "1":
+        views = item_views(obligation(), current, store.item_rows(db, g.customer["id"]))
+        if progress(views) == 100:  # leaving a finished path: ask first, say what is kept
+            leave = obligation().path(form.path.data)
+            return respond(["workspace"], path_form=form, leave_to=leave)
+    store.set_path(db, g.customer["id"], form.path.data, "customer")
     reload_customer()
     if not htmx:
         return redirect(url_for("customer.page", token=g.token), 303)

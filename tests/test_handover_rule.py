@@ -183,3 +183,21 @@ def test_trial_and_error_budget(smtp_app, client, customers, db, kunde_mail):
                            token_from=f"/c/{edit}")  # fmt: skip
     assert probe.status_code == 200 and "Wir probieren" in probe.text
     wait_for_run(db, customer["id"], kind="probe")
+
+
+def test_leaving_a_finished_path_asks_first(customers):
+    customer, edit, _ = customers.create(path="portal")
+    customers.complete_portal(customer["id"])
+    store.set_item(customers.db, customer["id"], "mail-received", "done", "customer",
+                   {"by_hand": True}, path="portal")  # fmt: skip
+    asked = customers.post(f"/c/{edit}/path", {"path": "mailjet"}, htmx=True,
+                           token_from=f"/c/{edit}")  # fmt: skip
+    assert asked.status_code == 200 and 'id="leave-confirm"' in asked.text
+    assert "bleiben gespeichert" in asked.text
+    assert store.get_customer(customers.db, customer["id"])["path"] == "portal"
+    customers.post(f"/c/{edit}/path", {"path": "mailjet", "confirm_leave": "1"}, htmx=True,
+                   token_from=f"/c/{edit}")  # fmt: skip
+    assert store.get_customer(customers.db, customer["id"])["path"] == "mailjet"
+    # an unfinished path is left with one click, as before
+    customers.post(f"/c/{edit}/path", {"path": "smtp-own"}, htmx=True, token_from=f"/c/{edit}")
+    assert store.get_customer(customers.db, customer["id"])["path"] == "smtp-own"

@@ -213,3 +213,31 @@ def test_geschafft_is_a_heading_and_the_confirmation_leads_back(
     page.locator("#done-banner").scroll_into_view_if_needed()
     page.screenshot(path=f"/tmp/issue18-geschafft-{viewport}.png")
     context.close()
+
+
+def test_leaving_a_finished_path_asks_and_says_what_is_kept(browser, viewport, server, db):
+    context, page = new_page(browser, viewport)
+    c, edit = customer(server, db)
+    store.set_path(db, c["id"], "portal", "test")
+    store.set_item(db, c["id"], "portal-adopt", "done", "manager:am@peiq.de", {"portal": "p.de"})
+    store.set_item(db, c["id"], "mail-received", "done", "customer", {"by_hand": True},
+                   path="portal")  # fmt: skip
+    page.goto(edit)
+    expect(page.get_by_role("heading", name="Geschafft!")).to_be_visible()
+    page.locator(".path-change summary").click()
+    page.locator('input[name="path"][value="mailjet"]').check()
+    page.get_by_role("button", name="Weg wechseln").click()
+    question = page.locator("#leave-confirm")
+    expect(question).to_contain_text("bleiben gespeichert")
+    expect(question).to_be_focused()
+    assert store.get_customer(db, c["id"])["path"] == "portal"
+    question.get_by_role("button", name=re.compile("Abbrechen")).click()
+    expect(page.locator("#leave-confirm")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Geschafft!")).to_be_visible()
+    page.locator(".path-change summary").click()
+    page.locator('input[name="path"][value="mailjet"]').check()
+    page.get_by_role("button", name="Weg wechseln").click()
+    page.locator("#leave-confirm").get_by_role("button", name=re.compile("Ja, zu")).click()
+    expect(page.locator("#dns-waiting")).to_be_visible()
+    assert store.get_customer(db, c["id"])["path"] == "mailjet"
+    context.close()
