@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SHARE_REFRESH_SECONDS=10,
         PEIQ_POLL_SECONDS=10,
         NOSCRIPT_REFRESH_SECONDS=2,
+        SMTP_ANSWER_WAIT=0.5,
         PROXY_COUNT=0,
         SECRET_MAX_AGE_DAYS=14,
         REMINDER_DAYS=[3, 7],

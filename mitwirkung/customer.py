@@ -419,7 +419,7 @@ def smtp_test():
     data = settings_data(form)
     max_age = current_app.config["SECRET_MAX_AGE_DAYS"] if form.handover.data else None
     try:
-        live.start_smtp_test(
+        run_id = live.start_smtp_test(
             db, get_runner(), current_app.config, customer=g.customer, settings=settings,
             password=password, allow_plain=form.allow_plain.data,
             confirm_url_for=lambda code: public_url("customer.confirm", code=code),
@@ -433,6 +433,8 @@ def smtp_test():
             ["item"], 422, item_id="smtp-settings", smtp_form=shown(form), pressed="test"
         )
     also = ("smtp-test-mail", "smtp-password")
+    # a server that answers quickly: the answer carries the result, no polling round trip
+    get_runner().wait(run_id, float(current_app.config["SMTP_ANSWER_WAIT"]))
     return after_write("smtp-settings", also, saved=True, pressed="test", smtp_form=shown(form))
 
 
