@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.routing import IntegerConverter, ValidationError
 
 from . import logs
+from .checks.diagnose import german_date
 from .checks.domain import display_domain
 from .checks.smtp import shown_address
 from .db import get_db, write_problem
@@ -170,6 +171,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(run_label)
     app.add_template_global(TRIAL_RULE, "TRIAL_RULE")
     app.add_template_global(HANDOVER_WORDS, "HANDOVER_WORDS")
+    app.add_template_filter(german_date, "german_date")
     app.add_template_global(DKIM_WAITING, "DKIM_WAITING")
     app.add_template_filter(shown_address, "address")
     app.add_template_global(EVENT_WORDS, "EVENT_WORDS")

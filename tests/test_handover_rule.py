@@ -201,3 +201,30 @@ def test_leaving_a_finished_path_asks_first(customers):
     # an unfinished path is left with one click, as before
     customers.post(f"/c/{edit}/path", {"path": "smtp-own"}, htmx=True, token_from=f"/c/{edit}")
     assert store.get_customer(customers.db, customer["id"])["path"] == "smtp-own"
+
+
+def test_words_dates_numbers_and_doubled_addresses():
+    from mitwirkung.checks import diagnose
+    from mitwirkung.checks.dns import wording
+
+    d = diagnose.describe("connection_refused", host="127.0.0.1", address="127.0.0.1", port=587)
+    assert "127.0.0.1 (127.0.0.1)" not in d.message and "Der Server 127.0.0.1 " in d.message
+    named = diagnose.describe("connection_refused", host="mail.x.de", address="192.0.2.1")
+    assert "mail.x.de (192.0.2.1)" in named.message
+    expired = diagnose.describe("cert_expired", host="mail.x.de", not_after="2026-12-05")
+    assert "05.12.2026" in expired.message and "2026-12-05" not in expired.message
+    assert "05.12.2026" in diagnose.line(
+        "tls_session",
+        version="TLSv1.3",
+        cipher="X",
+        subject="s",
+        issuer="i",
+        not_after="2026-12-05",
+    )
+    assert "(p=none). Er beobachtet nur (p=none)" not in wording.TEXTS["dmarc.ok_none"][0]
+    assert "verschachtelt" not in " ".join(wording.TEXTS["spf.too_deep"])
+    assert "RFC" not in wording.TEXTS["spf.too_many_lookups"][0]
+    from mitwirkung.checks.finding import Finding
+
+    one = wording.render(Finding("spf.ok", "done", {"lookups": 1, "limit": 10}))[0]
+    assert "1 DNS-Abfrage;" in one and "1 DNS-Abfragen" not in one

@@ -804,8 +804,20 @@ TRANSCRIPT = {
 }
 
 
+DATES = ("not_after", "not_before")  # ISO dates (YYYY-MM-DD) the page shows as 06.12.2026
+
+
+def german_date(value) -> str:
+    """An ISO date "2026-12-05" as the page writes dates ("05.12.2026"); other text unchanged."""
+    text = str(value)
+    if len(text) == 10 and text[4] == text[7] == "-" and text.replace("-", "").isdigit():
+        return f"{text[8:10]}.{text[5:7]}.{text[0:4]}"
+    return text
+
+
 def line(key: str, **values) -> str:
     """One German transcript line (or word) of TRANSCRIPT, filled with values."""
+    values = {k: german_date(v) if k in DATES else v for k, v in values.items()}
     return TRANSCRIPT[key].format(**values)
 
 
@@ -855,7 +867,13 @@ def describe(code: str, **context) -> Diagnosis:
         or VARIANTS.get((code, authenticated))
         or TABLE.get(code, TABLE["unexpected"])
     )
-    values = _Context({k: _text(v) for k, v in context.items() if v not in (None, "")})
+    values = _Context({k: german_date(v) if k in DATES else _text(v)
+                       for k, v in context.items() if v not in (None, "")})  # fmt: skip
+    if values.get("host") and values.get("host") == values.get("address"):
+        # the customer typed an address: "Der Server 127.0.0.1", not "127.0.0.1 (127.0.0.1)"
+        title, message, next_step = (
+            t.replace(" ({address})", "") for t in (title, message, next_step)
+        )
     values["cert_suggestion"] = _cert_suggestion(context.get("cert_names"))
     if context.get("note") in NOTES:
         values["detail"] = " ".join(filter(None, (NOTES[context["note"]], values.get("detail"))))
