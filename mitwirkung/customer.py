@@ -70,6 +70,18 @@ ONLOOKER_HELP = {
     "schließt dann die Einrichtung bei Mailjet ab.",
     "portal-adopt": "Die Kund:in nennt ihr PORTAL; die Ansprechperson bei PEIQ bestätigt danach "
     "die Übernahme.",
+    "smtp-settings": "Server/Host, Port, Verschlüsselung, Nutzer und Absenderadresse des "
+    "Postfachs der Kund:in – so, wie ihr E-Mail-Anbieter sie nennt.",
+    "smtp-password": "Das Passwort reist nie zusammen mit den übrigen Zugangsdaten: Die Kund:in "
+    "übergibt es verschlüsselt in dieser Anwendung oder bestätigt einen anderen sicheren Weg.",
+    "smtp-test-mail": "Eine echte Testmail über den SMTP-Server der Kund:in zeigt, ob Server, "
+    "Port, Verschlüsselung und Anmeldung stimmen.",
+    "dns-verification": "Mit diesem TXT-Eintrag beweist die Kund:in Mailjet, dass die "
+    "Absender-Domain ihr gehört.",
+    "dns-spf": "SPF legt fest, welche Server E-Mails für die Domain verschicken dürfen; Mailjet "
+    "muss darin stehen, sonst landen die E-Mails im Spam.",
+    "dns-dkim": "DKIM ist eine digitale Unterschrift für E-Mails; der öffentliche Schlüssel steht "
+    "als TXT-Eintrag im DNS der Domain, damit Empfänger die Unterschrift prüfen können.",
 }
 bp.add_app_template_global(ONLOOKER_HELP, "ONLOOKER_HELP")
 

@@ -374,6 +374,10 @@ DKIM_WAITING = (
     "hier noch ein. Sie bekommen Bescheid, sobald er da ist; die anderen Einträge können Sie "
     "schon anlegen."
 )
+DKIM_WAITING_ONLOOKER = (
+    "Den Wert – den öffentlichen Schlüssel, den Mailjet für die Domain erzeugt – trägt PEIQ "
+    "hier noch ein; die anderen Einträge kann die Kund:in schon anlegen."
+)
 MISSING_NAMES = {"dkim_key": "der öffentliche DKIM-Schlüssel"}
 
 

@@ -16,7 +16,7 @@ from .checks.domain import display_domain
 from .checks.smtp import shown_address
 from .db import get_db, write_problem
 from .handover import HANDOVER_WORDS
-from .live import DKIM_WAITING, DNS_OUTCOMES, TRIAL_RULE, run_label
+from .live import DKIM_WAITING, DKIM_WAITING_ONLOOKER, DNS_OUTCOMES, TRIAL_RULE, run_label
 from .mailjet_sync import MAILJET_WORDS
 from .pagecache import PageCache
 from .progress import STATE_LABELS
@@ -173,6 +173,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(HANDOVER_WORDS, "HANDOVER_WORDS")
     app.add_template_filter(german_date, "german_date")
     app.add_template_global(DKIM_WAITING, "DKIM_WAITING")
+    app.add_template_global(DKIM_WAITING_ONLOOKER, "DKIM_WAITING_ONLOOKER")
     app.add_template_filter(shown_address, "address")
     app.add_template_global(EVENT_WORDS, "EVENT_WORDS")
     app.add_template_global(MAILJET_WORDS, "MAILJET_WORDS")
