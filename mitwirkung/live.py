@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from . import crypto, handover, mail, mailjet_followup, store
 from .checks import diagnose, dnsprovider
 from .checks.dns import DnsReport, MailjetExpectation, check_mailjet, planned_records
+from .checks.dns.zonefile import zone_snippet
 from .checks.netguard import GuardError, vet
 from .checks.smtp import SmtpResult, SmtpSettings, probe_settings, run_smtp_test
 from .db import now
@@ -419,6 +420,7 @@ def dns_view(db: Database, customer_id: int) -> dict:
         "auto": auto_checks_allowed(db, customer_id),
         "auto_until": auto_checks_until(db, customer_id),
         "missing": missing_values(expected),
+        "zone": zone_snippet(expected.domain, records),
     }
 
 
