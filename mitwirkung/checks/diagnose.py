@@ -215,8 +215,8 @@ TABLE: dict[str, tuple[str, str, str]] = {
     ),
     "cert_untrusted": (
         "Zertifikat nicht vertrauenswürdig",
-        "Das Zertifikat von {host} stammt nicht von einer anerkannten Stelle. Aussteller: "
-        "{issuer}.{detail}",
+        "Das Zertifikat von {host} stammt nicht von einer anerkannten Stelle – das kann nur "
+        "der Betreiber des Mailservers ändern.{detail}",
         "Der Betreiber des Mailservers sollte ein Zertifikat einer anerkannten Stelle "
         "einrichten (z. B. Let’s Encrypt). Verwenden Sie sonst den Servernamen Ihres "
         "Anbieters, für den ein gültiges Zertifikat vorliegt.",
@@ -795,6 +795,7 @@ TRANSCRIPT = {
     "timeout": "Zeitüberschreitung",
     "cert_refused": "* TLS-Zertifikat abgelehnt: {detail}",
     "tls_failed": "* TLS-Fehler: {reason}",
+    "cert_issuer": "* TLS-Zertifikat ausgestellt von {issuer}",
     "tls_session": "* {version} ({cipher}), Zertifikat für {subject}, ausgestellt von "
     "{issuer}, gültig bis {not_after}",
     "helo_fallback": "* Der Server versteht EHLO nicht, weiter mit HELO (RFC 5321 §3.2)",
@@ -804,6 +805,23 @@ TRANSCRIPT = {
 }
 
 
+# Failures only the operator of the mail server (the customer's IT or hoster) can fix: what to
+# ask them for, in a short text the customer passes on (operator_request).
+OPERATOR_ASKS = {
+    "cert_untrusted": "richten Sie bitte ein Zertifikat einer anerkannten Stelle ein (z. B. "
+    "Let’s Encrypt) – selbst signierte oder interne Zertifikate lehnen Absender ab",
+    "cert_weak": "ersetzen Sie bitte das Zertifikat durch eines mit ausreichend langem Schlüssel",
+    "cert_chain_incomplete": "richten Sie bitte die vollständige Zertifikatskette ein (bei "
+    "Let’s Encrypt: fullchain.pem statt cert.pem)",
+    "cert_not_yet_valid": "prüfen Sie bitte die Uhrzeit des Servers und das Gültig-ab-Datum "
+    "des Zertifikats",
+    "cert_expired": "erneuern Sie bitte das Zertifikat",
+    "tls_outdated": "schalten Sie bitte TLS 1.2 oder neuer ein",
+    "tls_no_shared_cipher": "schalten Sie bitte zeitgemäße Verschlüsselungsverfahren (TLS 1.2 "
+    "oder neuer) ein",
+    "starttls_refused": "prüfen Sie bitte, warum der Server STARTTLS ablehnt (oft ein fehlendes "
+    "oder falsch eingebundenes Zertifikat)",
+}
 DATES = ("not_after", "not_before")  # ISO dates (YYYY-MM-DD) the page shows as 06.12.2026
 
 
@@ -813,6 +831,34 @@ def german_date(value) -> str:
     if len(text) == 10 and text[4] == text[7] == "-" and text.replace("-", "").isdigit():
         return f"{text[8:10]}.{text[5:7]}.{text[0:4]}"
     return text
+
+
+def operator_request(result: dict, host: str, port) -> str | None:
+    """A short German text for the mail server's operator, or None when the customer can act.
+
+    result: a stored SmtpResult (code, title, message, reply, tls). Names the server, what the
+    test found, what to change, and the technical facts (certificate, reply) for the reader.
+    """
+    ask = OPERATOR_ASKS.get(result.get("code") or "")
+    if ask is None:
+        return None
+    facts = []
+    tls = result.get("tls") or {}
+    if tls:
+        facts.append(
+            f"Zertifikat für {tls.get('subject') or '?'}, ausgestellt von "
+            f"{tls.get('issuer') or '?'}, gültig bis {german_date(tls.get('not_after') or '?')}"
+        )
+    # what the TLS layer said about the certificate (issuer, names), from the transcript
+    facts += [ln[2:] for ln in result.get("transcript") or () if ln.startswith("* TLS")]
+    if result.get("reply"):
+        facts.append(f"Antwort des Servers: {result['reply']}")
+    return (
+        f"Guten Tag,\n\nPEIQ PRINT PPS soll über unseren Mailserver {host} (Port {port}) "
+        f"System-E-Mails senden. Der Test dabei meldet: {result.get('title')}.\n\n"
+        f"{result.get('message')}\n\nBitte {ask}. Danach wiederholen wir den Test.\n"
+        + (f"\nTechnische Angaben: {'; '.join(facts)}\n" if facts else "")
+    )
 
 
 def line(key: str, **values) -> str:

@@ -130,6 +130,8 @@ async def run_smtp_test(
     )
     if failure:
         reply = failure.reply
+        if context.get("issuer") and not session.tls:  # for the operator (operator_request)
+            transcript.add(line("cert_issuer", issuer=context["issuer"]))
         transcript.add(line("result", title=diagnosis.title))
     log.info("SMTP test to port %s finished: %s", settings.port, code)
     return SmtpResult(
