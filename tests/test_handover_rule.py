@@ -253,3 +253,28 @@ def test_share_view_speaks_to_an_onlooker(customers, path):
     text = text.replace("Testmail über Ihren Server verschickt", "")
     for word in (" Sie ", " Ihren ", " Ihre ", " Ihr ", " Ihrem ", " Ihres ", "Übergeben Sie"):
         assert word not in text, (word, text[max(0, text.find(word) - 80) : text.find(word) + 80])
+
+
+def test_certificate_fault_says_who_acts_and_offers_a_text(
+    smtp_app, client, customers, db, kunde_mail
+):
+    ca_file = smtp_app.config["SMTP_CA_FILE"]
+    smtp_app.config["SMTP_CA_FILE"] = None  # the test CA is unknown: the certificate is not
+    customer, edit, _ = customers.create(path="smtp-own")
+    customers.post(f"/c/{edit}/smtp-test", form(kunde_mail), htmx=True, token_from=f"/c/{edit}")
+    run = wait_for_run(db, customer["id"])
+    assert run["outcome"] == "cert_untrusted"
+    poll = client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}).text
+    assert 'id="it-forward"' in poll and "Wer muss handeln?" in poll
+    it = poll[poll.index('<pre id="it-text">') :]
+    it = it[: it.index("</pre>")]
+    assert "mail.kunde.test" in it and "anerkannten Stelle" in it and "ausgestellt von" in it
+    assert 'href="mailto:?subject=' in poll
+    message = poll[poll.index('class="result fail"') : poll.index('id="it-forward"')]
+    assert "Aussteller:" not in message and "O=" not in message
+    smtp_app.config["SMTP_CA_FILE"] = ca_file  # a fault the customer fixes: no such text
+    wrong = customers.post(f"/c/{edit}/smtp-test", form(kunde_mail, password="falsch"),
+                           htmx=True, token_from=f"/c/{edit}")  # fmt: skip
+    run = wait_for_run(db, customer["id"])
+    poll = client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}).text
+    assert wrong.status_code == 200 and 'id="it-forward"' not in poll
