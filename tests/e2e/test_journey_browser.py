@@ -548,3 +548,25 @@ def test_portal_page_notices_peiq_confirming_by_itself(journey):
     tick = received.get_by_role("button", name=re.compile("Ja, ich habe eine E-Mail"))
     expect(tick).to_be_visible()
     expect(page.locator("[data-progress]")).to_have_text("50 %")
+
+
+def test_waiting_mailjet_page_shows_the_records_when_peiq_enters_them(journey):
+    page = journey.page
+    customer, edit, _ = journey.customer("mailjet", domain="teil.de")
+    page.goto(edit)
+    expect(page.locator("#dns-waiting")).to_contain_text("Wartet auf PEIQ")
+    journey.db.table("mailjet_expectations").insert(
+        {"customer_id": customer["id"], "domain": "teil.de", **MAILJET, "dkim_key": None}
+    )
+    store.add_event(journey.db, customer["id"], "manager:am@peiq.de", "mailjet-expectation")
+    # no reload: the page asks by itself; the DKIM value is still PEIQ's to enter
+    expect(page.locator("#record-dns-verification")).to_be_visible()
+    dkim = page.locator("#item-dns-dkim")
+    expect(dkim.locator(".badge")).to_have_text("Wartet auf PEIQ")
+    expect(dkim).not_to_contain_text("Mailjet-Konto")
+    expect(page.locator("#forward-waiting")).to_be_attached()  # in the closed "weiterleiten"
+    journey.db.table("mailjet_expectations").update(customer["id"], {"dkim_key": DKIM_KEY})
+    store.add_event(journey.db, customer["id"], "manager:am@peiq.de", "mailjet-expectation")
+    expect(dkim.locator(".badge")).to_have_text("Noch nicht geprüft")
+    expect(dkim.locator("#value-dns-dkim")).to_contain_text("v=DKIM1")
+    journey.axe()
