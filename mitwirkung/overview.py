@@ -105,9 +105,11 @@ def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
             note = view.detail.get("title")
             text = f"{view.item.title}: {note}" if note else view.item.title
             badges.append({"state": view.state, "text": text})
-    if handover.pending(db, customer["id"]):
+    secret = handover.pending(db, customer["id"])
+    if secret:
         waiting = True
-        badges.append({"state": "running", "text": "Passwort liegt zur Abholung bereit"})
+        untested = "" if secret["tested"] else " (ungetestet)"
+        badges.append({"state": "running", "text": f"Passwort liegt zur Abholung bereit{untested}"})
     completed_at, completed_path = customer["completed_at"], customer["completed_path"]
     if customer["path"] != completed_path:
         completed_at, completed_path = None, None

@@ -104,6 +104,7 @@ def test_untested_hand_over_is_marked_for_customer_and_peiq(smtp_app, client, cu
     auth.login()
     page = client.get(f"/manage/customers/{customer['id']}").text
     assert "Ungetestet:" in page and "ohne Test übergeben" in page
+    assert "Passwort liegt zur Abholung bereit (ungetestet)" in client.get("/manage/").text
 
 
 def test_settings_card_says_saved_but_not_working(smtp_app, client, customers, db, kunde_mail):
