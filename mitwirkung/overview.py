@@ -92,7 +92,10 @@ def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
     if (
         customer["path"] == "mailjet"
         and not db.execute(
-            "SELECT 1 FROM mailjet_expectations WHERE customer_id = ?", [customer["id"]]
+            # without the DKIM key the values are not complete: still PEIQ's turn
+            "SELECT 1 FROM mailjet_expectations WHERE customer_id = ?"
+            " AND COALESCE(dkim_key, '') != ''",
+            [customer["id"]],
         ).fetchone()
     ):
         waiting = True

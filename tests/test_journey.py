@@ -95,7 +95,7 @@ def test_values_without_dkim_key_are_not_ready(mailing_app, auth, customers, mai
     )
     page = customers.client.get(response.headers["Location"]).text
     assert "Noch nicht vollständig – es fehlt der öffentliche DKIM-Schlüssel" in page
-    assert "Die Kund:in bekommt eine E-Mail an" not in page and 'id="mailjet-missing"' in page
+    assert "Die Kund:in bekommt eine E-Mail an" not in page and 'id="mailjet-dkim-missing"' in page
     mine = customers.client.get(f"/c/{edit}").text
     dkim = mine[mine.index('id="item-dns-dkim"') :]
     dkim = dkim[: dkim.index("</li>")]
