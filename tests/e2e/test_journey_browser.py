@@ -527,6 +527,9 @@ def test_peiq_informed_card_follows_a_green_check_without_reload(journey, zones)
         journey.answered(page.locator("#dns-answer"), "Alle nötigen Einträge sind in Ordnung")
     expect(inform).not_to_contain_text("Noch nicht alle nötigen Einträge")
     expect(inform.get_by_role("button", name="PEIQ informieren")).to_be_visible()
+    page.locator("#zone-snippet summary").click()  # the zone-file snippet for IT, open
+    expect(page.locator("#zone-text")).to_contain_text("$ORIGIN gruen.de.")
+    journey.axe()
     journey.shot("truth-inform-after-green")
 
 
