@@ -808,18 +808,18 @@ TRANSCRIPT = {
 # Failures only the operator of the mail server (the customer's IT or hoster) can fix: what to
 # ask them for, in a short text the customer passes on (operator_request).
 OPERATOR_ASKS = {
-    "cert_untrusted": "richten Sie bitte ein Zertifikat einer anerkannten Stelle ein (z. B. "
+    "cert_untrusted": "richten Sie ein Zertifikat einer anerkannten Stelle ein (z. B. "
     "Let’s Encrypt) – selbst signierte oder interne Zertifikate lehnen Absender ab",
-    "cert_weak": "ersetzen Sie bitte das Zertifikat durch eines mit ausreichend langem Schlüssel",
-    "cert_chain_incomplete": "richten Sie bitte die vollständige Zertifikatskette ein (bei "
+    "cert_weak": "ersetzen Sie das Zertifikat durch eines mit ausreichend langem Schlüssel",
+    "cert_chain_incomplete": "richten Sie die vollständige Zertifikatskette ein (bei "
     "Let’s Encrypt: fullchain.pem statt cert.pem)",
-    "cert_not_yet_valid": "prüfen Sie bitte die Uhrzeit des Servers und das Gültig-ab-Datum "
+    "cert_not_yet_valid": "prüfen Sie die Uhrzeit des Servers und das Gültig-ab-Datum "
     "des Zertifikats",
-    "cert_expired": "erneuern Sie bitte das Zertifikat",
-    "tls_outdated": "schalten Sie bitte TLS 1.2 oder neuer ein",
-    "tls_no_shared_cipher": "schalten Sie bitte zeitgemäße Verschlüsselungsverfahren (TLS 1.2 "
+    "cert_expired": "erneuern Sie das Zertifikat",
+    "tls_outdated": "schalten Sie TLS 1.2 oder neuer ein",
+    "tls_no_shared_cipher": "schalten Sie zeitgemäße Verschlüsselungsverfahren (TLS 1.2 "
     "oder neuer) ein",
-    "starttls_refused": "prüfen Sie bitte, warum der Server STARTTLS ablehnt (oft ein fehlendes "
+    "starttls_refused": "prüfen Sie, warum der Server STARTTLS ablehnt (oft ein fehlendes "
     "oder falsch eingebundenes Zertifikat)",
 }
 DATES = ("not_after", "not_before")  # ISO dates (YYYY-MM-DD) the page shows as 06.12.2026

@@ -241,3 +241,29 @@ def test_leaving_a_finished_path_asks_and_says_what_is_kept(browser, viewport, s
     expect(page.locator("#dns-waiting")).to_be_visible()
     assert store.get_customer(db, c["id"])["path"] == "mailjet"
     context.close()
+
+
+def test_certificate_fault_names_who_acts_with_a_text_to_pass_on(
+    browser, viewport, server, db, kunde_mail
+):
+    context, page = new_page(browser, viewport)
+    c, edit = customer(server, db)
+    ca_file = server.app.config["SMTP_CA_FILE"]
+    server.app.config["SMTP_CA_FILE"] = None  # the test CA is unknown to the app now
+    try:
+        page.goto(edit)
+        form = page.locator("#smtp-form")
+        fill(form, kunde_mail.port)
+        form.get_by_role("button", name="Testmail senden").click()
+        box = page.locator("#it-forward")
+        expect(box).to_contain_text("Wer muss handeln?")
+        expect(box.locator("#it-text")).to_contain_text("Zertifikat einer anerkannten Stelle")
+        expect(box.get_by_role("button", name=re.compile("Kopieren"))).to_be_visible()
+        expect(box.get_by_role("button", name="In Ihrem E-Mail-Programm öffnen")).to_have_attribute(
+            "href", re.compile("^mailto:")
+        )
+        box.scroll_into_view_if_needed()
+        page.screenshot(path=f"/tmp/issue18-it-{viewport}.png")
+    finally:
+        server.app.config["SMTP_CA_FILE"] = ca_file
+        context.close()
