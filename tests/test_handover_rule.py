@@ -243,6 +243,7 @@ def test_share_view_speaks_to_an_onlooker(customers, path):
              "dkim_selector": "mailjet", "dkim_key": None}
         )  # fmt: skip
     html = customers.client.get(f"/s/{share}").text
+    assert "Drücken Sie" not in html  # no button to press on the read-only view
     main = html[html.index("<main") : html.index('id="glossary"')]  # the glossary: neutral
     # step-by-step instructions for the panel address whoever does them (the IT colleague the
     # records were forwarded to reads them here); item titles are names of the steps
