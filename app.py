@@ -19,6 +19,7 @@ from mitwirkung import (
     manage,
     overview,
     runner,
+    team,
     web,
 )
 from mitwirkung.checks import dnsprovider
@@ -104,6 +105,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.csrf.exempt(customer.bp)  # customer links check a per-link token instead
     app.register_blueprint(customer.bp)
     app.register_blueprint(manage.bp)
+    app.register_blueprint(team.bp)
     cli.init_app(app)
     jobs.init_app(app)
     return app

@@ -474,3 +474,33 @@ def m_i11b_german_sort_and_waiting(db: Database) -> None:
         "UPDATE customers SET summary_revision = NULL WHERE (path = 'mailjet' AND id NOT IN"
         " (SELECT customer_id FROM mailjet_expectations)) OR contact_email LIKE '%xn--%'"
     )
+
+
+@migrations()
+def m19_manager_accounts(db: Database) -> None:
+    # Accounts the team runs itself: a deactivated manager cannot log in; an invited one has no
+    # password of their own until the one-time link is used (password_set_at stays NULL).
+    managers = db.table("managers")
+    managers.add_column("active", int, not_null_default=1)
+    managers.add_column("password_set_at", str)
+    managers.add_column("deactivated_at", str)
+    db.execute("UPDATE managers SET password_set_at = created_at")
+    # one-time links (invitation, password reset): only the SHA-256 of the token is stored
+    db.table("manager_tokens").create(
+        {"token_hash": str, "manager_id": int, "purpose": str, "created_at": str,
+         "expires_at": str, "created_by": str},
+        pk="token_hash",
+        foreign_keys=[("manager_id", "managers", "id")],
+    )  # fmt: skip
+    # one row per login: "Abmelden" ends this row only; the epoch still ends them all
+    db.table("manager_sessions").create(
+        {"id_hash": str, "manager_id": int, "created_at": str, "ended_at": str},
+        pk="id_hash",
+        foreign_keys=[("manager_id", "managers", "id")],
+    )
+    db.table("manager_sessions").create_index(["manager_id"])
+    # who did what to which account (invited, reset, deactivated, password changed ...)
+    db.table("team_events").create(
+        {"id": int, "at": str, "actor": str, "kind": str, "manager_id": int, "data": str},
+        pk="id",
+    )

@@ -22,7 +22,7 @@ from flask import (
 from markupsafe import Markup
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import handover, live, mail, mailjet, mailjet_mail, mailjet_sync, notify, store
+from . import accounts, handover, live, mail, mailjet, mailjet_mail, mailjet_sync, notify, store
 from . import overview as board
 from .checks.dns import MailjetExpectation
 from .checks.domain import display_domain
@@ -40,12 +40,10 @@ bp = Blueprint("manage", __name__, url_prefix="/manage")
 @bp.before_request
 def load_manager():
     """Load the logged-in manager; everything but the login page requires one."""
-    manager_id = session.get("manager_id")
-    g.manager = store.get_row(get_db(), "managers", manager_id) if manager_id else None
-    if g.manager and g.manager["session_epoch"] != session.get("epoch"):
-        g.manager = None  # logged out since this session began
-    if g.manager is None and request.endpoint not in ("manage.login",):
-        if manager_id:
+    sid = session.get("sid")
+    g.manager = accounts.session_manager(get_db(), sid)  # None once logged out or deactivated
+    if g.manager is None and request.endpoint not in ("manage.login", "team.set_password"):
+        if sid:
             session.clear()
         target = request.full_path if request.query_string else request.path
         return redirect(url_for("manage.login", next=target))
@@ -167,24 +165,27 @@ def login():
                 "erneut."
             )
             return render_template("login.html", form=form), 429
-        manager = next(db.query("SELECT * FROM managers WHERE email = ?", [email]), None)
+        manager = accounts.by_email(db, email)
         hashed = manager["password_hash"] if manager else _DUMMY_HASH
-        if check_password_hash(hashed, form.password.data) and manager:
+        if check_password_hash(hashed, form.password.data) and manager and manager["active"]:
             _login_succeeded(db, attempt, email, client)
             session.clear()
-            session["manager_id"] = manager["id"]
-            session["epoch"] = manager["session_epoch"]
+            session["sid"] = accounts.start_session(db, manager["id"])
             return redirect(_local_redirect(request.args.get("next")), 303)
-        form.password.errors.append("E-Mail oder Passwort stimmt nicht.")
+        if manager and not manager["active"] and check_password_hash(hashed, form.password.data):
+            form.password.errors.append(
+                "Dieser Zugang ist deaktiviert. Bitte wenden Sie sich an eine Kolleg:in, die "
+                "ihn unter „Team“ wieder aktivieren kann."
+            )
+        else:
+            form.password.errors.append("E-Mail oder Passwort stimmt nicht.")
     return render_template("login.html", form=form), 422 if form.errors else 200
 
 
 @bp.post("/logout")
 def logout():
-    """Log out, here and in every other session of this manager."""
-    get_db().execute(
-        "UPDATE managers SET session_epoch = session_epoch + 1 WHERE id = ?", [g.manager["id"]]
-    )
+    """Log out of this session only (the manager's other browsers stay logged in)."""
+    accounts.end_session(get_db(), session.get("sid"))
     session.clear()
     return redirect(url_for("manage.login"), 303)
 
