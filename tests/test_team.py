@@ -29,7 +29,10 @@ def test_weak_passwords_are_refused_with_a_reason(password, why):
     assert problem and why in problem
 
 
-@pytest.mark.parametrize("password", [STRONG, "korrekt-pferd-batterie", "Sonnenblume-Autobahn-Kaktus-Treppenhaus-Öl-" * 3])
+@pytest.mark.parametrize(
+    "password",
+    [STRONG, "korrekt-pferd-batterie", "Sonnenblume-Autobahn-Kaktus-Treppenhaus-Öl-" * 3],
+)
 def test_strong_passwords_pass(password):
     assert accounts.password_problem(password, "anna@peiq.de", "Anna") is None
 
@@ -58,7 +61,9 @@ def test_cli_invite_link_sets_the_password_once(app, db, client, customers):
     page = client.get(path)
     assert page.status_code == 200 and "Passwort festlegen" in page.text
     token = customers.csrf(path)
-    weak = client.post(path, data={"csrf_token": token, "password": "bernd123", "repeat": "bernd123"})
+    weak = client.post(
+        path, data={"csrf_token": token, "password": "bernd123", "repeat": "bernd123"}
+    )
     assert weak.status_code == 422 and "zu kurz" in weak.text
     differ = client.post(path, data={"csrf_token": token, "password": STRONG, "repeat": "x"})
     assert differ.status_code == 422 and "verschieden" in differ.text
@@ -134,7 +139,9 @@ def test_change_own_password_keeps_this_session_and_ends_the_others(app, auth, c
 
 def test_invite_by_mail_reset_deactivate_in_the_ui(mail_app, auth, client, customers, outbox):
     auth.login()
-    bad = customers.post("/manage/team/invite", {"email": "bernd-at-peiq.de"}, token_from="/manage/team")
+    bad = customers.post(
+        "/manage/team/invite", {"email": "bernd-at-peiq.de"}, token_from="/manage/team"
+    )
     assert bad.status_code == 422 and "vollständige E-Mail-Adresse" in bad.text
     response = customers.post(
         "/manage/team/invite", {"email": "bernd@peiq.de", "name": "Bernd Berater"},
@@ -146,7 +153,9 @@ def test_invite_by_mail_reset_deactivate_in_the_ui(mail_app, auth, client, custo
     (arrived,) = outbox.handler.messages
     assert arrived.rcpt_tos == ["bernd@peiq.de"] and "Anna Manager hat Ihnen" in arrived.text()
     path = LINK.search(arrived.text()).group(1)
-    again = customers.post("/manage/team/invite", {"email": "am@peiq.de"}, token_from="/manage/team")
+    again = customers.post(
+        "/manage/team/invite", {"email": "am@peiq.de"}, token_from="/manage/team"
+    )
     assert again.status_code == 422 and "gibt es schon" in again.text
     other = app_client(mail_app)
     token = re.search(r'name="csrf_token" value="([^"]+)"', other.get(path).text)[1]
@@ -156,7 +165,9 @@ def test_invite_by_mail_reset_deactivate_in_the_ui(mail_app, auth, client, custo
     assert other.get("/manage/").status_code == 200
     # a reset link mailed by a colleague; the old password holds until the new one is set
     customers.post(f"/manage/team/{bernd['id']}/reset", token_from="/manage/team")
-    assert "Link für ein neues Passwort an bernd@peiq.de geschickt" in client.get("/manage/team").text
+    assert (
+        "Link für ein neues Passwort an bernd@peiq.de geschickt" in client.get("/manage/team").text
+    )
     assert "neues Passwort angefordert" in outbox.handler.messages[-1].text()
     # deactivating ends Bernd's session at once, and the mailed link dies with it
     customers.post(f"/manage/team/{bernd['id']}/deactivate", token_from="/manage/team")
