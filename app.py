@@ -9,6 +9,7 @@ from jinja2 import StrictUndefined
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mitwirkung import (
+    bulk,
     catalog,
     cli,
     customer,
@@ -106,6 +107,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(customer.bp)
     app.register_blueprint(manage.bp)
     app.register_blueprint(team.bp)
+    app.register_blueprint(bulk.bp)
     cli.init_app(app)
     jobs.init_app(app)
     return app

@@ -183,9 +183,17 @@ def managers_end_sessions(email):
 @click.argument("name")
 @click.option("--domain", default=None, help="Absender-Domain, z. B. example.de.")
 @click.option("--contact", default=None, help="E-Mail der Ansprechperson.")
+@click.option(
+    "--contact-manager", default=None, metavar="EMAIL",
+    help="PEIQ-Ansprechpartner:in (E-Mail eines aktiven Zugangs); ohne: niemand Bestimmtes.",
+)  # fmt: skip
+@click.option("--force", is_flag=True, help="Auch anlegen, wenn Name oder Domain schon vorkommen.")
 @click.option("--json", "as_json", is_flag=True, help="Ein JSON-Objekt ausgeben.")
-def customers_create(name, domain, contact, as_json):
+def customers_create(name, domain, contact, contact_manager, force, as_json):
     """Legt eine Kund:in an und gibt Kund:innen-Link und Nur-Lese-Link aus.
+
+    Gibt es schon eine Kund:in mit demselben Namen oder derselben Absender-Domain (auch
+    archiviert), wird nichts angelegt, außer mit --force.
 
     Die Links beginnen mit BASE_URL (MITWIRKUNG_BASE_URL); ohne sie mit dem Standardwert
     http://127.0.0.1:5000, auch wenn der Server gerade auf einem anderen Port läuft.
@@ -196,7 +204,27 @@ def customers_create(name, domain, contact, as_json):
         contact = normalize_email(utf8(contact, "--contact")) if contact else None
     except ValueError as e:  # DomainError too
         raise Refused(str(e)) from None
-    customer, _, _ = store.create_customer(get_db(), name, domain, contact, "cli")
+    db = get_db()
+    manager_id = None
+    if contact_manager:
+        manager = _manager(utf8(contact_manager, "--contact-manager"))
+        if not manager["active"]:
+            raise Refused(f"Der Zugang {contact_manager} ist deaktiviert.")
+        manager_id = manager["id"]
+    similar = store.similar_customers(db, name, domain)
+    if similar and not force:
+        lines = "; ".join(
+            f"{c['name']} (Nr. {c['id']}{', archiviert' if c['archived_at'] else ''},"
+            f" gleiche {c['same']})"
+            for c in similar[:5]
+        )
+        raise Refused(
+            f"Es gibt schon: {lines}. Nichts angelegt. Ist es wirklich eine weitere Kund:in, "
+            "wiederholen Sie den Befehl mit --force."
+        )
+    customer, _, _ = store.create_customer(
+        db, name, domain, contact, "cli", contact_manager_id=manager_id
+    )
     edit_url, share_url = customer_links(customer)
     if as_json:
         click.echo(

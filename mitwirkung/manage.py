@@ -191,7 +191,8 @@ def logout():
 
 
 def _view() -> board.View:
-    return board.View.from_args(request.args, [p.id for p in obligation().paths])
+    paths = [p.id for p in obligation().paths]
+    return board.View.from_args(request.args, paths, me=g.manager["id"])
 
 
 def dashboard_rows(customers: list[dict]) -> Markup:
@@ -210,7 +211,9 @@ def dashboard_rows(customers: list[dict]) -> Markup:
     html = [
         render(c)
         if c["archived_at"]
-        else cache.get_or_make((c["id"], c["summary_revision"]), lambda c=c: render(c))
+        else cache.get_or_make(
+            (c["id"], c["summary_revision"], c["peiq_name"]), lambda c=c: render(c)
+        )
         for c in customers
     ]
     return Markup("".join(html))
@@ -222,6 +225,9 @@ def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extr
     board.refresh(db, obligation())
     view = _view()
     customers, total, number = board.page(db, view)
+    if form is None:
+        form = CustomerForm(formdata=None, data={"peiq_contact": str(g.manager["id"])})
+    form.peiq_contact.choices = contact_choices(db)
     html = render_template(
         "dashboard.html",
         customers=customers,
@@ -229,7 +235,9 @@ def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extr
         total=total,
         view=replace(view, seite=number),
         pages=-(-total // board.PAGE_SIZE),
-        form=form or CustomerForm(formdata=None),
+        form=form,
+        contacts=contact_choices(db)[1:],
+        CONTACTS=board.CONTACTS,
         NO_PATH=board.NO_PATH,
         STATUSES=board.STATUSES,
         SORTS=board.SORTS,
@@ -304,15 +312,20 @@ def same_domain(db, domain: str | None, but: int | None = None) -> list[dict]:
 def create_customer():
     """Create a customer and show its links; a domain in use already asks first."""
     form = CustomerForm()
+    db = get_db()
+    form.peiq_contact.choices = contact_choices(db)
     if not form.validate_on_submit():
         return render_dashboard(form, 422, show_form=True)
-    db = get_db()
     duplicates = same_domain(db, form.domain.data)
     if duplicates and request.form.get("duplicate_ok") != "y":
         return render_dashboard(form, 409, show_form=True, duplicates=duplicates)
+    contact_id = int(form.peiq_contact.data) if form.peiq_contact.data else None
+    if form.peiq_contact.data is None:  # a form without the field: the creator, as before
+        contact_id = store.CREATOR
     customer, _, _ = store.create_customer(
-        db, form.name.data, form.domain.data, form.contact.data, actor()
-    )
+        db, form.name.data, form.domain.data, form.contact.data, actor(),
+        contact_manager_id=contact_id,
+    )  # fmt: skip
     flash("Kund:in angelegt. Schicken Sie ihr den Kund:innen-Link.")
     return redirect(url_for("manage.customer", customer_id=customer["id"]), 303)
 
@@ -333,11 +346,25 @@ def edit_form(db, c: dict, formdata=None) -> CustomerEditForm:
         "reminders": not c["reminders_muted"],
     }
     form = CustomerEditForm(formdata=formdata, data=data, prefix="edit")  # ids unique on the page
-    form.peiq_contact.choices = [("", "niemand Bestimmtes (alle Account Manager:innen)")] + [
-        (str(m["id"]), f"{m['name']} ({m['email']})")
-        for m in db.query("SELECT id, name, email FROM managers ORDER BY name COLLATE NOCASE")
-    ]
+    form.peiq_contact.choices = contact_choices(db, c["contact_manager_id"])
     return form
+
+
+def contact_choices(db, current: int | None = None) -> list[tuple[str, str]]:
+    """Who can be a customer's PEIQ contact: nobody in particular or an active manager.
+
+    A deactivated manager stays in the list while they are `current`, so saving other
+    particulars does not silently change the contact.
+    """
+    rows = db.query(
+        "SELECT id, name, email, active FROM managers WHERE active = 1 OR id IS ?"
+        " ORDER BY name COLLATE NOCASE",
+        [current],
+    )
+    return [("", "niemand Bestimmtes (alle Account Manager:innen)")] + [
+        (str(m["id"]), f"{m['name']} ({m['email']})" + ("" if m["active"] else " – deaktiviert"))
+        for m in rows
+    ]
 
 
 def field_problems(form, title: str) -> list[dict]:
@@ -424,6 +451,8 @@ def edit(customer_id):
     labels = {"name": "Name", "domain": "Absender-Domain", "contact_email": "E-Mail"}
     changed = [labels[k] for k, v in changes.items() if v != c[k]]
     contact_id = int(form.peiq_contact.data) if form.peiq_contact.data else None
+    if form.peiq_contact.data is None:  # not sent: unchanged
+        contact_id = c["contact_manager_id"]
     muted = int(not form.reminders.data)
     with db.atomic():
         db.table("customers").update(
@@ -467,18 +496,25 @@ def sender_lines(contact: dict | None) -> str:
     return f"{contact['name']}, PEIQ\n{contact['email']}" if contact else "Ihr PEIQ-Team"
 
 
-@bp.post("/customers/<int:customer_id>/send-link")
-def send_link(customer_id):
-    """Mail the customer link to the customer's contact with a short German introduction."""
-    c = customer_or_404(customer_id)
-    db = get_db()
+ARCHIVED_NO_LINK = (
+    "Diese Kund:in ist archiviert: ihr Link zeigt nur noch, dass die Einrichtung geschlossen "
+    "ist. Stellen Sie sie erst wieder her, wenn sie den Link wieder braucht."
+)
+NO_CONTACT = (
+    "Für diese Kund:in ist keine E-Mail-Adresse hinterlegt. Tragen Sie sie unter "
+    "„Angaben ändern“ ein oder kopieren Sie den Link und schicken Sie ihn selbst."
+)
+
+
+def mail_link(db, c: dict, by: str) -> str | None:
+    """Mail the customer link to the customer's contact; return None or why not (German).
+
+    Refused for archived customers and customers without a contact address.
+    """
+    if c["archived_at"]:
+        return ARCHIVED_NO_LINK
     if not c["contact_email"]:
-        flash(
-            "Für diese Kund:in ist keine E-Mail-Adresse hinterlegt. Tragen Sie sie unter "
-            "„Angaben ändern“ ein oder kopieren Sie den Link und schicken Sie ihn selbst.",
-            "links-error",
-        )
-        return redirect(url_for("manage.customer", customer_id=customer_id, _anchor="links"), 303)
+        return NO_CONTACT
     contact = store.peiq_contact(db, c)
     edit_url, _ = customer_links(c)
     text = LINK_MAIL.format(name=c["name"], link=edit_url, sender=sender_lines(contact))
@@ -488,13 +524,21 @@ def send_link(customer_id):
         reply_to=contact["email"] if contact else None,
     )  # fmt: skip
     if problem:
-        flash(f"Der Link wurde nicht verschickt. {problem} Kopieren Sie ihn so lange und "
-              "schicken Sie ihn selbst.", "links-error")  # fmt: skip
+        return f"Der Link wurde nicht verschickt. {problem}"
+    store.add_event(db, c["id"], by, "link-mailed", data={"to": c["contact_email"]}, activity=False)
+    return None
+
+
+@bp.post("/customers/<int:customer_id>/send-link")
+def send_link(customer_id):
+    """Mail the customer link to the customer's contact with a short German introduction."""
+    c = customer_or_404(customer_id)
+    problem = mail_link(get_db(), c, actor())
+    if problem in (ARCHIVED_NO_LINK, NO_CONTACT):
+        flash(problem, "links-error")
+    elif problem:
+        flash(f"{problem} Kopieren Sie ihn so lange und schicken Sie ihn selbst.", "links-error")
     else:
-        store.add_event(
-            db, customer_id, actor(), "link-mailed", data={"to": c["contact_email"]},
-            activity=False,
-        )  # fmt: skip
         flash(
             f"Der Kund:innen-Link ist per E-Mail an {shown_address(c['contact_email'])} unterwegs.",
             "links-message",

@@ -50,6 +50,7 @@ STATUSES = {
     "archiviert": "archiviert",
 }
 NO_PATH = "keiner"
+CONTACTS = {"": "alle", "meine": "Meine Kund:innen", "niemand": "ohne PEIQ-Ansprechpartner:in"}
 DEFAULT_DAYS = 7
 MAX_DAYS = 3650
 
@@ -174,9 +175,11 @@ class View:
     sort: str = "aktivitaet"
     seite: int = 1
     errors: dict = field(default_factory=dict, compare=False)
+    wer: str = ""  # "meine": the viewing manager's customers; "niemand": nobody assigned
+    me: int | None = field(default=None, compare=False)  # the viewing manager's id
 
     @classmethod
-    def from_args(cls, args, path_ids) -> View:
+    def from_args(cls, args, path_ids, me: int | None = None) -> View:
         """Read a view from query arguments; unknown values fall back, bad numbers say so."""
         errors = {}
         q = " ".join((args.get("q") or "").split())[:200]
@@ -198,7 +201,9 @@ class View:
                 )
         raw = (args.get("seite") or "1").strip()
         seite = int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10**6 else 1
-        return cls(q, weg, status, tage, sort, seite, errors)
+        wer = args.get("wer", "")
+        wer = wer if wer in CONTACTS else ""
+        return cls(q, weg, status, tage, sort, seite, errors, wer, me)
 
     def args(self, **changes) -> dict:
         """Return the query arguments of this view (defaults left out), with changes."""
@@ -206,7 +211,7 @@ class View:
         defaults = View()
         return {
             name: getattr(view, name)
-            for name in ("q", "weg", "status", "tage", "sort", "seite")
+            for name in ("q", "wer", "weg", "status", "tage", "sort", "seite")
             if getattr(view, name) != getattr(defaults, name)
         }
 
@@ -236,6 +241,11 @@ class View:
         archived = self.status == "archiviert"
         clauses = ["archived_at IS NOT NULL" if archived else "archived_at IS NULL"]
         params: list = []
+        if self.wer == "meine":
+            clauses.append("contact_manager_id IS ?")
+            params.append(self.me)
+        elif self.wer == "niemand":
+            clauses.append("contact_manager_id IS NULL")
         if self.weg == NO_PATH:
             clauses.append("path IS NULL")
         elif self.weg:
@@ -262,7 +272,8 @@ class View:
 
 COLUMNS = (
     "id, name, domain, contact_email, path, progress, attention, last_activity_at, moved_at,"
-    " archived_at, completed_at, summary_revision"
+    " archived_at, completed_at, summary_revision, contact_manager_id,"
+    " (SELECT name FROM managers m WHERE m.id = contact_manager_id) AS peiq_name"
 )
 
 
