@@ -18,6 +18,7 @@ from mitwirkung import (
     jobs,
     live,
     manage,
+    notes,
     overview,
     runner,
     team,
@@ -108,6 +109,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(manage.bp)
     app.register_blueprint(team.bp)
     app.register_blueprint(bulk.bp)
+    app.register_blueprint(notes.bp)
     cli.init_app(app)
     jobs.init_app(app)
     return app

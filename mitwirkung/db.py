@@ -504,3 +504,12 @@ def m19_manager_accounts(db: Database) -> None:
         {"id": int, "at": str, "actor": str, "kind": str, "manager_id": int, "data": str},
         pk="id",
     )
+
+
+@migrations()
+def m19_customer_note(db: Database) -> None:
+    # a short note per customer that only account managers see (never a customer page or mail)
+    customers = db.table("customers")
+    customers.add_column("manager_note", str)
+    customers.add_column("manager_note_at", str)
+    customers.add_column("manager_note_by", str)

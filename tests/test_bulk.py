@@ -130,3 +130,22 @@ def test_cli_create_warns_about_same_name_or_domain(app, db, auth):
     assert row["contact_manager_id"] == accounts.by_email(db, "am@peiq.de")["id"]
     unknown = run(args=["customers", "create", "X", "--contact-manager", "wer@peiq.de"])
     assert unknown.exit_code == 2 and "gibt es nicht" in unknown.output
+
+
+def test_note_is_for_managers_only(auth, client, customers, db, app):
+    customer, edit, share = customers.create("Notiz Verlag", None)
+    auth.login()
+    url = f"/manage/customers/{customer['id']}"
+    token = customers.csrf(url)
+    long = client.post(f"{url}/note", data={"csrf_token": token, "note": "x" * 1001})
+    assert long.status_code == 422 and "höchstens 1000 Zeichen" in long.text
+    assert "x" * 1001 in long.text  # kept for correction
+    saved = client.post(f"{url}/note", data={"csrf_token": token, "note": "Ruft nur vormittags an"})
+    assert saved.status_code == 303
+    page = client.get(url).text
+    assert "Ruft nur vormittags an" in page and "Notiz gespeichert." in page
+    visitor = app.test_client()
+    for link in (f"/c/{edit}", f"/s/{share}", f"/c/{edit}/status.json", f"/s/{share}/status.json"):
+        assert "vormittags" not in visitor.get(link).text, link
+    client.post(f"{url}/note", data={"csrf_token": token, "note": "  "})
+    assert store.get_customer(db, customer["id"])["manager_note"] is None
