@@ -14,6 +14,8 @@ from urllib.parse import quote
 from flask import current_app, g
 from sqlite_utils import Database, Migrations
 
+from .textfold import search_fold
+
 migrations = Migrations("mitwirkung")
 
 
@@ -513,3 +515,16 @@ def m19_customer_note(db: Database) -> None:
     customers.add_column("manager_note", str)
     customers.add_column("manager_note_at", str)
     customers.add_column("manager_note_by", str)
+
+
+@migrations()
+def m19_search_spellings(db: Database) -> None:
+    # The search index holds ä/ö/ü/ß spelled out (textfold.search_fold), so "Mueller" finds
+    # "Müller"; the stored texts are casefolded already, and folding them again suffices.
+    rows = db.query("SELECT id, search_text FROM customers WHERE search_text IS NOT NULL")
+    for row in list(rows):
+        text = search_fold(row["search_text"])
+        if text != row["search_text"]:
+            db.execute("UPDATE customers SET search_text = ? WHERE id = ?", [text, row["id"]])
+            db.execute("DELETE FROM customer_search WHERE rowid = ?", [row["id"]])
+            db.execute("INSERT INTO customer_search (rowid, text) VALUES (?, ?)", [row["id"], text])

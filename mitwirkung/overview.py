@@ -23,6 +23,7 @@ from .checks.domain import display_domain
 from .checks.smtp import shown_address
 from .db import now
 from .progress import STATE_LABELS, attention, item_views, progress
+from .textfold import search_fold
 
 # Event kinds that mean the setup moved (a reminder, a link mail or an edit does not).
 MOVES = (
@@ -51,6 +52,7 @@ STATUSES = {
 }
 NO_PATH = "keiner"
 CONTACTS = {"": "alle", "meine": "Meine Kund:innen", "niemand": "ohne PEIQ-Ansprechpartner:in"}
+MAX_WORDS = 8  # words of one search that count (each is one more condition)
 DEFAULT_DAYS = 7
 MAX_DAYS = 3650
 
@@ -129,7 +131,7 @@ def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
         "moved_at": _moved_at(db, customer),
         "completed_at": completed_at,
         "completed_path": completed_path,
-        "search_text": search.casefold(),
+        "search_text": search_fold(search),
         "sort_name": sort_name(customer["name"]),
     }
 
@@ -219,18 +221,26 @@ class View:
         return urlencode(self.args(**changes))
 
     @property
-    def search(self) -> tuple[str, str]:
-        """The search as (condition on customer_search, argument), case folded.
+    def search(self) -> tuple[str, list]:
+        """The search as (condition on customer_search, arguments), folded like the index.
 
-        From three characters on a quoted phrase of the trigram index (MATCH: the trigrams
-        in a row, i.e. the text contains the search; answered from the index alone).
-        Shorter searches have no trigram and read every search text (instr; GLOB with
+        Every word must occur, in any order ("verlag müller" finds "Müller Verlag"), and
+        ä/ae, ö/oe, ü/ue, ß/ss are equal (textfold.search_fold). Words of three characters
+        or more are quoted phrases of one trigram MATCH (the text contains each; answered
+        from the index); shorter words have no trigram and are tested with instr (GLOB with
         fewer than three characters misses matches of multi-byte letters like "mü").
         """
-        folded = self.q.casefold()
-        if len(folded) >= 3:
-            return "customer_search MATCH ?", '"' + folded.replace('"', '""') + '"'
-        return "instr(text, ?) > 0", folded
+        words = search_fold(self.q).split()[:MAX_WORDS]
+        long = [w for w in words if len(w) >= 3]
+        short = [w for w in words if len(w) < 3]
+        clauses, arguments = [], []
+        if long:
+            clauses.append("customer_search MATCH ?")
+            arguments.append(" ".join('"' + w.replace('"', '""') + '"' for w in long))
+        for word in short:
+            clauses.append("instr(text, ?) > 0")
+            arguments.append(word)
+        return " AND ".join(clauses), arguments
 
     def where(self, at: datetime | None = None, walk: bool = False) -> tuple[str, list]:
         """Return the SQL condition and its parameters for this view's customers.
@@ -263,10 +273,10 @@ class View:
             clauses.append("+progress < 100 AND completed_at IS NULL AND +moved_at <= ?")
             params.append(cutoff.isoformat(timespec="seconds"))
         if self.q:
-            condition, argument = self.search
+            condition, arguments = self.search
             member = "+id" if walk else "id"
             clauses.append(f"{member} IN (SELECT rowid FROM customer_search WHERE {condition})")
-            params.append(argument)
+            params.extend(arguments)
         return " AND ".join(clauses), params
 
 
@@ -309,9 +319,9 @@ def page(db: Database, view: View, size: int = PAGE_SIZE) -> tuple[list[dict], i
 
 def _matches(db: Database, view: View) -> int:
     """How many customers (archived ones included) the search alone matches."""
-    condition, argument = view.search
+    condition, arguments = view.search
     query = f"SELECT COUNT(*) FROM customer_search WHERE {condition}"
-    return db.execute(query, [argument]).fetchone()[0]
+    return db.execute(query, arguments).fetchone()[0]
 
 
 def every(db: Database, view: View):

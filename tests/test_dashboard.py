@@ -77,6 +77,14 @@ def several(auth, make, db):
         ("mü", ["Müller Verlag"]),  # shorter than a trigram
         ("it@mueller.de", ["Müller Verlag"]),
         ("Alt GmbH", []),  # archived customers are not among the active ones
+        ("mueller", ["Müller Verlag"]),  # ü = ue, both ways
+        ("MUELLER-VERLAG.DE", ["Müller Verlag"]),
+        ("verlag müller", ["Müller Verlag"]),  # word order ignored
+        ("Verlag Mueller", ["Müller Verlag"]),
+        ("medien schmidt", ["Schmidt Medien"]),
+        ("m schmidt", ["Schmidt Medien"]),  # a short word with a long one
+        ("müller schmidt", []),  # every word must occur
+        ("mu\u0308ller", ["Müller Verlag"]),  # decomposed ü as a Mac keyboard may send it
     ],
 )
 def test_search_finds_name_domain_and_contact(several, client, query, expected):
@@ -214,3 +222,11 @@ def test_a_common_search_walks_the_sort_order_with_the_same_result(auth, make, c
     monkeypatch.setattr("mitwirkung.overview.COMMON_MATCHES", 5)
     walked = names(client.get(url).text)
     assert walked == looked_up == [f"Verlag {i:02d}" for i in range(12)]
+
+
+@pytest.mark.parametrize("query", ["strasse", "STRASSE", "straße", "grossdruck", "Großdruck"])
+def test_search_treats_sharp_s_and_ss_alike(auth, make, client, query):
+    auth.login()
+    make("Großdruck Straße", "grossdruck.de", None)
+    make("Stratos Druck", "stratos.de", None)
+    assert names(client.get("/manage/", query_string={"q": query}).text) == ["Großdruck Straße"]
