@@ -17,6 +17,7 @@ from flask import (
     render_template,
     request,
     session,
+    stream_with_context,
     url_for,
 )
 from markupsafe import Markup
@@ -24,6 +25,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import accounts, handover, live, mail, mailjet, mailjet_mail, mailjet_sync, notify, store
 from . import overview as board
+from .board_columns import COLUMNS, TABLE
 from .checks.dns import MailjetExpectation
 from .checks.domain import display_domain
 from .checks.smtp import shown_address
@@ -32,7 +34,7 @@ from .forms import CustomerEditForm, CustomerForm, LoginForm, MailjetForm, Mailj
 from .pagecache import PageCache
 from .progress import attention, item_views, progress
 from .runner import get_runner
-from .web import customer_links, local_time, obligation, public_url
+from .web import customer_links, obligation, public_url
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
@@ -206,7 +208,7 @@ def dashboard_rows(customers: list[dict]) -> Markup:
     base = url_for("manage.customer", customer_id=0).removesuffix("0")
 
     def render(c: dict) -> str:
-        return template.render(c=c, path=paths.get(c["path"]), customer_url=base)
+        return template.render(c=c, path=paths.get(c["path"]), customer_url=base, columns=TABLE)
 
     html = [
         render(c)
@@ -238,6 +240,7 @@ def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extr
         form=form,
         contacts=contact_choices(db)[1:],
         CONTACTS=board.CONTACTS,
+        columns=TABLE,
         NO_PATH=board.NO_PATH,
         STATUSES=board.STATUSES,
         SORTS=board.SORTS,
@@ -263,35 +266,40 @@ def _csv_cell(value) -> str:
     return "'" + text if text.startswith(CSV_FORMULA) else text
 
 
+CSV_CHUNK = 200  # rows per chunk of the streamed export
+
+
 @bp.get("/export.csv")
 def export_csv():
-    """The current view (every page of it) as CSV for spreadsheets (UTF-8, semicolons)."""
+    """The current view (every page of it) as CSV for spreadsheets (UTF-8, semicolons).
+
+    Streamed in chunks of CSV_CHUNK rows straight from the query's cursor, so 10,000
+    customers need no more memory than 200. The columns are the dashboard's (board_columns).
+    """
     db = get_db()
     board.refresh(db, obligation())
     view = _view()
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(["Name", "Absender-Domain", "E-Mail der Ansprechperson", "Weg",
-                     "Fortschritt (%)", "Braucht Aufmerksamkeit", "Letzte Aktivität",
-                     "Letzter Fortschritt", "Archiviert"])  # fmt: skip
-    for c in board.every(db, view):
-        path = obligation().path(c["path"])
-        writer.writerow(
-            _csv_cell(v)
-            for v in (
-                c["name"],
-                display_domain(c["domain"] or ""),
-                shown_address(c["contact_email"] or ""),
-                path.short if path else "noch nicht gewählt",
-                c["progress"],
-                " | ".join(b["text"] for b in c["attention"]),
-                local_time(c["last_activity_at"]),
-                local_time(c["moved_at"]),
-                local_time(c["archived_at"]) if c["archived_at"] else "",
-            )  # fmt: skip
-        )
-    response = make_response("\ufeff" + out.getvalue())  # the BOM makes Excel read UTF-8
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    context = {
+        "paths": {p.id: p for p in obligation().paths},
+        "customer_url": public_url("manage.customer", customer_id=0).removesuffix("0"),
+    }
+
+    def lines():
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";")
+        out.write("\ufeff")  # the BOM makes Excel read UTF-8
+        writer.writerow(column.label for column in COLUMNS)
+        for number, c in enumerate(board.every(db, view), 1):
+            writer.writerow(_csv_cell(column.csv(c, context)) for column in COLUMNS)
+            if number % CSV_CHUNK == 0:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+        yield out.getvalue()
+
+    response = current_app.response_class(
+        stream_with_context(lines()), mimetype="text/csv", content_type="text/csv; charset=utf-8"
+    )
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     response.headers["Content-Disposition"] = f'attachment; filename="kundinnen-{stamp}.csv"'
     return response

@@ -164,7 +164,7 @@ def test_unknown_view_values_fall_back_instead_of_failing(several, client):
 def test_csv_export_is_the_current_view_on_every_page(auth, make, client, db):
     auth.login()
     for i in range(30):
-        make(f"Verlag {i:02d}", f"verlag{i:02d}.de", path="smtp-own")
+        make(f"Verlag {i:02d}", f"verlag{i:02d}.de", path="smtp-own", actor="manager:am@peiq.de")
     make('=HYPERLINK("http://evil")', "evil.de", "+49@x.de", path="smtp-own")
     make("Anderer Weg", "anders.de", path="portal")
     response = client.get("/manage/export.csv?weg=smtp-own&sort=name")
@@ -173,8 +173,19 @@ def test_csv_export_is_the_current_view_on_every_page(auth, make, client, db):
     assert "attachment" in response.headers["Content-Disposition"]
     text = response.get_data().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows[0][:5] == ["Name", "Absender-Domain", "E-Mail der Ansprechperson", "Weg",
-                           "Fortschritt (%)"]  # fmt: skip
+    assert rows[0] == ["Name", "Absender-Domain", "E-Mail der Ansprechperson",
+                       "PEIQ-Ansprechpartner:in", "Weg", "Fortschritt (%)", "Letzte Aktivität",
+                       "Braucht Aufmerksamkeit", "Letzter Fortschritt", "Archiviert", "Nr.",
+                       "Seite in Mitwirkung"]  # fmt: skip
+    first = dict(zip(rows[0], next(r for r in rows if r[0] == "Verlag 00"), strict=True))
+    customer = next(db.query("SELECT * FROM customers WHERE name = ?", [first["Name"]]))
+    assert first["Nr."] == str(customer["id"])
+    assert (
+        first["Seite in Mitwirkung"] == f"http://mitwirkung.test/manage/customers/{customer['id']}"
+    )
+    assert first["PEIQ-Ansprechpartner:in"] == "Anna Manager"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", first["Letzte Aktivität"])
+    assert ">PEIQ-Ansprechpartner:in</th>" in client.get("/manage/").text  # the same columns
     assert len(rows) == 1 + 31  # every page of the view, nothing outside it
     assert "Anderer Weg" not in text
     evil = next(r for r in rows if "HYPERLINK" in r[0])
