@@ -51,3 +51,19 @@ COLUMNS = (
            table=False),
 )  # fmt: skip
 TABLE = tuple(c for c in COLUMNS if c.table)
+
+
+def page_numbers(current: int, last: int, around: int = 2) -> list[int | None]:
+    """The page links to show: first, last, and `around` on each side of current; None is a gap.
+
+    page_numbers(7, 20) == [1, None, 5, 6, 7, 8, 9, None, 20]; a gap of one page shows it.
+    """
+    wanted = {1, last, *range(max(1, current - around), min(last, current + around) + 1)}
+    shown: list[int | None] = []
+    for number in sorted(wanted):
+        if shown and number - shown[-1] == 2:
+            shown.append(number - 1)
+        elif shown and number - shown[-1] > 2:
+            shown.append(None)
+        shown.append(number)
+    return shown

@@ -25,7 +25,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import accounts, handover, live, mail, mailjet, mailjet_mail, mailjet_sync, notify, store
 from . import overview as board
-from .board_columns import COLUMNS, TABLE
+from .board_columns import COLUMNS, TABLE, page_numbers
 from .checks.dns import MailjetExpectation
 from .checks.domain import display_domain
 from .checks.smtp import shown_address
@@ -241,6 +241,7 @@ def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extr
         contacts=contact_choices(db)[1:],
         CONTACTS=board.CONTACTS,
         columns=TABLE,
+        page_numbers=page_numbers,
         NO_PATH=board.NO_PATH,
         STATUSES=board.STATUSES,
         SORTS=board.SORTS,

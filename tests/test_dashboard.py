@@ -9,6 +9,7 @@ import pytest
 from markupsafe import escape
 
 from mitwirkung import store
+from mitwirkung.board_columns import page_numbers
 
 
 @pytest.fixture
@@ -241,3 +242,30 @@ def test_search_treats_sharp_s_and_ss_alike(auth, make, client, query):
     make("Großdruck Straße", "grossdruck.de", None)
     make("Stratos Druck", "stratos.de", None)
     assert names(client.get("/manage/", query_string={"q": query}).text) == ["Großdruck Straße"]
+
+
+@pytest.mark.parametrize(
+    "current, last, shown",
+    [
+        (1, 1, [1]),
+        (1, 3, [1, 2, 3]),
+        (7, 20, [1, None, 5, 6, 7, 8, 9, None, 20]),
+        (4, 20, [1, 2, 3, 4, 5, 6, None, 20]),  # a gap of one page shows the page
+        (20, 20, [1, None, 18, 19, 20]),
+    ],
+)
+def test_page_numbers(current, last, shown):
+    assert page_numbers(current, last) == shown
+
+
+def test_pages_are_linked_by_number(auth, make, client):
+    auth.login()
+    for i in range(80):
+        make(f"Verlag {i:02d}")
+    html = client.get("/manage/?sort=name&seite=2").text
+    assert '<a aria-current="page">2</a>' in html
+    assert 'href="?sort=name" aria-label="Seite 1"' in html
+    for number in (3, 4):
+        assert f'href="?sort=name&amp;seite={number}" aria-label="Seite {number}"' in html
+    third = client.get("/manage/?sort=name&seite=3").text
+    assert names(third)[0] == "Verlag 50"
