@@ -528,3 +528,9 @@ def m19_search_spellings(db: Database) -> None:
             db.execute("UPDATE customers SET search_text = ? WHERE id = ?", [text, row["id"]])
             db.execute("DELETE FROM customer_search WHERE rowid = ?", [row["id"]])
             db.execute("INSERT INTO customer_search (rowid, text) VALUES (?, ?)", [row["id"], text])
+
+
+@migrations()
+def m19_manager_voice(db: Database) -> None:
+    # Dashboard badges name the test mail in the manager's voice ("über den Server der Kund:in")
+    db.execute("UPDATE customers SET summary_revision = NULL WHERE attention LIKE '%Ihren Server%'")

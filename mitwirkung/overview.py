@@ -103,10 +103,12 @@ def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
     for view in attention(views):
         if view.detail.get("waiting_for") == "manager":
             waiting = True
-            badges.append({"state": view.state, "text": f"{view.item.title}: wartet auf PEIQ"})
+            badges.append(
+                {"state": view.state, "text": f"{view.item.for_manager}: wartet auf PEIQ"}
+            )
         else:
             note = view.detail.get("title")
-            text = f"{view.item.title}: {note}" if note else view.item.title
+            text = f"{view.item.for_manager}: {note}" if note else view.item.for_manager
             badges.append({"state": view.state, "text": text})
     if handover.pending(db, customer["id"]):
         waiting = True
@@ -343,7 +345,7 @@ def describe(event: dict, obligation: Obligation) -> str:
     data, kind = event["data"], event["kind"]
     item = obligation.items.get(event["item_id"] or "")
     if kind == "item-state":
-        title = item.title if item else "Schritt"
+        title = item.for_manager if item else "Schritt"
         text = f"{title} → {STATE_LABELS.get(data.get('state'), 'geändert')}"
         return text + (f" ({data['title']})" if data.get("title") else "")
     if kind == "path-chosen":
@@ -357,7 +359,7 @@ def describe(event: dict, obligation: Obligation) -> str:
     if kind in mailed and isinstance(data.get("to"), str):
         return f"{store.EVENT_WORDS[kind]} (an {shown_address(data['to'])})"
     if kind in ("drift-incident", "drift-resolved") and item:
-        return f"{store.EVENT_WORDS[kind]}: {item.title}"
+        return f"{store.EVENT_WORDS[kind]}: {item.for_manager}"
     return store.EVENT_WORDS.get(kind, "Änderung")
 
 
