@@ -185,10 +185,15 @@ def deactivate(db: Database, manager_id: int, actor: str) -> None:
     """Lock an account out: no login, every session and open link ends at once."""
     with db.atomic():
         active = db.execute(
-            "SELECT COUNT(*) FROM managers WHERE active = 1 AND id != ?", [manager_id]
+            "SELECT COUNT(*) FROM managers WHERE active = 1 AND password_set_at IS NOT NULL"
+            " AND id != ?",
+            [manager_id],
         ).fetchone()[0]
         if not active:
-            raise Refusal("Der letzte aktive Zugang kann nicht deaktiviert werden.")
+            raise Refusal(
+                "Der letzte aktive Zugang kann nicht deaktiviert werden (sonst kann sich "
+                "niemand mehr anmelden)."
+            )
         db.execute(
             "UPDATE managers SET active = 0, deactivated_at = ? WHERE id = ?", [now(), manager_id]
         )

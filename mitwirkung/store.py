@@ -117,10 +117,12 @@ def peiq_contact(db: Database, customer: dict) -> dict | None:
 
     The assigned contact is the manager who created the customer unless a manager chose
     another one; None when nobody is assigned (e.g. created on the command line) or the
-    assigned manager no longer exists.
+    assigned manager no longer exists or is deactivated.
     """
     manager_id = customer.get("contact_manager_id")
     row = get_row(db, "managers", manager_id) if manager_id else None
+    if row and not row["active"]:
+        return None  # deactivated: no longer anybody's contact, so everybody is told
     return {"name": row["name"], "email": row["email"]} if row else None
 
 

@@ -14,14 +14,17 @@ from flask import (
     g,
     redirect,
     render_template,
+    request,
     session,
     url_for,
 )
 from werkzeug.security import check_password_hash
 
-from . import accounts, mail
+from . import accounts, live, mail
 from .checks.smtp import shown_address
 from .db import get_db
+from .manage import _login_succeeded as login_succeeded
+from .manage import _reserve_attempt as reserve_attempt
 from .manage import actor, load_manager
 from .team_forms import ChangePasswordForm, InviteForm, NewPasswordForm
 from .web import local_time, public_url
@@ -209,13 +212,22 @@ def account():
     form = ChangePasswordForm(email=me["email"], name=me["name"])
     status = 200
     if form.validate_on_submit():
-        if check_password_hash(me["password_hash"], form.current.data):
-            db = get_db()
+        # the current password is guessed no faster here than at the login (same limits)
+        db, client = get_db(), live.client_key(request.remote_addr) or ""
+        attempt = reserve_attempt(db, me["email"], client)
+        if attempt is None:
+            form.current.errors.append(
+                "Zu viele Fehlversuche. Bitte warten Sie 15 Minuten und versuchen Sie es dann "
+                "erneut."
+            )
+        elif check_password_hash(me["password_hash"], form.current.data):
+            login_succeeded(db, attempt, me["email"], client)
             accounts.set_password(db, me["id"], form.password.data, actor(),
                                   keep_session=session.get("sid"))  # fmt: skip
             flash("Ihr Passwort ist geändert. Ihre anderen Sitzungen sind beendet.")
             return redirect(url_for("team.account"), 303)
-        form.current.errors.append("Das bisherige Passwort stimmt nicht.")
+        else:
+            form.current.errors.append("Das bisherige Passwort stimmt nicht.")
     if form.errors:
         status = 422
     sessions = accounts.open_sessions(get_db(), me["id"])

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from mitwirkung import accounts
+from mitwirkung import accounts, live, store
 from mitwirkung.logs import redact
 
 STRONG = "Kaffee-Regen-Tasse-7"
@@ -203,3 +203,25 @@ def login(client, email, password):
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/manage/login").text)[1]
     data = {"email": email, "password": password, "csrf_token": token}
     assert client.post("/manage/login", data=data).status_code == 303
+
+
+def test_a_deactivated_contact_is_nobody_s_contact_any_more(app, db, auth, customers):
+    bernd = accounts.create_manager(db, "bernd@peiq.de", STRONG, "Bernd")
+    customer, _, _ = customers.create("Kontakt Verlag", None)
+    db.table("customers").update(customer["id"], {"contact_manager_id": bernd["id"]})
+    assert live.manager_addresses(db, customer["id"]) == ["bernd@peiq.de"]
+    accounts.deactivate(db, bernd["id"], "test")
+    assert store.peiq_contact(db, store.get_customer(db, customer["id"])) is None
+    assert live.manager_addresses(db, customer["id"]) == ["am@peiq.de"]  # every active one
+
+
+def test_the_current_password_is_throttled_like_the_login(auth, client, customers):
+    auth.login()
+    form = {"current": "falsch", "password": STRONG, "repeat": STRONG}
+    for _ in range(10):
+        wrong = customers.post("/manage/konto", form, token_from="/manage/konto")
+        assert "bisherige Passwort stimmt nicht" in wrong.text
+    form["current"] = "richtig-geheim"
+    blocked = customers.post("/manage/konto", form, token_from="/manage/konto")
+    assert blocked.status_code == 422 and "Zu viele Fehlversuche" in blocked.text
+    assert auth.login().status_code == 429  # the same budget as the login
