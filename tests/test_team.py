@@ -174,7 +174,7 @@ def test_invite_by_mail_reset_deactivate_in_the_ui(mail_app, auth, client, custo
     assert other.get("/manage/").status_code == 302
     assert client.get(LINK.search(outbox.handler.messages[-1].text()).group(1)).status_code == 404
     team = client.get("/manage/team").text
-    assert "deaktiviert am" in team and "Bernd Berater deaktiviert – von am@peiq.de" in team
+    assert "deaktiviert am" in team and "Bernd Berater: deaktiviert – von am@peiq.de" in team
     me = accounts.by_email(auth.db, "am@peiq.de")
     own = customers.post(f"/manage/team/{me['id']}/deactivate", token_from="/manage/team")
     assert own.status_code == 303 and client.get("/manage/").status_code == 200
