@@ -244,20 +244,27 @@ class View:
             arguments.append(word)
         return " AND ".join(clauses), arguments
 
-    def where(self, at: datetime | None = None, walk: bool = False) -> tuple[str, list]:
+    def where(
+        self, at: datetime | None = None, walk: bool = False, rows: bool = False
+    ) -> tuple[str, list]:
         """Return the SQL condition and its parameters for this view's customers.
 
-        walk=True keeps SQLite from looking the search's matches up one by one ("+id"), so
-        that it walks the sort order's index instead and tests each customer for a match.
+        walk=True (a search most customers match) tests each customer's own search text
+        (instr, the same folded text the trigram index holds, so the same matches) instead of
+        looking the matches up in the index: the count then reads one covering index
+        (archived_at, search_text), and the page walks the sort order's index and stops after
+        one page. rows=True (the page, not the count) keeps the contact condition off its
+        index ("+"), so that the page walks the sort order's index too.
         """
         archived = self.status == "archiviert"
         clauses = ["archived_at IS NOT NULL" if archived else "archived_at IS NULL"]
         params: list = []
+        contact = "+contact_manager_id" if rows else "contact_manager_id"
         if self.wer == "meine":
-            clauses.append("contact_manager_id IS ?")
+            clauses.append(f"{contact} = ?")
             params.append(self.me)
         elif self.wer == "niemand":
-            clauses.append("contact_manager_id IS NULL")
+            clauses.append(f"{contact} IS NULL")
         if self.weg == NO_PATH:
             clauses.append("path IS NULL")
         elif self.weg:
@@ -274,10 +281,13 @@ class View:
             # unary "+": no range on the progress or moved_at index; the filter index covers it
             clauses.append("+progress < 100 AND completed_at IS NULL AND +moved_at <= ?")
             params.append(cutoff.isoformat(timespec="seconds"))
-        if self.q:
+        if self.q and walk:
+            words = search_fold(self.q).split()[:MAX_WORDS]
+            clauses.extend("instr(search_text, ?) > 0" for _ in words)
+            params.extend(words)
+        elif self.q:
             condition, arguments = self.search
-            member = "+id" if walk else "id"
-            clauses.append(f"{member} IN (SELECT rowid FROM customer_search WHERE {condition})")
+            clauses.append(f"id IN (SELECT rowid FROM customer_search WHERE {condition})")
             params.extend(arguments)
         return " AND ".join(clauses), params
 
@@ -311,6 +321,7 @@ def page(db: Database, view: View, size: int = PAGE_SIZE) -> tuple[list[dict], i
     total = db.execute(f"SELECT COUNT(*) FROM customers WHERE {where}", params).fetchone()[0]
     last = max(1, -(-total // size))
     number = min(view.seite, last)
+    where, params = view.where(walk=walk, rows=True)
     rows = db.query(
         f"SELECT {COLUMNS} FROM customers WHERE {where}"
         f" ORDER BY {SORTS[view.sort][1]} LIMIT ? OFFSET ?",
@@ -320,10 +331,11 @@ def page(db: Database, view: View, size: int = PAGE_SIZE) -> tuple[list[dict], i
 
 
 def _matches(db: Database, view: View) -> int:
-    """How many customers (archived ones included) the search alone matches."""
+    """How many customers (archived ones included) the search alone matches, up to one more
+    than COMMON_MATCHES: the answer only decides between the two plans, so it stops early."""
     condition, arguments = view.search
-    query = f"SELECT COUNT(*) FROM customer_search WHERE {condition}"
-    return db.execute(query, arguments).fetchone()[0]
+    query = f"SELECT COUNT(*) FROM (SELECT 1 FROM customer_search WHERE {condition} LIMIT ?)"
+    return db.execute(query, [*arguments, COMMON_MATCHES + 1]).fetchone()[0]
 
 
 def every(db: Database, view: View):

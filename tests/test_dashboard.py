@@ -269,3 +269,16 @@ def test_pages_are_linked_by_number(auth, make, client):
         assert f'href="?sort=name&amp;seite={number}" aria-label="Seite {number}"' in html
     third = client.get("/manage/?sort=name&seite=3").text
     assert names(third)[0] == "Verlag 50"
+
+
+@pytest.mark.parametrize("query", ["verlag mueller", "MÜLLER v", "ller verl"])
+def test_both_search_plans_agree_on_words_and_spellings(auth, make, client, monkeypatch, query):
+    auth.login()
+    for i in range(8):
+        make(f"Müller Verlag {i}", f"mueller{i}.de")
+        make(f"Schulze Verlag {i}", f"schulze{i}.de")
+    url = f"/manage/?q={query}&sort=name"
+    looked_up = names(client.get(url).text)
+    monkeypatch.setattr("mitwirkung.overview.COMMON_MATCHES", 3)
+    walked = names(client.get(url).text)
+    assert walked == looked_up == [f"Müller Verlag {i}" for i in range(8)]
