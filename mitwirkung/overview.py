@@ -312,16 +312,19 @@ def _decode(row: dict) -> dict:
 # and testing each customer against the matches (no row read per match, and the page stops
 # early); a rarer one by looking its few matches up and sorting them.
 COMMON_MATCHES = 200
+USUAL_MATCHES = 2000  # up to this many, looking matches up counts them faster than reading all
 
 
 def page(db: Database, view: View, size: int = PAGE_SIZE) -> tuple[list[dict], int, int]:
     """Return (customers on the view's page, total matching, number of the last page)."""
-    walk = bool(view.q) and _matches(db, view) > COMMON_MATCHES
-    where, params = view.where(walk=walk)
+    matches = _matches(db, view) if view.q else 0
+    # counted by looking the matches up while they are few, by reading every search text
+    # (one covering index) once most customers match; a page walks the sort order either way
+    where, params = view.where(walk=matches > USUAL_MATCHES)
     total = db.execute(f"SELECT COUNT(*) FROM customers WHERE {where}", params).fetchone()[0]
     last = max(1, -(-total // size))
     number = min(view.seite, last)
-    where, params = view.where(walk=walk, rows=True)
+    where, params = view.where(walk=matches > COMMON_MATCHES, rows=True)
     rows = db.query(
         f"SELECT {COLUMNS} FROM customers WHERE {where}"
         f" ORDER BY {SORTS[view.sort][1]} LIMIT ? OFFSET ?",
@@ -332,10 +335,10 @@ def page(db: Database, view: View, size: int = PAGE_SIZE) -> tuple[list[dict], i
 
 def _matches(db: Database, view: View) -> int:
     """How many customers (archived ones included) the search alone matches, up to one more
-    than COMMON_MATCHES: the answer only decides between the two plans, so it stops early."""
+    than USUAL_MATCHES: the answer only decides between the plans, so it stops early."""
     condition, arguments = view.search
     query = f"SELECT COUNT(*) FROM (SELECT 1 FROM customer_search WHERE {condition} LIMIT ?)"
-    return db.execute(query, [*arguments, COMMON_MATCHES + 1]).fetchone()[0]
+    return db.execute(query, [*arguments, USUAL_MATCHES + 1]).fetchone()[0]
 
 
 def every(db: Database, view: View):

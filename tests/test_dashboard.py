@@ -281,4 +281,7 @@ def test_both_search_plans_agree_on_words_and_spellings(auth, make, client, monk
     looked_up = names(client.get(url).text)
     monkeypatch.setattr("mitwirkung.overview.COMMON_MATCHES", 3)
     walked = names(client.get(url).text)
-    assert walked == looked_up == [f"Müller Verlag {i}" for i in range(8)]
+    monkeypatch.setattr("mitwirkung.overview.USUAL_MATCHES", 3)
+    read = client.get(url).text  # counted from every search text, too
+    assert walked == looked_up == names(read) == [f"Müller Verlag {i}" for i in range(8)]
+    assert "8 Kund:innen" in read
