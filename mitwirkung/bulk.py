@@ -5,9 +5,9 @@ without JavaScript; archiving asks once for the whole selection. Every action an
 303 back to the view it came from and a German line per outcome.
 """
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-from . import accounts, store
+from . import accounts, mail, store
 from .db import get_db
 from .manage import actor, load_manager, mail_link
 
@@ -58,6 +58,9 @@ def _assign(db, customers: list[dict]) -> None:
 
 
 def _send_links(db, customers: list[dict]) -> None:
+    if not mail.configured(current_app.config):
+        flash(f"Keine Links verschickt. {mail.NOT_CONFIGURED}", "error")
+        return
     sent, refused = 0, []
     for c in customers:
         problem = mail_link(db, c, actor())

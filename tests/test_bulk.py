@@ -149,3 +149,15 @@ def test_note_is_for_managers_only(auth, client, customers, db, app):
         assert "vormittags" not in visitor.get(link).text, link
     client.post(f"{url}/note", data={"csrf_token": token, "note": "  "})
     assert store.get_customer(db, customer["id"])["manager_note"] is None
+
+
+def test_bulk_links_without_mail_server_say_so_once(auth, client, customers, db):
+    one = make(customers, db, "Eins Verlag", email="it@eins.test")
+    two = make(customers, db, "Zwei Verlag", email="it@zwei.test")
+    auth.login()
+    token = customers.csrf("/manage/")
+    client.post("/manage/auswahl", data={"csrf_token": token, "ids": [one, two],
+                                         "action": "send-links"})  # fmt: skip
+    page = client.get("/manage/").text
+    assert page.count("Keine Links verschickt. Der E-Mail-Versand ist nicht eingerichtet") == 1
+    assert not [e for e in store.events(db, one) if e["kind"] == "link-mailed"]
