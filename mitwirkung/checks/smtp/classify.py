@@ -213,7 +213,8 @@ async def classify(exc: BaseException, session) -> Failure:
         return Failure(exc.code, guard_message=exc.message)
     verify = find(exc, ssl.SSLCertVerificationError)
     if verify is not None:
-        session.transcript.add(line("cert_refused", detail=verify.verify_message or verify))
+        detail = session.transcript.mask(str(verify.verify_message or verify))
+        session.transcript.note(line("cert_refused", detail=detail))
         code, context = verify_failure(verify, await session.peek())
         return Failure(code, **context)
     if isinstance(exc, TimeoutError):
@@ -229,7 +230,7 @@ async def classify(exc: BaseException, session) -> Failure:
             reason = "UNEXPECTED_EOF_WHILE_READING"
         else:
             reason = reason_of(tls_error)
-        session.transcript.add(line("tls_failed", reason=reason))
+        session.transcript.note(line("tls_failed", reason=session.transcript.mask(reason)))
         # A second handshake that accepts anything names what the server does speak; a
         # server that only hangs up may still have lost its alert on the way.
         seen = None if reason in NOT_TLS_REASONS else await session.peek()

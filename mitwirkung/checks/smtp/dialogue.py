@@ -16,7 +16,7 @@ from .classify import Failure, classify
 from .message import AddressError, build_test_mail, parse_mailbox, serialise, shown_address
 from .session import Session
 from .tls import TlsInfo, tls_context
-from .transcript import Transcript
+from .transcript import Transcript, visible
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,10 @@ def _mailbox(value: str, role: str):
         return parse_mailbox(value)
     except AddressError as exc:
         raise Failure("address_invalid", role=role, detail=exc.message) from None
+
+
+# Context keys that name one of the catalog's own variants (not text from outside).
+KEYWORDS = frozenset({"note", "role", "ending", "step"})
 
 
 async def run_smtp_test(
@@ -111,32 +115,40 @@ async def run_smtp_test(
     context = dict(failure.context) if failure else {}
     guard_message = context.pop("guard_message", None)
     suggested, suggested_port = SUGGESTION.get(settings.encryption, ("tls", 587))
+    # Only values from outside are masked, never the catalog's own German (a password
+    # holding "Passwort" must not turn "Nutzer oder Passwort" into "Nutzer oder ********").
+    outside = transcript.outside(
+        {
+            "host": session.host,
+            "address": str(session.address or ""),
+            "sender": shown_address(settings.sender),
+            "recipient": shown_address(settings.recipient),
+            "username": settings.username,
+            **context,
+        },
+        keep=KEYWORDS,
+    )
     diagnosis = describe(
         code,
-        host=session.host,
         port=settings.port,
-        address=str(session.address or ""),
         reply=transcript.flat(failure.reply if failure else ""),
-        sender=shown_address(settings.sender),
-        recipient=shown_address(settings.recipient),
-        username=settings.username,
         suggested_encryption=ENCRYPTION_LABELS[suggested],
         encryption_label=ENCRYPTION_LABELS.get(settings.encryption, ""),
         suggested_port=suggested_port,
         authenticated=session.authenticated,
         login_chosen=settings.login,
-        **context,
+        **outside,
     )
     if failure:
         reply = failure.reply
-        transcript.add(line("result", title=diagnosis.title))
+        transcript.note(line("result", title=diagnosis.title))
     log.info("SMTP test to port %s finished: %s", settings.port, code)
     return SmtpResult(
         ok=failure is None,
         code=code,
-        title=transcript.scrub(diagnosis.title),
-        message=transcript.scrub(guard_message or diagnosis.message),
-        next_step=transcript.scrub(diagnosis.next_step),
+        title=visible(diagnosis.title),
+        message=visible(guard_message or diagnosis.message),
+        next_step=visible(diagnosis.next_step),
         transcript=tuple(transcript.lines),
         tls=session.tls,
         duration_ms=int((time.monotonic() - started) * 1000),

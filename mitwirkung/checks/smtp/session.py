@@ -114,7 +114,7 @@ class Session:
 
         def note(line, address):
             self.address = address
-            self.transcript.add(line)
+            self.transcript.note(line)  # the product's words and the vetted address
 
         self.address, self.sock = await connect_first(addresses, self.port, self.timeout, note)
 
@@ -162,7 +162,7 @@ class Session:
             if exc.code not in UNKNOWN_COMMAND or after_tls:
                 raise Failure(ehlo_refusal(exc.code, exc.message, after_tls),
                               reply=f"{exc.code} {exc.message}") from exc  # fmt: skip
-            self.transcript.add(line("helo_fallback"))
+            self.transcript.note(line("helo_fallback"))
             self.stage = "helo"
             await self.smtp.helo()
             self.extended = False
