@@ -514,6 +514,12 @@ def inform_peiq(
     item and the mail's run are stored together: the item never says "wartet auf PEIQ" while
     no mail is on its way.
     """
+    with db.atomic():  # read, decide and write in one: parallel clicks mail once
+        _inform_peiq(db, runner, config, customer=customer, status_url=status_url,
+                     manage_url=manage_url)  # fmt: skip
+
+
+def _inform_peiq(db, runner, config, *, customer, status_url, manage_url) -> None:
     from . import notify
     from .web import obligation
 

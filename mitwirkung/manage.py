@@ -590,6 +590,9 @@ NOTIFIED = {
     "mailed": "Die Kund:in bekommt eine E-Mail an {to}, dass die Einträge bereitstehen.",
     "no-address": "Es ist keine E-Mail-Adresse der Kund:in hinterlegt: bitte sagen Sie ihr selbst "
     "Bescheid, dass die Einträge bereitstehen.",
+    "bad-address": "Die hinterlegte E-Mail-Adresse der Kund:in ({to}) ist keine gültige "
+    "Adresse, deshalb ging keine E-Mail hinaus. Bitte korrigieren Sie sie unter „Angaben "
+    "ändern“ und sagen Sie der Kund:in Bescheid, dass die Einträge bereitstehen.",
     "no-mail": "Der E-Mail-Versand ist nicht eingerichtet: bitte sagen Sie der Kund:in selbst "
     "Bescheid, dass die Einträge bereitstehen. Einrichten kann den Versand die Administration "
     "von Mitwirkung (Einstellung MITWIRKUNG_MAIL_SERVER).",
