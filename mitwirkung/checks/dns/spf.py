@@ -94,6 +94,7 @@ class Offer:
     heaviest: tuple[str, int] | None = None
     unrepairable: bool = False
     unavailable: tuple[str, ...] = ()  # names that did not answer: validity not proven
+    truncated: bool = False  # the walk stopped at a RFC 7208 §4.6.4 limit: lookups is a minimum
 
 
 async def make_offer(ctx: Context, records: list[str]) -> Offer:
@@ -125,7 +126,13 @@ async def make_offer(ctx: Context, records: list[str]) -> Offer:
         and len(tree.voids) <= spf_syntax.VOID_LIMIT
     )
     unanswered = tuple(sorted(set(tree.unavailable)))
-    return Offer(record if valid else None, changes, tree.lookups, heaviest, False, unanswered)
+    return Offer(record if valid else None, changes, tree.lookups, heaviest, False, unanswered,
+                 tree.truncated)  # fmt: skip
+
+
+def _at_least(lookups: int, truncated: bool) -> int | str:
+    """The lookups for the wording: a walk stopped at the limit knows only a minimum."""
+    return f"mindestens {lookups}" if truncated else lookups
 
 
 def _offer_findings(offer: Offer, state: str, code: str, reported: bool) -> list[Finding]:
@@ -140,7 +147,8 @@ def _offer_findings(offer: Offer, state: str, code: str, reported: bool) -> list
         return [Finding("spf.include_unavailable", "warning", params)]
     if offer.lookups > LIMIT:
         heaviest, cost = offer.heaviest or ("", 0)
-        params = {"lookups": offer.lookups, "limit": LIMIT, "heaviest": heaviest, "cost": cost}
+        lookups = _at_least(offer.lookups, offer.truncated)
+        params = {"lookups": lookups, "limit": LIMIT, "heaviest": heaviest, "cost": cost}
         return [Finding("spf.over_limit", "failed", params)]
     return [] if reported else [Finding("spf.no_offer", "failed")]
 
@@ -236,7 +244,8 @@ async def _judge(
         heaviest = max(tree.includes.items(), key=lambda kv: kv[1], default=None)
         details["heaviest_include"] = heaviest[0] if heaviest else None
         name, cost = heaviest or ("", 0)
-        params = {"lookups": tree.lookups, "limit": LIMIT, "heaviest": name, "cost": cost}
+        lookups = _at_least(tree.lookups, tree.truncated)
+        params = {"lookups": lookups, "limit": LIMIT, "heaviest": name, "cost": cost}
         findings.append(Finding("spf.too_many_lookups", "failed", params))
     if len(tree.voids) > spf_syntax.VOID_LIMIT:
         params = {"count": len(tree.voids), "limit": spf_syntax.VOID_LIMIT, "voids": tree.voids}
