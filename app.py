@@ -6,7 +6,6 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 from flask import Flask
 from jinja2 import StrictUndefined
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mitwirkung import (
     catalog,
@@ -18,6 +17,7 @@ from mitwirkung import (
     live,
     manage,
     overview,
+    proxy,
     runner,
     web,
 )
@@ -80,9 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["BASE_URL"].startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True
 
-    if app.config["PROXY_COUNT"]:  # behind proxies: trust their X-Forwarded-For/-Proto
-        count = int(app.config["PROXY_COUNT"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+    proxy.init_app(app)  # behind proxies: trust their X-Forwarded-For/-Proto, or say why not
     app.jinja_env.undefined = StrictUndefined
     try:
         app.extensions["obligation"] = catalog.load(app.config["OBLIGATION_FILE"])

@@ -132,9 +132,11 @@ def _reserve_attempt(db, email: str, client: str) -> int | None:
             "SELECT 1 FROM login_addresses WHERE email = ? AND client_addr = ? AND at > ?",
             [email, client, _since(KNOWN_ADDRESS_DAYS * 86400)],
         ).fetchone()
+        # A manager who logged in from this address before keeps getting in when others
+        # (e.g. everyone behind one proxy) used up the address's budget.
         if (
             pair >= LOGIN_ATTEMPTS
-            or address >= ADDRESS_ATTEMPTS
+            or (address >= ADDRESS_ATTEMPTS and not known)
             or (account >= LOGIN_ATTEMPTS and not known)
         ):
             return None
