@@ -71,7 +71,20 @@ def connect(path: str) -> Database:
     conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
+    # deleted rows (revealed or expired secrets) are overwritten with zeros, not just freed
+    conn.execute("PRAGMA secure_delete = ON")
     return _Database(conn)
+
+
+def forget(db: Database) -> bool:
+    """After deleting secrets: copy the WAL into the database file and truncate it to zero
+    bytes, so that no older page with the deleted bytes stays in `-wal` (with secure_delete,
+    the database file's page is zeroed). Call it outside a transaction; it waits for readers
+    (busy timeout) and returns False when it could not finish (the next call does)."""
+    if db.conn.in_transaction:
+        return False
+    busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return not busy
 
 
 class ThreadConnections(threading.local):

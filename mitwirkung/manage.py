@@ -200,7 +200,9 @@ def dashboard_rows(customers: list[dict]) -> Markup:
 
     Rows of archived customers carry this session's CSRF token and are never cached.
     """
-    cache = current_app.extensions.setdefault("dashboard_rows", PageCache(maxsize=4096))
+    cache = current_app.extensions.setdefault(
+        "dashboard_rows", PageCache(max_bytes=8 * 1024 * 1024)
+    )
     template = current_app.jinja_env.get_template("_dashboard_row.html")
     paths = {p.id: p for p in obligation().paths}
     base = url_for("manage.customer", customer_id=0).removesuffix("0")
@@ -614,16 +616,22 @@ def save_mailjet(customer_id):
     db = get_db()
     before = store.get_row(db, "mailjet_expectations", customer_id)
     _save_subaccount(db, customer_id, form)
-    with db.atomic():
-        db.table("mailjet_expectations").upsert(
-            {"customer_id": customer_id, **dataclasses.asdict(expected), "updated_at": now()},
-            pk="customer_id",
-        )
-        store.add_event(
-            db, customer_id, actor(), "mailjet-expectation", data={"domain": expected.domain}
-        )
+    unchanged = before is not None and all(
+        before.get(k) == v for k, v in dataclasses.asdict(expected).items()
+    )
+    if not unchanged:  # the same values again: no new revision, no event
+        with db.atomic():
+            db.table("mailjet_expectations").upsert(
+                {"customer_id": customer_id, **dataclasses.asdict(expected), "updated_at": now()},
+                pk="customer_id",
+            )
+            store.add_event(
+                db, customer_id, actor(), "mailjet-expectation", data={"domain": expected.domain}
+            )
     flash(
-        "Mailjet-Werte gespeichert. Die Kund:in sieht jetzt die Einträge, die sie anlegen muss.",
+        "Mailjet-Werte gespeichert. Die Kund:in sieht jetzt die Einträge, die sie anlegen muss."
+        if not unchanged
+        else "Nichts geändert – die Mailjet-Werte waren schon so.",
         "mailjet-message",
     )
     _values_ready(db, c, before)

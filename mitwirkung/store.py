@@ -227,6 +227,14 @@ def set_item(
         if item_id in PER_PATH_ITEMS:
             path = path or get_customer(db, customer_id)["path"]
             detail = {**(detail or {}), "path": path}
+        text = json.dumps(detail or {}, ensure_ascii=False)
+        same = db.execute(
+            "SELECT 1 FROM item_states WHERE customer_id = ? AND item_id = ? AND state = ?"
+            " AND detail = ?",
+            [customer_id, _state_key(item_id, path), state, text],
+        ).fetchone()
+        if same and kind == "item-state":
+            return  # nothing changes: no revision, no event (a repeated click)
         db.table("item_states").upsert(
             {
                 "customer_id": customer_id,
@@ -264,8 +272,10 @@ def all_item_rows(db: Database) -> list[dict]:
 
 
 def archive_customer(db: Database, customer_id: int, actor: str) -> None:
-    """Archive a customer; its links stop working."""
+    """Archive a customer; its links stop working. Archiving an archived one changes nothing."""
     with db.atomic():
+        if get_customer(db, customer_id)["archived_at"]:
+            return
         db.table("customers").update(customer_id, {"archived_at": now()})
         _event(db, customer_id, actor, "customer-archived")
         _touch(db, customer_id)
@@ -274,14 +284,22 @@ def archive_customer(db: Database, customer_id: int, actor: str) -> None:
 def restore_customer(db: Database, customer_id: int, actor: str) -> None:
     """Bring an archived customer back; its links (the same as before) work again."""
     with db.atomic():
+        if not get_customer(db, customer_id)["archived_at"]:
+            return
         db.table("customers").update(customer_id, {"archived_at": None})
         _event(db, customer_id, actor, "customer-restored")
         _touch(db, customer_id)
 
 
 def set_path(db: Database, customer_id: int, path_id: str, actor: str) -> None:
-    """Choose a path; the other paths' item states stay as they are."""
+    """Choose a path; the other paths' item states stay as they are.
+
+    Choosing the path already chosen changes nothing: no revision, no event (each new
+    revision is a new page in every worker's cache).
+    """
     with db.atomic():
+        if get_customer(db, customer_id)["path"] == path_id:
+            return
         db.table("customers").update(customer_id, {"path": path_id})
         _event(db, customer_id, actor, "path-chosen", data={"path": path_id})
         _touch(db, customer_id)
@@ -339,4 +357,3 @@ def actor_label(actor: str | None) -> str:
         "seed": "Demo",
         "jobs": "automatisch",
     }.get(actor or "", actor or "–")
-
