@@ -88,11 +88,11 @@ TEXT_CLASSES = (
     (re.compile(r"bad outbound sender|restricted from sending|outbound spam", re.I),
      "sender_account_blocked"),
     (re.compile(r"sending limit|daily (user )?(sending )?(limit|quota)", re.I), "sending_limit"),
-    (re.compile(r"greylist|graylist|grey-list|try again later.*\bgrey", re.I), "greylisted"),
+    (re.compile(r"greylist|graylist|grey-list|try again later.{0,200}\bgrey", re.I), "greylisted"),
     (re.compile(r"mailbox (is )?full|over quota|quota exceeded", re.I), "mailbox_full"),
     (re.compile(r"\bspf\b|sender policy framework", re.I), "spf_refused"),
     (re.compile(r"\bdmarc\b", re.I), "dmarc_refused"),
-    (re.compile(r"message size|too (big|large)|exceeds .*size", re.I), "message_too_big"),
+    (re.compile(r"message size|too (big|large)|exceeds .{0,200}size", re.I), "message_too_big"),
 )  # fmt: skip
 
 
