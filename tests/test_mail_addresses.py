@@ -156,3 +156,37 @@ def test_mail_limits_hold_across_two_workers(app, customers, mailjet, db, tmp_pa
     assert len(notices) == 1, rcpts  # 20 clicks, one notice to the managers
     events = db.execute("SELECT COUNT(*) FROM events WHERE kind = 'records-forwarded'")
     assert events.fetchone()[0] == 5
+
+
+def test_a_bad_stored_contact_is_said_on_link_mail_and_mailjet_values(
+    mail_app, outbox, customers, auth, client, db
+):
+    """Stored before the check: "Link senden" and saving the Mailjet values answer in German."""
+    auth.login()
+    customer, _, _ = customers.create(path="mailjet")
+    db.execute("UPDATE customers SET contact_email = ? WHERE id = ?",
+               ["undisclosed-recipients:;x@irgendwo.test", customer["id"]])  # fmt: skip
+    url = f"/manage/customers/{customer['id']}"
+    sent = customers.post(f"{url}/send-link", {}, token_from=url)
+    assert sent.status_code == 303
+    page = client.get(url).text
+    assert "Der Link wurde nicht verschickt" in page and "Adresse" in page
+    saved = customers.post(f"{url}/mailjet", EXPECTATION, token_from=url)
+    assert saved.status_code == 303
+    page = client.get(url).text
+    assert "keine gültige Adresse, deshalb ging keine E-Mail hinaus" in page
+    mail_app.extensions["runner"].shutdown()
+    assert outbox.handler.messages == []
+
+
+def test_a_manager_entered_contact_is_refused_at_the_field(app, customers, auth, client, db):
+    auth.login()
+    customer, _, _ = customers.create()
+    url = f"/manage/customers/{customer['id']}"
+    form = {"edit-name": "Müller Verlag", "edit-domain": "mueller-verlag.de",
+            "edit-contact": "undisclosed-recipients:;x@irgendwo.test"}  # fmt: skip
+    answer = customers.post(f"{url}/edit", form, token_from=url)
+    assert answer.status_code == 422
+    assert "nicht vorkommen dürfen" in answer.text
+    assert "undisclosed-recipients:;x@irgendwo.test" in answer.text  # what was typed stays
+    assert db.execute("SELECT contact_email FROM customers").fetchone()[0] is None
