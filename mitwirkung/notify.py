@@ -1,6 +1,7 @@
 """Mails the app sends on someone's behalf, off the request thread: the customer's contact when
 the Mailjet values are ready, an IT colleague who is to publish the DNS records."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
@@ -13,6 +14,7 @@ from .checks.domain import display_domain
 from .runner import Runner
 
 FORWARDS_PER_HOUR = 5  # per customer: the form mails an address anyone with the link types
+QUOTE_LIMIT = 60  # characters of DNS text quoted in a forwarded mail
 
 
 class TooMany(Exception):
@@ -94,6 +96,19 @@ def _record_action(record: dict, steps) -> str:
     return "neu anlegen"
 
 
+QUOTED = re.compile(rf"„([^“]{{{QUOTE_LIMIT + 1},}})“")
+
+
+def short_quotes(text: str) -> str:
+    """text with every quotation („…“) longer than QUOTE_LIMIT cut to its start and "…".
+
+    The catalog quotes what it found in the DNS (a tag's value, the record as published):
+    text anyone who runs the domain's DNS can write. A mail from PEIQ's address carries
+    enough of it to find the place, never a long message of someone else's.
+    """
+    return QUOTED.sub(lambda m: f"„{m.group(1)[:QUOTE_LIMIT].rstrip()} …“", text)
+
+
 def records_text(customer: dict, dns: dict, share_url: str) -> str:
     """The DNS records and the steps to publish them, as plain text for a mail.
 
@@ -153,7 +168,7 @@ def records_text(customer: dict, dns: dict, share_url: str) -> str:
                 + " unter diesem Namen, der nicht passt (anzusehen über den Link unten)"
             )
         if record.get("fix"):
-            lines.append(f"   Hinweis: {record['fix']}")
+            lines.append(f"   Hinweis: {short_quotes(record['fix'])}")
         if steps is not None:
             lines.append("   So geht es:")
             lines += [f"   {n}. {step}" for n, step in enumerate(steps.steps, 1)]

@@ -190,3 +190,14 @@ def test_a_manager_entered_contact_is_refused_at_the_field(app, customers, auth,
     assert "nicht vorkommen dürfen" in answer.text
     assert "undisclosed-recipients:;x@irgendwo.test" in answer.text  # what was typed stays
     assert db.execute("SELECT contact_email FROM customers").fetchone()[0] is None
+
+
+def test_the_forward_quotes_dns_text_only_as_far_as_needed():
+    from mitwirkung.notify import QUOTE_LIMIT, short_quotes
+
+    planted = "GEWINNSPIEL! Sie haben gewonnen, klicken Sie http://phish.example/x " * 3
+    fix = f"Ändern Sie „t={planted}“ in „v=DKIM1“."
+    cut = short_quotes(fix)
+    assert "phish.example" not in cut and "GEWINNSPIEL" in cut
+    assert cut.endswith(" …“ in „v=DKIM1“.")  # the product's own short quote stays whole
+    assert len(cut) < len("Ändern Sie „t=“ in „v=DKIM1“.") + QUOTE_LIMIT + 4
