@@ -3,11 +3,13 @@ DNS-querying terms, 2 void lookups) the way receivers do, says so, and one check
 small, documented number of queries (a DNS server on loopback counts them)."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from dnsserver import ZoneServer
 from dnszones import make_keys, zone_text
 
+from mitwirkung.checks import dmarc, spf
 from mitwirkung.checks.dns import MailjetExpectation, check_mailjet
 from mitwirkung.checks.spf_tree import QUERY_BOUND
 
@@ -83,3 +85,19 @@ def test_void_lookups_stop_the_walk_after_the_third(server):
     assert spf.details["void_lookups"] == 3  # the third passes the limit of 2; then it stops
     assert gone == {f"gone{k}.voids.test" for k in range(3)}
     assert "höchstens 2" in spf.message
+
+
+HOSTILE_RECORDS = {
+    "dmarc separators": (dmarc.parse, "v=DMARC1; p=none; rua=" + ", " * 20_000),
+    "dmarc dotted mailto": (dmarc.parse, "v=DMARC1; p=none; rua=mailto:a@" + "b." * 20_000 + "!"),
+    "dmarc dotted address": (dmarc.repair, "v=DMARC1; p=none; rua=a@" + "b." * 20_000 + "!"),
+    "spf many terms": (spf.parse, "v=spf1 " + "a " * 20_000 + "~all"),
+}
+
+
+@pytest.mark.parametrize("parse, record", HOSTILE_RECORDS.values(), ids=HOSTILE_RECORDS.keys())
+def test_records_of_40_kb_are_read_in_bounded_time(parse, record):
+    """Text from the customer's DNS is read in linear time: these took minutes before (a
+    regex re-scanning from every position holds the GIL, so the whole worker waits)."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(parse, record).result(timeout=10)  # milliseconds now
