@@ -1,11 +1,12 @@
 """The one check for every address the product mails to: exactly one addr-spec.
 
 An address is `local-part@domain` with a dot-atom local part (RFC 5322 §3.2.3 and §3.4.1:
-atext characters in dot-separated runs, so no `,` `(` `)` `:` `;` `<` `>` `"` `@` `[` `]`
-`\\` or space, which a mail library reads as list separators, comments, groups or routes)
-and a domain of LDH labels, given as Unicode (IDN) or A-labels (RFC 5891), with a dot.
-Limits: 64 octets for the local part, 254 for the whole address (RFC 5321 §4.5.3.1).
-Quoted local parts are refused here: nobody the product writes to needs one.
+atext characters in dot-separated runs; RFC 6532 §3.2 adds non-ASCII letters), so no `,`
+`(` `)` `:` `;` `<` `>` `"` `@` `[` `]` `\\` or space, which a mail library reads as list
+separators, comments, groups or routes; and a domain of LDH labels, given as Unicode (IDN)
+or A-labels (RFC 5891), with a dot. Limits: 64 octets for the local part, 254 for the whole
+address (RFC 5321 §4.5.3.1). Quoted local parts are refused here: nobody the product writes
+to needs one.
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ from .checks.smtp.message import a_labels
 
 ATEXT = frozenset(string.ascii_letters + string.digits + "!#$%&'*+-/=?^_`{|}~")
 EXAMPLE = "z. B. it@ihre-firma.de"
+
+
+def _atext(char: str) -> bool:
+    """RFC 5322 atext, with RFC 6532 §3.2's UTF-8 letters (a server needs SMTPUTF8 then)."""
+    return char in ATEXT or (ord(char) > 0x7F and char.isprintable() and not char.isspace())
 
 
 class AddressError(ValueError):
@@ -39,7 +45,7 @@ def addr_spec(value: str) -> str:
     local, domain = value.split("@")
     if not local or not domain:
         raise AddressError(f"Bitte eine vollständige E-Mail-Adresse eingeben, {EXAMPLE}.")
-    bad = sorted({c for c in local if c not in ATEXT and c != "."})
+    bad = sorted({c for c in local if not _atext(c) and c != "."})
     if bad:
         shown = " ".join(f"„{c}“" if c.strip() else "Leerzeichen" for c in bad)
         raise AddressError(

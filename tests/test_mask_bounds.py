@@ -22,6 +22,7 @@ from test_hardening import CSRF
 from test_smtp_faults import NAMES, smtp_test
 
 from mitwirkung import store
+from mitwirkung.checks.smtp.pwsearch import MAX_EDGES
 from mitwirkung.checks.smtp.transcript import REDACTED, Transcript
 from mitwirkung.db import connect
 
@@ -52,6 +53,16 @@ def test_near_misses_stay_and_a_real_run_is_masked(unit):
     assert transcript.mask(reply) == reply  # seven characters are no evidence
     hidden = reply + " " + "ä" * 8
     assert transcript.mask(hidden) == reply + " " + REDACTED
+
+
+def test_a_reply_made_of_password_characters_is_hidden_whole():
+    """More places to look at than MAX_EDGES: the whole text is hidden after one pass."""
+    astral = "".join(chr(0x1F600 + i) for i in range(500))  # 500 different 4-byte characters
+    for password, reply in ((UMLAUTS, "?" * 32_000), (astral, "?" * 7 + "x" + "?" * 30_000)):
+        transcript = Transcript(USER, password)
+        assert transcript.mask(reply) == REDACTED
+        assert transcript.mask("535 5.7.8 " + "?" * 7 + " nope") == "535 5.7.8 ??????? nope"
+    assert MAX_EDGES < 32_000
 
 
 def test_every_encoded_form_of_a_long_password_is_masked():

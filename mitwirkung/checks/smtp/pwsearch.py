@@ -21,18 +21,25 @@ plain Python, so the interpreter hands the GIL to other threads every few millis
 from __future__ import annotations
 
 import html.entities
-import itertools
+import re
 import unicodedata
 
-# Leading zeros accepted in numeric escapes (\\u{0000e4}, &#00228;): enough for every
-# escape a server writes, and a bound on the number of forms.
-MAX_ZEROS = 6
+# Widths numeric escapes are padded to with zeros (\\u00e4, \\U000000e4, &#0228;): those
+# that JSON, JavaScript, Python and HTML writers use, and a bound on the number of forms.
+PAD_WIDTHS = (0, 4, 6, 8)
 _PREFIXES = ("", "%", "=", "\\x")  # hex byte alone, RFC 3986, RFC 2045, backslash escape
 _TERMINAL = ""  # trie key of a node's bit set (a text character is never empty)
+# Places where a form of a password character starts, at most, before a text is masked as a
+# whole: real replies have a few hundred; a hostile 32 KB reply made of password characters
+# is then hidden entirely after one linear pass instead of costing seconds.
+MAX_EDGES = 16_384
 
 
 def fold(text: str) -> str:
     """Lower-case text character by character, keeping its length (positions stay valid)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):  # no character changed its length ("İ" does)
+        return lowered
     out = []
     for char in text:
         low = char.lower()
@@ -43,12 +50,14 @@ def fold(text: str) -> str:
 def char_forms(char: str) -> set[str]:
     """Every readable form of one password character as literal strings (folded)."""
     forms = {char, char.upper(), char.casefold()}  # "ß" upper-cased is "SS"
+    if char in "Σσς":  # lower() writes a final sigma as "ς"
+        forms.update("σς")
     point = ord(char)
     encodings = ["utf-8"] + (["latin-1"] if point < 0x100 else [])
     for encoding in encodings:
         raw = char.encode(encoding)
-        per_byte = [[f"{prefix}{b:02x}" for prefix in _PREFIXES] for b in raw]
-        forms.update("".join(parts) for parts in itertools.product(*per_byte))
+        # one escape style for all bytes of a character (%C3%A4, =C3=A4, \\xc3\\xa4, c3a4)
+        forms.update("".join(f"{prefix}{b:02x}" for b in raw) for prefix in _PREFIXES)
         if len(raw) > 1:  # UTF-8 read as Latin-1 or Windows-1252
             forms.add(raw.decode("latin-1"))
             forms.add(raw.decode("cp1252", "replace"))
@@ -62,12 +71,10 @@ def char_forms(char: str) -> set[str]:
                 forms.add(decomposed)
         if char == " ":
             forms.add("+")
-        for zeros in range(MAX_ZEROS + 1):
-            pad = "0" * zeros
-            for opening, closing in (("", ""), ("{", "}"), ("{", ""), ("", "}")):
-                forms.add(f"\\u{opening}{pad}{point:x}{closing}")  # JSON, JS, Python
-            forms.add(f"&#{pad}{point};")  # HTML character references
-            forms.add(f"&#x{pad}{point:x};")
+        for width in PAD_WIDTHS:
+            hexa, decimal = f"{point:0{width}x}", f"{point:0{width}d}"
+            forms.update({f"\\u{hexa}", f"\\u{{{hexa}}}"})  # JSON, JavaScript, Python
+            forms.update({f"&#{decimal};", f"&#x{hexa};"})  # HTML character references
         name = html.entities.codepoint2name.get(point)
         if name:
             forms.add(f"&{name};")
@@ -91,6 +98,7 @@ class PasswordSearch:
             masks[char] = masks.get(char, 0) | (1 << index)
         self.trie: dict = {}
         self.longest = 1
+        self.starts: re.Pattern | None = None
         for char, mask in masks.items():
             for form in char_forms(char):
                 node = self.trie
@@ -98,17 +106,22 @@ class PasswordSearch:
                     node = node.setdefault(letter, {})
                 node[_TERMINAL] = node.get(_TERMINAL, 0) | mask
                 self.longest = max(self.longest, len(form))
+        # where a form may start: one character class, scanned by the regex engine in C
+        # (a class of single characters cannot backtrack)
+        first = "".join(sorted(self.trie))
+        self.starts = re.compile(f"[{re.escape(first)}]") if first else None
 
-    def _edges(self, text: str) -> tuple[list, list]:
-        """Per position: [(end, bit set)] of forms starting there, and [end] of line breaks."""
+    def _edges(self, text: str) -> tuple[list, list] | None:
+        """Per position: [(end, bit set)] of forms starting there, and [end] of line breaks;
+        None when more than MAX_EDGES forms start in text."""
         n = len(text)
+        count = 0
         chars: list = [None] * (n + 1)
         breaks: list = [None] * (n + 1)
         trie = self.trie
-        for start in range(n):
-            node = trie.get(text[start])
-            if node is None:
-                continue
+        for hit in self.starts.finditer(text) if self.starts else ():
+            start = hit.start()
+            node = trie[text[start]]
             found = []
             position = start
             while True:
@@ -123,6 +136,9 @@ class PasswordSearch:
                     break
             if found:
                 chars[start] = found
+                count += len(found)
+                if count > MAX_EDGES:
+                    return None
         for newline in _find_all(text, "\n"):
             ends = _break_ends(text, newline + 1)
             start = newline - 1 if newline and text[newline - 1] == "\r" else newline
@@ -138,8 +154,12 @@ class PasswordSearch:
         if not text or not self.size:
             return []
         text = fold(text)
-        chars, breaks = self._edges(text)
+        edges = self._edges(text)
+        if edges is None:
+            return [(0, len(text))]  # too many places to look at: all of it is hidden
+        chars, breaks = edges
         n, window = len(text), self.window
+        zeros = [0] * (window - 1)
         forward: list = [None] * (n + 1)  # forward[p][k]: runs of > k characters ending at p
         last = window - 1
         complete = False
@@ -149,9 +169,10 @@ class PasswordSearch:
                 for q in breaks[p]:
                     forward[q] = _merge(forward[q], before)
             for q, mask in chars[p] or ():
-                new = [mask] + [
-                    ((before[k - 1] << 1) & mask) if before else 0 for k in range(1, window)
-                ]
+                if before is None:
+                    new = [mask, *zeros]
+                else:
+                    new = [mask] + [(before[k - 1] << 1) & mask for k in range(1, window)]
                 complete = complete or bool(new[last])
                 forward[q] = _merge(forward[q], new)
         if not complete:
@@ -163,9 +184,10 @@ class PasswordSearch:
                     backward[p] = _merge(backward[p], backward[q])
             for q, mask in chars[p] or ():
                 after = backward[q]
-                new = [mask] + [
-                    ((after[k - 1] >> 1) & mask) if after else 0 for k in range(1, window)
-                ]
+                if after is None:
+                    new = [mask, *zeros]
+                else:
+                    new = [mask] + [(after[k - 1] >> 1) & mask for k in range(1, window)]
                 backward[p] = _merge(backward[p], new)
         marked: list[tuple[int, int]] = []
         full = self.full
@@ -178,6 +200,11 @@ class PasswordSearch:
     def _on_run(self, before, after, mask: int, full: int) -> bool:
         """Whether an edge (bit set mask) lies on a run of window characters."""
         window = self.window
+        if window > 1 and (  # the common cases first: a whole run ends or starts here
+            (before and (before[window - 2] << 1) & mask)
+            or (after and (after[window - 2] >> 1) & mask)
+        ):
+            return True
         for a in range(window):  # a characters before the edge, window - 1 - a after it
             b = window - 1 - a
             left = mask if a == 0 else ((before[a - 1] << 1) & mask if before else 0)

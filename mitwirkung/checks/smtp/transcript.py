@@ -128,9 +128,12 @@ class Transcript:
             text = text.replace(form, REDACTED)
         if self.readable is None:
             return text
-        for start, end in reversed(self.readable.spans(text)):
-            text = text[:start] + _redacted(text[start:end]) + text[end:]
-        return text
+        parts, done = [], 0  # assembled once: many spans must not copy the text each time
+        for start, end in self.readable.spans(text):
+            parts += [text[done:start], _redacted(text[start:end])]
+            done = end
+        parts.append(text[done:])
+        return "".join(parts)
 
     def _base64_token(self, match: re.Match) -> str:
         """REDACTED for a base64 token whose decoded bytes hold the password."""
