@@ -32,7 +32,7 @@ _TERMINAL = ""  # trie key of a node's bit set (a text character is never empty)
 # Places where a form of a password character starts, at most, before a text is masked as a
 # whole: real replies have a few hundred; a hostile 32 KB reply made of password characters
 # is then hidden entirely after one linear pass instead of costing seconds.
-MAX_EDGES = 16_384
+MAX_EDGES = 8_192
 
 
 def fold(text: str) -> str:

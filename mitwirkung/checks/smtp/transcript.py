@@ -69,6 +69,8 @@ def visible(text: str) -> str:
     Server replies are decoded as UTF-8 with surrogateescape (aiosmtplib): an invalid byte
     arrives as a lone surrogate U+DC80..U+DCFF and is shown as the byte it was.
     """
+    if text.isprintable():  # no Cc, Cf, Cs or Co character: nothing to escape
+        return text
     out = []
     for char in text:
         point = ord(char)
