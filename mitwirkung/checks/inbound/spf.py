@@ -89,6 +89,30 @@ def _lookup(name: str, qtype: str, strict=True, timeout=20):
 pyspf.DNSLookup = _lookup
 
 
+class _Query(pyspf.query):
+    """pyspf's query with RFC 7208 §5.5's error handling for "ptr" and %{p}.
+
+    A DNS error on the PTR lookup makes the mechanism not match; a DNS error on the address
+    lookup of one PTR name skips that name and the search goes on (pyspf lets a real resolver's
+    error end the whole check as temperror).
+    """
+
+    def validated_ptrs(self):
+        try:
+            names = self.dns_ptr(self.i)[: pyspf.MAX_PTR]
+        except pyspf.TempError:
+            return []
+        valid = []
+        for name in names:
+            try:
+                addresses = self.dns_a(name, self.A)
+            except pyspf.TempError:
+                continue
+            if self.cidrmatch(addresses, self.cidrmax):
+                valid.append(name)
+        return valid
+
+
 def _valid_domain(domain: str) -> bool:
     """Tell whether domain is a fully qualified name check_host() can ask (RFC 7208 §4.3).
 
@@ -112,7 +136,7 @@ def _check(ip, domain, sender, helo, nameservers, timeout, scope) -> SpfResult:
     _local.resolver = sync_resolver(nameservers, timeout)
     try:
         sender = sender if "@" in sender else f"postmaster@{domain}"
-        query = pyspf.query(ip, sender, helo or "unknown", timeout=timeout, querytime=timeout)
+        query = _Query(ip, sender, helo or "unknown", timeout=timeout, querytime=timeout)
     except (ValueError, pyspf.PermError) as error:
         return SpfResult("permerror", domain, identity, problem=str(error))
     query.d = query.o = domain.rstrip(".")
