@@ -77,3 +77,18 @@ def sign(raw: bytes, key: SigningKey, *, domain: str, selector: str) -> bytes:
         include_headers=[b"from", b"to", b"subject", b"date", b"message-id"],
     )
     return header + raw
+
+
+def arc_seal(raw: bytes, key: SigningKey, *, domain: str, selector: str) -> bytes:
+    """Return raw as a forwarder would pass it on: Authentication-Results plus one ARC set."""
+    results = f"Authentication-Results: {domain}; dkim=pass header.d=kunde.test\r\n".encode()
+    raw = results + raw
+    headers = dkim.arc_sign(
+        raw,
+        selector.encode(),
+        domain.encode(),
+        key.private_pem,
+        domain.encode(),
+        include_headers=[b"from", b"to", b"subject", b"date", b"message-id"],
+    )
+    return b"".join(headers) + raw

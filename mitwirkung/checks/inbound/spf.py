@@ -25,6 +25,30 @@ import spf as pyspf
 from mitwirkung.checks.inbound.dnsquery import sync_resolver
 
 RESULTS = ("pass", "fail", "softfail", "neutral", "none", "temperror", "permerror")
+# pyspf's error text -> our code (first match wins); other permerrors are "syntax".
+PROBLEMS = (
+    ("DNS lookups", "too_many_lookups"),  # RFC 7208 §4.6.4: more than 10 DNS terms
+    ("Void lookup", "too_many_void_lookups"),  # §4.6.4: more than 2 void lookups
+    ("Two or more type", "multiple_records"),  # §4.5: more than one v=spf1 record
+    ("MX records returned", "too_many_mx"),  # §4.6.4: more than 10 MX names
+    ("redirect domain has no SPF record", "redirect_no_record"),  # §6.1
+    ("Non-ascii", "non_ascii"),  # §4.5/§3.3
+    ("DNS timeout", "dns_timeout"),
+    ("exceeded max query lookup time", "dns_timeout"),
+    ("DNS error", "dns_error"),
+)
+
+
+def problem_code(result: str, text: str) -> str:
+    """Return the kind of a temperror/permerror from pyspf's text ("" for other results)."""
+    if result not in ("temperror", "permerror"):
+        return ""
+    for needle, code in PROBLEMS:
+        if needle in text:
+            return code
+    return "dns_error" if result == "temperror" else "syntax"
+
+
 _local = threading.local()
 
 
@@ -47,6 +71,8 @@ class SpfResult:
     problem: str = ""
     lookups: int = 0
     void_lookups: int = 0
+    problem_code: str = ""
+    ip: str = ""
 
     def to_dict(self) -> dict:
         """Return the result as a JSON-ready dict."""
@@ -132,20 +158,20 @@ def _check(ip, domain, sender, helo, nameservers, timeout, scope) -> SpfResult:
     """Blocking check_host() (runs in a worker thread)."""
     identity = scope
     if not _valid_domain(domain):
-        return SpfResult("none", domain, identity, problem="invalid domain")
+        return SpfResult("none", domain, identity, problem="invalid domain", ip=ip)
     _local.resolver = sync_resolver(nameservers, timeout)
     try:
         sender = sender if "@" in sender else f"postmaster@{domain}"
         query = _Query(ip, sender, helo or "unknown", timeout=timeout, querytime=timeout)
     except (ValueError, pyspf.PermError) as error:
-        return SpfResult("permerror", domain, identity, problem=str(error))
+        return SpfResult("permerror", domain, identity, problem=str(error), ip=ip)
     query.d = query.o = domain.rstrip(".")
     query.set_default_explanation("")
     result, _code, text = query.check()
     if result == "ambiguous":  # only in pyspf's "harsh" mode, never used here
         result = "permerror"
     problem = text if result in ("temperror", "permerror") else ""
-    mechanism = query.mechanism or ""
+    mechanism = str(query.mechanism or (query.mech[-1] if query.mech else ""))
     if result in ("pass", "fail", "softfail", "neutral") and not mechanism:
         mechanism = "default"
     return SpfResult(
@@ -157,6 +183,8 @@ def _check(ip, domain, sender, helo, nameservers, timeout, scope) -> SpfResult:
         problem=problem,
         lookups=query.lookups,
         void_lookups=query.void_lookups,
+        problem_code=problem_code(result, text),
+        ip=ip,
     )
 
 
