@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from dns.resolver import LRUCache
 from dnsserver import ZoneServer
-from mailsigning import SigningKey, arc_seal, message, sign
+from mailsigning import Ed25519Key, SigningKey, arc_seal, message, sign
 
 from mitwirkung.checks.inbound import Verdict, check_host, item_state, judge_message
 from mitwirkung.checks.inbound.wording import explain, headline
@@ -19,7 +20,12 @@ MAILJET_IP = "203.0.113.5"  # allowed by mailjet.test's SPF
 
 @pytest.fixture(scope="module")
 def keys():
-    return {"kunde": SigningKey.make(), "other": SigningKey.make(), "mailjet": SigningKey.make()}
+    return {
+        "kunde": SigningKey.make(),
+        "other": SigningKey.make(),
+        "mailjet": SigningKey.make(),
+        "ed": Ed25519Key.make(),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +65,12 @@ mailjet.test. 300 IN TXT "v=spf1 ip4:{MAILJET_IP} -all"
 bnc.mailjet.test. 300 IN TXT "v=spf1 ip4:{MAILJET_IP} -all"
 mj._domainkey.mailjet.test. 300 IN TXT {mailjet.txt()}
 arc._domainkey.relay.test. 300 IN TXT {other.txt()}
+ed._domainkey.kunde.test. 300 IN TXT {keys["ed"].txt()}
+testmode.test. 300 IN TXT "v=spf1 -all"
+_dmarc.testmode.test. 300 IN TXT "v=DMARC1; p=reject; t=y"
+np.test. 300 IN TXT "v=spf1 -all"
+_dmarc.np.test. 300 IN TXT "v=DMARC1; p=reject; sp=quarantine; np=reject"
+real.np.test. 300 IN A 192.0.2.96
 relay.test. 300 IN TXT "v=spf1 -all"
 """
     with ZoneServer(zone, drop=["temp.test.", "slow._domainkey.kunde.test."]) as server:
@@ -247,3 +259,52 @@ def test_check_host_entry_point(dns):
     assert result.result == "pass" and result.lookups == 0
     result = check_host(BAD_IP, "kunde.test", "b@kunde.test", nameservers=[dns.nameserver])
     assert (result.result, result.mechanism) == ("fail", "-all")
+
+
+def test_ed25519_signature(dns, keys):
+    verdict = judge(dns, signed(keys, selector="ed", key="ed"), ip=BAD_IP)
+    (entry,) = verdict.dkim
+    assert (entry.result, entry.algorithm, entry.key_bits) == ("pass", "ed25519-sha256", 256)
+    assert verdict.dmarc.result == "pass"
+
+
+def test_dmarc_testing_flag_applies_one_step_less(dns):
+    verdict = judge(dns, message(from_="a@testmode.test"), ip=BAD_IP, mail_from="b@testmode.test")
+    assert verdict.dmarc.policy == "reject" and verdict.dmarc.testing
+    assert verdict.dmarc.disposition == "quarantine" and item_state(verdict) == "failed"
+    assert "Testmodus t=y" in explain(verdict)[-1].text
+
+
+def test_np_for_a_subdomain_that_does_not_exist(dns):
+    ghost = judge(dns, message(from_="a@ghost.np.test"), ip=BAD_IP, mail_from="b@np.test")
+    assert (ghost.dmarc.policy, ghost.dmarc.disposition) == ("reject", "reject")
+    real = judge(dns, message(from_="a@real.np.test"), ip=BAD_IP, mail_from="b@np.test")
+    assert (real.dmarc.policy, real.dmarc.disposition) == ("quarantine", "quarantine")
+
+
+def test_shared_cache_answers_the_second_verdict(dns, keys):
+    cache = LRUCache()
+    raw = signed(keys)
+    args = dict(peer_ip=GOOD_IP, helo="mx.kunde.test", mail_from="b@kunde.test")
+    first = judge_message(raw, nameservers=[dns.nameserver], timeout=1.0, cache=cache, **args)
+    asked = len(dns.queries)
+    second = judge_message(raw, nameservers=[dns.nameserver], timeout=1.0, cache=cache, **args)
+    assert first == second and item_state(second) == "done"
+    assert len(dns.queries) == asked  # every answer came from the cache
+
+
+def test_silent_dns_is_temperror_everywhere(keys):
+    """DNS that never answers: "nicht prüfbar" for SPF, the key and DMARC, never a failure."""
+    names = ["kunde.test", "mailjet._domainkey.kunde.test", "_dmarc.kunde.test", "_dmarc.test"]
+    with ZoneServer("test. 300 IN SOA ns.test. h.test. 1 2 3 4 5", drop=names) as silent:
+        verdict = judge_message(
+            signed(keys),
+            peer_ip=GOOD_IP,
+            helo="h.kunde.test",
+            mail_from="b@kunde.test",
+            nameservers=[silent.nameserver],
+            timeout=1.0,
+        )
+    assert verdict.spf.result == "temperror"
+    assert [(e.result, e.reason) for e in verdict.dkim] == [("temperror", "dns_timeout")]
+    assert verdict.dmarc.result == "temperror" and item_state(verdict) == "warning"

@@ -154,12 +154,12 @@ def _valid_domain(domain: str) -> bool:
     return all(0 < len(label) < 64 for label in domain.rstrip(".").split("."))
 
 
-def _check(ip, domain, sender, helo, nameservers, timeout, scope) -> SpfResult:
+def _check(ip, domain, sender, helo, nameservers, timeout, scope, cache=None) -> SpfResult:
     """Blocking check_host() (runs in a worker thread)."""
     identity = scope
     if not _valid_domain(domain):
         return SpfResult("none", domain, identity, problem="invalid domain", ip=ip)
-    _local.resolver = sync_resolver(nameservers, timeout)
+    _local.resolver = sync_resolver(nameservers, timeout, cache)
     try:
         sender = sender if "@" in sender else f"postmaster@{domain}"
         query = _Query(ip, sender, helo or "unknown", timeout=timeout, querytime=timeout)
@@ -197,6 +197,7 @@ async def check_host_async(
     nameservers: list[str] | None = None,
     timeout: float = 20.0,
     scope: str = "mailfrom",
+    cache: dns.resolver.CacheBase | None = None,
 ) -> SpfResult:
     """RFC 7208 check_host(ip, domain, sender) without blocking the event loop.
 
@@ -204,9 +205,12 @@ async def check_host_async(
     (the MAIL FROM domain, or the HELO name for a null sender, §2.4). sender: the MAIL FROM
     address ("postmaster@<helo>" for a null sender). timeout: seconds for the whole check
     (§4.6.4 asks for a limit of at least 20 s). scope: "mailfrom" or "helo", only reported.
+    cache: a dnspython cache shared between checks (TTLs honoured), default none.
     Never raises for DNS faults: temperror.
     """
-    return await asyncio.to_thread(_check, ip, domain, sender, helo, nameservers, timeout, scope)
+    return await asyncio.to_thread(
+        _check, ip, domain, sender, helo, nameservers, timeout, scope, cache
+    )
 
 
 def check_host(
@@ -218,9 +222,10 @@ def check_host(
     nameservers: list[str] | None = None,
     timeout: float = 20.0,
     scope: str = "mailfrom",
+    cache: dns.resolver.CacheBase | None = None,
 ) -> SpfResult:
     """Blocking RFC 7208 check_host(); see check_host_async() for the arguments."""
-    return _check(ip, domain, sender, helo, nameservers, timeout, scope)
+    return _check(ip, domain, sender, helo, nameservers, timeout, scope, cache)
 
 
 def identity(mail_from: str, helo: str) -> tuple[str, str]:
