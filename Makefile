@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test lint bench-page bench-smtp bench-dns bench-dashboard clean
+.PHONY: run test lint bench-page bench-smtp bench-dns bench-dashboard bench-inbound clean
 
 # Links printed and mailed point at the port served, unless MITWIRKUNG_BASE_URL says otherwise.
 run: export MITWIRKUNG_BASE_URL ?= http://127.0.0.1:$(PORT)
@@ -67,6 +67,9 @@ bench-page: $(VENV)/.stamp-test static/vendor/.stamp
 
 bench-dashboard: $(VENV)/.stamp-test static/vendor/.stamp
 	$(BIN)/python bench/dashboard.py
+
+bench-inbound: $(VENV)/.stamp-test
+	$(BIN)/python bench/inbound_verdict.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .stamp-chromium
