@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import dkim
 import pytest
 from dns.resolver import LRUCache
 from dnsserver import ZoneServer
@@ -71,6 +72,9 @@ _dmarc.testmode.test. 300 IN TXT "v=DMARC1; p=reject; t=y"
 np.test. 300 IN TXT "v=spf1 -all"
 _dmarc.np.test. 300 IN TXT "v=DMARC1; p=reject; sp=quarantine; np=reject"
 real.np.test. 300 IN A 192.0.2.96
+xn--mller-kva.test. 300 IN TXT "v=spf1 ip4:{GOOD_IP} -all"
+_dmarc.xn--mller-kva.test. 300 IN TXT "v=DMARC1; p=reject"
+mailjet._domainkey.xn--mller-kva.test. 300 IN TXT {kunde.txt()}
 relay.test. 300 IN TXT "v=spf1 -all"
 """
     with ZoneServer(zone, drop=["temp.test.", "slow._domainkey.kunde.test."]) as server:
@@ -308,3 +312,31 @@ def test_silent_dns_is_temperror_everywhere(keys):
     assert verdict.spf.result == "temperror"
     assert [(e.result, e.reason) for e in verdict.dkim] == [("temperror", "dns_timeout")]
     assert verdict.dmarc.result == "temperror" and item_state(verdict) == "warning"
+
+
+def test_international_domain_in_from_and_envelope(dns, keys):
+    """A From domain in UTF-8 (SMTPUTF8) is compared as A-labels with d= and the envelope."""
+    raw = message(from_="PPS <pps@placeholder.test>")
+    raw = raw.replace(b"pps@placeholder.test", "pps@müller.test".encode())
+    raw = sign(raw, keys["kunde"], domain="xn--mller-kva.test", selector="mailjet")
+    verdict = judge(dns, raw, mail_from="bounce@müller.test")
+    assert verdict.dmarc.from_domain == "xn--mller-kva.test"
+    assert verdict.spf.result == "pass" and verdict.spf.domain == "xn--mller-kva.test"
+    assert verdict.dkim[0].result == "pass" and verdict.dmarc.result == "pass"
+
+
+def test_rsa_sha1_is_not_accepted(dns, keys):
+    raw = (
+        dkim.sign(
+            message(),
+            b"mailjet",
+            b"kunde.test",
+            keys["kunde"].private_pem,
+            signature_algorithm=b"rsa-sha1",
+            include_headers=[b"from", b"subject"],
+        )
+        + message()
+    )
+    verdict = judge(dns, raw, ip=BAD_IP)
+    assert [(e.result, e.reason) for e in verdict.dkim] == [("permerror", "weak_algorithm")]
+    assert "rsa-sha1" in explain(verdict)[1].text and item_state(verdict) == "failed"

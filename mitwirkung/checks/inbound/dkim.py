@@ -15,6 +15,7 @@ thread. Each signature gets a result (RFC 8601 §2.7.1) and a reason code:
     permerror  key_invalid              the key record cannot be read
     permerror  signature_invalid        the DKIM-Signature header itself is malformed
     permerror  signature_expired        the signature's x= time has passed (§3.5)
+    permerror  weak_algorithm           rsa-sha1, which verifiers must not accept (RFC 8301 §3.1)
     temperror  dns_timeout              DNS did not answer for the key (§6.1.2: try later)
 """
 
@@ -107,6 +108,8 @@ def _verify_one(raw: bytes, index: int, tags, keys: dict[str, list[str] | None])
     entry = {"domain": domain.lower(), "selector": selector, "algorithm": algorithm}
     if name is None:
         return DkimEntry(result="permerror", reason="signature_invalid", **entry)
+    if algorithm.lower() == "rsa-sha1":
+        return DkimEntry(result="permerror", reason="weak_algorithm", **entry)
     answer = keys.get(name)
     if answer is None:
         return DkimEntry(result="temperror", reason="dns_timeout", **entry)

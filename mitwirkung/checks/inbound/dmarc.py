@@ -19,16 +19,16 @@ Walk, identifier alignment, result and disposition. ARC (RFC 8617) is reported, 
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import asdict, dataclass
-from email.parser import BytesHeaderParser
-from email.policy import default as default_policy
+from email.parser import HeaderParser
 from email.utils import getaddresses
 
 from mitwirkung.checks import dmarc as dmarc_record
 from mitwirkung.checks.dmarc_discovery import discover, org_domain
 from mitwirkung.checks.inbound.dkim import DkimEntry
 from mitwirkung.checks.inbound.dnsquery import TxtLookup
-from mitwirkung.checks.inbound.spf import SpfResult
+from mitwirkung.checks.inbound.spf import SpfResult, ascii_domain
 
 POLICIES = ("none", "quarantine", "reject")
 _SOFTER = {"reject": "quarantine", "quarantine": "none", "none": "none"}
@@ -74,8 +74,12 @@ class DmarcResult:
 
 def author_domain(raw: bytes) -> tuple[str | None, str]:
     """Return (the From domain, "") or (None, reason) when there is not exactly one address."""
-    headers = BytesHeaderParser(policy=default_policy).parsebytes(raw, headersonly=True)
-    fields = [str(v) for k, v in headers.raw_items() if k.lower() == "from"]
+    # header fields in UTF-8 are allowed (RFC 6532): decode before parsing, not as ASCII
+    head = re.split(rb"\r?\n\r?\n", raw, maxsplit=1)[0].decode("utf-8", "replace")
+    headers = HeaderParser().parsestr(head + "\n\n", headersonly=True)
+    fields = [
+        re.sub(r"\r?\n[ \t]", " ", str(v)) for k, v in headers.raw_items() if k.lower() == "from"
+    ]
     if not fields:
         return None, "no_from"
     if len(fields) > 1:
@@ -83,7 +87,7 @@ def author_domain(raw: bytes) -> tuple[str | None, str]:
     addresses = [a for _, a in getaddresses(fields) if a]
     if len(addresses) != 1:
         return None, "several_from" if addresses else "no_from"
-    domain = addresses[0].rpartition("@")[2].strip().rstrip(".").lower()
+    domain = ascii_domain(addresses[0].rpartition("@")[2])
     if not domain or "@" not in addresses[0]:
         return None, "no_from"
     return domain, ""

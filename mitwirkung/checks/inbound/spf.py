@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 import dns.exception
 import dns.name
 import dns.resolver
+import idna
 import spf as pyspf
 
 from mitwirkung.checks.inbound.dnsquery import sync_resolver
@@ -228,6 +229,20 @@ def check_host(
     return _check(ip, domain, sender, helo, nameservers, timeout, scope, cache)
 
 
+def ascii_domain(domain: str) -> str:
+    """Return domain in lower case as A-labels ("müller.de" -> "xn--mller-kva.de").
+
+    A name that is not a valid IDN is returned lower-cased as it is (checks then say none).
+    """
+    domain = (domain or "").strip().rstrip(".")
+    if domain.isascii():
+        return domain.lower()
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return domain.lower()
+
+
 def identity(mail_from: str, helo: str) -> tuple[str, str]:
     """Return (domain, sender) that check_host() gets for an SMTP transaction (RFC 7208 §2.4).
 
@@ -236,8 +251,10 @@ def identity(mail_from: str, helo: str) -> tuple[str, str]:
     """
     mail_from = (mail_from or "").strip().strip("<>")
     if not mail_from:
+        helo = ascii_domain(helo) if helo and not helo.startswith("[") else helo
         return helo, f"postmaster@{helo}"
     local, _, domain = mail_from.rpartition("@")
     if not local:
         local = "postmaster"
+    domain = ascii_domain(domain)
     return domain, f"{local}@{domain}"

@@ -185,6 +185,10 @@ def _dkim_entry(entry, v: Verdict, path: str | None) -> Line:
             "abgelaufen – die Signatur war nur bis zu einem Zeitpunkt gültig (x=), der vorbei ist",
             "Senden Sie die Mail neu; bleibt es so, prüfen Sie die Uhrzeit des sendenden Servers.",
         ),
+        "weak_algorithm": (
+            "nicht anerkannt – signiert mit rsa-sha1, das Empfänger nicht mehr gelten lassen",
+            "Stellen Sie die Signatur des sendenden Servers auf rsa-sha256 um.",
+        ),
         "signature_invalid": (
             "fehlerhaft – die Kopfzeile DKIM-Signature selbst ist nicht lesbar",
             "Prüfen Sie die DKIM-Einstellungen des sendenden Servers.",
@@ -238,7 +242,8 @@ def _dmarc(v: Verdict, path: str | None) -> Line:
             what.append(f"SPF ({v.spf.domain})")
         if d.dkim_aligned:
             what.append("DKIM (" + ", ".join(sorted(set(d.dkim_aligned))) + ")")
-        text = f"DMARC bestanden: {' und '.join(what)} passt zur Absenderdomain {author}; "
+        verb = "passen" if len(what) > 1 else "passt"
+        text = f"DMARC bestanden: {' und '.join(what)} {verb} zur Absenderdomain {author}; "
         text += f"Richtlinie {policy}."
         return Line("dmarc", "done", text, record=record)
     disposition = d.disposition or d.policy or "none"
