@@ -22,14 +22,23 @@ from mitwirkung.checks.inbound.verdict import Verdict, item_state
 
 SEE_ABOVE = " – siehe Eintrag oben."
 UNKNOWN = (
-    "Nicht prüfbar: Der DNS-Server hat nicht rechtzeitig geantwortet. Das ist kein Fehler "
-    "Ihres Eintrags; senden Sie die Mail später noch einmal."
+    "Nicht prüfbar: Der DNS-Server hat nicht rechtzeitig oder nur mit einem Fehler geantwortet. "
+    "Das liegt nicht an Ihrem Eintrag; senden Sie die Mail später noch einmal."
 )
 POLICY_WORDS = {
     "reject": "weisen die Mail ab",
     "quarantine": "legen die Mail in den Spam-Ordner",
     "none": "stellen die Mail zu, werten sie aber nicht als geprüft",
 }
+# DKIM reasons the key record decides (the page's DKIM record is the place to fix them)
+KEY_REASONS = (
+    "signature_mismatch",
+    "key_missing",
+    "key_revoked",
+    "key_invalid",
+    "key_too_small",
+    "testing",
+)
 HEADLINES = {
     "done": "Empfang nachgewiesen – ein empfangender Server würde diese Mail annehmen.",
     "warning": (
@@ -52,6 +61,12 @@ class Line:
     fix: str = ""
     item_id: str | None = None
     record: str = ""
+
+
+def _fix(text: str, item: str | None) -> str:
+    """Return text ending in "." or, when the page shows the record, in "– siehe Eintrag oben"."""
+    text = text.rstrip(" .")
+    return text + (SEE_ABOVE if item else ".")
 
 
 def headline(verdict: Verdict | dict) -> tuple[str, str]:
@@ -87,8 +102,8 @@ def _spf(v: Verdict, path: str | None) -> Line:
     if spf.result == "none":
         text = f"SPF: {domain} hat keinen SPF-Eintrag{helo}; Empfänger wissen nicht, welche "
         text += "Server für diese Domain senden dürfen."
-        fix = f"Legen Sie einen SPF-Eintrag an ({record}), der Ihren Mailserver erlaubt."
-        return Line("spf", "warning", text, fix + (SEE_ABOVE if item else ""), item, domain)
+        fix = f"Legen Sie einen SPF-Eintrag an ({record}), der Ihren Mailserver erlaubt"
+        return Line("spf", "warning", text, _fix(fix, item), item, domain)
     if spf.result == "permerror":
         reasons = {
             "too_many_lookups": "er braucht mehr als 10 DNS-Abfragen (include, a, mx, …)",
@@ -99,11 +114,11 @@ def _spf(v: Verdict, path: str | None) -> Line:
             "non_ascii": "er enthält Sonderzeichen, die in SPF nicht erlaubt sind",
         }
         why = reasons.get(spf.problem_code, "er enthält einen Schreibfehler")
-        text = f"SPF ungültig: Empfänger verwerfen den SPF-Eintrag von {domain}, weil {why}."
-        fix = f"Korrigieren Sie den SPF-Eintrag ({record})."
+        text = f"SPF ungültig: Empfänger verwerfen den SPF-Eintrag von {domain}. Grund: {why}."
+        fix = f"Korrigieren Sie den SPF-Eintrag ({record})"
         if item:
-            fix += " Die DNS-Prüfung zeigt die Stelle"
-        return Line("spf", "failed", text, fix + (SEE_ABOVE if item else ""), item, domain)
+            fix += ". Die DNS-Prüfung zeigt die Stelle"
+        return Line("spf", "failed", text, _fix(fix, item), item, domain)
     state = "failed" if spf.result == "fail" else "warning"
     rule = f" (Regel „{spf.mechanism}“)" if spf.mechanism and spf.mechanism != "default" else ""
     if spf.result == "softfail":
@@ -125,7 +140,7 @@ def _spf(v: Verdict, path: str | None) -> Line:
             f"Nehmen Sie den Server, über den Sie senden, in den SPF-Eintrag auf ({record}); "
             "die nötige Angabe (meist include:…) nennt Ihr Mail-Anbieter."
         )
-    return Line("spf", state, text, fix + (SEE_ABOVE if item else ""), item, domain)
+    return Line("spf", state, text, _fix(fix, item), item, domain)
 
 
 def _dkim_entry(entry, v: Verdict, path: str | None) -> Line:
@@ -135,7 +150,6 @@ def _dkim_entry(entry, v: Verdict, path: str | None) -> Line:
     algorithm = f", {entry.algorithm}" if entry.algorithm else ""
     who = f"DKIM-Signatur von {entry.domain} (Selektor {entry.selector}{algorithm}{bits})"
     item = _item(path, "dns-dkim", entry.domain, author)
-    see = SEE_ABOVE if item else "."
     if entry.result == "pass":
         text = f"{who}: gültig."
         if author and entry.domain not in v.dmarc.dkim_aligned:
@@ -158,28 +172,28 @@ def _dkim_entry(entry, v: Verdict, path: str | None) -> Line:
             "Kopfzeile (Betreff, Absender, …) unterwegs verändert, oder der veröffentlichte "
             "Schlüssel ist nicht der, mit dem signiert wurde",
             f"Veröffentlichen Sie unter {name} genau den Schlüssel, mit dem signiert wird "
-            "(nach einem Schlüsselwechsel steht oft noch der alte im DNS)" + see,
+            "(nach einem Schlüsselwechsel steht oft noch der alte im DNS)",
         ),
         "key_missing": (
             f"unter {name} ist kein Schlüssel veröffentlicht",
-            f"Legen Sie den TXT-Eintrag {name} mit dem öffentlichen Schlüssel an" + see,
+            f"Legen Sie den TXT-Eintrag {name} mit dem öffentlichen Schlüssel an",
         ),
         "key_revoked": (
             f"der Schlüssel unter {name} ist zurückgezogen (p= ist leer)",
-            f"Tragen Sie unter {name} den aktuellen öffentlichen Schlüssel ein (p=…)" + see,
+            f"Tragen Sie unter {name} den aktuellen öffentlichen Schlüssel ein (p=…)",
         ),
         "key_invalid": (
             f"der Eintrag unter {name} ist kein lesbarer Schlüssel",
-            f"Kopieren Sie den Schlüssel-Eintrag unter {name} noch einmal vollständig" + see,
+            f"Kopieren Sie den Schlüssel-Eintrag unter {name} noch einmal vollständig",
         ),
         "key_too_small": (
             f"der Schlüssel unter {name} ist zu kurz; Empfänger verlangen mindestens 1024 Bit",
-            "Erzeugen Sie einen neuen Schlüssel mit 2048 Bit und veröffentlichen Sie ihn" + see,
+            "Erzeugen Sie einen neuen Schlüssel mit 2048 Bit und veröffentlichen Sie ihn",
         ),
         "testing": (
             "gültig, aber der Schlüssel steht im Testmodus (t=y): Empfänger behandeln die Mail "
             "wie unsigniert",
-            f"Entfernen Sie t=y aus dem Eintrag {name}" + see,
+            f"Entfernen Sie t=y aus dem Eintrag {name}",
         ),
         "signature_expired": (
             "abgelaufen – die Signatur war nur bis zu einem Zeitpunkt gültig (x=), der vorbei ist",
@@ -196,7 +210,9 @@ def _dkim_entry(entry, v: Verdict, path: str | None) -> Line:
     }
     what, fix = texts.get(entry.reason, texts["signature_invalid"])
     state = "warning" if entry.reason == "testing" else "failed"
-    return Line("dkim", state, f"{who}: {what}.", fix, item, name)
+    if entry.reason not in KEY_REASONS:  # not a matter of the key record: nothing to link
+        item = None
+    return Line("dkim", state, f"{who}: {what}.", _fix(fix, item), item, name)
 
 
 def _dkim(v: Verdict, path: str | None) -> list[Line]:
@@ -208,10 +224,10 @@ def _dkim(v: Verdict, path: str | None) -> list[Line]:
         f"TXT-Eintrag <Selektor>._domainkey.{author})."
     )
     if path == "mailjet":
-        fix = f"Mailjet signiert erst, wenn der DKIM-Eintrag für {author} stimmt" + SEE_ABOVE
+        fix = f"Mailjet signiert erst, wenn der DKIM-Eintrag für {author} stimmt"
     text = "DKIM: Die Mail trägt keine DKIM-Signatur (eine digitale Unterschrift der Domain)."
     item = _item(path, "dns-dkim", author, author)
-    return [Line("dkim", "warning", text, fix, item)]
+    return [Line("dkim", "warning", text, _fix(fix, item), item)]
 
 
 def _dmarc(v: Verdict, path: str | None) -> Line:
@@ -232,8 +248,8 @@ def _dmarc(v: Verdict, path: str | None) -> Line:
             f"DMARC: {author} hat keinen DMARC-Eintrag ({record}); Empfänger entscheiden "
             "selbst, was mit Mails geschieht, die SPF und DKIM nicht bestehen."
         )
-        fix = f"Legen Sie den TXT-Eintrag {record} an, zum Beispiel: v=DMARC1; p=none"
-        return Line("dmarc", "warning", text, fix + (SEE_ABOVE if item else "."), item, record)
+        fix = f"Legen Sie den TXT-Eintrag {record} an, zum Beispiel mit dem Wert „v=DMARC1; p=none“"
+        return Line("dmarc", "warning", text, _fix(fix, item), item, record)
     where = "" if d.record_domain == author else f" (Eintrag von {d.record_domain})"
     policy = f"p={d.policy}{where}"
     if d.result == "pass":
