@@ -114,7 +114,7 @@ def test_body_altered(dns, keys):
     assert [(e.result, e.reason) for e in verdict.dkim] == [("fail", "body_changed")]
     assert verdict.dmarc.result == "fail" and verdict.dmarc.disposition == "reject"
     assert item_state(verdict) == "failed"
-    line = [x for x in explain(verdict, path="smtp-own") if x.part == "dkim"][0]
+    line = [x for x in explain(verdict, path="mailjet") if x.part == "dkim"][0]
     assert "nach dem Signieren verändert" in line.text and line.state == "failed"
     assert line.item_id is None  # not a matter of the key record: nothing to link
 
