@@ -264,6 +264,10 @@ def test_check_host_entry_point(dns):
     assert result.result == "pass" and result.lookups == 0
     result = check_host(BAD_IP, "kunde.test", "b@kunde.test", nameservers=[dns.nameserver])
     assert (result.result, result.mechanism) == ("fail", "-all")
+    # an IPv4 client seen on an IPv6 socket (IPv4-mapped) is checked as the IPv4 address
+    mapped = f"::ffff:{GOOD_IP}"
+    result = check_host(mapped, "kunde.test", "b@kunde.test", nameservers=[dns.nameserver])
+    assert result.result == "pass"
 
 
 def test_ed25519_signature(dns, keys):

@@ -6,15 +6,18 @@ record evaluation: term syntax, macros (§7) including exp=, the processing limi
 result (§2.6). Its DNS is replaced by dnspython against DNS_NAMESERVERS: a timeout or SERVFAIL
 becomes temperror (§2.6.6), NXDOMAIN and empty answers count as void lookups (§4.6.4).
 
-check_host_async() runs the blocking evaluation in a worker thread so an event loop (the
-inbound server) never waits on it; check_host() is the blocking entry point for scripts.
+check_host_async() runs the blocking evaluation in a worker thread (a pool of its own) so an
+event loop (the inbound server) never waits on it; check_host() is the blocking entry point
+for scripts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import dns.exception
@@ -51,6 +54,9 @@ def problem_code(result: str, text: str) -> str:
 
 
 _local = threading.local()
+# SPF checks mostly wait on DNS: their own threads, so a silent DNS server cannot occupy the
+# default executor that DKIM's verification (CPU) runs on.
+_SPF_THREADS = ThreadPoolExecutor(max_workers=32, thread_name_prefix="spf")
 
 
 @dataclass(frozen=True)
@@ -209,9 +215,8 @@ async def check_host_async(
     cache: a dnspython cache shared between checks (TTLs honoured), default none.
     Never raises for DNS faults: temperror.
     """
-    return await asyncio.to_thread(
-        _check, ip, domain, sender, helo, nameservers, timeout, scope, cache
-    )
+    call = functools.partial(_check, ip, domain, sender, helo, nameservers, timeout, scope, cache)
+    return await asyncio.get_running_loop().run_in_executor(_SPF_THREADS, call)
 
 
 def check_host(
