@@ -3,6 +3,7 @@ a real DNS server on loopback publishing SPF, DKIM keys and DMARC for the sendin
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import dkim
@@ -11,7 +12,13 @@ from dns.resolver import LRUCache
 from dnsserver import ZoneServer
 from mailsigning import Ed25519Key, SigningKey, arc_seal, message, sign
 
-from mitwirkung.checks.inbound import Verdict, check_host, item_state, judge_message
+from mitwirkung.checks.inbound import (
+    Verdict,
+    check_host,
+    item_state,
+    judge_message,
+    judge_message_async,
+)
 from mitwirkung.checks.inbound.wording import explain, headline
 
 GOOD_IP = "192.0.2.10"  # allowed by kunde.test's SPF
@@ -345,3 +352,26 @@ def test_rsa_sha1_is_not_accepted(dns, keys):
     verdict = judge(dns, raw, ip=BAD_IP)
     assert [(e.result, e.reason) for e in verdict.dkim] == [("permerror", "weak_algorithm")]
     assert "rsa-sha1" in explain(verdict)[1].text and item_state(verdict) == "failed"
+
+
+def test_verdicts_side_by_side_in_one_event_loop(dns, keys):
+    """As the inbound server runs them: several verdicts at once in its event loop."""
+    raws = [signed(keys), signed(keys, selector="wrong"), message(from_="a@bare.test")]
+
+    async def all_at_once():
+        return await asyncio.gather(
+            *(
+                judge_message_async(
+                    raw,
+                    peer_ip=GOOD_IP,
+                    helo="mx.kunde.test",
+                    mail_from="b@kunde.test",
+                    nameservers=[dns.nameserver],
+                    timeout=1.0,
+                )
+                for raw in raws
+            )
+        )
+
+    states = [item_state(v) for v in asyncio.run(all_at_once())]
+    assert states == ["done", "done", "warning"]  # the wrong key: SPF still aligned for kunde
