@@ -375,3 +375,25 @@ def test_verdicts_side_by_side_in_one_event_loop(dns, keys):
 
     states = [item_state(v) for v in asyncio.run(all_at_once())]
     assert states == ["done", "done", "warning"]  # the wrong key: SPF still aligned for kunde
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"no header at all",
+        b"From: a@kunde.test\r\nDKIM-Signature: garbage\r\n\r\nbody\r\n",
+        b"From: a@kunde.test\r\nDKIM-Signature: v=1; a=rsa-sha256; d=kunde.test; s=mailjet;"
+        b" h=from; bh=!!!; b=???\r\n\r\nbody\r\n",
+        b"From: a@kunde.test\r\nARC-Seal: i=x; d=relay.test; s=arc; cv=none; b=AA==\r\n"
+        b"ARC-Message-Signature: i=x\r\n\r\nbody\r\n",
+        b"From: a@kunde.test, b@other.test\r\n\r\nbody\r\n",
+        b"From: a@kunde.test\r\nFrom: b@kunde.test\r\n\r\nbody\r\n",
+        b"From: \xff\xfe@kunde.test\r\n\r\n\x00\xff",
+    ],
+)
+def test_malformed_mail_never_raises(dns, raw):
+    verdict = judge(dns, raw)
+    assert item_state(verdict) in ("done", "warning", "failed")
+    assert all(e.result in ("permerror", "fail") for e in verdict.dkim)
+    explain(verdict)  # every verdict can be put into words

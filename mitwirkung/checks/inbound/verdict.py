@@ -114,24 +114,30 @@ def _arc_verify(raw: bytes, keys: dict[str, list[str] | None]) -> str:
 
     try:
         chain, _results, _reason = dkimpy.ARC(raw, logger=dkim_check._QUIET).verify(dnsfunc)
-    except dkimpy.DKIMException:
+    except Exception:  # noqa: BLE001 - untrusted input may break dkimpy anywhere: chain fails
         return "fail"
     value = chain.decode("ascii", "replace") if isinstance(chain, bytes) else str(chain)
     return value.lower() if value.lower() in ("pass", "fail", "none") else "fail"
+
+
+def _instance(tags: dict[bytes, bytes]) -> int:
+    """Return an ARC set's i= (RFC 8617 §4.2.1) as a number, 0 when unreadable."""
+    value = tags.get(b"i", b"").strip()
+    return int(value) if value.isdigit() and len(value) < 4 else 0
 
 
 async def arc(raw: bytes, txt: TxtLookup) -> ArcResult:
     """Report the message's ARC chain (never counted as a DMARC pass)."""
     try:
         seals, names = _arc_keys(raw)
-    except dkimpy.MessageFormatError:
+    except Exception:  # noqa: BLE001 - headers dkimpy cannot parse: no ARC to report
         return ArcResult()
     if not seals:
         return ArcResult()
     keys = await dkim_check.fetch_keys(names, txt)
     chain = await asyncio.to_thread(_arc_verify, raw, keys)
     instances = [t.get(b"i", b"0") for t in seals if t]
-    newest = max((t for t in seals if t), key=lambda t: int(t.get(b"i", b"0") or 0), default={})
+    newest = max((t for t in seals if t), key=_instance, default={})
     sealer = newest.get(b"d", b"").decode("ascii", "replace") if newest else ""
     return ArcResult(len(instances), chain, sealer.lower())
 
