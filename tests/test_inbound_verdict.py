@@ -79,6 +79,8 @@ _dmarc.testmode.test. 300 IN TXT "v=DMARC1; p=reject; t=y"
 np.test. 300 IN TXT "v=spf1 -all"
 _dmarc.np.test. 300 IN TXT "v=DMARC1; p=reject; sp=quarantine; np=reject"
 real.np.test. 300 IN A 192.0.2.96
+mx.np.test. 300 IN MX 10 real.np.test.
+txtonly.np.test. 300 IN TXT "hello"
 xn--mller-kva.test. 300 IN TXT "v=spf1 ip4:{GOOD_IP} -all"
 _dmarc.xn--mller-kva.test. 300 IN TXT "v=DMARC1; p=reject"
 mailjet._domainkey.xn--mller-kva.test. 300 IN TXT {kunde.txt()}
@@ -294,8 +296,12 @@ def test_dmarc_testing_flag_applies_one_step_less(dns):
 def test_np_for_a_subdomain_that_does_not_exist(dns):
     ghost = judge(dns, message(from_="a@ghost.np.test"), ip=BAD_IP, mail_from="b@np.test")
     assert (ghost.dmarc.policy, ghost.dmarc.disposition) == ("reject", "reject")
-    real = judge(dns, message(from_="a@real.np.test"), ip=BAD_IP, mail_from="b@np.test")
-    assert (real.dmarc.policy, real.dmarc.disposition) == ("quarantine", "quarantine")
+    # a name with only TXT records does not exist for DMARC (no A, AAAA or MX): np= applies
+    txt_only = judge(dns, message(from_="a@txtonly.np.test"), ip=BAD_IP, mail_from="b@np.test")
+    assert txt_only.dmarc.policy == "reject"
+    for name in ("real.np.test", "mx.np.test"):  # an A record, an MX record: it exists, sp=
+        real = judge(dns, message(from_=f"a@{name}"), ip=BAD_IP, mail_from="b@np.test")
+        assert (real.dmarc.policy, real.dmarc.disposition) == ("quarantine", "quarantine")
 
 
 def test_shared_cache_answers_the_second_verdict(dns, keys):

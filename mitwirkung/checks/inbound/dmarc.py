@@ -1,19 +1,19 @@
 """DMARC as a receiver applies it (RFC 9989): Author Domain, policy discovery by the DNS Tree
 Walk, identifier alignment, result and disposition. ARC (RFC 8617) is reported, never a pass.
 
-- Author Domain: the domain of the single address in the single From header (RFC 9989 §4.4).
+- Author Domain: the domain of the single address in the single From header.
   No From, several From fields or several addresses: permerror (the receiver cannot apply DMARC).
 - Policy record: the first one met walking up from the Author Domain (mitwirkung.checks.
   dmarc_discovery); the Organizational Domain by the same walk (psd= honoured).
-- Alignment (§4.4.1/§4.4.2): SPF's domain (MAIL FROM, or HELO for a null sender) and each
+- Alignment: SPF's domain (MAIL FROM, or HELO for a null sender) and each
   passing DKIM signature's d= against the Author Domain; strict (aspf=s/adkim=s) means equal,
   relaxed means the same Organizational Domain.
 - Result: pass when an SPF or DKIM pass is aligned; temperror when that could only not be
   decided because DNS failed; fail otherwise; none without a policy record.
 - Policy: p= at the Author Domain itself; sp= (else p=) when the record was found higher up;
-  np= (else sp=, p=) when the Author Domain does not exist. A record without a valid p= is
-  read as p=none (§4.7). t=y asks receivers to apply one step less: reject -> quarantine,
-  quarantine -> none (§4.7, t= tag).
+  np= (else sp=, p=) when the Author Domain does not exist (no A, AAAA or MX records). A
+  record without a valid p= is read as p=none. t=y asks receivers to apply one step less:
+  reject -> quarantine, quarantine -> none.
 """
 
 from __future__ import annotations

@@ -2,11 +2,12 @@
 
 An answer is a list (possibly empty: NXDOMAIN or no record of the type) or None when DNS gave
 no usable answer (timeout, SERVFAIL, no nameserver answering) - the checks call that
-"temperror", never a failure (RFC 7208 §2.6.6, RFC 6376 §6.1.2, RFC 9989 §4.8).
+"temperror", never a failure (RFC 7208 §2.6.6, RFC 6376 §6.1.2, RFC 9989).
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import dns.exception
@@ -83,15 +84,21 @@ class TxtLookup:
         return [b"".join(r.strings).decode("utf-8", "replace") for r in answer]
 
     async def exists(self, name: str) -> bool | None:
-        """Tell whether name exists in DNS (any type; NXDOMAIN = False), None on failure."""
+        """Tell whether name exists for DMARC (RFC 9989): False when A, AAAA and MX all
+        answer NXDOMAIN or no data; True when one has data; None when DNS failed otherwise.
+        """
+        answers = await asyncio.gather(*(self._has(name, rtype) for rtype in ("A", "AAAA", "MX")))
+        if True in answers:
+            return True
+        return None if None in answers else False
+
+    async def _has(self, name: str, rtype: str) -> bool | None:
         lifetime = self._lifetime()
         if lifetime is None:
             return None
         try:
-            await self.resolver.resolve(name.rstrip(".") + ".", "A", lifetime=lifetime)
-        except dns.resolver.NoAnswer:
-            return True
-        except dns.resolver.NXDOMAIN:
+            await self.resolver.resolve(name.rstrip(".") + ".", rtype, lifetime=lifetime)
+        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
             return False
         except dns.exception.DNSException:
             return None
