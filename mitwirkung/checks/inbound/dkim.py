@@ -115,7 +115,8 @@ def _verify_one(raw: bytes, index: int, tags, keys: dict[str, list[str] | None])
         return DkimEntry(result="temperror", reason="dns_timeout", **entry)
     if not answer:
         return DkimEntry(result="permerror", reason="key_missing", **entry)
-    record = answer[0]
+    # other TXT records may share the name: the key record is the one with a p= tag
+    record = next((r for r in answer if "p" in _key_tags(r)), answer[0])
     key_tags = _key_tags(record)
     if "p" in key_tags and not key_tags["p"]:
         return DkimEntry(result="permerror", reason="key_revoked", **entry)
