@@ -48,6 +48,8 @@ wrong._domainkey.kunde.test. 300 IN TXT {other.txt()}
 revoked._domainkey.kunde.test. 300 IN TXT "v=DKIM1; k=rsa; p="
 testing._domainkey.kunde.test. 300 IN TXT {kunde.txt("t=y; ")}
 slow._domainkey.kunde.test. 300 IN TXT {kunde.txt()}
+shared._domainkey.kunde.test. 300 IN TXT "site-verification=abc"
+shared._domainkey.kunde.test. 300 IN TXT {kunde.txt()}
 soft.test. 300 IN TXT "v=spf1 ip4:{GOOD_IP} ~all"
 _dmarc.soft.test. 300 IN TXT "v=DMARC1; p=quarantine"
 mailjet._domainkey.soft.test. 300 IN TXT {kunde.txt()}
@@ -403,3 +405,8 @@ def test_malformed_mail_never_raises(dns, raw):
     assert item_state(verdict) in ("done", "warning", "failed")
     assert all(e.result in ("permerror", "fail") for e in verdict.dkim)
     explain(verdict)  # every verdict can be put into words
+
+
+def test_key_found_among_other_txt_records(dns, keys):
+    verdict = judge(dns, signed(keys, selector="shared"), ip=BAD_IP)
+    assert [(e.result, e.key_bits) for e in verdict.dkim] == [("pass", 2048)]
