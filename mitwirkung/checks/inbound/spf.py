@@ -95,12 +95,12 @@ def _lookup(name: str, qtype: str, strict=True, timeout=20):
     """pyspf's DNSLookup hook: [((name, type), value), ...] from the thread's resolver."""
     resolver: dns.resolver.Resolver = _local.resolver
     try:
-        answer = resolver.resolve(
-            dns.name.from_text(name), qtype, lifetime=max(float(timeout), 0.05), search=False
-        )
-    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+        qname = dns.name.from_text(name)
+    except dns.exception.DNSException:  # not a name DNS can carry: nothing there
         return []
-    except (dns.name.NameTooLong, dns.name.LabelTooLong, dns.name.EmptyLabel):
+    try:
+        answer = resolver.resolve(qname, qtype, lifetime=max(float(timeout), 0.05), search=False)
+    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
         return []
     except dns.exception.Timeout as error:
         raise pyspf.TempError(f"DNS timeout: {name} {qtype}") from error
@@ -174,7 +174,10 @@ def _check(ip, domain, sender, helo, nameservers, timeout, scope, cache=None) ->
         return SpfResult("permerror", domain, identity, problem=str(error), ip=ip)
     query.d = query.o = domain.rstrip(".")
     query.set_default_explanation("")
-    result, _code, text = query.check()
+    try:
+        result, _code, text = query.check()
+    except Exception as error:  # noqa: BLE001 - a record pyspf cannot evaluate is unusable
+        result, text = "permerror", f"SPF evaluation error: {type(error).__name__}"
     if result == "ambiguous":  # only in pyspf's "harsh" mode, never used here
         result = "permerror"
     problem = text if result in ("temperror", "permerror") else ""
