@@ -87,6 +87,8 @@ xn--mller-kva.test. 300 IN TXT "v=spf1 ip4:{GOOD_IP} -all"
 _dmarc.xn--mller-kva.test. 300 IN TXT "v=DMARC1; p=reject"
 mailjet._domainkey.xn--mller-kva.test. 300 IN TXT {kunde.txt()}
 relay.test. 300 IN TXT "v=spf1 -all"
+expl.test. 300 IN TXT "v=spf1 -all exp=why.expl.test"
+why.expl.test. 300 IN TXT "%{{i}} darf nicht fuer %{{d}} senden"
 """
     with ZoneServer(zone, drop=["temp.test.", "slow._domainkey.kunde.test."]) as server:
         yield server
@@ -410,3 +412,11 @@ def test_malformed_mail_never_raises(dns, raw):
 def test_key_found_among_other_txt_records(dns, keys):
     verdict = judge(dns, signed(keys, selector="shared"), ip=BAD_IP)
     assert [(e.result, e.key_bits) for e in verdict.dkim] == [("pass", 2048)]
+
+
+def test_explanation_of_the_domain_owner(dns):
+    """exp= (RFC 7208 §6.2): the macro-expanded text is shown with a fail."""
+    verdict = judge(dns, message(from_="a@expl.test"), ip=BAD_IP, mail_from="b@expl.test")
+    assert verdict.spf.result == "fail"
+    assert verdict.spf.explanation == f"{BAD_IP} darf nicht fuer expl.test senden"
+    assert f"„{BAD_IP} darf nicht fuer expl.test senden“" in explain(verdict)[0].text

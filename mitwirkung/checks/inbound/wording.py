@@ -128,6 +128,8 @@ def _spf(v: Verdict, path: str | None) -> Line:
     else:
         text = f"SPF neutral: Der SPF-Eintrag von {domain} macht keine Aussage über {who}"
     text += f"{rule}{helo}."
+    if spf.explanation:  # the domain owner's exp= text (from DNS: the page escapes it)
+        text += f" Hinweis des Domaininhabers: „{spf.explanation[:200]}“"
     if path == "mailjet" and author and spf.domain != author:
         fix = (
             f"{domain} gehört dem Versanddienst, nicht Ihnen: An Ihren Einträgen ist nichts "
