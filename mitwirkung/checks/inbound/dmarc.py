@@ -115,6 +115,16 @@ def _policy(record: dmarc_record.DmarcRecord, at_author: bool, exists: bool | No
     return sp
 
 
+async def prefetch(raw: bytes, txt: TxtLookup, others: tuple[str, ...] = ()) -> None:
+    """Walk DNS early for the From domain and the domains that may align with it (the
+    envelope domain, each DKIM d=); the answers stay in txt for evaluate()."""
+    author, _ = author_domain(raw)
+    if author is None:
+        return
+    domains = {author, *(ascii_domain(d) for d in others if d)} - {""}
+    await asyncio.gather(*(org_domain(domain, txt) for domain in domains))
+
+
 async def evaluate(
     raw: bytes, spf: SpfResult, dkim: tuple[DkimEntry, ...], txt: TxtLookup
 ) -> DmarcResult:

@@ -40,7 +40,8 @@ class TxtLookup:
 
     Calling it with a name returns the TXT strings at name (each record's strings joined
     without spaces, RFC 7208 §3.3 / RFC 6376 §3.6.2.2), [] for none, None on a DNS failure.
-    Answers are kept for the life of the object, so one verdict asks each name once. All
+    Answers (and lookups in flight) are kept for the life of the object, so one verdict asks
+    each name once, even when two parts of it ask at the same time. All
     lookups share one deadline, timeout seconds from creation: a lookup after it is a DNS
     failure at once, so a silent DNS server cannot stretch a verdict beyond timeout.
     """
@@ -54,7 +55,7 @@ class TxtLookup:
         self.resolver = make_resolver(nameservers, timeout)
         self.resolver.cache = cache
         self.deadline = time.monotonic() + timeout
-        self._seen: dict[str, list[str] | None] = {}
+        self._seen: dict[str, asyncio.Future] = {}
 
     def _lifetime(self) -> float | None:
         """Return the seconds left for the next lookup, or None when the deadline passed."""
@@ -64,8 +65,8 @@ class TxtLookup:
     async def __call__(self, name: str) -> list[str] | None:
         key = name.lower().rstrip(".")
         if key not in self._seen:
-            self._seen[key] = await self._ask(key)
-        return self._seen[key]
+            self._seen[key] = asyncio.ensure_future(self._ask(key))
+        return await asyncio.shield(self._seen[key])
 
     async def _ask(self, name: str) -> list[str] | None:
         lifetime = self._lifetime()

@@ -15,7 +15,7 @@ import dns.resolver
 
 from mitwirkung.checks.inbound import dkim as dkim_check
 from mitwirkung.checks.inbound.dkim import DkimEntry
-from mitwirkung.checks.inbound.dmarc import DmarcResult, evaluate
+from mitwirkung.checks.inbound.dmarc import DmarcResult, evaluate, prefetch
 from mitwirkung.checks.inbound.dnsquery import TxtLookup
 from mitwirkung.checks.inbound.spf import SpfResult, check_host_async, identity
 
@@ -99,6 +99,15 @@ def item_state(verdict: Verdict | dict) -> str:
     return "warning"
 
 
+def _signing_domains(raw: bytes) -> tuple[str, ...]:
+    """Return the d= of every DKIM-Signature of raw (unreadable ones left out)."""
+    try:
+        tags = dkim_check.signatures(raw)
+    except Exception:  # noqa: BLE001 - headers dkimpy cannot parse: no signatures
+        return ()
+    return tuple(t[b"d"].decode("ascii", "replace").strip() for t in tags if t and b"d" in t)
+
+
 def _arc_keys(raw: bytes) -> tuple[list, set[str]]:
     seals = dkim_check.signatures(raw, b"arc-seal")
     signatures = dkim_check.signatures(raw, b"arc-message-signature")
@@ -174,8 +183,12 @@ async def judge_message_async(
         scope=scope,
         cache=cache,
     )
-    spf, dkim, arc_result = await asyncio.gather(
-        spf_task, dkim_check.verify_all(raw, txt), arc(raw, txt)
+    # the DMARC walks do not depend on SPF and DKIM results: their DNS answers come meanwhile
+    spf, dkim, arc_result, _ = await asyncio.gather(
+        spf_task,
+        dkim_check.verify_all(raw, txt),
+        arc(raw, txt),
+        prefetch(raw, txt, (domain, *_signing_domains(raw))),
     )
     dmarc = await evaluate(raw, spf, dkim, txt)
     return Verdict(spf, dkim, dmarc, arc_result)
