@@ -271,7 +271,14 @@ def _dmarc(v: Verdict, path: str | None) -> Line:
     )
     if d.testing:
         text += " (Der Eintrag steht im Testmodus t=y; Empfänger wenden eine Stufe milder an.)"
-    if d.reason == "not_aligned":
+    item = None
+    if path == "mailjet":  # Mailjet signs with the customer's domain once its DKIM key is right
+        item = "dns-dkim"
+        fix = (
+            f"Damit Mailjet mit {author} signiert (DKIM mit d={author}), muss der "
+            f"DKIM-Eintrag von {author} stimmen"
+        )
+    elif d.reason == "not_aligned":
         fix = (
             f"SPF oder DKIM bestehen nur für andere Domains. Lassen Sie mit {author} signieren "
             f"(DKIM mit d={author}) oder als Umschlag-Absender eine Adresse unter {author} "
@@ -280,7 +287,7 @@ def _dmarc(v: Verdict, path: str | None) -> Line:
     else:
         fix = "Bringen Sie SPF oder DKIM zum Bestehen (siehe oben)."
     state = "failed" if disposition in ("quarantine", "reject") else "warning"
-    return Line("dmarc", state, text, fix, None, record)
+    return Line("dmarc", state, text, _fix(fix, item), item, record)
 
 
 def _arc(v: Verdict) -> list[Line]:
