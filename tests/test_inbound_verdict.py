@@ -83,6 +83,10 @@ _dmarc.np.test. 300 IN TXT "v=DMARC1; p=reject; sp=quarantine; np=reject"
 real.np.test. 300 IN A 192.0.2.96
 mx.np.test. 300 IN MX 10 real.np.test.
 txtonly.np.test. 300 IN TXT "hello"
+_dmarc.badp.test. 300 IN TXT "v=DMARC1; p=block; rua=mailto:d@badp.test"
+_dmarc.badp-norua.test. 300 IN TXT "v=DMARC1; p=block"
+_dmarc.badsp.test. 300 IN TXT "v=DMARC1; p=reject; sp=hold"
+_dmarc.nop.test. 300 IN TXT "v=DMARC1; rua=mailto:d@nop.test; adkim=x"
 xn--mller-kva.test. 300 IN TXT "v=spf1 ip4:{GOOD_IP} -all"
 _dmarc.xn--mller-kva.test. 300 IN TXT "v=DMARC1; p=reject"
 mailjet._domainkey.xn--mller-kva.test. 300 IN TXT {kunde.txt()}
@@ -303,10 +307,8 @@ def test_dmarc_testing_flag_applies_one_step_less(dns):
 def test_np_for_a_subdomain_that_does_not_exist(dns):
     ghost = judge(dns, message(from_="a@ghost.np.test"), ip=BAD_IP, mail_from="b@np.test")
     assert (ghost.dmarc.policy, ghost.dmarc.disposition) == ("reject", "reject")
-    # a name with only TXT records does not exist for DMARC (no A, AAAA or MX): np= applies
-    txt_only = judge(dns, message(from_="a@txtonly.np.test"), ip=BAD_IP, mail_from="b@np.test")
-    assert txt_only.dmarc.policy == "reject"
-    for name in ("real.np.test", "mx.np.test"):  # an A record, an MX record: it exists, sp=
+    # a name that exists (NXDOMAIN is the test), with whatever records: sp= applies
+    for name in ("real.np.test", "mx.np.test", "txtonly.np.test"):
         real = judge(dns, message(from_=f"a@{name}"), ip=BAD_IP, mail_from="b@np.test")
         assert (real.dmarc.policy, real.dmarc.disposition) == ("quarantine", "quarantine")
 
@@ -423,3 +425,23 @@ def test_explanation_of_the_domain_owner(dns):
     assert verdict.spf.result == "fail"
     assert verdict.spf.explanation == f"{BAD_IP} darf nicht fuer expl.test senden"
     assert f"„{BAD_IP} darf nicht fuer expl.test senden“" in explain(verdict)[0].text
+
+
+@pytest.mark.parametrize(
+    ("domain", "result", "policy"),
+    [
+        ("badp.test", "fail", "none"),  # invalid p= with a valid rua=: read as p=none
+        ("badp-norua.test", "none", ""),  # invalid p= without rua=: no DMARC at all
+        ("badsp.test", "none", ""),  # an invalid sp= counts as much as an invalid p=
+        ("nop.test", "fail", "none"),  # no p= at all: p=none; adkim=x falls back to r
+    ],
+)
+def test_broken_policy_records_as_receivers_read_them(dns, domain, result, policy):
+    verdict = judge(dns, message(from_=f"a@{domain}"), ip=BAD_IP, mail_from=f"b@{domain}")
+    assert (verdict.dmarc.result, verdict.dmarc.policy) == (result, policy)
+    assert item_state(verdict) == "warning"
+    line = explain(verdict, path="mailjet")[-1]
+    if result == "none":
+        assert "ungültigen Wert" in line.text and line.item_id == "dns-dmarc"
+    else:
+        assert verdict.dmarc.adkim == "r"

@@ -117,15 +117,14 @@ async def tree_walk(domain: str, txt: TxtLookup, *, full: bool = False) -> Walk:
 def organizational_domain(walk: Walk) -> str:
     """Return the Organizational Domain from a full walk (RFC 9989).
 
-    A record with psd=n names its own domain; psd=y names the domain one label below it (on
-    the path to the start); else the highest record found; without records the start itself.
+    Records are read from the longest name to the shortest: psd=n names its own domain;
+    psd=y (except at the start) names the domain one label below it on the path to the start;
+    else the record with the fewest labels; without records the start itself.
     """
     for found in walk.records:
         if found.psd == "n":
             return found.domain
-        if found.psd == "y":
-            if found.domain == walk.start:
-                return walk.start
+        if found.psd == "y" and found.domain != walk.start:
             labels = walk.start.split(".")
             return ".".join(labels[-(found.domain.count(".") + 2) :])
     if walk.records:
@@ -136,11 +135,19 @@ def organizational_domain(walk: Walk) -> str:
 async def discover(domain: str, txt: TxtLookup) -> tuple[Found | None, str, bool]:
     """Return (the policy record for domain or None, its Organizational Domain, temperror).
 
-    The policy record is the first record met walking up from domain (RFC 9989).
+    RFC 9989 policy discovery, in this order of preference: the record at the Author Domain
+    itself; else the record of its Organizational Domain; else the record of its Public
+    Suffix Domain (a record with psd=y above it). A record met on the way between the Author
+    Domain and its Organizational Domain is not the policy record ("a.b.example.com" with
+    records at b.example.com and example.com follows example.com's).
     """
     walk = await tree_walk(domain, txt, full=True)
-    policy = walk.records[0] if walk.records else None
-    return policy, organizational_domain(walk), walk.temperror
+    org = organizational_domain(walk)
+    by_domain = {found.domain: found for found in walk.records}
+    policy = by_domain.get(walk.start) or by_domain.get(org)
+    if policy is None:
+        policy = next((f for f in walk.records if f.psd == "y"), None)
+    return policy, org, walk.temperror
 
 
 async def org_domain(domain: str, txt: TxtLookup) -> tuple[str, bool]:

@@ -85,22 +85,17 @@ class TxtLookup:
         return [b"".join(r.strings).decode("utf-8", "replace") for r in answer]
 
     async def exists(self, name: str) -> bool | None:
-        """Tell whether name exists for DMARC (RFC 9989): False when A, AAAA and MX all
-        answer NXDOMAIN or no data; True when one has data; None when DNS failed otherwise.
-        """
-        answers = await asyncio.gather(*(self._has(name, rtype) for rtype in ("A", "AAAA", "MX")))
-        if True in answers:
-            return True
-        return None if None in answers else False
-
-    async def _has(self, name: str, rtype: str) -> bool | None:
+        """Tell whether name exists: False on NXDOMAIN (RFC 8020, as RFC 9989 reads
+        "non-existent"), True on any other answer, None when DNS failed."""
         lifetime = self._lifetime()
         if lifetime is None:
             return None
         try:
-            await self.resolver.resolve(name.rstrip(".") + ".", rtype, lifetime=lifetime)
-        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+            await self.resolver.resolve(name.rstrip(".") + ".", "A", lifetime=lifetime)
+        except dns.resolver.NXDOMAIN:
             return False
+        except dns.resolver.NoAnswer:
+            return True
         except dns.exception.DNSException:
             return None
         return True

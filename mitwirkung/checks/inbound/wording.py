@@ -245,6 +245,18 @@ def _dmarc(v: Verdict, path: str | None) -> Line:
         return Line("dmarc", "failed", text, "Senden Sie mit genau einer Absenderadresse.")
     if d.result == "temperror":
         return Line("dmarc", "unknown", "DMARC " + UNKNOWN, record=record)
+    if d.result == "none" and d.reason == "record_unusable":
+        where = d.record_domain or author
+        text = (
+            f"DMARC: Der Eintrag _dmarc.{where} hat bei p=, sp= oder np= einen ungültigen Wert; "
+            "Empfänger wenden DMARC deshalb nicht an."
+        )
+        fix = (
+            f"Korrigieren Sie den TXT-Eintrag _dmarc.{where}: p=, sp= und np= dürfen nur none, "
+            "quarantine oder reject sein"
+        )
+        item = _item(path, "dns-dmarc", where, author)
+        return Line("dmarc", "warning", text, _fix(fix, item), item, f"_dmarc.{where}")
     if d.result == "none":
         text = (
             f"DMARC: {author} hat keinen DMARC-Eintrag ({record}); Empfänger entscheiden "
