@@ -130,7 +130,7 @@ def test_body_altered(dns, keys):
     verdict = judge(dns, raw, ip=BAD_IP)
     assert [(e.result, e.reason) for e in verdict.dkim] == [("fail", "body_changed")]
     assert verdict.dmarc.result == "fail" and verdict.dmarc.disposition == "reject"
-    assert item_state(verdict) == "failed"
+    assert item_state(verdict) == "failed" and headline(verdict)[1].endswith("abweisen.")
     line = [x for x in explain(verdict, path="mailjet") if x.part == "dkim"][0]
     assert "nach dem Signieren verändert" in line.text and line.state == "failed"
     assert line.item_id is None  # not a matter of the key record: nothing to link
@@ -167,6 +167,7 @@ def test_key_faults(dns, keys, selector, result, reason, words):
     else:  # a DNS timeout is "nicht prüfbar", never a failure
         assert line.state == "unknown" and line.item_id is None
         assert verdict.dmarc.result == "temperror" and item_state(verdict) == "warning"
+        assert "nicht prüfbar" in headline(verdict)[1]
 
 
 def test_provider_signature_not_aligned(dns, keys):

@@ -46,9 +46,14 @@ HEADLINES = {
     ),
     "failed": (
         "Empfang nachgewiesen – aber Empfänger, die der DMARC-Richtlinie Ihrer Domain folgen, "
-        "würden diese Mail abweisen oder in den Spam-Ordner legen."
+        "würden diese Mail {what}."
+    ),
+    "unknown": (
+        "Empfang nachgewiesen – ob andere Server die Mail annehmen, war nicht prüfbar: Der "
+        "DNS-Server hat nicht rechtzeitig geantwortet. Senden Sie die Mail später noch einmal."
     ),
 }
+FAILED_WHAT = {"reject": "abweisen", "quarantine": "in den Spam-Ordner legen"}
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,14 @@ def _fix(text: str, item: str | None) -> str:
 
 def headline(verdict: Verdict | dict) -> tuple[str, str]:
     """Return (item state, one German sentence summing the verdict up)."""
+    if isinstance(verdict, dict):
+        verdict = Verdict.from_dict(verdict)
     state = item_state(verdict)
+    if state == "failed":
+        what = FAILED_WHAT.get(verdict.dmarc.disposition, "abweisen")
+        return state, HEADLINES["failed"].format(what=what)
+    if state == "warning" and verdict.dmarc.result == "temperror":
+        return state, HEADLINES["unknown"]
     return state, HEADLINES[state]
 
 
