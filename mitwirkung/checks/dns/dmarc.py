@@ -1,4 +1,4 @@
-"""The DMARC record of the sender domain (RFC 7489), or the one it inherits."""
+"""The DMARC record of the sender domain (RFC 9989), or the one it inherits."""
 
 from __future__ import annotations
 
@@ -52,6 +52,9 @@ async def _check_dmarc(ctx: Context) -> RecordCheck:
             return entered_twice
         if quoted:
             return verdict(base, [Finding("dmarc.quoted", "failed")], found=tuple(quoted))
+        dangling = await _cname_without_record(ctx, base, fqdn, main, starter)
+        if dangling:
+            return dangling
         inherited = _inherited_dmarc(base, zip(parents, answers[1:], strict=True))
         if isinstance(inherited, RecordCheck):
             return inherited
@@ -69,10 +72,11 @@ async def _check_dmarc(ctx: Context) -> RecordCheck:
     text = (records + attempts)[0]
     record = dmarc_syntax.parse(text)
     details = {"tags": record.tags}
+    reports = await _unauthorized_reports(ctx, record)
     if not record.faults:
         code = "dmarc.ok_none" if record.policy == "none" else "dmarc.ok"
         ok = Finding(code, "done", {"policy": record.policy})
-        return verdict(base, [ok], expected=text, details=details)
+        return verdict(base, [ok, *record.notes, *reports], expected=text, details=details)
     offer, changes = dmarc_syntax.repair(text)
     conflict = [c for c in changes if c.code == "dmarc.conflict"]
     findings = []
@@ -82,6 +86,7 @@ async def _check_dmarc(ctx: Context) -> RecordCheck:
             params["record"] = f"{fault.params['before']}; {fault.params['after']}"
         findings.append(Finding(fault.code, fault.state, params))
     findings += _void_policy(record)
+    findings += [*record.notes, *reports]
     if offer is None:
         state = "failed" if record.errors else "warning"
         findings += [replace(f, state=state) for f in conflict] or [
@@ -95,6 +100,55 @@ async def _check_dmarc(ctx: Context) -> RecordCheck:
         changes.append(Finding("dns.wildcard_record", "done", {"fqdn": fqdn, "host": base.host}))
     offer_finding = Finding(code, "done", {"host": edit_host(ctx, base, main), "record": offer})
     return verdict(base, [*findings, offer_finding, *changes], expected=offer, details=details)
+
+
+async def _cname_without_record(ctx: Context, base: RecordCheck, fqdn: str, main, starter: str):
+    """Return the verdict for a CNAME at _dmarc that leads to no DMARC record, or None.
+
+    RFC 1034 §3.6.2: a resolver follows the CNAME and reads the records at its target only;
+    RFC 2181 §10.1: no other record may stand beside a CNAME, so a TXT record cannot simply be
+    added at the name. The customer either deletes the CNAME (then creates the TXT record) or
+    has the target fixed. A CNAME a wildcard produced (RFC 4592) is no one's to delete: None.
+    """
+    if not main.cname or await ctx.synthesized(fqdn, "TXT", main):
+        return None
+    params = {
+        "fqdn": fqdn,
+        "host": base.host,
+        "target": main.cname,
+        "gone": main.status == "nxdomain",
+        "record": starter,
+    }
+    finding = Finding("dmarc.cname_no_record", "failed", params)
+    found = (f"CNAME {main.cname}",)
+    return verdict(base, [finding], found=found, expected=starter, details={"cname": main.cname})
+
+
+async def _unauthorized_reports(ctx: Context, record: dmarc_syntax.DmarcRecord) -> list[Finding]:
+    """Return a warning for each rua=/ruf= address at another domain that has not agreed to
+    receive reports for this domain.
+
+    RFC 7489 §7.1 (kept by RFC 9989): a receiver sends reports to a destination outside the
+    domain's organisation only when "<domain>._report._dmarc.<destination>" has a TXT record
+    beginning with "v=DMARC1". "Outside" is approximated by the zone: an address in the
+    domain's own zone (or the domain below it) needs no such record. A destination whose DNS
+    does not answer is not judged (nothing proven either way).
+    """
+    own = (ctx.domain, ctx.zone)
+    foreign = [
+        (tag, address, dest)
+        for tag, address, dest in dmarc_syntax.report_domains(record)
+        if not any(dest == o or dest.endswith(f".{o}") or o.endswith(f".{dest}") for o in own)
+    ]
+    names = [f"{ctx.domain}._report._dmarc.{dest}" for _, _, dest in foreign]
+    answers = await asyncio.gather(*(ctx.lookup.query(n, "TXT") for n in names))
+    findings = []
+    for (tag, address, dest), name, answer in zip(foreign, names, answers, strict=True):
+        if answer.unavailable or any(dmarc_syntax.is_dmarc(t) for t in answer.texts):
+            continue
+        params = {"name": tag, "address": address, "dest": dest, "query": name}
+        findings.append(Finding("dmarc.report_unauthorized", "warning", params))
+    return findings
 
 
 def _void_policy(record: dmarc_syntax.DmarcRecord) -> list[Finding]:
