@@ -263,9 +263,11 @@ TABLE: dict[str, tuple[str, str, str]] = {
     ),
     "tls_error": (
         "Verschlüsselung fehlgeschlagen",
-        "Die verschlüsselte Verbindung zu {host} kam nicht zustande.{detail}",
-        "Prüfen Sie Port und Verschlüsselung (SSL meist Port 465, TLS meist Port 587). "
-        "Bleibt der Fehler, fragen Sie den Betreiber des Mailservers.",
+        "Die verschlüsselte Verbindung zu {host} kam nicht zustande.{detail} Der Server "
+        "antwortet auf Port {port} mit TLS; Port und Verschlüsselung sind also richtig "
+        "gewählt.",
+        "Geben Sie diese Meldung an den Betreiber des Mailservers weiter: Der Fehler liegt in "
+        "der Einrichtung der Verschlüsselung auf dem Server.",
     ),
     "ehlo_unsupported": (
         "Server kennt nur das alte HELO",
@@ -671,6 +673,63 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "den Betreiber des Mailservers oder an PEIQ weiter.",
     ),
 }
+
+
+# --- Issue 17: reply class first, and TLS causes that port and encryption cannot fix --------
+TABLE.update(
+    {
+        "temporary_policy": (
+            "Server lehnt vorübergehend ab",
+            "Der Server {host} hat die Anfrage vorübergehend abgelehnt: Eine Antwort, die mit "
+            "4 beginnt, heißt „jetzt nicht, später erneut versuchen“ (RFC 5321 §4.2.1). Der "
+            "Text nennt eine Richtlinie des Servers, etwa zu viele Verbindungen in kurzer "
+            "Zeit; eine Sperre ist das nicht.",
+            "Senden Sie die Testmail in einigen Minuten erneut. Lehnt der Server auch dann "
+            "noch ab, geben Sie die Antwort unten an den Betreiber des Mailservers weiter.",
+        ),
+        "auth_mechanism_too_weak": (
+            "Anmeldeverfahren für dieses Konto zu schwach",
+            "Der Server {host} lässt die Anmeldung von {username} mit diesem Verfahren nicht "
+            "zu: Es ist schwächer, als seine Richtlinie für dieses Konto verlangt („534 5.7.9“, "
+            "RFC 4954 §6). Am Passwort liegt das nicht, ein App-Passwort verlangt der Server "
+            "auch nicht.",
+            "Geben Sie die Antwort unten an den Betreiber des Mailservers weiter: Er muss für "
+            "dieses Konto die Anmeldung mit Passwort über eine verschlüsselte Verbindung "
+            "(AUTH PLAIN oder LOGIN) erlauben.",
+        ),
+        "tls_client_cert_required": (
+            "Server verlangt ein Client-Zertifikat",
+            "Der Server {host} lässt auf Port {port} nur Absender zu, die sich mit einem "
+            "eigenen Zertifikat ausweisen (Client-Zertifikat). PRINT PPS meldet sich wie "
+            "Mailprogramme mit Nutzer und Passwort an, nicht mit einem Zertifikat. Port und "
+            "Verschlüsselung sind richtig gewählt.",
+            "Bitten Sie den Betreiber des Mailservers, für diesen Port die Anmeldung mit "
+            "Nutzer und Passwort ohne Client-Zertifikat zu erlauben, oder nennen Sie uns einen "
+            "Port, an dem das gilt (meist 587 oder 465).",
+        ),
+        "tls_weak_dh": (
+            "Schlüsselaustausch des Servers zu schwach",
+            "Der Server {host} verwendet für den Schlüsselaustausch eine Diffie-Hellman-Gruppe "
+            "mit weniger als 2048 Bit. Das gilt als unsicher; PRINT PPS baut so wie aktuelle "
+            "Mailprogramme keine Verbindung auf. Port und Verschlüsselung sind richtig "
+            "gewählt.",
+            "Bitten Sie den Betreiber des Mailservers, eine Diffie-Hellman-Gruppe mit "
+            "mindestens 2048 Bit einzurichten (RFC 7919) oder ECDHE-Verfahren anzubieten. "
+            "Danach senden Sie die Testmail erneut.",
+        ),
+        "cert_cn_only": (
+            "Zertifikat nennt den Servernamen nur im alten Feld CN",
+            "Das Zertifikat von {host} nennt diesen Namen nur im Feld „CN“ (Common Name), "
+            "nicht in der Liste der Namen (subjectAltName). Nach RFC 9525 (Abschnitt 6.3) "
+            "prüfen Mailprogramme und PRINT PPS nur diese Liste; für sie gilt das Zertifikat "
+            "deshalb für keinen Namen. Port und Verschlüsselung sind richtig gewählt.",
+            "Bitten Sie den Betreiber des Mailservers, ein Zertifikat einzurichten, das "
+            "{host} als subjectAltName enthält (das tun alle heutigen Zertifizierungsstellen, "
+            "z. B. Let’s Encrypt).",
+        ),
+    }
+)
+# --- end of issue 17 block --------------------------------------------------------------------
 
 
 # Texts that depend on whether the login had succeeded (context "authenticated").

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 
 import aiosmtplib
 from aiosmtplib.typing import Default
 
 from mitwirkung.checks.diagnose import line
-from mitwirkung.checks.netguard import IPAddress
+from mitwirkung.checks.netguard import IPAddress, parse_ip_literal
 
-from .classify import UNKNOWN_COMMAND, Failure, ehlo_refusal
-from .connect import connect_first, greets_in_plain, speaks_tls
-from .tls import Handshake, TlsInfo, diagnosis_context, handshake_of, tls_info, tls_line
+from .classify import UNKNOWN_COMMAND, Failure, ehlo_refusal, find, transient
+from .connect import alert_after_starttls, connect_first, greets_in_plain, speaks_tls
+from .tls import (
+    CLIENT_CERT_REFUSED,
+    Handshake,
+    TlsInfo,
+    client_cert_context,
+    diagnosis_context,
+    handshake_of,
+    reason_of,
+    tls_info,
+    tls_line,
+)
 from .transcript import REDACTED, Transcript
 
 
@@ -205,7 +216,11 @@ class Session:
         except aiosmtplib.SMTPConnectResponseError as exc:
             self.transcript.reply(exc)
             # A 5xx greeting (usually 554) refuses the connecting system itself.
-            code = "temporary" if 400 <= exc.code < 500 else "sender_system_blocked"
+            code = (  # RFC 5321 §4.2.1: a 4yz greeting is transient, whatever its text
+                transient(exc.code, exc.message)
+                if 400 <= exc.code < 500
+                else "sender_system_blocked"
+            )
             raise Failure(code, reply=f"{exc.code} {exc.message}") from exc
 
     def offers_auth(self) -> bool:
@@ -240,6 +255,44 @@ class Session:
             return None
         finally:
             await other.close()
+
+    async def asks_client_cert(self) -> bool:
+        """Whether the server insists on a client certificate (issue 17).
+
+        Called after a handshake and peek() failed with handshake_failure, which TLS 1.2
+        servers also send when the client has no certificate (RFC 5246 §7.4.6). A handshake
+        offering a throwaway certificate then gets further (or an alert about that
+        certificate); a server without a shared cipher fails it the same way as before.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = self.deadline or loop.time() + self.timeout
+        if self.address is None or deadline - loop.time() < 0.2:
+            return False
+        other = Session(self.host, self.port, self.encryption, context=client_cert_context(),
+                        transcript=Transcript(), ehlo_name=self.ehlo_name,
+                        timeout=self.timeout)  # fmt: skip
+        try:
+            async with asyncio.timeout_at(deadline):
+                await other.connect([self.address])
+                await other.open()
+                return other.smtp.get_transport_info("ssl_object") is not None
+        except Exception as exc:
+            error = find(exc, ssl.SSLError)
+            return error is not None and reason_of(error) in CLIENT_CERT_REFUSED
+        finally:
+            await other.close()
+
+    async def alert_after_starttls(self) -> str:
+        """The TLS alert the server sends right after STARTTLS when we only listen, or ""."""
+        loop = asyncio.get_running_loop()
+        deadline = self.deadline or loop.time() + self.timeout
+        wait = min(3.0, deadline - loop.time() - 0.1)
+        if self.address is None or wait <= 0:
+            return ""
+        name = None if parse_ip_literal(self.host) else self.host
+        with contextlib.suppress(OSError):
+            return await alert_after_starttls(self.address, self.port, name, self.ehlo_name, wait)
+        return ""
 
     async def greets_in_plain(self) -> bool:
         """Whether this port greets a plain connection (waiting 3 s or a quarter of timeout)."""
