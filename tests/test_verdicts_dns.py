@@ -257,3 +257,24 @@ def test_dmarc_while_dns_does_not_answer_never_claims_a_mailjet_value(app, clien
     assert "antwortet gerade nicht" in section
     assert "aus Ihrem Mailjet-Konto" not in section
     assert "Den Wert zeigen wir, sobald Ihr DNS-Server antwortet" in section
+
+
+# --- kind 9 (DNS side): a person reads U-labels -----------------------------------------------
+
+
+@pytest.mark.parametrize("item_id", ["dns-dkim", "dns-dmarc", "dns-verification"])
+def test_names_of_an_idn_domain_are_shown_in_unicode(server, item_id):
+    rec = record(server, "xn--mller-verlag-dlb.de", item_id)
+    words = f"{rec.message} {rec.fix}"
+    assert "xn--" not in words, words
+    assert "müller-verlag.de" in words or not words.strip()
+
+
+def test_underscore_names_are_decoded_label_by_label():
+    from mitwirkung.checks.domain import display_domain
+
+    assert display_domain("_dmarc.xn--mller-verlag-dlb.de") == "_dmarc.müller-verlag.de"
+    assert display_domain("mailjet._domainkey.xn--mller-verlag-dlb.de") == (
+        "mailjet._domainkey.müller-verlag.de"
+    )
+    assert display_domain("xn--zz-bad.de") == "xn--zz-bad.de"  # no valid A-label: kept

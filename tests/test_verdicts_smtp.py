@@ -6,7 +6,7 @@ import ssl
 
 import pytest
 from smtpserver import PASSWORD, USER, ScriptedServer
-from test_smtp_faults import TLS_EHLO, assert_no_secret, logs, smtp_test, text_of, tls_server
+from test_smtp_faults import NAMES, assert_no_secret, logs, smtp_test, text_of, tls_server
 
 from mitwirkung.checks.smtp.classify import auth_code, ehlo_refusal, reply_code
 
@@ -214,5 +214,82 @@ def test_a_certificate_for_another_name_in_cn_only_stays_a_name_mismatch(certs, 
 
 # --- kind 9: AUTH LOGIN answers the server's prompts as asked ---------------------------------
 
+LOGIN_EHLO = ("STARTTLS", "AUTH LOGIN")  # LOGIN is the only mechanism offered
 B64_USER = base64.b64encode(USER.encode()).decode()
 B64_PASS = base64.b64encode(PASSWORD.encode()).decode()
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "prompts",
+    [
+        ("334 " + b64("Username:"), "334 " + b64("Password:")),
+        ("334 " + b64("User Name\0"), "334 " + b64("Password\0")),
+        ("334 " + b64("Benutzername:"), "334 " + b64("Kennwort:")),
+    ],
+)
+def test_auth_login_answers_each_prompt_as_asked(certs, logs, prompts):
+    with ScriptedServer(
+        ehlo=LOGIN_EHLO, starttls=certs.context(*NAMES), login_prompts=prompts
+    ) as s:
+        result = smtp_test(s.port, "tls", certs=certs, recipient=USER, sender=USER)
+        lines = [line.decode().strip() for line in s.received]
+    auth = lines.index(next(x for x in lines if x.upper().startswith("AUTH")))
+    assert lines[auth : auth + 3] == ["AUTH LOGIN", B64_USER, B64_PASS]  # no initial response
+    assert result.code in ("ok", "ok_without_login"), (result.code, result.message)
+    assert_no_secret(result, logs)
+
+
+def test_a_server_asking_for_the_user_name_twice_never_gets_the_password_as_name(certs, logs):
+    prompts = ("334 " + b64("Username:"), "334 " + b64("Username:"), "334 " + b64("Password:"))
+    with ScriptedServer(
+        ehlo=LOGIN_EHLO, starttls=certs.context(*NAMES), login_prompts=prompts
+    ) as s:
+        smtp_test(s.port, "tls", certs=certs, recipient=USER, sender=USER)
+        lines = [line.decode().strip() for line in s.received]
+    auth = lines.index("AUTH LOGIN")
+    assert lines[auth : auth + 4] == ["AUTH LOGIN", B64_USER, B64_USER, B64_PASS]
+
+
+# --- kind 9: U-labels wherever a person reads a host name, A-labels on the wire ---------------
+
+IDN_ZONE = """$ORIGIN xn--mller-verlag-dlb.de.
+$TTL 300
+@    IN SOA ns1.dns-provider.net. hostmaster.xn--mller-verlag-dlb.de. 1 3600 600 86400 300
+@    IN NS  ns1.dns-provider.net.
+mail IN A   127.0.0.1
+"""
+
+
+@pytest.mark.parametrize("typed", ["mail.müller-verlag.de", "mail.xn--mller-verlag-dlb.de"])
+def test_an_idn_server_name_is_shown_in_unicode(certs, logs, typed):
+    import asyncio
+
+    from dnsserver import ZoneServer
+
+    from mitwirkung.checks.smtp import SmtpSettings, run_smtp_test
+
+    context = certs.context("other.kunde.test")  # a certificate for another name
+    with ZoneServer(IDN_ZONE) as dns, ScriptedServer(implicit=context) as server:
+        settings = SmtpSettings(typed, server.port, "ssl", USER, USER, USER, True)
+        result = asyncio.run(
+            run_smtp_test(
+                settings,
+                PASSWORD,
+                confirm_url="http://127.0.0.1:5000/confirm/t",
+                customer_name="Müller Verlag",
+                timeout=5.0,
+                allowed_ports=[server.port],
+                allowed_networks=["127.0.0.0/8"],
+                nameservers=[dns.nameserver],
+                ca_file=certs.ca_file,
+            )  # fmt: skip
+        )
+        asked = [name for name, _ in dns.queries]
+    assert result.code == "cert_hostname", (result.code, result.message)
+    assert "gilt nicht für mail.müller-verlag.de" in result.message
+    assert "xn--" not in text_of(result)
+    assert any("xn--mller-verlag-dlb" in name for name in asked)  # A-labels on the wire

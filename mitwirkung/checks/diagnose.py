@@ -5,6 +5,8 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
+from mitwirkung.checks.domain import display_domain
+
 # Said once wherever SSL and TLS get mixed up: the words name the moment, not the strength.
 SSL_TLS_NOTE = (
     "SSL und TLS bedeuten hier, „wann“ die Verschlüsselung beginnt, nicht wie sicher sie ist: "
@@ -914,6 +916,13 @@ def describe(code: str, **context) -> Diagnosis:
         or VARIANTS.get((code, authenticated))
         or TABLE.get(code, TABLE["unexpected"])
     )
+    # A-labels only on the wire: a person reads the server's and the certificate's names
+    # with U-labels (mail.müller-verlag.de, not mail.xn--mller-verlag-dlb.de).
+    for key in ("host", "cert_names"):
+        if isinstance(context.get(key), str):
+            context[key] = display_domain(context[key])
+        elif isinstance(context.get(key), list | tuple):
+            context[key] = [display_domain(str(n)) for n in context[key]]
     values = _Context({k: _text(v) for k, v in context.items() if v not in (None, "")})
     values["cert_suggestion"] = _cert_suggestion(context.get("cert_names"))
     if context.get("note") in NOTES:

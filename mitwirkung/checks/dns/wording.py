@@ -9,6 +9,7 @@ replaces it, e.g. a record to create instead of a wildcard's answer to edit).
 
 from __future__ import annotations
 
+from mitwirkung.checks.domain import display_domain
 from mitwirkung.checks.finding import Finding
 
 # Names of characters a customer cannot see in a DNS panel.
@@ -803,9 +804,21 @@ def missing_fix(params: dict) -> str:
     return f"{text} {PROPAGATION}"
 
 
+# Parameters that hold a DNS name a person reads: shown with U-labels (issue 17); values to
+# copy (records, terms) stay exactly as published.
+NAME_PARAMS = ("fqdn", "target", "domain", "name", "found_at", "doubled", "dest", "query",
+               "where", "host", "typed", "own", "nameservers", "providers", "names")  # fmt: skip
+
+
 def params_for(finding: Finding) -> dict:
     """Return the parameters with the derived words the templates use."""
     params = dict(finding.params)
+    for key in NAME_PARAMS:
+        value = params.get(key)
+        if isinstance(value, str):
+            params[key] = display_domain(value)
+        elif isinstance(value, list | tuple):
+            params[key] = [display_domain(v) if isinstance(v, str) else v for v in value]
     for key, value in list(params.items()):
         if isinstance(value, (list, tuple)):
             params[key] = ", ".join(f"„{v}“" for v in value)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import ssl
 
 import aiosmtplib
-from aiosmtplib.typing import Default
+from aiosmtplib.auth import auth_login_encode
+from aiosmtplib.typing import Default, SMTPStatus
 
 from mitwirkung.checks.diagnose import line
 from mitwirkung.checks.netguard import IPAddress, parse_ip_literal
@@ -82,6 +84,36 @@ class RecordingSMTP(aiosmtplib.SMTP):
             self._in_auth = False
         if response.code == 334 and verb != b"QUIT":
             self._in_auth = True
+        return response
+
+    async def auth_login(self, username: str, password: str, /, *, timeout=Default.token):
+        """AUTH LOGIN answering each prompt the server sends, as it asks (issue 17).
+
+        aiosmtplib sends the user name with the AUTH command (an initial response, RFC 4954
+        §4) and then the password to whatever comes; a server that ignores the initial
+        response and asks "Username:" again would get the password as user name. Here AUTH
+        LOGIN goes without initial response, and each 334 challenge (base64, RFC 4954 §4) is
+        read: one naming the user ("Username:", "User Name") gets the user name, one naming
+        the password gets the password; an unnamed first prompt the user name, later ones
+        the password. At most four prompts. Raises SMTPAuthenticationError for any reply
+        other than 334/235, ValueError for a challenge that is no base64.
+        """
+        user, secret = auth_login_encode(username, password)
+        response = await self.execute_command(b"AUTH", b"LOGIN", timeout=timeout)
+        prompts = 0
+        while response.code == SMTPStatus.auth_continue and prompts < 4:
+            prompt = base64.b64decode(response.message.strip(), validate=True)
+            words = prompt.decode("utf-8", "replace").lower()
+            if "pass" in words or "kennwort" in words:
+                answer = secret
+            elif "user" in words or "name" in words or prompts == 0:
+                answer = user
+            else:
+                answer = secret
+            prompts += 1
+            response = await self.execute_command(answer, timeout=timeout)
+        if response.code != SMTPStatus.auth_successful:
+            raise aiosmtplib.SMTPAuthenticationError(response.code, response.message)
         return response
 
     def close(self) -> None:
