@@ -16,7 +16,7 @@ run: $(VENV)/.stamp-app static/vendor/.stamp
 	$(FLASK) jobs loop --every 300 & jobs=$$!; trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: $(VENV)/.stamp-test static/vendor/.stamp .stamp-chromium
+test: $(VENV)/.stamp-test static/vendor/.stamp .stamp-chromium $(RFC7208)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 
@@ -44,6 +44,16 @@ static/vendor/.stamp: node_modules/.package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 	cp node_modules/@picocss/pico/css/pico.min.css static/vendor/pico.min.css
 	touch $@
+
+# The openspf RFC 7208 test suite ships in pyspf's source distribution; it is fetched once into
+# an ignored folder (not committed) and run by tests/test_rfc7208_suite.py.
+RFC7208 := tests/suites/rfc7208-tests.yml
+$(RFC7208): | $(VENV)/bin/python
+	rm -rf tests/suites/download && mkdir -p tests/suites/download
+	$(BIN)/pip download -q --no-deps --no-binary :all: pyspf==2.0.14 -d tests/suites/download
+	tar -xzf tests/suites/download/pyspf-2.0.14.tar.gz -C tests/suites --strip-components=2 \
+		pyspf-2.0.14/test/rfc7208-tests.yml pyspf-2.0.14/test/rfc7208-tests.LICENSE
+	rm -rf tests/suites/download
 
 # Browser tests drive Debian's chromium; Playwright's own browser download cannot work here.
 .stamp-chromium:
