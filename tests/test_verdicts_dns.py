@@ -205,6 +205,22 @@ def test_removed_tags_only_warn_and_new_tags_are_checked(text, code, state):
     assert [(f.code, f.state) for f in faults] == [(code, state)]
 
 
+def test_the_tree_walk_skips_a_name_with_two_records(server):
+    # RFC 9989 §4.7: several DMARC records at _dmarc.team.v17-walk.de count as none there;
+    # the walk (§4.10.1) goes on to _dmarc.v17-walk.de, whose sp= applies to subdomains
+    rec = record(server, "shop.team.v17-walk.de", "dns-dmarc")
+    assert rec.state == "done" and codes(rec) == ["dmarc.inherited"]
+    assert "gilt der DMARC-Eintrag von _dmarc.v17-walk.de" in rec.message
+    assert "sp=quarantine" in rec.message
+
+
+def test_the_tree_walk_reaches_a_public_suffix_record(server):
+    rec = record(server, "firma.v17psd", "dns-dmarc")
+    assert codes(rec) == ["dmarc.inherited"]
+    assert "_dmarc.v17psd" in rec.message
+    assert "Betreibers der Domain-Endung (psd=y, RFC 9989)" in rec.message
+
+
 # --- kind 6: a value that can be proven valid is offered --------------------------------------
 
 

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import replace
 
 from mitwirkung.checks import dmarc as dmarc_syntax
+from mitwirkung.checks import dmarc_discovery
 from mitwirkung.checks.dns.common import (
     Context,
     RecordCheck,
@@ -29,14 +30,11 @@ async def _check_dmarc(ctx: Context) -> RecordCheck:
     fqdn = f"_dmarc.{ctx.domain}"
     starter = dmarc_syntax.starter(ctx.domain)
     base = replace(ctx.base("dns-dmarc", fqdn, starter), state="warning")
-    # Which record applies to a subdomain without its own: RFC 7489 asks for the organisational
-    # domain from the Public Suffix List, which we do not carry. Approximated by the tree walk
-    # of DMARCbis: the closest ancestor (below the top-level domain) that has a DMARC record,
-    # so firma.co.at is found for shop.firma.co.at. Not handled: psd= and np= tags.
-    labels = ctx.domain.split(".")
-    parents = [f"_dmarc.{'.'.join(labels[i:])}" for i in range(1, len(labels) - 1)]
-    queries = [fqdn, *parents]
-    answers = await asyncio.gather(*(ctx.lookup.query(n, "TXT") for n in queries))
+    # Which record applies to a domain without its own: the DNS Tree Walk of RFC 9989 §4.10
+    # (dmarc_discovery), no Public Suffix List. The walk's names are asked at once (each name
+    # once per check), so waiting for it costs one round trip.
+    names = ["_dmarc." + n for n in dmarc_discovery.walk_names(ctx.domain)]
+    answers = await asyncio.gather(*(ctx.lookup.query(n, "TXT") for n in names))
     main = answers[0]
     if main.unavailable:  # the record may exist with a stricter policy: offer nothing
         return unavailable(replace(base, expected=""), "dmarc")
@@ -55,7 +53,7 @@ async def _check_dmarc(ctx: Context) -> RecordCheck:
         dangling = await _cname_without_record(ctx, base, fqdn, main, starter)
         if dangling:
             return dangling
-        inherited = _inherited_dmarc(base, zip(parents, answers[1:], strict=True))
+        inherited = await _inherited_dmarc(ctx, base)
         if isinstance(inherited, RecordCheck):
             return inherited
         notes = []
@@ -202,30 +200,50 @@ async def _many(ctx: Context, base: RecordCheck, fqdn: str, main, texts: list[st
     return verdict(base, [finding], expected="", details={"no_copy": True})
 
 
-def _inherited_dmarc(base: RecordCheck, parents):
-    """Return the verdict for the closest ancestor's DMARC record; or, when that record is
-    unusable, (its name, the policy it means for subdomains or None); or None when there is
-    none. An ancestor the DNS did not answer for may hold the policy: DNS unavailable.
+async def _inherited_dmarc(ctx: Context, base: RecordCheck):
+    """Return the verdict for the record the RFC 9989 tree walk finds above the domain; or,
+    when that record is unusable, (its name, the policy it means for subdomains or None); or
+    None when there is none.
+
+    RFC 9989 §4.10.1: the walk asks "_dmarc.<name>" for each ancestor up to the top-level
+    domain (at most eight names), and a name with several DMARC records counts as none
+    (§4.7). A name at or below the domain's zone whose DNS did not answer may hold the
+    policy: DNS unavailable. Above the zone (public suffixes such as "de") an unanswered
+    name is taken as holding none: a public suffix operator's record is rare, and claiming
+    "DNS unavailable" for every domain whose top-level server is slow would say less.
     """
-    for name, answer in parents:
-        if answer.unavailable:
-            return unavailable(replace(base, expected=""), "dmarc", (name,))
-        found = [t for t in answer.texts if dmarc_syntax.is_dmarc(t)]
-        if not found:
-            continue  # nothing there: look further up
-        record = dmarc_syntax.parse(found[0])
-        if len(found) != 1 or record.errors:  # unusable: this domain needs its own
-            meant = [record.tags.get(t, "").lower() for t in ("sp", "p")]
-            policy = next((p for p in meant if p in dmarc_syntax.POLICIES), None)
-            return name, (policy if len(found) == 1 else None)
-        tag = "sp" if "sp" in record.tags else "p"
-        policy = record.tags[tag].lower()
-        params = {"name": name, "tag": tag, "policy": policy}
-        return verdict(
-            base,
-            [Finding("dmarc.inherited", "done", params)],
-            found=tuple(found),
-            expected=found[0],
-            details={"tags": record.tags, "inherited_from": name},
-        )
-    return None
+    failed: list[str] = []
+
+    async def txt(name: str) -> list[str] | None:
+        answer = await ctx.lookup.query(name, "TXT")
+        if not answer.unavailable:
+            return list(answer.texts)
+        owner = name.removeprefix("_dmarc.")
+        if owner == ctx.zone or owner.endswith("." + ctx.zone):
+            failed.append(name)
+            return None
+        return []
+
+    if "." not in ctx.domain:
+        return None
+    walk = await dmarc_discovery.tree_walk(ctx.domain.split(".", 1)[1], txt)
+    if failed and (not walk.records or walk.asked.index("_dmarc." + walk.records[0].domain)
+                   > min(walk.asked.index(n) for n in failed)):  # fmt: skip
+        return unavailable(replace(base, expected=""), "dmarc", tuple(failed))
+    if not walk.records:
+        return None
+    name, text = f"_dmarc.{walk.records[0].domain}", walk.records[0].record
+    record = dmarc_syntax.parse(text)
+    if record.errors:  # unusable: this domain needs its own
+        meant = [record.tags.get(t, "").lower() for t in ("sp", "p")]
+        return name, next((p for p in meant if p in dmarc_syntax.POLICIES), None)
+    tag = "sp" if "sp" in record.tags else "p"
+    policy = record.tags[tag].lower()
+    params = {"name": name, "tag": tag, "policy": policy, "psd": walk.records[0].psd == "y"}
+    return verdict(
+        base,
+        [Finding("dmarc.inherited", "done", params)],
+        found=(text,),
+        expected=text,
+        details={"tags": record.tags, "inherited_from": name},
+    )

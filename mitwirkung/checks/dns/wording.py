@@ -672,8 +672,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "",
     ),
     "dmarc.parent_broken": (
-        "Der DMARC-Eintrag von {name} gilt nicht für diese Domain, weil er fehlerhaft ist (oder "
-        "dort mehrere stehen).{parent_policy}",
+        "Der DMARC-Eintrag von {name} gilt nicht für diese Domain, weil er fehlerhaft ist."
+        "{parent_policy}",
         "",
     ),
     "dmarc.inherited": (
@@ -999,6 +999,11 @@ def params_for(finding: Finding) -> dict:
     if finding.code == "dmarc.inherited":
         observe = " Er beobachtet nur und weist noch nichts ab."
         params["observe"] = observe if params["policy"] == "none" else ""
+        if finding.params.get("psd"):
+            params["observe"] += (
+                " Das ist der Eintrag des Betreibers der Domain-Endung (psd=y, RFC 9989), nicht "
+                "Ihr eigener; mit einem eigenen DMARC-Eintrag bestimmen Sie selbst."
+            )
     if isinstance(finding.params.get("count"), int):
         count = finding.params["count"]
         params["count_word"] = NUMBERS.get(count, str(count))
