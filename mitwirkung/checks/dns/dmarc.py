@@ -17,6 +17,7 @@ from mitwirkung.checks.dns.common import (
     unquote,
     verdict,
 )
+from mitwirkung.checks.domain import display_domain
 from mitwirkung.checks.finding import Finding
 
 
@@ -118,7 +119,7 @@ async def _cname_without_record(ctx: Context, base: RecordCheck, fqdn: str, main
         "record": starter,
     }
     finding = Finding("dmarc.cname_no_record", "failed", params)
-    found = (f"CNAME {main.cname}",)
+    found = (f"CNAME {display_domain(main.cname)}",)  # a person reads it (U-labels)
     return verdict(base, [finding], found=found, expected=starter, details={"cname": main.cname})
 
 
