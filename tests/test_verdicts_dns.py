@@ -180,6 +180,9 @@ def test_rfc_9989_tags_in_free_order_are_valid_with_notes(server):
     assert "„ri=3600“ gibt es seit RFC 9989 nicht mehr" in rec.message
     assert "„future=“ keine bekannte Angabe; Empfänger ignorieren sie (RFC 9989)" in rec.message
     assert "Nach RFC 9989 ist die Reihenfolge nach v=DMARC1 frei" in rec.message
+    assert "„t=y“ im Testmodus" in rec.message and "p=reject wirkt also wie p=quarantine" in (
+        rec.message
+    )
     parsed = dmarc.parse(rec.found[0])
     assert parsed.faults == () and parsed.policy == "reject"
     assert {parsed.tags[t] for t in ("np", "t", "psd")} == {"reject", "y", "n"}

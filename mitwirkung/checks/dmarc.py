@@ -211,6 +211,11 @@ def parse(record: str) -> DmarcRecord:
         faults.append(Finding("dmarc.no_policy", "failed"))
     elif len(names) > 1 and names[1] != "p" and names[0] == "v":
         notes.append(Finding("dmarc.policy_not_second", "done"))  # RFC 9989: free order
+    if tags.get("t", "").lower() == "y" and tags.get("p", "").lower() in ("reject", "quarantine"):
+        # RFC 9989: t=y asks for one step less (reject -> quarantine, quarantine -> none)
+        softer = {"reject": "quarantine", "quarantine": "none"}[tags["p"].lower()]
+        params = {"policy": tags["p"].lower(), "softer": softer}
+        notes.append(Finding("dmarc.testing", "done", params))
     return DmarcRecord(tags, tuple(faults), tuple(pairs), tuple(notes))
 
 

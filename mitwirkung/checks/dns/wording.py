@@ -609,6 +609,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{unknown_fix}",
     ),
     "dmarc.removed_tag": ("{removed_text}", "{removed_fix}"),
+    "dmarc.testing": (
+        "Der Eintrag steht mit „t=y“ im Testmodus: Empfänger nach RFC 9989 wenden eine Stufe "
+        "milder an, p={policy} wirkt also wie p={softer}; ältere Empfänger (nach RFC 7489) "
+        "kennen t= nicht und wenden p={policy} an.",
+        "",
+    ),
     "dmarc.bad_value": (
         "Im DMARC-Eintrag ist „{name}={value}“ ungültig: erlaubt ist {allowed}.",
         "Korrigieren Sie „{name}={value}“ (erlaubt: {allowed}).",
