@@ -95,7 +95,8 @@ class RecordingSMTP(aiosmtplib.SMTP):
         LOGIN goes without initial response, and each 334 challenge (base64, RFC 4954 §4) is
         read: one naming the user ("Username:", "User Name") gets the user name, one naming
         the password gets the password; an unnamed first prompt the user name, later ones
-        the password. At most four prompts. Raises SMTPAuthenticationError for any reply
+        the password. The password goes once (a 334 after it ends the exchange); at most
+        four prompts. Raises SMTPAuthenticationError for any reply
         other than 334/235, ValueError for a challenge that is no base64.
         """
         user, secret = auth_login_encode(username, password)
@@ -112,6 +113,8 @@ class RecordingSMTP(aiosmtplib.SMTP):
                 answer = secret
             prompts += 1
             response = await self.execute_command(answer, timeout=timeout)
+            if answer is secret:
+                break  # the password goes once; a further 334 is no answer to AUTH
         if response.code != SMTPStatus.auth_successful:
             raise aiosmtplib.SMTPAuthenticationError(response.code, response.message)
         return response
