@@ -5,7 +5,7 @@ import base64
 import ssl
 
 import pytest
-from smtpserver import PASSWORD, USER, ScriptedServer
+from smtpserver import CLOSE, PASSWORD, RESET, USER, ScriptedServer
 from test_smtp_faults import NAMES, assert_no_secret, logs, smtp_test, text_of, tls_server
 
 from mitwirkung.checks.smtp.classify import auth_code, ehlo_refusal, reply_code
@@ -210,6 +210,35 @@ def test_a_certificate_for_another_name_in_cn_only_stays_a_name_mismatch(certs, 
         result = smtp_test(server.port, "ssl", certs=certs)
     assert result.code == "cert_hostname"
     assert "other.kunde.test" in result.message
+
+
+@pytest.mark.parametrize(
+    ("encryption", "replies", "proven"),
+    [
+        ("none", {"RCPT": CLOSE}, True),
+        ("none", {"MAIL": RESET}, True),
+        ("tls", {"MAIL": CLOSE}, True),
+    ],
+)
+def test_a_hang_up_after_the_route_worked_never_asks_to_check_port(
+    certs, logs, encryption, replies, proven
+):
+    kwargs = (
+        {"starttls": certs.context(*NAMES), "ehlo": ("STARTTLS",)}
+        if encryption == "tls"
+        else {"ehlo": ()}
+    )
+    with ScriptedServer(replies=replies, **kwargs) as server:
+        result = smtp_test(server.port, encryption, certs=certs, login=False)
+    assert result.code == "connection_closed"
+    assert "Port und Verschlüsselung sind richtig gewählt" in result.message
+    assert "Prüfen Sie Port" not in result.next_step
+
+
+def test_a_hang_up_at_the_greeting_still_asks_to_check_port(certs, logs):
+    with ScriptedServer(greeting=CLOSE) as server:
+        result = smtp_test(server.port, "none", certs=certs, login=False)
+    assert result.code == "connection_closed" and "Prüfen Sie Port" in result.next_step
 
 
 # --- kind 9: AUTH LOGIN answers the server's prompts as asked ---------------------------------

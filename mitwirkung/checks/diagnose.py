@@ -731,6 +731,18 @@ TABLE.update(
         ),
     }
 )
+# When the server had already answered over the chosen port and encryption (context
+# "proven"), a text must not send the customer to check them again.
+PROVEN_VARIANTS: dict[str, tuple[str, str, str]] = {
+    "connection_closed": (
+        "Server hat die Verbindung beendet",
+        "Der Server {host} hat die Verbindung{step} ohne Antwort beendet. Port und "
+        "Verschlüsselung sind richtig gewählt: Bis dahin hat der Server auf diesem Weg "
+        "geantwortet.",
+        "Senden Sie die Testmail in einigen Minuten erneut. Bleibt es so, geben Sie das "
+        "Protokoll unten an den Betreiber des Mailservers weiter.",
+    ),
+}
 # --- end of issue 17 block --------------------------------------------------------------------
 
 
@@ -911,8 +923,10 @@ def describe(code: str, **context) -> Diagnosis:
     """Return the German title, explanation and next step for a failure class."""
     authenticated = context.pop("authenticated", None)
     login_chosen = context.pop("login_chosen", True)
+    proven = context.pop("proven", False)
     title, message, next_step = (
-        (not login_chosen and NO_LOGIN_VARIANTS.get(code))
+        (proven and PROVEN_VARIANTS.get(code))
+        or (not login_chosen and NO_LOGIN_VARIANTS.get(code))
         or VARIANTS.get((code, authenticated))
         or TABLE.get(code, TABLE["unexpected"])
     )

@@ -246,6 +246,16 @@ def mechanism_too_weak(code: int, message: str) -> str | None:
     return None
 
 
+def route_proven(session) -> bool:
+    """Whether the server already answered over the chosen port and encryption: after the
+    greeting over implicit TLS or in plain text, after EHLO over TLS for STARTTLS."""
+    if session.stage in ("connect", "dns", "tls", "greeting", "starttls"):
+        return False
+    if session.encryption == "tls":
+        return session.stage not in ("ehlo", "helo")
+    return True
+
+
 # --- end of issue 17 block --------------------------------------------------------------------
 
 
@@ -332,7 +342,7 @@ async def classify(exc: BaseException, session) -> Failure:
             return Failure("no_reply_to_data_end", ending="closed")
         if session.stage == "auth":
             return Failure("auth_disconnected")
-        return Failure("connection_closed", step=session.stage)
+        return Failure("connection_closed", step=session.stage, proven=route_proven(session))
     log.warning("SMTP test failed unexpectedly: %s", exc.__class__.__name__)
     return Failure("unexpected", detail=TECHNICAL.format(exc.__class__.__name__))
 
