@@ -742,6 +742,16 @@ PROVEN_VARIANTS: dict[str, tuple[str, str, str]] = {
         "Senden Sie die Testmail in einigen Minuten erneut. Bleibt es so, geben Sie das "
         "Protokoll unten an den Betreiber des Mailservers weiter.",
     ),
+    "tls_closed": (  # STARTTLS offered and accepted (220): "TLS" is right for this port
+        "Server bricht den Aufbau der Verschlüsselung ab",
+        "Der Server {host} hat auf Port {port} STARTTLS angeboten und angenommen, dann aber "
+        "die Verbindung beendet, während die Verschlüsselung aufgebaut wurde. Port und "
+        "Verschlüsselung sind richtig gewählt. Häufige Ursachen: ein Fehler in der "
+        "TLS-Einrichtung des Servers (Zertifikat oder Schlüssel) oder ein Gerät dazwischen "
+        "(Firewall, Virenscanner), das verschlüsselte Verbindungen abbricht.",
+        "Geben Sie diese Meldung an den Betreiber des Mailservers weiter; prüft Ihre eigene "
+        "IT-Abteilung ausgehende Verbindungen (Firewall), fragen Sie auch dort.",
+    ),
 }
 # --- end of issue 17 block --------------------------------------------------------------------
 

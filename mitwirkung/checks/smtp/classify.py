@@ -300,6 +300,8 @@ async def classify(exc: BaseException, session) -> Failure:
         if code == "tls_closed" and session.encryption == "ssl" and seen is None:
             if await session.greets_in_plain():
                 code, context = "ssl_on_plain_port", {}
+        if code == "tls_closed" and session.encryption == "tls":
+            context = {**context, "proven": True}  # the server accepted STARTTLS (RFC 3207)
         return Failure(code, **context)
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
         return Failure(auth_code(exc.code, exc.message, session.encryption), reply=_reply(exc))
