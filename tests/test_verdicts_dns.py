@@ -69,6 +69,15 @@ def test_a_cname_at_dmarc_without_record_behind_it_is_named(server, domain, targ
     assert rec.expected == "v=DMARC1; p=none"
 
 
+def test_a_dkim_cname_to_a_name_that_is_gone_is_named(server):
+    rec = record(server, "v17-dkimgone.de", "dns-dkim")
+    assert rec.state == "failed" and codes(rec) == ["dkim.cname_no_key"]
+    assert "verweist per CNAME auf mailjet.dkim.old-vendor.de, einen Namen, den es im DNS" in (
+        rec.message
+    )
+    assert "zuerst den CNAME löschen" in rec.fix
+
+
 def test_a_two_hop_cname_chain_ending_at_a_valid_record_is_fine(server):
     rec = record(server, "v17-chain.de", "dns-dmarc")
     assert rec.state == "done" and codes(rec) == ["dmarc.ok"]

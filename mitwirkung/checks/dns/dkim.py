@@ -136,7 +136,14 @@ async def _no_key(
         if not await ctx.synthesized(fqdn, "TXT", main):
             return verdict(
                 base,
-                [*prior, Finding("dkim.cname_no_key", "failed", {**params, "target": main.cname})],
+                [
+                    *prior,
+                    Finding(
+                        "dkim.cname_no_key",
+                        "failed",
+                        {**params, "target": main.cname, "gone": main.status == "nxdomain"},
+                    ),
+                ],
             )
         wildcard = [Finding("dns.wildcard", "done", {**params, "what": "CNAME"})]
     elif main.texts and await ctx.synthesized(fqdn, "TXT", main):

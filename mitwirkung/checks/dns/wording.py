@@ -544,9 +544,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "dkim.paste_again": ("", "{paste_again}"),
     "dkim.cname_no_key": (
-        "{fqdn} verweist per CNAME auf {target}, dort steht aber kein DKIM-Schlüssel.",
+        "{fqdn} verweist per CNAME auf {target}, {dkim_target_state} (RFC 1034, Abschnitt "
+        "3.6.2: Empfänger lesen den Schlüssel am Ziel).",
         "Prüfen Sie das Ziel des CNAME oder legen Sie statt des CNAME den TXT-Eintrag mit dem "
-        "Schlüssel an.",
+        "Schlüssel an (zuerst den CNAME löschen: neben ihm darf kein TXT-Eintrag stehen, "
+        "RFC 2181, Abschnitt 10.1).",
     ),
     "dkim.address": (
         "Unter {fqdn} steht eine IP-Adresse (A-Eintrag) statt des DKIM-Schlüssels – oft, weil "
@@ -898,6 +900,12 @@ def params_for(finding: Finding) -> dict:
             else f"Legen Sie unter Host {params['host']} einen Eintrag vom Typ TXT mit dem Wert "
             "des Eintrags vom Typ SPF an (ergänzt um include:spf.mailjet.com) und löschen Sie "
             "den Eintrag vom Typ SPF."
+        )
+    if finding.code == "dkim.cname_no_key":
+        params["dkim_target_state"] = (
+            "einen Namen, den es im DNS nicht gibt"
+            if finding.params.get("gone")
+            else "dort steht aber kein DKIM-Schlüssel"
         )
     if finding.code == "dmarc.cname_no_record":
         params["target_state"] = (
