@@ -151,8 +151,12 @@ def records_text(customer: dict, dns: dict, share_url: str) -> str:
             value = "(noch kein gültiger Wert – siehe Hinweis)"
         elif record["item_id"] == "dns-spf":
             value = SPF_VALUE_UNCHECKED
-        else:
+        elif record["item_id"] in ("dns-dkim", "dns-verification"):
             value = "(den Wert schickt PEIQ aus dem Mailjet-Konto)"
+        elif record.get("details", {}).get("dns_unavailable"):
+            value = "(der DNS-Server hat nicht geantwortet – Wert folgt nach der nächsten Prüfung)"
+        else:
+            value = "(noch kein gültiger Wert – siehe Hinweis)"
         lines.append(
             f"   Was tun: {_record_action(record, steps)}\n   Typ:   {record['rtype']}\n"
             f"   {host_field}:  {host}\n   (vollständiger Name: {display_domain(record['fqdn'])})"

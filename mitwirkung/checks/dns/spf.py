@@ -56,6 +56,9 @@ async def _check_spf(ctx: Context) -> RecordCheck:
         entered_twice = await real_doubled(ctx, base, fqdn, spf_syntax.is_spf)
         if entered_twice:
             return entered_twice
+        obsolete = await _type_spf(ctx, base, fqdn)
+        if obsolete:
+            return obsolete
         if main.cname:
             params = {"fqdn": fqdn, "target": main.cname, "value": DEFAULT_SPF}
             finding = Finding("spf.cname", "failed", params)
@@ -82,6 +85,25 @@ async def _check_spf(ctx: Context) -> RecordCheck:
         # RFC 4592: a wildcard answers for this name; a record at the name takes precedence
         result = await _judge(ctx, base, records, [], extra, bool(split), wildcard=True)
     return result
+
+
+async def _type_spf(ctx: Context, base: RecordCheck, fqdn: str) -> RecordCheck | None:
+    """Return the verdict for an SPF record published only as the obsolete RR type SPF (99),
+    or None. RFC 7208 §3.1: SPF records are published as TXT only; §14.1: type SPF is no
+    longer used, so receivers never ask for it. The customer's panel still shows it as "SPF";
+    the same value (repaired, with Mailjet) is offered as TXT."""
+    answer = await ctx.lookup.query(fqdn, "SPF")
+    found = [t for t in answer.texts if spf_syntax.is_spf(t)]
+    if not found or answer.cname:
+        return None
+    offer = await make_offer(ctx, found[:1])
+    params = {"fqdn": fqdn, "host": base.host, "record": offer.record or ""}
+    findings = [Finding("spf.type99", "failed", params)]
+    if offer.record:
+        findings += [*offer.changes, *_long(offer.record)]
+    else:
+        findings += _offer_findings(offer, "done", "spf.offer", False)
+    return _finish(replace(base, found=tuple(f"SPF {t}" for t in found)), findings, offer, {})
 
 
 @dataclass
@@ -116,6 +138,11 @@ async def make_offer(ctx: Context, records: list[str]) -> Offer:
         record, merged = spf_repair.merge(repaired, add_mailjet=True)
         tree = await spf_tree.evaluate(ctx.lookup, ctx.domain, record)
     changes += merged
+    voids = await _own_voids(ctx, tree)
+    if voids and (tree.errors or len(tree.voids) > spf_syntax.VOID_LIMIT):
+        record, dropped = spf_repair.drop_terms(record, voids)
+        changes += dropped
+        tree = await spf_tree.evaluate(ctx.lookup, ctx.domain, record)
     costs = {k: v for k, v in tree.includes.items() if k != spf_syntax.MAILJET_INCLUDE}
     heaviest = max(costs.items(), key=lambda kv: kv[1], default=None)
     valid = (
@@ -133,6 +160,25 @@ async def make_offer(ctx: Context, records: list[str]) -> Offer:
 def _at_least(lookups: int, truncated: bool) -> int | str:
     """The lookups for the wording: a walk stopped at the limit knows only a minimum."""
     return f"mindestens {lookups}" if truncated else lookups
+
+
+async def _own_voids(ctx: Context, tree: spf_tree.SpfNode) -> list[str]:
+    """Return the mechanisms of the record itself (not of its includes) whose target does not
+    exist: a/mx without any address/MX, include without any record at the name (RFC 7208
+    §4.6.4). Names with macros are left alone (they depend on the sender). The answers are the
+    ones the evaluation already asked for (each name is asked once per check)."""
+    found = []
+    for term in tree.terms:
+        if term.modifier or term.macro or term.name not in ("a", "mx", "include"):
+            continue
+        if term.name == "include" and term.target == spf_syntax.MAILJET_INCLUDE:
+            continue
+        target = term.target or ctx.domain
+        types = {"a": ("A", "AAAA"), "mx": ("MX",), "include": ("TXT",)}[term.name]
+        answers = [await ctx.lookup.query(target, t) for t in types]
+        if all(a.empty for a in answers):
+            found.append(term.text)
+    return found
 
 
 def _offer_findings(offer: Offer, state: str, code: str, reported: bool) -> list[Finding]:
