@@ -1,7 +1,7 @@
 """Find runs of password characters in text, in linear time, without regular expressions.
 
 The password travels in a known set of readable transformations of its characters (case,
-also "ß" as "SS"; percent-, entity-, backslash-, quoted-printable- and hex-escapes of its
+also the sharp s U+00DF as "SS"; percent-, entity-, backslash-, quoted-printable- and hex-escapes of its
 UTF-8 or Latin-1 bytes, UTF-8 read as Latin-1/Windows-1252, raw Latin-1 bytes, "?" for a
 character a server could not show, Unicode NFD). Every form of every distinct password
 character is a literal string, kept in one trie (built once per password). A text is read
