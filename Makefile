@@ -12,8 +12,10 @@ FLASK := $(BIN)/flask --app app
 run: export MITWIRKUNG_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.stamp-app static/vendor/.stamp
 	$(BIN)/python -m mitwirkung.seed
-	@# due work (reminders, digests, drift watch, purges) runs beside the server and ends with it
-	$(FLASK) jobs loop --every 300 & jobs=$$!; trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
+	@# due work (reminders, digests, drift watch, purges) and the Empfangsprüfung's receiver
+	@# (loopback, INBOUND_PORT) run beside the server and end with it
+	$(FLASK) jobs loop --every 300 & jobs=$$!; $(FLASK) inbound serve & inbound=$$!; \
+	trap 'kill $$jobs $$inbound 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.stamp-test static/vendor/.stamp .stamp-chromium
