@@ -15,6 +15,7 @@ from mitwirkung import (
     db,
     handover,
     inbound_cli,
+    inbound_view,
     jobs,
     live,
     manage,
@@ -119,4 +120,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     jobs.init_app(app)
     inbound_cli.init_app(app)
+    inbound_view.init_app(app)
     return app

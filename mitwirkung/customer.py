@@ -17,7 +17,7 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block, render_blocks
 
-from . import handover, live, mail, mailjet_mail, notify, provider_guide, store
+from . import handover, inbound, live, mail, mailjet_mail, notify, provider_guide, store
 from .checks.domain import display_domain
 from .checks.smtp import SmtpSettings, shown_address
 from .db import get_db
@@ -32,7 +32,7 @@ from .forms import (
     SmtpTestForm,
     ToggleForm,
 )
-from .progress import item_views, others_complete, progress, state_label
+from .progress import evidence, item_views, others_complete, progress, state_label
 from .runner import get_runner
 from .web import htmx, obligation, public_url
 
@@ -124,6 +124,10 @@ def context(**extra) -> dict:
         "dns": dns,
     }
     ctx["confirm_ready"] = ctx["confirm_ready"] and not ctx["confirm_wait"]
+    ctx["inbound_mail"] = inbound.latest(db, customer["id"], customer["path"])
+    ctx["inbound_address"] = None if g.readonly else inbound.current_address(
+        db, current_app.config, customer["id"], customer["path"]
+    )
     ctx["mail_configured"] = mail.configured(current_app.config)
     ctx["pressed"] = None
     if not g.readonly:
@@ -267,6 +271,34 @@ def item(item_id):
     return respond(["item", "progress"], item_id=item_id)
 
 
+@bp.get("/c/<token>/mail-received/wait")
+def wait_for_mail():
+    """Poll while the page waits for a mail: 204 while nothing changed, else every item."""
+    require_item("mail-received")
+    if request.args.get("rev") == str(g.customer["revision"]):
+        return "", 204
+    if not htmx:
+        return redirect(url_for("customer.page", token=g.token) + "#item-mail-received", 303)
+    return render_items("mail-received", tuple(v.item.id for v in context()["views"]))
+
+
+@bp.post("/c/<token>/inbound-address")
+def rotate_inbound_address():
+    """Neue Prüfadresse erzeugen: the path's old address is refused from now on."""
+    require_item("mail-received")
+    form = ToggleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    path = g.customer["path"]
+    if request.form.get("path", path) != path:
+        other_path()
+    inbound.rotate(get_db(), current_app.config, g.customer["id"], path, "customer")
+    reload_customer()
+    return after_write(
+        "mail-received", fresh="Neue Prüfadresse erzeugt – die alte nimmt keine Mails mehr an."
+    )
+
+
 @bp.post("/c/<token>/items/<item_id>")
 def toggle(item_id):
     """Tick or untick an item that is confirmed by hand."""
@@ -286,7 +318,7 @@ def toggle(item_id):
         if not refused:
             store.set_item(
                 db, cid, item_id, "done" if done else "open", "customer",
-                {"by_hand": True} if done else {}, path=path,
+                {"by_hand": True, "evidence": "manual"} if done else {}, path=path,
             )  # fmt: skip
     if refused:  # the page offers the tick only then; a stale page or a plain form can ask
         return respond(["item"], 422, item_id=item_id, toggle_refused=True)
@@ -623,6 +655,13 @@ def status():
         }
         for v in ctx["views"]
     ]
-    return jsonify(
-        customer=g.customer["name"], path=g.customer["path"], progress=ctx["progress"], items=items
+    for item in items:
+        if item["id"] == "mail-received" and item["state"] != "open":
+            item["detail"] = {**item["detail"], "evidence": evidence(item["detail"])}
+    address = inbound.current_address(
+        get_db(), current_app.config, g.customer["id"], g.customer["path"]
     )
+    return jsonify(
+        customer=g.customer["name"], path=g.customer["path"], progress=ctx["progress"],
+        items=items, inbound_address=address,
+    )  # fmt: skip
