@@ -1,0 +1,71 @@
+"""DNS answers for the receiver's checks, from the configured nameservers (DNS_NAMESERVERS).
+
+An answer is a list (possibly empty: NXDOMAIN or no record of the type) or None when DNS gave
+no usable answer (timeout, SERVFAIL, no nameserver answering) - the checks call that
+"temperror", never a failure (RFC 7208 §2.6.6, RFC 6376 §6.1.2, RFC 9989 §4.8).
+"""
+
+from __future__ import annotations
+
+import dns.exception
+import dns.name
+import dns.resolver
+
+from mitwirkung.checks.resolver import make_resolver, parse_nameserver
+
+
+def sync_resolver(nameservers: list[str] | None, timeout: float) -> dns.resolver.Resolver:
+    """Return an uncached blocking resolver for the nameservers (or the system's)."""
+    if nameservers is None:
+        resolver = dns.resolver.Resolver()
+    else:
+        resolver = dns.resolver.Resolver(configure=False)
+        resolver.nameservers = [parse_nameserver(entry) for entry in nameservers]
+    resolver.cache = None
+    resolver.lifetime = timeout
+    resolver.timeout = max(timeout / 2, 0.1)
+    return resolver
+
+
+class TxtLookup:
+    """Async TXT lookups with one shared resolver; usable as the tree walk's callable.
+
+    Calling it with a name returns the TXT strings at name (each record's strings joined
+    without spaces, RFC 7208 §3.3 / RFC 6376 §3.6.2.2), [] for none, None on a DNS failure.
+    Answers are kept for the life of the object, so one verdict asks each name once.
+    """
+
+    def __init__(self, nameservers: list[str] | None, timeout: float):
+        self.resolver = make_resolver(nameservers, timeout)
+        self._seen: dict[str, list[str] | None] = {}
+
+    async def __call__(self, name: str) -> list[str] | None:
+        key = name.lower().rstrip(".")
+        if key not in self._seen:
+            self._seen[key] = await self._ask(key)
+        return self._seen[key]
+
+    async def _ask(self, name: str) -> list[str] | None:
+        try:
+            answer = await self.resolver.resolve(name + ".", "TXT")
+        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+            return []
+        except (dns.name.NameTooLong, dns.name.LabelTooLong, dns.name.EmptyLabel):
+            return []
+        except (dns.exception.Timeout, dns.resolver.NoNameservers, dns.resolver.YXDOMAIN):
+            return None
+        except dns.exception.DNSException:
+            return None
+        return [b"".join(r.strings).decode("utf-8", "replace") for r in answer]
+
+    async def exists(self, name: str) -> bool | None:
+        """Tell whether name exists in DNS (any type; NXDOMAIN = False), None on failure."""
+        try:
+            await self.resolver.resolve(name.rstrip(".") + ".", "A")
+        except dns.resolver.NoAnswer:
+            return True
+        except dns.resolver.NXDOMAIN:
+            return False
+        except dns.exception.DNSException:
+            return None
+        return True
