@@ -7,7 +7,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from . import receiver
-from .checks.inbound import item_state, judge_message
+from .checks.inbound import item_state, judge_message_async
 from .tlsfiles import ensure_self_signed
 
 inbound = AppGroup("inbound", help="Empfangsprüfung: der eigene Empfangsserver für Prüfadressen.")
@@ -22,7 +22,7 @@ def tls_files(app: Flask) -> tuple[str, str]:
 
 
 def make_receiver(app: Flask) -> receiver.Receiver:
-    return receiver.Receiver(app, judge_message, item_state)
+    return receiver.Receiver(app, judge_message_async, item_state)
 
 
 @inbound.command("serve")

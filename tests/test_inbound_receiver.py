@@ -8,16 +8,23 @@ from email.message import EmailMessage
 
 import aiosmtplib
 import pytest
+from dnsserver import ZoneServer
 from inboundserver import InboundServer, client_context
+from smtpserver import KUNDE_ZONE
 
 from mitwirkung import inbound, store
 from mitwirkung.db import frozen, utcnow
 
 
+@pytest.fixture(scope="module")
+def dns():
+    with ZoneServer(KUNDE_ZONE) as server:  # kunde.test without SPF/DKIM/DMARC: fast answers
+        yield server
+
+
 @pytest.fixture
-def inbound_app(app, tmp_path):
-    app.config.update(INBOUND_DOMAIN="pruef.peiq.test", DNS_NAMESERVERS=["127.0.0.1:9"],
-                      INBOUND_JUDGE_TIMEOUT=0.5)  # fmt: skip
+def inbound_app(app, dns, tmp_path):
+    app.config.update(INBOUND_DOMAIN="pruef.peiq.test", DNS_NAMESERVERS=[f"127.0.0.1:{dns.port}"])
     app.instance_path = str(tmp_path / "instance")
     return app
 
