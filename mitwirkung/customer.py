@@ -125,8 +125,10 @@ def context(**extra) -> dict:
     }
     ctx["confirm_ready"] = ctx["confirm_ready"] and not ctx["confirm_wait"]
     ctx["inbound_mail"] = inbound.latest(db, customer["id"], customer["path"])
-    ctx["inbound_address"] = None if g.readonly else inbound.current_address(
-        db, current_app.config, customer["id"], customer["path"]
+    ctx["inbound_address"] = (
+        None
+        if g.readonly
+        else inbound.current_address(db, current_app.config, customer["id"], customer["path"])
     )
     ctx["mail_configured"] = mail.configured(current_app.config)
     ctx["pressed"] = None
@@ -410,6 +412,7 @@ def smtp_test():
         form.host.data, form.port.data, form.encryption.data,
         "" if form.no_login.data else form.username.data or "",
         form.sender.data, form.recipient.data, login=not form.no_login.data,
+        copy_to=inbound.current_address(db, current_app.config, g.customer["id"], "smtp-own"),
     )  # fmt: skip
     password = None if form.no_login.data else form.password.data or None
     data = settings_data(form)
