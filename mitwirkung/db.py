@@ -524,3 +524,11 @@ def m16_inbound_addresses_and_mails(db: Database) -> None:
     )
     db.table("inbound_mails").create_index(["customer_id", "path", "id"])
     db.table("inbound_mails").create_index(["received_at"])
+
+
+@migrations()
+def m16_mail_evidence_summary(db: Database) -> None:
+    # The dashboard and the CSV say how `mail-received` was reached (received/link/manual):
+    # a summary column, recomputed for everyone once.
+    db.table("customers").add_column("mail_evidence", str)
+    db.execute("UPDATE customers SET summary_revision = NULL")

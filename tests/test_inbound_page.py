@@ -136,3 +136,39 @@ def test_a_failing_verdict_names_the_result_and_the_item_fails(
     item = page.split('id="item-mail-received"', 1)[1].split("</li>", 1)[0]
     assert "Empfang nachgewiesen" in item and "keine DKIM-Signatur" in item
     assert "p=reject" in item
+
+
+def test_the_manager_sees_the_arrival_the_verdict_and_the_evidence(
+    inbound_app, customers, db, receiver, auth
+):
+    customer, edit, _ = customers.create(path="portal")
+    customers.complete_portal(customer["id"])
+    to = address_on(customers.client, edit)
+    raw = sign(message(from_="pps@kunde.test", to=to), KEY, domain="kunde.test", selector="pps")
+    deliver(receiver.port, raw, to)
+    auth.login()
+    page = customers.client.get(f"/manage/customers/{customer['id']}").text
+    section = page.split('id="inbound-verdict"', 1)[1].split("</section>", 1)[0]
+    assert "pps@kunde.test" in section and "Signatur (d=kunde.test, s=pps) bestanden" in section
+    assert "verschlüsselt mit TLSv1." in section
+    assert "Empfang nachgewiesen" in page
+    assert (
+        "Empfangsprüfung: Mail an die Prüfadresse empfangen und geprüft: von pps@kunde.test" in page
+    )
+    board = customers.client.get("/manage/").text
+    assert "Empfang nachgewiesen" in board
+    csv = customers.client.get("/manage/export.csv").get_data().decode("utf-8-sig")
+    assert csv.splitlines()[0].endswith("Nachweis der Ankunft")
+    assert "Empfang nachgewiesen" in csv
+
+
+def test_a_tick_by_hand_reads_as_such_everywhere(inbound_app, customers, db, auth):
+    customer, edit, share = customers.create(path="portal")
+    customers.complete_portal(customer["id"])
+    customers.post(f"/c/{edit}/items/mail-received", {"done": "1"}, token_from=f"/c/{edit}")
+    for url in (f"/c/{edit}", f"/s/{share}"):
+        assert "von Hand bestätigt" in customers.client.get(url).text
+    auth.login()
+    assert "von Hand bestätigt" in customers.client.get(f"/manage/customers/{customer['id']}").text
+    assert "von Hand bestätigt" in customers.client.get("/manage/").text
+    assert "von Hand bestätigt" in customers.client.get("/manage/export.csv").text
