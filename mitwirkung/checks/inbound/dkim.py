@@ -14,6 +14,7 @@ thread. Each signature gets a result (RFC 8601 §2.7.1) and a reason code:
     permerror  key_revoked              the key record has an empty p= (§3.6.1)
     permerror  key_invalid              the key record cannot be read
     permerror  signature_invalid        the DKIM-Signature header itself is malformed
+    permerror  signature_expired        the signature's x= time has passed (§3.5)
     temperror  dns_timeout              DNS did not answer for the key (§6.1.2: try later)
 """
 
@@ -131,6 +132,8 @@ def _verify_one(raw: bytes, index: int, tags, keys: dict[str, list[str] | None])
         if "body hash mismatch" in str(error):
             bits = verifier.keysize or None
             return DkimEntry(result="fail", reason="body_changed", key_bits=bits, **entry)
+        if "x= value is past" in str(error):
+            return DkimEntry(result="permerror", reason="signature_expired", **entry)
         return DkimEntry(result="permerror", reason="signature_invalid", **entry)
     except dkimpy.DKIMException:
         return DkimEntry(result="permerror", reason="signature_invalid", **entry)

@@ -7,6 +7,8 @@ no usable answer (timeout, SERVFAIL, no nameserver answering) - the checks call 
 
 from __future__ import annotations
 
+import time
+
 import dns.exception
 import dns.name
 import dns.resolver
@@ -14,14 +16,19 @@ import dns.resolver
 from mitwirkung.checks.resolver import make_resolver, parse_nameserver
 
 
-def sync_resolver(nameservers: list[str] | None, timeout: float) -> dns.resolver.Resolver:
-    """Return an uncached blocking resolver for the nameservers (or the system's)."""
+def sync_resolver(
+    nameservers: list[str] | None, timeout: float, cache: dns.resolver.CacheBase | None = None
+) -> dns.resolver.Resolver:
+    """Return a blocking resolver for the nameservers (or the system's).
+
+    cache: a dnspython cache shared between verdicts (it honours the TTLs), or None for none.
+    """
     if nameservers is None:
         resolver = dns.resolver.Resolver()
     else:
         resolver = dns.resolver.Resolver(configure=False)
         resolver.nameservers = [parse_nameserver(entry) for entry in nameservers]
-    resolver.cache = None
+    resolver.cache = cache
     resolver.lifetime = timeout
     resolver.timeout = max(timeout / 2, 0.1)
     return resolver
@@ -32,12 +39,26 @@ class TxtLookup:
 
     Calling it with a name returns the TXT strings at name (each record's strings joined
     without spaces, RFC 7208 §3.3 / RFC 6376 §3.6.2.2), [] for none, None on a DNS failure.
-    Answers are kept for the life of the object, so one verdict asks each name once.
+    Answers are kept for the life of the object, so one verdict asks each name once. All
+    lookups share one deadline, timeout seconds from creation: a lookup after it is a DNS
+    failure at once, so a silent DNS server cannot stretch a verdict beyond timeout.
     """
 
-    def __init__(self, nameservers: list[str] | None, timeout: float):
+    def __init__(
+        self,
+        nameservers: list[str] | None,
+        timeout: float,
+        cache: dns.resolver.CacheBase | None = None,
+    ):
         self.resolver = make_resolver(nameservers, timeout)
+        self.resolver.cache = cache
+        self.deadline = time.monotonic() + timeout
         self._seen: dict[str, list[str] | None] = {}
+
+    def _lifetime(self) -> float | None:
+        """Return the seconds left for the next lookup, or None when the deadline passed."""
+        left = self.deadline - time.monotonic()
+        return left if left > 0.01 else None
 
     async def __call__(self, name: str) -> list[str] | None:
         key = name.lower().rstrip(".")
@@ -46,8 +67,11 @@ class TxtLookup:
         return self._seen[key]
 
     async def _ask(self, name: str) -> list[str] | None:
+        lifetime = self._lifetime()
+        if lifetime is None:
+            return None
         try:
-            answer = await self.resolver.resolve(name + ".", "TXT")
+            answer = await self.resolver.resolve(name + ".", "TXT", lifetime=lifetime)
         except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
             return []
         except (dns.name.NameTooLong, dns.name.LabelTooLong, dns.name.EmptyLabel):
@@ -60,8 +84,11 @@ class TxtLookup:
 
     async def exists(self, name: str) -> bool | None:
         """Tell whether name exists in DNS (any type; NXDOMAIN = False), None on failure."""
+        lifetime = self._lifetime()
+        if lifetime is None:
+            return None
         try:
-            await self.resolver.resolve(name.rstrip(".") + ".", "A")
+            await self.resolver.resolve(name.rstrip(".") + ".", "A", lifetime=lifetime)
         except dns.resolver.NoAnswer:
             return True
         except dns.resolver.NXDOMAIN:

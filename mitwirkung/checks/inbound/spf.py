@@ -25,6 +25,30 @@ import spf as pyspf
 from mitwirkung.checks.inbound.dnsquery import sync_resolver
 
 RESULTS = ("pass", "fail", "softfail", "neutral", "none", "temperror", "permerror")
+# pyspf's error text -> our code (first match wins); other permerrors are "syntax".
+PROBLEMS = (
+    ("DNS lookups", "too_many_lookups"),  # RFC 7208 §4.6.4: more than 10 DNS terms
+    ("Void lookup", "too_many_void_lookups"),  # §4.6.4: more than 2 void lookups
+    ("Two or more type", "multiple_records"),  # §4.5: more than one v=spf1 record
+    ("MX records returned", "too_many_mx"),  # §4.6.4: more than 10 MX names
+    ("redirect domain has no SPF record", "redirect_no_record"),  # §6.1
+    ("Non-ascii", "non_ascii"),  # §4.5/§3.3
+    ("DNS timeout", "dns_timeout"),
+    ("exceeded max query lookup time", "dns_timeout"),
+    ("DNS error", "dns_error"),
+)
+
+
+def problem_code(result: str, text: str) -> str:
+    """Return the kind of a temperror/permerror from pyspf's text ("" for other results)."""
+    if result not in ("temperror", "permerror"):
+        return ""
+    for needle, code in PROBLEMS:
+        if needle in text:
+            return code
+    return "dns_error" if result == "temperror" else "syntax"
+
+
 _local = threading.local()
 
 
@@ -47,6 +71,8 @@ class SpfResult:
     problem: str = ""
     lookups: int = 0
     void_lookups: int = 0
+    problem_code: str = ""
+    ip: str = ""
 
     def to_dict(self) -> dict:
         """Return the result as a JSON-ready dict."""
@@ -89,6 +115,30 @@ def _lookup(name: str, qtype: str, strict=True, timeout=20):
 pyspf.DNSLookup = _lookup
 
 
+class _Query(pyspf.query):
+    """pyspf's query with RFC 7208 §5.5's error handling for "ptr" and %{p}.
+
+    A DNS error on the PTR lookup makes the mechanism not match; a DNS error on the address
+    lookup of one PTR name skips that name and the search goes on (pyspf lets a real resolver's
+    error end the whole check as temperror).
+    """
+
+    def validated_ptrs(self):
+        try:
+            names = self.dns_ptr(self.i)[: pyspf.MAX_PTR]
+        except pyspf.TempError:
+            return []
+        valid = []
+        for name in names:
+            try:
+                addresses = self.dns_a(name, self.A)
+            except pyspf.TempError:
+                continue
+            if self.cidrmatch(addresses, self.cidrmax):
+                valid.append(name)
+        return valid
+
+
 def _valid_domain(domain: str) -> bool:
     """Tell whether domain is a fully qualified name check_host() can ask (RFC 7208 §4.3).
 
@@ -104,24 +154,24 @@ def _valid_domain(domain: str) -> bool:
     return all(0 < len(label) < 64 for label in domain.rstrip(".").split("."))
 
 
-def _check(ip, domain, sender, helo, nameservers, timeout, scope) -> SpfResult:
+def _check(ip, domain, sender, helo, nameservers, timeout, scope, cache=None) -> SpfResult:
     """Blocking check_host() (runs in a worker thread)."""
     identity = scope
     if not _valid_domain(domain):
-        return SpfResult("none", domain, identity, problem="invalid domain")
-    _local.resolver = sync_resolver(nameservers, timeout)
+        return SpfResult("none", domain, identity, problem="invalid domain", ip=ip)
+    _local.resolver = sync_resolver(nameservers, timeout, cache)
     try:
         sender = sender if "@" in sender else f"postmaster@{domain}"
-        query = pyspf.query(ip, sender, helo or "unknown", timeout=timeout, querytime=timeout)
+        query = _Query(ip, sender, helo or "unknown", timeout=timeout, querytime=timeout)
     except (ValueError, pyspf.PermError) as error:
-        return SpfResult("permerror", domain, identity, problem=str(error))
+        return SpfResult("permerror", domain, identity, problem=str(error), ip=ip)
     query.d = query.o = domain.rstrip(".")
     query.set_default_explanation("")
     result, _code, text = query.check()
     if result == "ambiguous":  # only in pyspf's "harsh" mode, never used here
         result = "permerror"
     problem = text if result in ("temperror", "permerror") else ""
-    mechanism = query.mechanism or ""
+    mechanism = str(query.mechanism or (query.mech[-1] if query.mech else ""))
     if result in ("pass", "fail", "softfail", "neutral") and not mechanism:
         mechanism = "default"
     return SpfResult(
@@ -133,6 +183,8 @@ def _check(ip, domain, sender, helo, nameservers, timeout, scope) -> SpfResult:
         problem=problem,
         lookups=query.lookups,
         void_lookups=query.void_lookups,
+        problem_code=problem_code(result, text),
+        ip=ip,
     )
 
 
@@ -145,6 +197,7 @@ async def check_host_async(
     nameservers: list[str] | None = None,
     timeout: float = 20.0,
     scope: str = "mailfrom",
+    cache: dns.resolver.CacheBase | None = None,
 ) -> SpfResult:
     """RFC 7208 check_host(ip, domain, sender) without blocking the event loop.
 
@@ -152,9 +205,12 @@ async def check_host_async(
     (the MAIL FROM domain, or the HELO name for a null sender, §2.4). sender: the MAIL FROM
     address ("postmaster@<helo>" for a null sender). timeout: seconds for the whole check
     (§4.6.4 asks for a limit of at least 20 s). scope: "mailfrom" or "helo", only reported.
+    cache: a dnspython cache shared between checks (TTLs honoured), default none.
     Never raises for DNS faults: temperror.
     """
-    return await asyncio.to_thread(_check, ip, domain, sender, helo, nameservers, timeout, scope)
+    return await asyncio.to_thread(
+        _check, ip, domain, sender, helo, nameservers, timeout, scope, cache
+    )
 
 
 def check_host(
@@ -166,9 +222,10 @@ def check_host(
     nameservers: list[str] | None = None,
     timeout: float = 20.0,
     scope: str = "mailfrom",
+    cache: dns.resolver.CacheBase | None = None,
 ) -> SpfResult:
     """Blocking RFC 7208 check_host(); see check_host_async() for the arguments."""
-    return _check(ip, domain, sender, helo, nameservers, timeout, scope)
+    return _check(ip, domain, sender, helo, nameservers, timeout, scope, cache)
 
 
 def identity(mail_from: str, helo: str) -> tuple[str, str]:

@@ -11,6 +11,7 @@ import asyncio
 from dataclasses import asdict, dataclass, field
 
 import dkim as dkimpy
+import dns.resolver
 
 from mitwirkung.checks.inbound import dkim as dkim_check
 from mitwirkung.checks.inbound.dkim import DkimEntry
@@ -143,19 +144,29 @@ async def judge_message_async(
     mail_from: str,
     nameservers: list[str] | None = None,
     timeout: float = 20.0,
+    cache: dns.resolver.CacheBase | None = None,
 ) -> Verdict:
     """The receiver's verdict on raw (the message as received, CRLF or LF line ends).
 
     peer_ip: the SMTP client's address; helo: its HELO/EHLO name; mail_from: the envelope
     sender ("" for the null sender <>). SPF checks the MAIL FROM domain, or the HELO name for a
-    null sender (RFC 7208 §2.4). timeout: seconds for each part's DNS. Never raises for DNS
-    faults (temperror results); a message without From gives DMARC permerror.
+    null sender (RFC 7208 §2.4). timeout: seconds all DNS lookups of the verdict may take
+    (SPF, keys and DMARC run side by side, each within it). cache: a dnspython cache shared
+    between verdicts (dns.resolver.LRUCache(); TTLs honoured), default none. Never raises for
+    DNS faults (temperror results); a message without From gives DMARC permerror.
     """
-    txt = TxtLookup(nameservers, timeout)
+    txt = TxtLookup(nameservers, timeout, cache)
     domain, sender = identity(mail_from, helo)
     scope = "mailfrom" if (mail_from or "").strip().strip("<>") else "helo"
     spf_task = check_host_async(
-        peer_ip, domain, sender, helo=helo, nameservers=nameservers, timeout=timeout, scope=scope
+        peer_ip,
+        domain,
+        sender,
+        helo=helo,
+        nameservers=nameservers,
+        timeout=timeout,
+        scope=scope,
+        cache=cache,
     )
     spf, dkim, arc_result = await asyncio.gather(
         spf_task, dkim_check.verify_all(raw, txt), arc(raw, txt)
@@ -172,6 +183,7 @@ def judge_message(
     mail_from: str,
     nameservers: list[str] | None = None,
     timeout: float = 20.0,
+    cache: dns.resolver.CacheBase | None = None,
 ) -> Verdict:
     """Blocking judge_message_async() for scripts (must not be called inside an event loop)."""
     return asyncio.run(
@@ -182,5 +194,6 @@ def judge_message(
             mail_from=mail_from,
             nameservers=nameservers,
             timeout=timeout,
+            cache=cache,
         )
     )
