@@ -1,8 +1,10 @@
 """`flask --app app inbound serve`: the Empfangsprüfung's receiver, until stopped."""
 
 import asyncio
+from functools import partial
 
 import click
+import dns.resolver
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
@@ -22,7 +24,9 @@ def tls_files(app: Flask) -> tuple[str, str]:
 
 
 def make_receiver(app: Flask) -> receiver.Receiver:
-    return receiver.Receiver(app, judge_message_async, item_state)
+    """A receiver whose verdicts share one DNS cache (dnspython's, honouring the TTLs)."""
+    judge = partial(judge_message_async, cache=dns.resolver.Cache())
+    return receiver.Receiver(app, judge, item_state)
 
 
 @inbound.command("serve")

@@ -1,59 +1,38 @@
-"""The receiver's verdict as lines for the pages: label, German message, fix, anchor, state."""
-
-from dataclasses import dataclass
+"""The receiver's verdict for the pages: the wording catalog's lines plus where to look."""
 
 from flask import Flask
 
+from .checks.inbound.wording import explain, headline
 from .progress import EVIDENCE_LABELS, evidence
 
-# Where the page already shows the record a result depends on (Mailjet path's DNS rows).
-ANCHORS = {"spf": "item-dns-spf", "dkim": "item-dns-dkim", "dmarc": "item-dns-dmarc"}
-RESULT_WORDS = {
-    "pass": ("bestanden", "done"),
-    "fail": ("nicht bestanden", "failed"),
-    "softfail": ("nicht sicher bestanden („softfail“)", "warning"),
-    "neutral": ("ohne Aussage („neutral“)", "warning"),
-    "none": ("nicht vorhanden", "warning"),
-    "temperror": ("nicht prüfbar – der DNS antwortete nicht rechtzeitig", "warning"),
-    "permerror": ("fehlerhafter Eintrag („permerror“)", "failed"),
-}
+PART_LABELS = {"spf": "SPF", "dkim": "DKIM", "dmarc": "DMARC", "arc": "ARC"}
 
 
-@dataclass(frozen=True)
-class Line:
-    label: str
-    message: str
-    state: str
-    fix: str | None = None
-    anchor: str | None = None
+def verdict_lines(verdict: dict, path: str | None = None) -> list[dict]:
+    """Return the stored verdict (Verdict.to_dict()) as rows: label, state, text, fix, anchor.
+
+    anchor: the id of the checklist item on the page that shows the record concerned (on the
+    Mailjet path), so the fix can say "siehe Eintrag oben" as a link.
+    """
+    return [
+        {
+            "label": PART_LABELS.get(line.part, line.part),
+            "state": line.state,
+            "text": line.text,
+            "fix": line.fix,
+            "anchor": f"item-{line.item_id}" if line.item_id else None,
+        }
+        for line in explain(verdict, path=path)
+    ]
 
 
-def _words(result: str | None) -> tuple[str, str]:
-    return RESULT_WORDS.get(result or "", (result or "–", "warning"))
-
-
-def verdict_lines(verdict: dict, path: str | None = None) -> list[Line]:
-    """Turn a stored verdict (to_dict() of checks.inbound's Verdict) into page lines."""
-    anchors = ANCHORS if path == "mailjet" else {}
-    spf = verdict.get("spf") or {}
-    text, state = _words(spf.get("result"))
-    lines = [Line("SPF", f"SPF {text}.", state, anchor=anchors.get("spf"))]
-    signatures = verdict.get("dkim") or []
-    if not signatures:
-        lines.append(Line("DKIM", "Die Mail trägt keine DKIM-Signatur.", "warning"))
-    for sig in signatures:
-        text, state = _words(sig.get("result"))
-        name = f"d={sig.get('domain')}, s={sig.get('selector')}"
-        lines.append(Line("DKIM", f"Signatur ({name}) {text}.", state, anchor=anchors.get("dkim")))
-    dmarc = verdict.get("dmarc") or {}
-    text, state = _words(dmarc.get("result"))
-    policy = dmarc.get("policy")
-    more = f" Richtlinie der Domain: p={policy}." if policy else ""
-    lines.append(Line("DMARC", f"DMARC {text}.{more}", state, anchor=anchors.get("dmarc")))
-    return lines
+def verdict_headline(verdict: dict) -> str:
+    """One German sentence summing the verdict up (Empfang nachgewiesen – …)."""
+    return headline(verdict)[1]
 
 
 def init_app(app: Flask) -> None:
     app.add_template_global(evidence)
     app.add_template_global(EVIDENCE_LABELS, "EVIDENCE_LABELS")
     app.add_template_global(verdict_lines)
+    app.add_template_global(verdict_headline)

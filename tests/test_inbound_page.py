@@ -115,7 +115,7 @@ def test_the_waiting_page_learns_of_a_receipt_without_reload(inbound_app, custom
     answer = customers.client.get(poll, headers={"HX-Request": "true"})
     assert answer.status_code == 200 and "<html" not in answer.text
     assert "Empfang nachgewiesen" in answer.text and 'id="progress"' in answer.text
-    assert "Signatur (d=kunde.test, s=pps) bestanden" in answer.text
+    assert "DKIM-Signatur von kunde.test (Selektor pps" in answer.text
     assert 'id="item-portal-adopt"' in answer.text  # every dependent item out of band
     status = customers.client.get(f"/c/{edit}/status.json").json
     item = status["items"][1]
@@ -149,7 +149,7 @@ def test_the_manager_sees_the_arrival_the_verdict_and_the_evidence(
     auth.login()
     page = customers.client.get(f"/manage/customers/{customer['id']}").text
     section = page.split('id="inbound-verdict"', 1)[1].split("</section>", 1)[0]
-    assert "pps@kunde.test" in section and "Signatur (d=kunde.test, s=pps) bestanden" in section
+    assert "pps@kunde.test" in section and "DKIM-Signatur von kunde.test (Selektor pps" in section
     assert "verschlüsselt mit TLSv1." in section
     assert "Empfang nachgewiesen" in page
     assert (
