@@ -62,9 +62,9 @@ bp.add_app_template_global(state_label)
 bp.add_app_template_filter(provider_guide.wrap_dots, "wrap_dots")
 # Item help as an onlooker on the read-only link reads it: no "Sie", no buttons not there.
 ONLOOKER_HELP = {
-    "mail-received": "Erst wenn eine E-Mail wirklich im Postfach ankommt, ist alles erledigt. "
-    "Die Kund:in öffnet dazu den Bestätigungslink in der Testmail oder bestätigt die Ankunft "
-    "auf ihrer Seite.",
+    "mail-received": "Erst wenn eine E-Mail wirklich ankommt, ist alles erledigt. Die Kund:in "
+    "schickt dazu eine E-Mail an ihre Prüfadresse, die unsere Empfangsprüfung annimmt und "
+    "prüft, öffnet den Bestätigungslink in der Testmail oder bestätigt die Ankunft von Hand.",
     "peiq-informed": "Sobald die DNS-Einträge stehen, gibt die Kund:in PEIQ Bescheid; PEIQ "
     "schließt dann die Einrichtung bei Mailjet ab.",
     "portal-adopt": "Die Kund:in nennt ihr PORTAL; die Ansprechperson bei PEIQ bestätigt danach "
@@ -315,8 +315,12 @@ def toggle(item_id):
         path = customer["path"]
         if path != g.customer["path"] or request.form.get("path", path) != path:
             other_path()
-        views = item_views(obligation(), path, store.item_rows(db, cid, path))
+        rows = store.item_rows(db, cid, path)
+        views = item_views(obligation(), path, rows)
         refused = done and (not others_complete(views, item_id) or confirm_wait(customer))
+        # a receipt the receiver proved is never replaced by a click (only by a newer mail)
+        proven = evidence((rows.get(item_id) or {}).get("detail") or {}) == "received"
+        refused = refused or proven
         if not refused:
             store.set_item(
                 db, cid, item_id, "done" if done else "open", "customer",

@@ -14,6 +14,7 @@ import inspect
 import logging
 import ssl
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -72,6 +73,9 @@ class Receiver:
         self.timeout = float(app.config["INBOUND_JUDGE_TIMEOUT"])
         self.open: Counter[str] = Counter()
         self.sessions: set[SMTP] = set()  # open connections, closed on shutdown
+        # One writer thread: concurrent SQLite writers would wait in SQLite's busy handler,
+        # which sleeps in growing steps; queued here they follow each other at once.
+        self.writer = ThreadPoolExecutor(1, thread_name_prefix="inbound-writer")
 
     async def close_sessions(self) -> None:
         """Close every open connection and wait until they are gone (at most 5 s)."""
@@ -131,7 +135,10 @@ class Receiver:
         }
         state = self.state_of(verdict)
         targets = envelope.targets  # set by Handler.handle_RCPT
-        return await asyncio.to_thread(self._store, targets, facts, verdict.to_dict(), state)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self.writer, self._store, targets, facts, verdict.to_dict(), state
+        )
 
     async def _judge(self, raw: bytes, peer_ip: str, helo: str, mail_from: str):
         verdict = self.judge(

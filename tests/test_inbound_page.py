@@ -172,3 +172,21 @@ def test_a_tick_by_hand_reads_as_such_everywhere(inbound_app, customers, db, aut
     assert "von Hand bestätigt" in customers.client.get(f"/manage/customers/{customer['id']}").text
     assert "von Hand bestätigt" in customers.client.get("/manage/").text
     assert "von Hand bestätigt" in customers.client.get("/manage/export.csv").text
+
+
+def test_a_proven_receipt_is_not_replaced_by_a_click(inbound_app, customers, db, receiver):
+    customer, edit, _ = customers.create(path="portal")
+    customers.complete_portal(customer["id"])
+    to = address_on(customers.client, edit)
+    raw = sign(message(from_="pps@kunde.test", to=to), KEY, domain="kunde.test", selector="pps")
+    deliver(receiver.port, raw, to)
+    page = customers.client.get(f"/c/{edit}").text
+    item = page.split('id="item-mail-received"', 1)[1].split("</li>", 1)[0]
+    assert "/items/mail-received" not in item  # no tick or untick by hand
+    for done in ("0", "1"):
+        answer = customers.post(
+            f"/c/{edit}/items/mail-received", {"done": done}, htmx=True, token_from=f"/c/{edit}"
+        )
+        assert answer.status_code == 422
+    row = store.item_rows(db, customer["id"], "portal")["mail-received"]
+    assert row["state"] == "done" and row["detail"]["evidence"] == "received"
