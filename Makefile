@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test lint bench-page bench-smtp bench-dns bench-dashboard bench-inbound clean
+.PHONY: run test lint bench-page bench-smtp bench-dns bench-dashboard bench-inbound bench-receiver clean
 
 # Links printed and mailed point at the port served, unless MITWIRKUNG_BASE_URL says otherwise.
 run: export MITWIRKUNG_BASE_URL ?= http://127.0.0.1:$(PORT)
@@ -72,6 +72,9 @@ bench-dashboard: $(VENV)/.stamp-test static/vendor/.stamp
 
 bench-inbound: $(VENV)/.stamp-test
 	$(BIN)/python bench/inbound_verdict.py
+
+bench-receiver: $(VENV)/.stamp-test
+	$(BIN)/python bench/inbound.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .stamp-chromium
