@@ -15,6 +15,7 @@ from mailsigning import SigningKey, message, sign
 from smtpserver import free_port
 
 from mitwirkung import inbound, store
+from mitwirkung.db import now
 
 KEY = SigningKey.make(1024)
 PROVIDER = SigningKey.make(1024)
@@ -40,6 +41,12 @@ $ORIGIN strict.test.
 @        IN NS  ns.strict.test.
 @        IN TXT "v=spf1 ip4:192.0.2.1 -all"
 _dmarc   IN TXT "v=DMARC1; p=reject"
+$ORIGIN revoked.test.
+@        IN SOA ns.revoked.test. hostmaster.revoked.test. 1 3600 600 86400 60
+@        IN NS  ns.revoked.test.
+@        IN TXT "v=spf1 ip4:192.0.2.1 -all"
+_dmarc   IN TXT "v=DMARC1; p=quarantine"
+old._domainkey IN TXT "v=DKIM1; k=rsa; p="
 $ORIGIN mailjet.test.
 @        IN SOA ns.mailjet.test. hostmaster.mailjet.test. 1 3600 600 86400 60
 @        IN NS  ns.mailjet.test.
@@ -53,7 +60,7 @@ $ORIGIN 0.0.127.in-addr.arpa.
 
 @pytest.fixture(scope="module")
 def dns():
-    with ZoneServer(zones()) as server:
+    with ZoneServer(zones(), servfail=["silent.test."]) as server:
         yield server
 
 
@@ -106,6 +113,10 @@ def received(db, customer_id):
         ("pps@lax.test", ("mailjet.test", "mj", PROVIDER), "pps@lax.test", "warning", "fail"),
         # no aligned pass under p=reject: a receiver following the policy rejects it
         ("pps@strict.test", None, "pps@strict.test", "failed", "fail"),
+        # the key was revoked (empty p=), SPF fails, p=quarantine: the spam folder
+        ("pps@revoked.test", ("revoked.test", "old", KEY), "pps@revoked.test", "failed", "fail"),
+        # the sender's DNS does not answer: "nicht prüfbar", never a failure
+        ("pps@silent.test", None, "pps@silent.test", "warning", "temperror"),
     ],
 )
 def test_the_verdict_sets_the_item_state(
@@ -177,3 +188,20 @@ def test_through_a_relay_the_relays_address_is_judged(inbound_app, customers, db
     assert mail["headers"].startswith("Received: from relay.kunde.test")
     assert mail["verdict"]["spf"]["result"] == "pass"
     assert received(db, customer["id"])["state"] == "done"
+
+
+def test_the_delay_since_the_product_handed_the_test_mail_over_is_recorded(
+    inbound_app, customers, db, receiver
+):
+    customer, _, _ = customers.create(path="smtp-own")
+    with inbound_app.app_context():
+        to = inbound.current_address(db, inbound_app.config, customer["id"], "smtp-own")
+    db.table("runs").insert(
+        {"customer_id": customer["id"], "kind": "smtp", "state": "done", "outcome": "ok",
+         "started_at": now(), "finished_at": now()}
+    )  # fmt: skip
+    raw = sign(message(to=to), KEY, domain="kunde.test", selector="mailjet")
+    deliver(receiver.port, raw, to, "pps@kunde.test")
+    mail = inbound.latest(db, customer["id"], "smtp-own")
+    assert mail["delay_ms"] is not None and 0 <= mail["delay_ms"] < 60_000
+    assert store.item_rows(db, customer["id"], "smtp-own")["mail-received"]["state"] == "done"
