@@ -209,9 +209,7 @@ def after_write(item_id: str, also: tuple[str, ...] = (), **extra):
     return render_items(item_id, also, **extra)
 
 
-OTHER_PATH = (
-    "Sie haben inzwischen einen anderen Weg gewählt – bitte laden Sie die Seite neu."
-)
+OTHER_PATH = "Sie haben inzwischen einen anderen Weg gewählt – bitte laden Sie die Seite neu."
 
 
 def other_path():
@@ -273,15 +271,25 @@ def item(item_id):
     return respond(["item", "progress"], item_id=item_id)
 
 
+def received_key(views) -> str:
+    """What the page knows of `mail-received`: its state and when it last changed."""
+    view = next((v for v in views if v.item.id == "mail-received"), None)
+    return f"{view.state}@{view.updated_at}" if view else ""
+
+
 @bp.get("/c/<token>/mail-received/wait")
 def wait_for_mail():
-    """Poll while the page waits for a mail: 204 while nothing changed, else every item."""
+    """Poll while the page waits for a mail: 204 while `mail-received` is as the page shows it,
+    else the item and the progress bar (other items keep their answers in place)."""
     require_item("mail-received")
-    if request.args.get("rev") == str(g.customer["revision"]):
+    views = item_views(
+        obligation(), g.customer["path"], store.item_rows(get_db(), g.customer["id"])
+    )
+    if request.args.get("seen") == received_key(views):
         return "", 204
     if not htmx:
         return redirect(url_for("customer.page", token=g.token) + "#item-mail-received", 303)
-    return render_items("mail-received", tuple(v.item.id for v in context()["views"]))
+    return render_items("mail-received")
 
 
 @bp.post("/c/<token>/inbound-address")
