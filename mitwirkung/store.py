@@ -323,7 +323,7 @@ EVENT_WORDS = {
     "mailjet-subaccount-deleted": "Zugang zum Mailjet-Unterkonto gelöscht",
     "values-ready-mailed": "Kund:in per E-Mail Bescheid gegeben: die DNS-Einträge stehen bereit",
     "records-forwarded": "DNS-Einträge per E-Mail an eine IT-Kolleg:in weitergeleitet",
-    "mail-received-inbound": "Empfangsprüfung: Mail an die Prüfadresse empfangen und geprüft",
+    "mail-received-inbound": "Mail an die Prüfadresse empfangen und geprüft",
     "inbound-address-rotated": "Neue Prüfadresse erzeugt (die alte nimmt keine Mails mehr an)",
 }
 
