@@ -118,13 +118,17 @@ def recipient(db: Database, domain: str, address: str) -> dict | None:
 
 
 def handed_over_at(db: Database, customer_id: int, path: str) -> str | None:
-    """When the product last handed a test mail of this path to a server (ISO time), or None."""
+    """When the product last started handing a test mail of this path to a server (ISO time).
+
+    The run's start: the mail leaves during the run, and a relay may deliver the copy to the
+    receiver before the run has even finished. None when no such test mail succeeded.
+    """
     kind = HANDED_OVER_BY.get(path)
     if kind is None:
         return None
     row = db.execute(
-        "SELECT finished_at FROM runs WHERE customer_id = ? AND kind = ? AND finished_at IS NOT"
-        " NULL AND state = 'done' ORDER BY id DESC LIMIT 1",
+        "SELECT started_at FROM runs WHERE customer_id = ? AND kind = ? AND state IN"
+        " ('running', 'done') ORDER BY id DESC LIMIT 1",
         [customer_id, kind],
     ).fetchone()
     return row[0] if row else None

@@ -82,6 +82,7 @@ def test_the_smtp_test_mail_reaches_the_receiver_and_ticks_the_item(
     assert mail["mail_from"] == "versand@kunde.test"
     assert mail["verdict"]["spf"]["result"] == "pass"
     assert mail["headers"].startswith("Received: from")
+    assert mail["delay_ms"] is not None and 0 <= mail["delay_ms"] < 20_000
     # the customer's own copy still carries the link; opening it later keeps the verdict
     copy = setup.handler.messages[-1]
     link = re.search(r"http://mitwirkung\.test(/bestaetigen/\S+)", copy.text()).group(1)
