@@ -232,3 +232,14 @@ def test_purge_drops_old_mails_after_keep_days(inbound_app, customers, db, recei
     with frozen(utcnow() + timedelta(days=keep + 1)):
         assert inbound.purge(db, keep) == 1
     assert mails(db) == []
+
+
+def test_a_line_over_1000_octets_is_refused_and_nothing_is_stored(
+    inbound_app, customers, db, receiver
+):
+    customer, _, _ = customers.create(path="portal")
+    to = address_of(inbound_app, db, customer["id"], "portal").encode()
+    envelope = [b"EHLO x.test\r\n", b"MAIL FROM:<a@kunde.test>\r\n", b"RCPT TO:<" + to + b">\r\n"]
+    body = b"Subject: lang\r\n\r\n" + b"x" * 1200 + b"\r\n.\r\n"  # RFC 5321 4.5.3.1.6
+    replies = dialogue(receiver.port, [*envelope, b"DATA\r\n", body])
+    assert b"500 Line too long" in replies and mails(db) == []
