@@ -46,17 +46,27 @@ def test_walk_names_long_name_jumps_to_seven_labels():
     assert names[-1] == "com" and len(names) == 8  # never more than eight queries
 
 
-def test_policy_record_is_the_closest_one():
+def test_policy_record_of_the_author_domain_else_its_organizational_domain():
     txt, asked = table(
         {
             "_dmarc.example.com": ["v=DMARC1; p=reject; sp=quarantine"],
             "_dmarc.b.example.com": ["unrelated text", "v=DMARC1; p=none"],
         }
     )
+    # a record between the Author Domain and its Organizational Domain is not the policy
     found, org, failed = run(discover("a.b.example.com", txt))
-    assert found.domain == "b.example.com" and found.record == "v=DMARC1; p=none"
-    assert org == "example.com" and not failed  # the highest record found
+    assert org == "example.com" and not failed  # the record with the fewest labels
+    assert found.domain == "example.com" and found.record.startswith("v=DMARC1; p=reject")
     assert asked[:3] == ["_dmarc.a.b.example.com", "_dmarc.b.example.com", "_dmarc.example.com"]
+    # the Author Domain's own record always wins
+    found, org, _ = run(discover("b.example.com", txt))
+    assert found.domain == "b.example.com" and org == "example.com"
+
+
+def test_public_suffix_record_when_the_organizational_domain_has_none():
+    txt, _ = table({"_dmarc.example": ["v=DMARC1; p=reject; np=reject; psd=y"]})
+    found, org, _ = run(discover("mail.shop.example", txt))
+    assert org == "shop.example" and found.domain == "example"
 
 
 def test_two_records_at_a_name_count_as_none():

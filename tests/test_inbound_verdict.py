@@ -3,14 +3,22 @@ a real DNS server on loopback publishing SPF, DKIM keys and DMARC for the sendin
 
 from __future__ import annotations
 
+import asyncio
 import json
 
+import dkim
 import pytest
 from dns.resolver import LRUCache
 from dnsserver import ZoneServer
 from mailsigning import Ed25519Key, SigningKey, arc_seal, message, sign
 
-from mitwirkung.checks.inbound import Verdict, check_host, item_state, judge_message
+from mitwirkung.checks.inbound import (
+    Verdict,
+    check_host,
+    item_state,
+    judge_message,
+    judge_message_async,
+)
 from mitwirkung.checks.inbound.wording import explain, headline
 
 GOOD_IP = "192.0.2.10"  # allowed by kunde.test's SPF
@@ -40,6 +48,8 @@ wrong._domainkey.kunde.test. 300 IN TXT {other.txt()}
 revoked._domainkey.kunde.test. 300 IN TXT "v=DKIM1; k=rsa; p="
 testing._domainkey.kunde.test. 300 IN TXT {kunde.txt("t=y; ")}
 slow._domainkey.kunde.test. 300 IN TXT {kunde.txt()}
+shared._domainkey.kunde.test. 300 IN TXT "site-verification=abc"
+shared._domainkey.kunde.test. 300 IN TXT {kunde.txt()}
 soft.test. 300 IN TXT "v=spf1 ip4:{GOOD_IP} ~all"
 _dmarc.soft.test. 300 IN TXT "v=DMARC1; p=quarantine"
 mailjet._domainkey.soft.test. 300 IN TXT {kunde.txt()}
@@ -71,7 +81,18 @@ _dmarc.testmode.test. 300 IN TXT "v=DMARC1; p=reject; t=y"
 np.test. 300 IN TXT "v=spf1 -all"
 _dmarc.np.test. 300 IN TXT "v=DMARC1; p=reject; sp=quarantine; np=reject"
 real.np.test. 300 IN A 192.0.2.96
+mx.np.test. 300 IN MX 10 real.np.test.
+txtonly.np.test. 300 IN TXT "hello"
+_dmarc.badp.test. 300 IN TXT "v=DMARC1; p=block; rua=mailto:d@badp.test"
+_dmarc.badp-norua.test. 300 IN TXT "v=DMARC1; p=block"
+_dmarc.badsp.test. 300 IN TXT "v=DMARC1; p=reject; sp=hold"
+_dmarc.nop.test. 300 IN TXT "v=DMARC1; rua=mailto:d@nop.test; adkim=x"
+xn--mller-kva.test. 300 IN TXT "v=spf1 ip4:{GOOD_IP} -all"
+_dmarc.xn--mller-kva.test. 300 IN TXT "v=DMARC1; p=reject"
+mailjet._domainkey.xn--mller-kva.test. 300 IN TXT {kunde.txt()}
 relay.test. 300 IN TXT "v=spf1 -all"
+expl.test. 300 IN TXT "v=spf1 -all exp=why.expl.test"
+why.expl.test. 300 IN TXT "%{{i}} darf nicht fuer %{{d}} senden"
 """
     with ZoneServer(zone, drop=["temp.test.", "slow._domainkey.kunde.test."]) as server:
         yield server
@@ -109,9 +130,10 @@ def test_body_altered(dns, keys):
     verdict = judge(dns, raw, ip=BAD_IP)
     assert [(e.result, e.reason) for e in verdict.dkim] == [("fail", "body_changed")]
     assert verdict.dmarc.result == "fail" and verdict.dmarc.disposition == "reject"
-    assert item_state(verdict) == "failed"
-    line = [x for x in explain(verdict, path="smtp-own") if x.part == "dkim"][0]
+    assert item_state(verdict) == "failed" and headline(verdict)[1].endswith("abweisen.")
+    line = [x for x in explain(verdict, path="mailjet") if x.part == "dkim"][0]
     assert "nach dem Signieren verändert" in line.text and line.state == "failed"
+    assert line.item_id is None  # not a matter of the key record: nothing to link
 
 
 def test_header_altered(dns, keys):
@@ -145,6 +167,7 @@ def test_key_faults(dns, keys, selector, result, reason, words):
     else:  # a DNS timeout is "nicht prüfbar", never a failure
         assert line.state == "unknown" and line.item_id is None
         assert verdict.dmarc.result == "temperror" and item_state(verdict) == "warning"
+        assert "nicht prüfbar" in headline(verdict)[1]
 
 
 def test_provider_signature_not_aligned(dns, keys):
@@ -157,7 +180,10 @@ def test_provider_signature_not_aligned(dns, keys):
     assert item_state(verdict) == "failed"
     lines = explain(verdict, path="mailjet")
     assert "zählt deshalb für DMARC nicht" in lines[1].text
-    assert "Lassen Sie mit kunde.test signieren" in lines[-1].fix
+    assert lines[-1].item_id == "dns-dkim"  # Mailjet signs as kunde.test once that key is right
+    assert lines[-1].fix.startswith("Damit Mailjet mit kunde.test signiert")
+    own = explain(verdict, path="smtp-own")[-1]
+    assert own.item_id is None and "Lassen Sie mit kunde.test signieren" in own.fix
 
 
 def test_two_signatures_provider_and_customer(dns, keys):
@@ -259,6 +285,10 @@ def test_check_host_entry_point(dns):
     assert result.result == "pass" and result.lookups == 0
     result = check_host(BAD_IP, "kunde.test", "b@kunde.test", nameservers=[dns.nameserver])
     assert (result.result, result.mechanism) == ("fail", "-all")
+    # an IPv4 client seen on an IPv6 socket (IPv4-mapped) is checked as the IPv4 address
+    mapped = f"::ffff:{GOOD_IP}"
+    result = check_host(mapped, "kunde.test", "b@kunde.test", nameservers=[dns.nameserver])
+    assert result.result == "pass"
 
 
 def test_ed25519_signature(dns, keys):
@@ -278,8 +308,10 @@ def test_dmarc_testing_flag_applies_one_step_less(dns):
 def test_np_for_a_subdomain_that_does_not_exist(dns):
     ghost = judge(dns, message(from_="a@ghost.np.test"), ip=BAD_IP, mail_from="b@np.test")
     assert (ghost.dmarc.policy, ghost.dmarc.disposition) == ("reject", "reject")
-    real = judge(dns, message(from_="a@real.np.test"), ip=BAD_IP, mail_from="b@np.test")
-    assert (real.dmarc.policy, real.dmarc.disposition) == ("quarantine", "quarantine")
+    # a name that exists (NXDOMAIN is the test), with whatever records: sp= applies
+    for name in ("real.np.test", "mx.np.test", "txtonly.np.test"):
+        real = judge(dns, message(from_=f"a@{name}"), ip=BAD_IP, mail_from="b@np.test")
+        assert (real.dmarc.policy, real.dmarc.disposition) == ("quarantine", "quarantine")
 
 
 def test_shared_cache_answers_the_second_verdict(dns, keys):
@@ -308,3 +340,109 @@ def test_silent_dns_is_temperror_everywhere(keys):
     assert verdict.spf.result == "temperror"
     assert [(e.result, e.reason) for e in verdict.dkim] == [("temperror", "dns_timeout")]
     assert verdict.dmarc.result == "temperror" and item_state(verdict) == "warning"
+
+
+def test_international_domain_in_from_and_envelope(dns, keys):
+    """A From domain in UTF-8 (SMTPUTF8) is compared as A-labels with d= and the envelope."""
+    raw = message(from_="PPS <pps@placeholder.test>")
+    raw = raw.replace(b"pps@placeholder.test", "pps@müller.test".encode())
+    raw = sign(raw, keys["kunde"], domain="xn--mller-kva.test", selector="mailjet")
+    verdict = judge(dns, raw, mail_from="bounce@müller.test")
+    assert verdict.dmarc.from_domain == "xn--mller-kva.test"
+    assert verdict.spf.result == "pass" and verdict.spf.domain == "xn--mller-kva.test"
+    assert verdict.dkim[0].result == "pass" and verdict.dmarc.result == "pass"
+
+
+def test_rsa_sha1_is_not_accepted(dns, keys):
+    raw = (
+        dkim.sign(
+            message(),
+            b"mailjet",
+            b"kunde.test",
+            keys["kunde"].private_pem,
+            signature_algorithm=b"rsa-sha1",
+            include_headers=[b"from", b"subject"],
+        )
+        + message()
+    )
+    verdict = judge(dns, raw, ip=BAD_IP)
+    assert [(e.result, e.reason) for e in verdict.dkim] == [("permerror", "weak_algorithm")]
+    assert "rsa-sha1" in explain(verdict)[1].text and item_state(verdict) == "failed"
+
+
+def test_verdicts_side_by_side_in_one_event_loop(dns, keys):
+    """As the inbound server runs them: several verdicts at once in its event loop."""
+    raws = [signed(keys), signed(keys, selector="wrong"), message(from_="a@bare.test")]
+
+    async def all_at_once():
+        return await asyncio.gather(
+            *(
+                judge_message_async(
+                    raw,
+                    peer_ip=GOOD_IP,
+                    helo="mx.kunde.test",
+                    mail_from="b@kunde.test",
+                    nameservers=[dns.nameserver],
+                    timeout=1.0,
+                )
+                for raw in raws
+            )
+        )
+
+    states = [item_state(v) for v in asyncio.run(all_at_once())]
+    assert states == ["done", "done", "warning"]  # the wrong key: SPF still aligned for kunde
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"no header at all",
+        b"From: a@kunde.test\r\nDKIM-Signature: garbage\r\n\r\nbody\r\n",
+        b"From: a@kunde.test\r\nDKIM-Signature: v=1; a=rsa-sha256; d=kunde.test; s=mailjet;"
+        b" h=from; bh=!!!; b=???\r\n\r\nbody\r\n",
+        b"From: a@kunde.test\r\nARC-Seal: i=x; d=relay.test; s=arc; cv=none; b=AA==\r\n"
+        b"ARC-Message-Signature: i=x\r\n\r\nbody\r\n",
+        b"From: a@kunde.test, b@other.test\r\n\r\nbody\r\n",
+        b"From: a@kunde.test\r\nFrom: b@kunde.test\r\n\r\nbody\r\n",
+        b"From: \xff\xfe@kunde.test\r\n\r\n\x00\xff",
+    ],
+)
+def test_malformed_mail_never_raises(dns, raw):
+    verdict = judge(dns, raw)
+    assert item_state(verdict) in ("done", "warning", "failed")
+    assert all(e.result in ("permerror", "fail") for e in verdict.dkim)
+    explain(verdict)  # every verdict can be put into words
+
+
+def test_key_found_among_other_txt_records(dns, keys):
+    verdict = judge(dns, signed(keys, selector="shared"), ip=BAD_IP)
+    assert [(e.result, e.key_bits) for e in verdict.dkim] == [("pass", 2048)]
+
+
+def test_explanation_of_the_domain_owner(dns):
+    """exp= (RFC 7208 §6.2): the macro-expanded text is shown with a fail."""
+    verdict = judge(dns, message(from_="a@expl.test"), ip=BAD_IP, mail_from="b@expl.test")
+    assert verdict.spf.result == "fail"
+    assert verdict.spf.explanation == f"{BAD_IP} darf nicht fuer expl.test senden"
+    assert f"„{BAD_IP} darf nicht fuer expl.test senden“" in explain(verdict)[0].text
+
+
+@pytest.mark.parametrize(
+    ("domain", "result", "policy"),
+    [
+        ("badp.test", "fail", "none"),  # invalid p= with a valid rua=: read as p=none
+        ("badp-norua.test", "none", ""),  # invalid p= without rua=: no DMARC at all
+        ("badsp.test", "none", ""),  # an invalid sp= counts as much as an invalid p=
+        ("nop.test", "fail", "none"),  # no p= at all: p=none; adkim=x falls back to r
+    ],
+)
+def test_broken_policy_records_as_receivers_read_them(dns, domain, result, policy):
+    verdict = judge(dns, message(from_=f"a@{domain}"), ip=BAD_IP, mail_from=f"b@{domain}")
+    assert (verdict.dmarc.result, verdict.dmarc.policy) == (result, policy)
+    assert item_state(verdict) == "warning"
+    line = explain(verdict, path="mailjet")[-1]
+    if result == "none":
+        assert "ungültigen Wert" in line.text and line.item_id == "dns-dmarc"
+    else:
+        assert verdict.dmarc.adkim == "r"

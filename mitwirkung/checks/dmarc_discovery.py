@@ -1,9 +1,9 @@
-"""DMARC policy discovery and the Organizational Domain by the DNS Tree Walk (RFC 9989 §4.10).
+"""DMARC policy discovery and the Organizational Domain by the DNS Tree Walk (RFC 9989).
 
 No Public Suffix List: the walk asks DNS for "_dmarc.<name>" from the Author Domain upward,
 one label at a time. A name with more than eight labels is first asked as it is, then cut to
 its last seven labels, so a walk asks at most eight names. A TXT set counts as a DMARC record
-only when exactly one of its strings starts with "v=DMARC1" (RFC 9989 §4.7: none or several =
+only when exactly one of its strings starts with "v=DMARC1" (RFC 9989: none or several =
 no record at that name).
 
 The walk takes a TXT-lookup callable, so the DNS check (issue 17) and the receiver
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from mitwirkung.checks.dmarc import is_dmarc
 
 TxtLookup = Callable[[str], Awaitable[list[str] | None]]
-MAX_LABELS = 8  # RFC 9989 §4.10.1: longer names jump to their last seven labels
+MAX_LABELS = 8  # RFC 9989: longer names jump to their last seven labels
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def normalise(domain: str) -> str:
 
 
 def walk_names(domain: str) -> list[str]:
-    """Return the names a walk visits for domain, closest first (RFC 9989 §4.10.1).
+    """Return the names a walk visits for domain, closest first (RFC 9989, DNS Tree Walk).
 
     >>> walk_names("a.b.example.com")
     ['a.b.example.com', 'b.example.com', 'example.com', 'com']
@@ -93,8 +93,8 @@ async def _record_at(txt: TxtLookup, name: str) -> tuple[str | None, bool]:
 async def tree_walk(domain: str, txt: TxtLookup, *, full: bool = False) -> Walk:
     """Walk from domain upward and collect the DMARC records met.
 
-    full=False stops at the first record (policy discovery, RFC 9989 §4.10.1); full=True walks
-    on until a record with psd=y or psd=n or the top (Organizational Domain, §4.10.2).
+    full=False stops at the first record (policy discovery); full=True walks
+    on until a record with psd=y or psd=n or the top (Organizational Domain).
     """
     start = normalise(domain)
     found: list[Found] = []
@@ -115,17 +115,16 @@ async def tree_walk(domain: str, txt: TxtLookup, *, full: bool = False) -> Walk:
 
 
 def organizational_domain(walk: Walk) -> str:
-    """Return the Organizational Domain from a full walk (RFC 9989 §4.10.2).
+    """Return the Organizational Domain from a full walk (RFC 9989).
 
-    A record with psd=n names its own domain; psd=y names the domain one label below it (on
-    the path to the start); else the highest record found; without records the start itself.
+    Records are read from the longest name to the shortest: psd=n names its own domain;
+    psd=y (except at the start) names the domain one label below it on the path to the start;
+    else the record with the fewest labels; without records the start itself.
     """
     for found in walk.records:
         if found.psd == "n":
             return found.domain
-        if found.psd == "y":
-            if found.domain == walk.start:
-                return walk.start
+        if found.psd == "y" and found.domain != walk.start:
             labels = walk.start.split(".")
             return ".".join(labels[-(found.domain.count(".") + 2) :])
     if walk.records:
@@ -136,11 +135,19 @@ def organizational_domain(walk: Walk) -> str:
 async def discover(domain: str, txt: TxtLookup) -> tuple[Found | None, str, bool]:
     """Return (the policy record for domain or None, its Organizational Domain, temperror).
 
-    The policy record is the first record met walking up from domain (RFC 9989 §4.10.1).
+    RFC 9989 policy discovery, in this order of preference: the record at the Author Domain
+    itself; else the record of its Organizational Domain; else the record of its Public
+    Suffix Domain (a record with psd=y above it). A record met on the way between the Author
+    Domain and its Organizational Domain is not the policy record ("a.b.example.com" with
+    records at b.example.com and example.com follows example.com's).
     """
     walk = await tree_walk(domain, txt, full=True)
-    policy = walk.records[0] if walk.records else None
-    return policy, organizational_domain(walk), walk.temperror
+    org = organizational_domain(walk)
+    by_domain = {found.domain: found for found in walk.records}
+    policy = by_domain.get(walk.start) or by_domain.get(org)
+    if policy is None:
+        policy = next((f for f in walk.records if f.psd == "y"), None)
+    return policy, org, walk.temperror
 
 
 async def org_domain(domain: str, txt: TxtLookup) -> tuple[str, bool]:

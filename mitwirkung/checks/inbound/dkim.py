@@ -15,6 +15,7 @@ thread. Each signature gets a result (RFC 8601 §2.7.1) and a reason code:
     permerror  key_invalid              the key record cannot be read
     permerror  signature_invalid        the DKIM-Signature header itself is malformed
     permerror  signature_expired        the signature's x= time has passed (§3.5)
+    permerror  weak_algorithm           rsa-sha1, which verifiers must not accept (RFC 8301 §3.1)
     temperror  dns_timeout              DNS did not answer for the key (§6.1.2: try later)
 """
 
@@ -107,12 +108,15 @@ def _verify_one(raw: bytes, index: int, tags, keys: dict[str, list[str] | None])
     entry = {"domain": domain.lower(), "selector": selector, "algorithm": algorithm}
     if name is None:
         return DkimEntry(result="permerror", reason="signature_invalid", **entry)
+    if algorithm.lower() == "rsa-sha1":
+        return DkimEntry(result="permerror", reason="weak_algorithm", **entry)
     answer = keys.get(name)
     if answer is None:
         return DkimEntry(result="temperror", reason="dns_timeout", **entry)
     if not answer:
         return DkimEntry(result="permerror", reason="key_missing", **entry)
-    record = answer[0]
+    # other TXT records may share the name: the key record is the one with a p= tag
+    record = next((r for r in answer if "p" in _key_tags(r)), answer[0])
     key_tags = _key_tags(record)
     if "p" in key_tags and not key_tags["p"]:
         return DkimEntry(result="permerror", reason="key_revoked", **entry)
@@ -135,7 +139,7 @@ def _verify_one(raw: bytes, index: int, tags, keys: dict[str, list[str] | None])
         if "x= value is past" in str(error):
             return DkimEntry(result="permerror", reason="signature_expired", **entry)
         return DkimEntry(result="permerror", reason="signature_invalid", **entry)
-    except dkimpy.DKIMException:
+    except Exception:  # noqa: BLE001 - untrusted input may break dkimpy anywhere
         return DkimEntry(result="permerror", reason="signature_invalid", **entry)
     bits = verifier.keysize or None
     if not good:
@@ -155,7 +159,7 @@ async def verify_all(raw: bytes, txt: TxtLookup) -> tuple[DkimEntry, ...]:
     """Verify every DKIM-Signature of raw (top first); () for an unsigned message."""
     try:
         all_tags = signatures(raw)
-    except dkimpy.MessageFormatError:
+    except Exception:  # noqa: BLE001 - headers dkimpy cannot parse: no signature to verify
         return ()
     if not all_tags:
         return ()

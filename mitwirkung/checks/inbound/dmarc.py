@@ -1,34 +1,35 @@
 """DMARC as a receiver applies it (RFC 9989): Author Domain, policy discovery by the DNS Tree
 Walk, identifier alignment, result and disposition. ARC (RFC 8617) is reported, never a pass.
 
-- Author Domain: the domain of the single address in the single From header (RFC 9989 §4.4).
+- Author Domain: the domain of the single address in the single From header.
   No From, several From fields or several addresses: permerror (the receiver cannot apply DMARC).
-- Policy record: the first one met walking up from the Author Domain (mitwirkung.checks.
-  dmarc_discovery); the Organizational Domain by the same walk (psd= honoured).
-- Alignment (§4.4.1/§4.4.2): SPF's domain (MAIL FROM, or HELO for a null sender) and each
+- Policy record: the Author Domain's own, else its Organizational Domain's, else its Public
+  Suffix Domain's (mitwirkung.checks.dmarc_discovery, the DNS Tree Walk; psd= honoured).
+- Alignment: SPF's domain (MAIL FROM, or HELO for a null sender) and each
   passing DKIM signature's d= against the Author Domain; strict (aspf=s/adkim=s) means equal,
   relaxed means the same Organizational Domain.
 - Result: pass when an SPF or DKIM pass is aligned; temperror when that could only not be
   decided because DNS failed; fail otherwise; none without a policy record.
 - Policy: p= at the Author Domain itself; sp= (else p=) when the record was found higher up;
-  np= (else sp=, p=) when the Author Domain does not exist. A record without a valid p= is
-  read as p=none (§4.7). t=y asks receivers to apply one step less: reject -> quarantine,
-  quarantine -> none (§4.7, t= tag).
+  np= (else sp=, p=) when the Author Domain does not exist (NXDOMAIN). A missing p= reads
+  as p=none; an invalid p=/sp=/np= as "p=none" with a valid rua=, else as no record (see
+  usable_tags). t=y asks receivers to apply one step less: reject -> quarantine,
+  quarantine -> none.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import asdict, dataclass
-from email.parser import BytesHeaderParser
-from email.policy import default as default_policy
+from email.parser import HeaderParser
 from email.utils import getaddresses
 
 from mitwirkung.checks import dmarc as dmarc_record
 from mitwirkung.checks.dmarc_discovery import discover, org_domain
 from mitwirkung.checks.inbound.dkim import DkimEntry
 from mitwirkung.checks.inbound.dnsquery import TxtLookup
-from mitwirkung.checks.inbound.spf import SpfResult
+from mitwirkung.checks.inbound.spf import SpfResult, ascii_domain
 
 POLICIES = ("none", "quarantine", "reject")
 _SOFTER = {"reject": "quarantine", "quarantine": "none", "none": "none"}
@@ -74,8 +75,12 @@ class DmarcResult:
 
 def author_domain(raw: bytes) -> tuple[str | None, str]:
     """Return (the From domain, "") or (None, reason) when there is not exactly one address."""
-    headers = BytesHeaderParser(policy=default_policy).parsebytes(raw, headersonly=True)
-    fields = [str(v) for k, v in headers.raw_items() if k.lower() == "from"]
+    # header fields in UTF-8 are allowed (RFC 6532): decode before parsing, not as ASCII
+    head = re.split(rb"\r?\n\r?\n", raw, maxsplit=1)[0].decode("utf-8", "replace")
+    headers = HeaderParser().parsestr(head + "\n\n", headersonly=True)
+    fields = [
+        re.sub(r"\r?\n[ \t]", " ", str(v)) for k, v in headers.raw_items() if k.lower() == "from"
+    ]
     if not fields:
         return None, "no_from"
     if len(fields) > 1:
@@ -83,7 +88,7 @@ def author_domain(raw: bytes) -> tuple[str | None, str]:
     addresses = [a for _, a in getaddresses(fields) if a]
     if len(addresses) != 1:
         return None, "several_from" if addresses else "no_from"
-    domain = addresses[0].rpartition("@")[2].strip().rstrip(".").lower()
+    domain = ascii_domain(addresses[0].rpartition("@")[2])
     if not domain or "@" not in addresses[0]:
         return None, "no_from"
     return domain, ""
@@ -100,15 +105,40 @@ async def _aligned(domain: str, author: str, mode: str, author_org: str, txt: Tx
     return other == author_org
 
 
-def _policy(record: dmarc_record.DmarcRecord, at_author: bool, exists: bool | None) -> str:
-    tags = {k: v.lower() for k, v in record.tags.items()}
-    p = tags.get("p") if tags.get("p") in POLICIES else "none"
+def usable_tags(record: dmarc_record.DmarcRecord) -> dict[str, str] | None:
+    """Return the tags a receiver applies, or None when it applies no DMARC (RFC 9989).
+
+    A missing p= reads as p=none. An invalid p=, sp= or np= makes the record count as just
+    "p=none" when rua= holds a valid reporting URI, and otherwise as no record at all.
+    Other invalid values fall back to their defaults (adkim=r, aspf=r, t=n).
+    """
+    tags = {k: v.strip().lower() for k, v in record.tags.items()}
+    tags.setdefault("p", "none")
+    if any(key in tags and tags[key] not in POLICIES for key in ("p", "sp", "np")):
+        if dmarc_record.any_uri_ok(record.tags.get("rua", "")):
+            return {"p": "none"}
+        return None
+    return tags
+
+
+def _policy(tags: dict[str, str], at_author: bool, exists: bool | None) -> str:
+    """Return p= for the Author Domain's own record; else np= for a name that does not
+    exist, sp= for one that does, each falling back to sp= and p= (RFC 9989)."""
     if at_author:
-        return p
-    sp = tags.get("sp") if tags.get("sp") in POLICIES else p
-    if exists is False and tags.get("np") in POLICIES:
+        return tags["p"]
+    if exists is False and "np" in tags:
         return tags["np"]
-    return sp
+    return tags.get("sp", tags["p"])
+
+
+async def prefetch(raw: bytes, txt: TxtLookup, others: tuple[str, ...] = ()) -> None:
+    """Walk DNS early for the From domain and the domains that may align with it (the
+    envelope domain, each DKIM d=); the answers stay in txt for evaluate()."""
+    author, _ = author_domain(raw)
+    if author is None:
+        return
+    domains = {author, *(ascii_domain(d) for d in others if d)} - {""}
+    await asyncio.gather(*(org_domain(domain, txt) for domain in domains))
 
 
 async def evaluate(
@@ -122,13 +152,21 @@ async def evaluate(
     if found is None:
         result = "temperror" if walk_failed else "none"
         return DmarcResult(result, author, org_domain=author_org, reason="no_record")
-    record = dmarc_record.parse(found.record)
-    tags = {k: v.lower() for k, v in record.tags.items()}
+    tags = usable_tags(dmarc_record.parse(found.record))
+    if tags is None:
+        return DmarcResult(
+            "none",
+            author,
+            record_domain=found.domain,
+            record=found.record,
+            org_domain=author_org,
+            reason="record_unusable",
+        )
     aspf = "s" if tags.get("aspf") == "s" else "r"
     adkim = "s" if tags.get("adkim") == "s" else "r"
     at_author = found.domain == author
     exists = None if at_author else await txt.exists(author)
-    policy = _policy(record, at_author, exists)
+    policy = _policy(tags, at_author, exists)
     testing = tags.get("t") == "y"
     spf_aligned = spf.result == "pass" and await _aligned(spf.domain, author, aspf, author_org, txt)
     passing = [e for e in dkim if e.result == "pass"]

@@ -2,11 +2,12 @@
 
 An answer is a list (possibly empty: NXDOMAIN or no record of the type) or None when DNS gave
 no usable answer (timeout, SERVFAIL, no nameserver answering) - the checks call that
-"temperror", never a failure (RFC 7208 §2.6.6, RFC 6376 §6.1.2, RFC 9989 §4.8).
+"temperror", never a failure (RFC 7208 §2.6.6, RFC 6376 §6.1.2, RFC 9989).
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import dns.exception
@@ -39,7 +40,8 @@ class TxtLookup:
 
     Calling it with a name returns the TXT strings at name (each record's strings joined
     without spaces, RFC 7208 §3.3 / RFC 6376 §3.6.2.2), [] for none, None on a DNS failure.
-    Answers are kept for the life of the object, so one verdict asks each name once. All
+    Answers (and lookups in flight) are kept for the life of the object, so one verdict asks
+    each name once, even when two parts of it ask at the same time. All
     lookups share one deadline, timeout seconds from creation: a lookup after it is a DNS
     failure at once, so a silent DNS server cannot stretch a verdict beyond timeout.
     """
@@ -53,7 +55,7 @@ class TxtLookup:
         self.resolver = make_resolver(nameservers, timeout)
         self.resolver.cache = cache
         self.deadline = time.monotonic() + timeout
-        self._seen: dict[str, list[str] | None] = {}
+        self._seen: dict[str, asyncio.Future] = {}
 
     def _lifetime(self) -> float | None:
         """Return the seconds left for the next lookup, or None when the deadline passed."""
@@ -63,8 +65,8 @@ class TxtLookup:
     async def __call__(self, name: str) -> list[str] | None:
         key = name.lower().rstrip(".")
         if key not in self._seen:
-            self._seen[key] = await self._ask(key)
-        return self._seen[key]
+            self._seen[key] = asyncio.ensure_future(self._ask(key))
+        return await asyncio.shield(self._seen[key])
 
     async def _ask(self, name: str) -> list[str] | None:
         lifetime = self._lifetime()
@@ -83,16 +85,17 @@ class TxtLookup:
         return [b"".join(r.strings).decode("utf-8", "replace") for r in answer]
 
     async def exists(self, name: str) -> bool | None:
-        """Tell whether name exists in DNS (any type; NXDOMAIN = False), None on failure."""
+        """Tell whether name exists: False on NXDOMAIN (RFC 8020, as RFC 9989 reads
+        "non-existent"), True on any other answer, None when DNS failed."""
         lifetime = self._lifetime()
         if lifetime is None:
             return None
         try:
             await self.resolver.resolve(name.rstrip(".") + ".", "A", lifetime=lifetime)
-        except dns.resolver.NoAnswer:
-            return True
         except dns.resolver.NXDOMAIN:
             return False
+        except dns.resolver.NoAnswer:
+            return True
         except dns.exception.DNSException:
             return None
         return True

@@ -6,20 +6,24 @@ record evaluation: term syntax, macros (§7) including exp=, the processing limi
 result (§2.6). Its DNS is replaced by dnspython against DNS_NAMESERVERS: a timeout or SERVFAIL
 becomes temperror (§2.6.6), NXDOMAIN and empty answers count as void lookups (§4.6.4).
 
-check_host_async() runs the blocking evaluation in a worker thread so an event loop (the
-inbound server) never waits on it; check_host() is the blocking entry point for scripts.
+check_host_async() runs the blocking evaluation in a worker thread (a pool of its own) so an
+event loop (the inbound server) never waits on it; check_host() is the blocking entry point
+for scripts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import dns.exception
 import dns.name
 import dns.resolver
+import idna
 import spf as pyspf
 
 from mitwirkung.checks.inbound.dnsquery import sync_resolver
@@ -50,6 +54,9 @@ def problem_code(result: str, text: str) -> str:
 
 
 _local = threading.local()
+# SPF checks mostly wait on DNS: their own threads, so a silent DNS server cannot occupy the
+# default executor that DKIM's verification (CPU) runs on.
+_SPF_THREADS = ThreadPoolExecutor(max_workers=32, thread_name_prefix="spf")
 
 
 @dataclass(frozen=True)
@@ -88,12 +95,12 @@ def _lookup(name: str, qtype: str, strict=True, timeout=20):
     """pyspf's DNSLookup hook: [((name, type), value), ...] from the thread's resolver."""
     resolver: dns.resolver.Resolver = _local.resolver
     try:
-        answer = resolver.resolve(
-            dns.name.from_text(name), qtype, lifetime=max(float(timeout), 0.05), search=False
-        )
-    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+        qname = dns.name.from_text(name)
+    except dns.exception.DNSException:  # not a name DNS can carry: nothing there
         return []
-    except (dns.name.NameTooLong, dns.name.LabelTooLong, dns.name.EmptyLabel):
+    try:
+        answer = resolver.resolve(qname, qtype, lifetime=max(float(timeout), 0.05), search=False)
+    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
         return []
     except dns.exception.Timeout as error:
         raise pyspf.TempError(f"DNS timeout: {name} {qtype}") from error
@@ -167,7 +174,10 @@ def _check(ip, domain, sender, helo, nameservers, timeout, scope, cache=None) ->
         return SpfResult("permerror", domain, identity, problem=str(error), ip=ip)
     query.d = query.o = domain.rstrip(".")
     query.set_default_explanation("")
-    result, _code, text = query.check()
+    try:
+        result, _code, text = query.check()
+    except Exception as error:  # noqa: BLE001 - a record pyspf cannot evaluate is unusable
+        result, text = "permerror", f"SPF evaluation error: {type(error).__name__}"
     if result == "ambiguous":  # only in pyspf's "harsh" mode, never used here
         result = "permerror"
     problem = text if result in ("temperror", "permerror") else ""
@@ -208,9 +218,8 @@ async def check_host_async(
     cache: a dnspython cache shared between checks (TTLs honoured), default none.
     Never raises for DNS faults: temperror.
     """
-    return await asyncio.to_thread(
-        _check, ip, domain, sender, helo, nameservers, timeout, scope, cache
-    )
+    call = functools.partial(_check, ip, domain, sender, helo, nameservers, timeout, scope, cache)
+    return await asyncio.get_running_loop().run_in_executor(_SPF_THREADS, call)
 
 
 def check_host(
@@ -228,6 +237,20 @@ def check_host(
     return _check(ip, domain, sender, helo, nameservers, timeout, scope, cache)
 
 
+def ascii_domain(domain: str) -> str:
+    """Return domain in lower case as A-labels ("müller.de" -> "xn--mller-kva.de").
+
+    A name that is not a valid IDN is returned lower-cased as it is (checks then say none).
+    """
+    domain = (domain or "").strip().rstrip(".")
+    if domain.isascii():
+        return domain.lower()
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return domain.lower()
+
+
 def identity(mail_from: str, helo: str) -> tuple[str, str]:
     """Return (domain, sender) that check_host() gets for an SMTP transaction (RFC 7208 §2.4).
 
@@ -236,8 +259,10 @@ def identity(mail_from: str, helo: str) -> tuple[str, str]:
     """
     mail_from = (mail_from or "").strip().strip("<>")
     if not mail_from:
+        helo = ascii_domain(helo) if helo and not helo.startswith("[") else helo
         return helo, f"postmaster@{helo}"
     local, _, domain = mail_from.rpartition("@")
     if not local:
         local = "postmaster"
+    domain = ascii_domain(domain)
     return domain, f"{local}@{domain}"

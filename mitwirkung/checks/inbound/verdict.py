@@ -15,7 +15,7 @@ import dns.resolver
 
 from mitwirkung.checks.inbound import dkim as dkim_check
 from mitwirkung.checks.inbound.dkim import DkimEntry
-from mitwirkung.checks.inbound.dmarc import DmarcResult, evaluate
+from mitwirkung.checks.inbound.dmarc import DmarcResult, evaluate, prefetch
 from mitwirkung.checks.inbound.dnsquery import TxtLookup
 from mitwirkung.checks.inbound.spf import SpfResult, check_host_async, identity
 
@@ -99,6 +99,15 @@ def item_state(verdict: Verdict | dict) -> str:
     return "warning"
 
 
+def _signing_domains(raw: bytes) -> tuple[str, ...]:
+    """Return the d= of every DKIM-Signature of raw (unreadable ones left out)."""
+    try:
+        tags = dkim_check.signatures(raw)
+    except Exception:  # noqa: BLE001 - headers dkimpy cannot parse: no signatures
+        return ()
+    return tuple(t[b"d"].decode("ascii", "replace").strip() for t in tags if t and b"d" in t)
+
+
 def _arc_keys(raw: bytes) -> tuple[list, set[str]]:
     seals = dkim_check.signatures(raw, b"arc-seal")
     signatures = dkim_check.signatures(raw, b"arc-message-signature")
@@ -114,24 +123,30 @@ def _arc_verify(raw: bytes, keys: dict[str, list[str] | None]) -> str:
 
     try:
         chain, _results, _reason = dkimpy.ARC(raw, logger=dkim_check._QUIET).verify(dnsfunc)
-    except dkimpy.DKIMException:
+    except Exception:  # noqa: BLE001 - untrusted input may break dkimpy anywhere: chain fails
         return "fail"
     value = chain.decode("ascii", "replace") if isinstance(chain, bytes) else str(chain)
     return value.lower() if value.lower() in ("pass", "fail", "none") else "fail"
+
+
+def _instance(tags: dict[bytes, bytes]) -> int:
+    """Return an ARC set's i= (RFC 8617 §4.2.1) as a number, 0 when unreadable."""
+    value = tags.get(b"i", b"").strip()
+    return int(value) if value.isdigit() and len(value) < 4 else 0
 
 
 async def arc(raw: bytes, txt: TxtLookup) -> ArcResult:
     """Report the message's ARC chain (never counted as a DMARC pass)."""
     try:
         seals, names = _arc_keys(raw)
-    except dkimpy.MessageFormatError:
+    except Exception:  # noqa: BLE001 - headers dkimpy cannot parse: no ARC to report
         return ArcResult()
     if not seals:
         return ArcResult()
     keys = await dkim_check.fetch_keys(names, txt)
     chain = await asyncio.to_thread(_arc_verify, raw, keys)
     instances = [t.get(b"i", b"0") for t in seals if t]
-    newest = max((t for t in seals if t), key=lambda t: int(t.get(b"i", b"0") or 0), default={})
+    newest = max((t for t in seals if t), key=_instance, default={})
     sealer = newest.get(b"d", b"").decode("ascii", "replace") if newest else ""
     return ArcResult(len(instances), chain, sealer.lower())
 
@@ -168,8 +183,12 @@ async def judge_message_async(
         scope=scope,
         cache=cache,
     )
-    spf, dkim, arc_result = await asyncio.gather(
-        spf_task, dkim_check.verify_all(raw, txt), arc(raw, txt)
+    # the DMARC walks do not depend on SPF and DKIM results: their DNS answers come meanwhile
+    spf, dkim, arc_result, _ = await asyncio.gather(
+        spf_task,
+        dkim_check.verify_all(raw, txt),
+        arc(raw, txt),
+        prefetch(raw, txt, (domain, *_signing_domains(raw))),
     )
     dmarc = await evaluate(raw, spf, dkim, txt)
     return Verdict(spf, dkim, dmarc, arc_result)

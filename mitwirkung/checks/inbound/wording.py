@@ -22,14 +22,23 @@ from mitwirkung.checks.inbound.verdict import Verdict, item_state
 
 SEE_ABOVE = " – siehe Eintrag oben."
 UNKNOWN = (
-    "Nicht prüfbar: Der DNS-Server hat nicht rechtzeitig geantwortet. Das ist kein Fehler "
-    "Ihres Eintrags; senden Sie die Mail später noch einmal."
+    "Nicht prüfbar: Der DNS-Server hat nicht rechtzeitig oder nur mit einem Fehler geantwortet. "
+    "Das liegt nicht an Ihrem Eintrag; senden Sie die Mail später noch einmal."
 )
 POLICY_WORDS = {
     "reject": "weisen die Mail ab",
     "quarantine": "legen die Mail in den Spam-Ordner",
     "none": "stellen die Mail zu, werten sie aber nicht als geprüft",
 }
+# DKIM reasons the key record decides (the page's DKIM record is the place to fix them)
+KEY_REASONS = (
+    "signature_mismatch",
+    "key_missing",
+    "key_revoked",
+    "key_invalid",
+    "key_too_small",
+    "testing",
+)
 HEADLINES = {
     "done": "Empfang nachgewiesen – ein empfangender Server würde diese Mail annehmen.",
     "warning": (
@@ -37,9 +46,14 @@ HEADLINES = {
     ),
     "failed": (
         "Empfang nachgewiesen – aber Empfänger, die der DMARC-Richtlinie Ihrer Domain folgen, "
-        "würden diese Mail abweisen oder in den Spam-Ordner legen."
+        "würden diese Mail {what}."
+    ),
+    "unknown": (
+        "Empfang nachgewiesen – ob andere Server die Mail annehmen, war nicht prüfbar: Der "
+        "DNS-Server hat nicht rechtzeitig geantwortet. Senden Sie die Mail später noch einmal."
     ),
 }
+FAILED_WHAT = {"reject": "abweisen", "quarantine": "in den Spam-Ordner legen"}
 
 
 @dataclass(frozen=True)
@@ -54,9 +68,22 @@ class Line:
     record: str = ""
 
 
+def _fix(text: str, item: str | None) -> str:
+    """Return text ending in "." or, when the page shows the record, in "– siehe Eintrag oben"."""
+    text = text.rstrip(" .")
+    return text + (SEE_ABOVE if item else ".")
+
+
 def headline(verdict: Verdict | dict) -> tuple[str, str]:
     """Return (item state, one German sentence summing the verdict up)."""
+    if isinstance(verdict, dict):
+        verdict = Verdict.from_dict(verdict)
     state = item_state(verdict)
+    if state == "failed":
+        what = FAILED_WHAT.get(verdict.dmarc.disposition, "abweisen")
+        return state, HEADLINES["failed"].format(what=what)
+    if state == "warning" and verdict.dmarc.result == "temperror":
+        return state, HEADLINES["unknown"]
     return state, HEADLINES[state]
 
 
@@ -87,8 +114,8 @@ def _spf(v: Verdict, path: str | None) -> Line:
     if spf.result == "none":
         text = f"SPF: {domain} hat keinen SPF-Eintrag{helo}; Empfänger wissen nicht, welche "
         text += "Server für diese Domain senden dürfen."
-        fix = f"Legen Sie einen SPF-Eintrag an ({record}), der Ihren Mailserver erlaubt."
-        return Line("spf", "warning", text, fix + (SEE_ABOVE if item else ""), item, domain)
+        fix = f"Legen Sie einen SPF-Eintrag an ({record}), der Ihren Mailserver erlaubt"
+        return Line("spf", "warning", text, _fix(fix, item), item, domain)
     if spf.result == "permerror":
         reasons = {
             "too_many_lookups": "er braucht mehr als 10 DNS-Abfragen (include, a, mx, …)",
@@ -99,11 +126,11 @@ def _spf(v: Verdict, path: str | None) -> Line:
             "non_ascii": "er enthält Sonderzeichen, die in SPF nicht erlaubt sind",
         }
         why = reasons.get(spf.problem_code, "er enthält einen Schreibfehler")
-        text = f"SPF ungültig: Empfänger verwerfen den SPF-Eintrag von {domain}, weil {why}."
-        fix = f"Korrigieren Sie den SPF-Eintrag ({record})."
+        text = f"SPF ungültig: Empfänger verwerfen den SPF-Eintrag von {domain}. Grund: {why}."
+        fix = f"Korrigieren Sie den SPF-Eintrag ({record})"
         if item:
-            fix += " Die DNS-Prüfung zeigt die Stelle"
-        return Line("spf", "failed", text, fix + (SEE_ABOVE if item else ""), item, domain)
+            fix += ". Die DNS-Prüfung zeigt die Stelle"
+        return Line("spf", "failed", text, _fix(fix, item), item, domain)
     state = "failed" if spf.result == "fail" else "warning"
     rule = f" (Regel „{spf.mechanism}“)" if spf.mechanism and spf.mechanism != "default" else ""
     if spf.result == "softfail":
@@ -113,6 +140,8 @@ def _spf(v: Verdict, path: str | None) -> Line:
     else:
         text = f"SPF neutral: Der SPF-Eintrag von {domain} macht keine Aussage über {who}"
     text += f"{rule}{helo}."
+    if spf.explanation:  # the domain owner's exp= text (from DNS: the page escapes it)
+        text += f" Hinweis des Domaininhabers: „{spf.explanation[:200]}“"
     if path == "mailjet" and author and spf.domain != author:
         fix = (
             f"{domain} gehört dem Versanddienst, nicht Ihnen: An Ihren Einträgen ist nichts "
@@ -125,7 +154,7 @@ def _spf(v: Verdict, path: str | None) -> Line:
             f"Nehmen Sie den Server, über den Sie senden, in den SPF-Eintrag auf ({record}); "
             "die nötige Angabe (meist include:…) nennt Ihr Mail-Anbieter."
         )
-    return Line("spf", state, text, fix + (SEE_ABOVE if item else ""), item, domain)
+    return Line("spf", state, text, _fix(fix, item), item, domain)
 
 
 def _dkim_entry(entry, v: Verdict, path: str | None) -> Line:
@@ -135,7 +164,6 @@ def _dkim_entry(entry, v: Verdict, path: str | None) -> Line:
     algorithm = f", {entry.algorithm}" if entry.algorithm else ""
     who = f"DKIM-Signatur von {entry.domain} (Selektor {entry.selector}{algorithm}{bits})"
     item = _item(path, "dns-dkim", entry.domain, author)
-    see = SEE_ABOVE if item else "."
     if entry.result == "pass":
         text = f"{who}: gültig."
         if author and entry.domain not in v.dmarc.dkim_aligned:
@@ -158,32 +186,36 @@ def _dkim_entry(entry, v: Verdict, path: str | None) -> Line:
             "Kopfzeile (Betreff, Absender, …) unterwegs verändert, oder der veröffentlichte "
             "Schlüssel ist nicht der, mit dem signiert wurde",
             f"Veröffentlichen Sie unter {name} genau den Schlüssel, mit dem signiert wird "
-            "(nach einem Schlüsselwechsel steht oft noch der alte im DNS)" + see,
+            "(nach einem Schlüsselwechsel steht oft noch der alte im DNS)",
         ),
         "key_missing": (
             f"unter {name} ist kein Schlüssel veröffentlicht",
-            f"Legen Sie den TXT-Eintrag {name} mit dem öffentlichen Schlüssel an" + see,
+            f"Legen Sie den TXT-Eintrag {name} mit dem öffentlichen Schlüssel an",
         ),
         "key_revoked": (
             f"der Schlüssel unter {name} ist zurückgezogen (p= ist leer)",
-            f"Tragen Sie unter {name} den aktuellen öffentlichen Schlüssel ein (p=…)" + see,
+            f"Tragen Sie unter {name} den aktuellen öffentlichen Schlüssel ein (p=…)",
         ),
         "key_invalid": (
             f"der Eintrag unter {name} ist kein lesbarer Schlüssel",
-            f"Kopieren Sie den Schlüssel-Eintrag unter {name} noch einmal vollständig" + see,
+            f"Kopieren Sie den Schlüssel-Eintrag unter {name} noch einmal vollständig",
         ),
         "key_too_small": (
             f"der Schlüssel unter {name} ist zu kurz; Empfänger verlangen mindestens 1024 Bit",
-            "Erzeugen Sie einen neuen Schlüssel mit 2048 Bit und veröffentlichen Sie ihn" + see,
+            "Erzeugen Sie einen neuen Schlüssel mit 2048 Bit und veröffentlichen Sie ihn",
         ),
         "testing": (
             "gültig, aber der Schlüssel steht im Testmodus (t=y): Empfänger behandeln die Mail "
             "wie unsigniert",
-            f"Entfernen Sie t=y aus dem Eintrag {name}" + see,
+            f"Entfernen Sie t=y aus dem Eintrag {name}",
         ),
         "signature_expired": (
             "abgelaufen – die Signatur war nur bis zu einem Zeitpunkt gültig (x=), der vorbei ist",
             "Senden Sie die Mail neu; bleibt es so, prüfen Sie die Uhrzeit des sendenden Servers.",
+        ),
+        "weak_algorithm": (
+            "nicht anerkannt – signiert mit rsa-sha1, das Empfänger nicht mehr gelten lassen",
+            "Stellen Sie die Signatur des sendenden Servers auf rsa-sha256 um.",
         ),
         "signature_invalid": (
             "fehlerhaft – die Kopfzeile DKIM-Signature selbst ist nicht lesbar",
@@ -192,7 +224,9 @@ def _dkim_entry(entry, v: Verdict, path: str | None) -> Line:
     }
     what, fix = texts.get(entry.reason, texts["signature_invalid"])
     state = "warning" if entry.reason == "testing" else "failed"
-    return Line("dkim", state, f"{who}: {what}.", fix, item, name)
+    if entry.reason not in KEY_REASONS:  # not a matter of the key record: nothing to link
+        item = None
+    return Line("dkim", state, f"{who}: {what}.", _fix(fix, item), item, name)
 
 
 def _dkim(v: Verdict, path: str | None) -> list[Line]:
@@ -204,10 +238,10 @@ def _dkim(v: Verdict, path: str | None) -> list[Line]:
         f"TXT-Eintrag <Selektor>._domainkey.{author})."
     )
     if path == "mailjet":
-        fix = f"Mailjet signiert erst, wenn der DKIM-Eintrag für {author} stimmt" + SEE_ABOVE
+        fix = f"Mailjet signiert erst, wenn der DKIM-Eintrag für {author} stimmt"
     text = "DKIM: Die Mail trägt keine DKIM-Signatur (eine digitale Unterschrift der Domain)."
     item = _item(path, "dns-dkim", author, author)
-    return [Line("dkim", "warning", text, fix, item)]
+    return [Line("dkim", "warning", text, _fix(fix, item), item)]
 
 
 def _dmarc(v: Verdict, path: str | None) -> Line:
@@ -223,13 +257,25 @@ def _dmarc(v: Verdict, path: str | None) -> Line:
         return Line("dmarc", "failed", text, "Senden Sie mit genau einer Absenderadresse.")
     if d.result == "temperror":
         return Line("dmarc", "unknown", "DMARC " + UNKNOWN, record=record)
+    if d.result == "none" and d.reason == "record_unusable":
+        where = d.record_domain or author
+        text = (
+            f"DMARC: Der Eintrag _dmarc.{where} hat bei p=, sp= oder np= einen ungültigen Wert; "
+            "Empfänger wenden DMARC deshalb nicht an."
+        )
+        fix = (
+            f"Korrigieren Sie den TXT-Eintrag _dmarc.{where}: p=, sp= und np= dürfen nur none, "
+            "quarantine oder reject sein"
+        )
+        item = _item(path, "dns-dmarc", where, author)
+        return Line("dmarc", "warning", text, _fix(fix, item), item, f"_dmarc.{where}")
     if d.result == "none":
         text = (
             f"DMARC: {author} hat keinen DMARC-Eintrag ({record}); Empfänger entscheiden "
             "selbst, was mit Mails geschieht, die SPF und DKIM nicht bestehen."
         )
-        fix = f"Legen Sie den TXT-Eintrag {record} an, zum Beispiel: v=DMARC1; p=none"
-        return Line("dmarc", "warning", text, fix + (SEE_ABOVE if item else "."), item, record)
+        fix = f"Legen Sie den TXT-Eintrag {record} an, zum Beispiel mit dem Wert „v=DMARC1; p=none“"
+        return Line("dmarc", "warning", text, _fix(fix, item), item, record)
     where = "" if d.record_domain == author else f" (Eintrag von {d.record_domain})"
     policy = f"p={d.policy}{where}"
     if d.result == "pass":
@@ -238,7 +284,8 @@ def _dmarc(v: Verdict, path: str | None) -> Line:
             what.append(f"SPF ({v.spf.domain})")
         if d.dkim_aligned:
             what.append("DKIM (" + ", ".join(sorted(set(d.dkim_aligned))) + ")")
-        text = f"DMARC bestanden: {' und '.join(what)} passt zur Absenderdomain {author}; "
+        verb = "passen" if len(what) > 1 else "passt"
+        text = f"DMARC bestanden: {' und '.join(what)} {verb} zur Absenderdomain {author}; "
         text += f"Richtlinie {policy}."
         return Line("dmarc", "done", text, record=record)
     disposition = d.disposition or d.policy or "none"
@@ -248,7 +295,14 @@ def _dmarc(v: Verdict, path: str | None) -> Line:
     )
     if d.testing:
         text += " (Der Eintrag steht im Testmodus t=y; Empfänger wenden eine Stufe milder an.)"
-    if d.reason == "not_aligned":
+    item = None
+    if path == "mailjet":  # Mailjet signs with the customer's domain once its DKIM key is right
+        item = "dns-dkim"
+        fix = (
+            f"Damit Mailjet mit {author} signiert (DKIM mit d={author}), muss der "
+            f"DKIM-Eintrag von {author} stimmen"
+        )
+    elif d.reason == "not_aligned":
         fix = (
             f"SPF oder DKIM bestehen nur für andere Domains. Lassen Sie mit {author} signieren "
             f"(DKIM mit d={author}) oder als Umschlag-Absender eine Adresse unter {author} "
@@ -257,7 +311,7 @@ def _dmarc(v: Verdict, path: str | None) -> Line:
     else:
         fix = "Bringen Sie SPF oder DKIM zum Bestehen (siehe oben)."
     state = "failed" if disposition in ("quarantine", "reject") else "warning"
-    return Line("dmarc", state, text, fix, None, record)
+    return Line("dmarc", state, text, _fix(fix, item), item, record)
 
 
 def _arc(v: Verdict) -> list[Line]:
