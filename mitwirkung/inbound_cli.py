@@ -40,10 +40,14 @@ def serve(host, port):
     context = receiver.tls_context(*tls_files(app))
 
     async def run():
-        server = await receiver.start(make_receiver(app), host, port, context)
+        inbox = make_receiver(app)
+        server = await receiver.start(inbox, host, port, context)
         click.echo(f"Empfangsprüfung: SMTP auf {host}:{port} für @{app.config['INBOUND_DOMAIN']}")
-        async with server:
-            await server.serve_forever()
+        try:
+            async with server:
+                await server.serve_forever()
+        finally:
+            await inbox.close_sessions()
 
     try:
         asyncio.run(run())

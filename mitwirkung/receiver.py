@@ -78,14 +78,16 @@ class Receiver:
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="inbound-writer")
 
     async def close_sessions(self) -> None:
-        """Close every open connection and wait until they are gone (at most 5 s)."""
+        """Close every open connection, wait until they are gone (at most 5 s), then let the
+        writer finish what it was given."""
         for session in list(self.sessions):
             if session.transport is not None:
                 session.transport.close()
         for _ in range(100):
             if not self.sessions:
-                return
+                break
             await asyncio.sleep(0.05)
+        await asyncio.to_thread(self.writer.shutdown)
 
     def admit(self, ip: str) -> bool:
         if self.open[ip] >= self.limits.per_address:
