@@ -189,3 +189,22 @@ def test_a_proven_receipt_is_not_replaced_by_a_click(inbound_app, customers, db,
         assert answer.status_code == 422
     row = store.item_rows(db, customer["id"], "portal")["mail-received"]
     assert row["state"] == "done" and row["detail"]["evidence"] == "received"
+
+
+def test_on_the_mailjet_path_the_fix_links_to_the_record_on_the_page(
+    inbound_app, customers, db, receiver
+):
+    customer, edit, _ = customers.create(path="mailjet", domain="kunde.test")
+    db.table("mailjet_expectations").insert(
+        {"customer_id": customer["id"], "domain": "kunde.test", "verification_name": "x",
+         "verification_value": "y", "dkim_selector": "pps"}
+    )  # fmt: skip
+    to = address_on(customers.client, edit)
+    other = SigningKey.make(1024)  # signed with a key that is not the one published
+    raw = sign(message(from_="pps@kunde.test", to=to), other, domain="kunde.test", selector="pps")
+    deliver(receiver.port, raw, to)
+    page = customers.client.get(f"/c/{edit}").text
+    item = page.split('id="item-mail-received"', 1)[1].split("</li>", 1)[0]
+    assert "pps._domainkey.kunde.test" in item and "Was tun?" in item
+    assert 'href="#item-dns-dkim"' in item and 'id="item-dns-dkim"' in page
+    assert customers.item_state(customer["id"], "mail-received", "mailjet") == "failed"
