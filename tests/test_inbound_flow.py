@@ -47,10 +47,21 @@ $ORIGIN revoked.test.
 @        IN TXT "v=spf1 ip4:192.0.2.1 -all"
 _dmarc   IN TXT "v=DMARC1; p=quarantine"
 old._domainkey IN TXT "v=DKIM1; k=rsa; p="
+$ORIGIN soft.test.
+@        IN SOA ns.soft.test. hostmaster.soft.test. 1 3600 600 86400 60
+@        IN NS  ns.soft.test.
+@        IN TXT "v=spf1 ~all"
+$ORIGIN perm.test.
+@        IN SOA ns.perm.test. hostmaster.perm.test. 1 3600 600 86400 60
+@        IN NS  ns.perm.test.
+@        IN TXT "v=spf1 frobnicate:perm.test -all"
 $ORIGIN mailjet.test.
 @        IN SOA ns.mailjet.test. hostmaster.mailjet.test. 1 3600 600 86400 60
 @        IN NS  ns.mailjet.test.
 mj._domainkey IN TXT {PROVIDER.txt()}
+$ORIGIN test.
+@        IN SOA ns.test. hostmaster.test. 1 3600 600 86400 60
+@        IN NS  ns.test.
 $ORIGIN 0.0.127.in-addr.arpa.
 @        IN SOA ns.kunde.test. hostmaster.kunde.test. 1 3600 600 86400 60
 @        IN NS  ns.kunde.test.
@@ -60,7 +71,7 @@ $ORIGIN 0.0.127.in-addr.arpa.
 
 @pytest.fixture(scope="module")
 def dns():
-    with ZoneServer(zones(), servfail=["silent.test."]) as server:
+    with ZoneServer(zones(), servfail=["silent.test.", "_dmarc.silent.test."]) as server:
         yield server
 
 
@@ -117,6 +128,11 @@ def received(db, customer_id):
         ("pps@revoked.test", ("revoked.test", "old", KEY), "pps@revoked.test", "failed", "fail"),
         # the sender's DNS does not answer: "nicht prüfbar", never a failure
         ("pps@silent.test", None, "pps@silent.test", "warning", "temperror"),
+        # SPF softfail and SPF permerror (unknown mechanism), no DMARC record: spam risk
+        ("pps@soft.test", None, "pps@soft.test", "warning", "none"),
+        ("pps@perm.test", None, "pps@perm.test", "warning", "none"),
+        # the key is missing (no record at the selector), SPF of another domain: p=reject
+        ("pps@kunde.test", ("kunde.test", "gone", KEY), "bounce@lax.test", "failed", "fail"),
     ],
 )
 def test_the_verdict_sets_the_item_state(
@@ -133,6 +149,9 @@ def test_the_verdict_sets_the_item_state(
     assert mail["verdict"]["dmarc"]["result"] == dmarc
     assert mail["reverse_name"] == "relay.kunde.test" and mail["reverse_confirmed"] == 1
     assert mail["state"] == state
+    spf = {"soft.test": "softfail", "perm.test": "permerror", "silent.test": "temperror"}
+    if from_.split("@")[1] in spf:
+        assert mail["verdict"]["spf"]["result"] == spf[from_.split("@")[1]]
 
 
 def test_two_signatures_and_a_body_altered_on_the_way(inbound_app, customers, db, receiver):
@@ -150,6 +169,12 @@ def test_two_signatures_and_a_body_altered_on_the_way(inbound_app, customers, db
     verdict = inbound.latest(db, customer["id"], "portal")["verdict"]
     assert {s["result"] for s in verdict["dkim"]} == {"fail"}
     assert received(db, customer["id"])["state"] == "done"  # SPF still aligned: DMARC passes
+    # a signed header changed on the way, and SPF is another domain's: p=reject applies
+    header = raw.replace(b"Subject: Testmail", b"Subject: Testmail (weitergeleitet)")
+    deliver(receiver.port, header, to, "bounce@lax.test")
+    verdict = inbound.latest(db, customer["id"], "portal")["verdict"]
+    assert {s["result"] for s in verdict["dkim"]} == {"fail"}
+    assert received(db, customer["id"])["state"] == "failed"
 
 
 class Relay:
