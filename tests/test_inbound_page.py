@@ -208,3 +208,19 @@ def test_on_the_mailjet_path_the_fix_links_to_the_record_on_the_page(
     assert "pps._domainkey.kunde.test" in item and "Was tun?" in item
     assert 'href="#item-dns-dkim"' in item and 'id="item-dns-dkim"' in page
     assert customers.item_state(customer["id"], "mail-received", "mailjet") == "failed"
+
+
+def test_the_new_routes_work_without_htmx_too(inbound_app, customers, db):
+    customer, edit, _ = customers.create(path="portal")
+    old = address_on(customers.client, edit)
+    answer = customers.post(
+        f"/c/{edit}/inbound-address", {"path": "portal"}, token_from=f"/c/{edit}"
+    )
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("#item-mail-received")
+    assert address_on(customers.client, edit) != old
+    wait = customers.client.get(f"/c/{edit}/mail-received/wait?seen=stale")
+    assert wait.status_code == 303
+    now_shown = address_on(customers.client, edit)
+    refused = customers.client.post(f"/c/{edit}/inbound-address", data={"path": "portal"})
+    assert refused.status_code in (400, 403)  # no CSRF token: nothing rotated
+    assert address_on(customers.client, edit) == now_shown
