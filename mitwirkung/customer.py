@@ -20,7 +20,7 @@ from jinja2_fragments.flask import render_block, render_blocks
 from . import handover, inbound, live, mail, mailjet_mail, notify, provider_guide, store
 from .checks.domain import display_domain
 from .checks.smtp import SmtpSettings, shown_address
-from .db import get_db
+from .db import get_db, now
 from .forms import (
     ForwardForm,
     HandoverForm,
@@ -247,7 +247,8 @@ def page():
     The page is cached per customer revision: a long history costs nothing until it changes.
     """
     cache = current_app.extensions["page_cache"]
-    key = (g.customer["id"], g.customer["revision"], g.token, g.readonly, bool(htmx))
+    # the day too: the Prüfadresse shown is renewed a day before it expires (inbound.py)
+    key = (g.customer["id"], g.customer["revision"], g.token, g.readonly, bool(htmx), now()[:10])
     return cache.get_or_make(key, lambda: respond(["workspace"])[0])
 
 

@@ -47,16 +47,22 @@ def current_address(
         if not create:
             return None
         with db.atomic():
-            row = _live_row(db, customer_id, path) or _create(db, config, customer_id, path)
+            row = _live_row(db, customer_id, path)
+            if row is None:  # a new address changes the page: its cached copy must go
+                row = _create(db, config, customer_id, path)
+                store._touch(db, customer_id, activity=False)
     local = crypto.decrypt(row["local_enc"])
     return f"{local}@{config['INBOUND_DOMAIN']}" if local else None
 
 
 def _live_row(db: Database, customer_id: int, path: str) -> dict | None:
+    # An address is shown while it lives at least one more day (pages are cached per day), so
+    # nobody copies one that dies before the mail is sent; the receiver takes it to the end.
+    shown_until = (utcnow() + timedelta(days=1)).isoformat(timespec="seconds")
     rows = db.query(
         "SELECT * FROM inbound_addresses WHERE customer_id = ? AND path = ?"
         " AND retired_at IS NULL AND expires_at > ? ORDER BY id DESC LIMIT 1",
-        [customer_id, path, now()],
+        [customer_id, path, shown_until],
     )
     return next(iter(rows), None)
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import re
+from datetime import timedelta
 
 import aiosmtplib
 import pytest
@@ -10,6 +11,7 @@ from inboundserver import InboundServer, client_context
 from mailsigning import SigningKey, message, sign
 
 from mitwirkung import inbound, store
+from mitwirkung.db import utcnow
 
 KEY = SigningKey.make(1024)
 ZONE = f"""\
@@ -224,3 +226,17 @@ def test_the_new_routes_work_without_htmx_too(inbound_app, customers, db):
     refused = customers.client.post(f"/c/{edit}/inbound-address", data={"path": "portal"})
     assert refused.status_code in (400, 403)  # no CSRF token: nothing rotated
     assert address_on(customers.client, edit) == now_shown
+
+
+def test_an_address_about_to_expire_is_renewed_on_the_page_and_still_received(
+    inbound_app, customers, db
+):
+    customer, edit, _ = customers.create(path="portal")
+    old = address_on(customers.client, edit)
+    soon = (utcnow() + timedelta(hours=12)).isoformat(timespec="seconds")
+    db.execute("UPDATE inbound_addresses SET expires_at = ?", [soon])
+    new = address_on(customers.client, edit)  # the page of today is not served from cache
+    assert new != old
+    with inbound_app.app_context():
+        assert inbound.recipient(db, "pruef.localhost", old)["customer_id"] == customer["id"]
+        assert inbound.recipient(db, "pruef.localhost", new)["customer_id"] == customer["id"]
