@@ -116,11 +116,9 @@ def recipient(db: Database, domain: str, address: str) -> dict | None:
         [_key(local), now()],
     )
     row = next(iter(rows), None)
-    return (
-        {"address_id": row["id"], "customer_id": row["customer_id"], "path": row["path"]}
-        if (row)
-        else None
-    )
+    if row is None:
+        return None
+    return {"address_id": row["id"], "customer_id": row["customer_id"], "path": row["path"]}
 
 
 def handed_over_at(db: Database, customer_id: int, path: str) -> str | None:
