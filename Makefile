@@ -6,14 +6,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test lint bench-page bench-smtp bench-dns bench-dashboard bench-inbound clean
+.PHONY: run test lint bench-page bench-smtp bench-dns bench-dashboard bench-inbound bench-receiver clean
 
 # Links printed and mailed point at the port served, unless MITWIRKUNG_BASE_URL says otherwise.
 run: export MITWIRKUNG_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.stamp-app static/vendor/.stamp
 	$(BIN)/python -m mitwirkung.seed
-	@# due work (reminders, digests, drift watch, purges) runs beside the server and ends with it
-	$(FLASK) jobs loop --every 300 & jobs=$$!; trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
+	@# due work (reminders, digests, drift watch, purges) and the Empfangsprüfung's receiver
+	@# (loopback, INBOUND_PORT) run beside the server and end with it
+	$(FLASK) jobs loop --every 300 & jobs=$$!; $(FLASK) inbound serve & inbound=$$!; \
+	trap 'kill $$jobs $$inbound 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.stamp-test static/vendor/.stamp .stamp-chromium $(RFC7208)
@@ -70,6 +72,9 @@ bench-dashboard: $(VENV)/.stamp-test static/vendor/.stamp
 
 bench-inbound: $(VENV)/.stamp-test
 	$(BIN)/python bench/inbound_verdict.py
+
+bench-receiver: $(VENV)/.stamp-test
+	$(BIN)/python bench/inbound.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .stamp-chromium

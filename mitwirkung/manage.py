@@ -22,7 +22,7 @@ from flask import (
 from markupsafe import Markup
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import handover, live, mail, mailjet, mailjet_mail, mailjet_sync, notify, store
+from . import handover, inbound, live, mail, mailjet, mailjet_mail, mailjet_sync, notify, store
 from . import overview as board
 from .checks.dns import MailjetExpectation
 from .checks.domain import display_domain
@@ -268,7 +268,7 @@ def export_csv():
     writer = csv.writer(out, delimiter=";")
     writer.writerow(["Name", "Absender-Domain", "E-Mail der Ansprechperson", "Weg",
                      "Fortschritt (%)", "Braucht Aufmerksamkeit", "Letzte Aktivität",
-                     "Letzter Fortschritt", "Archiviert"])  # fmt: skip
+                     "Letzter Fortschritt", "Archiviert", "Nachweis der Ankunft"])  # fmt: skip
     for c in board.every(db, view):
         path = obligation().path(c["path"])
         writer.writerow(
@@ -283,6 +283,7 @@ def export_csv():
                 local_time(c["last_activity_at"]),
                 local_time(c["moved_at"]),
                 local_time(c["archived_at"]) if c["archived_at"] else "",
+                c["mail_evidence"] or "",
             )  # fmt: skip
         )
     response = make_response("\ufeff" + out.getvalue())  # the BOM makes Excel read UTF-8
@@ -383,6 +384,7 @@ def render_customer(c: dict, status: int = 200, **extra):
         edit_url=edit_url,
         share_url=share_url,
         history=board.history(db, obligation(), customer_id),
+        inbound_mail=inbound.latest(db, customer_id, c["path"]),
         settings=store.get_row(db, "smtp_settings", customer_id),
         runs=[
             live.decode(r)

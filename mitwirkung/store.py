@@ -341,6 +341,8 @@ EVENT_WORDS = {
     "mailjet-subaccount-deleted": "Zugang zum Mailjet-Unterkonto gelöscht",
     "values-ready-mailed": "Kund:in per E-Mail Bescheid gegeben: die DNS-Einträge stehen bereit",
     "records-forwarded": "DNS-Einträge per E-Mail an eine IT-Kolleg:in weitergeleitet",
+    "mail-received-inbound": "Mail an die Prüfadresse empfangen und geprüft",
+    "inbound-address-rotated": "Neue Prüfadresse erzeugt (die alte nimmt keine Mails mehr an)",
 }
 
 
@@ -351,6 +353,7 @@ def actor_label(actor: str | None) -> str:
     return {
         "customer": "Kund:in",
         "recipient": "Empfänger:in der Testmail",
+        "receiver": "Empfangsprüfung",
         "system": "System",
         "auto": "automatische Prüfung",
         "cli": "Kommandozeile",

@@ -882,6 +882,8 @@ TRANSCRIPT = {
     "{issuer}, gültig bis {not_after}",
     "helo_fallback": "* Der Server versteht EHLO nicht, weiter mit HELO (RFC 5321 §3.2)",
     "mail_sent": "C: [Testmail, {size} Bytes]",
+    "copy_refused": "* Die Kopie an die Prüfadresse lehnte der Server ab ({code}); die Testmail"
+    " an Ihr Postfach geht trotzdem",
     "result": "* Ergebnis: {title}",
     "no_methods": "keine",
 }

@@ -40,6 +40,7 @@ class SmtpSettings:
     sender: str
     recipient: str
     login: bool = True
+    copy_to: str = ""  # a second envelope recipient (the Prüfadresse); its refusal is noted only
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,11 @@ async def _dialogue(session: Session, settings: SmtpSettings, password: str | No
     await smtp.mail(sender.wire, options=options, encoding=encoding)
     session.stage = "rcpt"
     await smtp.rcpt(recipient.wire, encoding=encoding)
+    if settings.copy_to:
+        try:  # RFC 5321 §3.3: each RCPT stands alone; the test is about the customer's mailbox
+            await smtp.rcpt(settings.copy_to, encoding=encoding)
+        except aiosmtplib.SMTPRecipientRefused as e:
+            session.transcript.add(line("copy_refused", code=e.code))
     session.stage = "data"
     message = build_test_mail(settings, confirm_url=confirm_url, customer_name=customer_name)
     data = serialise(message, utf8=utf8)
