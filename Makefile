@@ -5,6 +5,8 @@ PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
+# The openspf RFC 7208 test suite (see its rule below); prerequisites expand when read.
+RFC7208 := tests/suites/rfc7208-tests.yml
 
 .PHONY: run test lint bench-page bench-smtp bench-dns bench-dashboard bench-inbound bench-receiver clean
 
@@ -49,7 +51,6 @@ static/vendor/.stamp: node_modules/.package-lock.json
 
 # The openspf RFC 7208 test suite ships in pyspf's source distribution; it is fetched once into
 # an ignored folder (not committed) and run by tests/test_rfc7208_suite.py.
-RFC7208 := tests/suites/rfc7208-tests.yml
 $(RFC7208): | $(VENV)/bin/python
 	rm -rf tests/suites/download && mkdir -p tests/suites/download
 	$(BIN)/pip download -q --no-deps --no-binary :all: pyspf==2.0.14 -d tests/suites/download

@@ -154,3 +154,8 @@ def test_share_passed(results, capsys):
         print(f"\nRFC 7208 suite: {passed}/{len(results)} applicable tests passed", end=" ")
         print(f"({len(INAPPLICABLE)} inapplicable, {len(CASES)} in all)")
     assert passed == len(results)
+
+
+def test_suite_is_present():
+    """The suite must have been fetched: a missing file would silently skip every case."""
+    assert SCENARIOS, "run `make test` (it fetches tests/suites/rfc7208-tests.yml)"
