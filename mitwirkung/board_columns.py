@@ -49,6 +49,8 @@ COLUMNS = (
     Column("id", "Nr.", lambda c, x: c["id"], table=False),
     Column("url", "Seite in Mitwirkung", lambda c, x: f"{x['customer_url']}{c['id']}",
            table=False),
+    Column("evidence", "Nachweis der Ankunft", lambda c, x: c["mail_evidence"] or "",
+           table=False),  # in the table below the progress
 )  # fmt: skip
 TABLE = tuple(c for c in COLUMNS if c.table)
 

@@ -23,7 +23,18 @@ from flask import (
 from markupsafe import Markup
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import accounts, handover, live, mail, mailjet, mailjet_mail, mailjet_sync, notify, store
+from . import (
+    accounts,
+    handover,
+    inbound,
+    live,
+    mail,
+    mailjet,
+    mailjet_mail,
+    mailjet_sync,
+    notify,
+    store,
+)
 from . import overview as board
 from .board_columns import COLUMNS, TABLE, page_numbers
 from .checks.dns import MailjetExpectation
@@ -132,9 +143,11 @@ def _reserve_attempt(db, email: str, client: str) -> int | None:
             "SELECT 1 FROM login_addresses WHERE email = ? AND client_addr = ? AND at > ?",
             [email, client, _since(KNOWN_ADDRESS_DAYS * 86400)],
         ).fetchone()
+        # A manager who logged in from this address before keeps getting in when others
+        # (e.g. everyone behind one proxy) used up the address's budget.
         if (
             pair >= LOGIN_ATTEMPTS
-            or address >= ADDRESS_ATTEMPTS
+            or (address >= ADDRESS_ATTEMPTS and not known)
             or (account >= LOGIN_ATTEMPTS and not known)
         ):
             return None
@@ -202,7 +215,9 @@ def dashboard_rows(customers: list[dict]) -> Markup:
 
     Rows of archived customers carry this session's CSRF token and are never cached.
     """
-    cache = current_app.extensions.setdefault("dashboard_rows", PageCache(maxsize=4096))
+    cache = current_app.extensions.setdefault(
+        "dashboard_rows", PageCache(max_bytes=8 * 1024 * 1024)
+    )
     template = current_app.jinja_env.get_template("_dashboard_row.html")
     paths = {p.id: p for p in obligation().paths}
     base = url_for("manage.customer", customer_id=0).removesuffix("0")
@@ -416,6 +431,7 @@ def render_customer(c: dict, status: int = 200, **extra):
         edit_url=edit_url,
         share_url=share_url,
         history=board.history(db, obligation(), customer_id),
+        inbound_mail=inbound.latest(db, customer_id, c["path"]),
         settings=store.get_row(db, "smtp_settings", customer_id),
         runs=[
             live.decode(r)
@@ -644,6 +660,9 @@ NOTIFIED = {
     "mailed": "Die Kund:in bekommt eine E-Mail an {to}, dass die Einträge bereitstehen.",
     "no-address": "Es ist keine E-Mail-Adresse der Kund:in hinterlegt: bitte sagen Sie ihr selbst "
     "Bescheid, dass die Einträge bereitstehen.",
+    "bad-address": "Die hinterlegte E-Mail-Adresse der Kund:in ({to}) ist keine gültige "
+    "Adresse, deshalb ging keine E-Mail hinaus. Bitte korrigieren Sie sie unter „Angaben "
+    "ändern“ und sagen Sie der Kund:in Bescheid, dass die Einträge bereitstehen.",
     "no-mail": "Der E-Mail-Versand ist nicht eingerichtet: bitte sagen Sie der Kund:in selbst "
     "Bescheid, dass die Einträge bereitstehen. Einrichten kann den Versand die Administration "
     "von Mitwirkung (Einstellung MITWIRKUNG_MAIL_SERVER).",
@@ -663,16 +682,22 @@ def save_mailjet(customer_id):
     db = get_db()
     before = store.get_row(db, "mailjet_expectations", customer_id)
     _save_subaccount(db, customer_id, form)
-    with db.atomic():
-        db.table("mailjet_expectations").upsert(
-            {"customer_id": customer_id, **dataclasses.asdict(expected), "updated_at": now()},
-            pk="customer_id",
-        )
-        store.add_event(
-            db, customer_id, actor(), "mailjet-expectation", data={"domain": expected.domain}
-        )
+    unchanged = before is not None and all(
+        before.get(k) == v for k, v in dataclasses.asdict(expected).items()
+    )
+    if not unchanged:  # the same values again: no new revision, no event
+        with db.atomic():
+            db.table("mailjet_expectations").upsert(
+                {"customer_id": customer_id, **dataclasses.asdict(expected), "updated_at": now()},
+                pk="customer_id",
+            )
+            store.add_event(
+                db, customer_id, actor(), "mailjet-expectation", data={"domain": expected.domain}
+            )
     flash(
-        "Mailjet-Werte gespeichert. Die Kund:in sieht jetzt die Einträge, die sie anlegen muss.",
+        "Mailjet-Werte gespeichert. Die Kund:in sieht jetzt die Einträge, die sie anlegen muss."
+        if not unchanged
+        else "Nichts geändert – die Mailjet-Werte waren schon so.",
         "mailjet-message",
     )
     _values_ready(db, c, before)

@@ -22,7 +22,7 @@ from .catalog import Obligation
 from .checks.domain import display_domain
 from .checks.smtp import shown_address
 from .db import now
-from .progress import STATE_LABELS, attention, item_views, progress
+from .progress import EVIDENCE_LABELS, STATE_LABELS, attention, evidence, item_views, progress
 from .textfold import search_fold
 
 # Event kinds that mean the setup moved (a reminder, a link mail or an edit does not).
@@ -81,6 +81,15 @@ def sort_name(name: str) -> str:
 MAILJET_VALUES_MISSING = "Mailjet-Werte fehlen: wartet auf PEIQ"
 
 
+def _mail_evidence(views) -> str | None:
+    """How `mail-received` was reached, in the pages' words (Empfang nachgewiesen, …), or None."""
+    for view in views:
+        if view.item.id == "mail-received" and view.state != "open":
+            found = evidence(view.detail)
+            return EVIDENCE_LABELS[found] if found else None
+    return None
+
+
 def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
     """Return the summary columns of one customer from its item rows, secrets and events.
 
@@ -134,6 +143,7 @@ def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
         "completed_at": completed_at,
         "completed_path": completed_path,
         "search_text": search_fold(search),
+        "mail_evidence": _mail_evidence(views),
         "sort_name": sort_name(customer["name"]),
     }
 
@@ -294,7 +304,7 @@ class View:
 
 COLUMNS = (
     "id, name, domain, contact_email, path, progress, attention, last_activity_at, moved_at,"
-    " archived_at, completed_at, summary_revision, contact_manager_id,"
+    " archived_at, completed_at, summary_revision, mail_evidence, contact_manager_id,"
     " (SELECT name FROM managers m WHERE m.id = contact_manager_id) AS peiq_name"
 )
 
@@ -363,6 +373,10 @@ def describe(event: dict, obligation: Obligation) -> str:
         title = item.for_manager if item else "Schritt"
         text = f"{title} → {STATE_LABELS.get(data.get('state'), 'geändert')}"
         return text + (f" ({data['title']})" if data.get("title") else "")
+    if kind == "mail-received-inbound":
+        sender = shown_address(data["mail_from"]) if data.get("mail_from") else "leerem Absender"
+        state = STATE_LABELS.get(data.get("state"), "geprüft")
+        return f"{store.EVENT_WORDS[kind]}: von {sender} über {data.get('peer_ip')} → {state}"
     if kind == "path-chosen":
         path = obligation.path(data.get("path"))
         return f"Weg gewählt: {path.short}" if path else "Weg gewählt"
