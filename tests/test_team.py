@@ -142,7 +142,7 @@ def test_invite_by_mail_reset_deactivate_in_the_ui(mail_app, auth, client, custo
     bad = customers.post(
         "/manage/team/invite", {"email": "a,b,c@peiq.de"}, token_from="/manage/team"
     )
-    assert bad.status_code == 422 and "vollständige E-Mail-Adresse" in bad.text
+    assert bad.status_code == 422 and "Bitte genau eine Adresse eingeben" in bad.text
     response = customers.post(
         "/manage/team/invite", {"email": "bernd@peiq.de", "name": "Bernd Berater"},
         token_from="/manage/team",
