@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlite_utils import Database
 
 from . import crypto, store
-from .db import now
+from .db import forget, now
 
 KIND = "smtp-password"
 ITEM = "smtp-password"
@@ -94,6 +94,8 @@ def _store(db, customer_id, ciphertext, actor, max_age_days, tested, kind) -> bo
             db, customer_id, ITEM, "done", actor,
             {"via": "handover", "tested": tested, "kind": kind},
         )  # fmt: skip
+    if replaced:
+        forget(db)  # the replaced ciphertext leaves the file too (see db.forget)
     return True
 
 
@@ -146,6 +148,7 @@ def reveal(db: Database, customer_id: int, actor: str) -> str | None:
             return None
         db.execute("DELETE FROM secrets WHERE id = ?", [rows[0]["id"]])
         store.add_event(db, customer_id, actor, "secret-revealed")
+    forget(db)
     return crypto.decrypt(rows[0]["ciphertext"])
 
 
@@ -156,4 +159,6 @@ def purge_expired(db: Database) -> int:
         with db.atomic():
             db.execute("DELETE FROM secrets WHERE id = ?", [row["id"]])
             store.add_event(db, row["customer_id"], "system", "secret-expired")
+    if rows:
+        forget(db)
     return len(rows)
