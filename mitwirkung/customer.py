@@ -315,10 +315,14 @@ def item(item_id):
     if not htmx:
         return respond([], item_id=item_id)
     html = render_items(item_id)
-    if item_id == "mail-received" and g.customer["path"] == "smtp-own":
-        ctx = context()  # the answer next to "Testmail senden" says whether it arrived
-        html += render_block(TEMPLATE, "smtp_answer", **ctx, answer_oob=True)
-    return html
+    return with_smtp_answer(html) if item_id == "mail-received" else html
+
+
+def with_smtp_answer(html: str) -> str:
+    """Add the answer next to "Testmail senden" out of band: it says whether the mail arrived."""
+    if g.customer["path"] != "smtp-own":
+        return html
+    return html + render_block(TEMPLATE, "smtp_answer", **context(), answer_oob=True)
 
 
 def received_key(views) -> str:
@@ -339,7 +343,7 @@ def wait_for_mail():
         return "", 204
     if not htmx:
         return redirect(url_for("customer.page", token=g.token) + "#item-mail-received", 303)
-    return render_items("mail-received")
+    return with_smtp_answer(render_items("mail-received"))
 
 
 @bp.post("/c/<token>/inbound-address")
