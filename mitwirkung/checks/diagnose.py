@@ -5,6 +5,8 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
+from .provider_wording import PROVIDER_TABLE
+
 # Said once wherever SSL and TLS get mixed up: the words name the moment, not the strength.
 SSL_TLS_NOTE = (
     "SSL und TLS bedeuten hier, „wann“ die Verschlüsselung beginnt, nicht wie sicher sie ist: "
@@ -44,6 +46,9 @@ DEFAULTS = {
     "role": "Adresse",
     "mailbox": "",
     "step": "",
+    "tenant": "(leer)",
+    "client": "(leer)",
+    "aadsts": "ohne Fehlercode",
 }
 
 
@@ -853,7 +858,8 @@ def describe(code: str, **context) -> Diagnosis:
     title, message, next_step = (
         (not login_chosen and NO_LOGIN_VARIANTS.get(code))
         or VARIANTS.get((code, authenticated))
-        or TABLE.get(code, TABLE["unexpected"])
+        or TABLE.get(code)
+        or PROVIDER_TABLE.get(code, TABLE["unexpected"])
     )
     values = _Context({k: _text(v) for k, v in context.items() if v not in (None, "")})
     values["cert_suggestion"] = _cert_suggestion(context.get("cert_names"))
