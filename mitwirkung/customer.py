@@ -17,9 +17,10 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block, render_blocks
 
-from . import handover, live, mail, mailjet_mail, notify, provider_guide, store
+from . import handover, live, mail, mail_providers, mailjet_mail, notify, provider_guide, store
 from .checks.domain import display_domain
 from .checks.smtp import SmtpSettings, shown_address
+from .checks.smtp.oauth import OAuthLogin
 from .db import get_db
 from .forms import (
     ForwardForm,
@@ -124,6 +125,13 @@ def context(**extra) -> dict:
         "dns": dns,
     }
     ctx["confirm_ready"] = ctx["confirm_ready"] and not ctx["confirm_wait"]
+    ctx["provider_notice"] = None
+    ctx["mail_auth"] = mail_providers.catalog()
+    if settings and customer["path"] == "smtp-own":
+        login = mail_providers.login_kind(settings.get("no_login"), settings.get("auth_method"))
+        ctx["provider_notice"] = mail_providers.notice(
+            current_app.config, settings.get("provider"), host=settings["host"], login=login
+        )
     ctx["mail_configured"] = mail.configured(current_app.config)
     ctx["pressed"] = None
     if not g.readonly:
@@ -203,9 +211,7 @@ def after_write(item_id: str, also: tuple[str, ...] = (), **extra):
     return render_items(item_id, also, **extra)
 
 
-OTHER_PATH = (
-    "Sie haben inzwischen einen anderen Weg gewählt – bitte laden Sie die Seite neu."
-)
+OTHER_PATH = "Sie haben inzwischen einen anderen Weg gewählt – bitte laden Sie die Seite neu."
 
 
 def other_path():
@@ -295,7 +301,11 @@ def toggle(item_id):
     return after_write(item_id, fresh="Bestätigt." if done else "Haken entfernt.")
 
 
-TEST_ONLY_FIELDS = ("password", "recipient", "allow_plain", "handover")
+TEST_ONLY_FIELDS = ("password", "client_secret", "recipient", "allow_plain", "handover")
+SECRET_NEEDED = (
+    "Bitte tragen Sie den geheimen Clientschlüssel (den „Wert“ aus „Zertifikate & "
+    "Geheimnisse“) ein – er wird nur für diesen Test benutzt und nirgends gespeichert."
+)
 PASSWORD_NEEDED = (
     "Bitte tragen Sie das Passwort des Postfachs ein – es wird nur für diesen Test benutzt "
     "und nirgends gespeichert."
@@ -309,7 +319,10 @@ def validate_settings(form: SmtpTestForm, testing: bool) -> bool:
     named at their field either way. Every field stays in the form as typed.
     """
     valid = form.validate_on_submit()
-    if testing and not form.no_login.data and not form.password.data:
+    if testing and form.oauth() and not form.client_secret.data:
+        form.client_secret.errors = [*form.client_secret.errors, SECRET_NEEDED]
+        valid = False
+    elif testing and not form.no_login.data and not form.oauth() and not form.password.data:
         form.password.errors = [*form.password.errors, PASSWORD_NEEDED]
         valid = False
     if not testing:
@@ -356,6 +369,11 @@ def settings_data(form) -> dict:
     data["no_login"] = int(bool(form.no_login.data))
     if data["no_login"]:
         data["username"] = ""
+    found = data.get("host") and mail_providers.recognise(
+        current_app.config, data["host"], data.get("sender", "")
+    )
+    if found:  # else what a test's server said stays (live.save_smtp_settings)
+        data["provider"] = found
     return data
 
 
@@ -379,7 +397,11 @@ def smtp_test():
         "" if form.no_login.data else form.username.data or "",
         form.sender.data, form.recipient.data, login=not form.no_login.data,
     )  # fmt: skip
-    password = None if form.no_login.data else form.password.data or None
+    oauth = None
+    if form.oauth():
+        oauth = OAuthLogin(form.oauth_tenant.data, form.oauth_client.data,
+                           form.client_secret.data, current_app.config["MS_LOGIN_URL"])  # fmt: skip
+    password = None if form.no_login.data or oauth else form.password.data or None
     data = settings_data(form)
     try:
         live.start_smtp_test(
@@ -388,6 +410,7 @@ def smtp_test():
             confirm_url_for=lambda code: public_url("customer.confirm", code=code),
             actor="customer", client_addr=live.client_key(request.remote_addr),
             save=lambda db: live.save_smtp_settings(db, g.customer["id"], data, "customer"),
+            oauth=oauth,
         )  # fmt: skip
     except live.RateLimited as e:
         form.form_errors.append(e.message)
@@ -395,11 +418,24 @@ def smtp_test():
             ["item"], 422, item_id="smtp-settings", smtp_form=shown(form), pressed="test"
         )
     also = ("smtp-test-mail",)
-    if form.handover.data and password:
+    secret = form.secret()  # the password, or the client secret: handed over the same way
+    if form.handover.data and secret:
         max_age = current_app.config["SECRET_MAX_AGE_DAYS"]
-        handover.hand_over(db, g.customer["id"], password, "customer", max_age)
+        handover.hand_over(db, g.customer["id"], secret, "customer", max_age)
         also += ("smtp-password",)
     return after_write("smtp-settings", also, saved=True, pressed="test", smtp_form=shown(form))
+
+
+@bp.post("/c/<token>/provider-notice")
+def provider_notice():
+    """The Microsoft 365 / Google notice for the host and sender being typed (not saved)."""
+    require_item("smtp-settings", "form")
+    form = request.form
+    host, sender = form.get("host", "")[:300].strip(), form.get("sender", "")[:300].strip()
+    found = mail_providers.recognise(current_app.config, host, sender) if host or sender else ""
+    login = mail_providers.login_kind(form.get("no_login"), form.get("auth_method"))
+    notice = mail_providers.notice(current_app.config, found, host=host, login=login)
+    return respond(["provider_notice"], provider_notice=notice)
 
 
 @bp.post("/c/<token>/smtp-probe")

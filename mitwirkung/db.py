@@ -474,3 +474,14 @@ def m_i11b_german_sort_and_waiting(db: Database) -> None:
         "UPDATE customers SET summary_revision = NULL WHERE (path = 'mailjet' AND id NOT IN"
         " (SELECT customer_id FROM mailjet_expectations)) OR contact_email LIKE '%xn--%'"
     )
+
+
+@migrations()
+def m15_smtp_oauth_login(db: Database) -> None:
+    # Anmeldeverfahren: "password" or "oauth-m365" (tenant and client ID are not secret; the
+    # client secret is never stored); provider: "microsoft"/"google"/"" as last recognised.
+    table = db.table("smtp_settings")
+    table.add_column("auth_method", str, not_null_default="password")
+    table.add_column("oauth_tenant", str)
+    table.add_column("oauth_client", str)
+    table.add_column("provider", str)
