@@ -233,6 +233,8 @@ def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extr
         STATUSES=board.STATUSES,
         SORTS=board.SORTS,
         MAX_DAYS=board.MAX_DAYS,
+        at_risk=len(board.password_at_risk(db)),
+        mail_auth_off=current_app.extensions["mail_auth"]["microsoft"].default_off_text,
         **extra,
     )
     return html, status
@@ -264,7 +266,9 @@ def export_csv():
     writer = csv.writer(out, delimiter=";")
     writer.writerow(["Name", "Absender-Domain", "E-Mail der Ansprechperson", "Weg",
                      "Fortschritt (%)", "Braucht Aufmerksamkeit", "Letzte Aktivität",
-                     "Letzter Fortschritt", "Archiviert"])  # fmt: skip
+                     "Letzter Fortschritt", "Archiviert",
+                     "Microsoft 365/Google mit Passwort"])  # fmt: skip
+    at_risk = board.password_at_risk(db)
     for c in board.every(db, view):
         path = obligation().path(c["path"])
         writer.writerow(
@@ -279,6 +283,7 @@ def export_csv():
                 local_time(c["last_activity_at"]),
                 local_time(c["moved_at"]),
                 local_time(c["archived_at"]) if c["archived_at"] else "",
+                "ja" if c["id"] in at_risk else "",
             )  # fmt: skip
         )
     response = make_response("\ufeff" + out.getvalue())  # the BOM makes Excel read UTF-8
