@@ -586,7 +586,13 @@ def reveal_password(customer_id):
     if password is None:
         flash("Es liegt kein Passwort (mehr) vor. Es wurde bereits angezeigt oder ist abgelaufen.")
         return redirect(url_for("manage.customer", customer_id=customer_id), 303)
-    response = make_response(render_template("revealed.html", customer=c, password=password))
+    settings = store.get_row(get_db(), "smtp_settings", customer_id) or {}
+    oauth = settings.get("auth_method") == "oauth-m365" and not settings.get("no_login")
+    response = make_response(
+        render_template(
+            "revealed.html", customer=c, password=password, oauth=oauth, settings=settings
+        )  # fmt: skip
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -113,7 +113,7 @@ def oauth_form(port, **changes):
             "client_secret": SECRET, "password": "", **changes}  # fmt: skip
 
 
-def test_oauth_test_mail_and_secret_hand_over(lab_app, certs, customers, db, caplog):
+def test_oauth_test_mail_and_secret_hand_over(lab_app, certs, customers, db, caplog, auth):
     caplog.set_level(logging.DEBUG)
     customer, edit, share = customers.create(path="smtp-own")
     with (
@@ -143,9 +143,12 @@ def test_oauth_test_mail_and_secret_hand_over(lab_app, certs, customers, db, cap
     for text in [*shown, dump]:
         assert SECRET not in text and all(t not in text for t in idp.issued)
     # handed over like the password: encrypted at rest, revealed once
+    auth.login()
+    revealed = customers.post(f"/manage/customers/{customer['id']}/reveal-password").text
+    assert "Geheimer Clientschlüssel (Client Secret)" in revealed and SECRET in revealed
+    assert TENANT in revealed and CLIENT in revealed
     with lab_app.app_context():
-        assert handover.reveal(db, customer["id"], "am@peiq.de") == SECRET
-        assert handover.reveal(db, customer["id"], "am@peiq.de") is None
+        assert handover.reveal(db, customer["id"], "am@peiq.de") is None  # shown once
 
 
 def test_oauth_token_failure_is_told_at_the_button(lab_app, certs, customers, db):
