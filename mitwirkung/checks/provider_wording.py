@@ -24,7 +24,7 @@ NOTICES: dict[str, tuple[str, str]] = {
         "Microsoft 365: Anmeldung mit Passwort endet {off}",
         "Sie senden über Microsoft 365 mit Benutzername und Passwort. Microsoft schaltet diese "
         "Anmeldung für SMTP {off} in allen bestehenden Organisationen ab. Danach kann "
-        "{admin} sie vorübergehend wieder einschalten; {removal} Zukunftssicher ist die "
+        "{admin} sie vorübergehend wieder einschalten. {removal} Zukunftssicher ist die "
         "Anmeldung mit „OAuth 2.0 (Microsoft 365)“ – Sie können sie unten bei "
         "„Anmeldeverfahren“ wählen.",
     ),
@@ -32,7 +32,7 @@ NOTICES: dict[str, tuple[str, str]] = {
         "Microsoft 365: Anmeldung mit Passwort ist seit {off} abgeschaltet",
         "Sie senden über Microsoft 365 mit Benutzername und Passwort. Microsoft hat diese "
         "Anmeldung für SMTP {off} in allen bestehenden Organisationen abgeschaltet. "
-        "{admin_cap} kann sie vorübergehend wieder einschalten; {removal} Zukunftssicher ist "
+        "{admin_cap} kann sie vorübergehend wieder einschalten. {removal} Zukunftssicher ist "
         "die Anmeldung mit „OAuth 2.0 (Microsoft 365)“ – Sie können sie unten bei "
         "„Anmeldeverfahren“ wählen.",
     ),
