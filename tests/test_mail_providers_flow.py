@@ -178,3 +178,22 @@ def test_oauth_fields_are_checked_and_kept(lab_app, customers, changes, field, w
     assert re.search(rf'id="{field}-error">[^<]*{words}', html), html[:200]
     assert TENANT in html or not form["oauth_tenant"]  # what was typed stays
     assert SECRET not in html  # the secret is never rendered back
+
+
+def test_notice_route_without_htmx_renders_the_page(lab_app, customers):
+    _, edit, _ = customers.create(path="smtp-own")
+    data = {"host": "smtp.gmail.com", "sender": ""}
+    response = customers.post(f"/c/{edit}/provider-notice", data, token_from=f"/c/{edit}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" in html
+    assert "Google: nur mit App-Passwort" in html
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [{"host": "x" * 5000}, {"sender": "a@" + "ü" * 300}, {"sender": "@@..", "host": "\x00"},
+     {"sender": "a@-bad-.test", "auth_method": "unbekannt", "no_login": "y"}],
+)  # fmt: skip
+def test_notice_route_takes_any_input(lab_app, customers, typed):
+    _, edit, _ = customers.create(path="smtp-own")
+    assert 'id="provider-notice"' in notice(customers, edit, **typed)
