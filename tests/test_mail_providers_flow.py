@@ -137,6 +137,7 @@ def test_oauth_test_mail_and_secret_hand_over(lab_app, certs, customers, db, cap
     assert settings["provider"] == "microsoft"  # the server's greeting said so
     page = customers.client.get(f"/c/{edit}").get_data(as_text=True)
     assert "Microsoft 365 mit OAuth 2.0" in page
+    assert "Tragen Sie hier den geheimen Clientschlüssel (Client Secret) ein" in page
     shown = [response.get_data(as_text=True), page, customers.client.get(f"/s/{share}").text,
              customers.client.get(f"/c/{edit}/runs/{run['id']}").text, caplog.text]  # fmt: skip
     dump = "\n".join(db.iterdump())
