@@ -381,6 +381,7 @@ def render_customer(c: dict, status: int = 200, **extra):
     html = render_template(
         "manage_customer.html",
         **overview(c, store.item_rows(db, customer_id)),
+        mail_auth_off=current_app.extensions["mail_auth"]["microsoft"].default_off_text,
         edit_url=edit_url,
         share_url=share_url,
         history=board.history(db, obligation(), customer_id),

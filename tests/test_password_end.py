@@ -57,7 +57,9 @@ def test_dashboard_filter_count_and_csv(mail_app, auth, make, db):
     column = rows[0].index("Microsoft 365/Google mit Passwort")
     marked = {r[0] for r in rows[1:] if r[column] == "ja"}
     assert marked == {"Passwort Verlag", "Google Verlag"}
-    assert risky["id"]
+    detail = auth.customers.client.get(f"/manage/customers/{risky['id']}").get_data(as_text=True)
+    assert "Microsoft beendet diese Anmeldung</strong> (abgeschaltet ab Ende Dezember 2026)" \
+        in detail  # fmt: skip
 
 
 def test_after_the_switch_off_manager_and_customer_are_told_once(mail_app, make, db, outbox):
