@@ -428,8 +428,14 @@ def smtp_test():
 
 @bp.post("/c/<token>/provider-notice")
 def provider_notice():
-    """The Microsoft 365 / Google notice for the host and sender being typed (not saved)."""
-    require_item("smtp-settings", "form")
+    """The Microsoft 365 / Google notice for the host and sender being typed (not saved).
+
+    Asked by the page itself, not by a click: on a page behind a path switch it answers
+    204 (nothing to swap), so the answer to the person's own next click is not crowded out.
+    """
+    path = obligation().path(g.customer["path"])
+    if path is None or obligation().items["smtp-settings"] not in path.items:
+        return "", 204
     form = request.form
     host, sender = form.get("host", "")[:300].strip(), form.get("sender", "")[:300].strip()
     found = mail_providers.recognise(current_app.config, host, sender) if host or sender else ""

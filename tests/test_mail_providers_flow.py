@@ -198,3 +198,12 @@ def test_notice_route_without_htmx_renders_the_page(lab_app, customers):
 def test_notice_route_takes_any_input(lab_app, customers, typed):
     _, edit, _ = customers.create(path="smtp-own")
     assert 'id="provider-notice"' in notice(customers, edit, **typed)
+
+
+def test_notice_route_behind_a_path_switch_answers_nothing(lab_app, customers):
+    _, edit, _ = customers.create(path="mailjet")
+    data = {"host": "smtp.office365.com"}
+    response = customers.post(
+        f"/c/{edit}/provider-notice", data, htmx=True, token_from=f"/c/{edit}"
+    )
+    assert response.status_code == 204 and not response.data
