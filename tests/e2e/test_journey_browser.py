@@ -388,8 +388,8 @@ def test_keyboard_only_through_the_smtp_own_path(journey, kunde_mail, context):
     kb.press("ArrowDown")  # TLS
     expect(form.get_by_label("TLS – Verbindung")).to_be_checked()
     expect(form.locator("#port")).to_have_value(str(kunde_mail.port))  # not the usual 587
-    for label, text in (("Nutzer", USER), ("Absenderadresse", "versand@kunde.test")):
-        tab_to(page, form.get_by_label(label))
+    for field, text in (("#username", USER), ("#sender", "versand@kunde.test")):
+        tab_to(page, form.locator(field))
         kb.type(text)
     kb.press("Enter")
     journey.answered(page.locator("#smtp-save-answer"), "Gespeichert.")
