@@ -253,3 +253,9 @@ def test_oauth_needs_a_server_that_offers_xoauth2(certs, logs):
         result = oauth_test(server, idp, certs)
     assert result.code == "oauth_not_offered" and "PLAIN, LOGIN" in result.message
     assert server.auth_commands == 0
+
+
+def test_the_notice_is_part_of_the_result_text(certs, logs):
+    with exchange_lab(certs.context(*NAMES)) as server:
+        result = smtp_test(server.port, certs=certs, today=BEFORE)
+    assert "Funktioniert heute – endet aber Ende Dezember 2026" in result.message

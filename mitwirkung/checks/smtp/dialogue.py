@@ -160,7 +160,7 @@ async def run_smtp_test(
         ok=failure is None,
         code=code,
         title=transcript.scrub(diagnosis.title),
-        message=transcript.scrub(guard_message or diagnosis.message),
+        message=transcript.scrub(_with_notice(guard_message or diagnosis.message, notice)),
         next_step=transcript.scrub(diagnosis.next_step),
         transcript=tuple(transcript.lines),
         tls=session.tls,
@@ -170,6 +170,11 @@ async def run_smtp_test(
         provider=provider.key if provider else "",
         notice=notice,
     )
+
+
+def _with_notice(message: str, notice: dict | None) -> str:
+    """The result's text with the provider's dated notice (PRODUCT: part of the result)."""
+    return f"{message} {notice['title']}: {notice['text']}" if notice else message
 
 
 async def _dialogue(session: Session, settings: SmtpSettings, password: str | None, *,
