@@ -207,3 +207,19 @@ def test_notice_route_behind_a_path_switch_answers_nothing(lab_app, customers):
         f"/c/{edit}/provider-notice", data, htmx=True, token_from=f"/c/{edit}"
     )
     assert response.status_code == 204 and not response.data
+
+
+def test_alternatives_name_peiqs_addresses_and_switch_to_mailjet(lab_app, customers, db):
+    lab_app.config["PEIQ_SENDING_ADDRESSES"] = ["192.0.2.10", "2001:db8::10"]
+    customer, edit, _ = customers.create(path="smtp-own")
+    html = notice(customers, edit, host="smtp.office365.com")
+    assert "<code>192.0.2.10, 2001:db8::10</code>" in html
+    assert 'name="path" value="mailjet"' in html and "Zum Weg „Mailjet“ wechseln" in html
+    data = {"host": "smtp.office365.com", "port": "587", "encryption": "tls", "username": USER,
+            "sender": USER, "auth_method": "password"}  # fmt: skip
+    customers.post(f"/c/{edit}/smtp-settings", data, token_from=f"/c/{edit}")
+    switched = customers.post(f"/c/{edit}/path", {"path": "mailjet"}, htmx=True,
+                              token_from=f"/c/{edit}")  # fmt: skip
+    assert switched.status_code == 200
+    assert store.get_customer(db, customer["id"])["path"] == "mailjet"
+    assert store.get_row(db, "smtp_settings", customer["id"])["host"] == "smtp.office365.com"
