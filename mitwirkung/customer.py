@@ -480,7 +480,11 @@ def run(run_id):
         if not htmx:
             return respond([], item_id="smtp-test-mail")
         ctx = context()  # the answer next to "Testmail senden", its item below
-        return render_block(TEMPLATE, "smtp_answer", **ctx) + out_of_band(ctx, ["smtp-test-mail"])
+        html = render_block(TEMPLATE, "smtp_answer", **ctx) + out_of_band(ctx, ["smtp-test-mail"])
+        if row["state"] != "running" and not g.readonly:
+            # the server's greeting may have named the provider: its notice changes now too
+            html += render_block(TEMPLATE, "provider_notice", **{**ctx, "oob": True})
+        return html
     other_path()
 
 

@@ -135,6 +135,10 @@ def test_oauth_test_mail_and_secret_hand_over(lab_app, certs, customers, db, cap
     settings = store.get_row(db, "smtp_settings", customer["id"])
     assert settings["auth_method"] == "oauth-m365" and settings["oauth_tenant"] == TENANT
     assert settings["provider"] == "microsoft"  # the server's greeting said so
+    poll = customers.client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"})
+    # the greeting named Microsoft 365: the notice in the form changes with the answer
+    assert 'id="provider-notice" aria-live="polite" hx-swap-oob="true"' in poll.text
+    assert poll.text.count("Microsoft 365 mit OAuth 2.0") == 2  # the result and the notice
     page = customers.client.get(f"/c/{edit}").get_data(as_text=True)
     assert "Microsoft 365 mit OAuth 2.0" in page
     assert "Tragen Sie hier den geheimen Clientschlüssel (Client Secret) ein" in page

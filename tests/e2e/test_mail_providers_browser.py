@@ -85,5 +85,7 @@ def test_oauth_test_mail_in_the_browser(m365_live, certs, page, screenshot):
         answer = page.locator("#smtp-answer")
         expect(answer).to_contain_text("Testmail wurde angenommen", timeout=15_000)
         expect(answer).to_contain_text("Microsoft 365 mit OAuth 2.0")
+        # the server's greeting named Microsoft 365: the form's notice says so without reload
+        expect(page.locator("#provider-notice")).to_contain_text("Microsoft 365 mit OAuth 2.0")
     assert SECRET not in page.content()
     screenshot(page, "m365-oauth-test-mail")
