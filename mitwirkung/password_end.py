@@ -75,9 +75,11 @@ def notify_after_switch_off(db: Database, config, at: datetime, *, claim, links)
             continue
         edit, url = links(customer)
         off = provider.default_off_text
-        store.add_event(db, customer["id"], "jobs", "m365-password-end",
+        mailed = mail.configured(config)
+        kind = "m365-password-end" if mailed else "m365-password-end-unsent"
+        store.add_event(db, customer["id"], "jobs", kind,
                         data={"off": provider.default_off.isoformat()}, activity=False)  # fmt: skip
-        if mail.configured(config):
+        if mailed:
             values = {"name": customer["name"], "off": off, "removal": provider.removal_text,
                       "link": edit, "url": url}  # fmt: skip
             subject = f"Microsoft 365: Anmeldung mit Passwort abgeschaltet – {customer['name']}"

@@ -323,6 +323,10 @@ EVENT_WORDS = {
     "mailjet-subaccount-deleted": "Zugang zum Mailjet-Unterkonto gelöscht",
     "values-ready-mailed": "Kund:in per E-Mail Bescheid gegeben: die DNS-Einträge stehen bereit",
     "records-forwarded": "DNS-Einträge per E-Mail an eine IT-Kolleg:in weitergeleitet",
+    "m365-password-end": "Microsoft 365 hat die Anmeldung mit Passwort abgeschaltet: Kund:in und "
+    "PEIQ per E-Mail gebeten, neu zu testen oder auf OAuth 2.0 umzustellen",
+    "m365-password-end-unsent": "Microsoft 365 hat die Anmeldung mit Passwort abgeschaltet: keine "
+    "E-Mail möglich (MAIL_SERVER fehlt) – bitte die Kund:in selbst informieren",
 }
 
 

@@ -11,7 +11,15 @@ from datetime import date
 
 import pytest
 from identityserver import CLIENT, SECRET, TENANT, IdentityServer
-from smtpserver import PASSWORD, USER, ScriptedServer, exchange_lab, gmail_lab
+from smtpserver import (
+    EXCHANGE_EHLO,
+    EXCHANGE_GREETING,
+    PASSWORD,
+    USER,
+    ScriptedServer,
+    exchange_lab,
+    gmail_lab,
+)
 
 from mitwirkung.checks import mailauth
 from mitwirkung.checks.smtp import SmtpSettings, run_smtp_test
@@ -259,3 +267,12 @@ def test_the_notice_is_part_of_the_result_text(certs, logs):
     with exchange_lab(certs.context(*NAMES)) as server:
         result = smtp_test(server.port, certs=certs, today=BEFORE)
     assert "Funktioniert heute – endet aber Ende Dezember 2026" in result.message
+
+
+def test_exchange_offering_only_xoauth2_points_to_oauth(certs, logs):
+    ehlo = tuple(k if not k.startswith("AUTH") else "AUTH XOAUTH2" for k in EXCHANGE_EHLO)
+    server = ScriptedServer(greeting=EXCHANGE_GREETING, ehlo=ehlo, starttls=certs.context(*NAMES))
+    with server:
+        result = smtp_test(server.port, certs=certs, today=BEFORE)
+    assert result.code == "auth_m365_oauth_only" and "OAuth 2.0 (Microsoft 365)" in result.next_step
+    assert server.auth_commands == 0

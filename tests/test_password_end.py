@@ -89,3 +89,13 @@ def test_today_setting_moves_the_date(mail_app, make, db, outbox):
     mail_app.config["TODAY"] = "2026-12-31"
     with mail_app.app_context():
         assert jobs.run_due(db, mail_app.config, at=BEFORE)["password_end"] == 1
+
+
+def test_without_mail_the_history_says_to_tell_the_customer(mail_app, make, db, auth):
+    customer = make("Passwort Verlag")
+    mail_app.config["MAIL_SERVER"] = None
+    with mail_app.app_context():
+        assert jobs.run_due(db, mail_app.config, at=AFTER)["password_end"] == 1
+    auth.login()
+    page = auth.customers.client.get(f"/manage/customers/{customer['id']}").get_data(as_text=True)
+    assert "keine E-Mail möglich (MAIL_SERVER fehlt) – bitte die Kund:in selbst informieren" in page

@@ -177,6 +177,7 @@ REFINED = {
     ("microsoft", "none", "auth_required"): "auth_m365_not_authenticated",
     ("google", "password", "app_password_required"): "auth_google_app_password",
     ("google", "password", "auth_failed"): "auth_google_rejected",
+    ("microsoft", "password", "auth_oauth_only"): "auth_m365_oauth_only",
 }
 # With a valid token Exchange Online answers 535 5.7.3 when the app may not use the mailbox.
 OAUTH_REFUSED = {"auth_failed", "auth_refused", "auth_ip_refused"}

@@ -119,6 +119,14 @@ PROVIDER_TABLE: dict[str, tuple[str, str, str]] = {
         "die IP-Adressen von PEIQ – den richtet die Administration Ihres Microsoft-365-Kontos "
         "ein.",
     ),
+    "auth_m365_oauth_only": (
+        "Microsoft 365 bietet nur noch die Anmeldung mit OAuth an",
+        "Der Server {host} bietet nur die Anmeldung mit OAuth an ({methods}): Die Anmeldung "
+        "mit Benutzername und Passwort ist hier abgeschaltet.",
+        "Wählen Sie bei „Anmeldeverfahren“ „OAuth 2.0 (Microsoft 365)“ und lassen Sie die "
+        "Administration Ihres Microsoft-365-Kontos die Schritte der Anleitung erledigen."
+        + ALTERNATIVES,
+    ),
     "auth_google_rejected": (
         "Google hat die Anmeldung abgelehnt – App-Passwort nötig",
         "Google meldet „535 5.7.8 Username and Password not accepted“. Mit dem normalen "
