@@ -14,6 +14,8 @@ from urllib.parse import quote
 from flask import current_app, g
 from sqlite_utils import Database, Migrations
 
+from .textfold import search_fold
+
 migrations = Migrations("mitwirkung")
 
 
@@ -71,7 +73,20 @@ def connect(path: str) -> Database:
     conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
+    # deleted rows (revealed or expired secrets) are overwritten with zeros, not just freed
+    conn.execute("PRAGMA secure_delete = ON")
     return _Database(conn)
+
+
+def forget(db: Database) -> bool:
+    """After deleting secrets: copy the WAL into the database file and truncate it to zero
+    bytes, so that no older page with the deleted bytes stays in `-wal` (with secure_delete,
+    the database file's page is zeroed). Call it outside a transaction; it waits for readers
+    (busy timeout) and returns False when it could not finish (the next call does)."""
+    if db.conn.in_transaction:
+        return False
+    busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return not busy
 
 
 class ThreadConnections(threading.local):
@@ -474,6 +489,130 @@ def m_i11b_german_sort_and_waiting(db: Database) -> None:
         "UPDATE customers SET summary_revision = NULL WHERE (path = 'mailjet' AND id NOT IN"
         " (SELECT customer_id FROM mailjet_expectations)) OR contact_email LIKE '%xn--%'"
     )
+
+
+@migrations()
+def m16_inbound_addresses_and_mails(db: Database) -> None:
+    # Empfangsprüfung: one live Prüfadresse per customer and path (the local part is looked up
+    # by its hash and kept encrypted to show it), and per mail received its connection facts,
+    # headers and the receiver's verdict (purged after INBOUND_KEEP_DAYS).
+    db.table("inbound_addresses").create(
+        {
+            "id": int,
+            "customer_id": int,
+            "path": str,
+            "local_hash": str,
+            "local_enc": str,
+            "created_at": str,
+            "expires_at": str,
+            "retired_at": str,
+        },
+        pk="id",
+        foreign_keys=[("customer_id", "customers", "id")],
+        not_null={"customer_id", "path", "local_hash", "local_enc", "created_at", "expires_at"},
+    )
+    db.table("inbound_addresses").create_index(["local_hash"], unique=True)
+    db.table("inbound_addresses").create_index(["customer_id", "path", "retired_at"])
+    db.table("inbound_mails").create(
+        {
+            "id": int,
+            "customer_id": int,
+            "path": str,
+            "address_id": int,
+            "received_at": str,
+            "peer_ip": str,
+            "reverse_name": str,
+            "reverse_confirmed": int,
+            "helo": str,
+            "mail_from": str,
+            "tls_version": str,
+            "tls_cipher": str,
+            "size": int,
+            "delay_ms": int,
+            "headers": str,
+            "verdict": str,
+            "state": str,
+        },
+        pk="id",
+        foreign_keys=[("customer_id", "customers", "id")],
+        not_null={"customer_id", "path", "received_at"},
+    )
+    db.table("inbound_mails").create_index(["customer_id", "path", "id"])
+    db.table("inbound_mails").create_index(["received_at"])
+
+
+@migrations()
+def m16_mail_evidence_summary(db: Database) -> None:
+    # The dashboard and the CSV say how `mail-received` was reached (received/link/manual):
+    # a summary column, recomputed for everyone once.
+    db.table("customers").add_column("mail_evidence", str)
+    db.execute("UPDATE customers SET summary_revision = NULL")
+
+
+@migrations()
+def m19_manager_accounts(db: Database) -> None:
+    # Accounts the team runs itself: a deactivated manager cannot log in; an invited one has no
+    # password of their own until the one-time link is used (password_set_at stays NULL).
+    managers = db.table("managers")
+    managers.add_column("active", int, not_null_default=1)
+    managers.add_column("password_set_at", str)
+    managers.add_column("deactivated_at", str)
+    db.execute("UPDATE managers SET password_set_at = created_at")
+    # one-time links (invitation, password reset): only the SHA-256 of the token is stored
+    db.table("manager_tokens").create(
+        {"token_hash": str, "manager_id": int, "purpose": str, "created_at": str,
+         "expires_at": str, "created_by": str},
+        pk="token_hash",
+        foreign_keys=[("manager_id", "managers", "id")],
+    )  # fmt: skip
+    # one row per login: "Abmelden" ends this row only; the epoch still ends them all
+    db.table("manager_sessions").create(
+        {"id_hash": str, "manager_id": int, "created_at": str, "ended_at": str},
+        pk="id_hash",
+        foreign_keys=[("manager_id", "managers", "id")],
+    )
+    db.table("manager_sessions").create_index(["manager_id"])
+    # who did what to which account (invited, reset, deactivated, password changed ...)
+    db.table("team_events").create(
+        {"id": int, "at": str, "actor": str, "kind": str, "manager_id": int, "data": str},
+        pk="id",
+    )
+
+
+@migrations()
+def m19_customer_note(db: Database) -> None:
+    # a short note per customer that only account managers see (never a customer page or mail)
+    customers = db.table("customers")
+    customers.add_column("manager_note", str)
+    customers.add_column("manager_note_at", str)
+    customers.add_column("manager_note_by", str)
+
+
+@migrations()
+def m19_search_spellings(db: Database) -> None:
+    # The search index holds ä/ö/ü/ß spelled out (textfold.search_fold), so "Mueller" finds
+    # "Müller"; the stored texts are casefolded already, and folding them again suffices.
+    rows = db.query("SELECT id, search_text FROM customers WHERE search_text IS NOT NULL")
+    for row in list(rows):
+        text = search_fold(row["search_text"])
+        if text != row["search_text"]:
+            db.execute("UPDATE customers SET search_text = ? WHERE id = ?", [text, row["id"]])
+            db.execute("DELETE FROM customer_search WHERE rowid = ?", [row["id"]])
+            db.execute("INSERT INTO customer_search (rowid, text) VALUES (?, ?)", [row["id"], text])
+
+
+@migrations()
+def m19_manager_voice(db: Database) -> None:
+    # Dashboard badges name the test mail in the manager's voice ("über den Server der Kund:in")
+    db.execute("UPDATE customers SET summary_revision = NULL WHERE attention LIKE '%Ihren Server%'")
+
+
+@migrations()
+def m19_dashboard_indexes(db: Database) -> None:
+    # "Meine Kund:innen" counted from an index; a search most customers match counted from
+    # the customers' own search texts (overview.View.where, walk=True) without table reads
+    db.execute("CREATE INDEX idx_customers_contact ON customers (archived_at, contact_manager_id)")
+    db.execute("CREATE INDEX idx_customers_search_text ON customers (archived_at, search_text)")
 
 
 @migrations()

@@ -26,7 +26,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlite_utils import Database
 
-from . import handover, live, mail, password_end, store
+from . import handover, inbound, live, mail, password_end, store
 from . import overview as board
 from .checks.dns import check_mailjet
 from .db import frozen, get_db, now
@@ -149,7 +149,7 @@ def digest(db: Database, config, at: datetime) -> int:
     stall_days = min(int(d) for d in config["REMINDER_DAYS"] or [7])
     cutoff = (at - timedelta(days=stall_days)).isoformat(timespec="seconds")
     sent = 0
-    for manager in list(db.query("SELECT * FROM managers ORDER BY id")):
+    for manager in list(db.query("SELECT * FROM managers WHERE active = 1 ORDER BY id")):
         rows = list(
             db.query(
                 "SELECT * FROM customers WHERE contact_manager_id = ? AND archived_at IS NULL"
@@ -317,7 +317,14 @@ def run_due(db: Database, config, *, at: datetime | None = None) -> dict[str, in
     processes at once: each unit of work is claimed in SQLite first.
     """
     at = (at or datetime.now(UTC)).astimezone(UTC)
-    done = {"purged": 0, "reminders": 0, "digests": 0, "drift_checks": 0, "drift_incidents": 0}
+    done = {
+        "purged": 0,
+        "inbound_purged": 0,
+        "reminders": 0,
+        "digests": 0,
+        "drift_checks": 0,
+        "drift_incidents": 0,
+    }
 
     def step(name, work):
         # each kind of work runs even when another failed; the failure is logged
@@ -329,6 +336,8 @@ def run_due(db: Database, config, *, at: datetime | None = None) -> dict[str, in
 
     with frozen(at):
         done["purged"] = step("purge", lambda: handover.purge_expired(db)) or 0
+        keep = config["INBOUND_KEEP_DAYS"]
+        done["inbound_purged"] = step("inbound purge", lambda: inbound.purge(db, keep)) or 0
         step("summaries", lambda: board.refresh(db, obligation()))
         done["reminders"] = step("reminders", lambda: remind(db, config, at)) or 0
         drift = step("drift watch", lambda: watch_drift(db, config, at)) or (0, 0)

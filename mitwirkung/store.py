@@ -48,11 +48,28 @@ def _touch(db: Database, customer_id: int, activity: bool = True) -> None:
     )
 
 
-def create_customer(db: Database, name: str, domain: str | None, contact: str | None, actor: str):
-    """Create a customer with fresh links; return (row, edit_token, share_token)."""
+CREATOR = "creator"  # the default PEIQ contact of a new customer: the manager who created it
+
+
+def create_customer(
+    db: Database,
+    name: str,
+    domain: str | None,
+    contact: str | None,
+    actor: str,
+    *,
+    contact_manager_id: int | None | str = CREATOR,
+):
+    """Create a customer with fresh links; return (row, edit_token, share_token).
+
+    The PEIQ contact is the creating manager unless contact_manager_id names one (or None:
+    nobody in particular).
+    """
     edit, share = crypto.new_token(), crypto.new_token()
     with db.atomic():
         creator = manager_by_actor(db, actor)
+        if contact_manager_id != CREATOR:
+            creator = {"id": contact_manager_id} if contact_manager_id else None
         table = db.table("customers")
         table.insert(
             {
@@ -73,6 +90,20 @@ def create_customer(db: Database, name: str, domain: str | None, contact: str | 
     return customer, edit, share
 
 
+def similar_customers(db: Database, name: str, domain: str | None) -> list[dict]:
+    """Customers (archived ones included) with the same name (case and spaces aside) or domain.
+
+    Each row has id, name, domain, archived_at and `same` ("Name" or "Absender-Domain").
+    """
+    rows = db.query(
+        "SELECT id, name, domain, archived_at, CASE WHEN domain = ? THEN 'Absender-Domain'"
+        " ELSE 'Name' END AS same FROM customers WHERE domain = ?"
+        " OR lower(trim(name)) = lower(trim(?)) ORDER BY id",
+        [domain, domain, name],
+    )
+    return list(rows)
+
+
 def manager_by_actor(db: Database, actor: str | None) -> dict | None:
     """Return the manager behind an actor "manager:EMAIL", or None."""
     if not actor or not actor.startswith("manager:"):
@@ -86,10 +117,12 @@ def peiq_contact(db: Database, customer: dict) -> dict | None:
 
     The assigned contact is the manager who created the customer unless a manager chose
     another one; None when nobody is assigned (e.g. created on the command line) or the
-    assigned manager no longer exists.
+    assigned manager no longer exists or is deactivated.
     """
     manager_id = customer.get("contact_manager_id")
     row = get_row(db, "managers", manager_id) if manager_id else None
+    if row and not row["active"]:
+        return None  # deactivated: no longer anybody's contact, so everybody is told
     return {"name": row["name"], "email": row["email"]} if row else None
 
 
@@ -227,6 +260,14 @@ def set_item(
         if item_id in PER_PATH_ITEMS:
             path = path or get_customer(db, customer_id)["path"]
             detail = {**(detail or {}), "path": path}
+        text = json.dumps(detail or {}, ensure_ascii=False)
+        same = db.execute(
+            "SELECT 1 FROM item_states WHERE customer_id = ? AND item_id = ? AND state = ?"
+            " AND detail = ?",
+            [customer_id, _state_key(item_id, path), state, text],
+        ).fetchone()
+        if same and kind == "item-state":
+            return  # nothing changes: no revision, no event (a repeated click)
         db.table("item_states").upsert(
             {
                 "customer_id": customer_id,
@@ -264,8 +305,10 @@ def all_item_rows(db: Database) -> list[dict]:
 
 
 def archive_customer(db: Database, customer_id: int, actor: str) -> None:
-    """Archive a customer; its links stop working."""
+    """Archive a customer; its links stop working. Archiving an archived one changes nothing."""
     with db.atomic():
+        if get_customer(db, customer_id)["archived_at"]:
+            return
         db.table("customers").update(customer_id, {"archived_at": now()})
         _event(db, customer_id, actor, "customer-archived")
         _touch(db, customer_id)
@@ -274,14 +317,22 @@ def archive_customer(db: Database, customer_id: int, actor: str) -> None:
 def restore_customer(db: Database, customer_id: int, actor: str) -> None:
     """Bring an archived customer back; its links (the same as before) work again."""
     with db.atomic():
+        if not get_customer(db, customer_id)["archived_at"]:
+            return
         db.table("customers").update(customer_id, {"archived_at": None})
         _event(db, customer_id, actor, "customer-restored")
         _touch(db, customer_id)
 
 
 def set_path(db: Database, customer_id: int, path_id: str, actor: str) -> None:
-    """Choose a path; the other paths' item states stay as they are."""
+    """Choose a path; the other paths' item states stay as they are.
+
+    Choosing the path already chosen changes nothing: no revision, no event (each new
+    revision is a new page in every worker's cache).
+    """
     with db.atomic():
+        if get_customer(db, customer_id)["path"] == path_id:
+            return
         db.table("customers").update(customer_id, {"path": path_id})
         _event(db, customer_id, actor, "path-chosen", data={"path": path_id})
         _touch(db, customer_id)
@@ -323,6 +374,8 @@ EVENT_WORDS = {
     "mailjet-subaccount-deleted": "Zugang zum Mailjet-Unterkonto gelöscht",
     "values-ready-mailed": "Kund:in per E-Mail Bescheid gegeben: die DNS-Einträge stehen bereit",
     "records-forwarded": "DNS-Einträge per E-Mail an eine IT-Kolleg:in weitergeleitet",
+    "mail-received-inbound": "Mail an die Prüfadresse empfangen und geprüft",
+    "inbound-address-rotated": "Neue Prüfadresse erzeugt (die alte nimmt keine Mails mehr an)",
     "m365-password-end": "Microsoft 365 hat die Anmeldung mit Passwort abgeschaltet: Kund:in und "
     "PEIQ per E-Mail gebeten, neu zu testen oder auf OAuth 2.0 umzustellen",
     "m365-password-end-unsent": "Microsoft 365 hat die Anmeldung mit Passwort abgeschaltet: keine "
@@ -337,10 +390,10 @@ def actor_label(actor: str | None) -> str:
     return {
         "customer": "Kund:in",
         "recipient": "Empfänger:in der Testmail",
+        "receiver": "Empfangsprüfung",
         "system": "System",
         "auto": "automatische Prüfung",
         "cli": "Kommandozeile",
         "seed": "Demo",
         "jobs": "automatisch",
     }.get(actor or "", actor or "–")
-
