@@ -18,9 +18,20 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block, render_blocks
 
-from . import handover, inbound, live, mail, mailjet_mail, notify, provider_guide, store
+from . import (
+    handover,
+    inbound,
+    live,
+    mail,
+    mail_providers,
+    mailjet_mail,
+    notify,
+    provider_guide,
+    store,
+)
 from .checks.domain import display_domain
 from .checks.smtp import SmtpSettings, shown_address
+from .checks.smtp.oauth import OAuthLogin
 from .db import get_db, now
 from .forms import (
     ForwardForm,
@@ -144,6 +155,13 @@ def context(**extra) -> dict:
         "dns": dns,
     }
     ctx["confirm_ready"] = ctx["confirm_ready"] and not ctx["confirm_wait"]
+    ctx["provider_notice"] = None
+    ctx["mail_auth"] = mail_providers.catalog()
+    if settings and customer["path"] == "smtp-own":
+        login = mail_providers.login_kind(settings.get("no_login"), settings.get("auth_method"))
+        ctx["provider_notice"] = mail_providers.notice(
+            current_app.config, settings.get("provider"), host=settings["host"], login=login
+        )
     ctx["inbound_mail"] = inbound.latest(db, customer["id"], customer["path"])
     ctx["inbound_address"] = (
         None
@@ -395,7 +413,11 @@ def toggle(item_id):
     return after_write(item_id, fresh="Bestätigt." if done else "Haken entfernt.")
 
 
-TEST_ONLY_FIELDS = ("password", "recipient", "allow_plain", "handover")
+TEST_ONLY_FIELDS = ("password", "client_secret", "recipient", "allow_plain", "handover")
+SECRET_NEEDED = (
+    "Bitte tragen Sie den geheimen Clientschlüssel (den „Wert“ aus „Zertifikate & "
+    "Geheimnisse“) ein – er wird nur für diesen Test benutzt und nirgends gespeichert."
+)
 PASSWORD_NEEDED = (
     "Bitte tragen Sie das Passwort des Postfachs ein – es wird nur für diesen Test benutzt "
     "und nirgends gespeichert."
@@ -409,7 +431,10 @@ def validate_settings(form: SmtpTestForm, testing: bool) -> bool:
     named at their field either way. Every field stays in the form as typed.
     """
     valid = form.validate_on_submit()
-    if testing and not form.no_login.data and not form.password.data:
+    if testing and form.oauth() and not form.client_secret.data:
+        form.client_secret.errors = [*form.client_secret.errors, SECRET_NEEDED]
+        valid = False
+    elif testing and not form.no_login.data and not form.oauth() and not form.password.data:
         form.password.errors = [*form.password.errors, PASSWORD_NEEDED]
         valid = False
     if not testing:
@@ -457,6 +482,11 @@ def settings_data(form) -> dict:
     data["no_login"] = int(bool(form.no_login.data))
     if data["no_login"]:
         data["username"] = ""
+    found = data.get("host") and mail_providers.recognise(
+        current_app.config, data["host"], data.get("sender", "")
+    )
+    if found:  # else what a test's server said stays (live.save_smtp_settings)
+        data["provider"] = found
     return data
 
 
@@ -481,7 +511,11 @@ def smtp_test():
         form.sender.data, form.recipient.data, login=not form.no_login.data,
         copy_to=inbound.current_address(db, current_app.config, g.customer["id"], "smtp-own"),
     )  # fmt: skip
-    password = None if form.no_login.data else form.password.data or None
+    oauth = None
+    if form.oauth():
+        oauth = OAuthLogin(form.oauth_tenant.data, form.oauth_client.data,
+                           form.client_secret.data, current_app.config["MS_LOGIN_URL"])  # fmt: skip
+    password = None if form.no_login.data or oauth else form.password.data or None
     data = settings_data(form)
     max_age = current_app.config["SECRET_MAX_AGE_DAYS"] if form.handover.data else None
     try:
@@ -491,7 +525,8 @@ def smtp_test():
             confirm_url_for=lambda code: public_url("customer.confirm", code=code),
             actor="customer", client_addr=live.client_key(request.remote_addr),
             save=lambda db: live.save_smtp_settings(db, g.customer["id"], data, "customer"),
-            handover_max_age=max_age,
+            handover_max_age=max_age, handover_secret=form.secret(),
+            oauth=oauth,
         )  # fmt: skip
     except live.RateLimited as e:
         form.form_errors.append(e.message)
@@ -502,6 +537,24 @@ def smtp_test():
     # a server that answers quickly: the answer carries the result, no polling round trip
     get_runner().wait(run_id, float(current_app.config["SMTP_ANSWER_WAIT"]))
     return after_write("smtp-settings", also, saved=True, pressed="test", smtp_form=shown(form))
+
+
+@bp.post("/c/<token>/provider-notice")
+def provider_notice():
+    """The Microsoft 365 / Google notice for the host and sender being typed (not saved).
+
+    Asked by the page itself, not by a click: on a page behind a path switch it answers
+    204 (nothing to swap), so the answer to the person's own next click is not crowded out.
+    """
+    path = obligation().path(g.customer["path"])
+    if path is None or obligation().items["smtp-settings"] not in path.items:
+        return "", 204
+    form = request.form
+    host, sender = form.get("host", "")[:300].strip(), form.get("sender", "")[:300].strip()
+    found = mail_providers.recognise(current_app.config, host, sender) if host or sender else ""
+    login = mail_providers.login_kind(form.get("no_login"), form.get("auth_method"))
+    notice = mail_providers.notice(current_app.config, found, host=host, login=login)
+    return respond(["provider_notice"], provider_notice=notice)
 
 
 @bp.post("/c/<token>/smtp-probe")
@@ -543,7 +596,11 @@ def run(run_id):
         also = ["smtp-test-mail", "smtp-password"]  # the hand-over is decided as the run ends
         settings_view = next(v for v in ctx["views"] if v.item.id == "smtp-settings")
         badge = render_block(TEMPLATE, "badge", **{**ctx, "view": settings_view, "badge_oob": True})
-        return render_block(TEMPLATE, "smtp_answer", **ctx) + out_of_band(ctx, also) + badge
+        html = render_block(TEMPLATE, "smtp_answer", **ctx) + out_of_band(ctx, also) + badge
+        if row["state"] != "running" and not g.readonly:
+            # the server's greeting may have named the provider: its notice changes now too
+            html += render_block(TEMPLATE, "provider_notice", **{**ctx, "oob": True})
+        return html
     other_path()
 
 

@@ -616,6 +616,17 @@ def m19_dashboard_indexes(db: Database) -> None:
 
 
 @migrations()
+def m15_smtp_oauth_login(db: Database) -> None:
+    # Anmeldeverfahren: "password" or "oauth-m365" (tenant and client ID are not secret; the
+    # client secret is never stored); provider: "microsoft"/"google"/"" as last recognised.
+    table = db.table("smtp_settings")
+    table.add_column("auth_method", str, not_null_default="password")
+    table.add_column("oauth_tenant", str)
+    table.add_column("oauth_client", str)
+    table.add_column("provider", str)
+
+
+@migrations()
 def m18_secret_tested(db: Database) -> None:
     # A hand-over records whether a test's login proved the secret (1) or nobody tested it (0).
     db.table("secrets").add_column("tested", int, not_null_default=0)

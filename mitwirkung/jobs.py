@@ -26,7 +26,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlite_utils import Database
 
-from . import handover, inbound, live, mail, store
+from . import handover, inbound, live, mail, password_end, store
 from . import overview as board
 from .checks.dns import check_mailjet
 from .db import frozen, get_db, now
@@ -342,9 +342,16 @@ def run_due(db: Database, config, *, at: datetime | None = None) -> dict[str, in
         done["reminders"] = step("reminders", lambda: remind(db, config, at)) or 0
         drift = step("drift watch", lambda: watch_drift(db, config, at)) or (0, 0)
         done["drift_checks"], done["drift_incidents"] = drift
+        done["password_end"] = step("password end", lambda: password_end.notify_after_switch_off(
+            db, config, at, claim=claim, links=_password_end_links)) or 0  # fmt: skip
         step("summaries", lambda: board.refresh(db, obligation()))  # the digest reads them
         done["digests"] = step("digests", lambda: digest(db, config, at)) or 0
     return done
+
+
+def _password_end_links(customer: dict) -> tuple[str | None, str]:
+    """The customer's edit link and the manager's page of the customer."""
+    return customer_links(customer)[0], public_url("manage.customer", customer_id=customer["id"])
 
 
 jobs = AppGroup("jobs", help="Background work: reminders, digests, drift watch, purges.")

@@ -13,12 +13,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import crypto, handover, mail, mailjet_followup, store
+from . import crypto, handover, mail, mail_providers, mailjet_followup, store
 from .checks import diagnose, dnsprovider
 from .checks.dns import DnsReport, MailjetExpectation, check_mailjet, planned_records
 from .checks.dns.zonefile import zone_snippet
 from .checks.netguard import GuardError, vet
 from .checks.smtp import SmtpResult, SmtpSettings, probe_settings, run_smtp_test
+from .checks.smtp.oauth import OAuthLogin
 from .db import now
 from .runner import Runner
 from .runner import reap as runner_reap
@@ -155,13 +156,19 @@ def smtp_key(settings: dict) -> tuple:
     that arrived in another mailbox still proves the server sends).
     """
     login = settings["login"] if "login" in settings else not settings.get("no_login")
+    method = (settings.get("auth_method") or "password") if login else ""
+    oauth = ()
+    if method == "oauth-m365":
+        oauth = (settings.get("oauth_tenant"), settings.get("oauth_client"))
     return (
         settings.get("host"), int(settings.get("port") or 0), settings.get("encryption"),
         (settings.get("username") or "") if login else "", settings.get("sender"), bool(login),
+        method, *oauth,
     )  # fmt: skip
 
 
-SETTINGS_FIELDS = ("host", "port", "encryption", "username", "sender", "recipient", "no_login")
+SETTINGS_FIELDS = ("host", "port", "encryption", "username", "sender", "recipient", "no_login",
+                   "auth_method", "oauth_tenant", "oauth_client")  # fmt: skip
 TRIAL_RULE = (
     "Ihre gespeicherten Einstellungen sind schon erfolgreich getestet: „Testmail senden“ "
     "übernimmt geänderte Einstellungen erst, wenn der Server die Testmail angenommen hat."
@@ -177,6 +184,8 @@ def save_smtp_settings(db: Database, customer_id: int, data: dict, actor: str) -
     """
     with db.atomic():
         old = store.get_row(db, "smtp_settings", customer_id)
+        if "provider" not in data and (old is None or old.get("host") != data.get("host")):
+            data = {**data, "provider": None}  # a server that said who it is was another one
         db.table("smtp_settings").upsert(
             {"customer_id": customer_id, **data, "updated_at": now()}, pk="customer_id"
         )
@@ -211,6 +220,8 @@ def start_smtp_test(
     client_addr: str | None,
     save=None,
     handover_max_age: int | None = None,
+    handover_secret: str | None = None,
+    oauth: OAuthLogin | None = None,
 ) -> int:
     """Admit and start a test mail run; the password lives only in this job's memory.
 
@@ -226,11 +237,17 @@ def start_smtp_test(
     code = crypto.new_token()
     confirm_url = confirm_url_for(code)
     options = _check_options(config)
+    today, providers = mail_providers.today(config), mail_providers.catalog()
+    method = {"auth_method": "password"}
+    if oauth:
+        method = {"auth_method": "oauth-m365", "oauth_tenant": oauth.tenant,
+                  "oauth_client": oauth.client_id}  # fmt: skip
 
     def check():
         return run_smtp_test(
             settings, password, confirm_url=confirm_url, customer_name=customer["name"],
-            allow_plain_password=allow_plain, **options,
+            allow_plain_password=allow_plain, oauth=oauth, today=today, providers=providers,
+            **options,
         )  # fmt: skip
 
     def on_start(db, run_id, trial):
@@ -248,7 +265,8 @@ def start_smtp_test(
                 db, customer["id"], "smtp-test-mail", "running", actor, {"run_id": run_id}
             )
 
-    secret = handover.seal(password) if handover_max_age is not None and password else None
+    given = handover_secret if handover_secret is not None else password
+    secret = handover.seal(given) if handover_max_age is not None and given else None
 
     def finish(db, run_id, result):
         outcome, data = finish_smtp(db, run_id, result)
@@ -266,7 +284,8 @@ def start_smtp_test(
             save(db)
         return runner.submit(
             db, customer_id=customer["id"], kind="smtp",
-            settings={**_public_settings(settings), "trial": trial, "handover": bool(secret)},
+            settings={**_public_settings(settings), **method, "trial": trial,
+                      "handover": bool(secret)},
             actor=actor, client_addr=client_addr, check=check, finish=finish,
             on_start=lambda db, run_id: on_start(db, run_id, trial),
         )  # fmt: skip
@@ -310,6 +329,8 @@ def finish_smtp(db: Database, run_id: int, result: SmtpResult | None):
         and (data["ok"] or not tested.get("trial"))
     )
     if data["applied"]:
+        if data.get("provider") is not None:  # what the server itself said decides
+            db.table("smtp_settings").update(cid, {"provider": data["provider"]})
         store.set_item(
             db, cid, "smtp-test-mail", state,
             "system", {"run_id": run_id, "code": data["code"], "title": data["title"]},
@@ -612,9 +633,7 @@ def _inform_peiq(db, runner, config, *, customer, status_url, manage_url) -> Non
         and informed["detail"].get("red", []) == red
     )
     to = (
-        []
-        if already_told or not mail.configured(config)
-        else manager_addresses(db, customer["id"])
+        [] if already_told or not mail.configured(config) else manager_addresses(db, customer["id"])
     )  # empty: the managers have this very notice and have not looked yet, or mail is off
     lines = "\n".join(f"  {STATE_WORDS.get(s, s):<12} {items[i].title}" for i, s in states.items())
     if red:

@@ -261,6 +261,8 @@ def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extr
         STATUSES=board.STATUSES,
         SORTS=board.SORTS,
         MAX_DAYS=board.MAX_DAYS,
+        at_risk=len(board.password_at_risk(db)),
+        mail_auth_off=current_app.extensions["mail_auth"]["microsoft"].default_off_text,
         **extra,
     )
     return html, status
@@ -298,6 +300,7 @@ def export_csv():
     context = {
         "paths": {p.id: p for p in obligation().paths},
         "customer_url": public_url("manage.customer", customer_id=0).removesuffix("0"),
+        "at_risk": board.password_at_risk(db),  # Microsoft 365/Google with a password
     }
 
     def lines():
@@ -428,6 +431,7 @@ def render_customer(c: dict, status: int = 200, **extra):
     html = render_template(
         "manage_customer.html",
         **overview(c, store.item_rows(db, customer_id)),
+        mail_auth_off=current_app.extensions["mail_auth"]["microsoft"].default_off_text,
         edit_url=edit_url,
         share_url=share_url,
         history=board.history(db, obligation(), customer_id),
@@ -652,7 +656,13 @@ def reveal_password(customer_id):
     if password is None:
         flash("Es liegt kein Passwort (mehr) vor. Es wurde bereits angezeigt oder ist abgelaufen.")
         return redirect(url_for("manage.customer", customer_id=customer_id), 303)
-    response = make_response(render_template("revealed.html", customer=c, password=password))
+    settings = store.get_row(get_db(), "smtp_settings", customer_id) or {}
+    oauth = settings.get("auth_method") == "oauth-m365" and not settings.get("no_login")
+    response = make_response(
+        render_template(
+            "revealed.html", customer=c, password=password, oauth=oauth, settings=settings
+        )  # fmt: skip
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 

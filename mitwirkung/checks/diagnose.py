@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from mitwirkung.checks.domain import display_domain
 
+from .provider_wording import PROVIDER_TABLE
+
 # Said once wherever SSL and TLS get mixed up: the words name the moment, not the strength.
 SSL_TLS_NOTE = (
     "SSL und TLS bedeuten hier, „wann“ die Verschlüsselung beginnt, nicht wie sicher sie ist: "
@@ -46,6 +48,9 @@ DEFAULTS = {
     "role": "Adresse",
     "mailbox": "",
     "step": "",
+    "tenant": "(leer)",
+    "client": "(leer)",
+    "aadsts": "ohne Fehlercode",
 }
 
 
@@ -998,7 +1003,8 @@ def describe(code: str, **context) -> Diagnosis:
         (proven and PROVEN_VARIANTS.get(code))
         or (not login_chosen and NO_LOGIN_VARIANTS.get(code))
         or VARIANTS.get((code, authenticated))
-        or TABLE.get(code, TABLE["unexpected"])
+        or TABLE.get(code)
+        or PROVIDER_TABLE.get(code, TABLE["unexpected"])
     )
     # A-labels only on the wire: a person reads the server's and the certificate's names
     # with U-labels (mail.müller-verlag.de, not mail.xn--mller-verlag-dlb.de).

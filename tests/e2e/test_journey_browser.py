@@ -177,7 +177,7 @@ def fill_settings(form, port):
     form.locator("#port").fill(str(port))
     form.get_by_label("TLS – Verbindung").check()
     form.locator("#port").fill(str(port))
-    form.get_by_label("Nutzer").fill(USER)
+    form.get_by_role("textbox", name="Nutzer").fill(USER)
     form.get_by_label("Absenderadresse").fill("versand@kunde.test")
 
 
@@ -401,8 +401,8 @@ def test_keyboard_only_through_the_smtp_own_path(journey, kunde_mail, context):
     kb.press("ArrowDown")  # TLS
     expect(form.get_by_label("TLS – Verbindung")).to_be_checked()
     expect(form.locator("#port")).to_have_value(str(kunde_mail.port))  # not the usual 587
-    for label, text in (("Nutzer", USER), ("Absenderadresse", "versand@kunde.test")):
-        tab_to(page, form.get_by_label(label))
+    for field, text in (("#username", USER), ("#sender", "versand@kunde.test")):
+        tab_to(page, form.locator(field))
         kb.type(text)
     kb.press("Enter")
     journey.answered(page.locator("#smtp-save-answer"), "Gespeichert.")
@@ -460,7 +460,7 @@ def test_without_login_user_and_password_step_aside(journey):
     form = page.locator("#smtp-form")
     fill_settings(form, 587)
     form.get_by_label("Mein Server braucht keine Anmeldung").check()
-    expect(form.get_by_label("Nutzer")).to_be_hidden()
+    expect(form.get_by_role("textbox", name="Nutzer")).to_be_hidden()
     expect(form.locator("#smtp-password-input")).to_be_hidden()
     expect(form.get_by_text("die IP-Adressen freigeben, von denen PEIQ sendet")).to_be_visible()
     form.get_by_role("button", name="Speichern").click()
@@ -468,7 +468,7 @@ def test_without_login_user_and_password_step_aside(journey):
     page.reload()
     expect(page.locator("#item-smtp-password .badge")).to_have_text("Nicht nötig")
     expect(page.locator("#item-smtp-password")).not_to_contain_text("Passwort jetzt übergeben")
-    expect(page.locator("#smtp-form").get_by_label("Nutzer")).to_be_hidden()
+    expect(page.locator("#smtp-form").get_by_role("textbox", name="Nutzer")).to_be_hidden()
     journey.axe()
     journey.shot("journey-no-login")
     assert journey.state(customer["id"], "smtp-password") == "done"
