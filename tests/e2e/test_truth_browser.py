@@ -82,7 +82,7 @@ def fill(form, port, password=PASSWORD):
     form.get_by_label("Server/Host").fill("mail.kunde.test")
     form.get_by_label("TLS – Verbindung").check()
     form.locator("#port").fill(str(port))
-    form.get_by_label("Nutzer").fill(USER)
+    form.locator("#username").fill(USER)
     form.get_by_label("Absenderadresse").fill("versand@kunde.test")
     form.locator("#smtp-password-input").fill(password)
     form.get_by_label("Empfänger der Testmail").fill("it@kunde.test")
