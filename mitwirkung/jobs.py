@@ -149,7 +149,7 @@ def digest(db: Database, config, at: datetime) -> int:
     stall_days = min(int(d) for d in config["REMINDER_DAYS"] or [7])
     cutoff = (at - timedelta(days=stall_days)).isoformat(timespec="seconds")
     sent = 0
-    for manager in list(db.query("SELECT * FROM managers ORDER BY id")):
+    for manager in list(db.query("SELECT * FROM managers WHERE active = 1 ORDER BY id")):
         rows = list(
             db.query(
                 "SELECT * FROM customers WHERE contact_manager_id = ? AND archived_at IS NULL"
