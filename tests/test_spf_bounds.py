@@ -11,6 +11,7 @@ from dnszones import make_keys, zone_text
 
 from mitwirkung.checks import dmarc, spf
 from mitwirkung.checks.dns import MailjetExpectation, check_mailjet
+from mitwirkung.checks.dns.spf import OWN_TERMS_BOUND
 from mitwirkung.checks.spf_tree import QUERY_BOUND
 
 WIDTH = 30  # the issue's tree: 30 includes of 30 includes of 30 "a" terms
@@ -46,6 +47,9 @@ def tree_zone() -> str:
         "$ORIGIN voids.test.",
         "@ IN SOA ns1.dns-provider.net. hostmaster.voids.test. 1 3600 600 86400 300",
         "@ IN TXT " + txt("v=spf1 " + " ".join(f"a:gone{k}.voids.test" for k in range(9))),
+        "$ORIGIN wide.test.",
+        "@ IN SOA ns1.dns-provider.net. hostmaster.wide.test. 1 3600 600 86400 300",
+        "@ IN TXT " + txt("v=spf1 " + " ".join(f"a:w{k}.wide.test" for k in range(300))),
     ]
     return "\n".join(lines) + "\n"
 
@@ -77,6 +81,16 @@ def test_a_wide_deep_tree_costs_a_bounded_number_of_queries(server):
     assert len(set(third)) <= QUERY_BOUND, third
     assert len({q for q in walked if q[0].startswith("i")}) <= 30
     assert len(queries) <= 3 * QUERY_BOUND + 20  # everything one click costs (documented)
+
+
+def test_a_wide_record_of_its_own_costs_a_bounded_number_of_queries(server):
+    """The proposal step that drops void lookups asks about the record's own terms: bounded
+    too (OWN_TERMS_BOUND), not one query per term of a 300-term record."""
+    spf, queries = run(server, "wide.test")
+    asked = {q[0].rstrip(".") for q in queries if q[0].endswith("wide.test.")}
+    assert len(asked) <= 2 * OWN_TERMS_BOUND + QUERY_BOUND, len(asked)
+    assert len(queries) <= 3 * QUERY_BOUND + 2 * OWN_TERMS_BOUND + 20
+    assert spf.state == "failed"
 
 
 def test_void_lookups_stop_the_walk_after_the_third(server):
