@@ -28,6 +28,11 @@ $TTL 60
 @        IN TXT "v=spf1 ip4:127.0.0.1 -all"
 _dmarc   IN TXT "v=DMARC1; p=reject"
 pps._domainkey IN TXT {KEY.txt()}
+$ORIGIN strict.test.
+@        IN SOA ns.strict.test. hostmaster.strict.test. 1 3600 600 86400 60
+@        IN NS  ns.strict.test.
+@        IN TXT "v=spf1 ip4:192.0.2.1 -all"
+_dmarc   IN TXT "v=DMARC1; p=reject"
 """
 
 
@@ -59,9 +64,9 @@ def server(tmp_path_factory, zones):
     app.extensions["runner"].shutdown()
 
 
-def deliver(port: int, to: str, signed: bool = True) -> None:
+def deliver(port: int, to: str, signed: bool = True, sender: str = "pps@kunde.test") -> None:
     """Send from another thread: Playwright's sync API holds this thread's event loop."""
-    raw = message(from_="PEIQ PRINT PPS <pps@kunde.test>", to=to)
+    raw = message(from_=f"PEIQ PRINT PPS <{sender}>", to=to)
     if signed:
         raw = sign(raw, KEY, domain="kunde.test", selector="pps")
 
@@ -72,7 +77,7 @@ def deliver(port: int, to: str, signed: bool = True) -> None:
         )  # fmt: skip
         try:
             async with client:
-                await client.sendmail("pps@kunde.test", [to], raw)
+                await client.sendmail(sender, [to], raw)
         finally:
             await asyncio.sleep(0.01)
 
@@ -146,3 +151,23 @@ def test_the_manager_sees_arrival_and_verdict(server, page, screenshot):
     expect(page.locator("#manage-item-mail-received")).to_contain_text("Empfang nachgewiesen")
     expect(page.locator(".events")).to_contain_text("Mail an die Prüfadresse empfangen")
     screenshot(page, "inbound-manager")
+
+
+def test_a_later_failing_mail_turns_a_finished_page_without_reload(server, page, screenshot):
+    """Done and Geschafft, the page keeps a light poll: a later mail that fails DMARC turns the
+    item, the progress and the Geschafft box back, out of band, no reload."""
+    server.app.config["PEIQ_POLL_SECONDS"] = 1
+    try:
+        customer, edit = customer_on(server, "portal", "Später-Verlag")
+        page.goto(f"{server.url}/c/{edit}")
+        item = page.locator("#item-mail-received")
+        address = item.locator("#inbound-address").inner_text()
+        deliver(server.receiver.port, address)
+        expect(page.locator("#done-banner")).to_contain_text("Geschafft", timeout=5000)
+        deliver(server.receiver.port, address, sender="pps@strict.test")
+        expect(item.locator(".badge")).not_to_have_text("Erledigt", timeout=8000)
+        expect(page.locator("#done-banner")).to_have_count(0)
+        expect(page.locator("#progress [data-progress]")).not_to_have_text("100 %")
+        screenshot(page, "inbound-later-failure")
+    finally:
+        server.app.config["PEIQ_POLL_SECONDS"] = 10
