@@ -140,7 +140,7 @@ def test_arrival_turns_the_answer_and_confirmation_leads_back(
     customers.post(f"/c/{edit}/smtp-test", form(kunde_mail), htmx=True, token_from=f"/c/{edit}")
     wait_for_run(db, customer["id"])
     before = client.get(f"/c/{edit}").text
-    assert "noch nicht bewiesen" in before and 'id="smtp-arrived"' not in before
+    assert "Dass sie ankommt, zeigt sich" in before and 'id="smtp-arrived"' not in before
     text = kunde_mail.handler.messages[-1].text()
     link = re.search(r"https?://\S+/bestaetigen/[\w-]+", text).group(0)
     confirmed = client.get(link[link.index("/bestaetigen/") :]).text
@@ -149,7 +149,7 @@ def test_arrival_turns_the_answer_and_confirmation_leads_back(
     # the open page polls mail-received: the answer next to the button changes with it
     poll = client.get(f"/c/{edit}/items/mail-received", headers={"HX-Request": "true"}).text
     assert 'id="smtp-answer"' in poll and 'hx-swap-oob="true"' in poll
-    assert 'id="smtp-arrived"' in poll and "noch nicht bewiesen" not in poll
+    assert 'id="smtp-arrived"' in poll and "Dass sie ankommt, zeigt sich" not in poll
     assert "Geschafft!" not in poll  # the password is still open: not 100 %
 
 

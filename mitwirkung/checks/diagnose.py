@@ -66,11 +66,12 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "ok": (
         "Testmail wurde angenommen",
         "Der Server {host} hat die Testmail mit „250“ angenommen. Das heißt: Die Einstellungen "
-        "stimmen und der Server will die Mail zustellen. Ob sie wirklich ankommt, ist damit "
-        "noch nicht bewiesen.",
-        "Öffnen Sie im Postfach von {recipient} die Testmail und klicken Sie auf den "
-        "Bestätigungslink darin. Erst das beweist, dass die Mail angekommen ist. Sehen Sie "
-        "auch im Spam-Ordner nach.",
+        "stimmen und der Server will die Mail zustellen. Dass sie ankommt, zeigt sich, sobald "
+        "sie an Ihrer Prüfadresse eintrifft (das prüfen wir selbst) oder Sie den "
+        "Bestätigungslink darin öffnen.",
+        "Warten Sie einen Moment: Diese Seite meldet die Ankunft an Ihrer Prüfadresse von "
+        "selbst. Oder öffnen Sie im Postfach von {recipient} die Testmail und klicken Sie auf "
+        "den Bestätigungslink darin (sehen Sie auch im Spam-Ordner nach).",
     ),
     "ok_without_login": (
         "Testmail ohne Anmeldung angenommen – PEIQ muss Ihnen noch etwas nennen",

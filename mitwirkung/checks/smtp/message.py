@@ -133,7 +133,7 @@ def build_test_mail(settings, *, confirm_url: str, customer_name: str) -> EmailM
         "Bitte bestätigen Sie, dass diese Mail angekommen ist, indem Sie den folgenden Link "
         "öffnen:\n\n"
         f"{confirm_url}\n\n"
-        "Erst mit diesem Klick ist nachgewiesen, dass Systemmails von PRINT PPS Ihr Postfach "
+        "Mit diesem Klick ist nachgewiesen, dass Systemmails von PRINT PPS Ihr Postfach "
         "erreichen.\n\n"
         "Vielen Dank!\nIhr PEIQ-Team\n"
     )
@@ -148,7 +148,7 @@ def build_test_mail(settings, *, confirm_url: str, customer_name: str) -> EmailM
         f'<p><a href="{url}">Ankunft der Testmail bestätigen</a></p>'
         f"<p>Falls der Link nicht funktioniert, kopieren Sie diese Adresse in Ihren Browser:"
         f"<br>{url}</p>"
-        "<p>Erst mit diesem Klick ist nachgewiesen, dass Systemmails von PRINT PPS Ihr "
+        "<p>Mit diesem Klick ist nachgewiesen, dass Systemmails von PRINT PPS Ihr "
         "Postfach erreichen.</p>"
         "<p>Vielen Dank!<br>Ihr PEIQ-Team</p></body></html>"
     )
