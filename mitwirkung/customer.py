@@ -401,13 +401,18 @@ def toggle(item_id):
         # a receipt the receiver proved is never replaced by a click (only by a newer mail)
         proven = evidence((rows.get(item_id) or {}).get("detail") or {}) == "received"
         refused = refused or proven
-        if not refused:
+        # a tick by hand is a claim, not a proof: ask first (a second form, so no JS is needed)
+        sure = request.form.get("sure") == "1"
+        ask = done and not refused and item_id == "mail-received" and not sure
+        if not refused and not ask:
             store.set_item(
                 db, cid, item_id, "done" if done else "open", "customer",
                 {"by_hand": True, "evidence": "manual"} if done else {}, path=path,
             )  # fmt: skip
     if refused:  # the page offers the tick only then; a stale page or a plain form can ask
         return respond(["item"], 422, item_id=item_id, toggle_refused=True)
+    if ask:
+        return respond(["item"], item_id=item_id, ask_manual=True)
     if done and progress(item_views(obligation(), path, store.item_rows(db, cid, path))) == 100:
         return after_write(item_id, finished=True)  # the banner "Geschafft" is the answer
     return after_write(item_id, fresh="Bestätigt." if done else "Haken entfernt.")

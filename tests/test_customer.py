@@ -58,7 +58,9 @@ def test_choosing_no_or_an_unknown_path_explains(client, customers):
 def test_changing_the_path_keeps_the_other_paths_states(customers):
     customer, edit, _ = customers.create(path="portal")
     customers.complete_portal(customer["id"])
-    customers.post(f"/c/{edit}/items/mail-received", {"done": "1"}, token_from=f"/c/{edit}")
+    customers.post(
+        f"/c/{edit}/items/mail-received", {"done": "1", "sure": "1"}, token_from=f"/c/{edit}"
+    )
     customers.post(f"/c/{edit}/path", {"path": "smtp-own", "confirm_leave": "1"},
                    token_from=f"/c/{edit}")  # fmt: skip
     # a mail that arrived through the PORTAL proves nothing about the own mailbox
@@ -71,7 +73,7 @@ def test_toggle_with_htmx_returns_item_and_progress_fragment(customers):
     customer, edit, _ = customers.create(path="portal")
     customers.complete_portal(customer["id"])
     url = f"/c/{edit}/items/mail-received"
-    response = customers.post(url, {"done": "1"}, htmx=True, token_from=f"/c/{edit}")
+    response = customers.post(url, {"done": "1", "sure": "1"}, htmx=True, token_from=f"/c/{edit}")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<html" not in html
@@ -87,7 +89,7 @@ def test_toggle_without_htmx_redirects_back(customers):
     customer, edit, _ = customers.create(path="portal")
     customers.complete_portal(customer["id"])
     response = customers.post(
-        f"/c/{edit}/items/mail-received", {"done": "1"}, token_from=f"/c/{edit}"
+        f"/c/{edit}/items/mail-received", {"done": "1", "sure": "1"}, token_from=f"/c/{edit}"
     )
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/c/{edit}#item-mail-received")
@@ -104,7 +106,7 @@ def test_items_with_a_live_test_cannot_be_ticked_by_hand(customers):
 def test_posts_without_csrf_token_are_refused(client, customers):
     customer, edit, _ = customers.create(path="portal")
     for url, data in [
-        (f"/c/{edit}/items/mail-received", {"done": "1"}),
+        (f"/c/{edit}/items/mail-received", {"done": "1", "sure": "1"}),
         (f"/c/{edit}/path", {"path": "mailjet"}),
         (f"/c/{edit}/portal", {"portal": "portal.x.de", "confirm": "y"}),
     ]:
@@ -121,7 +123,7 @@ def test_csrf_header_from_htmx_is_accepted(client, customers):
     token = customers.csrf(f"/c/{edit}")
     response = client.post(
         f"/c/{edit}/items/mail-received",
-        data={"done": "1"},
+        data={"done": "1", "sure": "1"},
         headers={"HX-Request": "true", "X-CSRFToken": token},
     )
     assert response.status_code == 200
@@ -136,7 +138,7 @@ def test_share_link_is_read_only(client, customers):
     assert 'hx-trigger="every' in page
     token = customers.csrf(f"/c/{edit}")
     for url, data in [
-        (f"/s/{share}/items/mail-received", {"done": "1"}),
+        (f"/s/{share}/items/mail-received", {"done": "1", "sure": "1"}),
         (f"/s/{share}/path", {"path": "mailjet"}),
         (f"/s/{share}/portal", {"portal": "x.de", "confirm": "y"}),
         (f"/s/{share}/smtp-settings", {"host": "smtp.x.de"}),
@@ -159,7 +161,9 @@ def test_share_refresh_gets_the_workspace_fragment(client, customers):
 def test_status_json_shape(client, customers, prefix):
     customer, edit, share = customers.create(path="portal")
     customers.complete_portal(customer["id"])
-    customers.post(f"/c/{edit}/items/mail-received", {"done": "1"}, token_from=f"/c/{edit}")
+    customers.post(
+        f"/c/{edit}/items/mail-received", {"done": "1", "sure": "1"}, token_from=f"/c/{edit}"
+    )
     token = edit if prefix == "c" else share
     data = client.get(f"/{prefix}/{token}/status.json").get_json()
     assert set(data) == {"customer", "path", "progress", "items", "inbound_address"}

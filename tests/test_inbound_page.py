@@ -167,7 +167,9 @@ def test_the_manager_sees_the_arrival_the_verdict_and_the_evidence(
 def test_a_tick_by_hand_reads_as_such_everywhere(inbound_app, customers, db, auth):
     customer, edit, share = customers.create(path="portal")
     customers.complete_portal(customer["id"])
-    customers.post(f"/c/{edit}/items/mail-received", {"done": "1"}, token_from=f"/c/{edit}")
+    customers.post(
+        f"/c/{edit}/items/mail-received", {"done": "1", "sure": "1"}, token_from=f"/c/{edit}"
+    )
     for url in (f"/c/{edit}", f"/s/{share}"):
         assert "von Hand bestätigt" in customers.client.get(url).text
     auth.login()

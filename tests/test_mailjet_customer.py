@@ -33,7 +33,7 @@ def inform(customers, edit, red=False):
 
 
 def tick(customers, edit):
-    return customers.post(f"/c/{edit}/items/mail-received", {"done": "1"}, htmx=True,
+    return customers.post(f"/c/{edit}/items/mail-received", {"done": "1", "sure": "1"}, htmx=True,
                           token_from=f"/c/{edit}")  # fmt: skip
 
 

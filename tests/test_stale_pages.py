@@ -31,7 +31,7 @@ def test_a_tick_racing_a_path_switch_never_lands_on_the_new_path(app, customers,
 
         threads = [
             threading.Thread(target=post, args=("tick", f"/c/{edit}/items/mail-received",
-                                                {"done": "1", "path": "smtp-own"})),
+                                                {"done": "1", "sure": "1", "path": "smtp-own"})),
             threading.Thread(target=post, args=("path", f"/c/{edit}/path",
                                                  {"path": "portal", "confirm_leave": "1"})),
         ]  # fmt: skip
@@ -50,7 +50,8 @@ def test_a_tick_racing_a_path_switch_never_lands_on_the_new_path(app, customers,
 def test_a_tick_from_a_page_of_another_path_is_refused(customers, db):
     customer, edit, _ = customers.create(path="portal")
     customers.complete_portal(customer["id"])
-    response = customers.post(f"/c/{edit}/items/mail-received", {"done": "1", "path": "smtp-own"},
+    response = customers.post(f"/c/{edit}/items/mail-received",
+                              {"done": "1", "sure": "1", "path": "smtp-own"},
                               htmx=True, token_from=f"/c/{edit}")  # fmt: skip
     assert response.status_code == 409
     assert response.headers["X-Reason"] == "other-path"

@@ -367,7 +367,13 @@ def test_portal_waits_for_peiq_then_the_customer_confirms(journey):
     page.reload()
     confirm = received.get_by_role("button", name="Ja, ich habe eine E-Mail von PRINT PPS erhalten")
     confirm.click()
+    # a claim, not a proof: the page asks first, and the Geschafft box says how it was reached
+    journey.answered(received.locator("#manual-confirm"), "wirklich in Ihrem Postfach gesehen")
+    expect(received.locator(".badge")).not_to_have_text("Erledigt")
+    journey.axe()
+    received.get_by_role("button", name=re.compile("Ja, ich bestätige von Hand")).click()
     journey.answered(page.locator("#done-banner"), "Geschafft")  # at 100 % the banner answers
+    expect(page.locator("#done-banner")).to_contain_text("von Hand bestätigt")
     expect(page.locator("[data-progress]")).to_have_text("100 %")
     expect(page.locator("#progress")).to_contain_text("Geschafft")
     journey.shot("journey-portal-done")
