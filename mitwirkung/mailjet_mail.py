@@ -18,18 +18,26 @@ KIND = "mailjet-mail"
 PATH = "mailjet"
 
 
-def obstacle(db: Database, config, customer_id: int) -> str | None:
-    """Return why no test mail through Mailjet can be sent yet (German), or None."""
+NOT_CONNECTED = {
+    "customer": "Eine Testmail über Mailjet lässt sich hier nicht senden: Die Verbindung zu "
+    "Mailjet ist bei PEIQ nicht eingerichtet. Sie müssen dafür nichts tun.",
+    "manager": "Eine Testmail über Mailjet lässt sich hier nicht senden: Für diese Kund:in ist "
+    "kein Mailjet-Zugang da. Tragen Sie im Abschnitt Mailjet den Zugang ihres Unterkontos ein, "
+    "oder lassen Sie PEIQs Mailjet-Konto auf dem Server einrichten (MAILJET_API_KEY und "
+    "MAILJET_API_SECRET).",
+}
+
+
+def obstacle(db: Database, config, customer_id: int, audience: str = "customer") -> str | None:
+    """Return why no test mail through Mailjet can be sent yet (German, worded for audience
+    "customer" or "manager": only the manager can connect Mailjet), or None."""
     rows = store.item_rows(db, customer_id)
     if any(rows.get(i, {}).get("state") not in ("done", "warning") for i in REQUIRED):
         return (
             "Die Testmail über Mailjet ist möglich, sobald Bestätigung, SPF und DKIM grün sind."
         )
     if mailjet_sync.account(db, config, customer_id) is None:
-        return (
-            "Eine Testmail über Mailjet lässt sich hier nicht senden: Die Verbindung zu Mailjet "
-            "ist bei PEIQ nicht eingerichtet. Sie müssen dafür nichts tun."
-        )
+        return NOT_CONNECTED[audience]
     state = mailjet_sync.row(db, customer_id)
     if not state or state["sender_status"] != "Active":
         return (
@@ -162,13 +170,15 @@ def default_form(form_class, db: Database, customer: dict):
     return form_class(formdata=None, data=data)
 
 
-def view(db: Database, config, customer: dict, form_class) -> dict:
+def view(db: Database, config, customer: dict, form_class, audience: str = "customer") -> dict:
     """What the test-mail block shows: why not yet, the form, the latest run; `dns_green`
-    (the required records passed) — before that the customer page leaves the block out."""
+    (the required records passed) — before that the customer page leaves the block out;
+    `connected` (a Mailjet account is there, so a test mail can be sent once all is green)."""
     rows = store.item_rows(db, customer["id"])
     return {
         "dns_green": all(rows.get(i, {}).get("state") in ("done", "warning") for i in REQUIRED),
-        "obstacle": obstacle(db, config, customer["id"]),
+        "connected": mailjet_sync.account(db, config, customer["id"]) is not None,
+        "obstacle": obstacle(db, config, customer["id"], audience),
         "form": default_form(form_class, db, customer),
         "run": latest(db, customer["id"]),
     }

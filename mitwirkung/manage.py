@@ -454,7 +454,7 @@ def render_customer(c: dict, status: int = 200, **extra):
         mailjet_missing=c["path"] == "mailjet" and mailjet is None,
         mailjet_expected=mailjet,
         mailjet_api=mailjet_sync.account(db, current_app.config, customer_id) is not None,
-        mailjet_mail=mailjet_mail.view(db, current_app.config, c, MailjetMailForm)
+        mailjet_mail=mailjet_mail.view(db, current_app.config, c, MailjetMailForm, "manager")
         if c["path"] == "mailjet" and mailjet
         else None,
         **extra,
