@@ -103,6 +103,13 @@ def seconds(milliseconds: int | None) -> str:
     return f"{milliseconds / 1000:.1f} s".replace(".", ",")
 
 
+def decimal(value: float | None, places: int = 1) -> str:
+    """Format a number for German readers, decimal comma: 0.43 -> "0,4" (places digits)."""
+    if value is None:
+        return "–"
+    return f"{value:.{places}f}".replace(".", ",")
+
+
 ENCRYPTION_WORDS = {"ssl": "SSL", "tls": "TLS (STARTTLS)", "none": "unverschlüsselt"}
 
 
@@ -174,6 +181,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_time)
     app.add_template_filter(encryption)
     app.add_template_filter(seconds)
+    app.add_template_filter(decimal)
     app.add_template_filter(display_domain)
     app.add_template_global(obligation)
     app.add_template_global(STATE_LABELS, "STATE_LABELS")
