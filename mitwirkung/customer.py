@@ -374,6 +374,8 @@ def rotate_inbound_address():
     path = g.customer["path"]
     if request.form.get("path", path) != path:
         other_path()
+    if request.form.get("sure") != "1":  # the old address dies: ask first (a form, no JS needed)
+        return respond(["item"], item_id="mail-received", ask_rotate=True)
     inbound.rotate(get_db(), current_app.config, g.customer["id"], path, "customer")
     reload_customer()
     return after_write(

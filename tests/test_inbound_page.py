@@ -89,8 +89,9 @@ def test_rotation_answers_in_place_and_the_old_address_dies(inbound_app, custome
     customer, edit, _ = customers.create(path="portal")
     old = address_on(customers.client, edit)
     response = customers.post(
-        f"/c/{edit}/inbound-address", {"path": "portal"}, htmx=True, token_from=f"/c/{edit}"
-    )
+        f"/c/{edit}/inbound-address", {"path": "portal", "sure": "1"}, htmx=True,
+        token_from=f"/c/{edit}",
+    )  # fmt: skip
     assert response.status_code == 200 and "<html" not in response.text
     assert "Neue Prüfadresse erzeugt – die alte nimmt keine Mails mehr an." in response.text
     new = ADDRESS.search(response.text).group(1)
@@ -219,7 +220,7 @@ def test_the_new_routes_work_without_htmx_too(inbound_app, customers, db):
     customer, edit, _ = customers.create(path="portal")
     old = address_on(customers.client, edit)
     answer = customers.post(
-        f"/c/{edit}/inbound-address", {"path": "portal"}, token_from=f"/c/{edit}"
+        f"/c/{edit}/inbound-address", {"path": "portal", "sure": "1"}, token_from=f"/c/{edit}"
     )
     assert answer.status_code == 303 and answer.headers["Location"].endswith("#item-mail-received")
     assert address_on(customers.client, edit) != old

@@ -114,3 +114,16 @@ def test_verdict_links_lead_to_anchors_that_exist_on_each_page(
         # German decimal comma in the connection line: "0,4 KB", never "0.4 KB"
         assert re.search(r"\d+,\d KB", page) and not re.search(r"\d\.\d KB", page)
     assert "#manage-item-dns-spf" in manager_page
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_new_pruefadresse_asks_first_and_says_the_old_one_dies(customers, db, htmx):
+    customer, edit, _ = customers.create(path="portal")
+    old = address_on(customers.client, edit)
+    url = f"/c/{edit}/inbound-address"
+    asked = customers.post(url, {"path": "portal"}, htmx=htmx, token_from=f"/c/{edit}")
+    assert asked.status_code == 200 and 'id="rotate-confirm"' in asked.text
+    assert "nimmt danach keine Mails mehr an" in asked.text and 'name="sure"' in asked.text
+    assert address_on(customers.client, edit) == old
+    customers.post(url, {"path": "portal", "sure": "1"}, htmx=htmx, token_from=f"/c/{edit}")
+    assert address_on(customers.client, edit) != old

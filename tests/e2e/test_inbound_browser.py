@@ -126,6 +126,9 @@ def test_rotation_and_a_failing_verdict_answer_in_place(server, page, screenshot
     item = page.locator("#item-mail-received")
     old = item.locator("#inbound-address").inner_text()
     item.get_by_role("button", name="Neue Prüfadresse erzeugen").click()
+    expect(item.locator("#rotate-confirm")).to_contain_text("nimmt danach keine Mails mehr an")
+    assert item.locator("#inbound-address").inner_text() == old  # nothing rotated yet
+    item.get_by_role("button", name=re.compile("Ja, neue Prüfadresse erzeugen")).click()
     expect(item).to_contain_text("Neue Prüfadresse erzeugt – die alte nimmt keine Mails mehr an.")
     new = item.locator("#inbound-address").inner_text()
     assert new != old
