@@ -68,7 +68,9 @@ def _team(db) -> list[dict]:
     return list(rows)
 
 
-def render_team(form: InviteForm | None = None, status: int = 200):
+def render_team(form: InviteForm | None = None, status: int = 200, one_time: dict | None = None):
+    """The team page; one_time (manager, url, expires, purpose) shows a one-time link once to
+    the manager who made it (no mail server): never cached, never flashed into the cookie."""
     db = get_db()
     page = render_template(
         "team.html",
@@ -77,8 +79,20 @@ def render_team(form: InviteForm | None = None, status: int = 200):
         form=form or InviteForm(formdata=None),
         local_time=local_time,
         shown_address=shown_address,
+        mail_ready=mail.configured(current_app.config),
+        one_time=one_time,
     )
-    return page, status
+    response = current_app.make_response((page, status))
+    if one_time:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _show_link(manager: dict, token: str, expires: str, purpose: str):
+    """Without a mail server: show the link to the inviting manager instead of mailing it."""
+    url = public_url("team.set_password", token=token)
+    one_time = {"manager": manager, "url": url, "expires": expires, "purpose": purpose}
+    return render_team(one_time=one_time)
 
 
 @bp.get("/team")
@@ -112,19 +126,14 @@ def invite():
     form = InviteForm()
     if not form.validate_on_submit():
         return render_team(form, 422)
-    if not mail.configured(current_app.config):
-        form.email.errors.append(
-            "Die Einladung braucht den E-Mail-Versand (MITWIRKUNG_MAIL_SERVER), der nicht "
-            "eingerichtet ist. Auf dem Server geht es so: flask --app app managers invite "
-            + form.email.data
-        )
-        return render_team(form, 422)
     db = get_db()
     try:
         manager, token, expires = accounts.invite(db, form.email.data, form.name.data, actor())
     except accounts.Refusal as e:
         form.email.errors.append(str(e))
         return render_team(form, 422)
+    if not mail.configured(current_app.config):
+        return _show_link(manager, token, expires, "invite")
     problem = _mail_link(manager, token, expires, "invite")
     if problem:
         flash(f"Die Einladung an {shown_address(manager['email'])} ist nicht angekommen. "
@@ -149,14 +158,15 @@ def reset(manager_id):
     if not manager["active"]:
         flash("Der Zugang ist deaktiviert – aktivieren Sie ihn zuerst wieder.", "error")
         return redirect(url_for("team.team"), 303)
-    if not mail.configured(current_app.config):
-        flash(f"{mail.NOT_CONFIGURED} Auf dem Server: flask --app app managers reset "
-              f"{manager['email']}", "error")  # fmt: skip
-        return redirect(url_for("team.team"), 303)
+    if manager_id == g.manager["id"] and manager["password_set_at"]:
+        flash("Ihr eigenes Passwort ändern Sie unter „Mein Zugang“.", "error")
+        return redirect(url_for("team.account"), 303)
     purpose = "reset" if manager["password_set_at"] else "invite"
     db = get_db()
     token, expires = accounts.issue_token(db, manager_id, purpose, actor())
     accounts.record(db, actor(), "reset-sent" if purpose == "reset" else "invited", manager_id)
+    if not mail.configured(current_app.config):
+        return _show_link(manager, token, expires, purpose)
     problem = _mail_link(manager, token, expires, purpose)
     if problem:
         flash(f"Der Link ist nicht angekommen. {problem}", "error")

@@ -183,13 +183,38 @@ def test_invite_by_mail_reset_deactivate_in_the_ui(mail_app, auth, client, custo
     assert own.status_code == 303 and client.get("/manage/").status_code == 200
 
 
-def test_invite_without_mail_server_says_how(app, auth, customers):
+def test_invite_without_mail_server_shows_the_link_once(app, auth, customers, client, caplog):
+    """No mail server: the inviting manager gets the one-time link to pass on, shown once,
+    never cached, never logged; it sets the colleague's password."""
     auth.login()
+    team = client.get("/manage/team").text
+    assert "Zugang anlegen und Link zeigen" in team
     response = customers.post(
-        "/manage/team/invite", {"email": "bernd@peiq.de"}, token_from="/manage/team"
-    )
-    assert response.status_code == 422 and "managers invite bernd@peiq.de" in response.text
-    assert accounts.by_email(auth.db, "bernd@peiq.de") is None
+        "/manage/team/invite", {"email": "bernd@peiq.de", "name": "Bernd Berater"},
+        token_from="/manage/team",
+    )  # fmt: skip
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    url = re.search(r'<code id="one-time-url">([^<]+)</code>', response.text).group(1)
+    assert "/manage/zugang/" in url and "Bernd Berater" in response.text
+    assert accounts.by_email(auth.db, "bernd@peiq.de") is not None
+    token = url.rsplit("/", 1)[1]
+    assert token not in caplog.text and token not in client.get("/manage/team").text
+    # a new link for a colleague, again shown once; the old one dies
+    bernd = accounts.by_email(auth.db, "bernd@peiq.de")
+    again = customers.post(f"/manage/team/{bernd['id']}/reset", token_from="/manage/team")
+    assert again.status_code == 200 and again.headers["Cache-Control"] == "no-store"
+    newer = re.search(r'<code id="one-time-url">([^<]+)</code>', again.text).group(1)
+    assert newer != url and client.get(url.split("127.0.0.1", 1)[-1]).status_code == 404
+
+
+def test_own_row_offers_mein_zugang_not_a_reset_link(app, auth, customers, client):
+    auth.login()
+    me = accounts.by_email(auth.db, "am@peiq.de")
+    row = client.get("/manage/team").text.split(f'id="manager-{me["id"]}"', 1)[1]
+    row = row.split("</tr>", 1)[0]
+    assert "Mein Zugang" in row and "neues Passwort" not in row
+    refused = customers.post(f"/manage/team/{me['id']}/reset", token_from="/manage/team")
+    assert refused.status_code == 303 and refused.headers["Location"].endswith("/manage/konto")
 
 
 def test_team_pages_need_a_login(client):
