@@ -47,6 +47,7 @@ class RecordCheck:
     fix: str
     details: dict = field(default_factory=dict)
     findings: tuple[Finding, ...] = ()  # what the message and fix were worded from
+    rules: str = ""  # the RFC sections behind the message, for a one-line aside
 
 
 @dataclass(frozen=True)
@@ -123,11 +124,13 @@ def base_record(item_id: str, fqdn: str, zone: str, expected: str) -> RecordChec
 def verdict(base: RecordCheck, findings: list[Finding], **fields) -> RecordCheck:
     """Return base judged by findings: the worst state, their German words, the findings."""
     message, fix = wording.words(findings, {"host": base.host})
+    message, rules = wording.rules(message)
     return replace(
         base,
         state=worst(f.state for f in findings),
         message=message,
         fix=fix,
+        rules=rules,
         findings=tuple(findings),
         **fields,
     )
@@ -177,7 +180,8 @@ def through_cname(ctx: Context, rec: RecordCheck) -> RecordCheck:
     )
     findings = [note, *rec.findings]
     message, fix = wording.words(findings, {"host": target_host})
-    return replace(rec, message=message, fix=fix, findings=tuple(findings))
+    message, rules = wording.rules(message)
+    return replace(rec, message=message, fix=fix, findings=tuple(findings), rules=rules)
 
 
 async def real_doubled(ctx: Context, base: RecordCheck, fqdn: str, wanted) -> RecordCheck | None:

@@ -203,8 +203,8 @@ def _offer_findings(offer: Offer, state: str, code: str, reported: bool) -> list
     if offer.unrepairable:
         return [f for f in offer.changes if f.code == "spf.unrepairable"]
     if offer.unavailable:  # never a record not proven valid
-        params = {"names": list(offer.unavailable), "mailjet": False}
-        return [Finding("spf.include_unavailable", "warning", params)]
+        params = {"names": list(offer.unavailable)}  # several records: none is "Ihr SPF-Eintrag"
+        return [Finding("spf.merge_unavailable", "warning", params)]
     if offer.lookups > LIMIT:
         heaviest, cost = offer.heaviest or ("", 0)
         lookups = _at_least(offer.lookups, offer.truncated)

@@ -9,6 +9,8 @@ replaces it, e.g. a record to create instead of a wildcard's answer to edit).
 
 from __future__ import annotations
 
+import re
+
 from mitwirkung.checks.domain import display_domain
 from mitwirkung.checks.finding import Finding
 
@@ -368,16 +370,23 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "spf.two_records": (
         "Für die Domain gibt es {count_word} SPF-Einträge: {records}. Erlaubt ist genau einer: "
-        "mit mehreren ist SPF ungültig, und Empfänger können Ihre E-Mails ablehnen (RFC 7208, "
-        "Abschnitt 4.5).",
+        "mit mehreren ist SPF ungültig, und Empfänger können Ihre E-Mails ablehnen "
+        "(RFC 7208, Abschnitt 4.5).",
         "Löschen Sie {all_of} Einträge (TXT unter Host {host}) und legen Sie stattdessen diesen "
         "einen an: {record}",
     ),
     "spf.two_records_no_offer": (
         "Für die Domain gibt es {count_word} SPF-Einträge: {records}. Erlaubt ist genau einer: "
-        "mit mehreren ist SPF ungültig, und Empfänger können Ihre E-Mails ablehnen (RFC 7208, "
-        "Abschnitt 4.5).",
+        "mit mehreren ist SPF ungültig, und Empfänger können Ihre E-Mails ablehnen "
+        "(RFC 7208, Abschnitt 4.5).",
         "Fassen Sie alles in einem einzigen SPF-Eintrag zusammen und löschen Sie die übrigen.",
+    ),
+    "spf.merge_unavailable": (
+        "Den einen zusammengefassten Eintrag können wir noch nicht vorschlagen: Der DNS-Server "
+        "antwortete nicht auf die Abfrage von {names}, das einer der Einträge einbindet, und "
+        "einen Wert, dessen Gültigkeit wir nicht prüfen konnten, bieten wir nicht an.",
+        "Sie können die Einträge schon jetzt selbst zu einem zusammenfassen; sonst prüfen Sie "
+        "in einigen Minuten erneut, dann schlagen wir Ihnen den einen Eintrag vor.",
     ),
     "spf.no_offer": (
         "Einen gültigen Eintrag zum Kopieren können wir erst vorschlagen, wenn die genannten "
@@ -1093,6 +1102,17 @@ def render(finding: Finding, defaults: dict | None = None) -> tuple[str, str]:
     if params["where_text"] and message and "{where_text}" not in TEXTS[finding.code][0]:
         message = f"{message.rstrip('.')}{params['where_text']}."
     return message, fix
+
+
+# A bare reference such as "(RFC 7208, Abschnitt 4.5)" belongs in an aside, not in the text.
+RULE_REFERENCE = re.compile(r"\s*\((RFC \d+, Abschnitte? [\d.]+(?: und [\d.]+)?)\)")
+
+
+def rules(message: str) -> tuple[str, str]:
+    """Split the bare RFC references out of a message: (message without them, "RFC 7208,
+    Abschnitt 4.5; …" for a one-line aside, or "")."""
+    found = list(dict.fromkeys(RULE_REFERENCE.findall(message)))
+    return RULE_REFERENCE.sub("", message), "; ".join(found)
 
 
 def words(findings, defaults: dict | None = None) -> tuple[str, str]:
