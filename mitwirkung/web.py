@@ -110,6 +110,13 @@ def decimal(value: float | None, places: int = 1) -> str:
     return f"{value:.{places}f}".replace(".", ",")
 
 
+def field_named(field) -> str:
+    """Name a form field in a list of fields to check: its label; a checkbox as "das Häkchen
+    „…“" (its label is a sentence), never with its own full stop before the list's."""
+    label = str(field.label.text).strip().rstrip(".")
+    return f"das Häkchen „{label}“" if field.type == "BooleanField" else label
+
+
 ENCRYPTION_WORDS = {"ssl": "SSL", "tls": "TLS (STARTTLS)", "none": "unverschlüsselt"}
 
 
@@ -182,6 +189,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(encryption)
     app.add_template_filter(seconds)
     app.add_template_filter(decimal)
+    app.add_template_global(field_named)
     app.add_template_filter(display_domain)
     app.add_template_global(obligation)
     app.add_template_global(STATE_LABELS, "STATE_LABELS")

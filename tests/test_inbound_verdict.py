@@ -151,7 +151,7 @@ def test_header_altered(dns, keys):
         ("absent", "permerror", "key_missing", "kein Schlüssel veröffentlicht"),
         ("revoked", "permerror", "key_revoked", "zurückgezogen (p= ist leer)"),
         ("testing", "neutral", "testing", "Testmodus (t=y)"),
-        ("slow", "temperror", "dns_timeout", "Nicht prüfbar"),
+        ("slow", "temperror", "dns_timeout", ": nicht prüfbar. Der DNS-Server"),
     ],
 )
 def test_key_faults(dns, keys, selector, result, reason, words):
@@ -217,7 +217,7 @@ def test_spf_results(dns, mail_from, ip, spf, dmarc, state):
     line = explain(verdict)[0]
     assert line.part == "spf" and line.text.startswith(
         {"fail": "SPF nicht", "softfail": "SPF nicht", "permerror": "SPF ungültig"}.get(
-            spf, {"temperror": "SPF Nicht prüfbar", "none": "SPF:"}.get(spf, "")
+            spf, {"temperror": "SPF nicht prüfbar.", "none": "SPF:"}.get(spf, "")
         )
     )
     if spf == "permerror":

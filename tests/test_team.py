@@ -109,12 +109,13 @@ def test_logout_ends_only_this_session(app, auth, client, customers):
     token = re.search(r'name="csrf_token" value="([^"]+)"', other.get("/manage/login").text)[1]
     data = {"email": "am@peiq.de", "password": "richtig-geheim", "csrf_token": token}
     assert other.post("/manage/login", data=data).status_code == 303
+    assert "Sie haben 2 offene Sitzungen" in client.get("/manage/konto").text  # plain words
     customers.post("/manage/logout", token_from="/manage/")
     assert client.get("/manage/").status_code == 302
     assert other.get("/manage/").status_code == 200  # the second browser stays logged in
     # "Alle Sitzungen beenden" in the second browser ends every session, its own included
     page = other.get("/manage/konto")
-    assert "Sie sind in 1 Browser angemeldet" in page.text
+    assert "Sie sind nur hier angemeldet (1 Sitzung)" in page.text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
     ended = other.post("/manage/konto/sitzungen-beenden", data={"csrf_token": token})
     assert ended.status_code == 303 and other.get("/manage/").status_code == 302

@@ -127,3 +127,34 @@ def test_a_new_pruefadresse_asks_first_and_says_the_old_one_dies(customers, db, 
     assert address_on(customers.client, edit) == old
     customers.post(url, {"path": "portal", "sure": "1"}, htmx=htmx, token_from=f"/c/{edit}")
     assert address_on(customers.client, edit) != old
+
+
+@pytest.mark.usefixtures("smtp_app")
+def test_a_checkbox_in_the_list_to_check_is_named_as_a_checkbox(customers, kunde_mail):
+    _, edit, _ = customers.create(path="smtp-own")
+    answer = customers.post(
+        f"/c/{edit}/smtp-test", form(kunde_mail, encryption="none"), htmx=True,
+        token_from=f"/c/{edit}",
+    ).text  # fmt: skip
+    assert "bitte prüfen Sie: das Häkchen „Ja, das Passwort darf ohne Verschlüsselung" in answer
+    assert "anbietet)“." in answer and ")." + "." not in answer
+
+
+def test_no_placeholder_reaches_the_customer_and_no_capital_mid_sentence(
+    inbound_app,  # noqa: F811
+    customers,
+    receiver,  # noqa: F811
+):
+    customer, edit, _ = customers.create(path="portal")
+    to = address_on(customers.client, edit)
+    deliver(receiver.port, message(from_="pps@kunde.test", to=to), to)  # unsigned
+    page = customers.client.get(f"/c/{edit}").text
+    assert "keine DKIM-Signatur" in page and "den Teil davor (den Selektor)" in page
+    assert "Selektor&gt;" not in page and "<Selektor>" not in page
+    assert not re.search(r"(SPF|DKIM|DMARC) Nicht", page)
+
+
+def test_sessions_and_decimal_words(auth, client):
+    auth.login()
+    page = client.get("/manage/konto").text
+    assert "Browsern" not in page and "(1 Sitzung)" in page

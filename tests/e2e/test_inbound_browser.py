@@ -165,6 +165,10 @@ def test_a_later_failing_mail_turns_a_finished_page_without_reload(server, page,
         page.goto(f"{server.url}/c/{edit}")
         item = page.locator("#item-mail-received")
         address = item.locator("#inbound-address").inner_text()
+        # WCAG 2.5.3 label in name: every copy button's accessible name starts with its text
+        for button in page.locator("button[data-copy]").all():
+            visible = button.locator("[data-copy-label]").inner_text()
+            expect(button).to_have_accessible_name(re.compile("^" + re.escape(visible)))
         deliver(server.receiver.port, address)
         expect(page.locator("#done-banner")).to_contain_text("Geschafft", timeout=5000)
         deliver(server.receiver.port, address, sender="pps@strict.test")

@@ -22,7 +22,7 @@ from mitwirkung.checks.inbound.verdict import Verdict, item_state
 
 SEE_ABOVE = " – siehe Eintrag oben."
 UNKNOWN = (
-    "Nicht prüfbar: Der DNS-Server hat nicht rechtzeitig oder nur mit einem Fehler geantwortet. "
+    "nicht prüfbar. Der DNS-Server hat nicht rechtzeitig oder nur mit einem Fehler geantwortet. "
     "Das liegt nicht an Ihrem Eintrag; senden Sie die Mail später noch einmal."
 )
 POLICY_WORDS = {
@@ -234,8 +234,9 @@ def _dkim(v: Verdict, path: str | None) -> list[Line]:
         return [_dkim_entry(entry, v, path) for entry in v.dkim]
     author = v.dmarc.from_domain or "Ihrer Domain"
     fix = (
-        "Richten Sie DKIM ein, damit Ihr Mailserver jede Mail signiert (Schlüssel als "
-        f"TXT-Eintrag <Selektor>._domainkey.{author})."
+        "Richten Sie DKIM ein, damit Ihr Mailserver jede Mail signiert. Den Schlüssel dazu "
+        f"veröffentlichen Sie als TXT-Eintrag unter einem Namen, der auf ._domainkey.{author} "
+        "endet; den Teil davor (den Selektor) nennt Ihnen Ihr Mailanbieter."
     )
     if path == "mailjet":
         fix = f"Mailjet signiert erst, wenn der DKIM-Eintrag für {author} stimmt"
