@@ -13,7 +13,7 @@ run: export MITWIRKUNG_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.stamp-app static/vendor/.stamp
 	$(BIN)/python -m mitwirkung.seed
 	@# due work (reminders, digests, drift watch, purges) runs beside the server and ends with it
-	$(FLASK) jobs loop --every 300 & jobs=$$!; trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) jobs loop --every 60 & jobs=$$!; trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.stamp-test static/vendor/.stamp .stamp-chromium

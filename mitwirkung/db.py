@@ -474,3 +474,12 @@ def m_i11b_german_sort_and_waiting(db: Database) -> None:
         "UPDATE customers SET summary_revision = NULL WHERE (path = 'mailjet' AND id NOT IN"
         " (SELECT customer_id FROM mailjet_expectations)) OR contact_email LIKE '%xn--%'"
     )
+
+
+@migrations()
+def m19_todo_queue(db: Database) -> None:
+    # PEIQ's to-do queue ("Für PEIQ zu tun"): each customer's open to-dos as JSON (NULL: none),
+    # written by overview.refresh with the rest of the summary; every summary is recomputed.
+    db.table("customers").add_column("todos", str)
+    db.execute("CREATE INDEX idx_customers_todos ON customers (id) WHERE todos IS NOT NULL")
+    db.execute("UPDATE customers SET summary_revision = NULL")

@@ -26,7 +26,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlite_utils import Database
 
-from . import handover, live, mail, store
+from . import handover, live, mail, store, todo
 from . import overview as board
 from .checks.dns import check_mailjet
 from .db import frozen, get_db, now
@@ -310,6 +310,11 @@ def _mail_drift(db: Database, config, customer: dict, broke: list) -> None:
         log.warning("drift mail for customer %s not sent: %s", customer["id"], problem)
 
 
+def notices(db: Database, config, at: datetime) -> int:
+    """Tell managers about new to-dos for PEIQ within minutes, a burst in one mail."""
+    return todo.notify_due(db, config, at, claim=claim, release=release, url=public_url)
+
+
 def run_due(db: Database, config, *, at: datetime | None = None) -> dict[str, int]:
     """Do all work that is due as of `at` (default now); return what was done, by kind.
 
@@ -317,7 +322,8 @@ def run_due(db: Database, config, *, at: datetime | None = None) -> dict[str, in
     processes at once: each unit of work is claimed in SQLite first.
     """
     at = (at or datetime.now(UTC)).astimezone(UTC)
-    done = {"purged": 0, "reminders": 0, "digests": 0, "drift_checks": 0, "drift_incidents": 0}
+    done = {"purged": 0, "todo_notices": 0, "reminders": 0, "digests": 0, "drift_checks": 0,
+            "drift_incidents": 0}  # fmt: skip
 
     def step(name, work):
         # each kind of work runs even when another failed; the failure is logged
@@ -330,6 +336,7 @@ def run_due(db: Database, config, *, at: datetime | None = None) -> dict[str, in
     with frozen(at):
         done["purged"] = step("purge", lambda: handover.purge_expired(db)) or 0
         step("summaries", lambda: board.refresh(db, obligation()))
+        done["todo_notices"] = step("to-do notices", lambda: notices(db, config, at)) or 0
         done["reminders"] = step("reminders", lambda: remind(db, config, at)) or 0
         drift = step("drift watch", lambda: watch_drift(db, config, at)) or (0, 0)
         done["drift_checks"], done["drift_incidents"] = drift
@@ -349,7 +356,10 @@ def jobs_run():
 
 
 @jobs.command("loop")
-@click.option("--every", default=300, show_default=True, help="Seconds between runs.")
+@click.option(
+    "--every", default=60, show_default=True,
+    help="Seconds between runs (new to-dos for PEIQ are mailed within minutes).",
+)  # fmt: skip
 def jobs_loop(every):
     """Do all due work now and then every few minutes until stopped (used by `make run`)."""
     _mail_note()

@@ -22,7 +22,7 @@ from flask import (
 from markupsafe import Markup
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import handover, live, mail, mailjet, mailjet_mail, mailjet_sync, notify, store
+from . import handover, live, mail, mailjet, mailjet_mail, mailjet_sync, notify, store, todo
 from . import overview as board
 from .checks.dns import MailjetExpectation
 from .checks.domain import display_domain
@@ -233,6 +233,7 @@ def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extr
         STATUSES=board.STATUSES,
         SORTS=board.SORTS,
         MAX_DAYS=board.MAX_DAYS,
+        todo_queue=todo.for_dashboard(db, datetime.now(UTC)),
         **extra,
     )
     return html, status

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from sqlite_utils import Database
 
-from . import handover, store
+from . import handover, store, todo
 from .catalog import Obligation
 from .checks.domain import display_domain
 from .checks.smtp import shown_address
@@ -120,7 +120,9 @@ def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
         [customer["name"], domain, display_domain(domain), contact]
         + ([shown_address(contact)] if "xn--" in contact else [])
     )
+    todos = todo.collect(db, obligation, customer, views)
     return {
+        "todos": json.dumps(todos, ensure_ascii=False) if todos else None,
         "progress": done,
         "needs_attention": int(bool(badges)),
         "waiting_for_peiq": int(waiting),
