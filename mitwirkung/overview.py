@@ -78,6 +78,32 @@ def sort_name(name: str) -> str:
 MAILJET_VALUES_MISSING = "Mailjet-Werte fehlen: wartet auf PEIQ"
 
 
+# What is wrong when an item failed, said as the problem (the item titles say the goal:
+# "DKIM-Schlüssel veröffentlicht" under "Braucht Aufmerksamkeit" reads like success).
+# DNS items: (not found, found but wrong); other items: one text.
+PROBLEMS = {
+    "smtp-settings": "SMTP-Zugangsdaten fehlerhaft",
+    "smtp-password": "Passwort nicht übergeben",
+    "smtp-test-mail": "Testmail über den Server der Kund:in gescheitert",
+    "dns-verification": ("Bestätigungs-Eintrag für Mailjet fehlt",
+                         "Bestätigungs-Eintrag für Mailjet fehlerhaft"),
+    "dns-spf": ("SPF-Eintrag fehlt", "SPF erlaubt Mailjet nicht"),
+    "dns-dkim": ("DKIM-Schlüssel fehlt", "DKIM-Schlüssel fehlerhaft"),
+    "dns-dmarc": ("DMARC-Eintrag fehlt", "DMARC-Eintrag fehlerhaft"),
+    "peiq-informed": "PEIQ informieren gescheitert",
+    "portal-adopt": "Übernahme von PORTAL nicht möglich",
+    "mail-received": "Empfang der Testmail nicht nachgewiesen",
+}  # fmt: skip
+
+
+def problem(view) -> str:
+    """Say what is wrong with a failed item, in the negative (never the item's goal)."""
+    text = PROBLEMS.get(view.item.id)
+    if isinstance(text, tuple):
+        return text[bool(view.detail.get("found"))]
+    return text or f"{view.item.title}: nicht in Ordnung"
+
+
 def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
     """Return the summary columns of one customer from its item rows, secrets and events.
 
@@ -103,7 +129,7 @@ def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
             badges.append({"state": view.state, "text": f"{view.item.title}: wartet auf PEIQ"})
         else:
             note = view.detail.get("title")
-            text = f"{view.item.title}: {note}" if note else view.item.title
+            text = f"{problem(view)}: {note}" if note else problem(view)
             badges.append({"state": view.state, "text": text})
     if handover.pending(db, customer["id"]):
         waiting = True

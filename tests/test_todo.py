@@ -210,3 +210,34 @@ def test_a_failed_notice_is_sent_at_the_next_run(make, db, mail_app, outbox, run
     assert run(T0 + 5 * MIN)["todo_notices"] == 0
     mail_app.config["MAIL_PORT"] = port
     assert run(T0 + 6 * MIN)["todo_notices"] == 1
+
+
+@pytest.mark.parametrize(
+    "path, item_id, detail, badge",
+    [
+        ("mailjet", "dns-dkim", {"found": []}, "DKIM-Schlüssel fehlt"),  # the example
+        ("mailjet", "dns-spf", {"found": ["v=spf1 -all"]}, "SPF erlaubt Mailjet nicht"),
+        ("mailjet", "dns-verification", {}, "Bestätigungs-Eintrag für Mailjet fehlt"),
+        ("smtp-own", "smtp-test-mail", {"title": "Anmeldung abgelehnt"},
+         "Testmail über den Server der Kund:in gescheitert: Anmeldung abgelehnt"),
+        ("portal", "mail-received", {}, "Empfang der Testmail nicht nachgewiesen"),
+    ],
+)  # fmt: skip
+def test_attention_says_the_problem_on_the_dashboard_and_in_the_csv(
+    path, item_id, detail, badge, make, db, client, auth, app
+):
+    c = make("Kaputt Verlag")
+    store.set_path(db, c["id"], path, "customer")
+    store.set_item(db, c["id"], item_id, "failed", "auto", detail)
+    auth.login()
+    html = client.get("/manage/?status=aufmerksamkeit").get_data(as_text=True)
+    table = html[html.index('class="dashboard"') :]
+    row = table[table.index("Kaputt Verlag</a>") :]
+    row = row[: row.index("</tr>")]
+    assert badge in row
+    with app.app_context():
+        title = obligation().items[item_id].title
+    assert title not in row  # the goal ("… veröffentlicht") would read like success
+    export = client.get("/manage/export.csv").get_data(as_text=True)
+    line = next(x for x in export.splitlines() if x.startswith("Kaputt Verlag;"))
+    assert badge in line and title not in line
