@@ -22,7 +22,18 @@ from flask import (
 from markupsafe import Markup
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import handover, live, mail, mailjet, mailjet_mail, mailjet_sync, notify, store, todo
+from . import (
+    handover,
+    live,
+    mail,
+    mailjet,
+    mailjet_mail,
+    mailjet_sync,
+    notify,
+    peiq_acted,
+    store,
+    todo,
+)
 from . import overview as board
 from .checks.dns import MailjetExpectation
 from .checks.domain import display_domain
@@ -582,9 +593,21 @@ def reveal_password(customer_id):
     if password is None:
         flash("Es liegt kein Passwort (mehr) vor. Es wurde bereits angezeigt oder ist abgelaufen.")
         return redirect(url_for("manage.customer", customer_id=customer_id), 303)
+    _tell(get_db(), c, "password")
     response = make_response(render_template("revealed.html", customer=c, password=password))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _tell(db, c: dict, kind: str) -> str:
+    """Mail the customer that PEIQ acted (peiq_acted); return a sentence for the flash."""
+    told = peiq_acted.tell_customer(
+        db, get_runner(), current_app.config, customer=c, kind=kind,
+        edit_url=customer_links(c)[0], actor=actor(),
+    )  # fmt: skip
+    if told == "mailed":
+        return f" Die Kund:in bekommt eine E-Mail an {shown_address(c['contact_email'])}."
+    return " Bitte sagen Sie der Kund:in selbst Bescheid (keine E-Mail möglich)."
 
 
 NOTIFIED = {
@@ -652,7 +675,8 @@ def acknowledge(customer_id):
     store.set_item(
         db, customer_id, "peiq-informed", row["state"], actor(), detail, kind="peiq-acknowledged"
     )
-    flash("Als gesehen markiert. Die Kund:in wartet nicht mehr auf PEIQ.")
+    told = "" if detail.get("red") else _tell(db, c, "peiq-informed")
+    flash("Als gesehen markiert. Die Kund:in wartet nicht mehr auf PEIQ." + told)
     return redirect(url_for("manage.customer", customer_id=customer_id), 303)
 
 
@@ -674,7 +698,7 @@ def confirm_portal(customer_id):
             )
             return render_customer(c, 409, conflict=message)
         store.set_item(db, customer_id, "portal-adopt", "done", actor(), {"portal": named})
-    flash(f"Übernahme der SMTP-Konfiguration von {named} bestätigt.")
+    flash(f"Übernahme der SMTP-Konfiguration von {named} bestätigt." + _tell(db, c, "portal-adopt"))
     return redirect(url_for("manage.customer", customer_id=customer_id), 303)
 
 

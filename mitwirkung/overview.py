@@ -360,7 +360,8 @@ def describe(event: dict, obligation: Obligation) -> str:
         return f"Angaben geändert: {', '.join(data['fields'])}"
     if kind == "peiq-contact-changed":
         return f"PEIQ-Ansprechpartner:in jetzt: {data.get('name') or 'niemand Bestimmtes'}"
-    mailed = ("link-mailed", "reminder-sent", "records-forwarded", "values-ready-mailed")
+    mailed = ("link-mailed", "reminder-sent", "records-forwarded", "values-ready-mailed",
+              "customer-told")  # fmt: skip
     if kind in mailed and isinstance(data.get("to"), str):
         return f"{store.EVENT_WORDS[kind]} (an {shown_address(data['to'])})"
     if kind in ("drift-incident", "drift-resolved") and item:

@@ -323,6 +323,7 @@ EVENT_WORDS = {
     "mailjet-subaccount-deleted": "Zugang zum Mailjet-Unterkonto gelöscht",
     "values-ready-mailed": "Kund:in per E-Mail Bescheid gegeben: die DNS-Einträge stehen bereit",
     "records-forwarded": "DNS-Einträge per E-Mail an eine IT-Kolleg:in weitergeleitet",
+    "customer-told": "Kund:in per E-Mail Bescheid gegeben, dass PEIQ gehandelt hat",
 }
 
 

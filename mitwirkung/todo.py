@@ -27,7 +27,7 @@ from .progress import ItemView
 NOTICE_QUIET = timedelta(minutes=2)  # a burst is over when nothing new came for this long
 NOTICE_LATEST = timedelta(minutes=10)  # ... and nobody waits longer than this for the mail
 NOTICE_LINES = 30  # to-dos listed in one notice mail; the rest are counted and linked
-QUEUE_LINES = 15  # to-dos shown on the dashboard; the rest are linked (status "wartet auf PEIQ")
+QUEUE_LINES = 5  # to-dos shown on the dashboard; the rest are linked (status "wartet auf PEIQ")
 # Kinds mailed at once by their own code (live.inform_peiq, jobs.watch_drift): not again here.
 MAILED_ELSEWHERE = frozenset({"peiq-informed", "drift"})
 EVERYONE = "alle Account Manager:innen"
@@ -119,6 +119,8 @@ def age(since: str, at: datetime) -> str:
     except ValueError:
         return ""
     minutes = max(0, int(waited.total_seconds() // 60))
+    if minutes < 1:
+        return "seit weniger als 1 Minute"
     if minutes < 60:
         return "seit 1 Minute" if minutes == 1 else f"seit {minutes} Minuten"
     if minutes < 48 * 60:

@@ -168,7 +168,7 @@ def test_dashboard_shows_the_queue_with_link_age_and_contact(make, db, client, a
     assert "Für PEIQ zu tun" in html
     assert f'href="/manage/customers/{a["id"]}">Alpha Verlag' in queue
     assert "Mailjet einrichten und die Werte von Mailjet holen" in queue
-    assert "seit 0 Minuten" in queue and "Anna Manager" in queue
+    assert "seit weniger als 1 Minute" in queue and "Anna Manager" in queue
     # the Mailjet values are saved: nothing left to do
     db.table("mailjet_expectations").insert(
         {"customer_id": a["id"], "domain": "alpha.de", "verification_name": "x",

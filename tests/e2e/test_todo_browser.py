@@ -1,0 +1,62 @@
+"""PEIQ's to-do queue in Chromium: the customer asks, the manager sees "Für PEIQ zu tun" and
+acts, and the customer's open page shows it without a reload."""
+
+from playwright.sync_api import expect
+
+from mitwirkung import store
+from mitwirkung.cli import create_manager
+from mitwirkung.db import connect
+
+
+def test_portal_request_reaches_the_queue_and_the_answer_reaches_the_open_page(
+    live_app, browser, page, screenshot
+):
+    db = connect(live_app.app.config["DATABASE"])
+    create_manager(db, "am@peiq.de", "richtig-geheim", "Anna Manager")
+    with live_app.app.test_request_context():
+        customer, edit, _ = store.create_customer(
+            db, "Müller Verlag", "mueller-verlag.de", None, "manager:am@peiq.de"
+        )
+    store.set_path(db, customer["id"], "portal", "customer")
+
+    # the customer asks PEIQ to adopt the PORTAL's configuration
+    page.goto(f"{live_app.url}/c/{edit}")
+    page.get_by_label("Adresse Ihres PORTAL").fill("portal.mueller-verlag.de")
+    page.get_by_label("Die SMTP-Konfiguration dieses PORTAL").check()
+    page.get_by_role("button", name="Übernahme anfragen").click()
+    item = page.locator("#item-portal-adopt")
+    expect(item.locator(".badge")).to_have_text("Wartet auf PEIQ")
+    page_loads = page.evaluate("performance.getEntriesByType('navigation').length")
+    page.evaluate("window.__stay = 'same page'")  # gone if the page reloads
+
+    # the manager sees the to-do with its age and contact, and acts
+    manager = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 800})
+    desk = manager.new_page()
+    desk.goto(f"{live_app.url}/manage/")
+    desk.get_by_label("E-Mail").fill("am@peiq.de")
+    desk.get_by_label("Passwort").fill("richtig-geheim")
+    desk.get_by_role("button", name="Anmelden").click()
+    queue = desk.locator("#todo-queue")
+    expect(queue.get_by_role("heading", name="Für PEIQ zu tun")).to_be_visible()
+    row = queue.locator("tbody tr").filter(has_text="Müller Verlag")
+    expect(row).to_contain_text("„portal.mueller-verlag.de“ prüfen und bestätigen")
+    expect(row).to_contain_text("seit weniger als 1 Minute")
+    expect(row).to_contain_text("Anna Manager")
+    screenshot(desk, "todo-queue")
+    row.get_by_role("link", name="Müller Verlag").click()
+    desk.get_by_role("button", name="Übernahme bestätigen").click()
+    confirmed = "Übernahme der SMTP-Konfiguration von portal.mueller-verlag.de bestätigt"
+    expect(desk.get_by_text(confirmed)).to_be_visible()
+    desk.goto(f"{live_app.url}/manage/")
+    expect(desk.locator("#todo-queue")).to_contain_text("Nichts – keine Kund:in wartet")
+    manager.close()
+
+    # the customer's open page learns it by itself (SHARE_REFRESH_SECONDS=1 in the tests)
+    expect(page.locator("#peiq-news")).to_have_text(
+        "PEIQ hat die Übernahme der SMTP-Konfiguration von PORTAL bestätigt."
+    )
+    expect(item.locator(".badge")).to_have_text("Erledigt")
+    assert page.evaluate("window.__stay") == "same page"
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == page_loads
+    assert not page.evaluate("document.getElementById('peiq-watch').hasAttribute('hx-get')")
+    screenshot(page, "todo-customer-told")
