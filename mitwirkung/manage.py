@@ -719,16 +719,19 @@ def fetch_mailjet(customer_id):
     if not form.validate_fetch():
         return render_customer(c, 422, mailjet_form=form)
     db = get_db()
-    saved = _save_subaccount(db, customer_id, form)
+    given = form.api_key.data and form.api_secret.data
     before = store.get_row(db, "mailjet_expectations", customer_id)
     try:
         expected = mailjet_sync.fetch_values(
-            db, current_app.config, customer_id, form.domain.data, actor()
-        )
+            db, current_app.config, customer_id, form.domain.data, actor(),
+            subaccount=(form.api_key.data, form.api_secret.data) if given else None,
+        )  # fmt: skip
     except mailjet.MailjetError as e:
         message = e.message
-        if saved:
+        if given and getattr(e, "key_saved", False):
             message += " Der Zugang des Unterkontos ist gespeichert; neu eingeben ersetzt ihn."
+        elif given:
+            message += " Der Zugang des Unterkontos ist nicht gespeichert."
         return render_customer(c, e.http_status, mailjet_form=form, mailjet_error=message)
     flash(
         f"Werte von Mailjet für {display_domain(expected.domain)} übernommen. Die Kund:in sieht "

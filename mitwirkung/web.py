@@ -15,7 +15,7 @@ from .checks.domain import display_domain
 from .checks.smtp import shown_address
 from .db import get_db, write_problem
 from .live import DNS_OUTCOMES, TRIAL_RULE, run_label
-from .mailjet_sync import MAILJET_WORDS
+from .mailjet_sync import MAILJET_WORDS, status_word
 from .pagecache import PageCache
 from .progress import STATE_LABELS
 from .store import EVENT_WORDS, actor_label, link_tokens
@@ -171,6 +171,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(shown_address, "address")
     app.add_template_global(EVENT_WORDS, "EVENT_WORDS")
     app.add_template_global(MAILJET_WORDS, "MAILJET_WORDS")
+    app.add_template_filter(status_word, "mailjet_word")
     app.add_template_filter(actor_label)
 
     @app.errorhandler(CSRFError)
