@@ -340,4 +340,3 @@ def actor_label(actor: str | None) -> str:
         "seed": "Demo",
         "jobs": "automatisch",
     }.get(actor or "", actor or "–")
-
