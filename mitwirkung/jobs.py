@@ -141,20 +141,32 @@ def remind(db: Database, config, at: datetime) -> int:
     return sent
 
 
+DIGEST_LINES = 15  # customers listed per group; the rest are counted and linked
+
+
 def digest(db: Database, config, at: datetime) -> int:
-    """Once a week, mail each manager their stalled customers and those waiting for PEIQ."""
+    """Once a week, mail each manager their customers that wait for PEIQ, need attention or
+    stall (no progress for overview.STALL_DAYS, the dashboard's "stockt").
+
+    Every customer is in someone's digest: customers without an assigned contact (or whose
+    contact no longer exists) are in every manager's, as the form promises ("niemand
+    Bestimmtes (alle Account Manager:innen)"). Each "Warten auf PEIQ" line says what PEIQ has
+    to do (the to-dos, see todo.collect); each group lists DIGEST_LINES customers, oldest
+    first, and links the dashboard for the rest, so 2,000 customers stay a short mail.
+    """
     if not mail.configured(config):
         return 0
     week = "{}-W{:02d}".format(*at.isocalendar()[:2])
-    stall_days = min(int(d) for d in config["REMINDER_DAYS"] or [7])
-    cutoff = (at - timedelta(days=stall_days)).isoformat(timespec="seconds")
+    cutoff = (at - timedelta(days=board.STALL_DAYS)).isoformat(timespec="seconds")
     sent = 0
     for manager in list(db.query("SELECT * FROM managers ORDER BY id")):
         rows = list(
             db.query(
-                "SELECT * FROM customers WHERE contact_manager_id = ? AND archived_at IS NULL"
+                "SELECT * FROM customers WHERE archived_at IS NULL"
+                " AND (contact_manager_id = ? OR contact_manager_id IS NULL"
+                " OR contact_manager_id NOT IN (SELECT id FROM managers))"
                 " AND (waiting_for_peiq = 1 OR needs_attention = 1 OR (progress < 100"
-                " AND completed_at IS NULL AND moved_at <= ?)) ORDER BY name COLLATE NOCASE",
+                " AND completed_at IS NULL AND moved_at <= ?)) ORDER BY moved_at, id",
                 [manager["id"], cutoff],
             )
         )
@@ -163,12 +175,12 @@ def digest(db: Database, config, at: datetime) -> int:
         key = f"digest:{manager['id']}:{week}"
         if not claim(db, key):
             continue
-        text = _digest_text(manager, rows, stall_days)
-        waiting = sum(r["waiting_for_peiq"] for r in rows)
+        groups = _digest_groups(rows)
         subject = (
-            f"Mitwirkung: Ihre Kund:innen diese Woche – {waiting} warten auf PEIQ, "
-            f"{len(rows) - waiting} brauchen Aufmerksamkeit oder stocken"
+            f"Mitwirkung: Ihre Kund:innen diese Woche – {len(groups['waiting'])} warten auf "
+            f"PEIQ, {len(groups['attention'])} mit Problemen, {len(groups['stalled'])} stocken"
         )
+        text = _digest_text(manager, groups, at)
         problem = mail.deliver(config, [manager["email"]], subject, text)
         if problem:
             log.warning("digest to manager %s not sent: %s", manager["id"], problem)
@@ -178,25 +190,48 @@ def digest(db: Database, config, at: datetime) -> int:
     return sent
 
 
-def _digest_text(manager: dict, rows: list[dict], stall_days: int) -> str:
-    def line(c: dict) -> str:
-        url = public_url("manage.customer", customer_id=c["id"])
-        moved = local_time(c["moved_at"], "%d.%m.%Y")
-        return f"- {c['name']} ({c['progress']} %, zuletzt bewegt am {moved}): {url}"
-
+def _digest_groups(rows: list[dict]) -> dict[str, list[dict]]:
     waiting = [r for r in rows if r["waiting_for_peiq"]]
     attention = [r for r in rows if not r["waiting_for_peiq"] and r["needs_attention"]]
-    stalled = [r for r in rows if r not in waiting and r not in attention]
-    parts = [f"Guten Tag {manager['name']},\n\nhier ist Ihr Wochenüberblick.\n"]
-    for title, group in (
-        ("Warten auf PEIQ (Sie sind dran)", waiting),
-        ("Brauchen Aufmerksamkeit", attention),
-        (f"Stocken seit mindestens {stall_days} Tagen", stalled),
-    ):
-        if group:
-            parts.append(f"{title}:\n" + "\n".join(line(c) for c in group) + "\n")
-    parts.append(f"Übersicht: {public_url('manage.dashboard')}\n")
-    return "\n".join(parts)
+    stalled = [r for r in rows if not r["waiting_for_peiq"] and not r["needs_attention"]]
+    return {"waiting": waiting, "attention": attention, "stalled": stalled}
+
+
+def _digest_text(manager: dict, groups: dict[str, list[dict]], at: datetime) -> str:
+    """The digest's text (templates/mail/digest.txt): per group the oldest DIGEST_LINES."""
+    from flask import render_template
+
+    def line(c: dict) -> dict:
+        todos = json.loads(c["todos"] or "[]")
+        badges = json.loads(c["attention"] or "[]")
+        return {
+            "name": c["name"],
+            "progress": c["progress"],
+            "moved": local_time(c["moved_at"], "%d.%m.%Y"),
+            "todos": [f"{t['text']} ({todo.age(t['since'], at)})" for t in todos],
+            "problems": [b["text"] for b in badges],
+            "url": public_url("manage.customer", customer_id=c["id"]),
+            "unassigned": c["contact_manager_id"] is None,
+        }
+
+    links = {
+        "waiting": public_url("manage.dashboard", status="peiq"),
+        "attention": public_url("manage.dashboard", status="aufmerksamkeit"),
+        "stalled": public_url("manage.dashboard", status="stockt", tage=board.STALL_DAYS),
+    }
+    shown = {
+        name: {"lines": [line(c) for c in group[:DIGEST_LINES]], "total": len(group),
+               "more": max(0, len(group) - DIGEST_LINES), "link": links[name]}
+        for name, group in groups.items()
+    }  # fmt: skip
+    return render_template(
+        "mail/digest.txt",
+        manager=manager,
+        groups=shown,
+        stall_days=board.STALL_DAYS,
+        everyone=todo.EVERYONE,
+        dashboard=public_url("manage.dashboard"),
+    )
 
 
 DRIFT_MAIL = """Guten Tag,

@@ -50,7 +50,10 @@ STATUSES = {
     "archiviert": "archiviert",
 }
 NO_PATH = "keiner"
-DEFAULT_DAYS = 7
+# "Stockt": no progress for this many days – the dashboard's default filter and the digest
+# use this one number, so the word means the same everywhere.
+STALL_DAYS = 7
+DEFAULT_DAYS = STALL_DAYS
 MAX_DAYS = 3650
 
 

@@ -166,7 +166,7 @@ def test_weekly_digest_lists_stalled_and_waiting_customers(run, make, outbox, db
     [mail] = mails_to(outbox, "am@peiq.de")
     text = mail.text()
     assert "Warten auf PEIQ" in text and "Wartet GmbH" in text
-    assert "Stocken seit mindestens 3 Tagen" in text and "Stockt GmbH" in text
+    assert "Stocken seit mindestens 7 Tagen" in text and "Stockt GmbH" in text
     assert "Läuft GmbH" not in text
     assert "http://mitwirkung.test/manage/customers/" in text
     assert not mails_to(outbox, "bernd@peiq.de")  # nothing of Bernd's is stalled
