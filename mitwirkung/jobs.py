@@ -22,7 +22,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import click
-from flask import Flask, current_app
+from flask import Flask, current_app, render_template
 from flask.cli import AppGroup
 from sqlite_utils import Database
 
@@ -30,7 +30,7 @@ from . import handover, live, mail, store, todo
 from . import overview as board
 from .checks.dns import check_mailjet
 from .db import frozen, get_db, now
-from .progress import COMPLETE
+from .progress import COMPLETE, item_views
 from .web import customer_links, local_time, obligation, public_url
 
 log = logging.getLogger(__name__)
@@ -58,28 +58,24 @@ def _days(since: str, at: datetime) -> int:
     return (at - datetime.fromisoformat(since)).days
 
 
-def _sender(db: Database, customer: dict) -> tuple[str, str | None]:
+def _sender(db: Database, customer: dict) -> tuple[str, list[str]]:
+    """The signature and Reply-To of a mail to the customer: the assigned PEIQ contact, or for
+    a customer without one every account manager (as the form promises)."""
     contact = store.peiq_contact(db, customer)
-    signature = f"{contact['name']}, PEIQ\n{contact['email']}" if contact else "Ihr PEIQ-Team"
-    return signature, contact["email"] if contact else None
+    if contact:
+        return f"{contact['name']}, PEIQ\n{contact['email']}", [contact["email"]]
+    everyone = [r[0] for r in db.execute("SELECT email FROM managers ORDER BY id")]
+    return (
+        "Ihr PEIQ-Team (Account Management)\nIhre Antwort auf diese E-Mail erreicht alle "
+        "Account Manager:innen von PEIQ.",
+        everyone,
+    )
 
 
-REMINDER = """Guten Tag,
-
-die Einrichtung des {obligation}s für PEIQ PRINT PPS ({name}) ist seit {days} Tagen
-nicht weitergekommen. {state}
-
-Hier geht es weiter – der Link führt direkt zu Ihrer Checkliste, eine Anmeldung
-brauchen Sie nicht:
-
-{link}
-
-Wenn Sie nicht weiterkommen oder jemand anderes die Einrichtung übernimmt, antworten
-Sie einfach auf diese E-Mail.
-
-Viele Grüße
-{signature}
-"""
+def _next_step(db: Database, customer: dict) -> str | None:
+    """The title of the first required item of the chosen path that is not done yet."""
+    views = item_views(obligation(), customer["path"], store.item_rows(db, customer["id"]))
+    return next((v.item.title for v in views if v.item.required and not v.complete), None)
 
 
 def remind(db: Database, config, at: datetime) -> int:
@@ -87,20 +83,37 @@ def remind(db: Database, config, at: datetime) -> int:
 
     The k-th reminder of a stall goes out once the stall is REMINDER_DAYS[k] days old, at
     most one a day, never after completion, never while PEIQ has to act, never when the
-    manager muted reminders for the customer. Each reminder is an event of the customer.
+    manager muted reminders for the customer, and never about a link the customer never got
+    (no "Link per E-Mail senden" and nothing the customer did). At most REMINDERS_PER_HOUR
+    go out per hour, longest stalled first, so the first run after an import of hundreds of
+    customers does not send them all at once. The second reminder is not a copy of the first:
+    it says it is a reminder again and names the next step. Each reminder is an event.
     """
     days = sorted(int(d) for d in config["REMINDER_DAYS"] or [])
     if not days or not mail.configured(config):
         return 0
+    hour_ago = (at - timedelta(hours=1)).isoformat(timespec="seconds")
+    budget = (
+        int(config.get("REMINDERS_PER_HOUR") or 50)
+        - db.execute(
+            "SELECT COUNT(*) FROM events WHERE kind = 'reminder-sent' AND at > ?", [hour_ago]
+        ).fetchone()[0]
+    )
     cutoff = (at - timedelta(days=days[0])).isoformat(timespec="seconds")
     candidates = db.query(
-        "SELECT * FROM customers WHERE archived_at IS NULL AND completed_at IS NULL"
+        "SELECT * FROM customers c WHERE archived_at IS NULL AND completed_at IS NULL"
         " AND progress < 100 AND waiting_for_peiq = 0 AND reminders_muted = 0"
-        " AND contact_email IS NOT NULL AND moved_at <= ?",
+        " AND contact_email IS NOT NULL AND moved_at <= ?"
+        " AND EXISTS (SELECT 1 FROM events e WHERE e.customer_id = c.id"
+        " AND (e.kind = 'link-mailed' OR e.actor = 'customer'))"
+        " ORDER BY moved_at, id",
         [cutoff],
     )
     sent = 0
     for customer in list(candidates):
+        if sent >= budget:
+            log.info("reminders: the hour's %s are sent, the rest wait", budget)
+            break
         stalled = _days(customer["moved_at"], at)
         earlier = db.execute(
             "SELECT COUNT(*), MAX(at) FROM events WHERE customer_id = ? AND kind = 'reminder-sent'"
@@ -114,21 +127,23 @@ def remind(db: Database, config, at: datetime) -> int:
         key = f"reminder:{customer['id']}:{at.date().isoformat()}"
         if not claim(db, key):
             continue
-        path = obligation().path(customer["path"])
-        state = (
-            f"Bisher sind {customer['progress']} % erledigt ({path.short})."
-            if path
-            else "Es wurde noch nicht gewählt, wie das Postfach eingerichtet wird."
-        )
         signature, reply_to = _sender(db, customer)
         edit_url, _ = customer_links(customer)
-        text = REMINDER.format(
-            obligation=obligation().title, name=customer["name"], days=stalled, state=state,
-            link=edit_url, signature=signature,
+        path = obligation().path(customer["path"])
+        text = render_template(
+            "mail/reminder.txt", obligation=obligation(), customer=customer, days=stalled,
+            path=path, number=earlier[0] + 1, last=earlier[0] + 1 >= len(days),
+            earlier=local_time(earlier[1], "%d.%m.%Y") if earlier[1] else None,
+            next_step=_next_step(db, customer) if path else None, link=edit_url,
+            signature=signature,
         )  # fmt: skip
-        subject = f"Erinnerung: Einrichtung des {obligation().title}s für {customer['name']}"
+        subject = (
+            f"Erinnerung: Einrichtung des {obligation().title}s für {customer['name']}"
+            if not earlier[0]
+            else f"Zweite Erinnerung: Einrichtung des {obligation().title}s für {customer['name']}"
+        )
         problem = mail.deliver(config, [customer["contact_email"]], subject, text,
-                               reply_to=reply_to)  # fmt: skip
+                               reply_to=", ".join(reply_to) or None)  # fmt: skip
         if problem:
             log.warning("reminder to customer %s not sent: %s", customer["id"], problem)
             release(db, key)

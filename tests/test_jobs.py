@@ -44,6 +44,9 @@ def make(mail_app, db, anna):
             )
             if path:
                 store.set_path(db, customer["id"], path, "customer")
+            if contact:  # the manager sent the link ("Link per E-Mail senden")
+                store.add_event(db, customer["id"], "manager:am@peiq.de", "link-mailed",
+                                data={"to": contact}, activity=False)  # fmt: skip
             for item_id in items:
                 store.set_item(db, customer["id"], item_id, "done", "customer")
         return customer
