@@ -292,7 +292,7 @@ def watch_drift(db: Database, config, at: datetime) -> tuple[int, int]:
                     timeout=float(config["DNS_TIMEOUT"]),
                 )
             )
-            broke = _judge_drift(db, customer, report.records)
+            broke, fixed = _judge_drift(db, customer, report.records)
         except Exception:  # noqa: BLE001 - one customer's fault must not stop the others
             log.exception("drift check of customer %s failed", customer["id"])
             release(db, key)  # tried again at the next run
@@ -301,26 +301,30 @@ def watch_drift(db: Database, config, at: datetime) -> tuple[int, int]:
         if broke:
             incidents += 1
             _mail_drift(db, config, customer, broke)
+        if fixed:
+            _mail_drift(db, config, customer, fixed, resolved=True)
     return checks, incidents
 
 
-def _judge_drift(db: Database, customer: dict, records) -> list:
-    """Count failures per required record; return the records whose incident opens now."""
+def _judge_drift(db: Database, customer: dict, records) -> tuple[list, list]:
+    """Count failures per required record; return (records whose incident opens now,
+    records whose incident closed now)."""
     items = obligation().items
     rows = store.item_rows(db, customer["id"])
-    opened = []
+    opened, resolved = [], []
     for record in records:
         item = items.get(record.item_id)
         if item is None or not item.required or record.details.get("dns_unavailable"):
             continue
         key = (customer["id"], record.item_id)
         watch = store.get_row(db, "drift", key) or {"failures": 0, "incident_at": None}
-        detail = {**dataclasses.asdict(record), "title": DRIFT_TITLE}
+        detail = {**dataclasses.asdict(record), "title": DRIFT_TITLE, "drift": True}
         row = {"customer_id": customer["id"], "item_id": record.item_id, "checked_at": now()}
         if record.state in COMPLETE:
             if watch["incident_at"]:
                 store.set_item(db, customer["id"], record.item_id, record.state, "jobs",
                                dataclasses.asdict(record), kind="drift-resolved")  # fmt: skip
+                resolved.append(record)
             db.table("drift").upsert(
                 {**row, "failures": 0, "incident_at": None, "detail": None},
                 pk=("customer_id", "item_id"),
@@ -341,20 +345,43 @@ def _judge_drift(db: Database, customer: dict, records) -> list:
              "detail": json.dumps(detail, ensure_ascii=False)},
             pk=("customer_id", "item_id"),
         )  # fmt: skip
-    return opened
+    return opened, resolved
 
 
-def _mail_drift(db: Database, config, customer: dict, broke: list) -> None:
+DRIFT_RESOLVED_MAIL = """Guten Tag,
+
+die Überwachung der Mailjet-Einrichtung von {name} hat {what} heute wieder in Ordnung
+gefunden:
+
+{lines}
+
+Die Kund:in braucht dafür keine Aufmerksamkeit mehr; die Aufgabe unter „Für PEIQ zu tun“
+ist erledigt.
+
+Kund:in ansehen: {url}
+"""
+
+
+def _mail_drift(db: Database, config, customer: dict, broke: list, resolved=False) -> None:
+    """Mail the assigned contact (every manager when nobody is) that records broke or that
+    an incident resolved (`resolved`)."""
     if not mail.configured(config):
         return
     items = obligation().items
     lines = "\n".join(f"- {items[r.item_id].title}: {r.message}" for r in broke)
-    text = DRIFT_MAIL.format(
-        name=customer["name"], what="ein DNS-Eintrag" if len(broke) == 1 else "DNS-Einträge",
+    one = len(broke) == 1
+    text = (DRIFT_RESOLVED_MAIL if resolved else DRIFT_MAIL).format(
+        name=customer["name"],
+        what=("den DNS-Eintrag" if one else "die DNS-Einträge") if resolved
+        else ("ein DNS-Eintrag" if one else "DNS-Einträge"),
         lines=lines, url=public_url("manage.customer", customer_id=customer["id"]),
     )  # fmt: skip
     to = live.manager_addresses(db, customer["id"])
-    subject = f"Mitwirkung: DNS-Eintrag von {customer['name']} nicht mehr in Ordnung"
+    subject = (
+        f"Mitwirkung: DNS-Eintrag von {customer['name']} wieder in Ordnung"
+        if resolved
+        else f"Mitwirkung: DNS-Eintrag von {customer['name']} nicht mehr in Ordnung"
+    )
     problem = mail.deliver(config, to, subject, text)
     if problem:
         log.warning("drift mail for customer %s not sent: %s", customer["id"], problem)

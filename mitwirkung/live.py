@@ -324,7 +324,7 @@ def dns_view(db: Database, customer_id: int) -> dict:
     latest = history[0] if history else None
     if expected is None:
         return {"expected": None, "records": [], "run": latest, "nameservers": [], "history": [],
-                "auto": False, "auto_until": None}  # fmt: skip
+                "auto": False, "auto_until": None, "drift": [], "checked_at": None}  # fmt: skip
     records = [dataclasses.asdict(r) for r in planned_records(expected)]
     nameservers = []
     last_done = next((r for r in history if r["state"] in ("done", "failed")), None)
@@ -335,15 +335,35 @@ def dns_view(db: Database, customer_id: int) -> dict:
             if record["details"].get("dns_unavailable"):
                 record["state"] = "open"
                 _keep_known(record, history, last_done["settings"])
+    drift = _drift_incidents(db, customer_id)
+    checked_at = (latest or {}).get("finished_at") or (latest or {}).get("started_at")
+    for incident in drift:  # what the daily watch found after completion is the news
+        records = [
+            {**incident["detail"], "drift_at": incident["incident_at"]}
+            if r["item_id"] == incident["item_id"] and incident["detail"].get("item_id")
+            else r
+            for r in records
+        ]
+        checked_at = max(checked_at or "", incident["checked_at"] or "")
     return {
         "expected": expected,
         "records": records,
         "run": latest,
+        "drift": drift,
+        "checked_at": checked_at,
         "nameservers": nameservers,
         "history": history,
         "auto": auto_checks_allowed(db, customer_id),
         "auto_until": auto_checks_until(db, customer_id),
     }
+
+
+def _drift_incidents(db: Database, customer_id: int) -> list[dict]:
+    """The open drift incidents (overview.drift), imported late: overview reads this module's
+    neighbours, never the other way round at import time."""
+    from .overview import drift
+
+    return drift(db, customer_id)
 
 
 def _keep_known(record: dict, history: list[dict], settings: dict) -> None:

@@ -300,3 +300,38 @@ def test_a_check_that_crashes_stops_nothing_else_and_is_tried_again(
     assert done["drift_checks"] == 0 and done["reminders"] == 1  # the rest still ran
     assert mails_to(outbox, "it@still.de") and stalled
     assert run(T0 + 3 * DAY + timedelta(hours=1))["drift_checks"] == 1  # the claim came back
+
+
+def resolved_mails(outbox):
+    return [m for m in outbox.handler.messages if "wieder in Ordnung" in m.message["Subject"]]
+
+
+def test_after_drift_the_customer_page_tells_one_story_and_the_fix_is_mailed(
+    run, make, zone, outbox, db, mail_app
+):
+    customer = complete_mailjet(db, make, zone, mail_app)
+    with mail_app.app_context():
+        edit, _ = store.link_tokens(customer)
+    client = mail_app.test_client()
+    saved = break_spf(zone)
+    run(T0 + DAY)
+    run(T0 + 2 * DAY)
+    page = client.get(f"/c/{edit}").text
+    spf = page[page.index('id="item-dns-spf"') :]
+    spf = spf[: spf.index("</li>")]
+    # the badge, the card and the answer say the same: broken after completion, since when
+    assert "Nicht mehr in Ordnung" in spf and "Erledigt" not in spf
+    assert "include:spf.mailjet.com" not in spf.split("Gefunden", 1)[-1].split("</dd>")[0]
+    drift = page[page.index('id="dns-drift"') :].split("</p>")[0]
+    assert "SPF erlaubt Mailjet das Senden (seit 04.03.2026, 09:00 Uhr)" in drift
+    assert "zweimal hintereinander" in drift
+    assert not resolved_mails(outbox)
+    # the customer fixes it: the manager hears of that too
+    zone.records["_spf.good.de."] = saved
+    run(T0 + 3 * DAY)
+    [fixed] = resolved_mails(outbox)
+    assert fixed.rcpt_tos == ["am@peiq.de"]
+    assert "Good GmbH" in fixed.message["Subject"]
+    assert "SPF erlaubt Mailjet das Senden" in fixed.text()
+    page = client.get(f"/c/{edit}").text
+    assert 'id="dns-drift"' not in page and "Nicht mehr in Ordnung" not in page
