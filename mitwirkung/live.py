@@ -248,7 +248,7 @@ def finish_smtp(db: Database, run_id: int, result: SmtpResult | None):
     if newest == run_id and tested.get("trial") and data["ok"]:
         saved = {k: tested.get(k) for k in SETTINGS_FIELDS if k != "no_login"}
         save_smtp_settings(db, cid, {**saved, "no_login": int(not tested.get("login", True))},
-                           "system")  # fmt: skip
+                           run["actor"] or "system")  # fmt: skip
     saved = store.get_row(db, "smtp_settings", cid)
     data["applied"] = bool(
         newest == run_id
@@ -258,8 +258,8 @@ def finish_smtp(db: Database, run_id: int, result: SmtpResult | None):
     )
     if data["applied"]:
         store.set_item(
-            db, cid, "smtp-test-mail", state,
-            "system", {"run_id": run_id, "code": data["code"], "title": data["title"]},
+            db, cid, "smtp-test-mail", state, run["actor"] or "system",
+            {"run_id": run_id, "code": data["code"], "title": data["title"]},
         )  # fmt: skip
     return ("ok" if data["ok"] else data["code"]), data
 
@@ -495,15 +495,14 @@ def start_dns_check(
 
 def finish_dns(db: Database, run_id: int, report: DnsReport | None):
     """Write each record's verdict to its item; a DNS that does not answer proves nothing."""
-    customer_id = db.table("runs").get(run_id)["customer_id"]
+    run = db.table("runs").get(run_id)
+    customer_id, actor = run["customer_id"], run["actor"] or "system"  # who started the check
     rows = store.item_rows(db, customer_id)
     previous = {i: rows[i]["detail"].get("previous", "open") for i in DNS_ITEMS if i in rows}
     if report is None:
         for item_id in DNS_ITEMS:
             detail = {"run_id": run_id, "message": "Die Prüfung ist abgebrochen."}
-            store.set_item(
-                db, customer_id, item_id, previous.get(item_id, "open"), "system", detail
-            )
+            store.set_item(db, customer_id, item_id, previous.get(item_id, "open"), actor, detail)
         return "unexpected", {"records": []}
     for record in report.records:
         detail = {"run_id": run_id, **dataclasses.asdict(record)}
@@ -511,7 +510,7 @@ def finish_dns(db: Database, run_id: int, report: DnsReport | None):
         if record.details.get("dns_unavailable"):
             kept = previous.get(record.item_id)
             state = kept if kept in ("done", "warning") else "open"
-        store.set_item(db, customer_id, record.item_id, state, "system", detail)
+        store.set_item(db, customer_id, record.item_id, state, actor, detail)
     data = dataclasses.asdict(report)
     needed = [r for r in report.records if r.item_id != "dns-dmarc"]  # DMARC: recommended
     outcome = (

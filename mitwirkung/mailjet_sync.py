@@ -189,7 +189,7 @@ def store_check(db: Database, customer_id: int, answer) -> None:
     _upsert(db, customer_id, {**values, "checked_at": now()})
 
 
-def ask_mailjet(db: Database, config, customer_id: int) -> None:
+def ask_mailjet(db: Database, config, customer_id: int, actor: str = "system") -> None:
     """Ask Mailjet now to check the DNS and validate the sender; store its answer.
 
     Raises mailjet.MailjetError (nothing is stored then).
@@ -206,4 +206,4 @@ def ask_mailjet(db: Database, config, customer_id: int) -> None:
     )  # fmt: skip
     with db.atomic():
         store_check(db, customer_id, answer)
-        store.add_event(db, customer_id, "system", "mailjet-checked")
+        store.add_event(db, customer_id, actor, "mailjet-checked")

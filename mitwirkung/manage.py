@@ -655,7 +655,7 @@ def _values_ready(db, c: dict, before: dict | None) -> None:
         return
     told = notify.values_ready(
         db, get_runner(), current_app.config, customer=c, edit_url=customer_links(c)[0],
-        contact=store.peiq_contact(db, c),
+        contact=store.peiq_contact(db, c), actor=actor(),
     )  # fmt: skip
     flash(NOTIFIED[told].format(to=shown_address(c["contact_email"] or "")), "mailjet-message")
 
@@ -747,7 +747,7 @@ def check_at_mailjet(customer_id):
     """Ask Mailjet now to check the DNS records and to validate the domain sender."""
     c = customer_or_404(customer_id)
     try:
-        mailjet_sync.ask_mailjet(get_db(), current_app.config, customer_id)
+        mailjet_sync.ask_mailjet(get_db(), current_app.config, customer_id, actor())
     except mailjet.MailjetError as e:
         return render_customer(c, e.http_status, mailjet_error=e.message)
     flash("Mailjet hat die Einträge geprüft; sein Ergebnis steht unten.", "mailjet-message")

@@ -383,6 +383,7 @@ def history(db: Database, obligation: Obligation, customer_id: int, lines: int =
         "SELECT * FROM events WHERE customer_id = ? ORDER BY id DESC LIMIT ?",
         [customer_id, lines * 8],
     )
+    names = dict(db.execute("SELECT 'manager:' || email, name FROM managers").fetchall())
     shown: list[dict] = []
     latest: dict[tuple, dict] = {}  # (kind, item) -> the oldest line shown so far
     for row in rows:
@@ -400,6 +401,7 @@ def history(db: Database, obligation: Obligation, customer_id: int, lines: int =
             break
         line = {**row, "data": data, "same": same, "count": 1, "first_at": row["at"]}
         line["text"] = describe(line, obligation)
+        line["who"] = names.get(row["actor"]) or store.actor_label(row["actor"])
         shown.append(line)
         latest[group] = line
     return shown

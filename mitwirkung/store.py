@@ -222,11 +222,25 @@ def set_item(
     Items in PER_PATH_ITEMS are set for `path`. Web code names the path it judged the
     evidence on, read in its own transaction; the default (the path chosen now) would race
     with a path switch and is only for scripts and tests.
+
+    The history records changes, not repetitions: a plain state write ("item-state") that
+    leaves state and detail as they were (apart from REPEAT_KEYS, e.g. the run's id) updates
+    the row but appends no event – an automatic re-check every minute writes nothing new.
     """
     with db.atomic():
         if item_id in PER_PATH_ITEMS:
             path = path or get_customer(db, customer_id)["path"]
             detail = {**(detail or {}), "path": path}
+        before = db.execute(
+            "SELECT state, detail FROM item_states WHERE customer_id = ? AND item_id = ?",
+            [customer_id, _state_key(item_id, path)],
+        ).fetchone()
+        repeated = (
+            kind == "item-state"
+            and before is not None
+            and before[0] == state
+            and _same(json.loads(before[1] or "{}"), detail or {})
+        )
         db.table("item_states").upsert(
             {
                 "customer_id": customer_id,
@@ -238,8 +252,22 @@ def set_item(
             },
             pk=("customer_id", "item_id"),
         )
+        if repeated:
+            _touch(db, customer_id, activity=False)  # the row changed (run id), nothing else
+            return
         _event(db, customer_id, actor, kind, item_id, {"state": state, **(detail or {})})
         _touch(db, customer_id)
+
+
+# Detail keys that differ between otherwise identical verdicts (which run, when).
+REPEAT_KEYS = frozenset({"run_id", "checked_at", "previous", "duration"})
+
+
+def _same(old: dict, new: dict) -> bool:
+    def strip(d):
+        return {k: v for k, v in d.items() if k not in REPEAT_KEYS}
+
+    return strip(old) == strip(json.loads(json.dumps(new, ensure_ascii=False)))
 
 
 def all_item_rows(db: Database) -> list[dict]:
@@ -335,8 +363,8 @@ def actor_label(actor: str | None) -> str:
         "customer": "Kund:in",
         "recipient": "Empfänger:in der Testmail",
         "system": "System",
-        "auto": "automatische Prüfung",
+        "auto": "System (automatische Prüfung)",
         "cli": "Kommandozeile",
         "seed": "Demo",
-        "jobs": "automatisch",
+        "jobs": "System (Zeitplan)",
     }.get(actor or "", actor or "–")
