@@ -595,6 +595,7 @@ def name_portal():
     if not form.validate_on_submit():
         return respond(["item"], 422, item_id="portal-adopt", portal_form=form)
     db, cid = get_db(), g.customer["id"]
+    before = g.customer["portal_name"]
     with db.atomic():
         db.table("customers").update(cid, {"portal_name": form.portal.data})
         store.set_item(
@@ -603,7 +604,11 @@ def name_portal():
             "portal-adopt",
             "open",
             "customer",
-            {"portal": form.portal.data, "waiting_for": "manager"},
+            {
+                "portal": form.portal.data,
+                "waiting_for": "manager",
+                "portal_before": before if before and before != form.portal.data else None,
+            },
         )
     reload_customer()
     return after_write(

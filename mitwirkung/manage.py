@@ -17,6 +17,7 @@ from flask import (
     render_template,
     request,
     session,
+    stream_with_context,
     url_for,
 )
 from markupsafe import Markup
@@ -379,6 +380,40 @@ def page_problems(extra: dict) -> list[dict]:
     return problems
 
 
+def _history(db, customer_id: int) -> dict:
+    """One page of the history ("?vor=<event id>" for older entries)."""
+    raw = request.args.get("vor", "")
+    before = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 18 else None
+    lines, older = board.history_page(db, obligation(), customer_id, before=before)
+    return {"history": lines, "history_older": older, "history_paged": before is not None}
+
+
+@bp.get("/customers/<int:customer_id>/history.csv")
+def history_csv(customer_id):
+    """The customer's whole history as CSV (UTF-8 with BOM, semicolons): time, who, what."""
+    c = customer_or_404(customer_id)
+    db = get_db()
+
+    def lines():
+        yield "\ufeff"
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(["Zeit (UTC, ISO 8601)", "Wer", "Was"])
+        for row in board.history_rows(db, obligation(), customer_id):
+            writer.writerow(_csv_cell(v) for v in row)
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+        yield out.getvalue()
+
+    # the context (and its database connection) lives until the last row is written
+    response = current_app.response_class(stream_with_context(lines()), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    name = f"verlauf-{c['id']}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 def render_customer(c: dict, status: int = 200, **extra):
     db = get_db()
     extra["problems"] = page_problems(extra)
@@ -390,7 +425,7 @@ def render_customer(c: dict, status: int = 200, **extra):
         **overview(c, store.item_rows(db, customer_id)),
         edit_url=edit_url,
         share_url=share_url,
-        history=board.history(db, obligation(), customer_id),
+        **_history(db, customer_id),
         settings=store.get_row(db, "smtp_settings", customer_id),
         runs=[
             live.decode(r)
@@ -434,6 +469,12 @@ def edit(customer_id):
     }
     labels = {"name": "Name", "domain": "Absender-Domain", "contact_email": "E-Mail"}
     changed = [labels[k] for k, v in changes.items() if v != c[k]]
+    shown = {"name": lambda v: v, "domain": display_domain, "contact_email": shown_address}
+    before_after = [
+        {"field": labels[k], "old": shown[k](c[k]) if c[k] else None,
+         "new": shown[k](v) if v else None}
+        for k, v in changes.items() if v != c[k]
+    ]  # fmt: skip
     contact_id = int(form.peiq_contact.data) if form.peiq_contact.data else None
     muted = int(not form.reminders.data)
     with db.atomic():
@@ -441,12 +482,15 @@ def edit(customer_id):
             customer_id, {**changes, "contact_manager_id": contact_id, "reminders_muted": muted}
         )
         if changed:
-            store.add_event(db, customer_id, actor(), "customer-edited", data={"fields": changed})
+            store.add_event(db, customer_id, actor(), "customer-edited",
+                            data={"fields": changed, "changes": before_after})  # fmt: skip
         if contact_id != c["contact_manager_id"]:
             name = store.peiq_contact(db, {"contact_manager_id": contact_id})
+            old = store.peiq_contact(db, c)
             store.add_event(
                 db, customer_id, actor(), "peiq-contact-changed",
-                data={"name": name["name"] if name else None}, activity=False,
+                data={"name": name["name"] if name else None,
+                      "old": old["name"] if old else None}, activity=False,
             )  # fmt: skip
         if muted != c["reminders_muted"]:
             kind = "reminders-muted" if muted else "reminders-unmuted"

@@ -355,14 +355,25 @@ def describe(event: dict, obligation: Obligation) -> str:
     if kind == "item-state":
         title = item.title if item else "Schritt"
         text = f"{title} → {STATE_LABELS.get(data.get('state'), 'geändert')}"
+        if event["item_id"] == "portal-adopt" and data.get("portal"):
+            before = data.get("portal_before")
+            named = f"„{before}“ → „{data['portal']}“" if before else f"„{data['portal']}“"
+            text += f" (PORTAL: {named})"
         return text + (f" ({data['title']})" if data.get("title") else "")
     if kind == "path-chosen":
         path = obligation.path(data.get("path"))
         return f"Weg gewählt: {path.short}" if path else "Weg gewählt"
+    if kind == "customer-edited" and data.get("changes"):
+        return "Angaben geändert: " + "; ".join(
+            f"{c['field']} {_shown(c['old'])} → {_shown(c['new'])}" for c in data["changes"]
+        )
     if kind == "customer-edited" and data.get("fields"):
         return f"Angaben geändert: {', '.join(data['fields'])}"
     if kind == "peiq-contact-changed":
-        return f"PEIQ-Ansprechpartner:in jetzt: {data.get('name') or 'niemand Bestimmtes'}"
+        now_ = data.get("name") or "niemand Bestimmtes"
+        if "old" in data:
+            return f"PEIQ-Ansprechpartner:in: {data['old'] or 'niemand Bestimmtes'} → {now_}"
+        return f"PEIQ-Ansprechpartner:in jetzt: {now_}"
     mailed = ("link-mailed", "reminder-sent", "records-forwarded", "values-ready-mailed",
               "customer-told")  # fmt: skip
     if kind in mailed and isinstance(data.get("to"), str):
@@ -372,20 +383,35 @@ def describe(event: dict, obligation: Obligation) -> str:
     return store.EVENT_WORDS.get(kind, "Änderung")
 
 
+def _shown(value) -> str:
+    return f"„{value}“" if value else "(leer)"
+
+
 def history(db: Database, obligation: Obligation, customer_id: int, lines: int = 50) -> list:
-    """Return the customer's history, newest first, without noise.
+    """Return the customer's history, newest first, without noise (see history_page)."""
+    return history_page(db, obligation, customer_id, lines)[0]
+
+
+def history_page(
+    db: Database, obligation: Obligation, customer_id: int, lines: int = 50,
+    before: int | None = None,
+) -> tuple[list, int | None]:  # fmt: skip
+    """Return (up to `lines` history lines older than event id `before`, newest first, and
+    the event id to pass as `before` for the next older page, or None when there is none).
 
     `running` states (always followed by their outcome) are left out, and an event that
     repeats the previous one of the same kind and item (same actor, same data) joins its
-    line, which then carries a count and the time of the first of them.
+    line, which then carries a count and the time of the first of them. Each line has "who":
+    the manager's name, "Kund:in", or "System" for automatic work.
     """
     rows = db.query(
-        "SELECT * FROM events WHERE customer_id = ? ORDER BY id DESC LIMIT ?",
-        [customer_id, lines * 8],
+        "SELECT * FROM events WHERE customer_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+        [customer_id, before or 2**62, lines * 8 + 1],
     )
     names = dict(db.execute("SELECT 'manager:' || email, name FROM managers").fetchall())
     shown: list[dict] = []
     latest: dict[tuple, dict] = {}  # (kind, item) -> the oldest line shown so far
+    older = None
     for row in rows:
         data = json.loads(row["data"] or "{}")
         if row["kind"] == "item-state" and data.get("state") == "running":
@@ -398,13 +424,26 @@ def history(db: Database, obligation: Obligation, customer_id: int, lines: int =
             line["first_at"] = row["at"]
             continue
         if len(shown) == lines:
+            older = row["id"] + 1  # this event starts the next page
             break
         line = {**row, "data": data, "same": same, "count": 1, "first_at": row["at"]}
         line["text"] = describe(line, obligation)
         line["who"] = names.get(row["actor"]) or store.actor_label(row["actor"])
         shown.append(line)
         latest[group] = line
-    return shown
+    return shown, older
+
+
+def history_rows(db: Database, obligation: Obligation, customer_id: int):
+    """Yield every event of the customer, newest first, as (ISO time, who, what) for export."""
+    names = dict(db.execute("SELECT 'manager:' || email, name FROM managers").fetchall())
+    rows = db.query("SELECT * FROM events WHERE customer_id = ? ORDER BY id DESC", [customer_id])
+    for row in rows:
+        data = json.loads(row["data"] or "{}")
+        if row["kind"] == "item-state" and data.get("state") == "running":
+            continue
+        who = names.get(row["actor"]) or store.actor_label(row["actor"])
+        yield row["at"], who, describe({**row, "data": data}, obligation)
 
 
 def drift(db: Database, customer_id: int) -> list[dict]:
