@@ -1,6 +1,8 @@
 """PEIQ's to-do queue in Chromium: the customer asks, the manager sees "Für PEIQ zu tun" and
 acts, and the customer's open page shows it without a reload."""
 
+from pathlib import Path
+
 from playwright.sync_api import expect
 
 from mitwirkung import store
@@ -60,3 +62,40 @@ def test_portal_request_reaches_the_queue_and_the_answer_reaches_the_open_page(
     assert page.evaluate("performance.getEntriesByType('navigation').length") == page_loads
     assert not page.evaluate("document.getElementById('peiq-watch').hasAttribute('hx-get')")
     screenshot(page, "todo-customer-told")
+
+
+def test_history_pages_back_and_names_who_did_it(live_app, page, screenshot):
+    db = connect(live_app.app.config["DATABASE"])
+    create_manager(db, "am@peiq.de", "richtig-geheim", "Anna Manager")
+    with live_app.app.test_request_context():
+        customer, _, _ = store.create_customer(
+            db, "Müller Verlag", "mueller-verlag.de", None, "manager:am@peiq.de"
+        )
+    store.set_path(db, customer["id"], "smtp-own", "customer")
+    for n in range(60):
+        change = {"field": "Name", "old": f"Verlag {n}", "new": f"Verlag {n + 1}"}
+        store.add_event(db, customer["id"], "manager:am@peiq.de", "customer-edited",
+                        data={"changes": [change]})  # fmt: skip
+    store.set_item(
+        db, customer["id"], "smtp-test-mail", "failed", "auto", {"title": "Zeitüberschreitung"}
+    )
+    page.goto(f"{live_app.url}/manage/")
+    page.get_by_label("E-Mail").fill("am@peiq.de")
+    page.get_by_label("Passwort").fill("richtig-geheim")
+    page.get_by_role("button", name="Anmelden").click()
+    page.goto(f"{live_app.url}/manage/customers/{customer['id']}")
+    history = page.locator("#verlauf")
+    expect(history.locator("li").first).to_contain_text("System (automatische Prüfung)")
+    expect(history.locator("li").nth(1)).to_contain_text(
+        "Anna Manager · Angaben geändert: Name „Verlag 59“ → „Verlag 60“"
+    )
+    expect(history).not_to_contain_text("Kund:in angelegt")
+    history.get_by_role("link", name="Ältere Einträge").click()
+    expect(history).to_contain_text("Anna Manager · Kund:in angelegt")
+    expect(history).to_contain_text("Kund:in · Weg gewählt")
+    expect(history.get_by_role("link", name="Ältere Einträge")).to_have_count(0)
+    screenshot(page, "history-older")
+    with page.expect_download() as download:
+        history.get_by_role("link", name="Ganzen Verlauf als CSV herunterladen").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "Anna Manager;Kund:in angelegt" in text and text.count("\n") == 1 + 60 + 3
