@@ -10,7 +10,7 @@ from dnsserver import ZoneServer
 from dnszones import make_keys, zone_text
 from smtpserver import Listener
 
-from mitwirkung import handover, jobs, overview, store
+from mitwirkung import handover, jobs, overview, store, todo
 from mitwirkung.cli import create_manager
 from mitwirkung.db import connect, frozen
 
@@ -322,6 +322,10 @@ def test_after_drift_the_customer_page_tells_one_story_and_the_fix_is_mailed(
     # the badge, the card and the answer say the same: broken after completion, since when
     assert "Nicht mehr in Ordnung" in spf and "Erledigt" not in spf
     assert "include:spf.mailjet.com" not in spf.split("Gefunden", 1)[-1].split("</dd>")[0]
+    with mail_app.app_context():  # PEIQ's to-do: talk to the customer
+        overview.refresh(db, mail_app.extensions["obligation"])
+        [task] = [t for t in todo.queue(db) if t["customer_id"] == customer["id"]]
+    assert task["kind"] == "drift" and "SPF erlaubt Mailjet das Senden" in task["text"]
     drift = page[page.index('id="dns-drift"') :].split("</p>")[0]
     assert "SPF erlaubt Mailjet das Senden (seit 04.03.2026, 09:00 Uhr)" in drift
     assert "zweimal hintereinander" in drift
