@@ -162,6 +162,10 @@ def test_the_manager_can_ask_mailjet_to_check_now(manager, api, db):
     page = manager.client.get(url).text
     assert "fehlerhaft" in page and "Mailjet hat die Einträge geprüft" in page
     assert "Unsere Prüfung findet" not in page  # our check has not seen the records either
+    # the history names the manager who asked, not "System"
+    [asked] = db.query("SELECT actor FROM events WHERE kind = 'mailjet-checked'")
+    assert asked["actor"] == "manager:am@peiq.de"
+    assert "Anna Manager ·\n      Mailjet hat die Einträge geprüft" in page
 
 
 def test_a_failing_mailjet_check_answers_on_the_page(manager, api, app):
