@@ -95,9 +95,9 @@ def test_a_check_the_customer_started_is_the_customers_in_the_history(auth, cust
     store.set_path(db, customer["id"], "mailjet", "customer")
     for actor, who in (("customer", "Kund:in"), ("auto", "System (automatische Prüfung)")):
         runs = db.table("runs")
-        runs.insert({"customer_id": customer["id"], "kind": "dns",
-                                 "state": "running", "actor": actor, "settings": "{}",
-                                 "started_at": "2026-03-02T08:00:00+00:00"})  # fmt: skip
+        runs.insert({"customer_id": customer["id"], "kind": "dns", "state": "running",
+                     "actor": actor, "settings": "{}",
+                     "started_at": "2026-03-02T08:00:00+00:00"})  # fmt: skip
         live.finish_dns(db, runs.last_pk, None)  # a check that broke off
         [event] = db.query("SELECT actor FROM events WHERE kind = 'item-state'"
                            " ORDER BY id DESC LIMIT 1")  # fmt: skip
