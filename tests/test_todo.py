@@ -177,7 +177,7 @@ def test_dashboard_shows_the_queue_with_link_age_and_contact(make, db, client, a
     )  # fmt: skip
     store.add_event(db, a["id"], "manager:am@peiq.de", "mailjet-expectation")
     html = client.get("/manage/").get_data(as_text=True)
-    assert "Nichts – keine Kund:in wartet gerade auf PEIQ." in html
+    assert "nichts – keine Kund:in wartet gerade auf PEIQ." in html
 
 
 def test_two_copies_at_once_mail_each_todo_once(make, db, mail_app, outbox, act):

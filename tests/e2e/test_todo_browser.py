@@ -39,7 +39,12 @@ def test_portal_request_reaches_the_queue_and_the_answer_reaches_the_open_page(
     desk.get_by_label("Passwort").fill("richtig-geheim")
     desk.get_by_role("button", name="Anmelden").click()
     queue = desk.locator("#todo-queue")
-    expect(queue.get_by_role("heading", name="Für PEIQ zu tun")).to_be_visible()
+    summary = queue.locator("summary")
+    expect(summary).to_contain_text("Für PEIQ zu tun: 1 Aufgabe bei 1 Kund:in")
+    expect(summary).to_contain_text("die älteste wartet seit weniger als 1 Minute")
+    box = queue.bounding_box()
+    assert box and box["height"] < 80  # folded to one line: the customer list stays up
+    summary.click()
     row = queue.locator("tbody tr").filter(has_text="Müller Verlag")
     expect(row).to_contain_text("„portal.mueller-verlag.de“ prüfen und bestätigen")
     expect(row).to_contain_text("seit weniger als 1 Minute")
@@ -50,7 +55,7 @@ def test_portal_request_reaches_the_queue_and_the_answer_reaches_the_open_page(
     confirmed = "Übernahme der SMTP-Konfiguration von portal.mueller-verlag.de bestätigt"
     expect(desk.get_by_text(confirmed)).to_be_visible()
     desk.goto(f"{live_app.url}/manage/")
-    expect(desk.locator("#todo-queue")).to_contain_text("Nichts – keine Kund:in wartet")
+    expect(desk.locator("#todo-queue summary")).to_contain_text("nichts – keine Kund:in wartet")
     manager.close()
 
     # the customer's open page learns it by itself (SHARE_REFRESH_SECONDS=1 in the tests)
