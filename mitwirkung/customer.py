@@ -641,6 +641,8 @@ def peiq_watch():
     now_open = {t["kind"] for t in ctx["peiq_todos"]}
     gone = [k for k in dict.fromkeys(was) if k not in now_open]
     ctx["peiq_news"] = " ".join(peiq_acted.NEWS[k] for k in gone)
+    if not gone:  # the customer's own change: only the watcher learns the new revision
+        return render_block(TEMPLATE, "peiq_watch", **ctx)
     parts = []
     if gone:
         parts.append(

@@ -117,3 +117,12 @@ def test_acknowledging_red_records_mails_nobody(mailing, customers, outbox, db):
     customers.post(f"{manage}/acknowledge", token_from=manage)
     time.sleep(0.3)
     assert not [m for m in outbox.handler.messages if "Meldung" in m.message["Subject"]]
+
+
+def test_the_customers_own_change_swaps_nothing_but_the_watcher(mailing, customers, outbox, db):
+    customer, edit = make(customers, "mailjet")
+    url = watch_url(customers.client, edit)
+    store.add_event(db, customer["id"], "customer", "records-forwarded", data={"to": "x@y.de"})
+    html = customers.client.get(url).text  # a newer revision, but PEIQ did nothing
+    assert html.count("hx-swap-oob") == 1 and 'id="peiq-watch"' in html
+    assert "was=mailjet-setup" in html  # still waiting, polling on with the new revision
