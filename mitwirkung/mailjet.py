@@ -3,7 +3,9 @@
 No Flask, no database: an account (key, secret, base URL) and a domain in, frozen results
 out. Every failure becomes a MailjetError whose `code` the German catalog below explains.
 
-Endpoints used (Basic auth, API key as user, secret as password):
+Endpoints used (Basic auth, API key as user, secret as password), as Mailjet documents them
+with example answers in https://github.com/mailjet/api-documentation/blob/master/guides/_domain-dns.md
+(the source of https://dev.mailjet.com/email/guides/domain-dns/):
 - `POST /v3/REST/sender` `{"Email": "*@<domain>"}` creates the domain sender; 400 "already
   exists" is fine.
 - `GET /v3/REST/sender?Email=*@<domain>` the sender's `ID` and `Status` (Active/Inactive).
