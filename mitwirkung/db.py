@@ -480,6 +480,17 @@ def m_i11b_german_sort_and_waiting(db: Database) -> None:
 def m19_todo_queue(db: Database) -> None:
     # PEIQ's to-do queue ("Für PEIQ zu tun"): each customer's open to-dos as JSON (NULL: none),
     # written by overview.refresh with the rest of the summary; every summary is recomputed.
-    db.table("customers").add_column("todos", str)
-    db.execute("CREATE INDEX idx_customers_todos ON customers (id) WHERE todos IS NOT NULL")
+    # (oldest to-do first, and how many) so the dashboard reads only the few rows it shows.
+    customers = db.table("customers")
+    customers.add_column("todos", str)
+    customers.add_column("todo_since", str)
+    customers.add_column("todo_count", int, not_null_default=0)
+    for name, column in (
+        ("idx_customers_todos", "todo_since"),
+        ("idx_customers_todo_count", "todo_count"),
+    ):
+        db.execute(
+            f"CREATE INDEX {name} ON customers ({column})"
+            " WHERE todos IS NOT NULL AND archived_at IS NULL"
+        )
     db.execute("UPDATE customers SET summary_revision = NULL")

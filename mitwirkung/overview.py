@@ -152,6 +152,8 @@ def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
     todos = todo.collect(db, obligation, customer, views)
     return {
         "todos": json.dumps(todos, ensure_ascii=False) if todos else None,
+        "todo_since": todos[0]["since"] if todos else None,
+        "todo_count": len(todos),
         "progress": done,
         "needs_attention": int(bool(badges)),
         "waiting_for_peiq": int(waiting),

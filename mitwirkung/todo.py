@@ -129,11 +129,12 @@ def age(since: str, at: datetime) -> str:
     return f"seit {minutes // (24 * 60)} Tagen"
 
 
-def queue(db: Database, manager_id: int | None = None) -> list[dict]:
+def queue(db: Database, manager_id: int | None = None, limit: int | None = None) -> list[dict]:
     """Every open to-do of active customers, oldest first, as rows for the dashboard.
 
     Each row is a to-do plus "customer_id", "name" and "contact" (the assigned manager's
     name, or EVERYONE). With manager_id: only that manager's and unassigned customers'.
+    With limit: only the customers of the `limit` oldest to-dos are read (an index walk).
     Reads the stored summaries: call overview.refresh first.
     """
     where, params = "c.todos IS NOT NULL AND c.archived_at IS NULL", []
@@ -142,9 +143,11 @@ def queue(db: Database, manager_id: int | None = None) -> list[dict]:
         params.append(manager_id)
     rows = db.query(
         "SELECT c.id, c.name, c.todos, c.contact_manager_id, m.id AS manager_id,"
-        " m.name AS manager_name FROM customers c LEFT JOIN managers m"
-        f" ON m.id = c.contact_manager_id WHERE {where}",
-        params,
+        " m.name AS manager_name FROM customers c INDEXED BY idx_customers_todos"
+        " LEFT JOIN managers m"
+        f" ON m.id = c.contact_manager_id WHERE {where} ORDER BY c.todo_since, c.id"
+        + (" LIMIT ?" if limit else ""),
+        params + ([limit] if limit else []),
     )
     result = []
     for row in rows:
@@ -161,10 +164,13 @@ def for_dashboard(db: Database, at: datetime) -> dict:
     Returns {"rows": [to-do + "age"], "total": number of to-dos, "customers": number of
     customers waiting}.
     """
-    todos = queue(db)
-    rows = [{**t, "age": age(t["since"], at)} for t in todos[:QUEUE_LINES]]
-    return {"rows": rows, "total": len(todos),
-            "customers": len({t["customer_id"] for t in todos})}  # fmt: skip
+    total, customers = db.execute(
+        "SELECT COALESCE(SUM(todo_count), 0), COUNT(*) FROM customers"
+        " INDEXED BY idx_customers_todo_count WHERE todos IS NOT NULL AND archived_at IS NULL"
+    ).fetchone()
+    oldest = queue(db, limit=QUEUE_LINES)[:QUEUE_LINES]
+    rows = [{**t, "age": age(t["since"], at)} for t in oldest]
+    return {"rows": rows, "total": total, "customers": customers}
 
 
 def _key(manager_id: int, todo: dict) -> str:
