@@ -245,7 +245,10 @@ def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extr
         STATUSES=board.STATUSES,
         SORTS=board.SORTS,
         MAX_DAYS=board.MAX_DAYS,
-        todo_queue=todo.for_dashboard(db, datetime.now(UTC)),
+        # on the overview's first page, not on a search or deep page (that costs nothing)
+        todo_queue=todo.for_dashboard(db, datetime.now(UTC))
+        if number == 1 and not view.q
+        else None,
         **extra,
     )
     return html, status
