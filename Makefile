@@ -5,18 +5,22 @@ PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
+# The openspf RFC 7208 test suite (see its rule below); prerequisites expand when read.
+RFC7208 := tests/suites/rfc7208-tests.yml
 
-.PHONY: run test lint bench-page bench-smtp bench-dns bench-dashboard clean
+.PHONY: run test lint bench-page bench-smtp bench-dns bench-dashboard bench-inbound bench-receiver clean
 
 # Links printed and mailed point at the port served, unless MITWIRKUNG_BASE_URL says otherwise.
 run: export MITWIRKUNG_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.stamp-app static/vendor/.stamp
 	$(BIN)/python -m mitwirkung.seed
-	@# due work (reminders, digests, drift watch, purges) runs beside the server and ends with it
-	$(FLASK) jobs loop --every 60 & jobs=$$!; trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
+	@# due work (reminders, digests, drift watch, purges) and the Empfangsprüfung's receiver
+	@# (loopback, INBOUND_PORT) run beside the server and end with it
+	$(FLASK) jobs loop --every 60 & jobs=$$!; $(FLASK) inbound serve & inbound=$$!; \
+	trap 'kill $$jobs $$inbound 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: $(VENV)/.stamp-test static/vendor/.stamp .stamp-chromium
+test: $(VENV)/.stamp-test static/vendor/.stamp .stamp-chromium $(RFC7208)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 
@@ -45,6 +49,15 @@ static/vendor/.stamp: node_modules/.package-lock.json
 	cp node_modules/@picocss/pico/css/pico.min.css static/vendor/pico.min.css
 	touch $@
 
+# The openspf RFC 7208 test suite ships in pyspf's source distribution; it is fetched once into
+# an ignored folder (not committed) and run by tests/test_rfc7208_suite.py.
+$(RFC7208): | $(VENV)/bin/python
+	rm -rf tests/suites/download && mkdir -p tests/suites/download
+	$(BIN)/pip download -q --no-deps --no-binary :all: pyspf==2.0.14 -d tests/suites/download
+	tar -xzf tests/suites/download/pyspf-2.0.14.tar.gz -C tests/suites --strip-components=2 \
+		pyspf-2.0.14/test/rfc7208-tests.yml pyspf-2.0.14/test/rfc7208-tests.LICENSE
+	rm -rf tests/suites/download
+
 # Browser tests drive Debian's chromium; Playwright's own browser download cannot work here.
 .stamp-chromium:
 	@if [ -x /usr/bin/chromium ]; then :; \
@@ -57,6 +70,12 @@ bench-page: $(VENV)/.stamp-test static/vendor/.stamp
 
 bench-dashboard: $(VENV)/.stamp-test static/vendor/.stamp
 	$(BIN)/python bench/dashboard.py
+
+bench-inbound: $(VENV)/.stamp-test
+	$(BIN)/python bench/inbound_verdict.py
+
+bench-receiver: $(VENV)/.stamp-test
+	$(BIN)/python bench/inbound.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .stamp-chromium

@@ -6,7 +6,6 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 from flask import Flask
 from jinja2 import StrictUndefined
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mitwirkung import (
     catalog,
@@ -14,10 +13,13 @@ from mitwirkung import (
     customer,
     db,
     handover,
+    inbound_cli,
+    inbound_view,
     jobs,
     live,
     manage,
     overview,
+    proxy,
     runner,
     web,
 )
@@ -59,6 +61,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAILJET_TIMEOUT=10,
         MAILJET_SMTP_HOST="in-v3.mailjet.com",
         MAILJET_SMTP_PORT=587,
+        INBOUND_DOMAIN="pruef.localhost",
+        INBOUND_HOST="127.0.0.1",
+        INBOUND_PORT=2526,
+        INBOUND_TLS_CERT=None,
+        INBOUND_TLS_KEY=None,
+        INBOUND_MAX_SIZE=10 * 1024 * 1024,
+        INBOUND_KEEP_DAYS=30,
+        INBOUND_ADDRESS_DAYS=90,
+        INBOUND_CONNECTIONS_PER_ADDRESS=20,
+        INBOUND_SESSION_SECONDS=120,
+        INBOUND_JUDGE_TIMEOUT=10,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=12 * 3600,  # also bounds a manager's browser session
@@ -81,9 +94,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["BASE_URL"].startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True
 
-    if app.config["PROXY_COUNT"]:  # behind proxies: trust their X-Forwarded-For/-Proto
-        count = int(app.config["PROXY_COUNT"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+    proxy.init_app(app)  # behind proxies: trust their X-Forwarded-For/-Proto, or say why not
     app.jinja_env.undefined = StrictUndefined
     try:
         app.extensions["obligation"] = catalog.load(app.config["OBLIGATION_FILE"])
@@ -107,4 +118,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(manage.bp)
     cli.init_app(app)
     jobs.init_app(app)
+    inbound_cli.init_app(app)
+    inbound_view.init_app(app)
     return app

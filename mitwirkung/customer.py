@@ -18,10 +18,21 @@ from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block, render_blocks
 from markupsafe import escape
 
-from . import handover, live, mail, mailjet_mail, notify, peiq_acted, provider_guide, store, todo
+from . import (
+    handover,
+    inbound,
+    live,
+    mail,
+    mailjet_mail,
+    notify,
+    peiq_acted,
+    provider_guide,
+    store,
+    todo,
+)
 from .checks.domain import display_domain
 from .checks.smtp import SmtpSettings, shown_address
-from .db import get_db
+from .db import get_db, now
 from .forms import (
     ForwardForm,
     HandoverForm,
@@ -33,7 +44,7 @@ from .forms import (
     SmtpTestForm,
     ToggleForm,
 )
-from .progress import item_views, others_complete, progress, state_label
+from .progress import evidence, item_views, others_complete, progress, state_label
 from .runner import get_runner
 from .web import htmx, obligation, public_url
 
@@ -63,9 +74,9 @@ bp.add_app_template_global(state_label)
 bp.add_app_template_filter(provider_guide.wrap_dots, "wrap_dots")
 # Item help as an onlooker on the read-only link reads it: no "Sie", no buttons not there.
 ONLOOKER_HELP = {
-    "mail-received": "Erst wenn eine E-Mail wirklich im Postfach ankommt, ist alles erledigt. "
-    "Die Kund:in öffnet dazu den Bestätigungslink in der Testmail oder bestätigt die Ankunft "
-    "auf ihrer Seite.",
+    "mail-received": "Erst wenn eine E-Mail wirklich ankommt, ist alles erledigt. Die Kund:in "
+    "schickt dazu eine E-Mail an ihre Prüfadresse, die unsere Empfangsprüfung annimmt und "
+    "prüft, öffnet den Bestätigungslink in der Testmail oder bestätigt die Ankunft von Hand.",
     "peiq-informed": "Sobald die DNS-Einträge stehen, gibt die Kund:in PEIQ Bescheid; PEIQ "
     "schließt dann die Einrichtung bei Mailjet ab.",
     "portal-adopt": "Die Kund:in nennt ihr PORTAL; die Ansprechperson bei PEIQ bestätigt danach "
@@ -127,6 +138,12 @@ def context(**extra) -> dict:
     ctx["peiq_todos"] = [] if g.readonly else todo.collect(db, obligation(), customer, views)
     ctx["peiq_news"] = ""
     ctx["confirm_ready"] = ctx["confirm_ready"] and not ctx["confirm_wait"]
+    ctx["inbound_mail"] = inbound.latest(db, customer["id"], customer["path"])
+    ctx["inbound_address"] = (
+        None
+        if g.readonly
+        else inbound.current_address(db, current_app.config, customer["id"], customer["path"])
+    )
     ctx["mail_configured"] = mail.configured(current_app.config)
     ctx["pressed"] = None
     if not g.readonly:
@@ -247,7 +264,8 @@ def page():
     The page is cached per customer revision: a long history costs nothing until it changes.
     """
     cache = current_app.extensions["page_cache"]
-    key = (g.customer["id"], g.customer["revision"], g.token, g.readonly, bool(htmx))
+    # the day too: the Prüfadresse shown is renewed a day before it expires (inbound.py)
+    key = (g.customer["id"], g.customer["revision"], g.token, g.readonly, bool(htmx), now()[:10])
     return cache.get_or_make(key, lambda: respond(["workspace"])[0])
 
 
@@ -271,6 +289,44 @@ def item(item_id):
     return respond(["item", "progress"], item_id=item_id)
 
 
+def received_key(views) -> str:
+    """What the page knows of `mail-received`: its state and when it last changed."""
+    view = next((v for v in views if v.item.id == "mail-received"), None)
+    return f"{view.state}@{view.updated_at}" if view else ""
+
+
+@bp.get("/c/<token>/mail-received/wait")
+def wait_for_mail():
+    """Poll while the page waits for a mail: 204 while `mail-received` is as the page shows it,
+    else the item and the progress bar (other items keep their answers in place)."""
+    require_item("mail-received")
+    views = item_views(
+        obligation(), g.customer["path"], store.item_rows(get_db(), g.customer["id"])
+    )
+    if request.args.get("seen") == received_key(views):
+        return "", 204
+    if not htmx:
+        return redirect(url_for("customer.page", token=g.token) + "#item-mail-received", 303)
+    return render_items("mail-received")
+
+
+@bp.post("/c/<token>/inbound-address")
+def rotate_inbound_address():
+    """Neue Prüfadresse erzeugen: the path's old address is refused from now on."""
+    require_item("mail-received")
+    form = ToggleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    path = g.customer["path"]
+    if request.form.get("path", path) != path:
+        other_path()
+    inbound.rotate(get_db(), current_app.config, g.customer["id"], path, "customer")
+    reload_customer()
+    return after_write(
+        "mail-received", fresh="Neue Prüfadresse erzeugt – die alte nimmt keine Mails mehr an."
+    )
+
+
 @bp.post("/c/<token>/items/<item_id>")
 def toggle(item_id):
     """Tick or untick an item that is confirmed by hand."""
@@ -285,12 +341,16 @@ def toggle(item_id):
         path = customer["path"]
         if path != g.customer["path"] or request.form.get("path", path) != path:
             other_path()
-        views = item_views(obligation(), path, store.item_rows(db, cid, path))
+        rows = store.item_rows(db, cid, path)
+        views = item_views(obligation(), path, rows)
         refused = done and (not others_complete(views, item_id) or confirm_wait(customer))
+        # a receipt the receiver proved is never replaced by a click (only by a newer mail)
+        proven = evidence((rows.get(item_id) or {}).get("detail") or {}) == "received"
+        refused = refused or proven
         if not refused:
             store.set_item(
                 db, cid, item_id, "done" if done else "open", "customer",
-                {"by_hand": True} if done else {}, path=path,
+                {"by_hand": True, "evidence": "manual"} if done else {}, path=path,
             )  # fmt: skip
     if refused:  # the page offers the tick only then; a stale page or a plain form can ask
         return respond(["item"], 422, item_id=item_id, toggle_refused=True)
@@ -382,6 +442,7 @@ def smtp_test():
         form.host.data, form.port.data, form.encryption.data,
         "" if form.no_login.data else form.username.data or "",
         form.sender.data, form.recipient.data, login=not form.no_login.data,
+        copy_to=inbound.current_address(db, current_app.config, g.customer["id"], "smtp-own"),
     )  # fmt: skip
     password = None if form.no_login.data else form.password.data or None
     data = settings_data(form)
@@ -673,6 +734,13 @@ def status():
         }
         for v in ctx["views"]
     ]
-    return jsonify(
-        customer=g.customer["name"], path=g.customer["path"], progress=ctx["progress"], items=items
+    for item in items:
+        if item["id"] == "mail-received" and item["state"] != "open":
+            item["detail"] = {**item["detail"], "evidence": evidence(item["detail"])}
+    address = inbound.current_address(
+        get_db(), current_app.config, g.customer["id"], g.customer["path"]
     )
+    return jsonify(
+        customer=g.customer["name"], path=g.customer["path"], progress=ctx["progress"],
+        items=items, inbound_address=address,
+    )  # fmt: skip

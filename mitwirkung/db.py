@@ -71,7 +71,20 @@ def connect(path: str) -> Database:
     conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
+    # deleted rows (revealed or expired secrets) are overwritten with zeros, not just freed
+    conn.execute("PRAGMA secure_delete = ON")
     return _Database(conn)
+
+
+def forget(db: Database) -> bool:
+    """After deleting secrets: copy the WAL into the database file and truncate it to zero
+    bytes, so that no older page with the deleted bytes stays in `-wal` (with secure_delete,
+    the database file's page is zeroed). Call it outside a transaction; it waits for readers
+    (busy timeout) and returns False when it could not finish (the next call does)."""
+    if db.conn.in_transaction:
+        return False
+    busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return not busy
 
 
 class ThreadConnections(threading.local):
@@ -474,6 +487,64 @@ def m_i11b_german_sort_and_waiting(db: Database) -> None:
         "UPDATE customers SET summary_revision = NULL WHERE (path = 'mailjet' AND id NOT IN"
         " (SELECT customer_id FROM mailjet_expectations)) OR contact_email LIKE '%xn--%'"
     )
+
+
+@migrations()
+def m16_inbound_addresses_and_mails(db: Database) -> None:
+    # Empfangsprüfung: one live Prüfadresse per customer and path (the local part is looked up
+    # by its hash and kept encrypted to show it), and per mail received its connection facts,
+    # headers and the receiver's verdict (purged after INBOUND_KEEP_DAYS).
+    db.table("inbound_addresses").create(
+        {
+            "id": int,
+            "customer_id": int,
+            "path": str,
+            "local_hash": str,
+            "local_enc": str,
+            "created_at": str,
+            "expires_at": str,
+            "retired_at": str,
+        },
+        pk="id",
+        foreign_keys=[("customer_id", "customers", "id")],
+        not_null={"customer_id", "path", "local_hash", "local_enc", "created_at", "expires_at"},
+    )
+    db.table("inbound_addresses").create_index(["local_hash"], unique=True)
+    db.table("inbound_addresses").create_index(["customer_id", "path", "retired_at"])
+    db.table("inbound_mails").create(
+        {
+            "id": int,
+            "customer_id": int,
+            "path": str,
+            "address_id": int,
+            "received_at": str,
+            "peer_ip": str,
+            "reverse_name": str,
+            "reverse_confirmed": int,
+            "helo": str,
+            "mail_from": str,
+            "tls_version": str,
+            "tls_cipher": str,
+            "size": int,
+            "delay_ms": int,
+            "headers": str,
+            "verdict": str,
+            "state": str,
+        },
+        pk="id",
+        foreign_keys=[("customer_id", "customers", "id")],
+        not_null={"customer_id", "path", "received_at"},
+    )
+    db.table("inbound_mails").create_index(["customer_id", "path", "id"])
+    db.table("inbound_mails").create_index(["received_at"])
+
+
+@migrations()
+def m16_mail_evidence_summary(db: Database) -> None:
+    # The dashboard and the CSV say how `mail-received` was reached (received/link/manual):
+    # a summary column, recomputed for everyone once.
+    db.table("customers").add_column("mail_evidence", str)
+    db.execute("UPDATE customers SET summary_revision = NULL")
 
 
 @migrations()

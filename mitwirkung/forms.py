@@ -27,11 +27,11 @@ from wtforms.validators import (
 from wtforms.validators import Length as _Length
 
 from . import mailjet
+from .address import addr_spec
 from .checks import dkim as dkim_syntax
 from .checks.domain import DomainError, display_domain, normalize_domain
 from .checks.netguard import GuardError, normalize_host
 from .checks.smtp import AddressError, parse_mailbox, shown_address
-from .checks.smtp.message import a_labels
 
 ENCRYPTIONS = [
     SelectChoice("ssl", "SSL – verschlüsselt ab dem ersten Byte (meist Port 465)"),
@@ -43,7 +43,6 @@ ENCRYPTIONS = [
     SelectChoice("none", "keine – unverschlüsselt (nur wenn der Anbieter es verlangt)"),
 ]
 USUAL_PORTS = {"ssl": 465, "tls": 587}
-EMAIL = re.compile(r"^[^\s@<>\"]+@[^\s@<>\"]+$")
 
 
 def strip(value):
@@ -51,17 +50,11 @@ def strip(value):
 
 
 def normalize_email(value: str) -> str:
-    """Return the address with its domain in IDNA form; raise ValueError with a German message."""
-    value = value.strip().removeprefix("mailto:")
-    if not EMAIL.match(value):
-        raise ValueError(
-            "Bitte eine vollständige E-Mail-Adresse eingeben, z. B. versand@ihre-firma.de."
-        )
-    local, domain = value.rsplit("@", 1)
-    ascii_domain = a_labels(domain)  # AddressError is a ValueError
-    if "." not in ascii_domain:
-        raise ValueError(f"Der Teil nach dem @ („{domain}“) braucht eine Endung wie .de oder .com.")
-    return f"{local}@{ascii_domain}"
+    """Return the address with its domain in IDNA form; raise ValueError with a German message.
+
+    The one check of every address the product mails to (address.addr_spec).
+    """
+    return addr_spec(value)
 
 
 def normalize_name(value: str) -> str:

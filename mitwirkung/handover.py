@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from sqlite_utils import Database
 
 from . import crypto, store
-from .db import now
+from .db import forget, now
 
 KIND = "smtp-password"
 
@@ -28,6 +28,8 @@ def hand_over(db: Database, customer_id: int, password: str, actor: str, max_age
         )
         store.add_event(db, customer_id, actor, "secret-handed-over", data={"replaced": replaced})
         store.set_item(db, customer_id, "smtp-password", "done", actor, {"via": "handover"})
+    if replaced:
+        forget(db)
 
 
 def confirm_other_channel(db: Database, customer_id: int, actor: str) -> None:
@@ -59,6 +61,7 @@ def reveal(db: Database, customer_id: int, actor: str) -> str | None:
             return None
         db.execute("DELETE FROM secrets WHERE id = ?", [rows[0]["id"]])
         store.add_event(db, customer_id, actor, "secret-revealed")
+    forget(db)
     return crypto.decrypt(rows[0]["ciphertext"])
 
 
@@ -69,4 +72,6 @@ def purge_expired(db: Database) -> int:
         with db.atomic():
             db.execute("DELETE FROM secrets WHERE id = ?", [row["id"]])
             store.add_event(db, row["customer_id"], "system", "secret-expired")
+    if rows:
+        forget(db)
     return len(rows)

@@ -26,7 +26,7 @@ from flask import Flask, current_app, render_template
 from flask.cli import AppGroup
 from sqlite_utils import Database
 
-from . import handover, live, mail, store, todo
+from . import handover, inbound, live, mail, store, todo
 from . import overview as board
 from .checks.dns import check_mailjet
 from .db import frozen, get_db, now
@@ -143,7 +143,7 @@ def remind(db: Database, config, at: datetime) -> int:
             else f"Zweite Erinnerung: Einrichtung des {obligation().title}s für {customer['name']}"
         )
         problem = mail.deliver(config, [customer["contact_email"]], subject, text,
-                               reply_to=", ".join(reply_to) or None)  # fmt: skip
+                               reply_to=reply_to or None)  # fmt: skip
         if problem:
             log.warning("reminder to customer %s not sent: %s", customer["id"], problem)
             release(db, key)
@@ -399,8 +399,15 @@ def run_due(db: Database, config, *, at: datetime | None = None) -> dict[str, in
     processes at once: each unit of work is claimed in SQLite first.
     """
     at = (at or datetime.now(UTC)).astimezone(UTC)
-    done = {"purged": 0, "todo_notices": 0, "reminders": 0, "digests": 0, "drift_checks": 0,
-            "drift_incidents": 0}  # fmt: skip
+    done = {
+        "purged": 0,
+        "inbound_purged": 0,
+        "todo_notices": 0,
+        "reminders": 0,
+        "digests": 0,
+        "drift_checks": 0,
+        "drift_incidents": 0,
+    }
 
     def step(name, work):
         # each kind of work runs even when another failed; the failure is logged
@@ -412,6 +419,8 @@ def run_due(db: Database, config, *, at: datetime | None = None) -> dict[str, in
 
     with frozen(at):
         done["purged"] = step("purge", lambda: handover.purge_expired(db)) or 0
+        keep = config["INBOUND_KEEP_DAYS"]
+        done["inbound_purged"] = step("inbound purge", lambda: inbound.purge(db, keep)) or 0
         step("summaries", lambda: board.refresh(db, obligation()))
         done["todo_notices"] = step("to-do notices", lambda: notices(db, config, at)) or 0
         done["reminders"] = step("reminders", lambda: remind(db, config, at)) or 0

@@ -533,6 +533,12 @@ def inform_peiq(
     item and the mail's run are stored together: the item never says "wartet auf PEIQ" while
     no mail is on its way.
     """
+    with db.atomic():  # read, decide and write in one: parallel clicks mail once
+        _inform_peiq(db, runner, config, customer=customer, status_url=status_url,
+                     manage_url=manage_url)  # fmt: skip
+
+
+def _inform_peiq(db, runner, config, *, customer, status_url, manage_url) -> None:
     from . import notify
     from .web import obligation
 
@@ -687,7 +693,8 @@ def confirm_arrival(db: Database, code: str) -> tuple[dict, str, str] | None:
     when this opening ticked the item, "already" when a used link finds it still ticked, and
     "unticked" when a used link finds it unticked since: a link ticks once, never again;
     "stale" when the mail was sent with SMTP settings that have been changed since;
-    "closed" when the customer's setup was archived.
+    "closed" when the customer's setup was archived; "received" when the product's own
+    receiver had this path's mail already: its verdict decides the item, the link does not.
     """
     if not code or len(code) > 200:
         return None
@@ -706,9 +713,13 @@ def confirm_arrival(db: Database, code: str) -> tuple[dict, str, str] | None:
             return customer, path, "stale"
         if not row["used_at"]:
             db.table("confirmations").update(key, {"used_at": now()})
+            current = store.item_rows(db, customer["id"], path).get("mail-received")
+            if current and current["detail"].get("evidence") == "received":
+                return customer, path, "received"  # the receiver came first; its verdict stays
             store.set_item(
                 db, customer["id"], "mail-received", "done", "recipient",
-                {"run_id": row["run_id"], "via": "confirmation-link"}, path=path,
+                {"run_id": row["run_id"], "via": "confirmation-link", "evidence": "link"},
+                path=path,
             )  # fmt: skip
             return customer, path, "ticked"
         current = store.item_rows(db, customer["id"], path).get("mail-received")

@@ -7,6 +7,8 @@ from email.utils import formatdate, make_msgid
 
 import aiosmtplib
 
+from .address import AddressError, addr_spec
+
 NOT_CONFIGURED = (
     "Der E-Mail-Versand ist nicht eingerichtet – bitte wenden Sie sich an die Administration"
     " von Mitwirkung (Einstellungen MITWIRKUNG_MAIL_SERVER und MITWIRKUNG_MAIL_FROM)."
@@ -28,15 +30,28 @@ def one_line(text: str) -> str:
     return " ".join(spaced.split())
 
 
+def recipients(to: list[str]) -> list[str]:
+    """Every address checked as one addr-spec (address.addr_spec); raises AddressError."""
+    checked = [addr_spec(address) for address in to]
+    if not checked:
+        raise AddressError("Es ist keine Empfänger-Adresse angegeben.")
+    return checked
+
+
 def build(
-    config, to: list[str], subject: str, text: str, *, reply_to: str | None = None
+    config, to: list[str], subject: str, text: str, *, reply_to: str | list[str] | None = None
 ) -> EmailMessage:
-    """Build a plain-text notification; the subject may contain anything a user typed."""
+    """Build a plain-text notification; the subject may contain anything a user typed.
+
+    Raises AddressError (German) when an address in to or reply_to is not one addr-spec;
+    send() then passes exactly these addresses as the envelope recipients.
+    """
     message = EmailMessage()
     message["From"] = config.get("MAIL_FROM") or config.get("MAIL_USERNAME")
-    message["To"] = ", ".join(to)
-    if reply_to:
-        message["Reply-To"] = reply_to
+    message["To"] = ", ".join(recipients(to))
+    if reply_to:  # one address, or a list (every account manager for an unassigned customer)
+        addresses = [reply_to] if isinstance(reply_to, str) else list(reply_to)
+        message["Reply-To"] = ", ".join(addr_spec(a) for a in addresses)
     message["Subject"] = one_line(subject)
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid()
@@ -45,12 +60,21 @@ def build(
 
 
 async def send(config, message: EmailMessage, timeout: float = 20) -> str:
-    """Send through the MAIL_* settings; return "ok" or the error as text (never raises)."""
+    """Send through the MAIL_* settings; return "ok" or the error as text (never raises).
+
+    The envelope recipients are the To addresses as build() checked them, one RCPT each
+    (never re-read from the header by a library that splits at "," or ";").
+    """
+    try:
+        to = recipients([part.strip() for part in str(message["To"] or "").split(", ")])
+    except AddressError as e:
+        return f"AddressError: {e}"
     encryption = (config.get("MAIL_ENCRYPTION") or "tls").lower()
     port = config.get("MAIL_PORT") or {"ssl": 465, "tls": 587}.get(encryption, 25)
     try:
         await aiosmtplib.send(
             message,
+            recipients=to,
             hostname=config["MAIL_SERVER"],
             port=int(port),
             username=config.get("MAIL_USERNAME") or None,
@@ -70,7 +94,7 @@ def deliver(
     subject: str,
     text: str,
     *,
-    reply_to: str | None = None,
+    reply_to: str | list[str] | None = None,
     timeout: float = 15,
 ) -> str | None:
     """Send a plain-text mail now (blocking); return None when the server accepted it.
@@ -81,7 +105,11 @@ def deliver(
     """
     if not configured(config):
         return NOT_CONFIGURED
-    result = asyncio.run(send(config, build(config, to, subject, text, reply_to=reply_to), timeout))
+    try:
+        message = build(config, to, subject, text, reply_to=reply_to)
+    except AddressError as e:  # a bad stored address stops this mail, never a whole job
+        return f"Die Adresse ist nicht verwendbar: {e}"
+    result = asyncio.run(send(config, message, timeout))
     if result == "ok":
         return None
     return (

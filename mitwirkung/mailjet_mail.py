@@ -8,7 +8,7 @@ completes `mail-received` on the Mailjet path (the run's settings name the path)
 
 from sqlite_utils import Database
 
-from . import crypto, live, mailjet_sync, store
+from . import crypto, inbound, live, mailjet_sync, store
 from .checks.smtp import SmtpResult, SmtpSettings, run_smtp_test
 from .db import now
 from .mailjet_followup import REQUIRED
@@ -88,7 +88,7 @@ def start(
     account = mailjet_sync.account(db, config, customer["id"])
     settings = SmtpSettings(
         config["MAILJET_SMTP_HOST"], int(config["MAILJET_SMTP_PORT"]), "tls", account.key,
-        sender, recipient,
+        sender, recipient, copy_to=inbound.current_address(db, config, customer["id"], PATH),
     )  # fmt: skip
     code = crypto.new_token()
     confirm_url = confirm_url_for(code)

@@ -25,6 +25,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import (
     handover,
+    inbound,
     live,
     mail,
     mailjet,
@@ -144,9 +145,11 @@ def _reserve_attempt(db, email: str, client: str) -> int | None:
             "SELECT 1 FROM login_addresses WHERE email = ? AND client_addr = ? AND at > ?",
             [email, client, _since(KNOWN_ADDRESS_DAYS * 86400)],
         ).fetchone()
+        # A manager who logged in from this address before keeps getting in when others
+        # (e.g. everyone behind one proxy) used up the address's budget.
         if (
             pair >= LOGIN_ATTEMPTS
-            or address >= ADDRESS_ATTEMPTS
+            or (address >= ADDRESS_ATTEMPTS and not known)
             or (account >= LOGIN_ATTEMPTS and not known)
         ):
             return None
@@ -210,7 +213,9 @@ def dashboard_rows(customers: list[dict]) -> Markup:
 
     Rows of archived customers carry this session's CSRF token and are never cached.
     """
-    cache = current_app.extensions.setdefault("dashboard_rows", PageCache(maxsize=4096))
+    cache = current_app.extensions.setdefault(
+        "dashboard_rows", PageCache(max_bytes=8 * 1024 * 1024)
+    )
     template = current_app.jinja_env.get_template("_dashboard_row.html")
     paths = {p.id: p for p in obligation().paths}
     base = url_for("manage.customer", customer_id=0).removesuffix("0")
@@ -280,7 +285,7 @@ def export_csv():
     writer = csv.writer(out, delimiter=";")
     writer.writerow(["Name", "Absender-Domain", "E-Mail der Ansprechperson", "Weg",
                      "Fortschritt (%)", "Braucht Aufmerksamkeit", "Letzte Aktivität",
-                     "Letzter Fortschritt", "Archiviert"])  # fmt: skip
+                     "Letzter Fortschritt", "Archiviert", "Nachweis der Ankunft"])  # fmt: skip
     for c in board.every(db, view):
         path = obligation().path(c["path"])
         writer.writerow(
@@ -295,6 +300,7 @@ def export_csv():
                 local_time(c["last_activity_at"]),
                 local_time(c["moved_at"]),
                 local_time(c["archived_at"]) if c["archived_at"] else "",
+                c["mail_evidence"] or "",
             )  # fmt: skip
         )
     response = make_response("\ufeff" + out.getvalue())  # the BOM makes Excel read UTF-8
@@ -429,6 +435,7 @@ def render_customer(c: dict, status: int = 200, **extra):
         edit_url=edit_url,
         share_url=share_url,
         **_history(db, customer_id),
+        inbound_mail=inbound.latest(db, customer_id, c["path"]),
         settings=store.get_row(db, "smtp_settings", customer_id),
         runs=[
             live.decode(r)
@@ -661,6 +668,9 @@ NOTIFIED = {
     "mailed": "Die Kund:in bekommt eine E-Mail an {to}, dass die Einträge bereitstehen.",
     "no-address": "Es ist keine E-Mail-Adresse der Kund:in hinterlegt: bitte sagen Sie ihr selbst "
     "Bescheid, dass die Einträge bereitstehen.",
+    "bad-address": "Die hinterlegte E-Mail-Adresse der Kund:in ({to}) ist keine gültige "
+    "Adresse, deshalb ging keine E-Mail hinaus. Bitte korrigieren Sie sie unter „Angaben "
+    "ändern“ und sagen Sie der Kund:in Bescheid, dass die Einträge bereitstehen.",
     "no-mail": "Der E-Mail-Versand ist nicht eingerichtet: bitte sagen Sie der Kund:in selbst "
     "Bescheid, dass die Einträge bereitstehen. Einrichten kann den Versand die Administration "
     "von Mitwirkung (Einstellung MITWIRKUNG_MAIL_SERVER).",
@@ -680,16 +690,22 @@ def save_mailjet(customer_id):
     db = get_db()
     before = store.get_row(db, "mailjet_expectations", customer_id)
     _save_subaccount(db, customer_id, form)
-    with db.atomic():
-        db.table("mailjet_expectations").upsert(
-            {"customer_id": customer_id, **dataclasses.asdict(expected), "updated_at": now()},
-            pk="customer_id",
-        )
-        store.add_event(
-            db, customer_id, actor(), "mailjet-expectation", data={"domain": expected.domain}
-        )
+    unchanged = before is not None and all(
+        before.get(k) == v for k, v in dataclasses.asdict(expected).items()
+    )
+    if not unchanged:  # the same values again: no new revision, no event
+        with db.atomic():
+            db.table("mailjet_expectations").upsert(
+                {"customer_id": customer_id, **dataclasses.asdict(expected), "updated_at": now()},
+                pk="customer_id",
+            )
+            store.add_event(
+                db, customer_id, actor(), "mailjet-expectation", data={"domain": expected.domain}
+            )
     flash(
-        "Mailjet-Werte gespeichert. Die Kund:in sieht jetzt die Einträge, die sie anlegen muss.",
+        "Mailjet-Werte gespeichert. Die Kund:in sieht jetzt die Einträge, die sie anlegen muss."
+        if not unchanged
+        else "Nichts geändert – die Mailjet-Werte waren schon so.",
         "mailjet-message",
     )
     _values_ready(db, c, before)

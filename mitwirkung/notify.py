@@ -1,17 +1,20 @@
 """Mails the app sends on someone's behalf, off the request thread: the customer's contact when
 the Mailjet values are ready, an IT colleague who is to publish the DNS records."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 from sqlite_utils import Database
 
 from . import mail, store
+from .address import AddressError, addr_spec
 from .checks.dns.wording import SPF_VALUE_UNCHECKED
 from .checks.domain import display_domain
 from .runner import Runner
 
 FORWARDS_PER_HOUR = 5  # per customer: the form mails an address anyone with the link types
+QUOTE_LIMIT = 60  # characters of DNS text quoted in a forwarded mail
 
 
 class TooMany(Exception):
@@ -37,12 +40,17 @@ def values_ready(db: Database, runner: Runner, config, *, customer: dict, edit_u
                  contact: dict | None, actor: str = "system") -> str:  # fmt: skip
     """Tell the customer's contact that the DNS records are there; return what happened.
 
-    Returns "mailed", "no-address" (no contact e-mail stored) or "no-mail" (MAIL_* unset).
+    Returns "mailed", "no-address" (no contact e-mail stored), "bad-address" (the stored one
+    is not one addr-spec, see address.addr_spec) or "no-mail" (MAIL_* unset).
     """
     if not customer["contact_email"]:
         return "no-address"
     if not mail.configured(config):
         return "no-mail"
+    try:
+        addr_spec(customer["contact_email"])
+    except AddressError:
+        return "bad-address"
     who = (
         f"\nIhre Ansprechperson bei PEIQ: {contact['name']} ({contact['email']})\n"
         if contact
@@ -88,6 +96,19 @@ def _record_action(record: dict, steps) -> str:
     return "neu anlegen"
 
 
+QUOTED = re.compile(rf"„([^“]{{{QUOTE_LIMIT + 1},}})“")
+
+
+def short_quotes(text: str) -> str:
+    """text with every quotation („…“) longer than QUOTE_LIMIT cut to its start and "…".
+
+    The catalog quotes what it found in the DNS (a tag's value, the record as published):
+    text anyone who runs the domain's DNS can write. A mail from PEIQ's address carries
+    enough of it to find the place, never a long message of someone else's.
+    """
+    return QUOTED.sub(lambda m: f"„{m.group(1)[:QUOTE_LIMIT].rstrip()} …“", text)
+
+
 def records_text(customer: dict, dns: dict, share_url: str) -> str:
     """The DNS records and the steps to publish them, as plain text for a mail.
 
@@ -130,17 +151,28 @@ def records_text(customer: dict, dns: dict, share_url: str) -> str:
             value = "(noch kein gültiger Wert – siehe Hinweis)"
         elif record["item_id"] == "dns-spf":
             value = SPF_VALUE_UNCHECKED
-        else:
+        elif record["item_id"] in ("dns-dkim", "dns-verification"):
             value = "(den Wert schickt PEIQ aus dem Mailjet-Konto)"
+        elif record.get("details", {}).get("dns_unavailable"):
+            value = "(der DNS-Server hat nicht geantwortet – Wert folgt nach der nächsten Prüfung)"
+        else:
+            value = "(noch kein gültiger Wert – siehe Hinweis)"
         lines.append(
             f"   Was tun: {_record_action(record, steps)}\n   Typ:   {record['rtype']}\n"
             f"   {host_field}:  {host}\n   (vollständiger Name: {display_domain(record['fqdn'])})"
             f"\n   Wert:  {value}"
         )
-        for found in record.get("found") or []:
-            lines.append(f"   Jetzt im DNS: {found}")
+        if record.get("found"):
+            # What is there now is text anyone who runs the domain's DNS can write: the mail
+            # from PEIQ's address says what the product found, never repeats it.
+            count = len(record["found"])
+            lines.append(
+                "   Jetzt im DNS: "
+                + ("ein Eintrag" if count == 1 else f"{count} Einträge")
+                + " unter diesem Namen, der nicht passt (anzusehen über den Link unten)"
+            )
         if record.get("fix"):
-            lines.append(f"   Hinweis: {record['fix']}")
+            lines.append(f"   Hinweis: {short_quotes(record['fix'])}")
         if steps is not None:
             lines.append("   So geht es:")
             lines += [f"   {n}. {step}" for n, step in enumerate(steps.steps, 1)]
@@ -160,22 +192,25 @@ def forward_records(db: Database, runner: Runner, config, *, customer: dict, to:
     """Mail the records to an IT colleague; at most FORWARDS_PER_HOUR per customer.
 
     Raises TooMany when the limit is reached. Every forward is an event in the history.
+    Counting, the mail's run and the event are one write transaction (BEGIN IMMEDIATE), so
+    parallel requests in several workers cannot all pass the count.
     """
     since = (datetime.now(UTC) - timedelta(hours=1)).isoformat(timespec="seconds")
-    count = db.execute(
-        "SELECT COUNT(*) FROM events WHERE customer_id = ? AND kind = 'records-forwarded'"
-        " AND at > ?",
-        [customer["id"], since],
-    ).fetchone()[0]
-    if count >= FORWARDS_PER_HOUR:
-        raise TooMany(
-            f"In der letzten Stunde wurden die Einträge schon {count}-mal weitergeleitet – mehr "
-            "geht zum Schutz vor Missbrauch nicht. Bitte versuchen Sie es später erneut."
-        )
     subject = f"DNS-Einträge für {customer['name']}: bitte bei der Domain anlegen"
-    send_later(db, runner, config, customer_id=customer["id"], to=[to], subject=subject,
-               text=text, actor="customer")  # fmt: skip
-    store.add_event(db, customer["id"], "customer", "records-forwarded", data={"to": to})
+    with db.atomic():
+        count = db.execute(
+            "SELECT COUNT(*) FROM events WHERE customer_id = ? AND kind = 'records-forwarded'"
+            " AND at > ?",
+            [customer["id"], since],
+        ).fetchone()[0]
+        if count >= FORWARDS_PER_HOUR:
+            raise TooMany(
+                f"In der letzten Stunde wurden die Einträge schon {count}-mal weitergeleitet – "
+                "mehr geht zum Schutz vor Missbrauch nicht. Bitte versuchen Sie es später erneut."
+            )
+        send_later(db, runner, config, customer_id=customer["id"], to=[to], subject=subject,
+                   text=text, actor="customer")  # fmt: skip
+        store.add_event(db, customer["id"], "customer", "records-forwarded", data={"to": to})
 
 
 def mailto(subject: str, text: str) -> str:

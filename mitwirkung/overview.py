@@ -22,7 +22,7 @@ from .catalog import Obligation
 from .checks.domain import display_domain
 from .checks.smtp import shown_address
 from .db import now
-from .progress import STATE_LABELS, attention, item_views, progress
+from .progress import EVIDENCE_LABELS, STATE_LABELS, attention, evidence, item_views, progress
 
 # Event kinds that mean the setup moved (a reminder, a link mail or an edit does not).
 MOVES = (
@@ -107,6 +107,15 @@ def problem(view) -> str:
     return text or f"{view.item.title}: nicht in Ordnung"
 
 
+def _mail_evidence(views) -> str | None:
+    """How `mail-received` was reached, in the pages' words (Empfang nachgewiesen, …), or None."""
+    for view in views:
+        if view.item.id == "mail-received" and view.state != "open":
+            found = evidence(view.detail)
+            return EVIDENCE_LABELS[found] if found else None
+    return None
+
+
 def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
     """Return the summary columns of one customer from its item rows, secrets and events.
 
@@ -162,6 +171,7 @@ def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
         "completed_at": completed_at,
         "completed_path": completed_path,
         "search_text": search.casefold(),
+        "mail_evidence": _mail_evidence(views),
         "sort_name": sort_name(customer["name"]),
     }
 
@@ -295,7 +305,7 @@ class View:
 
 COLUMNS = (
     "id, name, domain, contact_email, path, progress, attention, last_activity_at, moved_at,"
-    " archived_at, completed_at, summary_revision"
+    " archived_at, completed_at, summary_revision, mail_evidence"
 )
 
 
@@ -362,6 +372,10 @@ def describe(event: dict, obligation: Obligation) -> str:
             named = f"„{before}“ → „{data['portal']}“" if before else f"„{data['portal']}“"
             text += f" (PORTAL: {named})"
         return text + (f" ({data['title']})" if data.get("title") else "")
+    if kind == "mail-received-inbound":
+        sender = shown_address(data["mail_from"]) if data.get("mail_from") else "leerem Absender"
+        state = STATE_LABELS.get(data.get("state"), "geprüft")
+        return f"{store.EVENT_WORDS[kind]}: von {sender} über {data.get('peer_ip')} → {state}"
     if kind == "path-chosen":
         path = obligation.path(data.get("path"))
         return f"Weg gewählt: {path.short}" if path else "Weg gewählt"

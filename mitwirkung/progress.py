@@ -79,6 +79,28 @@ def state_label(view: ItemView) -> str:
     return STATE_LABELS[view.state]
 
 
+# How `mail-received` was reached (PRODUCT.md §1, `detail.evidence`), in the words every page uses.
+EVIDENCE_LABELS = {
+    "received": "Empfang nachgewiesen",
+    "link": "Bestätigungslink geöffnet",
+    "manual": "von Hand bestätigt",
+}
+
+
+def evidence(detail: dict) -> str | None:
+    """Return how `mail-received` was reached: received, link, manual, or None (not reached).
+
+    Rows written before `evidence` was stored say it as via/by_hand.
+    """
+    if detail.get("evidence") in EVIDENCE_LABELS:
+        return detail["evidence"]
+    if detail.get("via") == "confirmation-link":
+        return "link"
+    if detail.get("by_hand"):
+        return "manual"
+    return None
+
+
 def others_complete(views: list[ItemView], item_id: str) -> bool:
     """Return True when every required item of the path except item_id is done or warning."""
     return all(v.complete for v in views if v.item.required and v.item.id != item_id)

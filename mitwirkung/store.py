@@ -231,8 +231,17 @@ def set_item(
         if item_id in PER_PATH_ITEMS:
             path = path or get_customer(db, customer_id)["path"]
             detail = {**(detail or {}), "path": path}
+        text = json.dumps(detail or {}, ensure_ascii=False)
+        same = db.execute(
+            "SELECT 1 FROM item_states WHERE customer_id = ? AND item_id = ? AND state = ?"
+            " AND detail = ?",
+            [customer_id, _state_key(item_id, path), state, text],
+        ).fetchone()
+        if same and kind == "item-state":
+            return  # nothing changes: no revision, no event (a repeated click)
         before = db.execute(
-            "SELECT state, detail FROM item_states WHERE customer_id = ? AND item_id = ?",
+            "SELECT state, detail, updated_at FROM item_states"
+            " WHERE customer_id = ? AND item_id = ?",
             [customer_id, _state_key(item_id, path)],
         ).fetchone()
         repeated = (
@@ -247,7 +256,8 @@ def set_item(
                 "item_id": _state_key(item_id, path),
                 "state": state,
                 "detail": json.dumps(detail or {}, ensure_ascii=False),
-                "updated_at": now(),
+                # a repetition changed nothing a person reads: "zuletzt geändert" stays
+                "updated_at": before[2] if repeated else now(),
                 "updated_by": actor,
             },
             pk=("customer_id", "item_id"),
@@ -292,8 +302,10 @@ def all_item_rows(db: Database) -> list[dict]:
 
 
 def archive_customer(db: Database, customer_id: int, actor: str) -> None:
-    """Archive a customer; its links stop working."""
+    """Archive a customer; its links stop working. Archiving an archived one changes nothing."""
     with db.atomic():
+        if get_customer(db, customer_id)["archived_at"]:
+            return
         db.table("customers").update(customer_id, {"archived_at": now()})
         _event(db, customer_id, actor, "customer-archived")
         _touch(db, customer_id)
@@ -302,14 +314,22 @@ def archive_customer(db: Database, customer_id: int, actor: str) -> None:
 def restore_customer(db: Database, customer_id: int, actor: str) -> None:
     """Bring an archived customer back; its links (the same as before) work again."""
     with db.atomic():
+        if not get_customer(db, customer_id)["archived_at"]:
+            return
         db.table("customers").update(customer_id, {"archived_at": None})
         _event(db, customer_id, actor, "customer-restored")
         _touch(db, customer_id)
 
 
 def set_path(db: Database, customer_id: int, path_id: str, actor: str) -> None:
-    """Choose a path; the other paths' item states stay as they are."""
+    """Choose a path; the other paths' item states stay as they are.
+
+    Choosing the path already chosen changes nothing: no revision, no event (each new
+    revision is a new page in every worker's cache).
+    """
     with db.atomic():
+        if get_customer(db, customer_id)["path"] == path_id:
+            return
         db.table("customers").update(customer_id, {"path": path_id})
         _event(db, customer_id, actor, "path-chosen", data={"path": path_id})
         _touch(db, customer_id)
@@ -352,6 +372,8 @@ EVENT_WORDS = {
     "values-ready-mailed": "Kund:in per E-Mail Bescheid gegeben: die DNS-Einträge stehen bereit",
     "records-forwarded": "DNS-Einträge per E-Mail an eine IT-Kolleg:in weitergeleitet",
     "customer-told": "Kund:in per E-Mail Bescheid gegeben, dass PEIQ gehandelt hat",
+    "mail-received-inbound": "Mail an die Prüfadresse empfangen und geprüft",
+    "inbound-address-rotated": "Neue Prüfadresse erzeugt (die alte nimmt keine Mails mehr an)",
 }
 
 
@@ -362,6 +384,7 @@ def actor_label(actor: str | None) -> str:
     return {
         "customer": "Kund:in",
         "recipient": "Empfänger:in der Testmail",
+        "receiver": "Empfangsprüfung",
         "system": "System",
         "auto": "System (automatische Prüfung)",
         "cli": "Kommandozeile",

@@ -94,6 +94,10 @@ function errorPlace(elt) {
 function showRequestError(event, status) {
   const place = errorPlace(event.detail.elt);
   if (!place || !place.isConnected) return;
+  // A background poll (data-background) says a failure once, next to itself, and never takes
+  // the focus or the answer that belongs to a person's click.
+  const background = event.detail.elt.hasAttribute("data-background");
+  if (background && place.nextElementSibling && place.nextElementSibling.matches(".request-error")) return;
   clearRequestError(event.detail.elt);
   const message = document.createElement("p");
   message.className = "error request-error";
@@ -106,6 +110,10 @@ function showRequestError(event, status) {
     event.detail.elt.removeAttribute("aria-busy"); // a poll that failed is not running anymore
   }
   const active = document.activeElement;
+  if (background) {
+    announce(message.textContent);
+    return;
+  }
   if (personAsked || !active || active === document.body || active === event.detail.elt) {
     message.focus({ preventScroll: true });
     message.scrollIntoView({ block: "nearest" });

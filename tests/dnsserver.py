@@ -4,6 +4,9 @@
         resolver.nameservers = [Do53Nameserver("127.0.0.1", server.port)]
 
 The zone text may hold several zones (one SOA each); a query outside all of them is REFUSED.
+Records can also be given as dnslib RRs (rrs=), e.g. type 99 (SPF) records for the RFC 7208
+test suite. silent_other= names answer the types they own and never answer any other type
+(the suite's "TIMEOUT" entry after a name's records).
 Wildcards ("*.name") answer for names that do not exist, as RFC 4592 describes.
 dnslib's bundled ZoneResolver is not used: it answers NXDOMAIN where a name exists without the
 asked type and does not follow CNAMEs.
@@ -88,6 +91,10 @@ class _Resolver:
             time.sleep(owner.delay)
         if qname in owner.drop:
             return None
+        if qname in owner.silent_other and not any(
+            r.rtype == request.q.qtype for r in owner.records.get(qname, [])
+        ):
+            return None
         reply = request.reply()
         if qname in owner.servfail:
             reply.header.aa = 0
@@ -116,9 +123,11 @@ class ZoneServer:
         servfail: Iterable[str] = (),
         drop: Iterable[str] = (),
         truncate: Iterable[str] = (),
+        rrs: Iterable[RR] = (),
+        silent_other: Iterable[str] = (),
     ):
         self.records: dict[str, list[RR]] = {}
-        for rr in RR.fromZone(zone):
+        for rr in [*RR.fromZone(zone), *rrs]:
             self.records.setdefault(_key(rr.rname), []).append(rr)
         self.origins = sorted(
             {name for name, rrs in self.records.items() if any(r.rtype == QTYPE.SOA for r in rrs)},
@@ -129,6 +138,7 @@ class ZoneServer:
         self.servfail = {_key(n) for n in servfail}
         self.drop = {_key(n) for n in drop}
         self.truncate = {_key(n) for n in truncate}
+        self.silent_other = {_key(n) for n in silent_other}
         self.queries: list[tuple[str, str]] = []
         self.port = 0
         self.nameserver = ""

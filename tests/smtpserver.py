@@ -456,7 +456,9 @@ class ScriptedServer(_ThreadedServer):
     hang up on the client's TLS hello); starttls: a
     server SSLContext used after a 220 reply to STARTTLS ("plain": keep talking unencrypted,
     CLOSE / RESET: hang up instead of the handshake); greet_pause: seconds of silence before
-    the greeting, hanging up on a client that talks first. TLS runs on blocking sockets, so a
+    the greeting, hanging up on a client that talks first; login_prompts: the 334 prompts
+    AUTH LOGIN gets whatever came with the command (a server that ignores the initial
+    response). TLS runs on blocking sockets, so a
     failed handshake sends its alert as real servers do. received: every line the server
     read; messages: the DATA of every mail. replies["END"] answers the end of DATA,
     replies["CRAM"] is the CRAM-MD5 challenge.
@@ -471,7 +473,9 @@ class ScriptedServer(_ThreadedServer):
         implicit: ssl.SSLContext | str | None = None,
         starttls: ssl.SSLContext | str | None = None,
         greet_pause: float = 0,
+        login_prompts: tuple[str, ...] | None = None,
     ):
+        self.login_prompts = login_prompts
         self.replies = dict(replies or {})
         self.greeting = greeting
         self.ehlo = ehlo
@@ -610,7 +614,9 @@ class ScriptedServer(_ThreadedServer):
         parts = line.split()
         mechanism = parts[1].upper() if len(parts) > 1 else b""
         prompts = []
-        if mechanism == b"LOGIN":
+        if mechanism == b"LOGIN" and self.login_prompts is not None:
+            prompts = list(self.login_prompts)  # asked whatever came with the command
+        elif mechanism == b"LOGIN":
             prompts = ["334 UGFzc3dvcmQ6"]
             if len(parts) == 2:
                 prompts.insert(0, "334 VXNlcm5hbWU6")

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from mitwirkung import crypto, store
@@ -159,8 +161,10 @@ def test_status_json_shape(client, customers, prefix):
     customers.post(f"/c/{edit}/items/mail-received", {"done": "1"}, token_from=f"/c/{edit}")
     token = edit if prefix == "c" else share
     data = client.get(f"/{prefix}/{token}/status.json").get_json()
-    assert set(data) == {"customer", "path", "progress", "items"}
+    assert set(data) == {"customer", "path", "progress", "items", "inbound_address"}
     assert data["customer"] == "Müller Verlag" and data["path"] == "portal"
+    assert re.fullmatch(r"pruef-[a-z2-7]{26}@pruef\.localhost", data["inbound_address"])
+    assert data["items"][1]["detail"]["evidence"] == "manual"
     assert data["progress"] == 100
     assert [i["id"] for i in data["items"]] == ["portal-adopt", "mail-received"]
     for item in data["items"]:
@@ -172,6 +176,7 @@ def test_status_json_without_path(client, customers):
     _, edit, _ = customers.create()
     assert client.get(f"/c/{edit}/status.json").get_json() == {
         "customer": "Müller Verlag", "path": None, "progress": 0, "items": [],
+        "inbound_address": None,
     }  # fmt: skip
 
 

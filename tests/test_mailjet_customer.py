@@ -280,7 +280,8 @@ def test_the_forwarded_mail_says_per_record_what_to_do(checked, mail_app, outbox
     assert "Wert:" not in verification
     assert "den vorhandenen SPF-Eintrag ändern" in spf and "keinen zweiten" in spf
     assert "include:_spf-eu.ionos.com" in spf and "include:spf.mailjet.com" in spf
-    assert "Jetzt im DNS: v=spf1 include:_spf-eu.ionos.com ~all" in spf
+    assert "Jetzt im DNS: ein Eintrag unter diesem Namen, der nicht passt" in spf
+    assert "v=spf1 include:_spf-eu.ionos.com ~all" not in text  # the DNS text is not repeated
     assert "Stift-Symbol" in spf and "Hostname:  @" in spf
     assert "neu anlegen" in dkim and "Record hinzufügen" in dkim
     assert "_spf-eu" not in dkim  # the IONOS SPF note only where it belongs

@@ -117,7 +117,9 @@ def test_the_mail_goes_through_the_relay_and_its_link_completes_mail_received(
     assert "SMTP-Protokoll ansehen" in poll and "Öffnen Sie den Link darin" in poll
     message = kunde_mail.handler.messages[before:][0]
     assert message.message["From"] == "printpps@kunde.test"
-    assert message.rcpt_tos == ["it@kunde.test"]
+    # and to the Mailjet path's Prüfadresse, so the receiver checks Mailjet's DKIM end to end
+    assert message.rcpt_tos[0] == "it@kunde.test" and len(message.rcpt_tos) == 2
+    assert message.rcpt_tos[1].endswith("@pruef.localhost")
     link = re.search(r"http://mitwirkung\.test(/bestaetigen/\S+)", message.text()).group(1)
     assert customers.item_state(customer["id"], "mail-received") == "open"
     assert client.get(link).status_code == 200

@@ -18,6 +18,6 @@ def test_every_setting_is_documented(app):
 
 
 def test_every_cli_command_is_documented(app):
-    for group in ("managers", "customers", "jobs"):
+    for group in ("managers", "customers", "jobs", "inbound"):
         for command in app.cli.get_command(None, group).commands:
             assert f"{group} {command}" in README

@@ -573,8 +573,9 @@ def test_empty_password_is_named_without_trying_a_login(servers, certs, logs):
          "zen.spamhaus.org", "sender_system_blocked"),
         ("rcpt", "504 5.5.2 <[127.0.0.1]>: Helo command rejected: need fully-qualified hostname",
          "sender_system_blocked"),
+        # issue 17: a 4yz reply is transient first (RFC 5321 §4.2.1), never a block
         ("rcpt", "450 4.7.1 Client host rejected: cannot find your reverse hostname",
-         "sender_system_blocked"),
+         "temporary_policy"),
         ("rcpt", "550 5.1.1 <empfang@kunde.test>: Recipient address rejected: User unknown",
          "recipient_rejected"),
         ("mail", "550 5.7.60 SMTP; Client does not have permissions to send as this sender",

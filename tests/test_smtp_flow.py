@@ -81,7 +81,10 @@ def test_test_mail_arrives_and_its_link_confirms_arrival(
     assert len(arrived) == 1
     message = arrived[0]
     assert message.message["From"] == "versand@kunde.test"
-    assert message.rcpt_tos == ["it@kunde.test"]
+    # a second envelope recipient: the path's Prüfadresse (not in the headers)
+    assert message.rcpt_tos[0] == "it@kunde.test" and len(message.rcpt_tos) == 2
+    assert re.fullmatch(r"pruef-[a-z2-7]{26}@pruef\.localhost", message.rcpt_tos[1])
+    assert "pruef-" not in str(message.message["To"])
     link = re.search(r"http://mitwirkung\.test(/bestaetigen/\S+)", message.text()).group(1)
     assert link in message.html()
     page = client.get(link)

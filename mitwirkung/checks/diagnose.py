@@ -5,6 +5,8 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
+from mitwirkung.checks.domain import display_domain
+
 # Said once wherever SSL and TLS get mixed up: the words name the moment, not the strength.
 SSL_TLS_NOTE = (
     "SSL und TLS bedeuten hier, „wann“ die Verschlüsselung beginnt, nicht wie sicher sie ist: "
@@ -263,9 +265,11 @@ TABLE: dict[str, tuple[str, str, str]] = {
     ),
     "tls_error": (
         "Verschlüsselung fehlgeschlagen",
-        "Die verschlüsselte Verbindung zu {host} kam nicht zustande.{detail}",
-        "Prüfen Sie Port und Verschlüsselung (SSL meist Port 465, TLS meist Port 587). "
-        "Bleibt der Fehler, fragen Sie den Betreiber des Mailservers.",
+        "Die verschlüsselte Verbindung zu {host} kam nicht zustande.{detail} Der Server "
+        "antwortet auf Port {port} mit TLS; Port und Verschlüsselung sind also richtig "
+        "gewählt.",
+        "Geben Sie diese Meldung an den Betreiber des Mailservers weiter: Der Fehler liegt in "
+        "der Einrichtung der Verschlüsselung auf dem Server.",
     ),
     "ehlo_unsupported": (
         "Server kennt nur das alte HELO",
@@ -673,6 +677,85 @@ TABLE: dict[str, tuple[str, str, str]] = {
 }
 
 
+# --- Issue 17: reply class first, and TLS causes that port and encryption cannot fix --------
+TABLE.update(
+    {
+        "temporary_policy": (
+            "Server lehnt vorübergehend ab",
+            "Der Server {host} hat die Anfrage vorübergehend abgelehnt: Eine Antwort, die mit "
+            "4 beginnt, heißt „jetzt nicht, später erneut versuchen“ (RFC 5321 §4.2.1). Der "
+            "Text nennt eine Richtlinie des Servers, etwa zu viele Verbindungen in kurzer "
+            "Zeit; eine Sperre ist das nicht.",
+            "Senden Sie die Testmail in einigen Minuten erneut. Lehnt der Server auch dann "
+            "noch ab, geben Sie die Antwort unten an den Betreiber des Mailservers weiter.",
+        ),
+        "auth_mechanism_too_weak": (
+            "Anmeldeverfahren für dieses Konto zu schwach",
+            "Der Server {host} lässt die Anmeldung von {username} mit diesem Verfahren nicht "
+            "zu: Es ist schwächer, als seine Richtlinie für dieses Konto verlangt („534 5.7.9“, "
+            "RFC 4954 §6). Am Passwort liegt das nicht, ein App-Passwort verlangt der Server "
+            "auch nicht.",
+            "Geben Sie die Antwort unten an den Betreiber des Mailservers weiter: Er muss für "
+            "dieses Konto die Anmeldung mit Passwort über eine verschlüsselte Verbindung "
+            "(AUTH PLAIN oder LOGIN) erlauben.",
+        ),
+        "tls_client_cert_required": (
+            "Server verlangt ein Client-Zertifikat",
+            "Der Server {host} lässt auf Port {port} nur Absender zu, die sich mit einem "
+            "eigenen Zertifikat ausweisen (Client-Zertifikat). PRINT PPS meldet sich wie "
+            "Mailprogramme mit Nutzer und Passwort an, nicht mit einem Zertifikat. Port und "
+            "Verschlüsselung sind richtig gewählt.",
+            "Bitten Sie den Betreiber des Mailservers, für diesen Port die Anmeldung mit "
+            "Nutzer und Passwort ohne Client-Zertifikat zu erlauben, oder nennen Sie uns einen "
+            "Port, an dem das gilt (meist 587 oder 465).",
+        ),
+        "tls_weak_dh": (
+            "Schlüsselaustausch des Servers zu schwach",
+            "Der Server {host} verwendet für den Schlüsselaustausch eine Diffie-Hellman-Gruppe "
+            "mit weniger als 2048 Bit. Das gilt als unsicher; PRINT PPS baut so wie aktuelle "
+            "Mailprogramme keine Verbindung auf. Port und Verschlüsselung sind richtig "
+            "gewählt.",
+            "Bitten Sie den Betreiber des Mailservers, eine Diffie-Hellman-Gruppe mit "
+            "mindestens 2048 Bit einzurichten (RFC 7919) oder ECDHE-Verfahren anzubieten. "
+            "Danach senden Sie die Testmail erneut.",
+        ),
+        "cert_cn_only": (
+            "Zertifikat nennt den Servernamen nur im alten Feld CN",
+            "Das Zertifikat von {host} nennt diesen Namen nur im Feld „CN“ (Common Name), "
+            "nicht in der Liste der Namen (subjectAltName). Nach RFC 9525 (Abschnitt 6.3) "
+            "prüfen Mailprogramme und PRINT PPS nur diese Liste; für sie gilt das Zertifikat "
+            "deshalb für keinen Namen. Port und Verschlüsselung sind richtig gewählt.",
+            "Bitten Sie den Betreiber des Mailservers, ein Zertifikat einzurichten, das "
+            "{host} als subjectAltName enthält (das tun alle heutigen Zertifizierungsstellen, "
+            "z. B. Let’s Encrypt).",
+        ),
+    }
+)
+# When the server had already answered over the chosen port and encryption (context
+# "proven"), a text must not send the customer to check them again.
+PROVEN_VARIANTS: dict[str, tuple[str, str, str]] = {
+    "connection_closed": (
+        "Server hat die Verbindung beendet",
+        "Der Server {host} hat die Verbindung{step} ohne Antwort beendet. Port und "
+        "Verschlüsselung sind richtig gewählt: Bis dahin hat der Server auf diesem Weg "
+        "geantwortet.",
+        "Senden Sie die Testmail in einigen Minuten erneut. Bleibt es so, geben Sie das "
+        "Protokoll unten an den Betreiber des Mailservers weiter.",
+    ),
+    "tls_closed": (  # STARTTLS offered and accepted (220): "TLS" is right for this port
+        "Server bricht den Aufbau der Verschlüsselung ab",
+        "Der Server {host} hat auf Port {port} STARTTLS angeboten und angenommen, dann aber "
+        "die Verbindung beendet, während die Verschlüsselung aufgebaut wurde. Port und "
+        "Verschlüsselung sind richtig gewählt. Häufige Ursachen: ein Fehler in der "
+        "TLS-Einrichtung des Servers (Zertifikat oder Schlüssel) oder ein Gerät dazwischen "
+        "(Firewall, Virenscanner), das verschlüsselte Verbindungen abbricht.",
+        "Geben Sie diese Meldung an den Betreiber des Mailservers weiter; prüft Ihre eigene "
+        "IT-Abteilung ausgehende Verbindungen (Firewall), fragen Sie auch dort.",
+    ),
+}
+# --- end of issue 17 block --------------------------------------------------------------------
+
+
 # Texts that depend on whether the login had succeeded (context "authenticated").
 VARIANTS: dict[tuple[str, bool], tuple[str, str, str]] = {
     ("relay_denied", False): (
@@ -799,6 +882,8 @@ TRANSCRIPT = {
     "{issuer}, gültig bis {not_after}",
     "helo_fallback": "* Der Server versteht EHLO nicht, weiter mit HELO (RFC 5321 §3.2)",
     "mail_sent": "C: [Testmail, {size} Bytes]",
+    "copy_refused": "* Die Kopie an die Prüfadresse lehnte der Server ab ({code}); die Testmail"
+    " an Ihr Postfach geht trotzdem",
     "result": "* Ergebnis: {title}",
     "no_methods": "keine",
 }
@@ -850,11 +935,20 @@ def describe(code: str, **context) -> Diagnosis:
     """Return the German title, explanation and next step for a failure class."""
     authenticated = context.pop("authenticated", None)
     login_chosen = context.pop("login_chosen", True)
+    proven = context.pop("proven", False)
     title, message, next_step = (
-        (not login_chosen and NO_LOGIN_VARIANTS.get(code))
+        (proven and PROVEN_VARIANTS.get(code))
+        or (not login_chosen and NO_LOGIN_VARIANTS.get(code))
         or VARIANTS.get((code, authenticated))
         or TABLE.get(code, TABLE["unexpected"])
     )
+    # A-labels only on the wire: a person reads the server's and the certificate's names
+    # with U-labels (mail.müller-verlag.de, not mail.xn--mller-verlag-dlb.de).
+    for key in ("host", "cert_names"):
+        if isinstance(context.get(key), str):
+            context[key] = display_domain(context[key])
+        elif isinstance(context.get(key), list | tuple):
+            context[key] = [display_domain(str(n)) for n in context[key]]
     values = _Context({k: _text(v) for k, v in context.items() if v not in (None, "")})
     values["cert_suggestion"] = _cert_suggestion(context.get("cert_names"))
     if context.get("note") in NOTES:

@@ -75,6 +75,12 @@ def conflicting_tags(record: str) -> list[str]:
     return conflicts
 
 
+def has_key_tag(record: str) -> bool:
+    """Tell whether record holds a p= tag the way verifiers read tags (RFC 6376 §3.2: FWS may
+    stand around "=", so "p = MIIB…" is a p= tag; "ip=1" is not)."""
+    return any(name.lower() == "p" for name in tag_names(record))
+
+
 def tag_names(record: str) -> list[str]:
     """Return the tag names of record in order, as written."""
     return [part.split("=", 1)[0].strip(FWS) for part in record.split(";") if "=" in part]
@@ -197,6 +203,11 @@ def parse(record: str) -> DkimKey:
     try:
         bits, material = load_key(key_type, tags["p"])
     except (ValueError, TypeError):
+        actual = _other_type(key_type, tags["p"])
+        if actual:  # the key is fine; k= names the wrong algorithm (RFC 6376 §3.6.1, RFC 8463)
+            params = {"declared": tags.get("k", ""), "actual": actual, "key_type": actual}
+            faults.append(Finding("dkim.wrong_key_type", "failed", params))
+            return DkimKey(tags, key_type, None, None, tuple(faults))
         padding = "=" * (-len(tags["p"]) % 4)
         try:  # complete, but without the "=" base64 ends with (RFC 6376 §3.6.1: base64)
             bits, material = load_key(key_type, tags["p"] + padding) if padding else (0, None)
@@ -211,6 +222,34 @@ def parse(record: str) -> DkimKey:
     return DkimKey(tags, key_type, bits, material, tuple(faults), upper, pkcs1)
 
 
+def _other_type(declared: str, b64: str) -> str | None:
+    """Return the key type the p= value really is when it is not declared (k=), else None."""
+    for other in KEY_TYPES:
+        if other == declared:
+            continue
+        try:
+            load_key(other, b64 + "=" * (-len(b64) % 4))
+        except (ValueError, TypeError):
+            continue
+        return other
+    return None
+
+
+def fix_key_type(record: str) -> str | None:
+    """Return record with k= naming the type of the key in p= (added when missing), or None
+    when the key does not decode as any type. Every other tag stays as written."""
+    tags = parse_tags(record)
+    actual = _other_type(tags.get("k", "rsa").lower() or "rsa", tags.get("p", ""))
+    if not actual:
+        return None
+    names = [n.lower() for n in tag_names(record)]
+    parts = [p.strip(FWS) for p in record.split(";") if p.strip(FWS)]
+    fixed = [f"k={actual}" if n == "k" else p for n, p in zip(names, parts, strict=False)]
+    if "k" not in names:
+        fixed.insert(1 if names[:1] == ["v"] else 0, f"k={actual}")
+    return "; ".join(fixed)
+
+
 def repair(record: str) -> str | None:
     """Return record with its faulty optional tags fixed, or None when its key is unusable.
 
@@ -220,6 +259,9 @@ def repair(record: str) -> str | None:
     with different values (two keys, say): which one is meant is not for us to guess.
     """
     key = parse(record)
+    if any(f.code == "dkim.wrong_key_type" for f in key.faults):
+        retyped = fix_key_type(record)
+        return repair(retyped) if retyped and not conflicting_tags(record) else None
     if key.material is None or conflicting_tags(record):
         return None
     tags = dict(key.tags)

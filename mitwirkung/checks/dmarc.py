@@ -1,8 +1,14 @@
-"""Parse a DMARC record (RFC 7489 §6.3/§6.4), name each fault, and repair it keeping the owner's
-policy. Faults are findings (code, state, parameters); their German words are in dns/wording.py.
+"""Parse a DMARC record (RFC 9989, which obsoletes RFC 7489), name each fault, and repair it
+keeping the owner's policy. Faults are findings (code, state, parameters); their German words
+are in dns/wording.py.
 
 A fault's state says what receivers make of it: "failed" — the record is discarded or a value
-is misread; "warning" — the record works, but something the owner wrote has no effect.
+is misread; "warning" — the record works, but something the owner wrote has no effect. Notes
+(state "done") say what is fine by RFC 9989 but read differently by older RFC 7489 receivers:
+pct=, rf= and ri= (removed by RFC 9989, still honoured by older receivers), p= not directly
+after v= (RFC 9989: free order after v=), and unknown tags (RFC 9989: ignored).
+Source of the RFC 9989 changes: https://ietf-corpus.pages.dev/rfcs/rfc-9989.html and
+checkdmarc's notes on them, https://newreleases.io/project/pypi/checkdmarc/release/5.16.0
 """
 
 from __future__ import annotations
@@ -14,14 +20,37 @@ from dataclasses import dataclass
 from mitwirkung.checks.finding import Finding, odd_characters
 
 POLICIES = ("none", "quarantine", "reject")
+REMOVED = ("pct", "rf", "ri")  # RFC 9989 removed them; RFC 7489 receivers still read them
 # RFC 7489 §6.3, plus np/psd/t of DMARCbis (receivers ignore what they do not know).
 KNOWN = ("v", "p", "sp", "np", "rua", "ruf", "adkim", "aspf", "pct", "fo", "rf", "ri", "psd", "t")
 WSP = " \t"
 _VERSION = re.compile(r"v[ \t]*=[ \t]*dmarc1", re.IGNORECASE)
-_MAILTO = re.compile(r"^mailto:[^@\s,;!]+@[^@\s,;!]+\.[^@\s,;!]+$", re.IGNORECASE)
-_ADDRESS = re.compile(r"^[^@\s,;:!]+@[^@\s,;:!]+\.[^@\s,;:!]+$")
+
+
+class _AddressShape:
+    """local@domain.tld: one "@", no blank and none of forbidden in it, read in linear time
+    (a regex "[^…]+\\.[^…]+$" re-scans a 40 KB value from every dot). match(text) -> bool."""
+
+    def __init__(self, forbidden: str, prefix: str = ""):
+        self.forbidden = frozenset(forbidden)
+        self.prefix = prefix
+
+    def match(self, text: str) -> bool:
+        if not text[: len(self.prefix)].lower() == self.prefix:
+            return False
+        text = text[len(self.prefix) :]
+        if any(c in self.forbidden or c.isspace() for c in text) or text.count("@") != 1:
+            return False
+        local, domain = text.split("@")
+        return bool(local) and "." in domain[1:-1]
+
+
+_MAILTO = _AddressShape(",;!", prefix="mailto:")  # RFC 7489 §6.2: a mailto: URI
+_ADDRESS = _AddressShape(",;:!")  # an address written without "mailto:"
 # A known tag name inside a value: the ";" before it is missing ("p=reject rua=…").
-_GLUED = re.compile(rf"(?:[ \t,]+)((?:{'|'.join(KNOWN)})[ \t]*=)", re.IGNORECASE)
+# Starts only where a run of separators starts (lookbehind): a record of 40 KB of ", " is
+# then read in linear time, not re-scanned from every position of the run.
+_GLUED = re.compile(rf"(?<![ \t,])[ \t,]+((?:{'|'.join(KNOWN)})[ \t]*=)", re.IGNORECASE)
 _CHECKS = {
     "p": lambda v: v in POLICIES,
     "sp": lambda v: v in POLICIES,
@@ -111,6 +140,7 @@ class DmarcRecord:
     tags: dict[str, str]
     faults: tuple[Finding, ...]
     pairs: tuple[tuple[str, str], ...] = ()  # every tag in order, as the owner meant them
+    notes: tuple[Finding, ...] = ()  # fine by RFC 9989; older receivers may differ
 
     @property
     def policy(self) -> str | None:
@@ -152,6 +182,7 @@ def split_tags(record: str) -> tuple[list[tuple[str, str]], list[Finding]]:
 def parse(record: str) -> DmarcRecord:
     """Parse a DMARC TXT value the way a receiver reads it; name every fault."""
     faults: list[Finding] = []
+    notes: list[Finding] = []
     odd = odd_characters(record, allowed=WSP)
     if odd:
         faults.append(Finding("dmarc.odd_space", "failed", odd[0]))
@@ -175,9 +206,20 @@ def parse(record: str) -> DmarcRecord:
         if key == "v":
             if value != "DMARC1":
                 faults.append(Finding("dmarc.bad_version", "failed", {"value": value}))
+        elif key in REMOVED:
+            valid = _CHECKS[key](value.lower())
+            params = {"name": key, "value": value, "valid": valid}
+            # RFC 9989 ignores the tag; an older receiver reads it, and skips a value it cannot
+            # read (RFC 7489 §6.6.3): a warning only then, else a note
+            target = notes if valid else faults
+            target.append(Finding("dmarc.removed_tag", "done" if valid else "warning", params))
         elif key not in KNOWN:
             params = {"name": name, "value": value, "suggestion": suggest(key, value) or ""}
-            faults.append(Finding("dmarc.unknown_tag", "warning", params))
+            # RFC 9989: unknown tags are ignored; a misspelt known tag means a wish not applied
+            if params["suggestion"]:
+                faults.append(Finding("dmarc.unknown_tag", "warning", params))
+            else:
+                notes.append(Finding("dmarc.unknown_tag", "done", params))
         elif not _CHECKS[key](value if key in ("rua", "ruf") else value.lower()):
             if key in ("rua", "ruf") and all(
                 _ADDRESS.match(u.strip(WSP)) or _uri_ok(u) for u in value.split(",")
@@ -190,8 +232,13 @@ def parse(record: str) -> DmarcRecord:
     if "p" not in tags:
         faults.append(Finding("dmarc.no_policy", "failed"))
     elif len(names) > 1 and names[1] != "p" and names[0] == "v":
-        faults.append(Finding("dmarc.policy_not_second", "warning"))
-    return DmarcRecord(tags, tuple(faults), tuple(pairs))
+        notes.append(Finding("dmarc.policy_not_second", "done"))  # RFC 9989: free order
+    if tags.get("t", "").lower() == "y" and tags.get("p", "").lower() in ("reject", "quarantine"):
+        # RFC 9989: t=y asks for one step less (reject -> quarantine, quarantine -> none)
+        softer = {"reject": "quarantine", "quarantine": "none"}[tags["p"].lower()]
+        params = {"policy": tags["p"].lower(), "softer": softer}
+        notes.append(Finding("dmarc.testing", "done", params))
+    return DmarcRecord(tags, tuple(faults), tuple(pairs), tuple(notes))
 
 
 def repair(record: str) -> tuple[str | None, list[Finding]]:
@@ -272,5 +319,24 @@ def _repair_uris(name: str, value: str, changes: list[Finding]) -> str:
 
 
 def starter(domain: str, policy: str = "none") -> str:
-    """Return the DMARC record to suggest when none exists (policy: what it should keep)."""
-    return f"v=DMARC1; p={policy}; rua=mailto:dmarc@{domain}"
+    """Return the DMARC record to suggest when none exists (policy: what it should keep).
+
+    Without rua=: a report address we made up (dmarc@domain) may be no mailbox at all; which
+    address should receive reports is the owner's choice (see wording.MAILBOX_NOTE). domain is
+    kept in the signature for callers that name the record it is for.
+    """
+    del domain
+    return f"v=DMARC1; p={policy}"
+
+
+def report_domains(record: DmarcRecord) -> list[tuple[str, str, str]]:
+    """Return (tag, address, domain) for each mailto: report address in rua= and ruf=
+    (lower-case domain, without a size limit "!10m"); https: URIs are left out."""
+    found = []
+    for key in ("rua", "ruf"):
+        for uri in record.tags.get(key, "").split(","):
+            uri = re.sub(r"!\d+[kmgt]?$", "", uri.strip(WSP), flags=re.IGNORECASE | re.ASCII)
+            if _MAILTO.match(uri):
+                address = uri.split(":", 1)[1]
+                found.append((key, address, address.rsplit("@", 1)[1].rstrip(".").lower()))
+    return found

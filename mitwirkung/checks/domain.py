@@ -75,11 +75,29 @@ def normalize_domain(raw: str) -> str:
 
 
 def display_domain(domain: str) -> str:
-    """Return a domain in Unicode form for display (A-labels decoded where valid)."""
+    """Return a domain in Unicode form for display (A-labels decoded where valid).
+
+    A name the IDNA rules do not cover as a whole ("_dmarc.xn--mller-verlag-dlb.de": labels
+    with "_" are no host names, RFC 5890 §2.3.2.3) is decoded label by label, so a person
+    reads "_dmarc.müller-verlag.de"; on the wire only the A-label form is used.
+    """
     try:
         return idna.decode(domain)
     except (idna.IDNAError, UnicodeError, ValueError):
+        pass
+    if "xn--" not in domain.lower():
         return domain
+    return ".".join(_display_label(label) for label in domain.split("."))
+
+
+def _display_label(label: str) -> str:
+    """Return one A-label decoded (U-label), any other label as it is."""
+    if not label.lower().startswith("xn--"):
+        return label
+    try:
+        return idna.decode(label)
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return label
 
 
 def relative_host(fqdn: str, domain: str) -> str:

@@ -145,3 +145,22 @@ def merge(records: list[str], add_mailjet: bool = True) -> tuple[str, list[Findi
         all_term = "~all"
     tail = [all_term] if all_term else [redirect] if redirect else []
     return " ".join(["v=spf1", *terms, *([exp] if exp else []), *tail]), changes
+
+
+def drop_terms(record: str, dropped: list[str]) -> tuple[str, list[Finding]]:
+    """Return record without the terms named in dropped (compared case-insensitively) and a
+    change "spf.fixed_dropped_void" for each.
+
+    Meant for mechanisms whose target does not exist (void lookups, RFC 7208 §4.6.4): a void
+    a/mx matches no sender and a void include is a permerror when reached (§5.2), so leaving
+    them out keeps every sender the record authorises and removes the void lookups. The
+    Mailjet include is never dropped.
+    """
+    gone = {t.lower() for t in dropped if not _MAILJET_TERM.match(t)}
+    kept, changes = ["v=spf1"], []
+    for word in words(record):
+        if word.lower() in gone:
+            changes.append(Finding("spf.fixed_dropped_void", "done", {"term": word}))
+        else:
+            kept.append(word)
+    return " ".join(kept), changes

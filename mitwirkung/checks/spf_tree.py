@@ -1,5 +1,14 @@
 """Walk an SPF record's include tree the way a receiver evaluates it (RFC 7208 §4.6.4, §5, §6):
-count DNS lookups and void lookups, follow include/redirect, find whether Mailjet passes."""
+count DNS lookups and void lookups, follow include/redirect, find whether Mailjet passes.
+
+RFC 7208 §4.6.4: a receiver evaluates at most 10 DNS-querying terms (include, a, mx, ptr,
+exists, redirect) and at most 2 void lookups, and returns permerror beyond. The walk does
+the same: terms in evaluation order (left to right, depth first, redirect last), and once
+a limit is passed nothing more is asked; the 11th term and the rest of each record are
+counted, not queried (the count is then a lower bound, node.truncated). So one walk sends
+at most QUERY_BOUND queries, whatever the tree: LOOKUP_LIMIT terms of at most 2 queries
+(an "a" term asks A and AAAA; the top record's own TXT query is the caller's).
+"""
 
 from __future__ import annotations
 
@@ -9,15 +18,31 @@ from typing import Any
 
 from mitwirkung.checks.finding import Finding
 from mitwirkung.checks.spf import (
+    LOOKUP_LIMIT,
     MAILJET_INCLUDE,
     MAX_DEPTH,
     MX_LIMIT,
     QUERYING,
+    VOID_LIMIT,
     Term,
     first_all,
     is_spf,
     parse,
 )
+
+QUERY_BOUND = LOOKUP_LIMIT * 2  # DNS queries one walk may send at most
+
+
+@dataclass
+class Budget:
+    """What one walk has spent: querying terms evaluated and void lookups (RFC 7208 §4.6.4)."""
+
+    terms: int = 0
+    voids: int = 0
+
+    @property
+    def exceeded(self) -> bool:
+        return self.terms > LOOKUP_LIMIT or self.voids > VOID_LIMIT
 
 
 @dataclass
@@ -38,6 +63,7 @@ class SpfNode:
     ignored_redirect: Term | None = None  # redirect= beside an all mechanism (§6.1)
     macros: list[str] = field(default_factory=list)  # terms with macros, anywhere in the tree
     canonical: str | None = None  # where a CNAME at domain led (RFC 1034 §3.6.2)
+    truncated: bool = False  # a §4.6.4 limit was passed: terms after it were not queried
 
     @property
     def all_qualifier(self) -> str | None:
@@ -72,8 +98,16 @@ def _located(findings: list[Finding], domain: str) -> list[Finding]:
     return [replace(f, params={"where": domain, **f.params}) for f in findings]
 
 
-async def evaluate(lookup, domain: str, record: str, ancestors: tuple[str, ...] = ()) -> SpfNode:
-    """Evaluate record published at domain, querying every include/a/mx target concurrently."""
+async def evaluate(
+    lookup, domain: str, record: str, ancestors: tuple[str, ...] = (), budget: Budget | None = None
+) -> SpfNode:
+    """Evaluate record published at domain, term by term in a receiver's order.
+
+    budget: shared by the whole walk (a new one for the top record). Once more than
+    LOOKUP_LIMIT querying terms or VOID_LIMIT void lookups were met, the rest is counted
+    (1 per term) without a query and the node is marked truncated.
+    """
+    budget = budget if budget is not None else Budget()
     node = SpfNode(domain=domain, record=record)
     node.terms, errors = parse(record)
     node.errors = _located(errors, domain) if ancestors else errors
@@ -93,12 +127,18 @@ async def evaluate(lookup, domain: str, record: str, ancestors: tuple[str, ...] 
     elif redirects:
         node.ignored_redirect = redirects[0]
     where = {"where": domain} if ancestors else {}
-    results = await asyncio.gather(*(_term(lookup, t, domain, ancestors) for t in active))
-    for term, (cost, child) in zip(active, results, strict=True):
+    for term in active:
+        budget.terms += 1
+        if budget.exceeded:  # a receiver returns permerror here: nothing more is asked
+            node.truncated = True
+            node.lookups += 1
+            continue
+        cost, child = await _term(lookup, term, domain, ancestors, budget)
         node.lookups += cost
         if child is None:
             continue
         node.voids += child.voids
+        node.truncated |= child.truncated
         if term.name in ("include", "redirect"):  # the term in this record that leads there
             node.errors += [replace(f, params={**f.params, "via": term.text}) for f in child.errors]
         else:
@@ -129,8 +169,11 @@ async def evaluate(lookup, domain: str, record: str, ancestors: tuple[str, ...] 
     return node
 
 
-async def _term(lookup, term: Term, domain: str, ancestors) -> tuple[int, SpfNode | None]:
-    """Evaluate one querying term; return its lookup cost and a node carrying its findings."""
+async def _term(lookup, term: Term, domain: str, ancestors, budget: Budget) -> tuple[int, SpfNode]:
+    """Evaluate one querying term; return its lookup cost and a node carrying its findings.
+
+    The term itself is already counted in budget; its void lookup and its subtree are too.
+    """
     target = term.target or domain
     here = SpfNode(domain=target, record=None)
     if "%" in target or term.name in ("ptr", "exists"):
@@ -142,6 +185,7 @@ async def _term(lookup, term: Term, domain: str, ancestors) -> tuple[int, SpfNod
             here.unavailable.append(target)
         elif all(a.empty for a in answers):
             here.voids.append(term.text)
+            budget.voids += 1
         elif term.name == "mx" and len(answers[0].texts) > MX_LIMIT:
             # RFC 7208 §4.6.4: more than 10 MX records make the mx mechanism a permerror
             params = {"term": term.text, "count": len(answers[0].texts), "limit": MX_LIMIT}
@@ -159,10 +203,11 @@ async def _term(lookup, term: Term, domain: str, ancestors) -> tuple[int, SpfNod
     records = [t for t in answer.texts if is_spf(t)]
     if answer.empty:
         here.voids.append(term.text)
+        budget.voids += 1
     if len(records) != 1:
         params = {"term": term.text, "target": target, "count": len(records)}
         here.errors.append(Finding("spf.include_target", "failed", params))
         return 1, here
-    child = await evaluate(lookup, target, records[0], (*ancestors, domain))
+    child = await evaluate(lookup, target, records[0], (*ancestors, domain), budget)
     child.canonical = answer.cname.rstrip(".").lower() if answer.cname else None
     return 1 + child.lookups, child

@@ -104,7 +104,8 @@ def test_customer_sets_up_own_smtp_end_to_end(smtp_live, kunde_mail, page, conte
 
     arrived = kunde_mail.handler.messages[before:]
     assert len(arrived) == 1
-    assert arrived[0].message["From"] == SENDER and arrived[0].rcpt_tos == [RECIPIENT]
+    assert arrived[0].message["From"] == SENDER and arrived[0].rcpt_tos[0] == RECIPIENT
+    assert arrived[0].rcpt_tos[1].endswith("@pruef.localhost")  # the copy to the Prüfadresse
     link = re.search(r"(/bestaetigen/\S+)", arrived[0].text()).group(1)
     confirm = context.new_page()
     confirm.goto(smtp_live.url + link)

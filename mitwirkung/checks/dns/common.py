@@ -168,7 +168,7 @@ def through_cname(ctx: Context, rec: RecordCheck) -> RecordCheck:
         or rec.state == "done"
         or not rec.found
         or rec.details.get("dns_unavailable")
-        or codes & {"dns.wildcard", "dns.wildcard_record", "dns.doubled"}
+        or codes & {"dns.wildcard", "dns.wildcard_record", "dns.doubled", "dmarc.cname_no_record"}
     ):
         return rec
     target_host = edit_host(ctx, rec, answer)

@@ -48,7 +48,9 @@ async def _check_dkim(ctx: Context) -> RecordCheck:
     if main.unavailable:
         return unavailable(base, "dkim")
     details: dict = {**base.details, **({"cname": main.cname} if main.cname else {})}
-    keys = [(t, n) for t, n in zip(main.texts, main.parts, strict=True) if "p=" in t.lower()]
+    keys = [
+        (t, n) for t, n in zip(main.texts, main.parts, strict=True) if dkim_syntax.has_key_tag(t)
+    ]
     base = replace(base, found=tuple(t for t, _ in keys) or main.texts, details=details)
     if not keys:
         return await _no_key(ctx, base, fqdn, main, prior)
@@ -67,7 +69,7 @@ async def _check_dkim(ctx: Context) -> RecordCheck:
     if key.failed and await ctx.synthesized(fqdn, "TXT", main):
         return await _no_key(ctx, base, fqdn, replace(main, texts=()), prior, "TXT")
     if key.failed:
-        rest = [t for t in main.texts if "p=" not in t.lower()]
+        rest = [t for t in main.texts if not dkim_syntax.has_key_tag(t)]
         if rest and any(f.code == "dkim.key_broken" for f in key.failed):
             split = Finding("dkim.split", "failed", {**params, "count": len(main.texts)})
             return verdict(base, [*prior, split], found=main.texts)
@@ -123,7 +125,7 @@ async def _no_key(
     Whatever a wildcard (RFC 4592) produces at the name is no record the customer could delete:
     a TXT record at the exact name simply takes precedence over it.
     """
-    entered_twice = await real_doubled(ctx, base, fqdn, lambda t: "p=" in t.lower())
+    entered_twice = await real_doubled(ctx, base, fqdn, dkim_syntax.has_key_tag)
     if entered_twice:
         return entered_twice
     params = {"fqdn": fqdn, "host": base.host}
@@ -134,7 +136,14 @@ async def _no_key(
         if not await ctx.synthesized(fqdn, "TXT", main):
             return verdict(
                 base,
-                [*prior, Finding("dkim.cname_no_key", "failed", {**params, "target": main.cname})],
+                [
+                    *prior,
+                    Finding(
+                        "dkim.cname_no_key",
+                        "failed",
+                        {**params, "target": main.cname, "gone": main.status == "nxdomain"},
+                    ),
+                ],
             )
         wildcard = [Finding("dns.wildcard", "done", {**params, "what": "CNAME"})]
     elif main.texts and await ctx.synthesized(fqdn, "TXT", main):

@@ -1,4 +1,4 @@
-"""The DMARC record of the sender domain (RFC 7489), or the one it inherits."""
+"""The DMARC record of the sender domain (RFC 9989), or the one it inherits."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import replace
 
 from mitwirkung.checks import dmarc as dmarc_syntax
+from mitwirkung.checks import dmarc_discovery
 from mitwirkung.checks.dns.common import (
     Context,
     RecordCheck,
@@ -16,6 +17,7 @@ from mitwirkung.checks.dns.common import (
     unquote,
     verdict,
 )
+from mitwirkung.checks.domain import display_domain
 from mitwirkung.checks.finding import Finding
 
 
@@ -29,14 +31,11 @@ async def _check_dmarc(ctx: Context) -> RecordCheck:
     fqdn = f"_dmarc.{ctx.domain}"
     starter = dmarc_syntax.starter(ctx.domain)
     base = replace(ctx.base("dns-dmarc", fqdn, starter), state="warning")
-    # Which record applies to a subdomain without its own: RFC 7489 asks for the organisational
-    # domain from the Public Suffix List, which we do not carry. Approximated by the tree walk
-    # of DMARCbis: the closest ancestor (below the top-level domain) that has a DMARC record,
-    # so firma.co.at is found for shop.firma.co.at. Not handled: psd= and np= tags.
-    labels = ctx.domain.split(".")
-    parents = [f"_dmarc.{'.'.join(labels[i:])}" for i in range(1, len(labels) - 1)]
-    queries = [fqdn, *parents]
-    answers = await asyncio.gather(*(ctx.lookup.query(n, "TXT") for n in queries))
+    # Which record applies to a domain without its own: the DNS Tree Walk of RFC 9989 §4.10
+    # (dmarc_discovery), no Public Suffix List. The walk's names are asked at once (each name
+    # once per check), so waiting for it costs one round trip.
+    names = ["_dmarc." + n for n in dmarc_discovery.walk_names(ctx.domain)]
+    answers = await asyncio.gather(*(ctx.lookup.query(n, "TXT") for n in names))
     main = answers[0]
     if main.unavailable:  # the record may exist with a stricter policy: offer nothing
         return unavailable(replace(base, expected=""), "dmarc")
@@ -52,7 +51,10 @@ async def _check_dmarc(ctx: Context) -> RecordCheck:
             return entered_twice
         if quoted:
             return verdict(base, [Finding("dmarc.quoted", "failed")], found=tuple(quoted))
-        inherited = _inherited_dmarc(base, zip(parents, answers[1:], strict=True))
+        dangling = await _cname_without_record(ctx, base, fqdn, main, starter)
+        if dangling:
+            return dangling
+        inherited = await _inherited_dmarc(ctx, base)
         if isinstance(inherited, RecordCheck):
             return inherited
         notes = []
@@ -69,10 +71,11 @@ async def _check_dmarc(ctx: Context) -> RecordCheck:
     text = (records + attempts)[0]
     record = dmarc_syntax.parse(text)
     details = {"tags": record.tags}
+    reports = await _unauthorized_reports(ctx, record)
     if not record.faults:
         code = "dmarc.ok_none" if record.policy == "none" else "dmarc.ok"
         ok = Finding(code, "done", {"policy": record.policy})
-        return verdict(base, [ok], expected=text, details=details)
+        return verdict(base, [ok, *record.notes, *reports], expected=text, details=details)
     offer, changes = dmarc_syntax.repair(text)
     conflict = [c for c in changes if c.code == "dmarc.conflict"]
     findings = []
@@ -82,6 +85,7 @@ async def _check_dmarc(ctx: Context) -> RecordCheck:
             params["record"] = f"{fault.params['before']}; {fault.params['after']}"
         findings.append(Finding(fault.code, fault.state, params))
     findings += _void_policy(record)
+    findings += [*record.notes, *reports]
     if offer is None:
         state = "failed" if record.errors else "warning"
         findings += [replace(f, state=state) for f in conflict] or [
@@ -95,6 +99,55 @@ async def _check_dmarc(ctx: Context) -> RecordCheck:
         changes.append(Finding("dns.wildcard_record", "done", {"fqdn": fqdn, "host": base.host}))
     offer_finding = Finding(code, "done", {"host": edit_host(ctx, base, main), "record": offer})
     return verdict(base, [*findings, offer_finding, *changes], expected=offer, details=details)
+
+
+async def _cname_without_record(ctx: Context, base: RecordCheck, fqdn: str, main, starter: str):
+    """Return the verdict for a CNAME at _dmarc that leads to no DMARC record, or None.
+
+    RFC 1034 §3.6.2: a resolver follows the CNAME and reads the records at its target only;
+    RFC 2181 §10.1: no other record may stand beside a CNAME, so a TXT record cannot simply be
+    added at the name. The customer either deletes the CNAME (then creates the TXT record) or
+    has the target fixed. A CNAME a wildcard produced (RFC 4592) is no one's to delete: None.
+    """
+    if not main.cname or await ctx.synthesized(fqdn, "TXT", main):
+        return None
+    params = {
+        "fqdn": fqdn,
+        "host": base.host,
+        "target": main.cname,
+        "gone": main.status == "nxdomain",
+        "record": starter,
+    }
+    finding = Finding("dmarc.cname_no_record", "failed", params)
+    found = (f"CNAME {display_domain(main.cname)}",)  # a person reads it (U-labels)
+    return verdict(base, [finding], found=found, expected=starter, details={"cname": main.cname})
+
+
+async def _unauthorized_reports(ctx: Context, record: dmarc_syntax.DmarcRecord) -> list[Finding]:
+    """Return a warning for each rua=/ruf= address at another domain that has not agreed to
+    receive reports for this domain.
+
+    RFC 7489 §7.1 (kept by RFC 9989): a receiver sends reports to a destination outside the
+    domain's organisation only when "<domain>._report._dmarc.<destination>" has a TXT record
+    beginning with "v=DMARC1". "Outside" is approximated by the zone: an address in the
+    domain's own zone (or the domain below it) needs no such record. A destination whose DNS
+    does not answer is not judged (nothing proven either way).
+    """
+    own = (ctx.domain, ctx.zone)
+    foreign = [
+        (tag, address, dest)
+        for tag, address, dest in dmarc_syntax.report_domains(record)
+        if not any(dest == o or dest.endswith(f".{o}") or o.endswith(f".{dest}") for o in own)
+    ]
+    names = [f"{ctx.domain}._report._dmarc.{dest}" for _, _, dest in foreign]
+    answers = await asyncio.gather(*(ctx.lookup.query(n, "TXT") for n in names))
+    findings = []
+    for (tag, address, dest), name, answer in zip(foreign, names, answers, strict=True):
+        if answer.unavailable or any(dmarc_syntax.is_dmarc(t) for t in answer.texts):
+            continue
+        params = {"name": tag, "address": address, "dest": dest, "query": name}
+        findings.append(Finding("dmarc.report_unauthorized", "warning", params))
+    return findings
 
 
 def _void_policy(record: dmarc_syntax.DmarcRecord) -> list[Finding]:
@@ -148,30 +201,50 @@ async def _many(ctx: Context, base: RecordCheck, fqdn: str, main, texts: list[st
     return verdict(base, [finding], expected="", details={"no_copy": True})
 
 
-def _inherited_dmarc(base: RecordCheck, parents):
-    """Return the verdict for the closest ancestor's DMARC record; or, when that record is
-    unusable, (its name, the policy it means for subdomains or None); or None when there is
-    none. An ancestor the DNS did not answer for may hold the policy: DNS unavailable.
+async def _inherited_dmarc(ctx: Context, base: RecordCheck):
+    """Return the verdict for the record the RFC 9989 tree walk finds above the domain; or,
+    when that record is unusable, (its name, the policy it means for subdomains or None); or
+    None when there is none.
+
+    RFC 9989 §4.10.1: the walk asks "_dmarc.<name>" for each ancestor up to the top-level
+    domain (at most eight names), and a name with several DMARC records counts as none
+    (§4.7). A name at or below the domain's zone whose DNS did not answer may hold the
+    policy: DNS unavailable. Above the zone (public suffixes such as "de") an unanswered
+    name is taken as holding none: a public suffix operator's record is rare, and claiming
+    "DNS unavailable" for every domain whose top-level server is slow would say less.
     """
-    for name, answer in parents:
-        if answer.unavailable:
-            return unavailable(replace(base, expected=""), "dmarc", (name,))
-        found = [t for t in answer.texts if dmarc_syntax.is_dmarc(t)]
-        if not found:
-            continue  # nothing there: look further up
-        record = dmarc_syntax.parse(found[0])
-        if len(found) != 1 or record.errors:  # unusable: this domain needs its own
-            meant = [record.tags.get(t, "").lower() for t in ("sp", "p")]
-            policy = next((p for p in meant if p in dmarc_syntax.POLICIES), None)
-            return name, (policy if len(found) == 1 else None)
-        tag = "sp" if "sp" in record.tags else "p"
-        policy = record.tags[tag].lower()
-        params = {"name": name, "tag": tag, "policy": policy}
-        return verdict(
-            base,
-            [Finding("dmarc.inherited", "done", params)],
-            found=tuple(found),
-            expected=found[0],
-            details={"tags": record.tags, "inherited_from": name},
-        )
-    return None
+    failed: list[str] = []
+
+    async def txt(name: str) -> list[str] | None:
+        answer = await ctx.lookup.query(name, "TXT")
+        if not answer.unavailable:
+            return list(answer.texts)
+        owner = name.removeprefix("_dmarc.")
+        if owner == ctx.zone or owner.endswith("." + ctx.zone):
+            failed.append(name)
+            return None
+        return []
+
+    if "." not in ctx.domain:
+        return None
+    walk = await dmarc_discovery.tree_walk(ctx.domain.split(".", 1)[1], txt)
+    if failed and (not walk.records or walk.asked.index("_dmarc." + walk.records[0].domain)
+                   > min(walk.asked.index(n) for n in failed)):  # fmt: skip
+        return unavailable(replace(base, expected=""), "dmarc", tuple(failed))
+    if not walk.records:
+        return None
+    name, text = f"_dmarc.{walk.records[0].domain}", walk.records[0].record
+    record = dmarc_syntax.parse(text)
+    if record.errors:  # unusable: this domain needs its own
+        meant = [record.tags.get(t, "").lower() for t in ("sp", "p")]
+        return name, next((p for p in meant if p in dmarc_syntax.POLICIES), None)
+    tag = "sp" if "sp" in record.tags else "p"
+    policy = record.tags[tag].lower()
+    params = {"name": name, "tag": tag, "policy": policy, "psd": walk.records[0].psd == "y"}
+    return verdict(
+        base,
+        [Finding("dmarc.inherited", "done", params)],
+        found=(text,),
+        expected=text,
+        details={"tags": record.tags, "inherited_from": name},
+    )

@@ -21,7 +21,7 @@ class Answer:
     """The outcome of one query, with NXDOMAIN, no data, SERVFAIL and timeout told apart."""
 
     status: str  # "ok" | "nxdomain" | "nodata" | "servfail" | "timeout"
-    texts: tuple[str, ...] = ()  # TXT: the strings of each record joined; else rdata text
+    texts: tuple[str, ...] = ()  # TXT/SPF: the strings of each record joined; else rdata text
     parts: tuple[int, ...] = ()  # TXT: number of character-strings per record
     cname: str | None = None  # where a CNAME led, when one was followed
 
@@ -96,7 +96,7 @@ class Lookup:
         cname_text = cname.to_text(omit_final_dot=True) if cname else None
         if answer.rrset is None:
             return Answer("nodata", cname=cname_text)
-        if answer.rdtype == dns.rdatatype.TXT:
+        if answer.rdtype in (dns.rdatatype.TXT, dns.rdatatype.SPF):  # same RDATA (RFC 7208 §3.1)
             texts = tuple(b"".join(r.strings).decode("utf-8", "replace") for r in answer)
             parts = tuple(len(r.strings) for r in answer)
             return Answer("ok", texts, parts, cname_text)

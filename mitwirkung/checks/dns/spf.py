@@ -56,6 +56,9 @@ async def _check_spf(ctx: Context) -> RecordCheck:
         entered_twice = await real_doubled(ctx, base, fqdn, spf_syntax.is_spf)
         if entered_twice:
             return entered_twice
+        obsolete = await _type_spf(ctx, base, fqdn)
+        if obsolete:
+            return obsolete
         if main.cname:
             params = {"fqdn": fqdn, "target": main.cname, "value": DEFAULT_SPF}
             finding = Finding("spf.cname", "failed", params)
@@ -84,6 +87,25 @@ async def _check_spf(ctx: Context) -> RecordCheck:
     return result
 
 
+async def _type_spf(ctx: Context, base: RecordCheck, fqdn: str) -> RecordCheck | None:
+    """Return the verdict for an SPF record published only as the obsolete RR type SPF (99),
+    or None. RFC 7208 §3.1: SPF records are published as TXT only; §14.1: type SPF is no
+    longer used, so receivers never ask for it. The customer's panel still shows it as "SPF";
+    the same value (repaired, with Mailjet) is offered as TXT."""
+    answer = await ctx.lookup.query(fqdn, "SPF")
+    found = [t for t in answer.texts if spf_syntax.is_spf(t)]
+    if not found or answer.cname:
+        return None
+    offer = await make_offer(ctx, found[:1])
+    params = {"fqdn": fqdn, "host": base.host, "record": offer.record or ""}
+    findings = [Finding("spf.type99", "failed", params)]
+    if offer.record:
+        findings += [*offer.changes, *_long(offer.record)]
+    else:
+        findings += _offer_findings(offer, "done", "spf.offer", False)
+    return _finish(replace(base, found=tuple(f"SPF {t}" for t in found)), findings, offer, {})
+
+
 @dataclass
 class Offer:
     """The record we would offer to copy (None when no valid one can be derived)."""
@@ -94,6 +116,7 @@ class Offer:
     heaviest: tuple[str, int] | None = None
     unrepairable: bool = False
     unavailable: tuple[str, ...] = ()  # names that did not answer: validity not proven
+    truncated: bool = False  # the walk stopped at a RFC 7208 §4.6.4 limit: lookups is a minimum
 
 
 async def make_offer(ctx: Context, records: list[str]) -> Offer:
@@ -115,6 +138,11 @@ async def make_offer(ctx: Context, records: list[str]) -> Offer:
         record, merged = spf_repair.merge(repaired, add_mailjet=True)
         tree = await spf_tree.evaluate(ctx.lookup, ctx.domain, record)
     changes += merged
+    voids = await _own_voids(ctx, tree)
+    if voids and (tree.errors or len(tree.voids) > spf_syntax.VOID_LIMIT):
+        record, dropped = spf_repair.drop_terms(record, voids)
+        changes += dropped
+        tree = await spf_tree.evaluate(ctx.lookup, ctx.domain, record)
     costs = {k: v for k, v in tree.includes.items() if k != spf_syntax.MAILJET_INCLUDE}
     heaviest = max(costs.items(), key=lambda kv: kv[1], default=None)
     valid = (
@@ -125,7 +153,32 @@ async def make_offer(ctx: Context, records: list[str]) -> Offer:
         and len(tree.voids) <= spf_syntax.VOID_LIMIT
     )
     unanswered = tuple(sorted(set(tree.unavailable)))
-    return Offer(record if valid else None, changes, tree.lookups, heaviest, False, unanswered)
+    return Offer(record if valid else None, changes, tree.lookups, heaviest, False, unanswered,
+                 tree.truncated)  # fmt: skip
+
+
+def _at_least(lookups: int, truncated: bool) -> int | str:
+    """The lookups for the wording: a walk stopped at the limit knows only a minimum."""
+    return f"mindestens {lookups}" if truncated else lookups
+
+
+async def _own_voids(ctx: Context, tree: spf_tree.SpfNode) -> list[str]:
+    """Return the mechanisms of the record itself (not of its includes) whose target does not
+    exist: a/mx without any address/MX, include without any record at the name (RFC 7208
+    §4.6.4). Names with macros are left alone (they depend on the sender). The answers are the
+    ones the evaluation already asked for (each name is asked once per check)."""
+    found = []
+    for term in tree.terms:
+        if term.modifier or term.macro or term.name not in ("a", "mx", "include"):
+            continue
+        if term.name == "include" and term.target == spf_syntax.MAILJET_INCLUDE:
+            continue
+        target = term.target or ctx.domain
+        types = {"a": ("A", "AAAA"), "mx": ("MX",), "include": ("TXT",)}[term.name]
+        answers = [await ctx.lookup.query(target, t) for t in types]
+        if all(a.empty for a in answers):
+            found.append(term.text)
+    return found
 
 
 def _offer_findings(offer: Offer, state: str, code: str, reported: bool) -> list[Finding]:
@@ -140,7 +193,8 @@ def _offer_findings(offer: Offer, state: str, code: str, reported: bool) -> list
         return [Finding("spf.include_unavailable", "warning", params)]
     if offer.lookups > LIMIT:
         heaviest, cost = offer.heaviest or ("", 0)
-        params = {"lookups": offer.lookups, "limit": LIMIT, "heaviest": heaviest, "cost": cost}
+        lookups = _at_least(offer.lookups, offer.truncated)
+        params = {"lookups": lookups, "limit": LIMIT, "heaviest": heaviest, "cost": cost}
         return [Finding("spf.over_limit", "failed", params)]
     return [] if reported else [Finding("spf.no_offer", "failed")]
 
@@ -236,7 +290,8 @@ async def _judge(
         heaviest = max(tree.includes.items(), key=lambda kv: kv[1], default=None)
         details["heaviest_include"] = heaviest[0] if heaviest else None
         name, cost = heaviest or ("", 0)
-        params = {"lookups": tree.lookups, "limit": LIMIT, "heaviest": name, "cost": cost}
+        lookups = _at_least(tree.lookups, tree.truncated)
+        params = {"lookups": lookups, "limit": LIMIT, "heaviest": name, "cost": cost}
         findings.append(Finding("spf.too_many_lookups", "failed", params))
     if len(tree.voids) > spf_syntax.VOID_LIMIT:
         params = {"count": len(tree.voids), "limit": spf_syntax.VOID_LIMIT, "voids": tree.voids}

@@ -9,6 +9,7 @@ replaces it, e.g. a record to create instead of a wildcard's answer to edit).
 
 from __future__ import annotations
 
+from mitwirkung.checks.domain import display_domain
 from mitwirkung.checks.finding import Finding
 
 # Names of characters a customer cannot see in a DNS panel.
@@ -45,7 +46,9 @@ PROPAGATION = (
 )
 NO_SECOND = "Legen Sie keinen zweiten SPF-Eintrag an."
 MAILBOX_NOTE = (
-    "Die Adresse nach mailto: muss ein Postfach sein, das es gibt (oder lassen Sie rua= weg)."
+    "Möchten Sie Berichte bekommen, wer in Ihrem Namen E-Mails sendet, ergänzen Sie am Ende "
+    "„; rua=mailto:“ und die Adresse eines Postfachs, das es gibt (ein Postfach an einer "
+    "anderen Domain nur, wenn diese Domain es erlaubt)."
 )
 UNDERSCORE_NOTE = (
     " Lässt Ihr Anbieter keinen Unterstrich (_) im Host zu, fragen Sie dessen Support oder PEIQ:"
@@ -57,6 +60,7 @@ SPF_VALUE_UNCHECKED = (  # for text outside the page (a mail) when no SPF value 
     "einen geben; sonst legen Sie v=spf1 include:spf.mailjet.com ~all neu an. Die Prüfung "
     "zeigt danach, ob der Eintrag gültig ist.)"
 )
+ALLOWED_REMOVED = {"pct": "0 bis 100", "rf": "afrf", "ri": "eine Zahl (Sekunden)"}
 NUMBERS = {2: "zwei", 3: "drei", 4: "vier", 5: "fünf", 6: "sechs", 7: "sieben", 8: "acht",
            9: "neun", 10: "zehn", 11: "elf", 12: "zwölf"}  # fmt: skip
 TIMES = {2: "zweimal", 3: "dreimal", 4: "viermal", 5: "fünfmal"}
@@ -93,6 +97,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Der Eintrag steht unter {found_at}, nicht unter {fqdn}: als Host ist „{typed}“ "
         "eingetragen, und Ihr DNS-Anbieter hängt die Zone an, nicht die Subdomain.",
         "Ändern Sie den Host von „{typed}“ in „{host}“.",
+    ),
+    "spf.type99": (
+        "Unter {fqdn} steht der SPF-Eintrag nur als Eintrag vom Typ „SPF“, nicht als "
+        "TXT-Eintrag. Empfänger fragen nur nach TXT-Einträgen; den Typ SPF gibt es seit RFC 7208 "
+        "(Abschnitte 3.1 und 14.1) nicht mehr, für Empfänger hat Ihre Domain also keinen "
+        "SPF-Eintrag.",
+        "{type99_fix}",
     ),
     "spf.cname": (
         "Unter {fqdn} steht ein CNAME-Eintrag (Verweis auf {target}), gebraucht wird dort aber "
@@ -459,6 +470,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "kein vollständiger {key_name}-Schlüssel.",
         "{paste_again}",
     ),
+    "dkim.wrong_key_type": (
+        "DKIM-Eintrag {fqdn}: Der Schlüssel selbst ist in Ordnung, aber er ist ein "
+        "{key_name}-Schlüssel, und der Eintrag sagt „{declared_text}“. Empfänger lesen den "
+        "Schlüssel als den Typ, den k= nennt (RFC 6376, Abschnitt 3.6.1; Ed25519: RFC 8463), "
+        "und können Signaturen damit nicht prüfen.",
+        "Ändern Sie im TXT-Eintrag {host} die Angabe k= in „k={actual}“; der Schlüssel nach p= "
+        "bleibt, wie er ist.",
+    ),
     "dkim.key_unpadded": (
         "DKIM-Eintrag {fqdn}: Dem Schlüssel fehlt am Ende „{padding}“. Base64 endet mit diesen "
         "Füllzeichen (RFC 6376, Abschnitt 3.6.1); viele Empfänger lesen den Schlüssel ohne sie "
@@ -525,9 +544,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "dkim.paste_again": ("", "{paste_again}"),
     "dkim.cname_no_key": (
-        "{fqdn} verweist per CNAME auf {target}, dort steht aber kein DKIM-Schlüssel.",
+        "{fqdn} verweist per CNAME auf {target}, {dkim_target_state} (RFC 1034, Abschnitt "
+        "3.6.2: Empfänger lesen den Schlüssel am Ziel).",
         "Prüfen Sie das Ziel des CNAME oder legen Sie statt des CNAME den TXT-Eintrag mit dem "
-        "Schlüssel an.",
+        "Schlüssel an (zuerst den CNAME löschen: neben ihm darf kein TXT-Eintrag stehen, "
+        "RFC 2181, Abschnitt 10.1).",
     ),
     "dkim.address": (
         "Unter {fqdn} steht eine IP-Adresse (A-Eintrag) statt des DKIM-Schlüssels – oft, weil "
@@ -586,8 +607,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "dmarc.unknown_tag": (
         "Im DMARC-Eintrag ist „{name}=“ keine bekannte Angabe{suggestion_text}; Empfänger "
-        "ignorieren sie (RFC 7489, Abschnitt 6.3).",
+        "ignorieren sie (RFC 9989).",
         "{unknown_fix}",
+    ),
+    "dmarc.removed_tag": ("{removed_text}", "{removed_fix}"),
+    "dmarc.testing": (
+        "Der Eintrag steht mit „t=y“ im Testmodus: Empfänger nach RFC 9989 wenden eine Stufe "
+        "milder an, p={policy} wirkt also wie p={softer}; ältere Empfänger (nach RFC 7489) "
+        "kennen t= nicht und wenden p={policy} an.",
+        "",
     ),
     "dmarc.bad_value": (
         "Im DMARC-Eintrag ist „{name}={value}“ ungültig: erlaubt ist {allowed}.",
@@ -603,9 +631,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ergänzen Sie direkt nach „v=DMARC1;“ die Angabe p=, etwa „p=none“.",
     ),
     "dmarc.policy_not_second": (
-        "Im DMARC-Eintrag steht p= nicht direkt nach v=DMARC1, wie es RFC 7489 (Abschnitt 6.4) "
-        "vorsieht; manche Empfänger lesen den Eintrag dann nicht.",
-        "Setzen Sie p= direkt hinter „v=DMARC1;“.",
+        "Im DMARC-Eintrag steht p= nicht direkt nach v=DMARC1. Nach RFC 9989 ist die "
+        "Reihenfolge nach v=DMARC1 frei; nur ältere Empfänger nach RFC 7489 erwarten p= an "
+        "zweiter Stelle.",
+        "Wenn Sie möchten, setzen Sie p= direkt hinter „v=DMARC1;“ – nötig ist es nicht.",
     ),
     "dmarc.quoted": (
         "Der DMARC-Eintrag enthält Anführungszeichen als Teil des Werts und wird deshalb nicht "
@@ -616,6 +645,22 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Es gibt noch keinen DMARC-Eintrag. Er ist nicht Pflicht, aber empfohlen: er schützt "
         "Ihre Domain vor Fälschungen und verbessert die Zustellung.",
         "{missing_fix}",
+    ),
+    "dmarc.cname_no_record": (
+        "Unter {fqdn} steht ein CNAME-Eintrag (ein Verweis) auf {target}, {target_state}. "
+        "Empfänger folgen dem Verweis und finden so keinen DMARC-Eintrag (RFC 1034, Abschnitt "
+        "3.6.2). Einen TXT-Eintrag können Sie neben dem CNAME nicht anlegen (RFC 2181, "
+        "Abschnitt 10.1).",
+        "{cname_fix}",
+    ),
+    "dmarc.report_unauthorized": (
+        "Berichte an „{address}“ ({name}=) kommen nicht an: Die Domain {dest} hat nicht "
+        "erlaubt, Berichte für Ihre Domain zu empfangen. Empfänger schicken Berichte an eine "
+        "andere Domain nur, wenn dort der TXT-Eintrag {query} mit dem Wert „v=DMARC1“ steht "
+        "(RFC 7489, Abschnitt 7.1). Die Richtlinie selbst wirkt trotzdem.",
+        "Bitten Sie den Betreiber von {dest} (etwa Ihren DMARC-Dienstleister), den TXT-Eintrag "
+        "{query} mit dem Wert „v=DMARC1“ anzulegen, oder nehmen Sie „{address}“ aus {name}= "
+        "heraus.",
     ),
     "dmarc.many": (
         "Unter {fqdn} stehen {count_word} DMARC-Einträge ({policies}): {records}. Empfänger "
@@ -635,8 +680,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "",
     ),
     "dmarc.parent_broken": (
-        "Der DMARC-Eintrag von {name} gilt nicht für diese Domain, weil er fehlerhaft ist (oder "
-        "dort mehrere stehen).{parent_policy}",
+        "Der DMARC-Eintrag von {name} gilt nicht für diese Domain, weil er fehlerhaft ist."
+        "{parent_policy}",
         "",
     ),
     "dmarc.inherited": (
@@ -699,8 +744,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "",
         "Der Wert ist {length} Zeichen lang; eine Zeichenkette in einem TXT-Eintrag fasst "
         "höchstens 255 (RFC 7208, Abschnitt 3.3). Viele DNS-Anbieter teilen lange Werte "
-        "selbst; verlangt Ihrer es, tragen Sie ihn als zwei Zeichenketten ein: „\"{first}\" "
-        "\"{second}\"“ – Empfänger setzen sie ohne Trennzeichen zusammen, deshalb beginnt die "
+        'selbst; verlangt Ihrer es, tragen Sie ihn als zwei Zeichenketten ein: „"{first}" '
+        '"{second}"“ – Empfänger setzen sie ohne Trennzeichen zusammen, deshalb beginnt die '
         "zweite mit dem Leerzeichen.",
     ),
     "spf.fixed_version": (
@@ -710,6 +755,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "spf.fixed_space": ("", "Im Vorschlag ist {char_name} an Stelle {position} {replaced}."),
     "spf.fixed_term": ("", "Im Vorschlag ist „{term}“ zu „{fixed}“ korrigiert."),
+    "spf.fixed_dropped_void": (
+        "",
+        "Im Vorschlag fehlt „{term}“: den Namen dahinter gibt es im DNS nicht, er erlaubt also "
+        "heute schon keinen Absender; alle anderen Absender bleiben erlaubt.",
+    ),
     "spf.fixed_dropped_dead": (
         "",
         "Im Vorschlag fehlt „{term}“, das hinter „all“ stand und nie wirkte.",
@@ -762,9 +812,21 @@ def missing_fix(params: dict) -> str:
     return f"{text} {PROPAGATION}"
 
 
+# Parameters that hold a DNS name a person reads: shown with U-labels (issue 17); values to
+# copy (records, terms) stay exactly as published.
+NAME_PARAMS = ("fqdn", "target", "domain", "name", "found_at", "doubled", "dest", "query",
+               "where", "host", "typed", "own", "nameservers", "providers", "names")  # fmt: skip
+
+
 def params_for(finding: Finding) -> dict:
     """Return the parameters with the derived words the templates use."""
     params = dict(finding.params)
+    for key in NAME_PARAMS:
+        value = params.get(key)
+        if isinstance(value, str):
+            params[key] = display_domain(value)
+        elif isinstance(value, list | tuple):
+            params[key] = [display_domain(v) if isinstance(v, str) else v for v in value]
     for key, value in list(params.items()):
         if isinstance(value, (list, tuple)):
             params[key] = ", ".join(f"„{v}“" for v in value)
@@ -830,6 +892,36 @@ def params_for(finding: Finding) -> dict:
             if params["expected"]
             else "den aktuellen Schlüssel von PEIQ"
         )
+    if finding.code == "spf.type99":
+        params["type99_fix"] = (
+            f"Legen Sie unter Host {params['host']} einen Eintrag vom Typ TXT mit diesem Wert "
+            f"an: {params['record']} – danach löschen Sie den Eintrag vom Typ SPF."
+            if params["record"]
+            else f"Legen Sie unter Host {params['host']} einen Eintrag vom Typ TXT mit dem Wert "
+            "des Eintrags vom Typ SPF an (ergänzt um include:spf.mailjet.com) und löschen Sie "
+            "den Eintrag vom Typ SPF."
+        )
+    if finding.code == "dkim.cname_no_key":
+        params["dkim_target_state"] = (
+            "einen Namen, den es im DNS nicht gibt"
+            if finding.params.get("gone")
+            else "dort steht aber kein DKIM-Schlüssel"
+        )
+    if finding.code == "dmarc.cname_no_record":
+        params["target_state"] = (
+            "einen Namen, den es im DNS nicht gibt (oft von einem früheren DMARC-Dienstleister)"
+            if params["gone"]
+            else "dort steht aber kein DMARC-Eintrag"
+        )
+        params["cname_fix"] = (
+            f"Nutzen Sie den Dienst hinter {params['target']} nicht mehr, löschen Sie den "
+            f"CNAME-Eintrag {params['host']} und legen Sie danach unter diesem Host einen "
+            f"TXT-Eintrag mit diesem Wert an: {params['record']}. Nutzen Sie ihn noch, bitten Sie "
+            f"dessen Anbieter, unter {params['target']} den DMARC-Eintrag zu veröffentlichen."
+        )
+    if finding.code == "dkim.wrong_key_type":
+        declared = params.get("declared")
+        params["declared_text"] = f"k={declared}" if declared else "ohne k= (also k=rsa)"
     if "key_type" in params:
         params["key_name"] = "Ed25519" if params["key_type"] == "ed25519" else "RSA"
     if "via" in params:
@@ -879,6 +971,23 @@ def params_for(finding: Finding) -> dict:
             if params["rua"]
             else "sie prüfen DMARC für Ihre Domain gar nicht"
         )
+    if finding.code == "dmarc.removed_tag":
+        name, value = params["name"], params["value"]
+        old = {
+            "pct": f"wenden Ihre Richtlinie nur auf {value} % der E-Mails an",
+            "rf": "schicken Fehlerberichte in diesem Format",
+            "ri": f"schicken Sammelberichte im Abstand von {value} Sekunden",
+        }[name]
+        params["removed_text"] = (
+            f"Die Angabe „{name}={value}“ gibt es seit RFC 9989 nicht mehr; neuere Empfänger "
+            f"ignorieren sie, ältere (nach RFC 7489) {old}."
+            if finding.params.get("valid")
+            else f"Die Angabe „{name}={value}“ gibt es seit RFC 9989 nicht mehr, und ihr Wert "
+            f"ist ungültig (erlaubt war {ALLOWED_REMOVED[name]}); alle Empfänger ignorieren sie."
+        )
+        params["removed_fix"] = (
+            "" if finding.params.get("valid") else f"Entfernen Sie „{name}={value}“."
+        )
     if finding.code == "dmarc.unknown_tag":
         suggestion = params.get("suggestion")
         params["suggestion_text"] = f" (gemeint ist wohl „{suggestion}=“)" if suggestion else ""
@@ -904,6 +1013,11 @@ def params_for(finding: Finding) -> dict:
     if finding.code == "dmarc.inherited":
         observe = " Er beobachtet nur und weist noch nichts ab."
         params["observe"] = observe if params["policy"] == "none" else ""
+        if finding.params.get("psd"):
+            params["observe"] += (
+                " Das ist der Eintrag des Betreibers der Domain-Endung (psd=y, RFC 9989), nicht "
+                "Ihr eigener; mit einem eigenen DMARC-Eintrag bestimmen Sie selbst."
+            )
     if isinstance(finding.params.get("count"), int):
         count = finding.params["count"]
         params["count_word"] = NUMBERS.get(count, str(count))

@@ -15,7 +15,13 @@ from mitwirkung.checks.diagnose import TECHNICAL, line
 from mitwirkung.checks.netguard import GuardError
 
 from .connect import oserror_text
-from .tls import NOT_TLS_REASONS, handshake_failure, reason_of, verify_failure
+from .tls import (
+    CLIENT_CERT_REASONS,
+    NOT_TLS_REASONS,
+    handshake_failure,
+    reason_of,
+    verify_failure,
+)
 
 log = logging.getLogger(__name__)
 
@@ -88,11 +94,11 @@ TEXT_CLASSES = (
     (re.compile(r"bad outbound sender|restricted from sending|outbound spam", re.I),
      "sender_account_blocked"),
     (re.compile(r"sending limit|daily (user )?(sending )?(limit|quota)", re.I), "sending_limit"),
-    (re.compile(r"greylist|graylist|grey-list|try again later.*\bgrey", re.I), "greylisted"),
+    (re.compile(r"greylist|graylist|grey-list|try again later.{0,200}\bgrey", re.I), "greylisted"),
     (re.compile(r"mailbox (is )?full|over quota|quota exceeded", re.I), "mailbox_full"),
     (re.compile(r"\bspf\b|sender policy framework", re.I), "spf_refused"),
     (re.compile(r"\bdmarc\b", re.I), "dmarc_refused"),
-    (re.compile(r"message size|too (big|large)|exceeds .*size", re.I), "message_too_big"),
+    (re.compile(r"message size|too (big|large)|exceeds .{0,200}size", re.I), "message_too_big"),
 )  # fmt: skip
 
 
@@ -105,14 +111,14 @@ def reply_code(code: int, message: str, when: str) -> str:
     """
     text = message or ""
     status = enhanced_status(text)
-    if status in SYSTEM_STATUS or SYSTEM_TEXT.search(text):
-        return "sender_system_blocked"
     named = next((c for pattern, c in TEXT_CLASSES if pattern.search(text)), None)
     named = named or STATUS_CLASSES.get(status)
+    if 400 <= code < 500:
+        return transient(code, text, named)
+    if status in SYSTEM_STATUS or SYSTEM_TEXT.search(text):
+        return "sender_system_blocked"
     if named:
         return named
-    if 400 <= code < 500:
-        return "temporary"
     if status in UTF8_STATUS:
         return "smtputf8_refused"
     if status in ENCRYPTION_STATUS or ENCRYPTION_TEXT.search(text):
@@ -138,10 +144,10 @@ def ehlo_refusal(code: int, message: str, after_tls: bool) -> str:
     """
     text = message or ""
     status = enhanced_status(text)
-    if status.startswith(("5.7.", "4.7.")) or status in SYSTEM_STATUS or SYSTEM_TEXT.search(text):
-        return "sender_system_blocked"
     if 400 <= code < 500:
-        return "temporary"
+        return transient(code, text)
+    if status.startswith("5.7.") or status in SYSTEM_STATUS or SYSTEM_TEXT.search(text):
+        return "sender_system_blocked"
     return "ehlo_refused_after_tls" if after_tls else "helo_rejected"
 
 
@@ -183,7 +189,10 @@ def auth_code(code: int, message: str, encryption: str) -> str:
     if code < 200 or code > 599 or 200 <= code < 400:
         return "auth_protocol_error"
     if 400 <= code < 500:
-        return "temporary"
+        return transient(code, text)
+    weak = mechanism_too_weak(code, text)
+    if weak:
+        return weak
     if code == 534 or status == "5.7.9" or "application-specific password" in lower:
         return "app_password_required"
     needs_tls = code in (530, 538) or status in ENCRYPTION_STATUS or ENCRYPTION_TEXT.search(text)
@@ -196,6 +205,58 @@ def auth_code(code: int, message: str, encryption: str) -> str:
     if code == 535 or status == "5.7.8":
         return "auth_failed"
     return "auth_refused"
+
+
+# --- Issue 17: the reply class decides first (RFC 5321 §4.2.1) --------------------------------
+# A 4yz reply is a transient negative completion: the same command may succeed later. Its
+# enhanced status code (RFC 3463) only refines that; "4.7.0" never makes it a block.
+TRANSIENT_CLASSES = {"greylisted", "mailbox_full", "sending_limit"}
+APP_PASSWORD_TEXT = re.compile(
+    r"application-specific password|app(lication)? password|apppassword|app-passwort", re.I
+)
+
+
+def transient(code: int, message: str, named: str | None = None) -> str:
+    """Return the class of a 4yz reply (RFC 5321 §4.2.1: transient, try again later).
+
+    A class that is itself temporary (greylisting, a full mailbox, a sending limit) stays;
+    a reply that names a policy or security subject (enhanced status 4.7.x, block-list
+    words) is "temporary_policy" (retry, and pass the reply on if it stays); else
+    "temporary". Never a block: the server said the refusal is not final.
+    """
+    if named in TRANSIENT_CLASSES:
+        return named
+    text = message or ""
+    status = enhanced_status(text)
+    if status.startswith("4.7.") or status in SYSTEM_STATUS or SYSTEM_TEXT.search(text):
+        return "temporary_policy"
+    return "temporary"
+
+
+def mechanism_too_weak(code: int, message: str) -> str | None:
+    """Return "auth_mechanism_too_weak" for 534 5.7.9 that does not ask for an app password.
+
+    RFC 4954 §6: "534 5.7.9 Authentication mechanism is too weak" means the server's policy
+    wants a stronger mechanism for this user; an app password is only meant when the text
+    says so (Google: "Application-specific password required"). None otherwise.
+    """
+    text = message or ""
+    if (code == 534 or enhanced_status(text) == "5.7.9") and not APP_PASSWORD_TEXT.search(text):
+        return "auth_mechanism_too_weak"
+    return None
+
+
+def route_proven(session) -> bool:
+    """Whether the server already answered over the chosen port and encryption: after the
+    greeting over implicit TLS or in plain text, after EHLO over TLS for STARTTLS."""
+    if session.stage in ("connect", "dns", "tls", "greeting", "starttls"):
+        return False
+    if session.encryption == "tls":
+        return session.stage not in ("ehlo", "helo")
+    return True
+
+
+# --- end of issue 17 block --------------------------------------------------------------------
 
 
 def _reply(exc) -> str:
@@ -213,8 +274,9 @@ async def classify(exc: BaseException, session) -> Failure:
         return Failure(exc.code, guard_message=exc.message)
     verify = find(exc, ssl.SSLCertVerificationError)
     if verify is not None:
-        session.transcript.add(line("cert_refused", detail=verify.verify_message or verify))
-        code, context = verify_failure(verify, await session.peek())
+        detail = session.transcript.mask(str(verify.verify_message or verify))
+        session.transcript.note(line("cert_refused", detail=detail))
+        code, context = verify_failure(verify, await session.peek(), session.host)
         return Failure(code, **context)
     if isinstance(exc, TimeoutError):
         return timeout_failure(session)
@@ -229,14 +291,18 @@ async def classify(exc: BaseException, session) -> Failure:
             reason = "UNEXPECTED_EOF_WHILE_READING"
         else:
             reason = reason_of(tls_error)
-        session.transcript.add(line("tls_failed", reason=reason))
+        session.transcript.note(line("tls_failed", reason=session.transcript.mask(reason)))
         # A second handshake that accepts anything names what the server does speak; a
         # server that only hangs up may still have lost its alert on the way.
         seen = None if reason in NOT_TLS_REASONS else await session.peek()
         code, context = handshake_failure(reason, session.encryption, seen)
+        if code == "tls_no_shared_cipher" and seen is None and await session.asks_client_cert():
+            code, context = "tls_client_cert_required", {}  # TLS 1.2 (RFC 5246 §7.4.6)
         if code == "tls_closed" and session.encryption == "ssl" and seen is None:
             if await session.greets_in_plain():
                 code, context = "ssl_on_plain_port", {}
+        if code == "tls_closed" and session.encryption == "tls":
+            context = {**context, "proven": True}  # the server accepted STARTTLS (RFC 3207)
         return Failure(code, **context)
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
         return Failure(auth_code(exc.code, exc.message, session.encryption), reply=_reply(exc))
@@ -253,10 +319,10 @@ async def classify(exc: BaseException, session) -> Failure:
             # RFC 3207 §4: 454 "TLS not available due to temporary reason" after offering it;
             # in practice the server's own certificate or key is broken.
             return Failure("starttls_refused", reply=_reply(exc))
+        if 400 <= exc.code < 500:
+            return Failure(transient(exc.code, exc.message), reply=_reply(exc))
         if SYSTEM_TEXT.search(exc.message or "") or enhanced_status(exc.message) in SYSTEM_STATUS:
             return Failure("sender_system_blocked", reply=_reply(exc))
-        if 400 <= exc.code < 500:
-            return Failure("temporary", reply=_reply(exc))
         if session.stage in ("greeting", "ehlo", "helo"):
             return Failure("helo_rejected", reply=_reply(exc))
         return Failure("unexpected", reply=_reply(exc))
@@ -269,11 +335,17 @@ async def classify(exc: BaseException, session) -> Failure:
             return Failure("connection_refused")
         return Failure("network_unreachable", detail=oserror_text(exc))
     if isinstance(exc, aiosmtplib.SMTPServerDisconnected | ConnectionError):
+        if session.stage == "ehlo_tls" and session.encryption == "tls":
+            # the first read after a TLS 1.3 handshake: the server's alert may have been lost
+            reason = await session.alert_after_starttls()
+            if reason in CLIENT_CERT_REASONS:
+                session.transcript.note(line("tls_failed", reason=session.transcript.mask(reason)))
+                return Failure("tls_client_cert_required")
         if data_sent(session):
             return Failure("no_reply_to_data_end", ending="closed")
         if session.stage == "auth":
             return Failure("auth_disconnected")
-        return Failure("connection_closed", step=session.stage)
+        return Failure("connection_closed", step=session.stage, proven=route_proven(session))
     log.warning("SMTP test failed unexpectedly: %s", exc.__class__.__name__)
     return Failure("unexpected", detail=TECHNICAL.format(exc.__class__.__name__))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import ssl
 
 from mitwirkung.checks.diagnose import line
 from mitwirkung.checks.netguard import IPAddress
@@ -84,6 +85,50 @@ async def greets_in_plain(address: IPAddress, port: int, wait: float) -> bool:
             writer.transport.abort()
         else:
             sock.close()
+
+
+async def alert_after_starttls(
+    address: IPAddress, port: int, host: str | None, ehlo_name: str, wait: float
+) -> str:
+    """Return the OpenSSL reason of a TLS alert the server sends right after STARTTLS, or "".
+
+    In TLS 1.3 the server judges the client's certificate after the client has finished the
+    handshake (RFC 8446 §4.4.2); its alert (e.g. certificate_required) comes with the first
+    read. The SMTP test has already written EHLO by then, and a server that closes with
+    unread data resets the connection, losing the alert. This probe sends nothing after the
+    handshake and only listens (wait seconds).
+    """
+    sock = await open_socket(address, port)
+    writer = None
+    try:
+        reader, writer = await asyncio.open_connection(sock=sock)
+        async with asyncio.timeout(wait):
+            await _reply(reader)
+            writer.write(f"EHLO {ehlo_name}\r\n".encode("ascii"))
+            await _reply(reader)
+            writer.write(b"STARTTLS\r\n")
+            if not (await _reply(reader)).startswith(b"220"):
+                return ""
+            await writer.start_tls(diagnosis_context(), server_hostname=host)
+            await reader.read(1)
+    except ssl.SSLError as error:
+        return getattr(error, "reason", None) or ""
+    except (OSError, TimeoutError, ValueError, EOFError):
+        return ""
+    finally:
+        if writer is not None:
+            writer.transport.abort()
+        else:
+            sock.close()
+    return ""
+
+
+async def _reply(reader: asyncio.StreamReader) -> bytes:
+    """Read one (multi-line) SMTP reply; return its last line."""
+    while True:
+        text = await reader.readline()
+        if not text or text[3:4] != b"-":
+            return text
 
 
 def oserror_text(exc: BaseException) -> str:

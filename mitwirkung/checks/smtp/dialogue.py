@@ -16,7 +16,7 @@ from .classify import Failure, classify
 from .message import AddressError, build_test_mail, parse_mailbox, serialise, shown_address
 from .session import Session
 from .tls import TlsInfo, tls_context
-from .transcript import Transcript
+from .transcript import Transcript, visible
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ class SmtpSettings:
     sender: str
     recipient: str
     login: bool = True
+    copy_to: str = ""  # a second envelope recipient (the Prüfadresse); its refusal is noted only
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,10 @@ def _mailbox(value: str, role: str):
         return parse_mailbox(value)
     except AddressError as exc:
         raise Failure("address_invalid", role=role, detail=exc.message) from None
+
+
+# Context keys that name one of the catalog's own variants (not text from outside).
+KEYWORDS = frozenset({"note", "role", "ending", "step"})
 
 
 async def run_smtp_test(
@@ -111,32 +116,40 @@ async def run_smtp_test(
     context = dict(failure.context) if failure else {}
     guard_message = context.pop("guard_message", None)
     suggested, suggested_port = SUGGESTION.get(settings.encryption, ("tls", 587))
+    # Only values from outside are masked, never the catalog's own German (a password
+    # holding "Passwort" must not turn "Nutzer oder Passwort" into "Nutzer oder ********").
+    outside = transcript.outside(
+        {
+            "host": session.host,
+            "address": str(session.address or ""),
+            "sender": shown_address(settings.sender),
+            "recipient": shown_address(settings.recipient),
+            "username": settings.username,
+            **context,
+        },
+        keep=KEYWORDS,
+    )
     diagnosis = describe(
         code,
-        host=session.host,
         port=settings.port,
-        address=str(session.address or ""),
         reply=transcript.flat(failure.reply if failure else ""),
-        sender=shown_address(settings.sender),
-        recipient=shown_address(settings.recipient),
-        username=settings.username,
         suggested_encryption=ENCRYPTION_LABELS[suggested],
         encryption_label=ENCRYPTION_LABELS.get(settings.encryption, ""),
         suggested_port=suggested_port,
         authenticated=session.authenticated,
         login_chosen=settings.login,
-        **context,
+        **outside,
     )
     if failure:
         reply = failure.reply
-        transcript.add(line("result", title=diagnosis.title))
+        transcript.note(line("result", title=diagnosis.title))
     log.info("SMTP test to port %s finished: %s", settings.port, code)
     return SmtpResult(
         ok=failure is None,
         code=code,
-        title=transcript.scrub(diagnosis.title),
-        message=transcript.scrub(guard_message or diagnosis.message),
-        next_step=transcript.scrub(diagnosis.next_step),
+        title=visible(diagnosis.title),
+        message=visible(guard_message or diagnosis.message),
+        next_step=visible(diagnosis.next_step),
         transcript=tuple(transcript.lines),
         tls=session.tls,
         duration_ms=int((time.monotonic() - started) * 1000),
@@ -182,6 +195,11 @@ async def _dialogue(session: Session, settings: SmtpSettings, password: str | No
     await smtp.mail(sender.wire, options=options, encoding=encoding)
     session.stage = "rcpt"
     await smtp.rcpt(recipient.wire, encoding=encoding)
+    if settings.copy_to:
+        try:  # RFC 5321 §3.3: each RCPT stands alone; the test is about the customer's mailbox
+            await smtp.rcpt(settings.copy_to, encoding=encoding)
+        except aiosmtplib.SMTPRecipientRefused as e:
+            session.transcript.add(line("copy_refused", code=e.code))
     session.stage = "data"
     message = build_test_mail(settings, confirm_url=confirm_url, customer_name=customer_name)
     data = serialise(message, utf8=utf8)

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import ssl
 
 import aiosmtplib
-from aiosmtplib.typing import Default
+from aiosmtplib.auth import auth_login_encode
+from aiosmtplib.typing import Default, SMTPStatus
 
 from mitwirkung.checks.diagnose import line
-from mitwirkung.checks.netguard import IPAddress
+from mitwirkung.checks.netguard import IPAddress, parse_ip_literal
 
-from .classify import UNKNOWN_COMMAND, Failure, ehlo_refusal
-from .connect import connect_first, greets_in_plain, speaks_tls
-from .tls import Handshake, TlsInfo, diagnosis_context, handshake_of, tls_info, tls_line
+from .classify import UNKNOWN_COMMAND, Failure, ehlo_refusal, find, transient
+from .connect import alert_after_starttls, connect_first, greets_in_plain, speaks_tls
+from .tls import (
+    CLIENT_CERT_REFUSED,
+    Handshake,
+    TlsInfo,
+    client_cert_context,
+    diagnosis_context,
+    handshake_of,
+    reason_of,
+    tls_info,
+    tls_line,
+)
 from .transcript import REDACTED, Transcript
 
 
@@ -73,6 +86,39 @@ class RecordingSMTP(aiosmtplib.SMTP):
             self._in_auth = True
         return response
 
+    async def auth_login(self, username: str, password: str, /, *, timeout=Default.token):
+        """AUTH LOGIN answering each prompt the server sends, as it asks (issue 17).
+
+        aiosmtplib sends the user name with the AUTH command (an initial response, RFC 4954
+        §4) and then the password to whatever comes; a server that ignores the initial
+        response and asks "Username:" again would get the password as user name. Here AUTH
+        LOGIN goes without initial response, and each 334 challenge (base64, RFC 4954 §4) is
+        read: one naming the user ("Username:", "User Name") gets the user name, one naming
+        the password gets the password; an unnamed first prompt the user name, later ones
+        the password. The password goes once (a 334 after it ends the exchange); at most
+        four prompts. Raises SMTPAuthenticationError for any reply
+        other than 334/235, ValueError for a challenge that is no base64.
+        """
+        user, secret = auth_login_encode(username, password)
+        response = await self.execute_command(b"AUTH", b"LOGIN", timeout=timeout)
+        prompts = 0
+        while response.code == SMTPStatus.auth_continue and prompts < 4:
+            prompt = base64.b64decode(response.message.strip(), validate=True)
+            words = prompt.decode("utf-8", "replace").lower()
+            if "pass" in words or "kennwort" in words:
+                answer = secret
+            elif "user" in words or "name" in words or prompts == 0:
+                answer = user
+            else:
+                answer = secret
+            prompts += 1
+            response = await self.execute_command(answer, timeout=timeout)
+            if answer is secret:
+                break  # the password goes once; a further 334 is no answer to AUTH
+        if response.code != SMTPStatus.auth_successful:
+            raise aiosmtplib.SMTPAuthenticationError(response.code, response.message)
+        return response
+
     def close(self) -> None:
         """Abort, not close: a TLS close would wait for the peer's close_notify, and
         aiosmtplib closes by itself on a broken reply, where Session.close() cannot reach."""
@@ -114,7 +160,7 @@ class Session:
 
         def note(line, address):
             self.address = address
-            self.transcript.add(line)
+            self.transcript.note(line)  # the product's words and the vetted address
 
         self.address, self.sock = await connect_first(addresses, self.port, self.timeout, note)
 
@@ -162,7 +208,7 @@ class Session:
             if exc.code not in UNKNOWN_COMMAND or after_tls:
                 raise Failure(ehlo_refusal(exc.code, exc.message, after_tls),
                               reply=f"{exc.code} {exc.message}") from exc  # fmt: skip
-            self.transcript.add(line("helo_fallback"))
+            self.transcript.note(line("helo_fallback"))
             self.stage = "helo"
             await self.smtp.helo()
             self.extended = False
@@ -205,7 +251,11 @@ class Session:
         except aiosmtplib.SMTPConnectResponseError as exc:
             self.transcript.reply(exc)
             # A 5xx greeting (usually 554) refuses the connecting system itself.
-            code = "temporary" if 400 <= exc.code < 500 else "sender_system_blocked"
+            code = (  # RFC 5321 §4.2.1: a 4yz greeting is transient, whatever its text
+                transient(exc.code, exc.message)
+                if 400 <= exc.code < 500
+                else "sender_system_blocked"
+            )
             raise Failure(code, reply=f"{exc.code} {exc.message}") from exc
 
     def offers_auth(self) -> bool:
@@ -240,6 +290,44 @@ class Session:
             return None
         finally:
             await other.close()
+
+    async def asks_client_cert(self) -> bool:
+        """Whether the server insists on a client certificate (issue 17).
+
+        Called after a handshake and peek() failed with handshake_failure, which TLS 1.2
+        servers also send when the client has no certificate (RFC 5246 §7.4.6). A handshake
+        offering a throwaway certificate then gets further (or an alert about that
+        certificate); a server without a shared cipher fails it the same way as before.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = self.deadline or loop.time() + self.timeout
+        if self.address is None or deadline - loop.time() < 0.2:
+            return False
+        other = Session(self.host, self.port, self.encryption, context=client_cert_context(),
+                        transcript=Transcript(), ehlo_name=self.ehlo_name,
+                        timeout=self.timeout)  # fmt: skip
+        try:
+            async with asyncio.timeout_at(deadline):
+                await other.connect([self.address])
+                await other.open()
+                return other.smtp.get_transport_info("ssl_object") is not None
+        except Exception as exc:
+            error = find(exc, ssl.SSLError)
+            return error is not None and reason_of(error) in CLIENT_CERT_REFUSED
+        finally:
+            await other.close()
+
+    async def alert_after_starttls(self) -> str:
+        """The TLS alert the server sends right after STARTTLS when we only listen, or ""."""
+        loop = asyncio.get_running_loop()
+        deadline = self.deadline or loop.time() + self.timeout
+        wait = min(3.0, deadline - loop.time() - 0.1)
+        if self.address is None or wait <= 0:
+            return ""
+        name = None if parse_ip_literal(self.host) else self.host
+        with contextlib.suppress(OSError):
+            return await alert_after_starttls(self.address, self.port, name, self.ehlo_name, wait)
+        return ""
 
     async def greets_in_plain(self) -> bool:
         """Whether this port greets a plain connection (waiting 3 s or a quarter of timeout)."""

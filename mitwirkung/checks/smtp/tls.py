@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import ssl
+import tempfile
 import warnings
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 
@@ -38,6 +40,23 @@ CIPHER_REASONS = {
     "NO_CIPHERS_AVAILABLE",
     "NO_SUITABLE_SIGNATURE_ALGORITHM",
 }
+# --- Issue 17: causes a handshake alert names that port and encryption cannot fix -----------
+# The server wants a client certificate: TLS 1.3 says so (RFC 8446 §6.2 certificate_required);
+# TLS 1.2 answers a missing one with handshake_failure (RFC 5246 §7.4.6), told apart by a
+# second handshake that offers a throwaway certificate (see Session.asks_client_cert).
+CLIENT_CERT_REASONS = {"TLSV13_ALERT_CERTIFICATE_REQUIRED", "PEER_DID_NOT_RETURN_A_CERTIFICATE"}
+# What a server that checks client certificates answers to one it does not know.
+CLIENT_CERT_REFUSED = CLIENT_CERT_REASONS | {
+    "TLSV1_ALERT_UNKNOWN_CA",
+    "SSLV3_ALERT_BAD_CERTIFICATE",
+    "SSLV3_ALERT_CERTIFICATE_UNKNOWN",
+    "SSLV3_ALERT_UNSUPPORTED_CERTIFICATE",
+    "TLSV1_ALERT_ACCESS_DENIED",
+    "TLSV1_ALERT_DECRYPT_ERROR",
+}
+# The server's Diffie-Hellman group is too small for us (below 2048 bit, RFC 7919 §1).
+WEAK_DH_REASONS = {"DH_KEY_TOO_SMALL", "BAD_DH_VALUE"}
+# --- end of issue 17 block --------------------------------------------------------------------
 # The connection ended inside the handshake.
 CLOSED_REASONS = {"UNEXPECTED_EOF_WHILE_READING", "EOF occurred in violation of protocol"}
 OUTDATED_VERSIONS = {"SSLv3", "TLSv1", "TLSv1.1"}
@@ -73,8 +92,13 @@ class Handshake:
 
 
 def tls_context(ca_file: str | None) -> ssl.SSLContext:
-    """Return a verifying client context: system trust store plus the optional CA file."""
+    """Return a verifying client context: system trust store plus the optional CA file.
+
+    The host name is matched against subjectAltName only, never the subject's CN
+    (RFC 9525 §6.3); a certificate naming the host only in its CN fails (see cn_only()).
+    """
     context = ssl.create_default_context()
+    context.hostname_checks_common_name = False
     if ca_file:
         context.load_verify_locations(ca_file)
     return context
@@ -94,6 +118,66 @@ def diagnosis_context() -> ssl.SSLContext:
         context.minimum_version = ssl.TLSVersion.TLSv1
         context.set_ciphers("ALL:@SECLEVEL=0")
     return context
+
+
+_THROWAWAY: tuple[bytes, bytes] | None = None
+
+
+def client_cert_context() -> ssl.SSLContext:
+    """Return diagnosis_context() that offers a throwaway self-signed client certificate.
+
+    Only to learn whether a server insists on a client certificate: one that does answers it
+    with an alert about the certificate instead of the bare handshake_failure. The key is
+    made for this process, never used to sign anything else, and lives on disk only while
+    it is loaded.
+    """
+    global _THROWAWAY
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    if _THROWAWAY is None:
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mitwirkung-probe")])
+        now = datetime.now(UTC)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=1))
+            .not_valid_after(now + timedelta(days=1))
+            .sign(key, hashes.SHA256())
+        )
+        _THROWAWAY = (
+            cert.public_bytes(serialization.Encoding.PEM),
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            ),
+        )
+    context = diagnosis_context()
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "probe.pem")
+        with open(path, "wb") as handle:
+            handle.write(_THROWAWAY[1] + _THROWAWAY[0])
+        context.load_cert_chain(path)
+    return context
+
+
+def cn_only(der: bytes | None, host: str) -> bool:
+    """Tell whether a certificate names host only in its subject CN, without subjectAltName
+    (RFC 9525 §6.3: clients match subjectAltName only, so such a certificate fits no name)."""
+    if not der:
+        return False
+    cert = x509.load_der_x509_certificate(der)
+    with contextlib.suppress(x509.ExtensionNotFound):
+        cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+        return False
+    names = [a.value for a in cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)]
+    return any(str(n).rstrip(".").lower() == host.rstrip(".").lower() for n in names)
 
 
 def handshake_of(ssl_object) -> Handshake:
@@ -173,7 +257,7 @@ def certificate_context(der: bytes | None) -> dict:
     }
 
 
-def verify_failure(error: ssl.SSLCertVerificationError, seen: Handshake | None):
+def verify_failure(error: ssl.SSLCertVerificationError, seen: Handshake | None, host: str = ""):
     """Return (failure class, context) for a certificate that failed verification.
 
     OpenSSL's verify codes are told apart; its English text goes to the transcript only.
@@ -190,6 +274,8 @@ def verify_failure(error: ssl.SSLCertVerificationError, seen: Handshake | None):
     if code in CERT_EXPIRED:
         return "cert_expired", context
     if code in CERT_NAME_MISMATCH:
+        if host and cn_only(seen.der if seen else None, host):
+            return "cert_cn_only", context
         return "cert_hostname", context
     if code in CERT_WEAK_KEY:
         return "cert_weak", {"note": "weak_key", **context}
@@ -224,6 +310,10 @@ def handshake_failure(reason: str, encryption: str, seen: Handshake | None):
         return ("ssl_on_plain_port" if encryption == "ssl" else "starttls_plain_answer"), {}
     if seen and seen.version in OUTDATED_VERSIONS:
         return "tls_outdated", {"tls_version": _version_label(seen.version)}
+    if reason in CLIENT_CERT_REASONS:
+        return "tls_client_cert_required", {}
+    if reason in WEAK_DH_REASONS:
+        return "tls_weak_dh", {}
     if reason in VERSION_REASONS:
         return "tls_version_mismatch", technical
     if reason in CIPHER_REASONS:

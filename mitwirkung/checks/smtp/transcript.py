@@ -6,11 +6,12 @@ import base64
 import binascii
 import contextlib
 import functools
-import html.entities
 import re
 import unicodedata
 
 from aiosmtplib.auth import auth_login_encode, auth_plain_encode
+
+from .pwsearch import PasswordSearch
 
 REDACTED = "********"
 # Passwords shorter than this are not searched for as text: masking a common word such as
@@ -21,74 +22,31 @@ MIN_SCRUB_LENGTH = 6
 # server that echoes part of the password (or replaces its umlauts by "?") reveals nothing
 # useful.
 WINDOW = 8
-# Between two password characters a multi-line reply may break the line (RFC 5321 §4.2.1):
-# the line end, the next line's reply code and its enhanced status code (RFC 3463).
-_LINE_BREAK = r"(?:[ \t]*\r?\n(?:[2-5]\d\d[ -])?(?:[245]\.\d{1,3}\.\d{1,3}[ \t]+)?)?"
 _CONTINUATION = re.compile(r"\s*(?:[2-5]\d\d[ -])?(?:[245]\.\d{1,3}\.\d{1,3}\s+)?")
 
 # What is decidable: the password travels in a known set of readable transformations of
-# its characters (case, percent-, entity-, backslash-, quoted-printable- and hex-escapes of
-# its UTF-8 or Latin-1 bytes, UTF-8 read as Latin-1/Windows-1252, raw Latin-1 bytes, "?"
-# for a character a server could not show, Unicode NFD) and inside base64 blobs; each is
-# matched character by character, so forms may even mix. What is not decidable: a server
-# that hashes, encrypts, reverses or otherwise rewrites the password, echoes fewer than
-# WINDOW of its characters, nests encodings (percent-encoded twice), or a password so short
-# or common (below MIN_SCRUB_LENGTH) that every match would be a guess.
+# its characters (see pwsearch: every form is a literal, searched in linear time, and
+# between two characters a multi-line reply may break the line) and inside base64 blobs;
+# each is matched character by character, so forms may even mix. What is not decidable: a
+# server that hashes, encrypts, reverses or otherwise rewrites the password, echoes fewer
+# than WINDOW of its characters, nests encodings (percent-encoded twice), or a password so
+# short or common (below MIN_SCRUB_LENGTH) that every match would be a guess.
 
 
-def _char_forms(char: str) -> list[str]:
-    """Regex alternatives for one password character in every readable form."""
-    forms = {re.escape(char)}
-    point = ord(char)
-    encodings = ["utf-8"] + (["latin-1"] if point < 0x100 else [])
-    for encoding in encodings:
-        raw = char.encode(encoding)
-        # Hex of its bytes, each alone or as %XX (RFC 3986), =XX (RFC 2045) or \xNN.
-        forms.add("".join(f"(?:%|=|\\\\x)?{b:02x}" for b in raw))
-        if len(raw) > 1:  # UTF-8 read as Latin-1 or Windows-1252
-            forms.add(re.escape(raw.decode("latin-1")))
-            forms.add(re.escape(raw.decode("cp1252", "replace")))
-    if char.isascii() and char.isalnum():
-        return sorted(forms, key=len, reverse=True)
-    if point >= 0x80:
-        if point < 0x100:
-            forms.add(re.escape(chr(0xDC00 + point)))  # a raw Latin-1 byte
-        forms.update({r"\?", "\ufffd"})
-        decomposed = unicodedata.normalize("NFD", char)
-        if decomposed != char:
-            forms.add(re.escape(decomposed))
-    if char == " ":
-        forms.add(r"\+")
-    forms.add(rf"\\u\{{?0*{point:x}\}}?")  # JSON, JavaScript, Python escapes
-    forms.add(rf"&#0*{point};|&#x0*{point:x};")  # HTML character references
-    name = html.entities.codepoint2name.get(point)
-    if name:
-        forms.add(f"&{name};")
-    return sorted(forms, key=len, reverse=True)
-
-
-@functools.lru_cache(maxsize=16)  # compiling takes ~15 ms; re's own cache is easily flushed
-def password_pattern(password: str | None) -> re.Pattern | None:
-    """A pattern that finds the password, or WINDOW consecutive characters of it, in any
-    readable form (case-insensitive); None for passwords shorter than MIN_SCRUB_LENGTH.
-
-    Used with a lookahead so every start is found; spans may overlap and are merged.
-    """
+@functools.lru_cache(maxsize=4)  # a trie of 500 distinct characters: ~0.2 s, ~6 MB
+def password_search(password: str | None) -> PasswordSearch | None:
+    """The search for the password, or WINDOW consecutive characters of it, in any readable
+    form (case-insensitive); None for passwords shorter than MIN_SCRUB_LENGTH."""
     if not password or len(password) < MIN_SCRUB_LENGTH:
         return None
-    chars = [f"(?:{'|'.join(_char_forms(c))})" for c in password]
-    window = min(WINDOW, len(chars))
-    starts = []
-    for i in range(len(chars) - window + 1):
-        starts.append(_LINE_BREAK.join(chars[i : i + window]))
-    return re.compile(f"(?=({'|'.join(starts)}))", re.IGNORECASE)
+    return PasswordSearch(password, WINDOW)
 
 
 def secret_forms(username: str, password: str | None) -> list[str]:
     """Every encoded form in which the password travels (base64, AUTH payloads), longest first.
 
     Its base64 form (also Latin-1 and unpadded) and the AUTH PLAIN (RFC 4616) and AUTH
-    LOGIN payloads that carry it; readable forms are found by password_pattern().
+    LOGIN payloads that carry it; readable forms are found by password_search().
     """
     if not password:
         return []
@@ -111,6 +69,8 @@ def visible(text: str) -> str:
     Server replies are decoded as UTF-8 with surrogateescape (aiosmtplib): an invalid byte
     arrives as a lone surrogate U+DC80..U+DCFF and is shown as the byte it was.
     """
+    if text.isprintable():  # no Cc, Cf, Cs or Co character: nothing to escape
+        return text
     out = []
     for char in text:
         point = ord(char)
@@ -133,36 +93,49 @@ class Transcript:
     def __init__(self, username: str = "", password: str | None = None):
         self.lines: list[str] = []
         self.password = password
-        forms = secret_forms(username, password)
-        self.forms = re.compile("|".join(map(re.escape, forms))) if forms else None
-        self.readable = password_pattern(password)
-        # A base64 token shorter than the password's own base64 form cannot carry it.
+        self._masked: dict[str, str] = {}
+        # Literal forms, longest first; str.replace searches in linear time.
+        self.forms = secret_forms(username, password)
+        self.readable = password_search(password)
+        # A base64 token shorter than the password's own base64 form cannot carry it. It
+        # starts where a run of base64 letters starts, so no position is scanned twice.
         shortest = max(8, 4 * (len(password.encode()) // 3)) if password else 8
-        self.base64_token = re.compile(rf"[A-Za-z0-9+/_-]{{{shortest},}}={{0,2}}")
+        self.base64_token = re.compile(
+            rf"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{{{shortest},}}={{0,2}}"
+        )
 
     def scrub(self, text: str) -> str:
         """Return text without any form of the password, control characters escaped."""
         return visible(self.mask(text))
 
     def mask(self, text: str) -> str:
-        """Replace every form of the password in text by REDACTED; line breaks stay."""
+        """Replace every form of the password in text by REDACTED; line breaks stay.
+
+        Linear in len(text) (see pwsearch); a reply is masked for the transcript and for
+        the sentence, so the last few results are remembered.
+        """
         if not self.password or not text:
             return text
+        if text in self._masked:
+            return self._masked[text]
+        masked = self._mask(text)
+        if len(self._masked) >= 4:
+            self._masked.pop(next(iter(self._masked)))
+        self._masked[text] = masked
+        return masked
+
+    def _mask(self, text: str) -> str:
         text = self.base64_token.sub(self._base64_token, text)
-        if self.forms is not None:
-            text = self.forms.sub(REDACTED, text)
+        for form in self.forms:
+            text = text.replace(form, REDACTED)
         if self.readable is None:
             return text
-        spans: list[list[int]] = []
-        for match in self.readable.finditer(text):
-            start, end = match.start(), match.start() + len(match.group(1))
-            if spans and start <= spans[-1][1]:
-                spans[-1][1] = max(spans[-1][1], end)
-            else:
-                spans.append([start, end])
-        for start, end in reversed(spans):
-            text = text[:start] + _redacted(text[start:end]) + text[end:]
-        return text
+        parts, done = [], 0  # assembled once: many spans must not copy the text each time
+        for start, end in self.readable.spans(text):
+            parts += [text[done:start], _redacted(text[start:end])]
+            done = end
+        parts.append(text[done:])
+        return "".join(parts)
 
     def _base64_token(self, match: re.Match) -> str:
         """REDACTED for a base64 token whose decoded bytes hold the password."""
@@ -176,7 +149,7 @@ class Transcript:
             for encoding in ("utf-8", "latin-1"):
                 decoded = raw.decode(encoding, "replace")
                 if self.password.lower() in decoded.lower() or (
-                    self.readable is not None and self.readable.search(decoded)
+                    self.readable is not None and self.readable.found(decoded)
                 ):
                     return REDACTED
         return token
@@ -186,7 +159,28 @@ class Transcript:
         return self.scrub(one_line(self.mask(reply or "")))
 
     def add(self, line: str) -> None:
+        """Record a line that carries outside text (a command, a server's words): masked."""
         self.lines.append(self.scrub(line))
+
+    def note(self, line: str) -> None:
+        """Record the product's own line as it is (control characters escaped): masking
+        it would garble its German when the password holds one of its words; values from
+        outside are masked before they are put into it (see outside())."""
+        self.lines.append(visible(line))
+
+    def outside(self, values: dict, keep: frozenset = frozenset()) -> dict:
+        """values with every text (and list of texts) masked, except the keys in keep."""
+        masked = {}
+        for key, value in values.items():
+            if key in keep:
+                masked[key] = value
+            elif isinstance(value, str):
+                masked[key] = self.mask(value)
+            elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+                masked[key] = type(value)(self.mask(v) for v in value)
+            else:
+                masked[key] = value
+        return masked
 
     def reply(self, response) -> None:
         """Record a server reply, one line per reply line, masked as a whole first."""

@@ -1,0 +1,77 @@
+"""The one check for every address the product mails to: exactly one addr-spec.
+
+An address is `local-part@domain` with a dot-atom local part (RFC 5322 §3.2.3 and §3.4.1:
+atext characters in dot-separated runs; RFC 6532 §3.2 adds non-ASCII letters), so no `,`
+`(` `)` `:` `;` `<` `>` `"` `@` `[` `]` `\\` or space, which a mail library reads as list
+separators, comments, groups or routes; and a domain of LDH labels, given as Unicode (IDN)
+or A-labels (RFC 5891), with a dot. Limits: 64 octets for the local part, 254 for the whole
+address (RFC 5321 §4.5.3.1). Quoted local parts are refused here: nobody the product writes
+to needs one.
+"""
+
+from __future__ import annotations
+
+import string
+
+from .checks.smtp.message import a_labels
+
+ATEXT = frozenset(string.ascii_letters + string.digits + "!#$%&'*+-/=?^_`{|}~")
+EXAMPLE = "z. B. it@ihre-firma.de"
+
+
+def _atext(char: str) -> bool:
+    """RFC 5322 atext, with RFC 6532 §3.2's UTF-8 letters (a server needs SMTPUTF8 then)."""
+    return char in ATEXT or (ord(char) > 0x7F and char.isprintable() and not char.isspace())
+
+
+class AddressError(ValueError):
+    """Not one mailable address; str() is the German message for the field."""
+
+
+def addr_spec(value: str) -> str:
+    """Return the address as sent (domain in A-labels), or raise AddressError (German).
+
+    value: what a person typed; surrounding blanks and a leading "mailto:" are ignored.
+    The returned string is the envelope recipient (RCPT TO) and the To header, unchanged.
+    """
+    value = (value or "").strip().removeprefix("mailto:")
+    if value.count("@") != 1:
+        if value.count("@") > 1:
+            raise AddressError(
+                "Bitte genau eine E-Mail-Adresse eingeben (es steht mehr als ein @ darin), "
+                f"{EXAMPLE}."
+            )
+        raise AddressError(f"Bitte eine vollständige E-Mail-Adresse eingeben, {EXAMPLE}.")
+    local, domain = value.split("@")
+    if not local or not domain:
+        raise AddressError(f"Bitte eine vollständige E-Mail-Adresse eingeben, {EXAMPLE}.")
+    bad = sorted({c for c in local if not _atext(c) and c != "."})
+    if bad:
+        shown = " ".join(f"„{c}“" if c.strip() else "Leerzeichen" for c in bad)
+        raise AddressError(
+            f"Vor dem @ stehen Zeichen, die in einer E-Mail-Adresse nicht vorkommen dürfen: "
+            f"{shown}. Bitte genau eine Adresse eingeben, {EXAMPLE}."
+        )
+    if local.startswith(".") or local.endswith(".") or ".." in local:
+        raise AddressError(
+            "Vor dem @ darf ein Punkt nicht am Anfang oder am Ende stehen und nicht doppelt. "
+            f"Bitte prüfen Sie die Adresse, {EXAMPLE}."
+        )
+    if len(local) > 64:
+        raise AddressError("Der Teil vor dem @ ist länger als 64 Zeichen – bitte prüfen.")
+    if any(c.isspace() or c in '<>()[],;:"\\' for c in domain):
+        raise AddressError(
+            f"Nach dem @ steht ein Zeichen, das in keinem Domainnamen vorkommt. {EXAMPLE}."
+        )
+    try:
+        ascii_domain = a_labels(domain)
+    except ValueError as e:  # message.AddressError carries its German sentence
+        raise AddressError(getattr(e, "message", None) or str(e)) from None
+    if "." not in ascii_domain.strip("."):
+        raise AddressError(
+            f"Der Teil nach dem @ („{domain}“) braucht eine Endung wie .de oder .com."
+        )
+    address = f"{local}@{ascii_domain}"
+    if len(address) > 254:
+        raise AddressError("Die Adresse ist länger als 254 Zeichen – bitte prüfen.")
+    return address

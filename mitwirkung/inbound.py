@@ -1,0 +1,207 @@
+"""Empfangsprüfung, storage side: the Prüfadressen and the mails the receiver judged.
+
+A Prüfadresse is `<local part>@<INBOUND_DOMAIN>`, one live address per customer and path. The
+local part carries 130 random bits; it is looked up by its SHA-256 (like the link tokens) and
+kept Fernet-encrypted so the page can show it. An address dies when it is rotated ("Neue
+Prüfadresse erzeugen"), when it expires (INBOUND_ADDRESS_DAYS) or when the customer is
+archived; the receiver then refuses it at RCPT.
+"""
+
+import base64
+import json
+import secrets
+from datetime import datetime, timedelta
+
+from sqlite_utils import Database
+
+from . import crypto, store
+from .db import now, utcnow
+
+# Run kinds whose mail the product hands over to a Prüfadresse, by path (delay since hand-over).
+HANDED_OVER_BY = {"smtp-own": "smtp", "mailjet": "mailjet-mail"}
+STATES = ("done", "warning", "failed")
+
+
+def new_local_part() -> str:
+    """Return a fresh local part: 26 lower-case base32 letters/digits (130 random bits)."""
+    raw = base64.b32encode(secrets.token_bytes(17)).decode().rstrip("=").lower()
+    return "pruef-" + raw[:26]
+
+
+def _key(local: str) -> str:
+    return crypto.token_hash(local.lower())
+
+
+def current_address(
+    db: Database, config, customer_id: int, path: str | None, *, create: bool = True
+) -> str | None:
+    """Return the live Prüfadresse of a customer's path, creating one when none is live.
+
+    Returns None for no path (or when `create` is False and none is live). Needs an app
+    context (the encryption key).
+    """
+    if not path:
+        return None
+    row = _live_row(db, customer_id, path)
+    if row is None:
+        if not create:
+            return None
+        with db.atomic():
+            row = _live_row(db, customer_id, path)
+            if row is None:  # a new address changes the page: its cached copy must go
+                row = _create(db, config, customer_id, path)
+                store._touch(db, customer_id, activity=False)
+    local = crypto.decrypt(row["local_enc"])
+    return f"{local}@{config['INBOUND_DOMAIN']}" if local else None
+
+
+def _live_row(db: Database, customer_id: int, path: str) -> dict | None:
+    # An address is shown while it lives at least one more day (pages are cached per day), so
+    # nobody copies one that dies before the mail is sent; the receiver takes it to the end.
+    shown_until = (utcnow() + timedelta(days=1)).isoformat(timespec="seconds")
+    rows = db.query(
+        "SELECT * FROM inbound_addresses WHERE customer_id = ? AND path = ?"
+        " AND retired_at IS NULL AND expires_at > ? ORDER BY id DESC LIMIT 1",
+        [customer_id, path, shown_until],
+    )
+    return next(iter(rows), None)
+
+
+def _create(db: Database, config, customer_id: int, path: str) -> dict:
+    local = new_local_part()
+    days = int(config["INBOUND_ADDRESS_DAYS"])
+    table = db.table("inbound_addresses")
+    table.insert(
+        {
+            "customer_id": customer_id,
+            "path": path,
+            "local_hash": _key(local),
+            "local_enc": crypto.encrypt(local),
+            "created_at": now(),
+            "expires_at": (utcnow() + timedelta(days=days)).isoformat(timespec="seconds"),
+            "retired_at": None,
+        }
+    )
+    return table.get(table.last_pk)
+
+
+def rotate(db: Database, config, customer_id: int, path: str, actor: str) -> str:
+    """Retire the path's live address and return a new one; the old is refused from now on."""
+    with db.atomic():
+        db.execute(
+            "UPDATE inbound_addresses SET retired_at = ? WHERE customer_id = ? AND path = ?"
+            " AND retired_at IS NULL",
+            [now(), customer_id, path],
+        )
+        _create(db, config, customer_id, path)
+        store._event(db, customer_id, actor, "inbound-address-rotated", data={"path": path})
+        store._touch(db, customer_id)
+    return current_address(db, config, customer_id, path)
+
+
+def recipient(db: Database, domain: str, address: str) -> dict | None:
+    """Return {address_id, customer_id, path} when `address` is a live Prüfadresse, else None.
+
+    The domain compares case-insensitively (RFC 5321 §2.4: domains are case-insensitive); the
+    local part too, since ours are lower case. Archived customers' addresses are dead.
+    """
+    local, at, dom = address.rpartition("@")
+    if not at or not local or dom.rstrip(".").lower() != domain.lower() or len(local) > 64:
+        return None
+    rows = db.query(
+        "SELECT a.id, a.customer_id, a.path FROM inbound_addresses a"
+        " JOIN customers c ON c.id = a.customer_id"
+        " WHERE a.local_hash = ? AND a.retired_at IS NULL AND a.expires_at > ?"
+        " AND c.archived_at IS NULL",
+        [_key(local), now()],
+    )
+    row = next(iter(rows), None)
+    if row is None:
+        return None
+    return {"address_id": row["id"], "customer_id": row["customer_id"], "path": row["path"]}
+
+
+def handed_over_at(db: Database, customer_id: int, path: str) -> str | None:
+    """When the product last started handing a test mail of this path to a server (ISO time).
+
+    The run's start: the mail leaves during the run, and a relay may deliver the copy to the
+    receiver before the run has even finished. None when no such test mail succeeded.
+    """
+    kind = HANDED_OVER_BY.get(path)
+    if kind is None:
+        return None
+    row = db.execute(
+        "SELECT started_at FROM runs WHERE customer_id = ? AND kind = ? AND state IN"
+        " ('running', 'done') ORDER BY id DESC LIMIT 1",
+        [customer_id, kind],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def record(db: Database, target: dict, facts: dict, verdict: dict, state: str) -> int:
+    """Store one judged mail and set `mail-received` of its path with evidence "received".
+
+    `facts`: received_at, peer_ip, reverse_name, reverse_confirmed, helo, mail_from,
+    tls_version, tls_cipher, size, headers (text). `state` is done/warning/failed from the
+    verdict. The item follows the newest mail: that is what a receiver concludes now. The
+    delay is counted from the path's last test mail handed over within the hour (seconds
+    precision), else None. Returns the mail id.
+    """
+    if state not in STATES:
+        raise ValueError(f"unknown state {state!r}")
+    cid, path = target["customer_id"], target["path"]
+    with db.atomic():
+        handed = handed_over_at(db, cid, path)
+        delay_ms = None
+        if handed and handed <= facts["received_at"]:
+            delay = _parse(facts["received_at"]) - _parse(handed)
+            delay_ms = int(delay.total_seconds() * 1000) if delay < timedelta(hours=1) else None
+        table = db.table("inbound_mails")
+        table.insert(
+            {
+                **facts,
+                "customer_id": cid,
+                "path": path,
+                "address_id": target["address_id"],
+                "delay_ms": delay_ms,
+                "verdict": json.dumps(verdict, ensure_ascii=False),
+                "state": state,
+            }
+        )
+        mail_id = table.last_pk
+        store.set_item(
+            db, cid, "mail-received", state, "receiver",
+            {"evidence": "received", "inbound_mail_id": mail_id,
+             "peer_ip": facts["peer_ip"], "mail_from": facts["mail_from"]},
+            path=path, kind="mail-received-inbound",
+        )  # fmt: skip
+    return mail_id
+
+
+def _parse(iso: str) -> datetime:
+    return datetime.fromisoformat(iso)
+
+
+def latest(db: Database, customer_id: int, path: str | None) -> dict | None:
+    """Return the newest judged mail of a customer's path, verdict decoded, or None."""
+    if not path:
+        return None
+    rows = db.query(
+        "SELECT * FROM inbound_mails WHERE customer_id = ? AND path = ? ORDER BY id DESC LIMIT 1",
+        [customer_id, path],
+    )
+    row = next(iter(rows), None)
+    return dict(row, verdict=json.loads(row["verdict"] or "{}")) if row else None
+
+
+def purge(db: Database, keep_days: int) -> int:
+    """Delete judged mails (headers and verdicts) older than `keep_days`; return how many."""
+    cutoff = (utcnow() - timedelta(days=int(keep_days))).isoformat(timespec="seconds")
+    with db.atomic():
+        cursor = db.execute("DELETE FROM inbound_mails WHERE received_at < ?", [cutoff])
+        db.execute(
+            "DELETE FROM inbound_addresses WHERE (retired_at IS NOT NULL AND retired_at < ?)"
+            " OR expires_at < ?",
+            [cutoff, cutoff],
+        )
+    return cursor.rowcount
