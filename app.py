@@ -8,6 +8,7 @@ from flask import Flask
 from jinja2 import StrictUndefined
 
 from mitwirkung import (
+    bulk,
     catalog,
     cli,
     customer,
@@ -18,9 +19,11 @@ from mitwirkung import (
     jobs,
     live,
     manage,
+    notes,
     overview,
     proxy,
     runner,
+    team,
     web,
 )
 from mitwirkung.checks import dnsprovider
@@ -116,6 +119,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.csrf.exempt(customer.bp)  # customer links check a per-link token instead
     app.register_blueprint(customer.bp)
     app.register_blueprint(manage.bp)
+    app.register_blueprint(team.bp)
+    app.register_blueprint(bulk.bp)
+    app.register_blueprint(notes.bp)
     cli.init_app(app)
     jobs.init_app(app)
     inbound_cli.init_app(app)

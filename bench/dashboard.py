@@ -20,6 +20,10 @@ the ratio is median(large) / median(baseline) per view, and the goal is <= 1.5x.
 is the number of customers the page shows: a page of 25 against the baseline's 10 (or
 fewer, when the search or the page number leaves fewer) is part of every ratio. Every
 response must be 200 and contain the dashboard's heading, else the run fails (exit 1).
+
+Then the CSV export of every active customer, once per side (after the views, so the worker
+is warm): its time, its size, and the worker's peak memory (VmHWM from /proc) before and
+after it. A streamed export leaves the large side's peak where the views had it.
 """
 
 from __future__ import annotations
@@ -51,6 +55,9 @@ VIEWS = [
     ("Übersicht", {}),
     ("Suche „verlag 7“", {"q": "verlag 7"}),
     ("Suche „verlag“ (jede 7. Kund:in)", {"q": "verlag"}),
+    ("Suche „gmbh“ (jede Kund:in)", {"q": "gmbh"}),
+    ("Suche „gmbh verlag“ (zwei Wörter)", {"q": "gmbh verlag"}),
+    ("Meine Kund:innen", {"wer": "meine"}),
     (
         "braucht Aufmerksamkeit, nach Fortschritt",
         {"status": "aufmerksamkeit", "sort": "fortschritt"},
@@ -237,6 +244,36 @@ def timed(side: dict, path: str) -> tuple[float, int]:
     return elapsed, body.count(b'<td data-label="Name">')
 
 
+def worker_memory(master: int) -> tuple[int, int]:
+    """(VmRSS, VmHWM) in KiB of the gunicorn worker(s) under master, summed."""
+    rss = hwm = 0
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                rss += int(line.split()[1])
+            elif line.startswith("VmHWM:"):
+                hwm += int(line.split()[1])
+    return rss, hwm
+
+
+def export(side: dict) -> tuple[float, int, int]:
+    """Download /manage/export.csv; return (seconds, bytes, rows)."""
+    conn = http.client.HTTPConnection("127.0.0.1", side["port"], timeout=120)
+    t0 = time.perf_counter()
+    conn.request("GET", "/manage/export.csv", headers={"Cookie": side["cookie"]})
+    resp = conn.getresponse()
+    size = rows = 0
+    while chunk := resp.read(65536):
+        size += len(chunk)
+        rows += chunk.count(b"\n")
+    elapsed = time.perf_counter() - t0
+    conn.close()
+    if resp.status != 200:
+        raise SystemExit(f"FAIL: export.csv answered {resp.status}")
+    return elapsed, size, rows - 1
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--customers", type=int, default=10_000)
@@ -280,6 +317,11 @@ def main() -> int:
                             seconds, shown = timed(side, path)
                             results[(view, name)].append(seconds)
                             rows[(view, name)] = shown
+            exports = {}
+            for name, side in sides.items():
+                before = worker_memory(side["proc"].pid)
+                seconds, size, count = export(side)
+                exports[name] = (seconds, size, count, before, worker_memory(side["proc"].pid))
         finally:
             for proc in procs:
                 page.stop(proc)
@@ -307,6 +349,13 @@ def main() -> int:
         worst = max(worst, medians["large"] / medians["baseline"])
     verdict = "MET" if worst <= GOAL else "NOT MET"
     print(f"worst ratio large/baseline: {worst:.2f}x  (goal <= {GOAL}x: {verdict})")
+    for name, (seconds, size, count, before, after) in exports.items():
+        print(
+            f"CSV export {name}: {count} rows, {size / 1024:.0f} KiB in {seconds:.2f} s; worker "
+            f"peak memory (VmHWM) {before[1] / 1024:.1f} MiB before, {after[1] / 1024:.1f} MiB "
+            f"after (+{(after[1] - before[1]) / 1024:.1f} MiB)"
+        )
+    print(f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in page.os.getloadavg())}")
     return 0
 
 

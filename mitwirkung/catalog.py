@@ -18,6 +18,12 @@ class Item:
     check: str
     help: str
     required: bool = True
+    manager_title: str = ""  # the title in the manager's voice, where it differs
+
+    @property
+    def for_manager(self) -> str:
+        """The title as account managers read it ("der Kund:in", not "Ihr")."""
+        return self.manager_title or self.title
 
     @property
     def manual(self) -> bool:
@@ -71,9 +77,11 @@ def _parse(data: dict) -> Obligation:
         required = raw.get("required", True)
         if not isinstance(required, bool):
             raise ValueError(f"{where}: 'required' must be true or false")
+        manager_title = _text(raw, "manager_title", where) if "manager_title" in raw else ""
         items[item_id] = Item(
-            item_id, _text(raw, "title", where), check, _text(raw, "help", where), required
-        )
+            item_id, _text(raw, "title", where), check, _text(raw, "help", where), required,
+            manager_title,
+        )  # fmt: skip
     paths = []
     for i, raw in enumerate(data.get("paths") or []):
         where = f"paths[{i}]"

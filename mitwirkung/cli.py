@@ -1,18 +1,18 @@
-"""Command line: `flask --app app managers create ...`, `flask --app app customers create ...`."""
+"""Command line: `flask --app app managers ...`, `flask --app app customers create ...`."""
 
 import json
 
 import click
-from flask import Flask
+from flask import Flask, current_app, render_template
 from flask.cli import AppGroup
-from werkzeug.security import generate_password_hash
 
-from . import store
+from . import accounts, mail, store
+from .accounts import create_manager
 from .checks.domain import normalize_domain
 from .checks.smtp import shown_address
-from .db import get_db, now
+from .db import get_db
 from .forms import normalize_email, normalize_name
-from .web import customer_links
+from .web import customer_links, local_time, public_url
 
 managers = AppGroup("managers", help="Account Manager:innen verwalten.")
 customers = AppGroup("customers", help="Kund:innen verwalten.")
@@ -37,48 +37,163 @@ def utf8(value: str | None, hint: str) -> str | None:
     return value
 
 
-def create_manager(db, email: str, password: str, name: str | None = None) -> dict:
-    """Create an account manager with a hashed password."""
-    table = db.table("managers")
-    table.insert(
-        {
-            "email": email.lower(),
-            "name": name or email.split("@")[0],
-            "password_hash": generate_password_hash(password),
-            "created_at": now(),
-        }
-    )
-    return table.get(table.last_pk)
+def _password(password: str, email: str, name: str | None, option: str = "--password") -> str:
+    problem = accounts.password_problem(utf8(password, option), email, name or "")
+    if problem:
+        raise Refused(f"{option}: {problem}")
+    return password
+
+
+def _email(email: str) -> str:
+    try:
+        return normalize_email(utf8(email, "EMAIL")).lower()
+    except ValueError as e:
+        raise Refused(str(e)) from None
+
+
+def _manager(email: str) -> dict:
+    manager = accounts.by_email(get_db(), _email(email))
+    if manager is None:
+        raise Refused(f"Eine:n Account Manager:in mit der E-Mail {email} gibt es nicht.")
+    return manager
+
+
+def _print_link(manager: dict, token: str, expires: str, purpose: str) -> None:
+    url = public_url("team.set_password", token=token)
+    what = "Einladung" if purpose == "invite" else "Link für ein neues Passwort"
+    click.echo(f"{what} für {shown_address(manager['email'])}, einmal gültig bis "
+               f"{local_time(expires)}:")  # fmt: skip
+    click.echo(url)
+    if mail.configured(current_app.config):
+        text = render_template(
+            "mail/manager_link.txt", name=manager["name"], email=shown_address(manager["email"]),
+            by="Die Administration", purpose=purpose, url=url, expires=local_time(expires),
+        )  # fmt: skip
+        subject = "Ihr Zugang zu Mitwirkung (PEIQ)"
+        problem = mail.deliver(current_app.config, [manager["email"]], subject, text)
+        click.echo(
+            f"Nicht per E-Mail verschickt: {problem}" if problem else "Per E-Mail verschickt."
+        )
+    else:
+        click.echo("Der E-Mail-Versand ist nicht eingerichtet: geben Sie den Link selbst weiter.")
 
 
 @managers.command("create")
 @click.argument("email")
-@click.option("--password", required=True, help="Erstes Passwort (mindestens 8 Zeichen).")
+@click.option("--password", required=True, help=f"Erstes Passwort ({accounts.RULE})")
 @click.option("--name", default=None, help="Angezeigter Name.")
 def managers_create(email, password, name):
     """Legt eine:n Account Manager:in an, die/der sich unter /manage/ anmelden kann."""
-    utf8(password, "--password")
+    email = _email(email)
     try:
-        email = normalize_email(utf8(email, "EMAIL"))
         name = normalize_name(utf8(name, "--name")) if name is not None else None
     except ValueError as e:
         raise Refused(str(e)) from None
-    if len(password) < 8:
-        raise Refused("Das Passwort (--password) braucht mindestens 8 Zeichen.")
+    _password(password, email, name)
     db = get_db()
-    if db.table("managers").count_where("email = ?", [email.lower()]):
+    if accounts.by_email(db, email):
         raise Refused(f"Ein:e Account Manager:in mit der E-Mail {email} gibt es schon.")
     create_manager(db, email, password, name)
+    accounts.record(db, "cli", "password-set", accounts.by_email(db, email)["id"])
     click.echo(f"Account Manager:in {shown_address(email)} angelegt.")
+
+
+@managers.command("list")
+def managers_list():
+    """Zeigt alle Zugänge: E-Mail, Name, Zustand, offene Sitzungen."""
+    for m in get_db().query("SELECT * FROM managers ORDER BY email"):
+        state = (
+            "deaktiviert" if not m["active"]
+            else "eingeladen" if not m["password_set_at"] else "aktiv"
+        )  # fmt: skip
+        sessions = accounts.open_sessions(get_db(), m["id"])
+        click.echo(f"{shown_address(m['email'])}\t{m['name']}\t{state}\t{sessions} Sitzung(en)")
+
+
+@managers.command("invite")
+@click.argument("email")
+@click.option("--name", default=None, help="Angezeigter Name.")
+def managers_invite(email, name):
+    """Lädt ein: gibt einen einmaligen Link zum Festlegen des Passworts aus (und mailt ihn)."""
+    email = _email(email)
+    try:
+        name = normalize_name(utf8(name, "--name")) if name is not None else None
+        manager, token, expires = accounts.invite(get_db(), email, name, "cli")
+    except ValueError as e:  # Refusal too
+        raise Refused(str(e)) from None
+    _print_link(manager, token, expires, "invite")
+
+
+@managers.command("reset")
+@click.argument("email")
+def managers_reset(email):
+    """Gibt einen einmaligen Link für ein neues Passwort aus (und mailt ihn)."""
+    manager = _manager(email)
+    if not manager["active"]:
+        raise Refused(f"Der Zugang {email} ist deaktiviert (managers activate {email}).")
+    purpose = "reset" if manager["password_set_at"] else "invite"
+    token, expires = accounts.issue_token(get_db(), manager["id"], purpose, "cli")
+    accounts.record(get_db(), "cli", "reset-sent", manager["id"])
+    _print_link(manager, token, expires, purpose)
+
+
+@managers.command("set-password")
+@click.argument("email")
+@click.option("--password", required=True, help=accounts.RULE)
+def managers_set_password(email, password):
+    """Setzt das Passwort direkt und beendet alle Sitzungen dieses Zugangs."""
+    manager = _manager(email)
+    _password(password, manager["email"], manager["name"])
+    accounts.set_password(get_db(), manager["id"], password, "cli")
+    click.echo(f"Passwort von {shown_address(manager['email'])} gesetzt; Sitzungen beendet.")
+
+
+@managers.command("deactivate")
+@click.argument("email")
+def managers_deactivate(email):
+    """Sperrt einen Zugang: keine Anmeldung mehr, alle Sitzungen enden sofort."""
+    manager = _manager(email)
+    try:
+        accounts.deactivate(get_db(), manager["id"], "cli")
+    except accounts.Refusal as e:
+        raise Refused(str(e)) from None
+    click.echo(f"{shown_address(manager['email'])} deaktiviert.")
+
+
+@managers.command("activate")
+@click.argument("email")
+def managers_activate(email):
+    """Gibt einen deaktivierten Zugang wieder frei (mit dem bisherigen Passwort)."""
+    manager = _manager(email)
+    accounts.activate(get_db(), manager["id"], "cli")
+    click.echo(f"{shown_address(manager['email'])} wieder aktiviert.")
+
+
+@managers.command("end-sessions")
+@click.argument("email")
+def managers_end_sessions(email):
+    """Beendet alle Sitzungen eines Zugangs (das Passwort bleibt)."""
+    manager = _manager(email)
+    ended = accounts.end_sessions(get_db(), manager["id"])
+    accounts.record(get_db(), "cli", "sessions-ended", manager["id"], count=ended)
+    click.echo(f"{ended} Sitzung(en) von {shown_address(manager['email'])} beendet.")
 
 
 @customers.command("create")
 @click.argument("name")
 @click.option("--domain", default=None, help="Absender-Domain, z. B. example.de.")
 @click.option("--contact", default=None, help="E-Mail der Ansprechperson.")
+@click.option(
+    "--contact-manager", default=None, metavar="EMAIL",
+    help="PEIQ-Ansprechpartner:in (E-Mail eines aktiven Zugangs); ohne: niemand Bestimmtes.",
+)  # fmt: skip
+@click.option("--force", is_flag=True, help="Auch anlegen, wenn Name oder Domain schon vorkommen.")
 @click.option("--json", "as_json", is_flag=True, help="Ein JSON-Objekt ausgeben.")
-def customers_create(name, domain, contact, as_json):
+def customers_create(name, domain, contact, contact_manager, force, as_json):
     """Legt eine Kund:in an und gibt Kund:innen-Link und Nur-Lese-Link aus.
+
+    Gibt es schon eine Kund:in mit demselben Namen oder derselben Absender-Domain (auch
+    archiviert), wird nichts angelegt, außer mit --force.
 
     Die Links beginnen mit BASE_URL (MITWIRKUNG_BASE_URL); ohne sie mit dem Standardwert
     http://127.0.0.1:5000, auch wenn der Server gerade auf einem anderen Port läuft.
@@ -89,7 +204,27 @@ def customers_create(name, domain, contact, as_json):
         contact = normalize_email(utf8(contact, "--contact")) if contact else None
     except ValueError as e:  # DomainError too
         raise Refused(str(e)) from None
-    customer, _, _ = store.create_customer(get_db(), name, domain, contact, "cli")
+    db = get_db()
+    manager_id = None
+    if contact_manager:
+        manager = _manager(utf8(contact_manager, "--contact-manager"))
+        if not manager["active"]:
+            raise Refused(f"Der Zugang {contact_manager} ist deaktiviert.")
+        manager_id = manager["id"]
+    similar = store.similar_customers(db, name, domain)
+    if similar and not force:
+        lines = "; ".join(
+            f"{c['name']} (Nr. {c['id']}{', archiviert' if c['archived_at'] else ''},"
+            f" gleiche {c['same']})"
+            for c in similar[:5]
+        )
+        raise Refused(
+            f"Es gibt schon: {lines}. Nichts angelegt. Ist es wirklich eine weitere Kund:in, "
+            "wiederholen Sie den Befehl mit --force."
+        )
+    customer, _, _ = store.create_customer(
+        db, name, domain, contact, "cli", contact_manager_id=manager_id
+    )
     edit_url, share_url = customer_links(customer)
     if as_json:
         click.echo(

@@ -14,6 +14,8 @@ from urllib.parse import quote
 from flask import current_app, g
 from sqlite_utils import Database, Migrations
 
+from .textfold import search_fold
+
 migrations = Migrations("mitwirkung")
 
 
@@ -545,6 +547,72 @@ def m16_mail_evidence_summary(db: Database) -> None:
     # a summary column, recomputed for everyone once.
     db.table("customers").add_column("mail_evidence", str)
     db.execute("UPDATE customers SET summary_revision = NULL")
+
+
+@migrations()
+def m19_manager_accounts(db: Database) -> None:
+    # Accounts the team runs itself: a deactivated manager cannot log in; an invited one has no
+    # password of their own until the one-time link is used (password_set_at stays NULL).
+    managers = db.table("managers")
+    managers.add_column("active", int, not_null_default=1)
+    managers.add_column("password_set_at", str)
+    managers.add_column("deactivated_at", str)
+    db.execute("UPDATE managers SET password_set_at = created_at")
+    # one-time links (invitation, password reset): only the SHA-256 of the token is stored
+    db.table("manager_tokens").create(
+        {"token_hash": str, "manager_id": int, "purpose": str, "created_at": str,
+         "expires_at": str, "created_by": str},
+        pk="token_hash",
+        foreign_keys=[("manager_id", "managers", "id")],
+    )  # fmt: skip
+    # one row per login: "Abmelden" ends this row only; the epoch still ends them all
+    db.table("manager_sessions").create(
+        {"id_hash": str, "manager_id": int, "created_at": str, "ended_at": str},
+        pk="id_hash",
+        foreign_keys=[("manager_id", "managers", "id")],
+    )
+    db.table("manager_sessions").create_index(["manager_id"])
+    # who did what to which account (invited, reset, deactivated, password changed ...)
+    db.table("team_events").create(
+        {"id": int, "at": str, "actor": str, "kind": str, "manager_id": int, "data": str},
+        pk="id",
+    )
+
+
+@migrations()
+def m19_customer_note(db: Database) -> None:
+    # a short note per customer that only account managers see (never a customer page or mail)
+    customers = db.table("customers")
+    customers.add_column("manager_note", str)
+    customers.add_column("manager_note_at", str)
+    customers.add_column("manager_note_by", str)
+
+
+@migrations()
+def m19_search_spellings(db: Database) -> None:
+    # The search index holds ä/ö/ü/ß spelled out (textfold.search_fold), so "Mueller" finds
+    # "Müller"; the stored texts are casefolded already, and folding them again suffices.
+    rows = db.query("SELECT id, search_text FROM customers WHERE search_text IS NOT NULL")
+    for row in list(rows):
+        text = search_fold(row["search_text"])
+        if text != row["search_text"]:
+            db.execute("UPDATE customers SET search_text = ? WHERE id = ?", [text, row["id"]])
+            db.execute("DELETE FROM customer_search WHERE rowid = ?", [row["id"]])
+            db.execute("INSERT INTO customer_search (rowid, text) VALUES (?, ?)", [row["id"], text])
+
+
+@migrations()
+def m19_manager_voice(db: Database) -> None:
+    # Dashboard badges name the test mail in the manager's voice ("über den Server der Kund:in")
+    db.execute("UPDATE customers SET summary_revision = NULL WHERE attention LIKE '%Ihren Server%'")
+
+
+@migrations()
+def m19_dashboard_indexes(db: Database) -> None:
+    # "Meine Kund:innen" counted from an index; a search most customers match counted from
+    # the customers' own search texts (overview.View.where, walk=True) without table reads
+    db.execute("CREATE INDEX idx_customers_contact ON customers (archived_at, contact_manager_id)")
+    db.execute("CREATE INDEX idx_customers_search_text ON customers (archived_at, search_text)")
 
 
 @migrations()

@@ -463,17 +463,18 @@ class CustomerForm(Form):
     contact = ShownAddressField(
         "E-Mail der Ansprechperson", [Optional(), Length(max=300), EmailAddress()], filters=[strip]
     )
+    peiq_contact = SelectField("PEIQ-Ansprechpartner:in", validate_choice=False)
+
+    def validate_peiq_contact(self, field):
+        """A choice from the list; not sent at all (None) keeps the default."""
+        if field.data is not None and field.data not in {value for value, _ in field.choices}:
+            raise ValidationError("Bitte eine Person aus der Liste wählen.")
 
 
 class CustomerEditForm(CustomerForm):
     """A customer's particulars as the account manager changes them."""
 
-    peiq_contact = SelectField("PEIQ-Ansprechpartner:in", validate_choice=False)
     reminders = BooleanField("Erinnerungen an die Kund:in schicken, wenn es nicht weitergeht")
-
-    def validate_peiq_contact(self, field):
-        if field.data not in {value for value, _ in field.choices}:
-            raise ValidationError("Bitte eine Person aus der Liste wählen.")
 
 
 class MailjetMailForm(LinkForm):

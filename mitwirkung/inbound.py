@@ -48,9 +48,11 @@ def current_address(
             return None
         with db.atomic():
             row = _live_row(db, customer_id, path)
-            if row is None:  # a new address changes the page: its cached copy must go
+            if row is None:
+                # No new revision: every page is rendered with this call, so no cached page
+                # of this revision lacks the address, and the cache key carries the day, which
+                # covers an address renewed before it expires (shown while it lives a day more).
                 row = _create(db, config, customer_id, path)
-                store._touch(db, customer_id, activity=False)
     local = crypto.decrypt(row["local_enc"])
     return f"{local}@{config['INBOUND_DOMAIN']}" if local else None
 

@@ -174,7 +174,7 @@ def digest(db: Database, config, at: datetime) -> int:
     week = "{}-W{:02d}".format(*at.isocalendar()[:2])
     cutoff = (at - timedelta(days=board.STALL_DAYS)).isoformat(timespec="seconds")
     sent = 0
-    for manager in list(db.query("SELECT * FROM managers ORDER BY id")):
+    for manager in list(db.query("SELECT * FROM managers WHERE active = 1 ORDER BY id")):
         rows = list(
             db.query(
                 "SELECT * FROM customers WHERE archived_at IS NULL"

@@ -618,11 +618,11 @@ def run_label(run: dict) -> str:
 
 
 def manager_addresses(db: Database, customer_id: int) -> list[str]:
-    """The customer's assigned PEIQ contact; every manager when nobody is assigned."""
+    """The customer's assigned PEIQ contact; every active manager when nobody (active) is."""
     contact = store.peiq_contact(db, store.get_customer(db, customer_id) or {})
     if contact:
         return [contact["email"]]
-    return [row[0] for row in db.execute("SELECT email FROM managers ORDER BY id")]
+    return [row[0] for row in db.execute("SELECT email FROM managers WHERE active = 1 ORDER BY id")]
 
 
 STATE_WORDS = {"done": "erledigt", "warning": "Hinweis", "failed": "fehlt", "open": "offen"}

@@ -1,10 +1,10 @@
 """Logging that never writes a link token: a filter for every logger that sees request paths.
 
-The customer link (/c/<token>), the share link (/s/<token>) and the confirmation link
-(/bestaetigen/<code>) are credentials. Paths reach logs through werkzeug's development
-server, gunicorn's access log (request line and Referer) and error log, and Flask's log of
-an unhandled exception; `install()` covers the app's loggers and `RedactingLogger` (named in
-gunicorn.conf.py) covers gunicorn's.
+The customer link (/c/<token>), the share link (/s/<token>), the confirmation link
+(/bestaetigen/<code>) and a manager's one-time link (/manage/zugang/<token>) are credentials.
+Paths reach logs through werkzeug's development server, gunicorn's access log (request line
+and Referer) and error log, and Flask's log of an unhandled exception; `install()` covers the
+app's loggers and `RedactingLogger` (named in gunicorn.conf.py) covers gunicorn's.
 """
 
 import logging
@@ -14,7 +14,7 @@ from urllib.parse import unquote
 from gunicorn.glogging import Logger
 
 # "/" may arrive percent-encoded (%2F), and a token's characters too
-SECRET_PATH = re.compile(r"((?:/|%2[Ff])(?:c|s|bestaetigen)(?:/|%2[Ff]))[A-Za-z0-9_%-]{20,}")
+SECRET_PATH = re.compile(r"((?:/|%2[Ff])(?:c|s|bestaetigen|zugang)(?:/|%2[Ff]))[A-Za-z0-9_%-]{20,}")
 
 
 def redact(text: str) -> str:

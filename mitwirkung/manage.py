@@ -24,6 +24,7 @@ from markupsafe import Markup
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import (
+    accounts,
     handover,
     inbound,
     live,
@@ -37,6 +38,7 @@ from . import (
     todo,
 )
 from . import overview as board
+from .board_columns import COLUMNS, TABLE, page_numbers
 from .checks.dns import MailjetExpectation
 from .checks.domain import display_domain
 from .checks.smtp import shown_address
@@ -45,7 +47,7 @@ from .forms import CustomerEditForm, CustomerForm, LoginForm, MailjetForm, Mailj
 from .pagecache import PageCache
 from .progress import attention, item_views, progress
 from .runner import get_runner
-from .web import customer_links, local_time, obligation, public_url
+from .web import customer_links, obligation, public_url
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
@@ -53,12 +55,10 @@ bp = Blueprint("manage", __name__, url_prefix="/manage")
 @bp.before_request
 def load_manager():
     """Load the logged-in manager; everything but the login page requires one."""
-    manager_id = session.get("manager_id")
-    g.manager = store.get_row(get_db(), "managers", manager_id) if manager_id else None
-    if g.manager and g.manager["session_epoch"] != session.get("epoch"):
-        g.manager = None  # logged out since this session began
-    if g.manager is None and request.endpoint not in ("manage.login",):
-        if manager_id:
+    sid = session.get("sid")
+    g.manager = accounts.session_manager(get_db(), sid)  # None once logged out or deactivated
+    if g.manager is None and request.endpoint not in ("manage.login", "team.set_password"):
+        if sid:
             session.clear()
         target = request.full_path if request.query_string else request.path
         return redirect(url_for("manage.login", next=target))
@@ -182,30 +182,34 @@ def login():
                 "erneut."
             )
             return render_template("login.html", form=form), 429
-        manager = next(db.query("SELECT * FROM managers WHERE email = ?", [email]), None)
+        manager = accounts.by_email(db, email)
         hashed = manager["password_hash"] if manager else _DUMMY_HASH
-        if check_password_hash(hashed, form.password.data) and manager:
+        if check_password_hash(hashed, form.password.data) and manager and manager["active"]:
             _login_succeeded(db, attempt, email, client)
             session.clear()
-            session["manager_id"] = manager["id"]
-            session["epoch"] = manager["session_epoch"]
+            session["sid"] = accounts.start_session(db, manager["id"])
             return redirect(_local_redirect(request.args.get("next")), 303)
-        form.password.errors.append("E-Mail oder Passwort stimmt nicht.")
+        if manager and not manager["active"] and check_password_hash(hashed, form.password.data):
+            form.password.errors.append(
+                "Dieser Zugang ist deaktiviert. Bitte wenden Sie sich an eine Kolleg:in, die "
+                "ihn unter „Team“ wieder aktivieren kann."
+            )
+        else:
+            form.password.errors.append("E-Mail oder Passwort stimmt nicht.")
     return render_template("login.html", form=form), 422 if form.errors else 200
 
 
 @bp.post("/logout")
 def logout():
-    """Log out, here and in every other session of this manager."""
-    get_db().execute(
-        "UPDATE managers SET session_epoch = session_epoch + 1 WHERE id = ?", [g.manager["id"]]
-    )
+    """Log out of this session only (the manager's other browsers stay logged in)."""
+    accounts.end_session(get_db(), session.get("sid"))
     session.clear()
     return redirect(url_for("manage.login"), 303)
 
 
 def _view() -> board.View:
-    return board.View.from_args(request.args, [p.id for p in obligation().paths])
+    paths = [p.id for p in obligation().paths]
+    return board.View.from_args(request.args, paths, me=g.manager["id"])
 
 
 def dashboard_rows(customers: list[dict]) -> Markup:
@@ -221,12 +225,14 @@ def dashboard_rows(customers: list[dict]) -> Markup:
     base = url_for("manage.customer", customer_id=0).removesuffix("0")
 
     def render(c: dict) -> str:
-        return template.render(c=c, path=paths.get(c["path"]), customer_url=base)
+        return template.render(c=c, path=paths.get(c["path"]), customer_url=base, columns=TABLE)
 
     html = [
         render(c)
         if c["archived_at"]
-        else cache.get_or_make((c["id"], c["summary_revision"]), lambda c=c: render(c))
+        else cache.get_or_make(
+            (c["id"], c["summary_revision"], c["peiq_name"]), lambda c=c: render(c)
+        )
         for c in customers
     ]
     return Markup("".join(html))
@@ -238,6 +244,9 @@ def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extr
     board.refresh(db, obligation())
     view = _view()
     customers, total, number = board.page(db, view)
+    if form is None:
+        form = CustomerForm(formdata=None, data={"peiq_contact": str(g.manager["id"])})
+    form.peiq_contact.choices = contact_choices(db)
     html = render_template(
         "dashboard.html",
         customers=customers,
@@ -245,7 +254,11 @@ def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extr
         total=total,
         view=replace(view, seite=number),
         pages=-(-total // board.PAGE_SIZE),
-        form=form or CustomerForm(formdata=None),
+        form=form,
+        contacts=contact_choices(db)[1:],
+        CONTACTS=board.CONTACTS,
+        columns=TABLE,
+        page_numbers=page_numbers,
         NO_PATH=board.NO_PATH,
         STATUSES=board.STATUSES,
         SORTS=board.SORTS,
@@ -275,36 +288,40 @@ def _csv_cell(value) -> str:
     return "'" + text if text.startswith(CSV_FORMULA) else text
 
 
+CSV_CHUNK = 200  # rows per chunk of the streamed export
+
+
 @bp.get("/export.csv")
 def export_csv():
-    """The current view (every page of it) as CSV for spreadsheets (UTF-8, semicolons)."""
+    """The current view (every page of it) as CSV for spreadsheets (UTF-8, semicolons).
+
+    Streamed in chunks of CSV_CHUNK rows straight from the query's cursor, so 10,000
+    customers need no more memory than 200. The columns are the dashboard's (board_columns).
+    """
     db = get_db()
     board.refresh(db, obligation())
     view = _view()
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(["Name", "Absender-Domain", "E-Mail der Ansprechperson", "Weg",
-                     "Fortschritt (%)", "Braucht Aufmerksamkeit", "Letzte Aktivität",
-                     "Letzter Fortschritt", "Archiviert", "Nachweis der Ankunft"])  # fmt: skip
-    for c in board.every(db, view):
-        path = obligation().path(c["path"])
-        writer.writerow(
-            _csv_cell(v)
-            for v in (
-                c["name"],
-                display_domain(c["domain"] or ""),
-                shown_address(c["contact_email"] or ""),
-                path.short if path else "noch nicht gewählt",
-                c["progress"],
-                " | ".join(b["text"] for b in c["attention"]),
-                local_time(c["last_activity_at"]),
-                local_time(c["moved_at"]),
-                local_time(c["archived_at"]) if c["archived_at"] else "",
-                c["mail_evidence"] or "",
-            )  # fmt: skip
-        )
-    response = make_response("\ufeff" + out.getvalue())  # the BOM makes Excel read UTF-8
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    context = {
+        "paths": {p.id: p for p in obligation().paths},
+        "customer_url": public_url("manage.customer", customer_id=0).removesuffix("0"),
+    }
+
+    def lines():
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";")
+        out.write("\ufeff")  # the BOM makes Excel read UTF-8
+        writer.writerow(column.label for column in COLUMNS)
+        for number, c in enumerate(board.every(db, view), 1):
+            writer.writerow(_csv_cell(column.csv(c, context)) for column in COLUMNS)
+            if number % CSV_CHUNK == 0:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+        yield out.getvalue()
+
+    response = current_app.response_class(
+        stream_with_context(lines()), mimetype="text/csv", content_type="text/csv; charset=utf-8"
+    )
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     response.headers["Content-Disposition"] = f'attachment; filename="kundinnen-{stamp}.csv"'
     return response
@@ -325,15 +342,20 @@ def same_domain(db, domain: str | None, but: int | None = None) -> list[dict]:
 def create_customer():
     """Create a customer and show its links; a domain in use already asks first."""
     form = CustomerForm()
+    db = get_db()
+    form.peiq_contact.choices = contact_choices(db)
     if not form.validate_on_submit():
         return render_dashboard(form, 422, show_form=True)
-    db = get_db()
     duplicates = same_domain(db, form.domain.data)
     if duplicates and request.form.get("duplicate_ok") != "y":
         return render_dashboard(form, 409, show_form=True, duplicates=duplicates)
+    contact_id = int(form.peiq_contact.data) if form.peiq_contact.data else None
+    if form.peiq_contact.data is None:  # a form without the field: the creator, as before
+        contact_id = store.CREATOR
     customer, _, _ = store.create_customer(
-        db, form.name.data, form.domain.data, form.contact.data, actor()
-    )
+        db, form.name.data, form.domain.data, form.contact.data, actor(),
+        contact_manager_id=contact_id,
+    )  # fmt: skip
     flash("Kund:in angelegt. Schicken Sie ihr den Kund:innen-Link.")
     return redirect(url_for("manage.customer", customer_id=customer["id"]), 303)
 
@@ -354,11 +376,25 @@ def edit_form(db, c: dict, formdata=None) -> CustomerEditForm:
         "reminders": not c["reminders_muted"],
     }
     form = CustomerEditForm(formdata=formdata, data=data, prefix="edit")  # ids unique on the page
-    form.peiq_contact.choices = [("", "niemand Bestimmtes (alle Account Manager:innen)")] + [
-        (str(m["id"]), f"{m['name']} ({m['email']})")
-        for m in db.query("SELECT id, name, email FROM managers ORDER BY name COLLATE NOCASE")
-    ]
+    form.peiq_contact.choices = contact_choices(db, c["contact_manager_id"])
     return form
+
+
+def contact_choices(db, current: int | None = None) -> list[tuple[str, str]]:
+    """Who can be a customer's PEIQ contact: nobody in particular or an active manager.
+
+    A deactivated manager stays in the list while they are `current`, so saving other
+    particulars does not silently change the contact.
+    """
+    rows = db.query(
+        "SELECT id, name, email, active FROM managers WHERE active = 1 OR id IS ?"
+        " ORDER BY name COLLATE NOCASE",
+        [current],
+    )
+    return [("", "niemand Bestimmtes (alle Account Manager:innen)")] + [
+        (str(m["id"]), f"{m['name']} ({m['email']})" + ("" if m["active"] else " – deaktiviert"))
+        for m in rows
+    ]
 
 
 def field_problems(form, title: str) -> list[dict]:
@@ -486,6 +522,8 @@ def edit(customer_id):
         for k, v in changes.items() if v != c[k]
     ]  # fmt: skip
     contact_id = int(form.peiq_contact.data) if form.peiq_contact.data else None
+    if form.peiq_contact.data is None:  # not sent: unchanged
+        contact_id = c["contact_manager_id"]
     muted = int(not form.reminders.data)
     with db.atomic():
         db.table("customers").update(
@@ -532,18 +570,25 @@ def sender_lines(contact: dict | None) -> str:
     return f"{contact['name']}, PEIQ\n{contact['email']}" if contact else "Ihr PEIQ-Team"
 
 
-@bp.post("/customers/<int:customer_id>/send-link")
-def send_link(customer_id):
-    """Mail the customer link to the customer's contact with a short German introduction."""
-    c = customer_or_404(customer_id)
-    db = get_db()
+ARCHIVED_NO_LINK = (
+    "Diese Kund:in ist archiviert: ihr Link zeigt nur noch, dass die Einrichtung geschlossen "
+    "ist. Stellen Sie sie erst wieder her, wenn sie den Link wieder braucht."
+)
+NO_CONTACT = (
+    "Für diese Kund:in ist keine E-Mail-Adresse hinterlegt. Tragen Sie sie unter "
+    "„Angaben ändern“ ein oder kopieren Sie den Link und schicken Sie ihn selbst."
+)
+
+
+def mail_link(db, c: dict, by: str) -> str | None:
+    """Mail the customer link to the customer's contact; return None or why not (German).
+
+    Refused for archived customers and customers without a contact address.
+    """
+    if c["archived_at"]:
+        return ARCHIVED_NO_LINK
     if not c["contact_email"]:
-        flash(
-            "Für diese Kund:in ist keine E-Mail-Adresse hinterlegt. Tragen Sie sie unter "
-            "„Angaben ändern“ ein oder kopieren Sie den Link und schicken Sie ihn selbst.",
-            "links-error",
-        )
-        return redirect(url_for("manage.customer", customer_id=customer_id, _anchor="links"), 303)
+        return NO_CONTACT
     contact = store.peiq_contact(db, c)
     edit_url, _ = customer_links(c)
     text = LINK_MAIL.format(name=c["name"], link=edit_url, sender=sender_lines(contact))
@@ -553,13 +598,21 @@ def send_link(customer_id):
         reply_to=contact["email"] if contact else None,
     )  # fmt: skip
     if problem:
-        flash(f"Der Link wurde nicht verschickt. {problem} Kopieren Sie ihn so lange und "
-              "schicken Sie ihn selbst.", "links-error")  # fmt: skip
+        return f"Der Link wurde nicht verschickt. {problem}"
+    store.add_event(db, c["id"], by, "link-mailed", data={"to": c["contact_email"]}, activity=False)
+    return None
+
+
+@bp.post("/customers/<int:customer_id>/send-link")
+def send_link(customer_id):
+    """Mail the customer link to the customer's contact with a short German introduction."""
+    c = customer_or_404(customer_id)
+    problem = mail_link(get_db(), c, actor())
+    if problem in (ARCHIVED_NO_LINK, NO_CONTACT):
+        flash(problem, "links-error")
+    elif problem:
+        flash(f"{problem} Kopieren Sie ihn so lange und schicken Sie ihn selbst.", "links-error")
     else:
-        store.add_event(
-            db, customer_id, actor(), "link-mailed", data={"to": c["contact_email"]},
-            activity=False,
-        )  # fmt: skip
         flash(
             f"Der Kund:innen-Link ist per E-Mail an {shown_address(c['contact_email'])} unterwegs.",
             "links-message",

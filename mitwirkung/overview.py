@@ -23,6 +23,7 @@ from .checks.domain import display_domain
 from .checks.smtp import shown_address
 from .db import now
 from .progress import EVIDENCE_LABELS, STATE_LABELS, attention, evidence, item_views, progress
+from .textfold import search_fold
 
 # Event kinds that mean the setup moved (a reminder, a link mail or an edit does not).
 MOVES = (
@@ -50,6 +51,8 @@ STATUSES = {
     "archiviert": "archiviert",
 }
 NO_PATH = "keiner"
+CONTACTS = {"": "alle", "meine": "Meine Kund:innen", "niemand": "ohne PEIQ-Ansprechpartner:in"}
+MAX_WORDS = 8  # words of one search that count (each is one more condition)
 # "Stockt": no progress for this many days – the dashboard's default filter and the digest
 # use this one number, so the word means the same everywhere.
 STALL_DAYS = 7
@@ -104,7 +107,7 @@ def problem(view) -> str:
     text = PROBLEMS.get(view.item.id)
     if isinstance(text, tuple):
         return text[bool(view.detail.get("found"))]
-    return text or f"{view.item.title}: nicht in Ordnung"
+    return text or f"{view.item.for_manager}: nicht in Ordnung"
 
 
 def _mail_evidence(views) -> str | None:
@@ -138,7 +141,9 @@ def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
     for view in attention(views):
         if view.detail.get("waiting_for") == "manager":
             waiting = True
-            badges.append({"state": view.state, "text": f"{view.item.title}: wartet auf PEIQ"})
+            badges.append(
+                {"state": view.state, "text": f"{view.item.for_manager}: wartet auf PEIQ"}
+            )
         else:
             note = view.detail.get("title")
             text = f"{problem(view)}: {note}" if note else problem(view)
@@ -170,7 +175,7 @@ def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
         "moved_at": _moved_at(db, customer),
         "completed_at": completed_at,
         "completed_path": completed_path,
-        "search_text": search.casefold(),
+        "search_text": search_fold(search),
         "mail_evidence": _mail_evidence(views),
         "sort_name": sort_name(customer["name"]),
     }
@@ -217,9 +222,11 @@ class View:
     sort: str = "aktivitaet"
     seite: int = 1
     errors: dict = field(default_factory=dict, compare=False)
+    wer: str = ""  # "meine": the viewing manager's customers; "niemand": nobody assigned
+    me: int | None = field(default=None, compare=False)  # the viewing manager's id
 
     @classmethod
-    def from_args(cls, args, path_ids) -> View:
+    def from_args(cls, args, path_ids, me: int | None = None) -> View:
         """Read a view from query arguments; unknown values fall back, bad numbers say so."""
         errors = {}
         q = " ".join((args.get("q") or "").split())[:200]
@@ -241,7 +248,9 @@ class View:
                 )
         raw = (args.get("seite") or "1").strip()
         seite = int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10**6 else 1
-        return cls(q, weg, status, tage, sort, seite, errors)
+        wer = args.get("wer", "")
+        wer = wer if wer in CONTACTS else ""
+        return cls(q, weg, status, tage, sort, seite, errors, wer, me)
 
     def args(self, **changes) -> dict:
         """Return the query arguments of this view (defaults left out), with changes."""
@@ -249,7 +258,7 @@ class View:
         defaults = View()
         return {
             name: getattr(view, name)
-            for name in ("q", "weg", "status", "tage", "sort", "seite")
+            for name in ("q", "wer", "weg", "status", "tage", "sort", "seite")
             if getattr(view, name) != getattr(defaults, name)
         }
 
@@ -257,28 +266,48 @@ class View:
         return urlencode(self.args(**changes))
 
     @property
-    def search(self) -> tuple[str, str]:
-        """The search as (condition on customer_search, argument), case folded.
+    def search(self) -> tuple[str, list]:
+        """The search as (condition on customer_search, arguments), folded like the index.
 
-        From three characters on a quoted phrase of the trigram index (MATCH: the trigrams
-        in a row, i.e. the text contains the search; answered from the index alone).
-        Shorter searches have no trigram and read every search text (instr; GLOB with
+        Every word must occur, in any order ("verlag müller" finds "Müller Verlag"), and
+        ä/ae, ö/oe, ü/ue, ß/ss are equal (textfold.search_fold). Words of three characters
+        or more are quoted phrases of one trigram MATCH (the text contains each; answered
+        from the index); shorter words have no trigram and are tested with instr (GLOB with
         fewer than three characters misses matches of multi-byte letters like "mü").
         """
-        folded = self.q.casefold()
-        if len(folded) >= 3:
-            return "customer_search MATCH ?", '"' + folded.replace('"', '""') + '"'
-        return "instr(text, ?) > 0", folded
+        words = search_fold(self.q).split()[:MAX_WORDS]
+        long = [w for w in words if len(w) >= 3]
+        short = [w for w in words if len(w) < 3]
+        clauses, arguments = [], []
+        if long:
+            clauses.append("customer_search MATCH ?")
+            arguments.append(" ".join('"' + w.replace('"', '""') + '"' for w in long))
+        for word in short:
+            clauses.append("instr(text, ?) > 0")
+            arguments.append(word)
+        return " AND ".join(clauses), arguments
 
-    def where(self, at: datetime | None = None, walk: bool = False) -> tuple[str, list]:
+    def where(
+        self, at: datetime | None = None, walk: bool = False, rows: bool = False
+    ) -> tuple[str, list]:
         """Return the SQL condition and its parameters for this view's customers.
 
-        walk=True keeps SQLite from looking the search's matches up one by one ("+id"), so
-        that it walks the sort order's index instead and tests each customer for a match.
+        walk=True (a search most customers match) tests each customer's own search text
+        (instr, the same folded text the trigram index holds, so the same matches) instead of
+        looking the matches up in the index: the count then reads one covering index
+        (archived_at, search_text), and the page walks the sort order's index and stops after
+        one page. rows=True (the page, not the count) keeps the contact condition off its
+        index ("+"), so that the page walks the sort order's index too.
         """
         archived = self.status == "archiviert"
         clauses = ["archived_at IS NOT NULL" if archived else "archived_at IS NULL"]
         params: list = []
+        contact = "+contact_manager_id" if rows else "contact_manager_id"
+        if self.wer == "meine":
+            clauses.append(f"{contact} = ?")
+            params.append(self.me)
+        elif self.wer == "niemand":
+            clauses.append(f"{contact} IS NULL")
         if self.weg == NO_PATH:
             clauses.append("path IS NULL")
         elif self.weg:
@@ -295,17 +324,21 @@ class View:
             # unary "+": no range on the progress or moved_at index; the filter index covers it
             clauses.append("+progress < 100 AND completed_at IS NULL AND +moved_at <= ?")
             params.append(cutoff.isoformat(timespec="seconds"))
-        if self.q:
-            condition, argument = self.search
-            member = "+id" if walk else "id"
-            clauses.append(f"{member} IN (SELECT rowid FROM customer_search WHERE {condition})")
-            params.append(argument)
+        if self.q and walk:
+            words = search_fold(self.q).split()[:MAX_WORDS]
+            clauses.extend("instr(search_text, ?) > 0" for _ in words)
+            params.extend(words)
+        elif self.q:
+            condition, arguments = self.search
+            clauses.append(f"id IN (SELECT rowid FROM customer_search WHERE {condition})")
+            params.extend(arguments)
         return " AND ".join(clauses), params
 
 
 COLUMNS = (
     "id, name, domain, contact_email, path, progress, attention, last_activity_at, moved_at,"
-    " archived_at, completed_at, summary_revision, mail_evidence"
+    " archived_at, completed_at, summary_revision, mail_evidence, contact_manager_id,"
+    " (SELECT name FROM managers m WHERE m.id = contact_manager_id) AS peiq_name"
 )
 
 
@@ -322,15 +355,19 @@ def _decode(row: dict) -> dict:
 # and testing each customer against the matches (no row read per match, and the page stops
 # early); a rarer one by looking its few matches up and sorting them.
 COMMON_MATCHES = 200
+USUAL_MATCHES = 2000  # up to this many, looking matches up counts them faster than reading all
 
 
 def page(db: Database, view: View, size: int = PAGE_SIZE) -> tuple[list[dict], int, int]:
     """Return (customers on the view's page, total matching, number of the last page)."""
-    walk = bool(view.q) and _matches(db, view) > COMMON_MATCHES
-    where, params = view.where(walk=walk)
+    matches = _matches(db, view) if view.q else 0
+    # counted by looking the matches up while they are few, by reading every search text
+    # (one covering index) once most customers match; a page walks the sort order either way
+    where, params = view.where(walk=matches > USUAL_MATCHES)
     total = db.execute(f"SELECT COUNT(*) FROM customers WHERE {where}", params).fetchone()[0]
     last = max(1, -(-total // size))
     number = min(view.seite, last)
+    where, params = view.where(walk=matches > COMMON_MATCHES, rows=True)
     rows = db.query(
         f"SELECT {COLUMNS} FROM customers WHERE {where}"
         f" ORDER BY {SORTS[view.sort][1]} LIMIT ? OFFSET ?",
@@ -340,10 +377,11 @@ def page(db: Database, view: View, size: int = PAGE_SIZE) -> tuple[list[dict], i
 
 
 def _matches(db: Database, view: View) -> int:
-    """How many customers (archived ones included) the search alone matches."""
-    condition, argument = view.search
-    query = f"SELECT COUNT(*) FROM customer_search WHERE {condition}"
-    return db.execute(query, [argument]).fetchone()[0]
+    """How many customers (archived ones included) the search alone matches, up to one more
+    than USUAL_MATCHES: the answer only decides between the plans, so it stops early."""
+    condition, arguments = view.search
+    query = f"SELECT COUNT(*) FROM (SELECT 1 FROM customer_search WHERE {condition} LIMIT ?)"
+    return db.execute(query, [*arguments, USUAL_MATCHES + 1]).fetchone()[0]
 
 
 def every(db: Database, view: View):
@@ -365,7 +403,7 @@ def describe(event: dict, obligation: Obligation) -> str:
     data, kind = event["data"], event["kind"]
     item = obligation.items.get(event["item_id"] or "")
     if kind == "item-state":
-        title = item.title if item else "Schritt"
+        title = item.for_manager if item else "Schritt"
         text = f"{title} → {STATE_LABELS.get(data.get('state'), 'geändert')}"
         if event["item_id"] == "portal-adopt" and data.get("portal"):
             before = data.get("portal_before")
@@ -395,7 +433,7 @@ def describe(event: dict, obligation: Obligation) -> str:
     if kind in mailed and isinstance(data.get("to"), str):
         return f"{store.EVENT_WORDS[kind]} (an {shown_address(data['to'])})"
     if kind in ("drift-incident", "drift-resolved") and item:
-        return f"{store.EVENT_WORDS[kind]}: {item.title}"
+        return f"{store.EVENT_WORDS[kind]}: {item.for_manager}"
     return store.EVENT_WORDS.get(kind, "Änderung")
 
 

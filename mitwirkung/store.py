@@ -48,11 +48,28 @@ def _touch(db: Database, customer_id: int, activity: bool = True) -> None:
     )
 
 
-def create_customer(db: Database, name: str, domain: str | None, contact: str | None, actor: str):
-    """Create a customer with fresh links; return (row, edit_token, share_token)."""
+CREATOR = "creator"  # the default PEIQ contact of a new customer: the manager who created it
+
+
+def create_customer(
+    db: Database,
+    name: str,
+    domain: str | None,
+    contact: str | None,
+    actor: str,
+    *,
+    contact_manager_id: int | None | str = CREATOR,
+):
+    """Create a customer with fresh links; return (row, edit_token, share_token).
+
+    The PEIQ contact is the creating manager unless contact_manager_id names one (or None:
+    nobody in particular).
+    """
     edit, share = crypto.new_token(), crypto.new_token()
     with db.atomic():
         creator = manager_by_actor(db, actor)
+        if contact_manager_id != CREATOR:
+            creator = {"id": contact_manager_id} if contact_manager_id else None
         table = db.table("customers")
         table.insert(
             {
@@ -73,6 +90,20 @@ def create_customer(db: Database, name: str, domain: str | None, contact: str | 
     return customer, edit, share
 
 
+def similar_customers(db: Database, name: str, domain: str | None) -> list[dict]:
+    """Customers (archived ones included) with the same name (case and spaces aside) or domain.
+
+    Each row has id, name, domain, archived_at and `same` ("Name" or "Absender-Domain").
+    """
+    rows = db.query(
+        "SELECT id, name, domain, archived_at, CASE WHEN domain = ? THEN 'Absender-Domain'"
+        " ELSE 'Name' END AS same FROM customers WHERE domain = ?"
+        " OR lower(trim(name)) = lower(trim(?)) ORDER BY id",
+        [domain, domain, name],
+    )
+    return list(rows)
+
+
 def manager_by_actor(db: Database, actor: str | None) -> dict | None:
     """Return the manager behind an actor "manager:EMAIL", or None."""
     if not actor or not actor.startswith("manager:"):
@@ -86,10 +117,12 @@ def peiq_contact(db: Database, customer: dict) -> dict | None:
 
     The assigned contact is the manager who created the customer unless a manager chose
     another one; None when nobody is assigned (e.g. created on the command line) or the
-    assigned manager no longer exists.
+    assigned manager no longer exists or is deactivated.
     """
     manager_id = customer.get("contact_manager_id")
     row = get_row(db, "managers", manager_id) if manager_id else None
+    if row and not row["active"]:
+        return None  # deactivated: no longer anybody's contact, so everybody is told
     return {"name": row["name"], "email": row["email"]} if row else None
 
 

@@ -100,6 +100,14 @@ def seconds(milliseconds: int | None) -> str:
     return f"{milliseconds / 1000:.1f} s".replace(".", ",")
 
 
+ENCRYPTION_WORDS = {"ssl": "SSL", "tls": "TLS (STARTTLS)", "none": "unverschlüsselt"}
+
+
+def encryption(value: str | None) -> str:
+    """An encryption choice as people read it: "SSL", "TLS (STARTTLS)", "unverschlüsselt"."""
+    return ENCRYPTION_WORDS.get((value or "").lower(), "–")
+
+
 def local_time(value: str | None, fmt: str = "%d.%m.%Y, %H:%M Uhr") -> str:
     """Format a stored UTC ISO time for German readers."""
     if not value:
@@ -161,6 +169,7 @@ def init_app(app: Flask) -> None:
     htmx.init_app(app)
     app.after_request(_security_headers)
     app.add_template_filter(local_time)
+    app.add_template_filter(encryption)
     app.add_template_filter(seconds)
     app.add_template_filter(display_domain)
     app.add_template_global(obligation)

@@ -5,11 +5,12 @@ from mitwirkung import store
 
 def test_managers_create(app, db):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["managers", "create", "AM@peiq.de", "--password", "geheim123"])
+    strong = "Kaffee-Regen-Tasse-7"
+    result = runner.invoke(args=["managers", "create", "AM@peiq.de", "--password", strong])
     assert result.exit_code == 0, result.output
     row = next(db.table("managers").rows)
-    assert row["email"] == "am@peiq.de" and "geheim123" not in row["password_hash"]
-    again = runner.invoke(args=["managers", "create", "am@peiq.de", "--password", "geheim123"])
+    assert row["email"] == "am@peiq.de" and strong not in row["password_hash"]
+    again = runner.invoke(args=["managers", "create", "am@peiq.de", "--password", strong])
     assert again.exit_code != 0 and "gibt es schon" in again.output
 
 

@@ -9,6 +9,7 @@ import pytest
 from markupsafe import escape
 
 from mitwirkung import store
+from mitwirkung.board_columns import page_numbers
 
 
 @pytest.fixture
@@ -77,6 +78,14 @@ def several(auth, make, db):
         ("mü", ["Müller Verlag"]),  # shorter than a trigram
         ("it@mueller.de", ["Müller Verlag"]),
         ("Alt GmbH", []),  # archived customers are not among the active ones
+        ("mueller", ["Müller Verlag"]),  # ü = ue, both ways
+        ("MUELLER-VERLAG.DE", ["Müller Verlag"]),
+        ("verlag müller", ["Müller Verlag"]),  # word order ignored
+        ("Verlag Mueller", ["Müller Verlag"]),
+        ("medien schmidt", ["Schmidt Medien"]),
+        ("m schmidt", ["Schmidt Medien"]),  # a short word with a long one
+        ("müller schmidt", []),  # every word must occur
+        ("mu\u0308ller", ["Müller Verlag"]),  # decomposed ü as a Mac keyboard may send it
     ],
 )
 def test_search_finds_name_domain_and_contact(several, client, query, expected):
@@ -156,7 +165,7 @@ def test_unknown_view_values_fall_back_instead_of_failing(several, client):
 def test_csv_export_is_the_current_view_on_every_page(auth, make, client, db):
     auth.login()
     for i in range(30):
-        make(f"Verlag {i:02d}", f"verlag{i:02d}.de", path="smtp-own")
+        make(f"Verlag {i:02d}", f"verlag{i:02d}.de", path="smtp-own", actor="manager:am@peiq.de")
     make('=HYPERLINK("http://evil")', "evil.de", "+49@x.de", path="smtp-own")
     make("Anderer Weg", "anders.de", path="portal")
     response = client.get("/manage/export.csv?weg=smtp-own&sort=name")
@@ -165,8 +174,19 @@ def test_csv_export_is_the_current_view_on_every_page(auth, make, client, db):
     assert "attachment" in response.headers["Content-Disposition"]
     text = response.get_data().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows[0][:5] == ["Name", "Absender-Domain", "E-Mail der Ansprechperson", "Weg",
-                           "Fortschritt (%)"]  # fmt: skip
+    assert rows[0] == ["Name", "Absender-Domain", "E-Mail der Ansprechperson",
+                       "PEIQ-Ansprechpartner:in", "Weg", "Fortschritt (%)", "Letzte Aktivität",
+                       "Braucht Aufmerksamkeit", "Letzter Fortschritt", "Archiviert", "Nr.",
+                       "Seite in Mitwirkung", "Nachweis der Ankunft"]  # fmt: skip
+    first = dict(zip(rows[0], next(r for r in rows if r[0] == "Verlag 00"), strict=True))
+    customer = next(db.query("SELECT * FROM customers WHERE name = ?", [first["Name"]]))
+    assert first["Nr."] == str(customer["id"])
+    assert (
+        first["Seite in Mitwirkung"] == f"http://mitwirkung.test/manage/customers/{customer['id']}"
+    )
+    assert first["PEIQ-Ansprechpartner:in"] == "Anna Manager"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", first["Letzte Aktivität"])
+    assert ">PEIQ-Ansprechpartner:in</th>" in client.get("/manage/").text  # the same columns
     assert len(rows) == 1 + 31  # every page of the view, nothing outside it
     assert "Anderer Weg" not in text
     evil = next(r for r in rows if "HYPERLINK" in r[0])
@@ -214,3 +234,54 @@ def test_a_common_search_walks_the_sort_order_with_the_same_result(auth, make, c
     monkeypatch.setattr("mitwirkung.overview.COMMON_MATCHES", 5)
     walked = names(client.get(url).text)
     assert walked == looked_up == [f"Verlag {i:02d}" for i in range(12)]
+
+
+@pytest.mark.parametrize("query", ["strasse", "STRASSE", "straße", "grossdruck", "Großdruck"])
+def test_search_treats_sharp_s_and_ss_alike(auth, make, client, query):
+    auth.login()
+    make("Großdruck Straße", "grossdruck.de", None)
+    make("Stratos Druck", "stratos.de", None)
+    assert names(client.get("/manage/", query_string={"q": query}).text) == ["Großdruck Straße"]
+
+
+@pytest.mark.parametrize(
+    "current, last, shown",
+    [
+        (1, 1, [1]),
+        (1, 3, [1, 2, 3]),
+        (7, 20, [1, None, 5, 6, 7, 8, 9, None, 20]),
+        (4, 20, [1, 2, 3, 4, 5, 6, None, 20]),  # a gap of one page shows the page
+        (20, 20, [1, None, 18, 19, 20]),
+    ],
+)
+def test_page_numbers(current, last, shown):
+    assert page_numbers(current, last) == shown
+
+
+def test_pages_are_linked_by_number(auth, make, client):
+    auth.login()
+    for i in range(80):
+        make(f"Verlag {i:02d}")
+    html = client.get("/manage/?sort=name&seite=2").text
+    assert '<a aria-current="page">2</a>' in html
+    assert 'href="?sort=name" aria-label="Seite 1"' in html
+    for number in (3, 4):
+        assert f'href="?sort=name&amp;seite={number}" aria-label="Seite {number}"' in html
+    third = client.get("/manage/?sort=name&seite=3").text
+    assert names(third)[0] == "Verlag 50"
+
+
+@pytest.mark.parametrize("query", ["verlag mueller", "MÜLLER v", "ller verl"])
+def test_both_search_plans_agree_on_words_and_spellings(auth, make, client, monkeypatch, query):
+    auth.login()
+    for i in range(8):
+        make(f"Müller Verlag {i}", f"mueller{i}.de")
+        make(f"Schulze Verlag {i}", f"schulze{i}.de")
+    url = f"/manage/?q={query}&sort=name"
+    looked_up = names(client.get(url).text)
+    monkeypatch.setattr("mitwirkung.overview.COMMON_MATCHES", 3)
+    walked = names(client.get(url).text)
+    monkeypatch.setattr("mitwirkung.overview.USUAL_MATCHES", 3)
+    read = client.get(url).text  # counted from every search text, too
+    assert walked == looked_up == names(read) == [f"Müller Verlag {i}" for i in range(8)]
+    assert "8 Kund:innen" in read

@@ -56,6 +56,10 @@ def form_fields() -> set[str]:
     return names | {"auto", "next"}
 
 
+# endpoints that end the fuzzing manager's session: used once, then logged in again
+LOGS_OUT = ("manage.logout", "team.end_my_sessions", "team.end_sessions")
+
+
 class Fuzzer:
     def __init__(self, app, db, manager_client, anonymous_client):
         self.app, self.db = app, db
@@ -87,7 +91,8 @@ class Fuzzer:
         values = {"token": token, "item_id": self.rng.choice(["smtp-settings", "mail-received",
                                                               "dns-spf", "portal-adopt"]),
                   "run_id": 1, "customer_id": self.target["id"], "code": self.code,
-                  "which": self.rng.choice(["edit", "share"]), "filename": "app.css"}  # fmt: skip
+                  "which": self.rng.choice(["edit", "share"]), "filename": "app.css",
+                  "manager_id": 1}  # fmt: skip
         return {name: values.get(name, "x") for name in rule.arguments}
 
     def url(self, rule, values: dict, broken: str | None) -> str:
@@ -117,7 +122,7 @@ class Fuzzer:
 
     def send(self, rule, method: str, last: bool) -> None:
         manage = rule.rule.startswith("/manage/") and rule.endpoint != "manage.login"
-        if rule.endpoint == "manage.logout" and not last:
+        if rule.endpoint in LOGS_OUT and not last:
             manage = False  # logging the manager out (and in again) once is enough
         client = self.manager if manage else self.anonymous
         prefix = rule.rule[1:2]  # "c" or "s" for customer links
@@ -153,7 +158,7 @@ class Fuzzer:
             self.upstream += 1  # Mailjet itself failed, said in German by design
         elif response.status_code >= 500:
             self.server_errors.append((method, url[:120], kind, response.status_code))
-        if rule.endpoint == "manage.logout":
+        if rule.endpoint in LOGS_OUT:
             self.login()
 
     def login(self):

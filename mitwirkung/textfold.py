@@ -1,0 +1,19 @@
+"""How the dashboard search compares text: German spellings that mean the same are equal."""
+
+import unicodedata
+
+# The spellings German writes for umlauts where they cannot be typed (DIN 5007-2, names in
+# phone books): "Müller" = "Mueller", "Straße" = "Strasse" (casefold already maps ß to ss).
+UMLAUTS = (("ä", "ae"), ("ö", "oe"), ("ü", "ue"))
+
+
+def search_fold(text: str) -> str:
+    """Return text as the search index holds it: NFC, case folded, ä/ö/ü/ß spelled out.
+
+    Idempotent, so a folded text folds to itself; "MÜLLER", "Müller" (also decomposed,
+    u + U+0308) and "mueller" all become "mueller".
+    """
+    folded = unicodedata.normalize("NFC", text).casefold()
+    for umlaut, spelled in UMLAUTS:
+        folded = folded.replace(umlaut, spelled)
+    return folded
