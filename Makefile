@@ -20,7 +20,7 @@ run: $(VENV)/.stamp-app static/vendor/.stamp
 	trap 'kill $$jobs $$inbound 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: $(VENV)/.stamp-test static/vendor/.stamp .stamp-chromium $(RFC7208)
+test: $(VENV)/.stamp-test static/vendor/.stamp .stamp-chromium .stamp-swaks $(RFC7208)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 
@@ -63,6 +63,13 @@ $(RFC7208): | $(VENV)/bin/python
 	@if [ -x /usr/bin/chromium ]; then :; \
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	else echo "Browser tests need Debian's chromium: run 'sudo apt-get install chromium'" >&2; exit 1; fi
+	touch $@
+
+# bench/smtp.py compares a live test with Debian's swaks doing the same dialogue.
+.stamp-swaks:
+	@if [ -x /usr/bin/swaks ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq swaks; \
+	else echo "bench/smtp.py needs Debian's swaks: run 'sudo apt-get install swaks'" >&2; exit 1; fi
 	touch $@
 
 bench-page: $(VENV)/.stamp-test static/vendor/.stamp

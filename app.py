@@ -26,7 +26,7 @@ from mitwirkung import (
     team,
     web,
 )
-from mitwirkung.checks import dnsprovider
+from mitwirkung.checks import dnsprovider, mailauth
 from mitwirkung.crypto import load_or_create_key
 
 ROOT = Path(__file__).resolve().parent
@@ -39,6 +39,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         DATABASE=str(ROOT / "data" / "mitwirkung.db"),
         OBLIGATION_FILE=str(ROOT / "data" / "obligations" / "smtp-postfach.toml"),
         DNS_PROVIDERS_FILE=str(ROOT / "data" / "obligations" / "dns-providers.toml"),
+        MAIL_AUTH_FILE=str(ROOT / "data" / "providers" / "mail-auth.toml"),
+        MS_LOGIN_URL="https://login.microsoftonline.com",
+        TODAY=None,
+        PEIQ_SENDING_ADDRESSES=[],
         BASE_URL="http://127.0.0.1:5000",
         DNS_NAMESERVERS=None,
         DNS_TIMEOUT=5,
@@ -54,6 +58,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         SMTP_PROBE_PORTS=[[465, "ssl"], [587, "tls"], [25, "tls"]],
         RUNNER_WORKERS=32,
         SHARE_REFRESH_SECONDS=10,
+        PEIQ_POLL_SECONDS=10,
+        NOSCRIPT_REFRESH_SECONDS=2,
+        SMTP_ANSWER_WAIT=0.5,
         PROXY_COUNT=0,
         SECRET_MAX_AGE_DAYS=14,
         REMINDER_DAYS=[3, 7],
@@ -102,7 +109,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     try:
         app.extensions["obligation"] = catalog.load(app.config["OBLIGATION_FILE"])
         app.extensions["dns_providers"] = dnsprovider.load(app.config["DNS_PROVIDERS_FILE"])
-    except (catalog.CatalogError, dnsprovider.ProviderCatalogError) as e:
+        app.extensions["mail_auth"] = mailauth.load(app.config["MAIL_AUTH_FILE"])
+    except (catalog.CatalogError, dnsprovider.ProviderCatalogError, mailauth.MailAuthError) as e:
         raise SystemExit(f"Mitwirkung cannot start: {e}") from e
     db.init_db(app.config["DATABASE"])
     app.extensions["db_connections"] = db.ThreadConnections(app.config["DATABASE"])

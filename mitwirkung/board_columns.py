@@ -51,6 +51,8 @@ COLUMNS = (
            table=False),
     Column("evidence", "Nachweis der Ankunft", lambda c, x: c["mail_evidence"] or "",
            table=False),  # in the table below the progress
+    Column("password_login", "Microsoft 365/Google mit Passwort",
+           lambda c, x: "ja" if c["id"] in x.get("at_risk", ()) else "", table=False),
 )  # fmt: skip
 TABLE = tuple(c for c in COLUMNS if c.table)
 

@@ -1,5 +1,6 @@
 """The customer's private link (/c/<token>) and the read-only share link (/s/<token>)."""
 
+import dataclasses
 import hashlib
 import hmac
 
@@ -23,6 +24,7 @@ from . import (
     inbound,
     live,
     mail,
+    mail_providers,
     mailjet_mail,
     notify,
     peiq_acted,
@@ -32,6 +34,7 @@ from . import (
 )
 from .checks.domain import display_domain
 from .checks.smtp import SmtpSettings, shown_address
+from .checks.smtp.oauth import OAuthLogin
 from .db import get_db, now
 from .forms import (
     ForwardForm,
@@ -81,6 +84,18 @@ ONLOOKER_HELP = {
     "schließt dann die Einrichtung bei Mailjet ab.",
     "portal-adopt": "Die Kund:in nennt ihr PORTAL; die Ansprechperson bei PEIQ bestätigt danach "
     "die Übernahme.",
+    "smtp-settings": "Server/Host, Port, Verschlüsselung, Nutzer und Absenderadresse des "
+    "Postfachs der Kund:in – so, wie ihr E-Mail-Anbieter sie nennt.",
+    "smtp-password": "Das Passwort reist nie zusammen mit den übrigen Zugangsdaten: Die Kund:in "
+    "übergibt es verschlüsselt in dieser Anwendung oder bestätigt einen anderen sicheren Weg.",
+    "smtp-test-mail": "Eine echte Testmail über den SMTP-Server der Kund:in zeigt, ob Server, "
+    "Port, Verschlüsselung und Anmeldung stimmen.",
+    "dns-verification": "Mit diesem TXT-Eintrag beweist die Kund:in Mailjet, dass die "
+    "Absender-Domain ihr gehört.",
+    "dns-spf": "SPF legt fest, welche Server E-Mails für die Domain verschicken dürfen; Mailjet "
+    "muss darin stehen, sonst landen die E-Mails im Spam.",
+    "dns-dkim": "DKIM ist eine digitale Unterschrift für E-Mails; der öffentliche Schlüssel steht "
+    "als TXT-Eintrag im DNS der Domain, damit Empfänger die Unterschrift prüfen können.",
 }
 bp.add_app_template_global(ONLOOKER_HELP, "ONLOOKER_HELP")
 
@@ -113,6 +128,10 @@ def context(**extra) -> dict:
     settings = store.get_row(db, "smtp_settings", customer["id"])
     smtp_runs = live.runs(db, customer["id"], "smtp") if customer["path"] == "smtp-own" else []
     dns = live.dns_view(db, customer["id"]) if customer["path"] == "mailjet" else {}
+    if dns.get("missing") and any(v.item.id == "dns-dkim" and v.complete for v in views):
+        dns = {**dns, "missing": []}  # a valid DKIM record is published: nothing to wait for
+    if dns.get("missing"):
+        views = [waiting_for_value(v) for v in views]
     dns = provider_guide.attach(db, customer["id"], dns)
     if dns.get("expected"):
         dns["mail"] = mailjet_mail.view(db, current_app.config, customer, MailjetMailForm)
@@ -130,6 +149,9 @@ def context(**extra) -> dict:
         "csrf_token": lambda: link_csrf_token(g.token),
         "saved": False,
         "smtp_runs": smtp_runs,
+        "tests_left": live.tests_left(db, current_app.config, customer["id"])
+        if customer["path"] == "smtp-own" and not g.readonly
+        else None,
         "probe": None,
         "handover_pending": handover.pending(db, customer["id"]),
         "peiq_contact": store.peiq_contact(db, customer),
@@ -138,6 +160,13 @@ def context(**extra) -> dict:
     ctx["peiq_todos"] = [] if g.readonly else todo.collect(db, obligation(), customer, views)
     ctx["peiq_news"] = ""
     ctx["confirm_ready"] = ctx["confirm_ready"] and not ctx["confirm_wait"]
+    ctx["provider_notice"] = None
+    ctx["mail_auth"] = mail_providers.catalog()
+    if settings and customer["path"] == "smtp-own":
+        login = mail_providers.login_kind(settings.get("no_login"), settings.get("auth_method"))
+        ctx["provider_notice"] = mail_providers.notice(
+            current_app.config, settings.get("provider"), host=settings["host"], login=login
+        )
     ctx["inbound_mail"] = inbound.latest(db, customer["id"], customer["path"])
     ctx["inbound_address"] = (
         None
@@ -148,6 +177,10 @@ def context(**extra) -> dict:
     ctx["pressed"] = None
     if not g.readonly:
         defaults = {"recipient": customer["contact_email"], **(settings or {})}
+        if smtp_runs and smtp_runs[0]["state"] == "running":  # a reload mid-test: what it tests
+            tested = smtp_runs[0]["settings"]
+            defaults.update({k: tested[k] for k in live.SETTINGS_FIELDS if k in tested})
+            defaults["no_login"] = int(not tested.get("login", True))
         # people read names in Unicode; the form turns them back into A-labels on the way in
         if defaults.get("host"):
             defaults["host"] = display_domain(defaults["host"])
@@ -161,12 +194,24 @@ def context(**extra) -> dict:
         ctx["handover_form"] = HandoverForm(formdata=None)
         ctx["other_form"] = OtherChannelForm(formdata=None)
         ctx["forward_form"] = ForwardForm(formdata=None)
-        if dns.get("expected") and not ctx["mail_configured"]:
+        if dns.get("expected") and not dns["missing"] and not ctx["mail_configured"]:
             ctx["forward_mailto"] = notify.mailto(
                 f"DNS-Einträge für {customer['name']}", forward_text(customer, dns)
             )
     ctx.update(extra)
     return ctx
+
+
+def waiting_for_value(view):
+    """The DKIM item while PEIQ has not entered Mailjet's key: PEIQ's turn, not the customer's,
+    unless the check found something at the name to correct first."""
+    if view.item.id != "dns-dkim" or view.complete or view.state == "running":
+        return view
+    codes = {f.get("code") for f in view.detail.get("findings") or ()}
+    if view.state != "open" and codes - {"dkim.missing", "dns.wildcard"}:
+        return view  # something is there and wrong (a doubled name, say): the customer's turn
+    detail = {**view.detail, "waiting_for": "manager", "red": [], "missing_value": True}
+    return dataclasses.replace(view, detail=detail)
 
 
 def confirm_wait(customer: dict) -> str | None:
@@ -275,7 +320,13 @@ def choose_path():
     form = PathForm(paths=obligation().paths)
     if not form.validate_on_submit():
         return respond(["workspace"], 422, path_form=form)
-    store.set_path(get_db(), g.customer["id"], form.path.data, "customer")
+    db, current = get_db(), g.customer["path"]
+    if current and form.path.data != current and request.form.get("confirm_leave") != "1":
+        views = item_views(obligation(), current, store.item_rows(db, g.customer["id"]))
+        if progress(views) == 100:  # leaving a finished path: ask first, say what is kept
+            leave = obligation().path(form.path.data)
+            return respond(["workspace"], path_form=form, leave_to=leave)
+    store.set_path(db, g.customer["id"], form.path.data, "customer")
     reload_customer()
     if not htmx:
         return redirect(url_for("customer.page", token=g.token), 303)
@@ -284,9 +335,21 @@ def choose_path():
 
 @bp.get("/c/<token>/items/<item_id>")
 def item(item_id):
-    """Return one item as it stands now (the page polls `mail-received` while a mail is out)."""
+    """Return one item as it stands now, `mail-received` (it depends on every item) out of band
+    and the progress bar (the page polls `mail-received` while a mail is out; while PEIQ is
+    to act, `peiq_watch` asks)."""
     require_item(item_id)
-    return respond(["item", "progress"], item_id=item_id)
+    if not htmx:
+        return respond([], item_id=item_id)
+    html = render_items(item_id)
+    return with_smtp_answer(html) if item_id == "mail-received" else html
+
+
+def with_smtp_answer(html: str) -> str:
+    """Add the answer next to "Testmail senden" out of band: it says whether the mail arrived."""
+    if g.customer["path"] != "smtp-own":
+        return html
+    return html + render_block(TEMPLATE, "smtp_answer", **context(), answer_oob=True)
 
 
 def received_key(views) -> str:
@@ -307,7 +370,7 @@ def wait_for_mail():
         return "", 204
     if not htmx:
         return redirect(url_for("customer.page", token=g.token) + "#item-mail-received", 303)
-    return render_items("mail-received")
+    return with_smtp_answer(render_items("mail-received"))
 
 
 @bp.post("/c/<token>/inbound-address")
@@ -359,7 +422,11 @@ def toggle(item_id):
     return after_write(item_id, fresh="Bestätigt." if done else "Haken entfernt.")
 
 
-TEST_ONLY_FIELDS = ("password", "recipient", "allow_plain", "handover")
+TEST_ONLY_FIELDS = ("password", "client_secret", "recipient", "allow_plain", "handover")
+SECRET_NEEDED = (
+    "Bitte tragen Sie den geheimen Clientschlüssel (den „Wert“ aus „Zertifikate & "
+    "Geheimnisse“) ein – er wird nur für diesen Test benutzt und nirgends gespeichert."
+)
 PASSWORD_NEEDED = (
     "Bitte tragen Sie das Passwort des Postfachs ein – es wird nur für diesen Test benutzt "
     "und nirgends gespeichert."
@@ -373,7 +440,10 @@ def validate_settings(form: SmtpTestForm, testing: bool) -> bool:
     named at their field either way. Every field stays in the form as typed.
     """
     valid = form.validate_on_submit()
-    if testing and not form.no_login.data and not form.password.data:
+    if testing and form.oauth() and not form.client_secret.data:
+        form.client_secret.errors = [*form.client_secret.errors, SECRET_NEEDED]
+        valid = False
+    elif testing and not form.no_login.data and not form.oauth() and not form.password.data:
         form.password.errors = [*form.password.errors, PASSWORD_NEEDED]
         valid = False
     if not testing:
@@ -410,7 +480,8 @@ def save_smtp_settings():
             ["item"], 422, item_id="smtp-settings", smtp_form=shown(form), pressed="save"
         )
     save_settings(form)
-    return after_write("smtp-settings", saved=True, pressed="save", smtp_form=shown(form))
+    also = ("smtp-test-mail", "smtp-password")  # a change makes the test stale, no login no pw
+    return after_write("smtp-settings", also, saved=True, pressed="save", smtp_form=shown(form))
 
 
 def settings_data(form) -> dict:
@@ -420,6 +491,11 @@ def settings_data(form) -> dict:
     data["no_login"] = int(bool(form.no_login.data))
     if data["no_login"]:
         data["username"] = ""
+    found = data.get("host") and mail_providers.recognise(
+        current_app.config, data["host"], data.get("sender", "")
+    )
+    if found:  # else what a test's server said stays (live.save_smtp_settings)
+        data["provider"] = found
     return data
 
 
@@ -444,27 +520,50 @@ def smtp_test():
         form.sender.data, form.recipient.data, login=not form.no_login.data,
         copy_to=inbound.current_address(db, current_app.config, g.customer["id"], "smtp-own"),
     )  # fmt: skip
-    password = None if form.no_login.data else form.password.data or None
+    oauth = None
+    if form.oauth():
+        oauth = OAuthLogin(form.oauth_tenant.data, form.oauth_client.data,
+                           form.client_secret.data, current_app.config["MS_LOGIN_URL"])  # fmt: skip
+    password = None if form.no_login.data or oauth else form.password.data or None
     data = settings_data(form)
+    max_age = current_app.config["SECRET_MAX_AGE_DAYS"] if form.handover.data else None
     try:
-        live.start_smtp_test(
+        run_id = live.start_smtp_test(
             db, get_runner(), current_app.config, customer=g.customer, settings=settings,
             password=password, allow_plain=form.allow_plain.data,
             confirm_url_for=lambda code: public_url("customer.confirm", code=code),
             actor="customer", client_addr=live.client_key(request.remote_addr),
             save=lambda db: live.save_smtp_settings(db, g.customer["id"], data, "customer"),
+            handover_max_age=max_age, handover_secret=form.secret(),
+            oauth=oauth,
         )  # fmt: skip
     except live.RateLimited as e:
         form.form_errors.append(e.message)
         return respond(
             ["item"], 422, item_id="smtp-settings", smtp_form=shown(form), pressed="test"
         )
-    also = ("smtp-test-mail",)
-    if form.handover.data and password:
-        max_age = current_app.config["SECRET_MAX_AGE_DAYS"]
-        handover.hand_over(db, g.customer["id"], password, "customer", max_age)
-        also += ("smtp-password",)
+    also = ("smtp-test-mail", "smtp-password")
+    # a server that answers quickly: the answer carries the result, no polling round trip
+    get_runner().wait(run_id, float(current_app.config["SMTP_ANSWER_WAIT"]))
     return after_write("smtp-settings", also, saved=True, pressed="test", smtp_form=shown(form))
+
+
+@bp.post("/c/<token>/provider-notice")
+def provider_notice():
+    """The Microsoft 365 / Google notice for the host and sender being typed (not saved).
+
+    Asked by the page itself, not by a click: on a page behind a path switch it answers
+    204 (nothing to swap), so the answer to the person's own next click is not crowded out.
+    """
+    path = obligation().path(g.customer["path"])
+    if path is None or obligation().items["smtp-settings"] not in path.items:
+        return "", 204
+    form = request.form
+    host, sender = form.get("host", "")[:300].strip(), form.get("sender", "")[:300].strip()
+    found = mail_providers.recognise(current_app.config, host, sender) if host or sender else ""
+    login = mail_providers.login_kind(form.get("no_login"), form.get("auth_method"))
+    notice = mail_providers.notice(current_app.config, found, host=host, login=login)
+    return respond(["provider_notice"], provider_notice=notice)
 
 
 @bp.post("/c/<token>/smtp-probe")
@@ -503,8 +602,19 @@ def run(run_id):
         if not htmx:
             return respond([], item_id="smtp-test-mail")
         ctx = context()  # the answer next to "Testmail senden", its item below
-        return render_block(TEMPLATE, "smtp_answer", **ctx) + out_of_band(ctx, ["smtp-test-mail"])
+        also = ["smtp-test-mail", "smtp-password"]  # the hand-over is decided as the run ends
+        settings_view = next(v for v in ctx["views"] if v.item.id == "smtp-settings")
+        badge = render_block(TEMPLATE, "badge", **{**ctx, "view": settings_view, "badge_oob": True})
+        html = render_block(TEMPLATE, "smtp_answer", **ctx) + out_of_band(ctx, also) + badge
+        if row["state"] != "running" and not g.readonly:
+            # the server's greeting may have named the provider: its notice changes now too
+            html += render_block(TEMPLATE, "provider_notice", **{**ctx, "oob": True})
+        return html
     other_path()
+
+
+# Cards whose text depends on the DNS items' states: re-rendered with every DNS answer.
+DEPENDS_ON_DNS = ("peiq-informed", "mail-received")
 
 
 def dns_response(status: int = 200, **extra):
@@ -514,7 +624,7 @@ def dns_response(status: int = 200, **extra):
     ctx = context(**extra)
     parts = [render_block(TEMPLATE, "dns", **ctx)]
     for view in ctx["views"]:
-        if view.item.id in (*live.DNS_ITEMS, "mail-received"):
+        if view.item.id in (*live.DNS_ITEMS, *DEPENDS_ON_DNS):
             parts.append(render_block(TEMPLATE, "item", **{**ctx, "view": view, "oob": True}))
     parts.append(render_block(TEMPLATE, "progress", **ctx))
     return "".join(parts), status
@@ -592,8 +702,8 @@ def forward():
     require_item("dns-spf", "dns")
     db = get_db()
     dns = provider_guide.attach(db, g.customer["id"], live.dns_view(db, g.customer["id"]))
-    if dns["expected"] is None or not mail.configured(current_app.config):
-        abort(409)
+    if dns["expected"] is None or dns["missing"] or not mail.configured(current_app.config):
+        abort(409)  # the page offers no forward then: nothing incomplete goes to IT
     form = ForwardForm()
     if form.validate_on_submit():
         try:
@@ -618,8 +728,14 @@ def hand_over_password():
     if not form.validate_on_submit():
         return respond(["item"], 422, item_id="smtp-password", handover_form=form)
     max_age = current_app.config["SECRET_MAX_AGE_DAYS"]
-    handover.hand_over(get_db(), g.customer["id"], form.password.data, "customer", max_age)
-    return after_write("smtp-password", fresh="Das Passwort liegt jetzt verschlüsselt bei PEIQ.")
+    if not handover.hand_over(get_db(), g.customer["id"], form.password.data, "customer", max_age):
+        form.password.errors = [handover.REFUSED_UNTESTED]
+        return respond(["item"], 422, item_id="smtp-password", handover_form=form)
+    return after_write(
+        "smtp-password",
+        fresh="Das Passwort liegt jetzt verschlüsselt bei PEIQ – als ungetestet markiert: Ob die "
+        "Anmeldung damit klappt, zeigt erst eine Testmail mit Haken „übergeben“.",
+    )
 
 
 @bp.post("/c/<token>/password-other-channel")
@@ -644,7 +760,9 @@ def confirm(code):
         contact = store.peiq_contact(get_db(), customer)
         return render_template("closed.html", customer=customer, contact=contact), 410
     return render_template(
-        "confirmed.html", customer=customer, outcome=outcome, path=obligation().path(path_id)
+        "confirmed.html", customer=customer, outcome=outcome, path=obligation().path(path_id),
+        # the read-only view: the test mail may reach someone who must not edit the checklist
+        back_url=url_for("customer.share_page", token=store.link_tokens(customer)[1]),
     )
 
 
@@ -678,9 +796,11 @@ def name_portal():
     )
 
 
-# The items a to-do of PEIQ's changes when PEIQ acts (mailjet-setup changes the workspace).
+# The items a to-do of PEIQ's changes when PEIQ acts (the Mailjet values change the workspace).
 WATCHED_ITEMS = {"portal-adopt": "portal-adopt", "peiq-informed": "peiq-informed",
                  "password": "smtp-password", "drift": None}  # fmt: skip
+# The Mailjet values (all, or the DKIM key) bring records, the forward and the intro: all of it.
+WORKSPACE_KINDS = {"mailjet-setup", "mailjet-dkim"}
 
 
 @bp.get("/c/<token>/peiq-watch")
@@ -710,7 +830,7 @@ def peiq_watch():
             f'<p id="peiq-news" class="ok" role="status" aria-live="polite" hx-swap-oob="true">'
             f"{escape(ctx['peiq_news'])}</p>"
         )
-    if "mailjet-setup" in gone:
+    if WORKSPACE_KINDS & set(gone):
         parts.append(render_block(TEMPLATE, "workspace", **{**ctx, "workspace_oob": True}))
         parts.append(render_block(TEMPLATE, "peiq_watch", **ctx))
     elif ctx["path"]:

@@ -616,6 +616,23 @@ def m19_dashboard_indexes(db: Database) -> None:
 
 
 @migrations()
+def m15_smtp_oauth_login(db: Database) -> None:
+    # Anmeldeverfahren: "password" or "oauth-m365" (tenant and client ID are not secret; the
+    # client secret is never stored); provider: "microsoft"/"google"/"" as last recognised.
+    table = db.table("smtp_settings")
+    table.add_column("auth_method", str, not_null_default="password")
+    table.add_column("oauth_tenant", str)
+    table.add_column("oauth_client", str)
+    table.add_column("provider", str)
+
+
+@migrations()
+def m18_secret_tested(db: Database) -> None:
+    # A hand-over records whether a test's login proved the secret (1) or nobody tested it (0).
+    db.table("secrets").add_column("tested", int, not_null_default=0)
+
+
+@migrations()
 def m19_todo_queue(db: Database) -> None:
     # PEIQ's to-do queue ("Für PEIQ zu tun"): each customer's open to-dos as JSON (NULL: none),
     # written by overview.refresh with the rest of the summary; every summary is recomputed.

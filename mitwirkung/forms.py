@@ -229,6 +229,46 @@ class RequiredUnlessNoLogin:
             raise StopValidation(REQUIRED)
 
 
+AUTH_METHODS = [
+    SelectChoice("password", "Benutzername und Passwort"),
+    SelectChoice("oauth-m365", "OAuth 2.0 (Microsoft 365)"),
+]
+GUID = re.compile(r"^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$", re.IGNORECASE)
+TENANT_NAME = re.compile(r"^(?=.{3,253}$)[a-z0-9-]+(?:\.[a-z0-9-]+)+$", re.IGNORECASE)
+
+
+class RequiredForOAuth:
+    """Required when OAuth 2.0 is the chosen Anmeldeverfahren (and a login is wanted)."""
+
+    def __call__(self, form, field):
+        if form.no_login.data or form.auth_method.data != "oauth-m365":
+            raise StopValidation()
+        if not field.data:
+            raise StopValidation(REQUIRED)
+
+
+class OAuthId:
+    """A GUID as Microsoft Entra shows it (tenant also as domain name, tenant=True)."""
+
+    def __init__(self, tenant: bool = False):
+        self.tenant = tenant
+
+    def __call__(self, form, field):
+        if GUID.match(field.data) or (self.tenant and TENANT_NAME.match(field.data)):
+            return
+        what = "Verzeichnis-ID" if self.tenant else "Anwendungs-ID"
+        raise ValidationError(
+            f"Die {what} sieht aus wie 0b6c2a4e-1d3f-4a5b-9c7d-8e9f0a1b2c3d (8-4-4-4-12 "
+            "Zeichen aus 0–9 und a–f)"
+            + (" oder ist ein Domainname wie ihre-firma.onmicrosoft.com." if self.tenant else ".")
+            + " Sie steht in der Übersicht der App-Registrierung im Microsoft Entra Admin Center."
+        )
+
+
+def auth_method_or_default(value):
+    return value or "password"
+
+
 class SmtpSettingsForm(LinkForm):
     host = StringField(
         "Server/Host", [DataRequired(REQUIRED), Length(max=300), HostName()], filters=[strip]
@@ -253,6 +293,24 @@ class SmtpSettingsForm(LinkForm):
         "denen PRINT PPS sendet)"
     )
     username = StringField("Nutzer", [RequiredUnlessNoLogin(), Length(max=300)], filters=[strip])
+    auth_method = RadioField(
+        "Anmeldeverfahren",
+        choices=AUTH_METHODS,
+        default="password",
+        validate_choice=False,
+        filters=[auth_method_or_default],
+        validators=[Choice("Bitte wählen Sie ein Anmeldeverfahren.")],
+    )
+    oauth_tenant = StringField(
+        "Verzeichnis-ID (Tenant-ID)",
+        [RequiredForOAuth(), Length(max=253), OAuthId(tenant=True)],
+        filters=[strip],
+    )
+    oauth_client = StringField(
+        "Anwendungs-ID (Client-ID)",
+        [RequiredForOAuth(), Length(max=100), OAuthId()],
+        filters=[strip],
+    )
     sender = StringField(
         "Absenderadresse",
         [DataRequired(REQUIRED), Length(max=300), EmailAddress(), SmtpMailbox()],
@@ -272,6 +330,7 @@ class SmtpTestForm(SmtpSettingsForm):
     """The settings plus what only the live test needs; the password is never rendered back."""
 
     password = PasswordField("Passwort", [Length(max=500)])
+    client_secret = PasswordField("Geheimer Clientschlüssel (Client Secret)", [Length(max=500)])
     recipient = StringField(
         "Empfänger der Testmail",
         [DataRequired("Bitte geben Sie an, wohin die Testmail gehen soll."), Length(max=300),
@@ -282,7 +341,10 @@ class SmtpTestForm(SmtpSettingsForm):
         "Ja, das Passwort darf ohne Verschlüsselung übertragen werden (nur wenn Ihr Anbieter "
         "keine Verschlüsselung anbietet)."
     )
-    handover = BooleanField("Passwort außerdem sicher (verschlüsselt) an PEIQ übergeben")
+    handover = BooleanField(
+        "Passwort außerdem sicher (verschlüsselt) an PEIQ übergeben – nur wenn die Anmeldung "
+        "beim Test klappt"
+    )
 
     def validate_allow_plain(self, field):
         login = not self.no_login.data
@@ -293,9 +355,20 @@ class SmtpTestForm(SmtpSettingsForm):
                 "werden darf."
             )
 
+    def oauth(self) -> bool:
+        """Whether the login is OAuth 2.0 (Microsoft 365) rather than user and password."""
+        return not self.no_login.data and self.auth_method.data == "oauth-m365"
+
+    def secret(self) -> str | None:
+        """What this login hands over like a password: the password or the client secret."""
+        if self.no_login.data:
+            return None
+        return (self.client_secret.data if self.oauth() else self.password.data) or None
+
     def validate_handover(self, field):
-        if field.data and not self.password.data:
-            raise ValidationError("Zum Übergeben tragen Sie bitte oben das Passwort ein.")
+        if field.data and not self.secret():
+            what = "den geheimen Clientschlüssel" if self.oauth() else "das Passwort"
+            raise ValidationError(f"Zum Übergeben tragen Sie bitte oben {what} ein.")
 
 
 class ProbeForm(LinkForm):
@@ -368,7 +441,7 @@ class MailjetForm(Form):
         default="mailjet",
     )
     dkim_key = TextAreaField(
-        "Öffentlicher DKIM-Schlüssel (optional)", [Length(max=5000)], filters=[strip]
+        "Öffentlicher DKIM-Schlüssel", [Length(max=5000)], filters=[strip]
     )
 
     api_key = StringField(

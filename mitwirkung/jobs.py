@@ -26,8 +26,9 @@ from flask import Flask, current_app, render_template
 from flask.cli import AppGroup
 from sqlite_utils import Database
 
-from . import handover, inbound, live, mail, store, todo
+from . import handover, inbound, live, mail, password_end, store, todo
 from . import overview as board
+from .address import AddressError, addr_spec
 from .checks.dns import check_mailjet
 from .db import frozen, get_db, now
 from .progress import COMPLETE, item_views
@@ -47,6 +48,24 @@ def claim(db: Database, key: str) -> bool:
             [key, now(), OWNER],
         ).rowcount
     return inserted == 1
+
+
+def claim_within(db: Database, key: str, *, kind: str, since: str, limit: int) -> str:
+    """Claim one unit of work of a kind with a budget (e.g. REMINDERS_PER_HOUR).
+
+    `kind` is the keys' prefix ("reminder:"); claims of that kind made after `since` (ISO
+    time) count, released ones (failed mails) do not. Count and claim are one write
+    transaction (BEGIN IMMEDIATE), so two runners at once cannot both pass the count.
+    Returns "claimed", "taken" (another runner has this key) or "spent" (the budget is used).
+    """
+    with db.atomic():
+        used = db.execute(
+            "SELECT COUNT(*) FROM job_claims WHERE substr(key, 1, ?) = ? AND claimed_at > ?",
+            [len(kind), kind, since],
+        ).fetchone()[0]
+        if used >= limit:
+            return "spent"
+        return "claimed" if claim(db, key) else "taken"
 
 
 def release(db: Database, key: str) -> None:
@@ -93,12 +112,7 @@ def remind(db: Database, config, at: datetime) -> int:
     if not days or not mail.configured(config):
         return 0
     hour_ago = (at - timedelta(hours=1)).isoformat(timespec="seconds")
-    budget = (
-        int(config.get("REMINDERS_PER_HOUR") or 50)
-        - db.execute(
-            "SELECT COUNT(*) FROM events WHERE kind = 'reminder-sent' AND at > ?", [hour_ago]
-        ).fetchone()[0]
-    )
+    budget = int(config.get("REMINDERS_PER_HOUR") or 50)
     cutoff = (at - timedelta(days=days[0])).isoformat(timespec="seconds")
     candidates = db.query(
         "SELECT * FROM customers c WHERE archived_at IS NULL AND completed_at IS NULL"
@@ -111,9 +125,6 @@ def remind(db: Database, config, at: datetime) -> int:
     )
     sent = 0
     for customer in list(candidates):
-        if sent >= budget:
-            log.info("reminders: the hour's %s are sent, the rest wait", budget)
-            break
         stalled = _days(customer["moved_at"], at)
         earlier = db.execute(
             "SELECT COUNT(*), MAX(at) FROM events WHERE customer_id = ? AND kind = 'reminder-sent'"
@@ -124,8 +135,17 @@ def remind(db: Database, config, at: datetime) -> int:
             continue
         if earlier[1] and earlier[1][:10] == at.date().isoformat():
             continue  # one mail a day at most
+        try:
+            addr_spec(customer["contact_email"])
+        except AddressError:  # one bad stored address never stops the others' reminders
+            log.debug("reminder to customer %s skipped: no valid address", customer["id"])
+            continue
         key = f"reminder:{customer['id']}:{at.date().isoformat()}"
-        if not claim(db, key):
+        claimed = claim_within(db, key, kind="reminder:", since=hour_ago, limit=budget)
+        if claimed == "spent":
+            log.info("reminders: the hour's %s are sent, the rest wait", budget)
+            break
+        if claimed == "taken":
             continue
         signature, reply_to = _sender(db, customer)
         edit_url, _ = customer_links(customer)
@@ -426,9 +446,16 @@ def run_due(db: Database, config, *, at: datetime | None = None) -> dict[str, in
         done["reminders"] = step("reminders", lambda: remind(db, config, at)) or 0
         drift = step("drift watch", lambda: watch_drift(db, config, at)) or (0, 0)
         done["drift_checks"], done["drift_incidents"] = drift
+        done["password_end"] = step("password end", lambda: password_end.notify_after_switch_off(
+            db, config, at, claim=claim, links=_password_end_links)) or 0  # fmt: skip
         step("summaries", lambda: board.refresh(db, obligation()))  # the digest reads them
         done["digests"] = step("digests", lambda: digest(db, config, at)) or 0
     return done
+
+
+def _password_end_links(customer: dict) -> tuple[str | None, str]:
+    """The customer's edit link and the manager's page of the customer."""
+    return customer_links(customer)[0], public_url("manage.customer", customer_id=customer["id"])
 
 
 jobs = AppGroup("jobs", help="Background work: reminders, digests, drift watch, purges.")

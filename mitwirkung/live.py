@@ -13,11 +13,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import crypto, mail, mailjet_followup, store
+from . import crypto, handover, mail, mail_providers, mailjet_followup, store
 from .checks import diagnose, dnsprovider
 from .checks.dns import DnsReport, MailjetExpectation, check_mailjet, planned_records
+from .checks.dns.zonefile import zone_snippet
 from .checks.netguard import GuardError, vet
 from .checks.smtp import SmtpResult, SmtpSettings, probe_settings, run_smtp_test
+from .checks.smtp.oauth import OAuthLogin
 from .db import now
 from .runner import Runner
 from .runner import reap as runner_reap
@@ -63,10 +65,46 @@ def _limit(
         )  # fmt: skip
 
 
-def admit(db: Database, config, customer_id: int, client_addr: str | None) -> None:
-    """Raise RateLimited when the customer or the client address has used up its tests."""
-    _limit(db, "customer_id = ?", customer_id, SMTP_KINDS, config["SMTP_TESTS_PER_CUSTOMER"],
-           600, "in den letzten 10 Minuten", "Tests")  # fmt: skip
+# Outcomes of runs that ended before any connection to the customer's server: they cost the
+# server nothing, so they do not count against the customer's budget (the address limit stays).
+NOT_CONNECTED = ("invalid_host", "blocked_address", "blocked_port", "host_not_found",
+                 "dns_unavailable", "address_invalid", "password_missing")  # fmt: skip
+# A test mail and a probe ("Einstellungen ermitteln") have a budget each per customer: finding
+# the right port never uses up the test mails, and the other way round.
+CUSTOMER_BUDGETS = {"smtp": ("smtp", "mailjet-mail"), "mailjet-mail": ("smtp", "mailjet-mail"),
+                    "probe": ("probe",)}  # fmt: skip
+
+
+def _customer_runs(db: Database, customer_id: int, kinds) -> list[str]:
+    marks, skip = ",".join("?" * len(kinds)), ",".join("?" * len(NOT_CONNECTED))
+    return [row[0] for row in db.execute(
+        f"SELECT started_at FROM runs WHERE customer_id = ? AND kind IN ({marks})"
+        f" AND started_at > ? AND COALESCE(outcome, '') NOT IN ({skip}) ORDER BY started_at",
+        [customer_id, *kinds, _since(600), *NOT_CONNECTED],
+    )]  # fmt: skip
+
+
+def tests_left(db: Database, config, customer_id: int, kind: str = "smtp") -> int:
+    """How many more runs of this kind the customer may start in the current 10 minutes."""
+    used = len(_customer_runs(db, customer_id, CUSTOMER_BUDGETS[kind]))
+    return max(0, config["SMTP_TESTS_PER_CUSTOMER"] - used)
+
+
+def admit(
+    db: Database, config, customer_id: int, client_addr: str | None, kind: str = "smtp"
+) -> None:
+    """Raise RateLimited when the customer's budget for this kind (test mails, or probes) or the
+    client address's budget for all SMTP tests is used up; runs that never connected are free."""
+    rows = _customer_runs(db, customer_id, CUSTOMER_BUDGETS[kind])
+    limit = config["SMTP_TESTS_PER_CUSTOMER"]
+    if len(rows) >= limit:
+        again = datetime.fromisoformat(rows[-limit]) + timedelta(seconds=600)
+        noun = "Port-Suchen" if kind == "probe" else "Testmails"
+        raise RateLimited(
+            f"Es wurden in den letzten 10 Minuten schon {len(rows)} {noun} gestartet – mehr "
+            f"sind zum Schutz der Server nicht möglich. Bitte versuchen Sie es ab "
+            f"{_local_hhmm(again.isoformat())} Uhr wieder."
+        )  # fmt: skip
     _limit(db, "client_addr = ?", client_addr, SMTP_KINDS, config["SMTP_TESTS_PER_ADDRESS"],
            3600, "in der letzten Stunde", "Tests")  # fmt: skip
 
@@ -118,13 +156,19 @@ def smtp_key(settings: dict) -> tuple:
     that arrived in another mailbox still proves the server sends).
     """
     login = settings["login"] if "login" in settings else not settings.get("no_login")
+    method = (settings.get("auth_method") or "password") if login else ""
+    oauth = ()
+    if method == "oauth-m365":
+        oauth = (settings.get("oauth_tenant"), settings.get("oauth_client"))
     return (
         settings.get("host"), int(settings.get("port") or 0), settings.get("encryption"),
         (settings.get("username") or "") if login else "", settings.get("sender"), bool(login),
+        method, *oauth,
     )  # fmt: skip
 
 
-SETTINGS_FIELDS = ("host", "port", "encryption", "username", "sender", "recipient", "no_login")
+SETTINGS_FIELDS = ("host", "port", "encryption", "username", "sender", "recipient", "no_login",
+                   "auth_method", "oauth_tenant", "oauth_client")  # fmt: skip
 TRIAL_RULE = (
     "Ihre gespeicherten Einstellungen sind schon erfolgreich getestet: „Testmail senden“ "
     "übernimmt geänderte Einstellungen erst, wenn der Server die Testmail angenommen hat."
@@ -140,6 +184,8 @@ def save_smtp_settings(db: Database, customer_id: int, data: dict, actor: str) -
     """
     with db.atomic():
         old = store.get_row(db, "smtp_settings", customer_id)
+        if "provider" not in data and (old is None or old.get("host") != data.get("host")):
+            data = {**data, "provider": None}  # a server that said who it is was another one
         db.table("smtp_settings").upsert(
             {"customer_id": customer_id, **data, "updated_at": now()}, pk="customer_id"
         )
@@ -173,8 +219,15 @@ def start_smtp_test(
     actor: str,
     client_addr: str | None,
     save=None,
+    handover_max_age: int | None = None,
+    handover_secret: str | None = None,
+    oauth: OAuthLogin | None = None,
 ) -> int:
     """Admit and start a test mail run; the password lives only in this job's memory.
+
+    With `handover_max_age` (days) the password is handed over to PEIQ when the run ends, and
+    only if its login succeeded (`handover.hand_over_after_test`); the run's result says what
+    happened in `handover`.
 
     When the saved settings are proven (see `proven`), the run is a trial: the typed settings
     replace the saved ones only if the server accepts the mail, and a failure leaves the
@@ -184,11 +237,17 @@ def start_smtp_test(
     code = crypto.new_token()
     confirm_url = confirm_url_for(code)
     options = _check_options(config)
+    today, providers = mail_providers.today(config), mail_providers.catalog()
+    method = {"auth_method": "password"}
+    if oauth:
+        method = {"auth_method": "oauth-m365", "oauth_tenant": oauth.tenant,
+                  "oauth_client": oauth.client_id}  # fmt: skip
 
     def check():
         return run_smtp_test(
             settings, password, confirm_url=confirm_url, customer_name=customer["name"],
-            allow_plain_password=allow_plain, **options,
+            allow_plain_password=allow_plain, oauth=oauth, today=today, providers=providers,
+            **options,
         )  # fmt: skip
 
     def on_start(db, run_id, trial):
@@ -206,6 +265,18 @@ def start_smtp_test(
                 db, customer["id"], "smtp-test-mail", "running", actor, {"run_id": run_id}
             )
 
+    given = handover_secret if handover_secret is not None else password
+    secret = handover.seal(given) if handover_max_age is not None and given else None
+
+    def finish(db, run_id, result):
+        outcome, data = finish_smtp(db, run_id, result)
+        if secret is not None:
+            data["handover"] = handover.hand_over_after_test(
+                db, customer["id"], secret, login_succeeded=bool(data.get("authenticated")),
+                actor=actor, max_age_days=handover_max_age,
+            )  # fmt: skip
+        return outcome, data
+
     with db.atomic():
         admit(db, config, customer["id"], client_addr)
         trial = proven(db, customer["id"])
@@ -213,8 +284,9 @@ def start_smtp_test(
             save(db)
         return runner.submit(
             db, customer_id=customer["id"], kind="smtp",
-            settings={**_public_settings(settings), "trial": trial},
-            actor=actor, client_addr=client_addr, check=check, finish=finish_smtp,
+            settings={**_public_settings(settings), **method, "trial": trial,
+                      "handover": bool(secret)},
+            actor=actor, client_addr=client_addr, check=check, finish=finish,
             on_start=lambda db, run_id: on_start(db, run_id, trial),
         )  # fmt: skip
 
@@ -257,6 +329,8 @@ def finish_smtp(db: Database, run_id: int, result: SmtpResult | None):
         and (data["ok"] or not tested.get("trial"))
     )
     if data["applied"]:
+        if data.get("provider") is not None:  # what the server itself said decides
+            db.table("smtp_settings").update(cid, {"provider": data["provider"]})
         store.set_item(
             db, cid, "smtp-test-mail", state, run["actor"] or "system",
             {"run_id": run_id, "code": data["code"], "title": data["title"]},
@@ -283,7 +357,7 @@ def start_probe(
         return probe_settings(host, ports=ports, **options)
 
     with db.atomic():
-        admit(db, config, customer["id"], client_addr)
+        admit(db, config, customer["id"], client_addr, kind="probe")
         return runner.submit(
             db, customer_id=customer["id"], kind="probe", settings={"host": host}, actor=actor,
             client_addr=client_addr, check=check, finish=finish_probe,
@@ -317,6 +391,29 @@ def expectation(db: Database, customer_id: int) -> MailjetExpectation | None:
     )  # fmt: skip
 
 
+DKIM_WAITING = (
+    "Den Wert – den öffentlichen Schlüssel, den Mailjet für Ihre Domain erzeugt – trägt PEIQ "
+    "hier noch ein. Sie bekommen Bescheid, sobald er da ist; die anderen Einträge können Sie "
+    "schon anlegen."
+)
+DKIM_WAITING_ONLOOKER = (
+    "Den Wert – den öffentlichen Schlüssel, den Mailjet für die Domain erzeugt – trägt PEIQ "
+    "hier noch ein; die anderen Einträge kann die Kund:in schon anlegen."
+)
+MISSING_NAMES = {"dkim_key": "der öffentliche DKIM-Schlüssel"}
+
+
+def missing_values(expected: MailjetExpectation | None) -> list[str]:
+    """Names (German) of the Mailjet values PEIQ has not entered yet; [] when complete.
+
+    Without the DKIM key the customer cannot publish the DKIM record (its value is the key,
+    RFC 6376 §3.6.1), so the values are not "ready" for the customer, their mail or their IT.
+    """
+    if expected is None:
+        return []
+    return [name for key, name in MISSING_NAMES.items() if not getattr(expected, key)]
+
+
 def dns_view(db: Database, customer_id: int) -> dict:
     """Return what the DNS table shows: the expectation, the records and the latest run."""
     expected = expectation(db, customer_id)
@@ -324,7 +421,8 @@ def dns_view(db: Database, customer_id: int) -> dict:
     latest = history[0] if history else None
     if expected is None:
         return {"expected": None, "records": [], "run": latest, "nameservers": [], "history": [],
-                "auto": False, "auto_until": None, "drift": [], "checked_at": None}  # fmt: skip
+                "auto": False, "auto_until": None, "drift": [], "checked_at": None,
+                "missing": []}  # fmt: skip
     records = [dataclasses.asdict(r) for r in planned_records(expected)]
     nameservers = []
     last_done = next((r for r in history if r["state"] in ("done", "failed")), None)
@@ -355,6 +453,8 @@ def dns_view(db: Database, customer_id: int) -> dict:
         "history": history,
         "auto": auto_checks_allowed(db, customer_id),
         "auto_until": auto_checks_until(db, customer_id),
+        "missing": missing_values(expected),
+        "zone": zone_snippet(expected.domain, records),
     }
 
 
@@ -553,9 +653,7 @@ def _inform_peiq(db, runner, config, *, customer, status_url, manage_url) -> Non
         and informed["detail"].get("red", []) == red
     )
     to = (
-        []
-        if already_told or not mail.configured(config)
-        else manager_addresses(db, customer["id"])
+        [] if already_told or not mail.configured(config) else manager_addresses(db, customer["id"])
     )  # empty: the managers have this very notice and have not looked yet, or mail is off
     lines = "\n".join(f"  {STATE_WORDS.get(s, s):<12} {items[i].title}" for i, s in states.items())
     if red:

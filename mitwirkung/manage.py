@@ -267,6 +267,8 @@ def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extr
         todo_queue=todo.for_dashboard(db, datetime.now(UTC))
         if number == 1 and not view.q
         else None,
+        at_risk=len(board.password_at_risk(db)),
+        mail_auth_off=current_app.extensions["mail_auth"]["microsoft"].default_off_text,
         **extra,
     )
     return html, status
@@ -304,6 +306,7 @@ def export_csv():
     context = {
         "paths": {p.id: p for p in obligation().paths},
         "customer_url": public_url("manage.customer", customer_id=0).removesuffix("0"),
+        "at_risk": board.password_at_risk(db),  # Microsoft 365/Google with a password
     }
 
     def lines():
@@ -468,6 +471,7 @@ def render_customer(c: dict, status: int = 200, **extra):
     html = render_template(
         "manage_customer.html",
         **overview(c, store.item_rows(db, customer_id)),
+        mail_auth_off=current_app.extensions["mail_auth"]["microsoft"].default_off_text,
         edit_url=edit_url,
         share_url=share_url,
         **_history(db, customer_id),
@@ -488,6 +492,7 @@ def render_customer(c: dict, status: int = 200, **extra):
         drift=board.drift(db, customer_id),
         mailjet_state=mailjet_sync.row(db, customer_id),
         mailjet_missing=c["path"] == "mailjet" and mailjet is None,
+        mailjet_expected=mailjet,
         mailjet_api=mailjet_sync.account(db, current_app.config, customer_id) is not None,
         mailjet_mail=mailjet_mail.view(db, current_app.config, c, MailjetMailForm)
         if c["path"] == "mailjet" and mailjet
@@ -701,7 +706,13 @@ def reveal_password(customer_id):
         flash("Es liegt kein Passwort (mehr) vor. Es wurde bereits angezeigt oder ist abgelaufen.")
         return redirect(url_for("manage.customer", customer_id=customer_id), 303)
     _tell(get_db(), c, "password")
-    response = make_response(render_template("revealed.html", customer=c, password=password))
+    settings = store.get_row(get_db(), "smtp_settings", customer_id) or {}
+    oauth = settings.get("auth_method") == "oauth-m365" and not settings.get("no_login")
+    response = make_response(
+        render_template(
+            "revealed.html", customer=c, password=password, oauth=oauth, settings=settings
+        )  # fmt: skip
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -714,6 +725,12 @@ def _tell(db, c: dict, kind: str) -> str:
     )  # fmt: skip
     if told == "mailed":
         return f" Die Kund:in bekommt eine E-Mail an {shown_address(c['contact_email'])}."
+    if told == "bad-address":
+        return (
+            f" Die hinterlegte E-Mail-Adresse der Kund:in ({shown_address(c['contact_email'])})"
+            " ist keine gültige Adresse, deshalb ging keine E-Mail hinaus. Bitte korrigieren Sie"
+            " sie unter „Angaben ändern“ und sagen Sie der Kund:in selbst Bescheid."
+        )
     return " Bitte sagen Sie der Kund:in selbst Bescheid (keine E-Mail möglich)."
 
 
@@ -728,6 +745,20 @@ NOTIFIED = {
     "Bescheid, dass die Einträge bereitstehen. Einrichten kann den Versand die Administration "
     "von Mitwirkung (Einstellung MITWIRKUNG_MAIL_SERVER).",
 }
+
+
+MISSING_FLASH = (
+    "Noch nicht vollständig – es fehlt {missing}. Ohne ihn kann die Kund:in den DKIM-Eintrag "
+    "nicht anlegen: Sie sieht dort „Wartet auf PEIQ“, kann nichts weiterleiten und bekommt die "
+    "E-Mail, dass die Einträge bereitstehen, erst wenn Sie ihn nachtragen."
+)
+
+
+def _as_expectation(row: dict) -> MailjetExpectation:
+    return MailjetExpectation(
+        row["domain"], row["verification_name"], row["verification_value"],
+        row["dkim_selector"] or "mailjet", row["dkim_key"] or None,
+    )  # fmt: skip
 
 
 @bp.post("/customers/<int:customer_id>/mailjet")
@@ -766,8 +797,16 @@ def save_mailjet(customer_id):
 
 
 def _values_ready(db, c: dict, before: dict | None) -> None:
-    """The customer was waiting for the first Mailjet values: tell them they are there."""
-    if before is not None:
+    """The customer was waiting for the Mailjet values: tell them once all are there.
+
+    Values with one missing (the DKIM key) are not ready: the manager is told what is
+    missing, and the customer's mail goes out only when the values become complete.
+    """
+    missing = live.missing_values(live.expectation(db, c["id"]))
+    if missing:
+        flash(MISSING_FLASH.format(missing=", ".join(missing)), "mailjet-message")
+        return
+    if before is not None and not live.missing_values(_as_expectation(before)):
         return
     told = notify.values_ready(
         db, get_runner(), current_app.config, customer=c, edit_url=customer_links(c)[0],
@@ -813,8 +852,14 @@ def confirm_portal(customer_id):
                 "unten und bestätigen Sie dann."
             )
             return render_customer(c, 409, conflict=message)
-        store.set_item(db, customer_id, "portal-adopt", "done", actor(), {"portal": named})
-    flash(f"Übernahme der SMTP-Konfiguration von {named} bestätigt." + _tell(db, c, "portal-adopt"))
+        already = row["state"] == "done" and not row["detail"].get("waiting_for")
+        if not already:
+            store.set_item(db, customer_id, "portal-adopt", "done", actor(), {"portal": named})
+    if already:  # a second click: nothing changes, nobody is mailed again
+        flash(f"Das war schon erledigt: Die Übernahme von {named} ist bereits bestätigt.")
+    else:
+        told = _tell(db, c, "portal-adopt")
+        flash(f"Übernahme der SMTP-Konfiguration von {named} bestätigt." + told)
     return redirect(url_for("manage.customer", customer_id=customer_id), 303)
 
 

@@ -152,7 +152,7 @@ def records_text(customer: dict, dns: dict, share_url: str) -> str:
         elif record["item_id"] == "dns-spf":
             value = SPF_VALUE_UNCHECKED
         elif record["item_id"] in ("dns-dkim", "dns-verification"):
-            value = "(den Wert schickt PEIQ aus dem Mailjet-Konto)"
+            value = "(den Wert trägt PEIQ noch nach)"
         elif record.get("details", {}).get("dns_unavailable"):
             value = "(der DNS-Server hat nicht geantwortet – Wert folgt nach der nächsten Prüfung)"
         else:

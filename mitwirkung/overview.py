@@ -48,8 +48,17 @@ STATUSES = {
     "peiq": "wartet auf PEIQ",
     "stockt": "stockt",
     "fertig": "fertig",
+    "passwort-endet": "Microsoft 365/Google mit Passwort",
     "archiviert": "archiviert",
 }
+# Proven smtp-own settings (smtp-test-mail passed) at Microsoft 365 or Google with a password
+# login: Microsoft switches it off (data/providers/mail-auth.toml), Google wants app passwords.
+PASSWORD_AT_RISK = (
+    "path = 'smtp-own' AND id IN (SELECT s.customer_id FROM smtp_settings s"
+    " JOIN item_states i ON i.customer_id = s.customer_id AND i.item_id = 'smtp-test-mail'"
+    " WHERE s.provider IN ('microsoft', 'google') AND s.no_login = 0"
+    " AND COALESCE(s.auth_method, 'password') = 'password' AND i.state IN ('done', 'warning'))"
+)
 NO_PATH = "keiner"
 CONTACTS = {"": "alle", "meine": "Meine Kund:innen", "niemand": "ohne PEIQ-Ansprechpartner:in"}
 MAX_WORDS = 8  # words of one search that count (each is one more condition)
@@ -130,10 +139,15 @@ def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
     done = progress(views)
     badges = []
     waiting = False
+    dkim_done = any(v.item.id == "dns-dkim" and v.complete for v in views)
     if (
         customer["path"] == "mailjet"
         and not db.execute(
-            "SELECT 1 FROM mailjet_expectations WHERE customer_id = ?", [customer["id"]]
+            # without the DKIM key the values are not complete: still PEIQ's turn, unless a
+            # valid DKIM record is already published
+            "SELECT 1 FROM mailjet_expectations WHERE customer_id = ?"
+            " AND (? OR COALESCE(dkim_key, '') != '')",
+            [customer["id"], int(dkim_done)],
         ).fetchone()
     ):
         waiting = True
@@ -148,9 +162,11 @@ def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
             note = view.detail.get("title")
             text = f"{problem(view)}: {note}" if note else problem(view)
             badges.append({"state": view.state, "text": text})
-    if handover.pending(db, customer["id"]):
+    secret = handover.pending(db, customer["id"])
+    if secret:
         waiting = True
-        badges.append({"state": "running", "text": "Passwort liegt zur Abholung bereit"})
+        untested = "" if secret["tested"] else " (ungetestet)"
+        badges.append({"state": "running", "text": f"Passwort liegt zur Abholung bereit{untested}"})
     completed_at, completed_path = customer["completed_at"], customer["completed_path"]
     if customer["path"] != completed_path:
         completed_at, completed_path = None, None
@@ -319,6 +335,8 @@ class View:
             clauses.append("waiting_for_peiq = 1")
         elif self.status == "fertig":
             clauses.append("progress = 100")
+        elif self.status == "passwort-endet":
+            clauses.append(PASSWORD_AT_RISK)
         elif self.status == "stockt":
             cutoff = (at or datetime.now(UTC)) - timedelta(days=self.tage)
             # unary "+": no range on the progress or moved_at index; the filter index covers it
@@ -374,6 +392,14 @@ def page(db: Database, view: View, size: int = PAGE_SIZE) -> tuple[list[dict], i
         [*params, size, (number - 1) * size],
     )
     return [_decode(r) for r in rows], total, number
+
+
+def password_at_risk(db: Database) -> set[int]:
+    """Active customers whose proven settings log in with a password at Microsoft 365/Google."""
+    rows = db.execute(
+        f"SELECT id FROM customers WHERE archived_at IS NULL AND {PASSWORD_AT_RISK}"
+    ).fetchall()
+    return {r[0] for r in rows}
 
 
 def _matches(db: Database, view: View) -> int:

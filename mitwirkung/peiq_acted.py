@@ -10,11 +10,14 @@ their own mail (notify.values_ready).
 from sqlite_utils import Database
 
 from . import mail, store
+from .address import AddressError, addr_spec
 from .runner import Runner
 
 # What the customer reads when a to-do of PEIQ's is done: on the page and in the mail.
 NEWS = {
     "mailjet-setup": "PEIQ hat Mailjet eingerichtet: Ihre DNS-Einträge stehen jetzt auf der Seite.",
+    "mailjet-dkim": "PEIQ hat den DKIM-Schlüssel von Mailjet eingetragen: Jetzt stehen alle "
+    "Werte Ihrer DNS-Einträge auf der Seite.",
     "portal-adopt": "PEIQ hat die Übernahme der SMTP-Konfiguration von PORTAL bestätigt.",
     "peiq-informed": "PEIQ hat Ihre Meldung gesehen und schließt die Einrichtung bei Mailjet ab.",
     "password": "PEIQ hat Ihr Passwort abgeholt; es ist jetzt bei uns gelöscht.",
@@ -40,9 +43,10 @@ def tell_customer(db: Database, runner: Runner, config, *, customer: dict, kind:
                   edit_url: str, actor: str) -> str:  # fmt: skip
     """Mail the customer's contact that PEIQ did `kind` (a key of SUBJECTS) and what is next.
 
-    Returns "mailed", "no-address" or "no-mail" (MAIL_* unset). The mail is sent in the
-    background (notify.send_later, a run row records the outcome); the history gets an event
-    by `actor`, the manager who acted.
+    Returns "mailed", "no-address", "bad-address" (the stored address is not one addr-spec,
+    see address.addr_spec) or "no-mail" (MAIL_* unset). The mail is sent in the background
+    (notify.send_later, a run row records the outcome); the run and the history's event by
+    `actor`, the manager who acted, are written in one transaction.
     """
     from flask import render_template
 
@@ -52,6 +56,10 @@ def tell_customer(db: Database, runner: Runner, config, *, customer: dict, kind:
         return "no-address"
     if not mail.configured(config):
         return "no-mail"
+    try:
+        addr_spec(customer["contact_email"])
+    except AddressError:
+        return "bad-address"
     text = render_template(
         "mail/peiq_acted.txt",
         customer=customer,
@@ -60,10 +68,11 @@ def tell_customer(db: Database, runner: Runner, config, *, customer: dict, kind:
         edit_url=edit_url,
         contact=store.peiq_contact(db, customer),
     )
-    send_later(db, runner, config, customer_id=customer["id"], to=[customer["contact_email"]],
-               subject=f"{SUBJECTS[kind]} ({customer['name']})", text=text,
-               actor=actor)  # fmt: skip
-    store.add_event(db, customer["id"], actor, "customer-told",
-                    data={"to": customer["contact_email"], "what": kind},
-                    activity=False)  # fmt: skip
+    with db.atomic():
+        send_later(db, runner, config, customer_id=customer["id"],
+                   to=[customer["contact_email"]], subject=f"{SUBJECTS[kind]} ({customer['name']})",
+                   text=text, actor=actor)  # fmt: skip
+        store.add_event(db, customer["id"], actor, "customer-told",
+                        data={"to": customer["contact_email"], "what": kind},
+                        activity=False)  # fmt: skip
     return "mailed"

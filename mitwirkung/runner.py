@@ -32,6 +32,7 @@ class Runner:
         self.on_abort = on_abort  # (db, run row) -> None: puts the run's items right
         self._pool: ThreadPoolExecutor | None = None
         self._pid = None
+        self._futures: dict = {}  # run id -> Future of the runs this process started
 
     @property
     def owner(self) -> str:
@@ -42,6 +43,7 @@ class Runner:
         if self._pool is None or self._pid != os.getpid():
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="mitwirkung-run")
             self._pid = os.getpid()
+            self._futures = {}
         return self._pool
 
     def submit(
@@ -75,8 +77,28 @@ class Runner:
             run_id = table.last_pk
             if on_start:
                 on_start(db, run_id)
-        self.pool().submit(self._execute, run_id, check, finish)
+            _changed(db, customer_id)
+        future = self.pool().submit(self._execute, run_id, check, finish)
+        self._futures[run_id] = future
+        future.add_done_callback(lambda _: self._futures.pop(run_id, None))
         return run_id
+
+    def wait(self, run_id: int, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for a run this process started; True when it ended.
+
+        Lets a request answer with the result of a check that ends quickly (no polling round
+        trip) while a slow or hanging server costs the request at most `timeout`.
+        """
+        future = self._futures.get(run_id)
+        if future is None:
+            return True  # ended already (or started elsewhere: the caller reads the row)
+        try:
+            future.result(timeout=max(0.0, timeout))
+        except TimeoutError:
+            return False
+        except Exception:  # _execute logs and stores its own failures
+            return True
+        return True
 
     def _execute(self, run_id: int, check, finish: Finish) -> None:
         started = time.monotonic()
@@ -90,6 +112,7 @@ class Runner:
         try:
             with db.atomic():
                 outcome, data = finish(db, run_id, result)
+                _changed(db, db.table("runs").get(run_id)["customer_id"])
                 db.table("runs").update(
                     run_id,
                     {
@@ -115,6 +138,11 @@ class Runner:
     def shutdown(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
+
+
+def _changed(db: Database, customer_id: int) -> None:
+    """A run started or ended: the customer's pages (cached per revision) show it now."""
+    db.execute("UPDATE customers SET revision = revision + 1 WHERE id = ?", [customer_id])
 
 
 def _dead(owner: str | None) -> bool:
@@ -158,6 +186,7 @@ def reap(
             db.table("runs").update(
                 run["id"], {"state": "aborted", "outcome": "aborted", "finished_at": now()}
             )
+            _changed(db, run["customer_id"])
             on_abort(db, run)
         count += 1
     return count

@@ -407,6 +407,10 @@ EVENT_WORDS = {
     "customer-told": "Kund:in per E-Mail Bescheid gegeben, dass PEIQ gehandelt hat",
     "mail-received-inbound": "Mail an die Prüfadresse empfangen und geprüft",
     "inbound-address-rotated": "Neue Prüfadresse erzeugt (die alte nimmt keine Mails mehr an)",
+    "m365-password-end": "Microsoft 365 hat die Anmeldung mit Passwort abgeschaltet: Kund:in und "
+    "PEIQ per E-Mail gebeten, neu zu testen oder auf OAuth 2.0 umzustellen",
+    "m365-password-end-unsent": "Microsoft 365 hat die Anmeldung mit Passwort abgeschaltet: keine "
+    "E-Mail möglich (MAIL_SERVER fehlt) – bitte die Kund:in selbst informieren",
 }
 
 

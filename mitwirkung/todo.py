@@ -1,10 +1,11 @@
 """PEIQ's to-do queue ("Für PEIQ zu tun"): what PEIQ must do for whom, since when.
 
 A to-do is derived from the customer's state, never stored by hand, so it is done exactly
-when PEIQ acts (the state changes): Mailjet chosen but no Mailjet values yet, a PORTAL named
-for adoption, the customer's "PEIQ informieren", a handed-over password nobody picked up, a
-drift incident. `collect` returns them for one customer; overview.summarise stores them in
-`customers.todos` (JSON) so the dashboard and the jobs read them with one indexed query.
+when PEIQ acts (the state changes): Mailjet chosen but no Mailjet values yet, values
+without the DKIM key, a PORTAL named for adoption, the customer's "PEIQ informieren", a
+handed-over password nobody picked up, a drift incident. `collect` returns them for one
+customer; overview.summarise stores them in `customers.todos` (JSON) so the dashboard and
+the jobs read them with one indexed query.
 
 The jobs send the immediate notice (`notify_due`): every manager gets one mail with the
 to-dos of their customers and of unassigned customers that they were not told about yet,
@@ -47,24 +48,34 @@ def collect(db: Database, obligation: Obligation, customer: dict, views: list[It
         return []
     cid = customer["id"]
     todos = []
-    if (
-        customer["path"] == "mailjet"
-        and not db.execute(
-            "SELECT 1 FROM mailjet_expectations WHERE customer_id = ?", [cid]
+    if customer["path"] == "mailjet":
+        # without the DKIM key the values are not complete (overview.summarise says the same):
+        # still PEIQ's turn, unless a valid DKIM record is already published
+        values = db.execute(
+            "SELECT COALESCE(dkim_key, '') != '' FROM mailjet_expectations WHERE customer_id = ?",
+            [cid],
         ).fetchone()
-    ):
-        chosen = db.execute(
-            "SELECT MAX(at) FROM events WHERE customer_id = ? AND kind = 'path-chosen'", [cid]
-        ).fetchone()[0]
-        todos.append({
-            "kind": "mailjet-setup", "item_id": None,
-            "since": _at(chosen or customer["created_at"]),
-            "text": "Mailjet einrichten und die Werte von Mailjet holen (die Kund:in wartet "
-                    "auf ihre DNS-Einträge)",
-        })  # fmt: skip
+        dkim_done = any(v.item.id == "dns-dkim" and v.complete for v in views)
+        if values is None or not (values[0] or dkim_done):
+            chosen = db.execute(
+                "SELECT MAX(at) FROM events WHERE customer_id = ? AND kind = 'path-chosen'", [cid]
+            ).fetchone()[0]
+            since = _at(chosen or customer["created_at"])
+            if values is None:
+                todos.append({
+                    "kind": "mailjet-setup", "item_id": None, "since": since,
+                    "text": "Mailjet einrichten und die Werte von Mailjet holen (die Kund:in "
+                            "wartet auf ihre DNS-Einträge)",
+                })  # fmt: skip
+            else:
+                todos.append({
+                    "kind": "mailjet-dkim", "item_id": "dns-dkim", "since": since,
+                    "text": "DKIM-Schlüssel von Mailjet nachtragen (die Kund:in wartet auf "
+                            "den Wert ihres DKIM-Eintrags)",
+                })  # fmt: skip
     for view in views:
-        if view.detail.get("waiting_for") != "manager":
-            continue  # a manager's action clears waiting_for (acknowledge, confirm)
+        if view.detail.get("waiting_for") != "manager" or view.detail.get("missing_value"):
+            continue  # a manager's action clears waiting_for; the DKIM key is mailjet-dkim
         if view.item.id == "portal-adopt":
             portal = view.detail.get("portal") or "PORTAL"
             text = f"Übernahme der SMTP-Konfiguration von „{portal}“ prüfen und bestätigen"

@@ -11,11 +11,14 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.routing import IntegerConverter, ValidationError
 
 from . import logs
+from .checks.diagnose import german_date, operator_request
 from .checks.domain import display_domain
 from .checks.smtp import shown_address
 from .db import get_db, write_problem
-from .live import DNS_OUTCOMES, TRIAL_RULE, run_label
+from .handover import HANDOVER_WORDS
+from .live import DKIM_WAITING, DKIM_WAITING_ONLOOKER, DNS_OUTCOMES, TRIAL_RULE, run_label
 from .mailjet_sync import MAILJET_WORDS, status_word
+from .notify import mailto
 from .pagecache import PageCache
 from .progress import STATE_LABELS
 from .store import EVENT_WORDS, actor_label, link_tokens
@@ -177,6 +180,12 @@ def init_app(app: Flask) -> None:
     app.add_template_global(DNS_OUTCOMES, "DNS_OUTCOMES")
     app.add_template_global(run_label)
     app.add_template_global(TRIAL_RULE, "TRIAL_RULE")
+    app.add_template_global(HANDOVER_WORDS, "HANDOVER_WORDS")
+    app.add_template_filter(german_date, "german_date")
+    app.add_template_global(operator_request, "operator_request")
+    app.add_template_global(mailto, "mailto")
+    app.add_template_global(DKIM_WAITING, "DKIM_WAITING")
+    app.add_template_global(DKIM_WAITING_ONLOOKER, "DKIM_WAITING_ONLOOKER")
     app.add_template_filter(shown_address, "address")
     app.add_template_global(EVENT_WORDS, "EVENT_WORDS")
     app.add_template_global(MAILJET_WORDS, "MAILJET_WORDS")

@@ -205,8 +205,7 @@ function showPlainConsent(root) {
   root.querySelectorAll("[data-plain-only]").forEach((box) => {
     const chosen = box.closest("form").querySelector('input[name="encryption"]:checked');
     const invalid = box.querySelector('[aria-invalid="true"]');
-    const checked = box.querySelector("input:checked");
-    box.hidden = !invalid && !checked && !(chosen && chosen.value === "none");
+    box.hidden = !invalid && !(chosen && chosen.value === "none");
   });
 }
 // "Mein Server braucht keine Anmeldung": user and password are not asked (the server ignores
@@ -221,9 +220,24 @@ function showLoginFields(root) {
     form.querySelectorAll("[data-no-login-only]").forEach((part) => { part.hidden = !box.checked; });
   });
 }
+// "Anmeldeverfahren": OAuth 2.0 (Microsoft 365) asks for the app's IDs and client secret
+// instead of the password (the server renders the same choice without JavaScript).
+function showAuthMethod(root) {
+  root.querySelectorAll('input[name="auth_method"]:checked').forEach((radio) => {
+    const form = radio.closest("form");
+    const oauth = radio.value === "oauth-m365";
+    form.querySelectorAll("[data-oauth-only]").forEach((part) => { part.hidden = !oauth; });
+    form.querySelectorAll("[data-password-only]").forEach((part) => { part.hidden = oauth; });
+  });
+}
 document.addEventListener("change", (event) => {
   if (event.target.name === "encryption") showPlainConsent(document);
   if (event.target.name === "no_login") showLoginFields(document);
+  if (event.target.name === "auth_method") showAuthMethod(document);
 });
-document.addEventListener("htmx:load", (event) => { showPlainConsent(event.target); showLoginFields(event.target); });
-document.addEventListener("DOMContentLoaded", () => { showPlainConsent(document); showLoginFields(document); });
+document.addEventListener("htmx:load", (event) => {
+  showPlainConsent(event.target); showLoginFields(event.target); showAuthMethod(event.target);
+});
+document.addEventListener("DOMContentLoaded", () => {
+  showPlainConsent(document); showLoginFields(document); showAuthMethod(document);
+});

@@ -10,6 +10,7 @@ that is certainly closed.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime
 import email
@@ -474,8 +475,10 @@ class ScriptedServer(_ThreadedServer):
         starttls: ssl.SSLContext | str | None = None,
         greet_pause: float = 0,
         login_prompts: tuple[str, ...] | None = None,
+        auth=None,
     ):
         self.login_prompts = login_prompts
+        self.auth = auth  # callable(AUTH line) -> reply, instead of replies["AUTH"]
         self.replies = dict(replies or {})
         self.greeting = greeting
         self.ehlo = ehlo
@@ -572,7 +575,10 @@ class ScriptedServer(_ThreadedServer):
                 with self._lock:
                     self.auth_commands += 1
                 self._auth_exchange(line, conn, rfile)
-                reply = self._reply_for("AUTH", "235 2.7.0 Authentication successful")
+                if self.auth is not None:
+                    reply = self.auth(line)
+                else:
+                    reply = self._reply_for("AUTH", "235 2.7.0 Authentication successful")
             elif verb == "DATA":
                 reply = self._reply_for("DATA", "354 End data with <CR><LF>.<CR><LF>")
                 if reply.startswith("354"):
@@ -648,3 +654,69 @@ def legacy_tls_context(certs: Certificates, *, maximum: str = "TLSv1_1", ciphers
             context.maximum_version = getattr(ssl.TLSVersion, maximum)
             context.set_ciphers("ALL:@SECLEVEL=0")
     return context
+
+
+# --- Lab servers that greet and answer like Exchange Online and Gmail ------------------------
+EXCHANGE_GREETING = (
+    "220 FR4P281CA0042.outlook.office365.com Microsoft ESMTP MAIL Service ready at "
+    "Sun, 6 Dec 2026 23:00:00 +0000 [08DE33D1A1B2C3D4]"
+)
+EXCHANGE_EHLO = (
+    "SIZE 157286400",
+    "PIPELINING",
+    "DSN",
+    "ENHANCEDSTATUSCODES",
+    "STARTTLS",
+    "AUTH LOGIN XOAUTH2",
+    "8BITMIME",
+    "BINARYMIME",
+    "CHUNKING",
+    "SMTPUTF8",
+)
+GMAIL_GREETING = "220 smtp.gmail.com ESMTP a640c23a62f3a-abc123def456sm1234567ab.12 - gsmtp"
+GMAIL_EHLO = ("SIZE 35882577", "8BITMIME", "STARTTLS", "ENHANCEDSTATUSCODES", "PIPELINING",
+              "AUTH LOGIN PLAIN XOAUTH2 PLAIN-CLIENTTOKEN OAUTHBEARER XOAUTH", "CHUNKING",
+              "SMTPUTF8")  # fmt: skip
+EXCHANGE_OAUTH_REFUSED = "535 5.7.3 Authentication unsuccessful [FR4P281CA0042.DEUP281.PROD]"
+
+
+def xoauth2_of(line: bytes) -> tuple[str, str] | None:
+    """(user, token) of an `AUTH XOAUTH2 <base64>` line, or None for any other AUTH."""
+    parts = line.split()
+    if len(parts) < 3 or parts[1].upper() != b"XOAUTH2":
+        return None
+    fields = base64.b64decode(parts[2]).decode("utf-8", "replace").split("\x01")
+    user = next((f[5:] for f in fields if f.startswith("user=")), "")
+    token = next((f[12:] for f in fields if f.startswith("auth=Bearer ")), "")
+    return user, token
+
+
+def exchange_lab(
+    context, *, mailbox_of=None, password_reply: str = "235 2.7.0 Authentication successful"
+) -> ScriptedServer:
+    """A server that greets like Exchange Online (STARTTLS with context).
+
+    mailbox_of: callable(access token) -> the one mailbox that token may send as, or None;
+    AUTH XOAUTH2 passes only with a token for that mailbox (else 535 5.7.3, as Exchange
+    Online answers). Password logins (AUTH LOGIN) get password_reply.
+    """
+
+    def auth(line: bytes) -> str:
+        oauth = xoauth2_of(line)
+        if oauth is None:
+            return password_reply
+        user, token = oauth
+        allowed = mailbox_of(token) if mailbox_of else None
+        if allowed and allowed.lower() == user.lower():
+            return "235 2.7.0 Authentication successful"
+        return EXCHANGE_OAUTH_REFUSED
+
+    return ScriptedServer(
+        greeting=EXCHANGE_GREETING, ehlo=EXCHANGE_EHLO, starttls=context, auth=auth
+    )
+
+
+def gmail_lab(context, *, password_reply: str) -> ScriptedServer:
+    """A server that greets like Gmail's smtp.gmail.com and answers every login so."""
+    return ScriptedServer(greeting=GMAIL_GREETING, ehlo=GMAIL_EHLO, starttls=context,
+                          auth=lambda line: password_reply)  # fmt: skip

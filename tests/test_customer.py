@@ -59,7 +59,8 @@ def test_changing_the_path_keeps_the_other_paths_states(customers):
     customer, edit, _ = customers.create(path="portal")
     customers.complete_portal(customer["id"])
     customers.post(f"/c/{edit}/items/mail-received", {"done": "1"}, token_from=f"/c/{edit}")
-    customers.post(f"/c/{edit}/path", {"path": "smtp-own"}, token_from=f"/c/{edit}")
+    customers.post(f"/c/{edit}/path", {"path": "smtp-own", "confirm_leave": "1"},
+                   token_from=f"/c/{edit}")  # fmt: skip
     # a mail that arrived through the PORTAL proves nothing about the own mailbox
     assert customers.item_state(customer["id"], "mail-received") == "open"
     customers.post(f"/c/{edit}/path", {"path": "portal"}, token_from=f"/c/{edit}")

@@ -177,7 +177,8 @@ def test_csv_export_is_the_current_view_on_every_page(auth, make, client, db):
     assert rows[0] == ["Name", "Absender-Domain", "E-Mail der Ansprechperson",
                        "PEIQ-Ansprechpartner:in", "Weg", "Fortschritt (%)", "Letzte Aktivität",
                        "Braucht Aufmerksamkeit", "Letzter Fortschritt", "Archiviert", "Nr.",
-                       "Seite in Mitwirkung", "Nachweis der Ankunft"]  # fmt: skip
+                       "Seite in Mitwirkung", "Nachweis der Ankunft",
+                       "Microsoft 365/Google mit Passwort"]  # fmt: skip
     first = dict(zip(rows[0], next(r for r in rows if r[0] == "Verlag 00"), strict=True))
     customer = next(db.query("SELECT * FROM customers WHERE name = ?", [first["Name"]]))
     assert first["Nr."] == str(customer["id"])

@@ -70,7 +70,8 @@ def test_a_tick_belongs_to_the_path_it_was_given_on(customers):
     customers.complete_portal(customer["id"])
     tick(customers, edit)
     for other in ("smtp-own", "mailjet"):
-        customers.post(f"/c/{edit}/path", {"path": other}, token_from=f"/c/{edit}")
+        customers.post(f"/c/{edit}/path", {"path": other, "confirm_leave": "1"},
+                       token_from=f"/c/{edit}")  # fmt: skip
         data = customers.client.get(f"/c/{edit}/status.json").get_json()
         received = next(i for i in data["items"] if i["id"] == "mail-received")
         assert received["state"] == "open" and data["progress"] == 0
@@ -130,7 +131,8 @@ def test_page_status_json_and_dashboard_agree(auth, customers):
     customers.complete_portal(customer["id"])
     tick(customers, edit)
     for path, expected in (("portal", 100), ("smtp-own", 0), ("mailjet", 0), ("portal", 100)):
-        customers.post(f"/c/{edit}/path", {"path": path}, token_from=f"/c/{edit}")
+        customers.post(f"/c/{edit}/path", {"path": path, "confirm_leave": "1"},
+                       token_from=f"/c/{edit}")  # fmt: skip
         page = customers.client.get(f"/c/{edit}").text
         assert f'data-progress="{expected}"' in page
         assert ("Geschafft" in page) == (expected == 100)

@@ -197,7 +197,7 @@ def test_rate_limit_names_no_empty_field_list(smtp_app, customers, db, kunde_mai
         wait_for_run(db, customer["id"])
     text = send(customers, edit, form(kunde_mail)).text
     assert "bitte prüfen Sie: ." not in text and "Die Testmail wurde nicht gesendet." in text
-    assert "in den letzten 10 Minuten schon 2 Tests" in text
+    assert "in den letzten 10 Minuten schon 2 Testmails" in text
 
 
 def test_confirmation_link_of_a_closed_setup_says_closed(

@@ -6,6 +6,7 @@ import time
 from collections import Counter
 
 import pytest
+from dnszones import rsa_b64
 from smtpserver import MailServer
 
 from mitwirkung import store
@@ -15,7 +16,7 @@ MAILJET = {
     "verification_name": "mailjet._a1b2c3d4",
     "verification_value": "a1b2c3d4e5f60718",
     "dkim_selector": "mailjet",
-    "dkim_key": "",
+    "dkim_key": rsa_b64(1024),
 }
 SETTINGS = {"host": "mail.kunde.test", "port": "587", "encryption": "tls",
             "username": "versand@kunde.test", "sender": "versand@kunde.test"}  # fmt: skip
@@ -79,6 +80,39 @@ def test_contact_is_mailed_when_the_mailjet_values_are_ready(mailing_app, auth, 
     customers.post(f"/manage/customers/{customer['id']}/mailjet", MAILJET)
     time.sleep(0.3)
     assert len([m for m in mail_server.handler.messages[before:]]) == 1
+
+
+def test_values_without_dkim_key_are_not_ready(mailing_app, auth, customers, mail_server):
+    """Without Mailjet's DKIM key nothing says "ready": no mail, no forward, one waiting state;
+    the manager is told what is missing, and the mail goes out once the key is there."""
+    auth.login()
+    customer, edit, _ = with_contact(customers)
+    form = customers.client.get(f"/manage/customers/{customer['id']}").text
+    assert "DKIM-Schlüssel (optional)" not in form and "Nötig: Fehlt er" in form  # before saving
+    before = len(mail_server.handler.messages)
+    response = customers.post(
+        f"/manage/customers/{customer['id']}/mailjet", {**MAILJET, "dkim_key": ""}
+    )
+    page = customers.client.get(response.headers["Location"]).text
+    assert "Noch nicht vollständig – es fehlt der öffentliche DKIM-Schlüssel" in page
+    assert "Die Kund:in bekommt eine E-Mail an" not in page and 'id="mailjet-dkim-missing"' in page
+    mine = customers.client.get(f"/c/{edit}").text
+    dkim = mine[mine.index('id="item-dns-dkim"') :]
+    dkim = dkim[: dkim.index("</li>")]
+    assert "Wartet auf PEIQ" in dkim and "Mailjet-Konto" not in mine
+    assert "Noch nicht angelegt" not in dkim and "Was tun?" not in dkim
+    assert 'id="forward-waiting"' in mine and 'id="forward-email"' not in mine
+    refused = customers.post(f"/c/{edit}/forward", {"email": "it@kunde.test"}, htmx=True,
+                             token_from=f"/c/{edit}")  # fmt: skip
+    assert refused.status_code == 409
+    time.sleep(0.3)
+    assert mail_server.handler.messages[before:] == []
+    # the key arrives: now the values are ready, and the customer is told once
+    customers.post(f"/manage/customers/{customer['id']}/mailjet", MAILJET)
+    message = wait_for_mail(mail_server, "it@xn--mller-verlag-dlb.de", before)
+    assert message.message["Subject"] == "Ihre DNS-Einträge für Mailjet stehen bereit"
+    mine = customers.client.get(f"/c/{edit}").text
+    assert 'id="forward-email"' in mine and "Wartet auf PEIQ" not in mine
 
 
 def test_without_mail_settings_the_manager_is_told_to_tell_the_customer(app, auth, customers):

@@ -7,7 +7,7 @@ import io
 import re
 
 import pytest
-from dnszones import make_keys
+from dnszones import make_keys, rsa_b64
 from test_dashboard import names
 
 from mitwirkung import handover, overview, store
@@ -75,8 +75,11 @@ def test_every_state_where_the_customer_waits_for_peiq_is_listed_so(auth, make, 
     assert overview.MAILJET_VALUES_MISSING in row
     page = client.get(f"/manage/customers/{mailjet['id']}").text
     assert 'id="mailjet-missing"' in page and "wartet auf PEIQ" in page
+    # values without the DKIM key are not complete: the customer still waits on PEIQ
+    assert save_values(customers, mailjet["id"], dkim_key="").status_code == 303
+    assert "Mailjet ohne Werte" in waiting(client)
     # once PEIQ entered the values, the customer has something to do and no longer waits
-    assert save_values(customers, mailjet["id"]).status_code == 303
+    assert save_values(customers, mailjet["id"], dkim_key=rsa_b64(1024)).status_code == 303
     assert "Mailjet ohne Werte" not in waiting(client)
     assert "Mailjet ohne Werte" not in attention(client)
     assert 'id="mailjet-missing"' not in client.get(f"/manage/customers/{mailjet['id']}").text

@@ -5,6 +5,7 @@ import re
 import time
 
 import pytest
+from dnszones import rsa_b64
 
 from mitwirkung import handover, store
 
@@ -126,3 +127,54 @@ def test_the_customers_own_change_swaps_nothing_but_the_watcher(mailing, custome
     html = customers.client.get(url).text  # a newer revision, but PEIQ did nothing
     assert html.count("hx-swap-oob") == 1 and 'id="peiq-watch"' in html
     assert "was=mailjet-setup" in html  # still waiting, polling on with the new revision
+
+
+def test_values_without_the_dkim_key_then_the_key_each_reach_the_open_page(
+    mailing, customers, outbox
+):
+    """Issue 18's wait for the DKIM key is the same one poll: records first, then the key."""
+    customer, edit = make(customers, "mailjet")
+    url = watch_url(customers.client, edit)
+    manage = f"/manage/customers/{customer['id']}"
+    assert customers.post(f"{manage}/mailjet", MAILJET, token_from=manage).status_code == 303
+    html = customers.client.get(url).text
+    assert '<div id="workspace" hx-swap-oob="true"' in html and "mailjet._a1b2c3d4" in html
+    assert 'id="forward-waiting"' in html  # nothing incomplete goes to IT
+    dkim = re.search(r'<li id="item-dns-dkim".*?</li>', html, re.S).group(0)
+    assert "Wartet auf PEIQ" in dkim
+    url = WATCH.search(html).group(1).replace("&amp;", "&")
+    assert "was=mailjet-dkim" in url
+    assert customers.client.get(url).status_code == 204
+    assert "DKIM-Schlüssel von Mailjet nachtragen" in customers.client.get("/manage/").text
+    key = {**MAILJET, "dkim_key": rsa_b64(2048)}
+    assert customers.post(f"{manage}/mailjet", key, token_from=manage).status_code == 303
+    wait_for_mail(outbox, "it@mueller-verlag.de", "DNS-Einträge für Mailjet stehen bereit")
+    html = customers.client.get(url).text
+    assert '<div id="workspace" hx-swap-oob="true"' in html and 'id="value-dns-dkim"' in html
+    assert 'id="forward-waiting"' not in html
+    assert "PEIQ hat den DKIM-Schlüssel von Mailjet eingetragen" in html
+    watcher = re.search(r'<div id="peiq-watch"[^>]*>', html).group(0)
+    assert "hx-get" not in watcher  # nothing left to wait for: the poll stops
+
+
+def test_a_bad_stored_contact_and_a_second_confirm_mail_nobody(mailing, customers, outbox, db):
+    customer, edit = make(customers, "portal")
+    page = f"/c/{edit}"
+    named = {"portal": "portal.mueller-verlag.de", "confirm": "y"}
+    assert customers.post(f"{page}/portal", named, token_from=page).status_code == 303
+    db.execute("UPDATE customers SET contact_email = ? WHERE id = ?",
+               ["undisclosed-recipients:;x@irgendwo.test", customer["id"]])  # fmt: skip
+    manage = f"/manage/customers/{customer['id']}"
+    confirm = {"portal": "portal.mueller-verlag.de"}
+    assert customers.post(f"{manage}/portal-confirm", confirm, token_from=manage).status_code == 303
+    text = customers.client.get(manage).text
+    assert "Übernahme der SMTP-Konfiguration von portal.mueller-verlag.de bestätigt" in text
+    assert "keine gültige Adresse, deshalb ging keine E-Mail hinaus" in text
+    db.execute("UPDATE customers SET contact_email = ? WHERE id = ?",
+               ["it@mueller-verlag.de", customer["id"]])  # fmt: skip
+    events = db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    assert customers.post(f"{manage}/portal-confirm", confirm, token_from=manage).status_code == 303
+    assert "Das war schon erledigt" in customers.client.get(manage).text
+    assert db.execute("SELECT COUNT(*) FROM events").fetchone()[0] == events
+    customers.app.extensions["runner"].shutdown()
+    assert outbox.handler.messages == []

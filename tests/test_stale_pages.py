@@ -32,7 +32,8 @@ def test_a_tick_racing_a_path_switch_never_lands_on_the_new_path(app, customers,
         threads = [
             threading.Thread(target=post, args=("tick", f"/c/{edit}/items/mail-received",
                                                 {"done": "1", "path": "smtp-own"})),
-            threading.Thread(target=post, args=("path", f"/c/{edit}/path", {"path": "portal"})),
+            threading.Thread(target=post, args=("path", f"/c/{edit}/path",
+                                                 {"path": "portal", "confirm_leave": "1"})),
         ]  # fmt: skip
         for t in threads:
             t.start()

@@ -169,12 +169,19 @@ def test_dashboard_shows_the_queue_with_link_age_and_contact(make, db, client, a
     assert f'href="/manage/customers/{a["id"]}">Alpha Verlag' in queue
     assert "Mailjet einrichten und die Werte von Mailjet holen" in queue
     assert "seit weniger als 1 Minute" in queue and "Anna Manager" in queue
-    # the Mailjet values are saved: nothing left to do
+    # the Mailjet values without the DKIM key: the customer still waits on PEIQ (issue 18)
     db.table("mailjet_expectations").insert(
         {"customer_id": a["id"], "domain": "alpha.de", "verification_name": "x",
          "verification_value": "y", "dkim_selector": "mailjet", "dkim_key": None,
          "updated_at": "2026-03-02T08:00:00+00:00"}
     )  # fmt: skip
+    store.add_event(db, a["id"], "manager:am@peiq.de", "mailjet-expectation")
+    html = client.get("/manage/").get_data(as_text=True)
+    queue = html[html.index('id="todo-queue"') :]
+    assert "DKIM-Schlüssel von Mailjet nachtragen" in queue
+    assert "Mailjet einrichten und die Werte" not in queue
+    # ... and with the key: nothing left to do
+    db.table("mailjet_expectations").update(a["id"], {"dkim_key": "MIGfMA0GCSqGSIb3DQEBAQUAA4"})
     store.add_event(db, a["id"], "manager:am@peiq.de", "mailjet-expectation")
     html = client.get("/manage/").get_data(as_text=True)
     assert "nichts – keine Kund:in wartet gerade auf PEIQ." in html

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from mitwirkung.checks.domain import display_domain
 
+from .provider_wording import PROVIDER_TABLE
+
 # Said once wherever SSL and TLS get mixed up: the words name the moment, not the strength.
 SSL_TLS_NOTE = (
     "SSL und TLS bedeuten hier, „wann“ die Verschlüsselung beginnt, nicht wie sicher sie ist: "
@@ -46,6 +48,9 @@ DEFAULTS = {
     "role": "Adresse",
     "mailbox": "",
     "step": "",
+    "tenant": "(leer)",
+    "client": "(leer)",
+    "aadsts": "ohne Fehlercode",
 }
 
 
@@ -217,8 +222,8 @@ TABLE: dict[str, tuple[str, str, str]] = {
     ),
     "cert_untrusted": (
         "Zertifikat nicht vertrauenswürdig",
-        "Das Zertifikat von {host} stammt nicht von einer anerkannten Stelle. Aussteller: "
-        "{issuer}.{detail}",
+        "Das Zertifikat von {host} stammt nicht von einer anerkannten Stelle – das kann nur "
+        "der Betreiber des Mailservers ändern.{detail}",
         "Der Betreiber des Mailservers sollte ein Zertifikat einer anerkannten Stelle "
         "einrichten (z. B. Let’s Encrypt). Verwenden Sie sonst den Servernamen Ihres "
         "Anbieters, für den ein gültiges Zertifikat vorliegt.",
@@ -878,6 +883,7 @@ TRANSCRIPT = {
     "timeout": "Zeitüberschreitung",
     "cert_refused": "* TLS-Zertifikat abgelehnt: {detail}",
     "tls_failed": "* TLS-Fehler: {reason}",
+    "cert_issuer": "* TLS-Zertifikat ausgestellt von {issuer}",
     "tls_session": "* {version} ({cipher}), Zertifikat für {subject}, ausgestellt von "
     "{issuer}, gültig bis {not_after}",
     "helo_fallback": "* Der Server versteht EHLO nicht, weiter mit HELO (RFC 5321 §3.2)",
@@ -889,8 +895,65 @@ TRANSCRIPT = {
 }
 
 
+# Failures only the operator of the mail server (the customer's IT or hoster) can fix: what to
+# ask them for, in a short text the customer passes on (operator_request).
+OPERATOR_ASKS = {
+    "cert_untrusted": "richten Sie ein Zertifikat einer anerkannten Stelle ein (z. B. "
+    "Let’s Encrypt) – selbst signierte oder interne Zertifikate lehnen Absender ab",
+    "cert_weak": "ersetzen Sie das Zertifikat durch eines mit ausreichend langem Schlüssel",
+    "cert_chain_incomplete": "richten Sie die vollständige Zertifikatskette ein (bei "
+    "Let’s Encrypt: fullchain.pem statt cert.pem)",
+    "cert_not_yet_valid": "prüfen Sie die Uhrzeit des Servers und das Gültig-ab-Datum "
+    "des Zertifikats",
+    "cert_expired": "erneuern Sie das Zertifikat",
+    "tls_outdated": "schalten Sie TLS 1.2 oder neuer ein",
+    "tls_no_shared_cipher": "schalten Sie zeitgemäße Verschlüsselungsverfahren (TLS 1.2 "
+    "oder neuer) ein",
+    "starttls_refused": "prüfen Sie, warum der Server STARTTLS ablehnt (oft ein fehlendes "
+    "oder falsch eingebundenes Zertifikat)",
+}
+DATES = ("not_after", "not_before")  # ISO dates (YYYY-MM-DD) the page shows as 06.12.2026
+
+
+def german_date(value) -> str:
+    """An ISO date "2026-12-05" as the page writes dates ("05.12.2026"); other text unchanged."""
+    text = str(value)
+    if len(text) == 10 and text[4] == text[7] == "-" and text.replace("-", "").isdigit():
+        return f"{text[8:10]}.{text[5:7]}.{text[0:4]}"
+    return text
+
+
+def operator_request(result: dict, host: str, port) -> str | None:
+    """A short German text for the mail server's operator, or None when the customer can act.
+
+    result: a stored SmtpResult (code, title, message, reply, tls). Names the server, what the
+    test found, what to change, and the technical facts (certificate, reply) for the reader.
+    """
+    ask = OPERATOR_ASKS.get(result.get("code") or "")
+    if ask is None:
+        return None
+    facts = []
+    tls = result.get("tls") or {}
+    if tls:
+        facts.append(
+            f"Zertifikat für {tls.get('subject') or '?'}, ausgestellt von "
+            f"{tls.get('issuer') or '?'}, gültig bis {german_date(tls.get('not_after') or '?')}"
+        )
+    # what the TLS layer said about the certificate (issuer, names), from the transcript
+    facts += [ln[2:] for ln in result.get("transcript") or () if ln.startswith("* TLS")]
+    if result.get("reply"):
+        facts.append(f"Antwort des Servers: {result['reply']}")
+    return (
+        f"Guten Tag,\n\nPEIQ PRINT PPS soll über unseren Mailserver {host} (Port {port}) "
+        f"System-E-Mails senden. Der Test dabei meldet: {result.get('title')}.\n\n"
+        f"{result.get('message')}\n\nBitte {ask}. Danach wiederholen wir den Test.\n"
+        + (f"\nTechnische Angaben: {'; '.join(facts)}\n" if facts else "")
+    )
+
+
 def line(key: str, **values) -> str:
     """One German transcript line (or word) of TRANSCRIPT, filled with values."""
+    values = {k: german_date(v) if k in DATES else v for k, v in values.items()}
     return TRANSCRIPT[key].format(**values)
 
 
@@ -940,7 +1003,8 @@ def describe(code: str, **context) -> Diagnosis:
         (proven and PROVEN_VARIANTS.get(code))
         or (not login_chosen and NO_LOGIN_VARIANTS.get(code))
         or VARIANTS.get((code, authenticated))
-        or TABLE.get(code, TABLE["unexpected"])
+        or TABLE.get(code)
+        or PROVIDER_TABLE.get(code, TABLE["unexpected"])
     )
     # A-labels only on the wire: a person reads the server's and the certificate's names
     # with U-labels (mail.müller-verlag.de, not mail.xn--mller-verlag-dlb.de).
@@ -949,7 +1013,13 @@ def describe(code: str, **context) -> Diagnosis:
             context[key] = display_domain(context[key])
         elif isinstance(context.get(key), list | tuple):
             context[key] = [display_domain(str(n)) for n in context[key]]
-    values = _Context({k: _text(v) for k, v in context.items() if v not in (None, "")})
+    values = _Context({k: german_date(v) if k in DATES else _text(v)
+                       for k, v in context.items() if v not in (None, "")})  # fmt: skip
+    if values.get("host") and values.get("host") == values.get("address"):
+        # the customer typed an address: "Der Server 127.0.0.1", not "127.0.0.1 (127.0.0.1)"
+        title, message, next_step = (
+            t.replace(" ({address})", "") for t in (title, message, next_step)
+        )
     values["cert_suggestion"] = _cert_suggestion(context.get("cert_names"))
     if context.get("note") in NOTES:
         values["detail"] = " ".join(filter(None, (NOTES[context["note"]], values.get("detail"))))

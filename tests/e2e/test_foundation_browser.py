@@ -38,13 +38,14 @@ def test_customer_chooses_path_fixes_a_mistake_and_ticks(live_app, kunde_dns, pa
     expect(form.locator("#port")).to_have_value("465")  # the usual port is suggested
     form.get_by_label("TLS – Verbindung").check()
     expect(form.locator("#port")).to_have_value("587")
-    form.get_by_label("Nutzer").fill("versand@mueller.de")
+    form.get_by_role("textbox", name="Nutzer").fill("versand@mueller.de")
     form.get_by_label("Absenderadresse").fill("versand-at-mueller.de")  # the mistake
     form.get_by_role("button", name="Speichern").click()
     error = page.locator("#sender-error")
     expect(error).to_contain_text("vollständige E-Mail-Adresse")
     expect(page.locator("#smtp-form").get_by_label("Server/Host")).to_have_value("mail.kunde.test")
-    expect(page.locator("#smtp-form").get_by_label("Nutzer")).to_have_value("versand@mueller.de")
+    username = page.locator("#smtp-form").get_by_role("textbox", name="Nutzer")
+    expect(username).to_have_value("versand@mueller.de")
 
     page.locator("#smtp-form").get_by_label("Absenderadresse").fill("versand@mueller.de")
     page.locator("#smtp-form").get_by_role("button", name="Speichern").click()

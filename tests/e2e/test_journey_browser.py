@@ -3,11 +3,14 @@ next to where it was taken (in view, focused, read out), failed requests say so 
 nothing typed is lost, and axe-core finds nothing. One app server for the whole module."""
 
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from dnslib import RR
 from dnsserver import ZoneServer
+from dnszones import rsa_b64, txt_strings
 from e2e.conftest import ARTIFACTS, LiveServer
 from playwright.sync_api import expect
 from smtpserver import KUNDE_ZONE, PASSWORD, USER
@@ -25,7 +28,15 @@ $ORIGIN teil.de.
 @ IN NS ns1.teil.de.
 @ IN TXT "v=spf1 ip4:192.0.2.1 -all"
 mailjet._a1b2c3d4 IN TXT "a1b2c3d4e5f60718"
+$ORIGIN gruen.de.
+@ IN SOA ns1.gruen.de. hostmaster.gruen.de. 1 3600 600 86400 300
+@ IN NS ns1.gruen.de.
+mailjet._a1b2c3d4 IN TXT "a1b2c3d4e5f60718"
+$ORIGIN spf.mailjet.com.
+@ IN SOA ns1.mailjet.com. hostmaster.mailjet.com. 1 3600 600 86400 300
+@ IN TXT "v=spf1 ip4:87.253.232.0/21 -all"
 """
+DKIM_KEY = rsa_b64(1024)
 MAILJET = {"verification_name": "mailjet._a1b2c3d4", "verification_value": "a1b2c3d4e5f60718",
            "dkim_selector": "mailjet", "dkim_key": ""}  # fmt: skip
 
@@ -52,6 +63,7 @@ def server(tmp_path_factory, zones, certs, kunde_mail):
             "SMTP_TIMEOUT": 5,
             "SMTP_PROBE_PORTS": [[kunde_mail.port, "ssl"], [kunde_mail.port, "tls"]],
             "SMTP_TESTS_PER_ADDRESS": 1000,
+            "PEIQ_POLL_SECONDS": 1,
         }
     )
     db = connect(app.config["DATABASE"])
@@ -165,7 +177,7 @@ def fill_settings(form, port):
     form.locator("#port").fill(str(port))
     form.get_by_label("TLS – Verbindung").check()
     form.locator("#port").fill(str(port))
-    form.get_by_label("Nutzer").fill(USER)
+    form.get_by_role("textbox", name="Nutzer").fill(USER)
     form.get_by_label("Absenderadresse").fill("versand@kunde.test")
 
 
@@ -293,7 +305,7 @@ def test_mailjet_records_once_in_the_customers_words(journey, context):
             "domain": "teil.de",
             **MAILJET,
             "verification_name": "mailjet._a1b2c3d4.teil.de",
-            "dkim_key": None,
+            "dkim_key": DKIM_KEY,
         }  # fmt: skip
     )
     store.add_event(journey.db, customer["id"], "manager:am@peiq.de", "mailjet-expectation")
@@ -389,8 +401,8 @@ def test_keyboard_only_through_the_smtp_own_path(journey, kunde_mail, context):
     kb.press("ArrowDown")  # TLS
     expect(form.get_by_label("TLS – Verbindung")).to_be_checked()
     expect(form.locator("#port")).to_have_value(str(kunde_mail.port))  # not the usual 587
-    for label, text in (("Nutzer", USER), ("Absenderadresse", "versand@kunde.test")):
-        tab_to(page, form.get_by_label(label))
+    for field, text in (("#username", USER), ("#sender", "versand@kunde.test")):
+        tab_to(page, form.locator(field))
         kb.type(text)
     kb.press("Enter")
     journey.answered(page.locator("#smtp-save-answer"), "Gespeichert.")
@@ -448,7 +460,7 @@ def test_without_login_user_and_password_step_aside(journey):
     form = page.locator("#smtp-form")
     fill_settings(form, 587)
     form.get_by_label("Mein Server braucht keine Anmeldung").check()
-    expect(form.get_by_label("Nutzer")).to_be_hidden()
+    expect(form.get_by_role("textbox", name="Nutzer")).to_be_hidden()
     expect(form.locator("#smtp-password-input")).to_be_hidden()
     expect(form.get_by_text("die IP-Adressen freigeben, von denen PEIQ sendet")).to_be_visible()
     form.get_by_role("button", name="Speichern").click()
@@ -456,7 +468,7 @@ def test_without_login_user_and_password_step_aside(journey):
     page.reload()
     expect(page.locator("#item-smtp-password .badge")).to_have_text("Nicht nötig")
     expect(page.locator("#item-smtp-password")).not_to_contain_text("Passwort jetzt übergeben")
-    expect(page.locator("#smtp-form").get_by_label("Nutzer")).to_be_hidden()
+    expect(page.locator("#smtp-form").get_by_role("textbox", name="Nutzer")).to_be_hidden()
     journey.axe()
     journey.shot("journey-no-login")
     assert journey.state(customer["id"], "smtp-password") == "done"
@@ -480,3 +492,85 @@ def test_a_tab_behind_a_path_switch_says_so_in_place(journey, allow_errors):
     expect(error).to_be_in_viewport()
     expect(form.get_by_label("Server/Host")).to_have_value("mail.kunde.test")
     journey.shot("journey-other-path")
+
+
+@contextmanager
+def published(zones, text):
+    """Records added to the running test DNS (as in a DNS panel), removed again afterwards."""
+    added = list(RR.fromZone(text))
+    for rr in added:
+        zones.records.setdefault(str(rr.rname).lower(), []).append(rr)
+    try:
+        yield
+    finally:
+        for rr in added:
+            zones.records[str(rr.rname).lower()].remove(rr)
+
+
+def test_peiq_informed_card_follows_a_green_check_without_reload(journey, zones):
+    page = journey.page
+    customer, edit, _ = journey.customer("mailjet", domain="gruen.de")
+    journey.db.table("mailjet_expectations").insert(
+        {"customer_id": customer["id"], "domain": "gruen.de", **MAILJET,
+         "dkim_key": DKIM_KEY}
+    )  # fmt: skip
+    page.goto(edit)
+    page.get_by_role("button", name="DNS prüfen").click()
+    journey.answered(page.locator("#dns-answer"), "Noch nicht in Ordnung")
+    inform = page.locator("#item-peiq-informed")
+    expect(inform).to_contain_text("Noch nicht alle nötigen Einträge sind in Ordnung")
+    records = (
+        '$ORIGIN gruen.de.\n@ IN TXT "v=spf1 include:spf.mailjet.com -all"\n'
+        f"mailjet._domainkey IN TXT {txt_strings('v=DKIM1; k=rsa; p=' + DKIM_KEY)}\n"
+    )
+    with published(zones, records):
+        page.get_by_role("button", name="DNS prüfen").click()
+        journey.answered(page.locator("#dns-answer"), "Alle nötigen Einträge sind in Ordnung")
+    expect(inform).not_to_contain_text("Noch nicht alle nötigen Einträge")
+    expect(inform.get_by_role("button", name="PEIQ informieren")).to_be_visible()
+    page.locator("#zone-snippet summary").click()  # the zone-file snippet for IT, open
+    expect(page.locator("#zone-text")).to_contain_text("$ORIGIN gruen.de.")
+    journey.axe()
+    journey.shot("truth-inform-after-green")
+
+
+def test_portal_page_notices_peiq_confirming_by_itself(journey):
+    page = journey.page
+    customer, edit, _ = journey.customer("portal")
+    page.goto(edit)
+    item = page.locator("#item-portal-adopt")
+    item.get_by_label("Adresse Ihres PORTAL").fill("portal.kunde.test")
+    item.get_by_label("Die SMTP-Konfiguration dieses PORTAL").check()
+    item.get_by_role("button", name="Übernahme anfragen").click()
+    expect(page.locator("#item-portal-adopt .badge")).to_have_text("Wartet auf PEIQ")
+    store.set_item(journey.db, customer["id"], "portal-adopt", "done", "manager:am@peiq.de",
+                   {"portal": "portal.kunde.test"})  # fmt: skip
+    # no reload: the page asks by itself while it waits on PEIQ
+    expect(page.locator("#item-portal-adopt .badge")).to_have_text("Erledigt")
+    expect(page.locator("#item-portal-adopt")).to_contain_text("Von PEIQ bestätigt")
+    received = page.locator("#item-mail-received")
+    tick = received.get_by_role("button", name=re.compile("Ja, ich habe eine E-Mail"))
+    expect(tick).to_be_visible()
+    expect(page.locator("[data-progress]")).to_have_text("50 %")
+
+
+def test_waiting_mailjet_page_shows_the_records_when_peiq_enters_them(journey):
+    page = journey.page
+    customer, edit, _ = journey.customer("mailjet", domain="teil.de")
+    page.goto(edit)
+    expect(page.locator("#dns-waiting")).to_contain_text("Wartet auf PEIQ")
+    journey.db.table("mailjet_expectations").insert(
+        {"customer_id": customer["id"], "domain": "teil.de", **MAILJET, "dkim_key": None}
+    )
+    store.add_event(journey.db, customer["id"], "manager:am@peiq.de", "mailjet-expectation")
+    # no reload: the page asks by itself; the DKIM value is still PEIQ's to enter
+    expect(page.locator("#record-dns-verification")).to_be_visible()
+    dkim = page.locator("#item-dns-dkim")
+    expect(dkim.locator(".badge")).to_have_text("Wartet auf PEIQ")
+    expect(dkim).not_to_contain_text("Mailjet-Konto")
+    expect(page.locator("#forward-waiting")).to_be_attached()  # in the closed "weiterleiten"
+    journey.db.table("mailjet_expectations").update(customer["id"], {"dkim_key": DKIM_KEY})
+    store.add_event(journey.db, customer["id"], "manager:am@peiq.de", "mailjet-expectation")
+    expect(dkim.locator(".badge")).to_have_text("Noch nicht geprüft")
+    expect(dkim.locator("#value-dns-dkim")).to_contain_text("v=DKIM1")
+    journey.axe()

@@ -67,7 +67,7 @@ def test_a_failed_mailjet_save_answers_in_view(manager, live_app, screenshot):
     section = manager.locator("#mailjet")
     section.get_by_label("Name des Bestätigungs-Eintrags (TXT)").fill("mailjet._a1b2c3d4")
     section.get_by_label("Wert des Bestätigungs-Eintrags").fill("a1b2c3d4e5f60718")
-    section.get_by_label("Öffentlicher DKIM-Schlüssel (optional)").fill(BAD_KEY)
+    section.get_by_label("Öffentlicher DKIM-Schlüssel").fill(BAD_KEY)
     section.get_by_role("button", name="Mailjet-Werte speichern").click()
     problems = manager.locator("#problems")
     expect(problems).to_contain_text("kein gültiger öffentlicher DKIM-Schlüssel")

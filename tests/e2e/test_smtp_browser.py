@@ -62,9 +62,9 @@ def test_customer_sets_up_own_smtp_end_to_end(smtp_live, kunde_mail, page, conte
     expect(form.locator("#port")).to_have_value(str(kunde_mail.port))
     expect(form.locator('input[name="encryption"][value="tls"]')).to_be_checked()
 
-    form.get_by_label("Nutzer").fill(USER)
+    form.get_by_role("textbox", name="Nutzer").fill(USER)
     form.get_by_label("Absenderadresse").fill(SENDER)
-    form.locator("input[type=password]").fill("falsch")
+    form.locator("#smtp-password-input").fill("falsch")
     form.get_by_label("Empfänger der Testmail").fill(RECIPIENT)
     before = len(kunde_mail.handler.messages)
     form.get_by_role("button", name="Testmail senden").click()
@@ -81,11 +81,11 @@ def test_customer_sets_up_own_smtp_end_to_end(smtp_live, kunde_mail, page, conte
     # the form after the failed attempt: settings kept, password not rendered back
     form = page.locator("#smtp-form")
     expect(form.get_by_label("Server/Host")).to_have_value("mail.kunde.test")
-    expect(form.get_by_label("Nutzer")).to_have_value(USER)
+    expect(form.get_by_role("textbox", name="Nutzer")).to_have_value(USER)
     # what was typed stays in the field (kept in the browser), the server never sends it back
-    expect(form.locator("input[type=password]")).to_have_value("falsch")
-    expect(form.locator("input[type=password]")).to_have_attribute("value", "")
-    form.locator("input[type=password]").fill(PASSWORD)
+    expect(form.locator("#smtp-password-input")).to_have_value("falsch")
+    expect(form.locator("#smtp-password-input")).to_have_attribute("value", "")
+    form.locator("#smtp-password-input").fill(PASSWORD)
     if not form.get_by_label("Empfänger der Testmail").input_value():
         form.get_by_label("Empfänger der Testmail").fill(RECIPIENT)
     form.get_by_role("button", name="Testmail senden").click()

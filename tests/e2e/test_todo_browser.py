@@ -58,7 +58,7 @@ def test_portal_request_reaches_the_queue_and_the_answer_reaches_the_open_page(
     expect(desk.locator("#todo-queue summary")).to_contain_text("nichts – keine Kund:in wartet")
     manager.close()
 
-    # the customer's open page learns it by itself (SHARE_REFRESH_SECONDS=1 in the tests)
+    # the customer's open page learns it by itself (PEIQ_POLL_SECONDS=1 in the tests)
     expect(page.locator("#peiq-news")).to_have_text(
         "PEIQ hat die Übernahme der SMTP-Konfiguration von PORTAL bestätigt."
     )

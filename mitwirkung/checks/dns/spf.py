@@ -138,8 +138,10 @@ async def make_offer(ctx: Context, records: list[str]) -> Offer:
         record, merged = spf_repair.merge(repaired, add_mailjet=True)
         tree = await spf_tree.evaluate(ctx.lookup, ctx.domain, record)
     changes += merged
-    voids = await _own_voids(ctx, tree)
-    if voids and (tree.errors or len(tree.voids) > spf_syntax.VOID_LIMIT):
+    voids = []
+    if tree.errors or len(tree.voids) > spf_syntax.VOID_LIMIT:
+        voids = await _own_voids(ctx, tree)
+    if voids:
         record, dropped = spf_repair.drop_terms(record, voids)
         changes += dropped
         tree = await spf_tree.evaluate(ctx.lookup, ctx.domain, record)
@@ -162,17 +164,29 @@ def _at_least(lookups: int, truncated: bool) -> int | str:
     return f"mindestens {lookups}" if truncated else lookups
 
 
+# Own-record terms asked about when dropping void lookups (2 queries each at most, so one
+# click costs at most 2 x OWN_TERMS_BOUND queries here on top of the walk's bound).
+OWN_TERMS_BOUND = 20
+
+
 async def _own_voids(ctx: Context, tree: spf_tree.SpfNode) -> list[str]:
     """Return the mechanisms of the record itself (not of its includes) whose target does not
     exist: a/mx without any address/MX, include without any record at the name (RFC 7208
     §4.6.4). Names with macros are left alone (they depend on the sender). The answers are the
-    ones the evaluation already asked for (each name is asked once per check)."""
+    ones the evaluation already asked for (each name is asked once per check).
+
+    Bounded like the walk: a record with more than OWN_TERMS_BOUND such terms gets no offer
+    from this step, so one record cannot make one click cost hundreds of queries."""
+    candidates = [
+        term
+        for term in tree.terms
+        if not term.modifier and not term.macro and term.name in ("a", "mx", "include")
+        and not (term.name == "include" and term.target == spf_syntax.MAILJET_INCLUDE)
+    ]  # fmt: skip
+    if len(candidates) > OWN_TERMS_BOUND:
+        return []
     found = []
-    for term in tree.terms:
-        if term.modifier or term.macro or term.name not in ("a", "mx", "include"):
-            continue
-        if term.name == "include" and term.target == spf_syntax.MAILJET_INCLUDE:
-            continue
+    for term in candidates:
         target = term.target or ctx.domain
         types = {"a": ("A", "AAAA"), "mx": ("MX",), "include": ("TXT",)}[term.name]
         answers = [await ctx.lookup.query(target, t) for t in types]

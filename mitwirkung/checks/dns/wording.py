@@ -257,8 +257,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "die MX-Einträge auf höchstens {limit}).",
     ),
     "spf.too_deep": (
-        "Die SPF-Einbindungen sind zu tief verschachtelt.",
-        "Binden Sie weniger Einträge ineinander ein.",
+        "Die SPF-Einbindungen binden über mehr als zehn Stufen immer weitere Einträge ein "
+        "(include in include …). Jede Stufe kostet eine DNS-Abfrage – damit sind es mehr als "
+        "die zehn, die Empfänger erlauben, und sie werten den Eintrag als Fehler.",
+        "Fragen Sie Ihren Hoster oder Ihre IT, welche Einbindungen (include) Sie nicht mehr "
+        "brauchen, und entfernen Sie diese. (Regel: RFC 7208, Abschnitt 4.6.4.)",
     ),
     "spf.loop": (
         "„{term}“ bindet sich selbst ein (Schleife).",
@@ -305,9 +308,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "spf.too_many_lookups": (
         "Der SPF-Eintrag braucht {lookups} DNS-Abfragen (jedes include, a, mx, exists und "
         "redirect kostet eine). Empfänger erlauben höchstens {limit} und werten ihn sonst als "
-        "Fehler (RFC 7208, Abschnitt 4.6.4).{costly}",
-        "Entfernen Sie Einbindungen (include) von Diensten, die Sie nicht mehr nutzen, oder "
-        "ersetzen Sie sie durch feste Adressen (ip4/ip6).",
+        "Fehler.{costly}",
+        "Fragen Sie Ihren Hoster oder Ihre IT, welche Einbindungen (include) von Diensten Sie "
+        "nicht mehr nutzen, und entfernen Sie diese – oder ersetzen Sie sie durch feste "
+        "Adressen (ip4/ip6). (Regel: RFC 7208, Abschnitt 4.6.4.)",
     ),
     "spf.too_many_voids": (
         "Der SPF-Eintrag enthält {count_word} Verweise ins Leere (erlaubt sind höchstens {limit}, "
@@ -675,8 +679,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "dmarc.ok": ("Der DMARC-Eintrag ist gültig (p={policy}).", ""),
     "dmarc.ok_none": (
-        "Der DMARC-Eintrag ist gültig (p={policy}). Er beobachtet nur (p=none) und weist noch "
-        "nichts ab.",
+        "Der DMARC-Eintrag ist gültig. Er beobachtet nur (p=none) und weist noch nichts ab.",
         "",
     ),
     "dmarc.parent_broken": (
@@ -1027,8 +1030,8 @@ def params_for(finding: Finding) -> dict:
         lookups, limit = params["lookups"], params["limit"]
         params["lookups_note"] = f"; Empfänger erlauben höchstens {limit}"
         params["lookups_text"] = (
-            f"Er braucht {lookups} DNS-Abfragen; Empfänger erlauben für einen SPF-Eintrag "
-            f"höchstens {limit}."
+            f"Er braucht {lookups} DNS-Abfrage{'' if lookups == 1 else 'n'}; Empfänger "
+            f"erlauben für einen SPF-Eintrag höchstens {limit}."
         )
     if finding.code == "dkim.ok":
         bits = finding.params.get("bits")

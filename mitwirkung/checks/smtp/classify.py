@@ -180,6 +180,9 @@ def auth_code(code: int, message: str, encryption: str) -> str:
     text = message or ""
     lower = text.lower()
     status = enhanced_status(text)
+    family = provider_auth_code(code, text)
+    if family:
+        return family
     if status == "5.7.139" or "5.7.139" in text:
         return next((c for key, c in M365_TEXTS if key in lower), "auth_m365_policy")
     if code == 432 or status == "4.7.12":
@@ -257,6 +260,34 @@ def route_proven(session) -> bool:
 
 
 # --- end of issue 17 block --------------------------------------------------------------------
+
+
+# --- Microsoft 365 and Google (issue 15): their own replies to AUTH --------------------------
+# Exchange Online after the final removal of password login (Exchange Team Blog, MC786329).
+M365_REMOVED_TEXT = "basic authentication is not supported for client submission"
+GOOGLE_REJECTED_TEXT = "username and password not accepted"
+
+
+def provider_auth_code(code: int, message: str) -> str | None:
+    """A 5xx reply to AUTH that only Microsoft 365 or Google sends, or None.
+
+    Read as RFC 3463 reads it: the reply class first (only permanent 5xx here; 4xx stays
+    temporary), then the enhanced status code, then the provider's documented text:
+    550 5.7.30 (password login removed), 535 5.7.139 "… disabled for the Mailbox",
+    535 5.7.8 "Username and Password not accepted" (Google's own text). Google's 534 5.7.9
+    stays app_password_required here and becomes Google's diagnosis in mailauth.refine.
+    """
+    if not 500 <= code < 600:
+        return None
+    lower = (message or "").lower()
+    status = enhanced_status(message)
+    if status == "5.7.30" and M365_REMOVED_TEXT in lower:
+        return "auth_m365_basic_removed"
+    if status == "5.7.139" and "disabled for the mailbox" in lower:
+        return "auth_m365_mailbox_disabled"
+    if status == "5.7.8" and GOOGLE_REJECTED_TEXT in lower:
+        return "auth_google_rejected"
+    return None
 
 
 def _reply(exc) -> str:

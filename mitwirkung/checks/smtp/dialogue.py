@@ -6,14 +6,18 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from datetime import date
 
 import aiosmtplib
 
+from mitwirkung.checks import mailauth
 from mitwirkung.checks.diagnose import ENCRYPTION_LABELS, TECHNICAL, describe, line
 from mitwirkung.checks.netguard import normalize_host, vet
+from mitwirkung.checks.provider_wording import render_notice
 
 from .classify import Failure, classify
 from .message import AddressError, build_test_mail, parse_mailbox, serialise, shown_address
+from .oauth import OAuthLogin, fetch_token
 from .session import Session
 from .tls import TlsInfo, tls_context
 from .transcript import Transcript, visible
@@ -55,6 +59,9 @@ class SmtpResult:
     duration_ms: int
     address: str
     reply: str
+    authenticated: bool = False  # the server accepted the login (AUTH answered 235, RFC 4954)
+    provider: str = ""  # "microsoft", "google" or "" (checks/mailauth.py)
+    notice: dict | None = None  # the dated notice: {"code", "title", "text", "links"}
 
 
 def _mailbox(value: str, role: str):
@@ -81,16 +88,24 @@ async def run_smtp_test(
     ca_file: str | None,
     allow_plain_password: bool = False,
     ehlo_name: str | None = None,
+    oauth: OAuthLogin | None = None,
+    today: date | None = None,
+    providers: dict | None = None,
 ) -> SmtpResult:
     """Send the test mail with the customer's settings and return what happened.
 
     timeout: seconds for the whole test. At most one AUTH command is sent (RFC 4954), and
-    only when settings.login and settings.username are set. Never raises for bad input:
-    every outcome is an SmtpResult whose code is a failure class of diagnose.TABLE.
+    only when settings.login and settings.username are set. With oauth the login is
+    `AUTH XOAUTH2` with a token fetched first (oauth.py); password is then unused.
+    today (default: the system's date) decides which dated notice the result carries for
+    Microsoft 365 / Google (providers: checks/mailauth.load(), default the shipped file).
+    Never raises for bad input: every outcome is an SmtpResult whose code is a failure
+    class of diagnose.TABLE or provider_wording.PROVIDER_TABLE.
     """
     started = time.monotonic()
     deadline = asyncio.get_running_loop().time() + timeout
-    transcript = Transcript(settings.username, password)
+    secret = oauth.secret if oauth else password
+    transcript = Transcript(settings.username, secret)
     session = Session(settings.host, settings.port, settings.encryption, context=None,
                       transcript=transcript, ehlo_name=ehlo_name, timeout=timeout,
                       deadline=deadline)  # fmt: skip
@@ -103,7 +118,7 @@ async def run_smtp_test(
                     session, settings, password, confirm_url=confirm_url,
                     customer_name=customer_name, allowed_ports=allowed_ports,
                     allowed_networks=allowed_networks, nameservers=nameservers,
-                    ca_file=ca_file, allow_plain_password=allow_plain_password,
+                    ca_file=ca_file, allow_plain_password=allow_plain_password, oauth=oauth,
                 )  # fmt: skip
         except Exception as exc:
             failure = await classify(exc, session)
@@ -112,6 +127,13 @@ async def run_smtp_test(
                 failure = Failure("auth_required_not_offered", reply=failure.reply)
     finally:
         await session.close()
+    providers = mailauth.default() if providers is None else providers
+    provider = mailauth.by_host(providers, session.host) or mailauth.by_banner(
+        providers, session.said
+    )
+    login_kind = "oauth" if oauth else ("password" if settings.login else "none")
+    if failure:
+        failure.code = mailauth.refine(failure.code, provider, login_kind)
     code = failure.code if failure else ("ok" if session.authenticated else "ok_without_login")
     context = dict(failure.context) if failure else {}
     guard_message = context.pop("guard_message", None)
@@ -142,25 +164,39 @@ async def run_smtp_test(
     )
     if failure:
         reply = failure.reply
+        if context.get("issuer") and not session.tls:  # for the operator (operator_request)
+            transcript.note(line("cert_issuer", issuer=context["issuer"]))
         transcript.note(line("result", title=diagnosis.title))
+    outcome = "ok" if failure is None else code
+    found = mailauth.notice(provider, login=login_kind, today=today or date.today(),
+                            host=session.host, outcome=outcome)  # fmt: skip
+    notice = render_notice(found.code, found.params) if found else None
     log.info("SMTP test to port %s finished: %s", settings.port, code)
     return SmtpResult(
         ok=failure is None,
         code=code,
         title=visible(diagnosis.title),
-        message=visible(guard_message or diagnosis.message),
+        message=visible(_with_notice(guard_message or diagnosis.message, notice)),
         next_step=visible(diagnosis.next_step),
         transcript=tuple(transcript.lines),
         tls=session.tls,
         duration_ms=int((time.monotonic() - started) * 1000),
         address=str(session.address or ""),
         reply=transcript.flat(reply),
+        authenticated=session.authenticated,
+        provider=provider.key if provider else "",
+        notice=notice,
     )
+
+
+def _with_notice(message: str, notice: dict | None) -> str:
+    """The result's text with the provider's dated notice (PRODUCT: part of the result)."""
+    return f"{message} {notice['title']}: {notice['text']}" if notice else message
 
 
 async def _dialogue(session: Session, settings: SmtpSettings, password: str | None, *,
                     confirm_url, customer_name, allowed_ports, allowed_networks, nameservers,
-                    ca_file, allow_plain_password) -> str:  # fmt: skip
+                    ca_file, allow_plain_password, oauth=None) -> str:  # fmt: skip
     """Run the whole SMTP dialogue; return the final server reply or raise."""
     host, _ = normalize_host(settings.host)
     session.host = host
@@ -169,8 +205,14 @@ async def _dialogue(session: Session, settings: SmtpSettings, password: str | No
     sender = _mailbox(settings.sender, "sender")
     recipient = _mailbox(settings.recipient, "recipient")
     login = settings.login and bool(settings.username)
+    if login and settings.encryption == "none" and oauth:
+        raise Failure("auth_needs_encryption")  # a token is as secret as a password
     if login and settings.encryption == "none" and password and not allow_plain_password:
         raise Failure("plain_password_unconfirmed")
+    token = None
+    if login and oauth:
+        session.stage = "token"
+        token = await fetch_token(oauth, timeout=session.timeout)
     addresses = await vet(host, settings.port, allowed_ports=allowed_ports,
                           allowed_networks=allowed_networks, nameservers=nameservers,
                           timeout=session.timeout)  # fmt: skip
@@ -181,7 +223,10 @@ async def _dialogue(session: Session, settings: SmtpSettings, password: str | No
     smtp = session.smtp
     if login:
         session.stage = "auth"
-        await _authenticate(session, settings.username, password, allow_plain_password)
+        if token is not None:
+            await _authenticate_oauth(session, settings.username, token)
+        else:
+            await _authenticate(session, settings.username, password, allow_plain_password)
     utf8 = sender.needs_smtputf8 or recipient.needs_smtputf8
     if utf8 and not smtp.supports_extension("smtputf8"):
         needy = sender if sender.needs_smtputf8 else recipient
@@ -245,6 +290,18 @@ async def _authenticate(session: Session, username: str, password, allow_plain: 
     except (ValueError, TypeError, UnicodeError) as exc:
         # A challenge that is no base64 (RFC 4954 §4) or otherwise unusable.
         raise Failure("auth_protocol_error", detail=TECHNICAL.format(type(exc).__name__)) from exc
+    session.authenticated = True
+
+
+async def _authenticate_oauth(session: Session, username: str, token: str) -> None:
+    """Exactly one `AUTH XOAUTH2` with the mailbox and the token; its reply is the verdict."""
+    smtp = session.smtp
+    if not session.extended:
+        raise Failure("ehlo_unsupported")
+    offered = {name.upper() for name in smtp.server_auth_methods}
+    if not smtp.supports_extension("auth") or "XOAUTH2" not in offered:
+        raise Failure("oauth_not_offered", methods=auth_methods(smtp))
+    await smtp.auth_xoauth2(username, token)
     session.authenticated = True
 
 

@@ -1,16 +1,17 @@
-"""Find runs of password characters in text, in linear time, without regular expressions.
+"""Find runs of password characters in text, in linear time, with no pattern built from it.
 
 The password travels in a known set of readable transformations of its characters (case,
-also the sharp s U+00DF as "SS"; percent-, entity-, backslash-, quoted-printable- and hex-
-escapes of its UTF-8 or Latin-1 bytes, UTF-8 read as Latin-1/Windows-1252, raw Latin-1
+also the sharp s U+00DF as "SS"; percent-, entity-, backslash-, quoted-printable- and
+hex-escapes of its UTF-8 or Latin-1 bytes, UTF-8 read as Latin-1/Windows-1252, raw Latin-1
 bytes, "?" for a character a server could not show, Unicode NFD). Every form of every
-distinct password character is a literal string, kept in one trie (built once per password).
-A text is read as a lattice: from each position the trie gives the forms that start there
-(an edge to where the form ends, with the set of password positions it can stand for as a
-bit set); between two characters a reply may break the line (RFC 5321 §4.2.1: line end, the
-next line's reply code and its RFC 3463 enhanced status code). A shift-and pass forward and
-one backward over the lattice (bit-parallel over the password positions, Python integers)
-mark every edge that lies on a run of `window` consecutive password characters.
+distinct password character is a literal string, kept in one trie (built once per
+password). A text is read as a lattice: from each position the trie gives the forms that
+start there (an edge to where the form ends, with the set of password positions it can
+stand for as a bit set); between two characters a reply may break the line (RFC 5321
+§4.2.1: line end, the next line's reply code and its RFC 3463 enhanced status code). A
+shift-and pass forward and one backward over the lattice (bit-parallel over the password
+positions, Python integers) mark every edge that lies on a run of `window` consecutive
+password characters.
 
 Cost: O(len(text) × forms starting per position × window) integer operations, no
 backtracking (a 32 KB reply, aiosmtplib's limit, takes well under a second). Every step is

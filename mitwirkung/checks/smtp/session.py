@@ -153,6 +153,7 @@ class Session:
         self.tls: TlsInfo | None = None
         self.extended = True  # the server accepted EHLO (RFC 5321 §3.2)
         self.authenticated = False
+        self.said = ""  # the greeting and EHLO replies: which provider's server this is
 
     async def connect(self, addresses: list[IPAddress]) -> None:
         """Open the TCP connection to the first vetted address that answers."""
@@ -183,6 +184,7 @@ class Session:
         if self.encryption == "ssl" and self.tls is None:
             self._note_tls()
         self.transcript.reply(greeting)
+        self.said = greeting.message or ""
         await self._hello()
         if self.encryption == "tls":
             if not self.extended:
@@ -203,7 +205,8 @@ class Session:
         """
         self.stage = "ehlo_tls" if after_tls else "ehlo"
         try:
-            await self.smtp.ehlo()
+            response = await self.smtp.ehlo()
+            self.said += "\n" + (response.message or "")
         except aiosmtplib.SMTPHeloError as exc:
             if exc.code not in UNKNOWN_COMMAND or after_tls:
                 raise Failure(ehlo_refusal(exc.code, exc.message, after_tls),
