@@ -630,3 +630,13 @@ def m15_smtp_oauth_login(db: Database) -> None:
 def m18_secret_tested(db: Database) -> None:
     # A hand-over records whether a test's login proved the secret (1) or nobody tested it (0).
     db.table("secrets").add_column("tested", int, not_null_default=0)
+
+
+@migrations()
+def m_inbound_bounds_mail_counts(db: Database) -> None:
+    # A judged mail counts as evidence only when its From domain is the customer's (1);
+    # mails from elsewhere are kept and shown, but tick nothing (0).
+    db.table("inbound_mails").add_column("counts", int, not_null_default=1)
+    db.execute(
+        "CREATE INDEX idx_inbound_mails_counts ON inbound_mails (customer_id, path, counts, id)"
+    )
