@@ -18,7 +18,7 @@ from .db import now
 
 MIN_LENGTH = 10
 MAX_LENGTH = 200
-MIN_SCORE = 3  # zxcvbn's score 3: about 10^8 guesses or more ("safely unguessable" online)
+MIN_SCORE = 4  # zxcvbn's top score: about 10^10 guesses or more; 3 (10^8) let "Sommer2026!!" pass
 ZXCVBN_MAX = 72  # zxcvbn refuses longer passwords; the first 72 characters are judged
 INVITE_DAYS = 7
 RESET_HOURS = 48
@@ -31,11 +31,21 @@ RULE = (
 _WHY = {
     "passwords": "steht auf der Liste der häufigsten Passwörter",
     "user_inputs": "enthält Ihre E-Mail-Adresse, Ihren Namen oder den Namen PEIQ",
+    "site_words": "beginnt mit einem Wort, das Angreifer zuerst versuchen (Jahreszeit, Monat)",
     "repeat": "wiederholt nur dieselben Zeichen",
     "sequence": "ist eine Zeichenfolge wie „1234“ oder „abcd“",
     "spatial": "ist ein Tastaturmuster wie „qwertz“",
     "date": "besteht zu großen Teilen aus einem Datum",
 }
+
+
+# Site-specific words for zxcvbn's user_inputs (its dictionaries are English): the words a
+# German password spray tries first — seasons and months ("Sommer2026!!"), and our own names.
+SITE_WORDS = (
+    "peiq", "mitwirkung", "passwort", "kennwort", "verlag", "sommer", "winter", "herbst",
+    "frühling", "fruehling", "januar", "februar", "märz", "maerz", "april", "mai", "juni",
+    "juli", "august", "september", "oktober", "november", "dezember", "hallo", "willkommen",
+)  # fmt: skip
 
 
 class Refusal(ValueError):
@@ -53,7 +63,7 @@ def password_problem(password: str, email: str = "", name: str = "") -> str | No
         return f"Das Passwort ist zu kurz: bitte mindestens {MIN_LENGTH} Zeichen."
     if len(password) > MAX_LENGTH:
         return f"Das Passwort ist zu lang: bitte höchstens {MAX_LENGTH} Zeichen."
-    inputs = [email, email.split("@")[0], *name.split(), "peiq", "mitwirkung"]
+    inputs = [email, email.split("@")[0], *name.split(), *SITE_WORDS]
     with _ZXCVBN_LOCK:
         result = zxcvbn(password[:ZXCVBN_MAX], user_inputs=[i for i in inputs if i])
     if result["score"] >= MIN_SCORE:
@@ -61,6 +71,8 @@ def password_problem(password: str, email: str = "", name: str = "") -> str | No
     reasons = []
     for match in result["sequence"]:
         key = match.get("dictionary_name") if match["pattern"] == "dictionary" else match["pattern"]
+        if key == "user_inputs" and match.get("matched_word") in SITE_WORDS[5:]:
+            key = "site_words"
         if key in _WHY and _WHY[key] not in reasons:
             reasons.append(_WHY[key])
     why = f" (es {' und '.join(reasons)})" if reasons else ""

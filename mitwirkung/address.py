@@ -52,6 +52,11 @@ def addr_spec(value: str) -> str:
             f"Vor dem @ stehen Zeichen, die in einer E-Mail-Adresse nicht vorkommen dürfen: "
             f"{shown}. Bitte genau eine Adresse eingeben, {EXAMPLE}."
         )
+    if "=?" in local and "?=" in local:  # RFC 2047 §5: never an encoded-word in an addr-spec
+        raise AddressError(
+            "Vor dem @ steht eine verschlüsselte Schreibweise („=?…?=“), die Mailprogramme "
+            f"anders lesen als Server. Bitte die Adresse im Klartext eingeben, {EXAMPLE}."
+        )
     if local.startswith(".") or local.endswith(".") or ".." in local:
         raise AddressError(
             "Vor dem @ darf ein Punkt nicht am Anfang oder am Ende stehen und nicht doppelt. "

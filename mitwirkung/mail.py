@@ -53,7 +53,8 @@ def build(
         message["Reply-To"] = addr_spec(reply_to)
     message["Subject"] = one_line(subject)
     message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid()
+    sender = str(message["From"] or "")
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
     message.set_content(text)
     return message
 

@@ -22,6 +22,9 @@ LINK = re.compile(r"http://mitwirkung\.test(/manage/zugang/[A-Za-z0-9_-]{40,})")
         ("qwertzuiop", "häufigsten Passwörter"),
         ("wanningerzorglub", "E-Mail-Adresse, Ihren Namen"),
         ("x" * 201, "zu lang"),
+        ("Sommer2026!!", "Jahreszeit, Monat"),  # the first guesses of a password spray
+        ("Winter2025!!", "Jahreszeit, Monat"),
+        ("Dezember2026!", "Jahreszeit, Monat"),
     ],
 )
 def test_weak_passwords_are_refused_with_a_reason(password, why):
