@@ -228,6 +228,29 @@ def test_a_signature_whose_d_or_s_is_no_name_is_faulty_without_dns_advice(inboun
 _VERDICTS: dict[int, str] = {}
 
 
+@pytest.mark.parametrize("seals, signatures", [(HEAVY, HEAVY), (1, HEAVY), (MAX_SIGNATURES + 1, 0)])
+def test_arc_sets_beyond_the_bound_are_reported_unchecked_without_dns(
+    inbound_app, dns, seals, signatures
+):
+    def fields(name, count):
+        return "".join(
+            f"{name}: i={i + 1}; a=rsa-sha256; d=a{i}.test; s=s{i}; b=BBBB\r\n"
+            for i in range(count)
+        )
+
+    raw = (fields("ARC-Seal", seals) + fields("ARC-Message-Signature", signatures)).encode()
+    raw += b"From: pps@kunde.test\r\nSubject: x\r\n\r\nHallo\r\n"
+    dns.queries.clear()
+    verdict = judge_message(
+        raw, peer_ip="127.0.0.1", helo="pps.kunde.test", mail_from="pps@kunde.test",
+        nameservers=inbound_app.config["DNS_NAMESERVERS"], timeout=3,
+    )  # fmt: skip
+    assert verdict.arc.chain == "unchecked" and verdict.arc.instances == max(seals, signatures)
+    assert not any(name.endswith("_domainkey.a0.test.") for name, _ in dns.queries)
+    [line] = [line for line in explain(verdict) if line.part == "arc"]
+    assert "nicht geprüft" in line.text
+
+
 def many_signed_verdict(app, count: int) -> dict:
     """A real verdict on a mail with count signatures (judged once per count and module)."""
     if count not in _VERDICTS:

@@ -135,11 +135,16 @@ def _signing_domains(raw: bytes) -> tuple[str, ...]:
     return tuple(t[b"d"].decode("ascii", "replace").strip() for t in tags if dkim_check.key_name(t))
 
 
-def _arc_keys(raw: bytes) -> tuple[list, set[str]]:
+def _arc_keys(raw: bytes) -> tuple[list, set[str], int]:
+    """Return the ARC-Seals, the key names of seals and message signatures, and the number
+    of sets (the larger count of either header: a set has one of each, RFC 8617 §4.1)."""
     seals = dkim_check.signatures(raw, b"arc-seal")
     signatures = dkim_check.signatures(raw, b"arc-message-signature")
+    sets = max(len(seals), len(signatures))
+    if sets > MAX_ARC_SETS:
+        return seals, set(), sets
     names = {n for n in map(dkim_check.key_name, seals + signatures) if n}
-    return seals, names
+    return seals, names, sets
 
 
 def _arc_verify(raw: bytes, keys: dict[str, list[str] | None]) -> str:
@@ -165,13 +170,13 @@ def _instance(tags: dict[bytes, bytes]) -> int:
 async def arc(raw: bytes, txt: TxtLookup) -> ArcResult:
     """Report the message's ARC chain (never counted as a DMARC pass)."""
     try:
-        seals, names = _arc_keys(raw)
+        seals, names, sets = _arc_keys(raw)
     except Exception:  # noqa: BLE001 - headers dkimpy cannot parse: no ARC to report
         return ArcResult()
+    if sets > MAX_ARC_SETS:  # more sets than this receiver verifies: reported, not verified
+        return ArcResult(sets, "unchecked", "")
     if not seals:
         return ArcResult()
-    if len(seals) > MAX_ARC_SETS:  # more sets than this receiver verifies: the chain fails
-        return ArcResult(len(seals), "unchecked", "")
     keys = await dkim_check.fetch_keys(names, txt)
     chain = await asyncio.to_thread(_arc_verify, raw, keys)
     instances = [t.get(b"i", b"0") for t in seals if t]
