@@ -64,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         PROXY_COUNT=0,
         SECRET_MAX_AGE_DAYS=14,
         REMINDER_DAYS=[3, 7],
+        REMINDERS_PER_HOUR=50,
         MAILJET_API_URL="https://api.mailjet.com",
         MAILJET_API_KEY=None,
         MAILJET_API_SECRET=None,
