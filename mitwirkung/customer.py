@@ -168,6 +168,7 @@ def context(**extra) -> dict:
             current_app.config, settings.get("provider"), host=settings["host"], login=login
         )
     ctx["inbound_mail"] = inbound.latest(db, customer["id"], customer["path"])
+    ctx["inbound_foreign"] = inbound.foreign_notice(db, customer["id"], customer["path"])
     ctx["inbound_address"] = (
         None
         if g.readonly
@@ -352,10 +353,13 @@ def with_smtp_answer(html: str) -> str:
     return html + render_block(TEMPLATE, "smtp_answer", **context(), answer_oob=True)
 
 
-def received_key(views) -> str:
-    """What the page knows of `mail-received`: its state and when it last changed."""
+def received_key(views, foreign: dict | None = None) -> str:
+    """What the page knows of `mail-received`: its state, when it last changed and the newest
+    mail from another domain shown (inbound.foreign_notice)."""
     view = next((v for v in views if v.item.id == "mail-received"), None)
-    return f"{view.state}@{view.updated_at}" if view else ""
+    if view is None:
+        return ""
+    return f"{view.state}@{view.updated_at}@{foreign['id'] if foreign else ''}"
 
 
 @bp.get("/c/<token>/mail-received/wait")
@@ -366,7 +370,8 @@ def wait_for_mail():
     views = item_views(
         obligation(), g.customer["path"], store.item_rows(get_db(), g.customer["id"])
     )
-    if request.args.get("seen") == received_key(views):
+    foreign = inbound.foreign_notice(get_db(), g.customer["id"], g.customer["path"])
+    if request.args.get("seen") == received_key(views, foreign):
         return "", 204
     if not htmx:
         return redirect(url_for("customer.page", token=g.token) + "#item-mail-received", 303)
@@ -760,7 +765,10 @@ def confirm(code):
         contact = store.peiq_contact(get_db(), customer)
         return render_template("closed.html", customer=customer, contact=contact), 410
     return render_template(
-        "confirmed.html", customer=customer, outcome=outcome, path=obligation().path(path_id),
+        "confirmed.html",
+        customer=customer,
+        outcome=outcome,
+        path=obligation().path(path_id),
         # the read-only view: the test mail may reach someone who must not edit the checklist
         back_url=url_for("customer.share_page", token=store.link_tokens(customer)[1]),
     )

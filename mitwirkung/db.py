@@ -650,3 +650,13 @@ def m19_todo_queue(db: Database) -> None:
             " WHERE todos IS NOT NULL AND archived_at IS NULL"
         )
     db.execute("UPDATE customers SET summary_revision = NULL")
+
+
+@migrations()
+def m_inbound_bounds_mail_counts(db: Database) -> None:
+    # A judged mail counts as evidence only when its From domain is the customer's (1);
+    # mails from elsewhere are kept and shown, but tick nothing (0).
+    db.table("inbound_mails").add_column("counts", int, not_null_default=1)
+    db.execute(
+        "CREATE INDEX idx_inbound_mails_counts ON inbound_mails (customer_id, path, counts, id)"
+    )

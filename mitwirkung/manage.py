@@ -476,6 +476,7 @@ def render_customer(c: dict, status: int = 200, **extra):
         share_url=share_url,
         **_history(db, customer_id),
         inbound_mail=inbound.latest(db, customer_id, c["path"]),
+        inbound_foreign=inbound.foreign_notice(db, customer_id, c["path"]),
         settings=store.get_row(db, "smtp_settings", customer_id),
         runs=[
             live.decode(r)

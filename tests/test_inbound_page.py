@@ -107,7 +107,7 @@ def test_rotation_answers_in_place_and_the_old_address_dies(inbound_app, custome
 
 
 def test_the_waiting_page_learns_of_a_receipt_without_reload(inbound_app, customers, db, receiver):
-    customer, edit, share = customers.create(path="portal")
+    customer, edit, share = customers.create(path="portal", domain="kunde.test")
     customers.complete_portal(customer["id"])
     page = customers.client.get(f"/c/{edit}").text
     poll = re.search(r'hx-get="([^"]+/mail-received/wait\?seen=[^"]+)"', page).group(1)
@@ -132,7 +132,7 @@ def test_the_waiting_page_learns_of_a_receipt_without_reload(inbound_app, custom
 def test_a_failing_verdict_names_the_result_and_the_item_fails(
     inbound_app, customers, db, receiver
 ):
-    customer, edit, _ = customers.create(path="portal")
+    customer, edit, _ = customers.create(path="portal", domain="kunde.test")
     to = address_on(customers.client, edit)
     deliver(receiver.port, message(from_="pps@kunde.test", to=to), to)  # unsigned, SPF fails
     assert customers.item_state(customer["id"], "mail-received", "portal") == "failed"
@@ -145,7 +145,7 @@ def test_a_failing_verdict_names_the_result_and_the_item_fails(
 def test_the_manager_sees_the_arrival_the_verdict_and_the_evidence(
     inbound_app, customers, db, receiver, auth
 ):
-    customer, edit, _ = customers.create(path="portal")
+    customer, edit, _ = customers.create(path="portal", domain="kunde.test")
     customers.complete_portal(customer["id"])
     to = address_on(customers.client, edit)
     raw = sign(message(from_="pps@kunde.test", to=to), KEY, domain="kunde.test", selector="pps")
@@ -177,7 +177,7 @@ def test_a_tick_by_hand_reads_as_such_everywhere(inbound_app, customers, db, aut
 
 
 def test_a_proven_receipt_is_not_replaced_by_a_click(inbound_app, customers, db, receiver):
-    customer, edit, _ = customers.create(path="portal")
+    customer, edit, _ = customers.create(path="portal", domain="kunde.test")
     customers.complete_portal(customer["id"])
     to = address_on(customers.client, edit)
     raw = sign(message(from_="pps@kunde.test", to=to), KEY, domain="kunde.test", selector="pps")
