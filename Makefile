@@ -16,7 +16,7 @@ run: $(VENV)/.stamp-app static/vendor/.stamp
 	$(BIN)/python -m mitwirkung.seed
 	@# due work (reminders, digests, drift watch, purges) and the Empfangsprüfung's receiver
 	@# (loopback, INBOUND_PORT) run beside the server and end with it
-	$(FLASK) jobs loop --every 300 & jobs=$$!; $(FLASK) inbound serve & inbound=$$!; \
+	$(FLASK) jobs loop --every 60 & jobs=$$!; $(FLASK) inbound serve & inbound=$$!; \
 	trap 'kill $$jobs $$inbound 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 

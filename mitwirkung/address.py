@@ -80,3 +80,23 @@ def addr_spec(value: str) -> str:
     if len(address) > 254:
         raise AddressError("Die Adresse ist länger als 254 Zeichen – bitte prüfen.")
     return address
+
+
+def not_pruefadresse(address: str, inbound_domain: str | None) -> str:
+    """Return address unless it is at inbound_domain (or below it), else raise AddressError.
+
+    The Prüfadressen take only mails sent on the customer's path; the product itself never
+    mails one from a field a person fills in (forwarding, contact), or the mail would count.
+    address: as returned by addr_spec (domain in A-labels); compared case-insensitively.
+    """
+    if not inbound_domain:
+        return address
+    domain = address.rpartition("@")[2].rstrip(".").lower()
+    own = a_labels(inbound_domain).rstrip(".").lower()
+    if domain == own or domain.endswith("." + own):
+        raise AddressError(
+            f"Das ist eine Prüfadresse (…@{inbound_domain}) – sie nimmt nur Mails an, die Sie "
+            "auf dem gewählten Weg senden. Bitte geben Sie hier eine Adresse einer Person ein, "
+            f"{EXAMPLE}."
+        )
+    return address

@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block, render_blocks
+from markupsafe import escape
 
 from . import (
     handover,
@@ -26,8 +27,10 @@ from . import (
     mail_providers,
     mailjet_mail,
     notify,
+    peiq_acted,
     provider_guide,
     store,
+    todo,
 )
 from .checks.domain import display_domain
 from .checks.smtp import SmtpSettings, shown_address
@@ -154,6 +157,8 @@ def context(**extra) -> dict:
         "peiq_contact": store.peiq_contact(db, customer),
         "dns": dns,
     }
+    ctx["peiq_todos"] = [] if g.readonly else todo.collect(db, obligation(), customer, views)
+    ctx["peiq_news"] = ""
     ctx["confirm_ready"] = ctx["confirm_ready"] and not ctx["confirm_wait"]
     ctx["provider_notice"] = None
     ctx["mail_auth"] = mail_providers.catalog()
@@ -163,6 +168,7 @@ def context(**extra) -> dict:
             current_app.config, settings.get("provider"), host=settings["host"], login=login
         )
     ctx["inbound_mail"] = inbound.latest(db, customer["id"], customer["path"])
+    ctx["inbound_foreign"] = inbound.foreign_notice(db, customer["id"], customer["path"])
     ctx["inbound_address"] = (
         None
         if g.readonly
@@ -244,7 +250,10 @@ def out_of_band(ctx: dict, item_ids, skip: str | None = None) -> str:
         for i in dict.fromkeys((*item_ids, "mail-received"))
         if i in views and i != skip
     ]
-    return "".join(parts) + render_block(TEMPLATE, "progress", **ctx)
+    parts.append(render_block(TEMPLATE, "progress", **ctx))
+    # the light poll starts or stops with the customer's own writes too (peiq_watch)
+    parts.append(render_block(TEMPLATE, "peiq_watch", **ctx))
+    return "".join(parts)
 
 
 def render_items(item_id: str, also: tuple[str, ...] = (), **extra) -> str:
@@ -322,13 +331,14 @@ def choose_path():
     reload_customer()
     if not htmx:
         return redirect(url_for("customer.page", token=g.token), 303)
-    return respond(["workspace"], path_chosen=True)
+    return respond(["workspace", "peiq_watch"], path_chosen=True)
 
 
 @bp.get("/c/<token>/items/<item_id>")
 def item(item_id):
     """Return one item as it stands now, `mail-received` (it depends on every item) out of band
-    and the progress bar: the page polls items while a mail is out or PEIQ is to act."""
+    and the progress bar (the page polls `mail-received` while a mail is out; while PEIQ is
+    to act, `peiq_watch` asks)."""
     require_item(item_id)
     if not htmx:
         return respond([], item_id=item_id)
@@ -343,10 +353,13 @@ def with_smtp_answer(html: str) -> str:
     return html + render_block(TEMPLATE, "smtp_answer", **context(), answer_oob=True)
 
 
-def received_key(views) -> str:
-    """What the page knows of `mail-received`: its state and when it last changed."""
+def received_key(views, foreign: dict | None = None) -> str:
+    """What the page knows of `mail-received`: its state, when it last changed and the newest
+    mail from another domain shown (inbound.foreign_notice)."""
     view = next((v for v in views if v.item.id == "mail-received"), None)
-    return f"{view.state}@{view.updated_at}" if view else ""
+    if view is None:
+        return ""
+    return f"{view.state}@{view.updated_at}@{foreign['id'] if foreign else ''}"
 
 
 @bp.get("/c/<token>/mail-received/wait")
@@ -357,7 +370,8 @@ def wait_for_mail():
     views = item_views(
         obligation(), g.customer["path"], store.item_rows(get_db(), g.customer["id"])
     )
-    if request.args.get("seen") == received_key(views):
+    foreign = inbound.foreign_notice(get_db(), g.customer["id"], g.customer["path"])
+    if request.args.get("seen") == received_key(views, foreign):
         return "", 204
     if not htmx:
         return redirect(url_for("customer.page", token=g.token) + "#item-mail-received", 303)
@@ -758,7 +772,10 @@ def confirm(code):
         contact = store.peiq_contact(get_db(), customer)
         return render_template("closed.html", customer=customer, contact=contact), 410
     return render_template(
-        "confirmed.html", customer=customer, outcome=outcome, path=obligation().path(path_id),
+        "confirmed.html",
+        customer=customer,
+        outcome=outcome,
+        path=obligation().path(path_id),
         # the read-only view: the test mail may reach someone who must not edit the checklist
         back_url=url_for("customer.share_page", token=store.link_tokens(customer)[1]),
     )
@@ -772,6 +789,7 @@ def name_portal():
     if not form.validate_on_submit():
         return respond(["item"], 422, item_id="portal-adopt", portal_form=form)
     db, cid = get_db(), g.customer["id"]
+    before = g.customer["portal_name"]
     with db.atomic():
         db.table("customers").update(cid, {"portal_name": form.portal.data})
         store.set_item(
@@ -780,13 +798,60 @@ def name_portal():
             "portal-adopt",
             "open",
             "customer",
-            {"portal": form.portal.data, "waiting_for": "manager"},
+            {
+                "portal": form.portal.data,
+                "waiting_for": "manager",
+                "portal_before": before if before and before != form.portal.data else None,
+            },
         )
     reload_customer()
     return after_write(
         "portal-adopt",
         fresh="Anfrage gesendet – PEIQ bestätigt die Übernahme, Sie müssen nichts tun.",
     )
+
+
+# The items a to-do of PEIQ's changes when PEIQ acts (the Mailjet values change the workspace).
+WATCHED_ITEMS = {"portal-adopt": "portal-adopt", "peiq-informed": "peiq-informed",
+                 "password": "smtp-password", "drift": None}  # fmt: skip
+# The Mailjet values (all, or the DKIM key) bring records, the forward and the intro: all of it.
+WORKSPACE_KINDS = {"mailjet-setup", "mailjet-dkim"}
+
+
+@bp.get("/c/<token>/peiq-watch")
+def peiq_watch():
+    """The light poll of a page waiting on PEIQ: 204 while nothing changed, else the news.
+
+    `rev` is the customer's revision the page shows, `was` the to-do kinds it showed. When
+    PEIQ acted, the answer swaps (out of band) what changed: the whole workspace when the
+    Mailjet values arrived (the records appear), else the items of the finished to-dos, the
+    progress bar, a sentence saying what PEIQ did, and the watcher itself (which stops when
+    nothing is left to wait for; every write of the customer's renders it too, see
+    out_of_band). Nothing the customer typed elsewhere is replaced.
+    """
+    rev = request.args.get("rev", "")
+    if rev == str(g.customer["revision"]):
+        return "", 204
+    ctx = context()
+    was = [k for k in request.args.get("was", "").split(",") if k in peiq_acted.NEWS]
+    now_open = {t["kind"] for t in ctx["peiq_todos"]}
+    gone = [k for k in dict.fromkeys(was) if k not in now_open]
+    ctx["peiq_news"] = " ".join(peiq_acted.NEWS[k] for k in gone)
+    if not gone:  # the customer's own change: only the watcher learns the new revision
+        return render_block(TEMPLATE, "peiq_watch", **ctx)
+    parts = []
+    if gone:
+        parts.append(
+            f'<p id="peiq-news" class="ok" role="status" aria-live="polite" hx-swap-oob="true">'
+            f"{escape(ctx['peiq_news'])}</p>"
+        )
+    if WORKSPACE_KINDS & set(gone):
+        parts.append(render_block(TEMPLATE, "workspace", **{**ctx, "workspace_oob": True}))
+        parts.append(render_block(TEMPLATE, "peiq_watch", **ctx))
+    elif ctx["path"]:
+        items = [WATCHED_ITEMS[k] for k in gone if WATCHED_ITEMS.get(k)]
+        parts.append(out_of_band(ctx, items))
+    return "".join(parts)
 
 
 @bp.get("/c/<token>/status.json", endpoint="status")

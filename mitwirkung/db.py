@@ -630,3 +630,33 @@ def m15_smtp_oauth_login(db: Database) -> None:
 def m18_secret_tested(db: Database) -> None:
     # A hand-over records whether a test's login proved the secret (1) or nobody tested it (0).
     db.table("secrets").add_column("tested", int, not_null_default=0)
+
+
+@migrations()
+def m19_todo_queue(db: Database) -> None:
+    # PEIQ's to-do queue ("Für PEIQ zu tun"): each customer's open to-dos as JSON (NULL: none),
+    # written by overview.refresh with the rest of the summary; every summary is recomputed.
+    # (oldest to-do first, and how many) so the dashboard reads only the few rows it shows.
+    customers = db.table("customers")
+    customers.add_column("todos", str)
+    customers.add_column("todo_since", str)
+    customers.add_column("todo_count", int, not_null_default=0)
+    for name, column in (
+        ("idx_customers_todos", "todo_since"),
+        ("idx_customers_todo_count", "todo_count"),
+    ):
+        db.execute(
+            f"CREATE INDEX {name} ON customers ({column})"
+            " WHERE todos IS NOT NULL AND archived_at IS NULL"
+        )
+    db.execute("UPDATE customers SET summary_revision = NULL")
+
+
+@migrations()
+def m_inbound_bounds_mail_counts(db: Database) -> None:
+    # A judged mail counts as evidence only when its From domain is the customer's (1);
+    # mails from elsewhere are kept and shown, but tick nothing (0).
+    db.table("inbound_mails").add_column("counts", int, not_null_default=1)
+    db.execute(
+        "CREATE INDEX idx_inbound_mails_counts ON inbound_mails (customer_id, path, counts, id)"
+    )

@@ -3,7 +3,7 @@
 import re
 import unicodedata
 
-from flask import request
+from flask import current_app, has_app_context, request
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -27,7 +27,7 @@ from wtforms.validators import (
 from wtforms.validators import Length as _Length
 
 from . import mailjet
-from .address import addr_spec
+from .address import addr_spec, not_pruefadresse
 from .checks import dkim as dkim_syntax
 from .checks.domain import DomainError, display_domain, normalize_domain
 from .checks.netguard import GuardError, normalize_host
@@ -52,9 +52,11 @@ def strip(value):
 def normalize_email(value: str) -> str:
     """Return the address with its domain in IDNA form; raise ValueError with a German message.
 
-    The one check of every address the product mails to (address.addr_spec).
+    The one check of every address the product mails to (address.addr_spec); a Prüfadresse
+    (at INBOUND_DOMAIN) is refused, since the product must never send to one itself.
     """
-    return addr_spec(value)
+    domain = current_app.config.get("INBOUND_DOMAIN") if has_app_context() else None
+    return not_pruefadresse(addr_spec(value), domain)
 
 
 def normalize_name(value: str) -> str:
@@ -440,9 +442,7 @@ class MailjetForm(Form):
         filters=[strip],
         default="mailjet",
     )
-    dkim_key = TextAreaField(
-        "Öffentlicher DKIM-Schlüssel", [Length(max=5000)], filters=[strip]
-    )
+    dkim_key = TextAreaField("Öffentlicher DKIM-Schlüssel", [Length(max=5000)], filters=[strip])
 
     api_key = StringField(
         "API-Schlüssel eines Mailjet-Unterkontos (optional)", [Length(max=200)], filters=[strip]

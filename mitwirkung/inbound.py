@@ -15,11 +15,13 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from . import crypto, store
+from .checks.inbound.verdict import from_own_domain
 from .db import now, utcnow
 
 # Run kinds whose mail the product hands over to a Prüfadresse, by path (delay since hand-over).
 HANDED_OVER_BY = {"smtp-own": "smtp", "mailjet": "mailjet-mail"}
 STATES = ("done", "warning", "failed")
+KEEP_MAILS = 5  # judged mails kept per customer, path and kind (counting / from elsewhere)
 
 
 def new_local_part() -> str:
@@ -140,19 +142,63 @@ def handed_over_at(db: Database, customer_id: int, path: str) -> str | None:
     return row[0] if row else None
 
 
-def record(db: Database, target: dict, facts: dict, verdict: dict, state: str) -> int:
-    """Store one judged mail and set `mail-received` of its path with evidence "received".
+def own_domains(db: Database, customer_id: int, path: str) -> list[str]:
+    """The domains whose mail counts as sent on the path: the customer's domain, and on
+    smtp-own the saved Absenderadresse's domain, on mailjet the domain PEIQ set up."""
+    domains = []
+    row = db.execute("SELECT domain FROM customers WHERE id = ?", [customer_id]).fetchone()
+    if row and row[0]:
+        domains.append(row[0])
+    if path == "smtp-own":
+        row = db.execute(
+            "SELECT sender FROM smtp_settings WHERE customer_id = ?", [customer_id]
+        ).fetchone()
+        if row and row[0] and "@" in row[0]:
+            domains.append(row[0].rpartition("@")[2])
+    elif path == "mailjet":
+        row = db.execute(
+            "SELECT domain FROM mailjet_expectations WHERE customer_id = ?", [customer_id]
+        ).fetchone()
+        if row and row[0]:
+            domains.append(row[0])
+    return [d.strip().rstrip(".") for d in domains if d and d.strip()]
+
+
+def counts_for(db: Database, customer_id: int, path: str, verdict: dict) -> bool:
+    """Whether a judged mail is evidence for the path (PRODUCT.md §1 mail-received: sent on
+    the chosen path): its From domain (RFC 5322) is one of own_domains() or below one.
+
+    A customer for whom no domain is known at all (no domain, no Absenderadresse, no Mailjet
+    domain): the mail counts. The Prüfadresse is a secret only shown to the customer, so a
+    mail there was sent by someone the customer gave it to, and that is what they expect to
+    see ticked; the page names the From domain, so a wrong sender is visible.
+    """
+    domains = own_domains(db, customer_id, path)
+    if not domains:
+        return True
+    from_domain = ((verdict or {}).get("dmarc") or {}).get("from_domain")
+    return from_own_domain(from_domain, domains)
+
+
+def record(
+    db: Database, target: dict, facts: dict, verdict: dict, state: str, *, keep: int = KEEP_MAILS
+) -> int:
+    """Store one judged mail and, when it counts (counts_for), set `mail-received` of its path
+    with evidence "received".
 
     `facts`: received_at, peer_ip, reverse_name, reverse_confirmed, helo, mail_from,
     tls_version, tls_cipher, size, headers (text). `state` is done/warning/failed from the
-    verdict. The item follows the newest mail: that is what a receiver concludes now. The
+    verdict. The item follows the newest counting mail: that is what a receiver concludes now.
+    A mail from another domain is stored with counts=0 and an event, the item untouched. The
     delay is counted from the path's last test mail handed over within the hour (seconds
-    precision), else None. Returns the mail id.
+    precision), else None. Only the newest `keep` mails per customer, path and kind are kept.
+    Returns the mail id.
     """
     if state not in STATES:
         raise ValueError(f"unknown state {state!r}")
     cid, path = target["customer_id"], target["path"]
     with db.atomic():
+        counts = counts_for(db, cid, path, verdict)
         handed = handed_over_at(db, cid, path)
         delay_ms = None
         if handed and handed <= facts["received_at"]:
@@ -168,9 +214,24 @@ def record(db: Database, target: dict, facts: dict, verdict: dict, state: str) -
                 "delay_ms": delay_ms,
                 "verdict": json.dumps(verdict, ensure_ascii=False),
                 "state": state,
+                "counts": int(counts),
             }
         )
         mail_id = table.last_pk
+        db.execute(
+            "DELETE FROM inbound_mails WHERE customer_id = ? AND path = ? AND counts = ?"
+            " AND id NOT IN (SELECT id FROM inbound_mails WHERE customer_id = ? AND path = ?"
+            " AND counts = ? ORDER BY id DESC LIMIT ?)",
+            [cid, path, int(counts), cid, path, int(counts), max(1, int(keep))],
+        )
+        if not counts:
+            from_domain = (verdict.get("dmarc") or {}).get("from_domain") or ""
+            store._event(
+                db, cid, "receiver", "mail-received-foreign",
+                data={"path": path, "inbound_mail_id": mail_id, "from_domain": from_domain[:253]},
+            )  # fmt: skip
+            store._touch(db, cid)
+            return mail_id
         store.set_item(
             db, cid, "mail-received", state, "receiver",
             {"evidence": "received", "inbound_mail_id": mail_id,
@@ -184,16 +245,37 @@ def _parse(iso: str) -> datetime:
     return datetime.fromisoformat(iso)
 
 
-def latest(db: Database, customer_id: int, path: str | None) -> dict | None:
-    """Return the newest judged mail of a customer's path, verdict decoded, or None."""
+def latest(db: Database, customer_id: int, path: str | None, *, counts: bool = True) -> dict | None:
+    """Return the newest judged mail of a customer's path that counts (counts=False: the
+    newest from another domain), verdict decoded, or None."""
     if not path:
         return None
     rows = db.query(
-        "SELECT * FROM inbound_mails WHERE customer_id = ? AND path = ? ORDER BY id DESC LIMIT 1",
-        [customer_id, path],
+        "SELECT * FROM inbound_mails WHERE customer_id = ? AND path = ? AND counts = ?"
+        " ORDER BY id DESC LIMIT 1",
+        [customer_id, path, int(counts)],
     )
     row = next(iter(rows), None)
     return dict(row, verdict=json.loads(row["verdict"] or "{}")) if row else None
+
+
+def foreign_notice(db: Database, customer_id: int, path: str | None) -> dict | None:
+    """The newest mail from another domain when it came after the newest counting one:
+    {id, from_domain, own_domain, received_at}, else None (for the page's one-line notice)."""
+    foreign = latest(db, customer_id, path, counts=False)
+    if foreign is None:
+        return None
+    counted = latest(db, customer_id, path)
+    if counted is not None and counted["id"] > foreign["id"]:
+        return None
+    domains = own_domains(db, customer_id, path)
+    from_domain = (foreign["verdict"].get("dmarc") or {}).get("from_domain") or ""
+    return {
+        "id": foreign["id"],
+        "from_domain": from_domain,
+        "own_domain": domains[0] if domains else "",
+        "received_at": foreign["received_at"],
+    }
 
 
 def purge(db: Database, keep_days: int) -> int:

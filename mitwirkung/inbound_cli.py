@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from . import receiver
-from .checks.inbound import item_state, judge_message_async
+from .checks.inbound import item_state, judge_message
 from .tlsfiles import ensure_self_signed
 
 inbound = AppGroup("inbound", help="Empfangsprüfung: der eigene Empfangsserver für Prüfadressen.")
@@ -24,8 +24,9 @@ def tls_files(app: Flask) -> tuple[str, str]:
 
 
 def make_receiver(app: Flask) -> receiver.Receiver:
-    """A receiver whose verdicts share one DNS cache (dnspython's, honouring the TTLs)."""
-    judge = partial(judge_message_async, cache=dns.resolver.Cache())
+    """A receiver whose verdicts share one DNS cache (dnspython's, honouring the TTLs, safe
+    across threads); each verdict runs blocking in the receiver's worker threads."""
+    judge = partial(judge_message, cache=dns.resolver.Cache())
     return receiver.Receiver(app, judge, item_state)
 
 

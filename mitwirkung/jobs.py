@@ -22,15 +22,16 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import click
-from flask import Flask, current_app
+from flask import Flask, current_app, render_template
 from flask.cli import AppGroup
 from sqlite_utils import Database
 
-from . import handover, inbound, live, mail, password_end, store
+from . import handover, inbound, live, mail, password_end, store, todo
 from . import overview as board
+from .address import AddressError, addr_spec
 from .checks.dns import check_mailjet
 from .db import frozen, get_db, now
-from .progress import COMPLETE
+from .progress import COMPLETE, item_views
 from .web import customer_links, local_time, obligation, public_url
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,24 @@ def claim(db: Database, key: str) -> bool:
     return inserted == 1
 
 
+def claim_within(db: Database, key: str, *, kind: str, since: str, limit: int) -> str:
+    """Claim one unit of work of a kind with a budget (e.g. REMINDERS_PER_HOUR).
+
+    `kind` is the keys' prefix ("reminder:"); claims of that kind made after `since` (ISO
+    time) count, released ones (failed mails) do not. Count and claim are one write
+    transaction (BEGIN IMMEDIATE), so two runners at once cannot both pass the count.
+    Returns "claimed", "taken" (another runner has this key) or "spent" (the budget is used).
+    """
+    with db.atomic():
+        used = db.execute(
+            "SELECT COUNT(*) FROM job_claims WHERE substr(key, 1, ?) = ? AND claimed_at > ?",
+            [len(kind), kind, since],
+        ).fetchone()[0]
+        if used >= limit:
+            return "spent"
+        return "claimed" if claim(db, key) else "taken"
+
+
 def release(db: Database, key: str) -> None:
     """Give a claim back (the work failed and may be tried again at the next run)."""
     db.execute("DELETE FROM job_claims WHERE key = ?", [key])
@@ -58,28 +77,24 @@ def _days(since: str, at: datetime) -> int:
     return (at - datetime.fromisoformat(since)).days
 
 
-def _sender(db: Database, customer: dict) -> tuple[str, str | None]:
+def _sender(db: Database, customer: dict) -> tuple[str, list[str]]:
+    """The signature and Reply-To of a mail to the customer: the assigned PEIQ contact, or for
+    a customer without one every account manager (as the form promises)."""
     contact = store.peiq_contact(db, customer)
-    signature = f"{contact['name']}, PEIQ\n{contact['email']}" if contact else "Ihr PEIQ-Team"
-    return signature, contact["email"] if contact else None
+    if contact:
+        return f"{contact['name']}, PEIQ\n{contact['email']}", [contact["email"]]
+    everyone = [r[0] for r in db.execute("SELECT email FROM managers ORDER BY id")]
+    return (
+        "Ihr PEIQ-Team (Account Management)\nIhre Antwort auf diese E-Mail erreicht alle "
+        "Account Manager:innen von PEIQ.",
+        everyone,
+    )
 
 
-REMINDER = """Guten Tag,
-
-die Einrichtung des {obligation}s für PEIQ PRINT PPS ({name}) ist seit {days} Tagen
-nicht weitergekommen. {state}
-
-Hier geht es weiter – der Link führt direkt zu Ihrer Checkliste, eine Anmeldung
-brauchen Sie nicht:
-
-{link}
-
-Wenn Sie nicht weiterkommen oder jemand anderes die Einrichtung übernimmt, antworten
-Sie einfach auf diese E-Mail.
-
-Viele Grüße
-{signature}
-"""
+def _next_step(db: Database, customer: dict) -> str | None:
+    """The title of the first required item of the chosen path that is not done yet."""
+    views = item_views(obligation(), customer["path"], store.item_rows(db, customer["id"]))
+    return next((v.item.title for v in views if v.item.required and not v.complete), None)
 
 
 def remind(db: Database, config, at: datetime) -> int:
@@ -87,16 +102,25 @@ def remind(db: Database, config, at: datetime) -> int:
 
     The k-th reminder of a stall goes out once the stall is REMINDER_DAYS[k] days old, at
     most one a day, never after completion, never while PEIQ has to act, never when the
-    manager muted reminders for the customer. Each reminder is an event of the customer.
+    manager muted reminders for the customer, and never about a link the customer never got
+    (no "Link per E-Mail senden" and nothing the customer did). At most REMINDERS_PER_HOUR
+    go out per hour, longest stalled first, so the first run after an import of hundreds of
+    customers does not send them all at once. The second reminder is not a copy of the first:
+    it says it is a reminder again and names the next step. Each reminder is an event.
     """
     days = sorted(int(d) for d in config["REMINDER_DAYS"] or [])
     if not days or not mail.configured(config):
         return 0
+    hour_ago = (at - timedelta(hours=1)).isoformat(timespec="seconds")
+    budget = int(config.get("REMINDERS_PER_HOUR") or 50)
     cutoff = (at - timedelta(days=days[0])).isoformat(timespec="seconds")
     candidates = db.query(
-        "SELECT * FROM customers WHERE archived_at IS NULL AND completed_at IS NULL"
+        "SELECT * FROM customers c WHERE archived_at IS NULL AND completed_at IS NULL"
         " AND progress < 100 AND waiting_for_peiq = 0 AND reminders_muted = 0"
-        " AND contact_email IS NOT NULL AND moved_at <= ?",
+        " AND contact_email IS NOT NULL AND moved_at <= ?"
+        " AND EXISTS (SELECT 1 FROM events e WHERE e.customer_id = c.id"
+        " AND (e.kind = 'link-mailed' OR e.actor = 'customer'))"
+        " ORDER BY moved_at, id",
         [cutoff],
     )
     sent = 0
@@ -111,24 +135,35 @@ def remind(db: Database, config, at: datetime) -> int:
             continue
         if earlier[1] and earlier[1][:10] == at.date().isoformat():
             continue  # one mail a day at most
-        key = f"reminder:{customer['id']}:{at.date().isoformat()}"
-        if not claim(db, key):
+        try:
+            addr_spec(customer["contact_email"])
+        except AddressError:  # one bad stored address never stops the others' reminders
+            log.debug("reminder to customer %s skipped: no valid address", customer["id"])
             continue
-        path = obligation().path(customer["path"])
-        state = (
-            f"Bisher sind {customer['progress']} % erledigt ({path.short})."
-            if path
-            else "Es wurde noch nicht gewählt, wie das Postfach eingerichtet wird."
-        )
+        key = f"reminder:{customer['id']}:{at.date().isoformat()}"
+        claimed = claim_within(db, key, kind="reminder:", since=hour_ago, limit=budget)
+        if claimed == "spent":
+            log.info("reminders: the hour's %s are sent, the rest wait", budget)
+            break
+        if claimed == "taken":
+            continue
         signature, reply_to = _sender(db, customer)
         edit_url, _ = customer_links(customer)
-        text = REMINDER.format(
-            obligation=obligation().title, name=customer["name"], days=stalled, state=state,
-            link=edit_url, signature=signature,
+        path = obligation().path(customer["path"])
+        text = render_template(
+            "mail/reminder.txt", obligation=obligation(), customer=customer, days=stalled,
+            path=path, number=earlier[0] + 1, last=earlier[0] + 1 >= len(days),
+            earlier=local_time(earlier[1], "%d.%m.%Y") if earlier[1] else None,
+            next_step=_next_step(db, customer) if path else None, link=edit_url,
+            signature=signature,
         )  # fmt: skip
-        subject = f"Erinnerung: Einrichtung des {obligation().title}s für {customer['name']}"
+        subject = (
+            f"Erinnerung: Einrichtung des {obligation().title}s für {customer['name']}"
+            if not earlier[0]
+            else f"Zweite Erinnerung: Einrichtung des {obligation().title}s für {customer['name']}"
+        )
         problem = mail.deliver(config, [customer["contact_email"]], subject, text,
-                               reply_to=reply_to)  # fmt: skip
+                               reply_to=reply_to or None)  # fmt: skip
         if problem:
             log.warning("reminder to customer %s not sent: %s", customer["id"], problem)
             release(db, key)
@@ -141,20 +176,32 @@ def remind(db: Database, config, at: datetime) -> int:
     return sent
 
 
+DIGEST_LINES = 15  # customers listed per group; the rest are counted and linked
+
+
 def digest(db: Database, config, at: datetime) -> int:
-    """Once a week, mail each manager their stalled customers and those waiting for PEIQ."""
+    """Once a week, mail each manager their customers that wait for PEIQ, need attention or
+    stall (no progress for overview.STALL_DAYS, the dashboard's "stockt").
+
+    Every customer is in someone's digest: customers without an assigned contact (or whose
+    contact no longer exists) are in every manager's, as the form promises ("niemand
+    Bestimmtes (alle Account Manager:innen)"). Each "Warten auf PEIQ" line says what PEIQ has
+    to do (the to-dos, see todo.collect); each group lists DIGEST_LINES customers, oldest
+    first, and links the dashboard for the rest, so 2,000 customers stay a short mail.
+    """
     if not mail.configured(config):
         return 0
     week = "{}-W{:02d}".format(*at.isocalendar()[:2])
-    stall_days = min(int(d) for d in config["REMINDER_DAYS"] or [7])
-    cutoff = (at - timedelta(days=stall_days)).isoformat(timespec="seconds")
+    cutoff = (at - timedelta(days=board.STALL_DAYS)).isoformat(timespec="seconds")
     sent = 0
     for manager in list(db.query("SELECT * FROM managers WHERE active = 1 ORDER BY id")):
         rows = list(
             db.query(
-                "SELECT * FROM customers WHERE contact_manager_id = ? AND archived_at IS NULL"
+                "SELECT * FROM customers WHERE archived_at IS NULL"
+                " AND (contact_manager_id = ? OR contact_manager_id IS NULL"
+                " OR contact_manager_id NOT IN (SELECT id FROM managers))"
                 " AND (waiting_for_peiq = 1 OR needs_attention = 1 OR (progress < 100"
-                " AND completed_at IS NULL AND moved_at <= ?)) ORDER BY name COLLATE NOCASE",
+                " AND completed_at IS NULL AND moved_at <= ?)) ORDER BY moved_at, id",
                 [manager["id"], cutoff],
             )
         )
@@ -163,12 +210,12 @@ def digest(db: Database, config, at: datetime) -> int:
         key = f"digest:{manager['id']}:{week}"
         if not claim(db, key):
             continue
-        text = _digest_text(manager, rows, stall_days)
-        waiting = sum(r["waiting_for_peiq"] for r in rows)
+        groups = _digest_groups(rows)
         subject = (
-            f"Mitwirkung: Ihre Kund:innen diese Woche – {waiting} warten auf PEIQ, "
-            f"{len(rows) - waiting} brauchen Aufmerksamkeit oder stocken"
+            f"Mitwirkung: Ihre Kund:innen diese Woche – {len(groups['waiting'])} warten auf "
+            f"PEIQ, {len(groups['attention'])} mit Problemen, {len(groups['stalled'])} stocken"
         )
+        text = _digest_text(manager, groups, at)
         problem = mail.deliver(config, [manager["email"]], subject, text)
         if problem:
             log.warning("digest to manager %s not sent: %s", manager["id"], problem)
@@ -178,25 +225,48 @@ def digest(db: Database, config, at: datetime) -> int:
     return sent
 
 
-def _digest_text(manager: dict, rows: list[dict], stall_days: int) -> str:
-    def line(c: dict) -> str:
-        url = public_url("manage.customer", customer_id=c["id"])
-        moved = local_time(c["moved_at"], "%d.%m.%Y")
-        return f"- {c['name']} ({c['progress']} %, zuletzt bewegt am {moved}): {url}"
-
+def _digest_groups(rows: list[dict]) -> dict[str, list[dict]]:
     waiting = [r for r in rows if r["waiting_for_peiq"]]
     attention = [r for r in rows if not r["waiting_for_peiq"] and r["needs_attention"]]
-    stalled = [r for r in rows if r not in waiting and r not in attention]
-    parts = [f"Guten Tag {manager['name']},\n\nhier ist Ihr Wochenüberblick.\n"]
-    for title, group in (
-        ("Warten auf PEIQ (Sie sind dran)", waiting),
-        ("Brauchen Aufmerksamkeit", attention),
-        (f"Stocken seit mindestens {stall_days} Tagen", stalled),
-    ):
-        if group:
-            parts.append(f"{title}:\n" + "\n".join(line(c) for c in group) + "\n")
-    parts.append(f"Übersicht: {public_url('manage.dashboard')}\n")
-    return "\n".join(parts)
+    stalled = [r for r in rows if not r["waiting_for_peiq"] and not r["needs_attention"]]
+    return {"waiting": waiting, "attention": attention, "stalled": stalled}
+
+
+def _digest_text(manager: dict, groups: dict[str, list[dict]], at: datetime) -> str:
+    """The digest's text (templates/mail/digest.txt): per group the oldest DIGEST_LINES."""
+    from flask import render_template
+
+    def line(c: dict) -> dict:
+        todos = json.loads(c["todos"] or "[]")
+        badges = json.loads(c["attention"] or "[]")
+        return {
+            "name": c["name"],
+            "progress": c["progress"],
+            "moved": local_time(c["moved_at"], "%d.%m.%Y"),
+            "todos": [f"{t['text']} ({todo.age(t['since'], at)})" for t in todos],
+            "problems": [b["text"] for b in badges],
+            "url": public_url("manage.customer", customer_id=c["id"]),
+            "unassigned": c["contact_manager_id"] is None,
+        }
+
+    links = {
+        "waiting": public_url("manage.dashboard", status="peiq"),
+        "attention": public_url("manage.dashboard", status="aufmerksamkeit"),
+        "stalled": public_url("manage.dashboard", status="stockt", tage=board.STALL_DAYS),
+    }
+    shown = {
+        name: {"lines": [line(c) for c in group[:DIGEST_LINES]], "total": len(group),
+               "more": max(0, len(group) - DIGEST_LINES), "link": links[name]}
+        for name, group in groups.items()
+    }  # fmt: skip
+    return render_template(
+        "mail/digest.txt",
+        manager=manager,
+        groups=shown,
+        stall_days=board.STALL_DAYS,
+        everyone=todo.EVERYONE,
+        dashboard=public_url("manage.dashboard"),
+    )
 
 
 DRIFT_MAIL = """Guten Tag,
@@ -242,7 +312,7 @@ def watch_drift(db: Database, config, at: datetime) -> tuple[int, int]:
                     timeout=float(config["DNS_TIMEOUT"]),
                 )
             )
-            broke = _judge_drift(db, customer, report.records)
+            broke, fixed = _judge_drift(db, customer, report.records)
         except Exception:  # noqa: BLE001 - one customer's fault must not stop the others
             log.exception("drift check of customer %s failed", customer["id"])
             release(db, key)  # tried again at the next run
@@ -251,26 +321,30 @@ def watch_drift(db: Database, config, at: datetime) -> tuple[int, int]:
         if broke:
             incidents += 1
             _mail_drift(db, config, customer, broke)
+        if fixed:
+            _mail_drift(db, config, customer, fixed, resolved=True)
     return checks, incidents
 
 
-def _judge_drift(db: Database, customer: dict, records) -> list:
-    """Count failures per required record; return the records whose incident opens now."""
+def _judge_drift(db: Database, customer: dict, records) -> tuple[list, list]:
+    """Count failures per required record; return (records whose incident opens now,
+    records whose incident closed now)."""
     items = obligation().items
     rows = store.item_rows(db, customer["id"])
-    opened = []
+    opened, resolved = [], []
     for record in records:
         item = items.get(record.item_id)
         if item is None or not item.required or record.details.get("dns_unavailable"):
             continue
         key = (customer["id"], record.item_id)
         watch = store.get_row(db, "drift", key) or {"failures": 0, "incident_at": None}
-        detail = {**dataclasses.asdict(record), "title": DRIFT_TITLE}
+        detail = {**dataclasses.asdict(record), "title": DRIFT_TITLE, "drift": True}
         row = {"customer_id": customer["id"], "item_id": record.item_id, "checked_at": now()}
         if record.state in COMPLETE:
             if watch["incident_at"]:
                 store.set_item(db, customer["id"], record.item_id, record.state, "jobs",
                                dataclasses.asdict(record), kind="drift-resolved")  # fmt: skip
+                resolved.append(record)
             db.table("drift").upsert(
                 {**row, "failures": 0, "incident_at": None, "detail": None},
                 pk=("customer_id", "item_id"),
@@ -291,23 +365,51 @@ def _judge_drift(db: Database, customer: dict, records) -> list:
              "detail": json.dumps(detail, ensure_ascii=False)},
             pk=("customer_id", "item_id"),
         )  # fmt: skip
-    return opened
+    return opened, resolved
 
 
-def _mail_drift(db: Database, config, customer: dict, broke: list) -> None:
+DRIFT_RESOLVED_MAIL = """Guten Tag,
+
+die Überwachung der Mailjet-Einrichtung von {name} hat {what} heute wieder in Ordnung
+gefunden:
+
+{lines}
+
+Die Kund:in braucht dafür keine Aufmerksamkeit mehr; die Aufgabe unter „Für PEIQ zu tun“
+ist erledigt.
+
+Kund:in ansehen: {url}
+"""
+
+
+def _mail_drift(db: Database, config, customer: dict, broke: list, resolved=False) -> None:
+    """Mail the assigned contact (every manager when nobody is) that records broke or that
+    an incident resolved (`resolved`)."""
     if not mail.configured(config):
         return
     items = obligation().items
     lines = "\n".join(f"- {items[r.item_id].title}: {r.message}" for r in broke)
-    text = DRIFT_MAIL.format(
-        name=customer["name"], what="ein DNS-Eintrag" if len(broke) == 1 else "DNS-Einträge",
+    one = len(broke) == 1
+    text = (DRIFT_RESOLVED_MAIL if resolved else DRIFT_MAIL).format(
+        name=customer["name"],
+        what=("den DNS-Eintrag" if one else "die DNS-Einträge") if resolved
+        else ("ein DNS-Eintrag" if one else "DNS-Einträge"),
         lines=lines, url=public_url("manage.customer", customer_id=customer["id"]),
     )  # fmt: skip
     to = live.manager_addresses(db, customer["id"])
-    subject = f"Mitwirkung: DNS-Eintrag von {customer['name']} nicht mehr in Ordnung"
+    subject = (
+        f"Mitwirkung: DNS-Eintrag von {customer['name']} wieder in Ordnung"
+        if resolved
+        else f"Mitwirkung: DNS-Eintrag von {customer['name']} nicht mehr in Ordnung"
+    )
     problem = mail.deliver(config, to, subject, text)
     if problem:
         log.warning("drift mail for customer %s not sent: %s", customer["id"], problem)
+
+
+def notices(db: Database, config, at: datetime) -> int:
+    """Tell managers about new to-dos for PEIQ within minutes, a burst in one mail."""
+    return todo.notify_due(db, config, at, claim=claim, release=release, url=public_url)
 
 
 def run_due(db: Database, config, *, at: datetime | None = None) -> dict[str, int]:
@@ -320,6 +422,7 @@ def run_due(db: Database, config, *, at: datetime | None = None) -> dict[str, in
     done = {
         "purged": 0,
         "inbound_purged": 0,
+        "todo_notices": 0,
         "reminders": 0,
         "digests": 0,
         "drift_checks": 0,
@@ -339,6 +442,7 @@ def run_due(db: Database, config, *, at: datetime | None = None) -> dict[str, in
         keep = config["INBOUND_KEEP_DAYS"]
         done["inbound_purged"] = step("inbound purge", lambda: inbound.purge(db, keep)) or 0
         step("summaries", lambda: board.refresh(db, obligation()))
+        done["todo_notices"] = step("to-do notices", lambda: notices(db, config, at)) or 0
         done["reminders"] = step("reminders", lambda: remind(db, config, at)) or 0
         drift = step("drift watch", lambda: watch_drift(db, config, at)) or (0, 0)
         done["drift_checks"], done["drift_incidents"] = drift
@@ -365,7 +469,10 @@ def jobs_run():
 
 
 @jobs.command("loop")
-@click.option("--every", default=300, show_default=True, help="Seconds between runs.")
+@click.option(
+    "--every", default=60, show_default=True,
+    help="Seconds between runs (new to-dos for PEIQ are mailed within minutes).",
+)  # fmt: skip
 def jobs_loop(every):
     """Do all due work now and then every few minutes until stopped (used by `make run`)."""
     _mail_note()

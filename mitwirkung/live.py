@@ -320,7 +320,7 @@ def finish_smtp(db: Database, run_id: int, result: SmtpResult | None):
     if newest == run_id and tested.get("trial") and data["ok"]:
         saved = {k: tested.get(k) for k in SETTINGS_FIELDS if k != "no_login"}
         save_smtp_settings(db, cid, {**saved, "no_login": int(not tested.get("login", True))},
-                           "system")  # fmt: skip
+                           run["actor"] or "system")  # fmt: skip
     saved = store.get_row(db, "smtp_settings", cid)
     data["applied"] = bool(
         newest == run_id
@@ -332,8 +332,8 @@ def finish_smtp(db: Database, run_id: int, result: SmtpResult | None):
         if data.get("provider") is not None:  # what the server itself said decides
             db.table("smtp_settings").update(cid, {"provider": data["provider"]})
         store.set_item(
-            db, cid, "smtp-test-mail", state,
-            "system", {"run_id": run_id, "code": data["code"], "title": data["title"]},
+            db, cid, "smtp-test-mail", state, run["actor"] or "system",
+            {"run_id": run_id, "code": data["code"], "title": data["title"]},
         )  # fmt: skip
     return ("ok" if data["ok"] else data["code"]), data
 
@@ -421,7 +421,8 @@ def dns_view(db: Database, customer_id: int) -> dict:
     latest = history[0] if history else None
     if expected is None:
         return {"expected": None, "records": [], "run": latest, "nameservers": [], "history": [],
-                "auto": False, "auto_until": None, "missing": []}  # fmt: skip
+                "auto": False, "auto_until": None, "drift": [], "checked_at": None,
+                "missing": []}  # fmt: skip
     records = [dataclasses.asdict(r) for r in planned_records(expected)]
     nameservers = []
     last_done = next((r for r in history if r["state"] in ("done", "failed")), None)
@@ -432,10 +433,22 @@ def dns_view(db: Database, customer_id: int) -> dict:
             if record["details"].get("dns_unavailable"):
                 record["state"] = "open"
                 _keep_known(record, history, last_done["settings"])
+    drift = _drift_incidents(db, customer_id)
+    checked_at = (latest or {}).get("finished_at") or (latest or {}).get("started_at")
+    for incident in drift:  # what the daily watch found after completion is the news
+        records = [
+            {**incident["detail"], "drift_at": incident["incident_at"]}
+            if r["item_id"] == incident["item_id"] and incident["detail"].get("item_id")
+            else r
+            for r in records
+        ]
+        checked_at = max(checked_at or "", incident["checked_at"] or "")
     return {
         "expected": expected,
         "records": records,
         "run": latest,
+        "drift": drift,
+        "checked_at": checked_at,
         "nameservers": nameservers,
         "history": history,
         "auto": auto_checks_allowed(db, customer_id),
@@ -443,6 +456,14 @@ def dns_view(db: Database, customer_id: int) -> dict:
         "missing": missing_values(expected),
         "zone": zone_snippet(expected.domain, records),
     }
+
+
+def _drift_incidents(db: Database, customer_id: int) -> list[dict]:
+    """The open drift incidents (overview.drift), imported late: overview reads this module's
+    neighbours, never the other way round at import time."""
+    from .overview import drift
+
+    return drift(db, customer_id)
 
 
 def _keep_known(record: dict, history: list[dict], settings: dict) -> None:
@@ -574,15 +595,14 @@ def start_dns_check(
 
 def finish_dns(db: Database, run_id: int, report: DnsReport | None):
     """Write each record's verdict to its item; a DNS that does not answer proves nothing."""
-    customer_id = db.table("runs").get(run_id)["customer_id"]
+    run = db.table("runs").get(run_id)
+    customer_id, actor = run["customer_id"], run["actor"] or "system"  # who started the check
     rows = store.item_rows(db, customer_id)
     previous = {i: rows[i]["detail"].get("previous", "open") for i in DNS_ITEMS if i in rows}
     if report is None:
         for item_id in DNS_ITEMS:
             detail = {"run_id": run_id, "message": "Die Prüfung ist abgebrochen."}
-            store.set_item(
-                db, customer_id, item_id, previous.get(item_id, "open"), "system", detail
-            )
+            store.set_item(db, customer_id, item_id, previous.get(item_id, "open"), actor, detail)
         return "unexpected", {"records": []}
     for record in report.records:
         detail = {"run_id": run_id, **dataclasses.asdict(record)}
@@ -590,7 +610,7 @@ def finish_dns(db: Database, run_id: int, report: DnsReport | None):
         if record.details.get("dns_unavailable"):
             kept = previous.get(record.item_id)
             state = kept if kept in ("done", "warning") else "open"
-        store.set_item(db, customer_id, record.item_id, state, "system", detail)
+        store.set_item(db, customer_id, record.item_id, state, actor, detail)
     data = dataclasses.asdict(report)
     needed = [r for r in report.records if r.item_id != "dns-dmarc"]  # DMARC: recommended
     outcome = (

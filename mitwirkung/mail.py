@@ -39,7 +39,7 @@ def recipients(to: list[str]) -> list[str]:
 
 
 def build(
-    config, to: list[str], subject: str, text: str, *, reply_to: str | None = None
+    config, to: list[str], subject: str, text: str, *, reply_to: str | list[str] | None = None
 ) -> EmailMessage:
     """Build a plain-text notification; the subject may contain anything a user typed.
 
@@ -49,8 +49,9 @@ def build(
     message = EmailMessage()
     message["From"] = config.get("MAIL_FROM") or config.get("MAIL_USERNAME")
     message["To"] = ", ".join(recipients(to))
-    if reply_to:
-        message["Reply-To"] = addr_spec(reply_to)
+    if reply_to:  # one address, or a list (every account manager for an unassigned customer)
+        addresses = [reply_to] if isinstance(reply_to, str) else list(reply_to)
+        message["Reply-To"] = ", ".join(addr_spec(a) for a in addresses)
     message["Subject"] = one_line(subject)
     message["Date"] = formatdate(localtime=True)
     sender = str(message["From"] or "")
@@ -94,7 +95,7 @@ def deliver(
     subject: str,
     text: str,
     *,
-    reply_to: str | None = None,
+    reply_to: str | list[str] | None = None,
     timeout: float = 15,
 ) -> str | None:
     """Send a plain-text mail now (blocking); return None when the server accepted it.

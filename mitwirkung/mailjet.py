@@ -3,7 +3,9 @@
 No Flask, no database: an account (key, secret, base URL) and a domain in, frozen results
 out. Every failure becomes a MailjetError whose `code` the German catalog below explains.
 
-Endpoints used (Basic auth, API key as user, secret as password):
+Endpoints used (Basic auth, API key as user, secret as password), as Mailjet documents them
+with example answers in https://github.com/mailjet/api-documentation/blob/master/guides/_domain-dns.md
+(the source of https://dev.mailjet.com/email/guides/domain-dns/):
 - `POST /v3/REST/sender` `{"Email": "*@<domain>"}` creates the domain sender; 400 "already
   exists" is fine.
 - `GET /v3/REST/sender?Email=*@<domain>` the sender's `ID` and `Status` (Active/Inactive).
@@ -13,7 +15,16 @@ Endpoints used (Basic auth, API key as user, secret as password):
   `SPFRecordsCurrentValues` (list; older sources: `SPFRecordCurrentValue`),
   `DKIMRecordCurrentValue`, `SPFErrors`, `DKIMErrors`.
 - `POST /v3/REST/sender/<sender id>/validate` asks Mailjet to validate the sender (by the
-  sender's id, not the DNS id); 400 "already active" is fine.
+  sender's id, not the DNS id); 400 "already active" is fine. Mailjet documents the answer as
+  200 with `ValidationMethod` (`DNS`, `File`, `Domain`, `ActivationEmail`; empty on failure),
+  `GlobalError` and per-method `Errors`, "success and failure to validate" alike
+  (https://github.com/mailjet/api-documentation/blob/master/guides/_domain-dns.md, the source of
+  https://dev.mailjet.com/email/guides/domain-dns/); the answer comes in the `Data` envelope
+  or, as Mailjet also sends it, as the bare object `{"Errors":{},"ValidationMethod":"DNS",
+  "GlobalError":""}` – both are read.
+- `DELETE /v3/REST/sender/<sender id>` removes a sender we created for a domain that Mailjet
+  then did not know (Mailjet's own client lists DELETE for `REST/sender`:
+  https://github.com/mailjet/mailjet-gem/blob/master/lib/mailjet/resources/sender.rb).
 """
 
 import re
@@ -102,6 +113,8 @@ MESSAGES = {
     "bitte versuchen Sie es später noch einmal.",
     "rejected": "Mailjet hat die Anfrage abgelehnt.",
     "bad_answer": "Mailjet hat unerwartet geantwortet. Tragen Sie die Werte bitte von Hand ein.",
+    "bad_check_answer": "Mailjet hat auf die Bitte zu prüfen unerwartet geantwortet. Die "
+    "gespeicherten Werte gelten weiter; lassen Sie Mailjet später noch einmal prüfen.",
     "not_fetched": "Holen Sie zuerst die Werte von Mailjet – erst dann kennen wir die "
     "Domain bei Mailjet.",
     "not_configured": "Für Mailjet ist kein API-Schlüssel hinterlegt. Bitte wenden Sie sich an "
@@ -116,7 +129,8 @@ DNS_NAME = re.compile(r"[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*\.?")
 RECORD_TEXT = re.compile(r"[\x20\x21\x23-\x3b\x3d\x3f-\x5b\x5d-\x7e]{1,4096}")
 
 # Mailjet itself failed; every other error is about the key, the domain or the order of steps.
-UPSTREAM_STATUS = {"timeout": 504, "unreachable": 502, "server_error": 502, "bad_answer": 502}
+UPSTREAM_STATUS = {"timeout": 504, "unreachable": 502, "server_error": 502, "bad_answer": 502,
+                   "bad_check_answer": 502}  # fmt: skip
 
 
 def _client(account: Account, timeout: float) -> httpx.Client:
@@ -129,8 +143,14 @@ def _client(account: Account, timeout: float) -> httpx.Client:
     )
 
 
-def _request(client: httpx.Client, method: str, path: str, ok_400=(), **kwargs) -> dict | None:
-    """Send one request; return the first `Data` entry, None for a tolerated 400."""
+def _request(
+    client: httpx.Client, method: str, path: str, ok_400=(), bare=(), **kwargs
+) -> dict | None:
+    """Send one request; return the first `Data` entry, None for a tolerated 400.
+
+    With `bare` (field names), a body without the `Data` envelope that carries one of these
+    fields is the entry itself (the validate answer).
+    """
     try:
         response = client.request(method, path, **kwargs)
     except httpx.TimeoutException as e:
@@ -155,6 +175,8 @@ def _request(client: httpx.Client, method: str, path: str, ok_400=(), **kwargs) 
     if status >= 300:
         raise MailjetError("bad_answer", str(status))
     data = body.get("Data")
+    if data is None and any(name in body for name in bare):
+        return body
     if not isinstance(data, list) or not data or not isinstance(data[0], dict):
         raise MailjetError("bad_answer", "no Data")
     return data[0]
@@ -199,9 +221,15 @@ def fetch_domain(account: Account, domain: str, *, timeout: float) -> DomainValu
             client, "POST", "/v3/REST/sender", ok_400=("already exist",),
             json={"Email": f"*@{domain}"},
         )  # fmt: skip
+        created = sender is not None  # ours: to be taken back if the domain proves unknown
         if sender is None:
             sender = find_sender(client, domain)
-        dns = _request(client, "GET", f"/v3/REST/dns/{domain}")
+        try:
+            dns = _request(client, "GET", f"/v3/REST/dns/{domain}")
+        except MailjetError:
+            if created:
+                _delete_sender(client, _id(sender))
+            raise
     name, value = _text(dns, "OwnerShipTokenRecordName"), _text(dns, "OwnerShipToken")
     if not name or not value:
         raise MailjetError("bad_answer", "no ownership token")
@@ -227,6 +255,37 @@ def fetch_domain(account: Account, domain: str, *, timeout: float) -> DomainValu
     )
 
 
+def _delete_sender(client: httpx.Client, sender_id: int | None) -> None:
+    """Delete a sender we created a moment ago; best effort (the caller raises anyway)."""
+    if sender_id is None:
+        return
+    try:
+        client.request("DELETE", f"/v3/REST/sender/{sender_id}")
+    except httpx.HTTPError:
+        pass  # the original error is what the manager needs to read
+
+
+# Mailjet's per-method reasons of a failed validation, as the manager reads them.
+VALIDATION_WORDS = {
+    "DNSValidationError": "Mailjet findet den Bestätigungs-Eintrag (TXT) im DNS nicht",
+}
+
+
+def validate_problem(answer: dict) -> str:
+    """Why Mailjet did not validate the sender, in German; "" when it did.
+
+    Success is a `ValidationMethod` (e.g. "DNS") and no `GlobalError` – `Errors` may be `{}`
+    or list the methods that were not used. On failure the method is empty; the DNS reason is
+    said in German, any other reason is quoted as Mailjet wrote it.
+    """
+    errors = answer.get("Errors") if isinstance(answer.get("Errors"), dict) else {}
+    if _text(answer, "ValidationMethod") and not _errors(answer, "GlobalError"):
+        return ""
+    if errors.get("DNSValidationError"):
+        return VALIDATION_WORDS["DNSValidationError"]
+    return _errors(answer, "GlobalError") or _errors(answer, "Errors")
+
+
 def spf_current(entry: dict) -> tuple[str, ...]:
     """Mailjet's SPF record(s) as it saw them: `SPFRecordsCurrentValues` (a list) in the
     API reference, `SPFRecordCurrentValue` (one string) in older sources; accept both."""
@@ -248,6 +307,17 @@ def ask_to_check(
     account: Account, domain: str, dns_id: int, sender_id: int | None, *, timeout: float
 ) -> CheckResult:
     """Ask Mailjet to look at the DNS now and to validate the domain sender; raise MailjetError."""
+    try:
+        return _ask_to_check(account, domain, dns_id, sender_id, timeout=timeout)
+    except MailjetError as e:
+        if e.code == "bad_answer":  # the values stand; only this answer was not understood
+            raise MailjetError("bad_check_answer", e.detail) from e
+        raise
+
+
+def _ask_to_check(
+    account: Account, domain: str, dns_id: int, sender_id: int | None, *, timeout: float
+) -> CheckResult:
     with _client(account, timeout) as client:
         check = _request(client, "POST", f"/v3/REST/dns/{dns_id}/check")
         validate_error = ""
@@ -255,15 +325,14 @@ def ask_to_check(
             try:
                 answer = _request(
                     client, "POST", f"/v3/REST/sender/{sender_id}/validate",
-                    ok_400=("already active",),
+                    ok_400=("already active",), bare=("ValidationMethod", "GlobalError"),
                 )  # fmt: skip
             except MailjetError as e:
                 if e.code != "rejected":
                     raise
                 validate_error = e.detail
             else:
-                answer = answer or {}
-                validate_error = _errors(answer, "GlobalError") or _errors(answer, "Errors")
+                validate_error = validate_problem(answer or {})
         sender = find_sender(client, domain)
     return CheckResult(
         spf_status=_text(check, "SPFStatus"),

@@ -128,8 +128,9 @@ def start(
 def finish(db: Database, run_id: int, result: SmtpResult | None):
     """Store the outcome (an event, so the pages show it); `mail-received` waits for the link."""
     data = live.smtp_result_data(result)
-    customer_id = db.table("runs").get(run_id)["customer_id"]
-    store.add_event(db, customer_id, "system", "mailjet-test-mail",
+    run = db.table("runs").get(run_id)
+    customer_id = run["customer_id"]
+    store.add_event(db, customer_id, run["actor"] or "system", "mailjet-test-mail",
                     data={"run_id": run_id, "title": data["title"]})  # fmt: skip
     return ("ok" if data["ok"] else data["code"]), data
 

@@ -27,6 +27,19 @@ MAILJET_WORDS = {  # Mailjet's status values, as the manager's page says them
 }
 
 
+_WORDS = {k.casefold(): v for k, v in MAILJET_WORDS.items()}
+
+
+def status_word(status: str | None) -> str:
+    """Mailjet's status value in German, whatever its case ("Not Checked", "Not checked").
+
+    An unknown value is quoted as Mailjet wrote it, marked as Mailjet's word; none is "–".
+    """
+    if not status:
+        return "–"
+    return _WORDS.get(status.strip().casefold()) or f"„{status}“ (so meldet es Mailjet)"
+
+
 def row(db: Database, customer_id: int) -> dict | None:
     """Return the customer's Mailjet state without its encrypted credentials, or None."""
     found = store.get_row(db, TABLE, customer_id)
@@ -68,17 +81,36 @@ def account(db: Database, config, customer_id: int) -> mailjet.Account | None:
     return None
 
 
-def fetch_values(db: Database, config, customer_id: int, domain: str, actor: str):
+# Errors after which Mailjet has not accepted a sub-account's key (or we cannot know).
+KEY_UNPROVEN = frozenset({"unauthorized", "forbidden", "timeout", "unreachable", "server_error"})
+
+
+def fetch_values(db: Database, config, customer_id: int, domain: str, actor: str,
+                 subaccount: tuple[str, str] | None = None):  # fmt: skip
     """Ask Mailjet for the domain's records and store them as the expectation.
 
-    Returns the stored MailjetExpectation; raises mailjet.MailjetError (nothing is stored then).
+    With `subaccount` (key, secret) that account is asked, and its key is stored (encrypted)
+    only once Mailjet accepted it: never after a 401/403, nor when Mailjet did not answer.
+    Returns the stored MailjetExpectation; raises mailjet.MailjetError (no values are stored
+    then; its `key_saved` says whether the sub-account was).
     """
-    acct = account(db, config, customer_id)
+    if subaccount:
+        acct = mailjet.Account(*subaccount, config["MAILJET_API_URL"])
+    else:
+        acct = account(db, config, customer_id)
     if acct is None:
         raise mailjet.MailjetError("not_configured")
-    values = mailjet.fetch_domain(acct, domain, timeout=float(config["MAILJET_TIMEOUT"]))
-    if dkim_key_problem(values.dkim_value):  # judged like a key the manager typed
-        raise mailjet.MailjetError("bad_answer", "DKIM key does not parse")
+    try:
+        values = mailjet.fetch_domain(acct, domain, timeout=float(config["MAILJET_TIMEOUT"]))
+        if dkim_key_problem(values.dkim_value):  # judged like a key the manager typed
+            raise mailjet.MailjetError("bad_answer", "DKIM key does not parse")
+    except mailjet.MailjetError as e:
+        e.key_saved = bool(subaccount) and e.code not in KEY_UNPROVEN
+        if e.key_saved:
+            save_subaccount(db, customer_id, *subaccount, actor)
+        raise
+    if subaccount:
+        save_subaccount(db, customer_id, *subaccount, actor)
     expected = MailjetExpectation(
         domain=values.domain,
         verification_name=values.verification_name,
@@ -157,7 +189,7 @@ def store_check(db: Database, customer_id: int, answer) -> None:
     _upsert(db, customer_id, {**values, "checked_at": now()})
 
 
-def ask_mailjet(db: Database, config, customer_id: int) -> None:
+def ask_mailjet(db: Database, config, customer_id: int, actor: str = "system") -> None:
     """Ask Mailjet now to check the DNS and validate the sender; store its answer.
 
     Raises mailjet.MailjetError (nothing is stored then).
@@ -174,4 +206,4 @@ def ask_mailjet(db: Database, config, customer_id: int) -> None:
     )  # fmt: skip
     with db.atomic():
         store_check(db, customer_id, answer)
-        store.add_event(db, customer_id, "system", "mailjet-checked")
+        store.add_event(db, customer_id, actor, "mailjet-checked")

@@ -33,7 +33,9 @@ from . import (
     mailjet_mail,
     mailjet_sync,
     notify,
+    peiq_acted,
     store,
+    todo,
 )
 from . import overview as board
 from .board_columns import COLUMNS, TABLE, page_numbers
@@ -261,6 +263,10 @@ def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extr
         STATUSES=board.STATUSES,
         SORTS=board.SORTS,
         MAX_DAYS=board.MAX_DAYS,
+        # on the overview's first page, not on a search or deep page (that costs nothing)
+        todo_queue=todo.for_dashboard(db, datetime.now(UTC))
+        if number == 1 and not view.q
+        else None,
         at_risk=len(board.password_at_risk(db)),
         mail_auth_off=current_app.extensions["mail_auth"]["microsoft"].default_off_text,
         **extra,
@@ -422,6 +428,40 @@ def page_problems(extra: dict) -> list[dict]:
     return problems
 
 
+def _history(db, customer_id: int) -> dict:
+    """One page of the history ("?vor=<event id>" for older entries)."""
+    raw = request.args.get("vor", "")
+    before = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 18 else None
+    lines, older = board.history_page(db, obligation(), customer_id, before=before)
+    return {"history": lines, "history_older": older, "history_paged": before is not None}
+
+
+@bp.get("/customers/<int:customer_id>/history.csv")
+def history_csv(customer_id):
+    """The customer's whole history as CSV (UTF-8 with BOM, semicolons): time, who, what."""
+    c = customer_or_404(customer_id)
+    db = get_db()
+
+    def lines():
+        yield "\ufeff"
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(["Zeit (UTC, ISO 8601)", "Wer", "Was"])
+        for row in board.history_rows(db, obligation(), customer_id):
+            writer.writerow(_csv_cell(v) for v in row)
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+        yield out.getvalue()
+
+    # the context (and its database connection) lives until the last row is written
+    response = current_app.response_class(stream_with_context(lines()), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    name = f"verlauf-{c['id']}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 def render_customer(c: dict, status: int = 200, **extra):
     db = get_db()
     extra["problems"] = page_problems(extra)
@@ -434,8 +474,9 @@ def render_customer(c: dict, status: int = 200, **extra):
         mail_auth_off=current_app.extensions["mail_auth"]["microsoft"].default_off_text,
         edit_url=edit_url,
         share_url=share_url,
-        history=board.history(db, obligation(), customer_id),
+        **_history(db, customer_id),
         inbound_mail=inbound.latest(db, customer_id, c["path"]),
+        inbound_foreign=inbound.foreign_notice(db, customer_id, c["path"]),
         settings=store.get_row(db, "smtp_settings", customer_id),
         runs=[
             live.decode(r)
@@ -480,6 +521,12 @@ def edit(customer_id):
     }
     labels = {"name": "Name", "domain": "Absender-Domain", "contact_email": "E-Mail"}
     changed = [labels[k] for k, v in changes.items() if v != c[k]]
+    shown = {"name": lambda v: v, "domain": display_domain, "contact_email": shown_address}
+    before_after = [
+        {"field": labels[k], "old": shown[k](c[k]) if c[k] else None,
+         "new": shown[k](v) if v else None}
+        for k, v in changes.items() if v != c[k]
+    ]  # fmt: skip
     contact_id = int(form.peiq_contact.data) if form.peiq_contact.data else None
     if form.peiq_contact.data is None:  # not sent: unchanged
         contact_id = c["contact_manager_id"]
@@ -489,12 +536,15 @@ def edit(customer_id):
             customer_id, {**changes, "contact_manager_id": contact_id, "reminders_muted": muted}
         )
         if changed:
-            store.add_event(db, customer_id, actor(), "customer-edited", data={"fields": changed})
+            store.add_event(db, customer_id, actor(), "customer-edited",
+                            data={"fields": changed, "changes": before_after})  # fmt: skip
         if contact_id != c["contact_manager_id"]:
             name = store.peiq_contact(db, {"contact_manager_id": contact_id})
+            old = store.peiq_contact(db, c)
             store.add_event(
                 db, customer_id, actor(), "peiq-contact-changed",
-                data={"name": name["name"] if name else None}, activity=False,
+                data={"name": name["name"] if name else None,
+                      "old": old["name"] if old else None}, activity=False,
             )  # fmt: skip
         if muted != c["reminders_muted"]:
             kind = "reminders-muted" if muted else "reminders-unmuted"
@@ -656,6 +706,7 @@ def reveal_password(customer_id):
     if password is None:
         flash("Es liegt kein Passwort (mehr) vor. Es wurde bereits angezeigt oder ist abgelaufen.")
         return redirect(url_for("manage.customer", customer_id=customer_id), 303)
+    _tell(get_db(), c, "password")
     settings = store.get_row(get_db(), "smtp_settings", customer_id) or {}
     oauth = settings.get("auth_method") == "oauth-m365" and not settings.get("no_login")
     response = make_response(
@@ -665,6 +716,23 @@ def reveal_password(customer_id):
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _tell(db, c: dict, kind: str) -> str:
+    """Mail the customer that PEIQ acted (peiq_acted); return a sentence for the flash."""
+    told = peiq_acted.tell_customer(
+        db, get_runner(), current_app.config, customer=c, kind=kind,
+        edit_url=customer_links(c)[0], actor=actor(),
+    )  # fmt: skip
+    if told == "mailed":
+        return f" Die Kund:in bekommt eine E-Mail an {shown_address(c['contact_email'])}."
+    if told == "bad-address":
+        return (
+            f" Die hinterlegte E-Mail-Adresse der Kund:in ({shown_address(c['contact_email'])})"
+            " ist keine gültige Adresse, deshalb ging keine E-Mail hinaus. Bitte korrigieren Sie"
+            " sie unter „Angaben ändern“ und sagen Sie der Kund:in selbst Bescheid."
+        )
+    return " Bitte sagen Sie der Kund:in selbst Bescheid (keine E-Mail möglich)."
 
 
 NOTIFIED = {
@@ -743,7 +811,7 @@ def _values_ready(db, c: dict, before: dict | None) -> None:
         return
     told = notify.values_ready(
         db, get_runner(), current_app.config, customer=c, edit_url=customer_links(c)[0],
-        contact=store.peiq_contact(db, c),
+        contact=store.peiq_contact(db, c), actor=actor(),
     )  # fmt: skip
     flash(NOTIFIED[told].format(to=shown_address(c["contact_email"] or "")), "mailjet-message")
 
@@ -763,7 +831,8 @@ def acknowledge(customer_id):
     store.set_item(
         db, customer_id, "peiq-informed", row["state"], actor(), detail, kind="peiq-acknowledged"
     )
-    flash("Als gesehen markiert. Die Kund:in wartet nicht mehr auf PEIQ.")
+    told = "" if detail.get("red") else _tell(db, c, "peiq-informed")
+    flash("Als gesehen markiert. Die Kund:in wartet nicht mehr auf PEIQ." + told)
     return redirect(url_for("manage.customer", customer_id=customer_id), 303)
 
 
@@ -784,8 +853,14 @@ def confirm_portal(customer_id):
                 "unten und bestätigen Sie dann."
             )
             return render_customer(c, 409, conflict=message)
-        store.set_item(db, customer_id, "portal-adopt", "done", actor(), {"portal": named})
-    flash(f"Übernahme der SMTP-Konfiguration von {named} bestätigt.")
+        already = row["state"] == "done" and not row["detail"].get("waiting_for")
+        if not already:
+            store.set_item(db, customer_id, "portal-adopt", "done", actor(), {"portal": named})
+    if already:  # a second click: nothing changes, nobody is mailed again
+        flash(f"Das war schon erledigt: Die Übernahme von {named} ist bereits bestätigt.")
+    else:
+        told = _tell(db, c, "portal-adopt")
+        flash(f"Übernahme der SMTP-Konfiguration von {named} bestätigt." + told)
     return redirect(url_for("manage.customer", customer_id=customer_id), 303)
 
 
@@ -806,16 +881,19 @@ def fetch_mailjet(customer_id):
     if not form.validate_fetch():
         return render_customer(c, 422, mailjet_form=form)
     db = get_db()
-    saved = _save_subaccount(db, customer_id, form)
+    given = form.api_key.data and form.api_secret.data
     before = store.get_row(db, "mailjet_expectations", customer_id)
     try:
         expected = mailjet_sync.fetch_values(
-            db, current_app.config, customer_id, form.domain.data, actor()
-        )
+            db, current_app.config, customer_id, form.domain.data, actor(),
+            subaccount=(form.api_key.data, form.api_secret.data) if given else None,
+        )  # fmt: skip
     except mailjet.MailjetError as e:
         message = e.message
-        if saved:
+        if given and getattr(e, "key_saved", False):
             message += " Der Zugang des Unterkontos ist gespeichert; neu eingeben ersetzt ihn."
+        elif given:
+            message += " Der Zugang des Unterkontos ist nicht gespeichert."
         return render_customer(c, e.http_status, mailjet_form=form, mailjet_error=message)
     flash(
         f"Werte von Mailjet für {display_domain(expected.domain)} übernommen. Die Kund:in sieht "
@@ -831,7 +909,7 @@ def check_at_mailjet(customer_id):
     """Ask Mailjet now to check the DNS records and to validate the domain sender."""
     c = customer_or_404(customer_id)
     try:
-        mailjet_sync.ask_mailjet(get_db(), current_app.config, customer_id)
+        mailjet_sync.ask_mailjet(get_db(), current_app.config, customer_id, actor())
     except mailjet.MailjetError as e:
         return render_customer(c, e.http_status, mailjet_error=e.message)
     flash("Mailjet hat die Einträge geprüft; sein Ergebnis steht unten.", "mailjet-message")

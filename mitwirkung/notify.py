@@ -37,7 +37,7 @@ def send_later(db: Database, runner: Runner, config, *, customer_id: int, to: li
 
 
 def values_ready(db: Database, runner: Runner, config, *, customer: dict, edit_url: str,
-                 contact: dict | None) -> str:  # fmt: skip
+                 contact: dict | None, actor: str = "system") -> str:  # fmt: skip
     """Tell the customer's contact that the DNS records are there; return what happened.
 
     Returns "mailed", "no-address" (no contact e-mail stored), "bad-address" (the stored one
@@ -65,9 +65,9 @@ def values_ready(db: Database, runner: Runner, config, *, customer: dict, edit_u
             f"und ein Knopf, mit dem Sie sie sofort prüfen:\n\n{edit_url}\n\n"
             f"Sie können die Einträge dort auch an eine IT-Kolleg:in weiterleiten.\n{who}"
         ),
-        actor="system",
+        actor=actor,
     )  # fmt: skip
-    store.add_event(db, customer["id"], "system", "values-ready-mailed",
+    store.add_event(db, customer["id"], actor, "values-ready-mailed",
                     data={"to": customer["contact_email"]})  # fmt: skip
     return "mailed"
 

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from sqlite_utils import Database
 
-from . import handover, store
+from . import handover, store, todo
 from .catalog import Obligation
 from .checks.domain import display_domain
 from .checks.smtp import shown_address
@@ -62,7 +62,10 @@ PASSWORD_AT_RISK = (
 NO_PATH = "keiner"
 CONTACTS = {"": "alle", "meine": "Meine Kund:innen", "niemand": "ohne PEIQ-Ansprechpartner:in"}
 MAX_WORDS = 8  # words of one search that count (each is one more condition)
-DEFAULT_DAYS = 7
+# "Stockt": no progress for this many days – the dashboard's default filter and the digest
+# use this one number, so the word means the same everywhere.
+STALL_DAYS = 7
+DEFAULT_DAYS = STALL_DAYS
 MAX_DAYS = 3650
 
 
@@ -88,6 +91,32 @@ def sort_name(name: str) -> str:
 
 # What the customer waits for while PEIQ has not acted, by path: no Mailjet values yet.
 MAILJET_VALUES_MISSING = "Mailjet-Werte fehlen: wartet auf PEIQ"
+
+
+# What is wrong when an item failed, said as the problem (the item titles say the goal:
+# "DKIM-Schlüssel veröffentlicht" under "Braucht Aufmerksamkeit" reads like success).
+# DNS items: (not found, found but wrong); other items: one text.
+PROBLEMS = {
+    "smtp-settings": "SMTP-Zugangsdaten fehlerhaft",
+    "smtp-password": "Passwort nicht übergeben",
+    "smtp-test-mail": "Testmail über den Server der Kund:in gescheitert",
+    "dns-verification": ("Bestätigungs-Eintrag für Mailjet fehlt",
+                         "Bestätigungs-Eintrag für Mailjet fehlerhaft"),
+    "dns-spf": ("SPF-Eintrag fehlt", "SPF erlaubt Mailjet nicht"),
+    "dns-dkim": ("DKIM-Schlüssel fehlt", "DKIM-Schlüssel fehlerhaft"),
+    "dns-dmarc": ("DMARC-Eintrag fehlt", "DMARC-Eintrag fehlerhaft"),
+    "peiq-informed": "PEIQ informieren gescheitert",
+    "portal-adopt": "Übernahme von PORTAL nicht möglich",
+    "mail-received": "Empfang der Testmail nicht nachgewiesen",
+}  # fmt: skip
+
+
+def problem(view) -> str:
+    """Say what is wrong with a failed item, in the negative (never the item's goal)."""
+    text = PROBLEMS.get(view.item.id)
+    if isinstance(text, tuple):
+        return text[bool(view.detail.get("found"))]
+    return text or f"{view.item.for_manager}: nicht in Ordnung"
 
 
 def _mail_evidence(views) -> str | None:
@@ -131,7 +160,7 @@ def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
             )
         else:
             note = view.detail.get("title")
-            text = f"{view.item.for_manager}: {note}" if note else view.item.for_manager
+            text = f"{problem(view)}: {note}" if note else problem(view)
             badges.append({"state": view.state, "text": text})
     secret = handover.pending(db, customer["id"])
     if secret:
@@ -150,7 +179,11 @@ def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
         [customer["name"], domain, display_domain(domain), contact]
         + ([shown_address(contact)] if "xn--" in contact else [])
     )
+    todos = todo.collect(db, obligation, customer, views)
     return {
+        "todos": json.dumps(todos, ensure_ascii=False) if todos else None,
+        "todo_since": todos[0]["since"] if todos else None,
+        "todo_count": len(todos),
         "progress": done,
         "needs_attention": int(bool(badges)),
         "waiting_for_peiq": int(waiting),
@@ -398,6 +431,10 @@ def describe(event: dict, obligation: Obligation) -> str:
     if kind == "item-state":
         title = item.for_manager if item else "Schritt"
         text = f"{title} → {STATE_LABELS.get(data.get('state'), 'geändert')}"
+        if event["item_id"] == "portal-adopt" and data.get("portal"):
+            before = data.get("portal_before")
+            named = f"„{before}“ → „{data['portal']}“" if before else f"„{data['portal']}“"
+            text += f" (PORTAL: {named})"
         return text + (f" ({data['title']})" if data.get("title") else "")
     if kind == "mail-received-inbound":
         sender = shown_address(data["mail_from"]) if data.get("mail_from") else "leerem Absender"
@@ -406,11 +443,19 @@ def describe(event: dict, obligation: Obligation) -> str:
     if kind == "path-chosen":
         path = obligation.path(data.get("path"))
         return f"Weg gewählt: {path.short}" if path else "Weg gewählt"
+    if kind == "customer-edited" and data.get("changes"):
+        return "Angaben geändert: " + "; ".join(
+            f"{c['field']} {_shown(c['old'])} → {_shown(c['new'])}" for c in data["changes"]
+        )
     if kind == "customer-edited" and data.get("fields"):
         return f"Angaben geändert: {', '.join(data['fields'])}"
     if kind == "peiq-contact-changed":
-        return f"PEIQ-Ansprechpartner:in jetzt: {data.get('name') or 'niemand Bestimmtes'}"
-    mailed = ("link-mailed", "reminder-sent", "records-forwarded", "values-ready-mailed")
+        now_ = data.get("name") or "niemand Bestimmtes"
+        if "old" in data:
+            return f"PEIQ-Ansprechpartner:in: {data['old'] or 'niemand Bestimmtes'} → {now_}"
+        return f"PEIQ-Ansprechpartner:in jetzt: {now_}"
+    mailed = ("link-mailed", "reminder-sent", "records-forwarded", "values-ready-mailed",
+              "customer-told")  # fmt: skip
     if kind in mailed and isinstance(data.get("to"), str):
         return f"{store.EVENT_WORDS[kind]} (an {shown_address(data['to'])})"
     if kind in ("drift-incident", "drift-resolved") and item:
@@ -418,19 +463,35 @@ def describe(event: dict, obligation: Obligation) -> str:
     return store.EVENT_WORDS.get(kind, "Änderung")
 
 
+def _shown(value) -> str:
+    return f"„{value}“" if value else "(leer)"
+
+
 def history(db: Database, obligation: Obligation, customer_id: int, lines: int = 50) -> list:
-    """Return the customer's history, newest first, without noise.
+    """Return the customer's history, newest first, without noise (see history_page)."""
+    return history_page(db, obligation, customer_id, lines)[0]
+
+
+def history_page(
+    db: Database, obligation: Obligation, customer_id: int, lines: int = 50,
+    before: int | None = None,
+) -> tuple[list, int | None]:  # fmt: skip
+    """Return (up to `lines` history lines older than event id `before`, newest first, and
+    the event id to pass as `before` for the next older page, or None when there is none).
 
     `running` states (always followed by their outcome) are left out, and an event that
     repeats the previous one of the same kind and item (same actor, same data) joins its
-    line, which then carries a count and the time of the first of them.
+    line, which then carries a count and the time of the first of them. Each line has "who":
+    the manager's name, "Kund:in", or "System" for automatic work.
     """
     rows = db.query(
-        "SELECT * FROM events WHERE customer_id = ? ORDER BY id DESC LIMIT ?",
-        [customer_id, lines * 8],
+        "SELECT * FROM events WHERE customer_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+        [customer_id, before or 2**62, lines * 8 + 1],
     )
+    names = dict(db.execute("SELECT 'manager:' || email, name FROM managers").fetchall())
     shown: list[dict] = []
     latest: dict[tuple, dict] = {}  # (kind, item) -> the oldest line shown so far
+    older = None
     for row in rows:
         data = json.loads(row["data"] or "{}")
         if row["kind"] == "item-state" and data.get("state") == "running":
@@ -443,12 +504,26 @@ def history(db: Database, obligation: Obligation, customer_id: int, lines: int =
             line["first_at"] = row["at"]
             continue
         if len(shown) == lines:
+            older = row["id"] + 1  # this event starts the next page
             break
         line = {**row, "data": data, "same": same, "count": 1, "first_at": row["at"]}
         line["text"] = describe(line, obligation)
+        line["who"] = names.get(row["actor"]) or store.actor_label(row["actor"])
         shown.append(line)
         latest[group] = line
-    return shown
+    return shown, older
+
+
+def history_rows(db: Database, obligation: Obligation, customer_id: int):
+    """Yield every event of the customer, newest first, as (ISO time, who, what) for export."""
+    names = dict(db.execute("SELECT 'manager:' || email, name FROM managers").fetchall())
+    rows = db.query("SELECT * FROM events WHERE customer_id = ? ORDER BY id DESC", [customer_id])
+    for row in rows:
+        data = json.loads(row["data"] or "{}")
+        if row["kind"] == "item-state" and data.get("state") == "running":
+            continue
+        who = names.get(row["actor"]) or store.actor_label(row["actor"])
+        yield row["at"], who, describe({**row, "data": data}, obligation)
 
 
 def drift(db: Database, customer_id: int) -> list[dict]:

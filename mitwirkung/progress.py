@@ -58,10 +58,13 @@ def state_label(view: ItemView) -> str:
     An item the chosen settings make unnecessary is "Nicht nötig".
     A DNS record that was not found is "Noch nicht angelegt", one found but wrong is
     "Fehlerhaft", a missing optional record is "Empfohlen"; a request PEIQ has to act on
-    is "Wartet auf PEIQ".
+    is "Wartet auf PEIQ"; a record the daily watch found broken after completion is "Nicht
+    mehr in Ordnung".
     """
     if view.detail.get("not_needed"):
         return "Nicht nötig"
+    if view.detail.get("drift") and not view.complete:  # green at completion, broken now
+        return "Nicht mehr in Ordnung"
     waiting = view.detail.get("waiting_for") == "manager" and not view.detail.get("red")
     if not view.complete and waiting:  # records still red: the customer's turn, not PEIQ's
         return "Wartet auf PEIQ"

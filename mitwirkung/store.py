@@ -255,6 +255,10 @@ def set_item(
     Items in PER_PATH_ITEMS are set for `path`. Web code names the path it judged the
     evidence on, read in its own transaction; the default (the path chosen now) would race
     with a path switch and is only for scripts and tests.
+
+    The history records changes, not repetitions: a plain state write ("item-state") that
+    leaves state and detail as they were (apart from REPEAT_KEYS, e.g. the run's id) updates
+    the row but appends no event – an automatic re-check every minute writes nothing new.
     """
     with db.atomic():
         if item_id in PER_PATH_ITEMS:
@@ -268,19 +272,45 @@ def set_item(
         ).fetchone()
         if same and kind == "item-state":
             return  # nothing changes: no revision, no event (a repeated click)
+        before = db.execute(
+            "SELECT state, detail, updated_at FROM item_states"
+            " WHERE customer_id = ? AND item_id = ?",
+            [customer_id, _state_key(item_id, path)],
+        ).fetchone()
+        repeated = (
+            kind == "item-state"
+            and before is not None
+            and before[0] == state
+            and _same(json.loads(before[1] or "{}"), detail or {})
+        )
         db.table("item_states").upsert(
             {
                 "customer_id": customer_id,
                 "item_id": _state_key(item_id, path),
                 "state": state,
                 "detail": json.dumps(detail or {}, ensure_ascii=False),
-                "updated_at": now(),
+                # a repetition changed nothing a person reads: "zuletzt geändert" stays
+                "updated_at": before[2] if repeated else now(),
                 "updated_by": actor,
             },
             pk=("customer_id", "item_id"),
         )
+        if repeated:
+            _touch(db, customer_id, activity=False)  # the row changed (run id), nothing else
+            return
         _event(db, customer_id, actor, kind, item_id, {"state": state, **(detail or {})})
         _touch(db, customer_id)
+
+
+# Detail keys that differ between otherwise identical verdicts (which run, when).
+REPEAT_KEYS = frozenset({"run_id", "checked_at", "previous", "duration"})
+
+
+def _same(old: dict, new: dict) -> bool:
+    def strip(d):
+        return {k: v for k, v in d.items() if k not in REPEAT_KEYS}
+
+    return strip(old) == strip(json.loads(json.dumps(new, ensure_ascii=False)))
 
 
 def all_item_rows(db: Database) -> list[dict]:
@@ -374,6 +404,7 @@ EVENT_WORDS = {
     "mailjet-subaccount-deleted": "Zugang zum Mailjet-Unterkonto gelöscht",
     "values-ready-mailed": "Kund:in per E-Mail Bescheid gegeben: die DNS-Einträge stehen bereit",
     "records-forwarded": "DNS-Einträge per E-Mail an eine IT-Kolleg:in weitergeleitet",
+    "customer-told": "Kund:in per E-Mail Bescheid gegeben, dass PEIQ gehandelt hat",
     "mail-received-inbound": "Mail an die Prüfadresse empfangen und geprüft",
     "inbound-address-rotated": "Neue Prüfadresse erzeugt (die alte nimmt keine Mails mehr an)",
     "m365-password-end": "Microsoft 365 hat die Anmeldung mit Passwort abgeschaltet: Kund:in und "
@@ -392,8 +423,8 @@ def actor_label(actor: str | None) -> str:
         "recipient": "Empfänger:in der Testmail",
         "receiver": "Empfangsprüfung",
         "system": "System",
-        "auto": "automatische Prüfung",
+        "auto": "System (automatische Prüfung)",
         "cli": "Kommandozeile",
         "seed": "Demo",
-        "jobs": "automatisch",
+        "jobs": "System (Zeitplan)",
     }.get(actor or "", actor or "–")

@@ -17,7 +17,7 @@ from .checks.smtp import shown_address
 from .db import get_db, write_problem
 from .handover import HANDOVER_WORDS
 from .live import DKIM_WAITING, DKIM_WAITING_ONLOOKER, DNS_OUTCOMES, TRIAL_RULE, run_label
-from .mailjet_sync import MAILJET_WORDS
+from .mailjet_sync import MAILJET_WORDS, status_word
 from .notify import mailto
 from .pagecache import PageCache
 from .progress import STATE_LABELS
@@ -205,6 +205,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(shown_address, "address")
     app.add_template_global(EVENT_WORDS, "EVENT_WORDS")
     app.add_template_global(MAILJET_WORDS, "MAILJET_WORDS")
+    app.add_template_filter(status_word, "mailjet_word")
     app.add_template_filter(actor_label)
 
     @app.errorhandler(CSRFError)

@@ -51,6 +51,8 @@ class MailjetApi:
         self.hang = threading.Event()  # set: every request waits until release
         self.fail_with: int | None = None  # e.g. 503: every request answers that
         self.release = threading.Event()
+        # Mailjet also answers validate without the Data envelope (the bare object)
+        self.validate_bare = False
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
 
@@ -131,12 +133,22 @@ class MailjetApi:
                 return 404, _error("Object not found", 404)
             if d.sender_status == "Active":
                 return 400, _error("Sender already active", 400)
+            wrap = (lambda entry: entry) if self.validate_bare else (lambda entry: _data([entry]))
             if self.verified(d):
                 d.sender_status = "Active"
-                return 200, _data([{"ValidationMethod": "ActivationDNSRecord", "Errors": {},
-                                    "GlobalError": ""}])  # fmt: skip
-            errors = {"DNSValidationError": "TXT record not found"}
-            return 200, _data([{"ValidationMethod": "", "GlobalError": "", "Errors": errors}])
+                return 200, wrap({"Errors": {}, "ValidationMethod": "DNS", "GlobalError": ""})
+            # Mailjet's documented failure: no method, the reason per method and overall
+            errors = {"DNSValidationError": " DNS record verification failed as no TXT record "
+                      "for that ownership token was found on the remote server."}  # fmt: skip
+            return 200, wrap({"Errors": errors, "ValidationMethod": "", "GlobalError":
+                              "Neither the file at your domain root nor the DNS TXT record "
+                              "have been found to validate this sender."})  # fmt: skip
+        if method == "DELETE" and len(rest) == 2 and rest[0] == "sender":
+            d = next((x for x in self.domains.values() if str(x.sender_id) == rest[1]), None)
+            if d is None:
+                return 404, _error("Object not found", 404)
+            d.sender_id, d.sender_status = None, "Inactive"
+            return 204, None
         return 404, _error("Object not found", 404)
 
     def verified(self, d: Domain) -> bool:
@@ -195,7 +207,7 @@ def _handler(api: MailjetApi):
                 status, payload = api.fail_with, _error("Service unavailable", api.fail_with)
             else:
                 status, payload = api.route(method, url.path, parse_qs(url.query), body)
-            data = json.dumps(payload).encode()
+            data = b"" if payload is None else json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
@@ -217,5 +229,8 @@ def _handler(api: MailjetApi):
 
         def do_POST(self):
             self._answer("POST")
+
+        def do_DELETE(self):
+            self._answer("DELETE")
 
     return Handler

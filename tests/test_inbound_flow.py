@@ -103,8 +103,8 @@ def deliver(port: int, raw: bytes, to: str, sender: str, tls: bool = True) -> No
     asyncio.run(go())
 
 
-def portal_customer(customers, app, db):
-    customer, _, _ = customers.create(path="portal")
+def portal_customer(customers, app, db, domain="kunde.test"):
+    customer, _, _ = customers.create(path="portal", domain=domain)
     with app.app_context():
         to = inbound.current_address(db, app.config, customer["id"], "portal")
     return customer, to
@@ -138,7 +138,7 @@ def received(db, customer_id):
 def test_the_verdict_sets_the_item_state(
     inbound_app, customers, db, receiver, from_, sign_as, sender, state, dmarc
 ):
-    customer, to = portal_customer(customers, inbound_app, db)
+    customer, to = portal_customer(customers, inbound_app, db, from_.split("@")[1])
     raw = message(from_=from_, to=to)
     if sign_as:
         raw = sign(raw, sign_as[2], domain=sign_as[0], selector=sign_as[1])
@@ -218,7 +218,7 @@ def test_through_a_relay_the_relays_address_is_judged(inbound_app, customers, db
 def test_the_delay_since_the_product_handed_the_test_mail_over_is_recorded(
     inbound_app, customers, db, receiver
 ):
-    customer, _, _ = customers.create(path="smtp-own")
+    customer, _, _ = customers.create(path="smtp-own", domain="kunde.test")
     with inbound_app.app_context():
         to = inbound.current_address(db, inbound_app.config, customer["id"], "smtp-own")
     db.table("runs").insert(

@@ -73,7 +73,7 @@ def mails(db):
 def test_mail_to_the_paths_address_is_judged_stored_and_ticks_the_item(
     inbound_app, customers, db, receiver
 ):
-    customer, _, _ = customers.create(path="portal")
+    customer, _, _ = customers.create(path="portal", domain="kunde.test")
     to = address_of(inbound_app, db, customer["id"], "portal")
     assert to.endswith("@pruef.peiq.test") and len(to.split("@")[0]) >= 26
     send(receiver.port, message(to))

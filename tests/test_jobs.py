@@ -10,7 +10,7 @@ from dnsserver import ZoneServer
 from dnszones import make_keys, zone_text
 from smtpserver import Listener
 
-from mitwirkung import handover, jobs, overview, store
+from mitwirkung import handover, jobs, overview, store, todo
 from mitwirkung.cli import create_manager
 from mitwirkung.db import connect, frozen
 
@@ -44,6 +44,9 @@ def make(mail_app, db, anna):
             )
             if path:
                 store.set_path(db, customer["id"], path, "customer")
+            if contact:  # the manager sent the link ("Link per E-Mail senden")
+                store.add_event(db, customer["id"], "manager:am@peiq.de", "link-mailed",
+                                data={"to": contact}, activity=False)  # fmt: skip
             for item_id in items:
                 store.set_item(db, customer["id"], item_id, "done", "customer")
         return customer
@@ -137,7 +140,7 @@ def test_two_copies_at_once_send_every_mail_once(mail_app, make, outbox, db):
         try:
             with mail_app.app_context():
                 start.wait()
-                results.append(jobs.run_due(database, mail_app.config, at=T0 + 3 * DAY))
+                results.append(jobs.run_due(database, mail_app.config, at=T0 + 7 * DAY))
         finally:
             database.close()
 
@@ -166,7 +169,7 @@ def test_weekly_digest_lists_stalled_and_waiting_customers(run, make, outbox, db
     [mail] = mails_to(outbox, "am@peiq.de")
     text = mail.text()
     assert "Warten auf PEIQ" in text and "Wartet GmbH" in text
-    assert "Stocken seit mindestens 3 Tagen" in text and "Stockt GmbH" in text
+    assert "Stocken seit mindestens 7 Tagen" in text and "Stockt GmbH" in text
     assert "Läuft GmbH" not in text
     assert "http://mitwirkung.test/manage/customers/" in text
     assert not mails_to(outbox, "bernd@peiq.de")  # nothing of Bernd's is stalled
@@ -297,3 +300,42 @@ def test_a_check_that_crashes_stops_nothing_else_and_is_tried_again(
     assert done["drift_checks"] == 0 and done["reminders"] == 1  # the rest still ran
     assert mails_to(outbox, "it@still.de") and stalled
     assert run(T0 + 3 * DAY + timedelta(hours=1))["drift_checks"] == 1  # the claim came back
+
+
+def resolved_mails(outbox):
+    return [m for m in outbox.handler.messages if "wieder in Ordnung" in m.message["Subject"]]
+
+
+def test_after_drift_the_customer_page_tells_one_story_and_the_fix_is_mailed(
+    run, make, zone, outbox, db, mail_app
+):
+    customer = complete_mailjet(db, make, zone, mail_app)
+    with mail_app.app_context():
+        edit, _ = store.link_tokens(customer)
+    client = mail_app.test_client()
+    saved = break_spf(zone)
+    run(T0 + DAY)
+    run(T0 + 2 * DAY)
+    page = client.get(f"/c/{edit}").text
+    spf = page[page.index('id="item-dns-spf"') :]
+    spf = spf[: spf.index("</li>")]
+    # the badge, the card and the answer say the same: broken after completion, since when
+    assert "Nicht mehr in Ordnung" in spf and "Erledigt" not in spf
+    assert "include:spf.mailjet.com" not in spf.split("Gefunden", 1)[-1].split("</dd>")[0]
+    with mail_app.app_context():  # PEIQ's to-do: talk to the customer
+        overview.refresh(db, mail_app.extensions["obligation"])
+        [task] = [t for t in todo.queue(db) if t["customer_id"] == customer["id"]]
+    assert task["kind"] == "drift" and "SPF erlaubt Mailjet das Senden" in task["text"]
+    drift = page[page.index('id="dns-drift"') :].split("</p>")[0]
+    assert "SPF erlaubt Mailjet das Senden (seit 04.03.2026, 09:00 Uhr)" in drift
+    assert "zweimal hintereinander" in drift
+    assert not resolved_mails(outbox)
+    # the customer fixes it: the manager hears of that too
+    zone.records["_spf.good.de."] = saved
+    run(T0 + 3 * DAY)
+    [fixed] = resolved_mails(outbox)
+    assert fixed.rcpt_tos == ["am@peiq.de"]
+    assert "Good GmbH" in fixed.message["Subject"]
+    assert "SPF erlaubt Mailjet das Senden" in fixed.text()
+    page = client.get(f"/c/{edit}").text
+    assert 'id="dns-drift"' not in page and "Nicht mehr in Ordnung" not in page

@@ -48,8 +48,10 @@ def test_edit_name_domain_and_contact(auth, db, client):
     assert row["name"] == "Müller Medien"
     assert row["domain"] == "xn--mller-medien-dlb.de"
     assert row["contact_email"] == "Chefin@mueller.de"
-    assert any("Angaben geändert: Name, Absender-Domain, E-Mail" in line
-               for line in history(client, cid))  # fmt: skip
+    [line] = [x for x in history(client, cid) if "Angaben geändert" in x]
+    assert "Name „Müller Verlag“ → „Müller Medien“" in line  # old → new, as people write them
+    assert "Absender-Domain" in line and "→ „müller-medien.de“" in line
+    assert "E-Mail" in line and "→ „Chefin@mueller.de“" in line
     assert ">Müller Medien</a>" in client.get("/manage/?q=medien").text  # the search follows
 
 
@@ -101,7 +103,7 @@ def test_peiq_contact_is_the_creator_and_can_be_changed(auth, db, client):
     assert edit(auth, cid, peiq_contact=str(bernd)).status_code == 303
     customer = store.get_customer(db, cid)
     assert store.peiq_contact(db, customer) == {"name": "Bernd Berater", "email": "bernd@peiq.de"}
-    assert "PEIQ-Ansprechpartner:in jetzt: Bernd Berater" in history(client, cid)[0]
+    assert "PEIQ-Ansprechpartner:in: Anna Manager → Bernd Berater" in history(client, cid)[0]
     assert edit(auth, cid, peiq_contact="").status_code == 303
     assert store.peiq_contact(db, store.get_customer(db, cid)) is None
 
@@ -229,7 +231,7 @@ def test_acknowledgement_is_its_own_event(auth, client, customers, db):
     store.set_item(db, cid, "peiq-informed", "done", "customer", {"waiting_for": "manager"})
     customers.post(f"/manage/customers/{cid}/acknowledge")
     lines = history(client, cid)
-    assert "am@peiq.de · Meldung „DNS-Einträge stehen“ gesehen" in lines[0]
+    assert "Anna Manager · Meldung „DNS-Einträge stehen“ gesehen" in lines[0]
     assert sum("PEIQ informiert → Erledigt" in line for line in lines) == 1  # the customer's
 
 

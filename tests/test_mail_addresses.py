@@ -19,7 +19,7 @@ from test_hardening import CSRF
 from test_jobs import DAY, T0, anna, make, run  # noqa: F401 (fixtures)
 from test_mailjet_customer import EXPECTATION
 
-from mitwirkung import mail
+from mitwirkung import inbound, mail
 from mitwirkung.address import AddressError, addr_spec
 from mitwirkung.cli import create_manager
 
@@ -75,6 +75,18 @@ def test_forward_refuses_lists_at_the_field(mail_app, outbox, customers, mailjet
     assert "E-Mail-Adresse" in answer.text or "Adresse" in answer.text
     assert urllib.parse.quote(value) not in answer.text or value in answer.text  # kept
     assert not list(db.query("SELECT * FROM runs WHERE kind = 'mail'"))
+
+
+def test_forward_refuses_a_pruefadresse_at_the_field(mail_app, outbox, customers, mailjet, db):
+    customer, edit = mailjet
+    with mail_app.app_context():
+        to = inbound.current_address(db, mail_app.config, customer["id"], "mailjet")
+    answer = customers.post(f"/c/{edit}/forward", {"email": to.upper()}, htmx=True,
+                            token_from=f"/c/{edit}")  # fmt: skip
+    assert answer.status_code == 422
+    assert "Das ist eine Prüfadresse" in answer.text and to.upper() in answer.text  # kept
+    assert not list(db.query("SELECT * FROM runs WHERE kind = 'mail'"))
+    assert not outbox.handler.messages
 
 
 def test_the_envelope_recipient_is_the_address_shown(mail_app, outbox, customers, mailjet):

@@ -86,7 +86,7 @@ def test_check_reports_what_mailjet_saw_and_validates_by_sender_id(api, account)
     assert (before.spf_status, before.dkim_status, before.sender_status) == (
         "Error", "Error", "Inactive",
     )  # fmt: skip
-    assert "TXT record not found" in before.validate_error
+    assert before.validate_error == "Mailjet findet den Bestätigungs-Eintrag (TXT) im DNS nicht"
     domain.published = {"spf": ["v=spf1 include:spf.mailjet.com -all"],
                         "dkim": f"k=rsa; p={DKIM_KEY}", "token": domain.token}  # fmt: skip
     after = mailjet.ask_to_check(account, "check-me.de", *ids, timeout=5)
@@ -119,3 +119,69 @@ def test_both_names_of_the_spf_field_are_read(entry, found):
 def test_the_dkim_selector_comes_from_the_record_name(name, selector):
     values = mailjet.DomainValues("a.de", 1, 2, "", "n", "v", name, "", "", "", "")
     assert values.dkim_selector == selector
+
+
+@pytest.mark.parametrize("bare", [True, False])
+def test_validate_answered_without_data_is_success(api, account, bare):
+    """Mailjet's documented validate answer, with and without the Data envelope."""
+    domain = api.add_domain(f"bare-{bare}.de".lower(), token="beefbeefbeefbeef")
+    values = mailjet.fetch_domain(account, domain.name, timeout=5)
+    domain.published = {"spf": ["v=spf1 include:spf.mailjet.com -all"],
+                        "dkim": f"k=rsa; p={DKIM_KEY}", "token": domain.token}  # fmt: skip
+    api.validate_bare = bare
+    try:
+        after = mailjet.ask_to_check(account, domain.name, values.dns_id, values.sender_id,
+                                     timeout=5)  # fmt: skip
+    finally:
+        api.validate_bare = False
+    assert after.validate_error == "" and after.sender_status == "Active"
+
+
+@pytest.mark.parametrize(
+    ("answer", "problem"),
+    [
+        ({"Errors": {}, "ValidationMethod": "DNS", "GlobalError": ""}, ""),
+        ({"Errors": {"FileValidationError": "no file"}, "ValidationMethod": "DNS",
+          "GlobalError": ""}, ""),  # the method not used may still complain
+        ({"Errors": {"DNSValidationError": "no TXT"}, "ValidationMethod": "",
+          "GlobalError": "Neither ..."}, "Mailjet findet den Bestätigungs-Eintrag (TXT)"),
+        ({"Errors": {}, "ValidationMethod": "", "GlobalError": "Sender blocked"},
+         "Sender blocked"),
+    ],
+)  # fmt: skip
+def test_validate_answers_as_mailjet_documents_them(answer, problem):
+    found = mailjet.validate_problem(answer)
+    assert found.startswith(problem) and bool(found) == bool(problem)
+
+
+def test_a_domain_unknown_after_creating_its_sender_leaves_no_sender_behind(api, account):
+    domain = api.add_domain("anderes-konto.de")
+    domain.dns_missing = True  # Mailjet takes the sender, then does not know the domain's DNS
+    with pytest.raises(MailjetError) as caught:
+        mailjet.fetch_domain(account, "anderes-konto.de", timeout=5)
+    assert caught.value.code == "not_found"
+    assert domain.sender_id is None  # deleted again
+    assert ("DELETE", f"/v3/REST/sender/{5000 + domain.dns_id}", "peiq-key") in api.requests
+
+
+def test_a_sender_that_existed_before_is_never_deleted(api, account):
+    domain = api.add_domain("schon-da.de")
+    mailjet.fetch_domain(account, "schon-da.de", timeout=5)
+    existing = domain.sender_id
+    domain.dns_missing = True
+    with pytest.raises(MailjetError):
+        mailjet.fetch_domain(account, "schon-da.de", timeout=5)
+    assert domain.sender_id == existing
+
+
+def test_an_odd_check_answer_keeps_the_values_and_says_so(api, account):
+    """Not "Tragen Sie die Werte von Hand ein": the values stand, only this answer failed."""
+    with MailjetApi() as odd:
+        domain = odd.add_domain("odd.de")
+        acct = Account("peiq-key", "peiq-secret", odd.url)
+        values = mailjet.fetch_domain(acct, "odd.de", timeout=5)
+        odd.route = lambda *a: (200, {"Count": 0, "Data": [], "Total": 0})
+        with pytest.raises(MailjetError) as caught:
+            mailjet.ask_to_check(acct, "odd.de", values.dns_id, domain.sender_id, timeout=5)
+    assert caught.value.code == "bad_check_answer"
+    assert "von Hand" not in caught.value.message and "gelten weiter" in caught.value.message

@@ -162,6 +162,10 @@ def test_the_manager_can_ask_mailjet_to_check_now(manager, api, db):
     page = manager.client.get(url).text
     assert "fehlerhaft" in page and "Mailjet hat die Einträge geprüft" in page
     assert "Unsere Prüfung findet" not in page  # our check has not seen the records either
+    # the history names the manager who asked, not "System"
+    [asked] = db.query("SELECT actor FROM events WHERE kind = 'mailjet-checked'")
+    assert asked["actor"] == "manager:am@peiq.de"
+    assert "Anna Manager ·\n      Mailjet hat die Einträge geprüft" in page
 
 
 def test_a_failing_mailjet_check_answers_on_the_page(manager, api, app):
@@ -231,3 +235,36 @@ def test_a_dkim_key_from_mailjet_that_does_not_parse_is_not_taken(manager, api, 
     assert response.status_code == 502
     assert "unerwartet geantwortet" in response.text
     assert db.table("mailjet_expectations").count_where("customer_id = ?", [customer["id"]]) == 0
+
+
+def test_a_subaccount_key_mailjet_rejects_is_not_stored(manager, api, db):
+    api.add_domain("abgelehnt.de")
+    customer, _, _ = manager.customers.create(domain="abgelehnt.de", path="mailjet")
+    response = fetch(manager, customer["id"], domain="abgelehnt.de", api_key="sub-key",
+                     api_secret="falsches-secret")  # fmt: skip
+    assert response.status_code == 422
+    assert "(401)" in response.text and "Unterkontos ist nicht gespeichert" in response.text
+    state = mailjet_sync.row(db, customer["id"])
+    assert state is None or not state["subaccount"]
+    # the right key is stored once Mailjet accepted it
+    assert fetch(manager, customer["id"], domain="abgelehnt.de", api_key="sub-key",
+                 api_secret="sub-secret").status_code == 303  # fmt: skip
+    assert mailjet_sync.row(db, customer["id"])["subaccount"]
+
+
+def test_fetching_a_domain_mailjet_does_not_know_leaves_no_sender(manager, api):
+    domain = api.domains["anderes-konto.de"]
+    customer, _, _ = manager.customers.create(domain="anderes-konto.de", path="mailjet")
+    response = fetch(manager, customer["id"], domain="anderes-konto.de")
+    assert response.status_code == 422 and "(404)" in response.text
+    assert domain.sender_id is None
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [("Not Checked", "noch nicht geprüft"), ("not checked", "noch nicht geprüft"),
+     ("OK", "in Ordnung"), ("Error", "fehlerhaft"), ("Pending", "„Pending“ (so meldet es Mailjet)"),
+     ("", "–")],
+)  # fmt: skip
+def test_mailjet_status_words_are_german_whatever_the_case(status, words):
+    assert mailjet_sync.status_word(status) == words

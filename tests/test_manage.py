@@ -56,7 +56,7 @@ def test_create_customer_and_see_links(auth, client, db):
     customer = next(db.table("customers").rows)
     assert customer["domain"] == idna.encode("müller-verlag.de").decode()
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "am@peiq.de ·\n      Kund:in angelegt" in page  # the history speaks German
+    assert "Anna Manager ·\n      Kund:in angelegt" in page  # German, and the manager by name
     edit = re.search(r'value="http://mitwirkung.test/c/([^"]+)"', page).group(1)
     share = re.search(r'value="http://mitwirkung.test/s/([^"]+)"', page).group(1)
     assert client.get(f"/c/{edit}").status_code == 200

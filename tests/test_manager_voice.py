@@ -31,5 +31,5 @@ def test_manager_page_names_the_customer_server_and_the_same_state(auth, client,
     assert "Wartet auf PEIQ" in client.get(f"/c/{edit}").text
     store.set_path(db, customer["id"], "smtp-own", "customer")
     dashboard = client.get("/manage/?q=voice").text
-    assert "Testmail über den Server der Kund:in verschickt: Anmeldung abgelehnt" in dashboard
+    assert "Testmail über den Server der Kund:in gescheitert: Anmeldung abgelehnt" in dashboard
     assert "unverschlüsselt" in client.get(f"/manage/customers/{customer['id']}").text

@@ -48,6 +48,7 @@ def live_app(tmp_path, request):
             "SECRET_KEY": "e2e-secret",
             "ENCRYPTION_KEY": Fernet.generate_key().decode(),
             "SHARE_REFRESH_SECONDS": 1,
+            "PEIQ_POLL_SECONDS": 1,
             **extra,
         }
     )

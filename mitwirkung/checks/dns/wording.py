@@ -47,6 +47,7 @@ PROPAGATION = (
     "bis er überall sichtbar ist; diese Seite prüft dann von selbst erneut."
 )
 NO_SECOND = "Legen Sie keinen zweiten SPF-Eintrag an."
+ZONE_NO_VALUE = "noch kein gültiger Wert, siehe die Zeile oben"  # a zone-file comment line
 MAILBOX_NOTE = (
     "Möchten Sie Berichte bekommen, wer in Ihrem Namen E-Mails sendet, ergänzen Sie am Ende "
     "„; rua=mailto:“ und die Adresse eines Postfachs, das es gibt (ein Postfach an einer "

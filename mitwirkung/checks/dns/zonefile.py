@@ -7,6 +7,8 @@ receivers join them without a separator, RFC 7208 §3.3 / RFC 6376 §3.6.2.2).
 
 from collections.abc import Iterable
 
+from .wording import ZONE_NO_VALUE
+
 TTL = 3600
 
 
@@ -46,7 +48,7 @@ def zone_snippet(domain: str, records: Iterable[dict], waiting: str = "") -> str
     for r in records:
         host = r["host"] or "@"
         if not r.get("expected"):
-            why = waiting or "noch kein gültiger Wert, siehe die Zeile oben"
+            why = waiting or ZONE_NO_VALUE
             lines.append(f"; {host} {r['rtype']}: {why}")
             continue
         value = character_strings(r["expected"]) if r["rtype"] == "TXT" else r["expected"]

@@ -17,6 +17,12 @@ thread. Each signature gets a result (RFC 8601 §2.7.1) and a reason code:
     permerror  signature_expired        the signature's x= time has passed (§3.5)
     permerror  weak_algorithm           rsa-sha1, which verifiers must not accept (RFC 8301 §3.1)
     temperror  dns_timeout              DNS did not answer for the key (§6.1.2: try later)
+
+Bounded like a receiver: only the first MAX_SIGNATURES signatures (top first) are verified
+(RFC 6376 §6.1 lets a verifier limit the signatures it checks, to resist denial of service);
+the rest are counted as "nicht geprüft". A signature whose d= is not a domain name or whose s=
+is not a selector (RFC 6376 §3.1 selector = sub-domain *("." sub-domain), §3.5 d= is a
+domain-name) is permerror signature_invalid without any DNS query (§6.1.1).
 """
 
 from __future__ import annotations
@@ -34,6 +40,10 @@ from mitwirkung.checks.inbound.dnsquery import TxtLookup
 _QUIET = logging.getLogger("mitwirkung.inbound.dkimpy")
 _QUIET.addHandler(logging.NullHandler())
 _QUIET.propagate = False
+
+MAX_SIGNATURES = 5  # signatures verified per message; the rest are "nicht geprüft"
+# RFC 5321 §4.1.2 sub-domain (Let-dig [Ldh-str]), at most 63 octets per label (RFC 1035 §2.3.4)
+_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\Z")
 
 
 @dataclass(frozen=True)
@@ -75,13 +85,27 @@ def signatures(raw: bytes, header: bytes = b"dkim-signature") -> list[dict[bytes
     return tags
 
 
+def _dotted(value: str, *, min_labels: int) -> bool:
+    """True when value is dot-separated LDH labels (at least min_labels, 253 octets at most)."""
+    labels = value.split(".")
+    return (
+        len(value) <= 253
+        and len(labels) >= min_labels
+        and all(_LABEL.match(label) for label in labels)
+    )
+
+
 def key_name(tags: dict[bytes, bytes] | None) -> str | None:
-    """Return "<s>._domainkey.<d>" for a signature's tags, or None without both tags."""
+    """Return "<s>._domainkey.<d>" for a signature's tags, or None without both tags or when
+    d= is not a domain name or s= not a selector (RFC 6376 §3.1, §3.5: a permerror)."""
     if not tags or b"s" not in tags or b"d" not in tags:
         return None
     selector = tags[b"s"].decode("ascii", "replace").strip()
     domain = tags[b"d"].decode("ascii", "replace").strip().rstrip(".")
-    return f"{selector}._domainkey.{domain}".lower()
+    if not _dotted(selector, min_labels=1) or not _dotted(domain, min_labels=2):
+        return None
+    name = f"{selector}._domainkey.{domain}".lower()
+    return name if len(name) <= 253 else None
 
 
 def _key_tags(record: str) -> dict[str, str]:
@@ -105,7 +129,12 @@ def _verify_one(raw: bytes, index: int, tags, keys: dict[str, list[str] | None])
     selector = tags.get(b"s", b"").decode("ascii", "replace").strip() if tags else ""
     algorithm = tags.get(b"a", b"").decode("ascii", "replace").strip() if tags else ""
     name = key_name(tags)
-    entry = {"domain": domain.lower(), "selector": selector, "algorithm": algorithm}
+    # shown on pages: bounded (a domain name has at most 253 octets, RFC 1035 §2.3.4)
+    entry = {
+        "domain": domain.lower()[:253],
+        "selector": selector[:253],
+        "algorithm": algorithm[:32],
+    }
     if name is None:
         return DkimEntry(result="permerror", reason="signature_invalid", **entry)
     if algorithm.lower() == "rsa-sha1":
@@ -155,14 +184,22 @@ def _verify_all(raw: bytes, all_tags, keys) -> tuple[DkimEntry, ...]:
     return tuple(_verify_one(raw, i, tags, keys) for i, tags in enumerate(all_tags))
 
 
-async def verify_all(raw: bytes, txt: TxtLookup) -> tuple[DkimEntry, ...]:
-    """Verify every DKIM-Signature of raw (top first); () for an unsigned message."""
+async def verify_all(
+    raw: bytes, txt: TxtLookup, limit: int = MAX_SIGNATURES
+) -> tuple[tuple[DkimEntry, ...], int]:
+    """Verify the first `limit` DKIM-Signatures of raw (top first).
+
+    Returns (entries, unchecked): one entry per verified signature, and how many further
+    signatures were left unverified. ((), 0) for an unsigned message.
+    """
     try:
         all_tags = signatures(raw)
     except Exception:  # noqa: BLE001 - headers dkimpy cannot parse: no signature to verify
-        return ()
-    if not all_tags:
-        return ()
-    names = {name for name in map(key_name, all_tags) if name}
+        return (), 0
+    checked = all_tags[:limit]
+    if not checked:
+        return (), 0
+    names = {name for name in map(key_name, checked) if name}
     keys = await fetch_keys(names, txt)
-    return await asyncio.to_thread(_verify_all, raw, all_tags, keys)
+    entries = await asyncio.to_thread(_verify_all, raw, checked, keys)
+    return entries, len(all_tags) - len(checked)

@@ -16,6 +16,11 @@ import dns.resolver
 
 from mitwirkung.checks.resolver import make_resolver, parse_nameserver
 
+# DNS queries of one verdict besides SPF (which RFC 7208 §4.6.4 bounds itself): keys of up to
+# 5 DKIM signatures and 5 ARC sets, DMARC discovery for the From domain and the domains that
+# may align with it (RFC 9989 walks at most a few names each).
+MAX_QUERIES = 50
+
 
 def sync_resolver(
     nameservers: list[str] | None, timeout: float, cache: dns.resolver.CacheBase | None = None
@@ -43,7 +48,9 @@ class TxtLookup:
     Answers (and lookups in flight) are kept for the life of the object, so one verdict asks
     each name once, even when two parts of it ask at the same time. All
     lookups share one deadline, timeout seconds from creation: a lookup after it is a DNS
-    failure at once, so a silent DNS server cannot stretch a verdict beyond timeout.
+    failure at once, so a silent DNS server cannot stretch a verdict beyond timeout. At most
+    max_queries queries are sent (MAX_QUERIES by default); a lookup beyond them is a DNS
+    failure (temperror) too, so no message can make the receiver query DNS without end.
     """
 
     def __init__(
@@ -51,16 +58,23 @@ class TxtLookup:
         nameservers: list[str] | None,
         timeout: float,
         cache: dns.resolver.CacheBase | None = None,
+        max_queries: int | None = None,
     ):
+        self.max_queries = MAX_QUERIES if max_queries is None else max_queries
+        self.queries = 0
         self.resolver = make_resolver(nameservers, timeout)
         self.resolver.cache = cache
         self.deadline = time.monotonic() + timeout
         self._seen: dict[str, asyncio.Future] = {}
 
     def _lifetime(self) -> float | None:
-        """Return the seconds left for the next lookup, or None when the deadline passed."""
+        """Return the seconds left for the next lookup (counting it), or None when the
+        deadline passed or the queries are used up."""
         left = self.deadline - time.monotonic()
-        return left if left > 0.01 else None
+        if left <= 0.01 or self.queries >= self.max_queries:
+            return None
+        self.queries += 1
+        return left
 
     async def __call__(self, name: str) -> list[str] | None:
         key = name.lower().rstrip(".")

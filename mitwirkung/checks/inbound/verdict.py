@@ -17,16 +17,19 @@ from mitwirkung.checks.inbound import dkim as dkim_check
 from mitwirkung.checks.inbound.dkim import DkimEntry
 from mitwirkung.checks.inbound.dmarc import DmarcResult, evaluate, prefetch
 from mitwirkung.checks.inbound.dnsquery import TxtLookup
-from mitwirkung.checks.inbound.spf import SpfResult, check_host_async, identity
+from mitwirkung.checks.inbound.spf import SpfResult, ascii_domain, check_host_async, identity
 
 VERSION = 1
+MAX_ARC_SETS = 5  # ARC sets verified; a longer chain is reported "unchecked" (RFC 8617 allows
+# 50; ARC is reported only, never counted, so a receiver may stop earlier)
 
 
 @dataclass(frozen=True)
 class ArcResult:
     """What the ARC headers (RFC 8617) say: how many sets and the chain validation (cv).
 
-    chain: "none" (no ARC headers), "pass", "fail". Reported only: a receiver trusting an ARC
+    chain: "none" (no ARC headers), "pass", "fail", "unchecked" (more than MAX_ARC_SETS sets,
+    not verified). Reported only: a receiver trusting an ARC
     sealer may override a DMARC fail; this verdict never does (it trusts no sealer).
     """
 
@@ -46,12 +49,15 @@ class ArcResult:
 
 @dataclass(frozen=True)
 class Verdict:
-    """The receiver's verdict: spf, dkim (one entry per signature, top first), dmarc, arc."""
+    """The receiver's verdict: spf, dkim (one entry per verified signature, top first, at most
+    dkim.MAX_SIGNATURES), dmarc, arc; dkim_unchecked: how many further signatures were not
+    verified ("nicht geprüft")."""
 
     spf: SpfResult
     dkim: tuple[DkimEntry, ...]
     dmarc: DmarcResult
     arc: ArcResult = field(default_factory=ArcResult)
+    dkim_unchecked: int = 0
 
     def to_dict(self) -> dict:
         """Return the verdict as a JSON-ready dict (with a format version)."""
@@ -61,6 +67,7 @@ class Verdict:
             "dkim": [entry.to_dict() for entry in self.dkim],
             "dmarc": self.dmarc.to_dict(),
             "arc": self.arc.to_dict(),
+            "dkim_unchecked": self.dkim_unchecked,
         }
 
     @classmethod
@@ -71,6 +78,7 @@ class Verdict:
             dkim=tuple(DkimEntry.from_dict(e) for e in data.get("dkim", ())),
             dmarc=DmarcResult.from_dict(data["dmarc"]),
             arc=ArcResult.from_dict(data.get("arc") or {}),
+            dkim_unchecked=int(data.get("dkim_unchecked") or 0),
         )
 
 
@@ -99,20 +107,44 @@ def item_state(verdict: Verdict | dict) -> str:
     return "warning"
 
 
+def from_own_domain(from_domain: str | None, domains: list[str] | tuple[str, ...]) -> bool:
+    """True when the RFC5322.From domain is one of domains or a subdomain of one.
+
+    Names compare as A-labels, case-insensitively (RFC 5890; RFC 1035 §2.3.3). The From
+    domain is the author's (RFC 9989 Author Domain), which a mail sent on the customer's path
+    carries; None (no single From) never matches. domains empty: never called (see
+    inbound.counts_for).
+    """
+    if not from_domain:
+        return False
+    author = ascii_domain(from_domain)
+    for domain in domains:
+        own = ascii_domain(domain)
+        if own and (author == own or author.endswith("." + own)):
+            return True
+    return False
+
+
 def _signing_domains(raw: bytes) -> tuple[str, ...]:
-    """Return the d= of every DKIM-Signature of raw (unreadable ones left out)."""
+    """Return the d= of the DKIM-Signatures of raw that are verified (the first
+    dkim.MAX_SIGNATURES; unreadable ones and names that are no domain left out)."""
     try:
-        tags = dkim_check.signatures(raw)
+        tags = dkim_check.signatures(raw)[: dkim_check.MAX_SIGNATURES]
     except Exception:  # noqa: BLE001 - headers dkimpy cannot parse: no signatures
         return ()
-    return tuple(t[b"d"].decode("ascii", "replace").strip() for t in tags if t and b"d" in t)
+    return tuple(t[b"d"].decode("ascii", "replace").strip() for t in tags if dkim_check.key_name(t))
 
 
-def _arc_keys(raw: bytes) -> tuple[list, set[str]]:
+def _arc_keys(raw: bytes) -> tuple[list, set[str], int]:
+    """Return the ARC-Seals, the key names of seals and message signatures, and the number
+    of sets (the larger count of either header: a set has one of each, RFC 8617 §4.1)."""
     seals = dkim_check.signatures(raw, b"arc-seal")
     signatures = dkim_check.signatures(raw, b"arc-message-signature")
+    sets = max(len(seals), len(signatures))
+    if sets > MAX_ARC_SETS:
+        return seals, set(), sets
     names = {n for n in map(dkim_check.key_name, seals + signatures) if n}
-    return seals, names
+    return seals, names, sets
 
 
 def _arc_verify(raw: bytes, keys: dict[str, list[str] | None]) -> str:
@@ -138,9 +170,11 @@ def _instance(tags: dict[bytes, bytes]) -> int:
 async def arc(raw: bytes, txt: TxtLookup) -> ArcResult:
     """Report the message's ARC chain (never counted as a DMARC pass)."""
     try:
-        seals, names = _arc_keys(raw)
+        seals, names, sets = _arc_keys(raw)
     except Exception:  # noqa: BLE001 - headers dkimpy cannot parse: no ARC to report
         return ArcResult()
+    if sets > MAX_ARC_SETS:  # more sets than this receiver verifies: reported, not verified
+        return ArcResult(sets, "unchecked", "")
     if not seals:
         return ArcResult()
     keys = await dkim_check.fetch_keys(names, txt)
@@ -184,14 +218,14 @@ async def judge_message_async(
         cache=cache,
     )
     # the DMARC walks do not depend on SPF and DKIM results: their DNS answers come meanwhile
-    spf, dkim, arc_result, _ = await asyncio.gather(
+    spf, (dkim, unchecked), arc_result, _ = await asyncio.gather(
         spf_task,
         dkim_check.verify_all(raw, txt),
         arc(raw, txt),
         prefetch(raw, txt, (domain, *_signing_domains(raw))),
     )
     dmarc = await evaluate(raw, spf, dkim, txt)
-    return Verdict(spf, dkim, dmarc, arc_result)
+    return Verdict(spf, dkim, dmarc, arc_result, unchecked)
 
 
 def judge_message(

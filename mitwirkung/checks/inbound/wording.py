@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mitwirkung.checks.inbound.verdict import Verdict, item_state
+from mitwirkung.checks.inbound.dkim import MAX_SIGNATURES
+from mitwirkung.checks.inbound.verdict import MAX_ARC_SETS, Verdict, item_state
 
 SEE_ABOVE = " – siehe Eintrag oben."
 UNKNOWN = (
@@ -218,7 +219,8 @@ def _dkim_entry(entry, v: Verdict, path: str | None) -> Line:
             "Stellen Sie die Signatur des sendenden Servers auf rsa-sha256 um.",
         ),
         "signature_invalid": (
-            "fehlerhaft – die Kopfzeile DKIM-Signature selbst ist nicht lesbar",
+            "Signatur fehlerhaft – die Kopfzeile DKIM-Signature selbst ist nicht lesbar (etwa "
+            "ein Domainname d= oder Selektor s=, der keiner ist)",
             "Prüfen Sie die DKIM-Einstellungen des sendenden Servers.",
         ),
     }
@@ -226,12 +228,28 @@ def _dkim_entry(entry, v: Verdict, path: str | None) -> Line:
     state = "warning" if entry.reason == "testing" else "failed"
     if entry.reason not in KEY_REASONS:  # not a matter of the key record: nothing to link
         item = None
+    if entry.reason == "signature_invalid":  # d=/s= may not even be a name: no DNS record
+        name = ""
     return Line("dkim", state, f"{who}: {what}.", _fix(fix, item), item, name)
+
+
+def _unchecked(count: int) -> Line:
+    """One line for the signatures beyond the verified ones (RFC 6376 §6.1 lets a verifier
+    stop after a few)."""
+    what = "eine weitere DKIM-Signatur" if count == 1 else f"{count:,} weitere DKIM-Signaturen"
+    text = (
+        f"DKIM: Die Mail trägt {what.replace(',', '.')}, nicht geprüft – ein Empfangsserver "
+        f"prüft nur die ersten {MAX_SIGNATURES}."
+    )
+    return Line("dkim", "unknown", text)
 
 
 def _dkim(v: Verdict, path: str | None) -> list[Line]:
     if v.dkim:
-        return [_dkim_entry(entry, v, path) for entry in v.dkim]
+        # stored verdicts from before the bound may hold more entries: show the capped set
+        lines = [_dkim_entry(entry, v, path) for entry in v.dkim[:MAX_SIGNATURES]]
+        rest = v.dkim_unchecked + max(0, len(v.dkim) - MAX_SIGNATURES)
+        return lines + ([_unchecked(rest)] if rest else [])
     author = v.dmarc.from_domain or "Ihrer Domain"
     fix = (
         "Richten Sie DKIM ein, damit Ihr Mailserver jede Mail signiert. Den Schlüssel dazu "
@@ -318,7 +336,11 @@ def _dmarc(v: Verdict, path: str | None) -> Line:
 def _arc(v: Verdict) -> list[Line]:
     if not v.arc.instances:
         return []
-    chain = {"pass": "intakt", "fail": "gebrochen"}.get(v.arc.chain, v.arc.chain)
+    chain = {
+        "pass": "intakt",
+        "fail": "gebrochen",
+        "unchecked": f"nicht geprüft, mehr als {MAX_ARC_SETS} Siegel",
+    }.get(v.arc.chain, v.arc.chain)
     text = (
         f"ARC: Die Mail trägt {v.arc.instances} Weiterleitungs-Siegel (zuletzt von "
         f"{v.arc.sealer or 'unbekannt'}, Kette {chain}). Nur zur Information: ein Siegel "
