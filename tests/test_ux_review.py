@@ -145,7 +145,7 @@ def test_no_placeholder_reaches_the_customer_and_no_capital_mid_sentence(
     customers,
     receiver,  # noqa: F811
 ):
-    customer, edit, _ = customers.create(path="portal")
+    customer, edit, _ = customers.create(path="portal", domain="kunde.test")
     to = address_on(customers.client, edit)
     deliver(receiver.port, message(from_="pps@kunde.test", to=to), to)  # unsigned
     page = customers.client.get(f"/c/{edit}").text

@@ -33,6 +33,7 @@ $ORIGIN strict.test.
 @        IN NS  ns.strict.test.
 @        IN TXT "v=spf1 ip4:192.0.2.1 -all"
 _dmarc   IN TXT "v=DMARC1; p=reject"
+pps._domainkey IN TXT {KEY.txt()}
 """
 
 
@@ -68,7 +69,7 @@ def deliver(port: int, to: str, signed: bool = True, sender: str = "pps@kunde.te
     """Send from another thread: Playwright's sync API holds this thread's event loop."""
     raw = message(from_=f"PEIQ PRINT PPS <{sender}>", to=to)
     if signed:
-        raw = sign(raw, KEY, domain="kunde.test", selector="pps")
+        raw = sign(raw, KEY, domain=sender.rpartition("@")[2], selector="pps")
 
     async def go():
         client = aiosmtplib.SMTP(
@@ -86,10 +87,10 @@ def deliver(port: int, to: str, signed: bool = True, sender: str = "pps@kunde.te
     thread.join(20)
 
 
-def customer_on(server, path: str, name: str):
+def customer_on(server, path: str, name: str, domain: str = "kunde.test"):
     db = connect(server.app.config["DATABASE"])
     with server.app.test_request_context():
-        customer, edit, _ = store.create_customer(db, name, "kunde.test", None, "test")
+        customer, edit, _ = store.create_customer(db, name, domain, None, "test")
     store.set_path(db, customer["id"], path, "test")
     if path == "mailjet":
         db.table("mailjet_expectations").insert(
@@ -161,7 +162,7 @@ def test_a_later_failing_mail_turns_a_finished_page_without_reload(server, page,
     item, the progress and the Geschafft box back, out of band, no reload."""
     server.app.config["PEIQ_POLL_SECONDS"] = 1
     try:
-        customer, edit = customer_on(server, "portal", "Später-Verlag")
+        customer, edit = customer_on(server, "portal", "Später-Verlag", domain="strict.test")
         page.goto(f"{server.url}/c/{edit}")
         item = page.locator("#item-mail-received")
         address = item.locator("#inbound-address").inner_text()
@@ -169,9 +170,11 @@ def test_a_later_failing_mail_turns_a_finished_page_without_reload(server, page,
         for button in page.locator("button[data-copy]").all():
             visible = button.locator("[data-copy-label]").inner_text()
             expect(button).to_have_accessible_name(re.compile("^" + re.escape(visible)))
-        deliver(server.receiver.port, address)
-        expect(page.locator("#done-banner")).to_contain_text("Geschafft", timeout=5000)
+        # signed by strict.test: DKIM aligned, DMARC passes although SPF fails
         deliver(server.receiver.port, address, sender="pps@strict.test")
+        expect(page.locator("#done-banner")).to_contain_text("Geschafft", timeout=5000)
+        # unsigned from the same domain: SPF fails, no DKIM, DMARC p=reject fails
+        deliver(server.receiver.port, address, signed=False, sender="pps@strict.test")
         expect(item.locator(".badge")).not_to_have_text("Erledigt", timeout=8000)
         expect(page.locator("#done-banner")).to_have_count(0)
         expect(page.locator("#progress [data-progress]")).not_to_have_text("100 %")
