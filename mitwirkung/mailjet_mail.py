@@ -33,9 +33,7 @@ def obstacle(db: Database, config, customer_id: int, audience: str = "customer")
     "customer" or "manager": only the manager can connect Mailjet), or None."""
     rows = store.item_rows(db, customer_id)
     if any(rows.get(i, {}).get("state") not in ("done", "warning") for i in REQUIRED):
-        return (
-            "Die Testmail über Mailjet ist möglich, sobald Bestätigung, SPF und DKIM grün sind."
-        )
+        return "Die Testmail über Mailjet ist möglich, sobald Bestätigung, SPF und DKIM grün sind."
     if mailjet_sync.account(db, config, customer_id) is None:
         return NOT_CONNECTED[audience]
     state = mailjet_sync.row(db, customer_id)
@@ -59,8 +57,10 @@ def manual_wait(db: Database, customer_id: int, contact: dict | None) -> str | N
     if state and state.get("sender_status") == "Active":
         return None
     informed = store.item_rows(db, customer_id).get("peiq-informed")
-    if informed and informed["state"] in ("done", "warning") and (
-        informed["detail"].get("waiting_for") != "manager"
+    if (
+        informed
+        and informed["state"] in ("done", "warning")
+        and (informed["detail"].get("waiting_for") != "manager")
     ):
         return None
     who = contact["name"] if contact else "Ihre Ansprechperson bei PEIQ"
