@@ -446,3 +446,13 @@ def test_broken_policy_records_as_receivers_read_them(dns, domain, result, polic
         assert "ungültigen Wert" in line.text and line.item_id == "dns-dmarc"
     else:
         assert verdict.dmarc.adkim == "r"
+
+
+def test_a_mail_not_sent_through_mailjet_is_named_so_on_the_mailjet_path(dns):
+    """Unsigned, from a server SPF does not allow: the fixes stay true whether or not the
+    records already name Mailjet (they say the mail did not come through Mailjet)."""
+    verdict = judge(dns, message(from_="pps@kunde.test"), ip=BAD_IP, mail_from="b@kunde.test")
+    lines = {line.part: line for line in explain(verdict, path="mailjet")}
+    assert "kam diese Mail nicht über Mailjet" in lines["spf"].fix
+    assert "nicht über Mailjet" in lines["dkim"].fix
+    assert "Nehmen Sie include:spf.mailjet.com" not in lines["spf"].fix

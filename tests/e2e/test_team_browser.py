@@ -47,7 +47,6 @@ def test_invited_colleague_sets_a_password_and_sessions_end_separately(browser, 
     anna.get_by_role("link", name="Team").click()
     row = anna.locator("#team tr", has_text="Bernd Berater")
     expect(row).to_contain_text("1 Sitzung")
-    anna.screenshot(path="/tmp/19b-team.png", full_page=True)
     row.get_by_role("button", name="Alle Sitzungen beenden").click()
     expect(anna.get_by_text("1 Sitzung(en) von Bernd Berater beendet.")).to_be_visible()
     other.goto(f"{live_app.url}/manage/")
@@ -76,7 +75,6 @@ def test_selection_assigns_and_archives_without_javascript(browser, live_app):
         page = context.new_page()
         login(page, live_app.url)
         if js:  # the first screen shows customers, not only forms and filters
-            page.screenshot(path="/tmp/19b-dashboard.png")
             first_row = page.locator("table.dashboard tbody tr").first
             expect(first_row).to_be_in_viewport(ratio=1)
         page.goto(f"{live_app.url}/manage/?q=mueller+verlag&sort=name")

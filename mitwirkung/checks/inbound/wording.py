@@ -148,8 +148,12 @@ def _spf(v: Verdict, path: str | None) -> Line:
             f"{domain} gehört dem Versanddienst, nicht Ihnen: An Ihren Einträgen ist nichts "
             "zu ändern. Melden Sie es Ihrer Ansprechperson bei PEIQ."
         )
-    elif path == "mailjet":
-        fix = f"Nehmen Sie include:spf.mailjet.com in den SPF-Eintrag auf ({record})."
+    elif path == "mailjet":  # true whether or not the record already names Mailjet
+        fix = (
+            f"Mails über Mailjet kommen von Mailjets Servern, die include:spf.mailjet.com im "
+            f"SPF-Eintrag erlaubt ({record}). Steht es dort schon, kam diese Mail nicht über "
+            "Mailjet: Senden Sie die Testmail über Mailjet, nicht über einen anderen Server."
+        )
     else:
         fix = (
             f"Nehmen Sie den Server, über den Sie senden, in den SPF-Eintrag auf ({record}); "
@@ -256,8 +260,12 @@ def _dkim(v: Verdict, path: str | None) -> list[Line]:
         f"veröffentlichen Sie als TXT-Eintrag unter einem Namen, der auf ._domainkey.{author} "
         "endet; den Teil davor (den Selektor) nennt Ihnen Ihr Mailanbieter."
     )
-    if path == "mailjet":
-        fix = f"Mailjet signiert erst, wenn der DKIM-Eintrag für {author} stimmt"
+    if path == "mailjet":  # true whether or not the DKIM record is already right
+        fix = (
+            f"Über Mailjet gesendete Mails tragen eine Signatur für {author}, sobald der "
+            "DKIM-Eintrag stimmt. Ist er oben schon in Ordnung, kam diese Mail wahrscheinlich "
+            "nicht über Mailjet: Senden Sie die Testmail über Mailjet"
+        )
     text = "DKIM: Die Mail trägt keine DKIM-Signatur (eine digitale Unterschrift der Domain)."
     item = _item(path, "dns-dkim", author, author)
     return [Line("dkim", "warning", text, _fix(fix, item), item)]
