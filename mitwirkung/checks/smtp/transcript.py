@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import functools
 import re
 import unicodedata
 
@@ -33,7 +32,9 @@ _CONTINUATION = re.compile(r"\s*(?:[2-5]\d\d[ -])?(?:[245]\.\d{1,3}\.\d{1,3}\s+)
 # short or common (below MIN_SCRUB_LENGTH) that every match would be a guess.
 
 
-@functools.lru_cache(maxsize=4)  # a trie of 500 distinct characters: ~0.2 s, ~6 MB
+# Built once per transcript, never cached across runs: a cache keyed by the password would
+# keep recent passwords in the worker's memory after their tests ended (~0.2 s for a trie of
+# 500 distinct characters, milliseconds for ordinary passwords).
 def password_search(password: str | None) -> PasswordSearch | None:
     """The search for the password, or WINDOW consecutive characters of it, in any readable
     form (case-insensitive); None for passwords shorter than MIN_SCRUB_LENGTH."""
