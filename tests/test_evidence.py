@@ -12,8 +12,11 @@ DNS_REQUIRED = ("dns-verification", "dns-spf", "dns-dkim")
 
 def tick(customers, edit, done="1", htmx=True):
     return customers.post(
-        f"/c/{edit}/items/mail-received", {"done": done}, htmx=htmx, token_from=f"/c/{edit}"
-    )
+        f"/c/{edit}/items/mail-received",
+        {"done": done, "sure": "1"},
+        htmx=htmx,
+        token_from=f"/c/{edit}",
+    )  # "sure": the second step of the manual confirmation (it asks first)
 
 
 def test_mail_received_cannot_be_ticked_at_0_percent(customers):
