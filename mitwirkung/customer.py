@@ -49,6 +49,7 @@ from .forms import (
 )
 from .progress import evidence, item_views, others_complete, progress, state_label
 from .runner import get_runner
+from .secret_words import cap, secret_words
 from .web import htmx, obligation, public_url
 
 bp = Blueprint("customer", __name__)
@@ -745,7 +746,8 @@ def hand_over_password():
         return respond(["item"], 422, item_id="smtp-password", handover_form=form)
     return after_write(
         "smtp-password",
-        fresh="Das Passwort liegt jetzt verschlüsselt bei PEIQ – als ungetestet markiert: Ob die "
+        fresh=cap(secret_words(store.get_row(get_db(), "smtp_settings", g.customer["id"]))["the"])
+        + " liegt jetzt verschlüsselt bei PEIQ – als ungetestet markiert: Ob die "
         "Anmeldung damit klappt, zeigt erst eine Testmail mit Haken „übergeben“.",
     )
 
