@@ -460,6 +460,8 @@ def describe(event: dict, obligation: Obligation) -> str:
         return f"{store.EVENT_WORDS[kind]} (an {shown_address(data['to'])})"
     if kind in ("secret-handed-over", "secret-revealed", "secret-expired") and data.get("oauth"):
         return store.EVENT_WORDS[kind].replace("Passwort", "Geheimer Clientschlüssel", 1)
+    if kind == "peiq-acknowledged" and data.get("red"):  # the notice asked for help
+        return store.EVENT_WORDS["peiq-help-acknowledged"]
     if kind in ("drift-incident", "drift-resolved") and item:
         return f"{store.EVENT_WORDS[kind]}: {item.for_manager}"
     return store.EVENT_WORDS.get(kind, "Änderung")
