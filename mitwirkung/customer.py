@@ -700,11 +700,12 @@ def inform():
         manage_url=public_url("manage.customer", customer_id=g.customer["id"]),
     )  # fmt: skip
     contact = store.peiq_contact(db, g.customer)
-    who = contact["name"] if contact else "Ihre Ansprechperson bei PEIQ"
+    # no one assigned: name no person ("PEIQ ist benachrichtigt und sieht …")
+    who = f": {contact['name']}" if contact else " und"
     fresh = (  # the item above says when and what; the answer says what happens next
-        f"PEIQ ist benachrichtigt: {who} sieht, welche Einträge noch fehlen, und hilft bei Fragen."
+        f"PEIQ ist benachrichtigt{who} sieht, welche Einträge noch fehlen, und hilft bei Fragen."
         if red
-        else f"PEIQ ist benachrichtigt: {who} meldet sich, sobald Mailjet fertig eingerichtet ist."
+        else f"PEIQ ist benachrichtigt{who} meldet sich, sobald Mailjet fertig eingerichtet ist."
     )
     return after_write("peiq-informed", fresh=fresh)
 

@@ -128,6 +128,22 @@ def test_a_green_notice_is_acknowledged_as_finishing_at_mailjet(mailjet, custome
     assert "Hilferuf gesehen" not in history
 
 
+def test_without_a_peiq_contact_no_person_is_promised(app, customers, client, db):
+    customer, edit, _ = customers.create(path="mailjet")  # no PEIQ contact, no mail set up
+    assert store.peiq_contact(db, customer) is None
+    waiting = client.get(f"/c/{edit}").text.split('id="dns-waiting"', 1)[1].split("</div>")[0]
+    assert "PEIQ sagt Ihnen Bescheid, sobald es so weit ist" in waiting
+    assert "Ansprechperson" not in waiting
+
+
+def test_without_a_peiq_contact_the_red_notice_names_peiq(mailjet, customers, db):
+    customer, edit = mailjet
+    store.set_item(db, customer["id"], "dns-verification", "done", "system", {})
+    response = inform(customers, edit, red=True)
+    assert "PEIQ ist benachrichtigt und sieht, welche Einträge noch fehlen" in response.text
+    assert "Ansprechperson bei PEIQ sieht" not in response.text
+
+
 # 6. Informing PEIQ says what it is and mails what is new
 
 
