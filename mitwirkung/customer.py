@@ -49,6 +49,7 @@ from .forms import (
 )
 from .progress import evidence, item_views, others_complete, progress, state_label
 from .runner import get_runner
+from .secret_words import cap, secret_words
 from .web import htmx, obligation, public_url
 
 bp = Blueprint("customer", __name__)
@@ -699,11 +700,12 @@ def inform():
         manage_url=public_url("manage.customer", customer_id=g.customer["id"]),
     )  # fmt: skip
     contact = store.peiq_contact(db, g.customer)
-    who = contact["name"] if contact else "Ihre Ansprechperson bei PEIQ"
+    # no one assigned: name no person ("PEIQ ist benachrichtigt und sieht …")
+    who = f": {contact['name']}" if contact else " und"
     fresh = (  # the item above says when and what; the answer says what happens next
-        f"PEIQ ist benachrichtigt: {who} sieht, welche Einträge noch fehlen, und hilft bei Fragen."
+        f"PEIQ ist benachrichtigt{who} sieht, welche Einträge noch fehlen, und hilft bei Fragen."
         if red
-        else f"PEIQ ist benachrichtigt: {who} meldet sich, sobald Mailjet fertig eingerichtet ist."
+        else f"PEIQ ist benachrichtigt{who} meldet sich, sobald Mailjet fertig eingerichtet ist."
     )
     return after_write("peiq-informed", fresh=fresh)
 
@@ -745,7 +747,8 @@ def hand_over_password():
         return respond(["item"], 422, item_id="smtp-password", handover_form=form)
     return after_write(
         "smtp-password",
-        fresh="Das Passwort liegt jetzt verschlüsselt bei PEIQ – als ungetestet markiert: Ob die "
+        fresh=cap(secret_words(store.get_row(get_db(), "smtp_settings", g.customer["id"]))["the"])
+        + " liegt jetzt verschlüsselt bei PEIQ – als ungetestet markiert: Ob die "
         "Anmeldung damit klappt, zeigt erst eine Testmail mit Haken „übergeben“.",
     )
 

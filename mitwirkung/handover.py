@@ -11,6 +11,7 @@ from sqlite_utils import Database
 
 from . import crypto, store
 from .db import forget, now
+from .secret_words import cap, is_oauth, secret_words
 
 KIND = "smtp-password"
 ITEM = "smtp-password"
@@ -18,13 +19,22 @@ ITEM = "smtp-password"
 # What `hand_over_after_test` did with the secret, for the answer next to the test (German in
 # HANDOVER_WORDS).
 HANDED, LOGIN_FAILED, KEPT_PROVEN = "handed", "login_failed", "kept_proven"
-HANDOVER_WORDS = {
-    HANDED: "Die Anmeldung hat geklappt: Das Passwort liegt jetzt verschlüsselt bei PEIQ.",
-    LOGIN_FAILED: "Das Passwort wurde nicht an PEIQ übergeben, weil die Anmeldung beim Test "
-    "nicht geklappt hat. Sobald ein Test mit Haken „übergeben“ durchkommt, wird es übergeben.",
-    KEPT_PROVEN: "Das Passwort wurde nicht an PEIQ übergeben, weil die Anmeldung beim Test "
-    "nicht geklappt hat. PEIQ behält das Passwort, mit dem die Anmeldung schon geklappt hat.",
+_HANDOVER_TEXT = {
+    HANDED: "Die Anmeldung hat geklappt: {The} liegt jetzt verschlüsselt bei PEIQ.",
+    LOGIN_FAILED: "{The} wurde nicht an PEIQ übergeben, weil die Anmeldung beim Test "
+    "nicht geklappt hat. Sobald ein Test mit Haken „übergeben“ durchkommt, wird {it} übergeben.",
+    KEPT_PROVEN: "{The} wurde nicht an PEIQ übergeben, weil die Anmeldung beim Test "
+    "nicht geklappt hat. PEIQ behält {the_acc}, mit dem die Anmeldung schon geklappt hat.",
 }
+
+
+def handover_words(code: str, settings=None) -> str:
+    """German answer for a hand-over outcome `code`, naming the secret of `settings`."""
+    words = secret_words(settings)
+    return _HANDOVER_TEXT[code].format(The=cap(words["the"]), **words)
+
+
+HANDOVER_WORDS = {code: handover_words(code) for code in _HANDOVER_TEXT}  # password wording
 REFUSED_UNTESTED = (
     "PEIQ hat schon ein Passwort von Ihnen, mit dem die Anmeldung beim Test geklappt hat – "
     "es wird nicht durch ein ungetestetes ersetzt. Hat sich das Passwort geändert, tragen Sie "
@@ -88,7 +98,8 @@ def _store(db, customer_id, ciphertext, actor, max_age_days, tested, kind) -> bo
         )
         store.add_event(
             db, customer_id, actor, "secret-handed-over",
-            data={"replaced": replaced, "tested": tested, "kind": kind},
+            data={"replaced": replaced, "tested": tested, "kind": kind,
+                  "oauth": is_oauth(store.get_row(db, "smtp_settings", customer_id))},
         )  # fmt: skip
         store.set_item(
             db, customer_id, ITEM, "done", actor,
@@ -147,7 +158,8 @@ def reveal(db: Database, customer_id: int, actor: str) -> str | None:
         if not rows:
             return None
         db.execute("DELETE FROM secrets WHERE id = ?", [rows[0]["id"]])
-        store.add_event(db, customer_id, actor, "secret-revealed")
+        oauth = is_oauth(store.get_row(db, "smtp_settings", customer_id))
+        store.add_event(db, customer_id, actor, "secret-revealed", data={"oauth": oauth})
     forget(db)
     return crypto.decrypt(rows[0]["ciphertext"])
 

@@ -63,7 +63,7 @@ def manual_wait(db: Database, customer_id: int, contact: dict | None) -> str | N
         and (informed["detail"].get("waiting_for") != "manager")
     ):
         return None
-    who = contact["name"] if contact else "Ihre Ansprechperson bei PEIQ"
+    who = contact["name"] if contact else "PEIQ"  # no one assigned: name no person
     return (
         "Eine E-Mail über Mailjet kann erst ankommen, wenn PEIQ Mailjet für Ihre Domain fertig "
         f"eingerichtet hat. Sobald {who} das erledigt hat, können Sie hier bestätigen, dass "

@@ -832,7 +832,13 @@ def acknowledge(customer_id):
         db, customer_id, "peiq-informed", row["state"], actor(), detail, kind="peiq-acknowledged"
     )
     told = "" if detail.get("red") else _tell(db, c, "peiq-informed")
-    flash("Als gesehen markiert. Die Kund:in wartet nicht mehr auf PEIQ." + told)
+    if detail.get("red"):
+        flash(
+            "Als gesehen markiert. Die Kund:in wartet nicht mehr auf PEIQ – bitte melden Sie"
+            " sich bei ihr: Es sind noch nicht alle nötigen DNS-Einträge in Ordnung."
+        )
+    else:
+        flash("Als gesehen markiert. Die Kund:in wartet nicht mehr auf PEIQ." + told)
     return redirect(url_for("manage.customer", customer_id=customer_id), 303)
 
 

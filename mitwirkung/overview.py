@@ -22,7 +22,16 @@ from .catalog import Obligation
 from .checks.domain import display_domain
 from .checks.smtp import shown_address
 from .db import now
-from .progress import EVIDENCE_LABELS, STATE_LABELS, attention, evidence, item_views, progress
+from .progress import (
+    EVIDENCE_LABELS,
+    STATE_LABELS,
+    ItemView,
+    attention,
+    evidence,
+    item_views,
+    progress,
+    state_label,
+)
 from .textfold import search_fold
 
 # Event kinds that mean the setup moved (a reminder, a link mail or an edit does not).
@@ -430,7 +439,12 @@ def describe(event: dict, obligation: Obligation) -> str:
     item = obligation.items.get(event["item_id"] or "")
     if kind == "item-state":
         title = item.for_manager if item else "Schritt"
-        text = f"{title} → {STATE_LABELS.get(data.get('state'), 'geändert')}"
+        state = data.get("state")
+        if item and state in STATE_LABELS:  # the same word the page shows for that step
+            word = state_label(ItemView(item, state, data, None))
+        else:
+            word = STATE_LABELS.get(state, "geändert")
+        text = f"{title} → {word}"
         if event["item_id"] == "portal-adopt" and data.get("portal"):
             before = data.get("portal_before")
             named = f"„{before}“ → „{data['portal']}“" if before else f"„{data['portal']}“"
@@ -458,6 +472,10 @@ def describe(event: dict, obligation: Obligation) -> str:
               "customer-told")  # fmt: skip
     if kind in mailed and isinstance(data.get("to"), str):
         return f"{store.EVENT_WORDS[kind]} (an {shown_address(data['to'])})"
+    if kind in ("secret-handed-over", "secret-revealed", "secret-expired") and data.get("oauth"):
+        return store.EVENT_WORDS[kind].replace("Passwort", "Geheimer Clientschlüssel", 1)
+    if kind == "peiq-acknowledged" and data.get("red"):  # the notice asked for help
+        return store.EVENT_WORDS["peiq-help-acknowledged"]
     if kind in ("drift-incident", "drift-resolved") and item:
         return f"{store.EVENT_WORDS[kind]}: {item.for_manager}"
     return store.EVENT_WORDS.get(kind, "Änderung")

@@ -395,6 +395,8 @@ EVENT_WORDS = {
     "reminder-sent": "Erinnerung an die Kund:in geschickt",
     "peiq-acknowledged": "Meldung „DNS-Einträge stehen“ gesehen; PEIQ schließt die Einrichtung"
     " bei Mailjet ab",
+    "peiq-help-acknowledged": "Hilferuf gesehen (die Kund:in meldete sich, obwohl noch nicht alle"
+    " DNS-Einträge in Ordnung waren); PEIQ meldet sich bei der Kund:in",
     "drift-incident": "Überwachung: ein DNS-Eintrag fiel zweimal hintereinander durch",
     "drift-resolved": "Überwachung: der DNS-Eintrag ist wieder in Ordnung",
     "mailjet-fetched": "Werte von Mailjet geholt",

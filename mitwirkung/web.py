@@ -15,12 +15,13 @@ from .checks.diagnose import german_date, operator_request
 from .checks.domain import display_domain
 from .checks.smtp import shown_address
 from .db import get_db, write_problem
-from .handover import HANDOVER_WORDS
+from .handover import HANDOVER_WORDS, handover_words
 from .live import DKIM_WAITING, DKIM_WAITING_ONLOOKER, DNS_OUTCOMES, TRIAL_RULE, run_label
 from .mailjet_sync import MAILJET_WORDS, status_word
 from .notify import mailto
 from .pagecache import PageCache
 from .progress import STATE_LABELS
+from .secret_words import cap, secret_words
 from .store import EVENT_WORDS, actor_label, link_tokens
 
 csrf = CSRFProtect()
@@ -197,6 +198,9 @@ def init_app(app: Flask) -> None:
     app.add_template_global(run_label)
     app.add_template_global(TRIAL_RULE, "TRIAL_RULE")
     app.add_template_global(HANDOVER_WORDS, "HANDOVER_WORDS")
+    app.add_template_global(handover_words, "handover_words")
+    app.add_template_global(secret_words, "secret_words")
+    app.add_template_filter(cap, "cap_first")
     app.add_template_filter(german_date, "german_date")
     app.add_template_global(operator_request, "operator_request")
     app.add_template_global(mailto, "mailto")

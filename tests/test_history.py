@@ -58,10 +58,13 @@ def test_who_did_it_and_old_to_new(auth, customers, db, client):
     assert "Anna Manager · Angaben geändert: Name „Müller Verlag“ → „Müller Medien“" in text
     assert "PEIQ-Ansprechpartner:in: Anna Manager → niemand Bestimmtes" in text
     assert (
-        "Kund:in · SMTP-Konfiguration von PORTAL übernehmen → Offen (PORTAL: „portal.alt.de“ → "
-        "„portal.neu.de“)"
-    ) in text
-    assert "System (automatische Prüfung) · DKIM-Schlüssel veröffentlicht" in text
+        "Kund:in · SMTP-Konfiguration von PORTAL übernehmen → Wartet auf PEIQ (PORTAL: "
+        "„portal.alt.de“ → „portal.neu.de“)"
+    ) in text  # the word the step's badge shows, not the stored state's "Offen"
+    step = client.get(page).text.split('id="item-portal-adopt"', 1)[1].split("</li>", 1)[0]
+    assert "Wartet auf PEIQ" in step
+    # a DNS record never found: the page's "Noch nicht angelegt", also in the history
+    assert "System (automatische Prüfung) · DKIM-Schlüssel veröffentlicht → Noch nicht" in text
     assert "Anna Manager · Kund:in angelegt" in text and "am@peiq.de ·" not in text
 
 

@@ -147,13 +147,34 @@ def test_oauth_test_mail_and_secret_hand_over(lab_app, certs, customers, db, cap
     dump = "\n".join(db.iterdump())
     for text in [*shown, dump]:
         assert SECRET not in text and all(t not in text for t in idp.issued)
+    # every text of the hand-over names the client secret, not a password
+    assert "Der geheime Clientschlüssel liegt verschlüsselt bei PEIQ" in page
+    assert "Die Anmeldung mit diesem geheimen Clientschlüssel hat beim Test geklappt" in page
+    assert "Geheimer Clientschlüssel erneut übergeben" in page
+    assert "Passwort erneut übergeben" not in page and "Passwort jetzt übergeben" not in page
+    assert "Geheimen Clientschlüssel</span> außerdem sicher" in page
+    assert "Der geheime Clientschlüssel wurde PEIQ auf einem anderen sicheren Weg" in page
+    settings_now = store.get_row(db, "smtp_settings", customer["id"])
+    assert handover.handover_words(handover.HANDED, settings_now) in poll.text
+    assert "liegt jetzt verschlüsselt bei PEIQ" in poll.text
+    assert handover.HANDOVER_WORDS[handover.HANDED] not in poll.text  # the password wording
     # handed over like the password: encrypted at rest, revealed once
     auth.login()
+    manager_page = customers.client.get(f"/manage/customers/{customer['id']}").text
+    assert "Geheimer Clientschlüssel einmalig anzeigen" in manager_page
+    assert "hat den geheimen Clientschlüssel am" in manager_page
+    assert "diesem geheimen Clientschlüssel hat beim Live-Test" in manager_page
+    assert "Passwort einmalig anzeigen" not in manager_page
+    assert "SMTP-Passwort" not in manager_page
     revealed = customers.post(f"/manage/customers/{customer['id']}/reveal-password").text
     assert "Geheimer Clientschlüssel (Client Secret)" in revealed and SECRET in revealed
     assert TENANT in revealed and CLIENT in revealed
     with lab_app.app_context():
         assert handover.reveal(db, customer["id"], "am@peiq.de") is None  # shown once
+    history = customers.client.get(f"/manage/customers/{customer['id']}").text
+    assert "Geheimer Clientschlüssel einmal angezeigt und gelöscht" in history
+    assert "Geheimer Clientschlüssel verschlüsselt übergeben" in history
+    assert "Passwort einmal angezeigt" not in history
 
 
 def test_oauth_token_failure_is_told_at_the_button(lab_app, certs, customers, db):

@@ -102,6 +102,48 @@ def test_red_informing_and_acknowledging_do_not_open_the_hand_tick(mailjet, cust
     assert tick(customers, edit).status_code == 422  # PEIQ never heard "all green"
 
 
+def test_a_red_notice_is_acknowledged_as_a_call_for_help(mailjet, customers, client, db):
+    customer, edit = mailjet
+    store.set_item(db, customer["id"], "dns-verification", "done", "system", {})
+    inform(customers, edit, red=True)
+    url = f"/manage/customers/{customer['id']}"
+    page = client.get(url).text
+    assert "Gesehen – ich melde mich bei der Kund:in" in page
+    assert "ich schließe die Einrichtung bei Mailjet ab" not in page
+    customers.post(f"{url}/acknowledge", token_from=url)
+    history = client.get(url).text
+    assert "Hilferuf gesehen" in history
+    assert "PEIQ schließt die Einrichtung bei Mailjet ab" not in history
+
+
+def test_a_green_notice_is_acknowledged_as_finishing_at_mailjet(mailjet, customers, client, db):
+    customer, edit = mailjet
+    green(db, customer["id"])
+    inform(customers, edit)
+    url = f"/manage/customers/{customer['id']}"
+    assert "Gesehen – ich schließe die Einrichtung bei Mailjet ab" in client.get(url).text
+    customers.post(f"{url}/acknowledge", token_from=url)
+    history = client.get(url).text
+    assert "PEIQ schließt die Einrichtung bei Mailjet ab" in history
+    assert "Hilferuf gesehen" not in history
+
+
+def test_without_a_peiq_contact_no_person_is_promised(app, customers, client, db):
+    customer, edit, _ = customers.create(path="mailjet")  # no PEIQ contact, no mail set up
+    assert store.peiq_contact(db, customer) is None
+    waiting = client.get(f"/c/{edit}").text.split('id="dns-waiting"', 1)[1].split("</div>")[0]
+    assert "PEIQ sagt Ihnen Bescheid, sobald es so weit ist" in waiting
+    assert "Ansprechperson" not in waiting
+
+
+def test_without_a_peiq_contact_the_red_notice_names_peiq(mailjet, customers, db):
+    customer, edit = mailjet
+    store.set_item(db, customer["id"], "dns-verification", "done", "system", {})
+    response = inform(customers, edit, red=True)
+    assert "PEIQ ist benachrichtigt und sieht, welche Einträge noch fehlen" in response.text
+    assert "Ansprechperson bei PEIQ sieht" not in response.text
+
+
 # 6. Informing PEIQ says what it is and mails what is new
 
 
