@@ -152,7 +152,7 @@ def test_oauth_test_mail_and_secret_hand_over(lab_app, certs, customers, db, cap
     assert "Die Anmeldung mit diesem geheimen Clientschlüssel hat beim Test geklappt" in page
     assert "Geheimer Clientschlüssel erneut übergeben" in page
     assert "Passwort erneut übergeben" not in page and "Passwort jetzt übergeben" not in page
-    assert "Geheimen Clientschlüssel</span> außerdem sicher" in page
+    assert "Bei OAuth 2.0 wird der geheime Clientschlüssel übergeben" in page  # under the box
     assert "Der geheime Clientschlüssel wurde PEIQ auf einem anderen sicheren Weg" in page
     settings_now = store.get_row(db, "smtp_settings", customer["id"])
     assert handover.handover_words(handover.HANDED, settings_now) in poll.text
