@@ -276,23 +276,12 @@ class Session:
         Only to name what failed (the certificate, an outdated version, an old cipher);
         None when there is no time left or even this handshake fails.
         """
-        loop = asyncio.get_running_loop()
-        deadline = self.deadline or loop.time() + self.timeout
-        if self.address is None or deadline - loop.time() < 0.2:
-            return None
-        other = Session(self.host, self.port, self.encryption, context=diagnosis_context(),
-                        transcript=Transcript(), ehlo_name=self.ehlo_name,
-                        timeout=self.timeout)  # fmt: skip
-        try:
-            async with asyncio.timeout_at(deadline):
-                await other.connect([self.address])
-                await other.open()
-                ssl_object = other.smtp.get_transport_info("ssl_object")
-                return handshake_of(ssl_object) if ssl_object else None
-        except Exception:
-            return None
-        finally:
-            await other.close()
+        return await self._second_handshake(
+            diagnosis_context(),
+            judge=lambda ssl_object: handshake_of(ssl_object) if ssl_object else None,
+            failed=lambda exc: None,
+            late=None,
+        )
 
     async def asks_client_cert(self) -> bool:
         """Whether the server insists on a client certificate (issue 17).
@@ -302,21 +291,36 @@ class Session:
         offering a throwaway certificate then gets further (or an alert about that
         certificate); a server without a shared cipher fails it the same way as before.
         """
+
+        def refused(exc: BaseException) -> bool:
+            error = find(exc, ssl.SSLError)
+            return error is not None and reason_of(error) in CLIENT_CERT_REFUSED
+
+        return await self._second_handshake(
+            client_cert_context(),
+            judge=lambda ssl_object: ssl_object is not None,
+            failed=refused,
+            late=False,
+        )
+
+    async def _second_handshake(self, context, *, judge, failed, late):
+        """Open a second session to the vetted address with another TLS context, within the
+        test's deadline; return judge(ssl object or None), failed(exception), or late when
+        less than 0.2 s are left."""
         loop = asyncio.get_running_loop()
         deadline = self.deadline or loop.time() + self.timeout
         if self.address is None or deadline - loop.time() < 0.2:
-            return False
-        other = Session(self.host, self.port, self.encryption, context=client_cert_context(),
+            return late
+        other = Session(self.host, self.port, self.encryption, context=context,
                         transcript=Transcript(), ehlo_name=self.ehlo_name,
                         timeout=self.timeout)  # fmt: skip
         try:
             async with asyncio.timeout_at(deadline):
                 await other.connect([self.address])
                 await other.open()
-                return other.smtp.get_transport_info("ssl_object") is not None
+                return judge(other.smtp.get_transport_info("ssl_object"))
         except Exception as exc:
-            error = find(exc, ssl.SSLError)
-            return error is not None and reason_of(error) in CLIENT_CERT_REFUSED
+            return failed(exc)
         finally:
             await other.close()
 
