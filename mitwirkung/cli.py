@@ -3,10 +3,10 @@
 import json
 
 import click
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from . import accounts, mail, store
+from . import accounts, mail, mailtext, store
 from .accounts import create_manager
 from .checks.domain import normalize_domain
 from .checks.smtp import shown_address
@@ -65,11 +65,10 @@ def _print_link(manager: dict, token: str, expires: str, purpose: str) -> None:
                f"{local_time(expires)}:")  # fmt: skip
     click.echo(url)
     if mail.configured(current_app.config):
-        text = render_template(
-            "mail/manager_link.txt", name=manager["name"], email=shown_address(manager["email"]),
+        subject, text = mailtext.render(
+            "manager_link", name=manager["name"], email=shown_address(manager["email"]),
             by="Die Administration", purpose=purpose, url=url, expires=local_time(expires),
         )  # fmt: skip
-        subject = "Ihr Zugang zu Mitwirkung (PEIQ)"
         problem = mail.deliver(current_app.config, [manager["email"]], subject, text)
         click.echo(
             f"Nicht per E-Mail verschickt: {problem}" if problem else "Per E-Mail verschickt."

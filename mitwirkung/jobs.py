@@ -22,11 +22,11 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import click
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlite_utils import Database
 
-from . import handover, inbound, live, mail, password_end, store, todo
+from . import handover, inbound, live, mail, mailtext, password_end, store, todo
 from . import overview as board
 from .address import AddressError, addr_spec
 from .checks.dns import check_mailjet
@@ -150,18 +150,13 @@ def remind(db: Database, config, at: datetime) -> int:
         signature, reply_to = _sender(db, customer)
         edit_url, _ = customer_links(customer)
         path = obligation().path(customer["path"])
-        text = render_template(
-            "mail/reminder.txt", obligation=obligation(), customer=customer, days=stalled,
+        subject, text = mailtext.render(
+            "reminder", obligation=obligation(), customer=customer, days=stalled,
             path=path, number=earlier[0] + 1, last=earlier[0] + 1 >= len(days),
             earlier=local_time(earlier[1], "%d.%m.%Y") if earlier[1] else None,
             next_step=_next_step(db, customer) if path else None, link=edit_url,
             signature=signature,
         )  # fmt: skip
-        subject = (
-            f"Erinnerung: Einrichtung des {obligation().title}s für {customer['name']}"
-            if not earlier[0]
-            else f"Zweite Erinnerung: Einrichtung des {obligation().title}s für {customer['name']}"
-        )
         problem = mail.deliver(config, [customer["contact_email"]], subject, text,
                                reply_to=reply_to or None)  # fmt: skip
         if problem:
@@ -211,11 +206,7 @@ def digest(db: Database, config, at: datetime) -> int:
         if not claim(db, key):
             continue
         groups = _digest_groups(rows)
-        subject = (
-            f"Mitwirkung: Ihre Kund:innen diese Woche – {len(groups['waiting'])} warten auf "
-            f"PEIQ, {len(groups['attention'])} mit Problemen, {len(groups['stalled'])} stocken"
-        )
-        text = _digest_text(manager, groups, at)
+        subject, text = _digest_mail(manager, groups, at)
         problem = mail.deliver(config, [manager["email"]], subject, text)
         if problem:
             log.warning("digest to manager %s not sent: %s", manager["id"], problem)
@@ -232,9 +223,8 @@ def _digest_groups(rows: list[dict]) -> dict[str, list[dict]]:
     return {"waiting": waiting, "attention": attention, "stalled": stalled}
 
 
-def _digest_text(manager: dict, groups: dict[str, list[dict]], at: datetime) -> str:
-    """The digest's text (templates/mail/digest.txt): per group the oldest DIGEST_LINES."""
-    from flask import render_template
+def _digest_mail(manager: dict, groups: dict[str, list[dict]], at: datetime) -> mailtext.Mail:
+    """The digest (templates/mail/digest.txt): per group the oldest DIGEST_LINES."""
 
     def line(c: dict) -> dict:
         todos = json.loads(c["todos"] or "[]")
@@ -259,28 +249,14 @@ def _digest_text(manager: dict, groups: dict[str, list[dict]], at: datetime) -> 
                "more": max(0, len(group) - DIGEST_LINES), "link": links[name]}
         for name, group in groups.items()
     }  # fmt: skip
-    return render_template(
-        "mail/digest.txt",
+    return mailtext.render(
+        "digest",
         manager=manager,
         groups=shown,
         stall_days=board.STALL_DAYS,
         everyone=todo.EVERYONE,
         dashboard=public_url("manage.dashboard"),
     )
-
-
-DRIFT_MAIL = """Guten Tag,
-
-die Mailjet-Einrichtung von {name} war abgeschlossen. Die tägliche Überwachung hat
-jetzt zweimal hintereinander festgestellt, dass {what} nicht mehr stimmt:
-
-{lines}
-
-Solange das so bleibt, können Mails von PEIQ PRINT PPS im Spam landen oder abgewiesen
-werden. Die Kund:in steht in der Übersicht wieder unter „braucht Aufmerksamkeit“.
-
-Kund:in ansehen: {url}
-"""
 
 
 def watch_drift(db: Database, config, at: datetime) -> tuple[int, int]:
@@ -368,40 +344,18 @@ def _judge_drift(db: Database, customer: dict, records) -> tuple[list, list]:
     return opened, resolved
 
 
-DRIFT_RESOLVED_MAIL = """Guten Tag,
-
-die Überwachung der Mailjet-Einrichtung von {name} hat {what} heute wieder in Ordnung
-gefunden:
-
-{lines}
-
-Die Kund:in braucht dafür keine Aufmerksamkeit mehr; die Aufgabe unter „Für PEIQ zu tun“
-ist erledigt.
-
-Kund:in ansehen: {url}
-"""
-
-
 def _mail_drift(db: Database, config, customer: dict, broke: list, resolved=False) -> None:
     """Mail the assigned contact (every manager when nobody is) that records broke or that
     an incident resolved (`resolved`)."""
     if not mail.configured(config):
         return
     items = obligation().items
-    lines = "\n".join(f"- {items[r.item_id].title}: {r.message}" for r in broke)
-    one = len(broke) == 1
-    text = (DRIFT_RESOLVED_MAIL if resolved else DRIFT_MAIL).format(
-        name=customer["name"],
-        what=("den DNS-Eintrag" if one else "die DNS-Einträge") if resolved
-        else ("ein DNS-Eintrag" if one else "DNS-Einträge"),
-        lines=lines, url=public_url("manage.customer", customer_id=customer["id"]),
+    subject, text = mailtext.render(
+        "drift", name=customer["name"], resolved=resolved,
+        records=[{"title": items[r.item_id].title, "message": r.message} for r in broke],
+        url=public_url("manage.customer", customer_id=customer["id"]),
     )  # fmt: skip
     to = live.manager_addresses(db, customer["id"])
-    subject = (
-        f"Mitwirkung: DNS-Eintrag von {customer['name']} wieder in Ordnung"
-        if resolved
-        else f"Mitwirkung: DNS-Eintrag von {customer['name']} nicht mehr in Ordnung"
-    )
     problem = mail.deliver(config, to, subject, text)
     if problem:
         log.warning("drift mail for customer %s not sent: %s", customer["id"], problem)

@@ -9,47 +9,25 @@ their own mail (notify.values_ready).
 
 from sqlite_utils import Database
 
-from . import mail, store
+from . import mail, mailtext, store
 from .address import AddressError, addr_spec
 from .runner import Runner
+from .words.peiq_acted import NEWS
 
-# What the customer reads when a to-do of PEIQ's is done: on the page and in the mail.
-NEWS = {
-    "mailjet-setup": "PEIQ hat Mailjet eingerichtet: Ihre DNS-Einträge stehen jetzt auf der Seite.",
-    "mailjet-dkim": "PEIQ hat den DKIM-Schlüssel von Mailjet eingetragen: Jetzt stehen alle "
-    "Werte Ihrer DNS-Einträge auf der Seite.",
-    "portal-adopt": "PEIQ hat die Übernahme der SMTP-Konfiguration von PORTAL bestätigt.",
-    "peiq-informed": "PEIQ hat Ihre Meldung gesehen und schließt die Einrichtung bei Mailjet ab.",
-    "password": "PEIQ hat Ihr Passwort abgeholt; es ist jetzt bei uns gelöscht.",
-    "drift": "Der DNS-Eintrag ist wieder in Ordnung.",
-}
-# What to do next, in the mail (the page shows it in the items themselves).
-NEXT = {
-    "portal-adopt": "Als Letztes weisen Sie nach, dass E-Mails ankommen: Lösen Sie eine "
-    "Systembenachrichtigung von PEIQ PRINT PPS oder dem PORTAL an die Prüfadresse aus, die auf "
-    "Ihrer Seite steht.",
-    "peiq-informed": "Sobald die Einrichtung fertig ist, schicken Sie auf Ihrer Seite eine "
-    "Testmail über Mailjet, damit wir sehen, dass E-Mails ankommen.",
-    "password": "Sie müssen dafür nichts weiter tun.",
-}
-SUBJECTS = {
-    "portal-adopt": "PEIQ hat die Übernahme von PORTAL bestätigt",
-    "peiq-informed": "PEIQ hat Ihre Meldung zu den DNS-Einträgen gesehen",
-    "password": "PEIQ hat Ihr Passwort abgeholt",
-}
+__all__ = ["MAILED", "NEWS", "tell_customer"]
+
+MAILED = ("portal-adopt", "peiq-informed", "password")  # kinds with a mail (its subject, next step)
 
 
 def tell_customer(db: Database, runner: Runner, config, *, customer: dict, kind: str,
                   edit_url: str, actor: str) -> str:  # fmt: skip
-    """Mail the customer's contact that PEIQ did `kind` (a key of SUBJECTS) and what is next.
+    """Mail the customer's contact that PEIQ did `kind` (one of MAILED) and what is next.
 
     Returns "mailed", "no-address", "bad-address" (the stored address is not one addr-spec,
     see address.addr_spec) or "no-mail" (MAIL_* unset). The mail is sent in the background
     (notify.send_later, a run row records the outcome); the run and the history's event by
     `actor`, the manager who acted, are written in one transaction.
     """
-    from flask import render_template
-
     from .notify import send_later
 
     if not customer["contact_email"]:
@@ -60,17 +38,19 @@ def tell_customer(db: Database, runner: Runner, config, *, customer: dict, kind:
         addr_spec(customer["contact_email"])
     except AddressError:
         return "bad-address"
-    text = render_template(
-        "mail/peiq_acted.txt",
+    if kind not in MAILED:
+        raise ValueError(f"no mail for {kind!r}")
+    subject, text = mailtext.render(
+        "peiq_acted",
         customer=customer,
+        kind=kind,
         news=NEWS[kind],
-        next=NEXT.get(kind, ""),
         edit_url=edit_url,
         contact=store.peiq_contact(db, customer),
     )
     with db.atomic():
         send_later(db, runner, config, customer_id=customer["id"],
-                   to=[customer["contact_email"]], subject=f"{SUBJECTS[kind]} ({customer['name']})",
+                   to=[customer["contact_email"]], subject=subject,
                    text=text, actor=actor)  # fmt: skip
         store.add_event(db, customer["id"], actor, "customer-told",
                         data={"to": customer["contact_email"], "what": kind},

@@ -20,7 +20,7 @@ from flask import (
 )
 from werkzeug.security import check_password_hash
 
-from . import accounts, live, mail
+from . import accounts, live, mail, mailtext
 from .checks.smtp import shown_address
 from .db import get_db
 from .manage import _login_succeeded as login_succeeded
@@ -103,19 +103,14 @@ def team():
 
 def _mail_link(manager: dict, token: str, expires: str, purpose: str) -> str | None:
     """Mail the one-time link to the manager; return None or why it was not sent (German)."""
-    text = render_template(
-        "mail/manager_link.txt",
+    subject, text = mailtext.render(
+        "manager_link",
         name=manager["name"],
         email=shown_address(manager["email"]),
         by=g.manager["name"],
         purpose=purpose,
         url=public_url("team.set_password", token=token),
         expires=local_time(expires),
-    )
-    subject = (
-        "Ihr Zugang zu Mitwirkung (PEIQ)"
-        if purpose == "invite"
-        else "Neues Passwort für Mitwirkung (PEIQ)"
     )
     return mail.deliver(current_app.config, [manager["email"]], subject, text)
 

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import handover, mail
+from . import handover, mail, mailtext
 from .catalog import Obligation
 from .progress import ItemView
 
@@ -235,22 +235,15 @@ def notify_due(db: Database, config, at: datetime, *, claim, release, url) -> in
 
 def notice_text(manager: dict, todos: list[dict], url) -> tuple[str, str]:
     """Subject and text of one notice mail (templates/mail/todo_notice.txt)."""
-    from flask import render_template
-
-    customers = len({t["customer_id"] for t in todos})
-    subject = (
-        f"Mitwirkung: PEIQ ist dran – {todos[0]['name']}"
-        if customers == 1
-        else f"Mitwirkung: PEIQ ist dran – {len(todos)} neue Aufgaben bei {customers} Kund:innen"
-    )
     shown = [{**t, "url": url("manage.customer", customer_id=t["customer_id"])}
              for t in todos[:NOTICE_LINES]]  # fmt: skip
-    text = render_template(
-        "mail/todo_notice.txt",
+    return mailtext.render(
+        "todo_notice",
         manager=manager,
         todos=shown,
+        total=len(todos),
+        customers=len({t["customer_id"] for t in todos}),
         more=len(todos) - len(shown),
         queue_url=url("manage.dashboard", status="peiq"),
         EVERYONE=EVERYONE,
     )
-    return subject, text
