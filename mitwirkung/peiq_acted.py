@@ -14,8 +14,6 @@ from .address import AddressError, addr_spec
 from .runner import Runner
 from .words.peiq_acted import NEWS
 
-__all__ = ["MAILED", "NEWS", "tell_customer"]
-
 MAILED = ("portal-adopt", "peiq-informed", "password")  # kinds with a mail (its subject, next step)
 
 
