@@ -33,10 +33,10 @@ from .checks.dns import check_mailjet
 from .db import frozen, get_db, now
 from .progress import COMPLETE, item_views
 from .web import customer_links, local_time, obligation, public_url
+from .words.jobs import DRIFT_TITLE
 
 log = logging.getLogger(__name__)
 DRIFT_FAILURES = 2  # a green record must fail this many daily checks in a row
-DRIFT_TITLE = "nach dem Abschluss nicht mehr in Ordnung"
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -77,18 +77,13 @@ def _days(since: str, at: datetime) -> int:
     return (at - datetime.fromisoformat(since)).days
 
 
-def _sender(db: Database, customer: dict) -> tuple[str, list[str]]:
-    """The signature and Reply-To of a mail to the customer: the assigned PEIQ contact, or for
-    a customer without one every account manager (as the form promises)."""
+def _sender(db: Database, customer: dict) -> tuple[dict | None, list[str]]:
+    """Who signs a mail to the customer and its Reply-To: the assigned PEIQ contact, or for
+    a customer without one (None) every account manager (as the form promises)."""
     contact = store.peiq_contact(db, customer)
     if contact:
-        return f"{contact['name']}, PEIQ\n{contact['email']}", [contact["email"]]
-    everyone = [r[0] for r in db.execute("SELECT email FROM managers ORDER BY id")]
-    return (
-        "Ihr PEIQ-Team (Account Management)\nIhre Antwort auf diese E-Mail erreicht alle "
-        "Account Manager:innen von PEIQ.",
-        everyone,
-    )
+        return contact, [contact["email"]]
+    return None, [r[0] for r in db.execute("SELECT email FROM managers ORDER BY id")]
 
 
 def _next_step(db: Database, customer: dict) -> str | None:
@@ -147,7 +142,7 @@ def remind(db: Database, config, at: datetime) -> int:
             break
         if claimed == "taken":
             continue
-        signature, reply_to = _sender(db, customer)
+        contact, reply_to = _sender(db, customer)
         edit_url, _ = customer_links(customer)
         path = obligation().path(customer["path"])
         subject, text = mailtext.render(
@@ -155,7 +150,7 @@ def remind(db: Database, config, at: datetime) -> int:
             path=path, number=earlier[0] + 1, last=earlier[0] + 1 >= len(days),
             earlier=local_time(earlier[1], "%d.%m.%Y") if earlier[1] else None,
             next_step=_next_step(db, customer) if path else None, link=edit_url,
-            signature=signature,
+            contact=contact,
         )  # fmt: skip
         problem = mail.deliver(config, [customer["contact_email"]], subject, text,
                                reply_to=reply_to or None)  # fmt: skip

@@ -14,17 +14,10 @@ from . import crypto, mailjet, store
 from .checks.dns import MailjetExpectation
 from .db import now
 from .forms import dkim_key_problem
+from .words.mailjet import COMPARE
+from .words.mailjet import MAILJET_WORDS as MAILJET_WORDS  # web.py shows them
 
 TABLE = "mailjet_state"
-MAILJET_WORDS = {  # Mailjet's status values, as the manager's page says them
-    "OK": "in Ordnung",
-    "Error": "fehlerhaft",
-    "Not checked": "noch nicht geprüft",
-    "Not found": "nicht gefunden",
-    "Active": "aktiv",
-    "Inactive": "noch nicht aktiv",
-    "Deleted": "gelöscht",
-}
 
 
 _WORDS = {k.casefold(): v for k, v in MAILJET_WORDS.items()}
@@ -144,31 +137,16 @@ def disagreements(answer: mailjet.CheckResult, ours: dict[str, str]) -> list[str
     ):
         green = ours.get(item_id) in GREEN
         if green and status != "OK":
-            seen = f" Mailjet sieht dort zurzeit: {found}" if found else ""
-            notes.append(
-                f"Unsere Prüfung findet den {label}-Eintrag, Mailjet hat ihn noch nicht gesehen "
-                f"– es prüft alle paar Minuten erneut.{seen}"
-            )
+            seen = COMPARE["seen"].format(found=found) if found else ""
+            notes.append(COMPARE["not_seen_yet"].format(label=label, seen=seen))
         elif not green and status == "OK":
-            notes.append(
-                f"Mailjet meldet {label} als in Ordnung, unsere Prüfung aber nicht. Maßgeblich "
-                "sind die Server, die Ihre Mails empfangen – beheben Sie bitte, was unsere "
-                f"Prüfung beim {label}-Eintrag nennt."
-            )
+            notes.append(COMPARE["only_mailjet_ok"].format(label=label))
     verified = ours.get("dns-verification") in GREEN
     if verified and answer.sender_status != "Active":
-        why = f" (Mailjet meldet: {answer.validate_error})" if answer.validate_error else ""
-        notes.append(
-            "Der Bestätigungs-Eintrag steht, aber Mailjet hat den Absender noch nicht "
-            f"freigeschaltet{why}. Mailjet prüft erneut; die Testmail über Mailjet ist erst "
-            "danach möglich."
-        )
+        why = COMPARE["why"].format(error=answer.validate_error) if answer.validate_error else ""
+        notes.append(COMPARE["sender_inactive"].format(why=why))
     elif not verified and answer.sender_status == "Active":
-        notes.append(
-            "Mailjet hat den Absender freigeschaltet, unsere Prüfung findet den "
-            "Bestätigungs-Eintrag aber nicht. Lassen Sie ihn bitte stehen: Mailjet prüft ihn "
-            "später erneut."
-        )
+        notes.append(COMPARE["only_mailjet_verified"])
     return notes
 
 

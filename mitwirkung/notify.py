@@ -12,6 +12,7 @@ from .address import AddressError, addr_spec
 from .checks.dns.wording import SPF_VALUE_UNCHECKED
 from .checks.domain import display_domain
 from .runner import Runner
+from .words.notify import TOO_MANY_FORWARDS
 
 FORWARDS_PER_HOUR = 5  # per customer: the form mails an address anyone with the link types
 QUOTE_LIMIT = 60  # characters of DNS text quoted in a forwarded mail
@@ -168,10 +169,7 @@ def forward_records(db: Database, runner: Runner, config, *, customer: dict, to:
             [customer["id"], since],
         ).fetchone()[0]
         if count >= FORWARDS_PER_HOUR:
-            raise TooMany(
-                f"In der letzten Stunde wurden die Einträge schon {count}-mal weitergeleitet – "
-                "mehr geht zum Schutz vor Missbrauch nicht. Bitte versuchen Sie es später erneut."
-            )
+            raise TooMany(TOO_MANY_FORWARDS.format(count=count))
         send_later(db, runner, config, customer_id=customer["id"], to=[to], subject=subject,
                    text=text, actor="customer")  # fmt: skip
         store.add_event(db, customer["id"], "customer", "records-forwarded", data={"to": to})
