@@ -9,9 +9,13 @@ import re
 import pytest
 from dnsserver import ZoneServer
 from dnszones import ZONES, make_keys, zone_text
+from smtpserver import PASSWORD, USER, Handler, MailServer
 
+from mitwirkung.checks import diagnose
 from mitwirkung.checks.dns import MailjetExpectation, check_mailjet, wording
 from mitwirkung.checks.dns.common import reword
+from mitwirkung.checks.smtp import SmtpSettings, run_smtp_test
+from mitwirkung.checks.smtp.dialogue import word_result
 
 VERIFY_NAME, VERIFY_VALUE = "mailjet._a1b2c3d4", "a1b2c3d4e5f60718"
 
@@ -83,3 +87,65 @@ def test_an_old_row_without_codes_keeps_its_words():
     assert reword(row) == row
     unknown = {**row, "findings": [{"code": "spf.gone", "state": "failed", "params": {}}]}
     assert reword(unknown) == unknown
+
+
+# --- SMTP: the result's title, message and next step from its stored words ------------------
+
+
+def smtp_result(port, encryption, certs, *, username=USER, password=PASSWORD, host="127.0.0.1"):
+    settings = SmtpSettings(host, port, encryption, username, "versand@kunde.test",
+                            "empfang@kunde.test", login=bool(username))  # fmt: skip
+    return asyncio.run(
+        run_smtp_test(
+            settings, password, confirm_url="http://127.0.0.1:5000/confirm/tok-1",
+            customer_name="Musterverlag GmbH", timeout=5.0, allowed_ports=[port, 25, 465, 587],
+            allowed_networks=["127.0.0.0/8"], nameservers=None, ca_file=certs.ca_file,
+        )
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def smtp_results(certs):
+    servers = {
+        "ok": MailServer(tls="starttls", context=certs.context("127.0.0.1"), auth=True),
+        "sender": MailServer(handler=Handler(reject_mail="553 5.7.1 Sender address rejected")),
+        "plain": MailServer(auth=True),
+    }
+    for server in servers.values():
+        server.start()
+    try:
+        return {
+            "ok": smtp_result(servers["ok"].port, "tls", certs),
+            "wrong_password": smtp_result(servers["ok"].port, "tls", certs, password="falsch"),
+            "ssl_on_plain": smtp_result(servers["plain"].port, "ssl", certs),
+            "sender": smtp_result(
+                servers["sender"].port, "none", certs, username="", password=None
+            ),  # fmt: skip
+            "refused_host": smtp_result(25, "tls", certs, host="it@kunde.test"),
+            "private": smtp_result(25, "tls", certs, host="10.0.0.1"),
+        }
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
+def test_every_smtp_result_words_the_same_from_its_stored_words(smtp_results):
+    for name, result in smtp_results.items():
+        words = json.loads(json.dumps(dataclasses.asdict(result)))["words"]
+        shown = word_result(words)
+        assert (shown["title"], shown["message"], shown["next_step"]) == (
+            result.title, result.message, result.next_step,
+        ), name  # fmt: skip
+    assert "falsch" not in json.dumps(smtp_results["wrong_password"].words)
+
+
+def test_a_changed_smtp_wording_reaches_a_stored_result(smtp_results, monkeypatch):
+    result = smtp_results["sender"]
+    assert result.code == "sender_rejected"
+    words = json.loads(json.dumps(result.words))
+    monkeypatch.setitem(
+        diagnose.TABLE, "sender_rejected", ("Absender neu: {sender}", "Neu erklärt.", "Neu tun.")
+    )
+    shown = word_result(words)
+    assert shown["title"] == "Absender neu: versand@kunde.test"
+    assert shown["message"].startswith("Neu erklärt.") and shown["next_step"] == "Neu tun."

@@ -54,15 +54,16 @@ MAX_HOST_LENGTH = 253
 class GuardError(Exception):
     """A host or address the SMTP test must not (or cannot) connect to."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, context: dict | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.context = context  # what message was worded from (diagnose.describe), or None
 
 
 def _fail(code: str, **context) -> GuardError:
     """Build a GuardError whose message is the German diagnosis for code."""
-    return GuardError(code, describe(code, **context).message)
+    return GuardError(code, describe(code, **context).message, context)
 
 
 def normalize_host(raw: str) -> tuple[str, int | None]:

@@ -90,6 +90,7 @@ async def _probe(host, port, encryption, *, context, timeout, **guard) -> Probe:
         return Probe(port, encryption, code == "ok", code, message, session.tls, code == "ok")
     context_ = dict(failure.context)
     guard_message = context_.pop("guard_message", None)
+    context_.pop("guard_context", None)
     diagnosis = describe(failure.code, host=host, port=port, address=str(session.address or ""),
                          reply=session.transcript.flat(failure.reply), **context_)  # fmt: skip
     message = guard_message or diagnosis.message
