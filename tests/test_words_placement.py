@@ -17,6 +17,7 @@ PACKAGE = ROOT / "mitwirkung"
 # The catalogs: modules whose purpose is German words (by code, for display).
 CATALOGS = {
     "mitwirkung/checks/diagnose.py",
+    "mitwirkung/checks/domain_wording.py",
     "mitwirkung/checks/dns/wording.py",
     "mitwirkung/checks/inbound/wording.py",
     "mitwirkung/checks/provider_wording.py",
@@ -30,9 +31,6 @@ PENDING = {
     "mitwirkung/board_columns.py",
     "mitwirkung/checks/dmarc.py",
     "mitwirkung/checks/dnsprovider.py",
-    "mitwirkung/checks/domain.py",
-    "mitwirkung/checks/netguard.py",
-    "mitwirkung/checks/smtp/message.py",
     "mitwirkung/customer.py",
     "mitwirkung/db.py",
     "mitwirkung/forms.py",
