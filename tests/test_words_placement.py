@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from jinja2 import Environment, nodes
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "mitwirkung"
@@ -165,3 +166,17 @@ def test_templates_only_under_templates():
         if p.suffix in (".html", ".txt", ".jinja", ".j2") and german(p.read_text("utf-8"))
     ]
     assert not stray, f"templates belong under templates/: {stray}"
+
+
+def test_every_mail_template_has_a_subject_and_a_body():
+    """One convention for all mails (mailtext.py): a `subject` and a `body` block, nothing else
+    outside them but comments and whitespace."""
+    env = Environment()
+    for path in sorted((ROOT / "templates/mail").glob("*.txt")):
+        source = path.read_text(encoding="utf-8")
+        blocks = [b.name for b in env.parse(source).find_all(nodes.Block)]
+        assert blocks == ["subject", "body"], path.name
+        outside = re.sub(
+            r"\{#.*?#\}|\{%-? block \w+ -?%\}.*?\{%-? endblock -?%\}", "", source, flags=re.S
+        )
+        assert not outside.strip(), (path.name, outside.strip()[:80])
