@@ -32,7 +32,6 @@ PENDING = {
     "mitwirkung/board_columns.py",
     "mitwirkung/customer.py",
     "mitwirkung/db.py",
-    "mitwirkung/forms.py",
     "mitwirkung/live.py",
     "mitwirkung/manage/access.py",
     "mitwirkung/manage/base.py",
