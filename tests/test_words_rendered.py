@@ -14,8 +14,9 @@ from smtpserver import PASSWORD, USER, Handler, MailServer
 from mitwirkung.checks import diagnose
 from mitwirkung.checks.dns import MailjetExpectation, check_mailjet, wording
 from mitwirkung.checks.dns.common import reword
-from mitwirkung.checks.smtp import SmtpSettings, run_smtp_test
+from mitwirkung.checks.smtp import SmtpSettings, probe_settings, run_smtp_test
 from mitwirkung.checks.smtp.dialogue import word_result
+from mitwirkung.checks.smtp.probe import word_probe
 
 VERIFY_NAME, VERIFY_VALUE = "mailjet._a1b2c3d4", "a1b2c3d4e5f60718"
 
@@ -149,3 +150,34 @@ def test_a_changed_smtp_wording_reaches_a_stored_result(smtp_results, monkeypatc
     shown = word_result(words)
     assert shown["title"] == "Absender neu: versand@kunde.test"
     assert shown["message"].startswith("Neu erklärt.") and shown["next_step"] == "Neu tun."
+
+
+def test_every_probe_words_the_same_from_its_stored_words(certs, monkeypatch):
+    servers = [
+        MailServer(tls="starttls", context=certs.context("127.0.0.1"), auth=True),
+        MailServer(),  # no login offered
+    ]
+    for server in servers:
+        server.start()
+    try:
+        found = []
+        for host, ports in [
+            ("127.0.0.1", tuple((s.port, e) for s in servers for e in ("tls", "ssl", "none"))),
+            ("it@kunde.test", ((25, "tls"),)),
+            ("10.0.0.1", ((25, "tls"),)),
+        ]:
+            found += asyncio.run(
+                probe_settings(host, timeout=5.0, allowed_ports=[p for p, _ in ports],
+                               allowed_networks=["127.0.0.0/8"], nameservers=None,
+                               ca_file=certs.ca_file, ports=ports)
+            )  # fmt: skip
+    finally:
+        for server in servers:
+            server.stop()
+    assert {p.code for p in found} >= {"ok", "auth_not_offered", "invalid_host"}
+    for probe in found:
+        words = json.loads(json.dumps(dataclasses.asdict(probe)))["words"]
+        assert word_probe(words) == probe.message, (probe.port, probe.encryption, probe.code)
+    ok = next(p for p in found if p.code == "ok")
+    monkeypatch.setitem(diagnose.PROBE_MESSAGES, "ok", "Neu: Port {port} geht.")
+    assert word_probe(json.loads(json.dumps(ok.words))) == f"Neu: Port {ok.port} geht."
