@@ -27,10 +27,8 @@ from . import (
     accounts,
     handover,
     inbound,
-    live,
     mail,
     mailjet,
-    mailjet_mail,
     mailjet_sync,
     notify,
     peiq_acted,
@@ -46,7 +44,11 @@ from .db import get_db, now
 from .forms import CustomerEditForm, CustomerForm, LoginForm, MailjetForm, MailjetMailForm
 from .pagecache import PageCache
 from .progress import attention, item_views, progress
-from .runner import get_runner
+from .runs import mailjet_mail
+from .runs.base import Caller, decode
+from .runs.dns_check import expectation, missing_values
+from .runs.limits import client_key
+from .service import service
 from .web import customer_links, obligation, public_url
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
@@ -174,7 +176,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         db, email = get_db(), form.email.data.lower()
-        client = live.client_key(request.remote_addr) or ""
+        client = client_key(request.remote_addr) or ""
         attempt = _reserve_attempt(db, email, client)
         if attempt is None:
             form.password.errors.append(
@@ -479,7 +481,7 @@ def render_customer(c: dict, status: int = 200, **extra):
         inbound_foreign=inbound.foreign_notice(db, customer_id, c["path"]),
         settings=store.get_row(db, "smtp_settings", customer_id),
         runs=[
-            live.decode(r)
+            decode(r)
             for r in db.query(
                 "SELECT * FROM runs WHERE customer_id = ? ORDER BY id DESC LIMIT 30", [customer_id]
             )
@@ -720,10 +722,7 @@ def reveal_password(customer_id):
 
 def _tell(db, c: dict, kind: str) -> str:
     """Mail the customer that PEIQ acted (peiq_acted); return a sentence for the flash."""
-    told = peiq_acted.tell_customer(
-        db, get_runner(), current_app.config, customer=c, kind=kind,
-        edit_url=customer_links(c)[0], actor=actor(),
-    )  # fmt: skip
+    told = peiq_acted.tell_customer(service(), c, kind, customer_links(c)[0], actor())
     if told == "mailed":
         return f" Die Kund:in bekommt eine E-Mail an {shown_address(c['contact_email'])}."
     if told == "bad-address":
@@ -803,16 +802,15 @@ def _values_ready(db, c: dict, before: dict | None) -> None:
     Values with one missing (the DKIM key) are not ready: the manager is told what is
     missing, and the customer's mail goes out only when the values become complete.
     """
-    missing = live.missing_values(live.expectation(db, c["id"]))
+    missing = missing_values(expectation(db, c["id"]))
     if missing:
         flash(MISSING_FLASH.format(missing=", ".join(missing)), "mailjet-message")
         return
-    if before is not None and not live.missing_values(_as_expectation(before)):
+    if before is not None and not missing_values(_as_expectation(before)):
         return
     told = notify.values_ready(
-        db, get_runner(), current_app.config, customer=c, edit_url=customer_links(c)[0],
-        contact=store.peiq_contact(db, c), actor=actor(),
-    )  # fmt: skip
+        service(), c, customer_links(c)[0], store.peiq_contact(db, c), actor()
+    )
     flash(NOTIFIED[told].format(to=shown_address(c["contact_email"] or "")), "mailjet-message")
 
 
@@ -927,11 +925,8 @@ def mailjet_test_mail(customer_id):
     """Send a test mail through Mailjet's relay on the customer's behalf."""
     c = customer_or_404(customer_id)
     form = MailjetMailForm()
-    error = mailjet_mail.send_from_form(
-        get_db(), get_runner(), current_app.config, customer=c, form=form,
-        confirm_url_for=lambda code: public_url("customer.confirm", code=code),
-        actor=actor(), client_addr=live.client_key(request.remote_addr),
-    )  # fmt: skip
+    caller = Caller(actor(), client_key(request.remote_addr))
+    error = mailjet_mail.send_from_form(service(), c, form, caller)
     if error is not None:
         return render_customer(c, 422, mailjet_mail_form=form, mailjet_mail_error=error)
     flash(

@@ -20,12 +20,13 @@ from flask import (
 )
 from werkzeug.security import check_password_hash
 
-from . import accounts, live, mail
+from . import accounts, mail
 from .checks.smtp import shown_address
 from .db import get_db
 from .manage import _login_succeeded as login_succeeded
 from .manage import _reserve_attempt as reserve_attempt
 from .manage import actor, load_manager
+from .runs.limits import client_key
 from .team_forms import ChangePasswordForm, InviteForm, NewPasswordForm
 from .web import local_time, public_url
 
@@ -223,7 +224,7 @@ def account():
     status = 200
     if form.validate_on_submit():
         # the current password is guessed no faster here than at the login (same limits)
-        db, client = get_db(), live.client_key(request.remote_addr) or ""
+        db, client = get_db(), client_key(request.remote_addr) or ""
         attempt = reserve_attempt(db, me["email"], client)
         if attempt is None:
             form.current.errors.append(
