@@ -31,7 +31,7 @@ NOTICE_QUIET = timedelta(minutes=2)  # a burst is over when nothing new came for
 NOTICE_LATEST = timedelta(minutes=10)  # ... and nobody waits longer than this for the mail
 NOTICE_LINES = 30  # to-dos listed in one notice mail; the rest are counted and linked
 QUEUE_LINES = 5  # to-dos shown on the dashboard; the rest are linked (status "wartet auf PEIQ")
-# Kinds mailed at once by their own code (live.inform_peiq, jobs.watch_drift): not again here.
+# Kinds mailed at once by their own code (app_mail.inform_peiq, jobs.watch_drift): not again here.
 MAILED_ELSEWHERE = frozenset({"peiq-informed", "drift"})
 EVERYONE = "alle Account Manager:innen"
 
