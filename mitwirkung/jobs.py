@@ -26,12 +26,14 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlite_utils import Database
 
-from . import handover, inbound, live, mail, mailtext, password_end, store, todo
+from . import handover, inbound, mail, mailtext, password_end, store, todo
 from . import overview as board
 from .address import AddressError, addr_spec
 from .checks.dns import check_mailjet
 from .db import frozen, get_db, now
 from .progress import COMPLETE, item_views
+from .runs.app_mail import manager_addresses
+from .runs.dns_check import expectation
 from .web import customer_links, local_time, obligation, public_url
 from .words.jobs import DRIFT_TITLE
 
@@ -272,7 +274,7 @@ def watch_drift(db: Database, config, at: datetime) -> tuple[int, int]:
     checks = incidents = 0
     for customer in targets:
         key = f"drift:{customer['id']}:{at.date().isoformat()}"
-        expected = live.expectation(db, customer["id"])
+        expected = expectation(db, customer["id"])
         if expected is None or not claim(db, key):
             continue
         try:
@@ -350,7 +352,7 @@ def _mail_drift(db: Database, config, customer: dict, broke: list, resolved=Fals
         records=[{"title": items[r.item_id].title, "message": r.message} for r in broke],
         url=public_url("manage.customer", customer_id=customer["id"]),
     )  # fmt: skip
-    to = live.manager_addresses(db, customer["id"])
+    to = manager_addresses(db, customer["id"])
     problem = mail.deliver(config, to, subject, text)
     if problem:
         log.warning("drift mail for customer %s not sent: %s", customer["id"], problem)

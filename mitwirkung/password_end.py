@@ -17,10 +17,11 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from . import live, mail, mailtext, store
+from . import mail, mailtext, store
 from .mail_providers import catalog
 from .mail_providers import today as configured_today
 from .overview import PASSWORD_AT_RISK
+from .runs.app_mail import manager_addresses
 
 log = logging.getLogger(__name__)
 BATCH = 20
@@ -56,7 +57,7 @@ def notify_after_switch_off(db: Database, config, at: datetime, *, claim, links)
         if mailed:
             values = {"name": customer["name"], "off": off, "removal": provider.removal_text,
                       "link": edit, "url": url}  # fmt: skip
-            managers = live.manager_addresses(db, customer["id"])
+            managers = manager_addresses(db, customer["id"])
             contact = [customer["contact_email"]]
             for to, who in ((contact, "customer"), (managers, "manager")):
                 if to and to[0]:

@@ -7,30 +7,28 @@ answer names those that are gone (NEWS) and swaps in what changed. The Mailjet v
 their own mail (notify.values_ready).
 """
 
-from sqlite_utils import Database
 
 from . import mail, mailtext, store
 from .address import AddressError, addr_spec
-from .runner import Runner
+from .runs.app_mail import Letter, send_later
+from .service import Service
 from .words.peiq_acted import NEWS
 
 MAILED = ("portal-adopt", "peiq-informed", "password")  # kinds with a mail (its subject, next step)
 
 
-def tell_customer(db: Database, runner: Runner, config, *, customer: dict, kind: str,
-                  edit_url: str, actor: str) -> str:  # fmt: skip
+def tell_customer(svc: Service, customer: dict, kind: str, edit_url: str, actor: str) -> str:
     """Mail the customer's contact that PEIQ did `kind` (one of MAILED) and what is next.
 
     Returns "mailed", "no-address", "bad-address" (the stored address is not one addr-spec,
     see address.addr_spec) or "no-mail" (MAIL_* unset). The mail is sent in the background
-    (notify.send_later, a run row records the outcome); the run and the history's event by
+    (runs.app_mail.send_later, a run row records the outcome); the run and the history's event by
     `actor`, the manager who acted, are written in one transaction.
     """
-    from .notify import send_later
-
+    db = svc.db
     if not customer["contact_email"]:
         return "no-address"
-    if not mail.configured(config):
+    if not mail.configured(svc.config):
         return "no-mail"
     try:
         addr_spec(customer["contact_email"])
@@ -47,9 +45,7 @@ def tell_customer(db: Database, runner: Runner, config, *, customer: dict, kind:
         contact=store.peiq_contact(db, customer),
     )
     with db.atomic():
-        send_later(db, runner, config, customer_id=customer["id"],
-                   to=[customer["contact_email"]], subject=subject,
-                   text=text, actor=actor)  # fmt: skip
+        send_later(svc, customer["id"], Letter([customer["contact_email"]], subject, text), actor)
         store.add_event(db, customer["id"], actor, "customer-told",
                         data={"to": customer["contact_email"], "what": kind},
                         activity=False)  # fmt: skip

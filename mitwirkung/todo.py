@@ -23,6 +23,7 @@ from sqlite_utils import Database
 
 from . import handover, mail, mailtext
 from .catalog import Obligation
+from .dates import local_time
 from .progress import ItemView
 from .words.todo import TODO_TEXT
 
@@ -30,7 +31,7 @@ NOTICE_QUIET = timedelta(minutes=2)  # a burst is over when nothing new came for
 NOTICE_LATEST = timedelta(minutes=10)  # ... and nobody waits longer than this for the mail
 NOTICE_LINES = 30  # to-dos listed in one notice mail; the rest are counted and linked
 QUEUE_LINES = 5  # to-dos shown on the dashboard; the rest are linked (status "wartet auf PEIQ")
-# Kinds mailed at once by their own code (live.inform_peiq, jobs.watch_drift): not again here.
+# Kinds mailed at once by their own code (app_mail.inform_peiq, jobs.watch_drift): not again here.
 MAILED_ELSEWHERE = frozenset({"peiq-informed", "drift"})
 EVERYONE = "alle Account Manager:innen"
 
@@ -92,8 +93,6 @@ def collect(db: Database, obligation: Obligation, customer: dict, views: list[It
                       "since": _at(view.updated_at), "text": text})  # fmt: skip
     secret = handover.pending(db, cid)
     if secret:
-        from .web import local_time
-
         todos.append({
             "kind": "password", "item_id": "smtp-password", "since": _at(secret["created_at"]),
             "text": TODO_TEXT["password"].format(
