@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from ..checks import diagnose
+from ..checks.dns.common import reword
+from ..checks.smtp.dialogue import word_result
+from ..checks.smtp.probe import word_probe
 
 
 def check_options(config) -> dict:
@@ -22,12 +25,39 @@ def check_options(config) -> dict:
 
 
 def decode(run: dict) -> dict:
-    """A `runs` row with its settings and result JSON decoded to dicts."""
+    """A `runs` row with its settings and result JSON decoded to dicts, the result's German
+    rendered now from its stored codes (`worded`)."""
     return dict(
         run,
         settings=json.loads(run["settings"] or "{}"),
-        result=json.loads(run["result"] or "{}"),
+        result=worded(json.loads(run["result"] or "{}")),
     )
+
+
+def worded(result):
+    """A stored result with its German rendered from the catalogs as they are today.
+
+    SMTP tests and Mailjet test mails carry `words` (checks.smtp.dialogue.word_result), a DNS
+    check's `records` their findings (checks.dns.common.reword), a settings probe's `probes`
+    their `words` (checks.smtp.probe.word_probe). A result stored before codes were kept, or
+    whose codes the catalog no longer knows, keeps the words it was stored with.
+    """
+    if not isinstance(result, dict):
+        return result
+    try:
+        shown = dict(result)
+        if isinstance(result.get("words"), dict):
+            shown.update(word_result(result["words"]))
+        if isinstance(result.get("records"), list):
+            shown["records"] = [reword(r) for r in result["records"]]
+        if isinstance(result.get("probes"), list):
+            shown["probes"] = [
+                {**p, "message": word_probe(p["words"])} if p.get("words") else p
+                for p in result["probes"]
+            ]
+    except (KeyError, TypeError, ValueError, IndexError):
+        return result
+    return shown
 
 
 def runs(db: Database, customer_id: int, kind: str, limit: int = 10) -> list[dict]:

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from .. import mailjet_followup, store
 from ..checks import dnsprovider
 from ..checks.dns import DnsReport, MailjetExpectation, check_mailjet, planned_records
+from ..checks.dns.common import reword
 from ..checks.dns.zonefile import zone_snippet
 from ..overview import drift
 from ..service import Service
@@ -81,6 +82,7 @@ def dns_view(db: Database, customer_id: int) -> dict:
             for r in records
         ]
         checked_at = max(checked_at or "", incident["checked_at"] or "")
+    records = [reword(r) for r in records]  # a drift incident's words too, rendered now
     return {
         "expected": expected,
         "records": records,
