@@ -32,7 +32,6 @@ PENDING = {
     "mitwirkung/board_columns.py",
     "mitwirkung/customer.py",
     "mitwirkung/db.py",
-    "mitwirkung/live.py",
     "mitwirkung/manage/customers.py",
     "mitwirkung/manage/detail.py",
     "mitwirkung/manage/peiq.py",
@@ -50,6 +49,7 @@ DATA = {
     "ä",
     "ö",
     "ü",
+    "ß",
 }
 
 UMLAUT = re.compile(r"[äöüÄÖÜß]")

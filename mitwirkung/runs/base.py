@@ -10,6 +10,9 @@ from ..checks import diagnose
 from ..checks.dns.common import reword
 from ..checks.smtp.dialogue import word_result
 from ..checks.smtp.probe import word_probe
+from ..words.runs import DNS_OUTCOMES as DNS_OUTCOMES
+from ..words.runs import OUTCOME_WORDS
+from ..words.runs import PROBE_TITLES as PROBE_TITLES
 
 
 def check_options(config) -> dict:
@@ -67,30 +70,6 @@ def runs(db: Database, customer_id: int, kind: str, limit: int = 10) -> list[dic
         [customer_id, kind, limit],
     )
     return [decode(r) for r in rows]
-
-
-DNS_OUTCOMES = {
-    "ok": "alle nötigen Einträge in Ordnung",
-    "records_missing": "Einträge fehlen oder sind fehlerhaft",
-    "dns_unavailable": "DNS antwortete nicht",
-    "unexpected": "Prüfung abgebrochen",
-    "aborted": "Prüfung unterbrochen",
-    "running": "läuft …",
-}
-
-PROBE_TITLES = {
-    True: "Funktionierende Einstellung gefunden",
-    False: "Keine der üblichen Einstellungen funktioniert",
-}
-
-# Outcomes of runs that carry no German title of their own; never shown as a code.
-OUTCOME_WORDS = {
-    **DNS_OUTCOMES,
-    "ok": "erfolgreich",
-    "failed": "fehlgeschlagen",
-    "nothing_found": PROBE_TITLES[False],
-    "aborted": "unterbrochen",
-}
 
 
 def run_label(run: dict) -> str:
