@@ -34,7 +34,6 @@ PENDING = {
     "mitwirkung/db.py",
     "mitwirkung/manage/customers.py",
     "mitwirkung/manage/detail.py",
-    "mitwirkung/manage/peiq.py",
     "mitwirkung/overview.py",
     "mitwirkung/progress.py",
     "mitwirkung/store.py",
