@@ -128,8 +128,9 @@ def fetch_values(db: Database, config, customer_id: int, domain: str, actor: str
 GREEN = ("done", "warning")
 
 
-def disagreements(answer: mailjet.CheckResult, ours: dict[str, str]) -> list[str]:
-    """Say in German where Mailjet's view and our check (item id -> state) differ."""
+def disagreement_notes(answer: mailjet.CheckResult, ours: dict[str, str]) -> list[dict]:
+    """Where Mailjet's view and our check (item id -> state) differ, as notes
+    {"code": a key of words.mailjet.COMPARE, "params": {...}} (worded by `note_words`)."""
     notes = []
     for item_id, label, status, found in (
         ("dns-spf", "SPF", answer.spf_status, ", ".join(answer.spf_found)),
@@ -137,17 +138,31 @@ def disagreements(answer: mailjet.CheckResult, ours: dict[str, str]) -> list[str
     ):
         green = ours.get(item_id) in GREEN
         if green and status != "OK":
-            seen = COMPARE["seen"].format(found=found) if found else ""
-            notes.append(COMPARE["not_seen_yet"].format(label=label, seen=seen))
+            notes.append({"code": "not_seen_yet", "params": {"label": label, "found": found}})
         elif not green and status == "OK":
-            notes.append(COMPARE["only_mailjet_ok"].format(label=label))
+            notes.append({"code": "only_mailjet_ok", "params": {"label": label}})
     verified = ours.get("dns-verification") in GREEN
     if verified and answer.sender_status != "Active":
-        why = COMPARE["why"].format(error=answer.validate_error) if answer.validate_error else ""
-        notes.append(COMPARE["sender_inactive"].format(why=why))
+        notes.append({"code": "sender_inactive", "params": {"error": answer.validate_error}})
     elif not verified and answer.sender_status == "Active":
-        notes.append(COMPARE["only_mailjet_verified"])
+        notes.append({"code": "only_mailjet_verified", "params": {}})
     return notes
+
+
+def note_words(note) -> str:
+    """A stored disagreement note in German as the catalog says it today; a note stored as
+    text (before notes were codes) stays as it was."""
+    if isinstance(note, str):
+        return note
+    params = note.get("params") or {}
+    seen = COMPARE["seen"].format(found=params["found"]) if params.get("found") else ""
+    why = COMPARE["why"].format(error=params["error"]) if params.get("error") else ""
+    return COMPARE[note["code"]].format(**{**params, "seen": seen, "why": why})
+
+
+def disagreements(answer: mailjet.CheckResult, ours: dict[str, str]) -> list[str]:
+    """Say in German where Mailjet's view and our check (item id -> state) differ."""
+    return [note_words(n) for n in disagreement_notes(answer, ours)]
 
 
 def store_check(db: Database, customer_id: int, answer) -> None:
@@ -157,7 +172,8 @@ def store_check(db: Database, customer_id: int, answer) -> None:
     else:
         rows = store.item_rows(db, customer_id)
         ours = {item_id: row["state"] for item_id, row in rows.items()}
-        check = {**dataclasses.asdict(answer), "disagreements": disagreements(answer, ours)}
+        notes = disagreement_notes(answer, ours)  # codes: worded when shown (note_words)
+        check = {**dataclasses.asdict(answer), "disagreements": notes}
         values = {
             "spf_status": answer.spf_status,
             "dkim_status": answer.dkim_status,

@@ -15,7 +15,7 @@ from .checks.smtp import shown_address
 from .dates import local_time
 from .db import get_db, write_problem
 from .handover import HANDOVER_WORDS, handover_words
-from .mailjet_sync import MAILJET_WORDS, status_word
+from .mailjet_sync import MAILJET_WORDS, note_words, status_word
 from .notify import mailto
 from .pagecache import PageCache
 from .progress import STATE_LABELS
@@ -190,6 +190,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(EVENT_WORDS, "EVENT_WORDS")
     app.add_template_global(MAILJET_WORDS, "MAILJET_WORDS")
     app.add_template_filter(status_word, "mailjet_word")
+    app.add_template_global(note_words, "mailjet_note")
     app.add_template_filter(actor_label)
 
     @app.errorhandler(CSRFError)

@@ -10,13 +10,16 @@ import pytest
 from dnsserver import ZoneServer
 from dnszones import ZONES, make_keys, zone_text
 from smtpserver import PASSWORD, USER, Handler, MailServer
+from test_words_placement import german
 
+from mitwirkung import mailjet, mailjet_sync
 from mitwirkung.checks import diagnose
 from mitwirkung.checks.dns import MailjetExpectation, check_mailjet, wording
 from mitwirkung.checks.dns.common import reword
 from mitwirkung.checks.smtp import SmtpSettings, probe_settings, run_smtp_test
 from mitwirkung.checks.smtp.dialogue import word_result
 from mitwirkung.checks.smtp.probe import word_probe
+from mitwirkung.words import mailjet as mailjet_words
 
 VERIFY_NAME, VERIFY_VALUE = "mailjet._a1b2c3d4", "a1b2c3d4e5f60718"
 
@@ -181,3 +184,20 @@ def test_every_probe_words_the_same_from_its_stored_words(certs, monkeypatch):
     ok = next(p for p in found if p.code == "ok")
     monkeypatch.setitem(diagnose.PROBE_MESSAGES, "ok", "Neu: Port {port} geht.")
     assert word_probe(json.loads(json.dumps(ok.words))) == f"Neu: Port {ok.port} geht."
+
+
+# --- Mailjet's view beside ours: notes stored as codes, worded when shown ------------------
+
+
+def test_mailjet_disagreements_are_stored_as_codes_and_worded_when_shown(monkeypatch):
+    answer = mailjet.CheckResult(
+        spf_status="Error", dkim_status="OK", spf_found=("v=spf1 -all",), dkim_found="",
+        spf_errors="", dkim_errors="", sender_status="Inactive", validate_error="DNS not found",
+    )  # fmt: skip
+    ours = {"dns-spf": "done", "dns-dkim": "failed", "dns-verification": "done"}
+    notes = json.loads(json.dumps(mailjet_sync.disagreement_notes(answer, ours)))
+    assert not any(german(json.dumps(n)) for n in notes)  # codes and what Mailjet said
+    assert [mailjet_sync.note_words(n) for n in notes] == mailjet_sync.disagreements(answer, ours)
+    monkeypatch.setitem(mailjet_words.COMPARE, "only_mailjet_ok", "Neu: {label} nur bei Mailjet.")
+    assert "Neu: DKIM nur bei Mailjet." in [mailjet_sync.note_words(n) for n in notes]
+    assert mailjet_sync.note_words("Ein alter Hinweis.") == "Ein alter Hinweis."
