@@ -7,7 +7,6 @@ answer names those that are gone (NEWS) and swaps in what changed. The Mailjet v
 their own mail (notify.values_ready).
 """
 
-
 from . import mail, mailtext, store
 from .address import AddressError, addr_spec
 from .runs.app_mail import Letter, send_later
