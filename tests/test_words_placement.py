@@ -10,7 +10,9 @@ import re
 from pathlib import Path
 
 import pytest
-from jinja2 import Environment, nodes
+from jinja2 import Environment, UndefinedError, nodes
+
+from mitwirkung import mailtext
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "mitwirkung"
@@ -172,3 +174,16 @@ def test_every_mail_template_has_a_subject_and_a_body():
             r"\{#.*?#\}|\{%-? block \w+ -?%\}.*?\{%-? endblock -?%\}", "", source, flags=re.S
         )
         assert not outside.strip(), (path.name, outside.strip()[:80])
+
+
+def test_a_mail_refuses_a_missing_value_and_keeps_its_text_unescaped(app):
+    """StrictUndefined: a mail never goes out with a hole; text mails are not HTML-escaped."""
+    with app.test_request_context():
+        with pytest.raises(UndefinedError):
+            mailtext.render("values_ready", customer={"name": "K"}, edit_url="https://x")
+        subject, body = mailtext.render(
+            "values_ready", customer={"name": "Müller & <Söhne>"}, edit_url="https://x?a=1&b=2",
+            contact=None,
+        )  # fmt: skip
+    assert "Müller & <Söhne>" in body and "https://x?a=1&b=2" in body
+    assert "\n" not in subject
