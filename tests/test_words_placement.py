@@ -33,7 +33,6 @@ CATALOG_PACKAGES = ("mitwirkung/words/",)
 PENDING = {
     "mitwirkung/board_columns.py",
     "mitwirkung/customer.py",
-    "mitwirkung/db.py",
     "mitwirkung/manage/customers.py",
     "mitwirkung/manage/detail.py",
     "mitwirkung/overview.py",

@@ -36,3 +36,8 @@ ERRORS = {  # (title, text) of the error pages, by status
 SIZE_LIMIT = "größer als {kb} KB"
 SIZE_UNKNOWN = "zu groß"
 DB_NOT_ANSWERING = "Die Datenbank antwortet nicht: {error}"
+DB_WORDS = {  # why the database takes no writes (db.write_problem, /healthz)
+    "low_space": "Auf dem Datenträger der Datenbank ist nur noch {kb} KB frei.",
+    "not_writable": "Die Datenbank lässt sich nicht zum Schreiben öffnen: {error}",
+    "refuses": "Die Datenbank nimmt keine Änderungen an: {error}",
+}
