@@ -660,3 +660,11 @@ def m_inbound_bounds_mail_counts(db: Database) -> None:
     db.execute(
         "CREATE INDEX idx_inbound_mails_counts ON inbound_mails (customer_id, path, counts, id)"
     )
+
+
+@migrations()
+def m_smtp_settings_provider_index(db: Database) -> None:
+    # The dashboard counts customers whose proven settings log in with a password at
+    # Microsoft 365 or Google on every view: looked up by provider, not by reading every
+    # item state (overview.PASSWORD_AT_RISK).
+    db.execute("CREATE INDEX idx_smtp_settings_provider ON smtp_settings (provider)")
