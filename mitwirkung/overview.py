@@ -379,10 +379,16 @@ USUAL_MATCHES = 2000  # up to this many, looking matches up counts them faster t
 
 def page(db: Database, view: View, size: int = PAGE_SIZE) -> tuple[list[dict], int, int]:
     """Return (customers on the view's page, total matching, number of the last page)."""
-    if view.q and not (view.status or view.weg or view.wer):
-        # a plain search: counted in the trigram index alone, less the archived matches
-        matches = _matches(db, view, limit=-1)
-        total = matches - _archived_matches(db, view)
+    if not (view.status or view.weg or view.wer):
+        # every active customer, or those a search matches, counted without reading them:
+        # all customers (SQLite counts a table from its b-tree pages) or all matches in the
+        # trigram index, less the archived ones among them (few, from their own index)
+        if view.q:
+            matches = _matches(db, view, limit=-1)
+            every = matches
+        else:
+            matches, every = 0, db.execute("SELECT COUNT(*) FROM customers").fetchone()[0]
+        total = every - _archived_matches(db, view)
     else:
         matches = _matches(db, view) if view.q else 0
         # counted by looking the matches up while they are few, by reading every search text
@@ -417,10 +423,10 @@ def _matches(db: Database, view: View, limit: int = USUAL_MATCHES + 1) -> int:
 
 
 def _archived_matches(db: Database, view: View) -> int:
-    """How many archived customers the search matches: every word in their folded search
-    text (instr, the text the trigram index holds, so the same matches as its MATCH), read
-    from the (archived_at, search_text) index. Archived customers are few; active ones are
-    counted from the trigram index as all matches less these."""
+    """How many archived customers the search matches (all of them without a search): every
+    word in their folded search text (instr, the text the trigram index holds, so the same
+    matches as its MATCH), read from the (archived_at, search_text) index. Archived customers
+    are few; active ones are counted as all matches less these."""
     where, params = replace(view, status="archiviert").where(walk=True)
     return db.execute(f"SELECT COUNT(*) FROM customers WHERE {where}", params).fetchone()[0]
 
