@@ -14,7 +14,6 @@ import sqlite3
 import sys
 import threading
 from collections import OrderedDict
-from urllib.parse import urlsplit
 
 from . import store
 from .db import now
@@ -109,7 +108,7 @@ class CachedPages:
             body = self.cached(environ)
         if body is None:
             return self.wsgi_app(environ, start_response)
-        https = urlsplit(self.app.config["BASE_URL"]).scheme == "https"
+        https = self.app.config["BASE_URL"].startswith("https://")  # as web._security_headers
         headers = [
             ("Content-Type", "text/html; charset=utf-8"),
             ("Content-Length", str(len(body))),
