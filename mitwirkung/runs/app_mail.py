@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from .. import mail, store
+from ..runner import Job
 from ..service import Service
 from .base import STATE_WORDS
 from .dns_check import DNS_ITEMS
@@ -41,8 +42,7 @@ def send_later(svc: Service, customer_id: int, letter: Letter, actor: str) -> No
     def finish(db, run_id, result):
         return ("ok" if result == "ok" else "failed"), {"result": result or "abgebrochen"}
 
-    svc.runner.submit(svc.db, customer_id=customer_id, kind=KIND, settings={"to": letter.to},
-                      actor=actor, client_addr=None, check=check, finish=finish)  # fmt: skip
+    svc.runner.submit(svc.db, Job(customer_id, KIND, {"to": letter.to}, actor, check, finish))
 
 
 def forward_records(svc: Service, customer: dict, to: str, text: str) -> None:
