@@ -8,6 +8,7 @@ display time, so stored verdicts read in the current wording.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 import dkim as dkimpy
@@ -207,6 +208,9 @@ async def judge_message_async(
     txt = TxtLookup(nameservers, timeout, cache)
     domain, sender = identity(mail_from, helo)
     scope = "mailfrom" if (mail_from or "").strip().strip("<>") else "helo"
+    # SPF mostly waits on DNS: a thread of this verdict's own, so a silent DNS server cannot
+    # occupy the default executor that DKIM's verification (CPU) runs on
+    spf_thread = ThreadPoolExecutor(1, thread_name_prefix="spf")
     spf_task = check_host_async(
         peer_ip,
         domain,
@@ -216,14 +220,18 @@ async def judge_message_async(
         timeout=timeout,
         scope=scope,
         cache=cache,
+        executor=spf_thread,
     )
-    # the DMARC walks do not depend on SPF and DKIM results: their DNS answers come meanwhile
-    spf, (dkim, unchecked), arc_result, _ = await asyncio.gather(
-        spf_task,
-        dkim_check.verify_all(raw, txt),
-        arc(raw, txt),
-        prefetch(raw, txt, (domain, *_signing_domains(raw))),
-    )
+    try:
+        # the DMARC walks do not depend on SPF and DKIM results: their answers come meanwhile
+        spf, (dkim, unchecked), arc_result, _ = await asyncio.gather(
+            spf_task,
+            dkim_check.verify_all(raw, txt),
+            arc(raw, txt),
+            prefetch(raw, txt, (domain, *_signing_domains(raw))),
+        )
+    finally:
+        spf_thread.shutdown(wait=False)
     dmarc = await evaluate(raw, spf, dkim, txt)
     return Verdict(spf, dkim, dmarc, arc_result, unchecked)
 
