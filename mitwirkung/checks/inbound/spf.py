@@ -6,9 +6,9 @@ record evaluation: term syntax, macros (§7) including exp=, the processing limi
 result (§2.6). Its DNS is replaced by dnspython against DNS_NAMESERVERS: a timeout or SERVFAIL
 becomes temperror (§2.6.6), NXDOMAIN and empty answers count as void lookups (§4.6.4).
 
-check_host_async() runs the blocking evaluation in a worker thread of the caller's executor
-so an event loop (the inbound server) never waits on it; check_host() is the blocking entry
-point for scripts. pyspf asks DNS through one module-level hook (pyspf.DNSLookup) that gets
+check_host_async() runs the blocking evaluation in a worker thread so an event loop never
+waits on it; check_host() is the blocking entry point (the verdict runs it on a thread of its
+own). pyspf asks DNS through one module-level hook (pyspf.DNSLookup) that gets
 no query object, so the resolver of the check running on a thread is kept per thread
 (`_local`), set at the start of each check.
 """
@@ -19,7 +19,6 @@ import asyncio
 import functools
 import ipaddress
 import threading
-from concurrent.futures import Executor
 from dataclasses import asdict, dataclass
 
 import dns.exception
@@ -207,7 +206,6 @@ async def check_host_async(
     timeout: float = 20.0,
     scope: str = "mailfrom",
     cache: dns.resolver.CacheBase | None = None,
-    executor: Executor | None = None,
 ) -> SpfResult:
     """RFC 7208 check_host(ip, domain, sender) without blocking the event loop.
 
@@ -216,11 +214,11 @@ async def check_host_async(
     address ("postmaster@<helo>" for a null sender). timeout: seconds for the whole check
     (§4.6.4 asks for a limit of at least 20 s). scope: "mailfrom" or "helo", only reported.
     cache: a dnspython cache shared between checks (TTLs honoured), default none.
-    executor: where the blocking evaluation runs (default: the loop's default executor).
-    Never raises for DNS faults: temperror.
+    Runs on the loop's default executor; `check_host` is the same check for a thread of the
+    caller's own. Never raises for DNS faults: temperror.
     """
     call = functools.partial(_check, ip, domain, sender, helo, nameservers, timeout, scope, cache)
-    return await asyncio.get_running_loop().run_in_executor(executor, call)
+    return await asyncio.get_running_loop().run_in_executor(None, call)
 
 
 def check_host(
