@@ -12,6 +12,7 @@ from .. import crypto, inbound, mailjet_sync, store
 from ..checks.smtp import SmtpResult, SmtpSettings, run_smtp_test
 from ..db import now
 from ..mailjet_followup import REQUIRED
+from ..runner import Job
 from ..service import Service
 from .base import Caller, check_options, runs
 from .dns_check import expectation
@@ -113,10 +114,10 @@ def start(svc: Service, customer: dict, sender: str, recipient: str, caller: Cal
               "sender": sender, "recipient": recipient, "path": PATH}  # fmt: skip
     with db.atomic():
         admit(db, config, customer["id"], caller.client_addr)
-        return svc.runner.submit(
-            db, customer_id=customer["id"], kind=KIND, settings=public, actor=caller.actor,
-            client_addr=caller.client_addr, check=check, finish=finish, on_start=on_start,
-        )  # fmt: skip
+        return svc.runner.submit(db, Job(
+            customer["id"], KIND, public, caller.actor, check, finish,
+            client_addr=caller.client_addr, on_start=on_start,
+        ))  # fmt: skip
 
 
 def finish(db: Database, run_id: int, result: SmtpResult | None):

@@ -6,6 +6,7 @@ The receiver's verdict is the stronger evidence: a link opened after it never re
 """
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlite_utils import Database
@@ -15,26 +16,31 @@ from ..db import now
 from . import settings as smtp_settings
 
 
-def record(
-    db: Database,
-    target: dict,
-    facts: dict,
-    verdict: dict,
-    state: str,
-    *,
-    keep: int = inbound.KEEP_MAILS,
-) -> int:
-    """Store one judged mail and, when it counts (counts_for), set `mail-received` of its path
-    with evidence "received".
+@dataclass(frozen=True)
+class Judged:
+    """One mail the receiver judged.
 
     `facts`: received_at, peer_ip, reverse_name, reverse_confirmed, helo, mail_from,
-    tls_version, tls_cipher, size, headers (text). `state` is done/warning/failed from the
-    verdict. The item follows the newest counting mail: that is what a receiver concludes now.
+    tls_version, tls_cipher, size, headers (text). `verdict`: `Verdict.to_dict()`. `state`:
+    done/warning/failed from the verdict (`checks.inbound.item_state`).
+    """
+
+    facts: dict
+    verdict: dict
+    state: str
+
+
+def record(db: Database, target: dict, mail: Judged, keep: int = inbound.KEEP_MAILS) -> int:
+    """Store one judged mail for one target (address_id, customer_id, path) and, when it
+    counts (inbound.counts_for), set `mail-received` of its path with evidence "received".
+
+    The item follows the newest counting mail: that is what a receiver concludes now.
     A mail from another domain is stored with counts=0 and an event, the item untouched. The
     delay is counted from the path's last test mail handed over within the hour (seconds
     precision), else None. Only the newest `keep` mails per customer, path and kind are kept.
     Returns the mail id.
     """
+    facts, verdict, state = mail.facts, mail.verdict, mail.state
     if state not in inbound.STATES:
         raise ValueError(f"unknown state {state!r}")
     cid, path = target["customer_id"], target["path"]

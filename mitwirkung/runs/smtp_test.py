@@ -19,6 +19,7 @@ from ..checks.netguard import GuardError, vet
 from ..checks.smtp import SmtpResult, SmtpSettings, run_smtp_test
 from ..checks.smtp.oauth import OAuthLogin
 from ..db import now
+from ..runner import Job
 from ..service import Service
 from . import settings as smtp_settings
 from .base import Caller, check_options
@@ -168,13 +169,13 @@ def start_smtp_test(svc: Service, test: SmtpTest) -> int:
         trial = proven(db, customer["id"])
         if test.save and not trial:
             test.save(db)
-        return svc.runner.submit(
-            db, customer_id=customer["id"], kind=KIND,
-            settings={**smtp_settings.to_run(test.settings, test.oauth), "trial": trial,
-                      "handover": bool(secret)},
-            actor=test.caller.actor, client_addr=test.caller.client_addr, check=check,
-            finish=finish, on_start=lambda db, run_id: on_start(db, run_id, trial),
-        )  # fmt: skip
+        tested = {**smtp_settings.to_run(test.settings, test.oauth), "trial": trial,
+                  "handover": bool(secret)}  # fmt: skip
+        return svc.runner.submit(db, Job(
+            customer["id"], KIND, tested, test.caller.actor, check, finish,
+            client_addr=test.caller.client_addr,
+            on_start=lambda db, run_id: on_start(db, run_id, trial),
+        ))  # fmt: skip
 
 
 def smtp_result_data(result: SmtpResult | None) -> dict:
