@@ -96,6 +96,30 @@ def _parse(iso: str) -> datetime:
     return datetime.fromisoformat(iso)
 
 
+@dataclass(frozen=True)
+class ConfirmationLink:
+    """The link a test mail carries: `code` (256 random bits, stored only as its SHA-256) and
+    `url` (`/bestaetigen/<code>` under BASE_URL). Opening it is `confirm_arrival`."""
+
+    code: str
+    url: str
+
+    @classmethod
+    def new(cls, url_for) -> "ConfirmationLink":
+        """A fresh link; url_for(code) builds its absolute URL (Service.confirm_url)."""
+        code = crypto.new_token()
+        return cls(code, url_for(code))
+
+    def remember(self, db: Database, customer_id: int, run_id: int,
+                 path: str | None = None) -> None:  # fmt: skip
+        """Store the link for the run that sends it; `path`: the path it counts for (else the
+        run's settings name it, else smtp-own, see `_path_of_run`)."""
+        db.table("confirmations").insert(
+            {"token_hash": crypto.token_hash(self.code), "customer_id": customer_id,
+             "run_id": run_id, "created_at": now(), "path": path}
+        )  # fmt: skip
+
+
 def _path_of_run(db: Database, run_id: int | None) -> str:
     """The path a test mail was sent on: named in its run's settings, else smtp-own."""
     run = store.get_row(db, "runs", run_id) if run_id else None
