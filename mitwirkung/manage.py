@@ -47,7 +47,7 @@ from .forms import CustomerEditForm, CustomerForm, LoginForm, MailjetForm, Mailj
 from .pagecache import PageCache
 from .progress import attention, item_views, progress
 from .runner import get_runner
-from .web import customer_links, obligation, public_url
+from .web import customer_links, obligation, obligations, public_url
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
@@ -241,7 +241,7 @@ def dashboard_rows(customers: list[dict]) -> Markup:
 def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extra):
     """The dashboard for the view in the URL, with the new-customer form."""
     db = get_db()
-    board.refresh(db, obligation())
+    board.refresh(db, obligations())
     view = _view()
     customers, total, number = board.page(db, view)
     if form is None:
@@ -301,7 +301,7 @@ def export_csv():
     customers need no more memory than 200. The columns are the dashboard's (board_columns).
     """
     db = get_db()
-    board.refresh(db, obligation())
+    board.refresh(db, obligations())
     view = _view()
     context = {
         "paths": {p.id: p for p in obligation().paths},
