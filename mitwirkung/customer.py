@@ -51,7 +51,7 @@ from .forms import (
 from .progress import evidence, item_views, others_complete, progress, state_label
 from .runner import get_runner
 from .secret_words import cap, secret_words
-from .standing import overall_progress, standings
+from .standing import Standing, overall_progress, standings
 from .web import htmx, obligation, obligations, public_url
 
 bp = Blueprint("customer", __name__)
@@ -162,12 +162,8 @@ def context(**extra) -> dict:
     }
     ctx["peiq_todos"] = [] if g.readonly else todo.collect(db, obligation(), customer, views)
     # every obligation of the customer with its progress (the SMTP one as this page shows it)
-    ctx["standings"] = [
-        dataclasses.replace(s, views=views, progress=ctx["progress"])
-        if s.id == SMTP_OBLIGATION
-        else s
-        for s in standings(db, obligations(), customer)
-    ]
+    smtp = Standing(obligation(), customer["path"], views, ctx["progress"])
+    ctx["standings"] = standings(db, obligations(), customer, known=smtp)
     ctx["overall_progress"] = overall_progress(ctx["standings"])
     ctx["current"] = SMTP_OBLIGATION
     ctx["peiq_news"] = ""
