@@ -190,7 +190,7 @@ def managers_end_sessions(email):
 )  # fmt: skip
 @click.option(
     "--obligation", "obligation_ids", multiple=True, metavar="ID",
-    help="Aufgabe (Kennung aus data/obligations), mehrfach möglich; ohne: nur smtp-postfach.",
+    help="Weitere Aufgabe nach smtp-postfach (Kennung aus data/obligations), mehrfach möglich.",
 )  # fmt: skip
 @click.option("--force", is_flag=True, help="Auch anlegen, wenn Name oder Domain schon vorkommen.")
 @click.option("--json", "as_json", is_flag=True, help="Ein JSON-Objekt ausgeben.")
@@ -215,7 +215,8 @@ def customers_create(name, domain, contact, contact_manager, obligation_ids, for
         raise Refused(
             f"Unbekannte Aufgabe {', '.join(unknown)}; bekannt sind: {', '.join(catalog.ids)}."
         )
-    chosen = tuple((o, None) for o in dict.fromkeys(obligation_ids or [SMTP_OBLIGATION]))
+    # every customer has the SMTP mailbox first (its page is the link's start page)
+    chosen = tuple((o, None) for o in dict.fromkeys([SMTP_OBLIGATION, *obligation_ids]))
     db = get_db()
     manager_id = None
     if contact_manager:

@@ -304,8 +304,9 @@ def test_peiq_confirms_when_it_is_its_turn_and_the_customer_sees_it(app, client,
 
 def test_the_command_line_gives_a_customer_the_obligations_named(app, db):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["customers", "create", "Weser Kurier", "--obligation",
-                                 SMTP_OBLIGATION, "--obligation", EXAMPLE, "--json"])  # fmt: skip
+    result = runner.invoke(
+        args=["customers", "create", "Weser Kurier", "--obligation", EXAMPLE, "--json"]
+    )
     assert result.exit_code == 0, result.output
     cid = json.loads(result.output)["id"]
     assert [r["obligation_id"] for r in store.customer_obligations(db, cid)] == [
