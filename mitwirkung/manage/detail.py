@@ -18,7 +18,7 @@ from ..checks.smtp import shown_address
 from ..db import get_db
 from ..forms import CustomerEditForm, MailjetForm, MailjetMailForm
 from ..progress import attention, item_views, progress
-from ..web import customer_links, obligation
+from ..web import customer_links, obligation, obligations
 from .base import bp, contact_choices, customer_or_404
 
 
@@ -86,7 +86,7 @@ def _history(db, customer_id: int) -> dict:
     """One page of the history ("?vor=<event id>" for older entries)."""
     raw = request.args.get("vor", "")
     before = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 18 else None
-    lines, older = board.history_page(db, obligation(), customer_id, before=before)
+    lines, older = board.history_page(db, obligations(), customer_id, before=before)
     return {"history": lines, "history_older": older, "history_paged": before is not None}
 
 
@@ -101,7 +101,7 @@ def history_csv(customer_id):
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";")
         writer.writerow(["Zeit (UTC, ISO 8601)", "Wer", "Was"])
-        for row in board.history_rows(db, obligation(), customer_id):
+        for row in board.history_rows(db, obligations(), customer_id):
             writer.writerow(csv_cell(v) for v in row)
             yield out.getvalue()
             out.seek(0)
