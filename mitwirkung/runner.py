@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from .catalog import SMTP_OBLIGATION
 from .db import connect, now
 
 log = logging.getLogger(__name__)
@@ -57,8 +58,10 @@ class Runner:
         check: Callable[[], Awaitable[object]],
         finish: Finish,
         on_start: Callable[[Database, int], None] | None = None,
+        obligation_id: str | None = SMTP_OBLIGATION,
     ) -> int:
-        """Insert a `running` row and hand the check to the pool; return the run id."""
+        """Insert a `running` row (of this obligation: every run kind today is the SMTP
+        mailbox's) and hand the check to the pool; return the run id."""
         with db.atomic():
             table = db.table("runs")
             table.insert(
@@ -71,6 +74,7 @@ class Runner:
                     "owner": self.owner,
                     "settings": json.dumps(settings, ensure_ascii=False),
                     "started_at": now(),
+                    "obligation_id": obligation_id,
                 }
             )
             run_id = table.last_pk

@@ -325,3 +325,17 @@ def test_the_command_line_gives_a_customer_the_obligations_named(app, db):
     result = runner.invoke(args=["customers", "create", "Nur SMTP", "--json"])
     cid = json.loads(result.output)["id"]
     assert [r["obligation_id"] for r in store.customer_obligations(db, cid)] == [SMTP_OBLIGATION]
+
+
+def test_a_new_run_belongs_to_the_smtp_obligation(app, client, db, customers):
+    customer, edit, _ = customers.create(path="smtp-own")
+    runner = app.extensions["runner"]
+
+    async def check():
+        return {"ok": True}
+
+    run_id = runner.submit(db, customer_id=customer["id"], kind="probe", settings={},
+                           actor="customer", client_addr=None, check=check,
+                           finish=lambda db, run_id, result: ("done", result))  # fmt: skip
+    assert db.table("runs").get(run_id)["obligation_id"] == SMTP_OBLIGATION
+    assert runner.wait(run_id, 10)
