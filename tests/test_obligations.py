@@ -289,6 +289,8 @@ def test_peiq_confirms_when_it_is_its_turn_and_the_customer_sees_it(app, client,
     assert db.execute("SELECT waiting_for_peiq FROM customers WHERE id = ?", [cid]).fetchone()[0]
     manage = client.get(f"/manage/customers/{cid}").text
     assert "Bestätigen: PEIQ hat den AVV erhalten" in manage
+    queue = client.get("/manage/").text  # "Für PEIQ zu tun" lists PEIQ's confirmation
+    assert "Rechtliche Angaben: „PEIQ hat den AVV erhalten“ bestätigen" in queue
     assert "datenschutz@mueller-verlag.de" in manage  # PEIQ sees the values
     answer = client.post(confirm, data={"csrf_token": csrf}, follow_redirects=True)
     assert "Bestätigt. Die Kund:in sieht es sofort auf ihrer Seite." in answer.text
@@ -296,6 +298,7 @@ def test_peiq_confirms_when_it_is_its_turn_and_the_customer_sees_it(app, client,
     polled = client.get(f"/c/{edit}/o/{EXAMPLE}/items/avv-received", headers={"HX-Request": "true"})
     assert "PEIQ hat das am" in polled.text and 'data-progress="100"' in polled.text
     assert "Geschafft" in client.get(f"/s/{share}/o/{EXAMPLE}").text
+    assert "„PEIQ hat den AVV erhalten“ bestätigen" not in client.get("/manage/").text
     again = client.post(confirm, data={"csrf_token": csrf}, follow_redirects=True)
     assert "Das war schon bestätigt." in again.text
     events = [e for e in store.events(db, cid) if e["item_id"] == "avv-received"]
