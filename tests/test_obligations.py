@@ -17,6 +17,7 @@ from two_obligations import (
 from app import create_app
 from mitwirkung import catalog, overview, store
 from mitwirkung.catalog import SMTP_OBLIGATION
+from mitwirkung.runner import Job
 
 SMTP_TOML = catalog.load(EXAMPLE_OBLIGATION.parent.parent.parent / "data" / "obligations"
                          / "smtp-postfach.toml")  # fmt: skip
@@ -337,8 +338,8 @@ def test_a_new_run_belongs_to_the_smtp_obligation(app, client, db, customers):
     async def check():
         return {"ok": True}
 
-    run_id = runner.submit(db, customer_id=customer["id"], kind="probe", settings={},
-                           actor="customer", client_addr=None, check=check,
-                           finish=lambda db, run_id, result: ("done", result))  # fmt: skip
+    job = Job(customer_id=customer["id"], kind="probe", settings={}, actor="customer",
+              check=check, finish=lambda db, run_id, result: ("done", result))  # fmt: skip
+    run_id = runner.submit(db, job)
     assert db.table("runs").get(run_id)["obligation_id"] == SMTP_OBLIGATION
     assert runner.wait(run_id, 10)
