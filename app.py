@@ -37,8 +37,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     app.config.from_mapping(
         DATABASE=str(ROOT / "data" / "mitwirkung.db"),
-        OBLIGATION_FILE=str(ROOT / "data" / "obligations" / "smtp-postfach.toml"),
-        DNS_PROVIDERS_FILE=str(ROOT / "data" / "obligations" / "dns-providers.toml"),
+        OBLIGATIONS_DIR=str(ROOT / "data" / "obligations"),
+        OBLIGATION_FILES=[],
+        DNS_PROVIDERS_FILE=str(ROOT / "data" / "providers" / "dns-providers.toml"),
         MAIL_AUTH_FILE=str(ROOT / "data" / "providers" / "mail-auth.toml"),
         MS_LOGIN_URL="https://login.microsoftonline.com",
         TODAY=None,
@@ -110,7 +111,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     proxy.init_app(app)  # behind proxies: trust their X-Forwarded-For/-Proto, or say why not
     app.jinja_env.undefined = StrictUndefined
     try:
-        app.extensions["obligation"] = catalog.load(app.config["OBLIGATION_FILE"])
+        obligations = catalog.load_all(
+            app.config["OBLIGATIONS_DIR"], app.config["OBLIGATION_FILES"]
+        )
+        if catalog.SMTP_OBLIGATION not in obligations:
+            raise catalog.CatalogError(f"no obligation '{catalog.SMTP_OBLIGATION}' loaded")
+        app.extensions["obligations"] = obligations
+        app.extensions["obligation"] = obligations.get(catalog.SMTP_OBLIGATION)
         app.extensions["dns_providers"] = dnsprovider.load(app.config["DNS_PROVIDERS_FILE"])
         app.extensions["mail_auth"] = mailauth.load(app.config["MAIL_AUTH_FILE"])
     except (catalog.CatalogError, dnsprovider.ProviderCatalogError, mailauth.MailAuthError) as e:

@@ -287,11 +287,11 @@ def other_path():
     abort(response)
 
 
-def require_item(item_id: str, check: str | None = None):
-    """Abort with 404 unless the item exists (with this check), with 409 unless it belongs to
+def require_item(item_id: str, kind: str | None = None):
+    """Abort with 404 unless the item exists (of this kind), with 409 unless it belongs to
     the chosen path."""
     item = obligation().items.get(item_id)
-    if item is None or (check and item.check != check):
+    if item is None or (kind and item.kind != kind):
         abort(404)
     path = obligation().path(g.customer["path"])
     if path is None or item not in path.items:
@@ -401,7 +401,7 @@ def rotate_inbound_address():
 @bp.post("/c/<token>/items/<item_id>")
 def toggle(item_id):
     """Tick or untick an item that is confirmed by hand."""
-    require_item(item_id, "manual")
+    require_item(item_id, "mail-received")
     form = ToggleForm()
     if not form.validate_on_submit():
         abort(400)
@@ -691,7 +691,7 @@ def inform():
         abort(400)
     db = get_db()
     views = item_views(obligation(), g.customer["path"], store.item_rows(db, g.customer["id"]))
-    red = [v for v in views if v.item.check == "dns" and v.item.required and not v.complete]
+    red = [v for v in views if v.item.kind == "dns" and v.item.required and not v.complete]
     if red and request.form.get("confirm_red") != "1":
         return respond(["item"], item_id="peiq-informed", ask_confirm=True)
     live.inform_peiq(

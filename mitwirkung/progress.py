@@ -68,7 +68,7 @@ def state_label(view: ItemView) -> str:
     waiting = view.detail.get("waiting_for") == "manager" and not view.detail.get("red")
     if not view.complete and waiting:  # records still red: the customer's turn, not PEIQ's
         return "Wartet auf PEIQ"
-    if view.item.check == "dns":
+    if view.item.kind == "dns":
         found = bool(view.detail.get("found"))
         if view.state == "failed":
             return "Fehlerhaft" if found else "Noch nicht angelegt"
