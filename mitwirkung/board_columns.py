@@ -1,11 +1,13 @@
 """The dashboard's columns, defined once for the table and the CSV export.
 
 Each column has the header both show, whether the table shows it, and how the CSV spells
-its value. Dates in the CSV are ISO 8601 in Berlin time without the "T" ("2026-12-06 14:03"),
-which spreadsheets read as date and time and sort correctly; the table shows German dates.
+its value. With more than one obligation loaded, `columns(catalog)` adds one progress column
+per obligation after the fixed ones (table and CSV alike); with one, nothing changes.
+Dates in the CSV are ISO 8601 in Berlin time without the "T" ("2026-12-06 14:03"), which
+spreadsheets read as date and time and sort correctly; the table shows German dates.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,6 +41,7 @@ class Column:
     label: str  # header of the table and the CSV
     csv: Callable[[dict, dict], object]  # (customer row, context) -> CSV value
     table: bool = True
+    obligation: str | None = None  # a per-obligation column: the obligation's id
 
 
 COLUMNS = (
@@ -64,6 +67,37 @@ COLUMNS = (
            lambda c, x: "ja" if c["id"] in x.get("at_risk", ()) else "", table=False),
 )  # fmt: skip
 TABLE = tuple(c for c in COLUMNS if c.table)
+
+
+def obligation_progress(obligation_id: str) -> Callable[[dict, dict], object]:
+    """The CSV value of one obligation's column: its progress 0..100, empty when the customer
+    does not have that obligation (`c["obligations"]` maps id -> {"path", "progress"})."""
+
+    def value(c: dict, x: dict) -> object:
+        entry = c["obligations"].get(obligation_id)
+        return "" if entry is None else entry["progress"]
+
+    return value
+
+
+def columns(catalog: Iterable) -> tuple[Column, ...]:
+    """Every column for this catalog of obligations (catalog.Catalog, in catalog order).
+
+    One obligation: COLUMNS as they are. More: COLUMNS ("Fortschritt (%)" is then the overall
+    progress), then "<title> (%)" per obligation.
+    """
+    loaded = list(catalog)
+    if len(loaded) < 2:
+        return COLUMNS
+    return COLUMNS + tuple(
+        Column(f"obligation-{o.id}", f"{o.title} (%)", obligation_progress(o.id), obligation=o.id)
+        for o in loaded
+    )
+
+
+def table_columns(catalog: Iterable) -> tuple[Column, ...]:
+    """The columns the dashboard's table shows for this catalog."""
+    return tuple(c for c in columns(catalog) if c.table)
 
 
 def page_numbers(current: int, last: int, around: int = 2) -> list[int | None]:

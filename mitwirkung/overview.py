@@ -374,6 +374,8 @@ def _decode(row: dict) -> dict:
     return {
         **row,
         "attention": json.loads(row["attention"] or "[]"),
+        # per obligation {"path", "progress"}, by id (board_columns' per-obligation columns)
+        "obligations": {o["id"]: o for o in json.loads(row.get("obligations_summary") or "[]")},
         "shown_domain": display_domain(domain) if "xn--" in domain else domain,
     }
 

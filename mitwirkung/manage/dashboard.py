@@ -14,12 +14,12 @@ from markupsafe import Markup
 
 from .. import handover, todo
 from .. import overview as board
-from ..board_columns import COLUMNS, TABLE, csv_cell, page_numbers
+from ..board_columns import columns, csv_cell, page_numbers, table_columns
 from ..db import get_db
 from ..forms import CustomerForm
 from ..pagecache import PageCache
 from ..web import obligation, public_url
-from .base import bp, contact_choices
+from .base import bp, catalog, contact_choices
 
 
 def _view() -> board.View:
@@ -38,9 +38,10 @@ def dashboard_rows(customers: list[dict]) -> Markup:
     template = current_app.jinja_env.get_template("_dashboard_row.html")
     paths = {p.id: p for p in obligation().paths}
     base = url_for("manage.customer", customer_id=0).removesuffix("0")
+    shown = table_columns(catalog())
 
     def render(c: dict) -> str:
-        return template.render(c=c, path=paths.get(c["path"]), customer_url=base, columns=TABLE)
+        return template.render(c=c, path=paths.get(c["path"]), customer_url=base, columns=shown)
 
     html = [
         render(c)
@@ -72,7 +73,7 @@ def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extr
         form=form,
         contacts=contact_choices(db)[1:],
         CONTACTS=board.CONTACTS,
-        columns=TABLE,
+        columns=table_columns(catalog()),
         page_numbers=page_numbers,
         NO_PATH=board.NO_PATH,
         STATUSES=board.STATUSES,
@@ -115,13 +116,15 @@ def export_csv():
         "at_risk": board.password_at_risk(db),  # Microsoft 365/Google with a password
     }
 
+    every = columns(catalog())
+
     def lines():
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";")
         out.write("\ufeff")  # the BOM makes Excel read UTF-8
-        writer.writerow(column.label for column in COLUMNS)
+        writer.writerow(column.label for column in every)
         for number, c in enumerate(board.every(db, view), 1):
-            writer.writerow(csv_cell(column.csv(c, context)) for column in COLUMNS)
+            writer.writerow(csv_cell(column.csv(c, context)) for column in every)
             if number % CSV_CHUNK == 0:
                 yield out.getvalue()
                 out.seek(0)
