@@ -130,7 +130,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         handover.purge_expired(database)
         # after an upgrade every customer's dashboard summary is stale: compute them here once
         # rather than in the first dashboard request
-        overview.refresh(database, app.extensions["obligation"])
+        overview.refresh(database, app.extensions["obligations"])
     app.teardown_appcontext(db.close_db)
     web.init_app(app)
     runner.init_app(app, live.on_abort)

@@ -32,6 +32,7 @@ from . import (
     store,
     todo,
 )
+from .catalog import SMTP_OBLIGATION
 from .checks.domain import display_domain
 from .checks.smtp import SmtpSettings, shown_address
 from .checks.smtp.oauth import OAuthLogin
@@ -50,7 +51,8 @@ from .forms import (
 from .progress import evidence, item_views, others_complete, progress, state_label
 from .runner import get_runner
 from .secret_words import cap, secret_words
-from .web import htmx, obligation, public_url
+from .standing import overall_progress, standings
+from .web import htmx, obligation, obligations, public_url
 
 bp = Blueprint("customer", __name__)
 TEMPLATE = "customer.html"
@@ -159,6 +161,14 @@ def context(**extra) -> dict:
         "dns": dns,
     }
     ctx["peiq_todos"] = [] if g.readonly else todo.collect(db, obligation(), customer, views)
+    # every obligation of the customer with its progress (the SMTP one as this page shows it)
+    ctx["standings"] = [
+        dataclasses.replace(s, views=views, progress=ctx["progress"])
+        if s.id == SMTP_OBLIGATION
+        else s
+        for s in standings(db, obligations(), customer)
+    ]
+    ctx["overall_progress"] = overall_progress(ctx["standings"])
     ctx["peiq_news"] = ""
     ctx["confirm_ready"] = ctx["confirm_ready"] and not ctx["confirm_wait"]
     ctx["provider_notice"] = None
@@ -862,23 +872,28 @@ def peiq_watch():
 def status():
     """Return the customer's progress as JSON for scripts."""
     ctx = context()
-    items = [
-        {
-            "id": v.item.id,
-            "title": v.item.title,
-            "state": v.state,
-            "updated_at": v.updated_at,
-            "detail": v.detail,
-        }
-        for v in ctx["views"]
-    ]
+    items = [status_item(v) for v in ctx["views"]]
     for item in items:
         if item["id"] == "mail-received" and item["state"] != "open":
             item["detail"] = {**item["detail"], "evidence": evidence(item["detail"])}
     address = inbound.current_address(
         get_db(), current_app.config, g.customer["id"], g.customer["path"]
     )
+    listed = [
+        {"id": s.id, "title": s.obligation.title, "path": s.path, "progress": s.progress,
+         "items": items if s.id == SMTP_OBLIGATION else [status_item(v) for v in s.views]}
+        for s in ctx["standings"]
+    ]  # fmt: skip
     return jsonify(
         customer=g.customer["name"], path=g.customer["path"], progress=ctx["progress"],
-        items=items, inbound_address=address,
+        items=items, inbound_address=address, overall_progress=ctx["overall_progress"],
+        obligations=listed,
     )  # fmt: skip
+
+
+def status_item(view) -> dict:
+    """One item of status.json: id, title, state, updated_at, detail."""
+    return {
+        "id": view.item.id, "title": view.item.title, "state": view.state,
+        "updated_at": view.updated_at, "detail": view.detail,
+    }  # fmt: skip

@@ -32,7 +32,7 @@ from .address import AddressError, addr_spec
 from .checks.dns import check_mailjet
 from .db import frozen, get_db, now
 from .progress import COMPLETE, item_views
-from .web import customer_links, local_time, obligation, public_url
+from .web import customer_links, local_time, obligation, obligations, public_url
 
 log = logging.getLogger(__name__)
 DRIFT_FAILURES = 2  # a green record must fail this many daily checks in a row
@@ -441,14 +441,14 @@ def run_due(db: Database, config, *, at: datetime | None = None) -> dict[str, in
         done["purged"] = step("purge", lambda: handover.purge_expired(db)) or 0
         keep = config["INBOUND_KEEP_DAYS"]
         done["inbound_purged"] = step("inbound purge", lambda: inbound.purge(db, keep)) or 0
-        step("summaries", lambda: board.refresh(db, obligation()))
+        step("summaries", lambda: board.refresh(db, obligations()))
         done["todo_notices"] = step("to-do notices", lambda: notices(db, config, at)) or 0
         done["reminders"] = step("reminders", lambda: remind(db, config, at)) or 0
         drift = step("drift watch", lambda: watch_drift(db, config, at)) or (0, 0)
         done["drift_checks"], done["drift_incidents"] = drift
         done["password_end"] = step("password end", lambda: password_end.notify_after_switch_off(
             db, config, at, claim=claim, links=_password_end_links)) or 0  # fmt: skip
-        step("summaries", lambda: board.refresh(db, obligation()))  # the digest reads them
+        step("summaries", lambda: board.refresh(db, obligations()))  # the digest reads them
         done["digests"] = step("digests", lambda: digest(db, config, at)) or 0
     return done
 

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from sqlite_utils import Database
 
 from . import handover, store, todo
-from .catalog import Obligation
+from .catalog import SMTP_OBLIGATION, Catalog, Obligation
 from .checks.domain import display_domain
 from .checks.smtp import shown_address
 from .db import now
@@ -28,10 +28,9 @@ from .progress import (
     ItemView,
     attention,
     evidence,
-    item_views,
-    progress,
     state_label,
 )
+from .standing import overall_progress, standings
 from .textfold import search_fold
 
 # Event kinds that mean the setup moved (a reminder, a link mail or an edit does not).
@@ -137,15 +136,26 @@ def _mail_evidence(views) -> str | None:
     return None
 
 
-def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
+def _catalog(obligations: Catalog | Obligation) -> Catalog:
+    return Catalog([obligations]) if isinstance(obligations, Obligation) else obligations
+
+
+def summarise(db: Database, obligations: Catalog | Obligation, customer: dict) -> dict:
     """Return the summary columns of one customer from its item rows, secrets and events.
 
+    `obligations` is the catalog (an Obligation alone: a catalog of just that one).
+    `progress` is the overall progress over the customer's obligations, and
+    `obligations_summary` (JSON) is [{"id", "path", "progress"}] per obligation in page order.
     The customer waits for PEIQ (and so needs attention) while an item waits for a manager
-    (PEIQ informiert, PORTAL named), a handed-over password lies unrevealed, or the Mailjet
-    path is chosen but no Mailjet values are stored (the customer page says PEIQ sets it up).
+    (PEIQ informiert, PORTAL named, PEIQ's confirmation), a handed-over password lies
+    unrevealed, or the Mailjet path is chosen but no Mailjet values are stored (the customer
+    page says PEIQ sets it up).
     """
-    views = item_views(obligation, customer["path"], store.item_rows(db, customer["id"]))
-    done = progress(views)
+    catalog = _catalog(obligations)
+    obligation = catalog.get(SMTP_OBLIGATION)
+    items = standings(db, catalog, customer)
+    views = next((s.views for s in items if s.id == SMTP_OBLIGATION), [])
+    done = overall_progress(items)
     badges = []
     waiting = False
     dkim_done = any(v.item.id == "dns-dkim" and v.complete for v in views)
@@ -161,7 +171,7 @@ def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
     ):
         waiting = True
         badges.append({"state": "running", "text": MAILJET_VALUES_MISSING})
-    for view in attention(views):
+    for view in [v for s in items for v in attention(s.views)]:
         if view.detail.get("waiting_for") == "manager":
             waiting = True
             badges.append(
@@ -188,8 +198,9 @@ def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
         [customer["name"], domain, display_domain(domain), contact]
         + ([shown_address(contact)] if "xn--" in contact else [])
     )
-    todos = todo.collect(db, obligation, customer, views)
+    todos = todo.collect(db, obligation, customer, views) if obligation else []
     return {
+        "obligations_summary": json.dumps([s.summary() for s in items]),
         "todos": json.dumps(todos, ensure_ascii=False) if todos else None,
         "todo_since": todos[0]["since"] if todos else None,
         "todo_count": len(todos),
@@ -206,8 +217,10 @@ def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
     }
 
 
-def refresh(db: Database, obligation: Obligation, customer_id: int | None = None) -> int:
+def refresh(db: Database, obligations: Catalog | Obligation, customer_id: int | None = None) -> int:
     """Recompute the stale summaries (or one customer's); return how many were written.
+
+    `obligations`: the catalog (an Obligation alone counts as a catalog of just that one).
 
     A summary is written only if the customer did not change meanwhile, so a concurrent
     change leaves it stale for the next call instead of hiding it.
@@ -219,7 +232,7 @@ def refresh(db: Database, obligation: Obligation, customer_id: int | None = None
     count = 0
     for customer in list(db.query(f"SELECT * FROM customers WHERE {where}", params)):
         with db.atomic():
-            summary = summarise(db, obligation, customer)
+            summary = summarise(db, obligations, customer)
             sets = ", ".join(f"{k} = ?" for k in summary)
             written = db.execute(
                 f"UPDATE customers SET {sets}, summary_revision = revision"
@@ -365,6 +378,7 @@ class View:
 COLUMNS = (
     "id, name, domain, contact_email, path, progress, attention, last_activity_at, moved_at,"
     " archived_at, completed_at, summary_revision, mail_evidence, contact_manager_id,"
+    " obligations_summary,"
     " (SELECT name FROM managers m WHERE m.id = contact_manager_id) AS peiq_name"
 )
 
@@ -375,7 +389,7 @@ def _decode(row: dict) -> dict:
         **row,
         "attention": json.loads(row["attention"] or "[]"),
         # per obligation {"path", "progress"}, by id (board_columns' per-obligation columns)
-        "obligations": {o["id"]: o for o in json.loads(row.get("obligations_summary") or "[]")},
+        "obligations": {o["id"]: o for o in json.loads(row["obligations_summary"] or "[]")},
         "shown_domain": display_domain(domain) if "xn--" in domain else domain,
     }
 

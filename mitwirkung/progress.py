@@ -52,6 +52,12 @@ def progress(views: list[ItemView]) -> int:
     return 100 * sum(v.complete for v in required) // len(required)
 
 
+def overall(progresses: list[int]) -> int:
+    """Return the overall progress (0..100): the floor of the mean of the obligations'
+    progress; 0 for none. 100 only when every obligation is at 100."""
+    return sum(progresses) // len(progresses) if progresses else 0
+
+
 def state_label(view: ItemView) -> str:
     """Return the badge text of an item in the customer's words.
 

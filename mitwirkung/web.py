@@ -36,8 +36,13 @@ CSP = (
 
 
 def obligation():
-    """Return the loaded obligation catalog."""
+    """Return the SMTP obligation (catalog.SMTP_OBLIGATION), the first of the catalog."""
     return current_app.extensions["obligation"]
+
+
+def obligations():
+    """Return the catalog of every loaded obligation (catalog.Catalog)."""
+    return current_app.extensions["obligations"]
 
 
 def public_url(endpoint: str, **values) -> str:
@@ -193,6 +198,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(field_named)
     app.add_template_filter(display_domain)
     app.add_template_global(obligation)
+    app.add_template_global(obligations)
     app.add_template_global(STATE_LABELS, "STATE_LABELS")
     app.add_template_global(DNS_OUTCOMES, "DNS_OUTCOMES")
     app.add_template_global(run_label)

@@ -8,7 +8,6 @@ the manager in events ("manager:<e-mail>"); `customer_or_404` loads a customer r
 from flask import (
     Blueprint,
     abort,
-    current_app,
     g,
     redirect,
     render_template,
@@ -21,11 +20,6 @@ from .. import accounts, store
 from ..db import get_db
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
-
-
-def catalog():
-    """Every loaded obligation (catalog.Catalog, catalog order; the SMTP obligation first)."""
-    return current_app.extensions["obligations"]
 
 
 @bp.before_request

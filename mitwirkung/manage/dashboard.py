@@ -18,8 +18,8 @@ from ..board_columns import columns, csv_cell, page_numbers, table_columns
 from ..db import get_db
 from ..forms import CustomerForm
 from ..pagecache import PageCache
-from ..web import obligation, public_url
-from .base import bp, catalog, contact_choices
+from ..web import obligation, obligations, public_url
+from .base import bp, contact_choices
 
 
 def _view() -> board.View:
@@ -38,7 +38,7 @@ def dashboard_rows(customers: list[dict]) -> Markup:
     template = current_app.jinja_env.get_template("_dashboard_row.html")
     paths = {p.id: p for p in obligation().paths}
     base = url_for("manage.customer", customer_id=0).removesuffix("0")
-    shown = table_columns(catalog())
+    shown = table_columns(obligations())
 
     def render(c: dict) -> str:
         return template.render(c=c, path=paths.get(c["path"]), customer_url=base, columns=shown)
@@ -57,7 +57,7 @@ def dashboard_rows(customers: list[dict]) -> Markup:
 def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extra):
     """The dashboard for the view in the URL, with the new-customer form."""
     db = get_db()
-    board.refresh(db, obligation())
+    board.refresh(db, obligations())
     view = _view()
     customers, total, number = board.page(db, view)
     if form is None:
@@ -73,7 +73,7 @@ def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extr
         form=form,
         contacts=contact_choices(db)[1:],
         CONTACTS=board.CONTACTS,
-        columns=table_columns(catalog()),
+        columns=table_columns(obligations()),
         page_numbers=page_numbers,
         NO_PATH=board.NO_PATH,
         STATUSES=board.STATUSES,
@@ -108,7 +108,7 @@ def export_csv():
     customers need no more memory than 200. The columns are the dashboard's (board_columns).
     """
     db = get_db()
-    board.refresh(db, obligation())
+    board.refresh(db, obligations())
     view = _view()
     context = {
         "paths": {p.id: p for p in obligation().paths},
@@ -116,7 +116,7 @@ def export_csv():
         "at_risk": board.password_at_risk(db),  # Microsoft 365/Google with a password
     }
 
-    every = columns(catalog())
+    every = columns(obligations())
 
     def lines():
         out = io.StringIO()
