@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from .catalog import SMTP_OBLIGATION
 from .checks.domain import display_domain
 from .checks.smtp import shown_address
 from .web import BERLIN
@@ -35,6 +36,17 @@ def csv_cell(value) -> str:
     return "'" + text if text.startswith(CSV_FORMULA) else text
 
 
+NOT_AGREED = "nicht vereinbart"  # the customer does not have this obligation
+
+
+def smtp_path(c: dict, paths: dict) -> str:
+    """The "Weg" cell: the SMTP obligation's chosen path (its short title), "noch nicht
+    gewählt", or NOT_AGREED for a customer without the SMTP obligation."""
+    if c["obligations"] and SMTP_OBLIGATION not in c["obligations"]:
+        return NOT_AGREED
+    return paths[c["path"]].short if c["path"] in paths else "noch nicht gewählt"
+
+
 @dataclass(frozen=True)
 class Column:
     key: str  # names the table cell in _dashboard_row.html
@@ -50,8 +62,7 @@ COLUMNS = (
     Column("contact", "E-Mail der Ansprechperson",
            lambda c, x: shown_address(c["contact_email"] or ""), table=False),
     Column("peiq", "PEIQ-Ansprechpartner:in", lambda c, x: c["peiq_name"] or ""),
-    Column("path", "Weg", lambda c, x: x["paths"][c["path"]].short if c["path"] in x["paths"]
-           else "noch nicht gewählt"),
+    Column("path", "Weg", lambda c, x: smtp_path(c, x["paths"])),
     Column("progress", "Fortschritt (%)", lambda c, x: c["progress"]),
     Column("activity", "Letzte Aktivität", lambda c, x: iso_local(c["last_activity_at"])),
     Column("attention", "Braucht Aufmerksamkeit",

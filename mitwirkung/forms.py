@@ -13,6 +13,7 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -25,6 +26,7 @@ from wtforms.validators import (
     ValidationError,
 )
 from wtforms.validators import Length as _Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import mailjet
 from .address import addr_spec, not_pruefadresse
@@ -537,16 +539,44 @@ class CustomerForm(Form):
         "E-Mail der Ansprechperson", [Optional(), Length(max=300), EmailAddress()], filters=[strip]
     )
     peiq_contact = SelectField("PEIQ-Ansprechpartner:in", validate_choice=False)
+    # The customer's obligations (choices: the catalog's, set by the view); shown as
+    # checkboxes only when more than one is loaded, and then `obligations_offered` is sent
+    # along, so that "no box ticked" is told apart from "not asked" (= every obligation).
+    obligations = SelectMultipleField(
+        "Mitwirkungspflichten",
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    obligations_offered = HiddenField()
 
     def validate_peiq_contact(self, field):
         """A choice from the list; not sent at all (None) keeps the default."""
         if field.data is not None and field.data not in {value for value, _ in field.choices}:
             raise ValidationError("Bitte eine Person aus der Liste wählen.")
 
+    def validate_obligations(self, field):
+        """At least one, each from the list, when the checkboxes were offered."""
+        known = {value for value, _ in field.choices}
+        if any(value not in known for value in field.data or ()):
+            raise ValidationError("Bitte nur Mitwirkungspflichten aus der Liste wählen.")
+        if self.obligations_offered.data and not field.data:
+            raise ValidationError(
+                "Bitte wählen Sie mindestens eine Mitwirkungspflicht, die die Kund:in "
+                "erfüllen soll."
+            )
+
+    def chosen_obligations(self) -> list[str]:
+        """The ids chosen (in catalog order); every one when the checkboxes were not offered."""
+        chosen = set(self.obligations.data or ()) if self.obligations_offered.data else None
+        return [value for value, _ in self.obligations.choices if chosen is None or value in chosen]
+
 
 class CustomerEditForm(CustomerForm):
     """A customer's particulars as the account manager changes them."""
 
+    obligations = None  # chosen when the customer is created
+    obligations_offered = None
     reminders = BooleanField("Erinnerungen an die Kund:in schicken, wenn es nicht weitergeht")
 
 

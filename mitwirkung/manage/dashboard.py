@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from .. import handover, todo
 from .. import overview as board
-from ..board_columns import columns, csv_cell, page_numbers, table_columns
+from ..board_columns import NOT_AGREED, columns, csv_cell, page_numbers, table_columns
 from ..db import get_db
 from ..forms import CustomerForm
 from ..pagecache import PageCache
@@ -41,7 +41,9 @@ def dashboard_rows(customers: list[dict]) -> Markup:
     shown = table_columns(obligations())
 
     def render(c: dict) -> str:
-        return template.render(c=c, path=paths.get(c["path"]), customer_url=base, columns=shown)
+        return template.render(
+            c=c, paths=paths, customer_url=base, columns=shown, NOT_AGREED=NOT_AGREED
+        )
 
     html = [
         render(c)
@@ -54,6 +56,17 @@ def dashboard_rows(customers: list[dict]) -> Markup:
     return Markup("".join(html))
 
 
+def new_customer_form(db, blank: bool = False) -> CustomerForm:
+    """The new-customer form from the request (blank: unfilled, the manager as PEIQ contact
+    and every obligation ticked), with the choices of PEIQ contact and obligations."""
+    catalog = obligations()
+    data = {"peiq_contact": str(g.manager["id"]), "obligations": catalog.ids}
+    form = CustomerForm(formdata=None, data=data) if blank else CustomerForm()
+    form.peiq_contact.choices = contact_choices(db)
+    form.obligations.choices = [(o.id, o.title) for o in catalog]
+    return form
+
+
 def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extra):
     """The dashboard for the view in the URL, with the new-customer form."""
     db = get_db()
@@ -61,8 +74,7 @@ def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extr
     view = _view()
     customers, total, number = board.page(db, view)
     if form is None:
-        form = CustomerForm(formdata=None, data={"peiq_contact": str(g.manager["id"])})
-    form.peiq_contact.choices = contact_choices(db)
+        form = new_customer_form(db, blank=True)
     html = render_template(
         "dashboard.html",
         customers=customers,
