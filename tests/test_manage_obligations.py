@@ -5,13 +5,15 @@ import csv
 import io
 import json
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.fernet import Fernet
 
 from app import create_app
-from mitwirkung import store
-from mitwirkung.catalog import SMTP_OBLIGATION
+from mitwirkung import jobs, store
+from mitwirkung.catalog import SMTP_OBLIGATION, starting_paths
+from mitwirkung.db import frozen
 
 # A second obligation of generic kinds only, one path: two items the customer confirms.
 SECOND = """
@@ -208,3 +210,50 @@ def test_one_obligation_changes_nothing_on_the_dashboard(auth, client):
     assert 'name="obligations"' not in html and "Mitwirkungspflichten" not in html
     header = client.get("/manage/export.csv").get_data().decode("utf-8-sig").splitlines()[0]
     assert header.split(";") == HEADERS
+
+
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday
+DAY = timedelta(days=1)
+
+
+def reminder_and_digest_customers(app, db):
+    """ "Beide" (both obligations, Druckdaten half done) and "Nur Druck" (only Druckdaten,
+    nothing done), both got their link at T0 and have the manager am@peiq.de."""
+    made = {}
+    with app.test_request_context(), frozen(T0):
+        for name, ids in (("Beide", [SMTP_OBLIGATION, SECOND_ID]), ("Nur Druck", [SECOND_ID])):
+            customer, _, _ = store.create_customer(
+                db, name, None, f"{ids[-1]}-{len(ids)}@kunde.de", "manager:am@peiq.de",
+                obligations=starting_paths(app.extensions["obligations"], ids),
+            )  # fmt: skip
+            store.add_event(db, customer["id"], "manager:am@peiq.de", "link-mailed",
+                            data={"to": customer["contact_email"]}, activity=False)  # fmt: skip
+            made[name] = customer
+        store.set_item(db, made["Beide"]["id"], "freigabe-person", "done", "customer",
+                       obligation_id=SECOND_ID)  # fmt: skip
+    return made
+
+
+def test_reminders_and_digest_count_per_obligation_and_overall(auth, mail_app, db, outbox):
+    made = reminder_and_digest_customers(mail_app, db)
+    with mail_app.app_context():
+        assert jobs.run_due(db, mail_app.config, at=T0 + 3 * DAY)["reminders"] == 2
+    mails = {m.rcpt_tos[0]: m.message for m in outbox.handler.messages}
+    both = mails[made["Beide"]["contact_email"]]
+    assert both["Subject"] == "Erinnerung: Ihre Mitwirkungspflichten für Beide"
+    text = both.get_payload(decode=True).decode()
+    assert "Insgesamt sind 25 % erledigt:" in text  # floor of the mean of 0 and 50
+    assert "- SMTP-Postfach: 0 %, noch kein Weg gewählt" in text
+    assert "- Druckdaten-Freigabe: 50 %, der nächste Schritt: „Vertretung benannt“" in text
+    only = mails[made["Nur Druck"]["contact_email"]]
+    assert only["Subject"] == "Erinnerung: „Druckdaten-Freigabe“ für Nur Druck"
+    text = only.get_payload(decode=True).decode()
+    assert "Ihre Mitwirkungspflicht „Druckdaten-Freigabe“" in text and "SMTP" not in text
+    assert "Der nächste Schritt: „Freigabe-Person benannt“." in text
+
+    with mail_app.app_context():
+        assert jobs.run_due(db, mail_app.config, at=T0 + 14 * DAY)["digests"] == 1
+    [digest] = [m.message for m in outbox.handler.messages if "diese Woche" in m.message["Subject"]]
+    text = digest.get_payload(decode=True).decode()
+    assert "- Beide (25 % insgesamt: SMTP-Postfach 0 %, Druckdaten-Freigabe 50 %; zuletzt" in text
+    assert "- Nur Druck (0 % insgesamt: Druckdaten-Freigabe 0 %; zuletzt" in text
