@@ -20,6 +20,8 @@ from mitwirkung import (
     live,
     manage,
     notes,
+    obligation_manage,
+    obligation_page,
     overview,
     proxy,
     runner,
@@ -135,8 +137,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
     runner.init_app(app, live.on_abort)
     web.csrf.exempt(customer.bp)  # customer links check a per-link token instead
+    web.csrf.exempt(obligation_page.bp)  # the same per-link token
     app.register_blueprint(customer.bp)
+    app.register_blueprint(obligation_page.bp)
     app.register_blueprint(manage.bp)
+    app.register_blueprint(obligation_manage.bp)
     app.register_blueprint(team.bp)
     app.register_blueprint(bulk.bp)
     app.register_blueprint(notes.bp)

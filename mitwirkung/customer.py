@@ -169,6 +169,7 @@ def context(**extra) -> dict:
         for s in standings(db, obligations(), customer)
     ]
     ctx["overall_progress"] = overall_progress(ctx["standings"])
+    ctx["current"] = SMTP_OBLIGATION
     ctx["peiq_news"] = ""
     ctx["confirm_ready"] = ctx["confirm_ready"] and not ctx["confirm_wait"]
     ctx["provider_notice"] = None
@@ -249,7 +250,15 @@ def respond(blocks: list[str], status: int = 200, item_id: str | None = None, **
             other_path()
     if not htmx:
         return render_template(TEMPLATE, **ctx), status
-    return render_blocks(TEMPLATE, blocks, **ctx), status
+    return render_blocks(TEMPLATE, blocks, **ctx) + obligations_nav(ctx), status
+
+
+def obligations_nav(ctx: dict) -> str:
+    """The list of the customer's obligations out of band (it shows the overall progress),
+    when there is more than one."""
+    if len(ctx["standings"]) < 2:
+        return ""
+    return render_template("_obligations_nav.html", **{**ctx, "oob": True})
 
 
 def out_of_band(ctx: dict, item_ids, skip: str | None = None) -> str:
@@ -262,6 +271,7 @@ def out_of_band(ctx: dict, item_ids, skip: str | None = None) -> str:
         if i in views and i != skip
     ]
     parts.append(render_block(TEMPLATE, "progress", **ctx))
+    parts.append(obligations_nav(ctx))
     # the light poll starts or stops with the customer's own writes too (peiq_watch)
     parts.append(render_block(TEMPLATE, "peiq_watch", **ctx))
     return "".join(parts)

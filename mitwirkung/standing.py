@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from . import store
+from . import kinds, store
 from .catalog import SMTP_OBLIGATION, Catalog, Obligation
 from .progress import ItemView, item_views, overall, progress
 
@@ -35,8 +35,15 @@ class Standing:
 def standing(db: Database, customer: dict, obligation: Obligation, path: str | None) -> Standing:
     """Return one obligation's standing for a customer on the given path."""
     rows = store.item_rows(db, customer["id"], path, obligation_id=obligation.id)
-    views = item_views(obligation, path, rows)
+    views = kinds.prepare(item_views(obligation, path, rows))
     return Standing(obligation, path, views, progress(views))
+
+
+def path_of(obligation: Obligation, stored: str | None) -> str | None:
+    """The path in effect: the stored choice, or a one-path obligation's only path."""
+    if stored is None and obligation.only_path is not None:
+        return obligation.only_path.id
+    return stored
 
 
 def standings(db: Database, catalog: Catalog, customer: dict) -> list[Standing]:
@@ -46,8 +53,8 @@ def standings(db: Database, catalog: Catalog, customer: dict) -> list[Standing]:
         obligation = catalog.get(row["obligation_id"])
         if obligation is None:
             continue  # its file was removed: nothing to show or count
-        path = customer["path"] if obligation.id == SMTP_OBLIGATION else row["path"]
-        result.append(standing(db, customer, obligation, path))
+        stored = customer["path"] if obligation.id == SMTP_OBLIGATION else row["path"]
+        result.append(standing(db, customer, obligation, path_of(obligation, stored)))
     return result
 
 
