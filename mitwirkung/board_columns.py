@@ -1,8 +1,9 @@
 """The dashboard's columns, defined once for the table and the CSV export.
 
 Each column has the header both show, whether the table shows it, and how the CSV spells
-its value. With more than one obligation loaded, `columns(catalog)` adds one progress column
-per obligation after the fixed ones (table and CSV alike); with one, nothing changes.
+its value. When customers have more than one obligation between them, `columns(in_use)`
+adds one progress column per obligation in use after the fixed ones (table and CSV alike);
+with one, nothing changes.
 Dates in the CSV are ISO 8601 in Berlin time without the "T" ("2026-12-06 14:03"), which
 spreadsheets read as date and time and sort correctly; the table shows German dates.
 """
@@ -91,13 +92,14 @@ def obligation_progress(obligation_id: str) -> Callable[[dict, dict], object]:
     return value
 
 
-def columns(catalog: Iterable) -> tuple[Column, ...]:
-    """Every column for this catalog of obligations (catalog.Catalog, in catalog order).
+def columns(in_use: Iterable) -> tuple[Column, ...]:
+    """Every column for these obligations (catalog.Obligation, catalog order; those that
+    customers have: overview.obligations_in_use).
 
     One obligation: COLUMNS as they are. More: COLUMNS ("Fortschritt (%)" is then the overall
     progress), then "<title> (%)" per obligation.
     """
-    loaded = list(catalog)
+    loaded = list(in_use)
     if len(loaded) < 2:
         return COLUMNS
     return COLUMNS + tuple(
@@ -106,9 +108,9 @@ def columns(catalog: Iterable) -> tuple[Column, ...]:
     )
 
 
-def table_columns(catalog: Iterable) -> tuple[Column, ...]:
-    """The columns the dashboard's table shows for this catalog."""
-    return tuple(c for c in columns(catalog) if c.table)
+def table_columns(in_use: Iterable) -> tuple[Column, ...]:
+    """The columns the dashboard's table shows for these obligations."""
+    return tuple(c for c in columns(in_use) if c.table)
 
 
 def page_numbers(current: int, last: int, around: int = 2) -> list[int | None]:

@@ -540,8 +540,9 @@ class CustomerForm(Form):
     )
     peiq_contact = SelectField("PEIQ-Ansprechpartner:in", validate_choice=False)
     # The customer's obligations (choices: the catalog's, set by the view); shown as
-    # checkboxes only when more than one is loaded, and then `obligations_offered` is sent
-    # along, so that "no box ticked" is told apart from "not asked" (= every obligation).
+    # checkboxes (all ticked) when more than one is loaded, and then `obligations_offered` is
+    # sent along, so that "no box ticked" is told apart from "not asked" (a form without the
+    # checkboxes: the first obligation, the SMTP mailbox, as before).
     obligations = SelectMultipleField(
         "Mitwirkungspflichten",
         validate_choice=False,
@@ -567,9 +568,12 @@ class CustomerForm(Form):
             )
 
     def chosen_obligations(self) -> list[str]:
-        """The ids chosen (in catalog order); every one when the checkboxes were not offered."""
-        chosen = set(self.obligations.data or ()) if self.obligations_offered.data else None
-        return [value for value, _ in self.obligations.choices if chosen is None or value in chosen]
+        """The ids chosen, in catalog order; the first one when the checkboxes were not
+        offered (one obligation loaded, or a form from before there were several)."""
+        if not self.obligations_offered.data:
+            return [value for value, _ in self.obligations.choices[:1]]
+        chosen = set(self.obligations.data or ())
+        return [value for value, _ in self.obligations.choices if value in chosen]
 
 
 class CustomerEditForm(CustomerForm):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
@@ -417,6 +418,18 @@ def page(db: Database, view: View, size: int = PAGE_SIZE) -> tuple[list[dict], i
         [*params, size, (number - 1) * size],
     )
     return [_decode(r) for r in rows], total, number
+
+
+def obligations_in_use(db: Database, catalog: Iterable[Obligation]) -> list[Obligation]:
+    """The loaded obligations (catalog order) that at least one customer, archived ones too,
+    has: the dashboard's per-obligation columns are theirs (one index lookup each)."""
+    return [
+        o
+        for o in catalog
+        if db.execute(
+            "SELECT 1 FROM customer_obligations WHERE obligation_id = ? LIMIT 1", [o.id]
+        ).fetchone()
+    ]
 
 
 def password_at_risk(db: Database) -> set[int]:

@@ -1,5 +1,9 @@
-"""The manager side of several obligations: create a customer with a choice of obligations
-(dashboard and CLI), and the dashboard and its CSV count per obligation and overall."""
+"""The manager side of several obligations: a customer's obligations are chosen when it is
+created (dashboard form and CLI); dashboard and CSV count per obligation and overall from one
+column definition; reminders and the weekly digest speak per obligation.
+
+conftest's app loads the SMTP obligation and the docs' example (two_obligations.EXAMPLE).
+"""
 
 import csv
 import io
@@ -9,107 +13,68 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.fernet import Fernet
+from two_obligations import EXAMPLE, fill_example, two_obligation_customer
 
 from app import create_app
 from mitwirkung import jobs, store
 from mitwirkung.catalog import SMTP_OBLIGATION, starting_paths
 from mitwirkung.db import frozen
 
-# A second obligation of generic kinds only, one path: two items the customer confirms.
-SECOND = """
-id = "druckdaten"
-title = "Druckdaten-Freigabe"
-intro = "Wer gibt Druckdaten frei?"
-todo = "Bestätigen Sie beide Punkte."
-[[paths]]
-id = "standard"
-title = "Freigabe einrichten"
-summary = "Zwei Bestätigungen"
-items = ["freigabe-person", "freigabe-vertretung"]
-[[items]]
-id = "freigabe-person"
-title = "Freigabe-Person benannt"
-kind = "manual"
-confirm = "Ja, die Person ist benannt"
-help = "Wer gibt frei?"
-[[items]]
-id = "freigabe-vertretung"
-title = "Vertretung benannt"
-kind = "manual"
-confirm = "Ja, die Vertretung ist benannt"
-help = "Wer vertritt?"
-"""
-SECOND_ID = "druckdaten"
 HEADERS = ["Name", "Absender-Domain", "E-Mail der Ansprechperson", "PEIQ-Ansprechpartner:in",
            "Weg", "Fortschritt (%)", "Letzte Aktivität", "Braucht Aufmerksamkeit",
            "Letzter Fortschritt", "Archiviert", "Nr.", "Seite in Mitwirkung",
            "Nachweis der Ankunft", "Microsoft 365/Google mit Passwort"]  # fmt: skip
+PER_OBLIGATION = ["SMTP-Postfach (%)", "Rechtliche Angaben (%)"]
 
 
-@pytest.fixture
-def app(tmp_path, request):
-    """The app with the SMTP obligation and a second one (replaces conftest's `app`);
-    parametrized indirectly with False: the SMTP obligation alone."""
-    second = tmp_path / "druckdaten.toml"
-    second.write_text(SECOND)
-    extra = [str(second)] if getattr(request, "param", True) else []
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE": str(tmp_path / "test.db"),
-            "SECRET_KEY": "test-secret",
-            "ENCRYPTION_KEY": Fernet.generate_key().decode(),
-            "BASE_URL": "http://mitwirkung.test",
-            "OBLIGATION_FILES": extra,
-        }
-    )
-    yield app
-    app.extensions["runner"].shutdown()
-
-
-def csv_rows(client, query="") -> list[dict]:
+def csv_rows(client, query="") -> tuple[list[dict], list[str]]:
     text = client.get(f"/manage/export.csv{query}").get_data().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]], rows[0]
 
 
-def row_cells(html: str, name: str) -> dict[str, str]:
-    """The dashboard row of one customer: {column label: cell text without tags}."""
+def row_cells(html: str, name: str) -> dict[str, list[str]]:
+    """The dashboard row of one customer: {column label: the cell's words}."""
     row = next(r for r in re.findall(r"<tr>.*?</tr>", html, re.S) if f">{name}</a>" in r)
     cells = re.findall(r'<td data-label="([^"]+)">(.*?)</td>', row, re.S)
     return {label: re.sub(r"<[^>]+>", " ", text).split() for label, text in cells}
+
+
+def create(auth, **data):
+    return auth.customers.post("/manage/customers", data, token_from="/manage/")
+
+
+# --- choosing a customer's obligations --------------------------------------------------
 
 
 def test_new_customer_form_offers_every_obligation_ticked(auth, client):
     auth.login()
     html = client.get("/manage/").text
     boxes = re.findall(r'<input[^>]*name="obligations"[^>]*>', html)
-    assert [re.search(r'value="([^"]+)"', b).group(1) for b in boxes] == [
-        SMTP_OBLIGATION,
-        SECOND_ID,
-    ]
+    values = [re.search(r'value="([^"]+)"', b).group(1) for b in boxes]
+    assert values == [SMTP_OBLIGATION, EXAMPLE]
     assert all("checked" in b for b in boxes)
-    assert "Mitwirkungspflichten" in html and "Druckdaten-Freigabe" in html
+    assert "<legend>Mitwirkungspflichten" in html and "Rechtliche Angaben</label>" in html
 
 
 @pytest.mark.parametrize(
     "ticked, expected",
     [
-        ([SECOND_ID], [SECOND_ID]),
+        ([EXAMPLE], [EXAMPLE]),
         ([SMTP_OBLIGATION], [SMTP_OBLIGATION]),
-        ([SECOND_ID, SMTP_OBLIGATION], [SMTP_OBLIGATION, SECOND_ID]),  # catalog order
+        ([EXAMPLE, SMTP_OBLIGATION], [SMTP_OBLIGATION, EXAMPLE]),  # catalog order
     ],
 )
 def test_creating_a_customer_gives_it_the_ticked_obligations(auth, db, ticked, expected):
     auth.login()
-    data = {"name": "Müller Verlag", "obligations": ticked, "obligations_offered": "y"}
-    response = auth.customers.post("/manage/customers", data, token_from="/manage/")
+    response = create(auth, name="Müller Verlag", obligations=ticked, obligations_offered="y")
     assert response.status_code == 303
     customer = next(db.table("customers").rows)
     rows = store.customer_obligations(db, customer["id"])
     assert [r["obligation_id"] for r in rows] == expected
-    # a one-path obligation starts on its only path
-    assert all(r["path"] == "standard" for r in rows if r["obligation_id"] == SECOND_ID)
+    # a one-path obligation starts on its only path; the SMTP one waits for the customer
+    for r in rows:
+        assert r["path"] == ("standard" if r["obligation_id"] == EXAMPLE else None)
 
 
 @pytest.mark.parametrize(
@@ -117,143 +82,185 @@ def test_creating_a_customer_gives_it_the_ticked_obligations(auth, db, ticked, e
     [
         ([], "Bitte wählen Sie mindestens eine Mitwirkungspflicht"),
         (["gibt-es-nicht"], "Bitte nur Mitwirkungspflichten aus der Liste wählen."),
+        ([EXAMPLE, "gibt-es-nicht"], "Bitte nur Mitwirkungspflichten aus der Liste wählen."),
     ],
 )
 def test_a_bad_choice_of_obligations_is_said_at_the_field(auth, db, ticked, message):
     auth.login()
-    data = {"name": "Müller Verlag", "domain": "mueller.de", "obligations": ticked,
-            "obligations_offered": "y"}  # fmt: skip
-    response = auth.customers.post("/manage/customers", data, token_from="/manage/")
+    response = create(auth, name="Müller Verlag", domain="mueller.de", obligations=ticked,
+                      obligations_offered="y")  # fmt: skip
     assert response.status_code == 422
     html = response.text
-    assert re.search(r'id="obligations-error">' + re.escape(message), html)
+    assert re.search(r'<small class="error" id="obligations-error">' + re.escape(message), html)
+    assert 'aria-describedby="obligations-error"' in html
     assert 'value="Müller Verlag"' in html and 'value="mueller.de"' in html  # nothing lost
     assert db.table("customers").count == 0
 
 
-def test_a_form_without_the_choice_gives_every_obligation(auth, db):
+def test_a_form_without_the_choice_gives_the_smtp_obligation_as_before(auth, db):
     auth.login()
-    response = auth.customers.post("/manage/customers", {"name": "Alt"}, token_from="/manage/")
-    assert response.status_code == 303
+    assert create(auth, name="Alt").status_code == 303
     customer = next(db.table("customers").rows)
     ids = [r["obligation_id"] for r in store.customer_obligations(db, customer["id"])]
-    assert ids == [SMTP_OBLIGATION, SECOND_ID]
+    assert ids == [SMTP_OBLIGATION]
 
 
 def test_cli_creates_with_chosen_or_every_obligation(app, db):
     runner = app.test_cli_runner()
     every = runner.invoke(args=["customers", "create", "Alle", "--json"])
-    assert json.loads(every.output)["obligations"] == [SMTP_OBLIGATION, SECOND_ID]
+    assert json.loads(every.output)["obligations"] == [SMTP_OBLIGATION, EXAMPLE]
     result = runner.invoke(
-        args=["customers", "create", "Nur Druck", "--obligation", SECOND_ID, "--json"]
+        args=["customers", "create", "Nur Recht", "--obligation", EXAMPLE, "--json"]
     )
     data = json.loads(result.output)
-    assert data["obligations"] == [SECOND_ID]
+    assert set(data) == {"id", "name", "edit_url", "share_url", "obligations"}
+    assert data["obligations"] == [EXAMPLE]
     rows = store.customer_obligations(db, data["id"])
-    assert [r["obligation_id"] for r in rows] == [SECOND_ID]
+    assert [(r["obligation_id"], r["path"]) for r in rows] == [(EXAMPLE, "standard")]
     bad = runner.invoke(args=["customers", "create", "X", "--obligation", "smtp", "--json"])
     assert bad.exit_code != 0
     assert "Unbekannte Mitwirkungspflicht: smtp" in bad.output
-    assert f"Bekannt sind: {SMTP_OBLIGATION}, {SECOND_ID}." in bad.output
+    assert f"Bekannt sind: {SMTP_OBLIGATION}, {EXAMPLE}." in bad.output
     assert db.table("customers").count == 2
 
 
-def test_dashboard_and_csv_count_per_obligation_and_overall(auth, client, db, app):
+# --- dashboard and CSV: one truth per obligation and overall ------------------------------
+
+
+def test_dashboard_and_csv_agree_per_obligation_and_overall(app, auth, client, db):
+    """The figures of the page test (83 overall: SMTP 100, example 66) on the dashboard."""
     auth.login()
-    runner = app.test_cli_runner()
-    both = json.loads(runner.invoke(args=["customers", "create", "Beide", "--json"]).output)
-    only = json.loads(
-        runner.invoke(
-            args=["customers", "create", "Nur Druck", "--obligation", SECOND_ID, "--json"]
-        ).output
-    )
-    # SMTP via PORTAL: PEIQ confirmed, the mail arrived -> 100 %; Druckdaten: 1 of 2 -> 50 %
-    store.set_path(db, both["id"], "portal", "test")
-    auth.customers.complete_portal(both["id"])
-    store.set_item(db, both["id"], "mail-received", "done", "test", {"via": "confirm-link"})
-    store.set_item(db, both["id"], "freigabe-person", "done", "test", obligation_id=SECOND_ID)
-    store.set_item(db, only["id"], "freigabe-person", "done", "test", obligation_id=SECOND_ID)
-    store.set_item(db, only["id"], "freigabe-vertretung", "done", "test", obligation_id=SECOND_ID)
+    customer, _, _ = two_obligation_customer(app, db, name="Beide", smtp_path="portal")
+    cid = customer["id"]
+    store.set_item(db, cid, "portal-adopt", "done", "manager:am@peiq.de", {"portal": "p.de"})
+    store.set_item(db, cid, "mail-received", "done", "receiver", {"evidence": "received"})
+    fill_example(db, cid)  # 2 of 3 steps: 66 %
+    with app.test_request_context():
+        only, _, _ = store.create_customer(db, "Nur Recht", None, None, "test",
+                                           obligations=((EXAMPLE, "standard"),))  # fmt: skip
+    fill_example(db, only["id"], confirmed_by_peiq=True)
 
     rows, header = csv_rows(client, "?sort=name")
-    assert header == HEADERS + ["SMTP-Postfach (%)", "Druckdaten-Freigabe (%)"]
+    assert header == HEADERS + PER_OBLIGATION  # after the existing ones
     by_name = {r["Name"]: r for r in rows}
-    assert by_name["Beide"]["Fortschritt (%)"] == "75"  # floor of the mean of 100 and 50
-    assert by_name["Beide"]["SMTP-Postfach (%)"] == "100"
-    assert by_name["Beide"]["Druckdaten-Freigabe (%)"] == "50"
-    assert by_name["Nur Druck"]["Fortschritt (%)"] == "100"
-    assert by_name["Nur Druck"]["SMTP-Postfach (%)"] == ""  # not one of its obligations
-    assert by_name["Nur Druck"]["Druckdaten-Freigabe (%)"] == "100"
+    assert [by_name["Beide"][k] for k in ("Fortschritt (%)", *PER_OBLIGATION)] == [
+        "83", "100", "66",
+    ]  # fmt: skip
+    assert [by_name["Nur Recht"][k] for k in ("Fortschritt (%)", *PER_OBLIGATION)] == [
+        "100", "", "100",
+    ]  # fmt: skip
     assert by_name["Beide"]["Weg"] == "von PORTAL"
-    assert by_name["Nur Druck"]["Weg"] == "nicht vereinbart"
+    assert by_name["Nur Recht"]["Weg"] == "nicht vereinbart"
 
     html = client.get("/manage/?sort=name").text
-    for name in ("Beide", "Nur Druck"):
+    for label in HEADERS + PER_OBLIGATION:
+        if label in ("Name", "Absender-Domain", "Fortschritt (%)", "Weg", *PER_OBLIGATION):
+            assert f">{label}</th>" in html
+    for name, row in by_name.items():
         cells = row_cells(html, name)
-        assert cells["Fortschritt (%)"][0] == by_name[name]["Fortschritt (%)"]
-        assert " ".join(cells["Weg"]) == by_name[name]["Weg"]
-        for column in ("SMTP-Postfach (%)", "Druckdaten-Freigabe (%)"):
-            shown = cells[column]
-            if by_name[name][column]:
-                assert shown == [by_name[name][column], "%"]
-            else:
-                assert shown == ["nicht", "vereinbart"]
-    # the filters still work on the overall progress: "fertig" lists only the complete one
+        assert cells["Fortschritt (%)"][:2] == [row["Fortschritt (%)"], "%"]
+        assert " ".join(cells["Weg"]) == row["Weg"]
+        for label in PER_OBLIGATION:
+            expected = [row[label], "%"] if row[label] else ["nicht", "vereinbart"]
+            assert cells[label] == expected, (name, label)
+    # the filters work on the overall progress: "fertig" is the one with everything done
     done, _ = csv_rows(client, "?status=fertig")
-    assert [r["Name"] for r in done] == ["Nur Druck"]
+    assert [r["Name"] for r in done] == ["Nur Recht"]
+    assert [r["Name"] for r in csv_rows(client, "?status=peiq")[0]] == ["Beide"]
 
 
-@pytest.mark.parametrize("app", [False], indirect=True)
-def test_one_obligation_changes_nothing_on_the_dashboard(auth, client):
+def test_columns_per_obligation_only_once_customers_have_two(auth, client, customers):
+    """Loaded but unused, the example adds nothing: the dashboard stays as it was."""
     auth.login()
-    html = client.get("/manage/").text
-    assert 'name="obligations"' not in html and "Mitwirkungspflichten" not in html
-    header = client.get("/manage/export.csv").get_data().decode("utf-8-sig").splitlines()[0]
-    assert header.split(";") == HEADERS
+    customers.create(name="Nur SMTP")
+    assert csv_rows(client)[1] == HEADERS
+    assert "SMTP-Postfach (%)" not in client.get("/manage/").text
+    customers.create(name="Zweite")  # still only the SMTP obligation in use
+    assert csv_rows(client)[1] == HEADERS
+    with client.application.test_request_context():
+        store.create_customer(customers.db, "Recht", None, None, "test",
+                              obligations=((EXAMPLE, "standard"),))  # fmt: skip
+    assert csv_rows(client)[1] == HEADERS + PER_OBLIGATION
+    html = client.get("/manage/").text  # rows rendered before get the new cells too
+    assert len(row_cells(html, "Nur SMTP")) == len(row_cells(html, "Recht"))
+    assert row_cells(html, "Nur SMTP")["Rechtliche Angaben (%)"] == ["nicht", "vereinbart"]
 
+
+@pytest.fixture
+def smtp_only_app(tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE": str(tmp_path / "one.db"),
+            "SECRET_KEY": "test-secret",
+            "ENCRYPTION_KEY": Fernet.generate_key().decode(),
+            "BASE_URL": "http://mitwirkung.test",
+        }
+    )
+    yield app
+    app.extensions["runner"].shutdown()
+
+
+def test_one_obligation_loaded_offers_no_choice(smtp_only_app):
+    runner = smtp_only_app.test_cli_runner()
+    made = runner.invoke(args=["managers", "create", "am@peiq.de", "--password",
+                               "Kaffee-Regen-Tasse-7"])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    client = smtp_only_app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/manage/login").text)
+    client.post("/manage/login", data={"email": "am@peiq.de", "password": "Kaffee-Regen-Tasse-7",
+                                       "csrf_token": token.group(1)})  # fmt: skip
+    html = client.get("/manage/").text
+    assert "Neue Kund:in anlegen" in html
+    assert 'name="obligations"' not in html and "Mitwirkungspflichten" not in html
+    created = json.loads(runner.invoke(args=["customers", "create", "X", "--json"]).output)
+    assert created["obligations"] == [SMTP_OBLIGATION]
+
+
+# --- reminders and the weekly digest ----------------------------------------------------
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday
 DAY = timedelta(days=1)
 
 
-def reminder_and_digest_customers(app, db):
-    """ "Beide" (both obligations, Druckdaten half done) and "Nur Druck" (only Druckdaten,
-    nothing done), both got their link at T0 and have the manager am@peiq.de."""
+def reminded_customers(app, db) -> dict[str, dict]:
+    """ "Beide" (both obligations, the example's fields given) and "Nur Recht" (only the
+    example, nothing done); both got their link at T0 and have the manager am@peiq.de."""
     made = {}
     with app.test_request_context(), frozen(T0):
-        for name, ids in (("Beide", [SMTP_OBLIGATION, SECOND_ID]), ("Nur Druck", [SECOND_ID])):
+        for name, ids in (("Beide", [SMTP_OBLIGATION, EXAMPLE]), ("Nur Recht", [EXAMPLE])):
             customer, _, _ = store.create_customer(
-                db, name, None, f"{ids[-1]}-{len(ids)}@kunde.de", "manager:am@peiq.de",
+                db, name, None, f"kontakt{len(ids)}@kunde.de", "manager:am@peiq.de",
                 obligations=starting_paths(app.extensions["obligations"], ids),
             )  # fmt: skip
             store.add_event(db, customer["id"], "manager:am@peiq.de", "link-mailed",
                             data={"to": customer["contact_email"]}, activity=False)  # fmt: skip
             made[name] = customer
-        store.set_item(db, made["Beide"]["id"], "freigabe-person", "done", "customer",
-                       obligation_id=SECOND_ID)  # fmt: skip
+        store.set_item(db, made["Beide"]["id"], "legal-pages", "done", "customer",
+                       {"values": {}}, obligation_id=EXAMPLE)  # fmt: skip
     return made
 
 
 def test_reminders_and_digest_count_per_obligation_and_overall(auth, mail_app, db, outbox):
-    made = reminder_and_digest_customers(mail_app, db)
+    made = reminded_customers(mail_app, db)
     with mail_app.app_context():
         assert jobs.run_due(db, mail_app.config, at=T0 + 3 * DAY)["reminders"] == 2
     mails = {m.rcpt_tos[0]: m.message for m in outbox.handler.messages}
     both = mails[made["Beide"]["contact_email"]]
     assert both["Subject"] == "Erinnerung: Ihre Mitwirkungspflichten für Beide"
     text = both.get_payload(decode=True).decode()
-    assert "Insgesamt sind 25 % erledigt:" in text  # floor of the mean of 0 and 50
+    assert "Insgesamt sind 16 % erledigt:" in text  # floor of the mean of 0 and 33
     assert "- SMTP-Postfach: 0 %, noch kein Weg gewählt" in text
-    assert "- Druckdaten-Freigabe: 50 %, der nächste Schritt: „Vertretung benannt“" in text
-    only = mails[made["Nur Druck"]["contact_email"]]
-    assert only["Subject"] == "Erinnerung: „Druckdaten-Freigabe“ für Nur Druck"
+    assert "- Rechtliche Angaben: 33 %, der nächste Schritt: „AVV unterschrieben an PEIQ" in text
+    only = mails[made["Nur Recht"]["contact_email"]]
+    assert only["Subject"] == "Erinnerung: „Rechtliche Angaben“ für Nur Recht"
     text = only.get_payload(decode=True).decode()
-    assert "Ihre Mitwirkungspflicht „Druckdaten-Freigabe“" in text and "SMTP" not in text
-    assert "Der nächste Schritt: „Freigabe-Person benannt“." in text
+    assert "Ihre Mitwirkungspflicht „Rechtliche Angaben“" in text and "SMTP" not in text
+    assert "Der nächste Schritt: „Impressum und Datenschutz angegeben“." in text
 
     with mail_app.app_context():
         assert jobs.run_due(db, mail_app.config, at=T0 + 14 * DAY)["digests"] == 1
     [digest] = [m.message for m in outbox.handler.messages if "diese Woche" in m.message["Subject"]]
     text = digest.get_payload(decode=True).decode()
-    assert "- Beide (25 % insgesamt: SMTP-Postfach 0 %, Druckdaten-Freigabe 50 %; zuletzt" in text
-    assert "- Nur Druck (0 % insgesamt: Druckdaten-Freigabe 0 %; zuletzt" in text
+    assert "- Beide (16 % insgesamt: SMTP-Postfach 0 %, Rechtliche Angaben 33 %; zuletzt" in text
+    assert "- Nur Recht (0 % insgesamt: Rechtliche Angaben 0 %; zuletzt" in text

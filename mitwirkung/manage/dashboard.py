@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from .. import handover, todo
 from .. import overview as board
-from ..board_columns import NOT_AGREED, columns, csv_cell, page_numbers, table_columns
+from ..board_columns import NOT_AGREED, Column, columns, csv_cell, page_numbers, table_columns
 from ..db import get_db
 from ..forms import CustomerForm
 from ..pagecache import PageCache
@@ -27,8 +27,9 @@ def _view() -> board.View:
     return board.View.from_args(request.args, paths, me=g.manager["id"])
 
 
-def dashboard_rows(customers: list[dict]) -> Markup:
-    """The table rows of the dashboard; a row is rendered once per customer revision.
+def dashboard_rows(customers: list[dict], shown: tuple[Column, ...]) -> Markup:
+    """The table rows of the dashboard with these columns; a row is rendered once per
+    customer revision and set of columns.
 
     Rows of archived customers carry this session's CSRF token and are never cached.
     """
@@ -38,7 +39,7 @@ def dashboard_rows(customers: list[dict]) -> Markup:
     template = current_app.jinja_env.get_template("_dashboard_row.html")
     paths = {p.id: p for p in obligation().paths}
     base = url_for("manage.customer", customer_id=0).removesuffix("0")
-    shown = table_columns(obligations())
+    keys = tuple(column.key for column in shown)
 
     def render(c: dict) -> str:
         return template.render(
@@ -49,7 +50,7 @@ def dashboard_rows(customers: list[dict]) -> Markup:
         render(c)
         if c["archived_at"]
         else cache.get_or_make(
-            (c["id"], c["summary_revision"], c["peiq_name"]), lambda c=c: render(c)
+            (c["id"], c["summary_revision"], c["peiq_name"], keys), lambda c=c: render(c)
         )
         for c in customers
     ]
@@ -73,19 +74,20 @@ def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extr
     board.refresh(db, obligations())
     view = _view()
     customers, total, number = board.page(db, view)
+    shown = table_columns(board.obligations_in_use(db, obligations()))
     if form is None:
         form = new_customer_form(db, blank=True)
     html = render_template(
         "dashboard.html",
         customers=customers,
-        rows=dashboard_rows(customers),
+        rows=dashboard_rows(customers, shown),
         total=total,
         view=replace(view, seite=number),
         pages=-(-total // board.PAGE_SIZE),
         form=form,
         contacts=contact_choices(db)[1:],
         CONTACTS=board.CONTACTS,
-        columns=table_columns(obligations()),
+        columns=shown,
         page_numbers=page_numbers,
         NO_PATH=board.NO_PATH,
         STATUSES=board.STATUSES,
@@ -128,7 +130,7 @@ def export_csv():
         "at_risk": board.password_at_risk(db),  # Microsoft 365/Google with a password
     }
 
-    every = columns(obligations())
+    every = columns(board.obligations_in_use(db, obligations()))
 
     def lines():
         out = io.StringIO()
