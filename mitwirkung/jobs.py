@@ -260,6 +260,15 @@ def _digest_groups(rows: list[dict]) -> dict[str, list[dict]]:
     return {"waiting": waiting, "attention": attention, "stalled": stalled}
 
 
+def _parts(c: dict, titles: dict[str, str]) -> list[str]:
+    """A digest line's progress per obligation ("Rechtliche Angaben 33 %"), for a customer
+    with several obligations or one other than SMTP; empty for the SMTP obligation alone."""
+    summary = [o for o in json.loads(c["obligations_summary"] or "[]") if o["id"] in titles]
+    if [o["id"] for o in summary] in ([], [SMTP_OBLIGATION]):
+        return []
+    return [f"{titles[o['id']]} {o['progress']} %" for o in summary]
+
+
 def _digest_text(manager: dict, groups: dict[str, list[dict]], at: datetime) -> str:
     """The digest's text (templates/mail/digest.txt): per group the oldest DIGEST_LINES."""
     from flask import render_template
@@ -277,13 +286,7 @@ def _digest_text(manager: dict, groups: dict[str, list[dict]], at: datetime) -> 
             "problems": [b["text"] for b in badges],
             "url": public_url("manage.customer", customer_id=c["id"]),
             "unassigned": c["contact_manager_id"] is None,
-            "parts": [
-                f"{titles[o['id']]} {o['progress']} %"
-                for o in json.loads(c["obligations_summary"] or "[]")
-                if o["id"] in titles
-            ]
-            if len(titles) > 1
-            else [],  # per obligation only when several are loaded
+            "parts": _parts(c, titles),
         }
 
     links = {

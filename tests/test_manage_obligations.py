@@ -263,4 +263,4 @@ def test_reminders_and_digest_count_per_obligation_and_overall(auth, mail_app, d
     [digest] = [m.message for m in outbox.handler.messages if "diese Woche" in m.message["Subject"]]
     text = digest.get_payload(decode=True).decode()
     assert "- Beide (16 % insgesamt: SMTP-Postfach 0 %, Rechtliche Angaben 33 %; zuletzt" in text
-    assert "- Nur Recht (0 % insgesamt: Rechtliche Angaben 0 %; zuletzt" in text
+    assert "- Nur Recht (Rechtliche Angaben 0 %, zuletzt" in text
