@@ -347,8 +347,11 @@ class View:
             params.append(self.me)
         elif self.wer == "niemand":
             clauses.append(f"{contact} IS NULL")
-        if self.weg == NO_PATH:
-            clauses.append("path IS NULL")
+        if self.weg == NO_PATH:  # the SMTP obligation's path; customers without it have none
+            clauses.append(
+                "path IS NULL AND id IN (SELECT customer_id FROM customer_obligations"
+                f" WHERE obligation_id = '{SMTP_OBLIGATION}')"
+            )
         elif self.weg:
             clauses.append("path = ?")
             params.append(self.weg)

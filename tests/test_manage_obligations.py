@@ -167,6 +167,11 @@ def test_dashboard_and_csv_agree_per_obligation_and_overall(app, auth, client, d
     done, _ = csv_rows(client, "?status=fertig")
     assert [r["Name"] for r in done] == ["Nur Recht"]
     assert [r["Name"] for r in csv_rows(client, "?status=peiq")[0]] == ["Beide"]
+    # "Weg: noch nicht gewählt" is about the SMTP mailbox: not a customer without it
+    with app.test_request_context():
+        store.create_customer(db, "Ohne Weg", None, None, "test")
+    assert [r["Name"] for r in csv_rows(client, "?weg=keiner")[0]] == ["Ohne Weg"]
+    assert [r["Name"] for r in csv_rows(client, "?weg=portal")[0]] == ["Beide"]
 
 
 def test_columns_per_obligation_only_once_customers_have_two(auth, client, customers):
