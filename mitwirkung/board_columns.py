@@ -2,8 +2,8 @@
 
 Each column has the header both show, whether the table shows it, and how the CSV spells
 its value. When customers have more than one obligation between them, `columns(in_use)`
-adds one progress column per obligation in use after the fixed ones (table and CSV alike);
-with one, nothing changes.
+adds one progress column per obligation in use after the fixed ones: the CSV's columns, shown
+by the table inside its progress cell; with one obligation, nothing changes.
 Dates in the CSV are ISO 8601 in Berlin time without the "T" ("2026-12-06 14:03"), which
 spreadsheets read as date and time and sort correctly; the table shows German dates.
 """
@@ -103,9 +103,17 @@ def columns(in_use: Iterable) -> tuple[Column, ...]:
     if len(loaded) < 2:
         return COLUMNS
     return COLUMNS + tuple(
-        Column(f"obligation-{o.id}", f"{o.title} (%)", obligation_progress(o.id), obligation=o.id)
+        Column(f"obligation-{o.id}", f"{o.title} (%)", obligation_progress(o.id),
+               table=False, obligation=o.id)
         for o in loaded
-    )
+    )  # fmt: skip
+
+
+def obligation_columns(in_use: Iterable) -> tuple[Column, ...]:
+    """The per-obligation columns: the CSV's own columns; the table lists them in the
+    progress cell ("<title>: <n> %", only the customer's own obligations), which keeps the
+    table as wide as before."""
+    return tuple(c for c in columns(in_use) if c.obligation)
 
 
 def table_columns(in_use: Iterable) -> tuple[Column, ...]:

@@ -14,7 +14,14 @@ from markupsafe import Markup
 
 from .. import handover, todo
 from .. import overview as board
-from ..board_columns import NOT_AGREED, Column, columns, csv_cell, page_numbers, table_columns
+from ..board_columns import (
+    Column,
+    columns,
+    csv_cell,
+    obligation_columns,
+    page_numbers,
+    table_columns,
+)
 from ..db import get_db
 from ..forms import CustomerForm
 from ..pagecache import PageCache
@@ -27,7 +34,9 @@ def _view() -> board.View:
     return board.View.from_args(request.args, paths, me=g.manager["id"])
 
 
-def dashboard_rows(customers: list[dict], shown: tuple[Column, ...]) -> Markup:
+def dashboard_rows(
+    customers: list[dict], shown: tuple[Column, ...], per_obligation: tuple[Column, ...]
+) -> Markup:
     """The table rows of the dashboard with these columns; a row is rendered once per
     customer revision and set of columns.
 
@@ -39,12 +48,14 @@ def dashboard_rows(customers: list[dict], shown: tuple[Column, ...]) -> Markup:
     template = current_app.jinja_env.get_template("_dashboard_row.html")
     paths = {p.id: p for p in obligation().paths}
     base = url_for("manage.customer", customer_id=0).removesuffix("0")
-    keys = tuple(column.key for column in shown)
+    keys = tuple(column.key for column in shown + per_obligation)
+    titles = {o.id: o.title for o in obligations()}
 
     def render(c: dict) -> str:
         return template.render(
-            c=c, paths=paths, customer_url=base, columns=shown, NOT_AGREED=NOT_AGREED
-        )
+            c=c, paths=paths, customer_url=base, columns=shown, per_obligation=per_obligation,
+            titles=titles,
+        )  # fmt: skip
 
     html = [
         render(c)
@@ -74,13 +85,14 @@ def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extr
     board.refresh(db, obligations())
     view = _view()
     customers, total, number = board.page(db, view)
-    shown = table_columns(board.obligations_in_use(db, obligations()))
+    in_use = board.obligations_in_use(db, obligations())
+    shown = table_columns(in_use)
     if form is None:
         form = new_customer_form(db, blank=True)
     html = render_template(
         "dashboard.html",
         customers=customers,
-        rows=dashboard_rows(customers, shown),
+        rows=dashboard_rows(customers, shown, obligation_columns(in_use)),
         total=total,
         view=replace(view, seite=number),
         pages=-(-total // board.PAGE_SIZE),
