@@ -253,7 +253,8 @@ def timed(side: dict, path: str) -> tuple[float, int]:
                 raise
     elapsed = time.perf_counter() - t0
     if resp.status != 200 or b"Kund:innen</h1>" not in body:
-        raise SystemExit(f"FAIL: {path} answered {resp.status}: {body[:300]!r}")
+        log = side["log"].read_text(errors="replace")[-3000:]  # the server's traceback
+        raise SystemExit(f"FAIL: {path} answered {resp.status}: {body[:300]!r}\n{log}")
     return elapsed, body.count(b'<td data-label="Name">')
 
 
