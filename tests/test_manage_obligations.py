@@ -228,6 +228,27 @@ def test_one_obligation_loaded_offers_no_choice(smtp_only_app):
     assert created["obligations"] == [SMTP_OBLIGATION]
 
 
+# --- the customer's page for managers --------------------------------------------------
+
+
+def test_customer_page_shows_each_obligation_or_that_smtp_is_not_agreed(app, auth, client, db):
+    auth.login()
+    both, _, _ = two_obligation_customer(app, db, name="Beide", smtp_path="portal")
+    fill_example(db, both["id"])
+    with app.test_request_context():
+        only, _, _ = store.create_customer(db, "Nur Recht", None, None, "test",
+                                           obligations=((EXAMPLE, "standard"),))  # fmt: skip
+    html = client.get(f"/manage/customers/{both['id']}").text
+    assert "<h2>SMTP-Postfach: 0 %</h2>" in html and "Weg: Übernahme der SMTP" in html
+    assert 'id="manage-item-portal-adopt"' in html
+    assert 'data-obligation-progress="rechtliches">66 %' in html
+    assert 'data-overall-progress="33"' in html  # floor of the mean of 0 and 66
+    html = client.get(f"/manage/customers/{only['id']}").text
+    assert 'id="smtp-not-agreed"' in html and "Fortschritt:" not in html
+    assert 'id="manage-item-mail-received"' not in html  # no SMTP checklist
+    assert 'data-obligation-progress="rechtliches">0 %' in html
+
+
 # --- reminders and the weekly digest ----------------------------------------------------
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday
