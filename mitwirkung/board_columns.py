@@ -15,7 +15,7 @@ from datetime import datetime
 from .catalog import SMTP_OBLIGATION
 from .checks.domain import display_domain
 from .checks.smtp import shown_address
-from .web import BERLIN
+from .dates import BERLIN
 
 
 def iso_local(value: str | None) -> str:

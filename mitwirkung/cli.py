@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from . import accounts, mail, store
 from .accounts import create_manager
-from .catalog import starting_paths
+from .catalog import SMTP_OBLIGATION, starting_paths
 from .checks.domain import normalize_domain
 from .checks.smtp import shown_address
 from .db import get_db
@@ -190,7 +190,8 @@ def managers_end_sessions(email):
 )  # fmt: skip
 @click.option(
     "--obligation", "obligation_ids", multiple=True, metavar="ID",
-    help="Mitwirkungspflicht (id aus data/obligations/*.toml), mehrfach möglich; ohne: alle.",
+    help="Aufgabe (Kennung aus data/obligations) außer smtp-postfach, das jede Kund:in hat; "
+    "mehrfach möglich; ohne: alle geladenen.",
 )  # fmt: skip
 @click.option("--force", is_flag=True, help="Auch anlegen, wenn Name oder Domain schon vorkommen.")
 @click.option("--json", "as_json", is_flag=True, help="Ein JSON-Objekt ausgeben.")
@@ -214,10 +215,11 @@ def customers_create(name, domain, contact, contact_manager, obligation_ids, for
     unknown = [o for o in obligation_ids if o not in catalog]
     if unknown:
         raise Refused(
-            f"Unbekannte Mitwirkungspflicht: {', '.join(unknown)}. "
-            f"Bekannt sind: {', '.join(catalog.ids)}."
+            f"Unbekannte Aufgabe {', '.join(unknown)}; bekannt sind: {', '.join(catalog.ids)}."
         )
-    chosen = starting_paths(catalog, obligation_ids or catalog.ids)
+    # every customer has the SMTP mailbox (its page is the link's start page); without
+    # --obligation every loaded obligation
+    chosen = starting_paths(catalog, [SMTP_OBLIGATION, *(obligation_ids or catalog.ids)])
     db = get_db()
     manager_id = None
     if contact_manager:

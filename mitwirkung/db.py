@@ -14,7 +14,7 @@ from urllib.parse import quote
 from flask import current_app, g
 from sqlite_utils import Database, Migrations
 
-from .textfold import search_fold
+from .textfold import search_fold, sort_name
 
 migrations = Migrations("mitwirkung")
 
@@ -473,8 +473,6 @@ def m_i9_mail_received_per_path(db: Database) -> None:
 @migrations()
 def m_i11b_german_sort_and_waiting(db: Database) -> None:
     # Sorting by name follows German dictionary order (overview.sort_name) from an indexed key.
-    from .overview import sort_name  # imported here: overview imports this module
-
     customers = db.table("customers")
     customers.add_column("sort_name", str)
     for row in list(db.query("SELECT id, name FROM customers")):

@@ -30,6 +30,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import mailjet
 from .address import addr_spec, not_pruefadresse
+from .catalog import SMTP_OBLIGATION
 from .checks import dkim as dkim_syntax
 from .checks.domain import DomainError, display_domain, normalize_domain
 from .checks.netguard import GuardError, normalize_host
@@ -540,11 +541,12 @@ class CustomerForm(Form):
     )
     peiq_contact = SelectField("PEIQ-Ansprechpartner:in", validate_choice=False)
     # The customer's obligations (choices: the catalog's, set by the view); shown as
-    # checkboxes (all ticked) when more than one is loaded, and then `obligations_offered` is
-    # sent along, so that "no box ticked" is told apart from "not asked" (a form without the
-    # checkboxes: the first obligation, the SMTP mailbox, as before).
+    # checkboxes (all ticked) when more than one is loaded. The SMTP mailbox is always one of
+    # them (its page is where the customer's link opens): its box is ticked and disabled.
+    # `obligations_offered` tells "none of the others ticked" apart from "not asked" (a form
+    # without the checkboxes: the SMTP mailbox alone, as before).
     obligations = SelectMultipleField(
-        "Mitwirkungspflichten",
+        "Aufgaben",
         validate_choice=False,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
@@ -557,22 +559,17 @@ class CustomerForm(Form):
             raise ValidationError("Bitte eine Person aus der Liste wählen.")
 
     def validate_obligations(self, field):
-        """At least one, each from the list, when the checkboxes were offered."""
+        """Each one from the list."""
         known = {value for value, _ in field.choices}
         if any(value not in known for value in field.data or ()):
-            raise ValidationError("Bitte nur Mitwirkungspflichten aus der Liste wählen.")
-        if self.obligations_offered.data and not field.data:
-            raise ValidationError(
-                "Bitte wählen Sie mindestens eine Mitwirkungspflicht, die die Kund:in "
-                "erfüllen soll."
-            )
+            raise ValidationError("Bitte nur Aufgaben aus der Liste wählen.")
 
     def chosen_obligations(self) -> list[str]:
-        """The ids chosen, in catalog order; the first one when the checkboxes were not
-        offered (one obligation loaded, or a form from before there were several)."""
-        if not self.obligations_offered.data:
-            return [value for value, _ in self.obligations.choices[:1]]
-        chosen = set(self.obligations.data or ())
+        """The ids chosen, in catalog order, the SMTP mailbox always among them; it alone
+        when the checkboxes were not offered."""
+        chosen = {SMTP_OBLIGATION}
+        if self.obligations_offered.data:
+            chosen.update(self.obligations.data or ())
         return [value for value, _ in self.obligations.choices if value in chosen]
 
 

@@ -9,10 +9,10 @@ from flask import Blueprint, abort, flash, redirect, url_for
 from . import store
 from .catalog import SMTP_OBLIGATION
 from .db import get_db
-from .kinds import wording
 from .manage import actor, customer_or_404, load_manager
 from .standing import Standing, overall_progress, standings
 from .web import obligations
+from .words import kinds as wording
 
 bp = Blueprint("manage_obligations", __name__, url_prefix="/manage")
 bp.before_request(load_manager)

@@ -15,9 +15,9 @@ from . import kinds, store
 from .catalog import SMTP_OBLIGATION, Obligation
 from .customer import check_link_csrf, link_csrf_token, load_customer, page
 from .db import get_db
-from .kinds import wording
 from .standing import overall_progress, path_of, standings
 from .web import htmx, obligations
+from .words import kinds as wording
 
 TEMPLATE = "obligation.html"
 bp = Blueprint("obligations", __name__)

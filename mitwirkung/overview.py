@@ -10,7 +10,6 @@ customer's page shows bumps); `refresh` recomputes exactly the stale ones.
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -32,7 +31,7 @@ from .progress import (
     state_label,
 )
 from .standing import overall_progress, standings
-from .textfold import search_fold
+from .textfold import search_fold, sort_name
 
 # Event kinds that mean the setup moved (a reminder, a link mail or an edit does not).
 MOVES = (
@@ -65,6 +64,7 @@ STATUSES = {
 PASSWORD_AT_RISK = (
     "path = 'smtp-own' AND id IN (SELECT s.customer_id FROM smtp_settings s"
     " JOIN item_states i ON i.customer_id = s.customer_id AND i.item_id = 'smtp-test-mail'"
+    " AND i.obligation_id = 'smtp-postfach'"
     " WHERE s.provider IN ('microsoft', 'google') AND s.no_login = 0"
     " AND COALESCE(s.auth_method, 'password') = 'password' AND i.state IN ('done', 'warning'))"
 )
@@ -85,17 +85,6 @@ def _moved_at(db: Database, customer: dict) -> str:
         [customer["id"], *MOVES],
     ).fetchone()
     return row[0] or customer["created_at"]
-
-
-def sort_name(name: str) -> str:
-    """The key that sorts names as a German reader expects (DIN 5007-1, dictionary order).
-
-    Umlauts sort as their base letter (Ö with O), ß as ss, other accents are dropped, case
-    is ignored; names equal under this key keep the order of their ids.
-    """
-    folded = name.casefold().replace("ß", "ss")
-    decomposed = unicodedata.normalize("NFKD", folded)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 # What the customer waits for while PEIQ has not acted, by path: no Mailjet values yet.
@@ -465,12 +454,25 @@ def every(db: Database, view: View):
 VOLATILE = {"run_id", "previous", "checked_at"}
 
 
-def describe(event: dict, obligation: Obligation) -> str:
-    """Say in German what an event was; never an internal code."""
+def _event_obligation(event: dict, obligations: Catalog | Obligation) -> Obligation:
+    """The obligation an event belongs to (customer-wide and unknown ones: the SMTP one)."""
+    catalog = _catalog(obligations)
+    smtp = catalog.get(SMTP_OBLIGATION) or catalog.first
+    return catalog.get(event.get("obligation_id")) or smtp
+
+
+def describe(event: dict, obligations: Catalog | Obligation) -> str:
+    """Say in German what an event was; never an internal code.
+
+    `obligations`: the catalog (an Obligation alone: a catalog of just it); an event of a
+    further obligation names that obligation before its step.
+    """
     data, kind = event["data"], event["kind"]
+    obligation = _event_obligation(event, obligations)
     item = obligation.items.get(event["item_id"] or "")
+    named = f"{obligation.title} – " if obligation.id != SMTP_OBLIGATION else ""
     if kind == "item-state":
-        title = item.for_manager if item else "Schritt"
+        title = named + (item.for_manager if item else "Schritt")
         state = data.get("state")
         if item and state in STATE_LABELS:  # the same word the page shows for that step
             word = state_label(ItemView(item, state, data, None))
@@ -488,7 +490,7 @@ def describe(event: dict, obligation: Obligation) -> str:
         return f"{store.EVENT_WORDS[kind]}: von {sender} über {data.get('peer_ip')} → {state}"
     if kind == "path-chosen":
         path = obligation.path(data.get("path"))
-        return f"Weg gewählt: {path.short}" if path else "Weg gewählt"
+        return f"{named}Weg gewählt: {path.short}" if path else f"{named}Weg gewählt"
     if kind == "customer-edited" and data.get("changes"):
         return "Angaben geändert: " + "; ".join(
             f"{c['field']} {_shown(c['old'])} → {_shown(c['new'])}" for c in data["changes"]
@@ -517,13 +519,15 @@ def _shown(value) -> str:
     return f"„{value}“" if value else "(leer)"
 
 
-def history(db: Database, obligation: Obligation, customer_id: int, lines: int = 50) -> list:
+def history(
+    db: Database, obligation: Catalog | Obligation, customer_id: int, lines: int = 50
+) -> list:
     """Return the customer's history, newest first, without noise (see history_page)."""
     return history_page(db, obligation, customer_id, lines)[0]
 
 
 def history_page(
-    db: Database, obligation: Obligation, customer_id: int, lines: int = 50,
+    db: Database, obligation: Catalog | Obligation, customer_id: int, lines: int = 50,
     before: int | None = None,
 ) -> tuple[list, int | None]:  # fmt: skip
     """Return (up to `lines` history lines older than event id `before`, newest first, and
@@ -540,13 +544,13 @@ def history_page(
     )
     names = dict(db.execute("SELECT 'manager:' || email, name FROM managers").fetchall())
     shown: list[dict] = []
-    latest: dict[tuple, dict] = {}  # (kind, item) -> the oldest line shown so far
+    latest: dict[tuple, dict] = {}  # (kind, obligation, item) -> the oldest line shown so far
     older = None
     for row in rows:
         data = json.loads(row["data"] or "{}")
         if row["kind"] == "item-state" and data.get("state") == "running":
             continue
-        group = (row["kind"], row["item_id"])
+        group = (row["kind"], row.get("obligation_id"), row["item_id"])
         same = (row["actor"], {k: v for k, v in data.items() if k not in VOLATILE})
         line = latest.get(group)
         if line and line["same"] == same:
@@ -564,7 +568,7 @@ def history_page(
     return shown, older
 
 
-def history_rows(db: Database, obligation: Obligation, customer_id: int):
+def history_rows(db: Database, obligation: Catalog | Obligation, customer_id: int):
     """Yield every event of the customer, newest first, as (ISO time, who, what) for export."""
     names = dict(db.execute("SELECT 'manager:' || email, name FROM managers").fetchall())
     rows = db.query("SELECT * FROM events WHERE customer_id = ? ORDER BY id DESC", [customer_id])
@@ -581,6 +585,7 @@ def drift(db: Database, customer_id: int) -> list[dict]:
     rows = db.query(
         "SELECT d.* FROM drift d JOIN item_states s USING (customer_id, item_id)"
         " WHERE d.customer_id = ? AND d.incident_at IS NOT NULL AND s.state = 'failed'"
+        " AND s.obligation_id = 'smtp-postfach'"
         " ORDER BY d.item_id",
         [customer_id],
     )

@@ -46,13 +46,21 @@ def path_of(obligation: Obligation, stored: str | None) -> str | None:
     return stored
 
 
-def standings(db: Database, catalog: Catalog, customer: dict) -> list[Standing]:
-    """Return the standing of each of the customer's obligations, in page order."""
+def standings(
+    db: Database, catalog: Catalog, customer: dict, known: Standing | None = None
+) -> list[Standing]:
+    """Return the standing of each of the customer's obligations, in page order.
+
+    `known`: one obligation's standing the caller has computed already (used as it is).
+    """
     result = []
     for row in store.customer_obligations(db, customer["id"]):
         obligation = catalog.get(row["obligation_id"])
         if obligation is None:
             continue  # its file was removed: nothing to show or count
+        if known is not None and known.id == obligation.id:
+            result.append(known)
+            continue
         stored = customer["path"] if obligation.id == SMTP_OBLIGATION else row["path"]
         result.append(standing(db, customer, obligation, path_of(obligation, stored)))
     return result

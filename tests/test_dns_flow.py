@@ -226,7 +226,7 @@ def test_informing_twice_mails_once(dns_app, customers, auth):
 
 def test_the_creating_manager_is_mailed(dns_app, customers, auth, db):
     from mitwirkung.cli import create_manager
-    from mitwirkung.live import manager_addresses
+    from mitwirkung.runs.app_mail import manager_addresses
 
     create_manager(db, "zweite@peiq.de", "richtig-geheim", "Zweite")
     auth.login()

@@ -12,7 +12,8 @@ import test_smtp_flow
 from smtpserver import USER
 from test_smtp_flow import form, wait_for_run
 
-from mitwirkung import live, store
+from mitwirkung import store
+from mitwirkung.runs.smtp_test import STALE, TRIAL_RULE
 
 
 class GatedProxy:
@@ -121,7 +122,7 @@ def test_saving_other_settings_makes_the_evidence_stale(
     status = client.get(f"/s/{share}/status.json").get_json()
     assert status["progress"] == 50
     page = client.get(f"/c/{edit}").text
-    assert "Geschafft" not in page and live.STALE in page
+    assert "Geschafft" not in page and STALE in page
 
 
 def test_saving_the_same_settings_keeps_the_evidence(smtp_app, client, customers, db, kunde_mail):
@@ -139,7 +140,7 @@ def test_a_failed_test_of_typed_settings_keeps_the_proven_ones(
     customer, edit, share = customers.create(path="smtp-own")
     finish_with_link(customers, client, db, kunde_mail, customer, edit)
     page = client.get(f"/c/{edit}").text
-    assert live.TRIAL_RULE in page  # the rule is said before the customer presses the button
+    assert TRIAL_RULE in page  # the rule is said before the customer presses the button
     response = send(customers, edit, form(kunde_mail, host="other.kunde.test", password="x"))
     assert response.status_code == 200
     run = wait_for_run(db, customer["id"])

@@ -300,3 +300,31 @@ def test_peiq_confirms_when_it_is_its_turn_and_the_customer_sees_it(app, client,
     assert "Das war schon bestätigt." in again.text
     events = [e for e in store.events(db, cid) if e["item_id"] == "avv-received"]
     assert [(e["actor"], e["data"]["state"]) for e in events] == [("manager:am@peiq.de", "done")]
+    # the manager's history names the obligation of each step
+    history = client.get(f"/manage/customers/{cid}").text
+    assert "Rechtliche Angaben – PEIQ hat den AVV erhalten → Erledigt" in history
+    assert (
+        "Rechtliche Angaben – AVV von der Kund:in unterschrieben abgeschickt → Erledigt" in history
+    )
+    csv = client.get(f"/manage/customers/{cid}/history.csv").text
+    assert "Rechtliche Angaben – PEIQ hat den AVV erhalten → Erledigt" in csv
+
+
+def test_the_command_line_gives_a_customer_the_obligations_named(app, db):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["customers", "create", "Weser Kurier", "--obligation", EXAMPLE, "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    cid = json.loads(result.output)["id"]
+    assert [r["obligation_id"] for r in store.customer_obligations(db, cid)] == [
+        SMTP_OBLIGATION, EXAMPLE,
+    ]  # fmt: skip
+    result = runner.invoke(args=["customers", "create", "Anderer", "--obligation", "gibt-es-nicht"])
+    assert result.exit_code != 0 and "Unbekannte Aufgabe gibt-es-nicht" in result.output
+    # without --obligation every loaded obligation (manage's tests); the SMTP one alone:
+    result = runner.invoke(
+        args=["customers", "create", "Nur SMTP", "--obligation", SMTP_OBLIGATION, "--json"]
+    )
+    cid = json.loads(result.output)["id"]
+    assert [r["obligation_id"] for r in store.customer_obligations(db, cid)] == [SMTP_OBLIGATION]

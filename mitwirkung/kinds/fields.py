@@ -1,7 +1,7 @@
 """Kind `fields`: the customer fills the fields the TOML declares; valid values are stored
 in the item's detail ({"values": {field id: value}}) and the item is done.
 
-Validation per field type (catalog.FIELD_TYPES), codes worded in kinds.wording:
+Validation per field type (catalog.FIELD_TYPES), codes worded in words/kinds.py:
 - text: any printable text up to max_length characters;
 - email: one addr-spec as RFC 5322 §3.4.1 defines it (address.addr_spec: dot-atom local
   part, a domain of LDH labels with a dot; RFC 5321 §4.5.3.1 limits);

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class Outcome:
     """state/detail to store (state None: nothing to store), errors {field id: code}, the
-    values as typed (kept for the form on errors), and `said` (a code of kinds.wording)."""
+    values as typed (kept for the form on errors), and `said` (a code of words/kinds.py)."""
 
     state: str | None = None
     detail: dict = field(default_factory=dict)

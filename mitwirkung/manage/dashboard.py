@@ -22,6 +22,7 @@ from ..board_columns import (
     page_numbers,
     table_columns,
 )
+from ..catalog import SMTP_OBLIGATION
 from ..db import get_db
 from ..forms import CustomerForm
 from ..pagecache import PageCache
@@ -111,6 +112,7 @@ def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extr
         else None,
         at_risk=len(board.password_at_risk(db)),
         mail_auth_off=current_app.extensions["mail_auth"]["microsoft"].default_off_text,
+        SMTP_OBLIGATION=SMTP_OBLIGATION,
         **extra,
     )
     return html, status

@@ -10,7 +10,7 @@ import io
 
 from flask import current_app, render_template, request, stream_with_context
 
-from .. import handover, inbound, live, mail, mailjet_mail, mailjet_sync, store
+from .. import handover, inbound, mail, mailjet_sync, store
 from .. import overview as board
 from ..board_columns import csv_cell
 from ..catalog import SMTP_OBLIGATION
@@ -19,7 +19,9 @@ from ..checks.smtp import shown_address
 from ..db import get_db
 from ..forms import CustomerEditForm, MailjetForm, MailjetMailForm
 from ..progress import attention, item_views, progress
-from ..web import customer_links, obligation
+from ..runs import mailjet_mail
+from ..runs.base import decode
+from ..web import customer_links, obligation, obligations
 from .base import bp, contact_choices, customer_or_404
 
 
@@ -87,7 +89,7 @@ def _history(db, customer_id: int) -> dict:
     """One page of the history ("?vor=<event id>" for older entries)."""
     raw = request.args.get("vor", "")
     before = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 18 else None
-    lines, older = board.history_page(db, obligation(), customer_id, before=before)
+    lines, older = board.history_page(db, obligations(), customer_id, before=before)
     return {"history": lines, "history_older": older, "history_paged": before is not None}
 
 
@@ -102,7 +104,7 @@ def history_csv(customer_id):
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";")
         writer.writerow(["Zeit (UTC, ISO 8601)", "Wer", "Was"])
-        for row in board.history_rows(db, obligation(), customer_id):
+        for row in board.history_rows(db, obligations(), customer_id):
             writer.writerow(csv_cell(v) for v in row)
             yield out.getvalue()
             out.seek(0)
@@ -138,7 +140,7 @@ def render_customer(c: dict, status: int = 200, **extra):
         inbound_foreign=inbound.foreign_notice(db, customer_id, c["path"]),
         settings=store.get_row(db, "smtp_settings", customer_id),
         runs=[
-            live.decode(r)
+            decode(r)
             for r in db.query(
                 "SELECT * FROM runs WHERE customer_id = ? ORDER BY id DESC LIMIT 30", [customer_id]
             )

@@ -1,4 +1,4 @@
-"""German words of the generic item kinds (the catalog for kinds/): field problems, answers."""
+"""German words of the generic item kinds (mitwirkung/kinds/): field problems, answers."""
 
 FIELD_PROBLEMS = {
     "required": "Bitte füllen Sie dieses Feld aus.",
