@@ -8,11 +8,12 @@ from flask.cli import AppGroup
 
 from . import accounts, mail, mailtext, store
 from .accounts import create_manager
+from .catalog import SMTP_OBLIGATION, starting_paths
 from .checks.domain import normalize_domain
 from .checks.smtp import shown_address
 from .db import get_db
 from .forms import normalize_email, normalize_name
-from .web import customer_links, local_time, public_url
+from .web import customer_links, local_time, obligations, public_url
 from .words import cli as words
 
 managers = AppGroup("managers", help=words.GROUP_MANAGERS)
@@ -185,9 +186,13 @@ def managers_end_sessions(email):
     "--contact-manager", default=None, metavar="EMAIL",
     help=words.HELP["contact-manager"],
 )  # fmt: skip
+@click.option(
+    "--obligation", "obligation_ids", multiple=True, metavar="ID",
+    help=words.HELP["obligation"],
+)  # fmt: skip
 @click.option("--force", is_flag=True, help=words.HELP["force"])
 @click.option("--json", "as_json", is_flag=True, help=words.HELP["json"])
-def customers_create(name, domain, contact, contact_manager, force, as_json):
+def customers_create(name, domain, contact, contact_manager, obligation_ids, force, as_json):
     """Legt eine Kund:in an und gibt Kund:innen-Link und Nur-Lese-Link aus.
 
     Gibt es schon eine Kund:in mit demselben Namen oder derselben Absender-Domain (auch
@@ -202,6 +207,15 @@ def customers_create(name, domain, contact, contact_manager, force, as_json):
         contact = normalize_email(utf8(contact, "--contact")) if contact else None
     except ValueError as e:  # DomainError too
         raise Refused(str(e)) from None
+    catalog = obligations()
+    obligation_ids = [utf8(o, "--obligation") for o in obligation_ids]
+    unknown = [o for o in obligation_ids if o not in catalog]
+    if unknown:
+        known = ", ".join(catalog.ids)
+        raise Refused(words.UNKNOWN_OBLIGATION.format(unknown=", ".join(unknown), known=known))
+    # every customer has the SMTP mailbox (its page is the link's start page); without
+    # --obligation every loaded obligation
+    chosen = starting_paths(catalog, [SMTP_OBLIGATION, *(obligation_ids or catalog.ids)])
     db = get_db()
     manager_id = None
     if contact_manager:
@@ -218,13 +232,19 @@ def customers_create(name, domain, contact, contact_manager, force, as_json):
         )  # fmt: skip
         raise Refused(words.SIMILAR_EXISTS.format(lines=lines))
     customer, _, _ = store.create_customer(
-        db, name, domain, contact, "cli", contact_manager_id=manager_id
+        db, name, domain, contact, "cli", contact_manager_id=manager_id, obligations=chosen
     )
     edit_url, share_url = customer_links(customer)
     if as_json:
         click.echo(
             json.dumps(
-                {"id": customer["id"], "name": name, "edit_url": edit_url, "share_url": share_url},
+                {
+                    "id": customer["id"],
+                    "name": name,
+                    "edit_url": edit_url,
+                    "share_url": share_url,
+                    "obligations": [obligation_id for obligation_id, _ in chosen],
+                },
                 ensure_ascii=False,
             )
         )

@@ -6,6 +6,7 @@ import pytest
 from cryptography.fernet import Fernet
 from dnsserver import ZoneServer
 from smtpserver import KUNDE_ZONE, Certificates, MailServer
+from two_obligations import EXAMPLE_OBLIGATION
 
 from app import create_app
 from mitwirkung import store
@@ -24,6 +25,8 @@ def app(tmp_path):
             "SECRET_KEY": "test-secret",
             "ENCRYPTION_KEY": Fernet.generate_key().decode(),
             "BASE_URL": "http://mitwirkung.test",
+            # the docs' example obligation: loaded, but a customer has it only when given it
+            "OBLIGATION_FILES": [str(EXAMPLE_OBLIGATION)],
         }
     )
     yield app

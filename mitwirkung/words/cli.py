@@ -13,6 +13,8 @@ HELP = {
     "contact": "E-Mail der Ansprechperson.",
     "contact-manager": "PEIQ-Ansprechpartner:in (E-Mail eines aktiven Zugangs); ohne: niemand "
     "Bestimmtes.",
+    "obligation": "Aufgabe (Kennung aus data/obligations) außer smtp-postfach, das jede Kund:in "
+    "hat; mehrfach möglich; ohne: alle geladenen.",
     "force": "Auch anlegen, wenn Name oder Domain schon vorkommen.",
     "json": "Ein JSON-Objekt ausgeben.",
     "host": "Adresse (Standard: INBOUND_HOST).",
@@ -55,3 +57,4 @@ SEED_LOGIN = "  Anmeldung /manage/: {email} / {password}  (gilt bis zum nächste
 SEED_MANAGER_NAME = "Demo Account Manager:in"
 SEED_CUSTOMER = "  Demo-Kund:in:       {url}"
 SEED_SHARE = "  Nur-Lese-Link:      {url}"
+UNKNOWN_OBLIGATION = "Unbekannte Aufgabe {unknown}; bekannt sind: {known}."

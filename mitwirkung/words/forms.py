@@ -51,6 +51,7 @@ LABELS = {
     "customer_name": "Name der Kund:in",
     "contact": "E-Mail der Ansprechperson",
     "peiq_contact": "PEIQ-Ansprechpartner:in",
+    "obligations": "Aufgaben",
     "reminders": "Erinnerungen an die Kund:in schicken, wenn es nicht weitergeht",
     "forward": "E-Mail-Adresse Ihrer IT-Kolleg:in",
 }
@@ -99,6 +100,7 @@ MESSAGES = {
     "portal": "Bitte nennen Sie die Adresse Ihres PORTAL, z. B. portal.ihre-zeitung.de.",
     "portal_confirm": "Bitte bestätigen Sie die Übernahme.",
     "peiq_contact": "Bitte eine Person aus der Liste wählen.",
+    "obligations": "Bitte nur Aufgaben aus der Liste wählen.",
     "mailjet_sender": "Die Absenderadresse muss auf @{domain} enden – nur für diese Domain hat "
     "Mailjet den Versand freigeschaltet.",
     "forward": "Bitte geben Sie die E-Mail-Adresse Ihrer IT-Kolleg:in ein.",
