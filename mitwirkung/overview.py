@@ -22,6 +22,7 @@ from .catalog import SMTP_OBLIGATION, Catalog, Obligation
 from .checks.domain import display_domain
 from .checks.smtp import shown_address
 from .db import now
+from .kinds import peiq_confirm
 from .progress import (
     EVIDENCE_LABELS,
     STATE_LABELS,
@@ -192,6 +193,13 @@ def summarise(db: Database, obligations: Catalog | Obligation, customer: dict) -
         + ([shown_address(contact)] if "xn--" in contact else [])
     )
     todos = todo.collect(db, obligation, customer, views) if obligation else []
+    todos += [
+        t
+        for s in items
+        if s.id != SMTP_OBLIGATION
+        for t in peiq_confirm.todos(s.obligation, s.views)
+    ]
+    todos.sort(key=lambda t: t["since"])  # oldest first, over every obligation
     return {
         "obligations_summary": json.dumps([s.summary() for s in items]),
         "todos": json.dumps(todos, ensure_ascii=False) if todos else None,

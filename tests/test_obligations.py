@@ -17,6 +17,7 @@ from two_obligations import (
 from app import create_app
 from mitwirkung import catalog, overview, store
 from mitwirkung.catalog import SMTP_OBLIGATION
+from mitwirkung.runner import Job
 
 SMTP_TOML = catalog.load(EXAMPLE_OBLIGATION.parent.parent.parent / "data" / "obligations"
                          / "smtp-postfach.toml")  # fmt: skip
@@ -289,6 +290,8 @@ def test_peiq_confirms_when_it_is_its_turn_and_the_customer_sees_it(app, client,
     assert db.execute("SELECT waiting_for_peiq FROM customers WHERE id = ?", [cid]).fetchone()[0]
     manage = client.get(f"/manage/customers/{cid}").text
     assert "Bestätigen: PEIQ hat den AVV erhalten" in manage
+    queue = client.get("/manage/").text  # "Für PEIQ zu tun" lists PEIQ's confirmation
+    assert "Rechtliche Angaben: „PEIQ hat den AVV erhalten“ bestätigen" in queue
     assert "datenschutz@mueller-verlag.de" in manage  # PEIQ sees the values
     answer = client.post(confirm, data={"csrf_token": csrf}, follow_redirects=True)
     assert "Bestätigt. Die Kund:in sieht es sofort auf ihrer Seite." in answer.text
@@ -296,6 +299,7 @@ def test_peiq_confirms_when_it_is_its_turn_and_the_customer_sees_it(app, client,
     polled = client.get(f"/c/{edit}/o/{EXAMPLE}/items/avv-received", headers={"HX-Request": "true"})
     assert "PEIQ hat das am" in polled.text and 'data-progress="100"' in polled.text
     assert "Geschafft" in client.get(f"/s/{share}/o/{EXAMPLE}").text
+    assert "„PEIQ hat den AVV erhalten“ bestätigen" not in client.get("/manage/").text
     again = client.post(confirm, data={"csrf_token": csrf}, follow_redirects=True)
     assert "Das war schon bestätigt." in again.text
     events = [e for e in store.events(db, cid) if e["item_id"] == "avv-received"]
@@ -328,3 +332,17 @@ def test_the_command_line_gives_a_customer_the_obligations_named(app, db):
     )
     cid = json.loads(result.output)["id"]
     assert [r["obligation_id"] for r in store.customer_obligations(db, cid)] == [SMTP_OBLIGATION]
+
+
+def test_a_new_run_belongs_to_the_smtp_obligation(app, client, db, customers):
+    customer, edit, _ = customers.create(path="smtp-own")
+    runner = app.extensions["runner"]
+
+    async def check():
+        return {"ok": True}
+
+    job = Job(customer_id=customer["id"], kind="probe", settings={}, actor="customer",
+              check=check, finish=lambda db, run_id, result: ("done", result))  # fmt: skip
+    run_id = runner.submit(db, job)
+    assert db.table("runs").get(run_id)["obligation_id"] == SMTP_OBLIGATION
+    assert runner.wait(run_id, 10)

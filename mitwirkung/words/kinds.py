@@ -24,6 +24,10 @@ ANSWERS = {
 }
 
 
+# PEIQ's to-do queue and notice mail: a `peiq-confirm` item waiting for PEIQ
+PEIQ_TODO = "{obligation}: „{item}“ bestätigen"
+
+
 def field_problem(code: str, max_length: int = 0) -> str:
     """The German message for a field problem code."""
     return FIELD_PROBLEMS[code].format(max_length=max_length)

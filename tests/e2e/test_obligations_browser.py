@@ -19,7 +19,7 @@ def test_the_example_obligation_is_done_step_by_step_and_peiq_confirms(
     app = live_app.app
     db = connect(app.config["DATABASE"])
     create_manager(db, "am@peiq.de", "richtig-geheim", "Anna Manager")
-    customer, edit, _ = two_obligation_customer(app, db, smtp_path="portal")
+    customer, edit, share = two_obligation_customer(app, db, smtp_path="portal")
     store.set_item(db, customer["id"], "portal-adopt", "done", "manager:am@peiq.de",
                    {"portal": "portal.mueller-verlag.de"})  # fmt: skip
 
@@ -72,6 +72,12 @@ def test_the_example_obligation_is_done_step_by_step_and_peiq_confirms(
     expect(page.locator("[data-progress]")).to_have_text("66 %")
     expect(nav.locator('[data-obligation-progress="rechtliches"]')).to_have_text("66 %")
 
+    # an onlooker's read-only view of the same obligation refreshes itself
+    onlooker = browser.new_context(locale="de-DE").new_page()
+    onlooker.goto(f"{live_app.url}/s/{share}/o/{EXAMPLE}")
+    expect(onlooker.locator("#item-avv-received .badge")).to_have_text("Wartet auf PEIQ")
+    expect(onlooker.get_by_role("button")).to_have_count(0)  # nothing to click there
+
     # PEIQ confirms on the manager page; the customer's open page shows it without a reload
     manager = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
     desk = manager.new_page()
@@ -91,5 +97,8 @@ def test_the_example_obligation_is_done_step_by_step_and_peiq_confirms(
     expect(nav.locator('[data-obligation-progress="rechtliches"]')).to_have_text("100 %")
     expect(nav.locator("[data-overall-progress]")).to_have_text("75 %")
     assert page.evaluate("window.__stay") == "same page"
+    expect(onlooker.locator("#item-avv-received .badge")).to_have_text("Erledigt")
+    expect(onlooker.locator("[data-overall-progress]")).to_have_text("75 %")
+    onlooker.context.close()
     screenshot(page, "obligation-done")
     assert EXAMPLE in page.url
