@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from . import accounts, mail, mailtext, store
+from . import accounts, agreements, mail, mailtext, store
 from .accounts import create_manager
 from .catalog import SMTP_OBLIGATION, starting_paths
 from .checks.domain import normalize_domain
@@ -34,6 +34,11 @@ def utf8(value: str | None, hint: str) -> str | None:
     if value is not None and any("\ud800" <= c <= "\udfff" for c in value):
         raise Refused(words.NOT_UTF8.format(hint=hint))
     return value
+
+
+def quoted(values) -> str:
+    """„a“, „b“: names as German text quotes them."""
+    return ", ".join(f"„{v}“" for v in values)
 
 
 def _password(password: str, email: str, name: str | None, option: str = "--password") -> str:
@@ -212,7 +217,7 @@ def customers_create(name, domain, contact, contact_manager, obligation_ids, for
     unknown = [o for o in obligation_ids if o not in catalog]
     if unknown:
         known = ", ".join(catalog.ids)
-        raise Refused(words.UNKNOWN_OBLIGATION.format(unknown=", ".join(unknown), known=known))
+        raise Refused(words.UNKNOWN_OBLIGATION.format(unknown=quoted(unknown), known=known))
     # every customer has the SMTP mailbox (its page is the link's start page); without
     # --obligation every loaded obligation
     chosen = starting_paths(catalog, [SMTP_OBLIGATION, *(obligation_ids or catalog.ids)])
@@ -251,6 +256,37 @@ def customers_create(name, domain, contact, contact_manager, obligation_ids, for
     else:
         click.echo(edit_url)
         click.echo(share_url)
+
+
+@customers.command("add-obligation")
+@click.argument("obligation_id", metavar="ID")
+@click.argument("customer_ids", metavar="[KUNDEN-NR]...", nargs=-1, type=int)
+@click.option("--all", "every", is_flag=True, help=words.HELP["all"])
+def customers_add_obligation(obligation_id, customer_ids, every):
+    """Gibt Kund:innen eine weitere Mitwirkungspflicht (ID aus data/obligations).
+
+    Kund:innen, die sie schon haben, bleiben unverändert; jede Änderung steht im Verlauf.
+    """
+    catalog = obligations()
+    obligation_id = utf8(obligation_id, "ID")
+    if obligation_id not in catalog:
+        raise Refused(words.UNKNOWN_OBLIGATION.format(unknown=quoted([obligation_id]),
+                                                      known=", ".join(catalog.ids)))  # fmt: skip
+    db = get_db()
+    if every:
+        rows = list(db.query("SELECT * FROM customers WHERE archived_at IS NULL ORDER BY id"))
+    elif customer_ids:
+        rows = [store.get_customer(db, i) for i in customer_ids]
+        missing = [i for i, row in zip(customer_ids, rows, strict=True) if row is None]
+        if missing:
+            raise Refused(words.NO_CUSTOMER.format(id=", ".join(map(str, missing))))
+    else:
+        raise Refused(words.WHICH_CUSTOMERS)
+    title = catalog.get(obligation_id).title
+    for row in rows:
+        added = agreements.add(db, catalog, row["id"], [obligation_id], "cli")
+        line = words.OBLIGATION_ADDED if added else words.OBLIGATION_HAD
+        click.echo(line.format(name=row["name"], id=row["id"], title=title))
 
 
 def init_app(app: Flask) -> None:

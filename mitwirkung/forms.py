@@ -513,8 +513,6 @@ class CustomerForm(Form):
 class CustomerEditForm(CustomerForm):
     """A customer's particulars as the account manager changes them."""
 
-    obligations = None  # chosen when the customer is created
-    obligations_offered = None
     reminders = BooleanField(LABELS["reminders"])
 
 

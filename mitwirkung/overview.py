@@ -523,6 +523,8 @@ def describe(event: dict, obligations: Catalog | Obligation) -> str:
     if kind == "path-chosen":
         path = obligation.path(data.get("path"))
         return f"{named}Weg gewählt: {path.short}" if path else f"{named}Weg gewählt"
+    if kind in ("obligation-added", "obligation-removed"):
+        return f"{store.EVENT_WORDS[kind]}: „{obligation.title}“"
     if kind == "customer-edited" and data.get("changes"):
         return "Angaben geändert: " + "; ".join(
             f"{c['field']} {_shown(c['old'])} → {_shown(c['new'])}" for c in data["changes"]

@@ -9,9 +9,10 @@ import secrets
 from werkzeug.security import generate_password_hash
 
 from . import store
+from .catalog import starting_paths
 from .cli import create_manager
 from .db import get_db
-from .web import customer_links
+from .web import customer_links, obligations
 from .words import cli as words
 
 DEMO_EMAIL = "demo@peiq.example"
@@ -24,7 +25,9 @@ def seed() -> None:
     if not db.table("managers").count:  # nobody could log in otherwise
         create_manager(db, DEMO_EMAIL, secrets.token_urlsafe(12), words.SEED_MANAGER_NAME)
     if not db.table("customers").count:
-        store.create_customer(db, DEMO_NAME, "demo-verlag.example", None, "seed")
+        catalog = obligations()  # the demo customer gets every loaded obligation
+        store.create_customer(db, DEMO_NAME, "demo-verlag.example", None, "seed",
+                              obligations=starting_paths(catalog, catalog.ids))  # fmt: skip
     print("\nMitwirkung")
     demo_manager = next(db.query("SELECT id FROM managers WHERE email = ?", [DEMO_EMAIL]), None)
     if demo_manager:

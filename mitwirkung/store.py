@@ -492,6 +492,8 @@ EVENT_WORDS = {
     "secret-expired": "Passwort nicht abgeholt und nach Ablauf gelöscht",
     "mailjet-expectation": "Mailjet-Werte gespeichert",
     "customer-edited": "Angaben geändert",
+    "obligation-added": "Mitwirkungspflicht hinzugefügt",
+    "obligation-removed": "Mitwirkungspflicht entfernt",
     "peiq-contact-changed": "PEIQ-Ansprechpartner:in geändert",
     "reminders-muted": "Erinnerungen an die Kund:in abgeschaltet",
     "reminders-unmuted": "Erinnerungen an die Kund:in wieder eingeschaltet",

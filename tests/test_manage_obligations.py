@@ -63,7 +63,7 @@ def test_new_customer_form_offers_every_obligation_ticked(auth, client):
     assert all("checked" in b for b in boxes)
     smtp, example = boxes
     assert "disabled" in smtp and "disabled" not in example  # the link opens on the SMTP page
-    assert "<legend>Aufgaben" in html and "Rechtliche Angaben</label>" in html
+    assert "<legend>Mitwirkungspflichten" in html and "Rechtliche Angaben</label>" in html
     assert "immer dabei" in html
 
 
@@ -95,7 +95,7 @@ def test_an_unknown_obligation_is_said_at_the_field(auth, db, ticked):
                       obligations_offered="y")  # fmt: skip
     assert response.status_code == 422
     html = response.text
-    message = "Bitte nur Aufgaben aus der Liste wählen."
+    message = "Bitte nur Mitwirkungspflichten aus der Liste wählen."
     assert re.search(r'<small class="error" id="obligations-error">' + re.escape(message), html)
     assert 'aria-describedby="obligations-error"' in html
     assert 'value="Müller Verlag"' in html and 'value="mueller.de"' in html  # nothing lost
@@ -126,7 +126,7 @@ def test_cli_creates_with_chosen_or_every_obligation(app, db):
     ]  # fmt: skip
     bad = runner.invoke(args=["customers", "create", "X", "--obligation", "smtp", "--json"])
     assert bad.exit_code != 0
-    assert "Unbekannte Aufgabe smtp; bekannt sind" in bad.output
+    assert "Unbekannte Mitwirkungspflicht „smtp“; bekannt sind" in bad.output
     assert f"bekannt sind: {SMTP_OBLIGATION}, {EXAMPLE}." in bad.output
     assert db.table("customers").count == 2
 
@@ -223,7 +223,7 @@ def test_one_obligation_loaded_offers_no_choice(smtp_only_app):
                                        "csrf_token": token.group(1)})  # fmt: skip
     html = client.get("/manage/").text
     assert "Neue Kund:in anlegen" in html
-    assert 'name="obligations"' not in html and "<legend>Aufgaben" not in html
+    assert 'name="obligations"' not in html and "<legend>Mitwirkungspflichten" not in html
     created = json.loads(runner.invoke(args=["customers", "create", "X", "--json"]).output)
     assert created["obligations"] == [SMTP_OBLIGATION]
 

@@ -325,7 +325,8 @@ def test_the_command_line_gives_a_customer_the_obligations_named(app, db):
         SMTP_OBLIGATION, EXAMPLE,
     ]  # fmt: skip
     result = runner.invoke(args=["customers", "create", "Anderer", "--obligation", "gibt-es-nicht"])
-    assert result.exit_code != 0 and "Unbekannte Aufgabe gibt-es-nicht" in result.output
+    assert result.exit_code != 0
+    assert "Unbekannte Mitwirkungspflicht „gibt-es-nicht“" in result.output
     # without --obligation every loaded obligation (manage's tests); the SMTP one alone:
     result = runner.invoke(
         args=["customers", "create", "Nur SMTP", "--obligation", SMTP_OBLIGATION, "--json"]

@@ -6,11 +6,12 @@ for confirmation (`confirmed`), as do the link rotations in `links`.
 
 from flask import flash, redirect, render_template, request, url_for
 
-from .. import store
-from ..catalog import starting_paths
+from .. import agreements, store
+from ..catalog import SMTP_OBLIGATION, starting_paths
 from ..checks.domain import display_domain
 from ..checks.smtp import shown_address
 from ..db import get_db
+from ..forms import MESSAGES
 from ..web import obligations
 from .base import actor, bp, customer_or_404, same_domain
 from .dashboard import new_customer_form, render_dashboard
@@ -46,6 +47,9 @@ def edit(customer_id):
     db = get_db()
     form = edit_form(db, c, request.form)
     if not form.validate_on_submit():
+        return render_customer(c, 422, edit_form=form, edit_open=True)
+    added, removed = obligation_changes(db, customer_id, form)
+    if form.obligations.errors:
         return render_customer(c, 422, edit_form=form, edit_open=True)
     duplicates = same_domain(db, form.domain.data, but=customer_id)
     if duplicates and form.domain.data != c["domain"] and request.form.get("duplicate_ok") != "y":
@@ -85,9 +89,32 @@ def edit(customer_id):
         if muted != c["reminders_muted"]:
             kind = "reminders-muted" if muted else "reminders-unmuted"
             store.add_event(db, customer_id, actor(), kind, activity=False)
+        agreements.add(db, obligations(), customer_id, added, actor())
+        for obligation_id in removed:
+            agreements.remove(db, customer_id, obligation_id, actor())
     anything = changed or contact_id != c["contact_manager_id"] or muted != c["reminders_muted"]
+    anything = anything or added or removed
     flash("Angaben gespeichert." if anything else "Nichts geändert – die Angaben waren schon so.")
     return redirect(url_for("manage.customer", customer_id=customer_id), 303)
+
+
+def obligation_changes(db, customer_id: int, form) -> tuple[list[str], list[str]]:
+    """The obligations the edit form adds and removes (none when its checkboxes were not
+    sent). The SMTP mailbox's box is disabled, so it is kept when the customer has it. An
+    obligation of which something was done already cannot be removed: an error at the field.
+    """
+    if not form.obligations_offered.data:
+        return [], []
+    have = agreements.agreed(db, customer_id)
+    wanted = set(form.obligations.data or ()) | ({SMTP_OBLIGATION} & set(have))
+    added = [o.id for o in obligations() if o.id in wanted and o.id not in have]
+    removed = [i for i in have if i not in wanted]
+    for obligation_id in removed:
+        if not agreements.removable(db, customer_id, obligation_id):
+            known = obligations().get(obligation_id)
+            title = known.title if known else obligation_id
+            form.obligations.errors.append(MESSAGES["obligation_started"].format(title=title))
+    return added, removed
 
 
 CONFIRM = {

@@ -10,7 +10,7 @@ import io
 
 from flask import current_app, render_template, request, stream_with_context
 
-from .. import handover, inbound, mail, mailjet_sync, store
+from .. import agreements, handover, inbound, mail, mailjet_sync, store
 from .. import overview as board
 from ..board_columns import csv_cell
 from ..catalog import SMTP_OBLIGATION
@@ -51,9 +51,11 @@ def edit_form(db, c: dict, formdata=None) -> CustomerEditForm:
         "contact": shown_address(c["contact_email"] or ""),
         "peiq_contact": str(c["contact_manager_id"] or ""),
         "reminders": not c["reminders_muted"],
+        "obligations": agreements.agreed(db, c["id"]),
     }
     form = CustomerEditForm(formdata=formdata, data=data, prefix="edit")  # ids unique on the page
     form.peiq_contact.choices = contact_choices(db, c["contact_manager_id"])
+    form.obligations.choices = [(o.id, o.title) for o in obligations()]
     return form
 
 
@@ -131,6 +133,7 @@ def render_customer(c: dict, status: int = 200, **extra):
         **overview(c, store.item_rows(db, customer_id)),
         # the SMTP checklist is one of several (titled by its name) or not agreed at all
         smtp_agreed=SMTP_OBLIGATION in agreed,
+        SMTP_OBLIGATION=SMTP_OBLIGATION,
         several=len(agreed) > 1,
         mail_auth_off=current_app.extensions["mail_auth"]["microsoft"].default_off_text,
         edit_url=edit_url,

@@ -13,8 +13,9 @@ HELP = {
     "contact": "E-Mail der Ansprechperson.",
     "contact-manager": "PEIQ-Ansprechpartner:in (E-Mail eines aktiven Zugangs); ohne: niemand "
     "Bestimmtes.",
-    "obligation": "Aufgabe (Kennung aus data/obligations) außer smtp-postfach, das jede Kund:in "
-    "hat; mehrfach möglich; ohne: alle geladenen.",
+    "obligation": "Mitwirkungspflicht (Kennung aus data/obligations) außer smtp-postfach, das "
+    "jede Kund:in hat; mehrfach möglich; ohne: alle geladenen.",
+    "all": "Allen Kund:innen, die nicht archiviert sind.",
     "force": "Auch anlegen, wenn Name oder Domain schon vorkommen.",
     "json": "Ein JSON-Objekt ausgeben.",
     "host": "Adresse (Standard: INBOUND_HOST).",
@@ -57,4 +58,8 @@ SEED_LOGIN = "  Anmeldung /manage/: {email} / {password}  (gilt bis zum nächste
 SEED_MANAGER_NAME = "Demo Account Manager:in"
 SEED_CUSTOMER = "  Demo-Kund:in:       {url}"
 SEED_SHARE = "  Nur-Lese-Link:      {url}"
-UNKNOWN_OBLIGATION = "Unbekannte Aufgabe {unknown}; bekannt sind: {known}."
+UNKNOWN_OBLIGATION = "Unbekannte Mitwirkungspflicht {unknown}; bekannt sind: {known}."
+NO_CUSTOMER = "Eine Kund:in mit der Nummer {id} gibt es nicht."
+WHICH_CUSTOMERS = "Bitte Nummern von Kund:innen (siehe Dashboard, Spalte „Nr.“) oder --all angeben."
+OBLIGATION_ADDED = "{name} (Nr. {id}): „{title}“ hinzugefügt."
+OBLIGATION_HAD = "{name} (Nr. {id}): hat „{title}“ schon."

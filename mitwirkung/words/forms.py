@@ -51,7 +51,7 @@ LABELS = {
     "customer_name": "Name der Kund:in",
     "contact": "E-Mail der Ansprechperson",
     "peiq_contact": "PEIQ-Ansprechpartner:in",
-    "obligations": "Aufgaben",
+    "obligations": "Mitwirkungspflichten",
     "reminders": "Erinnerungen an die Kund:in schicken, wenn es nicht weitergeht",
     "forward": "E-Mail-Adresse Ihrer IT-Kolleg:in",
 }
@@ -100,7 +100,9 @@ MESSAGES = {
     "portal": "Bitte nennen Sie die Adresse Ihres PORTAL, z. B. portal.ihre-zeitung.de.",
     "portal_confirm": "Bitte bestätigen Sie die Übernahme.",
     "peiq_contact": "Bitte eine Person aus der Liste wählen.",
-    "obligations": "Bitte nur Aufgaben aus der Liste wählen.",
+    "obligations": "Bitte nur Mitwirkungspflichten aus der Liste wählen.",
+    "obligation_started": "„{title}“ bleibt: dafür wurde schon etwas erledigt (siehe Verlauf). "
+    "Entfernen lässt sich eine Mitwirkungspflicht nur, solange noch nichts davon getan ist.",
     "mailjet_sender": "Die Absenderadresse muss auf @{domain} enden – nur für diese Domain hat "
     "Mailjet den Versand freigeschaltet.",
     "forward": "Bitte geben Sie die E-Mail-Adresse Ihrer IT-Kolleg:in ein.",
