@@ -24,6 +24,7 @@ from mitwirkung import (
     overview,
     proxy,
     runner,
+    settings,
     team,
     web,
 )
@@ -35,8 +36,12 @@ from mitwirkung.service import Service
 ROOT = Path(__file__).resolve().parent
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Create and configure the app: defaults, environment, then test overrides."""
+def configured_app(test_config: dict | None = None) -> Flask:
+    """The app with its settings and loaded files (obligations, DNS providers, mail
+    providers) and nothing else: no database, no threads. gunicorn.conf.py calls it in the
+    master before any worker starts. Refuses (SystemExit "Mitwirkung cannot start: …") a
+    setting from the environment of the wrong kind (settings.problem), a bad obligation or
+    provider file, or no SMTP obligation."""
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     app.config.from_mapping(
         DATABASE=str(ROOT / "data" / "mitwirkung.db"),
@@ -97,7 +102,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     for key in ("MAIL_SERVER", "MAIL_PORT", "MAIL_ENCRYPTION", "MAIL_USERNAME", "MAIL_PASSWORD"):
         app.config.setdefault(key, None)
     app.config.setdefault("MAIL_FROM", None)
+    defaults = dict(app.config)
     app.config.from_prefixed_env("MITWIRKUNG")
+    problem = settings.problem(defaults, app.config)
+    if problem:
+        raise SystemExit(f"Mitwirkung cannot start: {problem}")
     if test_config:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
@@ -111,7 +120,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["BASE_URL"].startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True
 
-    proxy.init_app(app)  # behind proxies: trust their X-Forwarded-For/-Proto, or say why not
     app.jinja_env.undefined = StrictUndefined
     try:
         obligations = catalog.load_all(
@@ -125,6 +133,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.extensions["mail_auth"] = mailauth.load(app.config["MAIL_AUTH_FILE"])
     except (catalog.CatalogError, dnsprovider.ProviderCatalogError, mailauth.MailAuthError) as e:
         raise SystemExit(f"Mitwirkung cannot start: {e}") from e
+    return app
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the app: defaults, environment, then test overrides.
+
+    A configuration it cannot run with (see `configured_app`) stops it: SystemExit with one
+    line "Mitwirkung cannot start: …".
+    """
+    app = configured_app(test_config)
+    proxy.init_app(app)  # behind proxies: trust their X-Forwarded-For/-Proto, or say why not
     db.init_db(app.config["DATABASE"])
     app.extensions["db_connections"] = db.ThreadConnections(app.config["DATABASE"])
     with app.app_context():
