@@ -374,7 +374,9 @@ def test_an_obligation_with_two_paths_asks_first_and_keeps_each_paths_states(tmp
         # the other path does not count what was done on this one; back again, it counts
         post(client, edit, f"/c/{edit}/o/x/path", {"path": "q"}, htmx=False)
         assert 'data-obligation-progress="x">0 %' in client.get(f"/c/{edit}/o/x").text
-        assert post(client, edit, f"/c/{edit}/o/x/items/a", {"done": "0"}).status_code == 409
+        other = post(client, edit, f"/c/{edit}/o/x/items/a", {"done": "0"})
+        assert other.status_code == 409 and other.headers["X-Reason"] == "other-path"
+        assert "Sie haben inzwischen einen anderen Weg gewählt" in other.text
         post(client, edit, f"/c/{edit}/o/x/path", {"path": "p"}, htmx=False)
         assert 'data-obligation-progress="x">100 %' in client.get(f"/c/{edit}/o/x").text
         assert store.chosen_path(db, customer["id"], "x") == "p"
