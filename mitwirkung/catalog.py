@@ -287,3 +287,13 @@ def load_all(folder: str | Path | None, files: Iterable[str | Path] = ()) -> Cat
         raise CatalogError(f"{folder}: no obligation (*.toml) found")
     loaded.sort(key=lambda pair: (pair[0].order, pair[1]))
     return Catalog(o for o, _ in loaded)
+
+
+def starting_paths(catalog: Catalog, ids: Iterable[str]) -> tuple[tuple[str, str | None], ...]:
+    """(obligation id, path) for a new customer with these obligations, in catalog order.
+
+    A one-path obligation starts on its only path (nothing to choose); the others start
+    without one. Ids the catalog does not know are left out (callers validate them first).
+    """
+    wanted = set(ids)
+    return tuple((o.id, o.only_path.id if o.only_path else None) for o in catalog if o.id in wanted)

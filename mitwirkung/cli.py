@@ -8,12 +8,12 @@ from flask.cli import AppGroup
 
 from . import accounts, mail, store
 from .accounts import create_manager
-from .catalog import SMTP_OBLIGATION
+from .catalog import SMTP_OBLIGATION, starting_paths
 from .checks.domain import normalize_domain
 from .checks.smtp import shown_address
 from .db import get_db
 from .forms import normalize_email, normalize_name
-from .web import customer_links, local_time, public_url
+from .web import customer_links, local_time, obligations, public_url
 
 managers = AppGroup("managers", help="Account Manager:innen verwalten.")
 customers = AppGroup("customers", help="Kund:innen verwalten.")
@@ -190,7 +190,8 @@ def managers_end_sessions(email):
 )  # fmt: skip
 @click.option(
     "--obligation", "obligation_ids", multiple=True, metavar="ID",
-    help="Weitere Aufgabe nach smtp-postfach (Kennung aus data/obligations), mehrfach möglich.",
+    help="Aufgabe (Kennung aus data/obligations) außer smtp-postfach, das jede Kund:in hat; "
+    "mehrfach möglich; ohne: alle geladenen.",
 )  # fmt: skip
 @click.option("--force", is_flag=True, help="Auch anlegen, wenn Name oder Domain schon vorkommen.")
 @click.option("--json", "as_json", is_flag=True, help="Ein JSON-Objekt ausgeben.")
@@ -209,14 +210,16 @@ def customers_create(name, domain, contact, contact_manager, obligation_ids, for
         contact = normalize_email(utf8(contact, "--contact")) if contact else None
     except ValueError as e:  # DomainError too
         raise Refused(str(e)) from None
-    catalog = current_app.extensions["obligations"]
+    catalog = obligations()
+    obligation_ids = [utf8(o, "--obligation") for o in obligation_ids]
     unknown = [o for o in obligation_ids if o not in catalog]
     if unknown:
         raise Refused(
             f"Unbekannte Aufgabe {', '.join(unknown)}; bekannt sind: {', '.join(catalog.ids)}."
         )
-    # every customer has the SMTP mailbox first (its page is the link's start page)
-    chosen = tuple((o, None) for o in dict.fromkeys([SMTP_OBLIGATION, *obligation_ids]))
+    # every customer has the SMTP mailbox (its page is the link's start page); without
+    # --obligation every loaded obligation
+    chosen = starting_paths(catalog, [SMTP_OBLIGATION, *(obligation_ids or catalog.ids)])
     db = get_db()
     manager_id = None
     if contact_manager:
@@ -242,7 +245,13 @@ def customers_create(name, domain, contact, contact_manager, obligation_ids, for
     if as_json:
         click.echo(
             json.dumps(
-                {"id": customer["id"], "name": name, "edit_url": edit_url, "share_url": share_url},
+                {
+                    "id": customer["id"],
+                    "name": name,
+                    "edit_url": edit_url,
+                    "share_url": share_url,
+                    "obligations": [obligation_id for obligation_id, _ in chosen],
+                },
                 ensure_ascii=False,
             )
         )

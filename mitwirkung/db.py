@@ -747,3 +747,13 @@ def m_obligations_per_customer(db: Database) -> None:
     # the dashboard's per-obligation summary: JSON [{"id", "path", "progress"}]
     db.table("customers").add_column("obligations_summary", str)
     db.execute("UPDATE customers SET summary_revision = NULL")
+
+
+@migrations()
+def m_customer_obligations_by_obligation(db: Database) -> None:
+    # The dashboard asks whether any customer has a given obligation (its per-obligation
+    # columns appear once more than one is in use): one index lookup instead of a scan.
+    db.execute(
+        "CREATE INDEX idx_customer_obligations_obligation"
+        " ON customer_obligations (obligation_id, customer_id)"
+    )

@@ -10,6 +10,7 @@ customer's page shows bumps); `refresh` recomputes exactly the stale ones.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
@@ -346,8 +347,11 @@ class View:
             params.append(self.me)
         elif self.wer == "niemand":
             clauses.append(f"{contact} IS NULL")
-        if self.weg == NO_PATH:
-            clauses.append("path IS NULL")
+        if self.weg == NO_PATH:  # the SMTP obligation's path; customers without it have none
+            clauses.append(
+                "path IS NULL AND id IN (SELECT customer_id FROM customer_obligations"
+                f" WHERE obligation_id = '{SMTP_OBLIGATION}')"
+            )
         elif self.weg:
             clauses.append("path = ?")
             params.append(self.weg)
@@ -378,6 +382,7 @@ class View:
 COLUMNS = (
     "id, name, domain, contact_email, path, progress, attention, last_activity_at, moved_at,"
     " archived_at, completed_at, summary_revision, mail_evidence, contact_manager_id,"
+    " obligations_summary,"
     " (SELECT name FROM managers m WHERE m.id = contact_manager_id) AS peiq_name"
 )
 
@@ -387,6 +392,8 @@ def _decode(row: dict) -> dict:
     return {
         **row,
         "attention": json.loads(row["attention"] or "[]"),
+        # per obligation {"path", "progress"}, by id (board_columns' per-obligation columns)
+        "obligations": {o["id"]: o for o in json.loads(row["obligations_summary"] or "[]")},
         "shown_domain": display_domain(domain) if "xn--" in domain else domain,
     }
 
@@ -425,6 +432,18 @@ def page(db: Database, view: View, size: int = PAGE_SIZE) -> tuple[list[dict], i
         [*params, size, (number - 1) * size],
     )
     return [_decode(r) for r in rows], total, number
+
+
+def obligations_in_use(db: Database, catalog: Iterable[Obligation]) -> list[Obligation]:
+    """The loaded obligations (catalog order) that at least one customer, archived ones too,
+    has: the dashboard's per-obligation columns are theirs (one index lookup each)."""
+    return [
+        o
+        for o in catalog
+        if db.execute(
+            "SELECT 1 FROM customer_obligations WHERE obligation_id = ? LIMIT 1", [o.id]
+        ).fetchone()
+    ]
 
 
 def password_at_risk(db: Database) -> set[int]:

@@ -13,6 +13,7 @@ from flask import current_app, render_template, request, stream_with_context
 from .. import handover, inbound, mail, mailjet_sync, store
 from .. import overview as board
 from ..board_columns import csv_cell
+from ..catalog import SMTP_OBLIGATION
 from ..checks.domain import display_domain
 from ..checks.smtp import shown_address
 from ..db import get_db
@@ -124,9 +125,13 @@ def render_customer(c: dict, status: int = 200, **extra):
     customer_id = c["id"]
     edit_url, share_url = customer_links(c)
     mailjet = store.get_row(db, "mailjet_expectations", customer_id)
+    agreed = [r["obligation_id"] for r in store.customer_obligations(db, customer_id)]
     html = render_template(
         "manage_customer.html",
         **overview(c, store.item_rows(db, customer_id)),
+        # the SMTP checklist is one of several (titled by its name) or not agreed at all
+        smtp_agreed=SMTP_OBLIGATION in agreed,
+        several=len(agreed) > 1,
         mail_auth_off=current_app.extensions["mail_auth"]["microsoft"].default_off_text,
         edit_url=edit_url,
         share_url=share_url,
