@@ -10,7 +10,6 @@ customer's page shows bumps); `refresh` recomputes exactly the stale ones.
 from __future__ import annotations
 
 import json
-import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
@@ -32,7 +31,7 @@ from .progress import (
     progress,
     state_label,
 )
-from .textfold import search_fold
+from .textfold import search_fold, sort_name
 
 # Event kinds that mean the setup moved (a reminder, a link mail or an edit does not).
 MOVES = (
@@ -85,17 +84,6 @@ def _moved_at(db: Database, customer: dict) -> str:
         [customer["id"], *MOVES],
     ).fetchone()
     return row[0] or customer["created_at"]
-
-
-def sort_name(name: str) -> str:
-    """The key that sorts names as a German reader expects (DIN 5007-1, dictionary order).
-
-    Umlauts sort as their base letter (Ö with O), ß as ss, other accents are dropped, case
-    is ignored; names equal under this key keep the order of their ids.
-    """
-    folded = name.casefold().replace("ß", "ss")
-    decomposed = unicodedata.normalize("NFKD", folded)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 # What the customer waits for while PEIQ has not acted, by path: no Mailjet values yet.

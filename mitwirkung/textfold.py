@@ -17,3 +17,14 @@ def search_fold(text: str) -> str:
     for umlaut, spelled in UMLAUTS:
         folded = folded.replace(umlaut, spelled)
     return folded
+
+
+def sort_name(name: str) -> str:
+    """The key that sorts names as a German reader expects (DIN 5007-1, dictionary order).
+
+    Umlauts sort as their base letter (Ö with O), ß as ss, other accents are dropped, case
+    is ignored; names equal under this key keep the order of their ids.
+    """
+    folded = name.casefold().replace("ß", "ss")
+    decomposed = unicodedata.normalize("NFKD", folded)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
