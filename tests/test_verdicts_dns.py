@@ -1,4 +1,4 @@
-"""Issue 17, DNS kinds: records read as receivers read them (tests/zones/verdicts.zone).
+"""DNS verdicts: records read as receivers read them (tests/zones/verdicts.zone).
 
 Each kind with several instances and the guards that must keep passing; every offered record
 is parsed by the product's own parser.
@@ -11,7 +11,7 @@ import pytest
 from dnsserver import ZoneServer
 from dnszones import make_keys, zone_text
 
-from mitwirkung.checks import dkim, dmarc, spf, spf_repair
+from mitwirkung.checks import dkim, dmarc, dmarc_repair, spf, spf_repair
 from mitwirkung.checks.dns import MailjetExpectation, check_mailjet
 
 VERIFY_NAME, VERIFY_VALUE = "mailjet._a1b2c3d4", "a1b2c3d4e5f60718"
@@ -114,8 +114,8 @@ def test_reports_to_a_domain_that_consented_are_fine(server):
 
 
 def test_no_report_mailbox_is_invented():
-    assert dmarc.starter("firma.de") == "v=DMARC1; p=none"
-    assert dmarc.starter("firma.de", "reject") == "v=DMARC1; p=reject"
+    assert dmarc_repair.starter("firma.de") == "v=DMARC1; p=none"
+    assert dmarc_repair.starter("firma.de", "reject") == "v=DMARC1; p=reject"
 
 
 # --- kind 3: records read as receivers read them ----------------------------------------------
