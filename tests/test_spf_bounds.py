@@ -11,7 +11,7 @@ from dnszones import make_keys, zone_text
 
 from mitwirkung.checks import dmarc, dmarc_repair, spf
 from mitwirkung.checks.dns import MailjetExpectation, check_mailjet
-from mitwirkung.checks.dns.spf import OWN_TERMS_BOUND
+from mitwirkung.checks.dns.spf_offer import OWN_TERMS_BOUND
 from mitwirkung.checks.spf_tree import QUERY_BOUND
 
 WIDTH = 30  # the tree: 30 includes of 30 includes of 30 "a" terms
