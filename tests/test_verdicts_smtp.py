@@ -8,7 +8,7 @@ import pytest
 from smtpserver import CLOSE, PASSWORD, RESET, USER, ScriptedServer
 from test_smtp_faults import NAMES, assert_no_secret, logs, smtp_test, text_of, tls_server
 
-from mitwirkung.checks.smtp.classify import auth_code, ehlo_refusal, reply_code
+from mitwirkung.checks.smtp.replies import auth_code, ehlo_refusal, reply_code
 
 __all__ = ["logs"]  # the fixture, used by name
 

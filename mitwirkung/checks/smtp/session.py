@@ -14,8 +14,9 @@ from aiosmtplib.typing import Default, SMTPStatus
 from mitwirkung.checks.diagnose import line
 from mitwirkung.checks.netguard import IPAddress, parse_ip_literal
 
-from .classify import UNKNOWN_COMMAND, Failure, ehlo_refusal, find, transient
+from .classify import Failure, find
 from .connect import alert_after_starttls, connect_first, greets_in_plain, speaks_tls
+from .replies import UNKNOWN_COMMAND, ehlo_refusal, transient
 from .tls import (
     CLIENT_CERT_REFUSED,
     Handshake,
