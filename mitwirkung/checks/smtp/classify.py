@@ -23,7 +23,7 @@ from .replies import (
     reply_code,
     transient,
 )
-from .tls import (
+from .tls_failures import (
     CLIENT_CERT_REASONS,
     NOT_TLS_REASONS,
     handshake_failure,

@@ -16,16 +16,15 @@ from .connect import alert_after_starttls, connect_first, greets_in_plain, speak
 from .recording import RecordingSMTP
 from .replies import UNKNOWN_COMMAND, ehlo_refusal, transient
 from .tls import (
-    CLIENT_CERT_REFUSED,
     Handshake,
     TlsInfo,
     client_cert_context,
     diagnosis_context,
     handshake_of,
-    reason_of,
     tls_info,
     tls_line,
 )
+from .tls_failures import CLIENT_CERT_REFUSED, reason_of
 from .transcript import Transcript
 
 
