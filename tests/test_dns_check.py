@@ -93,7 +93,7 @@ def test_spf_without_mailjet_offers_merged_record(server):
 
 
 def test_quoted_verification_value_fails(server):
-    # Changed on purpose (issue 7, Mailjet customer finding 2): this test used to expect the
+    # Changed on purpose: this test used to expect the
     # value with literal quotes to pass. Mailjet's verifier compares the TXT string, and
     # „"a1b2…"“ is not „a1b2…“: judge the value as the receiver (here Mailjet) does, the same
     # way the DKIM check already treats quotes inside its value.
@@ -119,7 +119,7 @@ def test_two_spf_records_fail_with_merge(server):
 
 
 def test_two_dmarc_records_fail(server):
-    # Changed on purpose (Mailjet customer finding 5): receivers ignore every one of two DMARC
+    # Changed on purpose: receivers ignore every one of two DMARC
     # records, so the record is "Fehlerhaft", not "Erledigt, mit Hinweis"; DMARC is still not
     # required and never blocks completion.
     dmarc = record(check(server, "two-spf.de"), "dns-dmarc")
@@ -140,7 +140,7 @@ def test_ed25519_key_is_done(server):
 
 
 def test_invalid_dmarc_fails_but_is_not_required(server):
-    # Changed on purpose (Mailjet customer finding 5): an invalid DMARC record is "failed"
+    # Changed on purpose: an invalid DMARC record is "failed"
     # ("Fehlerhaft"); it still never blocks completion, because dns-dmarc is not required.
     dmarc = record(check(server, "toomany.de"), "dns-dmarc")
     assert dmarc.state == "failed"
@@ -244,7 +244,7 @@ def test_each_query_is_asked_once(keys):
         assert len(srv.queries) == len(set(srv.queries))
 
 
-# --- review findings ------------------------------------------------------------------------
+# --- where an SPF record really allows Mailjet, and its limits -----------------------------
 
 
 @pytest.mark.parametrize(
@@ -279,7 +279,7 @@ def test_terms_after_all_are_neither_queried_nor_counted(server):
 def test_merged_record_over_the_limit_says_so(server, domain):
     spf = record(check(server, domain), "dns-spf")
     assert spf.state == "failed"
-    # 13 in all; the walk stops where a receiver does (RFC 7208 §4.6.4, issue 21): the 11th
+    # 13 in all; the walk stops where a receiver does (RFC 7208 §4.6.4): the 11th
     # term (Mailjet's include) is counted, not followed, so the figure is a minimum
     assert spf.details["merged_lookups"] == 11
     assert "11 von 10" not in spf.fix
@@ -312,7 +312,7 @@ def test_bad_cidr_is_rejected(server, domain, term):
 
 def test_dmarc_without_semicolon_is_a_broken_record_not_a_missing_one(server):
     dmarc = record(check(server, "spf-typo.de"), "dns-dmarc")
-    assert dmarc.state == "failed"  # receivers do not read it as DMARC (finding 5)
+    assert dmarc.state == "failed"  # receivers do not read it as DMARC
     assert "Nach „v=DMARC1“ fehlt das Semikolon: richtig ist „v=DMARC1; p=none“" in dmarc.message
     assert "noch keinen" not in dmarc.message
     assert dmarc.expected == "v=DMARC1; p=none"

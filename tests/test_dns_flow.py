@@ -5,6 +5,7 @@ import time
 import pytest
 from dnsserver import ZoneServer
 from dnszones import make_keys, zone_text
+from helpers.managers import create_test_manager
 from smtpserver import MailServer
 
 from mitwirkung import store
@@ -225,10 +226,9 @@ def test_informing_twice_mails_once(dns_app, customers, auth):
 
 
 def test_the_creating_manager_is_mailed(dns_app, customers, auth, db):
-    from mitwirkung.cli import create_manager
     from mitwirkung.live import manager_addresses
 
-    create_manager(db, "zweite@peiq.de", "richtig-geheim", "Zweite")
+    create_test_manager(db, "zweite@peiq.de", "richtig-geheim", "Zweite")
     auth.login()
     customers.post("/manage/customers", {"name": "Eigen GmbH", "domain": "good.de"})
     own = next(db.query("SELECT id FROM customers WHERE name = 'Eigen GmbH'"))["id"]
@@ -274,7 +274,7 @@ def badge(page: str, item_id: str) -> str:
 
 
 def test_state_labels_say_what_the_check_saw(dns_app, client, customers, auth):
-    """Mailjet customer findings 2 and 5: a quoted verification value and an invalid DMARC
+    """A quoted verification value and an invalid DMARC
     record read "Fehlerhaft", an absent DMARC "Empfohlen", a weak key "Erledigt, mit Hinweis";
     DMARC never changes the progress (dns-dmarc is not required)."""
     auth.login()

@@ -3,13 +3,14 @@
 import asyncio
 import base64
 import dataclasses
-import logging
 import socket
 import time
 
 import pytest
 from aiosmtplib.auth import auth_login_encode, auth_plain_encode
 from dnsserver import ZoneServer
+from helpers.smtp import RECIPIENT, SENDER
+from helpers.smtp import smtp_test as shared_smtp_test
 from smtpserver import (
     KUNDE_ZONE,
     M365_DISABLED,
@@ -23,10 +24,8 @@ from smtpserver import (
 )
 
 from mitwirkung.checks import diagnose
-from mitwirkung.checks.smtp import SmtpSettings, build_test_mail, probe_settings, run_smtp_test
+from mitwirkung.checks.smtp import SmtpSettings, build_test_mail, probe_settings
 
-SENDER = "versand@kunde.test"
-RECIPIENT = "empfang@kunde.test"
 NAMES = ("127.0.0.1", "mail.kunde.test")
 
 
@@ -91,42 +90,9 @@ def dns():
         yield server
 
 
-@pytest.fixture
-def logs(caplog):
-    caplog.set_level(logging.DEBUG)
-    return caplog
-
-
-def smtp_test(
-    port,
-    encryption,
-    *,
-    certs,
-    host="127.0.0.1",
-    username=USER,
-    password=PASSWORD,
-    timeout=5.0,
-    confirm_url="http://127.0.0.1:5000/confirm/tok-1",
-    nameservers=None,
-    sender=SENDER,
-    **kwargs,
-):
-    """Run the SMTP test synchronously with loopback allowed."""
-    settings = SmtpSettings(host, port, encryption, username, sender, RECIPIENT)
-    return asyncio.run(
-        run_smtp_test(
-            settings,
-            password,
-            confirm_url=confirm_url,
-            customer_name="Musterverlag GmbH",
-            timeout=timeout,
-            allowed_ports=[port, 25, 465, 587],
-            allowed_networks=["127.0.0.0/8"],
-            nameservers=nameservers,
-            ca_file=certs.ca_file,
-            **kwargs,
-        )
-    )
+def smtp_test(port, encryption, **kwargs):
+    """The shared SMTP test run (helpers.smtp) with the usual submission ports allowed too."""
+    return shared_smtp_test(port, encryption, allowed_ports=[port, 25, 465, 587], **kwargs)
 
 
 SECRET_FORMS = [
@@ -470,7 +436,7 @@ def test_closed_port_25_suggests_submission_ports(certs):
     assert "587" in result.next_step and "465" in result.next_step
 
 
-# --- Review findings: each reply as real servers send it, after a login as in the web form.
+# --- Each reply as real servers send it, after a login as in the web form.
 
 
 def login_server(certs, **handler):
@@ -578,7 +544,7 @@ def test_empty_password_is_named_without_trying_a_login(servers, certs, logs):
          "zen.spamhaus.org", "sender_system_blocked"),
         ("rcpt", "504 5.5.2 <[127.0.0.1]>: Helo command rejected: need fully-qualified hostname",
          "sender_system_blocked"),
-        # issue 17: a 4yz reply is transient first (RFC 5321 §4.2.1), never a block
+        # a 4yz reply is transient first (RFC 5321 §4.2.1), never a block
         ("rcpt", "450 4.7.1 Client host rejected: cannot find your reverse hostname",
          "temporary_policy"),
         ("rcpt", "550 5.1.1 <empfang@kunde.test>: Recipient address rejected: User unknown",

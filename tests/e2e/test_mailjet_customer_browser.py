@@ -7,7 +7,7 @@ import re
 import pytest
 from dnsserver import ZoneServer
 from e2e.conftest import ARTIFACTS
-from e2e.test_journey_browser import MAILJET, Journey, context, server, viewport  # noqa: F401
+from e2e.journey import MAILJET
 from playwright.sync_api import expect
 
 from mitwirkung import store
@@ -22,16 +22,9 @@ mailjet._a1b2c3d4 IN TXT "a1b2c3d4e5f60718"
 
 
 @pytest.fixture(scope="module")
-def zones():
+def journey_zones():
     with ZoneServer(STRATO) as dns:
         yield dns
-
-
-@pytest.fixture
-def journey(server, page, viewport):  # noqa: F811
-    j = Journey(server, page, viewport)
-    yield j
-    j.db.close()
 
 
 def with_values(journey):

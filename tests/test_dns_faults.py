@@ -1,4 +1,4 @@
-"""Issue 7: each fault kind with several instances (tests/zones/kinds.zone), asserting the state,
+"""DNS fault kinds: each kind with several instances (tests/zones/kinds.zone), asserting the state,
 the finding code, the German text a customer reads and that every offered record is valid."""
 
 import asyncio
@@ -555,7 +555,7 @@ def test_record_a_wildcard_gives_a_subdomain_is_created_not_edited(server, item_
     assert_offer_valid(rec)
 
 
-# --- review finding 1: hosts are relative to the zone cut ---------------------------------------
+# --- hosts are relative to the zone cut ---------------------------------------
 
 
 def test_a_subdomain_in_its_parents_zone_gets_hosts_relative_to_that_zone(server):
@@ -579,7 +579,7 @@ def test_a_subdomain_in_its_parents_zone_gets_hosts_relative_to_that_zone(server
     assert codes(dkim_rec) == ["dkim.missing"]
     assert "Legen Sie einen TXT-Eintrag mit Host mailjet._domainkey.shop bei" in dkim_rec.fix
     assert "der für z1-cut.de zuständig ist: laut DNS dns-provider.net" in dkim_rec.fix
-    assert dkim_rec.fix.count("keinen Unterstrich") == 1  # review finding 12: said once
+    assert dkim_rec.fix.count("keinen Unterstrich") == 1  # said once
 
 
 def test_a_subdomain_without_own_names_gets_every_label_in_its_host(server):
@@ -627,7 +627,7 @@ def test_provider_steps_use_the_hosts_relative_to_the_zone(server):
     assert not steps.traps or all("Domain selbst" not in t for t in steps.traps)
 
 
-# --- review findings 2, 5, 7, 8, 11: a DMARC repair keeps what the owner set ---------------------
+# --- a DMARC repair keeps what the owner set ---------------------
 
 
 @pytest.mark.parametrize(
@@ -686,7 +686,7 @@ def test_identical_dmarc_duplicates_keep_the_policy(server, domain, code, offer,
 
 
 def test_wildcard_dmarc_and_spf_records_are_created_not_deleted(server):
-    # review finding 2: two records a wildcard produces are no one's to delete (RFC 4592)
+    # two records a wildcard produces are no one's to delete (RFC 4592)
     report = check(server, "news.f2-wild.de")
     dmarc_rec = next(r for r in report.records if r.item_id == "dns-dmarc")
     assert codes(dmarc_rec) == ["dmarc.missing", "dns.wildcard"]
@@ -793,7 +793,7 @@ def test_a_dmarc_timeout_offers_no_starter_that_could_lower_the_policy(keys):
     assert "antwortet gerade nicht" in rec.message
 
 
-# --- review findings 3, 4, 6: the SPF verdict a receiver reaches --------------------------------
+# --- the SPF verdict a receiver reaches --------------------------------
 
 
 @pytest.mark.parametrize(
@@ -877,7 +877,7 @@ def test_an_ignored_redirect_to_another_name_becomes_an_include(server):
     assert_offer_valid(rec)
 
 
-# --- review findings 9, 10: ambiguous DKIM tags; a CNAME in front of the record -----------------
+# --- ambiguous DKIM tags; a CNAME in front of the record -----------------
 
 
 @pytest.mark.parametrize(
@@ -951,7 +951,7 @@ def test_a_record_behind_a_cname_is_changed_at_the_target(
     assert_offer_valid(rec)
 
 
-# --- review finding 12: smaller wording faults -------------------------------------------------
+# --- smaller wording faults -------------------------------------------------
 
 
 def test_a_record_that_needs_no_change_is_not_offered_as_its_own_replacement(server):
@@ -1045,7 +1045,7 @@ def test_an_unpadded_ed25519_key_is_named_as_such_and_repaired(server, keys):
 def test_a_broken_parent_dmarc_policy_is_kept_for_the_subdomain(server, domain, policy):
     rec = record(server, domain, "dns-dmarc")
     assert codes(rec) == ["dmarc.missing", "dmarc.parent_broken"]
-    assert rec.expected == f"v=DMARC1; p={policy}"  # no report mailbox invented (issue 17)
+    assert rec.expected == f"v=DMARC1; p={policy}"  # no report mailbox invented
     assert f"Der Vorschlag übernimmt die dort gemeinte Richtlinie p={policy}." in rec.message
     assert f"Wert {rec.expected}" in rec.fix
     assert_offer_valid(rec)
@@ -1071,14 +1071,14 @@ def test_a_parent_dmarc_timeout_offers_nothing(keys):
         ("f12-inc.de", False),
     ],
 )
-def test_checkdmarc_agrees_on_the_review_spf_cases(server, domain, valid):
+def test_checkdmarc_agrees_on_the_spf_fault_cases(server, domain, valid):
     assert oracle_spf(domain, **oracle(server))["valid"] is valid
     rec = record(server, domain, "dns-spf")
     assert (rec.state != "failed") is (valid or domain == "f12-inc.de")
 
 
 @pytest.mark.parametrize("domain", ["f5-two.de", "f5-dup.de", "f7-norua.de"])
-def test_checkdmarc_agrees_the_review_dmarc_cases_are_invalid(server, domain):
+def test_checkdmarc_agrees_the_dmarc_fault_cases_are_invalid(server, domain):
     assert oracle_dmarc(domain, **oracle(server))["valid"] is False
     assert record(server, domain, "dns-dmarc").state == "failed"  # not required, yet broken
 
@@ -1106,7 +1106,7 @@ def test_the_parents_own_dmarc_record_is_inherited_not_misplaced(server):
     assert codes(rec) == ["dmarc.inherited"]
 
 
-# --- Mailjet customer finding 2: the verification value as Mailjet compares it ----------------
+# --- the verification value as Mailjet compares it ----------------
 
 
 @pytest.mark.parametrize(
@@ -1136,7 +1136,7 @@ def test_verification_done_says_only_what_was_seen(server):
     assert "Ob Mailjet ihn schon abgefragt hat, sieht PEIQ in Mailjet" in rec.message
 
 
-# --- Mailjet customer finding 4: no SPF offer drops Mailjet or contradicts the zone -----------
+# --- no SPF offer drops Mailjet or contradicts the zone -----------
 
 
 @pytest.fixture(scope="module")
@@ -1234,7 +1234,7 @@ def test_a_timeout_keeps_the_old_offer_only_for_the_same_zone():
     assert unseen["expected"] == merged and unseen["found"] == []  # nothing seen: none shown
 
 
-# --- Mailjet customer finding 5: an invalid DMARC record is failed, never ticked --------------
+# --- an invalid DMARC record is failed, never ticked --------------
 
 
 @pytest.mark.parametrize(
@@ -1253,7 +1253,7 @@ def test_an_invalid_dmarc_record_is_failed(server, domain, code, text):
     assert_offer_valid(rec)
 
 
-# --- Mailjet customer finding 7: plain German in every finding's words ------------------------
+# --- plain German in every finding's words ------------------------
 
 
 def _literals() -> list[str]:

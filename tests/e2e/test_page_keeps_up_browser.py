@@ -6,17 +6,12 @@ reload mid-test shows the running test, a page without JavaScript reaches the re
 import re
 
 import pytest
-from cryptography.fernet import Fernet
-from e2e.conftest import LiveServer
+from e2e.conftest import VIEWPORTS, served
 from playwright.sync_api import expect
 from smtpserver import PASSWORD, USER, Tarpit
 
-from app import create_app
 from mitwirkung import store
-from mitwirkung.cli import create_manager
 from mitwirkung.db import connect
-
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
 @pytest.fixture(scope="module")
@@ -27,31 +22,17 @@ def tarpit():
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, kunde_dns, certs, kunde_mail, tarpit):
-    app = create_app(
-        {
-            "DATABASE": str(tmp_path_factory.mktemp("truth") / "e2e.db"),
-            "SECRET_KEY": "e2e-secret",
-            "ENCRYPTION_KEY": Fernet.generate_key().decode(),
-            "DNS_NAMESERVERS": [kunde_dns.nameserver],
-            "SMTP_ALLOWED_NETWORKS": ["127.0.0.0/8"],
-            "SMTP_ALLOWED_PORTS": [587, kunde_mail.port, tarpit.port],
-            "SMTP_CA_FILE": certs.ca_file,
-            "SMTP_TIMEOUT": 3,
-            "SMTP_TESTS_PER_ADDRESS": 1000,
-            "NOSCRIPT_REFRESH_SECONDS": 1,
-        }
-    )
-    db = connect(app.config["DATABASE"])
-    create_manager(db, "am@peiq.de", "richtig-geheim", "Anna Manager")
-    db.close()
-    with LiveServer(app) as live:
+    config = {
+        "DNS_NAMESERVERS": [kunde_dns.nameserver],
+        "SMTP_ALLOWED_NETWORKS": ["127.0.0.0/8"],
+        "SMTP_ALLOWED_PORTS": [587, kunde_mail.port, tarpit.port],
+        "SMTP_CA_FILE": certs.ca_file,
+        "SMTP_TIMEOUT": 3,
+        "SMTP_TESTS_PER_ADDRESS": 1000,
+        "NOSCRIPT_REFRESH_SECONDS": 1,
+    }
+    with served(tmp_path_factory.mktemp("truth"), config) as live:
         yield live
-    app.extensions["runner"].shutdown()
-
-
-@pytest.fixture(params=list(VIEWPORTS))
-def viewport(request):
-    return request.param
 
 
 def new_page(browser, viewport, javascript=True):
