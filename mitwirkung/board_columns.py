@@ -24,6 +24,15 @@ def iso_local(value: str | None) -> str:
         return value
 
 
+CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    """A cell a spreadsheet shows as text: a leading formula character is neutralised."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(CSV_FORMULA) else text
+
+
 @dataclass(frozen=True)
 class Column:
     key: str  # names the table cell in _dashboard_row.html

@@ -9,7 +9,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 
 from . import accounts, mail, store
 from .db import get_db
-from .manage import actor, load_manager, mail_link
+from .manage.base import actor, load_manager
+from .manage.links import mail_link
 
 bp = Blueprint("bulk", __name__, url_prefix="/manage")
 bp.before_request(load_manager)

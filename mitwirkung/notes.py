@@ -4,7 +4,8 @@ from flask import Blueprint, flash, redirect, request, url_for
 
 from .db import get_db, now
 from .forms import normalize_name
-from .manage import actor, customer_or_404, load_manager, render_customer
+from .manage.base import actor, customer_or_404, load_manager
+from .manage.detail import render_customer
 
 bp = Blueprint("notes", __name__, url_prefix="/manage")
 bp.before_request(load_manager)

@@ -20,12 +20,10 @@ from flask import (
 )
 from werkzeug.security import check_password_hash
 
-from . import accounts, live, mail
+from . import accounts, live, login_limits, mail
 from .checks.smtp import shown_address
 from .db import get_db
-from .manage import _login_succeeded as login_succeeded
-from .manage import _reserve_attempt as reserve_attempt
-from .manage import actor, load_manager
+from .manage.base import actor, load_manager
 from .team_forms import ChangePasswordForm, InviteForm, NewPasswordForm
 from .web import local_time, public_url
 
@@ -224,14 +222,14 @@ def account():
     if form.validate_on_submit():
         # the current password is guessed no faster here than at the login (same limits)
         db, client = get_db(), live.client_key(request.remote_addr) or ""
-        attempt = reserve_attempt(db, me["email"], client)
+        attempt = login_limits.reserve_attempt(db, me["email"], client)
         if attempt is None:
             form.current.errors.append(
                 "Zu viele Fehlversuche. Bitte warten Sie 15 Minuten und versuchen Sie es dann "
                 "erneut."
             )
         elif check_password_hash(me["password_hash"], form.current.data):
-            login_succeeded(db, attempt, me["email"], client)
+            login_limits.login_succeeded(db, attempt, me["email"], client)
             accounts.set_password(db, me["id"], form.password.data, actor(),
                                   keep_session=session.get("sid"))  # fmt: skip
             flash("Ihr Passwort ist geändert. Ihre anderen Sitzungen sind beendet.")

@@ -12,7 +12,7 @@ from helpers.managers import create_test_manager
 from helpers.web import login, parallel
 
 from app import create_app
-from mitwirkung import manage
+from mitwirkung import login_limits
 from mitwirkung.db import connect
 
 README = (ROOT / "README.md").read_text()
@@ -43,7 +43,7 @@ def test_no_warning_without_proxy_headers(app, client, caplog):
 
 def test_a_known_manager_gets_in_after_others_used_up_the_address(app, auth, monkeypatch):
     """All clients behind one proxy address: random e-mails no longer shut out Anna."""
-    monkeypatch.setattr(manage, "ADDRESS_ATTEMPTS", 12)  # fewer slow password checks
+    monkeypatch.setattr(login_limits, "ADDRESS_ATTEMPTS", 12)  # fewer slow password checks
     proxy = "10.0.0.1"
     assert parallel(app, [login("am@peiq.de", "richtig-geheim", proxy)])[0].status_code == 303
     spray = parallel(app, [login(f"x{i}@irgendwo.test", "falsch", proxy) for i in range(16)])

@@ -3,7 +3,7 @@
 import pytest
 from helpers.web import expect_mailjet, login, parallel, wait_until_done
 
-from mitwirkung import manage
+from mitwirkung import login_limits
 from mitwirkung.customer import link_csrf_token
 
 PARALLEL = 40
@@ -30,7 +30,7 @@ def test_wrong_logins_from_elsewhere_do_not_lock_out_a_known_address(app, auth, 
 
 
 def test_one_address_cannot_try_many_accounts(app, auth, db, monkeypatch):
-    monkeypatch.setattr(manage, "ADDRESS_ATTEMPTS", 15)  # fewer slow password checks
+    monkeypatch.setattr(login_limits, "ADDRESS_ATTEMPTS", 15)  # fewer slow password checks
     spray = [login(f"user{i}@peiq.de", "falsch", "203.0.113.5") for i in range(PARALLEL)]
     answers = parallel(app, spray)
     assert sum(a.status_code == 422 for a in answers) == 15
