@@ -17,7 +17,6 @@ from mitwirkung import (
     inbound_cli,
     inbound_view,
     jobs,
-    live,
     manage,
     notes,
     overview,
@@ -28,6 +27,8 @@ from mitwirkung import (
 )
 from mitwirkung.checks import dnsprovider, mailauth
 from mitwirkung.crypto import load_or_create_key
+from mitwirkung.runs import lifecycle
+from mitwirkung.service import Service
 
 ROOT = Path(__file__).resolve().parent
 
@@ -119,14 +120,23 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["db_connections"] = db.ThreadConnections(app.config["DATABASE"])
     with app.app_context():
         database = db.get_db()
-        live.reap(database, app.config)  # runs left `running` by a killed process
+        lifecycle.reap(database, app.config)  # runs left `running` by a killed process
         handover.purge_expired(database)
         # after an upgrade every customer's dashboard summary is stale: compute them here once
         # rather than in the first dashboard request
         overview.refresh(database, app.extensions["obligation"])
     app.teardown_appcontext(db.close_db)
     web.init_app(app)
-    runner.init_app(app, live.on_abort)
+    app.extensions["runner"] = runner.Runner(
+        app.config["DATABASE"], app.config["RUNNER_WORKERS"], lifecycle.on_abort
+    )
+    app.extensions["service"] = Service(
+        config=app.config,
+        connections=app.extensions["db_connections"],
+        runner=app.extensions["runner"],
+        obligation=app.extensions["obligation"],
+        confirm_url=lambda code: web.public_url("customer.confirm", code=code),
+    )
     web.csrf.exempt(customer.bp)  # customer links check a per-link token instead
     app.register_blueprint(customer.bp)
     app.register_blueprint(manage.bp)

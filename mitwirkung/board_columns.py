@@ -11,7 +11,7 @@ from datetime import datetime
 
 from .checks.domain import display_domain
 from .checks.smtp import shown_address
-from .web import BERLIN
+from .dates import BERLIN
 
 
 def iso_local(value: str | None) -> str:

@@ -22,10 +22,8 @@ from markupsafe import escape
 from . import (
     handover,
     inbound,
-    live,
     mail,
     mail_providers,
-    mailjet_mail,
     notify,
     peiq_acted,
     provider_guide,
@@ -33,7 +31,7 @@ from . import (
     todo,
 )
 from .checks.domain import display_domain
-from .checks.smtp import SmtpSettings, shown_address
+from .checks.smtp import shown_address
 from .checks.smtp.oauth import OAuthLogin
 from .db import get_db, now
 from .forms import (
@@ -48,8 +46,15 @@ from .forms import (
     ToggleForm,
 )
 from .progress import evidence, item_views, others_complete, progress, state_label
-from .runner import get_runner
+from .runs import app_mail, mailjet_mail, probe, receipt
+from .runs import dns_check as dns_run
+from .runs import settings as smtp_settings
+from .runs import smtp_test as smtp_run
+from .runs.base import Caller, decode, runs
+from .runs.lifecycle import reap
+from .runs.limits import RateLimited, client_key, tests_left
 from .secret_words import cap, secret_words
+from .service import service
 from .web import htmx, obligation, public_url
 
 bp = Blueprint("customer", __name__)
@@ -127,8 +132,8 @@ def context(**extra) -> dict:
     db, customer = get_db(), g.customer
     views = item_views(obligation(), customer["path"], store.item_rows(db, customer["id"]))
     settings = store.get_row(db, "smtp_settings", customer["id"])
-    smtp_runs = live.runs(db, customer["id"], "smtp") if customer["path"] == "smtp-own" else []
-    dns = live.dns_view(db, customer["id"]) if customer["path"] == "mailjet" else {}
+    smtp_runs = runs(db, customer["id"], "smtp") if customer["path"] == "smtp-own" else []
+    dns = dns_run.dns_view(db, customer["id"]) if customer["path"] == "mailjet" else {}
     if dns.get("missing") and any(v.item.id == "dns-dkim" and v.complete for v in views):
         dns = {**dns, "missing": []}  # a valid DKIM record is published: nothing to wait for
     if dns.get("missing"):
@@ -150,7 +155,7 @@ def context(**extra) -> dict:
         "csrf_token": lambda: link_csrf_token(g.token),
         "saved": False,
         "smtp_runs": smtp_runs,
-        "tests_left": live.tests_left(db, current_app.config, customer["id"])
+        "tests_left": tests_left(db, current_app.config, customer["id"])
         if customer["path"] == "smtp-own" and not g.readonly
         else None,
         "probe": None,
@@ -180,9 +185,7 @@ def context(**extra) -> dict:
     if not g.readonly:
         defaults = {"recipient": customer["contact_email"], **(settings or {})}
         if smtp_runs and smtp_runs[0]["state"] == "running":  # a reload mid-test: what it tests
-            tested = smtp_runs[0]["settings"]
-            defaults.update({k: tested[k] for k in live.SETTINGS_FIELDS if k in tested})
-            defaults["no_login"] = int(not tested.get("login", True))
+            defaults.update(smtp_settings.form_values(smtp_runs[0]["settings"]))
         # people read names in Unicode; the form turns them back into A-labels on the way in
         if defaults.get("host"):
             defaults["host"] = display_domain(defaults["host"])
@@ -446,6 +449,11 @@ PASSWORD_NEEDED = (
 )
 
 
+def caller(actor: str = "customer") -> Caller:
+    """Who starts a run from this request: the actor and the address its limits count."""
+    return Caller(actor, client_key(request.remote_addr))
+
+
 def validate_settings(form: SmtpTestForm, testing: bool) -> bool:
     """Validate the SMTP form; saving judges only the settings, testing everything.
 
@@ -465,7 +473,7 @@ def validate_settings(form: SmtpTestForm, testing: bool) -> bool:
         form.form_errors = []
         valid = not any(form[n].errors for n in form._fields if n not in TEST_ONLY_FIELDS)
     if not form.host.errors and not form.port.errors:
-        for name, message in live.refused_settings(
+        for name, message in smtp_run.refused_settings(
             current_app.config, form.host.data, form.port.data
         ).items():
             form[name].errors = [*form[name].errors, message]
@@ -499,65 +507,53 @@ def save_smtp_settings():
 
 def settings_data(form) -> dict:
     """The form's non-secret SMTP settings as stored; with no login, no user."""
-    data = {k: form.data[k] for k in live.SETTINGS_FIELDS
-            if not form[k].errors and form.data[k] is not None}  # fmt: skip
-    data["no_login"] = int(bool(form.no_login.data))
-    if data["no_login"]:
-        data["username"] = ""
+    data = smtp_settings.from_form(form)
     found = data.get("host") and mail_providers.recognise(
         current_app.config, data["host"], data.get("sender", "")
     )
-    if found:  # else what a test's server said stays (live.save_smtp_settings)
+    if found:  # else what a test's server said stays (smtp_run.save_smtp_settings)
         data["provider"] = found
     return data
 
 
 def save_settings(form) -> None:
     """Store the non-secret SMTP settings; valid settings mark `smtp-settings` done."""
-    live.save_smtp_settings(get_db(), g.customer["id"], settings_data(form), "customer")
+    smtp_run.save_smtp_settings(get_db(), g.customer["id"], settings_data(form), "customer")
 
 
 @bp.post("/c/<token>/smtp-test")
 def smtp_test():
-    """Send a real test mail with the typed settings (see `live.start_smtp_test` for saving)."""
+    """Send a real test mail with the typed settings (see `smtp_run.start_smtp_test`)."""
     require_item("smtp-test-mail", "smtp")
     form = SmtpTestForm()
     if not validate_settings(form, testing=True):
         return respond(
             ["item"], 422, item_id="smtp-settings", smtp_form=shown(form), pressed="test"
         )
-    db = get_db()
-    settings = SmtpSettings(
-        form.host.data, form.port.data, form.encryption.data,
-        "" if form.no_login.data else form.username.data or "",
-        form.sender.data, form.recipient.data, login=not form.no_login.data,
-        copy_to=inbound.current_address(db, current_app.config, g.customer["id"], "smtp-own"),
-    )  # fmt: skip
+    db, data = get_db(), settings_data(form)
+    copy_to = inbound.current_address(db, current_app.config, g.customer["id"], "smtp-own")
     oauth = None
     if form.oauth():
         oauth = OAuthLogin(form.oauth_tenant.data, form.oauth_client.data,
                            form.client_secret.data, current_app.config["MS_LOGIN_URL"])  # fmt: skip
     password = None if form.no_login.data or oauth else form.password.data or None
-    data = settings_data(form)
     max_age = current_app.config["SECRET_MAX_AGE_DAYS"] if form.handover.data else None
+    test = smtp_run.SmtpTest(
+        g.customer, smtp_settings.to_check(data, copy_to), password, caller(),
+        allow_plain=form.allow_plain.data, oauth=oauth,
+        save=lambda db: smtp_run.save_smtp_settings(db, g.customer["id"], data, "customer"),
+        handover_max_age=max_age, handover_secret=form.secret(),
+    )  # fmt: skip
     try:
-        run_id = live.start_smtp_test(
-            db, get_runner(), current_app.config, customer=g.customer, settings=settings,
-            password=password, allow_plain=form.allow_plain.data,
-            confirm_url_for=lambda code: public_url("customer.confirm", code=code),
-            actor="customer", client_addr=live.client_key(request.remote_addr),
-            save=lambda db: live.save_smtp_settings(db, g.customer["id"], data, "customer"),
-            handover_max_age=max_age, handover_secret=form.secret(),
-            oauth=oauth,
-        )  # fmt: skip
-    except live.RateLimited as e:
+        run_id = smtp_run.start_smtp_test(service(), test)
+    except RateLimited as e:
         form.form_errors.append(e.message)
         return respond(
             ["item"], 422, item_id="smtp-settings", smtp_form=shown(form), pressed="test"
         )
     also = ("smtp-test-mail", "smtp-password")
     # a server that answers quickly: the answer carries the result, no polling round trip
-    get_runner().wait(run_id, float(current_app.config["SMTP_ANSWER_WAIT"]))
+    service().runner.wait(run_id, float(current_app.config["SMTP_ANSWER_WAIT"]))
     return after_write("smtp-settings", also, saved=True, pressed="test", smtp_form=shown(form))
 
 
@@ -587,13 +583,10 @@ def smtp_probe():
     if not form.validate_on_submit():
         return respond(["probe"], 422, probe_error=form.host.errors[0] if form.host.errors else "")
     try:
-        run_id = live.start_probe(
-            get_db(), get_runner(), current_app.config, customer=g.customer, host=form.host.data,
-            actor="customer", client_addr=live.client_key(request.remote_addr),
-        )  # fmt: skip
-    except live.RateLimited as e:
+        run_id = probe.start_probe(service(), g.customer, form.host.data, caller())
+    except RateLimited as e:
         return respond(["probe"], 422, probe_error=e.message)
-    return respond(["probe"], probe=live.decode(get_db().table("runs").get(run_id)))
+    return respond(["probe"], probe=decode(get_db().table("runs").get(run_id)))
 
 
 @bp.get("/c/<token>/runs/<int:run_id>")
@@ -604,8 +597,8 @@ def run(run_id):
     row = store.get_row(db, "runs", run_id)
     if row is None or row["customer_id"] != g.customer["id"]:
         abort(404)
-    live.reap(db, current_app.config, run_id)  # a run whose process died ends here
-    row = live.decode(db.table("runs").get(run_id))
+    reap(db, current_app.config, run_id)  # a run whose process died ends here
+    row = decode(db.table("runs").get(run_id))
     path = g.customer["path"]
     if row["kind"] == "probe" and path == "smtp-own":
         return respond(["probe"], probe=row)
@@ -637,7 +630,7 @@ def dns_response(status: int = 200, **extra):
     ctx = context(**extra)
     parts = [render_block(TEMPLATE, "dns", **ctx)]
     for view in ctx["views"]:
-        if view.item.id in (*live.DNS_ITEMS, *DEPENDS_ON_DNS):
+        if view.item.id in (*dns_run.DNS_ITEMS, *DEPENDS_ON_DNS):
             parts.append(render_block(TEMPLATE, "item", **{**ctx, "view": view, "oob": True}))
     parts.append(render_block(TEMPLATE, "progress", **ctx))
     return "".join(parts), status
@@ -648,17 +641,15 @@ def dns_check():
     """Check the Mailjet DNS records live; the answer polls until the check is done."""
     require_item("dns-spf", "dns")
     db = get_db()
-    expected = live.expectation(db, g.customer["id"])
+    expected = dns_run.expectation(db, g.customer["id"])
     if expected is None:
         abort(409)
     auto = request.form.get("auto") == "1"
     try:
-        live.start_dns_check(
-            db, get_runner(), current_app.config, customer=g.customer, expected=expected,
-            actor="auto" if auto else "customer",
-            client_addr=live.client_key(request.remote_addr),
-        )  # fmt: skip
-    except live.RateLimited as e:
+        dns_run.start_dns_check(
+            service(), g.customer, expected, caller("auto" if auto else "customer")
+        )
+    except RateLimited as e:
         return dns_response(422, dns_error=e.message)
     if not htmx:
         return redirect(url_for("customer.page", token=g.token) + "#dns", 303)
@@ -670,11 +661,7 @@ def mailjet_test_mail():
     """Send a test mail through Mailjet's relay; its link completes `mail-received`."""
     require_item("dns-spf", "dns")
     form = MailjetMailForm()
-    error = mailjet_mail.send_from_form(
-        get_db(), get_runner(), current_app.config, customer=g.customer, form=form,
-        confirm_url_for=lambda code: public_url("customer.confirm", code=code),
-        actor="customer", client_addr=live.client_key(request.remote_addr),
-    )  # fmt: skip
+    error = mailjet_mail.send_from_form(service(), g.customer, form, caller())
     if error is not None:
         return dns_response(422, mailjet_mail_form=form, mailjet_mail_error=error)
     if not htmx:
@@ -694,8 +681,8 @@ def inform():
     red = [v for v in views if v.item.check == "dns" and v.item.required and not v.complete]
     if red and request.form.get("confirm_red") != "1":
         return respond(["item"], item_id="peiq-informed", ask_confirm=True)
-    live.inform_peiq(
-        db, get_runner(), current_app.config, customer=g.customer,
+    app_mail.inform_peiq(
+        service(), g.customer,
         status_url=public_url("customer.share_page", token=store.link_tokens(g.customer)[1]),
         manage_url=public_url("manage.customer", customer_id=g.customer["id"]),
     )  # fmt: skip
@@ -715,17 +702,16 @@ def forward():
     """Mail the DNS records and the steps to an IT colleague (rate-limited, in the history)."""
     require_item("dns-spf", "dns")
     db = get_db()
-    dns = provider_guide.attach(db, g.customer["id"], live.dns_view(db, g.customer["id"]))
+    dns = provider_guide.attach(db, g.customer["id"], dns_run.dns_view(db, g.customer["id"]))
     if dns["expected"] is None or dns["missing"] or not mail.configured(current_app.config):
         abort(409)  # the page offers no forward then: nothing incomplete goes to IT
     form = ForwardForm()
     if form.validate_on_submit():
         try:
-            notify.forward_records(
-                db, get_runner(), current_app.config, customer=g.customer, to=form.email.data,
-                text=forward_text(g.customer, dns),
-            )  # fmt: skip
-        except notify.TooMany as e:
+            app_mail.forward_records(
+                service(), g.customer, form.email.data, forward_text(g.customer, dns)
+            )
+        except RateLimited as e:
             form.email.errors = [str(e)]
     if form.errors:
         return respond(["dns_forward"], 422, forward_form=form, forward_open=True)
@@ -767,7 +753,7 @@ def password_other_channel():
 @bp.get("/bestaetigen/<code>")
 def confirm(code):
     """The link in the test mail: it proves the mail arrived and marks `mail-received`."""
-    found = live.confirm_arrival(get_db(), code)
+    found = receipt.confirm_arrival(get_db(), code)
     if found is None:
         abort(404)
     customer, path_id, outcome = found

@@ -10,7 +10,7 @@ archived; the receiver then refuses it at RCPT.
 import base64
 import json
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlite_utils import Database
 
@@ -178,71 +178,6 @@ def counts_for(db: Database, customer_id: int, path: str, verdict: dict) -> bool
         return True
     from_domain = ((verdict or {}).get("dmarc") or {}).get("from_domain")
     return from_own_domain(from_domain, domains)
-
-
-def record(
-    db: Database, target: dict, facts: dict, verdict: dict, state: str, *, keep: int = KEEP_MAILS
-) -> int:
-    """Store one judged mail and, when it counts (counts_for), set `mail-received` of its path
-    with evidence "received".
-
-    `facts`: received_at, peer_ip, reverse_name, reverse_confirmed, helo, mail_from,
-    tls_version, tls_cipher, size, headers (text). `state` is done/warning/failed from the
-    verdict. The item follows the newest counting mail: that is what a receiver concludes now.
-    A mail from another domain is stored with counts=0 and an event, the item untouched. The
-    delay is counted from the path's last test mail handed over within the hour (seconds
-    precision), else None. Only the newest `keep` mails per customer, path and kind are kept.
-    Returns the mail id.
-    """
-    if state not in STATES:
-        raise ValueError(f"unknown state {state!r}")
-    cid, path = target["customer_id"], target["path"]
-    with db.atomic():
-        counts = counts_for(db, cid, path, verdict)
-        handed = handed_over_at(db, cid, path)
-        delay_ms = None
-        if handed and handed <= facts["received_at"]:
-            delay = _parse(facts["received_at"]) - _parse(handed)
-            delay_ms = int(delay.total_seconds() * 1000) if delay < timedelta(hours=1) else None
-        table = db.table("inbound_mails")
-        table.insert(
-            {
-                **facts,
-                "customer_id": cid,
-                "path": path,
-                "address_id": target["address_id"],
-                "delay_ms": delay_ms,
-                "verdict": json.dumps(verdict, ensure_ascii=False),
-                "state": state,
-                "counts": int(counts),
-            }
-        )
-        mail_id = table.last_pk
-        db.execute(
-            "DELETE FROM inbound_mails WHERE customer_id = ? AND path = ? AND counts = ?"
-            " AND id NOT IN (SELECT id FROM inbound_mails WHERE customer_id = ? AND path = ?"
-            " AND counts = ? ORDER BY id DESC LIMIT ?)",
-            [cid, path, int(counts), cid, path, int(counts), max(1, int(keep))],
-        )
-        if not counts:
-            from_domain = (verdict.get("dmarc") or {}).get("from_domain") or ""
-            store._event(
-                db, cid, "receiver", "mail-received-foreign",
-                data={"path": path, "inbound_mail_id": mail_id, "from_domain": from_domain[:253]},
-            )  # fmt: skip
-            store._touch(db, cid)
-            return mail_id
-        store.set_item(
-            db, cid, "mail-received", state, "receiver",
-            {"evidence": "received", "inbound_mail_id": mail_id,
-             "peer_ip": facts["peer_ip"], "mail_from": facts["mail_from"]},
-            path=path, kind="mail-received-inbound",
-        )  # fmt: skip
-    return mail_id
-
-
-def _parse(iso: str) -> datetime:
-    return datetime.fromisoformat(iso)
 
 
 def latest(db: Database, customer_id: int, path: str | None, *, counts: bool = True) -> dict | None:

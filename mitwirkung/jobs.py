@@ -26,12 +26,14 @@ from flask import Flask, current_app, render_template
 from flask.cli import AppGroup
 from sqlite_utils import Database
 
-from . import handover, inbound, live, mail, password_end, store, todo
+from . import handover, inbound, mail, password_end, store, todo
 from . import overview as board
 from .address import AddressError, addr_spec
 from .checks.dns import check_mailjet
 from .db import frozen, get_db, now
 from .progress import COMPLETE, item_views
+from .runs.app_mail import manager_addresses
+from .runs.dns_check import expectation
 from .web import customer_links, local_time, obligation, public_url
 
 log = logging.getLogger(__name__)
@@ -234,7 +236,6 @@ def _digest_groups(rows: list[dict]) -> dict[str, list[dict]]:
 
 def _digest_text(manager: dict, groups: dict[str, list[dict]], at: datetime) -> str:
     """The digest's text (templates/mail/digest.txt): per group the oldest DIGEST_LINES."""
-    from flask import render_template
 
     def line(c: dict) -> dict:
         todos = json.loads(c["todos"] or "[]")
@@ -301,7 +302,7 @@ def watch_drift(db: Database, config, at: datetime) -> tuple[int, int]:
     checks = incidents = 0
     for customer in targets:
         key = f"drift:{customer['id']}:{at.date().isoformat()}"
-        expected = live.expectation(db, customer["id"])
+        expected = expectation(db, customer["id"])
         if expected is None or not claim(db, key):
             continue
         try:
@@ -396,7 +397,7 @@ def _mail_drift(db: Database, config, customer: dict, broke: list, resolved=Fals
         else ("ein DNS-Eintrag" if one else "DNS-Einträge"),
         lines=lines, url=public_url("manage.customer", customer_id=customer["id"]),
     )  # fmt: skip
-    to = live.manager_addresses(db, customer["id"])
+    to = manager_addresses(db, customer["id"])
     subject = (
         f"Mitwirkung: DNS-Eintrag von {customer['name']} wieder in Ordnung"
         if resolved

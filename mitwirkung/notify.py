@@ -1,43 +1,21 @@
-"""Mails the app sends on someone's behalf, off the request thread: the customer's contact when
-the Mailjet values are ready, an IT colleague who is to publish the DNS records."""
+"""What the app's mails on someone's behalf say: the customer's contact when the Mailjet
+values are ready, the DNS records for an IT colleague (sent by runs.app_mail), mailto links."""
 
 import re
-from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
-
-from sqlite_utils import Database
 
 from . import mail, store
 from .address import AddressError, addr_spec
 from .checks.dns.wording import SPF_VALUE_UNCHECKED
 from .checks.domain import display_domain
-from .runner import Runner
+from .runs.app_mail import Letter, send_later
+from .service import Service, obligation
 
-FORWARDS_PER_HOUR = 5  # per customer: the form mails an address anyone with the link types
 QUOTE_LIMIT = 60  # characters of DNS text quoted in a forwarded mail
 
 
-class TooMany(Exception):
-    """The customer forwarded the records too often; the message says so in German."""
-
-
-def send_later(db: Database, runner: Runner, config, *, customer_id: int, to: list[str],
-               subject: str, text: str, actor: str) -> None:  # fmt: skip
-    """Send one mail through MAIL_* in the background; the run row records the outcome."""
-    message = mail.build(config, to, subject, text)
-
-    def check():
-        return mail.send(config, message)
-
-    def finish(db, run_id, result):
-        return ("ok" if result == "ok" else "failed"), {"result": result or "abgebrochen"}
-
-    runner.submit(db, customer_id=customer_id, kind="mail", settings={"to": to}, actor=actor,
-                  client_addr=None, check=check, finish=finish)  # fmt: skip
-
-
-def values_ready(db: Database, runner: Runner, config, *, customer: dict, edit_url: str,
-                 contact: dict | None, actor: str = "system") -> str:  # fmt: skip
+def values_ready(svc: Service, customer: dict, edit_url: str, contact: dict | None,
+                 actor: str = "system") -> str:  # fmt: skip
     """Tell the customer's contact that the DNS records are there; return what happened.
 
     Returns "mailed", "no-address" (no contact e-mail stored), "bad-address" (the stored one
@@ -45,7 +23,7 @@ def values_ready(db: Database, runner: Runner, config, *, customer: dict, edit_u
     """
     if not customer["contact_email"]:
         return "no-address"
-    if not mail.configured(config):
+    if not mail.configured(svc.config):
         return "no-mail"
     try:
         addr_spec(customer["contact_email"])
@@ -56,18 +34,15 @@ def values_ready(db: Database, runner: Runner, config, *, customer: dict, edit_u
         if contact
         else ""
     )
-    send_later(
-        db, runner, config, customer_id=customer["id"], to=[customer["contact_email"]],
-        subject="Ihre DNS-Einträge für Mailjet stehen bereit",
-        text=(
-            f"Guten Tag,\n\nPEIQ hat Mailjet für {customer['name']} eingerichtet. Auf Ihrer "
-            f"Mitwirkungs-Seite stehen jetzt die DNS-Einträge, die Sie bei Ihrer Domain anlegen, "
-            f"und ein Knopf, mit dem Sie sie sofort prüfen:\n\n{edit_url}\n\n"
-            f"Sie können die Einträge dort auch an eine IT-Kolleg:in weiterleiten.\n{who}"
-        ),
-        actor=actor,
-    )  # fmt: skip
-    store.add_event(db, customer["id"], actor, "values-ready-mailed",
+    text = (
+        f"Guten Tag,\n\nPEIQ hat Mailjet für {customer['name']} eingerichtet. Auf Ihrer "
+        f"Mitwirkungs-Seite stehen jetzt die DNS-Einträge, die Sie bei Ihrer Domain anlegen, "
+        f"und ein Knopf, mit dem Sie sie sofort prüfen:\n\n{edit_url}\n\n"
+        f"Sie können die Einträge dort auch an eine IT-Kolleg:in weiterleiten.\n{who}"
+    )
+    subject = "Ihre DNS-Einträge für Mailjet stehen bereit"
+    send_later(svc, customer["id"], Letter([customer["contact_email"]], subject, text), actor)
+    store.add_event(svc.db, customer["id"], actor, "values-ready-mailed",
                     data={"to": customer["contact_email"]})  # fmt: skip
     return "mailed"
 
@@ -117,8 +92,6 @@ def records_text(customer: dict, dns: dict, share_url: str) -> str:
     the steps for the provider's panel (dns["guide"], see provider_guide.attach). The share
     link cannot start a check, so the colleague is asked to tell the customer when done.
     """
-    from .web import obligation
-
     items = obligation().items
     domain = display_domain(dns["expected"].domain)
     guide = dns.get("guide") or {}
@@ -185,32 +158,6 @@ def records_text(customer: dict, dns: dict, share_url: str) -> str:
         f"sehen Sie hier (nur lesen, von dort aus lässt sich nicht prüfen):\n{share_url}\n"
     )
     return "\n".join(lines)
-
-
-def forward_records(db: Database, runner: Runner, config, *, customer: dict, to: str,
-                    text: str) -> None:  # fmt: skip
-    """Mail the records to an IT colleague; at most FORWARDS_PER_HOUR per customer.
-
-    Raises TooMany when the limit is reached. Every forward is an event in the history.
-    Counting, the mail's run and the event are one write transaction (BEGIN IMMEDIATE), so
-    parallel requests in several workers cannot all pass the count.
-    """
-    since = (datetime.now(UTC) - timedelta(hours=1)).isoformat(timespec="seconds")
-    subject = f"DNS-Einträge für {customer['name']}: bitte bei der Domain anlegen"
-    with db.atomic():
-        count = db.execute(
-            "SELECT COUNT(*) FROM events WHERE customer_id = ? AND kind = 'records-forwarded'"
-            " AND at > ?",
-            [customer["id"], since],
-        ).fetchone()[0]
-        if count >= FORWARDS_PER_HOUR:
-            raise TooMany(
-                f"In der letzten Stunde wurden die Einträge schon {count}-mal weitergeleitet – "
-                "mehr geht zum Schutz vor Missbrauch nicht. Bitte versuchen Sie es später erneut."
-            )
-        send_later(db, runner, config, customer_id=customer["id"], to=[to], subject=subject,
-                   text=text, actor="customer")  # fmt: skip
-        store.add_event(db, customer["id"], "customer", "records-forwarded", data={"to": to})
 
 
 def mailto(subject: str, text: str) -> str:

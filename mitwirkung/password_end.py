@@ -17,10 +17,11 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from . import live, mail, store
+from . import mail, store
 from .mail_providers import catalog
 from .mail_providers import today as configured_today
 from .overview import PASSWORD_AT_RISK
+from .runs.app_mail import manager_addresses
 
 log = logging.getLogger(__name__)
 BATCH = 20
@@ -83,7 +84,7 @@ def notify_after_switch_off(db: Database, config, at: datetime, *, claim, links)
             values = {"name": customer["name"], "off": off, "removal": provider.removal_text,
                       "link": edit, "url": url}  # fmt: skip
             subject = f"Microsoft 365: Anmeldung mit Passwort abgeschaltet – {customer['name']}"
-            managers = live.manager_addresses(db, customer["id"])
+            managers = manager_addresses(db, customer["id"])
             contact = [customer["contact_email"]]
             for to, text in ((contact, CUSTOMER_MAIL), (managers, MANAGER_MAIL)):
                 if to and to[0]:

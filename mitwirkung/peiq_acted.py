@@ -7,11 +7,12 @@ answer names those that are gone (NEWS) and swaps in what changed. The Mailjet v
 their own mail (notify.values_ready).
 """
 
-from sqlite_utils import Database
+from flask import render_template
 
 from . import mail, store
 from .address import AddressError, addr_spec
-from .runner import Runner
+from .runs.app_mail import Letter, send_later
+from .service import Service
 
 # What the customer reads when a to-do of PEIQ's is done: on the page and in the mail.
 NEWS = {
@@ -39,22 +40,18 @@ SUBJECTS = {
 }
 
 
-def tell_customer(db: Database, runner: Runner, config, *, customer: dict, kind: str,
-                  edit_url: str, actor: str) -> str:  # fmt: skip
+def tell_customer(svc: Service, customer: dict, kind: str, edit_url: str, actor: str) -> str:
     """Mail the customer's contact that PEIQ did `kind` (a key of SUBJECTS) and what is next.
 
     Returns "mailed", "no-address", "bad-address" (the stored address is not one addr-spec,
     see address.addr_spec) or "no-mail" (MAIL_* unset). The mail is sent in the background
-    (notify.send_later, a run row records the outcome); the run and the history's event by
+    (runs.app_mail.send_later, a run row records the outcome); the run and the history's event by
     `actor`, the manager who acted, are written in one transaction.
     """
-    from flask import render_template
-
-    from .notify import send_later
-
+    db = svc.db
     if not customer["contact_email"]:
         return "no-address"
-    if not mail.configured(config):
+    if not mail.configured(svc.config):
         return "no-mail"
     try:
         addr_spec(customer["contact_email"])
@@ -69,9 +66,8 @@ def tell_customer(db: Database, runner: Runner, config, *, customer: dict, kind:
         contact=store.peiq_contact(db, customer),
     )
     with db.atomic():
-        send_later(db, runner, config, customer_id=customer["id"],
-                   to=[customer["contact_email"]], subject=f"{SUBJECTS[kind]} ({customer['name']})",
-                   text=text, actor=actor)  # fmt: skip
+        subject = f"{SUBJECTS[kind]} ({customer['name']})"
+        send_later(svc, customer["id"], Letter([customer["contact_email"]], subject, text), actor)
         store.add_event(db, customer["id"], actor, "customer-told",
                         data={"to": customer["contact_email"], "what": kind},
                         activity=False)  # fmt: skip

@@ -33,6 +33,7 @@ from flask import Flask
 from . import inbound
 from .checks.reverse import reverse_name
 from .db import get_db, now
+from .runs import receipt
 
 log = logging.getLogger(__name__)
 HEADERS_KEPT = 16 * 1024  # bytes of the header section stored with the verdict
@@ -162,7 +163,7 @@ class Receiver:
         with self.app.app_context():
             db = get_db()
             keep = self.limits.keep_mails
-            return [inbound.record(db, t, facts, verdict, state, keep=keep) for t in targets]
+            return [receipt.record(db, t, facts, verdict, state, keep=keep) for t in targets]
 
     async def lookup(self, address: str) -> dict | None:
         return await asyncio.to_thread(self._lookup, address)

@@ -11,7 +11,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from flask import Flask, current_app
 from sqlite_utils import Database
 
 from .db import connect, now
@@ -190,13 +189,3 @@ def reap(
             on_abort(db, run)
         count += 1
     return count
-
-
-def get_runner() -> Runner:
-    return current_app.extensions["runner"]
-
-
-def init_app(app: Flask, on_abort) -> None:
-    app.extensions["runner"] = Runner(
-        app.config["DATABASE"], app.config["RUNNER_WORKERS"], on_abort
-    )

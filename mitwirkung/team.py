@@ -20,10 +20,11 @@ from flask import (
 )
 from werkzeug.security import check_password_hash
 
-from . import accounts, live, login_limits, mail
+from . import accounts, login_limits, mail
 from .checks.smtp import shown_address
 from .db import get_db
 from .manage.base import actor, load_manager
+from .runs.limits import client_key
 from .team_forms import ChangePasswordForm, InviteForm, NewPasswordForm
 from .web import local_time, public_url
 
@@ -221,7 +222,7 @@ def account():
     status = 200
     if form.validate_on_submit():
         # the current password is guessed no faster here than at the login (same limits)
-        db, client = get_db(), live.client_key(request.remote_addr) or ""
+        db, client = get_db(), client_key(request.remote_addr) or ""
         attempt = login_limits.reserve_attempt(db, me["email"], client)
         if attempt is None:
             form.current.errors.append(

@@ -1,4 +1,5 @@
-"""How the dashboard search compares text: German spellings that mean the same are equal."""
+"""How the dashboard searches and sorts text: German spellings that mean the same are equal,
+names sort in German dictionary order."""
 
 import unicodedata
 

@@ -19,17 +19,19 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+from flask import render_template
 from sqlite_utils import Database
 
 from . import handover, mail
 from .catalog import Obligation
+from .dates import local_time
 from .progress import ItemView
 
 NOTICE_QUIET = timedelta(minutes=2)  # a burst is over when nothing new came for this long
 NOTICE_LATEST = timedelta(minutes=10)  # ... and nobody waits longer than this for the mail
 NOTICE_LINES = 30  # to-dos listed in one notice mail; the rest are counted and linked
 QUEUE_LINES = 5  # to-dos shown on the dashboard; the rest are linked (status "wartet auf PEIQ")
-# Kinds mailed at once by their own code (live.inform_peiq, jobs.watch_drift): not again here.
+# Kinds mailed at once by their own code (app_mail.inform_peiq, jobs.watch_drift): not again here.
 MAILED_ELSEWHERE = frozenset({"peiq-informed", "drift"})
 EVERYONE = "alle Account Manager:innen"
 
@@ -99,8 +101,6 @@ def collect(db: Database, obligation: Obligation, customer: dict, views: list[It
                       "since": _at(view.updated_at), "text": text})  # fmt: skip
     secret = handover.pending(db, cid)
     if secret:
-        from .web import local_time
-
         todos.append({
             "kind": "password", "item_id": "smtp-password", "since": _at(secret["created_at"]),
             "text": "Übergebenes Passwort abholen (es wird am "
@@ -235,8 +235,6 @@ def notify_due(db: Database, config, at: datetime, *, claim, release, url) -> in
 
 def notice_text(manager: dict, todos: list[dict], url) -> tuple[str, str]:
     """Subject and text of one notice mail (templates/mail/todo_notice.txt)."""
-    from flask import render_template
-
     customers = len({t["customer_id"] for t in todos})
     subject = (
         f"Mitwirkung: PEIQ ist dran – {todos[0]['name']}"

@@ -1,9 +1,7 @@
 """Web plumbing shared by the blueprints: CSRF, htmx, security headers, errors, filters."""
 
 import sqlite3
-from datetime import datetime
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, render_template, request
 from flask_htmx import HTMX
@@ -14,30 +12,28 @@ from . import logs
 from .checks.diagnose import german_date, operator_request
 from .checks.domain import display_domain
 from .checks.smtp import shown_address
+from .dates import local_time
 from .db import get_db, write_problem
 from .handover import HANDOVER_WORDS, handover_words
-from .live import DKIM_WAITING, DKIM_WAITING_ONLOOKER, DNS_OUTCOMES, TRIAL_RULE, run_label
 from .mailjet_sync import MAILJET_WORDS, status_word
 from .notify import mailto
 from .pagecache import PageCache
 from .progress import STATE_LABELS
+from .runs.base import DNS_OUTCOMES, run_label
+from .runs.dns_check import DKIM_WAITING, DKIM_WAITING_ONLOOKER
+from .runs.smtp_test import TRIAL_RULE
 from .secret_words import cap, secret_words
+from .service import obligation
 from .store import EVENT_WORDS, actor_label, link_tokens
 
 csrf = CSRFProtect()
 htmx = HTMX()
 
-BERLIN = ZoneInfo("Europe/Berlin")
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
     "object-src 'none'"
 )
-
-
-def obligation():
-    """Return the loaded obligation catalog."""
-    return current_app.extensions["obligation"]
 
 
 def public_url(endpoint: str, **values) -> str:
@@ -124,16 +120,6 @@ ENCRYPTION_WORDS = {"ssl": "SSL", "tls": "TLS (STARTTLS)", "none": "unverschlüs
 def encryption(value: str | None) -> str:
     """An encryption choice as people read it: "SSL", "TLS (STARTTLS)", "unverschlüsselt"."""
     return ENCRYPTION_WORDS.get((value or "").lower(), "–")
-
-
-def local_time(value: str | None, fmt: str = "%d.%m.%Y, %H:%M Uhr") -> str:
-    """Format a stored UTC ISO time for German readers."""
-    if not value:
-        return "–"
-    try:
-        return datetime.fromisoformat(value).astimezone(BERLIN).strftime(fmt)
-    except ValueError:
-        return value
 
 
 def _security_headers(response):

@@ -1183,7 +1183,7 @@ def test_before_the_first_check_no_spf_value_is_offered():
 
 
 def test_a_timeout_keeps_the_old_offer_only_for_the_same_zone():
-    from mitwirkung.live import _keep_known
+    from mitwirkung.runs.dns_check import _keep_known
 
     merged = "v=spf1 include:_spf-eu.x.de include:spf.mailjet.com ~all"
     old = {"item_id": "dns-spf", "expected": merged, "details": {},

@@ -11,7 +11,8 @@ import threading
 from helpers.web import form, wait_for_run
 from smtpserver import USER
 
-from mitwirkung import live, store
+from mitwirkung import store
+from mitwirkung.runs.smtp_test import STALE, TRIAL_RULE
 
 
 class GatedProxy:
@@ -117,7 +118,7 @@ def test_saving_other_settings_makes_the_evidence_stale(
     status = client.get(f"/s/{share}/status.json").get_json()
     assert status["progress"] == 50
     page = client.get(f"/c/{edit}").text
-    assert "Geschafft" not in page and live.STALE in page
+    assert "Geschafft" not in page and STALE in page
 
 
 def test_saving_the_same_settings_keeps_the_evidence(smtp_app, client, customers, db, kunde_mail):
@@ -135,7 +136,7 @@ def test_a_failed_test_of_typed_settings_keeps_the_proven_ones(
     customer, edit, share = customers.create(path="smtp-own")
     finish_with_link(customers, client, db, kunde_mail, customer, edit)
     page = client.get(f"/c/{edit}").text
-    assert live.TRIAL_RULE in page  # the rule is said before the customer presses the button
+    assert TRIAL_RULE in page  # the rule is said before the customer presses the button
     response = send(customers, edit, form(kunde_mail.port, host="other.kunde.test", password="x"))
     assert response.status_code == 200
     run = wait_for_run(db, customer["id"])

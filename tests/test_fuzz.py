@@ -22,7 +22,7 @@ from wtforms.fields.core import UnboundField
 from mitwirkung import crypto, forms, mailjet, store
 from mitwirkung.customer import link_csrf_token
 from mitwirkung.db import now
-from mitwirkung.live import smtp_result_data
+from mitwirkung.runs.smtp_test import smtp_result_data
 
 SEED = 10
 VARIANTS = 24  # requests per route and method

@@ -15,9 +15,9 @@ from smtpserver import MailServer
 
 from mitwirkung import store
 from mitwirkung.db import connect
-from mitwirkung.live import reap
 from mitwirkung.pagecache import PageCache
 from mitwirkung.runner import HOST
+from mitwirkung.runs.lifecycle import reap
 from mitwirkung.web import public_url
 
 EVIL = "//evil.example"

@@ -14,13 +14,14 @@ from helpers.inbound import address_of, mails, message, send
 from inboundserver import InboundServer
 from smtpserver import KUNDE_ZONE
 
-from mitwirkung import inbound, receiver, store
+from mitwirkung import receiver, store
 from mitwirkung.address import AddressError, not_pruefadresse
 from mitwirkung.checks.inbound import judge_message
 from mitwirkung.checks.inbound.dkim import MAX_SIGNATURES
 from mitwirkung.checks.inbound.wording import explain
 from mitwirkung.db import now
 from mitwirkung.forms import normalize_email
+from mitwirkung.runs import receipt
 
 HEAVY = 3000  # signatures of one hostile mail, each with its own d= and s=
 
@@ -273,7 +274,7 @@ def receive(app, db, customer_id, path, verdict) -> None:
         "SELECT id FROM inbound_addresses WHERE customer_id = ? AND path = ?", [customer_id, path]
     )
     target = {"address_id": row["id"], "customer_id": customer_id, "path": path}
-    inbound.record(db, target, facts(), verdict, "warning")
+    receipt.record(db, target, facts(), verdict, "warning")
 
 
 def test_pages_show_the_checked_signatures_and_one_line_for_the_rest(

@@ -4,7 +4,7 @@ import json
 
 from mitwirkung import store
 from mitwirkung.db import now
-from mitwirkung.live import smtp_result_data
+from mitwirkung.runs.smtp_test import smtp_result_data
 
 
 def test_manager_page_names_the_customer_server_and_the_same_state(auth, client, customers, db):

@@ -4,8 +4,9 @@ import re
 
 import pytest
 
-from mitwirkung import accounts, live, store
+from mitwirkung import accounts, store
 from mitwirkung.logs import redact
+from mitwirkung.runs.app_mail import manager_addresses
 
 STRONG = "Kaffee-Regen-Tasse-7"
 LINK = re.compile(r"http://mitwirkung\.test(/manage/zugang/[A-Za-z0-9_-]{40,})")
@@ -238,10 +239,10 @@ def test_a_deactivated_contact_is_nobody_s_contact_any_more(app, db, auth, custo
     bernd = accounts.create_manager(db, "bernd@peiq.de", STRONG, "Bernd")
     customer, _, _ = customers.create("Kontakt Verlag", None)
     db.table("customers").update(customer["id"], {"contact_manager_id": bernd["id"]})
-    assert live.manager_addresses(db, customer["id"]) == ["bernd@peiq.de"]
+    assert manager_addresses(db, customer["id"]) == ["bernd@peiq.de"]
     accounts.deactivate(db, bernd["id"], "test")
     assert store.peiq_contact(db, store.get_customer(db, customer["id"])) is None
-    assert live.manager_addresses(db, customer["id"]) == ["am@peiq.de"]  # every active one
+    assert manager_addresses(db, customer["id"]) == ["am@peiq.de"]  # every active one
 
 
 def test_the_current_password_is_throttled_like_the_login(auth, client, customers):

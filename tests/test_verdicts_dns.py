@@ -10,6 +10,7 @@ import pytest
 from dnsserver import ZoneServer
 from dnszones import make_keys, zone_text
 from helpers.dnscheck import assert_offer_valid, codes, record
+from helpers.web import MAILJET_FORM
 
 from mitwirkung.checks import dkim, dmarc, dmarc_repair
 
@@ -241,14 +242,12 @@ def test_void_mechanisms_are_dropped_from_the_offer(server, domain, offer, dropp
 
 
 def test_dmarc_while_dns_does_not_answer_never_claims_a_mailjet_value(app, client, customers, auth):
-    from test_dns_flow import MAILJET
-
     with ZoneServer(zone_text(make_keys()), servfail=["_dmarc.good.de"]) as flaky:
         app.config.update(DNS_NAMESERVERS=[flaky.nameserver], DNS_TIMEOUT=3)
         auth.login()
         customer, edit, _ = customers.create(domain="good.de", path="mailjet")
         url = f"/manage/customers/{customer['id']}/mailjet"
-        assert customers.post(url, {"domain": "good.de", **MAILJET}).status_code == 303
+        assert customers.post(url, {"domain": "good.de", **MAILJET_FORM}).status_code == 303
         response = customers.post(f"/c/{edit}/dns-check", {}, htmx=True, token_from=f"/c/{edit}")
         assert response.status_code == 200
         deadline = time.monotonic() + 15

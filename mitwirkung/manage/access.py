@@ -3,9 +3,10 @@
 from flask import redirect, render_template, request, session, url_for
 from werkzeug.security import check_password_hash
 
-from .. import accounts, live, login_limits
+from .. import accounts, login_limits
 from ..db import get_db
 from ..forms import LoginForm
+from ..runs.limits import client_key
 from .base import bp
 
 
@@ -26,7 +27,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         db, email = get_db(), form.email.data.lower()
-        client = live.client_key(request.remote_addr) or ""
+        client = client_key(request.remote_addr) or ""
         attempt = login_limits.reserve_attempt(db, email, client)
         if attempt is None:
             form.password.errors.append(

@@ -10,7 +10,7 @@ import io
 
 from flask import current_app, render_template, request, stream_with_context
 
-from .. import handover, inbound, live, mail, mailjet_mail, mailjet_sync, store
+from .. import handover, inbound, mail, mailjet_sync, store
 from .. import overview as board
 from ..board_columns import csv_cell
 from ..checks.domain import display_domain
@@ -18,6 +18,8 @@ from ..checks.smtp import shown_address
 from ..db import get_db
 from ..forms import CustomerEditForm, MailjetForm, MailjetMailForm
 from ..progress import attention, item_views, progress
+from ..runs import mailjet_mail
+from ..runs.base import decode
 from ..web import customer_links, obligation
 from .base import bp, contact_choices, customer_or_404
 
@@ -133,7 +135,7 @@ def render_customer(c: dict, status: int = 200, **extra):
         inbound_foreign=inbound.foreign_notice(db, customer_id, c["path"]),
         settings=store.get_row(db, "smtp_settings", customer_id),
         runs=[
-            live.decode(r)
+            decode(r)
             for r in db.query(
                 "SELECT * FROM runs WHERE customer_id = ? ORDER BY id DESC LIMIT 30", [customer_id]
             )

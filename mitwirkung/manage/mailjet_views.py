@@ -7,14 +7,18 @@ import dataclasses
 
 from flask import current_app, flash, redirect, request, url_for
 
-from .. import live, mailjet, mailjet_mail, mailjet_sync, notify, store
+from .. import mailjet, mailjet_sync, notify, store
 from ..checks.dns import MailjetExpectation
 from ..checks.domain import display_domain
 from ..checks.smtp import shown_address
 from ..db import get_db, now
 from ..forms import MailjetForm, MailjetMailForm
-from ..runner import get_runner
-from ..web import customer_links, public_url
+from ..runs import mailjet_mail
+from ..runs.base import Caller
+from ..runs.dns_check import expectation, missing_values
+from ..runs.limits import client_key
+from ..service import service
+from ..web import customer_links
 from .base import actor, bp, customer_or_404
 from .detail import render_customer
 
@@ -86,16 +90,15 @@ def _values_ready(db, c: dict, before: dict | None) -> None:
     Values with one missing (the DKIM key) are not ready: the manager is told what is
     missing, and the customer's mail goes out only when the values become complete.
     """
-    missing = live.missing_values(live.expectation(db, c["id"]))
+    missing = missing_values(expectation(db, c["id"]))
     if missing:
         flash(MISSING_FLASH.format(missing=", ".join(missing)), "mailjet-message")
         return
-    if before is not None and not live.missing_values(_as_expectation(before)):
+    if before is not None and not missing_values(_as_expectation(before)):
         return
     told = notify.values_ready(
-        db, get_runner(), current_app.config, customer=c, edit_url=customer_links(c)[0],
-        contact=store.peiq_contact(db, c), actor=actor(),
-    )  # fmt: skip
+        service(), c, customer_links(c)[0], store.peiq_contact(db, c), actor()
+    )
     flash(NOTIFIED[told].format(to=shown_address(c["contact_email"] or "")), "mailjet-message")
 
 
@@ -156,11 +159,8 @@ def mailjet_test_mail(customer_id):
     """Send a test mail through Mailjet's relay on the customer's behalf."""
     c = customer_or_404(customer_id)
     form = MailjetMailForm()
-    error = mailjet_mail.send_from_form(
-        get_db(), get_runner(), current_app.config, customer=c, form=form,
-        confirm_url_for=lambda code: public_url("customer.confirm", code=code),
-        actor=actor(), client_addr=live.client_key(request.remote_addr),
-    )  # fmt: skip
+    caller = Caller(actor(), client_key(request.remote_addr))
+    error = mailjet_mail.send_from_form(service(), c, form, caller)
     if error is not None:
         return render_customer(c, 422, mailjet_mail_form=form, mailjet_mail_error=error)
     flash(

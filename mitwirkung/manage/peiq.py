@@ -3,12 +3,12 @@ customer's "PEIQ informieren", confirm the PORTAL adoption; each tells the custo
 (peiq_acted) and answers in German.
 """
 
-from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 
 from .. import handover, peiq_acted, store
 from ..checks.smtp import shown_address
 from ..db import get_db
-from ..runner import get_runner
+from ..service import service
 from ..web import customer_links
 from .base import actor, bp, customer_or_404
 from .detail import render_customer
@@ -36,10 +36,7 @@ def reveal_password(customer_id):
 
 def _tell(db, c: dict, kind: str) -> str:
     """Mail the customer that PEIQ acted (peiq_acted); return a sentence for the flash."""
-    told = peiq_acted.tell_customer(
-        db, get_runner(), current_app.config, customer=c, kind=kind,
-        edit_url=customer_links(c)[0], actor=actor(),
-    )  # fmt: skip
+    told = peiq_acted.tell_customer(service(), c, kind, customer_links(c)[0], actor())
     if told == "mailed":
         return f" Die Kund:in bekommt eine E-Mail an {shown_address(c['contact_email'])}."
     if told == "bad-address":

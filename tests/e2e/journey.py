@@ -27,8 +27,6 @@ $ORIGIN spf.mailjet.com.
 @ IN TXT "v=spf1 ip4:87.253.232.0/21 -all"
 """
 DKIM_KEY = rsa_b64(1024)
-MAILJET = {"verification_name": "mailjet._a1b2c3d4", "verification_value": "a1b2c3d4e5f60718",
-           "dkim_selector": "mailjet", "dkim_key": ""}  # fmt: skip
 
 
 class Journey:

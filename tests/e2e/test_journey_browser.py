@@ -7,7 +7,8 @@ from contextlib import contextmanager
 
 from dnslib import RR
 from dnszones import txt_strings
-from e2e.journey import DKIM_KEY, MAILJET
+from e2e.journey import DKIM_KEY
+from helpers.web import MAILJET_FORM
 from playwright.sync_api import expect
 from smtpserver import PASSWORD, USER
 
@@ -145,7 +146,7 @@ def test_mailjet_records_once_in_the_customers_words(journey, journey_context):
         {
             "customer_id": customer["id"],
             "domain": "teil.de",
-            **MAILJET,
+            **MAILJET_FORM,
             "verification_name": "mailjet._a1b2c3d4.teil.de",
             "dkim_key": DKIM_KEY,
         }  # fmt: skip
@@ -361,7 +362,7 @@ def test_peiq_informed_card_follows_a_green_check_without_reload(journey, journe
     page = journey.page
     customer, edit, _ = journey.customer("mailjet", domain="gruen.de")
     journey.db.table("mailjet_expectations").insert(
-        {"customer_id": customer["id"], "domain": "gruen.de", **MAILJET,
+        {"customer_id": customer["id"], "domain": "gruen.de", **MAILJET_FORM,
          "dkim_key": DKIM_KEY}
     )  # fmt: skip
     page.goto(edit)
@@ -410,7 +411,7 @@ def test_waiting_mailjet_page_shows_the_records_when_peiq_enters_them(journey):
     page.goto(edit)
     expect(page.locator("#dns-waiting")).to_contain_text("Wartet auf PEIQ")
     journey.db.table("mailjet_expectations").insert(
-        {"customer_id": customer["id"], "domain": "teil.de", **MAILJET, "dkim_key": None}
+        {"customer_id": customer["id"], "domain": "teil.de", **MAILJET_FORM, "dkim_key": None}
     )
     store.add_event(journey.db, customer["id"], "manager:am@peiq.de", "mailjet-expectation")
     # no reload: the page asks by itself; the DKIM value is still PEIQ's to enter

@@ -7,7 +7,7 @@ import re
 import pytest
 from dnsserver import ZoneServer
 from e2e.conftest import ARTIFACTS
-from e2e.journey import MAILJET
+from helpers.web import MAILJET_FORM
 from playwright.sync_api import expect
 
 from mitwirkung import store
@@ -30,7 +30,7 @@ def journey_zones():
 def with_values(journey):
     customer, edit, share = journey.customer("mailjet", domain="strato-verlag.de")
     journey.db.table("mailjet_expectations").insert(
-        {"customer_id": customer["id"], "domain": "strato-verlag.de", **MAILJET,
+        {"customer_id": customer["id"], "domain": "strato-verlag.de", **MAILJET_FORM,
          "verification_name": "mailjet._a1b2c3d4.strato-verlag.de", "dkim_key": None}
     )  # fmt: skip
     store.add_event(journey.db, customer["id"], "manager:am@peiq.de", "mailjet-expectation")

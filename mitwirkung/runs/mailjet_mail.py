@@ -8,11 +8,15 @@ completes `mail-received` on the Mailjet path (the run's settings name the path)
 
 from sqlite_utils import Database
 
-from . import crypto, inbound, live, mailjet_sync, store
-from .checks.smtp import SmtpResult, SmtpSettings, run_smtp_test
-from .db import now
-from .mailjet_followup import REQUIRED
-from .runner import Runner
+from .. import crypto, inbound, mailjet_sync, store
+from ..checks.smtp import SmtpResult, SmtpSettings, run_smtp_test
+from ..db import now
+from ..mailjet_followup import REQUIRED
+from ..service import Service
+from .base import Caller, check_options, runs
+from .dns_check import expectation
+from .limits import RateLimited, admit
+from .smtp_test import smtp_result_data
 
 KIND = "mailjet-mail"
 PATH = "mailjet"
@@ -73,34 +77,24 @@ def manual_wait(db: Database, customer_id: int, contact: dict | None) -> str | N
 
 def latest(db: Database, customer_id: int) -> dict | None:
     """The newest test mail through Mailjet, decoded, or None."""
-    found = live.runs(db, customer_id, KIND, 1)
+    found = runs(db, customer_id, KIND, 1)
     return found[0] if found else None
 
 
-def start(
-    db: Database,
-    runner: Runner,
-    config,
-    *,
-    customer: dict,
-    sender: str,
-    recipient: str,
-    confirm_url_for,
-    actor: str,
-    client_addr: str | None,
-) -> int:
+def start(svc: Service, customer: dict, sender: str, recipient: str, caller: Caller) -> int:
     """Admit (same limits as SMTP tests) and start a test mail through Mailjet's relay.
 
-    Raises live.RateLimited. The caller has checked `obstacle()` first.
+    Raises limits.RateLimited. The caller has checked `obstacle()` first.
     """
+    config, db = svc.config, svc.db
     account = mailjet_sync.account(db, config, customer["id"])
     settings = SmtpSettings(
         config["MAILJET_SMTP_HOST"], int(config["MAILJET_SMTP_PORT"]), "tls", account.key,
         sender, recipient, copy_to=inbound.current_address(db, config, customer["id"], PATH),
     )  # fmt: skip
     code = crypto.new_token()
-    confirm_url = confirm_url_for(code)
-    options = live._check_options(config)  # the very options of the customer's own SMTP test
+    confirm_url = svc.confirm_url(code)
+    options = check_options(config)  # the very options of the customer's own SMTP test
 
     def check():
         return run_smtp_test(
@@ -118,16 +112,16 @@ def start(
     public = {"host": settings.host, "port": settings.port, "encryption": "tls",
               "sender": sender, "recipient": recipient, "path": PATH}  # fmt: skip
     with db.atomic():
-        live.admit(db, config, customer["id"], client_addr)
-        return runner.submit(
-            db, customer_id=customer["id"], kind=KIND, settings=public, actor=actor,
-            client_addr=client_addr, check=check, finish=finish, on_start=on_start,
+        admit(db, config, customer["id"], caller.client_addr)
+        return svc.runner.submit(
+            db, customer_id=customer["id"], kind=KIND, settings=public, actor=caller.actor,
+            client_addr=caller.client_addr, check=check, finish=finish, on_start=on_start,
         )  # fmt: skip
 
 
 def finish(db: Database, run_id: int, result: SmtpResult | None):
     """Store the outcome (an event, so the pages show it); `mail-received` waits for the link."""
-    data = live.smtp_result_data(result)
+    data = smtp_result_data(result)
     run = db.table("runs").get(run_id)
     customer_id = run["customer_id"]
     store.add_event(db, customer_id, run["actor"] or "system", "mailjet-test-mail",
@@ -135,32 +129,27 @@ def finish(db: Database, run_id: int, result: SmtpResult | None):
     return ("ok" if data["ok"] else data["code"]), data
 
 
-def send_from_form(db: Database, runner: Runner, config, *, customer: dict, form, confirm_url_for,
-                   actor: str, client_addr: str | None) -> str | None:  # fmt: skip
+def send_from_form(svc: Service, customer: dict, form, caller: Caller) -> str | None:
     """Validate the form and start the test mail; return the German reason it did not start.
 
     Field errors land on the form (everything typed stays); other reasons are returned.
     """
-    blocked = obstacle(db, config, customer["id"])
+    blocked = obstacle(svc.db, svc.config, customer["id"])
     if blocked:
         return blocked
-    expected = live.expectation(db, customer["id"])
+    expected = expectation(svc.db, customer["id"])
     if not form.validate() or not form.check_domain(expected.domain):
         return ""
     try:
-        start(
-            db, runner, config, customer=customer, sender=form.sender.data,
-            recipient=form.recipient.data, confirm_url_for=confirm_url_for, actor=actor,
-            client_addr=client_addr,
-        )  # fmt: skip
-    except live.RateLimited as e:
+        start(svc, customer, form.sender.data, form.recipient.data, caller)
+    except RateLimited as e:
         return e.message
     return None
 
 
 def default_form(form_class, db: Database, customer: dict):
     """The form as first shown: sender at the Mailjet domain, the customer's contact."""
-    expected = live.expectation(db, customer["id"])
+    expected = expectation(db, customer["id"])
     domain = expected.domain if expected else (customer["domain"] or "")
     last = latest(db, customer["id"])
     data = {"sender": f"printpps@{domain}" if domain else "",

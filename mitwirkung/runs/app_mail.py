@@ -1,0 +1,130 @@
+"""Mails the app sends on someone's behalf (`runs.kind = "mail"`), off the request thread,
+and "PEIQ informieren" (the customer tells PEIQ the DNS records are in place).
+
+Every mail is a run: its row records whether MAIL_* accepted it.
+"""
+
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from .. import mail, store
+from ..service import Service
+from .base import STATE_WORDS
+from .dns_check import DNS_ITEMS
+from .limits import admit_forward
+
+KIND = "mail"
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One mail: recipients (addr-specs), subject and plain text."""
+
+    to: list[str]
+    subject: str
+    text: str
+
+
+def send_later(svc: Service, customer_id: int, letter: Letter, actor: str) -> None:
+    """Send one mail through MAIL_* in the background; the run row records the outcome.
+
+    The run is written on `svc.db`: inside the caller's transaction when it has one, so the
+    mail and what it tells of are stored together.
+    """
+    config = svc.config
+    message = mail.build(config, letter.to, letter.subject, letter.text)
+
+    def check():
+        return mail.send(config, message)
+
+    def finish(db, run_id, result):
+        return ("ok" if result == "ok" else "failed"), {"result": result or "abgebrochen"}
+
+    svc.runner.submit(svc.db, customer_id=customer_id, kind=KIND, settings={"to": letter.to},
+                      actor=actor, client_addr=None, check=check, finish=finish)  # fmt: skip
+
+
+def forward_records(svc: Service, customer: dict, to: str, text: str) -> None:
+    """Mail the records to an IT colleague; at most limits.FORWARDS_PER_HOUR per customer.
+
+    Raises limits.RateLimited when the limit is reached. Every forward is an event in the
+    history. Counting, the mail's run and the event are one write transaction (BEGIN
+    IMMEDIATE), so parallel requests in several workers cannot all pass the count.
+    """
+    subject = f"DNS-Einträge für {customer['name']}: bitte bei der Domain anlegen"
+    db = svc.db
+    with db.atomic():
+        admit_forward(db, customer["id"])
+        send_later(svc, customer["id"], Letter([to], subject, text), "customer")
+        store.add_event(db, customer["id"], "customer", "records-forwarded", data={"to": to})
+
+
+def manager_addresses(db: Database, customer_id: int) -> list[str]:
+    """The customer's assigned PEIQ contact; every active manager when nobody (active) is."""
+    contact = store.peiq_contact(db, store.get_customer(db, customer_id) or {})
+    if contact:
+        return [contact["email"]]
+    return [row[0] for row in db.execute("SELECT email FROM managers WHERE active = 1 ORDER BY id")]
+
+
+def already_told(informed: dict | None, red: list[str]) -> bool:
+    """True when the managers have this very notice (the same records not in order) and have
+    not looked at it yet: "PEIQ informieren" then mails nobody again."""
+    return bool(
+        informed
+        and informed["detail"].get("waiting_for") == "manager"
+        and informed["detail"].get("red", []) == red
+    )
+
+
+def inform_peiq(svc: Service, customer: dict, status_url: str, manage_url: str) -> None:
+    """Mark `peiq-informed`, show it on the dashboard and mail the managers if mail is set up.
+
+    Required records that are not in order yet are named in the item, on the manager's page
+    and in the mail, so PEIQ never reads "the records are in place" when they are not; the
+    item then stays open (the records are the customer's to fix). A notice the managers
+    already have and have not looked at is not mailed again (`already_told`); a changed one
+    is. The item and the mail's run are stored together: the item never says "wartet auf
+    PEIQ" while no mail is on its way.
+    """
+    db = svc.db
+    with db.atomic():  # read, decide and write in one: parallel clicks mail once
+        rows = store.item_rows(db, customer["id"])
+        states = {i: rows[i]["state"] if i in rows else "open" for i in DNS_ITEMS}
+        items = svc.obligation.items
+        red = [i for i, s in states.items() if items[i].required and s not in ("done", "warning")]
+        told = already_told(rows.get("peiq-informed"), red)
+        # empty: the managers have this very notice and have not looked yet, or mail is off
+        to = (
+            [] if told or not mail.configured(svc.config) else manager_addresses(db, customer["id"])
+        )
+        # with records not in order nothing is in place yet: PEIQ knows, the step stays open
+        detail = {"waiting_for": "manager", "dns": states, "red": red}
+        store.set_item(db, customer["id"], "peiq-informed", "open" if red else "done",
+                       "customer", detail)  # fmt: skip
+        if to:
+            letter = _inform_letter(customer, items, states, red, (manage_url, status_url))
+            send_later(svc, customer["id"], Letter(to, *letter), "customer")
+
+
+def _inform_letter(customer: dict, items, states: dict, red: list[str],
+                   links: tuple[str, str]) -> tuple[str, str]:  # fmt: skip
+    """(subject, text) of the managers' mail after "PEIQ informieren"."""
+    name = customer["name"]
+    lines = "\n".join(f"  {STATE_WORDS.get(s, s):<12} {items[i].title}" for i, s in states.items())
+    if red:
+        subject = f"Mitwirkung: {name} meldet sich, DNS-Einträge noch nicht in Ordnung"
+        intro = (
+            f"{name} hat PEIQ informiert, obwohl diese nötigen DNS-Einträge noch nicht "
+            f"in Ordnung sind: {', '.join(items[i].title for i in red)}. Vielleicht braucht die "
+            "Kund:in Hilfe."
+        )
+    else:
+        subject = f"Mitwirkung: {name} hat die DNS-Einträge für Mailjet gesetzt"
+        intro = f"{name} meldet, dass die DNS-Einträge für Mailjet stehen."
+    manage_url, status_url = links
+    return subject, (
+        f"{intro}\n\nStand der Prüfung:\n{lines}\n\nKund:in ansehen: {manage_url}\n"
+        f"Fortschritt (nur lesen): {status_url}\n"
+    )

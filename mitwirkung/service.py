@@ -1,0 +1,47 @@
+"""The one service object the app builds in `create_app`: what runs and mails need.
+
+Views reach it through `service()`; run kinds (mitwirkung/runs) take it as their first
+argument instead of a database, a runner and the config one by one.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlite_utils import Database
+
+from .catalog import Obligation
+from .db import ThreadConnections
+from .runner import Runner
+
+
+@dataclass(frozen=True)
+class Service:
+    """The app's database, runner, settings and obligation, built once per app.
+
+    `connections` hands each thread its own connection (`db`), the very one `db.get_db()`
+    gives a request on that thread, so a run started in a view writes in the view's
+    transaction. `confirm_url(code)` is the absolute link a test mail carries
+    (`/bestaetigen/<code>` under BASE_URL).
+    """
+
+    config: Mapping
+    connections: ThreadConnections
+    runner: Runner
+    obligation: Obligation
+    confirm_url: Callable[[str], str]
+
+    @property
+    def db(self) -> Database:
+        """This thread's connection (the request's, in a view)."""
+        return self.connections.get()
+
+
+def service() -> Service:
+    """The current app's service object."""
+    return current_app.extensions["service"]
+
+
+def obligation() -> Obligation:
+    """The loaded obligation catalog (the SMTP mailbox)."""
+    return current_app.extensions["obligation"]
