@@ -280,7 +280,7 @@ def test_keyboard_only_through_the_smtp_own_path(journey, kunde_mail, journey_co
 
 
 def test_a_failed_test_of_changed_settings_keeps_the_proven_ones(journey, kunde_mail):
-    """U1/B1: the rule is said before the click; a failed trial says the saved ones still hold."""
+    """The rule is said before the click; a failed trial says the saved ones still hold."""
     page = journey.page
     customer, edit, _ = journey.customer("smtp-own")
     page.goto(edit)
@@ -304,7 +304,7 @@ def test_a_failed_test_of_changed_settings_keeps_the_proven_ones(journey, kunde_
 
 
 def test_without_login_user_and_password_step_aside(journey):
-    """U2: no user, no password, the next step about PEIQ's addresses, "Nicht nötig"."""
+    """No user, no password, the next step about PEIQ's addresses, "Nicht nötig"."""
     page = journey.page
     customer, edit, _ = journey.customer("smtp-own")
     page.goto(edit)
@@ -326,7 +326,7 @@ def test_without_login_user_and_password_step_aside(journey):
 
 
 def test_a_tab_behind_a_path_switch_says_so_in_place(journey, allow_errors):
-    """B5: not "link renewed", but "another path was chosen", next to the button."""
+    """Not "link renewed", but "another path was chosen", next to the button."""
     allow_errors += [r"\b409\b"]
     page = journey.page
     customer, edit, _ = journey.customer("smtp-own")

@@ -1,4 +1,4 @@
-"""Issue 18 in Chromium at 1280×800 and 390×844: the page keeps up with what happens — a
+"""In Chromium at 1280×800 and 390×844: the page keeps up with what happens — a
 reload mid-test shows the running test, a page without JavaScript reaches the result, the
 "keine" consent appears only with "keine", a wrong password is never handed over, and
 "Geschafft" is a heading nobody misses."""
@@ -162,7 +162,7 @@ def test_wrong_password_is_not_handed_over_and_proof_survives(
     form.get_by_role("button", name="Testmail senden").click()
     expect(answer).to_contain_text("PEIQ behält das Passwort")
     expect(page.locator("#item-smtp-password")).to_contain_text("hat beim Test geklappt")
-    page.screenshot(path=f"/tmp/issue18-handover-{viewport}.png", full_page=True)
+    page.screenshot(path=f"/tmp/truth-handover-{viewport}.png", full_page=True)
     context.close()
 
 
@@ -192,7 +192,7 @@ def test_geschafft_is_a_heading_and_the_confirmation_leads_back(
     expect(page.locator("#smtp-answer")).to_contain_text("Und sie ist angekommen")
     expect(page.locator("#smtp-answer")).not_to_contain_text("noch nicht bewiesen")
     page.locator("#done-banner").scroll_into_view_if_needed()
-    page.screenshot(path=f"/tmp/issue18-geschafft-{viewport}.png")
+    page.screenshot(path=f"/tmp/truth-geschafft-{viewport}.png")
     context.close()
 
 
@@ -244,7 +244,7 @@ def test_certificate_fault_names_who_acts_with_a_text_to_pass_on(
             "href", re.compile("^mailto:")
         )
         box.scroll_into_view_if_needed()
-        page.screenshot(path=f"/tmp/issue18-it-{viewport}.png")
+        page.screenshot(path=f"/tmp/truth-it-{viewport}.png")
     finally:
         server.app.config["SMTP_CA_FILE"] = ca_file
         context.close()
