@@ -179,7 +179,7 @@ class Session:
         )
 
     async def asks_client_cert(self) -> bool:
-        """Whether the server insists on a client certificate (issue 17).
+        """Whether the server insists on a client certificate.
 
         Called after a handshake and peek() failed with handshake_failure, which TLS 1.2
         servers also send when the client has no certificate (RFC 5246 §7.4.6). A handshake
