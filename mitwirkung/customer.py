@@ -33,7 +33,7 @@ from . import (
 from .checks.domain import display_domain
 from .checks.smtp import shown_address
 from .checks.smtp.oauth import OAuthLogin
-from .db import get_db, now
+from .db import get_db
 from .forms import (
     ForwardForm,
     HandoverForm,
@@ -45,6 +45,7 @@ from .forms import (
     SmtpTestForm,
     ToggleForm,
 )
+from .pagecache import page_key
 from .progress import evidence, item_views, others_complete, progress, state_label
 from .runs import app_mail, mailjet_mail, probe, receipt
 from .runs import dns_check as dns_run
@@ -314,9 +315,8 @@ def page():
     The page is cached per customer revision: a long history costs nothing until it changes.
     """
     cache = current_app.extensions["page_cache"]
-    # the day too: the Prüfadresse shown is renewed a day before it expires (inbound.py)
-    key = (g.customer["id"], g.customer["revision"], g.token, g.readonly, bool(htmx), now()[:10])
-    return cache.get_or_make(key, lambda: respond(["workspace"])[0])
+    key = page_key(g.customer["id"], g.customer["revision"], g.token, g.readonly, bool(htmx))
+    return cache.get_or_make(key, lambda: respond(["workspace"])[0].encode())
 
 
 @bp.post("/c/<token>/path")

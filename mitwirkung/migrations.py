@@ -525,3 +525,47 @@ def m_inbound_mail_counts(db: Database) -> None:
     db.execute(
         "CREATE INDEX idx_inbound_mails_counts ON inbound_mails (customer_id, path, counts, id)"
     )
+
+
+@migrations()
+def m_smtp_settings_provider_index(db: Database) -> None:
+    # The dashboard counts customers whose proven settings log in with a password at
+    # Microsoft 365 or Google on every view: looked up by provider, not by reading every
+    # item state (overview.PASSWORD_AT_RISK).
+    db.execute("CREATE INDEX idx_smtp_settings_provider ON smtp_settings (provider)")
+
+
+# What a customer adds to the to-do totals: its to-dos and 1, while it has to-dos and is active.
+_TODO_PART = "CASE WHEN {r}.todos IS NOT NULL AND {r}.archived_at IS NULL THEN {v} ELSE 0 END"
+
+
+def _todo_totals_change(sign: str, row: str) -> str:
+    return (
+        f"UPDATE todo_totals SET todos = todos {sign} "
+        + _TODO_PART.format(r=row, v=f"{row}.todo_count")
+        + f", customers = customers {sign} "
+        + _TODO_PART.format(r=row, v="1")
+        + ";"
+    )
+
+
+@migrations()
+def m_todo_totals_kept_by_triggers(db: Database) -> None:
+    # The dashboard's "Für PEIQ zu tun" heading counts every open to-do and every customer
+    # waiting: one row kept exact by triggers on every change of customers, instead of
+    # summing the summary of every waiting customer on each view (todo.for_dashboard).
+    db.execute(
+        "CREATE TABLE todo_totals (id INTEGER PRIMARY KEY CHECK (id = 1),"
+        " todos INTEGER NOT NULL, customers INTEGER NOT NULL)"
+    )
+    db.execute(
+        "INSERT INTO todo_totals (id, todos, customers) SELECT 1, COALESCE(SUM(todo_count), 0),"
+        " COUNT(*) FROM customers WHERE todos IS NOT NULL AND archived_at IS NULL"
+    )
+    add, remove = _todo_totals_change("+", "NEW"), _todo_totals_change("-", "OLD")
+    db.execute(f"CREATE TRIGGER todo_totals_insert AFTER INSERT ON customers BEGIN {add} END")
+    db.execute(f"CREATE TRIGGER todo_totals_delete AFTER DELETE ON customers BEGIN {remove} END")
+    db.execute(
+        "CREATE TRIGGER todo_totals_update AFTER UPDATE OF todos, todo_count, archived_at"
+        f" ON customers BEGIN {remove} {add} END"
+    )

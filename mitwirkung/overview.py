@@ -61,11 +61,15 @@ STATUSES = {
 }
 # Proven smtp-own settings (smtp-test-mail passed) at Microsoft 365 or Google with a password
 # login: Microsoft switches it off (data/providers/mail-auth.toml), Google wants app passwords.
+# Looked up from the few settings at those providers (idx_smtp_settings_provider) and each
+# one's test by primary key; "+path" keeps the filter index off, so the customers are found
+# by id, not by reading every active customer.
 PASSWORD_AT_RISK = (
-    "path = 'smtp-own' AND id IN (SELECT s.customer_id FROM smtp_settings s"
-    " JOIN item_states i ON i.customer_id = s.customer_id AND i.item_id = 'smtp-test-mail'"
+    "+path = 'smtp-own' AND id IN (SELECT s.customer_id FROM smtp_settings s"
     " WHERE s.provider IN ('microsoft', 'google') AND s.no_login = 0"
-    " AND COALESCE(s.auth_method, 'password') = 'password' AND i.state IN ('done', 'warning'))"
+    " AND COALESCE(s.auth_method, 'password') = 'password' AND EXISTS (SELECT 1 FROM"
+    " item_states i WHERE i.customer_id = s.customer_id AND i.item_id = 'smtp-test-mail'"
+    " AND i.state IN ('done', 'warning')))"
 )
 NO_PATH = "keiner"
 CONTACTS = {"": "alle", "meine": "Meine Kund:innen", "niemand": "ohne PEIQ-Ansprechpartner:in"}
@@ -375,11 +379,22 @@ USUAL_MATCHES = 2000  # up to this many, looking matches up counts them faster t
 
 def page(db: Database, view: View, size: int = PAGE_SIZE) -> tuple[list[dict], int, int]:
     """Return (customers on the view's page, total matching, number of the last page)."""
-    matches = _matches(db, view) if view.q else 0
-    # counted by looking the matches up while they are few, by reading every search text
-    # (one covering index) once most customers match; a page walks the sort order either way
-    where, params = view.where(walk=matches > USUAL_MATCHES)
-    total = db.execute(f"SELECT COUNT(*) FROM customers WHERE {where}", params).fetchone()[0]
+    if not (view.status or view.weg or view.wer):
+        # every active customer, or those a search matches, counted without reading them:
+        # all customers (SQLite counts a table from its b-tree pages) or all matches in the
+        # trigram index, less the archived ones among them (few, from their own index)
+        if view.q:
+            matches = _matches(db, view, limit=-1)
+            every = matches
+        else:
+            matches, every = 0, db.execute("SELECT COUNT(*) FROM customers").fetchone()[0]
+        total = every - _archived_matches(db, view)
+    else:
+        matches = _matches(db, view) if view.q else 0
+        # counted by looking the matches up while they are few, by reading every search text
+        # (one covering index) once most customers match; a page walks the sort order either way
+        where, params = view.where(walk=matches > USUAL_MATCHES)
+        total = db.execute(f"SELECT COUNT(*) FROM customers WHERE {where}", params).fetchone()[0]
     last = max(1, -(-total // size))
     number = min(view.seite, last)
     where, params = view.where(walk=matches > COMMON_MATCHES, rows=True)
@@ -394,17 +409,26 @@ def page(db: Database, view: View, size: int = PAGE_SIZE) -> tuple[list[dict], i
 def password_at_risk(db: Database) -> set[int]:
     """Active customers whose proven settings log in with a password at Microsoft 365/Google."""
     rows = db.execute(
-        f"SELECT id FROM customers WHERE archived_at IS NULL AND {PASSWORD_AT_RISK}"
+        f"SELECT id FROM customers WHERE +archived_at IS NULL AND {PASSWORD_AT_RISK}"
     ).fetchall()
     return {r[0] for r in rows}
 
 
-def _matches(db: Database, view: View) -> int:
-    """How many customers (archived ones included) the search alone matches, up to one more
-    than USUAL_MATCHES: the answer only decides between the plans, so it stops early."""
+def _matches(db: Database, view: View, limit: int = USUAL_MATCHES + 1) -> int:
+    """How many customers (archived ones included) the search alone matches, up to limit
+    (-1: all). Deciding between the plans needs one more than USUAL_MATCHES at most."""
     condition, arguments = view.search
     query = f"SELECT COUNT(*) FROM (SELECT 1 FROM customer_search WHERE {condition} LIMIT ?)"
-    return db.execute(query, [*arguments, USUAL_MATCHES + 1]).fetchone()[0]
+    return db.execute(query, [*arguments, limit]).fetchone()[0]
+
+
+def _archived_matches(db: Database, view: View) -> int:
+    """How many archived customers the search matches (all of them without a search): every
+    word in their folded search text (instr, the text the trigram index holds, so the same
+    matches as its MATCH), read from the (archived_at, search_text) index. Archived customers
+    are few; active ones are counted as all matches less these."""
+    where, params = replace(view, status="archiviert").where(walk=True)
+    return db.execute(f"SELECT COUNT(*) FROM customers WHERE {where}", params).fetchone()[0]
 
 
 def every(db: Database, view: View):

@@ -159,11 +159,10 @@ class Receiver:
         with self.app.app_context():
             return inbound.recipient(get_db(), self.domain, address)
 
-    def _store(self, targets: list[dict], facts: dict, verdict: dict, state: str) -> list[int]:
+    def _store(self, targets: list[dict], mail: receipt.Judged) -> list[int]:
         with self.app.app_context():
             db = get_db()
-            keep = self.limits.keep_mails
-            return [receipt.record(db, t, facts, verdict, state, keep=keep) for t in targets]
+            return [receipt.record(db, t, mail, self.limits.keep_mails) for t in targets]
 
     async def lookup(self, address: str) -> dict | None:
         return await asyncio.to_thread(self._lookup, address)
@@ -191,12 +190,10 @@ class Receiver:
             "size": len(raw),
             "headers": header_section(raw),
         }
-        state = self.state_of(verdict)
+        judged = receipt.Judged(facts, verdict.to_dict(), self.state_of(verdict))
         targets = envelope.targets  # set by Handler.handle_RCPT
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self.writer, self._store, targets, facts, verdict.to_dict(), state
-        )
+        return await loop.run_in_executor(self.writer, self._store, targets, judged)
 
     async def _judge(self, raw: bytes, peer_ip: str, helo: str, mail_from: str):
         """The verdict within self.timeout seconds (DNS gets DNS_SHARE of it); raises

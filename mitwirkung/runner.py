@@ -8,6 +8,7 @@ import socket
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +21,25 @@ HOST = socket.gethostname()
 
 # finish(db, run_id, result) writes the item state and returns (outcome, result JSON dict)
 Finish = Callable[[Database, int, object], tuple[str, dict]]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One run to start: whose (customer_id), which `kind`, what it tests (`settings`, stored
+    as JSON: never a secret), who asked (`actor`, `client_addr` for the rate limits).
+
+    `check()` returns the awaitable the pool runs (its result, or None when it crashed, goes
+    to `finish`); `on_start(db, run_id)` runs in the transaction that inserts the run.
+    """
+
+    customer_id: int
+    kind: str
+    settings: dict
+    actor: str
+    check: Callable[[], Awaitable[object]]
+    finish: Finish
+    client_addr: str | None = None
+    on_start: Callable[[Database, int], None] | None = None
 
 
 class Runner:
@@ -45,39 +65,27 @@ class Runner:
             self._futures = {}
         return self._pool
 
-    def submit(
-        self,
-        db: Database,
-        *,
-        customer_id: int,
-        kind: str,
-        settings: dict,
-        actor: str,
-        client_addr: str | None,
-        check: Callable[[], Awaitable[object]],
-        finish: Finish,
-        on_start: Callable[[Database, int], None] | None = None,
-    ) -> int:
+    def submit(self, db: Database, job: Job) -> int:
         """Insert a `running` row and hand the check to the pool; return the run id."""
         with db.atomic():
             table = db.table("runs")
             table.insert(
                 {
-                    "customer_id": customer_id,
-                    "kind": kind,
+                    "customer_id": job.customer_id,
+                    "kind": job.kind,
                     "state": "running",
-                    "actor": actor,
-                    "client_addr": client_addr,
+                    "actor": job.actor,
+                    "client_addr": job.client_addr,
                     "owner": self.owner,
-                    "settings": json.dumps(settings, ensure_ascii=False),
+                    "settings": json.dumps(job.settings, ensure_ascii=False),
                     "started_at": now(),
                 }
             )
             run_id = table.last_pk
-            if on_start:
-                on_start(db, run_id)
-            _changed(db, customer_id)
-        future = self.pool().submit(self._execute, run_id, check, finish)
+            if job.on_start:
+                job.on_start(db, run_id)
+            _changed(db, job.customer_id)
+        future = self.pool().submit(self._execute, run_id, job.check, job.finish)
         self._futures[run_id] = future
         future.add_done_callback(lambda _: self._futures.pop(run_id, None))
         return run_id

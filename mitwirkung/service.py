@@ -7,11 +7,11 @@ argument instead of a database, a runner and the config one by one.
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlite_utils import Database
 
 from .catalog import Obligation
-from .db import ThreadConnections
+from .db import ThreadConnections, get_db
 from .runner import Runner
 
 
@@ -33,8 +33,9 @@ class Service:
 
     @property
     def db(self) -> Database:
-        """This thread's connection (the request's, in a view)."""
-        return self.connections.get()
+        """This thread's connection: in an app context the one `get_db()` gives (so the
+        context's teardown ends any transaction left open), else the thread's own."""
+        return get_db() if has_app_context() else self.connections.get()
 
 
 def service() -> Service:

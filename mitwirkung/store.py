@@ -147,18 +147,43 @@ def link_tokens(customer: dict) -> tuple[str | None, str | None]:
     return crypto.decrypt(customer["edit_token_enc"]), crypto.decrypt(customer["share_token_enc"])
 
 
+_BY_TOKEN = {
+    (which, archived): f"SELECT * FROM customers WHERE {which}_token_hash = ? "
+    f"AND archived_at IS {'NOT ' * archived}NULL"
+    for which in ("edit", "share")
+    for archived in (False, True)
+}
+
+
 def customer_by_token(
     db: Database, token: str, which: str, *, archived: bool = False
 ) -> dict | None:
-    """Look a live customer (or with archived=True an archived one) up by its token's hash."""
-    column = {"edit": "edit_token_hash", "share": "share_token_hash"}[which]
+    """Look a live customer (or with archived=True an archived one) up by its token's hash.
+
+    which is "edit" or "share" (KeyError otherwise). Runs on every request through a link,
+    so it talks to sqlite3 directly (one indexed lookup, the row as a dict).
+    """
+    sql = _BY_TOKEN[which, archived]
     if not token or len(token) > 200:
         return None
-    rows = db.query(
-        f"SELECT * FROM customers WHERE {column} = ? AND archived_at IS {'NOT ' * archived}NULL",
-        [crypto.token_hash(token)],
-    )
-    return next(iter(rows), None)
+    cursor = db.conn.execute(sql, [crypto.token_hash(token)])
+    row = cursor.fetchone()
+    return None if row is None else dict(zip([c[0] for c in cursor.description], row, strict=True))
+
+
+_REVISION_BY_TOKEN = {
+    which: f"SELECT id, revision FROM customers WHERE {which}_token_hash = ? "
+    "AND archived_at IS NULL"
+    for which in ("edit", "share")
+}
+
+
+def revision_by_token(db: Database, token: str, which: str) -> tuple[int, int] | None:
+    """Return (customer id, revision) of the live customer behind an "edit" or "share"
+    token, or None: what deciding whether a cached page is current needs, nothing more."""
+    if not token or len(token) > 200:
+        return None
+    return db.conn.execute(_REVISION_BY_TOKEN[which], [crypto.token_hash(token)]).fetchone()
 
 
 def get_row(db: Database, table: str, key) -> dict | None:

@@ -4,6 +4,7 @@ import sqlite3
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_htmx import HTMX
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.routing import IntegerConverter, ValidationError
@@ -15,9 +16,10 @@ from .checks.smtp import shown_address
 from .dates import local_time
 from .db import get_db, write_problem
 from .handover import HANDOVER_WORDS, handover_words
+from .headers import HSTS, PAGE_HEADERS, SECURITY_HEADERS, VARY
 from .mailjet_sync import MAILJET_WORDS, status_word
 from .notify import mailto
-from .pagecache import PageCache
+from .pagecache import CachedPages, PageCache
 from .progress import STATE_LABELS
 from .runs.base import DNS_OUTCOMES, run_label
 from .runs.dns_check import DKIM_WAITING, DKIM_WAITING_ONLOOKER
@@ -28,12 +30,6 @@ from .store import EVENT_WORDS, actor_label, link_tokens
 
 csrf = CSRFProtect()
 htmx = HTMX()
-
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
-    "object-src 'none'"
-)
 
 
 def public_url(endpoint: str, **values) -> str:
@@ -61,14 +57,38 @@ class BaseUrlPath:
 
     def __init__(self, app: Flask, wsgi_app):
         self.app, self.wsgi_app = app, wsgi_app
+        self._base: tuple[str, str] = ("", "")  # (BASE_URL, its path) as last read
 
     def __call__(self, environ, start_response):
-        prefix = urlsplit(self.app.config["BASE_URL"]).path.rstrip("/")
+        base = self.app.config["BASE_URL"]
+        if base != self._base[0]:  # read again whenever the setting changes (tests do)
+            self._base = (base, urlsplit(base).path.rstrip("/"))
+        prefix = self._base[1]
         path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
         if prefix and (path == prefix or path.startswith(prefix + "/")):
             path = path[len(prefix) :]
         environ["SCRIPT_NAME"], environ["PATH_INFO"] = prefix, path
         return self.wsgi_app(environ, start_response)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session whose signing serializer is built once per key set.
+
+    Flask builds a new serializer (and runs a trial dump through it) for every request,
+    also for the many requests that never touch the session (every customer link). The
+    keys are part of the cache key, so a changed SECRET_KEY or fallback list takes effect
+    at the next request, as before.
+    """
+
+    def __init__(self):
+        self._serializers: dict[tuple, object] = {}
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        serializer = self._serializers.get(keys)
+        if serializer is None and app.secret_key:
+            serializer = self._serializers[keys] = super().get_signing_serializer(app)
+        return serializer
 
 
 class RowId(IntegerConverter):
@@ -123,16 +143,25 @@ def encryption(value: str | None) -> str:
 
 
 def _security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    # same-origin, not no-referrer: Flask-WTF's CSRF check over HTTPS needs the Referer
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    if request.endpoint != "static":  # pages carry links, tokens and customer data
-        response.headers.setdefault("Cache-Control", "no-store")
-        response.vary.add("HX-Request")
+    """Add the security headers a view did not set itself (each name once, never replaced).
+
+    Equivalent to one `headers.setdefault` per header, but reads the present names once:
+    this runs for every response, and Werkzeug's Headers search their list on each call.
+    """
+    headers = response.headers
+    present = {name.lower() for name in headers.keys()}
+    wanted = SECURITY_HEADERS
+    if request.endpoint != "static":
+        wanted += PAGE_HEADERS
+        if "vary" in present:
+            response.vary.add(VARY)
+        else:
+            headers.add("Vary", VARY)
     if current_app.config["BASE_URL"].startswith("https://"):
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        wanted += (HSTS,)
+    for name, value in wanted:
+        if name.lower() not in present:
+            headers.add(name, value)
     return response
 
 
@@ -151,8 +180,8 @@ def _refuse_unmeasured_body():
     Werkzeug cuts such a body off at MAX_CONTENT_LENGTH instead of refusing it, so a form
     would be judged on a silently truncated half. Browsers always send the length.
     """
-    if request.content_length is None and "chunked" in (
-        request.headers.get("Transfer-Encoding", "").lower()
+    if "chunked" in request.headers.get("Transfer-Encoding", "").lower() and (
+        request.content_length is None
     ):
         return _error(
             411,
@@ -165,7 +194,8 @@ def _refuse_unmeasured_body():
 
 def init_app(app: Flask) -> None:
     logs.install(app.logger)
-    app.wsgi_app = BaseUrlPath(app, app.wsgi_app)
+    app.wsgi_app = BaseUrlPath(app, CachedPages(app, app.wsgi_app))
+    app.session_interface = SessionInterface()
     app.url_map.converters["int"] = RowId
     app.extensions["page_cache"] = PageCache()
     app.before_request(_refuse_unmeasured_body)  # before CSRF reads the form

@@ -283,3 +283,27 @@ def test_both_search_plans_agree_on_words_and_spellings(auth, make, client, monk
     read = client.get(url).text  # counted from every search text, too
     assert walked == looked_up == names(read) == [f"Müller Verlag {i}" for i in range(8)]
     assert "8 Kund:innen" in read
+
+
+@pytest.mark.parametrize("query", ["verlag", "verlag 1", "MÜLLER v", "mueller verlag 2"])
+def test_a_search_counts_active_customers_though_the_index_holds_archived_ones(
+    auth, make, client, db, query
+):
+    auth.login()
+    made = [make(f"Müller Verlag {i}", f"mueller{i}.de") for i in range(6)]
+    make("Schulze Druck", "schulze.de")
+    for customer in made[::2]:  # Müller Verlag 0, 2, 4 are closed
+        store.archive_customer(db, customer["id"], "test")
+    words = query.lower().replace("ü", "ue").split()
+    active = [
+        f"Müller Verlag {i}" for i in (1, 3, 5) if all(w in f"mueller verlag {i}" for w in words)
+    ]
+    closed = [
+        f"Müller Verlag {i}" for i in (0, 2, 4) if all(w in f"mueller verlag {i}" for w in words)
+    ]
+    shown = client.get("/manage/", query_string={"q": query, "sort": "name"}).text
+    assert names(shown) == active
+    count = f"{len(active)} {'Kund:in' if len(active) == 1 else 'Kund:innen'}"
+    assert f'<p id="view-count">{count}</p>' in shown
+    archived = client.get("/manage/", query_string={"q": query, "status": "archiviert"}).text
+    assert sorted(names(archived)) == closed

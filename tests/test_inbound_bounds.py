@@ -274,7 +274,7 @@ def receive(app, db, customer_id, path, verdict) -> None:
         "SELECT id FROM inbound_addresses WHERE customer_id = ? AND path = ?", [customer_id, path]
     )
     target = {"address_id": row["id"], "customer_id": customer_id, "path": path}
-    receipt.record(db, target, facts(), verdict, "warning")
+    receipt.record(db, target, receipt.Judged(facts(), verdict, "warning"))
 
 
 def test_pages_show_the_checked_signatures_and_one_line_for_the_rest(

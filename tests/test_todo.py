@@ -143,6 +143,40 @@ def test_acting_ends_the_todo_and_the_queue_says_what_and_since_when(make, db, a
         assert todo.for_dashboard(db, T0)["total"] == 0
 
 
+def test_the_queue_totals_stay_the_sum_over_waiting_customers(make, db, app, act):
+    """The heading's totals are kept by the database: after every kind of change they equal
+    the to-dos and waiting customers counted one by one."""
+
+    def counted():
+        with app.app_context():
+            overview.refresh(db, obligation())
+            shown = todo.for_dashboard(db, T0)
+        rows = db.execute(
+            "SELECT COALESCE(SUM(todo_count), 0), COUNT(*) FROM customers"
+            " WHERE todos IS NOT NULL AND archived_at IS NULL"
+        ).fetchone()
+        return (shown["total"], shown["customers"]), tuple(rows)
+
+    a, b, c = make("Alpha Verlag"), make("Beta Verlag"), make("Gamma Verlag")
+    assert counted() == ((0, 0), (0, 0))
+    act(db, T0, lambda: choose_mailjet(db, a["id"]))
+    act(db, T0, lambda: name_portal(db, b["id"]))
+    act(db, T0, lambda: hand_over(db, c["id"]))
+    waiting = counted()
+    assert waiting[0] == waiting[1] and waiting[0][1] == 3 and waiting[0][0] >= 3
+    steps = [
+        lambda: store.archive_customer(db, b["id"], "test"),
+        lambda: store.restore_customer(db, b["id"], "test"),
+        lambda: handover.reveal(db, c["id"], "manager:am@peiq.de"),
+        lambda: store.archive_customer(db, a["id"], "test"),
+    ]
+    for step in steps:
+        act(db, T0, step)
+        shown, summed = counted()
+        assert shown == summed
+    assert counted()[0] == (1, 1)  # only Beta's PORTAL is left
+
+
 def test_dashboard_shows_the_queue_with_link_age_and_contact(make, db, client, auth):
     a = make("Alpha Verlag")
     choose_mailjet(db, a["id"])

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from .. import mail, store
+from ..runner import Job
 from ..service import Service
 from .base import STATE_WORDS
 from .dns_check import DNS_ITEMS
-from .limits import admit_forward
+from .limits import admit_forward, already_told
 
 KIND = "mail"
 
@@ -41,8 +42,7 @@ def send_later(svc: Service, customer_id: int, letter: Letter, actor: str) -> No
     def finish(db, run_id, result):
         return ("ok" if result == "ok" else "failed"), {"result": result or "abgebrochen"}
 
-    svc.runner.submit(svc.db, customer_id=customer_id, kind=KIND, settings={"to": letter.to},
-                      actor=actor, client_addr=None, check=check, finish=finish)  # fmt: skip
+    svc.runner.submit(svc.db, Job(customer_id, KIND, {"to": letter.to}, actor, check, finish))
 
 
 def forward_records(svc: Service, customer: dict, to: str, text: str) -> None:
@@ -68,23 +68,13 @@ def manager_addresses(db: Database, customer_id: int) -> list[str]:
     return [row[0] for row in db.execute("SELECT email FROM managers WHERE active = 1 ORDER BY id")]
 
 
-def already_told(informed: dict | None, red: list[str]) -> bool:
-    """True when the managers have this very notice (the same records not in order) and have
-    not looked at it yet: "PEIQ informieren" then mails nobody again."""
-    return bool(
-        informed
-        and informed["detail"].get("waiting_for") == "manager"
-        and informed["detail"].get("red", []) == red
-    )
-
-
 def inform_peiq(svc: Service, customer: dict, status_url: str, manage_url: str) -> None:
     """Mark `peiq-informed`, show it on the dashboard and mail the managers if mail is set up.
 
     Required records that are not in order yet are named in the item, on the manager's page
     and in the mail, so PEIQ never reads "the records are in place" when they are not; the
     item then stays open (the records are the customer's to fix). A notice the managers
-    already have and have not looked at is not mailed again (`already_told`); a changed one
+    already have and have not looked at is not mailed again (`limits.already_told`); a changed one
     is. The item and the mail's run are stored together: the item never says "wartet auf
     PEIQ" while no mail is on its way.
     """

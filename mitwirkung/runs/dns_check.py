@@ -12,6 +12,7 @@ from ..checks import dnsprovider
 from ..checks.dns import DnsReport, MailjetExpectation, check_mailjet, planned_records
 from ..checks.dns.zonefile import zone_snippet
 from ..overview import drift
+from ..runner import Job
 from ..service import Service
 from .base import Caller, runs
 from .limits import admit_dns, auto_checks_allowed, auto_checks_until
@@ -159,11 +160,10 @@ def start_dns_check(svc: Service, customer: dict, expected: MailjetExpectation,
         if running:
             return running[0]
         admit_dns(db, config, customer["id"], caller.actor, caller.client_addr)
-        return svc.runner.submit(
-            db, customer_id=customer["id"], kind=KIND, settings=dataclasses.asdict(expected),
-            actor=caller.actor, client_addr=caller.client_addr, check=check, finish=finish,
-            on_start=on_start,
-        )  # fmt: skip
+        return svc.runner.submit(db, Job(
+            customer["id"], KIND, dataclasses.asdict(expected), caller.actor, check, finish,
+            client_addr=caller.client_addr, on_start=on_start,
+        ))  # fmt: skip
 
 
 def finish_dns(db: Database, run_id: int, report: DnsReport | None):

@@ -1,4 +1,5 @@
-"""Every rate limit on runs and app mails, in one place.
+"""Every rate limit on runs and app mails, in one place: SMTP tests and probes, DNS checks,
+forwarding the records, and "PEIQ informieren" (a notice is mailed once until looked at).
 
 Counts come from the database (`runs`, `events`), so every worker process sees the same
 budget; a limit is checked in the write transaction that starts the run, so parallel
@@ -164,3 +165,13 @@ def admit_forward(db: Database, customer_id: int) -> None:
             f"In der letzten Stunde wurden die Einträge schon {count}-mal weitergeleitet – "
             "mehr geht zum Schutz vor Missbrauch nicht. Bitte versuchen Sie es später erneut."
         )
+
+
+def already_told(informed: dict | None, red: list[str]) -> bool:
+    """True when the managers have this very notice (the same records not in order) and have
+    not looked at it yet: "PEIQ informieren" then mails nobody again."""
+    return bool(
+        informed
+        and informed["detail"].get("waiting_for") == "manager"
+        and informed["detail"].get("red", []) == red
+    )

@@ -8,14 +8,15 @@ completes `mail-received` on the Mailjet path (the run's settings name the path)
 
 from sqlite_utils import Database
 
-from .. import crypto, inbound, mailjet_sync, store
+from .. import inbound, mailjet_sync, store
 from ..checks.smtp import SmtpResult, SmtpSettings, run_smtp_test
-from ..db import now
 from ..mailjet_followup import REQUIRED
+from ..runner import Job
 from ..service import Service
 from .base import Caller, check_options, runs
 from .dns_check import expectation
 from .limits import RateLimited, admit
+from .receipt import ConfirmationLink
 from .smtp_test import smtp_result_data
 
 KIND = "mailjet-mail"
@@ -92,31 +93,27 @@ def start(svc: Service, customer: dict, sender: str, recipient: str, caller: Cal
         config["MAILJET_SMTP_HOST"], int(config["MAILJET_SMTP_PORT"]), "tls", account.key,
         sender, recipient, copy_to=inbound.current_address(db, config, customer["id"], PATH),
     )  # fmt: skip
-    code = crypto.new_token()
-    confirm_url = svc.confirm_url(code)
+    link = ConfirmationLink.new(svc.confirm_url)
     options = check_options(config)  # the very options of the customer's own SMTP test
 
     def check():
         return run_smtp_test(
-            settings, account.secret, confirm_url=confirm_url, customer_name=customer["name"],
+            settings, account.secret, confirm_url=link.url, customer_name=customer["name"],
             **options,
         )  # fmt: skip
 
     def on_start(db, run_id):
-        db.table("confirmations").insert(
-            {"token_hash": crypto.token_hash(code), "customer_id": customer["id"],
-             "run_id": run_id, "created_at": now()}
-        )  # fmt: skip
+        link.remember(db, customer["id"], run_id)  # the run's settings name the path
 
     # the API key is the relay's user name: it stays out of the stored settings
     public = {"host": settings.host, "port": settings.port, "encryption": "tls",
               "sender": sender, "recipient": recipient, "path": PATH}  # fmt: skip
     with db.atomic():
         admit(db, config, customer["id"], caller.client_addr)
-        return svc.runner.submit(
-            db, customer_id=customer["id"], kind=KIND, settings=public, actor=caller.actor,
-            client_addr=caller.client_addr, check=check, finish=finish, on_start=on_start,
-        )  # fmt: skip
+        return svc.runner.submit(db, Job(
+            customer["id"], KIND, public, caller.actor, check, finish,
+            client_addr=caller.client_addr, on_start=on_start,
+        ))  # fmt: skip
 
 
 def finish(db: Database, run_id: int, result: SmtpResult | None):

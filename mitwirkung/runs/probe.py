@@ -6,6 +6,7 @@ import dataclasses
 from sqlite_utils import Database
 
 from ..checks.smtp import probe_settings
+from ..runner import Job
 from ..service import Service
 from .base import DNS_OUTCOMES, PROBE_TITLES, Caller, check_options
 from .limits import admit
@@ -24,11 +25,10 @@ def start_probe(svc: Service, customer: dict, host: str, caller: Caller) -> int:
     db = svc.db
     with db.atomic():
         admit(db, svc.config, customer["id"], caller.client_addr, kind=KIND)
-        return svc.runner.submit(
-            db, customer_id=customer["id"], kind=KIND, settings={"host": host},
-            actor=caller.actor, client_addr=caller.client_addr, check=check,
-            finish=finish_probe,
-        )  # fmt: skip
+        return svc.runner.submit(db, Job(
+            customer["id"], KIND, {"host": host}, caller.actor, check, finish_probe,
+            client_addr=caller.client_addr,
+        ))  # fmt: skip
 
 
 def finish_probe(db: Database, run_id: int, probes):

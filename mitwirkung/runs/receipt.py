@@ -6,6 +6,7 @@ The receiver's verdict is the stronger evidence: a link opened after it never re
 """
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlite_utils import Database
@@ -15,26 +16,31 @@ from ..db import now
 from . import settings as smtp_settings
 
 
-def record(
-    db: Database,
-    target: dict,
-    facts: dict,
-    verdict: dict,
-    state: str,
-    *,
-    keep: int = inbound.KEEP_MAILS,
-) -> int:
-    """Store one judged mail and, when it counts (counts_for), set `mail-received` of its path
-    with evidence "received".
+@dataclass(frozen=True)
+class Judged:
+    """One mail the receiver judged.
 
     `facts`: received_at, peer_ip, reverse_name, reverse_confirmed, helo, mail_from,
-    tls_version, tls_cipher, size, headers (text). `state` is done/warning/failed from the
-    verdict. The item follows the newest counting mail: that is what a receiver concludes now.
+    tls_version, tls_cipher, size, headers (text). `verdict`: `Verdict.to_dict()`. `state`:
+    done/warning/failed from the verdict (`checks.inbound.item_state`).
+    """
+
+    facts: dict
+    verdict: dict
+    state: str
+
+
+def record(db: Database, target: dict, mail: Judged, keep: int = inbound.KEEP_MAILS) -> int:
+    """Store one judged mail for one target (address_id, customer_id, path) and, when it
+    counts (inbound.counts_for), set `mail-received` of its path with evidence "received".
+
+    The item follows the newest counting mail: that is what a receiver concludes now.
     A mail from another domain is stored with counts=0 and an event, the item untouched. The
     delay is counted from the path's last test mail handed over within the hour (seconds
     precision), else None. Only the newest `keep` mails per customer, path and kind are kept.
     Returns the mail id.
     """
+    facts, verdict, state = mail.facts, mail.verdict, mail.state
     if state not in inbound.STATES:
         raise ValueError(f"unknown state {state!r}")
     cid, path = target["customer_id"], target["path"]
@@ -88,6 +94,30 @@ def _parse(iso: str) -> datetime:
 
 def _parse(iso: str) -> datetime:
     return datetime.fromisoformat(iso)
+
+
+@dataclass(frozen=True)
+class ConfirmationLink:
+    """The link a test mail carries: `code` (256 random bits, stored only as its SHA-256) and
+    `url` (`/bestaetigen/<code>` under BASE_URL). Opening it is `confirm_arrival`."""
+
+    code: str
+    url: str
+
+    @classmethod
+    def new(cls, url_for) -> "ConfirmationLink":
+        """A fresh link; url_for(code) builds its absolute URL (Service.confirm_url)."""
+        code = crypto.new_token()
+        return cls(code, url_for(code))
+
+    def remember(self, db: Database, customer_id: int, run_id: int,
+                 path: str | None = None) -> None:  # fmt: skip
+        """Store the link for the run that sends it; `path`: the path it counts for (else the
+        run's settings name it, else smtp-own, see `_path_of_run`)."""
+        db.table("confirmations").insert(
+            {"token_hash": crypto.token_hash(self.code), "customer_id": customer_id,
+             "run_id": run_id, "created_at": now(), "path": path}
+        )  # fmt: skip
 
 
 def _path_of_run(db: Database, run_id: int | None) -> str:

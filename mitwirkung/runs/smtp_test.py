@@ -13,16 +13,18 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from .. import crypto, handover, mail_providers, store
+from .. import handover, mail_providers, store
 from ..checks import diagnose
 from ..checks.netguard import GuardError, vet
 from ..checks.smtp import SmtpResult, SmtpSettings, run_smtp_test
 from ..checks.smtp.oauth import OAuthLogin
 from ..db import now
+from ..runner import Job
 from ..service import Service
 from . import settings as smtp_settings
 from .base import Caller, check_options
 from .limits import admit
+from .receipt import ConfirmationLink
 
 KIND = "smtp"
 TRIAL_RULE = (
@@ -123,28 +125,20 @@ def start_smtp_test(svc: Service, test: SmtpTest) -> int:
     settings once the run is admitted and `smtp-test-mail` shows `running`.
     """
     customer, config, db = test.customer, svc.config, svc.db
-    code = crypto.new_token()
-    confirm_url = svc.confirm_url(code)
+    link = ConfirmationLink.new(svc.confirm_url)
     options = check_options(config)
     today, providers = mail_providers.today(config), mail_providers.catalog()
 
     def check():
         return run_smtp_test(
-            test.settings, test.password, confirm_url=confirm_url,
+            test.settings, test.password, confirm_url=link.url,
             customer_name=customer["name"], allow_plain_password=test.allow_plain,
             oauth=test.oauth, today=today, providers=providers, **options,
         )  # fmt: skip
 
     def on_start(db, run_id, trial):
-        db.table("confirmations").insert(
-            {
-                "token_hash": crypto.token_hash(code),
-                "customer_id": customer["id"],
-                "run_id": run_id,
-                "created_at": now(),
-                "path": customer["path"],  # the link counts for the path that sent the mail
-            }  # fmt: skip
-        )
+        # the link counts for the path that sent the mail
+        link.remember(db, customer["id"], run_id, customer["path"])
         if not trial:
             store.set_item(
                 db, customer["id"], "smtp-test-mail", "running", test.caller.actor,
@@ -168,13 +162,13 @@ def start_smtp_test(svc: Service, test: SmtpTest) -> int:
         trial = proven(db, customer["id"])
         if test.save and not trial:
             test.save(db)
-        return svc.runner.submit(
-            db, customer_id=customer["id"], kind=KIND,
-            settings={**smtp_settings.to_run(test.settings, test.oauth), "trial": trial,
-                      "handover": bool(secret)},
-            actor=test.caller.actor, client_addr=test.caller.client_addr, check=check,
-            finish=finish, on_start=lambda db, run_id: on_start(db, run_id, trial),
-        )  # fmt: skip
+        tested = {**smtp_settings.to_run(test.settings, test.oauth), "trial": trial,
+                  "handover": bool(secret)}  # fmt: skip
+        return svc.runner.submit(db, Job(
+            customer["id"], KIND, tested, test.caller.actor, check, finish,
+            client_addr=test.caller.client_addr,
+            on_start=lambda db, run_id: on_start(db, run_id, trial),
+        ))  # fmt: skip
 
 
 def smtp_result_data(result: SmtpResult | None) -> dict:

@@ -6,9 +6,11 @@ record evaluation: term syntax, macros (§7) including exp=, the processing limi
 result (§2.6). Its DNS is replaced by dnspython against DNS_NAMESERVERS: a timeout or SERVFAIL
 becomes temperror (§2.6.6), NXDOMAIN and empty answers count as void lookups (§4.6.4).
 
-check_host_async() runs the blocking evaluation in a worker thread (a pool of its own) so an
-event loop (the inbound server) never waits on it; check_host() is the blocking entry point
-for scripts.
+check_host_async() runs the blocking evaluation in a worker thread so an event loop never
+waits on it; check_host() is the blocking entry point (the verdict runs it on a thread of its
+own). pyspf asks DNS through one module-level hook (pyspf.DNSLookup) that gets
+no query object, so the resolver of the check running on a thread is kept per thread
+(`_local`), set at the start of each check.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import asyncio
 import functools
 import ipaddress
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import dns.exception
@@ -53,10 +54,7 @@ def problem_code(result: str, text: str) -> str:
     return "dns_error" if result == "temperror" else "syntax"
 
 
-_local = threading.local()
-# SPF checks mostly wait on DNS: their own threads, so a silent DNS server cannot occupy the
-# default executor that DKIM's verification (CPU) runs on.
-_SPF_THREADS = ThreadPoolExecutor(max_workers=32, thread_name_prefix="spf")
+_local = threading.local()  # the resolver of the check running on this thread (see above)
 
 
 @dataclass(frozen=True)
@@ -216,10 +214,11 @@ async def check_host_async(
     address ("postmaster@<helo>" for a null sender). timeout: seconds for the whole check
     (§4.6.4 asks for a limit of at least 20 s). scope: "mailfrom" or "helo", only reported.
     cache: a dnspython cache shared between checks (TTLs honoured), default none.
-    Never raises for DNS faults: temperror.
+    Runs on the loop's default executor; `check_host` is the same check for a thread of the
+    caller's own. Never raises for DNS faults: temperror.
     """
     call = functools.partial(_check, ip, domain, sender, helo, nameservers, timeout, scope, cache)
-    return await asyncio.get_running_loop().run_in_executor(_SPF_THREADS, call)
+    return await asyncio.get_running_loop().run_in_executor(None, call)
 
 
 def check_host(

@@ -8,6 +8,8 @@ display time, so stored verdicts read in the current wording.
 from __future__ import annotations
 
 import asyncio
+import functools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 import dkim as dkimpy
@@ -17,7 +19,7 @@ from mitwirkung.checks.inbound import dkim as dkim_check
 from mitwirkung.checks.inbound.dkim import DkimEntry
 from mitwirkung.checks.inbound.dmarc import DmarcResult, evaluate, prefetch
 from mitwirkung.checks.inbound.dnsquery import TxtLookup
-from mitwirkung.checks.inbound.spf import SpfResult, ascii_domain, check_host_async, identity
+from mitwirkung.checks.inbound.spf import SpfResult, ascii_domain, check_host, identity
 
 VERSION = 1
 MAX_ARC_SETS = 5  # ARC sets verified; a longer chain is reported "unchecked" (RFC 8617 allows
@@ -207,7 +209,11 @@ async def judge_message_async(
     txt = TxtLookup(nameservers, timeout, cache)
     domain, sender = identity(mail_from, helo)
     scope = "mailfrom" if (mail_from or "").strip().strip("<>") else "helo"
-    spf_task = check_host_async(
+    # SPF mostly waits on DNS: a thread of this verdict's own, so a silent DNS server cannot
+    # occupy the default executor that DKIM's verification (CPU) runs on
+    spf_thread = ThreadPoolExecutor(1, thread_name_prefix="spf")
+    spf_check = functools.partial(
+        check_host,
         peer_ip,
         domain,
         sender,
@@ -217,13 +223,17 @@ async def judge_message_async(
         scope=scope,
         cache=cache,
     )
-    # the DMARC walks do not depend on SPF and DKIM results: their DNS answers come meanwhile
-    spf, (dkim, unchecked), arc_result, _ = await asyncio.gather(
-        spf_task,
-        dkim_check.verify_all(raw, txt),
-        arc(raw, txt),
-        prefetch(raw, txt, (domain, *_signing_domains(raw))),
-    )
+    spf_task = asyncio.get_running_loop().run_in_executor(spf_thread, spf_check)
+    try:
+        # the DMARC walks do not depend on SPF and DKIM results: their answers come meanwhile
+        spf, (dkim, unchecked), arc_result, _ = await asyncio.gather(
+            spf_task,
+            dkim_check.verify_all(raw, txt),
+            arc(raw, txt),
+            prefetch(raw, txt, (domain, *_signing_domains(raw))),
+        )
+    finally:
+        spf_thread.shutdown(wait=False)
     dmarc = await evaluate(raw, spf, dkim, txt)
     return Verdict(spf, dkim, dmarc, arc_result, unchecked)
 

@@ -68,45 +68,45 @@ def diagnosis_context() -> ssl.SSLContext:
     return context
 
 
-_THROWAWAY: tuple[bytes, bytes] | None = None
+def throwaway_pem() -> bytes:
+    """A fresh EC P-256 key and a self-signed certificate for it (CN mitwirkung-probe, valid
+    from yesterday to tomorrow), as PEM: key, then certificate.
+
+    Made per handshake that needs it, so no key outlives the diagnosis and no process keeps
+    a certificate past its validity (a few milliseconds, only on a failed handshake).
+    """
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mitwirkung-probe")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return private + cert.public_bytes(serialization.Encoding.PEM)
 
 
 def client_cert_context() -> ssl.SSLContext:
     """Return diagnosis_context() that offers a throwaway self-signed client certificate.
 
     Only to learn whether a server insists on a client certificate: one that does answers it
-    with an alert about the certificate instead of the bare handshake_failure. The key is
-    made for this process, never used to sign anything else, and lives on disk only while
-    it is loaded.
+    with an alert about the certificate instead of the bare handshake_failure. The key
+    (`throwaway_pem`) is made for this context, never used to sign anything else, and lives
+    on disk only while it is loaded.
     """
-    global _THROWAWAY
-    if _THROWAWAY is None:
-        key = ec.generate_private_key(ec.SECP256R1())
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mitwirkung-probe")])
-        now = datetime.now(UTC)
-        cert = (
-            x509.CertificateBuilder()
-            .subject_name(name)
-            .issuer_name(name)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - timedelta(days=1))
-            .not_valid_after(now + timedelta(days=1))
-            .sign(key, hashes.SHA256())
-        )
-        _THROWAWAY = (
-            cert.public_bytes(serialization.Encoding.PEM),
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            ),
-        )
     context = diagnosis_context()
     with tempfile.TemporaryDirectory() as directory:
         path = os.path.join(directory, "probe.pem")
         with open(path, "wb") as handle:
-            handle.write(_THROWAWAY[1] + _THROWAWAY[0])
+            handle.write(throwaway_pem())
         context.load_cert_chain(path)
     return context
 
