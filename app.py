@@ -19,6 +19,8 @@ from mitwirkung import (
     jobs,
     manage,
     notes,
+    obligation_manage,
+    obligation_page,
     overview,
     proxy,
     runner,
@@ -38,8 +40,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     app.config.from_mapping(
         DATABASE=str(ROOT / "data" / "mitwirkung.db"),
-        OBLIGATION_FILE=str(ROOT / "data" / "obligations" / "smtp-postfach.toml"),
-        DNS_PROVIDERS_FILE=str(ROOT / "data" / "obligations" / "dns-providers.toml"),
+        OBLIGATIONS_DIR=str(ROOT / "data" / "obligations"),
+        OBLIGATION_FILES=[],
+        DNS_PROVIDERS_FILE=str(ROOT / "data" / "providers" / "dns-providers.toml"),
         MAIL_AUTH_FILE=str(ROOT / "data" / "providers" / "mail-auth.toml"),
         MS_LOGIN_URL="https://login.microsoftonline.com",
         TODAY=None,
@@ -111,7 +114,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     proxy.init_app(app)  # behind proxies: trust their X-Forwarded-For/-Proto, or say why not
     app.jinja_env.undefined = StrictUndefined
     try:
-        app.extensions["obligation"] = catalog.load(app.config["OBLIGATION_FILE"])
+        obligations = catalog.load_all(
+            app.config["OBLIGATIONS_DIR"], app.config["OBLIGATION_FILES"]
+        )
+        if catalog.SMTP_OBLIGATION not in obligations:
+            raise catalog.CatalogError(f"no obligation '{catalog.SMTP_OBLIGATION}' loaded")
+        app.extensions["obligations"] = obligations
+        app.extensions["obligation"] = obligations.get(catalog.SMTP_OBLIGATION)
         app.extensions["dns_providers"] = dnsprovider.load(app.config["DNS_PROVIDERS_FILE"])
         app.extensions["mail_auth"] = mailauth.load(app.config["MAIL_AUTH_FILE"])
     except (catalog.CatalogError, dnsprovider.ProviderCatalogError, mailauth.MailAuthError) as e:
@@ -124,7 +133,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         handover.purge_expired(database)
         # after an upgrade every customer's dashboard summary is stale: compute them here once
         # rather than in the first dashboard request
-        overview.refresh(database, app.extensions["obligation"])
+        overview.refresh(database, app.extensions["obligations"])
     app.teardown_appcontext(db.close_db)
     web.init_app(app)
     app.extensions["runner"] = runner.Runner(
@@ -138,8 +147,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         confirm_url=lambda code: web.public_url("customer.confirm", code=code),
     )
     web.csrf.exempt(customer.bp)  # customer links check a per-link token instead
+    web.csrf.exempt(obligation_page.bp)  # the same per-link token
     app.register_blueprint(customer.bp)
+    app.register_blueprint(obligation_page.bp)
     app.register_blueprint(manage.bp)
+    app.register_blueprint(obligation_manage.bp)
     app.register_blueprint(team.bp)
     app.register_blueprint(bulk.bp)
     app.register_blueprint(notes.bp)

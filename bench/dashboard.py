@@ -12,7 +12,9 @@ handed-over passwords, some archived; timestamps spread over the last 120 days; 
 events per customer). It serves both with the same gunicorn settings (gthread) side by
 side, logs in as an account manager on each, and measures the same dashboard views on
 both in alternating rounds, so that load from other processes hits both sides alike: the
-default view, a search, a filter with another sort, and a page deep in the list.
+default view, a search, a filter with another sort, and a page deep in the list. Every third
+customer also has the docs' example obligation (docs/obligations/example.toml), so the
+dashboard and the export carry the per-obligation columns.
 
 What the figures mean: per-request latency as one sequential keep-alive client sees it
 (send to full body read), median and p90 in ms over --requests requests per view and side;
@@ -50,6 +52,9 @@ page = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(page)  # the server helpers: free_port, serve, wait_ready, stop
 
 GOAL = 1.5
+# every third customer also has the docs' example obligation, so that the dashboard shows
+# its per-obligation columns (overall progress plus one column per obligation)
+EXAMPLE, EXAMPLE_FILE = "rechtliches", ROOT / "docs" / "obligations" / "example.toml"
 MANAGER, PASSWORD = "bench@peiq.example", "bench-passwort"
 VIEWS = [
     ("Übersicht", {}),
@@ -160,7 +165,8 @@ def prepare(tmp: Path, name: str, count: int, key: str) -> tuple[dict, dict]:
     from mitwirkung.db import connect, frozen
 
     path = str(tmp / f"{name}.db")
-    app = create_app({"DATABASE": path, "SECRET_KEY": "bench", "ENCRYPTION_KEY": key})
+    app = create_app({"DATABASE": path, "SECRET_KEY": "bench", "ENCRYPTION_KEY": key,
+                      "OBLIGATION_FILES": [str(EXAMPLE_FILE)]})  # fmt: skip
     rnd = random.Random(11)
     now = datetime.now(UTC)
     with app.app_context():
@@ -177,11 +183,17 @@ def prepare(tmp: Path, name: str, count: int, key: str) -> tuple[dict, dict]:
                             f"kunde{i}.example",
                             f"it@kunde{i}.example",
                             f"manager:{MANAGER}",
+                            obligations=(("smtp-postfach", None), (EXAMPLE, "standard"))
+                            if i % 3 == 0
+                            else (("smtp-postfach", None),),
                         )
+                        if i % 3 == 0 and rnd.random() < 0.5:  # the example half done
+                            store.set_item(db, customer["id"], "avv-sent", "done", "customer",
+                                           {"by_hand": True}, obligation_id=EXAMPLE)  # fmt: skip
                     history(store, db, frozen, customer["id"], rnd, start)
                     if rnd.random() < 0.05:
                         store.archive_customer(db, customer["id"], f"manager:{MANAGER}")
-                overview.refresh(db, app.extensions["obligation"])
+                overview.refresh(db, app.extensions["obligations"])
             counts = {t: db.table(t).count for t in ("customers", "events", "item_states")}
             db.execute("ANALYZE")
         finally:
@@ -192,6 +204,7 @@ def prepare(tmp: Path, name: str, count: int, key: str) -> tuple[dict, dict]:
         MITWIRKUNG_DATABASE=path,
         MITWIRKUNG_SECRET_KEY="bench",
         MITWIRKUNG_ENCRYPTION_KEY=key,
+        MITWIRKUNG_OBLIGATION_FILES=json.dumps([str(EXAMPLE_FILE)]),
     )
     return env, counts
 
@@ -240,7 +253,8 @@ def timed(side: dict, path: str) -> tuple[float, int]:
                 raise
     elapsed = time.perf_counter() - t0
     if resp.status != 200 or b"Kund:innen</h1>" not in body:
-        raise SystemExit(f"FAIL: {path} answered {resp.status}: {body[:300]!r}")
+        log = side["log"].read_text(errors="replace")[-3000:]  # the server's traceback
+        raise SystemExit(f"FAIL: {path} answered {resp.status}: {body[:300]!r}\n{log}")
     return elapsed, body.count(b'<td data-label="Name">')
 
 

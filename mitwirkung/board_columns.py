@@ -1,14 +1,18 @@
 """The dashboard's columns, defined once for the table and the CSV export.
 
 Each column has the header both show, whether the table shows it, and how the CSV spells
-its value. Dates in the CSV are ISO 8601 in Berlin time without the "T" ("2026-12-06 14:03"),
-which spreadsheets read as date and time and sort correctly; the table shows German dates.
+its value. When customers have more than one obligation between them, `columns(in_use)`
+adds one progress column per obligation in use after the fixed ones: the CSV's columns, shown
+by the table inside its progress cell; with one obligation, nothing changes.
+Dates in the CSV are ISO 8601 in Berlin time without the "T" ("2026-12-06 14:03"), which
+spreadsheets read as date and time and sort correctly; the table shows German dates.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from .catalog import SMTP_OBLIGATION
 from .checks.domain import display_domain
 from .checks.smtp import shown_address
 from .dates import BERLIN
@@ -33,12 +37,24 @@ def csv_cell(value) -> str:
     return "'" + text if text.startswith(CSV_FORMULA) else text
 
 
+NOT_AGREED = "nicht vereinbart"  # the customer does not have this obligation
+
+
+def smtp_path(c: dict, paths: dict) -> str:
+    """The "Weg" cell: the SMTP obligation's chosen path (its short title), "noch nicht
+    gewählt", or NOT_AGREED for a customer without the SMTP obligation."""
+    if c["obligations"] and SMTP_OBLIGATION not in c["obligations"]:
+        return NOT_AGREED
+    return paths[c["path"]].short if c["path"] in paths else "noch nicht gewählt"
+
+
 @dataclass(frozen=True)
 class Column:
     key: str  # names the table cell in _dashboard_row.html
     label: str  # header of the table and the CSV
     csv: Callable[[dict, dict], object]  # (customer row, context) -> CSV value
     table: bool = True
+    obligation: str | None = None  # a per-obligation column: the obligation's id
 
 
 COLUMNS = (
@@ -47,8 +63,7 @@ COLUMNS = (
     Column("contact", "E-Mail der Ansprechperson",
            lambda c, x: shown_address(c["contact_email"] or ""), table=False),
     Column("peiq", "PEIQ-Ansprechpartner:in", lambda c, x: c["peiq_name"] or ""),
-    Column("path", "Weg", lambda c, x: x["paths"][c["path"]].short if c["path"] in x["paths"]
-           else "noch nicht gewählt"),
+    Column("path", "Weg", lambda c, x: smtp_path(c, x["paths"])),
     Column("progress", "Fortschritt (%)", lambda c, x: c["progress"]),
     Column("activity", "Letzte Aktivität", lambda c, x: iso_local(c["last_activity_at"])),
     Column("attention", "Braucht Aufmerksamkeit",
@@ -64,6 +79,46 @@ COLUMNS = (
            lambda c, x: "ja" if c["id"] in x.get("at_risk", ()) else "", table=False),
 )  # fmt: skip
 TABLE = tuple(c for c in COLUMNS if c.table)
+
+
+def obligation_progress(obligation_id: str) -> Callable[[dict, dict], object]:
+    """The CSV value of one obligation's column: its progress 0..100, empty when the customer
+    does not have that obligation (`c["obligations"]` maps id -> {"path", "progress"})."""
+
+    def value(c: dict, x: dict) -> object:
+        entry = c["obligations"].get(obligation_id)
+        return "" if entry is None else entry["progress"]
+
+    return value
+
+
+def columns(in_use: Iterable) -> tuple[Column, ...]:
+    """Every column for these obligations (catalog.Obligation, catalog order; those that
+    customers have: overview.obligations_in_use).
+
+    One obligation: COLUMNS as they are. More: COLUMNS ("Fortschritt (%)" is then the overall
+    progress), then "<title> (%)" per obligation.
+    """
+    loaded = list(in_use)
+    if len(loaded) < 2:
+        return COLUMNS
+    return COLUMNS + tuple(
+        Column(f"obligation-{o.id}", f"{o.title} (%)", obligation_progress(o.id),
+               table=False, obligation=o.id)
+        for o in loaded
+    )  # fmt: skip
+
+
+def obligation_columns(in_use: Iterable) -> tuple[Column, ...]:
+    """The per-obligation columns: the CSV's own columns; the table lists them in the
+    progress cell ("<title>: <n> %", only the customer's own obligations), which keeps the
+    table as wide as before."""
+    return tuple(c for c in columns(in_use) if c.obligation)
+
+
+def table_columns(in_use: Iterable) -> tuple[Column, ...]:
+    """The columns the dashboard's table shows for these obligations."""
+    return tuple(c for c in columns(in_use) if c.table)
 
 
 def page_numbers(current: int, last: int, around: int = 2) -> list[int | None]:

@@ -1,10 +1,27 @@
-"""The obligation catalog: paths, items and German texts loaded from TOML."""
+"""The obligation catalog: every obligation's paths, items and German texts, loaded from TOML.
 
+An obligation is one TOML file (schema: docs/obligations.md). `load(path)` reads one,
+`load_all(folder, files)` reads every `*.toml` in a folder plus extra files into a `Catalog`
+(ordered by each obligation's `order`, then file name). Errors are `CatalogError` naming the
+file and the problem.
+"""
+
+import re
 import tomllib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-CHECKS = {"form", "manual", "smtp", "dns", "handover", "notify", "portal"}
+SMTP_OBLIGATION = "smtp-postfach"  # the first obligation: the SMTP mailbox of PRINT PPS
+
+# How an item becomes done (docs/obligations.md). The first seven belong to the SMTP
+# obligation and need its code; the last three are generic: a new obligation uses them
+# without code.
+SMTP_KINDS = frozenset({"form", "handover", "smtp", "dns", "notify", "portal", "mail-received"})
+GENERIC_KINDS = frozenset({"manual", "fields", "peiq-confirm"})
+KINDS = SMTP_KINDS | GENERIC_KINDS
+FIELD_TYPES = frozenset({"text", "email", "url", "number", "choice"})
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
 class CatalogError(Exception):
@@ -12,22 +29,38 @@ class CatalogError(Exception):
 
 
 @dataclass(frozen=True)
+class Field:
+    """One input of a `fields` item: id, German label, type (FIELD_TYPES), optional help."""
+
+    id: str
+    label: str
+    type: str = "text"
+    required: bool = True
+    help: str = ""
+    choices: tuple[str, ...] = ()  # for type "choice"
+    max_length: int = 200
+
+
+@dataclass(frozen=True)
 class Item:
     id: str
     title: str
-    check: str
+    kind: str
     help: str
     required: bool = True
     manager_title: str = ""  # the title in the manager's voice, where it differs
+    confirm: str = ""  # `manual`: the sentence the customer confirms
+    fields: tuple[Field, ...] = ()  # `fields`: the inputs asked for
+
+    @property
+    def check(self) -> str:
+        """The kind under its former name (TOML key `check`), for code not yet moved over."""
+        return self.kind
 
     @property
     def for_manager(self) -> str:
         """The title as account managers read it ("der Kund:in", not "Ihr")."""
         return self.manager_title or self.title
-
-    @property
-    def manual(self) -> bool:
-        return self.check == "manual"
 
 
 @dataclass(frozen=True)
@@ -50,10 +83,47 @@ class Obligation:
     paths: tuple[ObligationPath, ...]
     items: dict[str, Item]
     glossary: tuple[tuple[str, str], ...] = ()  # (term, meaning): one word for one thing
+    order: int = 100  # position in the catalog (lower first); the file name breaks ties
 
     def path(self, path_id: str | None) -> ObligationPath | None:
         """Return the path with this id, or None."""
         return next((p for p in self.paths if p.id == path_id), None)
+
+    @property
+    def only_path(self) -> ObligationPath | None:
+        """The path of a one-path obligation (nothing to choose), else None."""
+        return self.paths[0] if len(self.paths) == 1 else None
+
+
+class Catalog:
+    """The loaded obligations in catalog order: `get(id)`, iteration, `first`, `ids`."""
+
+    def __init__(self, obligations: Iterable[Obligation]):
+        self._by_id: dict[str, Obligation] = {}
+        for obligation in obligations:
+            if obligation.id in self._by_id:
+                raise CatalogError(f"obligation id '{obligation.id}' is defined twice")
+            self._by_id[obligation.id] = obligation
+
+    def get(self, obligation_id: str | None) -> Obligation | None:
+        return self._by_id.get(obligation_id or "")
+
+    def __iter__(self) -> Iterator[Obligation]:
+        return iter(self._by_id.values())
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, obligation_id: object) -> bool:
+        return obligation_id in self._by_id
+
+    @property
+    def first(self) -> Obligation:
+        return next(iter(self._by_id.values()))
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self._by_id)
 
 
 def _text(data: dict, key: str, where: str) -> str:
@@ -63,29 +133,87 @@ def _text(data: dict, key: str, where: str) -> str:
     return " ".join(value.split())
 
 
+def _optional(data: dict, key: str, where: str) -> str:
+    return _text(data, key, where) if key in data else ""
+
+
+def _flag(data: dict, key: str, where: str, default: bool = True) -> bool:
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        raise ValueError(f"{where}: '{key}' must be true or false")
+    return value
+
+
+def _id(data: dict, where: str) -> str:
+    value = _text(data, "id", where)
+    if not _ID.match(value):
+        raise ValueError(f"{where}: id '{value}' must be lower-case letters, digits and '-'")
+    return value
+
+
+def _field(raw: dict, where: str) -> Field:
+    field_id = _id(raw, where)
+    where = f"{where} '{field_id}'"
+    kind = raw.get("type", "text")
+    if kind not in FIELD_TYPES:
+        raise ValueError(f"{where}: unknown type '{kind}' (one of {sorted(FIELD_TYPES)})")
+    choices = raw.get("choices", [])
+    if kind == "choice" and (
+        not isinstance(choices, list)
+        or not choices
+        or not all(isinstance(c, str) and c.strip() for c in choices)
+    ):
+        raise ValueError(f"{where}: type 'choice' needs 'choices', a list of texts")
+    if kind != "choice" and "choices" in raw:
+        raise ValueError(f"{where}: 'choices' only go with type 'choice'")
+    max_length = raw.get("max_length", 200)
+    if not isinstance(max_length, int) or isinstance(max_length, bool) or not 0 < max_length:
+        raise ValueError(f"{where}: 'max_length' must be a positive number")
+    return Field(
+        field_id, _text(raw, "label", where), kind, _flag(raw, "required", where),
+        _optional(raw, "help", where), tuple(choices) if kind == "choice" else (),
+        min(max_length, 2000),
+    )  # fmt: skip
+
+
+def _item(raw: dict, where: str) -> Item:
+    item_id = _id(raw, where)
+    where = f"item '{item_id}'"
+    if "check" in raw:
+        raise ValueError(f"{where}: 'check' is now called 'kind'")
+    kind = _text(raw, "kind", where)
+    if kind not in KINDS:
+        raise ValueError(f"{where}: unknown kind '{kind}' (one of {sorted(KINDS)})")
+    fields: list[Field] = []
+    if kind == "fields":
+        declared = raw.get("fields")
+        if not isinstance(declared, list) or not declared:
+            raise ValueError(f"{where}: kind 'fields' needs [[items.fields]]")
+        fields = [_field(f, f"{where} field[{i}]") for i, f in enumerate(declared)]
+        if len({f.id for f in fields}) != len(fields):
+            raise ValueError(f"{where}: field ids must be unique")
+    elif "fields" in raw:
+        raise ValueError(f"{where}: 'fields' only go with kind 'fields'")
+    if kind == "manual" and "confirm" not in raw:
+        raise ValueError(f"{where}: kind 'manual' needs 'confirm' (what the customer confirms)")
+    return Item(
+        item_id, _text(raw, "title", where), kind, _text(raw, "help", where),
+        _flag(raw, "required", where), _optional(raw, "manager_title", where),
+        _optional(raw, "confirm", where), tuple(fields),
+    )  # fmt: skip
+
+
 def _parse(data: dict) -> Obligation:
     items: dict[str, Item] = {}
     for i, raw in enumerate(data.get("items") or []):
-        where = f"items[{i}]"
-        item_id = _text(raw, "id", where)
-        where = f"item '{item_id}'"
-        if item_id in items:
-            raise ValueError(f"{where} is defined twice")
-        check = _text(raw, "check", where)
-        if check not in CHECKS:
-            raise ValueError(f"{where}: unknown check '{check}' (one of {sorted(CHECKS)})")
-        required = raw.get("required", True)
-        if not isinstance(required, bool):
-            raise ValueError(f"{where}: 'required' must be true or false")
-        manager_title = _text(raw, "manager_title", where) if "manager_title" in raw else ""
-        items[item_id] = Item(
-            item_id, _text(raw, "title", where), check, _text(raw, "help", where), required,
-            manager_title,
-        )  # fmt: skip
+        item = _item(raw, f"items[{i}]")
+        if item.id in items:
+            raise ValueError(f"item '{item.id}' is defined twice")
+        items[item.id] = item
     paths = []
     for i, raw in enumerate(data.get("paths") or []):
         where = f"paths[{i}]"
-        path_id = _text(raw, "id", where)
+        path_id = _id(raw, where)
         where = f"path '{path_id}'"
         item_ids = raw.get("items")
         if not isinstance(item_ids, list) or not item_ids:
@@ -100,8 +228,8 @@ def _parse(data: dict) -> Obligation:
                 _text(raw, "summary", where),
                 tuple(items[x] for x in item_ids),
                 _text(raw, "short", where) if "short" in raw else _text(raw, "title", where),
-                _text(raw, "intro", where) if "intro" in raw else "",
-                _text(raw, "confirm", where) if "confirm" in raw else "",
+                _optional(raw, "intro", where),
+                _optional(raw, "confirm", where),
             )
         )
     if not paths:
@@ -112,19 +240,23 @@ def _parse(data: dict) -> Obligation:
     for i, raw in enumerate(data.get("glossary") or []):
         where = f"glossary[{i}]"
         glossary.append((_text(raw, "term", where), _text(raw, "meaning", where)))
+    order = data.get("order", 100)
+    if not isinstance(order, int) or isinstance(order, bool):
+        raise ValueError("'order' must be a whole number")
     return Obligation(
-        _text(data, "id", "top level"),
+        _id(data, "top level"),
         _text(data, "title", "top level"),
         _text(data, "intro", "top level"),
         _text(data, "todo", "top level"),
         tuple(paths),
         items,
         tuple(glossary),
+        order,
     )
 
 
 def load(path: str | Path) -> Obligation:
-    """Load and validate one obligation file."""
+    """Load and validate one obligation file; CatalogError names the file and the problem."""
     path = Path(path)
     try:
         with path.open("rb") as f:
@@ -135,3 +267,33 @@ def load(path: str | Path) -> Obligation:
         raise CatalogError(f"{path}: invalid TOML ({e})") from e
     except (ValueError, TypeError, AttributeError) as e:
         raise CatalogError(f"{path}: {e}") from e
+
+
+def load_all(folder: str | Path | None, files: Iterable[str | Path] = ()) -> Catalog:
+    """Load every `*.toml` in folder (None: none) plus files into a Catalog.
+
+    Order: each obligation's `order`, then its file name. Raises CatalogError for a
+    malformed file, a missing folder, an obligation id defined twice or no obligation at all.
+    """
+    paths = []
+    if folder is not None:
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise CatalogError(f"{folder}: not a folder of obligations")
+        paths += sorted(folder.glob("*.toml"))
+    paths += [Path(f) for f in files]
+    loaded = [(load(p), p.name) for p in dict.fromkeys(paths)]
+    if not loaded:
+        raise CatalogError(f"{folder}: no obligation (*.toml) found")
+    loaded.sort(key=lambda pair: (pair[0].order, pair[1]))
+    return Catalog(o for o, _ in loaded)
+
+
+def starting_paths(catalog: Catalog, ids: Iterable[str]) -> tuple[tuple[str, str | None], ...]:
+    """(obligation id, path) for a new customer with these obligations, in catalog order.
+
+    A one-path obligation starts on its only path (nothing to choose); the others start
+    without one. Ids the catalog does not know are left out (callers validate them first).
+    """
+    wanted = set(ids)
+    return tuple((o.id, o.only_path.id if o.only_path else None) for o in catalog if o.id in wanted)

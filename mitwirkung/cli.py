@@ -8,11 +8,12 @@ from flask.cli import AppGroup
 
 from . import accounts, mail, store
 from .accounts import create_manager
+from .catalog import SMTP_OBLIGATION, starting_paths
 from .checks.domain import normalize_domain
 from .checks.smtp import shown_address
 from .db import get_db
 from .forms import normalize_email, normalize_name
-from .web import customer_links, local_time, public_url
+from .web import customer_links, local_time, obligations, public_url
 
 managers = AppGroup("managers", help="Account Manager:innen verwalten.")
 customers = AppGroup("customers", help="Kund:innen verwalten.")
@@ -187,9 +188,14 @@ def managers_end_sessions(email):
     "--contact-manager", default=None, metavar="EMAIL",
     help="PEIQ-Ansprechpartner:in (E-Mail eines aktiven Zugangs); ohne: niemand Bestimmtes.",
 )  # fmt: skip
+@click.option(
+    "--obligation", "obligation_ids", multiple=True, metavar="ID",
+    help="Aufgabe (Kennung aus data/obligations) außer smtp-postfach, das jede Kund:in hat; "
+    "mehrfach möglich; ohne: alle geladenen.",
+)  # fmt: skip
 @click.option("--force", is_flag=True, help="Auch anlegen, wenn Name oder Domain schon vorkommen.")
 @click.option("--json", "as_json", is_flag=True, help="Ein JSON-Objekt ausgeben.")
-def customers_create(name, domain, contact, contact_manager, force, as_json):
+def customers_create(name, domain, contact, contact_manager, obligation_ids, force, as_json):
     """Legt eine Kund:in an und gibt Kund:innen-Link und Nur-Lese-Link aus.
 
     Gibt es schon eine Kund:in mit demselben Namen oder derselben Absender-Domain (auch
@@ -204,6 +210,16 @@ def customers_create(name, domain, contact, contact_manager, force, as_json):
         contact = normalize_email(utf8(contact, "--contact")) if contact else None
     except ValueError as e:  # DomainError too
         raise Refused(str(e)) from None
+    catalog = obligations()
+    obligation_ids = [utf8(o, "--obligation") for o in obligation_ids]
+    unknown = [o for o in obligation_ids if o not in catalog]
+    if unknown:
+        raise Refused(
+            f"Unbekannte Aufgabe {', '.join(unknown)}; bekannt sind: {', '.join(catalog.ids)}."
+        )
+    # every customer has the SMTP mailbox (its page is the link's start page); without
+    # --obligation every loaded obligation
+    chosen = starting_paths(catalog, [SMTP_OBLIGATION, *(obligation_ids or catalog.ids)])
     db = get_db()
     manager_id = None
     if contact_manager:
@@ -223,13 +239,19 @@ def customers_create(name, domain, contact, contact_manager, force, as_json):
             "wiederholen Sie den Befehl mit --force."
         )
     customer, _, _ = store.create_customer(
-        db, name, domain, contact, "cli", contact_manager_id=manager_id
+        db, name, domain, contact, "cli", contact_manager_id=manager_id, obligations=chosen
     )
     edit_url, share_url = customer_links(customer)
     if as_json:
         click.echo(
             json.dumps(
-                {"id": customer["id"], "name": name, "edit_url": edit_url, "share_url": share_url},
+                {
+                    "id": customer["id"],
+                    "name": name,
+                    "edit_url": edit_url,
+                    "share_url": share_url,
+                    "obligations": [obligation_id for obligation_id, _ in chosen],
+                },
                 ensure_ascii=False,
             )
         )

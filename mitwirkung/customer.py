@@ -30,6 +30,7 @@ from . import (
     store,
     todo,
 )
+from .catalog import SMTP_OBLIGATION
 from .checks.domain import display_domain
 from .checks.smtp import shown_address
 from .checks.smtp.oauth import OAuthLogin
@@ -56,7 +57,8 @@ from .runs.lifecycle import reap
 from .runs.limits import RateLimited, client_key, tests_left
 from .secret_words import cap, secret_words
 from .service import service
-from .web import htmx, obligation, public_url
+from .standing import Standing, overall_progress, standings
+from .web import htmx, obligation, obligations, public_url
 
 bp = Blueprint("customer", __name__)
 TEMPLATE = "customer.html"
@@ -165,6 +167,11 @@ def context(**extra) -> dict:
         "dns": dns,
     }
     ctx["peiq_todos"] = [] if g.readonly else todo.collect(db, obligation(), customer, views)
+    # every obligation of the customer with its progress (the SMTP one as this page shows it)
+    smtp = Standing(obligation(), customer["path"], views, ctx["progress"])
+    ctx["standings"] = standings(db, obligations(), customer, known=smtp)
+    ctx["overall_progress"] = overall_progress(ctx["standings"])
+    ctx["current"] = SMTP_OBLIGATION
     ctx["peiq_news"] = ""
     ctx["confirm_ready"] = ctx["confirm_ready"] and not ctx["confirm_wait"]
     ctx["provider_notice"] = None
@@ -243,7 +250,15 @@ def respond(blocks: list[str], status: int = 200, item_id: str | None = None, **
             other_path()
     if not htmx:
         return render_template(TEMPLATE, **ctx), status
-    return render_blocks(TEMPLATE, blocks, **ctx), status
+    return render_blocks(TEMPLATE, blocks, **ctx) + obligations_nav(ctx), status
+
+
+def obligations_nav(ctx: dict) -> str:
+    """The list of the customer's obligations out of band (it shows the overall progress),
+    when there is more than one."""
+    if len(ctx["standings"]) < 2:
+        return ""
+    return render_template("_obligations_nav.html", **{**ctx, "oob": True})
 
 
 def out_of_band(ctx: dict, item_ids, skip: str | None = None) -> str:
@@ -256,6 +271,7 @@ def out_of_band(ctx: dict, item_ids, skip: str | None = None) -> str:
         if i in views and i != skip
     ]
     parts.append(render_block(TEMPLATE, "progress", **ctx))
+    parts.append(obligations_nav(ctx))
     # the light poll starts or stops with the customer's own writes too (peiq_watch)
     parts.append(render_block(TEMPLATE, "peiq_watch", **ctx))
     return "".join(parts)
@@ -291,11 +307,11 @@ def other_path():
     abort(response)
 
 
-def require_item(item_id: str, check: str | None = None):
-    """Abort with 404 unless the item exists (with this check), with 409 unless it belongs to
+def require_item(item_id: str, kind: str | None = None):
+    """Abort with 404 unless the item exists (of this kind), with 409 unless it belongs to
     the chosen path."""
     item = obligation().items.get(item_id)
-    if item is None or (check and item.check != check):
+    if item is None or (kind and item.kind != kind):
         abort(404)
     path = obligation().path(g.customer["path"])
     if path is None or item not in path.items:
@@ -404,7 +420,7 @@ def rotate_inbound_address():
 @bp.post("/c/<token>/items/<item_id>")
 def toggle(item_id):
     """Tick or untick an item that is confirmed by hand."""
-    require_item(item_id, "manual")
+    require_item(item_id, "mail-received")
     form = ToggleForm()
     if not form.validate_on_submit():
         abort(400)
@@ -678,7 +694,7 @@ def inform():
         abort(400)
     db = get_db()
     views = item_views(obligation(), g.customer["path"], store.item_rows(db, g.customer["id"]))
-    red = [v for v in views if v.item.check == "dns" and v.item.required and not v.complete]
+    red = [v for v in views if v.item.kind == "dns" and v.item.required and not v.complete]
     if red and request.form.get("confirm_red") != "1":
         return respond(["item"], item_id="peiq-informed", ask_confirm=True)
     app_mail.inform_peiq(
@@ -848,23 +864,28 @@ def peiq_watch():
 def status():
     """Return the customer's progress as JSON for scripts."""
     ctx = context()
-    items = [
-        {
-            "id": v.item.id,
-            "title": v.item.title,
-            "state": v.state,
-            "updated_at": v.updated_at,
-            "detail": v.detail,
-        }
-        for v in ctx["views"]
-    ]
+    items = [status_item(v) for v in ctx["views"]]
     for item in items:
         if item["id"] == "mail-received" and item["state"] != "open":
             item["detail"] = {**item["detail"], "evidence": evidence(item["detail"])}
     address = inbound.current_address(
         get_db(), current_app.config, g.customer["id"], g.customer["path"]
     )
+    listed = [
+        {"id": s.id, "title": s.obligation.title, "path": s.path, "progress": s.progress,
+         "items": items if s.id == SMTP_OBLIGATION else [status_item(v) for v in s.views]}
+        for s in ctx["standings"]
+    ]  # fmt: skip
     return jsonify(
         customer=g.customer["name"], path=g.customer["path"], progress=ctx["progress"],
-        items=items, inbound_address=address,
+        items=items, inbound_address=address, overall_progress=ctx["overall_progress"],
+        obligations=listed,
     )  # fmt: skip
+
+
+def status_item(view) -> dict:
+    """One item of status.json: id, title, state, updated_at, detail."""
+    return {
+        "id": view.item.id, "title": view.item.title, "state": view.state,
+        "updated_at": view.updated_at, "detail": view.detail,
+    }  # fmt: skip

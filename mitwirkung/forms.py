@@ -13,6 +13,7 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -25,9 +26,11 @@ from wtforms.validators import (
     ValidationError,
 )
 from wtforms.validators import Length as _Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import mailjet
 from .address import addr_spec, not_pruefadresse
+from .catalog import SMTP_OBLIGATION
 from .checks import dkim as dkim_syntax
 from .checks.domain import DomainError, display_domain, normalize_domain
 from .checks.netguard import GuardError, normalize_host
@@ -537,16 +540,44 @@ class CustomerForm(Form):
         "E-Mail der Ansprechperson", [Optional(), Length(max=300), EmailAddress()], filters=[strip]
     )
     peiq_contact = SelectField("PEIQ-Ansprechpartner:in", validate_choice=False)
+    # The customer's obligations (choices: the catalog's, set by the view); shown as
+    # checkboxes (all ticked) when more than one is loaded. The SMTP mailbox is always one of
+    # them (its page is where the customer's link opens): its box is ticked and disabled.
+    # `obligations_offered` tells "none of the others ticked" apart from "not asked" (a form
+    # without the checkboxes: the SMTP mailbox alone, as before).
+    obligations = SelectMultipleField(
+        "Aufgaben",
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    obligations_offered = HiddenField()
 
     def validate_peiq_contact(self, field):
         """A choice from the list; not sent at all (None) keeps the default."""
         if field.data is not None and field.data not in {value for value, _ in field.choices}:
             raise ValidationError("Bitte eine Person aus der Liste wählen.")
 
+    def validate_obligations(self, field):
+        """Each one from the list."""
+        known = {value for value, _ in field.choices}
+        if any(value not in known for value in field.data or ()):
+            raise ValidationError("Bitte nur Aufgaben aus der Liste wählen.")
+
+    def chosen_obligations(self) -> list[str]:
+        """The ids chosen, in catalog order, the SMTP mailbox always among them; it alone
+        when the checkboxes were not offered."""
+        chosen = {SMTP_OBLIGATION}
+        if self.obligations_offered.data:
+            chosen.update(self.obligations.data or ())
+        return [value for value, _ in self.obligations.choices if value in chosen]
+
 
 class CustomerEditForm(CustomerForm):
     """A customer's particulars as the account manager changes them."""
 
+    obligations = None  # chosen when the customer is created
+    obligations_offered = None
     reminders = BooleanField("Erinnerungen an die Kund:in schicken, wenn es nicht weitergeht")
 
 

@@ -26,15 +26,16 @@ from flask import Flask, current_app, render_template
 from flask.cli import AppGroup
 from sqlite_utils import Database
 
-from . import handover, inbound, mail, password_end, store, todo
+from . import handover, inbound, mail, password_end, standing, store, todo
 from . import overview as board
 from .address import AddressError, addr_spec
+from .catalog import SMTP_OBLIGATION
 from .checks.dns import check_mailjet
 from .db import frozen, get_db, now
-from .progress import COMPLETE, item_views
+from .progress import COMPLETE
 from .runs.app_mail import manager_addresses
 from .runs.dns_check import expectation
-from .web import customer_links, local_time, obligation, public_url
+from .web import customer_links, local_time, obligation, obligations, public_url
 
 log = logging.getLogger(__name__)
 DRIFT_FAILURES = 2  # a green record must fail this many daily checks in a row
@@ -93,10 +94,31 @@ def _sender(db: Database, customer: dict) -> tuple[str, list[str]]:
     )
 
 
-def _next_step(db: Database, customer: dict) -> str | None:
+def _next_step(views) -> str | None:
     """The title of the first required item of the chosen path that is not done yet."""
-    views = item_views(obligation(), customer["path"], store.item_rows(db, customer["id"]))
     return next((v.item.title for v in views if v.item.required and not v.complete), None)
+
+
+def _reminder_context(db: Database, customer: dict) -> dict:
+    """What a reminder says about where the customer stands: for one obligation its title,
+    path and next step (as always); for several, one line each (`several`: title, progress,
+    next step) under the overall progress."""
+    standings = standing.standings(db, obligations(), customer)
+    if len(standings) != 1:
+        several = [
+            {"title": s.obligation.title, "progress": s.progress,
+             "next_step": _next_step(s.views) if s.path else None}
+            for s in standings
+        ]  # fmt: skip
+        return {"obligation": None, "path": None, "next_step": None, "several": several}
+    only = standings[0]
+    path = only.obligation.path(only.path)
+    return {
+        "obligation": only.obligation,
+        "path": path,
+        "next_step": _next_step(only.views) if path else None,
+        "several": None,
+    }
 
 
 def remind(db: Database, config, at: datetime) -> int:
@@ -151,18 +173,24 @@ def remind(db: Database, config, at: datetime) -> int:
             continue
         signature, reply_to = _sender(db, customer)
         edit_url, _ = customer_links(customer)
-        path = obligation().path(customer["path"])
+        where = _reminder_context(db, customer)
         text = render_template(
-            "mail/reminder.txt", obligation=obligation(), customer=customer, days=stalled,
-            path=path, number=earlier[0] + 1, last=earlier[0] + 1 >= len(days),
+            "mail/reminder.txt", customer=customer, days=stalled,
+            number=earlier[0] + 1, last=earlier[0] + 1 >= len(days),
             earlier=local_time(earlier[1], "%d.%m.%Y") if earlier[1] else None,
-            next_step=_next_step(db, customer) if path else None, link=edit_url,
-            signature=signature,
+            link=edit_url, signature=signature, SMTP_OBLIGATION=SMTP_OBLIGATION, **where,
         )  # fmt: skip
+        what = (
+            f"Einrichtung des {where['obligation'].title}s"
+            if where["obligation"] and where["obligation"].id == SMTP_OBLIGATION
+            else f"„{where['obligation'].title}“"
+            if where["obligation"]
+            else "Ihre Aufgaben"
+        )
         subject = (
-            f"Erinnerung: Einrichtung des {obligation().title}s für {customer['name']}"
+            f"Erinnerung: {what} für {customer['name']}"
             if not earlier[0]
-            else f"Zweite Erinnerung: Einrichtung des {obligation().title}s für {customer['name']}"
+            else f"Zweite Erinnerung: {what} für {customer['name']}"
         )
         problem = mail.deliver(config, [customer["contact_email"]], subject, text,
                                reply_to=reply_to or None)  # fmt: skip
@@ -234,8 +262,18 @@ def _digest_groups(rows: list[dict]) -> dict[str, list[dict]]:
     return {"waiting": waiting, "attention": attention, "stalled": stalled}
 
 
+def _parts(c: dict, titles: dict[str, str]) -> list[str]:
+    """A digest line's progress per obligation ("Rechtliche Angaben 33 %"), for a customer
+    with several obligations or one other than SMTP; empty for the SMTP obligation alone."""
+    summary = [o for o in json.loads(c["obligations_summary"] or "[]") if o["id"] in titles]
+    if [o["id"] for o in summary] in ([], [SMTP_OBLIGATION]):
+        return []
+    return [f"{titles[o['id']]} {o['progress']} %" for o in summary]
+
+
 def _digest_text(manager: dict, groups: dict[str, list[dict]], at: datetime) -> str:
     """The digest's text (templates/mail/digest.txt): per group the oldest DIGEST_LINES."""
+    titles = {o.id: o.title for o in obligations()}
 
     def line(c: dict) -> dict:
         todos = json.loads(c["todos"] or "[]")
@@ -248,6 +286,7 @@ def _digest_text(manager: dict, groups: dict[str, list[dict]], at: datetime) -> 
             "problems": [b["text"] for b in badges],
             "url": public_url("manage.customer", customer_id=c["id"]),
             "unassigned": c["contact_manager_id"] is None,
+            "parts": _parts(c, titles),
         }
 
     links = {
@@ -442,14 +481,14 @@ def run_due(db: Database, config, *, at: datetime | None = None) -> dict[str, in
         done["purged"] = step("purge", lambda: handover.purge_expired(db)) or 0
         keep = config["INBOUND_KEEP_DAYS"]
         done["inbound_purged"] = step("inbound purge", lambda: inbound.purge(db, keep)) or 0
-        step("summaries", lambda: board.refresh(db, obligation()))
+        step("summaries", lambda: board.refresh(db, obligations()))
         done["todo_notices"] = step("to-do notices", lambda: notices(db, config, at)) or 0
         done["reminders"] = step("reminders", lambda: remind(db, config, at)) or 0
         drift = step("drift watch", lambda: watch_drift(db, config, at)) or (0, 0)
         done["drift_checks"], done["drift_incidents"] = drift
         done["password_end"] = step("password end", lambda: password_end.notify_after_switch_off(
             db, config, at, claim=claim, links=_password_end_links)) or 0  # fmt: skip
-        step("summaries", lambda: board.refresh(db, obligation()))  # the digest reads them
+        step("summaries", lambda: board.refresh(db, obligations()))  # the digest reads them
         done["digests"] = step("digests", lambda: digest(db, config, at)) or 0
     return done
 

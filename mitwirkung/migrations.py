@@ -569,3 +569,58 @@ def m_todo_totals_kept_by_triggers(db: Database) -> None:
         "CREATE TRIGGER todo_totals_update AFTER UPDATE OF todos, todo_count, archived_at"
         f" ON customers BEGIN {remove} {add} END"
     )
+
+
+@migrations()
+def m_obligations_per_customer(db: Database) -> None:
+    # A customer has a set of obligations, each with its own chosen path; item states are
+    # keyed by obligation too. Every existing customer has the SMTP obligation with the path
+    # chosen so far (customers.path stays that obligation's path, so old readers keep
+    # working); its states, events and runs are the SMTP obligation's.
+    db.table("customer_obligations").create(
+        {
+            "customer_id": int,
+            "obligation_id": str,
+            "path": str,
+            "position": int,
+            "added_at": str,
+        },
+        pk=("customer_id", "obligation_id"),
+        foreign_keys=[("customer_id", "customers", "id")],
+        not_null={"position", "added_at"},
+    )
+    db.execute(
+        "INSERT INTO customer_obligations (customer_id, obligation_id, path, position, added_at)"
+        " SELECT id, 'smtp-postfach', path, 0, created_at FROM customers"
+    )
+    # SQLite cannot change a primary key in place: the table is rebuilt with the new key
+    db.execute(
+        "CREATE TABLE item_states_new ("
+        " customer_id INTEGER REFERENCES customers(id),"
+        " obligation_id TEXT NOT NULL DEFAULT 'smtp-postfach',"
+        " item_id TEXT, state TEXT NOT NULL, detail TEXT, updated_at TEXT NOT NULL,"
+        " updated_by TEXT, PRIMARY KEY (customer_id, obligation_id, item_id))"
+    )
+    db.execute(
+        "INSERT INTO item_states_new (customer_id, obligation_id, item_id, state, detail,"
+        " updated_at, updated_by) SELECT customer_id, 'smtp-postfach', item_id, state, detail,"
+        " updated_at, updated_by FROM item_states"
+    )
+    db.execute("DROP TABLE item_states")
+    db.execute("ALTER TABLE item_states_new RENAME TO item_states")
+    for table in ("events", "runs"):
+        db.table(table).add_column("obligation_id", str)
+        db.execute(f"UPDATE {table} SET obligation_id = 'smtp-postfach'")
+    # the dashboard's per-obligation summary: JSON [{"id", "path", "progress"}]
+    db.table("customers").add_column("obligations_summary", str)
+    db.execute("UPDATE customers SET summary_revision = NULL")
+
+
+@migrations()
+def m_customer_obligations_by_obligation(db: Database) -> None:
+    # The dashboard asks whether any customer has a given obligation (its per-obligation
+    # columns appear once more than one is in use): one index lookup instead of a scan.
+    db.execute(
+        "CREATE INDEX idx_customer_obligations_obligation"
+        " ON customer_obligations (obligation_id, customer_id)"
+    )

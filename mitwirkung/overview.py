@@ -10,6 +10,7 @@ customer's page shows bumps); `refresh` recomputes exactly the stale ones.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
@@ -17,20 +18,20 @@ from urllib.parse import urlencode
 from sqlite_utils import Database
 
 from . import handover, store, todo
-from .catalog import Obligation
+from .catalog import SMTP_OBLIGATION, Catalog, Obligation
 from .checks.domain import display_domain
 from .checks.smtp import shown_address
 from .db import now
+from .kinds import peiq_confirm
 from .progress import (
     EVIDENCE_LABELS,
     STATE_LABELS,
     ItemView,
     attention,
     evidence,
-    item_views,
-    progress,
     state_label,
 )
+from .standing import overall_progress, standings
 from .textfold import search_fold, sort_name
 
 # Event kinds that mean the setup moved (a reminder, a link mail or an edit does not).
@@ -69,7 +70,7 @@ PASSWORD_AT_RISK = (
     " WHERE s.provider IN ('microsoft', 'google') AND s.no_login = 0"
     " AND COALESCE(s.auth_method, 'password') = 'password' AND EXISTS (SELECT 1 FROM"
     " item_states i WHERE i.customer_id = s.customer_id AND i.item_id = 'smtp-test-mail'"
-    " AND i.state IN ('done', 'warning')))"
+    " AND i.obligation_id = 'smtp-postfach' AND i.state IN ('done', 'warning')))"
 )
 NO_PATH = "keiner"
 CONTACTS = {"": "alle", "meine": "Meine Kund:innen", "niemand": "ohne PEIQ-Ansprechpartner:in"}
@@ -129,15 +130,26 @@ def _mail_evidence(views) -> str | None:
     return None
 
 
-def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
+def _catalog(obligations: Catalog | Obligation) -> Catalog:
+    return Catalog([obligations]) if isinstance(obligations, Obligation) else obligations
+
+
+def summarise(db: Database, obligations: Catalog | Obligation, customer: dict) -> dict:
     """Return the summary columns of one customer from its item rows, secrets and events.
 
+    `obligations` is the catalog (an Obligation alone: a catalog of just that one).
+    `progress` is the overall progress over the customer's obligations, and
+    `obligations_summary` (JSON) is [{"id", "path", "progress"}] per obligation in page order.
     The customer waits for PEIQ (and so needs attention) while an item waits for a manager
-    (PEIQ informiert, PORTAL named), a handed-over password lies unrevealed, or the Mailjet
-    path is chosen but no Mailjet values are stored (the customer page says PEIQ sets it up).
+    (PEIQ informiert, PORTAL named, PEIQ's confirmation), a handed-over password lies
+    unrevealed, or the Mailjet path is chosen but no Mailjet values are stored (the customer
+    page says PEIQ sets it up).
     """
-    views = item_views(obligation, customer["path"], store.item_rows(db, customer["id"]))
-    done = progress(views)
+    catalog = _catalog(obligations)
+    obligation = catalog.get(SMTP_OBLIGATION)
+    items = standings(db, catalog, customer)
+    views = next((s.views for s in items if s.id == SMTP_OBLIGATION), [])
+    done = overall_progress(items)
     badges = []
     waiting = False
     dkim_done = any(v.item.id == "dns-dkim" and v.complete for v in views)
@@ -153,7 +165,7 @@ def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
     ):
         waiting = True
         badges.append({"state": "running", "text": MAILJET_VALUES_MISSING})
-    for view in attention(views):
+    for view in [v for s in items for v in attention(s.views)]:
         if view.detail.get("waiting_for") == "manager":
             waiting = True
             badges.append(
@@ -180,8 +192,16 @@ def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
         [customer["name"], domain, display_domain(domain), contact]
         + ([shown_address(contact)] if "xn--" in contact else [])
     )
-    todos = todo.collect(db, obligation, customer, views)
+    todos = todo.collect(db, obligation, customer, views) if obligation else []
+    todos += [
+        t
+        for s in items
+        if s.id != SMTP_OBLIGATION
+        for t in peiq_confirm.todos(s.obligation, s.views)
+    ]
+    todos.sort(key=lambda t: t["since"])  # oldest first, over every obligation
     return {
+        "obligations_summary": json.dumps([s.summary() for s in items]),
         "todos": json.dumps(todos, ensure_ascii=False) if todos else None,
         "todo_since": todos[0]["since"] if todos else None,
         "todo_count": len(todos),
@@ -198,8 +218,10 @@ def summarise(db: Database, obligation: Obligation, customer: dict) -> dict:
     }
 
 
-def refresh(db: Database, obligation: Obligation, customer_id: int | None = None) -> int:
+def refresh(db: Database, obligations: Catalog | Obligation, customer_id: int | None = None) -> int:
     """Recompute the stale summaries (or one customer's); return how many were written.
+
+    `obligations`: the catalog (an Obligation alone counts as a catalog of just that one).
 
     A summary is written only if the customer did not change meanwhile, so a concurrent
     change leaves it stale for the next call instead of hiding it.
@@ -211,7 +233,7 @@ def refresh(db: Database, obligation: Obligation, customer_id: int | None = None
     count = 0
     for customer in list(db.query(f"SELECT * FROM customers WHERE {where}", params)):
         with db.atomic():
-            summary = summarise(db, obligation, customer)
+            summary = summarise(db, obligations, customer)
             sets = ", ".join(f"{k} = ?" for k in summary)
             written = db.execute(
                 f"UPDATE customers SET {sets}, summary_revision = revision"
@@ -325,8 +347,11 @@ class View:
             params.append(self.me)
         elif self.wer == "niemand":
             clauses.append(f"{contact} IS NULL")
-        if self.weg == NO_PATH:
-            clauses.append("path IS NULL")
+        if self.weg == NO_PATH:  # the SMTP obligation's path; customers without it have none
+            clauses.append(
+                "path IS NULL AND id IN (SELECT customer_id FROM customer_obligations"
+                f" WHERE obligation_id = '{SMTP_OBLIGATION}')"
+            )
         elif self.weg:
             clauses.append("path = ?")
             params.append(self.weg)
@@ -357,6 +382,7 @@ class View:
 COLUMNS = (
     "id, name, domain, contact_email, path, progress, attention, last_activity_at, moved_at,"
     " archived_at, completed_at, summary_revision, mail_evidence, contact_manager_id,"
+    " obligations_summary,"
     " (SELECT name FROM managers m WHERE m.id = contact_manager_id) AS peiq_name"
 )
 
@@ -366,6 +392,8 @@ def _decode(row: dict) -> dict:
     return {
         **row,
         "attention": json.loads(row["attention"] or "[]"),
+        # per obligation {"path", "progress"}, by id (board_columns' per-obligation columns)
+        "obligations": {o["id"]: o for o in json.loads(row["obligations_summary"] or "[]")},
         "shown_domain": display_domain(domain) if "xn--" in domain else domain,
     }
 
@@ -404,6 +432,18 @@ def page(db: Database, view: View, size: int = PAGE_SIZE) -> tuple[list[dict], i
         [*params, size, (number - 1) * size],
     )
     return [_decode(r) for r in rows], total, number
+
+
+def obligations_in_use(db: Database, catalog: Iterable[Obligation]) -> list[Obligation]:
+    """The loaded obligations (catalog order) that at least one customer, archived ones too,
+    has: the dashboard's per-obligation columns are theirs (one index lookup each)."""
+    return [
+        o
+        for o in catalog
+        if db.execute(
+            "SELECT 1 FROM customer_obligations WHERE obligation_id = ? LIMIT 1", [o.id]
+        ).fetchone()
+    ]
 
 
 def password_at_risk(db: Database) -> set[int]:
@@ -445,12 +485,25 @@ def every(db: Database, view: View):
 VOLATILE = {"run_id", "previous", "checked_at"}
 
 
-def describe(event: dict, obligation: Obligation) -> str:
-    """Say in German what an event was; never an internal code."""
+def _event_obligation(event: dict, obligations: Catalog | Obligation) -> Obligation:
+    """The obligation an event belongs to (customer-wide and unknown ones: the SMTP one)."""
+    catalog = _catalog(obligations)
+    smtp = catalog.get(SMTP_OBLIGATION) or catalog.first
+    return catalog.get(event.get("obligation_id")) or smtp
+
+
+def describe(event: dict, obligations: Catalog | Obligation) -> str:
+    """Say in German what an event was; never an internal code.
+
+    `obligations`: the catalog (an Obligation alone: a catalog of just it); an event of a
+    further obligation names that obligation before its step.
+    """
     data, kind = event["data"], event["kind"]
+    obligation = _event_obligation(event, obligations)
     item = obligation.items.get(event["item_id"] or "")
+    named = f"{obligation.title} – " if obligation.id != SMTP_OBLIGATION else ""
     if kind == "item-state":
-        title = item.for_manager if item else "Schritt"
+        title = named + (item.for_manager if item else "Schritt")
         state = data.get("state")
         if item and state in STATE_LABELS:  # the same word the page shows for that step
             word = state_label(ItemView(item, state, data, None))
@@ -468,7 +521,7 @@ def describe(event: dict, obligation: Obligation) -> str:
         return f"{store.EVENT_WORDS[kind]}: von {sender} über {data.get('peer_ip')} → {state}"
     if kind == "path-chosen":
         path = obligation.path(data.get("path"))
-        return f"Weg gewählt: {path.short}" if path else "Weg gewählt"
+        return f"{named}Weg gewählt: {path.short}" if path else f"{named}Weg gewählt"
     if kind == "customer-edited" and data.get("changes"):
         return "Angaben geändert: " + "; ".join(
             f"{c['field']} {_shown(c['old'])} → {_shown(c['new'])}" for c in data["changes"]
@@ -497,13 +550,15 @@ def _shown(value) -> str:
     return f"„{value}“" if value else "(leer)"
 
 
-def history(db: Database, obligation: Obligation, customer_id: int, lines: int = 50) -> list:
+def history(
+    db: Database, obligation: Catalog | Obligation, customer_id: int, lines: int = 50
+) -> list:
     """Return the customer's history, newest first, without noise (see history_page)."""
     return history_page(db, obligation, customer_id, lines)[0]
 
 
 def history_page(
-    db: Database, obligation: Obligation, customer_id: int, lines: int = 50,
+    db: Database, obligation: Catalog | Obligation, customer_id: int, lines: int = 50,
     before: int | None = None,
 ) -> tuple[list, int | None]:  # fmt: skip
     """Return (up to `lines` history lines older than event id `before`, newest first, and
@@ -520,13 +575,13 @@ def history_page(
     )
     names = dict(db.execute("SELECT 'manager:' || email, name FROM managers").fetchall())
     shown: list[dict] = []
-    latest: dict[tuple, dict] = {}  # (kind, item) -> the oldest line shown so far
+    latest: dict[tuple, dict] = {}  # (kind, obligation, item) -> the oldest line shown so far
     older = None
     for row in rows:
         data = json.loads(row["data"] or "{}")
         if row["kind"] == "item-state" and data.get("state") == "running":
             continue
-        group = (row["kind"], row["item_id"])
+        group = (row["kind"], row.get("obligation_id"), row["item_id"])
         same = (row["actor"], {k: v for k, v in data.items() if k not in VOLATILE})
         line = latest.get(group)
         if line and line["same"] == same:
@@ -544,7 +599,7 @@ def history_page(
     return shown, older
 
 
-def history_rows(db: Database, obligation: Obligation, customer_id: int):
+def history_rows(db: Database, obligation: Catalog | Obligation, customer_id: int):
     """Yield every event of the customer, newest first, as (ISO time, who, what) for export."""
     names = dict(db.execute("SELECT 'manager:' || email, name FROM managers").fetchall())
     rows = db.query("SELECT * FROM events WHERE customer_id = ? ORDER BY id DESC", [customer_id])
@@ -561,6 +616,7 @@ def drift(db: Database, customer_id: int) -> list[dict]:
     rows = db.query(
         "SELECT d.* FROM drift d JOIN item_states s USING (customer_id, item_id)"
         " WHERE d.customer_id = ? AND d.incident_at IS NOT NULL AND s.state = 'failed'"
+        " AND s.obligation_id = 'smtp-postfach'"
         " ORDER BY d.item_id",
         [customer_id],
     )

@@ -52,6 +52,12 @@ def progress(views: list[ItemView]) -> int:
     return 100 * sum(v.complete for v in required) // len(required)
 
 
+def overall(progresses: list[int]) -> int:
+    """Return the overall progress (0..100): the floor of the mean of the obligations'
+    progress; 0 for none. 100 only when every obligation is at 100."""
+    return sum(progresses) // len(progresses) if progresses else 0
+
+
 def state_label(view: ItemView) -> str:
     """Return the badge text of an item in the customer's words.
 
@@ -68,7 +74,7 @@ def state_label(view: ItemView) -> str:
     waiting = view.detail.get("waiting_for") == "manager" and not view.detail.get("red")
     if not view.complete and waiting:  # records still red: the customer's turn, not PEIQ's
         return "Wartet auf PEIQ"
-    if view.item.check == "dns":
+    if view.item.kind == "dns":
         found = bool(view.detail.get("found"))
         if view.state == "failed":
             return "Fehlerhaft" if found else "Noch nicht angelegt"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from .catalog import SMTP_OBLIGATION
 from .db import connect, now
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ class Job:
     finish: Finish
     client_addr: str | None = None
     on_start: Callable[[Database, int], None] | None = None
+    obligation_id: str | None = SMTP_OBLIGATION  # every run kind today is the SMTP mailbox's
 
 
 class Runner:
@@ -66,7 +68,8 @@ class Runner:
         return self._pool
 
     def submit(self, db: Database, job: Job) -> int:
-        """Insert a `running` row and hand the check to the pool; return the run id."""
+        """Insert a `running` row (of the job's obligation) and hand the check to the pool;
+        return the run id."""
         with db.atomic():
             table = db.table("runs")
             table.insert(
@@ -79,6 +82,7 @@ class Runner:
                     "owner": self.owner,
                     "settings": json.dumps(job.settings, ensure_ascii=False),
                     "started_at": now(),
+                    "obligation_id": job.obligation_id,
                 }
             )
             run_id = table.last_pk

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from flask import current_app, has_app_context
 from sqlite_utils import Database
 
-from .catalog import Obligation
+from .catalog import Catalog, Obligation
 from .db import ThreadConnections, get_db
 from .runner import Runner
 
@@ -44,5 +44,10 @@ def service() -> Service:
 
 
 def obligation() -> Obligation:
-    """The loaded obligation catalog (the SMTP mailbox)."""
+    """The SMTP obligation (catalog.SMTP_OBLIGATION), the first of the catalog."""
     return current_app.extensions["obligation"]
+
+
+def obligations() -> Catalog:
+    """The catalog of every loaded obligation."""
+    return current_app.extensions["obligations"]

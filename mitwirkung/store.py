@@ -6,10 +6,14 @@ from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
 
 from . import crypto
+from .catalog import SMTP_OBLIGATION
 from .db import now
 
 
-def _event(db: Database, customer_id: int, actor: str, kind: str, item_id=None, data=None) -> None:
+def _event(
+    db: Database, customer_id: int, actor: str, kind: str, item_id=None, data=None,
+    obligation_id: str | None = SMTP_OBLIGATION,
+) -> None:  # fmt: skip
     db.table("events").insert(
         {
             "customer_id": customer_id,
@@ -18,6 +22,7 @@ def _event(db: Database, customer_id: int, actor: str, kind: str, item_id=None, 
             "kind": kind,
             "item_id": item_id,
             "data": json.dumps(data or {}, ensure_ascii=False),
+            "obligation_id": obligation_id,
         }
     )
 
@@ -31,10 +36,12 @@ def add_event(
     data=None,
     *,
     activity: bool = True,
+    obligation_id: str | None = SMTP_OBLIGATION,
 ):
-    """Append an audit event; it marks the customer active unless activity=False."""
+    """Append an audit event of an obligation (None: of the customer as a whole); it marks
+    the customer active unless activity=False."""
     with db.atomic():
-        _event(db, customer_id, actor, kind, item_id, data)
+        _event(db, customer_id, actor, kind, item_id, data, obligation_id)
         _touch(db, customer_id, activity)
 
 
@@ -59,11 +66,13 @@ def create_customer(
     actor: str,
     *,
     contact_manager_id: int | None | str = CREATOR,
+    obligations: tuple[tuple[str, str | None], ...] = ((SMTP_OBLIGATION, None),),
 ):
     """Create a customer with fresh links; return (row, edit_token, share_token).
 
     The PEIQ contact is the creating manager unless contact_manager_id names one (or None:
-    nobody in particular).
+    nobody in particular). `obligations` are (obligation id, path or None) in page order;
+    the SMTP obligation's path is also `customers.path`.
     """
     edit, share = crypto.new_token(), crypto.new_token()
     with db.atomic():
@@ -85,9 +94,53 @@ def create_customer(
                 "contact_manager_id": creator["id"] if creator else None,
             }
         )
-        customer = table.get(table.last_pk)
-        _event(db, customer["id"], actor, "customer-created", data={"name": name})
+        customer_id = table.last_pk
+        for obligation_id, path in obligations:
+            add_obligation(db, customer_id, obligation_id, path)
+        customer = table.get(customer_id)
+        _event(db, customer_id, actor, "customer-created", data={"name": name}, obligation_id=None)
     return customer, edit, share
+
+
+def add_obligation(db: Database, customer_id: int, obligation_id: str, path: str | None) -> None:
+    """Give a customer one more obligation (last on the page), with this path (or none yet).
+
+    Adding one the customer has already changes nothing.
+    """
+    with db.atomic():
+        position = db.execute(
+            "SELECT COALESCE(MAX(position) + 1, 0) FROM customer_obligations WHERE customer_id = ?",
+            [customer_id],
+        ).fetchone()[0]
+        db.execute(
+            "INSERT OR IGNORE INTO customer_obligations"
+            " (customer_id, obligation_id, path, position, added_at) VALUES (?, ?, ?, ?, ?)",
+            [customer_id, obligation_id, path, position, now()],
+        )
+        if obligation_id == SMTP_OBLIGATION and path:
+            db.execute("UPDATE customers SET path = ? WHERE id = ?", [path, customer_id])
+
+
+def customer_obligations(db: Database, customer_id: int) -> list[dict]:
+    """Return the customer's obligations in page order: [{"obligation_id", "path", …}]."""
+    return list(
+        db.query(
+            "SELECT * FROM customer_obligations WHERE customer_id = ? ORDER BY position",
+            [customer_id],
+        )
+    )
+
+
+def chosen_path(db: Database, customer_id: int, obligation_id: str) -> str | None:
+    """Return the path chosen for one of the customer's obligations, or None."""
+    if obligation_id == SMTP_OBLIGATION:  # customers.path is the SMTP obligation's path
+        customer = get_customer(db, customer_id)
+        return customer["path"] if customer else None
+    row = db.execute(
+        "SELECT path FROM customer_obligations WHERE customer_id = ? AND obligation_id = ?",
+        [customer_id, obligation_id],
+    ).fetchone()
+    return row[0] if row else None
 
 
 def similar_customers(db: Database, name: str, domain: str | None) -> list[dict]:
@@ -138,7 +191,7 @@ def rotate_link(db: Database, customer_id: int, which: str, actor: str) -> str:
                 f"{which}_token_enc": crypto.encrypt(token),
             },
         )
-        _event(db, customer_id, actor, f"{which}-link-rotated")
+        _event(db, customer_id, actor, f"{which}-link-rotated", obligation_id=None)
     return token
 
 
@@ -248,16 +301,23 @@ def _mark_not_needed(result: dict[str, dict], customer_id: int) -> dict[str, dic
     return result
 
 
-def item_rows(db: Database, customer_id: int, path: str | None = None) -> dict[str, dict]:
-    """Return {item_id: row} as seen on a path (default: the chosen one), detail decoded.
+def item_rows(
+    db: Database, customer_id: int, path: str | None = None, *,
+    obligation_id: str = SMTP_OBLIGATION,
+) -> dict[str, dict]:  # fmt: skip
+    """Return an obligation's {item_id: row} as seen on a path (default: the chosen one),
+    detail decoded.
 
     Items in NOT_NEEDED read done with detail {"not_needed": True} when the saved SMTP
     settings need no login.
     """
     if path is None:
-        customer = get_customer(db, customer_id)
-        path = customer["path"] if customer else None
-    rows = db.table("item_states").rows_where("customer_id = ?", [customer_id])
+        path = chosen_path(db, customer_id, obligation_id)
+    rows = db.table("item_states").rows_where(
+        "customer_id = ? AND obligation_id = ?", [customer_id, obligation_id]
+    )
+    if obligation_id != SMTP_OBLIGATION:
+        return {r["item_id"]: dict(r, detail=json.loads(r["detail"] or "{}")) for r in rows}
     result = _rows_for_path(rows, path)
     if _without_login(db, [customer_id]):
         _mark_not_needed(result, customer_id)
@@ -274,8 +334,9 @@ def set_item(
     path: str | None = None,
     *,
     kind: str = "item-state",
+    obligation_id: str = SMTP_OBLIGATION,
 ):
-    """Set an item's state (with an audit event of this kind) in one transaction.
+    """Set an obligation's item state (with an audit event of this kind) in one transaction.
 
     Items in PER_PATH_ITEMS are set for `path`. Web code names the path it judged the
     evidence on, read in its own transaction; the default (the path chosen now) would race
@@ -285,22 +346,25 @@ def set_item(
     leaves state and detail as they were (apart from REPEAT_KEYS, e.g. the run's id) updates
     the row but appends no event – an automatic re-check every minute writes nothing new.
     """
+    per_path = obligation_id == SMTP_OBLIGATION and item_id in PER_PATH_ITEMS
+    key = _state_key(item_id, path) if obligation_id == SMTP_OBLIGATION else item_id
     with db.atomic():
-        if item_id in PER_PATH_ITEMS:
+        if per_path:
             path = path or get_customer(db, customer_id)["path"]
             detail = {**(detail or {}), "path": path}
+            key = _state_key(item_id, path)
         text = json.dumps(detail or {}, ensure_ascii=False)
         same = db.execute(
-            "SELECT 1 FROM item_states WHERE customer_id = ? AND item_id = ? AND state = ?"
-            " AND detail = ?",
-            [customer_id, _state_key(item_id, path), state, text],
+            "SELECT 1 FROM item_states WHERE customer_id = ? AND obligation_id = ?"
+            " AND item_id = ? AND state = ? AND detail = ?",
+            [customer_id, obligation_id, key, state, text],
         ).fetchone()
         if same and kind == "item-state":
             return  # nothing changes: no revision, no event (a repeated click)
         before = db.execute(
             "SELECT state, detail, updated_at FROM item_states"
-            " WHERE customer_id = ? AND item_id = ?",
-            [customer_id, _state_key(item_id, path)],
+            " WHERE customer_id = ? AND obligation_id = ? AND item_id = ?",
+            [customer_id, obligation_id, key],
         ).fetchone()
         repeated = (
             kind == "item-state"
@@ -311,19 +375,21 @@ def set_item(
         db.table("item_states").upsert(
             {
                 "customer_id": customer_id,
-                "item_id": _state_key(item_id, path),
+                "obligation_id": obligation_id,
+                "item_id": key,
                 "state": state,
                 "detail": json.dumps(detail or {}, ensure_ascii=False),
                 # a repetition changed nothing a person reads: "zuletzt geändert" stays
                 "updated_at": before[2] if repeated else now(),
                 "updated_by": actor,
             },
-            pk=("customer_id", "item_id"),
+            pk=("customer_id", "obligation_id", "item_id"),
         )
         if repeated:
             _touch(db, customer_id, activity=False)  # the row changed (run id), nothing else
             return
-        _event(db, customer_id, actor, kind, item_id, {"state": state, **(detail or {})})
+        data = {"state": state, **(detail or {})}
+        _event(db, customer_id, actor, kind, item_id, data, obligation_id)
         _touch(db, customer_id)
 
 
@@ -339,10 +405,13 @@ def _same(old: dict, new: dict) -> bool:
 
 
 def all_item_rows(db: Database) -> list[dict]:
-    """Return the item state rows of active customers as their chosen path sees them."""
+    """Return the SMTP obligation's item state rows of active customers as their chosen
+    path sees them."""
     rows = db.query(
         "SELECT s.*, c.path AS chosen_path FROM item_states s"
         " JOIN customers c ON c.id = s.customer_id WHERE c.archived_at IS NULL"
+        " AND s.obligation_id = ?",
+        [SMTP_OBLIGATION],
     )
     grouped: dict[int, list] = {}
     paths: dict[int, str | None] = {}
@@ -365,7 +434,7 @@ def archive_customer(db: Database, customer_id: int, actor: str) -> None:
         if get_customer(db, customer_id)["archived_at"]:
             return
         db.table("customers").update(customer_id, {"archived_at": now()})
-        _event(db, customer_id, actor, "customer-archived")
+        _event(db, customer_id, actor, "customer-archived", obligation_id=None)
         _touch(db, customer_id)
 
 
@@ -375,21 +444,31 @@ def restore_customer(db: Database, customer_id: int, actor: str) -> None:
         if not get_customer(db, customer_id)["archived_at"]:
             return
         db.table("customers").update(customer_id, {"archived_at": None})
-        _event(db, customer_id, actor, "customer-restored")
+        _event(db, customer_id, actor, "customer-restored", obligation_id=None)
         _touch(db, customer_id)
 
 
-def set_path(db: Database, customer_id: int, path_id: str, actor: str) -> None:
-    """Choose a path; the other paths' item states stay as they are.
+def set_path(
+    db: Database, customer_id: int, path_id: str, actor: str, *,
+    obligation_id: str = SMTP_OBLIGATION,
+) -> None:  # fmt: skip
+    """Choose an obligation's path; the other paths' item states stay as they are.
 
     Choosing the path already chosen changes nothing: no revision, no event (each new
-    revision is a new page in every worker's cache).
+    revision is a new page in every worker's cache). The SMTP obligation's path is also
+    `customers.path`.
     """
     with db.atomic():
-        if get_customer(db, customer_id)["path"] == path_id:
+        if chosen_path(db, customer_id, obligation_id) == path_id:
             return
-        db.table("customers").update(customer_id, {"path": path_id})
-        _event(db, customer_id, actor, "path-chosen", data={"path": path_id})
+        if obligation_id == SMTP_OBLIGATION:
+            db.table("customers").update(customer_id, {"path": path_id})
+        db.execute(
+            "UPDATE customer_obligations SET path = ? WHERE customer_id = ? AND obligation_id = ?",
+            [path_id, customer_id, obligation_id],
+        )
+        _event(db, customer_id, actor, "path-chosen", data={"path": path_id},
+               obligation_id=obligation_id)  # fmt: skip
         _touch(db, customer_id)
 
 

@@ -109,6 +109,7 @@ def collect(db: Database, obligation: Obligation, customer: dict, views: list[It
     drift = db.query(
         "SELECT d.item_id, d.incident_at FROM drift d JOIN item_states s"
         " USING (customer_id, item_id) WHERE d.customer_id = ? AND d.incident_at IS NOT NULL"
+        " AND s.obligation_id = 'smtp-postfach'"
         " AND s.state = 'failed' ORDER BY d.item_id",
         [cid],
     )

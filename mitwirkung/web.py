@@ -25,7 +25,7 @@ from .runs.base import DNS_OUTCOMES, run_label
 from .runs.dns_check import DKIM_WAITING, DKIM_WAITING_ONLOOKER
 from .runs.smtp_test import TRIAL_RULE
 from .secret_words import cap, secret_words
-from .service import obligation
+from .service import obligation, obligations
 from .store import EVENT_WORDS, actor_label, link_tokens
 
 csrf = CSRFProtect()
@@ -209,6 +209,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(field_named)
     app.add_template_filter(display_domain)
     app.add_template_global(obligation)
+    app.add_template_global(obligations)
     app.add_template_global(STATE_LABELS, "STATE_LABELS")
     app.add_template_global(DNS_OUTCOMES, "DNS_OUTCOMES")
     app.add_template_global(run_label)

@@ -13,6 +13,7 @@ from helpers.managers import create_test_manager
 from helpers.web import CSRF
 from inboundserver import InboundServer
 from smtpserver import KUNDE_ZONE, Certificates, MailServer
+from two_obligations import EXAMPLE_OBLIGATION
 
 from app import create_app
 from mitwirkung import jobs, store
@@ -38,6 +39,8 @@ def app(tmp_path, schema):
             "SECRET_KEY": "test-secret",
             "ENCRYPTION_KEY": Fernet.generate_key().decode(),
             "BASE_URL": "http://mitwirkung.test",
+            # the docs' example obligation: loaded, but a customer has it only when given it
+            "OBLIGATION_FILES": [str(EXAMPLE_OBLIGATION)],
         }
     )
     yield app

@@ -21,7 +21,8 @@ items = ["a"]
 [[items]]
 id = "a"
 title = "A"
-check = "manual"
+kind = "manual"
+confirm = "Erledigt"
 help = "Hilfe"
 """
 
@@ -48,8 +49,11 @@ def test_loads_the_real_obligation():
     [
         (lambda s: s.replace('title = "X"\n', ""), "'title' must be a non-empty string"),
         (lambda s: s.replace('items = ["a"]', 'items = ["a", "b"]'), "unknown item(s) b"),
-        (lambda s: s.replace('check = "manual"', 'check = "magic"'), "unknown check 'magic'"),
-        (lambda s: s + '[[items]]\nid = "a"\ntitle="A"\ncheck="manual"\nhelp="h"\n', "twice"),
+        (lambda s: s.replace('kind = "manual"', 'kind = "magic"'), "unknown kind 'magic'"),
+        (
+            lambda s: s + '[[items]]\nid="a"\ntitle="A"\nkind="manual"\nconfirm="c"\nhelp="h"',
+            "twice",
+        ),
         (lambda s: s.replace("[[paths]]", "[[paths]"), "invalid TOML"),
         (lambda s: s.replace('help = "Hilfe"', "help = 3"), "'help' must be"),
         (lambda s: s.replace('help = "Hilfe"', 'help = "H"\nrequired = "ja"'), "'required'"),
@@ -66,11 +70,11 @@ def test_malformed_file_is_named_with_its_problem(tmp_path, change, message):
 
 def test_app_refuses_to_start_with_a_malformed_catalog(tmp_path):
     path = tmp_path / "broken.toml"
-    path.write_text(MINIMAL.replace('check = "manual"', 'check = "magic"'))
+    path.write_text(MINIMAL.replace('kind = "manual"', 'kind = "magic"'))
     with pytest.raises(SystemExit) as e:
-        create_app({"OBLIGATION_FILE": str(path), "DATABASE": str(tmp_path / "db"),
+        create_app({"OBLIGATION_FILES": [str(path)], "DATABASE": str(tmp_path / "db"),
                     "SECRET_KEY": "x", "ENCRYPTION_KEY": "x"})  # fmt: skip
-    assert "broken.toml" in str(e.value) and "unknown check" in str(e.value)
+    assert "broken.toml" in str(e.value) and "unknown kind" in str(e.value)
 
 
 def test_missing_file_is_named(tmp_path):

@@ -43,8 +43,9 @@ def test_customers_create_json(app, db):
         ]  # fmt: skip
     )
     data = json.loads(result.output)
-    assert set(data) == {"id", "name", "edit_url", "share_url"}
+    assert set(data) == {"id", "name", "edit_url", "share_url", "obligations"}
     assert data["name"] == "Müller Verlag"
+    assert data["obligations"] == ["smtp-postfach", "rechtliches"]  # every loaded obligation
     row = store.get_customer(db, data["id"])
     assert row["domain"] == "xn--mller-verlag-dlb.de" and row["contact_email"] == "it@mueller.de"
 

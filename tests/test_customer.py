@@ -166,7 +166,15 @@ def test_status_json_shape(client, customers, prefix):
     )
     token = edit if prefix == "c" else share
     data = client.get(f"/{prefix}/{token}/status.json").get_json()
-    assert set(data) == {"customer", "path", "progress", "items", "inbound_address"}
+    assert set(data) == {
+        "customer", "path", "progress", "items", "inbound_address", "overall_progress",
+        "obligations",
+    }  # fmt: skip
+    assert data["overall_progress"] == 100
+    assert data["obligations"] == [
+        {"id": "smtp-postfach", "title": "SMTP-Postfach", "path": "portal", "progress": 100,
+         "items": data["items"]}
+    ]  # fmt: skip
     assert data["customer"] == "Müller Verlag" and data["path"] == "portal"
     assert re.fullmatch(r"pruef-[a-z2-7]{26}@pruef\.localhost", data["inbound_address"])
     assert data["items"][1]["detail"]["evidence"] == "manual"
@@ -181,7 +189,11 @@ def test_status_json_without_path(client, customers):
     _, edit, _ = customers.create()
     assert client.get(f"/c/{edit}/status.json").get_json() == {
         "customer": "Müller Verlag", "path": None, "progress": 0, "items": [],
-        "inbound_address": None,
+        "inbound_address": None, "overall_progress": 0,
+        "obligations": [
+            {"id": "smtp-postfach", "title": "SMTP-Postfach", "path": None, "progress": 0,
+             "items": []}
+        ],
     }  # fmt: skip
 
 

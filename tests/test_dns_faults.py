@@ -585,7 +585,7 @@ def test_provider_steps_use_the_hosts_relative_to_the_zone(server):
     from mitwirkung.checks import dnsprovider
 
     catalog = dnsprovider.load(
-        Path(__file__).parent.parent / "data" / "obligations" / "dns-providers.toml"
+        Path(__file__).parent.parent / "data" / "providers" / "dns-providers.toml"
     )
     report = check(server, "shop.z1-cut.de")
     delegation = asyncio.run(

@@ -9,7 +9,7 @@ from dnsserver import ZoneServer
 from mitwirkung.checks import dnsprovider
 from mitwirkung.checks.dnsprovider import Delegation, ProviderCatalogError
 
-CATALOG_FILE = Path(__file__).parent.parent / "data" / "obligations" / "dns-providers.toml"
+CATALOG_FILE = Path(__file__).parent.parent / "data" / "providers" / "dns-providers.toml"
 
 # domain -> (NS names, SOA MNAME, SOA RNAME, expected provider id, text of its own steps)
 ZONES = {

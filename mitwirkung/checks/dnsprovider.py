@@ -2,7 +2,7 @@
 
 Detection reads the zone's NS records (RFC 1035 §3.3.11) and, when those fit several
 providers, the SOA's MNAME and RNAME (§3.3.13). The provider data (name server patterns,
-German steps, known traps) lives in data/obligations/dns-providers.toml so that people who
+German steps, known traps) lives in data/providers/dns-providers.toml so that people who
 know the panels can correct it without touching code.
 """
 

@@ -5,7 +5,16 @@ loads the logged-in manager into `g.manager` or redirects to the login page. `ac
 the manager in events ("manager:<e-mail>"); `customer_or_404` loads a customer row or 404s.
 """
 
-from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from .. import accounts, store
 from ..db import get_db

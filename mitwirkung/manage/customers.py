@@ -7,21 +7,21 @@ for confirmation (`confirmed`), as do the link rotations in `links`.
 from flask import flash, redirect, render_template, request, url_for
 
 from .. import store
+from ..catalog import starting_paths
 from ..checks.domain import display_domain
 from ..checks.smtp import shown_address
 from ..db import get_db
-from ..forms import CustomerForm
-from .base import actor, bp, contact_choices, customer_or_404, same_domain
-from .dashboard import render_dashboard
+from ..web import obligations
+from .base import actor, bp, customer_or_404, same_domain
+from .dashboard import new_customer_form, render_dashboard
 from .detail import edit_form, render_customer
 
 
 @bp.post("/customers")
 def create_customer():
     """Create a customer and show its links; a domain in use already asks first."""
-    form = CustomerForm()
     db = get_db()
-    form.peiq_contact.choices = contact_choices(db)
+    form = new_customer_form(db)
     if not form.validate_on_submit():
         return render_dashboard(form, 422, show_form=True)
     duplicates = same_domain(db, form.domain.data)
@@ -33,6 +33,7 @@ def create_customer():
     customer, _, _ = store.create_customer(
         db, form.name.data, form.domain.data, form.contact.data, actor(),
         contact_manager_id=contact_id,
+        obligations=starting_paths(obligations(), form.chosen_obligations()),
     )  # fmt: skip
     flash("Kund:in angelegt. Schicken Sie ihr den Kund:innen-Link.")
     return redirect(url_for("manage.customer", customer_id=customer["id"]), 303)

@@ -14,11 +14,19 @@ from markupsafe import Markup
 
 from .. import handover, todo
 from .. import overview as board
-from ..board_columns import COLUMNS, TABLE, csv_cell, page_numbers
+from ..board_columns import (
+    Column,
+    columns,
+    csv_cell,
+    obligation_columns,
+    page_numbers,
+    table_columns,
+)
+from ..catalog import SMTP_OBLIGATION
 from ..db import get_db
 from ..forms import CustomerForm
 from ..pagecache import PageCache
-from ..web import obligation, public_url
+from ..web import obligation, obligations, public_url
 from .base import bp, contact_choices
 
 
@@ -27,8 +35,11 @@ def _view() -> board.View:
     return board.View.from_args(request.args, paths, me=g.manager["id"])
 
 
-def dashboard_rows(customers: list[dict]) -> Markup:
-    """The table rows of the dashboard; a row is rendered once per customer revision.
+def dashboard_rows(
+    customers: list[dict], shown: tuple[Column, ...], per_obligation: tuple[Column, ...]
+) -> Markup:
+    """The table rows of the dashboard with these columns; a row is rendered once per
+    customer revision and set of columns.
 
     Rows of archived customers carry this session's CSRF token and are never cached.
     """
@@ -38,41 +49,58 @@ def dashboard_rows(customers: list[dict]) -> Markup:
     template = current_app.jinja_env.get_template("_dashboard_row.html")
     paths = {p.id: p for p in obligation().paths}
     base = url_for("manage.customer", customer_id=0).removesuffix("0")
+    keys = tuple(column.key for column in shown + per_obligation)
+    titles = {o.id: o.title for o in obligations()}
 
     def render(c: dict) -> str:
-        return template.render(c=c, path=paths.get(c["path"]), customer_url=base, columns=TABLE)
+        return template.render(
+            c=c, paths=paths, customer_url=base, columns=shown, per_obligation=per_obligation,
+            titles=titles,
+        )  # fmt: skip
 
     html = [
         render(c)
         if c["archived_at"]
         else cache.get_or_make(
-            (c["id"], c["summary_revision"], c["peiq_name"]), lambda c=c: render(c)
+            (c["id"], c["summary_revision"], c["peiq_name"], keys), lambda c=c: render(c)
         )
         for c in customers
     ]
     return Markup("".join(html))
 
 
+def new_customer_form(db, blank: bool = False) -> CustomerForm:
+    """The new-customer form from the request (blank: unfilled, the manager as PEIQ contact
+    and every obligation ticked), with the choices of PEIQ contact and obligations."""
+    catalog = obligations()
+    data = {"peiq_contact": str(g.manager["id"]), "obligations": catalog.ids}
+    form = CustomerForm(formdata=None, data=data) if blank else CustomerForm()
+    form.peiq_contact.choices = contact_choices(db)
+    form.obligations.choices = [(o.id, o.title) for o in catalog]
+    return form
+
+
 def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extra):
     """The dashboard for the view in the URL, with the new-customer form."""
     db = get_db()
-    board.refresh(db, obligation())
+    board.refresh(db, obligations())
     view = _view()
     customers, total, number = board.page(db, view)
+    in_use = board.obligations_in_use(db, obligations())
+    shown = table_columns(in_use)
     if form is None:
-        form = CustomerForm(formdata=None, data={"peiq_contact": str(g.manager["id"])})
-    form.peiq_contact.choices = contact_choices(db)
+        form = new_customer_form(db, blank=True)
     html = render_template(
         "dashboard.html",
         customers=customers,
-        rows=dashboard_rows(customers),
+        rows=dashboard_rows(customers, shown, obligation_columns(in_use)),
         total=total,
         view=replace(view, seite=number),
         pages=-(-total // board.PAGE_SIZE),
         form=form,
         contacts=contact_choices(db)[1:],
         CONTACTS=board.CONTACTS,
-        columns=TABLE,
+        columns=shown,
         page_numbers=page_numbers,
         NO_PATH=board.NO_PATH,
         STATUSES=board.STATUSES,
@@ -84,6 +112,7 @@ def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extr
         else None,
         at_risk=len(board.password_at_risk(db)),
         mail_auth_off=current_app.extensions["mail_auth"]["microsoft"].default_off_text,
+        SMTP_OBLIGATION=SMTP_OBLIGATION,
         **extra,
     )
     return html, status
@@ -107,7 +136,7 @@ def export_csv():
     customers need no more memory than 200. The columns are the dashboard's (board_columns).
     """
     db = get_db()
-    board.refresh(db, obligation())
+    board.refresh(db, obligations())
     view = _view()
     context = {
         "paths": {p.id: p for p in obligation().paths},
@@ -115,13 +144,15 @@ def export_csv():
         "at_risk": board.password_at_risk(db),  # Microsoft 365/Google with a password
     }
 
+    every = columns(board.obligations_in_use(db, obligations()))
+
     def lines():
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";")
         out.write("\ufeff")  # the BOM makes Excel read UTF-8
-        writer.writerow(column.label for column in COLUMNS)
+        writer.writerow(column.label for column in every)
         for number, c in enumerate(board.every(db, view), 1):
-            writer.writerow(csv_cell(column.csv(c, context)) for column in COLUMNS)
+            writer.writerow(csv_cell(column.csv(c, context)) for column in every)
             if number % CSV_CHUNK == 0:
                 yield out.getvalue()
                 out.seek(0)

@@ -13,6 +13,7 @@ from flask import current_app, render_template, request, stream_with_context
 from .. import handover, inbound, mail, mailjet_sync, store
 from .. import overview as board
 from ..board_columns import csv_cell
+from ..catalog import SMTP_OBLIGATION
 from ..checks.domain import display_domain
 from ..checks.smtp import shown_address
 from ..db import get_db
@@ -20,7 +21,7 @@ from ..forms import CustomerEditForm, MailjetForm, MailjetMailForm
 from ..progress import attention, item_views, progress
 from ..runs import mailjet_mail
 from ..runs.base import decode
-from ..web import customer_links, obligation
+from ..web import customer_links, obligation, obligations
 from .base import bp, contact_choices, customer_or_404
 
 
@@ -88,7 +89,7 @@ def _history(db, customer_id: int) -> dict:
     """One page of the history ("?vor=<event id>" for older entries)."""
     raw = request.args.get("vor", "")
     before = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 18 else None
-    lines, older = board.history_page(db, obligation(), customer_id, before=before)
+    lines, older = board.history_page(db, obligations(), customer_id, before=before)
     return {"history": lines, "history_older": older, "history_paged": before is not None}
 
 
@@ -103,7 +104,7 @@ def history_csv(customer_id):
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";")
         writer.writerow(["Zeit (UTC, ISO 8601)", "Wer", "Was"])
-        for row in board.history_rows(db, obligation(), customer_id):
+        for row in board.history_rows(db, obligations(), customer_id):
             writer.writerow(csv_cell(v) for v in row)
             yield out.getvalue()
             out.seek(0)
@@ -124,9 +125,13 @@ def render_customer(c: dict, status: int = 200, **extra):
     customer_id = c["id"]
     edit_url, share_url = customer_links(c)
     mailjet = store.get_row(db, "mailjet_expectations", customer_id)
+    agreed = [r["obligation_id"] for r in store.customer_obligations(db, customer_id)]
     html = render_template(
         "manage_customer.html",
         **overview(c, store.item_rows(db, customer_id)),
+        # the SMTP checklist is one of several (titled by its name) or not agreed at all
+        smtp_agreed=SMTP_OBLIGATION in agreed,
+        several=len(agreed) > 1,
         mail_auth_off=current_app.extensions["mail_auth"]["microsoft"].default_off_text,
         edit_url=edit_url,
         share_url=share_url,

@@ -1,0 +1,135 @@
+"""The customer's page of one further obligation (/c/<token>/o/<id>, share /s/<token>/o/<id>).
+
+Its own blueprint with the customer blueprint's link handling (token → customer, archived
+links, the per-link CSRF token). The page is rendered from the obligation's data: path
+choice (only with more than one path), progress, and per item the fragment of its kind
+(templates/kinds/). A submit answers htmx with the item's fragment plus, out of band, the
+progress and the list of obligations (overall progress), so every part of the page tells
+the same truth. The SMTP obligation's id opens the SMTP page itself.
+"""
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from jinja2_fragments.flask import render_block
+
+from . import kinds, store
+from .catalog import SMTP_OBLIGATION, Obligation
+from .customer import check_link_csrf, link_csrf_token, load_customer, page
+from .db import get_db
+from .standing import overall_progress, path_of, standings
+from .web import htmx, obligations
+from .words import kinds as wording
+
+TEMPLATE = "obligation.html"
+bp = Blueprint("obligations", __name__)
+bp.url_value_preprocessor(load_customer)
+bp.before_request(check_link_csrf)
+
+
+def _obligation(obligation_id: str) -> Obligation:
+    """The customer's obligation with this id, else 404."""
+    obligation = obligations().get(obligation_id)
+    rows = store.customer_obligations(get_db(), g.customer["id"])
+    if obligation is None or obligation_id not in {r["obligation_id"] for r in rows}:
+        abort(404)
+    return obligation
+
+
+def context(obligation: Obligation, **extra) -> dict:
+    """Everything obligation.html needs: this obligation's standing and the whole list."""
+    listed = standings(get_db(), obligations(), g.customer)
+    mine = next(s for s in listed if s.id == obligation.id)
+    return {
+        "customer": g.customer, "token": g.token, "readonly": g.readonly,
+        "obligation": obligation, "standing": mine, "standings": listed,
+        "current": obligation.id, "overall_progress": overall_progress(listed),
+        "path": obligation.path(mine.path), "views": mine.views, "progress": mine.progress,
+        "csrf_token": lambda: link_csrf_token(g.token), "errors": {}, "values": {},
+        "answer_for": None, "said": "", "path_error": "", "wording": wording, **extra,
+    }  # fmt: skip
+
+
+@bp.get("/c/<token>/o/<obligation_id>", endpoint="page")
+@bp.get("/s/<token>/o/<obligation_id>", endpoint="share_page")
+def obligation_page(obligation_id):
+    """Show one obligation; the share view refreshes itself."""
+    if obligation_id == SMTP_OBLIGATION:
+        return page()
+    return render_template(TEMPLATE, **context(_obligation(obligation_id)))
+
+
+def _page_url(obligation: Obligation, anchor: str = "") -> str:
+    return url_for("obligations.page", token=g.token, obligation_id=obligation.id) + anchor
+
+
+@bp.post("/c/<token>/o/<obligation_id>/path")
+def choose_path(obligation_id):
+    """Choose a path of an obligation with several (the others' states are kept)."""
+    obligation = _obligation(obligation_id)
+    chosen = request.form.get("path", "")
+    if obligation.path(chosen) is None:
+        ctx = context(obligation, path_error=wording.ANSWERS["no-path"])
+        return render_template(TEMPLATE, **ctx), 422
+    store.set_path(get_db(), g.customer["id"], chosen, "customer", obligation_id=obligation.id)
+    g.customer = store.get_customer(get_db(), g.customer["id"])
+    return redirect(_page_url(obligation), 303)
+
+
+@bp.get("/c/<token>/o/<obligation_id>/items/<item_id>", endpoint="item")
+@bp.get("/s/<token>/o/<obligation_id>/items/<item_id>", endpoint="share_item")
+def item(obligation_id, item_id):
+    """One item as it stands now, with the progress and the list out of band (an item
+    waiting for PEIQ polls this)."""
+    obligation = _obligation(obligation_id)
+    ctx = context(obligation)
+    if item_id not in {v.item.id for v in ctx["views"]}:
+        abort(404)
+    if not htmx:
+        endpoint = "obligations.share_page" if g.readonly else "obligations.page"
+        target = url_for(endpoint, token=g.token, obligation_id=obligation.id)
+        return redirect(f"{target}#item-{item_id}", 303)
+    return render_item(ctx, item_id)
+
+
+@bp.post("/c/<token>/o/<obligation_id>/items/<item_id>")
+def submit_item(obligation_id, item_id):
+    """Submit an item of a kind the customer acts on (manual, fields)."""
+    obligation = _obligation(obligation_id)
+    item = obligation.items.get(item_id)
+    if item is None or item.kind not in kinds.CUSTOMER_KINDS:
+        abort(404)
+    db, cid = get_db(), g.customer["id"]
+    with db.atomic():  # the path checked is the path written
+        path = obligation.path(path_of(obligation, store.chosen_path(db, cid, obligation.id)))
+        if path is None or item not in path.items:
+            abort(409)
+        row = store.item_rows(db, cid, obligation_id=obligation.id).get(item_id)
+        outcome = kinds.CUSTOMER_KINDS[item.kind].submit(item, request.form, row)
+        if outcome.state is not None:
+            store.set_item(db, cid, item_id, outcome.state, "customer", outcome.detail,
+                           obligation_id=obligation.id)  # fmt: skip
+    g.customer = store.get_customer(db, cid)
+    status = 422 if outcome.errors else 200
+    extra = {"errors": outcome.errors, "values": outcome.values, "answer_for": item_id,
+             "said": wording.ANSWERS.get(outcome.said, "")}  # fmt: skip
+    if not htmx and not outcome.errors:
+        return redirect(_page_url(obligation, f"#item-{item_id}"), 303)
+    ctx = context(obligation, **extra)
+    if not htmx:
+        return render_template(TEMPLATE, **ctx), status
+    return render_item(ctx, item_id), status
+
+
+def render_item(ctx: dict, item_id: str) -> str:
+    """The item's kind fragment, then out of band the progress, every item whose state
+    derives from others (peiq-confirm) and the list of obligations."""
+    views = {v.item.id: v for v in ctx["views"]}
+    view = views[item_id]
+    parts = [render_template(f"kinds/{view.item.kind}.html", **{**ctx, "view": view})]
+    parts += [
+        render_template(f"kinds/{v.item.kind}.html", **{**ctx, "view": v, "oob": True})
+        for v in ctx["views"]
+        if v.item.kind == "peiq-confirm" and v.item.id != item_id
+    ]
+    parts.append(render_block(TEMPLATE, "progress", **ctx))
+    parts.append(render_template("_obligations_nav.html", **{**ctx, "oob": True}))
+    return "".join(parts)

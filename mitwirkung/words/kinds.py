@@ -1,0 +1,33 @@
+"""German words of the generic item kinds (mitwirkung/kinds/): field problems, answers."""
+
+FIELD_PROBLEMS = {
+    "required": "Bitte füllen Sie dieses Feld aus.",
+    "too-long": "Das ist zu lang: höchstens {max_length} Zeichen.",
+    "unprintable": "Bitte nur sichtbare Zeichen eingeben (keine Steuerzeichen).",
+    "email": "Bitte eine vollständige E-Mail-Adresse eingeben, z. B. it@ihre-firma.de.",
+    "url": "Bitte eine vollständige Webadresse eingeben, die mit https:// beginnt, "
+    "z. B. https://www.ihre-firma.de.",
+    "number": "Bitte nur eine Zahl eingeben, z. B. 12 oder 12,5.",
+    "choice": "Bitte wählen Sie eine der angebotenen Möglichkeiten.",
+}
+
+ANSWERS = {
+    "confirmed": "Bestätigt.",
+    "unconfirmed": "Bestätigung zurückgenommen.",
+    "saved": "Gespeichert.",
+    "changed": "Geändert und gespeichert.",
+    "unchanged": "Gespeichert – die Angaben waren schon so.",
+    "peiq-confirmed": "Bestätigt. Die Kund:in sieht es sofort auf ihrer Seite.",
+    "peiq-already": "Das war schon bestätigt.",
+    "peiq-not-yet": "Das geht erst, wenn die Kund:in alle anderen Schritte erledigt hat.",
+    "no-path": "Bitte wählen Sie einen der Wege.",
+}
+
+
+# PEIQ's to-do queue and notice mail: a `peiq-confirm` item waiting for PEIQ
+PEIQ_TODO = "{obligation}: „{item}“ bestätigen"
+
+
+def field_problem(code: str, max_length: int = 0) -> str:
+    """The German message for a field problem code."""
+    return FIELD_PROBLEMS[code].format(max_length=max_length)

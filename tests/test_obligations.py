@@ -1,0 +1,348 @@
+"""Several obligations per customer: the catalog, the generic item kinds, and one truth about
+progress per obligation and overall on the page, the share view, status.json and the summary.
+"""
+
+import json
+import re
+
+import pytest
+from two_obligations import (
+    EXAMPLE,
+    EXAMPLE_OBLIGATION,
+    LEGAL_VALUES,
+    fill_example,
+    two_obligation_customer,
+)
+
+from app import create_app
+from mitwirkung import catalog, overview, store
+from mitwirkung.catalog import SMTP_OBLIGATION
+from mitwirkung.runner import Job
+
+SMTP_TOML = catalog.load(EXAMPLE_OBLIGATION.parent.parent.parent / "data" / "obligations"
+                         / "smtp-postfach.toml")  # fmt: skip
+
+
+def progress_on(text: str) -> tuple[str, dict]:
+    """The overall progress and each obligation's progress as the page's list says them."""
+    overall = re.search(r'data-overall-progress="(\d+)"', text).group(1)
+    each = dict(re.findall(r'data-obligation-progress="([^"]+)">(\d+) %', text))
+    return overall, each
+
+
+# --- the catalog -------------------------------------------------------------------------
+
+GENERIC = """
+id = "x"
+title = "X"
+intro = "Intro"
+todo = "Todo"
+[[paths]]
+id = "p"
+title = "Weg"
+summary = "Zusammenfassung"
+items = ["a", "f"]
+[[items]]
+id = "a"
+title = "A"
+kind = "manual"
+confirm = "Ja"
+help = "Hilfe"
+[[items]]
+id = "f"
+title = "F"
+kind = "fields"
+help = "Hilfe"
+[[items.fields]]
+id = "url"
+label = "Adresse"
+type = "url"
+"""
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            lambda s: s.replace('kind = "manual"', 'check = "manual"'),
+            "'check' is now called 'kind'",
+        ),
+        (lambda s: s.replace('kind = "manual"', 'kind = "Manual"'), "unknown kind 'Manual'"),
+        (lambda s: s.replace('confirm = "Ja"\n', ""), "kind 'manual' needs 'confirm'"),
+        (lambda s: s.split("[[items.fields]]")[0], "kind 'fields' needs [[items.fields]]"),
+        (lambda s: s.replace('type = "url"', 'type = "date"'), "unknown type 'date'"),
+        (lambda s: s.replace('type = "url"', 'type = "choice"'), "needs 'choices'"),
+        (lambda s: s.replace('type = "url"', 'type = "choice"\nchoices = []'), "needs 'choices'"),
+        (lambda s: s.replace('type = "url"', 'type = "url"\nchoices = ["a"]'), "only go with"),
+        (lambda s: s.replace('type = "url"', 'type = "url"\nmax_length = 0'), "'max_length'"),
+        (lambda s: s.replace('label = "Adresse"\n', ""), "'label' must be"),
+        (lambda s: s + '[[items.fields]]\nid = "url"\nlabel = "Noch mal"\n', "field ids must be"),
+        (lambda s: s.replace('id = "a"', 'id = "A b"'), "lower-case letters"),
+        (lambda s: s.replace('kind = "manual"', 'kind = "manual"\nfields = []'), "only go with"),
+        (lambda s: s.replace('id = "x"', 'id = "x"\norder = "1"'), "'order' must be"),
+    ],
+)
+def test_a_malformed_obligation_is_named_with_its_problem(tmp_path, change, message):
+    path = tmp_path / "neu.toml"
+    path.write_text(change(GENERIC))
+    with pytest.raises(catalog.CatalogError) as e:
+        catalog.load(path)
+    assert str(path) in str(e.value) and message in str(e.value)
+
+
+def test_the_catalog_orders_obligations_and_refuses_one_id_twice(tmp_path):
+    (tmp_path / "a.toml").write_text(GENERIC)
+    found = catalog.load_all(EXAMPLE_OBLIGATION.parent.parent.parent / "data" / "obligations",
+                             [EXAMPLE_OBLIGATION, tmp_path / "a.toml"])  # fmt: skip
+    # SMTP first (order 1), then the example (order 20), then x (default 100)
+    assert found.ids == [SMTP_OBLIGATION, EXAMPLE, "x"]
+    assert found.first.id == SMTP_OBLIGATION and found.get("x").only_path.id == "p"
+    (tmp_path / "b.toml").write_text(GENERIC)
+    with pytest.raises(catalog.CatalogError, match="'x' is defined twice"):
+        catalog.load_all(tmp_path)
+    empty = tmp_path / "leer"
+    empty.mkdir()
+    with pytest.raises(catalog.CatalogError, match="no obligation"):
+        catalog.load_all(empty)
+    with pytest.raises(catalog.CatalogError, match="not a folder of obligations"):
+        catalog.load_all(tmp_path / "gibt-es-nicht")
+
+
+def test_the_app_refuses_to_start_without_the_smtp_obligation(tmp_path):
+    folder = tmp_path / "obligations"
+    folder.mkdir()
+    (folder / "x.toml").write_text(GENERIC)
+    with pytest.raises(SystemExit, match="no obligation 'smtp-postfach'"):
+        create_app({"OBLIGATIONS_DIR": str(folder), "DATABASE": str(tmp_path / "db"),
+                    "SECRET_KEY": "x", "ENCRYPTION_KEY": "x"})  # fmt: skip
+
+
+def test_the_example_uses_only_generic_kinds():
+    example = catalog.load(EXAMPLE_OBLIGATION)
+    assert {i.kind for i in example.items.values()} <= catalog.GENERIC_KINDS
+    assert example.only_path is not None  # one path: nothing to choose
+    assert {i.kind for i in SMTP_TOML.items.values()} <= catalog.SMTP_KINDS
+
+
+# --- one truth about progress ----------------------------------------------------------
+
+
+def test_two_obligations_agree_on_page_share_view_status_and_summary(app, client, db):
+    customer, edit, share = two_obligation_customer(app, db, smtp_path="portal")
+    cid = customer["id"]
+    store.set_item(db, cid, "portal-adopt", "done", "manager:am@peiq.de", {"portal": "p.de"})
+    store.set_item(db, cid, "mail-received", "done", "receiver", {"evidence": "received"})
+    fill_example(db, cid)  # 2 of 3 steps: 66 %
+    expected = ("83", {SMTP_OBLIGATION: "100", EXAMPLE: "66"})  # (100 + 66) // 2
+    for url in (f"/c/{edit}", f"/s/{share}", f"/c/{edit}/o/{EXAMPLE}", f"/s/{share}/o/{EXAMPLE}",
+                f"/c/{edit}/o/{SMTP_OBLIGATION}"):  # fmt: skip
+        text = client.get(url).text
+        assert progress_on(text) == expected, url
+        assert "Ihre Aufgaben" in text and "Rechtliche Angaben" in text and "SMTP-Postfach" in text
+    assert 'data-progress="66"' in client.get(f"/c/{edit}/o/{EXAMPLE}").text
+    for prefix, token in (("c", edit), ("s", share)):
+        status = client.get(f"/{prefix}/{token}/status.json").get_json()
+        assert status["progress"] == 100 and status["overall_progress"] == 83
+        assert [(o["id"], o["path"], o["progress"]) for o in status["obligations"]] == [
+            (SMTP_OBLIGATION, "portal", 100), (EXAMPLE, "standard", 66),
+        ]  # fmt: skip
+        assert [(i["id"], i["state"]) for i in status["obligations"][1]["items"]] == [
+            ("legal-pages", "done"), ("avv-sent", "done"), ("avv-received", "open"),
+        ]  # fmt: skip
+        assert status["obligations"][1]["items"][0]["detail"]["values"] == LEGAL_VALUES
+    overview.refresh(db, app.extensions["obligations"])
+    row = db.execute(
+        "SELECT progress, obligations_summary, waiting_for_peiq, completed_at FROM customers"
+        " WHERE id = ?", [cid],
+    ).fetchone()  # fmt: skip
+    assert row[0] == 83 and row[2] == 1 and row[3] is None  # PEIQ's turn: the AVV arrived?
+    assert json.loads(row[1]) == [
+        {"id": SMTP_OBLIGATION, "path": "portal", "progress": 100},
+        {"id": EXAMPLE, "path": "standard", "progress": 66},
+    ]
+
+
+def test_everything_fulfilled_only_when_every_obligation_is(app, client, db):
+    customer, edit, share = two_obligation_customer(app, db, smtp_path="portal")
+    cid = customer["id"]
+    store.set_item(db, cid, "portal-adopt", "done", "manager:am@peiq.de", {"portal": "p.de"})
+    store.set_item(db, cid, "mail-received", "done", "receiver", {"evidence": "received"})
+    text = client.get(f"/c/{edit}").text
+    assert "Geschafft!" in text and 'id="all-done"' not in text  # the SMTP one only
+    fill_example(db, cid, confirmed_by_peiq=True)
+    for url in (f"/c/{edit}", f"/s/{share}/o/{EXAMPLE}"):
+        text = client.get(url).text
+        assert progress_on(text) == ("100", {SMTP_OBLIGATION: "100", EXAMPLE: "100"})
+        assert 'id="all-done"' in text
+    overview.refresh(db, app.extensions["obligations"])
+    row = db.execute("SELECT progress, completed_at FROM customers WHERE id = ?", [cid]).fetchone()
+    assert row[0] == 100 and row[1]
+
+
+def test_a_customer_with_one_obligation_sees_no_list(app, client, customers):
+    _, edit, _ = customers.create(path="portal")
+    assert "Ihre Aufgaben" not in client.get(f"/c/{edit}").text
+    assert client.get(f"/c/{edit}/o/{EXAMPLE}").status_code == 404  # not hers
+    assert client.get(f"/c/{edit}/o/unbekannt").status_code == 404
+
+
+# --- the generic kinds over HTTP -------------------------------------------------------
+
+
+def post(client, token, url, data, htmx=True):
+    from mitwirkung.customer import link_csrf_token
+
+    with client.application.app_context():
+        csrf = link_csrf_token(token)
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.post(url, data={"csrf_token": csrf, **data}, headers=headers)
+
+
+def test_fields_are_judged_per_type_and_what_was_typed_is_kept(app, client, db):
+    customer, edit, _ = two_obligation_customer(app, db)
+    url = f"/c/{edit}/o/{EXAMPLE}/items/legal-pages"
+    bad = {**LEGAL_VALUES, "imprint-url": "www.mueller-verlag.de/impressum",
+           "privacy-contact": "datenschutz(at)mueller-verlag.de", "company": "",
+           "privacy-url": "ftp://mueller-verlag.de/datenschutz", "language": "Latein"}  # fmt: skip
+    answer = post(client, edit, url, bad)
+    assert answer.status_code == 422
+    text = answer.text
+    assert text.count('aria-invalid="true"') == 5
+    assert "Bitte füllen Sie dieses Feld aus." in text
+    assert text.count("Bitte eine vollständige Webadresse eingeben") == 2
+    assert "Bitte eine vollständige E-Mail-Adresse eingeben" in text
+    assert "Bitte wählen Sie eine der angebotenen Möglichkeiten." in text
+    assert 'value="www.mueller-verlag.de/impressum"' in text  # kept as typed
+    assert 'value="datenschutz(at)mueller-verlag.de"' in text
+    assert store.item_rows(db, customer["id"], obligation_id=EXAMPLE) == {}  # nothing stored
+    answer = post(client, edit, url, {**LEGAL_VALUES, "language": ""})  # optional: may be empty
+    assert answer.status_code == 200 and "Gespeichert." in answer.text
+    # the same response carries the progress and the list (overall) out of band
+    assert 'id="progress" hx-swap-oob="true"' in answer.text and 'data-progress="33"' in answer.text
+    assert 'id="obligations"' in answer.text and 'data-overall-progress="16"' in answer.text
+    row = store.item_rows(db, customer["id"], obligation_id=EXAMPLE)["legal-pages"]
+    assert row["state"] == "done" and row["detail"]["values"]["language"] == ""
+    assert row["detail"]["values"]["imprint-url"] == LEGAL_VALUES["imprint-url"]
+    # the SMTP obligation's items are untouched by the example's
+    assert store.item_rows(db, customer["id"]) == {}
+
+
+def test_a_number_field_and_a_too_long_text(tmp_path):
+    from mitwirkung.kinds import fields
+
+    number = catalog.Field("n", "Zahl", "number")
+    assert fields.problem(number, "12,5") is None and fields.problem(number, "12.5") is None
+    assert fields.problem(number, "zwölf") == "number" and fields.problem(number, "1e5") == "number"
+    short = catalog.Field("t", "Text", "text", max_length=3)
+    assert fields.problem(short, "abcd") == "too-long"
+    assert fields.problem(short, "a\x00b") == "unprintable"
+    assert fields.problem(catalog.Field("u", "URL", "url"), "https://") == "url"
+    assert fields.problem(catalog.Field("u", "URL", "url"), "https://[::1") == "url"
+    assert fields.problem(catalog.Field("e", "E", "email", required=False), "") is None
+
+
+def test_manual_confirmation_is_given_and_taken_back(app, client, db):
+    customer, edit, _ = two_obligation_customer(app, db)
+    url = f"/c/{edit}/o/{EXAMPLE}/items/avv-sent"
+    answer = post(client, edit, url, {"done": "1"})
+    assert answer.status_code == 200 and "Bestätigt." in answer.text
+    assert "Bestätigung zurücknehmen" in answer.text
+    rows = store.item_rows(db, customer["id"], obligation_id=EXAMPLE)
+    assert rows["avv-sent"]["state"] == "done"
+    answer = post(client, edit, url, {"done": "0"})
+    assert "Bestätigung zurückgenommen." in answer.text
+    assert store.item_rows(db, customer["id"], obligation_id=EXAMPLE)["avv-sent"]["state"] == "open"
+    events = [e for e in store.events(db, customer["id"]) if e["kind"] == "item-state"]
+    assert [(e["item_id"], e["data"]["state"], e["obligation_id"]) for e in events[:2]] == [
+        ("avv-sent", "open", EXAMPLE), ("avv-sent", "done", EXAMPLE),
+    ]  # fmt: skip
+    # without JavaScript: a redirect back to the item
+    answer = post(client, edit, url, {"done": "1"}, htmx=False)
+    assert answer.status_code == 303 and answer.location.endswith(f"/o/{EXAMPLE}#item-avv-sent")
+
+
+def test_the_customer_cannot_do_peiqs_part_nor_write_without_the_links_token(app, client, db):
+    customer, edit, share = two_obligation_customer(app, db)
+    fill_example(db, customer["id"])
+    assert post(client, edit, f"/c/{edit}/o/{EXAMPLE}/items/avv-received", {}).status_code == 404
+    answer = client.post(f"/c/{edit}/o/{EXAMPLE}/items/avv-sent", data={"done": "0"})
+    assert answer.status_code == 400  # no CSRF token of the link
+    assert client.post(f"/s/{share}/o/{EXAMPLE}/items/avv-sent", data={}).status_code in (404, 405)
+    rows = store.item_rows(db, customer["id"], obligation_id=EXAMPLE)
+    assert rows["avv-sent"]["state"] == "done" and "avv-received" not in rows
+
+
+def test_peiq_confirms_when_it_is_its_turn_and_the_customer_sees_it(app, client, db, auth):
+    customer, edit, share = two_obligation_customer(app, db, smtp_path="portal")
+    cid = customer["id"]
+    auth.login()
+    manage = client.get(f"/manage/customers/{cid}").text
+    assert "Weitere Aufgaben" in manage and "Bestätigen: PEIQ hat den AVV erhalten" not in manage
+    confirm = f"/manage/customers/{cid}/o/{EXAMPLE}/items/avv-received/confirm"
+    csrf = auth.customers.csrf(f"/manage/customers/{cid}")
+    answer = client.post(confirm, data={"csrf_token": csrf}, follow_redirects=True)
+    assert "Das geht erst, wenn die Kund:in alle anderen Schritte erledigt hat." in answer.text
+    fill_example(db, cid)
+    page = client.get(f"/c/{edit}/o/{EXAMPLE}").text
+    assert "Wartet auf PEIQ" in page and "Jetzt ist PEIQ an der Reihe" in page
+    assert f'hx-get="/c/{edit}/o/{EXAMPLE}/items/avv-received"' in page  # asks for itself
+    overview.refresh(db, app.extensions["obligations"])
+    assert db.execute("SELECT waiting_for_peiq FROM customers WHERE id = ?", [cid]).fetchone()[0]
+    manage = client.get(f"/manage/customers/{cid}").text
+    assert "Bestätigen: PEIQ hat den AVV erhalten" in manage
+    queue = client.get("/manage/").text  # "Für PEIQ zu tun" lists PEIQ's confirmation
+    assert "Rechtliche Angaben: „PEIQ hat den AVV erhalten“ bestätigen" in queue
+    assert "datenschutz@mueller-verlag.de" in manage  # PEIQ sees the values
+    answer = client.post(confirm, data={"csrf_token": csrf}, follow_redirects=True)
+    assert "Bestätigt. Die Kund:in sieht es sofort auf ihrer Seite." in answer.text
+    assert 'data-obligation-progress="rechtliches">100 %' in answer.text
+    polled = client.get(f"/c/{edit}/o/{EXAMPLE}/items/avv-received", headers={"HX-Request": "true"})
+    assert "PEIQ hat das am" in polled.text and 'data-progress="100"' in polled.text
+    assert "Geschafft" in client.get(f"/s/{share}/o/{EXAMPLE}").text
+    assert "„PEIQ hat den AVV erhalten“ bestätigen" not in client.get("/manage/").text
+    again = client.post(confirm, data={"csrf_token": csrf}, follow_redirects=True)
+    assert "Das war schon bestätigt." in again.text
+    events = [e for e in store.events(db, cid) if e["item_id"] == "avv-received"]
+    assert [(e["actor"], e["data"]["state"]) for e in events] == [("manager:am@peiq.de", "done")]
+    # the manager's history names the obligation of each step
+    history = client.get(f"/manage/customers/{cid}").text
+    assert "Rechtliche Angaben – PEIQ hat den AVV erhalten → Erledigt" in history
+    assert (
+        "Rechtliche Angaben – AVV von der Kund:in unterschrieben abgeschickt → Erledigt" in history
+    )
+    csv = client.get(f"/manage/customers/{cid}/history.csv").text
+    assert "Rechtliche Angaben – PEIQ hat den AVV erhalten → Erledigt" in csv
+
+
+def test_the_command_line_gives_a_customer_the_obligations_named(app, db):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["customers", "create", "Weser Kurier", "--obligation", EXAMPLE, "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    cid = json.loads(result.output)["id"]
+    assert [r["obligation_id"] for r in store.customer_obligations(db, cid)] == [
+        SMTP_OBLIGATION, EXAMPLE,
+    ]  # fmt: skip
+    result = runner.invoke(args=["customers", "create", "Anderer", "--obligation", "gibt-es-nicht"])
+    assert result.exit_code != 0 and "Unbekannte Aufgabe gibt-es-nicht" in result.output
+    # without --obligation every loaded obligation (manage's tests); the SMTP one alone:
+    result = runner.invoke(
+        args=["customers", "create", "Nur SMTP", "--obligation", SMTP_OBLIGATION, "--json"]
+    )
+    cid = json.loads(result.output)["id"]
+    assert [r["obligation_id"] for r in store.customer_obligations(db, cid)] == [SMTP_OBLIGATION]
+
+
+def test_a_new_run_belongs_to_the_smtp_obligation(app, client, db, customers):
+    customer, edit, _ = customers.create(path="smtp-own")
+    runner = app.extensions["runner"]
+
+    async def check():
+        return {"ok": True}
+
+    job = Job(customer_id=customer["id"], kind="probe", settings={}, actor="customer",
+              check=check, finish=lambda db, run_id, result: ("done", result))  # fmt: skip
+    run_id = runner.submit(db, job)
+    assert db.table("runs").get(run_id)["obligation_id"] == SMTP_OBLIGATION
+    assert runner.wait(run_id, 10)
