@@ -15,6 +15,8 @@ from werkzeug.security import generate_password_hash
 from zxcvbn import zxcvbn
 
 from .db import now
+from .words import accounts as words
+from .words.accounts import RULE_TEXT, SITE_WORDS
 
 MIN_LENGTH = 10
 MAX_LENGTH = 200
@@ -24,28 +26,7 @@ INVITE_DAYS = 7
 RESET_HOURS = 48
 _ZXCVBN_LOCK = threading.Lock()  # zxcvbn keeps the user inputs in a module-level dict
 
-RULE = (
-    f"Mindestens {MIN_LENGTH} Zeichen und nicht leicht zu erraten – zum Beispiel drei, vier "
-    "zufällige Wörter mit Bindestrichen."
-)
-_WHY = {
-    "passwords": "steht auf der Liste der häufigsten Passwörter",
-    "user_inputs": "enthält Ihre E-Mail-Adresse, Ihren Namen oder den Namen PEIQ",
-    "site_words": "beginnt mit einem Wort, das Angreifer zuerst versuchen (Jahreszeit, Monat)",
-    "repeat": "wiederholt nur dieselben Zeichen",
-    "sequence": "ist eine Zeichenfolge wie „1234“ oder „abcd“",
-    "spatial": "ist ein Tastaturmuster wie „qwertz“",
-    "date": "besteht zu großen Teilen aus einem Datum",
-}
-
-
-# Site-specific words for zxcvbn's user_inputs (its dictionaries are English): the words a
-# German password spray tries first — seasons and months ("Sommer2026!!"), and our own names.
-SITE_WORDS = (
-    "peiq", "mitwirkung", "passwort", "kennwort", "verlag", "sommer", "winter", "herbst",
-    "frühling", "fruehling", "januar", "februar", "märz", "maerz", "april", "mai", "juni",
-    "juli", "august", "september", "oktober", "november", "dezember", "hallo", "willkommen",
-)  # fmt: skip
+RULE = RULE_TEXT.format(min_length=MIN_LENGTH)
 
 
 class Refusal(ValueError):
@@ -60,9 +41,9 @@ def password_problem(password: str, email: str = "", name: str = "") -> str | No
     it at least MIN_SCORE of 4, with the e-mail address and name counted as known words.
     """
     if len(password) < MIN_LENGTH:
-        return f"Das Passwort ist zu kurz: bitte mindestens {MIN_LENGTH} Zeichen."
+        return words.TOO_SHORT.format(limit=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Das Passwort ist zu lang: bitte höchstens {MAX_LENGTH} Zeichen."
+        return words.TOO_LONG.format(limit=MAX_LENGTH)
     inputs = [email, email.split("@")[0], *name.split(), *SITE_WORDS]
     with _ZXCVBN_LOCK:
         result = zxcvbn(password[:ZXCVBN_MAX], user_inputs=[i for i in inputs if i])
@@ -73,10 +54,10 @@ def password_problem(password: str, email: str = "", name: str = "") -> str | No
         key = match.get("dictionary_name") if match["pattern"] == "dictionary" else match["pattern"]
         if key == "user_inputs" and match.get("matched_word") in SITE_WORDS[5:]:
             key = "site_words"
-        if key in _WHY and _WHY[key] not in reasons:
-            reasons.append(_WHY[key])
-    why = f" (es {' und '.join(reasons)})" if reasons else ""
-    return f"Dieses Passwort ist zu leicht zu erraten{why}. {RULE}"
+        if key in words.WHY and words.WHY[key] not in reasons:
+            reasons.append(words.WHY[key])
+    why = words.WHY_PREFIX.format(reasons=words.AND.join(reasons)) if reasons else ""
+    return words.TOO_WEAK.format(why=why, rule=RULE)
 
 
 def _hash(token: str) -> str:
@@ -141,11 +122,9 @@ def invite(db: Database, email: str, name: str | None, actor: str) -> tuple[dict
     """
     existing = by_email(db, email)
     if existing and not existing["active"]:
-        raise Refusal(
-            f"Der Zugang {email} ist deaktiviert. Aktivieren Sie ihn wieder, statt neu einzuladen."
-        )
+        raise Refusal(words.DEACTIVATED.format(email=email))
     if existing and existing["password_set_at"]:
-        raise Refusal(f"Ein:e Account Manager:in mit der E-Mail {email} gibt es schon.")
+        raise Refusal(words.EXISTS.format(email=email))
     if existing is None:
         table = db.table("managers")
         table.insert(
@@ -202,10 +181,7 @@ def deactivate(db: Database, manager_id: int, actor: str) -> None:
             [manager_id],
         ).fetchone()[0]
         if not active:
-            raise Refusal(
-                "Der letzte aktive Zugang kann nicht deaktiviert werden (sonst kann sich "
-                "niemand mehr anmelden)."
-            )
+            raise Refusal(words.LAST_ACTIVE)
         db.execute(
             "UPDATE managers SET active = 0, deactivated_at = ? WHERE id = ?", [now(), manager_id]
         )

@@ -14,9 +14,9 @@ from __future__ import annotations
 import string
 
 from .checks.smtp.message import a_labels
+from .words.address import ADDRESS_PROBLEMS, EXAMPLE, SPACE
 
 ATEXT = frozenset(string.ascii_letters + string.digits + "!#$%&'*+-/=?^_`{|}~")
-EXAMPLE = "z. B. it@ihre-firma.de"
 
 
 def _atext(char: str) -> bool:
@@ -25,7 +25,20 @@ def _atext(char: str) -> bool:
 
 
 class AddressError(ValueError):
-    """Not one mailable address; str() is the German message for the field."""
+    """Not one mailable address; str() is the German message for the field.
+
+    AddressError(code, **params): code a key of words.address.ADDRESS_PROBLEMS (the German
+    sentence, rendered when shown); AddressError(text) keeps a message another check worded.
+    """
+
+    def __init__(self, code: str, **params):
+        self.code, self.params = code, params
+        super().__init__(code)
+
+    def __str__(self) -> str:
+        if self.code not in ADDRESS_PROBLEMS:
+            return self.code
+        return ADDRESS_PROBLEMS[self.code].format(example=EXAMPLE, **self.params)
 
 
 def addr_spec(value: str) -> str:
@@ -37,48 +50,32 @@ def addr_spec(value: str) -> str:
     value = (value or "").strip().removeprefix("mailto:")
     if value.count("@") != 1:
         if value.count("@") > 1:
-            raise AddressError(
-                "Bitte genau eine E-Mail-Adresse eingeben (es steht mehr als ein @ darin), "
-                f"{EXAMPLE}."
-            )
-        raise AddressError(f"Bitte eine vollständige E-Mail-Adresse eingeben, {EXAMPLE}.")
+            raise AddressError("several")
+        raise AddressError("incomplete")
     local, domain = value.split("@")
     if not local or not domain:
-        raise AddressError(f"Bitte eine vollständige E-Mail-Adresse eingeben, {EXAMPLE}.")
+        raise AddressError("incomplete")
     bad = sorted({c for c in local if not _atext(c) and c != "."})
     if bad:
-        shown = " ".join(f"„{c}“" if c.strip() else "Leerzeichen" for c in bad)
-        raise AddressError(
-            f"Vor dem @ stehen Zeichen, die in einer E-Mail-Adresse nicht vorkommen dürfen: "
-            f"{shown}. Bitte genau eine Adresse eingeben, {EXAMPLE}."
-        )
+        shown = " ".join(f"„{c}“" if c.strip() else SPACE for c in bad)
+        raise AddressError("characters", shown=shown)
     if "=?" in local and "?=" in local:  # RFC 2047 §5: never an encoded-word in an addr-spec
-        raise AddressError(
-            "Vor dem @ steht eine verschlüsselte Schreibweise („=?…?=“), die Mailprogramme "
-            f"anders lesen als Server. Bitte die Adresse im Klartext eingeben, {EXAMPLE}."
-        )
+        raise AddressError("encoded")
     if local.startswith(".") or local.endswith(".") or ".." in local:
-        raise AddressError(
-            "Vor dem @ darf ein Punkt nicht am Anfang oder am Ende stehen und nicht doppelt. "
-            f"Bitte prüfen Sie die Adresse, {EXAMPLE}."
-        )
+        raise AddressError("dots")
     if len(local) > 64:
-        raise AddressError("Der Teil vor dem @ ist länger als 64 Zeichen – bitte prüfen.")
+        raise AddressError("local_too_long")
     if any(c.isspace() or c in '<>()[],;:"\\' for c in domain):
-        raise AddressError(
-            f"Nach dem @ steht ein Zeichen, das in keinem Domainnamen vorkommt. {EXAMPLE}."
-        )
+        raise AddressError("domain_characters")
     try:
         ascii_domain = a_labels(domain)
     except ValueError as e:  # message.AddressError carries its German sentence
         raise AddressError(getattr(e, "message", None) or str(e)) from None
     if "." not in ascii_domain.strip("."):
-        raise AddressError(
-            f"Der Teil nach dem @ („{domain}“) braucht eine Endung wie .de oder .com."
-        )
+        raise AddressError("no_dot", domain=domain)
     address = f"{local}@{ascii_domain}"
     if len(address) > 254:
-        raise AddressError("Die Adresse ist länger als 254 Zeichen – bitte prüfen.")
+        raise AddressError("too_long")
     return address
 
 
@@ -94,9 +91,5 @@ def not_pruefadresse(address: str, inbound_domain: str | None) -> str:
     domain = address.rpartition("@")[2].rstrip(".").lower()
     own = a_labels(inbound_domain).rstrip(".").lower()
     if domain == own or domain.endswith("." + own):
-        raise AddressError(
-            f"Das ist eine Prüfadresse (…@{inbound_domain}) – sie nimmt nur Mails an, die Sie "
-            "auf dem gewählten Weg senden. Bitte geben Sie hier eine Adresse einer Person ein, "
-            f"{EXAMPLE}."
-        )
+        raise AddressError("pruefadresse", inbound_domain=inbound_domain)
     return address

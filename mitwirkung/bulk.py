@@ -11,6 +11,7 @@ from . import accounts, mail, store
 from .db import get_db
 from .manage.base import actor, load_manager
 from .manage.links import mail_link
+from .words import bulk as words
 
 bp = Blueprint("bulk", __name__, url_prefix="/manage")
 bp.before_request(load_manager)
@@ -38,7 +39,7 @@ def _assign(db, customers: list[dict]) -> None:
     raw = request.form.get("manager", "")
     manager = accounts.by_id(db, int(raw)) if raw.isascii() and raw.isdigit() else None
     if raw and (manager is None or not manager["active"]):
-        flash("Bitte eine Person aus der Liste wählen.", "error")
+        flash(words.PICK_PERSON, "error")
         return
     manager_id = manager["id"] if manager else None
     name = manager["name"] if manager else None
@@ -52,15 +53,14 @@ def _assign(db, customers: list[dict]) -> None:
                 db, c["id"], actor(), "peiq-contact-changed", data={"name": name},
                 activity=False,
             )  # fmt: skip
-    who = name or "niemand Bestimmtes (alle Account Manager:innen)"
-    flash(f"PEIQ-Ansprechpartner:in für {len(moved)} Kund:in(nen) jetzt: {who}."
-          + (f" {len(customers) - len(moved)} hatten sie schon." if len(moved) < len(customers)
-             else ""))  # fmt: skip
+    kept = len(customers) - len(moved)
+    flash(words.ASSIGNED.format(moved=len(moved), who=name or words.NOBODY)
+          + (words.HAD_ALREADY.format(count=kept) if kept else ""))  # fmt: skip
 
 
 def _send_links(db, customers: list[dict]) -> None:
     if not mail.configured(current_app.config):
-        flash(f"Keine Links verschickt. {mail.NOT_CONFIGURED}", "error")
+        flash(words.NO_LINKS.format(why=mail.NOT_CONFIGURED), "error")
         return
     sent, refused = 0, []
     for c in customers:
@@ -70,11 +70,11 @@ def _send_links(db, customers: list[dict]) -> None:
         else:
             sent += 1
     if sent:
-        flash(f"Kund:innen-Link an {sent} Kund:in(nen) per E-Mail verschickt.")
+        flash(words.LINKS_SENT.format(sent=sent))
     for line in refused[:10]:
         flash(line, "error")
     if len(refused) > 10:
-        flash(f"… und {len(refused) - 10} weitere nicht verschickt.", "error")
+        flash(words.MORE_REFUSED.format(count=len(refused) - 10), "error")
 
 
 @bp.post("/auswahl")
@@ -84,7 +84,7 @@ def selection():
     customers = _selected(db)
     action = request.form.get("action", "")
     if not customers:
-        flash("Bitte wählen Sie zuerst Kund:innen aus (Kästchen vor dem Namen).", "error")
+        flash(words.SELECT_FIRST, "error")
     elif action == "assign":
         _assign(db, customers)
     elif action == "send-links":
@@ -96,8 +96,7 @@ def selection():
             return render_template("bulk_confirm.html", customers=active, back=back)
         for c in active:
             store.archive_customer(db, c["id"], actor())
-        flash(f"{len(active)} Kund:in(nen) archiviert. Unter „Archivierte Kund:innen“ können Sie "
-              "sie wiederherstellen.")  # fmt: skip
+        flash(words.ARCHIVED.format(count=len(active)))
     else:
-        flash("Bitte wählen Sie eine Aktion.", "error")
+        flash(words.PICK_ACTION, "error")
     return redirect(_back(), 303)

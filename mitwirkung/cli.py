@@ -3,10 +3,10 @@
 import json
 
 import click
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from . import accounts, mail, store
+from . import accounts, mail, mailtext, store
 from .accounts import create_manager
 from .catalog import SMTP_OBLIGATION, starting_paths
 from .checks.domain import normalize_domain
@@ -14,9 +14,10 @@ from .checks.smtp import shown_address
 from .db import get_db
 from .forms import normalize_email, normalize_name
 from .web import customer_links, local_time, obligations, public_url
+from .words import cli as words
 
-managers = AppGroup("managers", help="Account Manager:innen verwalten.")
-customers = AppGroup("customers", help="Kund:innen verwalten.")
+managers = AppGroup("managers", help=words.GROUP_MANAGERS)
+customers = AppGroup("customers", help=words.GROUP_CUSTOMERS)
 
 
 class Refused(click.ClickException):
@@ -25,23 +26,20 @@ class Refused(click.ClickException):
     exit_code = 2
 
     def show(self, file=None):
-        click.echo(f"Fehler: {self.format_message()}", err=True)
+        click.echo(words.ERROR.format(message=self.format_message()), err=True)
 
 
 def utf8(value: str | None, hint: str) -> str | None:
     """Refuse an argument that was not valid UTF-8 (click keeps such bytes as surrogates)."""
     if value is not None and any("\ud800" <= c <= "\udfff" for c in value):
-        raise Refused(
-            f"{hint} enthält Bytes, die kein gültiges UTF-8 sind. Bitte prüfen Sie die "
-            "Zeichenkodierung Ihres Terminals."
-        )
+        raise Refused(words.NOT_UTF8.format(hint=hint))
     return value
 
 
 def _password(password: str, email: str, name: str | None, option: str = "--password") -> str:
     problem = accounts.password_problem(utf8(password, option), email, name or "")
     if problem:
-        raise Refused(f"{option}: {problem}")
+        raise Refused(words.OPTION_PROBLEM.format(option=option, problem=problem))
     return password
 
 
@@ -55,34 +53,30 @@ def _email(email: str) -> str:
 def _manager(email: str) -> dict:
     manager = accounts.by_email(get_db(), _email(email))
     if manager is None:
-        raise Refused(f"Eine:n Account Manager:in mit der E-Mail {email} gibt es nicht.")
+        raise Refused(words.NO_MANAGER.format(email=email))
     return manager
 
 
 def _print_link(manager: dict, token: str, expires: str, purpose: str) -> None:
     url = public_url("team.set_password", token=token)
-    what = "Einladung" if purpose == "invite" else "Link für ein neues Passwort"
-    click.echo(f"{what} für {shown_address(manager['email'])}, einmal gültig bis "
-               f"{local_time(expires)}:")  # fmt: skip
+    shown = shown_address(manager["email"])
+    click.echo(words.LINK[purpose].format(email=shown, expires=local_time(expires)))
     click.echo(url)
     if mail.configured(current_app.config):
-        text = render_template(
-            "mail/manager_link.txt", name=manager["name"], email=shown_address(manager["email"]),
-            by="Die Administration", purpose=purpose, url=url, expires=local_time(expires),
+        subject, text = mailtext.render(
+            "manager_link", name=manager["name"], email=shown_address(manager["email"]),
+            by=words.BY_ADMIN, purpose=purpose, url=url, expires=local_time(expires),
         )  # fmt: skip
-        subject = "Ihr Zugang zu Mitwirkung (PEIQ)"
         problem = mail.deliver(current_app.config, [manager["email"]], subject, text)
-        click.echo(
-            f"Nicht per E-Mail verschickt: {problem}" if problem else "Per E-Mail verschickt."
-        )
+        click.echo(words.NOT_MAILED.format(problem=problem) if problem else words.MAILED)
     else:
-        click.echo("Der E-Mail-Versand ist nicht eingerichtet: geben Sie den Link selbst weiter.")
+        click.echo(words.NO_MAIL)
 
 
 @managers.command("create")
 @click.argument("email")
-@click.option("--password", required=True, help=f"Erstes Passwort ({accounts.RULE})")
-@click.option("--name", default=None, help="Angezeigter Name.")
+@click.option("--password", required=True, help=words.HELP["password"].format(rule=accounts.RULE))
+@click.option("--name", default=None, help=words.HELP["name"])
 def managers_create(email, password, name):
     """Legt eine:n Account Manager:in an, die/der sich unter /manage/ anmelden kann."""
     email = _email(email)
@@ -93,10 +87,10 @@ def managers_create(email, password, name):
     _password(password, email, name)
     db = get_db()
     if accounts.by_email(db, email):
-        raise Refused(f"Ein:e Account Manager:in mit der E-Mail {email} gibt es schon.")
+        raise Refused(words.MANAGER_EXISTS.format(email=email))
     create_manager(db, email, password, name)
     accounts.record(db, "cli", "password-set", accounts.by_email(db, email)["id"])
-    click.echo(f"Account Manager:in {shown_address(email)} angelegt.")
+    click.echo(words.CREATED.format(email=shown_address(email)))
 
 
 @managers.command("list")
@@ -104,16 +98,20 @@ def managers_list():
     """Zeigt alle Zugänge: E-Mail, Name, Zustand, offene Sitzungen."""
     for m in get_db().query("SELECT * FROM managers ORDER BY email"):
         state = (
-            "deaktiviert" if not m["active"]
-            else "eingeladen" if not m["password_set_at"] else "aktiv"
+            "deactivated" if not m["active"]
+            else "invited" if not m["password_set_at"] else "active"
         )  # fmt: skip
         sessions = accounts.open_sessions(get_db(), m["id"])
-        click.echo(f"{shown_address(m['email'])}\t{m['name']}\t{state}\t{sessions} Sitzung(en)")
+        line = words.MANAGER_LINE.format(
+            email=shown_address(m["email"]), name=m["name"], state=words.STATES[state],
+            sessions=sessions,
+        )  # fmt: skip
+        click.echo(line)
 
 
 @managers.command("invite")
 @click.argument("email")
-@click.option("--name", default=None, help="Angezeigter Name.")
+@click.option("--name", default=None, help=words.HELP["name"])
 def managers_invite(email, name):
     """Lädt ein: gibt einen einmaligen Link zum Festlegen des Passworts aus (und mailt ihn)."""
     email = _email(email)
@@ -131,7 +129,7 @@ def managers_reset(email):
     """Gibt einen einmaligen Link für ein neues Passwort aus (und mailt ihn)."""
     manager = _manager(email)
     if not manager["active"]:
-        raise Refused(f"Der Zugang {email} ist deaktiviert (managers activate {email}).")
+        raise Refused(words.DEACTIVATED_HOW_BACK.format(email=email))
     purpose = "reset" if manager["password_set_at"] else "invite"
     token, expires = accounts.issue_token(get_db(), manager["id"], purpose, "cli")
     accounts.record(get_db(), "cli", "reset-sent", manager["id"])
@@ -146,7 +144,7 @@ def managers_set_password(email, password):
     manager = _manager(email)
     _password(password, manager["email"], manager["name"])
     accounts.set_password(get_db(), manager["id"], password, "cli")
-    click.echo(f"Passwort von {shown_address(manager['email'])} gesetzt; Sitzungen beendet.")
+    click.echo(words.PASSWORD_SET.format(email=shown_address(manager["email"])))
 
 
 @managers.command("deactivate")
@@ -158,7 +156,7 @@ def managers_deactivate(email):
         accounts.deactivate(get_db(), manager["id"], "cli")
     except accounts.Refusal as e:
         raise Refused(str(e)) from None
-    click.echo(f"{shown_address(manager['email'])} deaktiviert.")
+    click.echo(words.DEACTIVATED_DONE.format(email=shown_address(manager["email"])))
 
 
 @managers.command("activate")
@@ -167,7 +165,7 @@ def managers_activate(email):
     """Gibt einen deaktivierten Zugang wieder frei (mit dem bisherigen Passwort)."""
     manager = _manager(email)
     accounts.activate(get_db(), manager["id"], "cli")
-    click.echo(f"{shown_address(manager['email'])} wieder aktiviert.")
+    click.echo(words.ACTIVATED.format(email=shown_address(manager["email"])))
 
 
 @managers.command("end-sessions")
@@ -177,24 +175,23 @@ def managers_end_sessions(email):
     manager = _manager(email)
     ended = accounts.end_sessions(get_db(), manager["id"])
     accounts.record(get_db(), "cli", "sessions-ended", manager["id"], count=ended)
-    click.echo(f"{ended} Sitzung(en) von {shown_address(manager['email'])} beendet.")
+    click.echo(words.SESSIONS_ENDED.format(count=ended, email=shown_address(manager["email"])))
 
 
 @customers.command("create")
 @click.argument("name")
-@click.option("--domain", default=None, help="Absender-Domain, z. B. example.de.")
-@click.option("--contact", default=None, help="E-Mail der Ansprechperson.")
+@click.option("--domain", default=None, help=words.HELP["domain"])
+@click.option("--contact", default=None, help=words.HELP["contact"])
 @click.option(
     "--contact-manager", default=None, metavar="EMAIL",
-    help="PEIQ-Ansprechpartner:in (E-Mail eines aktiven Zugangs); ohne: niemand Bestimmtes.",
+    help=words.HELP["contact-manager"],
 )  # fmt: skip
 @click.option(
     "--obligation", "obligation_ids", multiple=True, metavar="ID",
-    help="Aufgabe (Kennung aus data/obligations) außer smtp-postfach, das jede Kund:in hat; "
-    "mehrfach möglich; ohne: alle geladenen.",
+    help=words.HELP["obligation"],
 )  # fmt: skip
-@click.option("--force", is_flag=True, help="Auch anlegen, wenn Name oder Domain schon vorkommen.")
-@click.option("--json", "as_json", is_flag=True, help="Ein JSON-Objekt ausgeben.")
+@click.option("--force", is_flag=True, help=words.HELP["force"])
+@click.option("--json", "as_json", is_flag=True, help=words.HELP["json"])
 def customers_create(name, domain, contact, contact_manager, obligation_ids, force, as_json):
     """Legt eine Kund:in an und gibt Kund:innen-Link und Nur-Lese-Link aus.
 
@@ -214,9 +211,8 @@ def customers_create(name, domain, contact, contact_manager, obligation_ids, for
     obligation_ids = [utf8(o, "--obligation") for o in obligation_ids]
     unknown = [o for o in obligation_ids if o not in catalog]
     if unknown:
-        raise Refused(
-            f"Unbekannte Aufgabe {', '.join(unknown)}; bekannt sind: {', '.join(catalog.ids)}."
-        )
+        known = ", ".join(catalog.ids)
+        raise Refused(words.UNKNOWN_OBLIGATION.format(unknown=", ".join(unknown), known=known))
     # every customer has the SMTP mailbox (its page is the link's start page); without
     # --obligation every loaded obligation
     chosen = starting_paths(catalog, [SMTP_OBLIGATION, *(obligation_ids or catalog.ids)])
@@ -225,19 +221,16 @@ def customers_create(name, domain, contact, contact_manager, obligation_ids, for
     if contact_manager:
         manager = _manager(utf8(contact_manager, "--contact-manager"))
         if not manager["active"]:
-            raise Refused(f"Der Zugang {contact_manager} ist deaktiviert.")
+            raise Refused(words.DEACTIVATED.format(email=contact_manager))
         manager_id = manager["id"]
     similar = store.similar_customers(db, name, domain)
     if similar and not force:
         lines = "; ".join(
-            f"{c['name']} (Nr. {c['id']}{', archiviert' if c['archived_at'] else ''},"
-            f" gleiche {c['same']})"
+            words.SIMILAR.format(name=c["name"], id=c["id"], same=c["same"],
+                                 archived=words.SIMILAR_ARCHIVED if c["archived_at"] else "")
             for c in similar[:5]
-        )
-        raise Refused(
-            f"Es gibt schon: {lines}. Nichts angelegt. Ist es wirklich eine weitere Kund:in, "
-            "wiederholen Sie den Befehl mit --force."
-        )
+        )  # fmt: skip
+        raise Refused(words.SIMILAR_EXISTS.format(lines=lines))
     customer, _, _ = store.create_customer(
         db, name, domain, contact, "cli", contact_manager_id=manager_id, obligations=chosen
     )

@@ -15,6 +15,7 @@ from flask import current_app, g
 from sqlite_utils import Database
 
 from .migrations import migrate
+from .words.web import DB_WORDS
 
 _clock: ContextVar[datetime | None] = ContextVar("clock", default=None)
 
@@ -159,20 +160,20 @@ def write_problem(path: str) -> str | None:
         return None
     free = shutil.disk_usage(Path(path).parent).free
     if free < MIN_FREE_BYTES:
-        return f"Auf dem Datenträger der Datenbank ist nur noch {free // 1024} KB frei."
+        return DB_WORDS["low_space"].format(kb=free // 1024)
     try:
         conn = sqlite3.connect(
             f"file:{quote(path)}?mode=rw", uri=True, timeout=0.25, isolation_level=None
         )
     except sqlite3.Error as e:
-        return f"Die Datenbank lässt sich nicht zum Schreiben öffnen: {e}"
+        return DB_WORDS["not_writable"].format(error=e)
     try:
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("DELETE FROM _sqlite_migrations WHERE 0")  # a write that changes nothing
     except sqlite3.Error as e:
         if e.sqlite_errorname.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
             return None  # another writer holds the lock: writable, just busy
-        return f"Die Datenbank nimmt keine Änderungen an: {e}"
+        return DB_WORDS["refuses"].format(error=e)
     finally:
         conn.close()  # rolls the probe back
     return None

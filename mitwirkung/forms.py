@@ -35,16 +35,10 @@ from .checks import dkim as dkim_syntax
 from .checks.domain import DomainError, display_domain, normalize_domain
 from .checks.netguard import GuardError, normalize_host
 from .checks.smtp import AddressError, parse_mailbox, shown_address
+from .words import forms as words
+from .words.forms import LABELS, MESSAGES, REQUIRED
 
-ENCRYPTIONS = [
-    SelectChoice("ssl", "SSL – verschlüsselt ab dem ersten Byte (meist Port 465)"),
-    SelectChoice(
-        "tls",
-        "TLS – Verbindung startet unverschlüsselt und wird per STARTTLS verschlüsselt "
-        "(meist Port 587)",
-    ),
-    SelectChoice("none", "keine – unverschlüsselt (nur wenn der Anbieter es verlangt)"),
-]
+ENCRYPTIONS = [SelectChoice(key, label) for key, label in words.ENCRYPTIONS.items()]
 USUAL_PORTS = {"ssl": 465, "tls": 587}
 
 
@@ -69,13 +63,10 @@ def normalize_name(value: str) -> str:
     """
     value = value.strip()
     if not value:
-        raise ValueError("Bitte einen Namen eingeben.")
+        raise ValueError(MESSAGES["name_empty"])
     # Cc: control characters incl. CR, LF, NUL, U+0085; Zl/Zp: U+2028/U+2029; Cs: undecodable
     if any(unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") for c in value):
-        raise ValueError(
-            "Der Name darf keine Zeilenumbrüche oder Steuerzeichen enthalten. Bitte geben Sie "
-            "ihn in einer Zeile ein."
-        )
+        raise ValueError(MESSAGES["name_one_line"])
     return value
 
 
@@ -101,9 +92,6 @@ class EmailAddress:
             raise ValidationError(str(e)) from None
 
 
-REQUIRED = "Bitte ausfüllen."
-
-
 class Length(_Length):
     """WTForms' Length, but a value that is too long ends the field's validation.
 
@@ -113,8 +101,8 @@ class Length(_Length):
 
     def __init__(self, min=-1, max=-1, message=None):
         if message is None and max < 0:
-            message = f"Bitte mindestens {min} Zeichen eingeben."
-        super().__init__(min, max, message or f"Bitte höchstens {max} Zeichen eingeben.")
+            message = MESSAGES["too_short"].format(min=min)
+        super().__init__(min, max, message or MESSAGES["too_long"].format(max=max))
 
     def __call__(self, form, field):
         try:
@@ -167,7 +155,7 @@ class PortField(IntegerField):
                 self.data = int(text)
             except ValueError:
                 self.data = None
-                raise ValueError("Der Port ist eine Zahl, meist 465 oder 587.") from None
+                raise ValueError(MESSAGES["port_number"]) from None
         else:
             self.data = None
 
@@ -234,10 +222,7 @@ class RequiredUnlessNoLogin:
             raise StopValidation(REQUIRED)
 
 
-AUTH_METHODS = [
-    SelectChoice("password", "Benutzername und Passwort"),
-    SelectChoice("oauth-m365", "OAuth 2.0 (Microsoft 365)"),
-]
+AUTH_METHODS = [SelectChoice(key, label) for key, label in words.AUTH_METHODS.items()]
 GUID = re.compile(r"^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$", re.IGNORECASE)
 TENANT_NAME = re.compile(r"^(?=.{3,253}$)[a-z0-9-]+(?:\.[a-z0-9-]+)+$", re.IGNORECASE)
 
@@ -261,13 +246,9 @@ class OAuthId:
     def __call__(self, form, field):
         if GUID.match(field.data) or (self.tenant and TENANT_NAME.match(field.data)):
             return
-        what = "Verzeichnis-ID" if self.tenant else "Anwendungs-ID"
-        raise ValidationError(
-            f"Die {what} sieht aus wie 0b6c2a4e-1d3f-4a5b-9c7d-8e9f0a1b2c3d (8-4-4-4-12 "
-            "Zeichen aus 0–9 und a–f)"
-            + (" oder ist ein Domainname wie ihre-firma.onmicrosoft.com." if self.tenant else ".")
-            + " Sie steht in der Übersicht der App-Registrierung im Microsoft Entra Admin Center."
-        )
+        what = MESSAGES["oauth_tenant_id" if self.tenant else "oauth_client_id"]
+        tenant = MESSAGES["oauth_tenant_name"] if self.tenant else ""
+        raise ValidationError(MESSAGES["oauth_id"].format(what=what, tenant=tenant))
 
 
 def auth_method_or_default(value):
@@ -276,48 +257,42 @@ def auth_method_or_default(value):
 
 class SmtpSettingsForm(LinkForm):
     host = StringField(
-        "Server/Host", [DataRequired(REQUIRED), Length(max=300), HostName()], filters=[strip]
+        LABELS["host"], [DataRequired(REQUIRED), Length(max=300), HostName()], filters=[strip]
     )
     port = PortField(
-        "Port",
-        [
-            InputRequired("Bitte eine Portnummer eingeben, meist 465 oder 587."),
-            NumberRange(
-                1, 65535, "Der Port ist eine Zahl zwischen 1 und 65535, meist 465 oder 587."
-            ),
-        ],
+        LABELS["port"],
+        [InputRequired(MESSAGES["port_required"]), NumberRange(1, 65535, MESSAGES["port_range"])],
     )
     encryption = RadioField(
-        "Verschlüsselung",
+        LABELS["encryption"],
         choices=ENCRYPTIONS,
         validate_choice=False,
-        validators=[Choice("Bitte wählen Sie eine Verschlüsselung: SSL, TLS oder keine.")],
+        validators=[Choice(MESSAGES["encryption"])],
     )
-    no_login = BooleanField(
-        "Mein Server braucht keine Anmeldung (er nimmt Mails von den IP-Adressen an, von "
-        "denen PRINT PPS sendet)"
+    no_login = BooleanField(LABELS["no_login"])
+    username = StringField(
+        LABELS["username"], [RequiredUnlessNoLogin(), Length(max=300)], filters=[strip]
     )
-    username = StringField("Nutzer", [RequiredUnlessNoLogin(), Length(max=300)], filters=[strip])
     auth_method = RadioField(
-        "Anmeldeverfahren",
+        LABELS["auth_method"],
         choices=AUTH_METHODS,
         default="password",
         validate_choice=False,
         filters=[auth_method_or_default],
-        validators=[Choice("Bitte wählen Sie ein Anmeldeverfahren.")],
+        validators=[Choice(MESSAGES["auth_method"])],
     )
     oauth_tenant = StringField(
-        "Verzeichnis-ID (Tenant-ID)",
+        LABELS["oauth_tenant"],
         [RequiredForOAuth(), Length(max=253), OAuthId(tenant=True)],
         filters=[strip],
     )
     oauth_client = StringField(
-        "Anwendungs-ID (Client-ID)",
+        LABELS["oauth_client"],
         [RequiredForOAuth(), Length(max=100), OAuthId()],
         filters=[strip],
     )
     sender = StringField(
-        "Absenderadresse",
+        LABELS["sender"],
         [DataRequired(REQUIRED), Length(max=300), EmailAddress(), SmtpMailbox()],
         filters=[strip],
     )
@@ -334,31 +309,21 @@ class SmtpSettingsForm(LinkForm):
 class SmtpTestForm(SmtpSettingsForm):
     """The settings plus what only the live test needs; the password is never rendered back."""
 
-    password = PasswordField("Passwort", [Length(max=500)])
-    client_secret = PasswordField("Geheimer Clientschlüssel (Client Secret)", [Length(max=500)])
+    password = PasswordField(LABELS["password"], [Length(max=500)])
+    client_secret = PasswordField(LABELS["client_secret"], [Length(max=500)])
     recipient = StringField(
-        "Empfänger der Testmail",
-        [DataRequired("Bitte geben Sie an, wohin die Testmail gehen soll."), Length(max=300),
+        LABELS["recipient"],
+        [DataRequired(MESSAGES["recipient"]), Length(max=300),
          EmailAddress(), SmtpMailbox()],
         filters=[strip],
     )  # fmt: skip
-    allow_plain = BooleanField(
-        "Ja, das Passwort darf ohne Verschlüsselung übertragen werden (nur wenn Ihr Anbieter "
-        "keine Verschlüsselung anbietet)."
-    )
-    handover = BooleanField(
-        "Passwort außerdem sicher (verschlüsselt) an PEIQ übergeben – nur wenn die Anmeldung "
-        "beim Test klappt"
-    )
+    allow_plain = BooleanField(LABELS["allow_plain"])
+    handover = BooleanField(LABELS["handover"])
 
     def validate_allow_plain(self, field):
         login = not self.no_login.data
         if self.encryption.data == "none" and self.password.data and login and not field.data:
-            raise ValidationError(
-                "Ohne Verschlüsselung wäre Ihr Passwort unterwegs lesbar. Wählen Sie SSL oder "
-                "TLS – oder bestätigen Sie hier ausdrücklich, dass es unverschlüsselt gesendet "
-                "werden darf."
-            )
+            raise ValidationError(MESSAGES["plain_password"])
 
     def oauth(self) -> bool:
         """Whether the login is OAuth 2.0 (Microsoft 365) rather than user and password."""
@@ -372,28 +337,25 @@ class SmtpTestForm(SmtpSettingsForm):
 
     def validate_handover(self, field):
         if field.data and not self.secret():
-            what = "den geheimen Clientschlüssel" if self.oauth() else "das Passwort"
-            raise ValidationError(f"Zum Übergeben tragen Sie bitte oben {what} ein.")
+            raise ValidationError(
+                MESSAGES["handover_secret" if self.oauth() else "handover_password"]
+            )
 
 
 class ProbeForm(LinkForm):
     host = StringField(
-        "Server/Host", [DataRequired(REQUIRED), Length(max=300), HostName()], filters=[strip]
+        LABELS["host"], [DataRequired(REQUIRED), Length(max=300), HostName()], filters=[strip]
     )
 
 
 class HandoverForm(LinkForm):
     password = PasswordField(
-        "Passwort", [DataRequired("Bitte tragen Sie das Passwort ein."), Length(max=500)]
+        LABELS["password"], [DataRequired(MESSAGES["password"]), Length(max=500)]
     )
 
 
 class OtherChannelForm(LinkForm):
-    confirm = BooleanField(
-        "Das Passwort wurde PEIQ auf einem anderen sicheren Weg übermittelt (z. B. telefonisch "
-        "oder über einen Passwort-Tresor) – nicht per E-Mail zusammen mit den übrigen Angaben.",
-        [DataRequired("Bitte bestätigen Sie den sicheren Weg.")],
-    )
+    confirm = BooleanField(LABELS["other_channel"], [DataRequired(MESSAGES["other_channel"])])
 
 
 def dkim_key_problem(raw: str | None) -> str | None:
@@ -409,48 +371,38 @@ def dkim_key_problem(raw: str | None) -> str | None:
     if not codes:
         return None
     if codes & {"dkim.no_key", "dkim.revoked"}:
-        what = "Es steht kein Schlüssel darin (p= ist leer)."
+        what = MESSAGES["dkim_empty"]
     else:
-        what = (
-            "Der Wert nach p= ist kein vollständiger RSA- oder Ed25519-Schlüssel (abgeschnitten, "
-            "ein Tippfehler oder Zeichen, die in Base64 nicht vorkommen)."
-        )
-    return (
-        f"Das ist kein gültiger öffentlicher DKIM-Schlüssel. {what} Empfänger könnten damit "
-        "keine Signatur prüfen (RFC 6376, Abschnitt 3.6.1). Bitte den Schlüssel aus Mailjet "
-        "vollständig neu einfügen oder das Feld leer lassen."
-    )
+        what = MESSAGES["dkim_broken"]
+    return MESSAGES["dkim_key"].format(what=what)
 
 
 class MailjetForm(Form):
     """What Mailjet shows PEIQ for a sender domain; the customer publishes it."""
 
     domain = ShownDomainField(
-        "Absender-Domain", [DataRequired(REQUIRED), Length(max=300), Domain()], filters=[strip]
+        LABELS["domain"], [DataRequired(REQUIRED), Length(max=300), Domain()], filters=[strip]
     )
     verification_name = StringField(
-        "Name des Bestätigungs-Eintrags (TXT)",
-        [DataRequired("Bitte den Namen aus Mailjet eintragen, z. B. mailjet._a1b2c3d4."),
-         Length(max=300)],
+        LABELS["verification_name"],
+        [DataRequired(MESSAGES["verification_name"]), Length(max=300)],
         filters=[strip],
     )  # fmt: skip
     verification_value = StringField(
-        "Wert des Bestätigungs-Eintrags",
-        [DataRequired("Bitte den Wert aus Mailjet eintragen."), Length(max=500)],
+        LABELS["verification_value"],
+        [DataRequired(MESSAGES["verification_value"]), Length(max=500)],
         filters=[strip],
     )
     dkim_selector = StringField(
-        "DKIM-Selektor",
+        LABELS["dkim_selector"],
         [DataRequired(REQUIRED), Length(max=100)],
         filters=[strip],
         default="mailjet",
     )
-    dkim_key = TextAreaField("Öffentlicher DKIM-Schlüssel", [Length(max=5000)], filters=[strip])
+    dkim_key = TextAreaField(LABELS["dkim_key"], [Length(max=5000)], filters=[strip])
 
-    api_key = StringField(
-        "API-Schlüssel eines Mailjet-Unterkontos (optional)", [Length(max=200)], filters=[strip]
-    )
-    api_secret = PasswordField("Secret des Unterkontos", [Length(max=200)], filters=[strip])
+    api_key = StringField(LABELS["api_key"], [Length(max=200)], filters=[strip])
+    api_secret = PasswordField(LABELS["api_secret"], [Length(max=200)], filters=[strip])
 
     def validate_fetch(self) -> bool:
         """Validate only what "Werte von Mailjet holen" needs: domain and sub-account."""
@@ -463,23 +415,15 @@ class MailjetForm(Form):
 
     def validate_api_secret(self, field):
         if bool(field.data) != bool(self.api_key.data):
-            raise ValidationError(
-                "Bitte API-Schlüssel und Secret des Unterkontos zusammen eintragen."
-            )
+            raise ValidationError(MESSAGES["api_pair"])
 
     def validate_verification_name(self, field):
         if not mailjet.DNS_NAME.fullmatch(field.data):
-            raise ValidationError(
-                "Ein Name im DNS besteht nur aus Buchstaben, Ziffern, - und _, getrennt durch "
-                "Punkte – bitte so eintragen, wie Mailjet ihn zeigt, z. B. mailjet._a1b2c3d4."
-            )
+            raise ValidationError(MESSAGES["dns_name"])
 
     def validate_verification_value(self, field):
         if not mailjet.RECORD_TEXT.fullmatch(field.data):
-            raise ValidationError(
-                "Der Wert enthält Zeichen, die Mailjet nie vorgibt (Anführungszeichen, < > \\ "
-                "oder Zeichen außerhalb von ASCII) – bitte den Wert aus Mailjet ohne sie eintragen."
-            )
+            raise ValidationError(MESSAGES["record_text"])
 
     def validate_dkim_key(self, field):
         problem = dkim_key_problem(field.data)
@@ -488,7 +432,7 @@ class MailjetForm(Form):
 
     def validate_dkim_selector(self, field):
         if not re.fullmatch(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*", field.data.removesuffix(".")):
-            raise ValidationError("Der Selektor besteht nur aus Buchstaben, Ziffern, - und _.")
+            raise ValidationError(MESSAGES["selector"])
 
 
 class ToggleForm(LinkForm):
@@ -496,9 +440,7 @@ class ToggleForm(LinkForm):
 
 
 class PathForm(LinkForm):
-    path = RadioField(
-        "Weg", validate_choice=False, validators=[Choice("Bitte wählen Sie einen der drei Wege.")]
-    )
+    path = RadioField(LABELS["path"], validate_choice=False, validators=[Choice(MESSAGES["path"])])
 
     def __init__(self, *args, paths=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -507,46 +449,41 @@ class PathForm(LinkForm):
 
 class PortalForm(LinkForm):
     portal = StringField(
-        "Adresse Ihres PORTAL",
-        [
-            DataRequired(
-                "Bitte nennen Sie die Adresse Ihres PORTAL, z. B. portal.ihre-zeitung.de."
-            ),
-            Length(max=300),
-        ],
+        LABELS["portal"],
+        [DataRequired(MESSAGES["portal"]), Length(max=300)],
         filters=[strip],
     )
     confirm = BooleanField(
-        "Die SMTP-Konfiguration dieses PORTAL soll auch für PRINT PPS genutzt werden.",
-        [DataRequired("Bitte bestätigen Sie die Übernahme.")],
+        LABELS["portal_confirm"],
+        [DataRequired(MESSAGES["portal_confirm"])],
     )
 
 
 class LoginForm(Form):
-    email = StringField("E-Mail", [DataRequired(REQUIRED), Length(max=300)], filters=[strip])
-    password = PasswordField("Passwort", [DataRequired(REQUIRED), Length(max=500)])
+    email = StringField(LABELS["email"], [DataRequired(REQUIRED), Length(max=300)], filters=[strip])
+    password = PasswordField(LABELS["password"], [DataRequired(REQUIRED), Length(max=500)])
 
 
 class CustomerForm(Form):
     name = StringField(
-        "Name der Kund:in",
+        LABELS["customer_name"],
         [DataRequired(REQUIRED), Length(max=200), OneLineName()],
         filters=[strip],
     )
     domain = ShownDomainField(
-        "Absender-Domain", [Optional(), Length(max=300), Domain()], filters=[strip]
+        LABELS["domain"], [Optional(), Length(max=300), Domain()], filters=[strip]
     )
     contact = ShownAddressField(
-        "E-Mail der Ansprechperson", [Optional(), Length(max=300), EmailAddress()], filters=[strip]
+        LABELS["contact"], [Optional(), Length(max=300), EmailAddress()], filters=[strip]
     )
-    peiq_contact = SelectField("PEIQ-Ansprechpartner:in", validate_choice=False)
+    peiq_contact = SelectField(LABELS["peiq_contact"], validate_choice=False)
     # The customer's obligations (choices: the catalog's, set by the view); shown as
     # checkboxes (all ticked) when more than one is loaded. The SMTP mailbox is always one of
     # them (its page is where the customer's link opens): its box is ticked and disabled.
     # `obligations_offered` tells "none of the others ticked" apart from "not asked" (a form
     # without the checkboxes: the SMTP mailbox alone, as before).
     obligations = SelectMultipleField(
-        "Aufgaben",
+        LABELS["obligations"],
         validate_choice=False,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
@@ -556,13 +493,13 @@ class CustomerForm(Form):
     def validate_peiq_contact(self, field):
         """A choice from the list; not sent at all (None) keeps the default."""
         if field.data is not None and field.data not in {value for value, _ in field.choices}:
-            raise ValidationError("Bitte eine Person aus der Liste wählen.")
+            raise ValidationError(MESSAGES["peiq_contact"])
 
     def validate_obligations(self, field):
         """Each one from the list."""
         known = {value for value, _ in field.choices}
         if any(value not in known for value in field.data or ()):
-            raise ValidationError("Bitte nur Aufgaben aus der Liste wählen.")
+            raise ValidationError(MESSAGES["obligations"])
 
     def chosen_obligations(self) -> list[str]:
         """The ids chosen, in catalog order, the SMTP mailbox always among them; it alone
@@ -578,7 +515,7 @@ class CustomerEditForm(CustomerForm):
 
     obligations = None  # chosen when the customer is created
     obligations_offered = None
-    reminders = BooleanField("Erinnerungen an die Kund:in schicken, wenn es nicht weitergeht")
+    reminders = BooleanField(LABELS["reminders"])
 
 
 class MailjetMailForm(LinkForm):
@@ -593,8 +530,7 @@ class MailjetMailForm(LinkForm):
             return True
         self.sender.errors = [
             *self.sender.errors,
-            f"Die Absenderadresse muss auf @{domain} enden – nur für diese Domain hat "
-            "Mailjet den Versand freigeschaltet.",
+            MESSAGES["mailjet_sender"].format(domain=domain),
         ]
         return False
 
@@ -603,8 +539,7 @@ class ForwardForm(LinkForm):
     """Where the DNS records go when the customer passes them on to an IT colleague."""
 
     email = StringField(
-        "E-Mail-Adresse Ihrer IT-Kolleg:in",
-        [DataRequired("Bitte geben Sie die E-Mail-Adresse Ihrer IT-Kolleg:in ein."),
-         Length(max=300), EmailAddress()],
+        LABELS["forward"],
+        [DataRequired(MESSAGES["forward"]), Length(max=300), EmailAddress()],
         filters=[strip],
     )  # fmt: skip

@@ -12,6 +12,8 @@ from sqlite_utils import Database
 from . import crypto, store
 from .db import forget, now
 from .secret_words import cap, is_oauth, secret_words
+from .words.handover import HANDOVER_TEXT
+from .words.handover import REFUSED_UNTESTED as REFUSED_UNTESTED  # customer.py shows it
 
 KIND = "smtp-password"
 ITEM = "smtp-password"
@@ -19,27 +21,15 @@ ITEM = "smtp-password"
 # What `hand_over_after_test` did with the secret, for the answer next to the test (German in
 # HANDOVER_WORDS).
 HANDED, LOGIN_FAILED, KEPT_PROVEN = "handed", "login_failed", "kept_proven"
-_HANDOVER_TEXT = {
-    HANDED: "Die Anmeldung hat geklappt: {The} liegt jetzt verschlüsselt bei PEIQ.",
-    LOGIN_FAILED: "{The} wurde nicht an PEIQ übergeben, weil die Anmeldung beim Test "
-    "nicht geklappt hat. Sobald ein Test mit Haken „übergeben“ durchkommt, wird {it} übergeben.",
-    KEPT_PROVEN: "{The} wurde nicht an PEIQ übergeben, weil die Anmeldung beim Test "
-    "nicht geklappt hat. PEIQ behält {the_acc}, mit dem die Anmeldung schon geklappt hat.",
-}
 
 
 def handover_words(code: str, settings=None) -> str:
     """German answer for a hand-over outcome `code`, naming the secret of `settings`."""
     words = secret_words(settings)
-    return _HANDOVER_TEXT[code].format(The=cap(words["the"]), **words)
+    return HANDOVER_TEXT[code].format(The=cap(words["the"]), **words)
 
 
-HANDOVER_WORDS = {code: handover_words(code) for code in _HANDOVER_TEXT}  # password wording
-REFUSED_UNTESTED = (
-    "PEIQ hat schon ein Passwort von Ihnen, mit dem die Anmeldung beim Test geklappt hat – "
-    "es wird nicht durch ein ungetestetes ersetzt. Hat sich das Passwort geändert, tragen Sie "
-    "es oben beim Live-Test ein, setzen den Haken „übergeben“ und senden eine Testmail."
-)
+HANDOVER_WORDS = {code: handover_words(code) for code in HANDOVER_TEXT}  # password wording
 
 
 def _pending_row(db: Database, customer_id: int, kind: str) -> dict | None:

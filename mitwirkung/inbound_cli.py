@@ -11,8 +11,9 @@ from flask.cli import AppGroup
 from . import receiver
 from .checks.inbound import item_state, judge_message
 from .tlsfiles import ensure_self_signed
+from .words import cli as words
 
-inbound = AppGroup("inbound", help="Empfangsprüfung: der eigene Empfangsserver für Prüfadressen.")
+inbound = AppGroup("inbound", help=words.GROUP_INBOUND)
 
 
 def tls_files(app: Flask) -> tuple[str, str]:
@@ -31,8 +32,8 @@ def make_receiver(app: Flask) -> receiver.Receiver:
 
 
 @inbound.command("serve")
-@click.option("--host", default=None, help="Adresse (Standard: INBOUND_HOST).")
-@click.option("--port", default=None, type=int, help="Port (Standard: INBOUND_PORT).")
+@click.option("--host", default=None, help=words.HELP["host"])
+@click.option("--port", default=None, type=int, help=words.HELP["port"])
 def serve(host, port):
     """Nimmt Mails an Prüfadressen an, prüft sie wie ein Empfangsserver und hakt ab."""
     app = current_app._get_current_object()
@@ -43,7 +44,11 @@ def serve(host, port):
     async def run():
         inbox = make_receiver(app)
         server = await receiver.start(inbox, host, port, context)
-        click.echo(f"Empfangsprüfung: SMTP auf {host}:{port} für @{app.config['INBOUND_DOMAIN']}")
+        click.echo(
+            words.INBOUND_LISTENING.format(
+                host=host, port=port, domain=app.config["INBOUND_DOMAIN"]
+            )
+        )
         try:
             async with server:
                 await server.serve_forever()

@@ -22,11 +22,11 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import click
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlite_utils import Database
 
-from . import handover, inbound, mail, password_end, standing, store, todo
+from . import handover, inbound, mail, mailtext, password_end, standing, store, todo
 from . import overview as board
 from .address import AddressError, addr_spec
 from .catalog import SMTP_OBLIGATION
@@ -36,10 +36,10 @@ from .progress import COMPLETE
 from .runs.app_mail import manager_addresses
 from .runs.dns_check import expectation
 from .web import customer_links, local_time, obligation, obligations, public_url
+from .words.jobs import DRIFT_TITLE
 
 log = logging.getLogger(__name__)
 DRIFT_FAILURES = 2  # a green record must fail this many daily checks in a row
-DRIFT_TITLE = "nach dem Abschluss nicht mehr in Ordnung"
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -80,18 +80,13 @@ def _days(since: str, at: datetime) -> int:
     return (at - datetime.fromisoformat(since)).days
 
 
-def _sender(db: Database, customer: dict) -> tuple[str, list[str]]:
-    """The signature and Reply-To of a mail to the customer: the assigned PEIQ contact, or for
-    a customer without one every account manager (as the form promises)."""
+def _sender(db: Database, customer: dict) -> tuple[dict | None, list[str]]:
+    """Who signs a mail to the customer and its Reply-To: the assigned PEIQ contact, or for
+    a customer without one (None) every account manager (as the form promises)."""
     contact = store.peiq_contact(db, customer)
     if contact:
-        return f"{contact['name']}, PEIQ\n{contact['email']}", [contact["email"]]
-    everyone = [r[0] for r in db.execute("SELECT email FROM managers ORDER BY id")]
-    return (
-        "Ihr PEIQ-Team (Account Management)\nIhre Antwort auf diese E-Mail erreicht alle "
-        "Account Manager:innen von PEIQ.",
-        everyone,
-    )
+        return contact, [contact["email"]]
+    return None, [r[0] for r in db.execute("SELECT email FROM managers ORDER BY id")]
 
 
 def _next_step(views) -> str | None:
@@ -171,27 +166,15 @@ def remind(db: Database, config, at: datetime) -> int:
             break
         if claimed == "taken":
             continue
-        signature, reply_to = _sender(db, customer)
+        contact, reply_to = _sender(db, customer)
         edit_url, _ = customer_links(customer)
         where = _reminder_context(db, customer)
-        text = render_template(
-            "mail/reminder.txt", customer=customer, days=stalled,
+        subject, text = mailtext.render(
+            "reminder", customer=customer, days=stalled,
             number=earlier[0] + 1, last=earlier[0] + 1 >= len(days),
             earlier=local_time(earlier[1], "%d.%m.%Y") if earlier[1] else None,
-            link=edit_url, signature=signature, SMTP_OBLIGATION=SMTP_OBLIGATION, **where,
+            link=edit_url, contact=contact, SMTP_OBLIGATION=SMTP_OBLIGATION, **where,
         )  # fmt: skip
-        what = (
-            f"Einrichtung des {where['obligation'].title}s"
-            if where["obligation"] and where["obligation"].id == SMTP_OBLIGATION
-            else f"„{where['obligation'].title}“"
-            if where["obligation"]
-            else "Ihre Aufgaben"
-        )
-        subject = (
-            f"Erinnerung: {what} für {customer['name']}"
-            if not earlier[0]
-            else f"Zweite Erinnerung: {what} für {customer['name']}"
-        )
         problem = mail.deliver(config, [customer["contact_email"]], subject, text,
                                reply_to=reply_to or None)  # fmt: skip
         if problem:
@@ -241,11 +224,7 @@ def digest(db: Database, config, at: datetime) -> int:
         if not claim(db, key):
             continue
         groups = _digest_groups(rows)
-        subject = (
-            f"Mitwirkung: Ihre Kund:innen diese Woche – {len(groups['waiting'])} warten auf "
-            f"PEIQ, {len(groups['attention'])} mit Problemen, {len(groups['stalled'])} stocken"
-        )
-        text = _digest_text(manager, groups, at)
+        subject, text = _digest_mail(manager, groups, at)
         problem = mail.deliver(config, [manager["email"]], subject, text)
         if problem:
             log.warning("digest to manager %s not sent: %s", manager["id"], problem)
@@ -271,8 +250,8 @@ def _parts(c: dict, titles: dict[str, str]) -> list[str]:
     return [f"{titles[o['id']]} {o['progress']} %" for o in summary]
 
 
-def _digest_text(manager: dict, groups: dict[str, list[dict]], at: datetime) -> str:
-    """The digest's text (templates/mail/digest.txt): per group the oldest DIGEST_LINES."""
+def _digest_mail(manager: dict, groups: dict[str, list[dict]], at: datetime) -> mailtext.Mail:
+    """The digest (templates/mail/digest.txt): per group the oldest DIGEST_LINES."""
     titles = {o.id: o.title for o in obligations()}
 
     def line(c: dict) -> dict:
@@ -299,28 +278,14 @@ def _digest_text(manager: dict, groups: dict[str, list[dict]], at: datetime) -> 
                "more": max(0, len(group) - DIGEST_LINES), "link": links[name]}
         for name, group in groups.items()
     }  # fmt: skip
-    return render_template(
-        "mail/digest.txt",
+    return mailtext.render(
+        "digest",
         manager=manager,
         groups=shown,
         stall_days=board.STALL_DAYS,
         everyone=todo.EVERYONE,
         dashboard=public_url("manage.dashboard"),
     )
-
-
-DRIFT_MAIL = """Guten Tag,
-
-die Mailjet-Einrichtung von {name} war abgeschlossen. Die tägliche Überwachung hat
-jetzt zweimal hintereinander festgestellt, dass {what} nicht mehr stimmt:
-
-{lines}
-
-Solange das so bleibt, können Mails von PEIQ PRINT PPS im Spam landen oder abgewiesen
-werden. Die Kund:in steht in der Übersicht wieder unter „braucht Aufmerksamkeit“.
-
-Kund:in ansehen: {url}
-"""
 
 
 def watch_drift(db: Database, config, at: datetime) -> tuple[int, int]:
@@ -408,40 +373,18 @@ def _judge_drift(db: Database, customer: dict, records) -> tuple[list, list]:
     return opened, resolved
 
 
-DRIFT_RESOLVED_MAIL = """Guten Tag,
-
-die Überwachung der Mailjet-Einrichtung von {name} hat {what} heute wieder in Ordnung
-gefunden:
-
-{lines}
-
-Die Kund:in braucht dafür keine Aufmerksamkeit mehr; die Aufgabe unter „Für PEIQ zu tun“
-ist erledigt.
-
-Kund:in ansehen: {url}
-"""
-
-
 def _mail_drift(db: Database, config, customer: dict, broke: list, resolved=False) -> None:
     """Mail the assigned contact (every manager when nobody is) that records broke or that
     an incident resolved (`resolved`)."""
     if not mail.configured(config):
         return
     items = obligation().items
-    lines = "\n".join(f"- {items[r.item_id].title}: {r.message}" for r in broke)
-    one = len(broke) == 1
-    text = (DRIFT_RESOLVED_MAIL if resolved else DRIFT_MAIL).format(
-        name=customer["name"],
-        what=("den DNS-Eintrag" if one else "die DNS-Einträge") if resolved
-        else ("ein DNS-Eintrag" if one else "DNS-Einträge"),
-        lines=lines, url=public_url("manage.customer", customer_id=customer["id"]),
+    subject, text = mailtext.render(
+        "drift", name=customer["name"], resolved=resolved,
+        records=[{"title": items[r.item_id].title, "message": r.message} for r in broke],
+        url=public_url("manage.customer", customer_id=customer["id"]),
     )  # fmt: skip
     to = manager_addresses(db, customer["id"])
-    subject = (
-        f"Mitwirkung: DNS-Eintrag von {customer['name']} wieder in Ordnung"
-        if resolved
-        else f"Mitwirkung: DNS-Eintrag von {customer['name']} nicht mehr in Ordnung"
-    )
     problem = mail.deliver(config, to, subject, text)
     if problem:
         log.warning("drift mail for customer %s not sent: %s", customer["id"], problem)

@@ -8,11 +8,7 @@ from email.utils import formatdate, make_msgid
 import aiosmtplib
 
 from .address import AddressError, addr_spec
-
-NOT_CONFIGURED = (
-    "Der E-Mail-Versand ist nicht eingerichtet – bitte wenden Sie sich an die Administration"
-    " von Mitwirkung (Einstellungen MITWIRKUNG_MAIL_SERVER und MITWIRKUNG_MAIL_FROM)."
-)
+from .words.mail import BAD_ADDRESS, NOT_CONFIGURED, REFUSED
 
 
 def configured(config) -> bool:
@@ -34,7 +30,7 @@ def recipients(to: list[str]) -> list[str]:
     """Every address checked as one addr-spec (address.addr_spec); raises AddressError."""
     checked = [addr_spec(address) for address in to]
     if not checked:
-        raise AddressError("Es ist keine Empfänger-Adresse angegeben.")
+        raise AddressError("none")
     return checked
 
 
@@ -109,11 +105,8 @@ def deliver(
     try:
         message = build(config, to, subject, text, reply_to=reply_to)
     except AddressError as e:  # a bad stored address stops this mail, never a whole job
-        return f"Die Adresse ist nicht verwendbar: {e}"
+        return BAD_ADDRESS.format(problem=e)
     result = asyncio.run(send(config, message, timeout))
     if result == "ok":
         return None
-    return (
-        f"Der Mailserver {config['MAIL_SERVER']} hat die E-Mail nicht angenommen oder war nicht"
-        f" erreichbar. Technische Meldung: {result}"
-    )
+    return REFUSED.format(server=config["MAIL_SERVER"], result=result)

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from .words.mailjet import MESSAGES, VALIDATION_WORDS
+
 DEFAULT_URL = "https://api.mailjet.com"
 
 
@@ -96,31 +98,6 @@ class MailjetError(Exception):
     def http_status(self) -> int:
         """422 where what was entered or configured is refused, 502/504 where Mailjet failed."""
         return UPSTREAM_STATUS.get(self.code, 422)
-
-
-MESSAGES = {
-    "unauthorized": "Mailjet hat den API-Schlüssel oder das Secret abgelehnt (401). Prüfen Sie "
-    "die Zugangsdaten – bei einem Unterkonto dessen eigenen Schlüssel und sein Secret.",
-    "forbidden": "Mailjet verweigert diesem API-Schlüssel den Zugriff (403). Ein Unterkonto "
-    "braucht volle API-Rechte.",
-    "not_found": "Mailjet kennt diese Domain in diesem Konto nicht (404). Prüfen Sie die "
-    "Schreibweise der Domain und ob Sie im richtigen (Unter-)Konto sind.",
-    "timeout": "Mailjet hat nicht rechtzeitig geantwortet. Ihre Eingaben sind erhalten – bitte "
-    "versuchen Sie es in ein paar Minuten noch einmal.",
-    "unreachable": "Mailjet ist gerade nicht erreichbar. Ihre Eingaben sind erhalten – bitte "
-    "versuchen Sie es später noch einmal oder tragen Sie die Werte von Hand ein.",
-    "server_error": "Mailjet hat einen Fehler gemeldet (5xx). Ihre Eingaben sind erhalten – "
-    "bitte versuchen Sie es später noch einmal.",
-    "rejected": "Mailjet hat die Anfrage abgelehnt.",
-    "bad_answer": "Mailjet hat unerwartet geantwortet. Tragen Sie die Werte bitte von Hand ein.",
-    "bad_check_answer": "Mailjet hat auf die Bitte zu prüfen unerwartet geantwortet. Die "
-    "gespeicherten Werte gelten weiter; lassen Sie Mailjet später noch einmal prüfen.",
-    "not_fetched": "Holen Sie zuerst die Werte von Mailjet – erst dann kennen wir die "
-    "Domain bei Mailjet.",
-    "not_configured": "Für Mailjet ist kein API-Schlüssel hinterlegt. Bitte wenden Sie sich an "
-    "die Administration von Mitwirkung (Einstellungen MAILJET_API_KEY und MAILJET_API_SECRET) "
-    "oder tragen Sie unten den Zugang eines Mailjet-Unterkontos dieser Kund:in ein.",
-}
 
 
 # A record's owner name (labels of letters, digits, "-" and "_"; absolute with a final dot)
@@ -263,12 +240,6 @@ def _delete_sender(client: httpx.Client, sender_id: int | None) -> None:
         client.request("DELETE", f"/v3/REST/sender/{sender_id}")
     except httpx.HTTPError:
         pass  # the original error is what the manager needs to read
-
-
-# Mailjet's per-method reasons of a failed validation, as the manager reads them.
-VALIDATION_WORDS = {
-    "DNSValidationError": "Mailjet findet den Bestätigungs-Eintrag (TXT) im DNS nicht",
-}
 
 
 def validate_problem(answer: dict) -> str:

@@ -14,17 +14,10 @@ from . import crypto, mailjet, store
 from .checks.dns import MailjetExpectation
 from .db import now
 from .forms import dkim_key_problem
+from .words.mailjet import COMPARE
+from .words.mailjet import MAILJET_WORDS as MAILJET_WORDS  # web.py shows them
 
 TABLE = "mailjet_state"
-MAILJET_WORDS = {  # Mailjet's status values, as the manager's page says them
-    "OK": "in Ordnung",
-    "Error": "fehlerhaft",
-    "Not checked": "noch nicht geprüft",
-    "Not found": "nicht gefunden",
-    "Active": "aktiv",
-    "Inactive": "noch nicht aktiv",
-    "Deleted": "gelöscht",
-}
 
 
 _WORDS = {k.casefold(): v for k, v in MAILJET_WORDS.items()}
@@ -135,8 +128,9 @@ def fetch_values(db: Database, config, customer_id: int, domain: str, actor: str
 GREEN = ("done", "warning")
 
 
-def disagreements(answer: mailjet.CheckResult, ours: dict[str, str]) -> list[str]:
-    """Say in German where Mailjet's view and our check (item id -> state) differ."""
+def disagreement_notes(answer: mailjet.CheckResult, ours: dict[str, str]) -> list[dict]:
+    """Where Mailjet's view and our check (item id -> state) differ, as notes
+    {"code": a key of words.mailjet.COMPARE, "params": {...}} (worded by `note_words`)."""
     notes = []
     for item_id, label, status, found in (
         ("dns-spf", "SPF", answer.spf_status, ", ".join(answer.spf_found)),
@@ -144,32 +138,31 @@ def disagreements(answer: mailjet.CheckResult, ours: dict[str, str]) -> list[str
     ):
         green = ours.get(item_id) in GREEN
         if green and status != "OK":
-            seen = f" Mailjet sieht dort zurzeit: {found}" if found else ""
-            notes.append(
-                f"Unsere Prüfung findet den {label}-Eintrag, Mailjet hat ihn noch nicht gesehen "
-                f"– es prüft alle paar Minuten erneut.{seen}"
-            )
+            notes.append({"code": "not_seen_yet", "params": {"label": label, "found": found}})
         elif not green and status == "OK":
-            notes.append(
-                f"Mailjet meldet {label} als in Ordnung, unsere Prüfung aber nicht. Maßgeblich "
-                "sind die Server, die Ihre Mails empfangen – beheben Sie bitte, was unsere "
-                f"Prüfung beim {label}-Eintrag nennt."
-            )
+            notes.append({"code": "only_mailjet_ok", "params": {"label": label}})
     verified = ours.get("dns-verification") in GREEN
     if verified and answer.sender_status != "Active":
-        why = f" (Mailjet meldet: {answer.validate_error})" if answer.validate_error else ""
-        notes.append(
-            "Der Bestätigungs-Eintrag steht, aber Mailjet hat den Absender noch nicht "
-            f"freigeschaltet{why}. Mailjet prüft erneut; die Testmail über Mailjet ist erst "
-            "danach möglich."
-        )
+        notes.append({"code": "sender_inactive", "params": {"error": answer.validate_error}})
     elif not verified and answer.sender_status == "Active":
-        notes.append(
-            "Mailjet hat den Absender freigeschaltet, unsere Prüfung findet den "
-            "Bestätigungs-Eintrag aber nicht. Lassen Sie ihn bitte stehen: Mailjet prüft ihn "
-            "später erneut."
-        )
+        notes.append({"code": "only_mailjet_verified", "params": {}})
     return notes
+
+
+def note_words(note) -> str:
+    """A stored disagreement note in German as the catalog says it today; a note stored as
+    text (before notes were codes) stays as it was."""
+    if isinstance(note, str):
+        return note
+    params = note.get("params") or {}
+    seen = COMPARE["seen"].format(found=params["found"]) if params.get("found") else ""
+    why = COMPARE["why"].format(error=params["error"]) if params.get("error") else ""
+    return COMPARE[note["code"]].format(**{**params, "seen": seen, "why": why})
+
+
+def disagreements(answer: mailjet.CheckResult, ours: dict[str, str]) -> list[str]:
+    """Say in German where Mailjet's view and our check (item id -> state) differ."""
+    return [note_words(n) for n in disagreement_notes(answer, ours)]
 
 
 def store_check(db: Database, customer_id: int, answer) -> None:
@@ -179,7 +172,8 @@ def store_check(db: Database, customer_id: int, answer) -> None:
     else:
         rows = store.item_rows(db, customer_id)
         ours = {item_id: row["state"] for item_id, row in rows.items()}
-        check = {**dataclasses.asdict(answer), "disagreements": disagreements(answer, ours)}
+        notes = disagreement_notes(answer, ours)  # codes: worded when shown (note_words)
+        check = {**dataclasses.asdict(answer), "disagreements": notes}
         values = {
             "spf_status": answer.spf_status,
             "dkim_status": answer.dkim_status,

@@ -6,6 +6,7 @@ from .db import get_db, now
 from .forms import normalize_name
 from .manage.base import actor, customer_or_404, load_manager
 from .manage.detail import render_customer
+from .words import notes as words
 
 bp = Blueprint("notes", __name__, url_prefix="/manage")
 bp.before_request(load_manager)
@@ -20,14 +21,14 @@ def save(customer_id):
     text = (request.form.get("note") or "").replace("\r\n", "\n").strip()
     problem = None
     if len(text) > MAX_NOTE:
-        problem = f"Bitte höchstens {MAX_NOTE} Zeichen (jetzt {len(text)})."
+        problem = words.TOO_LONG.format(limit=MAX_NOTE, length=len(text))
     elif text:
         try:  # line breaks are fine in a note; other control characters are not
             for line in text.split("\n"):
                 if line.strip():
                     normalize_name(line)
         except ValueError:
-            problem = "Die Notiz darf keine Steuerzeichen enthalten."
+            problem = words.CONTROL
     if problem:
         return render_customer(c, 422, note_error=problem, note_text=text)
     if text != (c["manager_note"] or ""):
@@ -36,5 +37,5 @@ def save(customer_id):
             " WHERE id = ?",
             [text or None, now(), actor().removeprefix("manager:"), customer_id],
         )
-        flash("Notiz gespeichert." if text else "Notiz gelöscht.", "note-message")
+        flash(words.SAVED if text else words.DELETED, "note-message")
     return redirect(url_for("manage.customer", customer_id=customer_id, _anchor="note"), 303)

@@ -4,7 +4,7 @@ values are ready, the DNS records for an IT colleague (sent by runs.app_mail), m
 import re
 from urllib.parse import quote
 
-from . import mail, store
+from . import mail, mailtext, store
 from .address import AddressError, addr_spec
 from .checks.dns.wording import SPF_VALUE_UNCHECKED
 from .checks.domain import display_domain
@@ -29,18 +29,9 @@ def values_ready(svc: Service, customer: dict, edit_url: str, contact: dict | No
         addr_spec(customer["contact_email"])
     except AddressError:
         return "bad-address"
-    who = (
-        f"\nIhre Ansprechperson bei PEIQ: {contact['name']} ({contact['email']})\n"
-        if contact
-        else ""
+    subject, text = mailtext.render(
+        "values_ready", customer=customer, edit_url=edit_url, contact=contact
     )
-    text = (
-        f"Guten Tag,\n\nPEIQ hat Mailjet für {customer['name']} eingerichtet. Auf Ihrer "
-        f"Mitwirkungs-Seite stehen jetzt die DNS-Einträge, die Sie bei Ihrer Domain anlegen, "
-        f"und ein Knopf, mit dem Sie sie sofort prüfen:\n\n{edit_url}\n\n"
-        f"Sie können die Einträge dort auch an eine IT-Kolleg:in weiterleiten.\n{who}"
-    )
-    subject = "Ihre DNS-Einträge für Mailjet stehen bereit"
     send_later(svc, customer["id"], Letter([customer["contact_email"]], subject, text), actor)
     store.add_event(svc.db, customer["id"], actor, "values-ready-mailed",
                     data={"to": customer["contact_email"]})  # fmt: skip
@@ -48,27 +39,40 @@ def values_ready(svc: Service, customer: dict, edit_url: str, contact: dict | No
 
 
 def _record_state(record: dict, required: bool) -> str:
-    """The record's state after the latest check, in the words of the customer page."""
+    """The record's state after the latest check: ok, faulty, missing or unchecked."""
     state, found = record.get("state", "open"), bool(record.get("found"))
     if state == "done" or (state == "warning" and (required or found)):
-        return "in Ordnung – nichts zu tun"
+        return "ok"
     if state == "failed":
-        return "vorhanden, aber fehlerhaft" if found else "noch nicht angelegt"
+        return "faulty" if found else "missing"
     if state == "warning":
-        return "noch nicht angelegt"
-    return "noch nicht geprüft"
+        return "missing"
+    return "unchecked"
 
 
 def _record_action(record: dict, steps) -> str:
     """Create or change: a second SPF record would void both (RFC 7208 §3.2)."""
     if steps is not None and steps.change:
-        return (
-            "den vorhandenen SPF-Eintrag ändern (Wert ganz ersetzen) – keinen zweiten anlegen, "
-            "sonst gelten beide nicht"
-        )
+        return "spf-change"
     if record.get("found"):
-        return "den vorhandenen Eintrag korrigieren – keinen zweiten anlegen"
-    return "neu anlegen"
+        return "correct"
+    return "create"
+
+
+def _record_value(record: dict, checked: bool) -> tuple[str | None, str | None]:
+    """(value to use, None), or (None, why there is none: a placeholder code)."""
+    details = record.get("details", {})
+    if record.get("expected"):
+        return record["expected"], None
+    if record["item_id"] == "dns-spf" and (not checked or not details.get("no_copy")):
+        return SPF_VALUE_UNCHECKED, None
+    if details.get("no_copy"):
+        return None, "no-valid-value"
+    if record["item_id"] in ("dns-dkim", "dns-verification"):
+        return None, "peiq-adds"
+    if details.get("dns_unavailable"):
+        return None, "dns-down"
+    return None, "no-valid-value"
 
 
 QUOTED = re.compile(rf"„([^“]{{{QUOTE_LIMIT + 1},}})“")
@@ -93,71 +97,33 @@ def records_text(customer: dict, dns: dict, share_url: str) -> str:
     link cannot start a check, so the colleague is asked to tell the customer when done.
     """
     items = obligation().items
-    domain = display_domain(dns["expected"].domain)
     guide = dns.get("guide") or {}
     known = bool(guide.get("match") and guide["match"].known)
-    provider = guide["provider"].name if known else None
     checked = bool(dns.get("run")) and dns["run"].get("state") != "running"
-    lines = [
-        f"Guten Tag,\n\nfür {customer['name']} sollen E-Mails von PEIQ PRINT PPS über Mailjet "
-        f"verschickt werden. Dafür braucht die Domain {domain} diese DNS-Einträge"
-        + (f" bei {provider}, wo die Domain laut DNS verwaltet wird" if provider else "")
-        + (". Der Stand ist der der letzten Prüfung.\n" if checked else ". Geprüft wurde "
-           "noch nicht.\n")
-    ]  # fmt: skip
-    for number, record in enumerate(dns["records"], 1):
+    records = []
+    for record in dns["records"]:
         item = items[record["item_id"]]
-        state = _record_state(record, item.required)
-        need = "nötig" if item.required else "nicht nötig"
-        lines.append(f"{number}. {item.title} – {need}\n   Stand: {state}")
-        if state.startswith("in Ordnung"):
-            lines.append("")
-            continue
         steps = guide.get("steps", {}).get(record["item_id"])
-        host_field = steps.host_field if steps and known else "Host"
-        host = (steps.host if steps and known else record["host"]) or "(leer lassen)"
-        if record.get("expected"):
-            value = record["expected"]
-        elif record["item_id"] == "dns-spf" and not checked:
-            value = SPF_VALUE_UNCHECKED
-        elif record.get("details", {}).get("no_copy"):
-            value = "(noch kein gültiger Wert – siehe Hinweis)"
-        elif record["item_id"] == "dns-spf":
-            value = SPF_VALUE_UNCHECKED
-        elif record["item_id"] in ("dns-dkim", "dns-verification"):
-            value = "(den Wert trägt PEIQ noch nach)"
-        elif record.get("details", {}).get("dns_unavailable"):
-            value = "(der DNS-Server hat nicht geantwortet – Wert folgt nach der nächsten Prüfung)"
-        else:
-            value = "(noch kein gültiger Wert – siehe Hinweis)"
-        lines.append(
-            f"   Was tun: {_record_action(record, steps)}\n   Typ:   {record['rtype']}\n"
-            f"   {host_field}:  {host}\n   (vollständiger Name: {display_domain(record['fqdn'])})"
-            f"\n   Wert:  {value}"
-        )
-        if record.get("found"):
+        value, placeholder = _record_value(record, checked)
+        records.append({
+            "title": item.title, "required": item.required,
+            "state": _record_state(record, item.required),
+            "action": _record_action(record, steps), "rtype": record["rtype"],
+            "host_field": steps.host_field if steps and known else "Host",
+            "host": steps.host if steps and known else record["host"],
+            "fqdn": display_domain(record["fqdn"]), "value": value, "placeholder": placeholder,
             # What is there now is text anyone who runs the domain's DNS can write: the mail
             # from PEIQ's address says what the product found, never repeats it.
-            count = len(record["found"])
-            lines.append(
-                "   Jetzt im DNS: "
-                + ("ein Eintrag" if count == 1 else f"{count} Einträge")
-                + " unter diesem Namen, der nicht passt (anzusehen über den Link unten)"
-            )
-        if record.get("fix"):
-            lines.append(f"   Hinweis: {short_quotes(record['fix'])}")
-        if steps is not None:
-            lines.append("   So geht es:")
-            lines += [f"   {n}. {step}" for n, step in enumerate(steps.steps, 1)]
-            lines += [f"   Achtung: {trap}" for trap in steps.traps]
-        lines.append("")
-    lines.append(
-        "Neue Einträge sind oft nach wenigen Minuten sichtbar, manchmal dauert es länger.\n\n"
-        "Wenn Sie fertig sind, geben Sie bitte der Person Bescheid, die Sie um die Einträge "
-        "gebeten hat: Sie startet auf ihrer Seite die Prüfung. Den Stand der letzten Prüfung "
-        f"sehen Sie hier (nur lesen, von dort aus lässt sich nicht prüfen):\n{share_url}\n"
-    )
-    return "\n".join(lines)
+            "found": len(record.get("found") or ()),
+            "fix": short_quotes(record["fix"]) if record.get("fix") else None,
+            "steps": steps.steps if steps is not None else None,
+            "traps": steps.traps if steps is not None else (),
+        })  # fmt: skip
+    return mailtext.body(
+        "dns_records", customer=customer, domain=display_domain(dns["expected"].domain),
+        provider=guide["provider"].name if known else None, checked=checked, records=records,
+        share_url=share_url,
+    )  # fmt: skip
 
 
 def mailto(subject: str, text: str) -> str:

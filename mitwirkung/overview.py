@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from . import handover, store, todo
 from .catalog import SMTP_OBLIGATION, Catalog, Obligation
+from .checks.dns.common import reword
 from .checks.domain import display_domain
 from .checks.smtp import shown_address
 from .db import now
@@ -620,4 +621,4 @@ def drift(db: Database, customer_id: int) -> list[dict]:
         " ORDER BY d.item_id",
         [customer_id],
     )
-    return [dict(r, detail=json.loads(r["detail"] or "{}")) for r in rows]
+    return [dict(r, detail=reword(json.loads(r["detail"] or "{}"))) for r in rows]  # words now

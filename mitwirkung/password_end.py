@@ -17,7 +17,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from . import mail, store
+from . import mail, mailtext, store
 from .mail_providers import catalog
 from .mail_providers import today as configured_today
 from .overview import PASSWORD_AT_RISK
@@ -25,32 +25,6 @@ from .runs.app_mail import manager_addresses
 
 log = logging.getLogger(__name__)
 BATCH = 20
-
-CUSTOMER_MAIL = """Guten Tag,
-
-{name} sendet die Benachrichtigungen von PEIQ PRINT PPS über Microsoft 365 und meldet sich
-dabei mit Benutzername und Passwort an. Microsoft hat diese Anmeldung für SMTP {off} in allen
-bestehenden Organisationen abgeschaltet. Ist sie bei Ihnen nicht wieder eingeschaltet worden,
-kommen die Mails von PRINT PPS seitdem nicht mehr an.
-
-Bitte öffnen Sie Ihre Checkliste und senden Sie dort erneut eine Testmail – das zeigt sofort,
-ob die Anmeldung noch geht. Zukunftssicher ist die Anmeldung mit „OAuth 2.0 (Microsoft 365)“;
-die Checkliste enthält eine Anleitung für Ihre Microsoft-365-Administration. {removal}
-
-{link}
-
-Viele Grüße
-Ihr PEIQ-Team
-"""
-
-MANAGER_MAIL = """Guten Tag,
-
-{name} sendet über Microsoft 365 mit Benutzername und Passwort (erfolgreich getestet).
-Microsoft hat diese Anmeldung {off} abgeschaltet; die Kund:in wurde gebeten, erneut eine
-Testmail zu senden oder auf OAuth 2.0 umzustellen.
-
-Kund:in ansehen: {url}
-"""
 
 
 def notify_after_switch_off(db: Database, config, at: datetime, *, claim, links) -> int:
@@ -83,12 +57,12 @@ def notify_after_switch_off(db: Database, config, at: datetime, *, claim, links)
         if mailed:
             values = {"name": customer["name"], "off": off, "removal": provider.removal_text,
                       "link": edit, "url": url}  # fmt: skip
-            subject = f"Microsoft 365: Anmeldung mit Passwort abgeschaltet – {customer['name']}"
             managers = manager_addresses(db, customer["id"])
             contact = [customer["contact_email"]]
-            for to, text in ((contact, CUSTOMER_MAIL), (managers, MANAGER_MAIL)):
+            for to, who in ((contact, "customer"), (managers, "manager")):
                 if to and to[0]:
-                    problem = mail.deliver(config, to, subject, text.format(**values))
+                    problem = mail.deliver(config, to, *mailtext.render(
+                        "password_end", to=who, **values))  # fmt: skip
                     if problem:
                         log.warning("switch-off mail for customer %s not sent: %s",
                                     customer["id"], problem)  # fmt: skip

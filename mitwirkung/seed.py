@@ -12,6 +12,7 @@ from . import store
 from .cli import create_manager
 from .db import get_db
 from .web import customer_links
+from .words import cli as words
 
 DEMO_EMAIL = "demo@peiq.example"
 DEMO_NAME = "Demo-Verlag GmbH"
@@ -21,7 +22,7 @@ def seed() -> None:
     """Seed what an empty database lacks and print how to get in."""
     db = get_db()
     if not db.table("managers").count:  # nobody could log in otherwise
-        create_manager(db, DEMO_EMAIL, secrets.token_urlsafe(12), "Demo Account Manager:in")
+        create_manager(db, DEMO_EMAIL, secrets.token_urlsafe(12), words.SEED_MANAGER_NAME)
     if not db.table("customers").count:
         store.create_customer(db, DEMO_NAME, "demo-verlag.example", None, "seed")
     print("\nMitwirkung")
@@ -30,15 +31,15 @@ def seed() -> None:
         password = secrets.token_urlsafe(12)
         hashed = generate_password_hash(password)
         db.table("managers").update(demo_manager["id"], {"password_hash": hashed})
-        print(f"  Anmeldung /manage/: {DEMO_EMAIL} / {password}  (gilt bis zum nächsten Start)")
+        print(words.SEED_LOGIN.format(email=DEMO_EMAIL, password=password))
     demo = next(
         db.query("SELECT * FROM customers WHERE name = ? AND archived_at IS NULL", [DEMO_NAME]),
         None,
     )
     if demo:
         edit_url, share_url = customer_links(demo)
-        print(f"  Demo-Kund:in:       {edit_url}")
-        print(f"  Nur-Lese-Link:      {share_url}")
+        print(words.SEED_CUSTOMER.format(url=edit_url))
+        print(words.SEED_SHARE.format(url=share_url))
     print()
 
 

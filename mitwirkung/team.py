@@ -20,29 +20,23 @@ from flask import (
 )
 from werkzeug.security import check_password_hash
 
-from . import accounts, login_limits, mail
+from . import accounts, login_limits, mail, mailtext
 from .checks.smtp import shown_address
 from .db import get_db
 from .manage.base import actor, load_manager
 from .runs.limits import client_key
 from .team_forms import ChangePasswordForm, InviteForm, NewPasswordForm
 from .web import local_time, public_url
+from .words import team as words
 
 bp = Blueprint("team", __name__, url_prefix="/manage")
 bp.before_request(load_manager)
 
-TEAM_WORDS = {
-    "invited": "eingeladen",
-    "reset-sent": "Link für ein neues Passwort geschickt",
-    "password-set": "Passwort festgelegt",
-    "deactivated": "deaktiviert",
-    "activated": "wieder aktiviert",
-    "sessions-ended": "alle Sitzungen beendet",
-}
-
 
 def _who(actor_text: str) -> str:
-    return actor_text.removeprefix("manager:") if actor_text.startswith("manager:") else "Konsole"
+    return (
+        actor_text.removeprefix("manager:") if actor_text.startswith("manager:") else words.CONSOLE
+    )
 
 
 def _history(db) -> list[dict]:
@@ -51,7 +45,7 @@ def _history(db) -> list[dict]:
         " ON m.id = e.manager_id ORDER BY e.id DESC LIMIT 30"
     )
     return [
-        {**r, "what": TEAM_WORDS.get(r["kind"], "geändert"), "by": _who(r["actor"]),
+        {**r, "what": words.TEAM_WORDS.get(r["kind"], words.CHANGED), "by": _who(r["actor"]),
          "data": json.loads(r["data"] or "{}")}
         for r in rows
     ]  # fmt: skip
@@ -102,19 +96,14 @@ def team():
 
 def _mail_link(manager: dict, token: str, expires: str, purpose: str) -> str | None:
     """Mail the one-time link to the manager; return None or why it was not sent (German)."""
-    text = render_template(
-        "mail/manager_link.txt",
+    subject, text = mailtext.render(
+        "manager_link",
         name=manager["name"],
         email=shown_address(manager["email"]),
         by=g.manager["name"],
         purpose=purpose,
         url=public_url("team.set_password", token=token),
         expires=local_time(expires),
-    )
-    subject = (
-        "Ihr Zugang zu Mitwirkung (PEIQ)"
-        if purpose == "invite"
-        else "Neues Passwort für Mitwirkung (PEIQ)"
     )
     return mail.deliver(current_app.config, [manager["email"]], subject, text)
 
@@ -135,11 +124,11 @@ def invite():
         return _show_link(manager, token, expires, "invite")
     problem = _mail_link(manager, token, expires, "invite")
     if problem:
-        flash(f"Die Einladung an {shown_address(manager['email'])} ist nicht angekommen. "
-              f"{problem}", "error")  # fmt: skip
+        flash(words.INVITE_NOT_SENT.format(email=shown_address(manager["email"]),
+                                           problem=problem), "error")  # fmt: skip
     else:
-        flash(f"Einladung an {shown_address(manager['email'])} verschickt. Der Link gilt bis "
-              f"{local_time(expires)}.")  # fmt: skip
+        flash(words.INVITE_SENT.format(email=shown_address(manager["email"]),
+                                       expires=local_time(expires)))  # fmt: skip
     return redirect(url_for("team.team"), 303)
 
 
@@ -155,10 +144,10 @@ def reset(manager_id):
     """Mail a colleague a one-time link to set a new password."""
     manager = _other(manager_id)
     if not manager["active"]:
-        flash("Der Zugang ist deaktiviert – aktivieren Sie ihn zuerst wieder.", "error")
+        flash(words.DEACTIVATED_FIRST, "error")
         return redirect(url_for("team.team"), 303)
     if manager_id == g.manager["id"] and manager["password_set_at"]:
-        flash("Ihr eigenes Passwort ändern Sie unter „Mein Zugang“.", "error")
+        flash(words.OWN_PASSWORD, "error")
         return redirect(url_for("team.account"), 303)
     purpose = "reset" if manager["password_set_at"] else "invite"
     db = get_db()
@@ -168,10 +157,10 @@ def reset(manager_id):
         return _show_link(manager, token, expires, purpose)
     problem = _mail_link(manager, token, expires, purpose)
     if problem:
-        flash(f"Der Link ist nicht angekommen. {problem}", "error")
+        flash(words.LINK_NOT_SENT.format(problem=problem), "error")
     else:
-        flash(f"Link für ein neues Passwort an {shown_address(manager['email'])} geschickt "
-              f"(gilt bis {local_time(expires)}).")  # fmt: skip
+        flash(words.RESET_SENT.format(email=shown_address(manager["email"]),
+                                      expires=local_time(expires)))  # fmt: skip
     return redirect(url_for("team.team"), 303)
 
 
@@ -180,14 +169,14 @@ def deactivate(manager_id):
     """Lock a colleague's account: no login, every session ends at once."""
     manager = _other(manager_id)
     if manager_id == g.manager["id"]:
-        flash("Ihren eigenen Zugang kann nur eine Kolleg:in deaktivieren.", "error")
+        flash(words.OWN_ACCOUNT, "error")
         return redirect(url_for("team.team"), 303)
     try:
         accounts.deactivate(get_db(), manager_id, actor())
     except accounts.Refusal as e:
         flash(str(e), "error")
     else:
-        flash(f"{manager['name']} ist deaktiviert; alle Sitzungen sind beendet.")
+        flash(words.DEACTIVATED.format(name=manager["name"]))
     return redirect(url_for("team.team"), 303)
 
 
@@ -196,7 +185,7 @@ def activate(manager_id):
     """Let a deactivated colleague log in again with their password."""
     manager = _other(manager_id)
     accounts.activate(get_db(), manager_id, actor())
-    flash(f"{manager['name']} kann sich wieder anmelden.")
+    flash(words.ACTIVATED.format(name=manager["name"]))
     return redirect(url_for("team.team"), 303)
 
 
@@ -207,7 +196,7 @@ def end_sessions(manager_id):
     db = get_db()
     ended = accounts.end_sessions(db, manager_id)
     accounts.record(db, actor(), "sessions-ended", manager_id, count=ended)
-    flash(f"{ended} Sitzung(en) von {manager['name']} beendet.")
+    flash(words.SESSIONS_ENDED.format(count=ended, name=manager["name"]))
     if manager_id == g.manager["id"]:
         session.clear()
         return redirect(url_for("manage.login"), 303)
@@ -225,18 +214,15 @@ def account():
         db, client = get_db(), client_key(request.remote_addr) or ""
         attempt = login_limits.reserve_attempt(db, me["email"], client)
         if attempt is None:
-            form.current.errors.append(
-                "Zu viele Fehlversuche. Bitte warten Sie 15 Minuten und versuchen Sie es dann "
-                "erneut."
-            )
+            form.current.errors.append(words.TOO_MANY_ATTEMPTS)
         elif check_password_hash(me["password_hash"], form.current.data):
             login_limits.login_succeeded(db, attempt, me["email"], client)
             accounts.set_password(db, me["id"], form.password.data, actor(),
                                   keep_session=session.get("sid"))  # fmt: skip
-            flash("Ihr Passwort ist geändert. Ihre anderen Sitzungen sind beendet.")
+            flash(words.PASSWORD_CHANGED)
             return redirect(url_for("team.account"), 303)
         else:
-            form.current.errors.append("Das bisherige Passwort stimmt nicht.")
+            form.current.errors.append(words.WRONG_PASSWORD)
     if form.errors:
         status = 422
     sessions = accounts.open_sessions(get_db(), me["id"])
@@ -251,7 +237,7 @@ def end_my_sessions():
     ended = accounts.end_sessions(db, g.manager["id"])
     accounts.record(db, actor(), "sessions-ended", g.manager["id"], count=ended)
     session.clear()
-    flash("Alle Ihre Sitzungen sind beendet. Bitte melden Sie sich neu an.")
+    flash(words.ALL_ENDED)
     return redirect(url_for("manage.login"), 303)
 
 
@@ -263,9 +249,8 @@ def set_password(token):
     if row is None:
         page = render_template(
             "error.html",
-            title="Link nicht mehr gültig",
-            text="Dieser Link wurde schon benutzt, ist abgelaufen oder durch einen neueren "
-            "ersetzt. Bitten Sie eine Kolleg:in, Ihnen unter „Team“ einen neuen zu schicken.",
+            title=words.LINK_GONE_TITLE,
+            text=words.LINK_GONE,
             back=url_for("manage.login"),
         )
         return page, 404
@@ -274,7 +259,7 @@ def set_password(token):
         accounts.set_password(db, row["manager_id"], form.password.data,
                               f"manager:{row['email']}", token=token)  # fmt: skip
         session.clear()
-        flash("Ihr Passwort ist festgelegt. Melden Sie sich jetzt damit an.")
+        flash(words.PASSWORD_SET)
         return redirect(url_for("manage.login"), 303)
     status = 422 if form.errors else 200
     page = render_template("set_password.html", form=form, row=row, rule=accounts.RULE)

@@ -5,26 +5,29 @@ from wtforms.validators import DataRequired, EqualTo, Optional, ValidationError
 
 from . import accounts
 from .forms import REQUIRED, EmailAddress, Form, Length, OneLineName, strip
+from .words.team import DIFFERENT, LABELS
 
 
 class InviteForm(Form):
     email = StringField(
-        "E-Mail der neuen Kolleg:in",
+        LABELS["email"],
         [DataRequired(REQUIRED), Length(max=300), EmailAddress()],
         filters=[strip],
     )
-    name = StringField("Name", [Optional(), Length(max=200), OneLineName()], filters=[strip])
+    name = StringField(
+        LABELS["name"], [Optional(), Length(max=200), OneLineName()], filters=[strip]
+    )
 
 
 class NewPasswordForm(Form):
     """A new password twice; the rules of accounts.password_problem apply."""
 
     password = PasswordField(
-        "Neues Passwort", [DataRequired(REQUIRED), Length(max=accounts.MAX_LENGTH)]
+        LABELS["password"], [DataRequired(REQUIRED), Length(max=accounts.MAX_LENGTH)]
     )
     repeat = PasswordField(
-        "Neues Passwort wiederholen",
-        [DataRequired(REQUIRED), EqualTo("password", "Die beiden Passwörter sind verschieden.")],
+        LABELS["repeat"],
+        [DataRequired(REQUIRED), EqualTo("password", DIFFERENT)],
     )
 
     def __init__(self, *args, email: str = "", name: str = "", **kwargs):
@@ -38,4 +41,4 @@ class NewPasswordForm(Form):
 
 
 class ChangePasswordForm(NewPasswordForm):
-    current = PasswordField("Bisheriges Passwort", [DataRequired(REQUIRED), Length(max=500)])
+    current = PasswordField(LABELS["current"], [DataRequired(REQUIRED), Length(max=500)])

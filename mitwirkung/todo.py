@@ -19,13 +19,13 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from flask import render_template
 from sqlite_utils import Database
 
-from . import handover, mail
+from . import handover, mail, mailtext
 from .catalog import Obligation
 from .dates import local_time
 from .progress import ItemView
+from .words.todo import TODO_TEXT
 
 NOTICE_QUIET = timedelta(minutes=2)  # a burst is over when nothing new came for this long
 NOTICE_LATEST = timedelta(minutes=10)  # ... and nobody waits longer than this for the mail
@@ -66,45 +66,38 @@ def collect(db: Database, obligation: Obligation, customer: dict, views: list[It
             if values is None:
                 todos.append({
                     "kind": "mailjet-setup", "item_id": None, "since": since,
-                    "text": "Mailjet einrichten und die Werte von Mailjet holen (die Kund:in "
-                            "wartet auf ihre DNS-Einträge)",
+                    "text": TODO_TEXT["mailjet-setup"],
                 })  # fmt: skip
             else:
                 todos.append({
                     "kind": "mailjet-dkim", "item_id": "dns-dkim", "since": since,
-                    "text": "DKIM-Schlüssel von Mailjet nachtragen (die Kund:in wartet auf "
-                            "den Wert ihres DKIM-Eintrags)",
+                    "text": TODO_TEXT["mailjet-dkim"],
                 })  # fmt: skip
     for view in views:
         if view.detail.get("waiting_for") != "manager" or view.detail.get("missing_value"):
             continue  # a manager's action clears waiting_for; the DKIM key is mailjet-dkim
         if view.item.id == "portal-adopt":
             portal = view.detail.get("portal") or "PORTAL"
-            text = f"Übernahme der SMTP-Konfiguration von „{portal}“ prüfen und bestätigen"
+            text = TODO_TEXT["portal-adopt"].format(portal=portal)
         elif view.item.id == "peiq-informed":
             if view.detail.get("red"):
                 names = ", ".join(
                     obligation.items[i].title for i in view.detail["red"] if i in obligation.items
                 )
-                text = (
-                    "Meldung der Kund:in ansehen – nötige DNS-Einträge noch nicht in Ordnung "
-                    f"({names}); vielleicht braucht sie Hilfe"
-                )
+                text = TODO_TEXT["peiq-informed-red"].format(names=names)
             else:
-                text = (
-                    "Meldung „DNS-Einträge stehen“ ansehen und die Einrichtung bei Mailjet "
-                    "abschließen"
-                )
+                text = TODO_TEXT["peiq-informed"]
         else:
-            text = f"{view.item.title}: Anfrage der Kund:in bearbeiten"
+            text = TODO_TEXT["item"].format(title=view.item.title)
         todos.append({"kind": view.item.id, "item_id": view.item.id,
                       "since": _at(view.updated_at), "text": text})  # fmt: skip
     secret = handover.pending(db, cid)
     if secret:
         todos.append({
             "kind": "password", "item_id": "smtp-password", "since": _at(secret["created_at"]),
-            "text": "Übergebenes Passwort abholen (es wird am "
-                    f"{local_time(secret['expires_at'], '%d.%m.%Y')} ungelesen gelöscht)",
+            "text": TODO_TEXT["password"].format(
+                expires=local_time(secret["expires_at"], "%d.%m.%Y")
+            ),
         })  # fmt: skip
     drift = db.query(
         "SELECT d.item_id, d.incident_at FROM drift d JOIN item_states s"
@@ -118,8 +111,7 @@ def collect(db: Database, obligation: Obligation, customer: dict, views: list[It
         title = item.title if item else row["item_id"]
         todos.append({
             "kind": "drift", "item_id": row["item_id"], "since": _at(row["incident_at"]),
-            "text": f"DNS-Eintrag „{title}“ ist nach dem Abschluss nicht mehr in Ordnung: "
-                    "mit der Kund:in klären",
+            "text": TODO_TEXT["drift"].format(title=title),
         })  # fmt: skip
     return sorted(todos, key=lambda t: t["since"])
 
@@ -234,20 +226,15 @@ def notify_due(db: Database, config, at: datetime, *, claim, release, url) -> in
 
 def notice_text(manager: dict, todos: list[dict], url) -> tuple[str, str]:
     """Subject and text of one notice mail (templates/mail/todo_notice.txt)."""
-    customers = len({t["customer_id"] for t in todos})
-    subject = (
-        f"Mitwirkung: PEIQ ist dran – {todos[0]['name']}"
-        if customers == 1
-        else f"Mitwirkung: PEIQ ist dran – {len(todos)} neue Aufgaben bei {customers} Kund:innen"
-    )
     shown = [{**t, "url": url("manage.customer", customer_id=t["customer_id"])}
              for t in todos[:NOTICE_LINES]]  # fmt: skip
-    text = render_template(
-        "mail/todo_notice.txt",
+    return mailtext.render(
+        "todo_notice",
         manager=manager,
         todos=shown,
+        total=len(todos),
+        customers=len({t["customer_id"] for t in todos}),
         more=len(todos) - len(shown),
         queue_url=url("manage.dashboard", status="peiq"),
         EVERYONE=EVERYONE,
     )
-    return subject, text

@@ -17,7 +17,7 @@ from .dates import local_time
 from .db import get_db, write_problem
 from .handover import HANDOVER_WORDS, handover_words
 from .headers import HSTS, PAGE_HEADERS, SECURITY_HEADERS, VARY
-from .mailjet_sync import MAILJET_WORDS, status_word
+from .mailjet_sync import MAILJET_WORDS, note_words, status_word
 from .notify import mailto
 from .pagecache import CachedPages, PageCache
 from .progress import STATE_LABELS
@@ -27,6 +27,8 @@ from .runs.smtp_test import TRIAL_RULE
 from .secret_words import cap, secret_words
 from .service import obligation, obligations
 from .store import EVENT_WORDS, actor_label, link_tokens
+from .words import web as words
+from .words.web import ENCRYPTION_WORDS
 
 csrf = CSRFProtect()
 htmx = HTMX()
@@ -131,10 +133,7 @@ def field_named(field) -> str:
     """Name a form field in a list of fields to check: its label; a checkbox as "das Häkchen
     „…“" (its label is a sentence), never with its own full stop before the list's."""
     label = str(field.label.text).strip().rstrip(".")
-    return f"das Häkchen „{label}“" if field.type == "BooleanField" else label
-
-
-ENCRYPTION_WORDS = {"ssl": "SSL", "tls": "TLS (STARTTLS)", "none": "unverschlüsselt"}
+    return words.CHECKBOX.format(label=label) if field.type == "BooleanField" else label
 
 
 def encryption(value: str | None) -> str:
@@ -183,12 +182,7 @@ def _refuse_unmeasured_body():
     if "chunked" in request.headers.get("Transfer-Encoding", "").lower() and (
         request.content_length is None
     ):
-        return _error(
-            411,
-            "Länge fehlt",
-            "Die Anfrage kam ohne Längenangabe und wurde nicht angenommen. Bitte senden Sie "
-            "das Formular aus dem Browser erneut.",
-        )
+        return _error(411, *words.ERRORS[411])
     return None
 
 
@@ -227,59 +221,38 @@ def init_app(app: Flask) -> None:
     app.add_template_global(EVENT_WORDS, "EVENT_WORDS")
     app.add_template_global(MAILJET_WORDS, "MAILJET_WORDS")
     app.add_template_filter(status_word, "mailjet_word")
+    app.add_template_global(note_words, "mailjet_note")
     app.add_template_filter(actor_label)
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
-        return _error(
-            400,
-            "Sitzung abgelaufen",
-            "Das Formular war zu alt oder unvollständig. Bitte laden Sie die Seite neu "
-            "und versuchen Sie es noch einmal.",
-        )
+        return _error(400, *words.ERRORS[400])
 
     @app.errorhandler(404)
     def not_found(e):
-        return _error(
-            404,
-            "Seite nicht gefunden",
-            "Diesen Link gibt es nicht (mehr). Vielleicht wurde er erneuert – bitte fragen "
-            "Sie Ihre Ansprechperson bei PEIQ nach dem aktuellen Link.",
-        )
+        return _error(404, *words.ERRORS[404])
 
     @app.errorhandler(405)
     def not_allowed(e):
-        return _error(405, "Nicht erlaubt", "Über diesen Link kann nichts geändert werden.")
+        return _error(405, *words.ERRORS[405])
 
     @app.errorhandler(413)
     def too_large(e):
         limit = app.config["MAX_CONTENT_LENGTH"]
-        size = f"größer als {limit // 1024} KB" if limit else "zu groß"
-        return _error(
-            413,
-            "Zu viele Daten",
-            f"Die gesendeten Daten sind {size} und wurden nicht angenommen. Bitte kürzen Sie "
-            "Ihre Eingaben und senden Sie das Formular erneut.",
-        )
+        size = words.SIZE_LIMIT.format(kb=limit // 1024) if limit else words.SIZE_UNKNOWN
+        title, text = words.ERRORS[413]
+        return _error(413, title, text.format(size=size))
 
     @app.errorhandler(sqlite3.Error)
     def database_error(e):
         if not (getattr(e, "sqlite_errorname", "") or "").startswith(DISK_ERRORS):
             raise e  # a bug, not the disk: logged and answered by the 500 handler
         app.logger.error("Database write failed: %s", e)
-        return _error(
-            503,
-            "Speichern gerade nicht möglich",
-            "Ihre Eingabe konnte nicht gespeichert werden, weil der Speicher des Servers "
-            "gerade nicht beschreibbar ist. Bitte versuchen Sie es in einigen Minuten noch "
-            "einmal; bleibt der Fehler, sagen Sie bitte Ihrer Ansprechperson bei PEIQ Bescheid.",
-        )
+        return _error(503, *words.ERRORS[503])
 
     @app.errorhandler(500)
     def server_error(e):
-        return _error(
-            500, "Interner Fehler", "Etwas ist schiefgegangen. Bitte versuchen Sie es erneut."
-        )
+        return _error(500, *words.ERRORS[500])
 
     @app.get("/healthz")
     def healthz():
@@ -288,7 +261,7 @@ def init_app(app: Flask) -> None:
         try:
             get_db().execute("SELECT 1").fetchone()
         except sqlite3.Error as e:
-            problem = problem or f"Die Datenbank antwortet nicht: {e}"
+            problem = problem or words.DB_NOT_ANSWERING.format(error=e)
         if problem:
             return {"status": "error", "reason": problem}, 503
         return {"status": "ok"}

@@ -806,6 +806,17 @@ NO_LOGIN_VARIANTS: dict[str, tuple[str, str, str]] = {
 
 # Sentences a finding adds to its text (context "note").
 NOTES = {
+    # what is wrong with a typed host name (netguard.normalize_host)
+    "host_is_address": "Das sieht nach einer E-Mail-Adresse aus; gefragt ist der Name des "
+    "Mailservers, z. B. smtp.ihre-firma.de.",
+    "host_spaces": "Der Name enthält Leerzeichen.",
+    "host_not_ip": "Das ist keine gültige IP-Adresse.",
+    "host_brackets": "Die Klammern sind unvollständig.",
+    "host_port": "Der Port hinter dem „:“ ist ungültig.",
+    "host_missing": "Es fehlt der Servername.",
+    "host_characters": "Er enthält Zeichen, die in Servernamen nicht erlaubt sind, oder einen zu "
+    "langen Namensteil.",
+    "host_too_long": "Der Name ist zu lang oder unvollständig.",
     "ssl_timeout": "Die verschlüsselte Verbindung (SSL) kam nicht zustande. Spricht der Server "
     "auf diesem Port unverschlüsselt, wählen Sie „TLS“ mit Port 587.",
     "plain_without_auth": "Ohne Verschlüsselung bieten viele Server keine Anmeldung an.",
@@ -1076,3 +1087,38 @@ def _text(value) -> str:
     if isinstance(value, list | tuple | set | frozenset):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+# No host typed at all (netguard.normalize_host).
+HOST_EMPTY = (
+    "Bitte geben Sie bei Server/Host den Namen des Mailservers ein, z. B. smtp.ihre-firma.de."
+)
+
+# The test mail the SMTP test sends (smtp/message.build_test_mail): subject, plain text and
+# HTML; {customer_name}, {host} and {url} arrive HTML-escaped in the HTML part.
+TEST_MAIL_SUBJECT = "Testmail von PEIQ PRINT PPS – bitte bestätigen"
+TEST_MAIL_TEXT = (
+    "Guten Tag,\n\n"
+    "dies ist eine Testmail von PEIQ PRINT PPS für {customer_name}.\n"
+    "Sie wurde über den SMTP-Server {host} (Port {port}) verschickt.\n\n"
+    "Bitte bestätigen Sie, dass diese Mail angekommen ist, indem Sie den folgenden Link "
+    "öffnen:\n\n"
+    "{url}\n\n"
+    "Mit diesem Klick ist nachgewiesen, dass Systemmails von PRINT PPS Ihr Postfach "
+    "erreichen.\n\n"
+    "Vielen Dank!\nIhr PEIQ-Team\n"
+)
+TEST_MAIL_HTML = (
+    '<!DOCTYPE html><html lang="de"><body>'
+    "<p>Guten Tag,</p>"
+    "<p>dies ist eine Testmail von PEIQ PRINT PPS für {customer_name}. "
+    "Sie wurde über den SMTP-Server {host} "
+    "(Port {port}) verschickt.</p>"
+    "<p>Bitte bestätigen Sie, dass diese Mail angekommen ist:</p>"
+    '<p><a href="{url}">Ankunft der Testmail bestätigen</a></p>'
+    "<p>Falls der Link nicht funktioniert, kopieren Sie diese Adresse in Ihren Browser:"
+    "<br>{url}</p>"
+    "<p>Mit diesem Klick ist nachgewiesen, dass Systemmails von PRINT PPS Ihr "
+    "Postfach erreichen.</p>"
+    "<p>Vielen Dank!<br>Ihr PEIQ-Team</p></body></html>"
+)

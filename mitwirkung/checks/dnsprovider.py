@@ -15,6 +15,7 @@ from pathlib import Path
 import dns.exception
 import dns.resolver
 
+from .dns.wording import HOST_STEPS
 from .resolver import make_resolver
 
 
@@ -250,11 +251,8 @@ def host_entry(provider: Provider, host: str, fqdn: str) -> str:
 
 def host_step(provider: Provider, entry: str, at_root: bool) -> str:
     """The sentence saying what goes into the host field."""
-    if not entry:
-        return f"Lassen Sie „{provider.host_field}“ leer – der Eintrag gilt für die Domain selbst"
-    if at_root and entry == "@":
-        return f"Tragen Sie bei „{provider.host_field}“ „@“ ein – das steht für die Domain selbst"
-    return f"Tragen Sie bei „{provider.host_field}“ „{entry}“ ein"
+    key = "empty" if not entry else "root" if at_root and entry == "@" else "host"
+    return HOST_STEPS[key].format(field=provider.host_field, entry=entry)
 
 
 def existing_spf(record: dict) -> bool:

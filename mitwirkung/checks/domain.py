@@ -8,23 +8,33 @@ from urllib.parse import urlsplit
 
 import idna
 
+from .domain_wording import DOMAIN_PROBLEMS
+
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _PORT = re.compile(r":\d{1,5}$", re.ASCII)
 
 
 class DomainError(ValueError):
-    """Raised with a German message when the input is not a usable domain."""
+    """Raised when the input is not a usable domain: code (a key of DOMAIN_PROBLEMS) and
+    params; message and str() are the German sentence, rendered from the catalog."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, code: str, **params):
+        self.code, self.params = code, params
+        super().__init__(code)
+
+    @property
+    def message(self) -> str:
+        return DOMAIN_PROBLEMS[self.code].format(**self.params)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def normalize_domain(raw: str) -> str:
     """Return the domain in raw as lower-case A-label without trailing dot and "www."."""
     text = _INVISIBLE.sub("", raw or "").strip().strip("<>").strip()
     if not text:
-        raise DomainError("Bitte geben Sie eine Domain ein, zum Beispiel firma.de.")
+        raise DomainError("empty")
     if text.lower().startswith("mailto:"):
         text = text[len("mailto:") :]
     if "://" in text:
@@ -38,39 +48,27 @@ def normalize_domain(raw: str) -> str:
         text = text[1:-1]
     text = text.rstrip(".").strip()
     if not text:
-        raise DomainError("Bitte geben Sie eine Domain ein, zum Beispiel firma.de.")
+        raise DomainError("empty")
     try:
         ipaddress.ip_address(text)
     except ValueError:
         pass
     else:
-        raise DomainError(
-            f"„{text}“ ist eine IP-Adresse. Bitte geben Sie die Domain Ihrer Absenderadresse "
-            "ein, zum Beispiel firma.de."
-        )
+        raise DomainError("ip_address", text=text)
     if re.search(r"\s", text):
-        raise DomainError(
-            "Ein Domainname enthält keine Leerzeichen. Bitte geben Sie nur die Domain ein, "
-            "zum Beispiel firma.de."
-        )
+        raise DomainError("spaces")
     try:
         domain = idna.encode(text, uts46=True, std3_rules=True).decode("ascii").lower()
     except (idna.IDNAError, UnicodeError, ValueError):
-        raise DomainError(
-            f"„{text}“ ist kein gültiger Domainname. Erlaubt sind Buchstaben, Ziffern und "
-            "Bindestriche, getrennt durch Punkte, zum Beispiel firma.de."
-        ) from None
+        raise DomainError("invalid", text=text) from None
     labels = domain.split(".")
     if labels[0] == "www" and len(labels) > 2:
         labels = labels[1:]
         domain = ".".join(labels)
     if len(labels) < 2:
-        raise DomainError(
-            f"„{text}“ ist keine vollständige Domain. Bitte geben Sie die Domain mit Endung "
-            "an, zum Beispiel firma.de."
-        )
+        raise DomainError("incomplete", text=text)
     if labels[-1].isdigit() or len(domain) > 253:
-        raise DomainError(f"„{text}“ ist kein gültiger Domainname.")
+        raise DomainError("invalid_short", text=text)
     return domain
 
 

@@ -14,7 +14,7 @@ import dns.nameserver
 import dns.resolver
 import idna
 
-from mitwirkung.checks.diagnose import describe
+from mitwirkung.checks.diagnose import HOST_EMPTY, describe
 from mitwirkung.checks.resolver import make_resolver
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -54,35 +54,27 @@ MAX_HOST_LENGTH = 253
 class GuardError(Exception):
     """A host or address the SMTP test must not (or cannot) connect to."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, context: dict | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.context = context  # what message was worded from (diagnose.describe), or None
 
 
 def _fail(code: str, **context) -> GuardError:
     """Build a GuardError whose message is the German diagnosis for code."""
-    return GuardError(code, describe(code, **context).message)
+    return GuardError(code, describe(code, **context).message, context)
 
 
 def normalize_host(raw: str) -> tuple[str, int | None]:
     """Return the A-label host (or canonical IP) and the port found in what the user typed."""
     text = (raw or "").strip()
     if not text:
-        raise GuardError(
-            "invalid_host",
-            "Bitte geben Sie bei Server/Host den Namen des Mailservers ein, "
-            "z. B. smtp.ihre-firma.de.",
-        )
+        raise GuardError("invalid_host", HOST_EMPTY)
     if "@" in text:
-        raise _fail(
-            "invalid_host",
-            host=text,
-            detail="Das sieht nach einer E-Mail-Adresse aus; gefragt ist der Name des "
-            "Mailservers, z. B. smtp.ihre-firma.de.",
-        )
+        raise _fail("invalid_host", host=text, note="host_is_address")
     if any(ch.isspace() for ch in text):
-        raise _fail("invalid_host", host=text, detail="Der Name enthält Leerzeichen.")
+        raise _fail("invalid_host", host=text, note="host_spaces")
     if "://" in text:
         text = urlsplit(text).netloc
     text = text.split("/", 1)[0]
@@ -93,7 +85,7 @@ def normalize_host(raw: str) -> tuple[str, int | None]:
     if literal is not None:
         return str(literal), port
     if host and all(_NUMERIC_LABEL.match(label) for label in host.split(".")):
-        raise _fail("invalid_host", host=raw.strip(), detail="Das ist keine gültige IP-Adresse.")
+        raise _fail("invalid_host", host=raw.strip(), note="host_not_ip")
     return _a_label(host, raw), port
 
 
@@ -103,7 +95,7 @@ def _split_port(text: str, raw: str) -> tuple[str, int | None]:
     if text.startswith("["):
         host, sep, rest = text[1:].partition("]")
         if not sep or (rest and not rest.startswith(":")):
-            raise _fail("invalid_host", host=raw.strip(), detail="Die Klammern sind unvollständig.")
+            raise _fail("invalid_host", host=raw.strip(), note="host_brackets")
         port_text = rest[1:] if rest else None
     elif text.count(":") == 1:
         host, port_text = text.split(":")
@@ -112,29 +104,20 @@ def _split_port(text: str, raw: str) -> tuple[str, int | None]:
     if port_text is None:
         return host, None
     if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
-        raise _fail(
-            "invalid_host", host=raw.strip(), detail="Der Port hinter dem „:“ ist ungültig."
-        )
+        raise _fail("invalid_host", host=raw.strip(), note="host_port")
     return host, int(port_text)
 
 
 def _a_label(host: str, raw: str) -> str:
     """Return the lower-case IDNA A-label form of a host name, or raise invalid_host."""
     if not host:
-        raise _fail("invalid_host", host=raw.strip(), detail="Es fehlt der Servername.")
+        raise _fail("invalid_host", host=raw.strip(), note="host_missing")
     try:
         name = idna.encode(host, uts46=True).decode("ascii")
     except (idna.IDNAError, UnicodeError):
-        raise _fail(
-            "invalid_host",
-            host=raw.strip(),
-            detail="Er enthält Zeichen, die in Servernamen nicht erlaubt sind, oder einen zu "
-            "langen Namensteil.",
-        ) from None
+        raise _fail("invalid_host", host=raw.strip(), note="host_characters") from None
     if len(name) > MAX_HOST_LENGTH or any(not label for label in name.split(".")):
-        raise _fail(
-            "invalid_host", host=raw.strip(), detail="Der Name ist zu lang oder unvollständig."
-        )
+        raise _fail("invalid_host", host=raw.strip(), note="host_too_long")
     return name.lower()
 
 

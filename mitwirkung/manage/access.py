@@ -7,6 +7,7 @@ from .. import accounts, login_limits
 from ..db import get_db
 from ..forms import LoginForm
 from ..runs.limits import client_key
+from ..words import access as words
 from .base import bp
 
 
@@ -30,10 +31,7 @@ def login():
         client = client_key(request.remote_addr) or ""
         attempt = login_limits.reserve_attempt(db, email, client)
         if attempt is None:
-            form.password.errors.append(
-                "Zu viele Fehlversuche. Bitte warten Sie 15 Minuten und versuchen Sie es dann "
-                "erneut."
-            )
+            form.password.errors.append(words.TOO_MANY_ATTEMPTS)
             return render_template("login.html", form=form), 429
         manager = accounts.by_email(db, email)
         hashed = manager["password_hash"] if manager else login_limits.DUMMY_HASH
@@ -43,12 +41,9 @@ def login():
             session["sid"] = accounts.start_session(db, manager["id"])
             return redirect(_local_redirect(request.args.get("next")), 303)
         if manager and not manager["active"] and check_password_hash(hashed, form.password.data):
-            form.password.errors.append(
-                "Dieser Zugang ist deaktiviert. Bitte wenden Sie sich an eine Kolleg:in, die "
-                "ihn unter „Team“ wieder aktivieren kann."
-            )
+            form.password.errors.append(words.DEACTIVATED)
         else:
-            form.password.errors.append("E-Mail oder Passwort stimmt nicht.")
+            form.password.errors.append(words.WRONG_LOGIN)
     return render_template("login.html", form=form), 422 if form.errors else 200
 
 

@@ -18,6 +18,7 @@ from flask import (
 
 from .. import accounts, store
 from ..db import get_db
+from ..words import access as words
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
@@ -50,9 +51,8 @@ def not_found(e):
     """A manager's 404 speaks to the manager, not to a customer with an old link."""
     page = render_template(
         "error.html",
-        title="Nicht gefunden",
-        text="Diese Kund:in oder Seite gibt es nicht (mehr) – vielleicht wurde sie gelöscht "
-        "oder die Adresse ist unvollständig.",
+        title=words.NOT_FOUND_TITLE,
+        text=words.NOT_FOUND,
         back=url_for("manage.dashboard"),
     )
     return page, 404

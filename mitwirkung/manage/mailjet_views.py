@@ -19,27 +19,20 @@ from ..runs.dns_check import expectation, missing_values
 from ..runs.limits import client_key
 from ..service import service
 from ..web import customer_links
+from ..words.mailjet_views import (
+    CHECKED,
+    FETCHED,
+    KEY_DELETED,
+    KEY_NOT_SAVED,
+    KEY_SAVED,
+    MISSING_FLASH,
+    NOTIFIED,
+    SAVED,
+    TEST_MAIL_STARTED,
+    UNCHANGED,
+)
 from .base import actor, bp, customer_or_404
 from .detail import render_customer
-
-NOTIFIED = {
-    "mailed": "Die Kund:in bekommt eine E-Mail an {to}, dass die Einträge bereitstehen.",
-    "no-address": "Es ist keine E-Mail-Adresse der Kund:in hinterlegt: bitte sagen Sie ihr selbst "
-    "Bescheid, dass die Einträge bereitstehen.",
-    "bad-address": "Die hinterlegte E-Mail-Adresse der Kund:in ({to}) ist keine gültige "
-    "Adresse, deshalb ging keine E-Mail hinaus. Bitte korrigieren Sie sie unter „Angaben "
-    "ändern“ und sagen Sie der Kund:in Bescheid, dass die Einträge bereitstehen.",
-    "no-mail": "Der E-Mail-Versand ist nicht eingerichtet: bitte sagen Sie der Kund:in selbst "
-    "Bescheid, dass die Einträge bereitstehen. Einrichten kann den Versand die Administration "
-    "von Mitwirkung (Einstellung MITWIRKUNG_MAIL_SERVER).",
-}
-
-
-MISSING_FLASH = (
-    "Noch nicht vollständig – es fehlt {missing}. Ohne ihn kann die Kund:in den DKIM-Eintrag "
-    "nicht anlegen: Sie sieht dort „Wartet auf PEIQ“, kann nichts weiterleiten und bekommt die "
-    "E-Mail, dass die Einträge bereitstehen, erst wenn Sie ihn nachtragen."
-)
 
 
 def _as_expectation(row: dict) -> MailjetExpectation:
@@ -75,9 +68,7 @@ def save_mailjet(customer_id):
                 db, customer_id, actor(), "mailjet-expectation", data={"domain": expected.domain}
             )
     flash(
-        "Mailjet-Werte gespeichert. Die Kund:in sieht jetzt die Einträge, die sie anlegen muss."
-        if not unchanged
-        else "Nichts geändert – die Mailjet-Werte waren schon so.",
+        SAVED if not unchanged else UNCHANGED,
         "mailjet-message",
     )
     _values_ready(db, c, before)
@@ -129,13 +120,12 @@ def fetch_mailjet(customer_id):
     except mailjet.MailjetError as e:
         message = e.message
         if given and getattr(e, "key_saved", False):
-            message += " Der Zugang des Unterkontos ist gespeichert; neu eingeben ersetzt ihn."
+            message += KEY_SAVED
         elif given:
-            message += " Der Zugang des Unterkontos ist nicht gespeichert."
+            message += KEY_NOT_SAVED
         return render_customer(c, e.http_status, mailjet_form=form, mailjet_error=message)
     flash(
-        f"Werte von Mailjet für {display_domain(expected.domain)} übernommen. Die Kund:in sieht "
-        "jetzt die Einträge, die sie anlegen muss.",
+        FETCHED.format(domain=display_domain(expected.domain)),
         "mailjet-message",
     )
     _values_ready(db, c, before)
@@ -150,7 +140,7 @@ def check_at_mailjet(customer_id):
         mailjet_sync.ask_mailjet(get_db(), current_app.config, customer_id, actor())
     except mailjet.MailjetError as e:
         return render_customer(c, e.http_status, mailjet_error=e.message)
-    flash("Mailjet hat die Einträge geprüft; sein Ergebnis steht unten.", "mailjet-message")
+    flash(CHECKED, "mailjet-message")
     return redirect(url_for("manage.customer", customer_id=customer_id) + "#mailjet", 303)
 
 
@@ -164,7 +154,7 @@ def mailjet_test_mail(customer_id):
     if error is not None:
         return render_customer(c, 422, mailjet_mail_form=form, mailjet_mail_error=error)
     flash(
-        f"Testmail über Mailjet an {shown_address(form.recipient.data)} gestartet.",
+        TEST_MAIL_STARTED.format(to=shown_address(form.recipient.data)),
         "mailjet-message",
     )
     return redirect(url_for("manage.customer", customer_id=customer_id) + "#mailjet", 303)
@@ -176,7 +166,7 @@ def forget_subaccount(customer_id):
     customer_or_404(customer_id)
     mailjet_sync.forget_subaccount(get_db(), customer_id, actor())
     flash(
-        "Zugang zum Mailjet-Unterkonto gelöscht; es gilt wieder PEIQs eigenes Mailjet-Konto.",
+        KEY_DELETED,
         "mailjet-message",
     )
     return redirect(url_for("manage.customer", customer_id=customer_id) + "#mailjet", 303)

@@ -10,6 +10,7 @@ from ..checks.smtp import shown_address
 from ..db import get_db
 from ..service import service
 from ..web import customer_links
+from ..words import peiq as words
 from .base import actor, bp, customer_or_404
 from .detail import render_customer
 
@@ -20,7 +21,7 @@ def reveal_password(customer_id):
     c = customer_or_404(customer_id)
     password = handover.reveal(get_db(), customer_id, actor())
     if password is None:
-        flash("Es liegt kein Passwort (mehr) vor. Es wurde bereits angezeigt oder ist abgelaufen.")
+        flash(words.NO_PASSWORD)
         return redirect(url_for("manage.customer", customer_id=customer_id), 303)
     _tell(get_db(), c, "password")
     settings = store.get_row(get_db(), "smtp_settings", customer_id) or {}
@@ -37,15 +38,8 @@ def reveal_password(customer_id):
 def _tell(db, c: dict, kind: str) -> str:
     """Mail the customer that PEIQ acted (peiq_acted); return a sentence for the flash."""
     told = peiq_acted.tell_customer(service(), c, kind, customer_links(c)[0], actor())
-    if told == "mailed":
-        return f" Die Kund:in bekommt eine E-Mail an {shown_address(c['contact_email'])}."
-    if told == "bad-address":
-        return (
-            f" Die hinterlegte E-Mail-Adresse der Kund:in ({shown_address(c['contact_email'])})"
-            " ist keine gültige Adresse, deshalb ging keine E-Mail hinaus. Bitte korrigieren Sie"
-            " sie unter „Angaben ändern“ und sagen Sie der Kund:in selbst Bescheid."
-        )
-    return " Bitte sagen Sie der Kund:in selbst Bescheid (keine E-Mail möglich)."
+    address = shown_address(c["contact_email"] or "")
+    return words.TOLD.get(told, words.TOLD["other"]).format(address=address)
 
 
 @bp.post("/customers/<int:customer_id>/acknowledge")
@@ -55,22 +49,16 @@ def acknowledge(customer_id):
     db = get_db()
     row = store.item_rows(db, customer_id).get("peiq-informed")
     if row is None or row["detail"].get("waiting_for") != "manager":
-        message = (
-            "Das war schon erledigt: Die Meldung der Kund:in ist bereits als gesehen markiert."
-        )
-        return render_customer(c, 409, conflict=message)
+        return render_customer(c, 409, conflict=words.ALREADY_SEEN)
     detail = {**row["detail"], "waiting_for": None}  # who saw it is in the event's actor
     store.set_item(
         db, customer_id, "peiq-informed", row["state"], actor(), detail, kind="peiq-acknowledged"
     )
     told = "" if detail.get("red") else _tell(db, c, "peiq-informed")
     if detail.get("red"):
-        flash(
-            "Als gesehen markiert. Die Kund:in wartet nicht mehr auf PEIQ – bitte melden Sie"
-            " sich bei ihr: Es sind noch nicht alle nötigen DNS-Einträge in Ordnung."
-        )
+        flash(words.SEEN_RED)
     else:
-        flash("Als gesehen markiert. Die Kund:in wartet nicht mehr auf PEIQ." + told)
+        flash(words.SEEN.format(told=told))
     return redirect(url_for("manage.customer", customer_id=customer_id), 303)
 
 
@@ -82,21 +70,16 @@ def confirm_portal(customer_id):
     with db.atomic():  # the name checked is the name confirmed
         row = store.item_rows(db, customer_id).get("portal-adopt")
         if row is None or not row["detail"].get("portal"):
-            message = "Die Kund:in hat (noch) kein PORTAL genannt; es gibt nichts zu bestätigen."
-            return render_customer(c, 409, conflict=message)
+            return render_customer(c, 409, conflict=words.NO_PORTAL)
         named = row["detail"]["portal"]
         if request.form.get("portal") != named:  # the customer named another PORTAL meanwhile
-            message = (
-                f"Die Kund:in hat inzwischen „{named}“ genannt. Bitte prüfen Sie die Anfrage "
-                "unten und bestätigen Sie dann."
-            )
-            return render_customer(c, 409, conflict=message)
+            return render_customer(c, 409, conflict=words.OTHER_PORTAL.format(named=named))
         already = row["state"] == "done" and not row["detail"].get("waiting_for")
         if not already:
             store.set_item(db, customer_id, "portal-adopt", "done", actor(), {"portal": named})
     if already:  # a second click: nothing changes, nobody is mailed again
-        flash(f"Das war schon erledigt: Die Übernahme von {named} ist bereits bestätigt.")
+        flash(words.PORTAL_ALREADY.format(named=named))
     else:
         told = _tell(db, c, "portal-adopt")
-        flash(f"Übernahme der SMTP-Konfiguration von {named} bestätigt." + told)
+        flash(words.PORTAL_CONFIRMED.format(named=named, told=told))
     return redirect(url_for("manage.customer", customer_id=customer_id), 303)

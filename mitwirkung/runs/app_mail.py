@@ -8,10 +8,9 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from .. import mail, store
+from .. import mail, mailtext, store
 from ..runner import Job
 from ..service import Service
-from .base import STATE_WORDS
 from .dns_check import DNS_ITEMS
 from .limits import admit_forward, already_told
 
@@ -52,7 +51,7 @@ def forward_records(svc: Service, customer: dict, to: str, text: str) -> None:
     history. Counting, the mail's run and the event are one write transaction (BEGIN
     IMMEDIATE), so parallel requests in several workers cannot all pass the count.
     """
-    subject = f"DNS-Einträge für {customer['name']}: bitte bei der Domain anlegen"
+    subject = mailtext.subject("dns_records", customer=customer)
     db = svc.db
     with db.atomic():
         admit_forward(db, customer["id"])
@@ -100,21 +99,11 @@ def inform_peiq(svc: Service, customer: dict, status_url: str, manage_url: str) 
 
 def _inform_letter(customer: dict, items, states: dict, red: list[str],
                    links: tuple[str, str]) -> tuple[str, str]:  # fmt: skip
-    """(subject, text) of the managers' mail after "PEIQ informieren"."""
-    name = customer["name"]
-    lines = "\n".join(f"  {STATE_WORDS.get(s, s):<12} {items[i].title}" for i, s in states.items())
-    if red:
-        subject = f"Mitwirkung: {name} meldet sich, DNS-Einträge noch nicht in Ordnung"
-        intro = (
-            f"{name} hat PEIQ informiert, obwohl diese nötigen DNS-Einträge noch nicht "
-            f"in Ordnung sind: {', '.join(items[i].title for i in red)}. Vielleicht braucht die "
-            "Kund:in Hilfe."
-        )
-    else:
-        subject = f"Mitwirkung: {name} hat die DNS-Einträge für Mailjet gesetzt"
-        intro = f"{name} meldet, dass die DNS-Einträge für Mailjet stehen."
+    """(subject, text) of the managers' mail after "PEIQ informieren"
+    (templates/mail/peiq_informed.txt)."""
     manage_url, status_url = links
-    return subject, (
-        f"{intro}\n\nStand der Prüfung:\n{lines}\n\nKund:in ansehen: {manage_url}\n"
-        f"Fortschritt (nur lesen): {status_url}\n"
-    )
+    return mailtext.render(
+        "peiq_informed", customer=customer, manage_url=manage_url, status_url=status_url,
+        states=[(items[i].title, s) for i, s in states.items()],
+        red=[items[i] for i in red],
+    )  # fmt: skip

@@ -7,6 +7,12 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from ..checks import diagnose
+from ..checks.dns.common import reword
+from ..checks.smtp.dialogue import word_result
+from ..checks.smtp.probe import word_probe
+from ..words.runs import DNS_OUTCOMES as DNS_OUTCOMES
+from ..words.runs import OUTCOME_WORDS
+from ..words.runs import PROBE_TITLES as PROBE_TITLES
 
 
 def check_options(config) -> dict:
@@ -22,12 +28,39 @@ def check_options(config) -> dict:
 
 
 def decode(run: dict) -> dict:
-    """A `runs` row with its settings and result JSON decoded to dicts."""
+    """A `runs` row with its settings and result JSON decoded to dicts, the result's German
+    rendered now from its stored codes (`worded`)."""
     return dict(
         run,
         settings=json.loads(run["settings"] or "{}"),
-        result=json.loads(run["result"] or "{}"),
+        result=worded(json.loads(run["result"] or "{}")),
     )
+
+
+def worded(result):
+    """A stored result with its German rendered from the catalogs as they are today.
+
+    SMTP tests and Mailjet test mails carry `words` (checks.smtp.dialogue.word_result), a DNS
+    check's `records` their findings (checks.dns.common.reword), a settings probe's `probes`
+    their `words` (checks.smtp.probe.word_probe). A result stored before codes were kept, or
+    whose codes the catalog no longer knows, keeps the words it was stored with.
+    """
+    if not isinstance(result, dict):
+        return result
+    try:
+        shown = dict(result)
+        if isinstance(result.get("words"), dict):
+            shown.update(word_result(result["words"]))
+        if isinstance(result.get("records"), list):
+            shown["records"] = [reword(r) for r in result["records"]]
+        if isinstance(result.get("probes"), list):
+            shown["probes"] = [
+                {**p, "message": word_probe(p["words"])} if p.get("words") else p
+                for p in result["probes"]
+            ]
+    except (KeyError, TypeError, ValueError, IndexError):
+        return result
+    return shown
 
 
 def runs(db: Database, customer_id: int, kind: str, limit: int = 10) -> list[dict]:
@@ -37,32 +70,6 @@ def runs(db: Database, customer_id: int, kind: str, limit: int = 10) -> list[dic
         [customer_id, kind, limit],
     )
     return [decode(r) for r in rows]
-
-
-DNS_OUTCOMES = {
-    "ok": "alle nötigen Einträge in Ordnung",
-    "records_missing": "Einträge fehlen oder sind fehlerhaft",
-    "dns_unavailable": "DNS antwortete nicht",
-    "unexpected": "Prüfung abgebrochen",
-    "aborted": "Prüfung unterbrochen",
-    "running": "läuft …",
-}
-
-PROBE_TITLES = {
-    True: "Funktionierende Einstellung gefunden",
-    False: "Keine der üblichen Einstellungen funktioniert",
-}
-
-# Outcomes of runs that carry no German title of their own; never shown as a code.
-OUTCOME_WORDS = {
-    **DNS_OUTCOMES,
-    "ok": "erfolgreich",
-    "failed": "fehlgeschlagen",
-    "nothing_found": PROBE_TITLES[False],
-    "aborted": "unterbrochen",
-}
-
-STATE_WORDS = {"done": "erledigt", "warning": "Hinweis", "failed": "fehlt", "open": "offen"}
 
 
 def run_label(run: dict) -> str:

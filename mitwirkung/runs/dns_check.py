@@ -10,25 +10,19 @@ from sqlite_utils import Database
 from .. import mailjet_followup, store
 from ..checks import dnsprovider
 from ..checks.dns import DnsReport, MailjetExpectation, check_mailjet, planned_records
+from ..checks.dns.common import reword
 from ..checks.dns.zonefile import zone_snippet
 from ..overview import drift
 from ..runner import Job
 from ..service import Service
+from ..words.runs import DKIM_WAITING as DKIM_WAITING
+from ..words.runs import DKIM_WAITING_ONLOOKER as DKIM_WAITING_ONLOOKER
+from ..words.runs import DNS_CHECK_ABORTED, DNS_CHECK_FAILED, MISSING_NAMES
 from .base import Caller, runs
 from .limits import admit_dns, auto_checks_allowed, auto_checks_until
 
 KIND = "dns"
 DNS_ITEMS = ("dns-verification", "dns-spf", "dns-dkim", "dns-dmarc")
-DKIM_WAITING = (
-    "Den Wert – den öffentlichen Schlüssel, den Mailjet für Ihre Domain erzeugt – trägt PEIQ "
-    "hier noch ein. Sie bekommen Bescheid, sobald er da ist; die anderen Einträge können Sie "
-    "schon anlegen."
-)
-DKIM_WAITING_ONLOOKER = (
-    "Den Wert – den öffentlichen Schlüssel, den Mailjet für die Domain erzeugt – trägt PEIQ "
-    "hier noch ein; die anderen Einträge kann die Kund:in schon anlegen."
-)
-MISSING_NAMES = {"dkim_key": "der öffentliche DKIM-Schlüssel"}
 
 
 def expectation(db: Database, customer_id: int) -> MailjetExpectation | None:
@@ -82,6 +76,7 @@ def dns_view(db: Database, customer_id: int) -> dict:
             for r in records
         ]
         checked_at = max(checked_at or "", incident["checked_at"] or "")
+    records = [reword(r) for r in records]  # a drift incident's words too, rendered now
     return {
         "expected": expected,
         "records": records,
@@ -174,7 +169,7 @@ def finish_dns(db: Database, run_id: int, report: DnsReport | None):
     previous = {i: rows[i]["detail"].get("previous", "open") for i in DNS_ITEMS if i in rows}
     if report is None:
         for item_id in DNS_ITEMS:
-            detail = {"run_id": run_id, "message": "Die Prüfung ist abgebrochen."}
+            detail = {"run_id": run_id, "message": DNS_CHECK_FAILED}
             store.set_item(db, customer_id, item_id, previous.get(item_id, "open"), actor, detail)
         return "unexpected", {"records": []}
     for record in report.records:
@@ -197,5 +192,5 @@ def finish_dns(db: Database, run_id: int, report: DnsReport | None):
 def abort(db: Database, run: dict) -> None:
     """A check cut off: the DNS items go back to open and say so."""
     for item_id in DNS_ITEMS:
-        detail = {"run_id": run["id"], "message": "Die Prüfung wurde unterbrochen."}
+        detail = {"run_id": run["id"], "message": DNS_CHECK_ABORTED}
         store.set_item(db, run["customer_id"], item_id, "open", "system", detail)

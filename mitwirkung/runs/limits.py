@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlite_utils import Database
 
 from ..dates import local_time
+from ..words import runs as words
 
 SMTP_KINDS = ("smtp", "probe", "mailjet-mail")  # all count against the SMTP test limits
 AUTO_CHECK_WINDOW = 30 * 60  # seconds of automatic DNS re-checks after the last click
@@ -57,7 +58,8 @@ def _again(started: str, window: int) -> str:
 
 
 def _per_address(db: Database, client_addr: str | None, kinds, limit: int, noun: str) -> None:
-    """Raise RateLimited when `limit` runs of these kinds came from the address this hour."""
+    """Raise RateLimited when `limit` runs of these kinds came from the address this hour
+    (noun: a key of words.runs.NOUNS, what the message counts)."""
     marks = ",".join("?" * len(kinds))
     rows = db.execute(
         f"SELECT started_at FROM runs WHERE client_addr = ? AND kind IN ({marks})"
@@ -65,11 +67,10 @@ def _per_address(db: Database, client_addr: str | None, kinds, limit: int, noun:
         [client_addr, *kinds, since(3600)],
     ).fetchall()
     if len(rows) >= limit:
+        again = _again(rows[-limit][0], 3600)
         raise RateLimited(
-            f"Es wurden in der letzten Stunde schon {len(rows)} {noun} gestartet – mehr "
-            f"sind zum Schutz der Server nicht möglich. Bitte versuchen Sie es ab "
-            f"{_again(rows[-limit][0], 3600)} Uhr wieder."
-        )  # fmt: skip
+            words.PER_ADDRESS.format(count=len(rows), noun=words.NOUNS[noun], again=again)
+        )
 
 
 def _customer_runs(db: Database, customer_id: int, kinds) -> list[str]:
@@ -97,13 +98,10 @@ def admit(db: Database, config, customer_id: int, client_addr: str | None,
     rows = _customer_runs(db, customer_id, CUSTOMER_BUDGETS[kind])
     limit = config["SMTP_TESTS_PER_CUSTOMER"]
     if len(rows) >= limit:
-        noun = "Port-Suchen" if kind == "probe" else "Testmails"
-        raise RateLimited(
-            f"Es wurden in den letzten 10 Minuten schon {len(rows)} {noun} gestartet – mehr "
-            f"sind zum Schutz der Server nicht möglich. Bitte versuchen Sie es ab "
-            f"{_again(rows[-limit], 600)} Uhr wieder."
-        )  # fmt: skip
-    _per_address(db, client_addr, SMTP_KINDS, config["SMTP_TESTS_PER_ADDRESS"], "Tests")
+        noun = words.NOUNS["probe" if kind == "probe" else "smtp"]
+        raise RateLimited(words.PER_CUSTOMER.format(
+            count=len(rows), noun=noun, again=_again(rows[-limit], 600)))  # fmt: skip
+    _per_address(db, client_addr, SMTP_KINDS, config["SMTP_TESTS_PER_ADDRESS"], "tests")
 
 
 def auto_checks_until(db: Database, customer_id: int) -> str | None:
@@ -137,20 +135,14 @@ def admit_dns(db: Database, config, customer_id: int, actor: str,
     checks per 10 minutes and DNS_CHECKS_PER_ADDRESS per hour from one client address.
     """
     if actor == "auto" and not auto_checks_allowed(db, customer_id):
-        raise RateLimited(
-            "Die automatische Prüfung pausiert, weil länger niemand auf „DNS prüfen“ "
-            "geklickt hat. Klicken Sie, sobald Sie die Einträge geändert haben."
-        )
+        raise RateLimited(words.AUTO_PAUSED)
     recent = db.execute(
         "SELECT COUNT(*) FROM runs WHERE customer_id = ? AND kind = 'dns' AND started_at > ?",
         [customer_id, since(600)],
     ).fetchone()[0]
     if recent >= config["DNS_CHECKS_PER_CUSTOMER"]:
-        raise RateLimited(
-            "Es wurde in den letzten 10 Minuten sehr oft geprüft. Neue Einträge brauchen "
-            "ohnehin etwas Zeit – bitte prüfen Sie in einigen Minuten erneut."
-        )
-    _per_address(db, client_addr, ("dns",), config["DNS_CHECKS_PER_ADDRESS"], "DNS-Prüfungen")
+        raise RateLimited(words.DNS_TOO_OFTEN)
+    _per_address(db, client_addr, ("dns",), config["DNS_CHECKS_PER_ADDRESS"], "dns")
 
 
 def admit_forward(db: Database, customer_id: int) -> None:
@@ -161,10 +153,7 @@ def admit_forward(db: Database, customer_id: int) -> None:
         [customer_id, since(3600)],
     ).fetchone()[0]
     if count >= FORWARDS_PER_HOUR:
-        raise RateLimited(
-            f"In der letzten Stunde wurden die Einträge schon {count}-mal weitergeleitet – "
-            "mehr geht zum Schutz vor Missbrauch nicht. Bitte versuchen Sie es später erneut."
-        )
+        raise RateLimited(words.TOO_MANY_FORWARDS.format(count=count))
 
 
 def already_told(informed: dict | None, red: list[str]) -> bool:

@@ -13,6 +13,7 @@ from ..checks.smtp import SmtpResult, SmtpSettings, run_smtp_test
 from ..mailjet_followup import REQUIRED
 from ..runner import Job
 from ..service import Service
+from ..words.mailjet import NOT_CONNECTED, OBSTACLES
 from .base import Caller, check_options, runs
 from .dns_check import expectation
 from .limits import RateLimited, admit
@@ -23,31 +24,17 @@ KIND = "mailjet-mail"
 PATH = "mailjet"
 
 
-NOT_CONNECTED = {
-    "customer": "Eine Testmail über Mailjet lässt sich hier nicht senden: Die Verbindung zu "
-    "Mailjet ist bei PEIQ nicht eingerichtet. Sie müssen dafür nichts tun.",
-    "manager": "Eine Testmail über Mailjet lässt sich hier nicht senden: Für diese Kund:in ist "
-    "kein Mailjet-Zugang da. Tragen Sie im Abschnitt Mailjet den Zugang ihres Unterkontos ein, "
-    "oder lassen Sie PEIQs Mailjet-Konto auf dem Server einrichten (MAILJET_API_KEY und "
-    "MAILJET_API_SECRET).",
-}
-
-
 def obstacle(db: Database, config, customer_id: int, audience: str = "customer") -> str | None:
     """Return why no test mail through Mailjet can be sent yet (German, worded for audience
     "customer" or "manager": only the manager can connect Mailjet), or None."""
     rows = store.item_rows(db, customer_id)
     if any(rows.get(i, {}).get("state") not in ("done", "warning") for i in REQUIRED):
-        return "Die Testmail über Mailjet ist möglich, sobald Bestätigung, SPF und DKIM grün sind."
+        return OBSTACLES["records"]
     if mailjet_sync.account(db, config, customer_id) is None:
         return NOT_CONNECTED[audience]
     state = mailjet_sync.row(db, customer_id)
     if not state or state["sender_status"] != "Active":
-        return (
-            "Die Einträge stehen, aber Mailjet hat den Absender noch nicht freigeschaltet. "
-            "Mailjet prüft alle paar Minuten erneut; bei der nächsten DNS-Prüfung fragen wir "
-            "Mailjet wieder."
-        )
+        return OBSTACLES["sender"]
     return None
 
 
@@ -69,11 +56,7 @@ def manual_wait(db: Database, customer_id: int, contact: dict | None) -> str | N
     ):
         return None
     who = contact["name"] if contact else "PEIQ"  # no one assigned: name no person
-    return (
-        "Eine E-Mail über Mailjet kann erst ankommen, wenn PEIQ Mailjet für Ihre Domain fertig "
-        f"eingerichtet hat. Sobald {who} das erledigt hat, können Sie hier bestätigen, dass "
-        "eine E-Mail angekommen ist."
-    )
+    return OBSTACLES["manual_wait"].format(who=who)
 
 
 def latest(db: Database, customer_id: int) -> dict | None:

@@ -21,18 +21,14 @@ from ..checks.smtp.oauth import OAuthLogin
 from ..db import now
 from ..runner import Job
 from ..service import Service
+from ..words.runs import ABORTED, STALE
+from ..words.runs import TRIAL_RULE as TRIAL_RULE  # said on the page (web.py)
 from . import settings as smtp_settings
 from .base import Caller, check_options
 from .limits import admit
 from .receipt import ConfirmationLink
 
 KIND = "smtp"
-TRIAL_RULE = (
-    "Ihre gespeicherten Einstellungen sind schon erfolgreich getestet: „Testmail senden“ "
-    "übernimmt geänderte Einstellungen erst, wenn der Server die Testmail angenommen hat."
-)
-STALE = "Die Einstellungen wurden seitdem geändert – bitte senden Sie erneut eine Testmail."
-ABORTED = "Der Test wurde unterbrochen. Bitte starten Sie ihn erneut."
 
 
 @dataclass(frozen=True)

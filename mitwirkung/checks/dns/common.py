@@ -48,6 +48,7 @@ class RecordCheck:
     details: dict = field(default_factory=dict)
     findings: tuple[Finding, ...] = ()  # what the message and fix were worded from
     rules: str = ""  # the RFC sections behind the message, for a one-line aside
+    word_host: str = ""  # the host the words name when not `host` (a CNAME's target)
 
 
 @dataclass(frozen=True)
@@ -121,10 +122,34 @@ def base_record(item_id: str, fqdn: str, zone: str, expected: str) -> RecordChec
     )
 
 
+def worded(findings, host: str) -> tuple[str, str, str]:
+    """(message, fix, rules) in German for a record's findings, `host` naming the record."""
+    message, fix = wording.words(findings, {"host": host})
+    message, rules = wording.rules(message)
+    return message, fix, rules
+
+
+def reword(record: dict) -> dict:
+    """A stored record (dataclasses.asdict of a RecordCheck, through JSON) with message, fix
+    and rules rendered now from its findings, so a wording fix reaches stored results.
+
+    A record stored without findings, or with a code the catalog no longer knows, keeps the
+    words it was stored with.
+    """
+    stored = record.get("findings")
+    if not stored:
+        return record
+    try:
+        findings = [Finding(f["code"], f["state"], f.get("params") or {}) for f in stored]
+        message, fix, rules = worded(findings, record.get("word_host") or record["host"])
+    except (KeyError, TypeError, ValueError, IndexError):
+        return record
+    return {**record, "message": message, "fix": fix, "rules": rules}
+
+
 def verdict(base: RecordCheck, findings: list[Finding], **fields) -> RecordCheck:
     """Return base judged by findings: the worst state, their German words, the findings."""
-    message, fix = wording.words(findings, {"host": base.host})
-    message, rules = wording.rules(message)
+    message, fix, rules = worded(findings, base.host)
     return replace(
         base,
         state=worst(f.state for f in findings),
@@ -179,9 +204,9 @@ def through_cname(ctx: Context, rec: RecordCheck) -> RecordCheck:
         "dns.via_cname", "done", {"fqdn": rec.fqdn, "target": answer.cname, "own": rec.host}
     )
     findings = [note, *rec.findings]
-    message, fix = wording.words(findings, {"host": target_host})
-    message, rules = wording.rules(message)
-    return replace(rec, message=message, fix=fix, findings=tuple(findings), rules=rules)
+    message, fix, rules = worded(findings, target_host)
+    return replace(rec, message=message, fix=fix, findings=tuple(findings), rules=rules,
+                   word_host=target_host)  # fmt: skip
 
 
 async def real_doubled(ctx: Context, base: RecordCheck, fqdn: str, wanted) -> RecordCheck | None:

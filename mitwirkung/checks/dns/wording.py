@@ -57,6 +57,11 @@ UNDERSCORE_NOTE = (
     " Lässt Ihr Anbieter keinen Unterstrich (_) im Host zu, fragen Sie dessen Support oder PEIQ:"
     " der Unterstrich ist nötig."
 )
+HOST_STEPS = {  # the step for a DNS panel's host field (checks/dnsprovider.host_step)
+    "empty": "Lassen Sie „{field}“ leer – der Eintrag gilt für die Domain selbst",
+    "root": "Tragen Sie bei „{field}“ „@“ ein – das steht für die Domain selbst",
+    "host": "Tragen Sie bei „{field}“ „{entry}“ ein",
+}
 SPF_VALUE_UNCHECKED = (  # for text outside the page (a mail) when no SPF value is offered
     "(kein fester Wert: Gibt es unter diesem Host schon einen SPF-Eintrag, beginnend mit "
     "v=spf1, ergänzen Sie ihn vor dem „all“ am Ende um include:spf.mailjet.com – es darf nur "
@@ -831,6 +836,23 @@ NAME_PARAMS = ("fqdn", "target", "domain", "name", "found_at", "doubled", "dest"
                "where", "host", "typed", "own", "nameservers", "providers", "names")  # fmt: skip
 
 
+DMARC_ALLOWED = {  # what dmarc.bad_value says is allowed, by tag
+    "p": "none, quarantine, reject",
+    "sp": "none, quarantine, reject",
+    "np": "none, quarantine, reject",
+    "adkim": "r, s",
+    "aspf": "r, s",
+    "pct": "0 bis 100",
+    "ri": "eine Zahl (Sekunden)",
+    "fo": "0, 1, d, s",
+    "rf": "afrf",
+    "psd": "y, n, u",
+    "t": "y, n",
+    "rua": "mailto:adresse@domain",
+    "ruf": "mailto:adresse@domain",
+}
+
+
 def params_for(finding: Finding) -> dict:
     """Return the parameters with the derived words the templates use."""
     params = dict(finding.params)
@@ -843,6 +865,8 @@ def params_for(finding: Finding) -> dict:
     for key, value in list(params.items()):
         if isinstance(value, (list, tuple)):
             params[key] = ", ".join(f"„{v}“" for v in value)
+    if finding.code == "dmarc.bad_value" and "allowed" not in params:  # older rows carry it
+        params["allowed"] = DMARC_ALLOWED.get(params.get("name"), "")
     if "char" in params:
         other = (f"das Zeichen {params['char']}", f"dem Zeichen {params['char']}")
         params["char_name"], params["char_dative"] = CHARACTERS.get(params["char"], other)

@@ -80,7 +80,7 @@ async def classify(exc: BaseException, session) -> Failure:
     if isinstance(exc, Failure):
         return exc
     if isinstance(exc, GuardError):
-        return Failure(exc.code, guard_message=exc.message)
+        return Failure(exc.code, guard_message=exc.message, guard_context=exc.context)
     verify = find(exc, ssl.SSLCertVerificationError)
     if verify is not None:
         detail = session.transcript.mask(str(verify.verify_message or verify))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -62,6 +63,7 @@ class SmtpResult:
     authenticated: bool = False  # the server accepted the login (AUTH answered 235, RFC 4954)
     provider: str = ""  # "microsoft", "google" or "" (checks/mailauth.py)
     notice: dict | None = None  # the dated notice: {"code", "title", "text", "links"}
+    words: dict | None = None  # what title, message and next step are worded from (word_result)
 
 
 def _mailbox(value: str, role: str):
@@ -137,6 +139,9 @@ async def run_smtp_test(
     code = failure.code if failure else ("ok" if session.authenticated else "ok_without_login")
     context = dict(failure.context) if failure else {}
     guard_message = context.pop("guard_message", None)
+    guard = context.pop("guard_context", None)
+    if guard is None and guard_message:  # a refusal netguard worded without a context
+        guard = {"text": guard_message}
     suggested, suggested_port = SUGGESTION.get(settings.encryption, ("tls", 587))
     # Only values from outside are masked, never the catalog's own German (a password
     # holding "Passwort" must not turn "Nutzer oder Passwort" into "Nutzer oder ********").
@@ -151,33 +156,37 @@ async def run_smtp_test(
         },
         keep=KEYWORDS,
     )
-    diagnosis = describe(
-        code,
-        port=settings.port,
-        reply=transcript.flat(failure.reply if failure else ""),
-        suggested_encryption=ENCRYPTION_LABELS[suggested],
-        encryption_label=ENCRYPTION_LABELS.get(settings.encryption, ""),
-        suggested_port=suggested_port,
-        authenticated=session.authenticated,
-        login_chosen=settings.login,
+    params = {
+        "port": settings.port,
+        "reply": transcript.flat(failure.reply if failure else ""),
+        "suggested": suggested,
+        "encryption": settings.encryption,
+        "suggested_port": suggested_port,
+        "authenticated": session.authenticated,
+        "login_chosen": settings.login,
         **outside,
-    )
+    }
     if failure:
         reply = failure.reply
         if context.get("issuer") and not session.tls:  # for the operator (operator_request)
             transcript.note(line("cert_issuer", issuer=context["issuer"]))
-        transcript.note(line("result", title=diagnosis.title))
     outcome = "ok" if failure is None else code
     found = mailauth.notice(provider, login=login_kind, today=today or date.today(),
                             host=session.host, outcome=outcome)  # fmt: skip
-    notice = render_notice(found.code, found.params) if found else None
+    words = stored_words({
+        "code": code, "params": params, "guard": guard,
+        "notice": {"code": found.code, "params": found.params} if found else None,
+    })  # fmt: skip
+    worded = word_result(words)
+    if failure:
+        transcript.note(line("result", title=worded["title"]))
     log.info("SMTP test to port %s finished: %s", settings.port, code)
     return SmtpResult(
         ok=failure is None,
         code=code,
-        title=visible(diagnosis.title),
-        message=visible(_with_notice(guard_message or diagnosis.message, notice)),
-        next_step=visible(diagnosis.next_step),
+        title=worded["title"],
+        message=worded["message"],
+        next_step=worded["next_step"],
         transcript=tuple(transcript.lines),
         tls=session.tls,
         duration_ms=int((time.monotonic() - started) * 1000),
@@ -185,8 +194,46 @@ async def run_smtp_test(
         reply=transcript.flat(reply),
         authenticated=session.authenticated,
         provider=provider.key if provider else "",
-        notice=notice,
+        notice=worded["notice"],
+        words=words,
     )
+
+
+def stored_words(words: dict) -> dict:
+    """words as a run stores them (through JSON: tuples become lists, other values text), so
+    the live result and a stored one are worded from the same values."""
+    return json.loads(json.dumps(words, ensure_ascii=False, default=str))
+
+
+def word_result(words: dict) -> dict:
+    """German title, message, next step and notice of an SMTP result from its words.
+
+    words: SmtpResult.words as stored ({"code", "params", "guard", "notice"}); params are
+    diagnose.describe's context with the encryption choices as keys ("ssl", "tls", "none"),
+    guard the context of a refused host or address (netguard), notice a dated provider
+    notice's code and params. Secrets never enter: outside values were masked by the
+    transcript while the check ran. Raises KeyError for words of another shape.
+    """
+    params = dict(words["params"])
+    suggested, chosen = params.pop("suggested", ""), params.pop("encryption", "")
+    diagnosis = describe(
+        words["code"],
+        suggested_encryption=ENCRYPTION_LABELS.get(suggested, ""),
+        encryption_label=ENCRYPTION_LABELS.get(chosen, ""),
+        **params,
+    )
+    message = diagnosis.message
+    guard = words.get("guard")
+    if guard is not None:
+        message = guard["text"] if "text" in guard else describe(words["code"], **guard).message
+    found = words.get("notice")
+    notice = render_notice(found["code"], found["params"]) if found else None
+    return {
+        "title": visible(diagnosis.title),
+        "message": visible(_with_notice(message, notice)),
+        "next_step": visible(diagnosis.next_step),
+        "notice": notice,
+    }
 
 
 def _with_notice(message: str, notice: dict | None) -> str:

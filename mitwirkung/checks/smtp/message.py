@@ -12,7 +12,12 @@ from email.utils import formatdate, make_msgid
 
 import idna
 
-from mitwirkung.checks.diagnose import address_problem
+from mitwirkung.checks.diagnose import (
+    TEST_MAIL_HTML,
+    TEST_MAIL_SUBJECT,
+    TEST_MAIL_TEXT,
+    address_problem,
+)
 
 # RFC 5321 §4.1.2 Dot-string of atext, widened by RFC 6531 §3.3 to any non-ASCII UTF-8
 # character (control and format characters excepted), or a Quoted-string.
@@ -122,36 +127,17 @@ def build_test_mail(settings, *, confirm_url: str, customer_name: str) -> EmailM
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
-    message["Subject"] = "Testmail von PEIQ PRINT PPS – bitte bestätigen"
+    message["Subject"] = TEST_MAIL_SUBJECT
     message["Date"] = formatdate(localtime=True)
     domain = sender.rpartition("@")[2] or None
     message["Message-ID"] = make_msgid(domain=domain)
-    text = (
-        "Guten Tag,\n\n"
-        f"dies ist eine Testmail von PEIQ PRINT PPS für {customer_name}.\n"
-        f"Sie wurde über den SMTP-Server {settings.host} (Port {settings.port}) verschickt.\n\n"
-        "Bitte bestätigen Sie, dass diese Mail angekommen ist, indem Sie den folgenden Link "
-        "öffnen:\n\n"
-        f"{confirm_url}\n\n"
-        "Mit diesem Klick ist nachgewiesen, dass Systemmails von PRINT PPS Ihr Postfach "
-        "erreichen.\n\n"
-        "Vielen Dank!\nIhr PEIQ-Team\n"
+    text = TEST_MAIL_TEXT.format(
+        customer_name=customer_name, host=settings.host, port=settings.port, url=confirm_url
     )
-    url = html.escape(confirm_url)
-    body = (
-        '<!DOCTYPE html><html lang="de"><body>'
-        "<p>Guten Tag,</p>"
-        f"<p>dies ist eine Testmail von PEIQ PRINT PPS für {html.escape(customer_name)}. "
-        f"Sie wurde über den SMTP-Server {html.escape(settings.host)} "
-        f"(Port {settings.port}) verschickt.</p>"
-        "<p>Bitte bestätigen Sie, dass diese Mail angekommen ist:</p>"
-        f'<p><a href="{url}">Ankunft der Testmail bestätigen</a></p>'
-        f"<p>Falls der Link nicht funktioniert, kopieren Sie diese Adresse in Ihren Browser:"
-        f"<br>{url}</p>"
-        "<p>Mit diesem Klick ist nachgewiesen, dass Systemmails von PRINT PPS Ihr "
-        "Postfach erreichen.</p>"
-        "<p>Vielen Dank!<br>Ihr PEIQ-Team</p></body></html>"
-    )
+    body = TEST_MAIL_HTML.format(
+        customer_name=html.escape(customer_name), host=html.escape(settings.host),
+        port=settings.port, url=html.escape(confirm_url),
+    )  # fmt: skip
     message.set_content(text, cte="quoted-printable")
     message.add_alternative(body, subtype="html", cte="quoted-printable")
     return message
