@@ -1,4 +1,4 @@
-"""What a DNS check does besides judging the records (issue 12).
+"""What a DNS check does besides judging the records.
 
 It remembers who serves the domain (NS and SOA, for the provider's panel steps) and, once
 our own check is green, asks Mailjet to check the DNS and validate the domain sender, so

@@ -13,7 +13,7 @@ from jinja2_fragments.flask import render_block
 
 from . import kinds, store
 from .catalog import SMTP_OBLIGATION, Obligation
-from .customer import check_link_csrf, link_csrf_token, load_customer, page
+from .customer import check_link_csrf, link_csrf_token, load_customer, other_path, page
 from .db import get_db
 from .standing import overall_progress, path_of, standings
 from .web import htmx, obligations
@@ -101,7 +101,7 @@ def submit_item(obligation_id, item_id):
     with db.atomic():  # the path checked is the path written
         path = obligation.path(path_of(obligation, store.chosen_path(db, cid, obligation.id)))
         if path is None or item not in path.items:
-            abort(409)
+            other_path()  # 409 with a German page; the page says so where it was clicked
         row = store.item_rows(db, cid, obligation_id=obligation.id).get(item_id)
         outcome = kinds.CUSTOMER_KINDS[item.kind].submit(item, request.form, row)
         if outcome.state is not None:

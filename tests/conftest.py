@@ -1,23 +1,37 @@
-"""Fixtures for the web layer: an app on a fresh database, a client, and helpers for forms."""
+"""Fixtures shared by the test modules: an app on a fresh database, a client, customers and
+logins, the real servers on loopback (SMTP, DNS, outbox, inbound receiver), jobs "as of" a
+time. Plain helper functions live in tests/helpers/."""
 
-import re
+import logging
+import shutil
 
 import pytest
 from cryptography.fernet import Fernet
 from dnsserver import ZoneServer
+from helpers.inbound import SIGNED_ZONE
+from helpers.managers import create_test_manager
+from helpers.web import CSRF
+from inboundserver import InboundServer
 from smtpserver import KUNDE_ZONE, Certificates, MailServer
 from two_obligations import EXAMPLE_OBLIGATION
 
 from app import create_app
-from mitwirkung import store
-from mitwirkung.cli import create_manager
-from mitwirkung.db import connect
+from mitwirkung import jobs, store
+from mitwirkung.db import connect, init_db
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+@pytest.fixture(scope="session")
+def schema(tmp_path_factory):
+    """A database file with every migration applied, made once per test session."""
+    path = tmp_path_factory.mktemp("schema") / "schema.db"
+    init_db(str(path))  # its last connection closes: the WAL is checkpointed into the file
+    return path
 
 
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, schema):
+    """The app on a fresh database: a copy of `schema` (init_db finds nothing pending)."""
+    shutil.copyfile(schema, tmp_path / "test.db")
     app = create_app(
         {
             "TESTING": True,
@@ -71,6 +85,60 @@ def mail_app(app, outbox):
         MAIL_FROM="mitwirkung@peiq.example",
     )
     return app
+
+
+@pytest.fixture
+def smtp_app(app, certs, kunde_dns, kunde_mail):
+    """The app testing SMTP against kunde_mail (and port 587) via kunde_dns, loopback allowed."""
+    app.config.update(
+        DNS_NAMESERVERS=[kunde_dns.nameserver],
+        SMTP_ALLOWED_NETWORKS=["127.0.0.0/8"],
+        SMTP_ALLOWED_PORTS=[kunde_mail.port, 587],
+        SMTP_CA_FILE=certs.ca_file,
+        SMTP_TIMEOUT=5,
+    )
+    return app
+
+
+@pytest.fixture(scope="module")
+def dns():
+    """The DNS the receiver judges by (SIGNED_ZONE: kunde.test with SPF, DMARC and DKIM);
+    modules that need other zones define their own `dns`."""
+    with ZoneServer(SIGNED_ZONE) as server:
+        yield server
+
+
+@pytest.fixture
+def inbound_app(app, dns, tmp_path):
+    """The app receiving at pruef.peiq.test, resolving through the module's `dns` fixture."""
+    app.config.update(INBOUND_DOMAIN="pruef.peiq.test", DNS_NAMESERVERS=[f"127.0.0.1:{dns.port}"])
+    app.instance_path = str(tmp_path / "instance")
+    return app
+
+
+@pytest.fixture
+def receiver(inbound_app):
+    """The Empfangsprüfung's SMTP receiver (STARTTLS) on loopback; `.port`."""
+    with InboundServer(inbound_app) as server:
+        yield server
+
+
+@pytest.fixture
+def logs(caplog):
+    """Every log record from DEBUG up (for asserting that no secret is logged)."""
+    caplog.set_level(logging.DEBUG)
+    return caplog
+
+
+@pytest.fixture
+def run(mail_app, db):
+    """Run the due jobs as of a time: `run(at)` returns what was done (`jobs.run_due`)."""
+
+    def run(at):
+        with mail_app.app_context():
+            return jobs.run_due(db, mail_app.config, at=at)
+
+    return run
 
 
 @pytest.fixture
@@ -128,7 +196,7 @@ class Auth:
         self.client, self.customers, self.db = client, customers, db
 
     def create(self, email="am@peiq.de", password="richtig-geheim"):
-        create_manager(self.db, email, password, "Anna Manager")
+        create_test_manager(self.db, email, password, "Anna Manager")
 
     def login(self, email="am@peiq.de", password="richtig-geheim"):
         return self.customers.post("/manage/login", {"email": email, "password": password})
@@ -139,6 +207,18 @@ def auth(client, customers, db):
     auth = Auth(client, customers, db)
     auth.create()
     return auth
+
+
+@pytest.fixture
+def anna(auth, db):
+    """The account manager am@peiq.de (Anna Manager), who creates the customers."""
+    return next(db.query("SELECT * FROM managers WHERE email = 'am@peiq.de'"))
+
+
+@pytest.fixture
+def team(auth, db):
+    """Anna (am@peiq.de) and Bert (bert@peiq.de), two account managers."""
+    create_test_manager(db, "bert@peiq.de", "auch-richtig-geheim", "Bert Berater")
 
 
 def pytest_collection_modifyitems(items):

@@ -2,12 +2,13 @@
 
 import json
 
+from helpers.managers import create_test_manager
+
 from mitwirkung import accounts, store
-from mitwirkung.cli import create_manager
 
 
 def bernd(db) -> dict:
-    return create_manager(db, "bernd@peiq.de", "Kaffee-Regen-Tasse-7", "Bernd Berater")
+    return create_test_manager(db, "bernd@peiq.de", "Kaffee-Regen-Tasse-7", "Bernd Berater")
 
 
 def make(customers, db, name, contact=None, manager_id=None, email=None):

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from helpers.web import names
 from markupsafe import escape
 
 from mitwirkung import store
@@ -26,10 +27,6 @@ def make(app, db):
         return customer
 
     return make
-
-
-def names(html: str) -> list[str]:
-    return re.findall(r'<td data-label="Name"><a href="/manage/customers/\d+">([^<]+)</a>', html)
 
 
 def age(db, customer_id, days):

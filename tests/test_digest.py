@@ -4,28 +4,11 @@ line, and a short mail at 2,000 customers (asserted at a real aiosmtpd server)."
 import json
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from mitwirkung import handover, jobs, overview, store
-from mitwirkung.cli import create_manager
 from mitwirkung.db import frozen
 
 MONDAY = datetime(2026, 3, 9, 7, 0, tzinfo=UTC)
 WEEK = timedelta(days=7)
-
-
-@pytest.fixture
-def run(mail_app, db):
-    def run(at):
-        with mail_app.app_context():
-            return jobs.run_due(db, mail_app.config, at=at)
-
-    return run
-
-
-@pytest.fixture
-def team(auth, db):
-    create_manager(db, "bert@peiq.de", "auch-richtig-geheim", "Bert Berater")
 
 
 def digests(outbox, address):

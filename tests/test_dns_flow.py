@@ -5,9 +5,12 @@ import time
 import pytest
 from dnsserver import ZoneServer
 from dnszones import make_keys, zone_text
+from helpers.managers import create_test_manager
+from helpers.web import MAILJET_FORM
 from smtpserver import MailServer
 
 from mitwirkung import store
+from mitwirkung.runs.app_mail import manager_addresses
 
 EVIL = """
 $ORIGIN evil.de.
@@ -15,13 +18,6 @@ $ORIGIN evil.de.
 @ IN NS ns1.evil.de.
 @ IN TXT "v=spf1 include:<script>alert(1)</script> ~all"
 """
-
-MAILJET = {
-    "verification_name": "mailjet._a1b2c3d4",
-    "verification_value": "a1b2c3d4e5f60718",
-    "dkim_selector": "mailjet",
-    "dkim_key": "",
-}
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +39,7 @@ def dns_app(app, dns_server):
 
 def expect(customers, customer, domain):
     response = customers.post(
-        f"/manage/customers/{customer['id']}/mailjet", {"domain": domain, **MAILJET}
+        f"/manage/customers/{customer['id']}/mailjet", {"domain": domain, **MAILJET_FORM}
     )
     assert response.status_code == 303, response.text
 
@@ -127,7 +123,7 @@ def test_manager_form_keeps_input_and_explains(dns_app, customers, auth, db):
     customer, _, _ = customers.create()
     response = customers.post(
         f"/manage/customers/{customer['id']}/mailjet",
-        {**MAILJET, "domain": "kein domain", "dkim_selector": "mail jet"},
+        {**MAILJET_FORM, "domain": "kein domain", "dkim_selector": "mail jet"},
     )
     assert response.status_code == 422
     assert "Ein Domainname enthält keine Leerzeichen" in response.text
@@ -225,10 +221,7 @@ def test_informing_twice_mails_once(dns_app, customers, auth):
 
 
 def test_the_creating_manager_is_mailed(dns_app, customers, auth, db):
-    from mitwirkung.cli import create_manager
-    from mitwirkung.runs.app_mail import manager_addresses
-
-    create_manager(db, "zweite@peiq.de", "richtig-geheim", "Zweite")
+    create_test_manager(db, "zweite@peiq.de", "richtig-geheim", "Zweite")
     auth.login()
     customers.post("/manage/customers", {"name": "Eigen GmbH", "domain": "good.de"})
     own = next(db.query("SELECT id FROM customers WHERE name = 'Eigen GmbH'"))["id"]
@@ -274,7 +267,7 @@ def badge(page: str, item_id: str) -> str:
 
 
 def test_state_labels_say_what_the_check_saw(dns_app, client, customers, auth):
-    """Mailjet customer findings 2 and 5: a quoted verification value and an invalid DMARC
+    """A quoted verification value and an invalid DMARC
     record read "Fehlerhaft", an absent DMARC "Empfohlen", a weak key "Erledigt, mit Hinweis";
     DMARC never changes the progress (dns-dmarc is not required)."""
     auth.login()

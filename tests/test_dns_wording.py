@@ -14,6 +14,7 @@ SOURCES = [
     *CHECKS.glob("spf*.py"),
     CHECKS / "dkim.py",
     CHECKS / "dmarc.py",
+    CHECKS / "dmarc_repair.py",
 ]
 
 

@@ -156,51 +156,6 @@ def test_geschafft_needs_every_required_item_but_not_dmarc(customers):
     assert 'data-progress="100"' in page and "Geschafft" in page  # DMARC is advice only
 
 
-def test_migration_moves_confirmations_to_the_path_of_their_test_mail(tmp_path):
-    from sqlite_utils import Database
-
-    from mitwirkung.db import m_i9_mail_received_per_path
-
-    db = Database(tmp_path / "old.db")
-    db.table("runs").insert_all(
-        [
-            {"id": 1, "kind": "smtp", "settings": '{"host": "mail.x.de"}'},
-            {"id": 2, "kind": "mailjet-mail", "settings": '{"path": "mailjet"}'},
-        ]  # fmt: skip
-    )
-    db.table("confirmations").insert_all(
-        [
-            {"token_hash": "a", "customer_id": 1, "run_id": 1},
-            {"token_hash": "b", "customer_id": 2, "run_id": 2},
-        ]  # fmt: skip
-    )
-    db.table("item_states").insert_all(
-        [
-            {
-                "customer_id": 1,
-                "item_id": "mail-received",
-                "detail": '{"run_id": 1, "via": "confirmation-link"}',
-            },
-            {
-                "customer_id": 2,
-                "item_id": "mail-received",
-                "detail": '{"run_id": 2, "via": "confirmation-link"}',
-            },
-            {"customer_id": 3, "item_id": "mail-received", "detail": '{"by_hand": true}'},
-        ],  # fmt: skip
-        pk=("customer_id", "item_id"),
-    )
-    m_i9_mail_received_per_path(db)
-    assert {r["token_hash"]: r["path"] for r in db.table("confirmations").rows} == {
-        "a": "smtp-own", "b": "mailjet",
-    }  # fmt: skip
-    keys = {r["customer_id"]: r["item_id"] for r in db.table("item_states").rows}
-    # a tick by hand cannot be attributed to a path: it is no longer read on any
-    assert keys == {1: "mail-received:smtp-own", 2: "mail-received:mailjet", 3: "mail-received"}
-    legacy = db.table("item_states").rows_where("customer_id = 3")
-    assert store._rows_for_path(legacy, "portal") == {}
-
-
 def test_a_link_without_a_stored_path_counts_for_the_path_its_run_names(customers):
     customer, edit, _ = customers.create(path="mailjet")
     run_id = (

@@ -1,4 +1,4 @@
-"""Evidence belongs to the SMTP settings it tested (findings B1, U1, U4, B7).
+"""Evidence belongs to the SMTP settings it tested.
 
 Real SMTP and DNS servers on loopback; a gated proxy holds a test mail's connection until the
 test lets it through, so a race is driven, not timed.
@@ -8,9 +8,8 @@ import re
 import socket
 import threading
 
-import test_smtp_flow
+from helpers.web import form, wait_for_run
 from smtpserver import USER
-from test_smtp_flow import form, wait_for_run
 
 from mitwirkung import store
 from mitwirkung.runs.smtp_test import STALE, TRIAL_RULE
@@ -59,9 +58,6 @@ class GatedProxy:
         self.sock.close()
 
 
-smtp_app = test_smtp_flow.smtp_app  # the same servers and settings as the SMTP flow tests
-
-
 def send(customers, edit, data):
     return customers.post(f"/c/{edit}/smtp-test", data, htmx=True, token_from=f"/c/{edit}")
 
@@ -74,7 +70,7 @@ def confirmation_link(kunde_mail, before):
 def finish_with_link(customers, client, db, kunde_mail, customer, edit, **changes):
     """A passing test whose confirmation link was opened: smtp-own at 75 % (password open)."""
     before = len(kunde_mail.handler.messages)
-    assert send(customers, edit, form(kunde_mail, **changes)).status_code == 200
+    assert send(customers, edit, form(kunde_mail.port, **changes)).status_code == 200
     assert wait_for_run(db, customer["id"])["outcome"] == "ok"
     assert client.get(confirmation_link(kunde_mail, before)).status_code == 200
     store.set_item(db, customer["id"], "smtp-password", "done", "customer", {"by_hand": True})
@@ -82,13 +78,13 @@ def finish_with_link(customers, client, db, kunde_mail, customer, edit, **change
 
 
 def test_an_older_run_finishing_late_does_not_count(smtp_app, customers, db, kunde_mail):
-    """B1a: slow run of settings A, then a fast failing run of settings B; A ends last."""
+    """A slow run of settings A, then a fast failing run of settings B; A ends last."""
     proxy = GatedProxy(kunde_mail.port)
     smtp_app.config["SMTP_ALLOWED_PORTS"].append(proxy.port)
     try:
         customer, edit, _ = customers.create(path="smtp-own")
-        assert send(customers, edit, form(kunde_mail, port=str(proxy.port))).status_code == 200
-        assert send(customers, edit, form(kunde_mail, sender="info@kunde.test",
+        assert send(customers, edit, form(proxy.port)).status_code == 200
+        assert send(customers, edit, form(kunde_mail.port, sender="info@kunde.test",
                                           password="falsch")).status_code == 200  # fmt: skip
         runs = list(db.query("SELECT id FROM runs WHERE kind = 'smtp' ORDER BY id"))
         fast = runs[-1]["id"]
@@ -111,10 +107,10 @@ def test_an_older_run_finishing_late_does_not_count(smtp_app, customers, db, kun
 def test_saving_other_settings_makes_the_evidence_stale(
     smtp_app, client, customers, db, kunde_mail
 ):
-    """B1b: a passed test and the mail's arrival do not carry over to other settings."""
+    """A passed test and the mail's arrival do not carry over to other settings."""
     customer, edit, share = customers.create(path="smtp-own")
     finish_with_link(customers, client, db, kunde_mail, customer, edit)
-    data = form(kunde_mail, host="other.kunde.test", username="info@kunde.test")
+    data = form(kunde_mail.port, host="other.kunde.test", username="info@kunde.test")
     response = customers.post(f"/c/{edit}/smtp-settings", data, token_from=f"/c/{edit}")
     assert response.status_code == 303
     assert customers.item_state(customer["id"], "smtp-test-mail") == "open"
@@ -128,7 +124,7 @@ def test_saving_other_settings_makes_the_evidence_stale(
 def test_saving_the_same_settings_keeps_the_evidence(smtp_app, client, customers, db, kunde_mail):
     customer, edit, _ = customers.create(path="smtp-own")
     finish_with_link(customers, client, db, kunde_mail, customer, edit)
-    data = form(kunde_mail, recipient="chefin@kunde.test")  # another mailbox, same server
+    data = form(kunde_mail.port, recipient="chefin@kunde.test")  # another mailbox, same server
     customers.post(f"/c/{edit}/smtp-settings", data, token_from=f"/c/{edit}")
     assert client.get(f"/c/{edit}/status.json").get_json()["progress"] == 100
 
@@ -136,12 +132,12 @@ def test_saving_the_same_settings_keeps_the_evidence(smtp_app, client, customers
 def test_a_failed_test_of_typed_settings_keeps_the_proven_ones(
     smtp_app, client, customers, db, kunde_mail
 ):
-    """U1: a typo in the host fails, and the saved, proven settings stay saved and done."""
+    """A typo in the host fails, and the saved, proven settings stay saved and done."""
     customer, edit, share = customers.create(path="smtp-own")
     finish_with_link(customers, client, db, kunde_mail, customer, edit)
     page = client.get(f"/c/{edit}").text
     assert TRIAL_RULE in page  # the rule is said before the customer presses the button
-    response = send(customers, edit, form(kunde_mail, host="other.kunde.test", password="x"))
+    response = send(customers, edit, form(kunde_mail.port, host="other.kunde.test", password="x"))
     assert response.status_code == 200
     run = wait_for_run(db, customer["id"])
     assert run["outcome"] == "cert_hostname"  # the certificate is not for the typed host
@@ -157,7 +153,7 @@ def test_a_passed_test_of_typed_settings_replaces_the_proven_ones(
 ):
     customer, edit, _ = customers.create(path="smtp-own")
     finish_with_link(customers, client, db, kunde_mail, customer, edit)
-    send(customers, edit, form(kunde_mail, sender="info@kunde.test"))
+    send(customers, edit, form(kunde_mail.port, sender="info@kunde.test"))
     assert wait_for_run(db, customer["id"])["outcome"] == "ok"
     assert store.get_row(db, "smtp_settings", customer["id"])["sender"] == "info@kunde.test"
     assert customers.item_state(customer["id"], "smtp-test-mail") == "done"
@@ -168,10 +164,10 @@ def test_a_passed_test_of_typed_settings_replaces_the_proven_ones(
 def test_a_link_from_older_settings_ticks_nothing(smtp_app, client, customers, db, kunde_mail):
     customer, edit, _ = customers.create(path="smtp-own")
     before = len(kunde_mail.handler.messages)
-    send(customers, edit, form(kunde_mail))
+    send(customers, edit, form(kunde_mail.port))
     wait_for_run(db, customer["id"])
     link = confirmation_link(kunde_mail, before)
-    customers.post(f"/c/{edit}/smtp-settings", form(kunde_mail, username="info@kunde.test"),
+    customers.post(f"/c/{edit}/smtp-settings", form(kunde_mail.port, username="info@kunde.test"),
                    token_from=f"/c/{edit}")  # fmt: skip
     page = client.get(link)
     assert page.status_code == 200 and "zählt nicht mehr" in page.text and "Danke" not in page.text
@@ -179,24 +175,24 @@ def test_a_link_from_older_settings_ticks_nothing(smtp_app, client, customers, d
 
 
 def test_a_test_without_password_is_refused_at_the_field(smtp_app, customers, db, kunde_mail):
-    """U1: Enter in a test field with an empty password names the password, starts nothing."""
+    """Enter in a test field with an empty password names the password, starts nothing."""
     customer, edit, _ = customers.create(path="smtp-own")
-    response = send(customers, edit, form(kunde_mail, password=""))
+    response = send(customers, edit, form(kunde_mail.port, password=""))
     assert response.status_code == 422
     assert "Bitte tragen Sie das Passwort des Postfachs ein" in response.text
     assert db.table("runs").count == 0
-    no_login = form(kunde_mail, password="", no_login="y", username=USER)
+    no_login = form(kunde_mail.port, password="", no_login="y", username=USER)
     assert send(customers, edit, no_login).status_code == 200  # no login: no password needed
 
 
 def test_rate_limit_names_no_empty_field_list(smtp_app, customers, db, kunde_mail):
-    """U4: the refusal says only the limit, in correct German."""
+    """The refusal says only the limit, in correct German."""
     smtp_app.config["SMTP_TESTS_PER_CUSTOMER"] = 2
     customer, edit, _ = customers.create(path="smtp-own")
     for _ in range(2):
-        send(customers, edit, form(kunde_mail))
+        send(customers, edit, form(kunde_mail.port))
         wait_for_run(db, customer["id"])
-    text = send(customers, edit, form(kunde_mail)).text
+    text = send(customers, edit, form(kunde_mail.port)).text
     assert "bitte prüfen Sie: ." not in text and "Die Testmail wurde nicht gesendet." in text
     assert "in den letzten 10 Minuten schon 2 Testmails" in text
 
@@ -204,10 +200,10 @@ def test_rate_limit_names_no_empty_field_list(smtp_app, customers, db, kunde_mai
 def test_confirmation_link_of_a_closed_setup_says_closed(
     smtp_app, client, customers, db, kunde_mail
 ):
-    """B7: 410 and the closed page, not the generic 404."""
+    """410 and the closed page, not the generic 404."""
     customer, edit, _ = customers.create(path="smtp-own")
     before = len(kunde_mail.handler.messages)
-    send(customers, edit, form(kunde_mail))
+    send(customers, edit, form(kunde_mail.port))
     wait_for_run(db, customer["id"])
     store.archive_customer(db, customer["id"], "test")
     page = client.get(confirmation_link(kunde_mail, before))
@@ -216,9 +212,9 @@ def test_confirmation_link_of_a_closed_setup_says_closed(
 
 
 def test_without_login_the_password_is_not_needed(smtp_app, client, customers, db, kunde_mail):
-    """U2: a server without login can reach 100 %; user and password are ignored."""
+    """A server without login can reach 100 %; user and password are ignored."""
     customer, edit, share = customers.create(path="smtp-own")
-    data = form(kunde_mail, no_login="y", username="ignored@kunde.test", password="ignored")
+    data = form(kunde_mail.port, no_login="y", username="ignored@kunde.test", password="ignored")
     response = customers.post(f"/c/{edit}/smtp-settings", data, token_from=f"/c/{edit}")
     assert response.status_code == 303
     saved = store.get_row(db, "smtp_settings", customer["id"])
@@ -231,7 +227,7 @@ def test_without_login_the_password_is_not_needed(smtp_app, client, customers, d
     assert "Nicht nötig" in item and "Passwort jetzt übergeben" not in item
     assert "die IP-Adressen freigeben, von denen PEIQ sendet" in page
     # ticking the box off again asks for the password once more
-    customers.post(f"/c/{edit}/smtp-settings", form(kunde_mail), token_from=f"/c/{edit}")
+    customers.post(f"/c/{edit}/smtp-settings", form(kunde_mail.port), token_from=f"/c/{edit}")
     assert customers.item_state(customer["id"], "smtp-password") == "open"
     dashboard_rows = [r for r in store.all_item_rows(db) if r["customer_id"] == customer["id"]]
     assert {r["item_id"] for r in dashboard_rows if r["state"] == "done"} == {"smtp-settings"}
@@ -240,18 +236,18 @@ def test_without_login_the_password_is_not_needed(smtp_app, client, customers, d
 def test_while_the_link_is_out_the_tick_by_hand_is_only_a_fallback(
     smtp_app, client, customers, db, kunde_mail
 ):
-    """U3: right after "angenommen" the link is the evidence; by hand sits behind a question."""
+    """Right after "angenommen" the link is the evidence; by hand sits behind a question."""
     customer, edit, _ = customers.create(path="smtp-own")
     store.set_item(db, customer["id"], "smtp-password", "done", "customer", {"by_hand": True})
     before = len(kunde_mail.handler.messages)
-    send(customers, edit, form(kunde_mail))
+    send(customers, edit, form(kunde_mail.port))
     wait_for_run(db, customer["id"])
     item = client.get(f"/c/{edit}").text.split('id="item-mail-received"')[1].split("</li>")[0]
     fallback = item.split('<details class="fallback">')[1].split("</details>")[0]
     assert "Ja, ich habe die Testmail erhalten</button>" in fallback
     assert "der Link darin funktioniert nicht?" in fallback
     assert "Ja, ich habe die Testmail erhalten</button>" not in item.replace(fallback, "")
-    page = client.get(confirmation_link(kunde_mail, before))  # U9: not garbled
+    page = client.get(confirmation_link(kunde_mail, before))  # not garbled
     assert "E-Mails auf dem Weg „Einrichten des SMTP-Postfachs durch Kund:in“ ankommen" in (
         page.text
     )
@@ -260,15 +256,15 @@ def test_while_the_link_is_out_the_tick_by_hand_is_only_a_fallback(
 def test_a_refused_port_points_to_the_probe_and_saving_is_explained(
     smtp_app, client, customers, db, kunde_mail
 ):
-    """U7: a refused port points to "Einstellungen ermitteln"; U8: why the settings are saved."""
+    """A refused port points to "Einstellungen ermitteln"; the page says why settings are saved."""
     customer, edit, _ = customers.create(path="smtp-own")
-    clicked = send(customers, edit, form(kunde_mail, port="587")).text  # nothing listens there
+    clicked = send(customers, edit, form(587)).text  # nothing listens there
     assert "Ihre Einstellungen sind gespeichert, weil sie vollständig und gültig sind" in clicked
     run = wait_for_run(db, customer["id"])
     assert run["outcome"] == "connection_refused"
     poll = client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}).text
     assert "auf „Einstellungen ermitteln“ – wir probieren die üblichen Ports" in poll
     assert customers.item_state(customer["id"], "smtp-settings") == "done"
-    refused = send(customers, edit, form(kunde_mail, port="587", sender="kein-absender"))
+    refused = send(customers, edit, form(587, sender="kein-absender"))
     assert refused.status_code == 422  # invalid settings are neither tested nor saved
     assert store.get_row(db, "smtp_settings", customer["id"])["sender"] == "versand@kunde.test"

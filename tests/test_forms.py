@@ -96,7 +96,7 @@ def test_saving_valid_settings_marks_the_item(app, client, customers, db, kunde_
 def test_settings_form_is_only_for_its_path(customers):
     _, edit, _ = customers.create(path="portal")
     response = customers.post(f"/c/{edit}/smtp-settings", GOOD, token_from=f"/c/{edit}")
-    assert response.status_code == 409  # another path is chosen (B5), the link is fine
+    assert response.status_code == 409  # another path is chosen, the link is fine
 
 
 @pytest.mark.parametrize(

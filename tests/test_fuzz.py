@@ -15,8 +15,8 @@ from urllib.parse import quote
 
 import pytest
 from flask_wtf import FlaskForm
+from helpers.web import CSRF, expect_mailjet, wait_until_done
 from mailjetserver import MailjetApi
-from test_hardening import CSRF, expect_mailjet, wait_until_done
 from wtforms.fields.core import UnboundField
 
 from mitwirkung import crypto, forms, mailjet, store

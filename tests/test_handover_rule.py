@@ -1,19 +1,10 @@
 """The hand-over rule for secrets: only a login that worked hands over; proof is never lost."""
 
 import pytest
+from helpers.web import form, wait_for_run
 from smtpserver import PASSWORD, USER
-from test_smtp_flow import form, wait_for_run
 
 from mitwirkung import crypto, handover, store
-
-
-@pytest.fixture
-def smtp_app(app, certs, kunde_dns, kunde_mail):
-    app.config.update(
-        DNS_NAMESERVERS=[kunde_dns.nameserver], SMTP_ALLOWED_NETWORKS=["127.0.0.0/8"],
-        SMTP_ALLOWED_PORTS=[kunde_mail.port], SMTP_CA_FILE=certs.ca_file, SMTP_TIMEOUT=5,
-    )  # fmt: skip
-    return app
 
 
 def plain(app, row):
@@ -27,7 +18,7 @@ def secrets(db, customer_id):
 
 def send(customers, edit, kunde_mail, **changes):
     return customers.post(
-        f"/c/{edit}/smtp-test", form(kunde_mail, handover="y", **changes), htmx=True,
+        f"/c/{edit}/smtp-test", form(kunde_mail.port, handover="y", **changes), htmx=True,
         token_from=f"/c/{edit}",
     )  # fmt: skip
 
@@ -110,7 +101,7 @@ def test_untested_hand_over_is_marked_for_customer_and_peiq(smtp_app, client, cu
 def test_settings_card_says_saved_but_not_working(smtp_app, client, customers, db, kunde_mail):
     """The settings card tells the truth of the tests: green only while nothing contradicts."""
     customer, edit, _ = customers.create(path="smtp-own")
-    customers.post(f"/c/{edit}/smtp-test", form(kunde_mail, password="Tippfehler"), htmx=True,
+    customers.post(f"/c/{edit}/smtp-test", form(kunde_mail.port, password="Tippfehler"), htmx=True,
                    token_from=f"/c/{edit}")  # fmt: skip
     run = wait_for_run(db, customer["id"])
     poll = client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}).text
@@ -120,12 +111,14 @@ def test_settings_card_says_saved_but_not_working(smtp_app, client, customers, d
     page = client.get(f"/c/{edit}").text
     assert "Gespeichert – funktioniert noch nicht" in page
     # a red field: the card does not say "Erledigt" next to it
-    bad = customers.post(f"/c/{edit}/smtp-settings", form(kunde_mail, host="kein host"),
+    bad = customers.post(f"/c/{edit}/smtp-settings", form(kunde_mail.port, host="kein host"),
                          htmx=True, token_from=f"/c/{edit}")  # fmt: skip
     assert bad.status_code == 422 and "Änderung nicht gespeichert" in bad.text
     assert "zuletzt gespeicherten Einstellungen" in bad.text
     # a passing test: plain "Erledigt" again
-    customers.post(f"/c/{edit}/smtp-test", form(kunde_mail), htmx=True, token_from=f"/c/{edit}")
+    customers.post(
+        f"/c/{edit}/smtp-test", form(kunde_mail.port), htmx=True, token_from=f"/c/{edit}"
+    )
     run = wait_for_run(db, customer["id"])
     poll = client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}).text
     assert "funktioniert noch nicht" not in poll
@@ -137,7 +130,9 @@ def test_arrival_turns_the_answer_and_confirmation_leads_back(
     import re
 
     customer, edit, share = customers.create(path="smtp-own")
-    customers.post(f"/c/{edit}/smtp-test", form(kunde_mail), htmx=True, token_from=f"/c/{edit}")
+    customers.post(
+        f"/c/{edit}/smtp-test", form(kunde_mail.port), htmx=True, token_from=f"/c/{edit}"
+    )
     wait_for_run(db, customer["id"])
     before = client.get(f"/c/{edit}").text
     assert "Dass sie ankommt, zeigt sich" in before and 'id="smtp-arrived"' not in before
@@ -158,7 +153,7 @@ def test_trial_and_error_budget(smtp_app, client, customers, db, kunde_mail):
     says how many test mails remain before the limit."""
     smtp_app.config["SMTP_TESTS_PER_CUSTOMER"] = 3
     customer, edit, _ = customers.create(path="smtp-own")
-    customers.post(f"/c/{edit}/smtp-test", form(kunde_mail, password="Tippfehler"), htmx=True,
+    customers.post(f"/c/{edit}/smtp-test", form(kunde_mail.port, password="Tippfehler"), htmx=True,
                    token_from=f"/c/{edit}")  # fmt: skip
     run = wait_for_run(db, customer["id"])
     poll = client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}).text
@@ -169,14 +164,16 @@ def test_trial_and_error_budget(smtp_app, client, customers, db, kunde_mail):
     page = client.get(f"/c/{edit}").text
     assert 'id="tests-left"' not in page  # full budget again: nothing to count down
     for left in (2, 1):
-        customers.post(f"/c/{edit}/smtp-test", form(kunde_mail, password="x"), htmx=True,
+        customers.post(f"/c/{edit}/smtp-test", form(kunde_mail.port, password="x"), htmx=True,
                        token_from=f"/c/{edit}")  # fmt: skip
         run = wait_for_run(db, customer["id"])
         poll = client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}).text
         assert f"noch {left} {'Testmail' if left == 1 else 'Testmails'} senden" in poll
-    customers.post(f"/c/{edit}/smtp-test", form(kunde_mail), htmx=True, token_from=f"/c/{edit}")
+    customers.post(
+        f"/c/{edit}/smtp-test", form(kunde_mail.port), htmx=True, token_from=f"/c/{edit}"
+    )
     wait_for_run(db, customer["id"])
-    refused = customers.post(f"/c/{edit}/smtp-test", form(kunde_mail), htmx=True,
+    refused = customers.post(f"/c/{edit}/smtp-test", form(kunde_mail.port), htmx=True,
                              token_from=f"/c/{edit}")  # fmt: skip
     assert refused.status_code == 422 and "schon 3 Testmails" in refused.text
     # "Einstellungen ermitteln" still works
@@ -263,7 +260,9 @@ def test_certificate_fault_says_who_acts_and_offers_a_text(
     ca_file = smtp_app.config["SMTP_CA_FILE"]
     smtp_app.config["SMTP_CA_FILE"] = None  # the test CA is unknown: the certificate is not
     customer, edit, _ = customers.create(path="smtp-own")
-    customers.post(f"/c/{edit}/smtp-test", form(kunde_mail), htmx=True, token_from=f"/c/{edit}")
+    customers.post(
+        f"/c/{edit}/smtp-test", form(kunde_mail.port), htmx=True, token_from=f"/c/{edit}"
+    )
     run = wait_for_run(db, customer["id"])
     assert run["outcome"] == "cert_untrusted"
     poll = client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}).text
@@ -275,7 +274,7 @@ def test_certificate_fault_says_who_acts_and_offers_a_text(
     message = poll[poll.index('class="result fail"') : poll.index('id="it-forward"')]
     assert "Aussteller:" not in message and "O=" not in message
     smtp_app.config["SMTP_CA_FILE"] = ca_file  # a fault the customer fixes: no such text
-    wrong = customers.post(f"/c/{edit}/smtp-test", form(kunde_mail, password="falsch"),
+    wrong = customers.post(f"/c/{edit}/smtp-test", form(kunde_mail.port, password="falsch"),
                            htmx=True, token_from=f"/c/{edit}")  # fmt: skip
     run = wait_for_run(db, customer["id"])
     poll = client.get(f"/c/{edit}/runs/{run['id']}", headers={"HX-Request": "true"}).text

@@ -10,9 +10,9 @@ import aiosmtplib
 import inboundserver
 import pytest
 from dnsserver import ZoneServer
+from helpers.inbound import address_of, mails, message, send
 from inboundserver import InboundServer
 from smtpserver import KUNDE_ZONE
-from test_inbound_receiver import address_of, mails, message, send
 
 from mitwirkung import receiver, store
 from mitwirkung.address import AddressError, not_pruefadresse
@@ -23,7 +23,7 @@ from mitwirkung.db import now
 from mitwirkung.forms import normalize_email
 from mitwirkung.runs import receipt
 
-HEAVY = 3000  # signatures of the reviewer's mail, each with its own d= and s=
+HEAVY = 3000  # signatures of one hostile mail, each with its own d= and s=
 
 
 @pytest.fixture(scope="module")
@@ -32,13 +32,6 @@ def dns():
     drop = [f"s{i}._domainkey.d{i}.test" for i in range(MAX_SIGNATURES)]
     with ZoneServer(KUNDE_ZONE, drop=drop) as server:
         yield server
-
-
-@pytest.fixture
-def inbound_app(app, dns, tmp_path):
-    app.config.update(INBOUND_DOMAIN="pruef.peiq.test", DNS_NAMESERVERS=[f"127.0.0.1:{dns.port}"])
-    app.instance_path = str(tmp_path / "instance")
-    return app
 
 
 def signed_by_many(to: str, count: int, *, d=None, s=None) -> bytes:

@@ -4,19 +4,19 @@ Signed mails (tests/mailsigning.py) go with aiosmtplib to the receiver on loopba
 through an SMTP lab relay that adds its own Received header, as a provider's relay does.
 """
 
-import asyncio
-
 import aiosmtplib
 import pytest
 from aiosmtpd.controller import Controller
 from dnsserver import ZoneServer
-from inboundserver import InboundServer, client_context
+from helpers.inbound import deliver
+from inboundserver import client_context
 from mailsigning import SigningKey, message, sign
 from smtpserver import free_port
 
 from mitwirkung import inbound, store
 from mitwirkung.db import now
 
+RELAY = "relay.kunde.test"  # 127.0.0.1's PTR name in this DNS; the mails come from it
 KEY = SigningKey.make(1024)
 PROVIDER = SigningKey.make(1024)
 
@@ -75,34 +75,6 @@ def dns():
         yield server
 
 
-@pytest.fixture
-def inbound_app(app, dns, tmp_path):
-    app.config.update(INBOUND_DOMAIN="pruef.peiq.test", DNS_NAMESERVERS=[f"127.0.0.1:{dns.port}"])
-    app.instance_path = str(tmp_path / "instance")
-    return app
-
-
-@pytest.fixture
-def receiver(inbound_app):
-    with InboundServer(inbound_app) as server:
-        yield server
-
-
-def deliver(port: int, raw: bytes, to: str, sender: str, tls: bool = True) -> None:
-    async def go():
-        client = aiosmtplib.SMTP(
-            hostname="127.0.0.1", port=port, start_tls=tls, tls_context=client_context(),
-            local_hostname="relay.kunde.test", timeout=10,
-        )  # fmt: skip
-        try:
-            async with client:
-                await client.sendmail(sender, [to], raw)
-        finally:
-            await asyncio.sleep(0.01)
-
-    asyncio.run(go())
-
-
 def portal_customer(customers, app, db, domain="kunde.test"):
     customer, _, _ = customers.create(path="portal", domain=domain)
     with app.app_context():
@@ -142,7 +114,7 @@ def test_the_verdict_sets_the_item_state(
     raw = message(from_=from_, to=to)
     if sign_as:
         raw = sign(raw, sign_as[2], domain=sign_as[0], selector=sign_as[1])
-    deliver(receiver.port, raw, to, sender)
+    deliver(receiver.port, raw, to, sender, helo=RELAY)
     item = received(db, customer["id"])
     assert item["state"] == state and item["detail"]["evidence"] == "received"
     mail = inbound.latest(db, customer["id"], "portal")
@@ -158,20 +130,20 @@ def test_two_signatures_and_a_body_altered_on_the_way(inbound_app, customers, db
     customer, to = portal_customer(customers, inbound_app, db)
     raw = sign(message(to=to), KEY, domain="kunde.test", selector="mailjet")
     raw = sign(raw, PROVIDER, domain="mailjet.test", selector="mj")
-    deliver(receiver.port, raw, to, "pps@kunde.test")
+    deliver(receiver.port, raw, to, "pps@kunde.test", helo=RELAY)
     verdict = inbound.latest(db, customer["id"], "portal")["verdict"]
     assert [(s["domain"], s["result"]) for s in verdict["dkim"]] == [
         ("mailjet.test", "pass"),
         ("kunde.test", "pass"),
     ]
     altered = raw.replace(b"Rechnungslauf", b"Rechnungslauf NICHT")
-    deliver(receiver.port, altered, to, "pps@kunde.test")
+    deliver(receiver.port, altered, to, "pps@kunde.test", helo=RELAY)
     verdict = inbound.latest(db, customer["id"], "portal")["verdict"]
     assert {s["result"] for s in verdict["dkim"]} == {"fail"}
     assert received(db, customer["id"])["state"] == "done"  # SPF still aligned: DMARC passes
     # a signed header changed on the way, and SPF is another domain's: p=reject applies
     header = raw.replace(b"Subject: Testmail", b"Subject: Testmail (weitergeleitet)")
-    deliver(receiver.port, header, to, "bounce@lax.test")
+    deliver(receiver.port, header, to, "bounce@lax.test", helo=RELAY)
     verdict = inbound.latest(db, customer["id"], "portal")["verdict"]
     assert {s["result"] for s in verdict["dkim"]} == {"fail"}
     assert received(db, customer["id"])["state"] == "failed"
@@ -206,7 +178,7 @@ def test_through_a_relay_the_relays_address_is_judged(inbound_app, customers, db
     controller.start()
     try:
         raw = sign(message(to=to), KEY, domain="kunde.test", selector="mailjet")
-        deliver(port, raw, to, "pps@kunde.test", tls=False)
+        deliver(port, raw, to, "pps@kunde.test", tls=False, helo=RELAY)
     finally:
         controller.stop()
     mail = inbound.latest(db, customer["id"], "portal")
@@ -226,7 +198,7 @@ def test_the_delay_since_the_product_handed_the_test_mail_over_is_recorded(
          "started_at": now(), "finished_at": now()}
     )  # fmt: skip
     raw = sign(message(to=to), KEY, domain="kunde.test", selector="mailjet")
-    deliver(receiver.port, raw, to, "pps@kunde.test")
+    deliver(receiver.port, raw, to, "pps@kunde.test", helo=RELAY)
     mail = inbound.latest(db, customer["id"], "smtp-own")
     assert mail["delay_ms"] is not None and 0 <= mail["delay_ms"] < 60_000
     assert store.item_rows(db, customer["id"], "smtp-own")["mail-received"]["state"] == "done"

@@ -1,68 +1,23 @@
 """What customers see of the Empfangsprüfung: the Prüfadresse, its rotation, the verdict."""
 
-import asyncio
 import re
 from datetime import timedelta
 
-import aiosmtplib
 import pytest
-from dnsserver import ZoneServer
-from inboundserver import InboundServer, client_context
+from helpers.inbound import ADDRESS, KUNDE_KEY, address_on, deliver
 from mailsigning import SigningKey, message, sign
 
 from mitwirkung import inbound, store
 from mitwirkung.db import utcnow
 from mitwirkung.pagecache import PageCache
 
-KEY = SigningKey.make(1024)
-ZONE = f"""\
-$ORIGIN kunde.test.
-$TTL 60
-@        IN SOA ns.kunde.test. hostmaster.kunde.test. 1 3600 600 86400 60
-@        IN NS  ns.kunde.test.
-@        IN TXT "v=spf1 ip4:192.0.2.1 -all"
-_dmarc   IN TXT "v=DMARC1; p=reject"
-pps._domainkey IN TXT {KEY.txt()}
-"""
-ADDRESS = re.compile(r'<code id="inbound-address">([^<]+)</code>')
-
-
-@pytest.fixture(scope="module")
-def dns():
-    with ZoneServer(ZONE) as server:
-        yield server
-
 
 @pytest.fixture
 def inbound_app(app, dns, tmp_path):
+    """The receiving app with the default INBOUND_DOMAIN (pruef.localhost), as a fresh install."""
     app.config.update(DNS_NAMESERVERS=[f"127.0.0.1:{dns.port}"])
     app.instance_path = str(tmp_path / "instance")
     return app
-
-
-@pytest.fixture
-def receiver(inbound_app):
-    with InboundServer(inbound_app) as server:
-        yield server
-
-
-def deliver(port: int, raw: bytes, to: str) -> None:
-    async def go():
-        client = aiosmtplib.SMTP(
-            hostname="127.0.0.1", port=port, start_tls=True, tls_context=client_context(),
-            local_hostname="pps.kunde.test", timeout=10,
-        )  # fmt: skip
-        try:
-            async with client:
-                await client.sendmail("pps@kunde.test", [to], raw)
-        finally:
-            await asyncio.sleep(0.01)
-
-    asyncio.run(go())
-
-
-def address_on(client, edit) -> str:
-    return ADDRESS.search(client.get(f"/c/{edit}").text).group(1)
 
 
 @pytest.mark.parametrize("path", ["smtp-own", "mailjet", "portal"])
@@ -115,7 +70,9 @@ def test_the_waiting_page_learns_of_a_receipt_without_reload(inbound_app, custom
     poll = poll.replace("&amp;", "&")
     assert customers.client.get(poll, headers={"HX-Request": "true"}).status_code == 204
     to = ADDRESS.search(page).group(1)
-    raw = sign(message(from_="pps@kunde.test", to=to), KEY, domain="kunde.test", selector="pps")
+    raw = sign(
+        message(from_="pps@kunde.test", to=to), KUNDE_KEY, domain="kunde.test", selector="pps"
+    )
     deliver(receiver.port, raw, to)
     answer = customers.client.get(poll, headers={"HX-Request": "true"})
     assert answer.status_code == 200 and "<html" not in answer.text
@@ -149,7 +106,9 @@ def test_the_manager_sees_the_arrival_the_verdict_and_the_evidence(
     customer, edit, _ = customers.create(path="portal", domain="kunde.test")
     customers.complete_portal(customer["id"])
     to = address_on(customers.client, edit)
-    raw = sign(message(from_="pps@kunde.test", to=to), KEY, domain="kunde.test", selector="pps")
+    raw = sign(
+        message(from_="pps@kunde.test", to=to), KUNDE_KEY, domain="kunde.test", selector="pps"
+    )
     deliver(receiver.port, raw, to)
     auth.login()
     page = customers.client.get(f"/manage/customers/{customer['id']}").text
@@ -183,7 +142,9 @@ def test_a_proven_receipt_is_not_replaced_by_a_click(inbound_app, customers, db,
     customer, edit, _ = customers.create(path="portal", domain="kunde.test")
     customers.complete_portal(customer["id"])
     to = address_on(customers.client, edit)
-    raw = sign(message(from_="pps@kunde.test", to=to), KEY, domain="kunde.test", selector="pps")
+    raw = sign(
+        message(from_="pps@kunde.test", to=to), KUNDE_KEY, domain="kunde.test", selector="pps"
+    )
     deliver(receiver.port, raw, to)
     page = customers.client.get(f"/c/{edit}").text
     item = page.split('id="item-mail-received"', 1)[1].split("</li>", 1)[0]

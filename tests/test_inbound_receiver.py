@@ -1,15 +1,14 @@
 """The Empfangsprüfung's receiver on loopback: who it accepts, what it refuses, what it keeps."""
 
-import asyncio
 import socket
 import time
 from datetime import timedelta
-from email.message import EmailMessage
 
 import aiosmtplib
 import pytest
 from dnsserver import ZoneServer
-from inboundserver import InboundServer, client_context
+from helpers.inbound import address_of, mails, message, send
+from inboundserver import InboundServer
 from smtpserver import KUNDE_ZONE
 
 from mitwirkung import inbound, store
@@ -20,54 +19,6 @@ from mitwirkung.db import frozen, utcnow
 def dns():
     with ZoneServer(KUNDE_ZONE) as server:  # kunde.test without SPF/DKIM/DMARC: fast answers
         yield server
-
-
-@pytest.fixture
-def inbound_app(app, dns, tmp_path):
-    app.config.update(INBOUND_DOMAIN="pruef.peiq.test", DNS_NAMESERVERS=[f"127.0.0.1:{dns.port}"])
-    app.instance_path = str(tmp_path / "instance")
-    return app
-
-
-@pytest.fixture
-def receiver(inbound_app):
-    with InboundServer(inbound_app) as server:
-        yield server
-
-
-def address_of(app, db, customer_id, path):
-    with app.app_context():
-        return inbound.current_address(db, app.config, customer_id, path)
-
-
-def message(to: str, sender="pps@kunde.test", size: int = 0) -> EmailMessage:
-    msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"] = sender, to, "Systembenachrichtigung"
-    msg.set_content("Hallo\n" + "x" * size)
-    return msg
-
-
-def send(port, msg, *, sender="pps@kunde.test", recipients=None, tls=True, helo="pps.kunde.test"):
-    async def go():
-        client = aiosmtplib.SMTP(
-            hostname="127.0.0.1", port=port, start_tls=tls, tls_context=client_context(),
-            local_hostname=helo, timeout=10,
-        )  # fmt: skip
-        if not tls:
-            client = aiosmtplib.SMTP(
-                hostname="127.0.0.1", port=port, start_tls=False, local_hostname=helo, timeout=10
-            )
-        try:
-            async with client:
-                return await client.sendmail(sender, recipients or [msg["To"]], msg.as_bytes())
-        finally:
-            await asyncio.sleep(0.01)  # the transport closes in a callback: let it run
-
-    return asyncio.run(go())
-
-
-def mails(db):
-    return list(db.query("SELECT * FROM inbound_mails ORDER BY id"))
 
 
 def test_mail_to_the_paths_address_is_judged_stored_and_ticks_the_item(

@@ -8,31 +8,14 @@ import pytest
 from dnslib import QTYPE
 from dnsserver import ZoneServer
 from dnszones import make_keys, zone_text
+from helpers.managers import create_test_manager
 from smtpserver import Listener
 
-from mitwirkung import handover, jobs, overview, store, todo
-from mitwirkung.cli import create_manager
+from mitwirkung import handover, jobs, mail, overview, store, todo
 from mitwirkung.db import connect, frozen
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday
 DAY = timedelta(days=1)
-
-
-@pytest.fixture
-def run(mail_app, db):
-    """Run the due jobs as of a time; return what was done."""
-
-    def run(at):
-        with mail_app.app_context():
-            return jobs.run_due(db, mail_app.config, at=at)
-
-    return run
-
-
-@pytest.fixture
-def anna(auth, db):
-    """The account manager am@peiq.de (Anna Manager), who creates the customers."""
-    return next(db.query("SELECT * FROM managers WHERE email = 'am@peiq.de'"))
 
 
 @pytest.fixture
@@ -157,7 +140,7 @@ def test_two_copies_at_once_send_every_mail_once(mail_app, make, outbox, db):
 
 
 def test_weekly_digest_lists_stalled_and_waiting_customers(run, make, outbox, db, mail_app):
-    create_manager(db, "bernd@peiq.de", "richtig-geheim", "Bernd Berater")
+    create_test_manager(db, "bernd@peiq.de", "richtig-geheim", "Bernd Berater")
     make("Stockt GmbH", None)
     waiting = make("Wartet GmbH", None, at=T0 + 8 * DAY, path="portal")
     with frozen(T0 + 8 * DAY):
@@ -339,3 +322,16 @@ def test_after_drift_the_customer_page_tells_one_story_and_the_fix_is_mailed(
     assert "SPF erlaubt Mailjet das Senden" in fixed.text()
     page = client.get(f"/c/{edit}").text
     assert 'id="dns-drift"' not in page and "Nicht mehr in Ordnung" not in page
+
+
+def test_a_bad_stored_address_stops_one_mail_not_the_job(run, make, outbox, db, mail_app):
+    """An address stored before the check: its mail fails, the others' reminders go out."""
+    bad = make("Alt GmbH", "alt@alt.de")
+    make("Neu GmbH", "it@neu.de")
+    db.execute("UPDATE customers SET contact_email = ? WHERE id = ?",
+               ["undisclosed-recipients:;x@irgendwo.test", bad["id"]])  # fmt: skip
+    problem = mail.deliver(mail_app.config, ["a,b@irgendwo.test"], "x", "y")
+    assert problem and "Adresse" in problem
+    assert run(T0 + 3 * DAY)["reminders"] == 1
+    rcpts = [m.rcpt_tos for m in outbox.handler.messages]
+    assert ["it@neu.de"] in rcpts and all(len(r) == 1 and "irgendwo" not in r[0] for r in rcpts)

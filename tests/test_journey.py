@@ -7,7 +7,6 @@ from collections import Counter
 
 import pytest
 from dnszones import rsa_b64
-from smtpserver import MailServer
 
 from mitwirkung import store
 
@@ -20,19 +19,6 @@ MAILJET = {
 }
 SETTINGS = {"host": "mail.kunde.test", "port": "587", "encryption": "tls",
             "username": "versand@kunde.test", "sender": "versand@kunde.test"}  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def mail_server():
-    with MailServer() as server:
-        yield server
-
-
-@pytest.fixture
-def mailing_app(app, mail_server):
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=mail_server.port,
-                      MAIL_ENCRYPTION="none", MAIL_FROM="mitwirkung@peiq.example")  # fmt: skip
-    return app
 
 
 @pytest.fixture
@@ -62,34 +48,33 @@ def wait_for_mail(server, to, since=0, timeout=10):
     raise AssertionError(f"no mail to {to}")
 
 
-def test_contact_is_mailed_when_the_mailjet_values_are_ready(mailing_app, auth, customers,
-                                                             mail_server):  # fmt: skip
+def test_contact_is_mailed_when_the_mailjet_values_are_ready(mail_app, auth, customers, outbox):
     auth.login()
     customer, edit, _ = with_contact(customers)
     waiting = customers.client.get(f"/c/{edit}").text
     assert "Wir schicken Ihnen dann eine E-Mail an it@müller-verlag.de" in waiting
-    before = len(mail_server.handler.messages)
+    before = len(outbox.handler.messages)
     response = customers.post(f"/manage/customers/{customer['id']}/mailjet", MAILJET)
     page = customers.client.get(response.headers["Location"]).text
     assert "Die Kund:in bekommt eine E-Mail an" in page
-    message = wait_for_mail(mail_server, "it@xn--mller-verlag-dlb.de", before)
+    message = wait_for_mail(outbox, "it@xn--mller-verlag-dlb.de", before)
     assert message.message["Subject"] == "Ihre DNS-Einträge für Mailjet stehen bereit"
     assert f"/c/{edit}" in message.text() and "Anna Manager (am@peiq.de)" in message.text()
     assert "Kund:in per E-Mail Bescheid gegeben" in page
     # saving corrected values later does not mail again
     customers.post(f"/manage/customers/{customer['id']}/mailjet", MAILJET)
     time.sleep(0.3)
-    assert len([m for m in mail_server.handler.messages[before:]]) == 1
+    assert len([m for m in outbox.handler.messages[before:]]) == 1
 
 
-def test_values_without_dkim_key_are_not_ready(mailing_app, auth, customers, mail_server):
+def test_values_without_dkim_key_are_not_ready(mail_app, auth, customers, outbox):
     """Without Mailjet's DKIM key nothing says "ready": no mail, no forward, one waiting state;
     the manager is told what is missing, and the mail goes out once the key is there."""
     auth.login()
     customer, edit, _ = with_contact(customers)
     form = customers.client.get(f"/manage/customers/{customer['id']}").text
     assert "DKIM-Schlüssel (optional)" not in form and "Nötig: Fehlt er" in form  # before saving
-    before = len(mail_server.handler.messages)
+    before = len(outbox.handler.messages)
     response = customers.post(
         f"/manage/customers/{customer['id']}/mailjet", {**MAILJET, "dkim_key": ""}
     )
@@ -106,10 +91,10 @@ def test_values_without_dkim_key_are_not_ready(mailing_app, auth, customers, mai
                              token_from=f"/c/{edit}")  # fmt: skip
     assert refused.status_code == 409
     time.sleep(0.3)
-    assert mail_server.handler.messages[before:] == []
+    assert outbox.handler.messages[before:] == []
     # the key arrives: now the values are ready, and the customer is told once
     customers.post(f"/manage/customers/{customer['id']}/mailjet", MAILJET)
-    message = wait_for_mail(mail_server, "it@xn--mller-verlag-dlb.de", before)
+    message = wait_for_mail(outbox, "it@xn--mller-verlag-dlb.de", before)
     assert message.message["Subject"] == "Ihre DNS-Einträge für Mailjet stehen bereit"
     mine = customers.client.get(f"/c/{edit}").text
     assert 'id="forward-email"' in mine and "Wartet auf PEIQ" not in mine
@@ -124,7 +109,7 @@ def test_without_mail_settings_the_manager_is_told_to_tell_the_customer(app, aut
     assert "E-Mail-Versand ist nicht eingerichtet" in page
 
 
-def test_records_are_forwarded_to_an_it_colleague(mailing_app, auth, customers, mail_server):
+def test_records_are_forwarded_to_an_it_colleague(mail_app, auth, customers, outbox):
     auth.login()
     customer, edit, share = with_contact(customers)
     customers.post(f"/manage/customers/{customer['id']}/mailjet", MAILJET)
@@ -134,11 +119,11 @@ def test_records_are_forwarded_to_an_it_colleague(mailing_app, auth, customers, 
     bad = customers.post(url, {"email": "kollege"}, htmx=True, token_from=f"/c/{edit}")
     assert bad.status_code == 422 and 'id="forward-email-error"' in bad.text
     assert 'value="kollege"' in bad.text  # what was typed stays
-    before = len(mail_server.handler.messages)
+    before = len(outbox.handler.messages)
     sent = customers.post(url, {"email": "admin@müller-verlag.de"}, htmx=True,
                           token_from=f"/c/{edit}")  # fmt: skip
     assert sent.status_code == 200 and "Gesendet an admin@müller-verlag.de" in sent.text
-    message = wait_for_mail(mail_server, "admin@xn--mller-verlag-dlb.de", before)
+    message = wait_for_mail(outbox, "admin@xn--mller-verlag-dlb.de", before)
     text = message.text()
     assert "a1b2c3d4e5f60718" in text and "include:spf.mailjet.com" in text
     assert "mailjet._a1b2c3d4" in text and "müller-verlag.de" in text and f"/s/{share}" in text

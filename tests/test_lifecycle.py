@@ -3,10 +3,10 @@ mail, confirmation steps, archive page, and a history without noise."""
 
 import re
 
+from helpers.managers import create_test_manager
 from smtpserver import Handler, MailServer
 
 from mitwirkung import store
-from mitwirkung.cli import create_manager
 
 
 def create(auth, name="Müller Verlag", domain="mueller.de", contact="it@mueller.de"):
@@ -94,7 +94,7 @@ def test_edit_to_a_domain_in_use_warns_and_links_it(auth, db):
 
 
 def test_peiq_contact_is_the_creator_and_can_be_changed(auth, db, client):
-    create_manager(db, "bernd@peiq.de", "richtig-geheim", "Bernd Berater")
+    create_test_manager(db, "bernd@peiq.de", "richtig-geheim", "Bernd Berater")
     auth.login()
     cid = create(auth)
     customer = store.get_customer(db, cid)
@@ -109,7 +109,7 @@ def test_peiq_contact_is_the_creator_and_can_be_changed(auth, db, client):
 
 
 def test_inform_peiq_mails_the_assigned_contact(mail_app, auth, db, client, outbox):
-    create_manager(db, "bernd@peiq.de", "richtig-geheim", "Bernd Berater")
+    create_test_manager(db, "bernd@peiq.de", "richtig-geheim", "Bernd Berater")
     auth.login()
     cid = create(auth)
     bernd = db.execute("SELECT id FROM managers WHERE email = 'bernd@peiq.de'").fetchone()[0]
@@ -218,7 +218,7 @@ def test_repeated_identical_saves_collapse_into_one_line(auth, client, customers
                    token_from=f"/c/{edit_token}")  # fmt: skip
     lines = history(client, cid)
     settings = [line for line in lines if "SMTP-Zugangsdaten eingetragen" in line]
-    # issue 21: saving the same values again changes nothing, so it writes no event
+    # saving the same values again changes nothing, so it writes no event
     assert len(settings) == 2, lines
     assert "×" not in settings[0] and "×" not in settings[1]
     assert not any("Läuft" in line for line in lines)

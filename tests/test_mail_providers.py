@@ -5,11 +5,10 @@ a fake identity platform hands out tokens (tests/identityserver.py). "Today" is 
 both sides of Microsoft's switch-off date are tested.
 """
 
-import asyncio
-import logging
 from datetime import date
 
 import pytest
+from helpers.smtp import smtp_test as shared_smtp_test
 from identityserver import CLIENT, SECRET, TENANT, IdentityServer
 from smtpserver import (
     EXCHANGE_EHLO,
@@ -22,7 +21,6 @@ from smtpserver import (
 )
 
 from mitwirkung.checks import mailauth
-from mitwirkung.checks.smtp import SmtpSettings, run_smtp_test
 from mitwirkung.checks.smtp.oauth import OAuthLogin
 from mitwirkung.checks.smtp.transcript import secret_forms
 
@@ -32,28 +30,9 @@ AFTER = date(2027, 1, 11)
 PROVIDERS = mailauth.default()
 
 
-@pytest.fixture
-def logs(caplog):
-    caplog.set_level(logging.DEBUG)
-    return caplog
-
-
-def smtp_test(port, *, certs, login=True, password=PASSWORD, username=USER, **kwargs):
-    settings = SmtpSettings("127.0.0.1", port, "tls", username, USER, "empfang@kunde.test", login)
-    return asyncio.run(
-        run_smtp_test(
-            settings,
-            password,
-            confirm_url="http://127.0.0.1:5000/confirm/t",
-            customer_name="Musterverlag GmbH",
-            timeout=5.0,
-            allowed_ports=[port],
-            allowed_networks=["127.0.0.0/8"],
-            nameservers=None,
-            ca_file=certs.ca_file,
-            **kwargs,
-        )  # fmt: skip
-    )
+def smtp_test(port, **kwargs):
+    """The shared SMTP test run (helpers.smtp) over STARTTLS, from the login name."""
+    return shared_smtp_test(port, "tls", sender=USER, **kwargs)
 
 
 def everything(result, logs) -> str:

@@ -6,10 +6,10 @@ that greets like Exchange Online, and a fake Microsoft identity platform.
 
 import logging
 import re
-import time
 
 import pytest
 from dnsserver import ZoneServer
+from helpers.web import wait_for_run
 from identityserver import CLIENT, SECRET, TENANT, IdentityServer
 from smtpserver import KUNDE_ZONE, USER, exchange_lab
 
@@ -93,17 +93,6 @@ def test_saved_settings_show_the_notice_on_the_page(lab_app, customers):
     assert saved.status_code == 303
     page = customers.client.get(f"/c/{edit}").get_data(as_text=True)
     assert "Anmeldung mit Passwort endet Ende Dezember 2026" in page
-
-
-def wait_for_run(db, customer_id, timeout=15):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        rows = list(db.query("SELECT * FROM runs WHERE customer_id = ? AND kind = 'smtp'"
-                             " ORDER BY id DESC LIMIT 1", [customer_id]))  # fmt: skip
-        if rows and rows[0]["state"] != "running":
-            return rows[0]
-        time.sleep(0.05)
-    raise AssertionError("run did not finish")
 
 
 def oauth_form(port, **changes):

@@ -1,15 +1,14 @@
-"""The customer's Mailjet path as a new customer walks it (findings of 30 November):
+"""The customer's Mailjet path as a new customer walks it:
 the hand-ticked "mail arrived" only once PEIQ finished at Mailjet, honest "PEIQ informieren",
 the forwarded records, and the provider's steps only where they apply."""
 
 import pytest
 from dnszones import rsa_b64
+from helpers.web import EXPECTATION
 
 from mitwirkung import store
 
 DNS_ITEMS = ("dns-verification", "dns-spf", "dns-dkim")
-EXPECTATION = {"domain": "mueller-verlag.de", "verification_name": "mailjet._a1b2c3d4",
-               "verification_value": "a1b2c3d4e5f60718", "dkim_selector": "mailjet"}  # fmt: skip
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@
 
 import base64
 import re
-import time
 
 import pytest
+from helpers.web import wait_for_run
 from smtpserver import PASSWORD, USER
 
 from mitwirkung import store
@@ -55,19 +55,6 @@ def send(customers, edit, **fields):
     return customers.post(f"/c/{edit}/mailjet-mail", data, htmx=True, token_from=f"/c/{edit}")
 
 
-def wait_for_run(db, customer_id):
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        row = db.execute(
-            "SELECT id, state FROM runs WHERE customer_id = ? AND kind = 'mailjet-mail'"
-            " ORDER BY id DESC", [customer_id]
-        ).fetchone()  # fmt: skip
-        if row and row[1] != "running":
-            return row[0]
-        time.sleep(0.05)
-    raise AssertionError("the test mail did not finish")
-
-
 @pytest.mark.parametrize(
     ("ready", "sender_status", "words"),
     [
@@ -107,7 +94,7 @@ def test_the_mail_goes_through_the_relay_and_its_link_completes_mail_received(
     before = len(kunde_mail.handler.messages)
     response = send(customers, edit)
     assert response.status_code == 200 and "Testmail wird über Mailjet" in response.text
-    run_id = wait_for_run(db, customer["id"])
+    run_id = wait_for_run(db, customer["id"], "mailjet-mail")["id"]
     run = db.table("runs").get(run_id)
     assert run["outcome"] == "ok"
     assert '"path": "mailjet"' in run["settings"] and USER not in run["settings"]
@@ -134,7 +121,7 @@ def test_a_rejected_secret_gets_the_same_diagnosis_as_the_own_smtp_test(
     customer, edit = mailjet_customer
     make_ready(db, customer["id"])
     send(customers, edit)
-    run = db.table("runs").get(wait_for_run(db, customer["id"]))
+    run = wait_for_run(db, customer["id"], "mailjet-mail")
     assert run["outcome"] == "auth_failed"
     page = client.get(f"/c/{edit}").text
     assert "Was tun?" in page and "falsches-secret" not in page
@@ -145,15 +132,18 @@ def test_the_manager_can_send_it_too(mailjet_customer, customers, db, client, ku
     url = f"/manage/customers/{customer['id']}"
     assert "sobald Bestätigung, SPF und DKIM grün sind" in client.get(url).text
     make_ready(db, customer["id"])
-    bad = customers.post(f"{url}/mailjet/test-mail",
-                         {"sender": "x@kunde.test", "recipient": "kein-mail"}, token_from=url)
+    bad = customers.post(
+        f"{url}/mailjet/test-mail",
+        {"sender": "x@kunde.test", "recipient": "kein-mail"},
+        token_from=url,
+    )
     assert bad.status_code == 422 and 'value="kein-mail"' in bad.text
     before = len(kunde_mail.handler.messages)
     response = customers.post(f"{url}/mailjet/test-mail",
                               {"sender": "x@kunde.test", "recipient": "it@kunde.test"},
                               token_from=url)  # fmt: skip
     assert response.status_code == 303
-    run = db.table("runs").get(wait_for_run(db, customer["id"]))
+    run = wait_for_run(db, customer["id"], "mailjet-mail")
     assert run["outcome"] == "ok" and run["actor"] == "manager:am@peiq.de"
     assert kunde_mail.handler.messages[before:][0].message["From"] == "x@kunde.test"
     assert "Testmail über Mailjet" in client.get(url).text

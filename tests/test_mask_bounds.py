@@ -1,4 +1,4 @@
-"""Issue 21 part 1 and issue 17: the password mask is linear and bounded, and masks only
+"""The password mask is linear and bounded, and masks only
 what came from outside, never the product's own German.
 
 A hostile SMTP server on loopback answers greeting, EHLO and AUTH with 32 KB replies close
@@ -17,9 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from gunicornserver import Gunicorn
+from helpers.smtp import NAMES, smtp_test
+from helpers.web import CSRF
 from smtpserver import USER, ScriptedServer
-from test_hardening import CSRF
-from test_smtp_faults import NAMES, smtp_test
 
 from mitwirkung import store
 from mitwirkung.checks.smtp.pwsearch import MAX_EDGES

@@ -1,4 +1,4 @@
-"""Issue 21 part 5: memory and deleted secrets. The page cache is bounded by bytes, an action
+"""Memory and deleted secrets. The page cache is bounded by bytes, an action
 that changes nothing changes no revision and writes no event, a worker's memory stays flat
 under a bounded burst, and a deleted secret's bytes are in no file of the database."""
 
@@ -7,8 +7,7 @@ import urllib.parse
 from pathlib import Path
 
 from gunicornserver import Gunicorn
-from test_hardening import CSRF
-from test_mailjet_customer import EXPECTATION
+from helpers.web import CSRF, EXPECTATION
 
 from mitwirkung import handover, store
 from mitwirkung.pagecache import PageCache

@@ -11,7 +11,8 @@ from cryptography.fernet import Fernet
 from app import create_app
 from mitwirkung import crypto, store
 from mitwirkung.catalog import SMTP_OBLIGATION
-from mitwirkung.db import connect, migrations
+from mitwirkung.db import connect
+from mitwirkung.migrations import migrations
 
 BEFORE = "m_obligations_per_customer"
 AT = "2026-12-01T09:00:00+00:00"

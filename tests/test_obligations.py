@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from cryptography.fernet import Fernet
 from two_obligations import (
     EXAMPLE,
     EXAMPLE_OBLIGATION,
@@ -17,6 +18,7 @@ from two_obligations import (
 from app import create_app
 from mitwirkung import catalog, overview, store
 from mitwirkung.catalog import SMTP_OBLIGATION
+from mitwirkung.db import connect
 from mitwirkung.runner import Job
 
 SMTP_TOML = catalog.load(EXAMPLE_OBLIGATION.parent.parent.parent / "data" / "obligations"
@@ -347,3 +349,42 @@ def test_a_new_run_belongs_to_the_smtp_obligation(app, client, db, customers):
     run_id = runner.submit(db, job)
     assert db.table("runs").get(run_id)["obligation_id"] == SMTP_OBLIGATION
     assert runner.wait(run_id, 10)
+
+
+def test_an_obligation_with_two_paths_asks_first_and_keeps_each_paths_states(tmp_path):
+    two_paths = GENERIC.replace('items = ["a", "f"]', 'items = ["a"]') + (
+        '[[paths]]\nid = "q"\ntitle = "Anderer Weg"\nsummary = "Nur die Adresse"\nitems = ["f"]\n'
+    )
+    (tmp_path / "x.toml").write_text(two_paths)
+    app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "db"), "SECRET_KEY": "s",
+                      "ENCRYPTION_KEY": Fernet.generate_key().decode(),
+                      "OBLIGATION_FILES": [str(tmp_path / "x.toml")]})  # fmt: skip
+    try:
+        client, db = app.test_client(), connect(app.config["DATABASE"])
+        with app.test_request_context():
+            customer, edit, _ = store.create_customer(
+                db, "Müller Verlag", None, None, "test",
+                obligations=((SMTP_OBLIGATION, None), ("x", None)),
+            )  # fmt: skip
+        page = client.get(f"/c/{edit}/o/x").text
+        assert 'id="path-form"' in page and "data-progress" not in page
+        assert 'data-obligation-progress="x">0 %' in page
+        refused = post(client, edit, f"/c/{edit}/o/x/path", {"path": "gibt-es-nicht"}, htmx=False)
+        assert refused.status_code == 422 and "Bitte wählen Sie einen der Wege." in refused.text
+        chosen = post(client, edit, f"/c/{edit}/o/x/path", {"path": "p"}, htmx=False)
+        assert chosen.status_code == 303
+        assert post(client, edit, f"/c/{edit}/o/x/items/a", {"done": "1"}).status_code == 200
+        assert 'data-obligation-progress="x">100 %' in client.get(f"/c/{edit}/o/x").text
+        # the other path does not count what was done on this one; back again, it counts
+        post(client, edit, f"/c/{edit}/o/x/path", {"path": "q"}, htmx=False)
+        assert 'data-obligation-progress="x">0 %' in client.get(f"/c/{edit}/o/x").text
+        other = post(client, edit, f"/c/{edit}/o/x/items/a", {"done": "0"})
+        assert other.status_code == 409 and other.headers["X-Reason"] == "other-path"
+        assert "Sie haben inzwischen einen anderen Weg gewählt" in other.text
+        post(client, edit, f"/c/{edit}/o/x/path", {"path": "p"}, htmx=False)
+        assert 'data-obligation-progress="x">100 %' in client.get(f"/c/{edit}/o/x").text
+        assert store.chosen_path(db, customer["id"], "x") == "p"
+        assert store.chosen_path(db, customer["id"], SMTP_OBLIGATION) is None
+        db.close()
+    finally:
+        app.extensions["runner"].shutdown()

@@ -132,7 +132,7 @@ def test_the_customers_own_change_swaps_nothing_but_the_watcher(mailing, custome
 def test_values_without_the_dkim_key_then_the_key_each_reach_the_open_page(
     mailing, customers, outbox
 ):
-    """Issue 18's wait for the DKIM key is the same one poll: records first, then the key."""
+    """The wait for the DKIM key is the same one poll: records first, then the key."""
     customer, edit = make(customers, "mailjet")
     url = watch_url(customers.client, edit)
     manage = f"/manage/customers/{customer['id']}"

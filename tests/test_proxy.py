@@ -1,14 +1,19 @@
-"""Issue 21 part 4: behind the proxy. The README's production command trusts one proxy, the
+"""Behind the proxy. The README's production command trusts one proxy, the
 app warns when it sees proxy headers it does not trust, and a manager who logged in from an
 address before keeps getting in when others used up that address's budget."""
 
 import logging
 import shlex
 
+from cryptography.fernet import Fernet
+from flask import request
 from gunicornserver import ROOT
-from test_races import login, parallel
+from helpers.managers import create_test_manager
+from helpers.web import login, parallel
 
+from app import create_app
 from mitwirkung import login_limits
+from mitwirkung.db import connect
 
 README = (ROOT / "README.md").read_text()
 
@@ -49,25 +54,17 @@ def test_a_known_manager_gets_in_after_others_used_up_the_address(app, auth, mon
 
 
 def test_with_one_trusted_proxy_each_client_has_its_own_budget(tmp_path):
-    from cryptography.fernet import Fernet
-
-    from app import create_app
-    from mitwirkung.cli import create_manager
-    from mitwirkung.db import connect
-
     proxied = create_app({"TESTING": True, "DATABASE": str(tmp_path / "p.db"),
                           "SECRET_KEY": "x", "ENCRYPTION_KEY": Fernet.generate_key().decode(),
                           "BASE_URL": "https://mitwirkung.test", "PROXY_COUNT": 1})  # fmt: skip
     db = connect(proxied.config["DATABASE"])
-    create_manager(db, "am@peiq.de", "richtig-geheim", "Anna Manager")
+    create_test_manager(db, "am@peiq.de", "richtig-geheim", "Anna Manager")
     db.close()
     client = proxied.test_client()
     seen = []
 
     @proxied.before_request
     def remember():
-        from flask import request
-
         seen.append(request.remote_addr)
 
     client.get("/manage/login", headers={"X-Forwarded-For": "198.51.100.23"},

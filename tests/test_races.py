@@ -1,35 +1,12 @@
 """Limits that hold under races: 40 parallel requests against each limit, counted in SQLite."""
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from test_hardening import CSRF, expect_mailjet, wait_until_done
+from helpers.web import expect_mailjet, login, parallel, wait_until_done
 
 from mitwirkung import login_limits
 from mitwirkung.customer import link_csrf_token
 
 PARALLEL = 40
-
-
-def parallel(app, requests):
-    """Send each (method, url, data, remote_addr) from its own client, all at once."""
-
-    def send(request):
-        method, url, data, addr = request
-        client = app.test_client()
-        environ = {"REMOTE_ADDR": addr}
-        if "csrf_token" not in data:  # a manager form: the client's own session token
-            page = client.get("/manage/login", environ_base=environ).text
-            data = {**data, "csrf_token": CSRF.search(page).group(1)}
-        return client.open(url, method=method, data=data, environ_base=environ,
-                           headers={"HX-Request": "true"})  # fmt: skip
-
-    with ThreadPoolExecutor(len(requests)) as pool:
-        return list(pool.map(send, requests))
-
-
-def login(email, password, addr):
-    return ("POST", "/manage/login", {"email": email, "password": password}, addr)
 
 
 def test_parallel_wrong_logins_get_exactly_the_allowed_password_checks(app, auth, db):

@@ -4,22 +4,13 @@ answerable without an assigned contact, and the second one is not a copy (real a
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from helpers.managers import create_test_manager
 
-from mitwirkung import jobs, store
-from mitwirkung.cli import create_manager
+from mitwirkung import store
 from mitwirkung.db import frozen
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
-
-
-@pytest.fixture
-def run(mail_app, db):
-    def run(at):
-        with mail_app.app_context():
-            return jobs.run_due(db, mail_app.config, at=at)
-
-    return run
 
 
 @pytest.fixture
@@ -67,7 +58,7 @@ def test_the_first_run_after_an_import_is_throttled(run, make, outbox, mail_app)
 
 
 def test_unassigned_customers_get_a_signature_and_every_manager_as_reply_to(run, make, outbox, db):
-    create_manager(db, "bert@peiq.de", "auch-richtig-geheim", "Bert Berater")
+    create_test_manager(db, "bert@peiq.de", "auch-richtig-geheim", "Bert Berater")
     make("Ohne Kontakt", "it@ohne.de", actor="cli")
     assert run(T0 + 3 * DAY)["reminders"] == 1
     [message] = reminders(outbox, "it@ohne.de")

@@ -1,4 +1,4 @@
-"""Issue 10's attacks that need the real server: gunicorn's SCRIPT_NAME header, its logs,
+"""Attacks that need the real server: gunicorn's SCRIPT_NAME header, its logs,
 workers starting together on an empty database, and a disk that is read-only or full."""
 
 import http.client
@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 import pytest
 from gunicornserver import ROOT, Gunicorn
-from test_hardening import CSRF
+from helpers.web import CSRF
 
 from mitwirkung import crypto, store
 from mitwirkung.db import connect, now

@@ -3,13 +3,14 @@
 import asyncio
 import base64
 import dataclasses
-import logging
 import socket
 import time
 
 import pytest
 from aiosmtplib.auth import auth_login_encode, auth_plain_encode
 from dnsserver import ZoneServer
+from helpers.smtp import RECIPIENT, SENDER
+from helpers.smtp import smtp_test as shared_smtp_test
 from smtpserver import (
     KUNDE_ZONE,
     M365_DISABLED,
@@ -23,10 +24,8 @@ from smtpserver import (
 )
 
 from mitwirkung.checks import diagnose
-from mitwirkung.checks.smtp import SmtpSettings, build_test_mail, probe_settings, run_smtp_test
+from mitwirkung.checks.smtp import SmtpSettings, build_test_mail, probe_settings
 
-SENDER = "versand@kunde.test"
-RECIPIENT = "empfang@kunde.test"
 NAMES = ("127.0.0.1", "mail.kunde.test")
 
 
@@ -91,42 +90,9 @@ def dns():
         yield server
 
 
-@pytest.fixture
-def logs(caplog):
-    caplog.set_level(logging.DEBUG)
-    return caplog
-
-
-def smtp_test(
-    port,
-    encryption,
-    *,
-    certs,
-    host="127.0.0.1",
-    username=USER,
-    password=PASSWORD,
-    timeout=5.0,
-    confirm_url="http://127.0.0.1:5000/confirm/tok-1",
-    nameservers=None,
-    sender=SENDER,
-    **kwargs,
-):
-    """Run the SMTP test synchronously with loopback allowed."""
-    settings = SmtpSettings(host, port, encryption, username, sender, RECIPIENT)
-    return asyncio.run(
-        run_smtp_test(
-            settings,
-            password,
-            confirm_url=confirm_url,
-            customer_name="Musterverlag GmbH",
-            timeout=timeout,
-            allowed_ports=[port, 25, 465, 587],
-            allowed_networks=["127.0.0.0/8"],
-            nameservers=nameservers,
-            ca_file=certs.ca_file,
-            **kwargs,
-        )
-    )
+def smtp_test(port, encryption, **kwargs):
+    """The shared SMTP test run (helpers.smtp) with the usual submission ports allowed too."""
+    return shared_smtp_test(port, encryption, allowed_ports=[port, 25, 465, 587], **kwargs)
 
 
 SECRET_FORMS = [
@@ -137,8 +103,9 @@ SECRET_FORMS = [
 ]
 
 
-def assert_no_secret(result, logs):
-    """The password travels nowhere: not in the result, not in any log record."""
+def assert_no_wire_form(result, logs):
+    """The password travels nowhere: none of its wire forms (SECRET_FORMS, encoded here by
+    aiosmtplib itself, not by the product) is in the result or in any log record."""
     text = repr(result) + "\n" + logs.text
     for form in SECRET_FORMS:
         assert form not in text
@@ -173,7 +140,7 @@ def test_mail_is_delivered_with_tls_and_auth(servers, certs, logs, kind, encrypt
     assert message.message["To"] == RECIPIENT
     assert "bitte bestätigen" in message.message["Subject"]
     assert url in message.html()
-    assert_no_secret(result, logs)
+    assert_no_wire_form(result, logs)
 
 
 def test_plain_without_tls_or_auth(servers, certs, logs):
@@ -200,8 +167,8 @@ def test_plain_with_password_needs_confirmation(servers, certs, logs):
     assert confirmed.code == "ok", confirmed
     assert len(servers["plain_auth"].handler.messages) == before + 1
     assert arrived(servers["plain_auth"], url).authenticated_as == USER
-    assert_no_secret(result, logs)
-    assert_no_secret(confirmed, logs)
+    assert_no_wire_form(result, logs)
+    assert_no_wire_form(confirmed, logs)
 
 
 def test_host_name_is_resolved_and_used_for_the_certificate(servers, certs, dns, logs):
@@ -242,7 +209,7 @@ def test_wrong_password(servers, certs, logs):
     assert servers["starttls"].logins[before:] == ["PLAIN"]  # one attempt, not one per method
     assert "535" in result.reply
     assert "vollständige E-Mail-Adresse" in result.next_step
-    assert_no_secret(result, logs)
+    assert_no_wire_form(result, logs)
     assert "falsch-" not in repr(result)
 
 
@@ -259,7 +226,7 @@ def test_starttls_not_offered(servers, certs, logs):
     assert result.code == "starttls_not_offered"
     assert "STARTTLS" in result.message
     assert not any(line.startswith("C: AUTH") for line in result.transcript)
-    assert_no_secret(result, logs)
+    assert_no_wire_form(result, logs)
 
 
 def test_auth_not_offered(servers, certs, logs):
@@ -277,7 +244,7 @@ def test_untrusted_certificate(servers, certs, logs):
     it = diagnose.operator_request(dataclasses.asdict(result), "mail.kunde.test", 465)
     assert "trustme" in it and "anerkannten Stelle" in it and "Let’s Encrypt" in it
     assert not any(line.startswith("C: AUTH") for line in result.transcript)
-    assert_no_secret(result, logs)
+    assert_no_wire_form(result, logs)
 
 
 def test_certificate_for_another_name(servers, certs, dns, logs):
@@ -292,7 +259,7 @@ def test_certificate_for_another_name(servers, certs, dns, logs):
     assert "smtp.hoster.example" in result.message
     assert "smtp.hoster.example" in result.next_step
     assert "mail.kunde.test" in result.message
-    assert_no_secret(result, logs)
+    assert_no_wire_form(result, logs)
 
 
 def test_expired_certificate(servers, certs, logs):
@@ -369,7 +336,7 @@ def test_ssl_chosen_on_starttls_server(servers, certs, logs):
     assert result.code == "ssl_on_plain_port"
     assert "TLS" in result.next_step and "587" in result.next_step
     assert "wann" in result.message
-    assert_no_secret(result, logs)
+    assert_no_wire_form(result, logs)
 
 
 @pytest.mark.parametrize("encryption", ["tls", "none"])
@@ -381,7 +348,7 @@ def test_tls_chosen_on_implicit_tls_server(servers, certs, logs, encryption):
     assert result.code == "plain_on_ssl_port"
     assert "SSL" in result.next_step and "465" in result.next_step
     assert time.monotonic() - started < 4
-    assert_no_secret(result, logs)
+    assert_no_wire_form(result, logs)
 
 
 def test_build_test_mail_is_german_with_link_in_both_parts():
@@ -458,7 +425,7 @@ def test_password_in_a_server_reply_is_scrubbed(certs, logs):
         result = smtp_test(server.port, "tls", certs=certs)
     assert result.code == "temporary"
     assert "********" in result.reply
-    assert_no_secret(result, logs)
+    assert_no_wire_form(result, logs)
 
 
 def test_closed_port_25_suggests_submission_ports(certs):
@@ -470,7 +437,7 @@ def test_closed_port_25_suggests_submission_ports(certs):
     assert "587" in result.next_step and "465" in result.next_step
 
 
-# --- Review findings: each reply as real servers send it, after a login as in the web form.
+# --- Each reply as real servers send it, after a login as in the web form.
 
 
 def login_server(certs, **handler):
@@ -578,7 +545,7 @@ def test_empty_password_is_named_without_trying_a_login(servers, certs, logs):
          "zen.spamhaus.org", "sender_system_blocked"),
         ("rcpt", "504 5.5.2 <[127.0.0.1]>: Helo command rejected: need fully-qualified hostname",
          "sender_system_blocked"),
-        # issue 17: a 4yz reply is transient first (RFC 5321 §4.2.1), never a block
+        # a 4yz reply is transient first (RFC 5321 §4.2.1), never a block
         ("rcpt", "450 4.7.1 Client host rejected: cannot find your reverse hostname",
          "temporary_policy"),
         ("rcpt", "550 5.1.1 <empfang@kunde.test>: Recipient address rejected: User unknown",

@@ -6,12 +6,20 @@ failure class, the German text, how many AUTH commands the server saw and that t
 appears nowhere in the result or the logs.
 """
 
-import asyncio
 import base64
-import logging
 import urllib.parse
 
 import pytest
+from helpers.smtp import (
+    NAMES,
+    RECIPIENT,
+    SENDER,
+    TLS_EHLO,
+    assert_no_secret,
+    smtp_test,
+    text_of,
+    tls_server,
+)
 from smtpserver import (
     CLOSE,
     PASSWORD,
@@ -23,51 +31,7 @@ from smtpserver import (
     legacy_tls_context,
 )
 
-from mitwirkung.checks.smtp import SmtpSettings, run_smtp_test
 from mitwirkung.checks.smtp.transcript import secret_forms
-
-SENDER = "versand@kunde.test"
-RECIPIENT = "empfang@kunde.test"
-NAMES = ("127.0.0.1", "mail.kunde.test")
-TLS_EHLO = ("STARTTLS", "AUTH PLAIN LOGIN", "8BITMIME")
-
-
-@pytest.fixture
-def logs(caplog):
-    caplog.set_level(logging.DEBUG)
-    return caplog
-
-
-def smtp_test(port, encryption, *, certs, username=USER, password=PASSWORD, sender=SENDER,
-              recipient=RECIPIENT, login=True, timeout=5.0, **kwargs):  # fmt: skip
-    """Run the SMTP test synchronously against 127.0.0.1 with loopback allowed."""
-    settings = SmtpSettings("127.0.0.1", port, encryption, username, sender, recipient, login)
-    return asyncio.run(
-        run_smtp_test(
-            settings,
-            password,
-            confirm_url="http://127.0.0.1:5000/confirm/t",
-            customer_name="Musterverlag GmbH",
-            timeout=timeout,
-            allowed_ports=[port],
-            allowed_networks=["127.0.0.0/8"],
-            nameservers=None,
-            ca_file=certs.ca_file,
-            **kwargs,
-        )  # fmt: skip
-    )
-
-
-def assert_no_secret(result, logs, password=PASSWORD, username=USER):
-    """No form of the password in anything the result holds or any log record."""
-    text = repr(result) + "\n" + logs.text
-    for form in {password, *secret_forms(username, password)}:
-        assert form not in text, form
-
-
-def text_of(result) -> str:
-    return f"{result.title} {result.message} {result.next_step}"
-
 
 # 1. STARTTLS offered, then refused: the server's own TLS setup is broken.
 
@@ -92,12 +56,6 @@ def test_starttls_refused_after_being_offered(certs, logs, reply):
 
 
 # 2. TLS handshake failures told apart.
-
-
-def tls_server(context, encryption: str) -> ScriptedServer:
-    """A scripted server speaking TLS with context, from the first byte or after STARTTLS."""
-    kwargs = {"implicit": context} if encryption == "ssl" else {"starttls": context}
-    return ScriptedServer(ehlo=TLS_EHLO, **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -149,7 +107,7 @@ def test_handshake_closed_or_reset_by_the_server(certs, logs, encryption, how):
     assert "Firewall" in result.message
     if encryption == "ssl":
         assert "„SSL“ mit Port 465" in result.next_step
-    else:  # issue 17: STARTTLS was offered and accepted, so port and encryption are right
+    else:  # STARTTLS was offered and accepted, so port and encryption are right
         assert "Port und Verschlüsselung sind richtig gewählt" in result.message
         assert "Port" not in result.next_step and "Betreiber" in result.next_step
     assert server.auth_commands == 0

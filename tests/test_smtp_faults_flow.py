@@ -1,12 +1,12 @@
-"""Issue 8 through the web layer: the no-login choice, secrets in stored results, German only."""
+"""SMTP faults through the web layer: the no-login choice, secrets in stored results, German."""
 
 import logging
 import urllib.parse
 from pathlib import Path
 
 import pytest
+from helpers.web import form, wait_for_run
 from smtpserver import PASSWORD, USER, ScriptedServer, free_port
-from test_smtp_flow import wait_for_run
 
 from mitwirkung.checks.smtp.transcript import secret_forms
 
@@ -26,14 +26,6 @@ def smtp_app(app, certs, kunde_dns):
 
 def allow(app, server):
     app.config["SMTP_ALLOWED_PORTS"] = [server.port]
-
-
-def form(port, **changes):
-    return {
-        "host": "mail.kunde.test", "port": str(port), "encryption": "tls", "username": USER,
-        "password": PASSWORD, "sender": "versand@kunde.test", "recipient": "it@kunde.test",
-        **changes,
-    }  # fmt: skip
 
 
 def test_no_login_choice_passes_with_a_warning(smtp_app, client, customers, auth, db):

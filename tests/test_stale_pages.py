@@ -1,4 +1,4 @@
-"""A page that is behind the customer's latest choice (findings B2, B5, B6).
+"""A page that is behind the customer's latest choice.
 
 Real threads race a tick against a path switch; stale tabs get 409 with a German reason.
 """
@@ -16,7 +16,7 @@ def complete_smtp_own_but_mail(db, customer_id):
 
 
 def test_a_tick_racing_a_path_switch_never_lands_on_the_new_path(app, customers, db):
-    """B2: 20 rounds of tick and switch at once; the tick counts only on the path it was for."""
+    """20 rounds of tick and switch at once; the tick counts only on the path it was for."""
     for _ in range(20):
         customer, edit, _ = customers.create(path="smtp-own")
         complete_smtp_own_but_mail(db, customer["id"])
@@ -61,7 +61,7 @@ def test_a_tick_from_a_page_of_another_path_is_refused(customers, db):
 @pytest.mark.parametrize(
     "method, url, data",
     [
-        ("post", "/smtp-settings", {"host": "mail.kunde.test", "port": "587"}),  # B5's example
+        ("post", "/smtp-settings", {"host": "mail.kunde.test", "port": "587"}),  # stale form
         ("post", "/smtp-test", {"host": "mail.kunde.test"}),
         ("post", "/password", {"password": "x"}),
         ("get", "/items/smtp-test-mail", None),
@@ -97,7 +97,7 @@ def test_a_stale_run_poll_is_told_the_path_changed(customers, client, db):
 
 
 def test_manager_confirms_only_the_portal_they_saw(auth, client, customers):
-    """B6: the customer renames the PORTAL while the manager's page is open."""
+    """The customer renames the PORTAL while the manager's page is open."""
     auth.login()
     customer, edit, _ = customers.create(path="portal")
     name = {"confirm": "y"}
@@ -117,7 +117,7 @@ def test_manager_confirms_only_the_portal_they_saw(auth, client, customers):
 
 
 def test_the_share_view_speaks_to_an_onlooker(customers, client, db):
-    """M8: no "Sie", no buttons the reader does not have, progress before a path too."""
+    """The share view: no "Sie", no buttons the reader does not have, progress before a path too."""
     customer, _, share = customers.create()
     page = client.get(f"/s/{share}").text
     assert "Die Kund:in hat noch keinen Weg gewählt" in page and "<progress" in page
@@ -130,7 +130,7 @@ def test_the_share_view_speaks_to_an_onlooker(customers, client, db):
 
 
 def test_the_chosen_path_is_said_to_the_customer_as_sie(customers, client):
-    """U9: the fixed title stays, a subtitle speaks to the customer."""
+    """The fixed title stays, a subtitle speaks to the customer."""
     _, edit, _ = customers.create(path="smtp-own")
     page = client.get(f"/c/{edit}").text
     assert "Einrichten des SMTP-Postfachs durch Kund:in" in page

@@ -8,27 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mitwirkung import handover, jobs, overview, store, todo
-from mitwirkung.cli import create_manager
 from mitwirkung.db import connect, frozen
 from mitwirkung.web import obligation
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
-
-
-@pytest.fixture
-def run(mail_app, db):
-    def run(at):
-        with mail_app.app_context():
-            return jobs.run_due(db, mail_app.config, at=at)
-
-    return run
-
-
-@pytest.fixture
-def team(auth, db):
-    """Anna (am@peiq.de) and Bert (bert@peiq.de), two account managers."""
-    create_manager(db, "bert@peiq.de", "auch-richtig-geheim", "Bert Berater")
 
 
 @pytest.fixture
@@ -203,7 +187,7 @@ def test_dashboard_shows_the_queue_with_link_age_and_contact(make, db, client, a
     assert f'href="/manage/customers/{a["id"]}">Alpha Verlag' in queue
     assert "Mailjet einrichten und die Werte von Mailjet holen" in queue
     assert "seit weniger als 1 Minute" in queue and "Anna Manager" in queue
-    # the Mailjet values without the DKIM key: the customer still waits on PEIQ (issue 18)
+    # the Mailjet values without the DKIM key: the customer still waits on PEIQ
     db.table("mailjet_expectations").insert(
         {"customer_id": a["id"], "domain": "alpha.de", "verification_name": "x",
          "verification_value": "y", "dkim_selector": "mailjet", "dkim_key": None,

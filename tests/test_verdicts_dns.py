@@ -1,50 +1,31 @@
-"""Issue 17, DNS kinds: records read as receivers read them (tests/zones/verdicts.zone).
+"""DNS verdicts: records read as receivers read them (tests/zones/verdicts.zone).
 
 Each kind with several instances and the guards that must keep passing; every offered record
 is parsed by the product's own parser.
 """
 
-import asyncio
 import time
 
 import pytest
 from dnsserver import ZoneServer
 from dnszones import make_keys, zone_text
+from helpers.dnscheck import assert_offer_valid, codes, record
+from helpers.web import MAILJET_FORM
 
-from mitwirkung.checks import dkim, dmarc, spf, spf_repair
-from mitwirkung.checks.dns import MailjetExpectation, check_mailjet
+from mitwirkung.checks import dkim, dmarc, dmarc_repair
 
-VERIFY_NAME, VERIFY_VALUE = "mailjet._a1b2c3d4", "a1b2c3d4e5f60718"
+
+def checked(server, domain, item_id, **kwargs):
+    """The record for item_id, its offer parsed by the product's own parser first."""
+    rec = record(server, domain, item_id, **kwargs)
+    assert_offer_valid(rec)
+    return rec
 
 
 @pytest.fixture(scope="module")
 def server():
     with ZoneServer(zone_text(make_keys())) as srv:
         yield srv
-
-
-def record(server, domain, item_id, **kwargs):
-    exp = MailjetExpectation(domain, VERIFY_NAME, VERIFY_VALUE, **kwargs)
-    report = asyncio.run(check_mailjet(exp, nameservers=[server.nameserver], timeout=3.0))
-    rec = next(r for r in report.records if r.item_id == item_id)
-    assert_offer_valid(rec)
-    return rec
-
-
-def codes(rec) -> list[str]:
-    return [f.code for f in rec.findings]
-
-
-def assert_offer_valid(rec):
-    if not rec.expected:
-        return
-    if rec.item_id == "dns-spf":
-        assert spf.is_spf(rec.expected) and spf.parse(rec.expected)[1] == [], rec.expected
-        assert spf_repair.repair(rec.expected) == (rec.expected, [])
-    elif rec.item_id == "dns-dkim":
-        assert not dkim.parse(rec.expected).failed, rec.expected
-    elif rec.item_id == "dns-dmarc":
-        assert dmarc.is_dmarc(rec.expected) and not dmarc.parse(rec.expected).faults
 
 
 # --- kind 1: a CNAME at _dmarc is seen, and where it points is said ---------------------------
@@ -58,7 +39,7 @@ def assert_offer_valid(rec):
     ],
 )
 def test_a_cname_at_dmarc_without_record_behind_it_is_named(server, domain, target, state_text):
-    rec = record(server, domain, "dns-dmarc")
+    rec = checked(server, domain, "dns-dmarc")
     assert rec.state == "failed" and codes(rec) == ["dmarc.cname_no_record"]
     assert f"steht ein CNAME-Eintrag (ein Verweis) auf {target}, {state_text}" in rec.message
     assert "noch keinen DMARC-Eintrag" not in rec.message
@@ -70,7 +51,7 @@ def test_a_cname_at_dmarc_without_record_behind_it_is_named(server, domain, targ
 
 
 def test_a_dkim_cname_to_a_name_that_is_gone_is_named(server):
-    rec = record(server, "v17-dkimgone.de", "dns-dkim")
+    rec = checked(server, "v17-dkimgone.de", "dns-dkim")
     assert rec.state == "failed" and codes(rec) == ["dkim.cname_no_key"]
     assert "verweist per CNAME auf mailjet.dkim.old-vendor.de, einen Namen, den es im DNS" in (
         rec.message
@@ -79,7 +60,7 @@ def test_a_dkim_cname_to_a_name_that_is_gone_is_named(server):
 
 
 def test_a_two_hop_cname_chain_ending_at_a_valid_record_is_fine(server):
-    rec = record(server, "v17-chain.de", "dns-dmarc")
+    rec = checked(server, "v17-chain.de", "dns-dmarc")
     assert rec.state == "done" and codes(rec) == ["dmarc.ok"]
     assert rec.found == ("v=DMARC1; p=reject",)
 
@@ -97,7 +78,7 @@ def test_a_two_hop_cname_chain_ending_at_a_valid_record_is_fine(server):
 def test_reports_to_another_domain_without_its_consent_will_not_arrive(
     server, domain, tag, address
 ):
-    rec = record(server, domain, "dns-dmarc")
+    rec = checked(server, domain, "dns-dmarc")
     assert rec.state == "warning"
     assert codes(rec)[-1] == "dmarc.report_unauthorized"
     query = f"{domain}._report._dmarc.reports-elsewhere.de"
@@ -109,13 +90,13 @@ def test_reports_to_another_domain_without_its_consent_will_not_arrive(
 
 
 def test_reports_to_a_domain_that_consented_are_fine(server):
-    rec = record(server, "v17-allowed.de", "dns-dmarc")
+    rec = checked(server, "v17-allowed.de", "dns-dmarc")
     assert rec.state == "done" and codes(rec) == ["dmarc.ok"]
 
 
 def test_no_report_mailbox_is_invented():
-    assert dmarc.starter("firma.de") == "v=DMARC1; p=none"
-    assert dmarc.starter("firma.de", "reject") == "v=DMARC1; p=reject"
+    assert dmarc_repair.starter("firma.de") == "v=DMARC1; p=none"
+    assert dmarc_repair.starter("firma.de", "reject") == "v=DMARC1; p=reject"
 
 
 # --- kind 3: records read as receivers read them ----------------------------------------------
@@ -123,7 +104,7 @@ def test_no_report_mailbox_is_invented():
 
 @pytest.mark.parametrize("domain", ["v17-dkimspace.de", "v17-dkimtab.de"])
 def test_dkim_tags_with_whitespace_around_equals_are_read(server, domain):
-    rec = record(server, domain, "dns-dkim")
+    rec = checked(server, domain, "dns-dkim")
     assert rec.state == "done" and codes(rec) == ["dkim.ok"], rec.message
     assert "nicht gefunden" not in rec.message
 
@@ -143,7 +124,7 @@ def test_has_key_tag_reads_tags_not_text():
     ],
 )
 def test_spf_only_as_obsolete_type_99_is_named(server, domain, offer):
-    rec = record(server, domain, "dns-spf")
+    rec = checked(server, domain, "dns-spf")
     assert rec.state == "failed" and codes(rec)[0] == "spf.type99"
     assert "nur als Eintrag vom Typ „SPF“, nicht als TXT-Eintrag" in rec.message
     assert "RFC 7208 (Abschnitte 3.1 und 14.1)" in rec.message
@@ -165,7 +146,7 @@ def test_spf_only_as_obsolete_type_99_is_named(server, domain, offer):
     ],
 )
 def test_a_key_under_the_wrong_k_is_called_so(server, selector, declared, actual):
-    rec = record(server, "v17-keytype.de", "dns-dkim", dkim_selector=selector)
+    rec = checked(server, "v17-keytype.de", "dns-dkim", dkim_selector=selector)
     assert rec.state == "failed" and codes(rec)[0] == "dkim.wrong_key_type"
     assert "Der Schlüssel selbst ist in Ordnung" in rec.message
     assert f"der Eintrag sagt {declared}" in rec.message
@@ -179,7 +160,7 @@ def test_a_key_under_the_wrong_k_is_called_so(server, selector, declared, actual
 
 
 def test_rfc_9989_tags_in_free_order_are_valid_with_notes(server):
-    rec = record(server, "v17-bis.de", "dns-dmarc")
+    rec = checked(server, "v17-bis.de", "dns-dmarc")
     assert rec.state == "done", rec.message
     assert codes(rec)[0] == "dmarc.ok"
     assert "„pct=50“ gibt es seit RFC 9989 nicht mehr" in rec.message
@@ -198,7 +179,7 @@ def test_rfc_9989_tags_in_free_order_are_valid_with_notes(server):
 
 
 def test_upper_case_dmarc_tags_are_read(server):
-    rec = record(server, "v17-upper.de", "dns-dmarc")
+    rec = checked(server, "v17-upper.de", "dns-dmarc")
     assert rec.state == "done" and codes(rec) == ["dmarc.ok"]
 
 
@@ -220,14 +201,14 @@ def test_removed_tags_only_warn_and_new_tags_are_checked(text, code, state):
 def test_the_tree_walk_skips_a_name_with_two_records(server):
     # RFC 9989 §4.7: several DMARC records at _dmarc.team.v17-walk.de count as none there;
     # the walk (§4.10.1) goes on to _dmarc.v17-walk.de, whose sp= applies to subdomains
-    rec = record(server, "shop.team.v17-walk.de", "dns-dmarc")
+    rec = checked(server, "shop.team.v17-walk.de", "dns-dmarc")
     assert rec.state == "done" and codes(rec) == ["dmarc.inherited"]
     assert "gilt der DMARC-Eintrag von _dmarc.v17-walk.de" in rec.message
     assert "sp=quarantine" in rec.message
 
 
 def test_the_tree_walk_reaches_a_public_suffix_record(server):
-    rec = record(server, "firma.v17psd", "dns-dmarc")
+    rec = checked(server, "firma.v17psd", "dns-dmarc")
     assert codes(rec) == ["dmarc.inherited"]
     assert "_dmarc.v17psd" in rec.message
     assert "Betreibers der Domain-Endung (psd=y, RFC 9989)" in rec.message
@@ -252,7 +233,7 @@ def test_the_tree_walk_reaches_a_public_suffix_record(server):
     ],
 )
 def test_void_mechanisms_are_dropped_from_the_offer(server, domain, offer, dropped):
-    rec = record(server, domain, "dns-spf")
+    rec = checked(server, domain, "dns-spf")
     assert rec.state == "failed" and "spf.too_many_voids" in codes(rec)
     assert rec.expected == offer
     assert not rec.details.get("no_copy")
@@ -261,14 +242,12 @@ def test_void_mechanisms_are_dropped_from_the_offer(server, domain, offer, dropp
 
 
 def test_dmarc_while_dns_does_not_answer_never_claims_a_mailjet_value(app, client, customers, auth):
-    from test_dns_flow import MAILJET
-
     with ZoneServer(zone_text(make_keys()), servfail=["_dmarc.good.de"]) as flaky:
         app.config.update(DNS_NAMESERVERS=[flaky.nameserver], DNS_TIMEOUT=3)
         auth.login()
         customer, edit, _ = customers.create(domain="good.de", path="mailjet")
         url = f"/manage/customers/{customer['id']}/mailjet"
-        assert customers.post(url, {"domain": "good.de", **MAILJET}).status_code == 303
+        assert customers.post(url, {"domain": "good.de", **MAILJET_FORM}).status_code == 303
         response = customers.post(f"/c/{edit}/dns-check", {}, htmx=True, token_from=f"/c/{edit}")
         assert response.status_code == 200
         deadline = time.monotonic() + 15
@@ -292,7 +271,7 @@ def test_dmarc_while_dns_does_not_answer_never_claims_a_mailjet_value(app, clien
 
 @pytest.mark.parametrize("item_id", ["dns-dkim", "dns-dmarc", "dns-verification"])
 def test_names_of_an_idn_domain_are_shown_in_unicode(server, item_id):
-    rec = record(server, "xn--mller-verlag-dlb.de", item_id)
+    rec = checked(server, "xn--mller-verlag-dlb.de", item_id)
     words = f"{rec.message} {rec.fix}"
     assert "xn--" not in words, words
     assert "müller-verlag.de" in words or not words.strip()

@@ -1,16 +1,14 @@
-"""Issue 17, SMTP kinds: replies and handshakes read as servers mean them, against scripted
+"""SMTP verdicts: replies and handshakes read as servers mean them, against scripted
 servers on 127.0.0.1 (tests/smtpserver.py)."""
 
 import base64
 import ssl
 
 import pytest
+from helpers.smtp import NAMES, assert_no_secret, smtp_test, text_of, tls_server
 from smtpserver import CLOSE, PASSWORD, RESET, USER, ScriptedServer
-from test_smtp_faults import NAMES, assert_no_secret, logs, smtp_test, text_of, tls_server
 
-from mitwirkung.checks.smtp.classify import auth_code, ehlo_refusal, reply_code
-
-__all__ = ["logs"]  # the fixture, used by name
+from mitwirkung.checks.smtp.replies import auth_code, ehlo_refusal, reply_code
 
 RFC_1024_DH = (  # RFC 2409 §6.2, the 1024-bit MODP group ("Oakley group 2"), generator 2
     "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A0879"

@@ -683,7 +683,7 @@ TABLE: dict[str, tuple[str, str, str]] = {
 }
 
 
-# --- Issue 17: reply class first, and TLS causes that port and encryption cannot fix --------
+# --- reply class first, and TLS causes that port and encryption cannot fix -----------------
 TABLE.update(
     {
         "temporary_policy": (
@@ -759,7 +759,7 @@ PROVEN_VARIANTS: dict[str, tuple[str, str, str]] = {
         "IT-Abteilung ausgehende Verbindungen (Firewall), fragen Sie auch dort.",
     ),
 }
-# --- end of issue 17 block --------------------------------------------------------------------
+# --- end of reply class and TLS causes ---------------------------------------------------------
 
 
 # Texts that depend on whether the login had succeeded (context "authenticated").

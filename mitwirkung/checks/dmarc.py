@@ -1,6 +1,6 @@
-"""Parse a DMARC record (RFC 9989, which obsoletes RFC 7489), name each fault, and repair it
-keeping the owner's policy. Faults are findings (code, state, parameters); their German words
-are in dns/wording.py.
+"""Parse a DMARC record (RFC 9989, which obsoletes RFC 7489) and name each fault; the repair
+that keeps the owner's policy is in dmarc_repair.py. Faults are findings (code, state,
+parameters); their German words are in dns/wording.py.
 
 A fault's state says what receivers make of it: "failed" — the record is discarded or a value
 is misread; "warning" — the record works, but something the owner wrote has no effect. Notes
@@ -46,12 +46,12 @@ class _AddressShape:
 
 
 _MAILTO = _AddressShape(",;!", prefix="mailto:")  # RFC 7489 §6.2: a mailto: URI
-_ADDRESS = _AddressShape(",;:!")  # an address written without "mailto:"
+BARE_ADDRESS = _AddressShape(",;:!")  # an address written without "mailto:"
 # A known tag name inside a value: the ";" before it is missing ("p=reject rua=…").
 # Starts only where a run of separators starts (lookbehind): a record of 40 KB of ", " is
 # then read in linear time, not re-scanned from every position of the run.
 _GLUED = re.compile(rf"(?<![ \t,])[ \t,]+((?:{'|'.join(KNOWN)})[ \t]*=)", re.IGNORECASE)
-_CHECKS = {
+TAG_CHECKS = {
     "p": lambda v: v in POLICIES,
     "sp": lambda v: v in POLICIES,
     "np": lambda v: v in POLICIES,
@@ -63,12 +63,14 @@ _CHECKS = {
     "rf": lambda v: all(x.strip(WSP) == "afrf" for x in v.split(":")),
     "psd": lambda v: v in ("y", "n", "u"),
     "t": lambda v: v in ("y", "n"),
-    "rua": lambda v: all(_uri_ok(u) for u in v.split(",")),
-    "ruf": lambda v: all(_uri_ok(u) for u in v.split(",")),
+    "rua": lambda v: all(uri_ok(u) for u in v.split(",")),
+    "ruf": lambda v: all(uri_ok(u) for u in v.split(",")),
 }
 
 
-def _uri_ok(uri: str) -> bool:
+def uri_ok(uri: str) -> bool:
+    """Tell whether one rua=/ruf= URI is a mailto: address or an https: URI (RFC 7489 §6.2),
+    after an optional size limit ("!10m")."""
     uri = re.sub(r"!\d+[kmgt]?$", "", uri.strip(WSP), flags=re.IGNORECASE | re.ASCII)
     return bool(_MAILTO.match(uri)) or uri.lower().startswith("https://")
 
@@ -81,9 +83,9 @@ def clean(text: str) -> str:
 
 def valid_value(key: str, value: str) -> bool:
     """Tell whether value is valid for the known tag key (RFC 7489 §6.3)."""
-    if key not in _CHECKS:
+    if key not in TAG_CHECKS:
         return key in KNOWN
-    return _CHECKS[key](value if key in ("rua", "ruf") else value.lower())
+    return TAG_CHECKS[key](value if key in ("rua", "ruf") else value.lower())
 
 
 def suggest(name: str, value: str | None = None) -> str | None:
@@ -102,7 +104,7 @@ def suggest(name: str, value: str | None = None) -> str | None:
 
 def any_uri_ok(value: str) -> bool:
     """Tell whether a rua=/ruf= value holds at least one syntactically valid URI."""
-    return any(_uri_ok(u) for u in value.split(","))
+    return any(uri_ok(u) for u in value.split(","))
 
 
 def is_dmarc(text: str) -> bool:
@@ -192,7 +194,7 @@ def parse(record: str) -> DmarcRecord:
             if value != "DMARC1":
                 faults.append(Finding("dmarc.bad_version", "failed", {"value": value}))
         elif key in REMOVED:
-            valid = _CHECKS[key](value.lower())
+            valid = TAG_CHECKS[key](value.lower())
             params = {"name": key, "value": value, "valid": valid}
             # RFC 9989 ignores the tag; an older receiver reads it, and skips a value it cannot
             # read (RFC 7489 §6.6.3): a warning only then, else a note
@@ -205,9 +207,9 @@ def parse(record: str) -> DmarcRecord:
                 faults.append(Finding("dmarc.unknown_tag", "warning", params))
             else:
                 notes.append(Finding("dmarc.unknown_tag", "done", params))
-        elif not _CHECKS[key](value if key in ("rua", "ruf") else value.lower()):
+        elif not TAG_CHECKS[key](value if key in ("rua", "ruf") else value.lower()):
             if key in ("rua", "ruf") and all(
-                _ADDRESS.match(u.strip(WSP)) or _uri_ok(u) for u in value.split(",")
+                BARE_ADDRESS.match(u.strip(WSP)) or uri_ok(u) for u in value.split(",")
             ):
                 params = {"name": key, "value": value}
                 faults.append(Finding("dmarc.missing_mailto", "failed", params))
@@ -224,94 +226,6 @@ def parse(record: str) -> DmarcRecord:
         params = {"policy": tags["p"].lower(), "softer": softer}
         notes.append(Finding("dmarc.testing", "done", params))
     return DmarcRecord(tags, tuple(faults), tuple(pairs), tuple(notes))
-
-
-def repair(record: str) -> tuple[str | None, list[Finding]]:
-    """Return the record with its faults repaired, keeping every valid tag and the policy.
-
-    Separators and order are fixed (v=DMARC1 first, p= second); a misspelt tag name with one
-    close known name is renamed when the value is valid for it; "mailto:" is added before a
-    bare address; an invalid report address is left out, the others stay; a value that is
-    invalid and cannot be read otherwise is left out, and so is an unknown tag; a tag written
-    twice with the same value is kept once. An invalid or missing p= becomes the closest
-    policy, else "none" (what receivers apply without a valid record). Every change is
-    reported. Returns (None, changes) when the result would still not parse without fault, or
-    when a tag is written twice with different values (which one the owner means is unclear:
-    a change "dmarc.conflict").
-    """
-    changes: list[Finding] = []
-    pairs, _ = split_tags(clean(record))
-    kept: dict[str, str] = {}
-    seen: dict[str, str] = {}
-    for name, value in pairs:
-        key = name.lower()
-        if key in seen:
-            if seen[key].lower() != value.lower():
-                params = {"name": key, "values": [seen[key], value]}
-                return None, [*changes, Finding("dmarc.conflict", "warning", params)]
-            if key != "v":
-                changes.append(Finding("dmarc.fixed_duplicate", "done", {"tag": f"{name}={value}"}))
-            continue
-        seen[key] = value
-        if key == "v":
-            continue
-        if key not in KNOWN:
-            close = suggest(key, value)
-            if close and close not in (n.lower() for n, _ in pairs):
-                changes.append(
-                    Finding("dmarc.fixed_renamed", "done", {"name": name, "fixed": close})
-                )
-                key = close
-            else:
-                params = {"tag": f"{name}={value}"}
-                changes.append(Finding("dmarc.fixed_dropped_unknown", "done", params))
-                continue
-        if key == "p" and value.lower() not in POLICIES:
-            close = difflib.get_close_matches(value.lower(), POLICIES, n=1, cutoff=0.6)
-            fixed = close[0] if close else "none"
-            changes.append(Finding("dmarc.fixed_policy", "done", {"value": value, "fixed": fixed}))
-            value = fixed
-        elif key in ("rua", "ruf") and not _CHECKS[key](value):
-            value = _repair_uris(name, value, changes)
-            if not value:
-                continue  # every address was invalid; each is named in changes
-        checked = value if key in ("rua", "ruf") else value.lower()
-        if key != "p" and key in _CHECKS and not _CHECKS[key](checked):
-            changes.append(Finding("dmarc.fixed_dropped", "done", {"tag": f"{name}={value}"}))
-            continue
-        kept[key] = value
-    if "p" not in kept:
-        changes.append(Finding("dmarc.fixed_policy", "done", {"value": "", "fixed": "none"}))
-        kept["p"] = "none"
-    order = ["p", *(k for k in kept if k != "p")]
-    fixed = "; ".join(["v=DMARC1", *(f"{k}={kept[k]}" for k in order)])
-    return (None if parse(fixed).faults else fixed), changes
-
-
-def _repair_uris(name: str, value: str, changes: list[Finding]) -> str:
-    """Return the report URIs of value that are valid (a bare address with "mailto:" added),
-    reporting each change; "" when none is left."""
-    kept = []
-    for uri in (u.strip(WSP) for u in value.split(",")):
-        if _uri_ok(uri):
-            kept.append(uri)
-        elif _ADDRESS.match(uri):
-            kept.append(f"mailto:{uri}")
-            changes.append(Finding("dmarc.fixed_mailto", "done", {"value": uri, "fixed": kept[-1]}))
-        elif uri:
-            changes.append(Finding("dmarc.fixed_dropped_uri", "done", {"uri": uri, "name": name}))
-    return ",".join(kept)
-
-
-def starter(domain: str, policy: str = "none") -> str:
-    """Return the DMARC record to suggest when none exists (policy: what it should keep).
-
-    Without rua=: a report address we made up (dmarc@domain) may be no mailbox at all; which
-    address should receive reports is the owner's choice (see wording.MAILBOX_NOTE). domain is
-    kept in the signature for callers that name the record it is for.
-    """
-    del domain
-    return f"v=DMARC1; p={policy}"
 
 
 def report_domains(record: DmarcRecord) -> list[tuple[str, str, str]]:

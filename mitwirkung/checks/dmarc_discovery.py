@@ -6,7 +6,7 @@ its last seven labels, so a walk asks at most eight names. A TXT set counts as a
 only when exactly one of its strings starts with "v=DMARC1" (RFC 9989: none or several =
 no record at that name).
 
-The walk takes a TXT-lookup callable, so the DNS check (issue 17) and the receiver
+The walk takes a TXT-lookup callable, so the DNS check and the receiver
 (mitwirkung.checks.inbound) share it:
 
     async def txt(name: str) -> list[str] | None   # None: DNS gave no usable answer (timeout,

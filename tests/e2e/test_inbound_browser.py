@@ -10,13 +10,13 @@ import pytest
 from cryptography.fernet import Fernet
 from dnsserver import ZoneServer
 from e2e.conftest import LiveServer
+from helpers.managers import create_test_manager
 from inboundserver import InboundServer, client_context
 from mailsigning import SigningKey, message, sign
 from playwright.sync_api import expect
 
 from app import create_app
 from mitwirkung import store
-from mitwirkung.cli import create_manager
 from mitwirkung.db import connect
 
 KEY = SigningKey.make(1024)
@@ -57,7 +57,7 @@ def server(tmp_path_factory, zones):
     )
     app.instance_path = str(folder / "instance")
     db = connect(app.config["DATABASE"])
-    create_manager(db, "am@peiq.de", "richtig-geheim", "Anna Manager")
+    create_test_manager(db, "am@peiq.de", "richtig-geheim", "Anna Manager")
     db.close()
     with LiveServer(app) as live, InboundServer(app) as receiver:
         live.receiver = receiver

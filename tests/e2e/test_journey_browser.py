@@ -4,172 +4,15 @@ nothing typed is lost, and axe-core finds nothing. One app server for the whole 
 
 import re
 from contextlib import contextmanager
-from pathlib import Path
 
-import pytest
-from cryptography.fernet import Fernet
 from dnslib import RR
-from dnsserver import ZoneServer
-from dnszones import rsa_b64, txt_strings
-from e2e.conftest import ARTIFACTS, LiveServer
+from dnszones import txt_strings
+from e2e.journey import DKIM_KEY
+from helpers.web import MAILJET_FORM
 from playwright.sync_api import expect
-from smtpserver import KUNDE_ZONE, PASSWORD, USER
+from smtpserver import PASSWORD, USER
 
-from app import create_app
 from mitwirkung import store
-from mitwirkung.cli import create_manager
-from mitwirkung.db import connect
-
-AXE = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-PARTLY = """
-$ORIGIN teil.de.
-@ IN SOA ns1.teil.de. hostmaster.teil.de. 1 3600 600 86400 300
-@ IN NS ns1.teil.de.
-@ IN TXT "v=spf1 ip4:192.0.2.1 -all"
-mailjet._a1b2c3d4 IN TXT "a1b2c3d4e5f60718"
-$ORIGIN gruen.de.
-@ IN SOA ns1.gruen.de. hostmaster.gruen.de. 1 3600 600 86400 300
-@ IN NS ns1.gruen.de.
-mailjet._a1b2c3d4 IN TXT "a1b2c3d4e5f60718"
-$ORIGIN spf.mailjet.com.
-@ IN SOA ns1.mailjet.com. hostmaster.mailjet.com. 1 3600 600 86400 300
-@ IN TXT "v=spf1 ip4:87.253.232.0/21 -all"
-"""
-DKIM_KEY = rsa_b64(1024)
-MAILJET = {"verification_name": "mailjet._a1b2c3d4", "verification_value": "a1b2c3d4e5f60718",
-           "dkim_selector": "mailjet", "dkim_key": ""}  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def zones():
-    with ZoneServer(KUNDE_ZONE + PARTLY) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, zones, certs, kunde_mail):
-    app = create_app(
-        {
-            "DATABASE": str(tmp_path_factory.mktemp("journey") / "e2e.db"),
-            "SECRET_KEY": "e2e-secret",
-            "ENCRYPTION_KEY": Fernet.generate_key().decode(),
-            "SHARE_REFRESH_SECONDS": 1,
-            "DNS_NAMESERVERS": [zones.nameserver],
-            "DNS_TIMEOUT": 3,
-            "SMTP_ALLOWED_NETWORKS": ["127.0.0.0/8"],
-            "SMTP_ALLOWED_PORTS": [25, 465, 587, kunde_mail.port],
-            "SMTP_CA_FILE": certs.ca_file,
-            "SMTP_TIMEOUT": 5,
-            "SMTP_PROBE_PORTS": [[kunde_mail.port, "ssl"], [kunde_mail.port, "tls"]],
-            "SMTP_TESTS_PER_ADDRESS": 1000,
-            "PEIQ_POLL_SECONDS": 1,
-        }
-    )
-    db = connect(app.config["DATABASE"])
-    create_manager(db, "am@peiq.de", "richtig-geheim", "Anna Manager")
-    db.close()
-    with LiveServer(app) as live:
-        yield live
-    app.extensions["runner"].shutdown()
-
-
-@pytest.fixture(params=list(VIEWPORTS))
-def viewport(request):
-    return request.param
-
-
-@pytest.fixture
-def context(browser, viewport):
-    # bypass_csp only lets the test inject axe-core; the app's own pages never need it
-    context = browser.new_context(locale="de-DE", viewport=VIEWPORTS[viewport], bypass_csp=True)
-    context.set_default_timeout(10_000)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def allow_errors():
-    """Patterns of browser console errors a test provokes on purpose."""
-    return []
-
-
-@pytest.fixture
-def page(context, allow_errors):
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    yield page
-    allowed = [r"\b422\b", *allow_errors]
-    unexpected = [e for e in errors if not any(re.search(a, e) for a in allowed)]
-    assert not unexpected, f"browser errors: {unexpected}"
-
-
-class Journey:
-    """Customers of the shared server and what a test needs to look at them."""
-
-    def __init__(self, server, page, viewport):
-        self.server, self.page, self.viewport = server, page, viewport
-        self.db = connect(server.app.config["DATABASE"])
-
-    def customer(self, path=None, domain="kunde.test", contact=None):
-        with self.server.app.app_context():
-            customer, edit, share = store.create_customer(
-                self.db, "Kunde Verlag", domain, contact, "manager:am@peiq.de"
-            )
-        if path:
-            store.set_path(self.db, customer["id"], path, "test")
-        return customer, f"{self.server.url}/c/{edit}", f"{self.server.url}/s/{share}"
-
-    def state(self, customer_id, item_id):
-        rows = store.item_rows(self.db, customer_id)
-        return rows[item_id]["state"] if item_id in rows else "open"
-
-    def axe(self):
-        """Run axe-core on the page as it is; fail on any violation."""
-        self.page.add_script_tag(path=str(AXE))
-        result = self.page.evaluate(
-            "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',"
-            " 'best-practice']})"
-        )
-        found = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
-        assert found == [], found
-
-    def shot(self, name):
-        """Save what the person sees now (the viewport) and the whole page; nothing may make
-        the page wider than the screen."""
-        self.page.wait_for_load_state("load")  # stylesheets too, not only the DOM
-        widths = self.page.evaluate(
-            "[document.documentElement.scrollWidth, document.documentElement.clientWidth,"
-            " window.scrollX]"
-        )
-        overflowing = self.page.evaluate(
-            "[...document.querySelectorAll('body, body *')]"
-            ".filter(e => e.scrollWidth > e.clientWidth + 1"
-            " && getComputedStyle(e).overflowX === 'visible')"
-            ".map(e => `${e.tagName}#${e.id}.${e.className}: ${e.scrollWidth}/${e.clientWidth}`)"
-        )
-        assert widths[0] <= widths[1] and widths[2] == 0, (widths, overflowing)
-        ARTIFACTS.mkdir(exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}-{self.viewport}.png"))
-        self.page.screenshot(
-            path=str(ARTIFACTS / f"{name}-{self.viewport}-full.png"), full_page=True
-        )
-
-    def answered(self, locator, text):
-        """The answer says text, sits inside the viewport, has focus and was read out."""
-        expect(locator).to_contain_text(text, timeout=15_000)
-        expect(locator).to_be_focused()
-        expect(locator).to_be_in_viewport()
-        expect(self.page.locator("#announcer")).to_contain_text(text)
-
-
-@pytest.fixture
-def journey(server, page, viewport):
-    j = Journey(server, page, viewport)
-    yield j
-    j.db.close()
 
 
 def fill_settings(form, port):
@@ -290,7 +133,7 @@ def test_failed_requests_say_so_in_german_where_they_were_made(journey, allow_er
     journey.shot("journey-request-errors")
 
 
-def test_mailjet_records_once_in_the_customers_words(journey, context):
+def test_mailjet_records_once_in_the_customers_words(journey, journey_context):
     page = journey.page
     customer, edit, _ = journey.customer("mailjet", domain="teil.de")
     page.goto(edit)
@@ -303,7 +146,7 @@ def test_mailjet_records_once_in_the_customers_words(journey, context):
         {
             "customer_id": customer["id"],
             "domain": "teil.de",
-            **MAILJET,
+            **MAILJET_FORM,
             "verification_name": "mailjet._a1b2c3d4.teil.de",
             "dkim_key": DKIM_KEY,
         }  # fmt: skip
@@ -325,7 +168,9 @@ def test_mailjet_records_once_in_the_customers_words(journey, context):
 
     copy = page.locator('button[data-copy="#value-dns-dmarc"]')
     expect(copy).to_have_accessible_name("Kopieren – Wert des DMARC-Eintrags")
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=journey.server.url)
+    journey_context.grant_permissions(
+        ["clipboard-read", "clipboard-write"], origin=journey.server.url
+    )
     copy.click()
     expect(page.locator("#announcer")).to_have_text("Wert des DMARC-Eintrags kopiert")
 
@@ -390,7 +235,7 @@ def tab_to(page, locator, limit=60):
     raise AssertionError(f"{locator} not reachable with Tab")
 
 
-def test_keyboard_only_through_the_smtp_own_path(journey, kunde_mail, context):
+def test_keyboard_only_through_the_smtp_own_path(journey, kunde_mail, journey_context):
     page, kb = journey.page, journey.page.keyboard
     customer, edit, _ = journey.customer()
     page.goto(edit)
@@ -425,7 +270,7 @@ def test_keyboard_only_through_the_smtp_own_path(journey, kunde_mail, context):
     expect(page.locator("#item-smtp-password .badge")).to_have_text("Erledigt")
     mail = kunde_mail.handler.messages[before]
     link = re.search(r"(/bestaetigen/\S+)", mail.text()).group(1)
-    confirm = context.new_page()  # the recipient's mailbox, not this page
+    confirm = journey_context.new_page()  # the recipient's mailbox, not this page
     confirm.goto(journey.server.url + link)
     confirm.close()
     expect(page.locator("#item-mail-received .badge")).to_have_text("Erledigt", timeout=15_000)
@@ -435,7 +280,7 @@ def test_keyboard_only_through_the_smtp_own_path(journey, kunde_mail, context):
 
 
 def test_a_failed_test_of_changed_settings_keeps_the_proven_ones(journey, kunde_mail):
-    """U1/B1: the rule is said before the click; a failed trial says the saved ones still hold."""
+    """The rule is said before the click; a failed trial says the saved ones still hold."""
     page = journey.page
     customer, edit, _ = journey.customer("smtp-own")
     page.goto(edit)
@@ -459,7 +304,7 @@ def test_a_failed_test_of_changed_settings_keeps_the_proven_ones(journey, kunde_
 
 
 def test_without_login_user_and_password_step_aside(journey):
-    """U2: no user, no password, the next step about PEIQ's addresses, "Nicht nötig"."""
+    """No user, no password, the next step about PEIQ's addresses, "Nicht nötig"."""
     page = journey.page
     customer, edit, _ = journey.customer("smtp-own")
     page.goto(edit)
@@ -481,7 +326,7 @@ def test_without_login_user_and_password_step_aside(journey):
 
 
 def test_a_tab_behind_a_path_switch_says_so_in_place(journey, allow_errors):
-    """B5: not "link renewed", but "another path was chosen", next to the button."""
+    """Not "link renewed", but "another path was chosen", next to the button."""
     allow_errors += [r"\b409\b"]
     page = journey.page
     customer, edit, _ = journey.customer("smtp-own")
@@ -513,11 +358,11 @@ def published(zones, text):
             zones.records[str(rr.rname).lower()].remove(rr)
 
 
-def test_peiq_informed_card_follows_a_green_check_without_reload(journey, zones):
+def test_peiq_informed_card_follows_a_green_check_without_reload(journey, journey_zones):
     page = journey.page
     customer, edit, _ = journey.customer("mailjet", domain="gruen.de")
     journey.db.table("mailjet_expectations").insert(
-        {"customer_id": customer["id"], "domain": "gruen.de", **MAILJET,
+        {"customer_id": customer["id"], "domain": "gruen.de", **MAILJET_FORM,
          "dkim_key": DKIM_KEY}
     )  # fmt: skip
     page.goto(edit)
@@ -529,7 +374,7 @@ def test_peiq_informed_card_follows_a_green_check_without_reload(journey, zones)
         '$ORIGIN gruen.de.\n@ IN TXT "v=spf1 include:spf.mailjet.com -all"\n'
         f"mailjet._domainkey IN TXT {txt_strings('v=DKIM1; k=rsa; p=' + DKIM_KEY)}\n"
     )
-    with published(zones, records):
+    with published(journey_zones, records):
         page.get_by_role("button", name="DNS prüfen").click()
         journey.answered(page.locator("#dns-answer"), "Alle nötigen Einträge sind in Ordnung")
     expect(inform).not_to_contain_text("Noch nicht alle nötigen Einträge")
@@ -566,7 +411,7 @@ def test_waiting_mailjet_page_shows_the_records_when_peiq_enters_them(journey):
     page.goto(edit)
     expect(page.locator("#dns-waiting")).to_contain_text("Wartet auf PEIQ")
     journey.db.table("mailjet_expectations").insert(
-        {"customer_id": customer["id"], "domain": "teil.de", **MAILJET, "dkim_key": None}
+        {"customer_id": customer["id"], "domain": "teil.de", **MAILJET_FORM, "dkim_key": None}
     )
     store.add_event(journey.db, customer["id"], "manager:am@peiq.de", "mailjet-expectation")
     # no reload: the page asks by itself; the DKIM value is still PEIQ's to enter

@@ -4,11 +4,11 @@ the customer's DNS check, Mailjet's own view, and the panel steps under each rec
 import pytest
 from dnsserver import ZoneServer
 from dnszones import make_keys, zone_text
+from helpers.managers import create_test_manager
 from mailjetserver import MailjetApi
 from playwright.sync_api import expect
 
 from mitwirkung import store
-from mitwirkung.cli import create_manager
 from mitwirkung.db import connect
 
 
@@ -41,7 +41,7 @@ def site(live_app, zone, api):
 
 def test_values_from_mailjet_to_a_green_check_with_mailjets_view(site, page, context, screenshot):
     db = connect(site.app.config["DATABASE"])
-    create_manager(db, "am@peiq.de", "richtig-geheim", "Anna")
+    create_test_manager(db, "am@peiq.de", "richtig-geheim", "Anna")
     with site.app.app_context():
         customer, edit, _ = store.create_customer(db, "Gut Verlag", "good.de", None, "t")
     store.set_path(db, customer["id"], "mailjet", "t")

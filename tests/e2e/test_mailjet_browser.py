@@ -3,10 +3,10 @@
 import pytest
 from dnsserver import ZoneServer
 from dnszones import make_keys, zone_text
+from helpers.managers import create_test_manager
 from playwright.sync_api import expect
 
 from mitwirkung import store
-from mitwirkung.cli import create_manager
 from mitwirkung.db import connect
 
 DNS_ITEMS = ("dns-verification", "dns-spf", "dns-dkim", "dns-dmarc")
@@ -26,7 +26,7 @@ def mailjet_live(live_app, zone):
 
 def test_mailjet_path_from_preparation_to_peiq_informed(mailjet_live, page, context, screenshot):
     db = connect(mailjet_live.app.config["DATABASE"])
-    create_manager(db, "am@peiq.de", "richtig-geheim", "Anna")
+    create_test_manager(db, "am@peiq.de", "richtig-geheim", "Anna")
     with mailjet_live.app.app_context():
         customer, edit, _ = store.create_customer(db, "Gut Verlag", "good.de", None, "t")
     customer_url = f"{mailjet_live.url}/c/{edit}"

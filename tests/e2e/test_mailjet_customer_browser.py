@@ -7,7 +7,7 @@ import re
 import pytest
 from dnsserver import ZoneServer
 from e2e.conftest import ARTIFACTS
-from e2e.test_journey_browser import MAILJET, Journey, context, server, viewport  # noqa: F401
+from helpers.web import MAILJET_FORM
 from playwright.sync_api import expect
 
 from mitwirkung import store
@@ -22,22 +22,15 @@ mailjet._a1b2c3d4 IN TXT "a1b2c3d4e5f60718"
 
 
 @pytest.fixture(scope="module")
-def zones():
+def journey_zones():
     with ZoneServer(STRATO) as dns:
         yield dns
-
-
-@pytest.fixture
-def journey(server, page, viewport):  # noqa: F811
-    j = Journey(server, page, viewport)
-    yield j
-    j.db.close()
 
 
 def with_values(journey):
     customer, edit, share = journey.customer("mailjet", domain="strato-verlag.de")
     journey.db.table("mailjet_expectations").insert(
-        {"customer_id": customer["id"], "domain": "strato-verlag.de", **MAILJET,
+        {"customer_id": customer["id"], "domain": "strato-verlag.de", **MAILJET_FORM,
          "verification_name": "mailjet._a1b2c3d4.strato-verlag.de", "dkim_key": None}
     )  # fmt: skip
     store.add_event(journey.db, customer["id"], "manager:am@peiq.de", "mailjet-expectation")

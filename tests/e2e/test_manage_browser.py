@@ -3,10 +3,10 @@
 import re
 
 import pytest
+from helpers.managers import create_test_manager
 from playwright.sync_api import expect
 
 from mitwirkung import store
-from mitwirkung.cli import create_manager
 from mitwirkung.db import connect
 
 PHONE = {"width": 390, "height": 844}
@@ -34,7 +34,7 @@ def fits(page) -> None:
 def test_dashboard_and_customer_page_work_on_a_phone_without_javascript(live_app, phone,
                                                                          screenshot):  # fmt: skip
     db = connect(live_app.app.config["DATABASE"])
-    create_manager(db, "am@peiq.de", "richtig-geheim", "Anna Manager:in mit langem Namen")
+    create_test_manager(db, "am@peiq.de", "richtig-geheim", "Anna Manager:in mit langem Namen")
     with live_app.app.test_request_context():
         for i in range(30):
             store.create_customer(db, f"Verlag {i:02d} mit einem sehr langen Firmennamen GmbH",

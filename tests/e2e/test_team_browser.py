@@ -2,10 +2,10 @@
 
 import re
 
+from helpers.managers import create_test_manager
 from playwright.sync_api import expect
 
 from mitwirkung import accounts, store
-from mitwirkung.cli import create_manager
 from mitwirkung.db import connect
 
 STRONG = "Kaffee-Regen-Tasse-7"
@@ -20,7 +20,7 @@ def login(page, url, email="am@peiq.de", password="richtig-geheim"):
 
 def test_invited_colleague_sets_a_password_and_sessions_end_separately(browser, live_app):
     db = connect(live_app.app.config["DATABASE"])
-    create_manager(db, "am@peiq.de", "richtig-geheim", "Anna Manager")
+    create_test_manager(db, "am@peiq.de", "richtig-geheim", "Anna Manager")
     _, token, _ = accounts.invite(db, "bernd@peiq.de", "Bernd Berater", "cli")
     context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 800})
     page = context.new_page()
@@ -63,8 +63,8 @@ def test_invited_colleague_sets_a_password_and_sessions_end_separately(browser, 
 
 def test_selection_assigns_and_archives_without_javascript(browser, live_app):
     db = connect(live_app.app.config["DATABASE"])
-    create_manager(db, "am@peiq.de", "richtig-geheim", "Anna Manager")
-    bernd = create_manager(db, "bernd@peiq.de", STRONG, "Bernd Berater")
+    create_test_manager(db, "am@peiq.de", "richtig-geheim", "Anna Manager")
+    bernd = create_test_manager(db, "bernd@peiq.de", STRONG, "Bernd Berater")
     with live_app.app.test_request_context():
         for i in range(30):
             store.create_customer(db, f"Verlag {i:02d} Müller", f"v{i}.example", None, "cli")

@@ -3,10 +3,10 @@ acts, and the customer's open page shows it without a reload."""
 
 from pathlib import Path
 
+from helpers.managers import create_test_manager
 from playwright.sync_api import expect
 
 from mitwirkung import store
-from mitwirkung.cli import create_manager
 from mitwirkung.db import connect
 
 
@@ -14,7 +14,7 @@ def test_portal_request_reaches_the_queue_and_the_answer_reaches_the_open_page(
     live_app, browser, page, screenshot
 ):
     db = connect(live_app.app.config["DATABASE"])
-    create_manager(db, "am@peiq.de", "richtig-geheim", "Anna Manager")
+    create_test_manager(db, "am@peiq.de", "richtig-geheim", "Anna Manager")
     with live_app.app.test_request_context():
         customer, edit, _ = store.create_customer(
             db, "Müller Verlag", "mueller-verlag.de", None, "manager:am@peiq.de"
@@ -71,7 +71,7 @@ def test_portal_request_reaches_the_queue_and_the_answer_reaches_the_open_page(
 
 def test_history_pages_back_and_names_who_did_it(live_app, page, screenshot):
     db = connect(live_app.app.config["DATABASE"])
-    create_manager(db, "am@peiq.de", "richtig-geheim", "Anna Manager")
+    create_test_manager(db, "am@peiq.de", "richtig-geheim", "Anna Manager")
     with live_app.app.test_request_context():
         customer, _, _ = store.create_customer(
             db, "Müller Verlag", "mueller-verlag.de", None, "manager:am@peiq.de"

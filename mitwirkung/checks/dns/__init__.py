@@ -14,9 +14,8 @@ import time
 from collections.abc import Awaitable
 from dataclasses import replace
 
-from mitwirkung.checks import dmarc as dmarc_syntax
+from mitwirkung.checks import dmarc_repair, spf_tree
 from mitwirkung.checks import spf as spf_syntax
-from mitwirkung.checks import spf_tree
 from mitwirkung.checks.dns.common import (
     DEFAULT_SPF,
     Context,
@@ -167,7 +166,7 @@ def planned_records(exp: MailjetExpectation) -> tuple[RecordCheck, ...]:
         ("dns-verification", exp.verification_name, exp.verification_value),
         ("dns-spf", exp.domain, DEFAULT_SPF),
         ("dns-dkim", dkim_fqdn, dkim_value),
-        ("dns-dmarc", f"_dmarc.{exp.domain}", dmarc_syntax.starter(exp.domain)),
+        ("dns-dmarc", f"_dmarc.{exp.domain}", dmarc_repair.starter(exp.domain)),
     ]
     records = [
         replace(base_record(item_id, fqdn, exp.domain, expected), state="open")

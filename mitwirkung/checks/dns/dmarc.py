@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import replace
 
 from mitwirkung.checks import dmarc as dmarc_syntax
-from mitwirkung.checks import dmarc_discovery
+from mitwirkung.checks import dmarc_discovery, dmarc_repair
 from mitwirkung.checks.dns.common import (
     Context,
     RecordCheck,
@@ -29,7 +29,7 @@ async def check_dmarc(ctx: Context) -> RecordCheck:
 
 async def _check_dmarc(ctx: Context) -> RecordCheck:
     fqdn = f"_dmarc.{ctx.domain}"
-    starter = dmarc_syntax.starter(ctx.domain)
+    starter = dmarc_repair.starter(ctx.domain)
     base = replace(ctx.base("dns-dmarc", fqdn, starter), state="warning")
     # Which record applies to a domain without its own: the DNS Tree Walk of RFC 9989 §4.10
     # (dmarc_discovery), no Public Suffix List. The walk's names are asked at once (each name
@@ -60,7 +60,7 @@ async def _check_dmarc(ctx: Context) -> RecordCheck:
         notes = []
         if inherited:  # a broken ancestor's policy is kept, never lowered to p=none
             name, policy = inherited
-            starter = dmarc_syntax.starter(ctx.domain, policy or "none")
+            starter = dmarc_repair.starter(ctx.domain, policy or "none")
             params = {"name": name, "policy": policy or ""}
             notes.append(Finding("dmarc.parent_broken", "warning", params))
         where = await ctx.where(base.host, starter)
@@ -76,7 +76,7 @@ async def _check_dmarc(ctx: Context) -> RecordCheck:
         code = "dmarc.ok_none" if record.policy == "none" else "dmarc.ok"
         ok = Finding(code, "done", {"policy": record.policy})
         return verdict(base, [ok, *record.notes, *reports], expected=text, details=details)
-    offer, changes = dmarc_syntax.repair(text)
+    offer, changes = dmarc_repair.repair(text)
     conflict = [c for c in changes if c.code == "dmarc.conflict"]
     findings = []
     for fault in record.faults:  # an error receivers act on fails; a doubtful form warns

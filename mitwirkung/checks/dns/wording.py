@@ -830,7 +830,7 @@ def missing_fix(params: dict) -> str:
     return f"{text} {PROPAGATION}"
 
 
-# Parameters that hold a DNS name a person reads: shown with U-labels (issue 17); values to
+# Parameters that hold a DNS name a person reads: shown with U-labels; values to
 # copy (records, terms) stay exactly as published.
 NAME_PARAMS = ("fqdn", "target", "domain", "name", "found_at", "doubled", "dest", "query",
                "where", "host", "typed", "own", "nameservers", "providers", "names")  # fmt: skip

@@ -87,7 +87,7 @@ def visible(text: str) -> str:
 class Transcript:
     """The dialogue as lines, each scrubbed of every form of the password and made visible.
 
-    The AUTH payload lines are redacted where they are written (RecordingSMTP); this class
+    The AUTH payload lines are redacted where they are written (recording.RecordingSMTP); this class
     is the second guard for anything a server echoes.
     """
 

@@ -4,10 +4,10 @@ import os
 import shutil
 from pathlib import Path
 
+from helpers.managers import create_test_manager
 from playwright.sync_api import expect
 
 from mitwirkung import store
-from mitwirkung.cli import create_manager
 from mitwirkung.db import connect
 
 DOCS = Path(__file__).parent.parent.parent / "docs"
@@ -64,7 +64,7 @@ def test_customer_chooses_path_fixes_a_mistake_and_ticks(live_app, kunde_dns, pa
 
 def test_manager_creates_customer_and_share_link_follows(live_app, page, context):
     db = connect(live_app.app.config["DATABASE"])
-    create_manager(db, "am@peiq.de", "richtig-geheim", "Anna")
+    create_test_manager(db, "am@peiq.de", "richtig-geheim", "Anna")
     page.goto(f"{live_app.url}/manage/")
     page.get_by_label("E-Mail").fill("am@peiq.de")
     page.get_by_label("Passwort").fill("richtig-geheim")

@@ -1,9 +1,8 @@
-"""Issue 10's attacks, in process: URLs from BASE_URL only, no 500 from any input, request
+"""Hostile requests and input, in process: URLs from BASE_URL only, no 500 from any input, request
 size, per-address DNS limit, no cookie on error pages, CLI input, reaping dead processes."""
 
 import io
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -11,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers.web import expect_mailjet, wait_until_done
 from smtpserver import MailServer
 
 from mitwirkung import store
@@ -20,7 +20,6 @@ from mitwirkung.runner import HOST
 from mitwirkung.runs.lifecycle import reap
 from mitwirkung.web import public_url
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')  # conftest's, for other modules
 EVIL = "//evil.example"
 HOSTILE = [
     {"environ_overrides": {"SCRIPT_NAME": EVIL}},
@@ -29,20 +28,6 @@ HOSTILE = [
     {"headers": {"X-Forwarded-Host": "evil.example", "X-Forwarded-Prefix": EVIL}},
     {"headers": {"X-Forwarded-Proto": "https", "X-Original-URL": EVIL}},
 ]
-
-
-def expect_mailjet(db, customer_id, domain="kunde.test"):
-    db.table("mailjet_expectations").insert(
-        {
-            "customer_id": customer_id,
-            "domain": domain,
-            "verification_name": "mailjet._a1",
-            "verification_value": "a1b2",
-            "dkim_selector": "mailjet",
-            "dkim_key": None,
-            "updated_at": "2026-01-01T00:00:00+00:00",
-        }  # fmt: skip
-    )
 
 
 # 1. every URL that leaves the app is built from BASE_URL
@@ -244,12 +229,6 @@ def test_dns_checks_are_limited_per_address_over_all_customers(app, client, cust
     response = client.post(f"/c/{edit}/dns-check", data={"csrf_token": token},
                            headers={"HX-Request": "true"}, environ_base=other)  # fmt: skip
     assert response.status_code == 200
-
-
-def wait_until_done(db, timeout=10):
-    deadline = time.monotonic() + timeout
-    while db.table("runs").count_where("state = 'running'") and time.monotonic() < deadline:
-        time.sleep(0.02)
 
 
 # 6. link tokens in logs (gunicorn's own logs: tests/test_server_attacks.py)

@@ -3,10 +3,10 @@
 import re
 
 import pytest
+from helpers.managers import create_test_manager
 from playwright.sync_api import expect
 
 from mitwirkung import store
-from mitwirkung.cli import create_manager
 from mitwirkung.db import connect
 
 SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
@@ -19,7 +19,7 @@ def manager(request, browser, live_app):
     context.set_default_timeout(10_000)
     page = context.new_page()
     db = connect(live_app.app.config["DATABASE"])
-    create_manager(db, "am@peiq.de", "richtig-geheim", "Anna Manager")
+    create_test_manager(db, "am@peiq.de", "richtig-geheim", "Anna Manager")
     page.goto(f"{live_app.url}/manage/")
     page.get_by_label("E-Mail").fill("am@peiq.de")
     page.get_by_label("Passwort").fill("richtig-geheim")

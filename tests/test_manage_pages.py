@@ -8,7 +8,7 @@ import re
 
 import pytest
 from dnszones import make_keys, rsa_b64
-from test_dashboard import names
+from helpers.web import names
 
 from mitwirkung import handover, overview, store
 from mitwirkung.web import obligation
@@ -193,7 +193,7 @@ def test_failed_mailjet_fetch_and_conflicts_answer_at_the_top(auth, make, custom
     url = f"/manage/customers/{customer['id']}"
     page = client.get(url).text
     # no key: the button is greyed out and says why, in words a manager can act on
-    assert re.search(r'<button[^>]*disabled[^>]*>Werte von Mailjet holen</button>', page)
+    assert re.search(r"<button[^>]*disabled[^>]*>Werte von Mailjet holen</button>", page)
     assert "Administration von Mitwirkung" in page
     fetched = customers.post(f"{url}/mailjet/fetch", VALUES, token_from=url)
     assert fetched.status_code == 422

@@ -1,4 +1,4 @@
-"""Issue 7: each fault kind with several instances (tests/zones/kinds.zone), asserting the state,
+"""DNS fault kinds: each kind with several instances (tests/zones/kinds.zone), asserting the state,
 the finding code, the German text a customer reads and that every offered record is valid."""
 
 import asyncio
@@ -11,11 +11,10 @@ from checkdmarc.dmarc import check_dmarc as oracle_dmarc
 from checkdmarc.spf import check_spf as oracle_spf
 from dnsserver import ZoneServer
 from dnszones import ZONES, make_keys, zone_text
+from helpers.dnscheck import VERIFY_NAME, VERIFY_VALUE, assert_offer_valid, check, codes, record
 
-from mitwirkung.checks import dkim, dmarc, spf, spf_repair
-from mitwirkung.checks.dns import DnsReport, MailjetExpectation, check_mailjet
-
-VERIFY_NAME, VERIFY_VALUE = "mailjet._a1b2c3d4", "a1b2c3d4e5f60718"
+from mitwirkung.checks import spf_repair
+from mitwirkung.checks.dns import MailjetExpectation
 
 
 @pytest.fixture(scope="module")
@@ -27,34 +26,6 @@ def keys():
 def server(keys):
     with ZoneServer(zone_text(keys)) as srv:
         yield srv
-
-
-def check(server, domain, timeout=3.0, **kwargs) -> DnsReport:
-    exp = MailjetExpectation(domain, VERIFY_NAME, VERIFY_VALUE, **kwargs)
-    return asyncio.run(check_mailjet(exp, nameservers=[server.nameserver], timeout=timeout))
-
-
-def record(server, domain, item_id, **kwargs):
-    return next(r for r in check(server, domain, **kwargs).records if r.item_id == item_id)
-
-
-def codes(rec) -> list[str]:
-    return [f.code for f in rec.findings]
-
-
-def assert_offer_valid(rec):
-    """Every record offered to copy parses without fault with the product's own parser."""
-    if not rec.expected:
-        return
-    if rec.item_id == "dns-spf":
-        assert spf.is_spf(rec.expected), rec.expected
-        assert spf.parse(rec.expected)[1] == [], rec.expected
-        assert spf_repair.repair(rec.expected) == (rec.expected, [])
-    elif rec.item_id == "dns-dkim":
-        assert not dkim.parse(rec.expected).failed, rec.expected
-    elif rec.item_id == "dns-dmarc":
-        assert dmarc.is_dmarc(rec.expected), rec.expected
-        assert dmarc.parse(rec.expected).errors == (), rec.expected
 
 
 def oracle(server):
@@ -555,7 +526,7 @@ def test_record_a_wildcard_gives_a_subdomain_is_created_not_edited(server, item_
     assert_offer_valid(rec)
 
 
-# --- review finding 1: hosts are relative to the zone cut ---------------------------------------
+# --- hosts are relative to the zone cut ---------------------------------------
 
 
 def test_a_subdomain_in_its_parents_zone_gets_hosts_relative_to_that_zone(server):
@@ -579,7 +550,7 @@ def test_a_subdomain_in_its_parents_zone_gets_hosts_relative_to_that_zone(server
     assert codes(dkim_rec) == ["dkim.missing"]
     assert "Legen Sie einen TXT-Eintrag mit Host mailjet._domainkey.shop bei" in dkim_rec.fix
     assert "der für z1-cut.de zuständig ist: laut DNS dns-provider.net" in dkim_rec.fix
-    assert dkim_rec.fix.count("keinen Unterstrich") == 1  # review finding 12: said once
+    assert dkim_rec.fix.count("keinen Unterstrich") == 1  # said once
 
 
 def test_a_subdomain_without_own_names_gets_every_label_in_its_host(server):
@@ -627,7 +598,7 @@ def test_provider_steps_use_the_hosts_relative_to_the_zone(server):
     assert not steps.traps or all("Domain selbst" not in t for t in steps.traps)
 
 
-# --- review findings 2, 5, 7, 8, 11: a DMARC repair keeps what the owner set ---------------------
+# --- a DMARC repair keeps what the owner set ---------------------
 
 
 @pytest.mark.parametrize(
@@ -686,7 +657,7 @@ def test_identical_dmarc_duplicates_keep_the_policy(server, domain, code, offer,
 
 
 def test_wildcard_dmarc_and_spf_records_are_created_not_deleted(server):
-    # review finding 2: two records a wildcard produces are no one's to delete (RFC 4592)
+    # two records a wildcard produces are no one's to delete (RFC 4592)
     report = check(server, "news.f2-wild.de")
     dmarc_rec = next(r for r in report.records if r.item_id == "dns-dmarc")
     assert codes(dmarc_rec) == ["dmarc.missing", "dns.wildcard"]
@@ -793,7 +764,7 @@ def test_a_dmarc_timeout_offers_no_starter_that_could_lower_the_policy(keys):
     assert "antwortet gerade nicht" in rec.message
 
 
-# --- review findings 3, 4, 6: the SPF verdict a receiver reaches --------------------------------
+# --- the SPF verdict a receiver reaches --------------------------------
 
 
 @pytest.mark.parametrize(
@@ -877,7 +848,7 @@ def test_an_ignored_redirect_to_another_name_becomes_an_include(server):
     assert_offer_valid(rec)
 
 
-# --- review findings 9, 10: ambiguous DKIM tags; a CNAME in front of the record -----------------
+# --- ambiguous DKIM tags; a CNAME in front of the record -----------------
 
 
 @pytest.mark.parametrize(
@@ -951,7 +922,7 @@ def test_a_record_behind_a_cname_is_changed_at_the_target(
     assert_offer_valid(rec)
 
 
-# --- review finding 12: smaller wording faults -------------------------------------------------
+# --- smaller wording faults -------------------------------------------------
 
 
 def test_a_record_that_needs_no_change_is_not_offered_as_its_own_replacement(server):
@@ -1045,7 +1016,7 @@ def test_an_unpadded_ed25519_key_is_named_as_such_and_repaired(server, keys):
 def test_a_broken_parent_dmarc_policy_is_kept_for_the_subdomain(server, domain, policy):
     rec = record(server, domain, "dns-dmarc")
     assert codes(rec) == ["dmarc.missing", "dmarc.parent_broken"]
-    assert rec.expected == f"v=DMARC1; p={policy}"  # no report mailbox invented (issue 17)
+    assert rec.expected == f"v=DMARC1; p={policy}"  # no report mailbox invented
     assert f"Der Vorschlag übernimmt die dort gemeinte Richtlinie p={policy}." in rec.message
     assert f"Wert {rec.expected}" in rec.fix
     assert_offer_valid(rec)
@@ -1071,14 +1042,14 @@ def test_a_parent_dmarc_timeout_offers_nothing(keys):
         ("f12-inc.de", False),
     ],
 )
-def test_checkdmarc_agrees_on_the_review_spf_cases(server, domain, valid):
+def test_checkdmarc_agrees_on_the_spf_fault_cases(server, domain, valid):
     assert oracle_spf(domain, **oracle(server))["valid"] is valid
     rec = record(server, domain, "dns-spf")
     assert (rec.state != "failed") is (valid or domain == "f12-inc.de")
 
 
 @pytest.mark.parametrize("domain", ["f5-two.de", "f5-dup.de", "f7-norua.de"])
-def test_checkdmarc_agrees_the_review_dmarc_cases_are_invalid(server, domain):
+def test_checkdmarc_agrees_the_dmarc_fault_cases_are_invalid(server, domain):
     assert oracle_dmarc(domain, **oracle(server))["valid"] is False
     assert record(server, domain, "dns-dmarc").state == "failed"  # not required, yet broken
 
@@ -1106,7 +1077,7 @@ def test_the_parents_own_dmarc_record_is_inherited_not_misplaced(server):
     assert codes(rec) == ["dmarc.inherited"]
 
 
-# --- Mailjet customer finding 2: the verification value as Mailjet compares it ----------------
+# --- the verification value as Mailjet compares it ----------------
 
 
 @pytest.mark.parametrize(
@@ -1136,7 +1107,7 @@ def test_verification_done_says_only_what_was_seen(server):
     assert "Ob Mailjet ihn schon abgefragt hat, sieht PEIQ in Mailjet" in rec.message
 
 
-# --- Mailjet customer finding 4: no SPF offer drops Mailjet or contradicts the zone -----------
+# --- no SPF offer drops Mailjet or contradicts the zone -----------
 
 
 @pytest.fixture(scope="module")
@@ -1234,7 +1205,7 @@ def test_a_timeout_keeps_the_old_offer_only_for_the_same_zone():
     assert unseen["expected"] == merged and unseen["found"] == []  # nothing seen: none shown
 
 
-# --- Mailjet customer finding 5: an invalid DMARC record is failed, never ticked --------------
+# --- an invalid DMARC record is failed, never ticked --------------
 
 
 @pytest.mark.parametrize(
@@ -1253,7 +1224,7 @@ def test_an_invalid_dmarc_record_is_failed(server, domain, code, text):
     assert_offer_valid(rec)
 
 
-# --- Mailjet customer finding 7: plain German in every finding's words ------------------------
+# --- plain German in every finding's words ------------------------
 
 
 def _literals() -> list[str]:

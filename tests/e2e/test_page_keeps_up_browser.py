@@ -1,4 +1,4 @@
-"""Issue 18 in Chromium at 1280×800 and 390×844: the page keeps up with what happens — a
+"""In Chromium at 1280×800 and 390×844: the page keeps up with what happens — a
 reload mid-test shows the running test, a page without JavaScript reaches the result, the
 "keine" consent appears only with "keine", a wrong password is never handed over, and
 "Geschafft" is a heading nobody misses."""
@@ -6,17 +6,12 @@ reload mid-test shows the running test, a page without JavaScript reaches the re
 import re
 
 import pytest
-from cryptography.fernet import Fernet
-from e2e.conftest import LiveServer
+from e2e.conftest import VIEWPORTS, served
 from playwright.sync_api import expect
 from smtpserver import PASSWORD, USER, Tarpit
 
-from app import create_app
 from mitwirkung import store
-from mitwirkung.cli import create_manager
 from mitwirkung.db import connect
-
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
 @pytest.fixture(scope="module")
@@ -27,31 +22,17 @@ def tarpit():
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, kunde_dns, certs, kunde_mail, tarpit):
-    app = create_app(
-        {
-            "DATABASE": str(tmp_path_factory.mktemp("truth") / "e2e.db"),
-            "SECRET_KEY": "e2e-secret",
-            "ENCRYPTION_KEY": Fernet.generate_key().decode(),
-            "DNS_NAMESERVERS": [kunde_dns.nameserver],
-            "SMTP_ALLOWED_NETWORKS": ["127.0.0.0/8"],
-            "SMTP_ALLOWED_PORTS": [587, kunde_mail.port, tarpit.port],
-            "SMTP_CA_FILE": certs.ca_file,
-            "SMTP_TIMEOUT": 3,
-            "SMTP_TESTS_PER_ADDRESS": 1000,
-            "NOSCRIPT_REFRESH_SECONDS": 1,
-        }
-    )
-    db = connect(app.config["DATABASE"])
-    create_manager(db, "am@peiq.de", "richtig-geheim", "Anna Manager")
-    db.close()
-    with LiveServer(app) as live:
+    config = {
+        "DNS_NAMESERVERS": [kunde_dns.nameserver],
+        "SMTP_ALLOWED_NETWORKS": ["127.0.0.0/8"],
+        "SMTP_ALLOWED_PORTS": [587, kunde_mail.port, tarpit.port],
+        "SMTP_CA_FILE": certs.ca_file,
+        "SMTP_TIMEOUT": 3,
+        "SMTP_TESTS_PER_ADDRESS": 1000,
+        "NOSCRIPT_REFRESH_SECONDS": 1,
+    }
+    with served(tmp_path_factory.mktemp("truth"), config) as live:
         yield live
-    app.extensions["runner"].shutdown()
-
-
-@pytest.fixture(params=list(VIEWPORTS))
-def viewport(request):
-    return request.param
 
 
 def new_page(browser, viewport, javascript=True):
@@ -181,7 +162,7 @@ def test_wrong_password_is_not_handed_over_and_proof_survives(
     form.get_by_role("button", name="Testmail senden").click()
     expect(answer).to_contain_text("PEIQ behält das Passwort")
     expect(page.locator("#item-smtp-password")).to_contain_text("hat beim Test geklappt")
-    page.screenshot(path=f"/tmp/issue18-handover-{viewport}.png", full_page=True)
+    page.screenshot(path=f"/tmp/truth-handover-{viewport}.png", full_page=True)
     context.close()
 
 
@@ -211,7 +192,7 @@ def test_geschafft_is_a_heading_and_the_confirmation_leads_back(
     expect(page.locator("#smtp-answer")).to_contain_text("Und sie ist angekommen")
     expect(page.locator("#smtp-answer")).not_to_contain_text("noch nicht bewiesen")
     page.locator("#done-banner").scroll_into_view_if_needed()
-    page.screenshot(path=f"/tmp/issue18-geschafft-{viewport}.png")
+    page.screenshot(path=f"/tmp/truth-geschafft-{viewport}.png")
     context.close()
 
 
@@ -263,7 +244,7 @@ def test_certificate_fault_names_who_acts_with_a_text_to_pass_on(
             "href", re.compile("^mailto:")
         )
         box.scroll_into_view_if_needed()
-        page.screenshot(path=f"/tmp/issue18-it-{viewport}.png")
+        page.screenshot(path=f"/tmp/truth-it-{viewport}.png")
     finally:
         server.app.config["SMTP_CA_FILE"] = ca_file
         context.close()

@@ -1,6 +1,6 @@
-"""What an SMTP expert found after issue 8, each against a real server on 127.0.0.1.
+"""SMTP replies a server really sends, each against a real server on 127.0.0.1.
 
-Each test names the defect of the review it guards (password forms, EHLO refused for
+Each test names the fault kind it guards (password forms, EHLO refused for
 policy, no reply to the final dot, transcript fidelity, login replies, MAIL refusals, …),
 with several instances per kind.
 """
@@ -8,20 +8,13 @@ with several instances per kind.
 import base64
 import html
 import json
-import logging
 import urllib.parse
 
 import pytest
+from helpers.smtp import NAMES, smtp_test, text_of
 from smtpserver import CLOSE, HANG, PASSWORD, RESET, USER, ScriptedServer, legacy_tls_context
-from test_smtp_faults import NAMES, smtp_test, text_of
 
 REDACTED = "********"
-
-
-@pytest.fixture
-def logs(caplog):
-    caplog.set_level(logging.DEBUG)
-    return caplog
 
 
 def readable_forms(password: str, username: str = USER) -> set[str]:
@@ -217,7 +210,7 @@ def test_quit_during_the_login_exchange_is_shown_as_quit(certs, logs):
                         replies={"AUTH": "334 UGFzc3dvcmQ6"}) as server:  # fmt: skip
         result = smtp_test(server.port, "tls", certs=certs)
     secrets = [text for text in result.transcript if text == f"C: {REDACTED}"]
-    # the user name and the password, each after its prompt (issue 17: no initial response);
+    # the user name and the password, each after its prompt (no initial response);
     # the second "334 UGFzc3dvcmQ6" gets nothing: the password goes once
     assert len(secrets) == 2
     assert "C: QUIT" in result.transcript and server.auth_commands == 1

@@ -3,9 +3,9 @@
 import re
 
 import pytest
+from helpers.inbound import address_on, deliver
+from helpers.web import form, wait_for_run
 from mailsigning import message
-from test_inbound_page import address_on, deliver, dns, inbound_app, receiver  # noqa: F401
-from test_smtp_flow import form, smtp_app, wait_for_run  # noqa: F401  (fixture)
 
 from mitwirkung import store
 from mitwirkung.mailjet_followup import REQUIRED
@@ -22,7 +22,9 @@ def test_smtp_own_page_after_a_receipt_never_says_arrival_is_unproven(
     kunde_mail,
 ):
     customer, edit, _ = customers.create(path="smtp-own")
-    customers.post(f"/c/{edit}/smtp-test", form(kunde_mail), htmx=True, token_from=f"/c/{edit}")
+    customers.post(
+        f"/c/{edit}/smtp-test", form(kunde_mail.port), htmx=True, token_from=f"/c/{edit}"
+    )
     wait_for_run(db, customer["id"])
     before = client.get(f"/c/{edit}").text
     assert "Prüfadresse" in before and "Bestätigungslink" in before
@@ -133,7 +135,7 @@ def test_a_new_pruefadresse_asks_first_and_says_the_old_one_dies(customers, db, 
 def test_a_checkbox_in_the_list_to_check_is_named_as_a_checkbox(customers, kunde_mail):
     _, edit, _ = customers.create(path="smtp-own")
     answer = customers.post(
-        f"/c/{edit}/smtp-test", form(kunde_mail, encryption="none"), htmx=True,
+        f"/c/{edit}/smtp-test", form(kunde_mail.port, encryption="none"), htmx=True,
         token_from=f"/c/{edit}",
     ).text  # fmt: skip
     assert "bitte prüfen Sie: das Häkchen „Ja, das Passwort darf ohne Verschlüsselung" in answer
