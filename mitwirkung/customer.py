@@ -46,6 +46,7 @@ from .forms import (
     SmtpTestForm,
     ToggleForm,
 )
+from .page_expiry import changes_at as page_changes_at
 from .pagecache import page_key
 from .progress import evidence, item_views, others_complete, progress, state_label
 from .runs import app_mail, mailjet_mail, probe, receipt
@@ -332,7 +333,11 @@ def page():
     """
     cache = current_app.extensions["page_cache"]
     key = page_key(g.customer["id"], g.customer["revision"], g.token, g.readonly, bool(htmx))
-    return cache.get_or_make(key, lambda: respond(["workspace"])[0].encode())
+    return cache.get_or_make(
+        key,
+        lambda: respond(["workspace"])[0].encode(),
+        expires=lambda: page_changes_at(get_db(), g.customer["id"]),
+    )
 
 
 @bp.post("/c/<token>/path")

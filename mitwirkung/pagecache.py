@@ -7,6 +7,12 @@ invalidation is needed across worker processes. A page is kept as it is given (t
 page keeps its UTF-8 bytes, so a hit is not encoded again). The cache is bounded by the
 memory its pages take (sys.getsizeof of the str or bytes), not by their number: one customer
 whose DNS serves 50 KB TXT records makes pages of ~470 KB, and each revision is a new entry.
+
+Some of a page changes with the clock alone, without a new revision (a used-up test budget
+frees up, automatic DNS re-checks end, a handed-over password or a Prüfadresse expires, a
+date passes): such a page is put with `expires` (page_expiry.changes_at), the earliest time
+its content changes, and is not answered from the cache from then on (db.utcnow, so a
+`frozen` clock moves it too).
 """
 
 import re
@@ -14,9 +20,10 @@ import sqlite3
 import sys
 import threading
 from collections import OrderedDict
+from datetime import datetime
 
 from . import store
-from .db import now
+from .db import now, utcnow
 from .headers import page_headers
 
 DEFAULT_BYTES = 32 * 1024 * 1024
@@ -30,38 +37,51 @@ class PageCache:
         self.max_bytes = max_bytes
         self.bytes = 0
         self._pages: OrderedDict[tuple, str | bytes] = OrderedDict()
+        self._expires: dict[tuple, float] = {}  # key: POSIX time its page stops being true
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._pages)
 
     def get(self, key: tuple) -> str | bytes | None:
+        """The page for key, or None (never put, pushed out, or past its expiry)."""
         with self._lock:
             page = self._pages.get(key)
-            if page is not None:
-                self._pages.move_to_end(key)
+            if page is None:
+                return None
+            if key in self._expires and utcnow().timestamp() >= self._expires[key]:
+                self._drop(key)
+                return None
+            self._pages.move_to_end(key)
             return page
 
-    def put(self, key: tuple, page: str | bytes) -> None:
+    def _drop(self, key: tuple) -> None:
+        self.bytes -= sys.getsizeof(self._pages.pop(key))
+        self._expires.pop(key, None)
+
+    def put(self, key: tuple, page: str | bytes, expires: datetime | None = None) -> None:
+        """Keep page under key; with `expires` (aware datetime) only until then."""
         size = sys.getsizeof(page)
         if size > self.max_bytes // 8:
             return
         with self._lock:
-            old = self._pages.pop(key, None)
-            if old is not None:
-                self.bytes -= sys.getsizeof(old)
+            if key in self._pages:
+                self._drop(key)
             self._pages[key] = page
+            if expires is not None:
+                self._expires[key] = expires.timestamp()
             self.bytes += size
             while self.bytes > self.max_bytes:
-                _, evicted = self._pages.popitem(last=False)
-                self.bytes -= sys.getsizeof(evicted)
+                self._drop(next(iter(self._pages)))
 
-    def get_or_make(self, key: tuple, make) -> str | bytes:
-        """Return the cached page for key, made by make() on a miss."""
+    def get_or_make(self, key: tuple, make, expires=None) -> str | bytes:
+        """Return the cached page for key, made by make() on a miss; `expires()` (called on a
+        miss, before make) says until when the page is true (None: until the key changes)."""
         page = self.get(key)
         if page is None:
+            until = expires() if expires else None
             page = make()
-            self.put(key, page)
+            self.put(key, page, until)
         return page
 
 

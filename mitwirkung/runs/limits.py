@@ -7,11 +7,12 @@ requests cannot all pass the count.
 """
 
 import ipaddress
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
 from ..dates import local_time
+from ..db import utcnow
 from ..words import runs as words
 
 SMTP_KINDS = ("smtp", "probe", "mailjet-mail")  # all count against the SMTP test limits
@@ -38,7 +39,7 @@ class RateLimited(Exception):
 
 def since(seconds: int) -> str:
     """The UTC ISO time `seconds` ago, as runs store `started_at`."""
-    return (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat(timespec="seconds")
+    return (utcnow() - timedelta(seconds=seconds)).isoformat(timespec="seconds")
 
 
 def client_key(address: str | None) -> str | None:
@@ -80,6 +81,13 @@ def _customer_runs(db: Database, customer_id: int, kinds) -> list[str]:
         f" AND started_at > ? AND COALESCE(outcome, '') NOT IN ({skip}) ORDER BY started_at",
         [customer_id, *kinds, since(600), *NOT_CONNECTED],
     )]  # fmt: skip
+
+
+def budget_frees_at(db: Database, customer_id: int) -> datetime | None:
+    """When the oldest run that counts against one of the customer's budgets leaves the
+    10 minutes (so "noch N Testmails" changes by the clock alone), or None."""
+    rows = _customer_runs(db, customer_id, SMTP_KINDS)
+    return datetime.fromisoformat(rows[0]) + timedelta(seconds=600) if rows else None
 
 
 def tests_left(db: Database, config, customer_id: int, kind: str = "smtp") -> int:
