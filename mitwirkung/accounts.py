@@ -188,11 +188,25 @@ def deactivate(db: Database, manager_id: int, actor: str) -> None:
         db.execute("DELETE FROM manager_tokens WHERE manager_id = ?", [manager_id])
         end_sessions(db, manager_id)
         record(db, actor, "deactivated", manager_id)
+        _contact_changed(db, manager_id)
 
 
 def activate(db: Database, manager_id: int, actor: str) -> None:
-    db.execute("UPDATE managers SET active = 1, deactivated_at = NULL WHERE id = ?", [manager_id])
-    record(db, actor, "activated", manager_id)
+    """Let a deactivated account log in again; it is its customers' contact again."""
+    with db.atomic():
+        db.execute(
+            "UPDATE managers SET active = 1, deactivated_at = NULL WHERE id = ?", [manager_id]
+        )
+        record(db, actor, "activated", manager_id)
+        _contact_changed(db, manager_id)
+
+
+def _contact_changed(db: Database, manager_id: int) -> None:
+    """The pages of the customers this manager is the contact of name someone else now: a new
+    revision (the page cache is keyed by it) and a stale dashboard summary."""
+    db.execute(
+        "UPDATE customers SET revision = revision + 1 WHERE contact_manager_id = ?", [manager_id]
+    )
 
 
 # Sessions: the cookie holds a random session id; the database holds its hash.

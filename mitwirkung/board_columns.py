@@ -57,12 +57,20 @@ class Column:
     obligation: str | None = None  # a per-obligation column: the obligation's id
 
 
+def peiq_shown(c: dict) -> str:
+    """The PEIQ contact's name, marked when the account is deactivated (then nobody's
+    contact: the customer page names nobody, notices go to every active manager)."""
+    if not c.get("peiq_name"):
+        return ""
+    return c["peiq_name"] + (" (deaktiviert)" if c.get("peiq_active") == 0 else "")
+
+
 COLUMNS = (
     Column("name", "Name", lambda c, x: c["name"]),
     Column("domain", "Absender-Domain", lambda c, x: display_domain(c["domain"] or "")),
     Column("contact", "E-Mail der Ansprechperson",
            lambda c, x: shown_address(c["contact_email"] or ""), table=False),
-    Column("peiq", "PEIQ-Ansprechpartner:in", lambda c, x: c["peiq_name"] or ""),
+    Column("peiq", "PEIQ-Ansprechpartner:in", lambda c, x: peiq_shown(c)),
     Column("path", "Weg", lambda c, x: smtp_path(c, x["paths"])),
     Column("progress", "Fortschritt (%)", lambda c, x: c["progress"]),
     Column("activity", "Letzte Aktivität", lambda c, x: iso_local(c["last_activity_at"])),

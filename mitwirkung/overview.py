@@ -347,7 +347,11 @@ class View:
             clauses.append(f"{contact} = ?")
             params.append(self.me)
         elif self.wer == "niemand":
-            clauses.append(f"{contact} IS NULL")
+            # nobody assigned, or a deactivated manager (nobody's contact any more)
+            clauses.append(
+                f"({contact} IS NULL OR contact_manager_id IN"
+                " (SELECT id FROM managers WHERE active = 0))"
+            )
         if self.weg == NO_PATH:  # the SMTP obligation's path; customers without it have none
             clauses.append(
                 "path IS NULL AND id IN (SELECT customer_id FROM customer_obligations"
@@ -384,7 +388,8 @@ COLUMNS = (
     "id, name, domain, contact_email, path, progress, attention, last_activity_at, moved_at,"
     " archived_at, completed_at, summary_revision, mail_evidence, contact_manager_id,"
     " obligations_summary,"
-    " (SELECT name FROM managers m WHERE m.id = contact_manager_id) AS peiq_name"
+    " (SELECT name FROM managers m WHERE m.id = contact_manager_id) AS peiq_name,"
+    " (SELECT active FROM managers m WHERE m.id = contact_manager_id) AS peiq_active"
 )
 
 

@@ -62,7 +62,8 @@ def dashboard_rows(
         render(c)
         if c["archived_at"]
         else cache.get_or_make(
-            (c["id"], c["summary_revision"], c["peiq_name"], keys), lambda c=c: render(c)
+            (c["id"], c["summary_revision"], c["peiq_name"], c["peiq_active"], keys),
+            lambda c=c: render(c),
         )
         for c in customers
     ]
