@@ -9,7 +9,7 @@ spreadsheets read as date and time and sort correctly; the table shows German da
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from .catalog import SMTP_OBLIGATION
@@ -105,12 +105,16 @@ def columns(in_use: Iterable) -> tuple[Column, ...]:
     customers have: overview.obligations_in_use).
 
     One obligation: COLUMNS as they are. More: COLUMNS ("Fortschritt (%)" is then the overall
-    progress), then "<title> (%)" per obligation.
+    progress; "Weg" is named as the SMTP mailbox's path, "Weg (SMTP-Postfach)", the only one
+    it shows), then "<title> (%)" per obligation.
     """
     loaded = list(in_use)
     if len(loaded) < 2:
         return COLUMNS
-    return COLUMNS + tuple(
+    smtp = next((o.title for o in loaded if o.id == SMTP_OBLIGATION), SMTP_OBLIGATION)
+    named = tuple(replace(c, label=f"{c.label} ({smtp})") if c.key == "path" else c
+                  for c in COLUMNS)  # fmt: skip
+    return named + tuple(
         Column(f"obligation-{o.id}", f"{o.title} (%)", obligation_progress(o.id),
                table=False, obligation=o.id)
         for o in loaded

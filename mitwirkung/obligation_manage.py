@@ -20,10 +20,12 @@ bp.before_request(load_manager)
 
 @bp.app_template_global()
 def obligation_standings(customer: dict) -> dict:
-    """For the manager page: {"overall": 0..100, "others": [Standing]} (all but SMTP)."""
+    """For the manager page: {"overall": 0..100, "count", "all": [Standing] in page order,
+    "others": [Standing] (all but SMTP)}."""
     listed = standings(get_db(), obligations(), customer)
     others: list[Standing] = [s for s in listed if s.id != SMTP_OBLIGATION]
-    return {"overall": overall_progress(listed), "others": others, "count": len(listed)}
+    return {"overall": overall_progress(listed), "others": others, "count": len(listed),
+            "all": listed}  # fmt: skip
 
 
 @bp.post("/customers/<int:customer_id>/o/<obligation_id>/items/<item_id>/confirm")

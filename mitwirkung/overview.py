@@ -166,16 +166,21 @@ def summarise(db: Database, obligations: Catalog | Obligation, customer: dict) -
     ):
         waiting = True
         badges.append({"state": "running", "text": MAILJET_VALUES_MISSING})
-    for view in [v for s in items for v in attention(s.views)]:
+    # a further obligation's line names it ("Rechtliche Angaben – …"); the SMTP one's as before
+    for named, view in [
+        ("" if s.id == SMTP_OBLIGATION else f"{s.obligation.title} – ", v)
+        for s in items
+        for v in attention(s.views)
+    ]:
         if view.detail.get("waiting_for") == "manager":
             waiting = True
             badges.append(
-                {"state": view.state, "text": f"{view.item.for_manager}: wartet auf PEIQ"}
+                {"state": view.state, "text": f"{named}{view.item.for_manager}: wartet auf PEIQ"}
             )
         else:
             note = view.detail.get("title")
             text = f"{problem(view)}: {note}" if note else problem(view)
-            badges.append({"state": view.state, "text": text})
+            badges.append({"state": view.state, "text": named + text})
     secret = handover.pending(db, customer["id"])
     if secret:
         waiting = True

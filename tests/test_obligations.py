@@ -279,7 +279,8 @@ def test_peiq_confirms_when_it_is_its_turn_and_the_customer_sees_it(app, client,
     cid = customer["id"]
     auth.login()
     manage = client.get(f"/manage/customers/{cid}").text
-    assert "Weitere Aufgaben" in manage and "Bestätigen: PEIQ hat den AVV erhalten" not in manage
+    assert "Weitere Mitwirkungspflichten" in manage
+    assert "Bestätigen: PEIQ hat den AVV erhalten" not in manage
     confirm = f"/manage/customers/{cid}/o/{EXAMPLE}/items/avv-received/confirm"
     csrf = auth.customers.csrf(f"/manage/customers/{cid}")
     answer = client.post(confirm, data={"csrf_token": csrf}, follow_redirects=True)

@@ -114,6 +114,7 @@ def render_dashboard(form: CustomerForm | None = None, status: int = 200, **extr
         at_risk=len(board.password_at_risk(db)),
         mail_auth_off=current_app.extensions["mail_auth"]["microsoft"].default_off_text,
         SMTP_OBLIGATION=SMTP_OBLIGATION,
+        several=len(in_use) > 1,
         **extra,
     )
     return html, status
