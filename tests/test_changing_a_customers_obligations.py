@@ -73,6 +73,10 @@ def test_an_obligation_with_work_done_stays_with_a_message_at_the_field(app, aut
     assert error and "„Rechtliche Angaben“ bleibt" in error.group(1)
     assert 'aria-describedby="edit-obligations-error"' in html
     assert 'value="Weser-Kurier GmbH"' in html  # what was typed is kept
+    smtp_box = re.search(
+        r'<input[^>]*name="edit-obligations"[^>]*value="smtp-postfach"[^>]*>', html
+    )
+    assert "checked" in smtp_box.group(0) and "disabled" in smtp_box.group(0)  # still agreed
     assert agreements.agreed(db, customer["id"]) == [SMTP_OBLIGATION, EXAMPLE]
     assert store.get_customer(db, customer["id"])["name"] == "Weser Kurier"  # nothing saved
 
