@@ -1,6 +1,7 @@
 """Mitwirkung: the Flask application factory."""
 
 import secrets
+import sqlite3
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -144,7 +145,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     """
     app = configured_app(test_config)
     proxy.init_app(app)  # behind proxies: trust their X-Forwarded-For/-Proto, or say why not
-    db.init_db(app.config["DATABASE"])
+    try:
+        db.init_db(app.config["DATABASE"])
+    except (OSError, sqlite3.Error) as e:  # e.g. a folder that cannot be made or written
+        raise SystemExit(f"Mitwirkung cannot start: database {app.config['DATABASE']}: {e}") from e
     app.extensions["db_connections"] = db.ThreadConnections(app.config["DATABASE"])
     with app.app_context():
         database = db.get_db()

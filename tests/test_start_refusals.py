@@ -54,3 +54,15 @@ def test_a_bad_configuration_stops_gunicorn_with_the_reason_once(
     assert reason in log
     assert "Listening at" not in log and "Booting worker" not in log
     assert "geheim" not in log  # a refused key is never repeated
+
+
+def test_a_database_a_worker_cannot_open_stops_gunicorn_too(config, tmp_path):
+    """The master's check has no database; the worker that fails to open it exits with
+    gunicorn's WORKER_BOOT_ERROR, which halts the master (no restarting workers)."""
+    (tmp_path / "datei").write_text("")
+    config["DATABASE"] = tmp_path / "datei" / "db.sqlite"  # its "folder" is a file
+    status, log = start(config, tmp_path)
+    assert status != 0
+    assert "Mitwirkung cannot start: database" in log
+    assert "Worker failed to boot" in log
+    assert log.count("Booting worker") <= 2  # the two workers once, never restarted
