@@ -1,4 +1,4 @@
-"""German words of the history (store.py, overview.py): what happened, by event kind, and who did
+"""German words of the history (store/, overview.py): what happened, by event kind, and who did
 it, by actor."""
 
 EVENT_WORDS = {

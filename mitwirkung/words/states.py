@@ -1,5 +1,5 @@
-"""German words of item states (progress.py): the badge every page shows for an item, and how
-`mail-received` was reached."""
+"""German words of item states (progress.py, store/items.py): the badge every page shows for
+an item, and how `mail-received` was reached."""
 
 STATE_LABELS = {
     "open": "Offen",
