@@ -50,7 +50,7 @@ def test_the_customer_page_stops_naming_a_deactivated_contact(app, db, auth, cli
 def test_the_dashboard_marks_a_deactivated_contact_and_lists_the_customer_as_without(
     app, db, auth, client, customers
 ):
-    bernd, _, _, _ = with_bernd(db, customers)
+    bernd, customer, _, _ = with_bernd(db, customers)
     customers.create("Andere Zeitung", None)  # assigned to nobody
     auth.login()
     client.get("/manage/")  # rows rendered and cached with the active contact
@@ -59,6 +59,8 @@ def test_the_dashboard_marks_a_deactivated_contact_and_lists_the_customer_as_wit
     assert "Bernd Berater (deaktiviert)" in board
     without = client.get("/manage/?wer=niemand").text
     assert "Kontakt Verlag" in without and "Andere Zeitung" in without
+    detail = client.get(f"/manage/customers/{customer['id']}").text
+    assert "Bernd Berater (deaktiviert) – die Hinweise gehen an alle aktiven" in detail
     text = client.get("/manage/export.csv").get_data().decode("utf-8-sig")
     rows = {r["Name"]: r for r in csv.DictReader(io.StringIO(text), delimiter=";")}
     assert rows["Kontakt Verlag"]["PEIQ-Ansprechpartner:in"] == "Bernd Berater (deaktiviert)"

@@ -153,6 +153,10 @@ def render_customer(c: dict, status: int = 200, **extra):
         or MailjetForm(formdata=None, data=mailjet or {"domain": c["domain"] or ""}),
         edit_form=extra.pop("edit_form", None) or edit_form(db, c),
         peiq_contact=store.peiq_contact(db, c),
+        # assigned but deactivated: named and marked, as on the dashboard
+        contact_row=store.get_row(db, "managers", c["contact_manager_id"])
+        if c["contact_manager_id"]
+        else None,
         mail_ready=mail.configured(current_app.config),
         drift=board.drift(db, customer_id),
         mailjet_state=mailjet_sync.row(db, customer_id),
