@@ -11,6 +11,7 @@ from helpers.web import MAILJET_FORM
 
 from mitwirkung import handover, store
 from mitwirkung.db import frozen
+from mitwirkung.page_expiry import changes_at as page_changes_at
 
 T0 = datetime(2026, 12, 7, 3, 33, tzinfo=UTC)
 RESULT = json.dumps(
@@ -89,3 +90,13 @@ def test_a_handed_over_password_is_not_shown_waiting_after_it_expired(app, clien
     after = page(client, f"/c/{edit}", expires + timedelta(seconds=1))
     assert before != after
     assert store.get_customer(db, customer["id"])["revision"] == revision  # the clock alone
+
+
+def test_a_page_with_nothing_timed_lives_until_the_next_midnight_in_berlin(app, customers, db):
+    """Dated words ("heute", the mail provider's switch-off notice) change at midnight."""
+    customer, _, _ = customers.create(path="smtp-own")
+    at = datetime(2026, 12, 7, 22, 30, tzinfo=UTC)
+    with frozen(at):
+        until = page_changes_at(db, customer["id"])
+    # Berlin's midnight is 23:00 UTC in winter (the server's own may come first)
+    assert at < until <= datetime(2026, 12, 7, 23, 0, tzinfo=UTC)
