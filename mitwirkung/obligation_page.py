@@ -20,6 +20,7 @@ from .web import htmx, obligations
 from .words import kinds as wording
 
 TEMPLATE = "obligation.html"
+TYPED_KINDS = {"fields"}  # a poll never replaces what the customer may be typing
 bp = Blueprint("obligations", __name__)
 bp.url_value_preprocessor(load_customer)
 bp.before_request(check_link_csrf)
@@ -88,6 +89,33 @@ def item(obligation_id, item_id):
         target = url_for(endpoint, token=g.token, obligation_id=obligation.id)
         return redirect(f"{target}#item-{item_id}", 303)
     return render_item(ctx, item_id)
+
+
+@bp.get("/c/<token>/obligations-watch", endpoint="watch")
+@bp.get("/s/<token>/obligations-watch", endpoint="share_watch")
+def watch():
+    """The light poll of every page of the customer (_obligations_nav.html): 204 while the
+    customer's revision is the one the page shows (`rev`), else the list of obligations
+    (overall progress) out of band and, on a further obligation's page (`on`), its progress
+    and the cards the customer does not type into (what PEIQ or another tab changed)."""
+    if request.args.get("rev", "") == str(g.customer["revision"]):
+        return "", 204
+    obligation = obligations().get(request.args.get("on", ""))
+    mine = {r["obligation_id"] for r in store.customer_obligations(get_db(), g.customer["id"])}
+    if obligation is None or obligation.id == SMTP_OBLIGATION or obligation.id not in mine:
+        obligation = next(o for o in obligations() if o.id in mine)
+        ctx = {**context(obligation), "current": request.args.get("on", "")}
+        return render_template("_obligations_nav.html", **{**ctx, "oob": True})
+    ctx = context(obligation)
+    parts = [
+        render_template(f"kinds/{v.item.kind}.html", **{**ctx, "view": v, "oob": True})
+        for v in ctx["views"]
+        if g.readonly or v.item.kind not in TYPED_KINDS
+    ]
+    if ctx["path"]:
+        parts.append(render_block(TEMPLATE, "progress", **ctx))
+    parts.append(render_template("_obligations_nav.html", **{**ctx, "oob": True}))
+    return "".join(parts)
 
 
 @bp.post("/c/<token>/o/<obligation_id>/items/<item_id>")

@@ -387,3 +387,33 @@ def test_an_obligation_with_two_paths_asks_first_and_keeps_each_paths_states(tmp
         db.close()
     finally:
         app.extensions["runner"].shutdown()
+
+
+# --- every page learns what it did not cause ---------------------------------------------
+
+
+def watch_url(text: str) -> str:
+    return re.search(r'id="obligations-watch" hx-get="([^"]+)"', text).group(1).replace("&amp;", "&")
+
+
+@pytest.mark.parametrize("page", ["/c/{edit}", "/s/{share}", "/c/{edit}/o/rechtliches",
+                                  "/s/{share}/o/rechtliches", "/c/{edit}/o/smtp-postfach"])  # fmt: skip
+def test_every_page_learns_of_peiqs_confirmation_of_another_obligation(app, client, db, page):
+    customer, edit, share = two_obligation_customer(app, db, smtp_path="portal")
+    fill_example(db, customer["id"])
+    text = client.get(page.format(edit=edit, share=share)).text
+    assert progress_on(text) == ("33", {SMTP_OBLIGATION: "0", EXAMPLE: "66"})
+    poll = watch_url(text)
+    hx = {"HX-Request": "true"}
+    assert client.get(poll, headers=hx).status_code == 204  # nothing changed: nothing sent
+    store.set_item(db, customer["id"], "avv-received", "done", "manager:am@peiq.de",
+                   {"confirmed_by": "am@peiq.de"}, obligation_id=EXAMPLE)  # fmt: skip
+    news = client.get(poll, headers=hx)
+    assert news.status_code == 200
+    assert progress_on(news.text) == ("50", {SMTP_OBLIGATION: "0", EXAMPLE: "100"})
+    assert 'id="obligations" class="obligations"' in news.text and 'hx-swap-oob="true"' in news.text
+    if "/o/rechtliches" in page:  # the card and the progress of the page change with it
+        assert 'id="item-avv-received"' in news.text and "PEIQ hat das am" in news.text
+        assert 'data-progress="100"' in news.text
+        assert 'id="item-legal-pages"' not in news.text or page.startswith("/s/")
+    assert client.get(watch_url(news.text), headers=hx).status_code == 204  # learnt the revision
