@@ -393,11 +393,15 @@ def test_an_obligation_with_two_paths_asks_first_and_keeps_each_paths_states(tmp
 
 
 def watch_url(text: str) -> str:
-    return re.search(r'id="obligations-watch" hx-get="([^"]+)"', text).group(1).replace("&amp;", "&")
+    found = re.search(r'id="obligations-watch" hx-get="([^"]+)"', text).group(1)
+    return found.replace("&amp;", "&")
 
 
-@pytest.mark.parametrize("page", ["/c/{edit}", "/s/{share}", "/c/{edit}/o/rechtliches",
-                                  "/s/{share}/o/rechtliches", "/c/{edit}/o/smtp-postfach"])  # fmt: skip
+PAGES = ["/c/{edit}", "/s/{share}", "/c/{edit}/o/rechtliches", "/s/{share}/o/rechtliches",
+         "/c/{edit}/o/smtp-postfach"]  # fmt: skip
+
+
+@pytest.mark.parametrize("page", PAGES)
 def test_every_page_learns_of_peiqs_confirmation_of_another_obligation(app, client, db, page):
     customer, edit, share = two_obligation_customer(app, db, smtp_path="portal")
     fill_example(db, customer["id"])
