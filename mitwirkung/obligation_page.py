@@ -15,6 +15,7 @@ from . import kinds, store
 from .catalog import SMTP_OBLIGATION, Obligation
 from .customer import check_link_csrf, link_csrf_token, load_customer, other_path, page
 from .db import get_db
+from .kinds.outcome import Outcome
 from .standing import overall_progress, path_of, standings
 from .web import htmx, obligations
 from .words import kinds as wording
@@ -35,17 +36,26 @@ def _obligation(obligation_id: str) -> Obligation:
     return obligation
 
 
+def confirmed_by_peiq(views) -> bool:
+    """True once PEIQ confirmed an item of the path: the customer's items it rests on are
+    then fixed (docs/obligations.md, "After PEIQ confirmed")."""
+    return any(v.item.kind == "peiq-confirm" and v.complete for v in views)
+
+
 def context(obligation: Obligation, **extra) -> dict:
     """Everything obligation.html needs: this obligation's standing and the whole list."""
     listed = standings(get_db(), obligations(), g.customer)
     mine = next(s for s in listed if s.id == obligation.id)
+    contact = store.peiq_contact(get_db(), g.customer)
     return {
         "customer": g.customer, "token": g.token, "readonly": g.readonly,
         "obligation": obligation, "standing": mine, "standings": listed,
         "current": obligation.id, "overall_progress": overall_progress(listed),
         "path": obligation.path(mine.path), "views": mine.views, "progress": mine.progress,
         "csrf_token": lambda: link_csrf_token(g.token), "errors": {}, "values": {},
-        "answer_for": None, "said": "", "path_error": "", "wording": wording, **extra,
+        "answer_for": None, "said": "", "path_error": "", "wording": wording,
+        "peiq_contact": contact, "locked": confirmed_by_peiq(mine.views), "refused": "",
+        "contact_name": contact["name"] if contact else wording.NO_CONTACT, **extra,
     }  # fmt: skip
 
 
@@ -110,7 +120,7 @@ def watch():
     parts = [
         render_template(f"kinds/{v.item.kind}.html", **{**ctx, "view": v, "oob": True})
         for v in ctx["views"]
-        if g.readonly or v.item.kind not in TYPED_KINDS
+        if g.readonly or ctx["locked"] or v.item.kind not in TYPED_KINDS
     ]
     if ctx["path"]:
         parts.append(render_block(TEMPLATE, "progress", **ctx))
@@ -130,15 +140,25 @@ def submit_item(obligation_id, item_id):
         path = obligation.path(path_of(obligation, store.chosen_path(db, cid, obligation.id)))
         if path is None or item not in path.items:
             other_path()  # 409 with a German page; the page says so where it was clicked
-        row = store.item_rows(db, cid, obligation_id=obligation.id).get(item_id)
-        outcome = kinds.CUSTOMER_KINDS[item.kind].submit(item, request.form, row)
+        rows = store.item_rows(db, cid, obligation_id=obligation.id)
+        confirmed = any(
+            i.kind == "peiq-confirm" and (rows.get(i.id) or {}).get("state") == "done"
+            for i in path.items
+        )
+        outcome = kinds.CUSTOMER_KINDS[item.kind].submit(item, request.form, rows.get(item_id))
+        if confirmed:  # nothing may contradict PEIQ's confirmation that rests on it
+            outcome = Outcome(errors={"_locked": "locked"}, values=outcome.values)
         if outcome.state is not None:
             store.set_item(db, cid, item_id, outcome.state, "customer", outcome.detail,
                            obligation_id=obligation.id)  # fmt: skip
     g.customer = store.get_customer(db, cid)
-    status = 422 if outcome.errors else 200
+    status = 422 if outcome.errors else 200  # htmx swaps 422: the answer is at the item
     extra = {"errors": outcome.errors, "values": outcome.values, "answer_for": item_id,
              "said": wording.ANSWERS.get(outcome.said, "")}  # fmt: skip
+    if "_locked" in outcome.errors:
+        contact = store.peiq_contact(db, g.customer)
+        name = f"{contact['name']} ({contact['email']})" if contact else wording.NO_CONTACT
+        extra["refused"] = wording.LOCKED.format(contact=name)
     if not htmx and not outcome.errors:
         return redirect(_page_url(obligation, f"#item-{item_id}"), 303)
     ctx = context(obligation, **extra)

@@ -419,5 +419,39 @@ def test_every_page_learns_of_peiqs_confirmation_of_another_obligation(app, clie
     if "/o/rechtliches" in page:  # the card and the progress of the page change with it
         assert 'id="item-avv-received"' in news.text and "PEIQ hat das am" in news.text
         assert 'data-progress="100"' in news.text
-        assert 'id="item-legal-pages"' not in news.text or page.startswith("/s/")
+        # the fields are fixed now: their card shows the values without a form
+        assert 'id="item-legal-pages"' in news.text and "Änderungen speichern" not in news.text
     assert client.get(watch_url(news.text), headers=hx).status_code == 204  # learnt the revision
+
+
+# --- nothing contradicts PEIQ's confirmation -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "item, data",
+    [
+        ("avv-sent", {"done": "0"}),
+        ("avv-sent", {"done": "1"}),
+        ("legal-pages", {**LEGAL_VALUES, "company": "Anderer Verlag GmbH"}),
+        ("legal-pages", {**LEGAL_VALUES, "imprint-url": "kaputt"}),
+    ],
+)
+def test_after_peiqs_confirmation_the_customer_cannot_change_what_it_rests_on(
+    app, client, db, item, data
+):
+    customer, edit, share = two_obligation_customer(app, db)
+    fill_example(db, customer["id"], confirmed_by_peiq=True)
+    before = store.item_rows(db, customer["id"], obligation_id=EXAMPLE)
+    page = client.get(f"/c/{edit}/o/{EXAMPLE}").text
+    assert "Bestätigung zurücknehmen" not in page and "Änderungen speichern" not in page
+    assert "Änderungen sind nur noch über Ihre Ansprechperson bei PEIQ möglich" in page
+    answer = post(client, edit, f"/c/{edit}/o/{EXAMPLE}/items/{item}", data)
+    assert answer.status_code == 422
+    assert "Nicht geändert: PEIQ hat diese Mitwirkungspflicht schon bestätigt" in answer.text
+    assert "Bitte prüfen Sie die markierten Felder" not in answer.text
+    after = store.item_rows(db, customer["id"], obligation_id=EXAMPLE)
+    assert {k: (r["state"], r["detail"]) for k, r in after.items()} == {
+        k: (r["state"], r["detail"]) for k, r in before.items()
+    }
+    overall, each = progress_on(client.get(f"/c/{edit}/o/{EXAMPLE}").text)
+    assert each[EXAMPLE] == "100"

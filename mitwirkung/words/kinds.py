@@ -23,6 +23,17 @@ ANSWERS = {
     "no-path": "Bitte wählen Sie einen der Wege.",
 }
 
+# a customer's change after PEIQ confirmed what rests on it ({contact}: name or "Ihre
+# Ansprechperson bei PEIQ")
+LOCKED = (
+    "Nicht geändert: PEIQ hat diese Mitwirkungspflicht schon bestätigt, und die Bestätigung "
+    "beruht auf diesen Angaben. Soll sich doch etwas ändern, wenden Sie sich bitte an {contact}."
+)
+LOCKED_NOTE = (
+    "PEIQ hat diese Mitwirkungspflicht bestätigt; Änderungen sind nur noch über {contact} möglich."
+)
+NO_CONTACT = "Ihre Ansprechperson bei PEIQ"
+
 
 # PEIQ's to-do queue and notice mail: a `peiq-confirm` item waiting for PEIQ
 PEIQ_TODO = "{obligation}: „{item}“ bestätigen"
