@@ -21,6 +21,15 @@ SMTP_KINDS = frozenset({"form", "handover", "smtp", "dns", "notify", "portal", "
 GENERIC_KINDS = frozenset({"manual", "fields", "peiq-confirm"})
 KINDS = SMTP_KINDS | GENERIC_KINDS
 FIELD_TYPES = frozenset({"text", "email", "url", "number", "choice"})
+MAX_LENGTH = 2000  # the longest a `fields` input may be declared (docs/obligations.md)
+# The keys each table of a file may have (docs/obligations.md); any other is a typo.
+KEYS = {
+    "top level": {"id", "title", "order", "intro", "todo", "paths", "items", "glossary"},
+    "path": {"id", "title", "summary", "short", "intro", "confirm", "items"},
+    "item": {"id", "title", "manager_title", "kind", "help", "required", "confirm", "fields"},
+    "field": {"id", "label", "type", "required", "help", "max_length", "choices"},
+    "glossary": {"term", "meaning"},
+}
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
@@ -126,6 +135,18 @@ class Catalog:
         return list(self._by_id)
 
 
+def _known_keys(data, table: str, where: str) -> None:
+    """Refuse a table that is not one or has a key the schema does not know (a typo)."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{where}: must be a table ([[…]] or key = value lines)")
+    unknown = sorted(set(data) - KEYS[table])
+    if unknown:
+        raise ValueError(
+            f"{where}: unknown key(s) {', '.join(repr(k) for k in unknown)} "
+            f"(a {table} may have: {', '.join(sorted(KEYS[table]))})"
+        )
+
+
 def _text(data: dict, key: str, where: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
@@ -152,8 +173,10 @@ def _id(data: dict, where: str) -> str:
 
 
 def _field(raw: dict, where: str) -> Field:
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+        where = f"{where} '{raw['id']}'"
+    _known_keys(raw, "field", where)
     field_id = _id(raw, where)
-    where = f"{where} '{field_id}'"
     kind = raw.get("type", "text")
     if kind not in FIELD_TYPES:
         raise ValueError(f"{where}: unknown type '{kind}' (one of {sorted(FIELD_TYPES)})")
@@ -169,21 +192,27 @@ def _field(raw: dict, where: str) -> Field:
     max_length = raw.get("max_length", 200)
     if not isinstance(max_length, int) or isinstance(max_length, bool) or not 0 < max_length:
         raise ValueError(f"{where}: 'max_length' must be a positive number")
+    if max_length > MAX_LENGTH:
+        raise ValueError(f"{where}: 'max_length' may be at most {MAX_LENGTH}")
     return Field(
         field_id, _text(raw, "label", where), kind, _flag(raw, "required", where),
         _optional(raw, "help", where), tuple(choices) if kind == "choice" else (),
-        min(max_length, 2000),
+        max_length,
     )  # fmt: skip
 
 
 def _item(raw: dict, where: str) -> Item:
-    item_id = _id(raw, where)
-    where = f"item '{item_id}'"
-    if "check" in raw:
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+        where = f"item '{raw['id']}'"
+    if isinstance(raw, dict) and "check" in raw:
         raise ValueError(f"{where}: 'check' is now called 'kind'")
+    _known_keys(raw, "item", where)
+    item_id = _id(raw, where)
     kind = _text(raw, "kind", where)
     if kind not in KINDS:
-        raise ValueError(f"{where}: unknown kind '{kind}' (one of {sorted(KINDS)})")
+        raise ValueError(
+            f"{where}: unknown kind '{kind}' (a new obligation can use: {_generic_kinds()})"
+        )
     fields: list[Field] = []
     if kind == "fields":
         declared = raw.get("fields")
@@ -203,16 +232,28 @@ def _item(raw: dict, where: str) -> Item:
     )  # fmt: skip
 
 
+def _generic_kinds() -> str:
+    return ", ".join(sorted(GENERIC_KINDS))
+
+
 def _parse(data: dict) -> Obligation:
+    _known_keys(data, "top level", "top level")
+    obligation_id = _id(data, "top level")
     items: dict[str, Item] = {}
     for i, raw in enumerate(data.get("items") or []):
         item = _item(raw, f"items[{i}]")
         if item.id in items:
             raise ValueError(f"item '{item.id}' is defined twice")
         items[item.id] = item
+        if item.kind in SMTP_KINDS and obligation_id != SMTP_OBLIGATION:
+            raise ValueError(
+                f"item '{item.id}': kind '{item.kind}' belongs to the SMTP obligation and needs "
+                f"its code (a new obligation can use: {_generic_kinds()})"
+            )
     paths = []
     for i, raw in enumerate(data.get("paths") or []):
         where = f"paths[{i}]"
+        _known_keys(raw, "path", where)
         path_id = _id(raw, where)
         where = f"path '{path_id}'"
         item_ids = raw.get("items")
@@ -221,6 +262,13 @@ def _parse(data: dict) -> Obligation:
         unknown = [x for x in item_ids if x not in items]
         if unknown:
             raise ValueError(f"{where}: unknown item(s) {', '.join(map(str, unknown))}")
+        if len(set(item_ids)) != len(item_ids):
+            raise ValueError(f"{where}: an item is listed twice in 'items'")
+        if not [x for x in item_ids if items[x].kind != "peiq-confirm" and items[x].required]:
+            raise ValueError(
+                f"{where}: needs at least one required item the customer does "
+                "(not only 'peiq-confirm' items, which PEIQ confirms)"
+            )
         paths.append(
             ObligationPath(
                 path_id,
@@ -239,12 +287,13 @@ def _parse(data: dict) -> Obligation:
     glossary = []
     for i, raw in enumerate(data.get("glossary") or []):
         where = f"glossary[{i}]"
+        _known_keys(raw, "glossary", where)
         glossary.append((_text(raw, "term", where), _text(raw, "meaning", where)))
     order = data.get("order", 100)
     if not isinstance(order, int) or isinstance(order, bool):
         raise ValueError("'order' must be a whole number")
     return Obligation(
-        _id(data, "top level"),
+        obligation_id,
         _text(data, "title", "top level"),
         _text(data, "intro", "top level"),
         _text(data, "todo", "top level"),
@@ -275,6 +324,10 @@ def load_all(folder: str | Path | None, files: Iterable[str | Path] = ()) -> Cat
     Order: each obligation's `order`, then its file name. Raises CatalogError for a
     malformed file, a missing folder, an obligation id defined twice or no obligation at all.
     """
+    if isinstance(files, (str, bytes)) or not isinstance(files, Iterable):
+        raise CatalogError(
+            f'OBLIGATION_FILES must be a JSON list of file paths, e.g. ["{files}"], not {files!r}'
+        )
     paths = []
     if folder is not None:
         folder = Path(folder)
@@ -282,9 +335,18 @@ def load_all(folder: str | Path | None, files: Iterable[str | Path] = ()) -> Cat
             raise CatalogError(f"{folder}: not a folder of obligations")
         paths += sorted(folder.glob("*.toml"))
     paths += [Path(f) for f in files]
-    loaded = [(load(p), p.name) for p in dict.fromkeys(paths)]
+    loaded = [(load(p), p) for p in dict.fromkeys(paths)]
     if not loaded:
         raise CatalogError(f"{folder}: no obligation (*.toml) found")
+    first: dict[str, Path] = {}
+    for obligation, path in loaded:
+        if obligation.id in first:
+            raise CatalogError(
+                f"obligation id '{obligation.id}' is defined twice: in {first[obligation.id]} "
+                f"and in {path}"
+            )
+        first[obligation.id] = path
+    loaded = [(o, p.name) for o, p in loaded]
     loaded.sort(key=lambda pair: (pair[0].order, pair[1]))
     return Catalog(o for o, _ in loaded)
 

@@ -455,3 +455,92 @@ def test_after_peiqs_confirmation_the_customer_cannot_change_what_it_rests_on(
     }
     overall, each = progress_on(client.get(f"/c/{edit}/o/{EXAMPLE}").text)
     assert each[EXAMPLE] == "100"
+
+
+# --- the load check refuses what would fail later ---------------------------------------
+
+
+@pytest.mark.parametrize("kind", sorted(catalog.SMTP_KINDS))
+def test_a_new_obligation_cannot_use_the_smtp_obligations_kinds(tmp_path, kind):
+    path = tmp_path / "neu.toml"
+    path.write_text(GENERIC.replace('kind = "manual"', f'kind = "{kind}"'))
+    with pytest.raises(catalog.CatalogError) as e:
+        catalog.load(path)
+    assert str(path) in str(e.value) and f"kind '{kind}' belongs to the SMTP obligation" in str(
+        e.value
+    )
+    assert "a new obligation can use: fields, manual, peiq-confirm" in str(e.value)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda s: s.replace('confirm = "Ja"', 'confirm = "Ja"\nrequried = false'),
+         "item 'a': unknown key(s) 'requried'"),
+        (lambda s: s.replace('type = "url"', 'type = "url"\nunknown_key = 1'),
+         "item 'f' field[0] 'url': unknown key(s) 'unknown_key'"),
+        (lambda s: s.replace('todo = "Todo"', 'todo = "Todo"\ntitel = "X"'),
+         "top level: unknown key(s) 'titel'"),
+        (lambda s: s.replace('summary = "Zusammenfassung"', 'summary = "Z"\nitem = ["a"]'),
+         "paths[0]: unknown key(s) 'item'"),
+        (lambda s: s.replace('type = "url"', 'type = "text"\nmax_length = 2001'),
+         "'max_length' may be at most 2000"),
+        (lambda s: s.replace('kind = "manual"\nconfirm = "Ja"', 'kind = "peiq-confirm"')
+         .replace('kind = "fields"', 'kind = "fields"\nrequired = false'),
+         "path 'p': needs at least one required item the customer does"),
+        (lambda s: s.replace('items = ["a", "f"]', 'items = ["a", "a"]'), "listed twice"),
+        (lambda s: s.replace('kind = "manual"', 'kind = "Manual"'),
+         "unknown kind 'Manual' (a new obligation can use: fields, manual, peiq-confirm)"),
+        (lambda s: s.replace('todo = "Todo"', 'todo = "Todo"\nglossary = ["AVV"]'),
+         "glossary[0]: must be a table"),
+    ],
+)  # fmt: skip
+def test_typos_and_impossible_declarations_are_refused_at_load(tmp_path, change, message):
+    path = tmp_path / "neu.toml"
+    path.write_text(change(GENERIC))
+    with pytest.raises(catalog.CatalogError) as e:
+        catalog.load(path)
+    assert str(path) in str(e.value) and message in str(e.value)
+
+
+def test_obligation_files_must_be_a_list_and_a_duplicate_id_names_both_files(tmp_path):
+    with pytest.raises(catalog.CatalogError, match=r"OBLIGATION_FILES must be a JSON list"):
+        catalog.load_all(None, "/tmp/x.toml")
+    (tmp_path / "a.toml").write_text(GENERIC)
+    (tmp_path / "b.toml").write_text(GENERIC)
+    with pytest.raises(catalog.CatalogError) as e:
+        catalog.load_all(tmp_path)
+    assert str(tmp_path / "a.toml") in str(e.value) and str(tmp_path / "b.toml") in str(e.value)
+
+
+ACCEPTED = [
+    GENERIC,
+    GENERIC.replace('type = "url"', 'type = "choice"\nchoices = ["A", "B"]\nrequired = false'),
+    GENERIC.replace('type = "url"', 'type = "number"\nmax_length = 2000'),
+    GENERIC + '[[paths]]\nid = "q"\ntitle = "Anders"\nsummary = "S"\nitems = ["f"]\n',
+    GENERIC.replace('items = ["a", "f"]', 'items = ["a", "f", "z"]')
+    + '[[items]]\nid = "z"\ntitle = "Z"\nkind = "peiq-confirm"\nhelp = "H"\nrequired = false\n',
+]
+
+
+@pytest.mark.parametrize("text", ACCEPTED)
+def test_every_file_the_load_check_accepts_renders_everywhere(tmp_path, text):
+    (tmp_path / "x.toml").write_text(text)
+    app = create_app({"DATABASE": str(tmp_path / "db"), "SECRET_KEY": "x", "TESTING": True,
+                      "ENCRYPTION_KEY": Fernet.generate_key().decode(),
+                      "OBLIGATION_FILES": [str(tmp_path / "x.toml")]})  # fmt: skip
+    db = connect(app.config["DATABASE"])
+    with app.test_request_context():
+        paths = catalog.starting_paths(app.extensions["obligations"], [SMTP_OBLIGATION, "x"])
+        customer, edit, share = store.create_customer(db, "K", "k.de", None, "test",
+                                                      obligations=paths)  # fmt: skip
+    client = app.test_client()
+    for url in (f"/c/{edit}", f"/s/{share}", f"/c/{edit}/o/x", f"/s/{share}/o/x",
+                f"/c/{edit}/status.json"):  # fmt: skip
+        assert client.get(url).status_code == 200, url
+    if len(app.extensions["obligations"].get("x").paths) > 1:
+        post(client, edit, f"/c/{edit}/o/x/path", {"path": "q"}, htmx=False)
+        assert client.get(f"/c/{edit}/o/x").status_code == 200
+    answer = post(client, edit, f"/c/{edit}/o/x/items/f", {"url": "kaputt"})
+    assert answer.status_code in (200, 422)
+    db.close()
