@@ -529,6 +529,13 @@ def test_every_file_the_load_check_accepts_renders_everywhere(tmp_path, text):
     app = create_app({"DATABASE": str(tmp_path / "db"), "SECRET_KEY": "x", "TESTING": True,
                       "ENCRYPTION_KEY": Fernet.generate_key().decode(),
                       "OBLIGATION_FILES": [str(tmp_path / "x.toml")]})  # fmt: skip
+    try:
+        rendered_everywhere(app)
+    finally:
+        app.extensions["runner"].shutdown()
+
+
+def rendered_everywhere(app):
     db = connect(app.config["DATABASE"])
     with app.test_request_context():
         paths = catalog.starting_paths(app.extensions["obligations"], [SMTP_OBLIGATION, "x"])
@@ -544,3 +551,49 @@ def test_every_file_the_load_check_accepts_renders_everywhere(tmp_path, text):
     answer = post(client, edit, f"/c/{edit}/o/x/items/f", {"url": "kaputt"})
     assert answer.status_code in (200, 422)
     db.close()
+
+
+# --- what the customer does (todo) --------------------------------------------------------
+
+
+def todo_on(text: str) -> str | None:
+    found = re.search(r'<p class="todo" id="obligation-todo">([^<]*)</p>', text)
+    return found.group(1) if found else None
+
+
+def test_the_todo_shows_until_a_path_is_chosen_or_while_a_single_path_is_not_complete(
+    app, client, db
+):
+    customer, edit, share = two_obligation_customer(app, db)
+    todo = app.extensions["obligations"].get(EXAMPLE).todo
+    for url in (f"/c/{edit}/o/{EXAMPLE}", f"/s/{share}/o/{EXAMPLE}"):  # one path: while open
+        assert todo_on(client.get(url).text) == todo, url
+    fill_example(db, customer["id"])
+    news = post(client, edit, f"/c/{edit}/o/{EXAMPLE}/items/avv-sent", {"done": "1"})
+    assert todo_on(news.text) == todo  # the progress block carries it out of band
+    store.set_item(db, customer["id"], "avv-received", "done", "manager:am@peiq.de",
+                   {"confirmed_by": "am@peiq.de"}, obligation_id=EXAMPLE)  # fmt: skip
+    for url in (f"/c/{edit}/o/{EXAMPLE}", f"/s/{share}/o/{EXAMPLE}"):
+        assert todo_on(client.get(url).text) is None, url
+
+
+def test_the_todo_of_a_two_path_obligation_goes_once_a_path_is_chosen(tmp_path):
+    two_paths = GENERIC + '[[paths]]\nid = "q"\ntitle = "Anders"\nsummary = "S"\nitems = ["f"]\n'
+    (tmp_path / "x.toml").write_text(two_paths)
+    app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "db"), "SECRET_KEY": "s",
+                      "ENCRYPTION_KEY": Fernet.generate_key().decode(),
+                      "OBLIGATION_FILES": [str(tmp_path / "x.toml")]})  # fmt: skip
+    try:
+        client, db = app.test_client(), connect(app.config["DATABASE"])
+        with app.test_request_context():
+            _, edit, share = store.create_customer(
+                db, "K", None, None, "test", obligations=((SMTP_OBLIGATION, None), ("x", None))
+            )
+        for url in (f"/c/{edit}/o/x", f"/s/{share}/o/x"):
+            assert todo_on(client.get(url).text) == "Todo", url
+        post(client, edit, f"/c/{edit}/o/x/path", {"path": "q"}, htmx=False)
+        for url in (f"/c/{edit}/o/x", f"/s/{share}/o/x"):
+            assert todo_on(client.get(url).text) is None, url
+        db.close()
+    finally:
+        app.extensions["runner"].shutdown()
