@@ -17,6 +17,7 @@ from two_obligations import (
 
 from app import create_app
 from mitwirkung import catalog, overview, store
+from mitwirkung.accounts import create_manager
 from mitwirkung.catalog import SMTP_OBLIGATION
 from mitwirkung.db import connect
 from mitwirkung.runner import Job
@@ -597,3 +598,19 @@ def test_the_todo_of_a_two_path_obligation_goes_once_a_path_is_chosen(tmp_path):
         db.close()
     finally:
         app.extensions["runner"].shutdown()
+
+
+def test_every_obligation_page_names_the_peiq_contact(app, client, db):
+    create_manager(db, "anna@peiq.de", "richtig-geheim", "Anna Manager")
+    with app.test_request_context():
+        customer, edit, share = store.create_customer(
+            db, "K", None, None, "manager:anna@peiq.de",
+            obligations=((SMTP_OBLIGATION, None), (EXAMPLE, None)),
+        )  # fmt: skip
+    for url in (f"/c/{edit}", f"/c/{edit}/o/{EXAMPLE}"):
+        text = client.get(url).text
+        assert 'id="peiq-contact"' in text and "Anna Manager" in text, url
+        assert "mailto:anna@peiq.de" in text, url
+    fill_example(db, customer["id"], confirmed_by_peiq=True)
+    text = client.get(f"/c/{edit}/o/{EXAMPLE}").text  # the texts that point to the contact
+    assert "Änderungen sind nur noch über Anna Manager möglich" in text
