@@ -8,7 +8,7 @@ progress and the list of obligations (overall progress), so every part of the pa
 the same truth. The SMTP obligation's id opens the SMTP page itself.
 """
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from jinja2_fragments.flask import render_block
 
 from . import kinds, store
@@ -32,7 +32,12 @@ def _obligation(obligation_id: str) -> Obligation:
     obligation = obligations().get(obligation_id)
     rows = store.customer_obligations(get_db(), g.customer["id"])
     if obligation is None or obligation_id not in {r["obligation_id"] for r in rows}:
-        abort(404)
+        endpoint = "customer.share_page" if g.readonly else "customer.page"
+        page = render_template(
+            "error.html", title=wording.NOT_AGREED_TITLE, text=wording.NOT_AGREED,
+            back=url_for(endpoint, token=g.token), back_label=wording.NOT_AGREED_BACK,
+        )  # fmt: skip
+        abort(current_app.make_response((page, 404)))
     return obligation
 
 

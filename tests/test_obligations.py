@@ -614,3 +614,18 @@ def test_every_obligation_page_names_the_peiq_contact(app, client, db):
     fill_example(db, customer["id"], confirmed_by_peiq=True)
     text = client.get(f"/c/{edit}/o/{EXAMPLE}").text  # the texts that point to the contact
     assert "Änderungen sind nur noch über Anna Manager möglich" in text
+
+
+@pytest.mark.parametrize("other", [EXAMPLE, "gibt-es-nicht"])
+def test_an_obligation_not_agreed_says_so_with_a_link_back(app, client, db, other):
+    with app.test_request_context():
+        _, edit, share = store.create_customer(db, "K", None, None, "test")  # SMTP only
+    for url, back in (
+        (f"/c/{edit}/o/{other}", f"/c/{edit}"),
+        (f"/s/{share}/o/{other}", f"/s/{share}"),
+    ):
+        answer = client.get(url)
+        assert answer.status_code == 404
+        assert "Diese Mitwirkungspflicht ist für Sie nicht vereinbart" in answer.text
+        assert "Vielleicht wurde er erneuert" not in answer.text
+        assert f'<a href="{back}">Zu Ihren Mitwirkungspflichten</a>' in answer.text

@@ -34,6 +34,14 @@ LOCKED_NOTE = (
 )
 NO_CONTACT = "Ihre Ansprechperson bei PEIQ"
 
+# /c/<token>/o/<id> of an obligation the customer does not have (404)
+NOT_AGREED_TITLE = "Diese Mitwirkungspflicht ist für Sie nicht vereinbart"
+NOT_AGREED = (
+    "Ihr Link ist gültig, aber diese Mitwirkungspflicht gehört nicht zu denen, die PEIQ mit "
+    "Ihnen vereinbart hat. Ihre Mitwirkungspflichten finden Sie auf Ihrer Seite."
+)
+NOT_AGREED_BACK = "Zu Ihren Mitwirkungspflichten"
+
 
 # PEIQ's to-do queue and notice mail: a `peiq-confirm` item waiting for PEIQ
 PEIQ_TODO = "{obligation}: „{item}“ bestätigen"
