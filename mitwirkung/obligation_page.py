@@ -8,8 +8,11 @@ progress and the list of obligations (overall progress), so every part of the pa
 the same truth. The SMTP obligation's id opens the SMTP page itself.
 """
 
+from urllib.parse import parse_qsl
+
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from jinja2_fragments.flask import render_block
+from werkzeug.datastructures import MultiDict
 
 from . import kinds, store
 from .catalog import SMTP_OBLIGATION, Obligation
@@ -24,7 +27,27 @@ TEMPLATE = "obligation.html"
 TYPED_KINDS = {"fields"}  # a poll never replaces what the customer may be typing
 bp = Blueprint("obligations", __name__)
 bp.url_value_preprocessor(load_customer)
+
+
+@bp.before_request
+def keep_body():
+    """Keep a posted form's raw body (form_as_sent reads it; parsing the form uses it too)."""
+    if request.method == "POST":
+        request.get_data(cache=True, parse_form_data=False)
+
+
 bp.before_request(check_link_csrf)
+
+
+def form_as_sent() -> MultiDict:
+    """The posted urlencoded form with bytes that are not UTF-8 (RFC 3629) as U+FFFD.
+
+    Werkzeug keeps such bytes as the text "%FF"; the kinds must see that they were not
+    characters and refuse them (kinds/fields.py, "encoding")."""
+    if request.mimetype != "application/x-www-form-urlencoded":
+        return request.form
+    raw = request.get_data(cache=True).decode("ascii", "replace")
+    return MultiDict(parse_qsl(raw, keep_blank_values=True, encoding="utf-8", errors="replace"))
 
 
 def _obligation(obligation_id: str) -> Obligation:
@@ -150,7 +173,7 @@ def submit_item(obligation_id, item_id):
             i.kind == "peiq-confirm" and (rows.get(i.id) or {}).get("state") == "done"
             for i in path.items
         )
-        outcome = kinds.CUSTOMER_KINDS[item.kind].submit(item, request.form, rows.get(item_id))
+        outcome = kinds.CUSTOMER_KINDS[item.kind].submit(item, form_as_sent(), rows.get(item_id))
         if confirmed:  # nothing may contradict PEIQ's confirmation that rests on it
             outcome = Outcome(errors={"_locked": "locked"}, values=outcome.values)
         if outcome.state is not None:

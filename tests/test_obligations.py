@@ -19,7 +19,9 @@ from app import create_app
 from mitwirkung import catalog, overview, store
 from mitwirkung.accounts import create_manager
 from mitwirkung.catalog import SMTP_OBLIGATION
+from mitwirkung.customer import link_csrf_token
 from mitwirkung.db import connect
+from mitwirkung.kinds import fields
 from mitwirkung.runner import Job
 
 SMTP_TOML = catalog.load(EXAMPLE_OBLIGATION.parent.parent.parent / "data" / "obligations"
@@ -629,3 +631,45 @@ def test_an_obligation_not_agreed_says_so_with_a_link_back(app, client, db, othe
         assert "Diese Mitwirkungspflicht ist für Sie nicht vereinbart" in answer.text
         assert "Vielleicht wurde er erneuert" not in answer.text
         assert f'<a href="{back}">Zu Ihren Mitwirkungspflichten</a>' in answer.text
+
+
+@pytest.mark.parametrize(
+    "value, code",
+    [
+        ('https://a.de/"><script>alert(1)</script>', "url"),
+        ("https://a.de/<b>", "url"),
+        ("https://a.de/a b", "url"),
+        ("https://a.de/{x}|^`\\", "url"),
+        ("https://a.de/%zz", "url"),
+        ("https://a.de:port/", "url"),
+        ("https://user:pass@a.de/", "url-userinfo"),
+        ("https://user@a.de/", "url-userinfo"),
+        ("https://a.de/impressum?x=1&y=%C3%BC#top", None),
+        ("https://www.müller-verlag.de/impressum", None),
+        ("https://[2001:db8::1]:8443/impressum", None),
+    ],
+)
+def test_a_url_field_reads_the_address_as_rfc_3986_does(value, code):
+    assert fields.problem(catalog.Field("u", "URL", "url"), value) == code
+
+
+def test_bytes_that_are_not_utf8_are_refused_not_stored_as_escapes(app, client, db):
+    customer, edit, _ = two_obligation_customer(app, db)
+    with client.application.app_context():
+        csrf = link_csrf_token(edit)
+    body = "&".join(f"{k}={v}" for k, v in {**LEGAL_VALUES, "csrf_token": csrf}.items()
+                    if k != "company") + "&company=%ff%fe"  # fmt: skip
+    answer = client.post(f"/c/{edit}/o/{EXAMPLE}/items/legal-pages", data=body.encode(),
+                         headers={"HX-Request": "true",
+                                  "Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    assert answer.status_code == 422
+    assert "Zeichen, die nicht lesbar übertragen wurden" in answer.text
+    assert store.item_rows(db, customer["id"], obligation_id=EXAMPLE) == {}
+    # the same field with UTF-8 (%C3%BC = ü) is stored as the letter
+    fine = body.replace("%ff%fe", "M%C3%BCller")
+    answer = client.post(f"/c/{edit}/o/{EXAMPLE}/items/legal-pages", data=fine.encode(),
+                         headers={"HX-Request": "true",
+                                  "Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    assert answer.status_code == 200
+    row = store.item_rows(db, customer["id"], obligation_id=EXAMPLE)["legal-pages"]
+    assert row["detail"]["values"]["company"] == "Müller"

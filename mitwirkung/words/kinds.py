@@ -7,6 +7,10 @@ FIELD_PROBLEMS = {
     "email": "Bitte eine vollständige E-Mail-Adresse eingeben, z. B. it@ihre-firma.de.",
     "url": "Bitte eine vollständige Webadresse eingeben, die mit https:// beginnt, "
     "z. B. https://www.ihre-firma.de.",
+    "url-userinfo": "Bitte die Webadresse ohne Benutzername und Passwort eingeben "
+    "(nichts vor einem „@“) – ein Passwort gehört nie in dieses Feld.",
+    "encoding": "Dieser Text enthält Zeichen, die nicht lesbar übertragen wurden. Bitte geben "
+    "Sie ihn noch einmal von Hand ein.",
     "number": "Bitte nur eine Zahl eingeben, z. B. 12 oder 12,5.",
     "choice": "Bitte wählen Sie eine der angebotenen Möglichkeiten.",
 }
