@@ -117,8 +117,11 @@ def choose_path(obligation_id):
 @bp.get("/s/<token>/o/<obligation_id>/items/<item_id>", endpoint="share_item")
 def item(obligation_id, item_id):
     """One item as it stands now, with the progress and the list out of band (an item
-    waiting for PEIQ polls this)."""
+    waiting for PEIQ polls this with `rev`, the customer's revision it shows: 204 while
+    that is still the revision)."""
     obligation = _obligation(obligation_id)
+    if htmx and request.args.get("rev", "") == str(g.customer["revision"]):
+        return "", 204  # nothing changed since the poll's page was rendered
     ctx = context(obligation)
     if item_id not in {v.item.id for v in ctx["views"]}:
         abort(404)

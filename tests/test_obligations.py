@@ -290,7 +290,7 @@ def test_peiq_confirms_when_it_is_its_turn_and_the_customer_sees_it(app, client,
     fill_example(db, cid)
     page = client.get(f"/c/{edit}/o/{EXAMPLE}").text
     assert "Wartet auf PEIQ" in page and "Jetzt ist PEIQ an der Reihe" in page
-    assert f'hx-get="/c/{edit}/o/{EXAMPLE}/items/avv-received"' in page  # asks for itself
+    assert f'hx-get="/c/{edit}/o/{EXAMPLE}/items/avv-received?rev=' in page  # asks for itself
     overview.refresh(db, app.extensions["obligations"])
     assert db.execute("SELECT waiting_for_peiq FROM customers WHERE id = ?", [cid]).fetchone()[0]
     manage = client.get(f"/manage/customers/{cid}").text
@@ -673,3 +673,21 @@ def test_bytes_that_are_not_utf8_are_refused_not_stored_as_escapes(app, client, 
     assert answer.status_code == 200
     row = store.item_rows(db, customer["id"], obligation_id=EXAMPLE)["legal-pages"]
     assert row["detail"]["values"]["company"] == "Müller"
+
+
+@pytest.mark.parametrize("side", ["c", "s"])
+def test_the_wait_for_peiqs_confirmation_answers_204_while_nothing_changed(app, client, db, side):
+    customer, edit, share = two_obligation_customer(app, db)
+    fill_example(db, customer["id"])
+    token = edit if side == "c" else share
+    page = client.get(f"/{side}/{token}/o/{EXAMPLE}").text
+    poll = re.search(r'id="item-avv-received"[^>]*hx-get="([^"]+)"', page).group(1)
+    poll = poll.replace("&amp;", "&")
+    hx = {"HX-Request": "true"}
+    for _ in range(2):
+        answer = client.get(poll, headers=hx)
+        assert answer.status_code == 204 and answer.text == ""
+    store.set_item(db, customer["id"], "avv-received", "done", "manager:am@peiq.de",
+                   {"confirmed_by": "am@peiq.de"}, obligation_id=EXAMPLE)  # fmt: skip
+    answer = client.get(poll, headers=hx)
+    assert answer.status_code == 200 and "PEIQ hat das am" in answer.text
