@@ -200,14 +200,15 @@ def submit_item(obligation_id, item_id):
 
 def render_item(ctx: dict, item_id: str) -> str:
     """The item's kind fragment, then out of band the progress, every item whose state
-    derives from others (peiq-confirm) and the list of obligations."""
+    derives from others (peiq-confirm) – once PEIQ confirmed, every item (they are fixed
+    now) – and the list of obligations."""
     views = {v.item.id: v for v in ctx["views"]}
     view = views[item_id]
     parts = [render_template(f"kinds/{view.item.kind}.html", **{**ctx, "view": view})]
     parts += [
         render_template(f"kinds/{v.item.kind}.html", **{**ctx, "view": v, "oob": True})
         for v in ctx["views"]
-        if v.item.kind == "peiq-confirm" and v.item.id != item_id
+        if (v.item.kind == "peiq-confirm" or ctx["locked"]) and v.item.id != item_id
     ]
     parts.append(render_block(TEMPLATE, "progress", **ctx))
     parts.append(render_template("_obligations_nav.html", **{**ctx, "oob": True}))
