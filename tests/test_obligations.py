@@ -143,7 +143,11 @@ def test_two_obligations_agree_on_page_share_view_status_and_summary(app, client
                 f"/c/{edit}/o/{SMTP_OBLIGATION}"):  # fmt: skip
         text = client.get(url).text
         assert progress_on(text) == expected, url
-        assert "Ihre Aufgaben" in text and "Rechtliche Angaben" in text and "SMTP-Postfach" in text
+        assert (
+            "Ihre Mitwirkungspflichten" in text
+            and "Rechtliche Angaben" in text
+            and "SMTP-Postfach" in text
+        )
     assert 'data-progress="66"' in client.get(f"/c/{edit}/o/{EXAMPLE}").text
     for prefix, token in (("c", edit), ("s", share)):
         status = client.get(f"/{prefix}/{token}/status.json").get_json()
@@ -186,7 +190,7 @@ def test_everything_fulfilled_only_when_every_obligation_is(app, client, db):
 
 def test_a_customer_with_one_obligation_sees_no_list(app, client, customers):
     _, edit, _ = customers.create(path="portal")
-    assert "Ihre Aufgaben" not in client.get(f"/c/{edit}").text
+    assert "Ihre Mitwirkungspflichten" not in client.get(f"/c/{edit}").text
     assert client.get(f"/c/{edit}/o/{EXAMPLE}").status_code == 404  # not hers
     assert client.get(f"/c/{edit}/o/unbekannt").status_code == 404
 
