@@ -16,7 +16,15 @@ from werkzeug.datastructures import MultiDict
 
 from . import kinds, store
 from .catalog import SMTP_OBLIGATION, Obligation
-from .customer import check_link_csrf, link_csrf_token, load_customer, other_path, page
+from .customer import (
+    check_link_csrf,
+    link_csrf_token,
+    load_customer,
+    obligations_nav,
+    other_path,
+    page,
+)
+from .customer import context as smtp_context
 from .db import get_db
 from .kinds.outcome import Outcome
 from .standing import overall_progress, path_of, standings
@@ -25,6 +33,8 @@ from .words import kinds as wording
 
 TEMPLATE = "obligation.html"
 TYPED_KINDS = {"fields"}  # a poll never replaces what the customer may be typing
+SMTP_UNTYPED = {"smtp", "dns", "notify", "mail-received"}  # SMTP cards without text inputs
+SMTP_TEMPLATE = "customer.html"
 bp = Blueprint("obligations", __name__)
 bp.url_value_preprocessor(load_customer)
 
@@ -143,7 +153,9 @@ def watch():
         return "", 204
     obligation = obligations().get(request.args.get("on", ""))
     mine = {r["obligation_id"] for r in store.customer_obligations(get_db(), g.customer["id"])}
-    if obligation is None or obligation.id == SMTP_OBLIGATION or obligation.id not in mine:
+    if obligation is not None and obligation.id == SMTP_OBLIGATION and obligation.id in mine:
+        return smtp_news()
+    if obligation is None or obligation.id not in mine:
         obligation = next(o for o in obligations() if o.id in mine)
         ctx = {**context(obligation), "current": request.args.get("on", "")}
         return render_template("_obligations_nav.html", **{**ctx, "oob": True})
@@ -156,6 +168,25 @@ def watch():
     if ctx["path"]:
         parts.append(render_block(TEMPLATE, "progress", **ctx))
     parts.append(render_template("_obligations_nav.html", **{**ctx, "oob": True}))
+    return "".join(parts)
+
+
+def smtp_news() -> str:
+    """The SMTP page's part of the watch: the list, and on the edit link the progress and
+    the cards nobody types into (SMTP_UNTYPED) – or the whole workspace when another tab
+    chose another path (`path`). PEIQ's own news stay with `customer.peiq_watch`."""
+    ctx = smtp_context()
+    parts = []
+    if not g.readonly and request.args.get("path", "") != (g.customer["path"] or ""):
+        parts.append(render_block(SMTP_TEMPLATE, "workspace", **{**ctx, "workspace_oob": True}))
+    elif not g.readonly and ctx["path"]:
+        parts += [
+            render_block(SMTP_TEMPLATE, "item", **{**ctx, "view": v, "oob": True})
+            for v in ctx["views"]
+            if v.item.kind in SMTP_UNTYPED
+        ]
+        parts.append(render_block(SMTP_TEMPLATE, "progress", **ctx))
+    parts.append(obligations_nav(ctx))
     return "".join(parts)
 
 

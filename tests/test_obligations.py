@@ -695,3 +695,22 @@ def test_the_wait_for_peiqs_confirmation_answers_204_while_nothing_changed(app, 
                    {"confirmed_by": "am@peiq.de"}, obligation_id=EXAMPLE)  # fmt: skip
     answer = client.get(poll, headers=hx)
     assert answer.status_code == 200 and "PEIQ hat das am" in answer.text
+
+
+def test_the_smtp_page_learns_what_another_tab_or_peiq_did_to_its_obligation(app, client, db):
+    customer, edit, _ = two_obligation_customer(app, db, smtp_path="portal")
+    hx = {"HX-Request": "true"}
+    poll = watch_url(client.get(f"/c/{edit}").text)
+    assert "path=portal" in poll
+    store.set_item(db, customer["id"], "portal-adopt", "done", "manager:am@peiq.de",
+                   {"portal": "portal.mueller-verlag.de"})  # fmt: skip
+    news = client.get(poll, headers=hx)
+    assert 'id="progress" hx-swap-oob="true"' in news.text and 'data-progress="50"' in news.text
+    assert 'id="item-mail-received"' in news.text  # a card without inputs
+    assert 'id="workspace"' not in news.text  # nothing typed is replaced
+    assert progress_on(news.text) == ("25", {SMTP_OBLIGATION: "50", EXAMPLE: "0"})
+    poll = watch_url(news.text)
+    store.set_path(db, customer["id"], "smtp-own", "customer")  # another tab chose another path
+    news = client.get(poll, headers=hx)
+    assert re.search(r'<div id="workspace" hx-swap-oob="true"', news.text)
+    assert "path=smtp-own" in watch_url(news.text)
