@@ -264,6 +264,10 @@ def _parse(data: dict) -> Obligation:
             raise ValueError(f"{where}: unknown item(s) {', '.join(map(str, unknown))}")
         if len(set(item_ids)) != len(item_ids):
             raise ValueError(f"{where}: an item is listed twice in 'items'")
+        if sum(items[x].kind == "peiq-confirm" and items[x].required for x in item_ids) > 1:
+            raise ValueError(  # each would wait for the other: PEIQ could confirm neither
+                f"{where}: at most one required 'peiq-confirm' item (each waits for all others)"
+            )
         if not [x for x in item_ids if items[x].kind != "peiq-confirm" and items[x].required]:
             raise ValueError(
                 f"{where}: needs at least one required item the customer does "

@@ -496,6 +496,10 @@ def test_a_new_obligation_cannot_use_the_smtp_obligations_kinds(tmp_path, kind):
          .replace('kind = "fields"', 'kind = "fields"\nrequired = false'),
          "path 'p': needs at least one required item the customer does"),
         (lambda s: s.replace('items = ["a", "f"]', 'items = ["a", "a"]'), "listed twice"),
+        (lambda s: s.replace('items = ["a", "f"]', 'items = ["a", "f", "y", "z"]')
+         + '[[items]]\nid = "y"\ntitle = "Y"\nkind = "peiq-confirm"\nhelp = "H"\n'
+         + '[[items]]\nid = "z"\ntitle = "Z"\nkind = "peiq-confirm"\nhelp = "H"\n',
+         "at most one required 'peiq-confirm' item"),
         (lambda s: s.replace('kind = "manual"', 'kind = "Manual"'),
          "unknown kind 'Manual' (a new obligation can use: fields, manual, peiq-confirm)"),
         (lambda s: s.replace('todo = "Todo"', 'todo = "Todo"\nglossary = ["AVV"]'),
