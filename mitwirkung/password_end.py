@@ -30,7 +30,7 @@ BATCH = 20
 def notify_after_switch_off(db: Database, config, at: datetime, *, claim, links) -> int:
     """Tell manager and customer once per customer; return how many customers were told.
 
-    claim(db, key) -> bool: jobs.claim. links(customer) -> (edit URL, manager URL).
+    claim(db, key) -> bool: jobs.claims.claim. links(customer) -> (edit URL, manager URL).
     Does nothing before the provider's `default_off` date (TODAY setting or at's date).
     """
     provider = catalog().get("microsoft")

@@ -3,14 +3,8 @@
 from dataclasses import dataclass
 
 from .catalog import Item, Obligation
+from .words.states import BADGES, EVIDENCE_LABELS, STATE_LABELS  # pages import the labels here
 
-STATE_LABELS = {
-    "open": "Offen",
-    "running": "Läuft …",
-    "done": "Erledigt",
-    "warning": "Erledigt, mit Hinweis",
-    "failed": "Fehlgeschlagen",
-}
 COMPLETE = {"done", "warning"}
 
 
@@ -68,29 +62,21 @@ def state_label(view: ItemView) -> str:
     mehr in Ordnung".
     """
     if view.detail.get("not_needed"):
-        return "Nicht nötig"
+        return BADGES["not_needed"]
     if view.detail.get("drift") and not view.complete:  # green at completion, broken now
-        return "Nicht mehr in Ordnung"
+        return BADGES["drift"]
     waiting = view.detail.get("waiting_for") == "manager" and not view.detail.get("red")
     if not view.complete and waiting:  # records still red: the customer's turn, not PEIQ's
-        return "Wartet auf PEIQ"
+        return BADGES["waiting"]
     if view.item.kind == "dns":
         found = bool(view.detail.get("found"))
         if view.state == "failed":
-            return "Fehlerhaft" if found else "Noch nicht angelegt"
+            return BADGES["dns_wrong"] if found else BADGES["dns_missing"]
         if view.state == "warning" and not found and not view.item.required:
-            return "Empfohlen"
+            return BADGES["dns_recommended"]
         if view.state == "open":
-            return "Noch nicht geprüft"
+            return BADGES["dns_unchecked"]
     return STATE_LABELS[view.state]
-
-
-# How `mail-received` was reached (PRODUCT.md §1, `detail.evidence`), in the words every page uses.
-EVIDENCE_LABELS = {
-    "received": "Empfang nachgewiesen",
-    "link": "Bestätigungslink geöffnet",
-    "manual": "von Hand bestätigt",
-}
 
 
 def evidence(detail: dict) -> str | None:

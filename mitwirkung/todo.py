@@ -182,7 +182,7 @@ def _key(manager_id: int, todo: dict) -> str:
 def notify_due(db: Database, config, at: datetime, *, claim, release, url) -> int:
     """Mail each manager the to-dos they were not told about; return the mails sent.
 
-    claim/release are jobs.claim/jobs.release; url(endpoint, **values) makes a full link.
+    claim/release are jobs.claims.claim/release; url(endpoint, **values) makes a full link.
     A manager's pending to-dos go out in one mail once the newest is NOTICE_QUIET old or the
     oldest NOTICE_LATEST old (a burst is one mail, and nobody waits more than minutes).
     """

@@ -24,10 +24,10 @@ from .progress import STATE_LABELS
 from .runs.base import DNS_OUTCOMES, run_label
 from .runs.dns_check import DKIM_WAITING, DKIM_WAITING_ONLOOKER
 from .runs.smtp_test import TRIAL_RULE
-from .secret_words import cap, secret_words
 from .service import obligation, obligations
 from .store import EVENT_WORDS, actor_label, link_tokens
 from .words import web as words
+from .words.secret import cap, secret_words
 from .words.web import ENCRYPTION_WORDS
 
 csrf = CSRFProtect()

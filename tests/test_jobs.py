@@ -13,6 +13,7 @@ from smtpserver import Listener
 
 from mitwirkung import handover, jobs, mail, overview, store, todo
 from mitwirkung.db import connect, frozen
+from mitwirkung.jobs import drift as drift_watch
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday
 DAY = timedelta(days=1)
@@ -278,7 +279,7 @@ def test_a_check_that_crashes_stops_nothing_else_and_is_tried_again(
         raise ValueError("a bug in one record's parser")
 
     with monkeypatch.context() as patch:
-        patch.setattr(jobs, "check_mailjet", broken_check)
+        patch.setattr(drift_watch, "check_mailjet", broken_check)
         done = run(T0 + 3 * DAY)
     assert done["drift_checks"] == 0 and done["reminders"] == 1  # the rest still ran
     assert mails_to(outbox, "it@still.de") and stalled

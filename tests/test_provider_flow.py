@@ -101,15 +101,20 @@ def fetched_from_mailjet(site, api, keys):
     api.add_domain("good.de", token="a1b2c3d4e5f60718", dkim_key=keys.rsa2048)
     customer, edit, _ = site.create(domain="good.de", path="mailjet")
     url = f"/manage/customers/{customer['id']}"
-    fields = {"domain": "good.de", "verification_name": "", "verification_value": "",
-              "dkim_selector": "mailjet", "dkim_key": "", "api_key": "", "api_secret": ""}
+    fields = {
+        "domain": "good.de",
+        "verification_name": "",
+        "verification_value": "",
+        "dkim_selector": "mailjet",
+        "dkim_key": "",
+        "api_key": "",
+        "api_secret": "",
+    }
     assert site.post(f"{url}/mailjet/fetch", fields, token_from=url).status_code == 303
     return customer, edit, url
 
 
-def test_mailjet_is_asked_when_we_are_green_and_disagreement_is_explained(
-    site, client, api, keys
-):
+def test_mailjet_is_asked_when_we_are_green_and_disagreement_is_explained(site, client, api, keys):
     customer, edit, url = fetched_from_mailjet(site, api, keys)
     check(site, edit, customer["id"])
     for item in ("dns-verification", "dns-spf", "dns-dkim"):
@@ -125,7 +130,8 @@ def test_mailjet_is_asked_when_we_are_green_and_disagreement_is_explained(
     assert disagreement in client.get(f"/c/{edit}").text
     assert disagreement in client.get(url).text and not_yet in client.get(url).text
     api.domains["good.de"].published = {  # Mailjet's own look, once its caches caught up
-        "spf": ["v=spf1 include:spf.mailjet.com ~all"], "token": "a1b2c3d4e5f60718",
+        "spf": ["v=spf1 include:spf.mailjet.com ~all"],
+        "token": "a1b2c3d4e5f60718",
         "dkim": f"v=DKIM1; k=rsa; p={api.domains['good.de'].dkim_key}",
     }
     check(site, edit, customer["id"])

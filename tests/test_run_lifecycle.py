@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 from mitwirkung import store
+from mitwirkung.db import now
 from mitwirkung.runner import HOST
 from mitwirkung.runs.lifecycle import reap
 
@@ -20,7 +21,7 @@ def dead_owner() -> str:
 def left_running(db, customer_id: int, kind: str, owner: str) -> int:
     runs = db.table("runs")
     runs.insert({"customer_id": customer_id, "kind": kind, "state": "running", "owner": owner,
-                 "settings": "{}", "started_at": store.now()})  # fmt: skip
+                 "settings": "{}", "started_at": now()})  # fmt: skip
     return runs.last_pk
 
 

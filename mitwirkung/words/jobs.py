@@ -1,4 +1,4 @@
-"""German words of the background jobs (jobs.py)."""
+"""German words of the background jobs (jobs/)."""
 
 # the title a drift incident gives the record's item (shown with the item)
 DRIFT_TITLE = "nach dem Abschluss nicht mehr in Ordnung"
