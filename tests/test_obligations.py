@@ -718,3 +718,13 @@ def test_the_smtp_page_learns_what_another_tab_or_peiq_did_to_its_obligation(app
     news = client.get(poll, headers=hx)
     assert re.search(r'<div id="workspace" hx-swap-oob="true"', news.text)
     assert "path=smtp-own" in watch_url(news.text)
+
+
+def test_obligation_files_from_the_environment_that_are_not_a_json_list_are_named(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("MITWIRKUNG_OBLIGATION_FILES", "/tmp/x.toml")
+    with pytest.raises(SystemExit) as e:
+        create_app({"DATABASE": str(tmp_path / "db"), "SECRET_KEY": "x", "ENCRYPTION_KEY": "x"})
+    assert "OBLIGATION_FILES must be a JSON list of file paths" in str(e.value)
+    assert "cannot read" not in str(e.value)
