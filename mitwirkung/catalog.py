@@ -3,127 +3,48 @@
 An obligation is one TOML file (schema: docs/obligations.md). `load(path)` reads one,
 `load_all(folder, files)` reads every `*.toml` in a folder plus extra files into a `Catalog`
 (ordered by each obligation's `order`, then file name). Errors are `CatalogError` naming the
-file and the problem.
+file and the problem. The dataclasses and the schema's vocabulary live in
+`obligation_model.py`; every name is importable from here.
 """
 
-import re
 import tomllib
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 
-SMTP_OBLIGATION = "smtp-postfach"  # the first obligation: the SMTP mailbox of PRINT PPS
+from .obligation_model import (
+    FIELD_TYPES,
+    GENERIC_KINDS,
+    ID_PATTERN,
+    KEYS,
+    KINDS,
+    MAX_LENGTH,
+    SMTP_KINDS,
+    SMTP_OBLIGATION,
+    Catalog,
+    CatalogError,
+    Field,
+    Item,
+    Obligation,
+    ObligationPath,
+)
 
-# How an item becomes done (docs/obligations.md). The first seven belong to the SMTP
-# obligation and need its code; the last three are generic: a new obligation uses them
-# without code.
-SMTP_KINDS = frozenset({"form", "handover", "smtp", "dns", "notify", "portal", "mail-received"})
-GENERIC_KINDS = frozenset({"manual", "fields", "peiq-confirm"})
-KINDS = SMTP_KINDS | GENERIC_KINDS
-FIELD_TYPES = frozenset({"text", "email", "url", "number", "choice"})
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-
-
-class CatalogError(Exception):
-    """A catalog file is malformed; the message names the file and the problem."""
-
-
-@dataclass(frozen=True)
-class Field:
-    """One input of a `fields` item: id, German label, type (FIELD_TYPES), optional help."""
-
-    id: str
-    label: str
-    type: str = "text"
-    required: bool = True
-    help: str = ""
-    choices: tuple[str, ...] = ()  # for type "choice"
-    max_length: int = 200
+__all__ = [
+    "FIELD_TYPES", "GENERIC_KINDS", "KEYS", "KINDS", "MAX_LENGTH", "SMTP_KINDS",
+    "SMTP_OBLIGATION", "Catalog", "CatalogError", "Field", "Item", "Obligation",
+    "ObligationPath", "load", "load_all", "starting_paths",
+]  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Item:
-    id: str
-    title: str
-    kind: str
-    help: str
-    required: bool = True
-    manager_title: str = ""  # the title in the manager's voice, where it differs
-    confirm: str = ""  # `manual`: the sentence the customer confirms
-    fields: tuple[Field, ...] = ()  # `fields`: the inputs asked for
-
-    @property
-    def check(self) -> str:
-        """The kind under its former name (TOML key `check`), for code not yet moved over."""
-        return self.kind
-
-    @property
-    def for_manager(self) -> str:
-        """The title as account managers read it ("der Kund:in", not "Ihr")."""
-        return self.manager_title or self.title
-
-
-@dataclass(frozen=True)
-class ObligationPath:
-    id: str
-    title: str
-    summary: str
-    items: tuple[Item, ...]
-    short: str  # for tables; the title where none is given
-    intro: str = ""  # what this path asks of the customer, shown once it is chosen
-    confirm: str = ""  # what the customer confirms when ticking `mail-received` by hand
-
-
-@dataclass(frozen=True)
-class Obligation:
-    id: str
-    title: str
-    intro: str
-    todo: str
-    paths: tuple[ObligationPath, ...]
-    items: dict[str, Item]
-    glossary: tuple[tuple[str, str], ...] = ()  # (term, meaning): one word for one thing
-    order: int = 100  # position in the catalog (lower first); the file name breaks ties
-
-    def path(self, path_id: str | None) -> ObligationPath | None:
-        """Return the path with this id, or None."""
-        return next((p for p in self.paths if p.id == path_id), None)
-
-    @property
-    def only_path(self) -> ObligationPath | None:
-        """The path of a one-path obligation (nothing to choose), else None."""
-        return self.paths[0] if len(self.paths) == 1 else None
-
-
-class Catalog:
-    """The loaded obligations in catalog order: `get(id)`, iteration, `first`, `ids`."""
-
-    def __init__(self, obligations: Iterable[Obligation]):
-        self._by_id: dict[str, Obligation] = {}
-        for obligation in obligations:
-            if obligation.id in self._by_id:
-                raise CatalogError(f"obligation id '{obligation.id}' is defined twice")
-            self._by_id[obligation.id] = obligation
-
-    def get(self, obligation_id: str | None) -> Obligation | None:
-        return self._by_id.get(obligation_id or "")
-
-    def __iter__(self) -> Iterator[Obligation]:
-        return iter(self._by_id.values())
-
-    def __len__(self) -> int:
-        return len(self._by_id)
-
-    def __contains__(self, obligation_id: object) -> bool:
-        return obligation_id in self._by_id
-
-    @property
-    def first(self) -> Obligation:
-        return next(iter(self._by_id.values()))
-
-    @property
-    def ids(self) -> list[str]:
-        return list(self._by_id)
+def _known_keys(data, table: str, where: str) -> None:
+    """Refuse a table that is not one or has a key the schema does not know (a typo)."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{where}: must be a table ([[…]] or key = value lines)")
+    unknown = sorted(set(data) - KEYS[table])
+    if unknown:
+        raise ValueError(
+            f"{where}: unknown key(s) {', '.join(repr(k) for k in unknown)} "
+            f"(a {table} may have: {', '.join(sorted(KEYS[table]))})"
+        )
 
 
 def _text(data: dict, key: str, where: str) -> str:
@@ -146,14 +67,16 @@ def _flag(data: dict, key: str, where: str, default: bool = True) -> bool:
 
 def _id(data: dict, where: str) -> str:
     value = _text(data, "id", where)
-    if not _ID.match(value):
+    if not ID_PATTERN.match(value):
         raise ValueError(f"{where}: id '{value}' must be lower-case letters, digits and '-'")
     return value
 
 
 def _field(raw: dict, where: str) -> Field:
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+        where = f"{where} '{raw['id']}'"
+    _known_keys(raw, "field", where)
     field_id = _id(raw, where)
-    where = f"{where} '{field_id}'"
     kind = raw.get("type", "text")
     if kind not in FIELD_TYPES:
         raise ValueError(f"{where}: unknown type '{kind}' (one of {sorted(FIELD_TYPES)})")
@@ -169,21 +92,27 @@ def _field(raw: dict, where: str) -> Field:
     max_length = raw.get("max_length", 200)
     if not isinstance(max_length, int) or isinstance(max_length, bool) or not 0 < max_length:
         raise ValueError(f"{where}: 'max_length' must be a positive number")
+    if max_length > MAX_LENGTH:
+        raise ValueError(f"{where}: 'max_length' may be at most {MAX_LENGTH}")
     return Field(
         field_id, _text(raw, "label", where), kind, _flag(raw, "required", where),
         _optional(raw, "help", where), tuple(choices) if kind == "choice" else (),
-        min(max_length, 2000),
+        max_length,
     )  # fmt: skip
 
 
 def _item(raw: dict, where: str) -> Item:
-    item_id = _id(raw, where)
-    where = f"item '{item_id}'"
-    if "check" in raw:
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+        where = f"item '{raw['id']}'"
+    if isinstance(raw, dict) and "check" in raw:
         raise ValueError(f"{where}: 'check' is now called 'kind'")
+    _known_keys(raw, "item", where)
+    item_id = _id(raw, where)
     kind = _text(raw, "kind", where)
     if kind not in KINDS:
-        raise ValueError(f"{where}: unknown kind '{kind}' (one of {sorted(KINDS)})")
+        raise ValueError(
+            f"{where}: unknown kind '{kind}' (a new obligation can use: {_generic_kinds()})"
+        )
     fields: list[Field] = []
     if kind == "fields":
         declared = raw.get("fields")
@@ -203,16 +132,28 @@ def _item(raw: dict, where: str) -> Item:
     )  # fmt: skip
 
 
+def _generic_kinds() -> str:
+    return ", ".join(sorted(GENERIC_KINDS))
+
+
 def _parse(data: dict) -> Obligation:
+    _known_keys(data, "top level", "top level")
+    obligation_id = _id(data, "top level")
     items: dict[str, Item] = {}
     for i, raw in enumerate(data.get("items") or []):
         item = _item(raw, f"items[{i}]")
         if item.id in items:
             raise ValueError(f"item '{item.id}' is defined twice")
         items[item.id] = item
+        if item.kind in SMTP_KINDS and obligation_id != SMTP_OBLIGATION:
+            raise ValueError(
+                f"item '{item.id}': kind '{item.kind}' belongs to the SMTP obligation and needs "
+                f"its code (a new obligation can use: {_generic_kinds()})"
+            )
     paths = []
     for i, raw in enumerate(data.get("paths") or []):
         where = f"paths[{i}]"
+        _known_keys(raw, "path", where)
         path_id = _id(raw, where)
         where = f"path '{path_id}'"
         item_ids = raw.get("items")
@@ -221,6 +162,17 @@ def _parse(data: dict) -> Obligation:
         unknown = [x for x in item_ids if x not in items]
         if unknown:
             raise ValueError(f"{where}: unknown item(s) {', '.join(map(str, unknown))}")
+        if len(set(item_ids)) != len(item_ids):
+            raise ValueError(f"{where}: an item is listed twice in 'items'")
+        if sum(items[x].kind == "peiq-confirm" and items[x].required for x in item_ids) > 1:
+            raise ValueError(  # each would wait for the other: PEIQ could confirm neither
+                f"{where}: at most one required 'peiq-confirm' item (each waits for all others)"
+            )
+        if not [x for x in item_ids if items[x].kind != "peiq-confirm" and items[x].required]:
+            raise ValueError(
+                f"{where}: needs at least one required item the customer does "
+                "(not only 'peiq-confirm' items, which PEIQ confirms)"
+            )
         paths.append(
             ObligationPath(
                 path_id,
@@ -239,12 +191,13 @@ def _parse(data: dict) -> Obligation:
     glossary = []
     for i, raw in enumerate(data.get("glossary") or []):
         where = f"glossary[{i}]"
+        _known_keys(raw, "glossary", where)
         glossary.append((_text(raw, "term", where), _text(raw, "meaning", where)))
     order = data.get("order", 100)
     if not isinstance(order, int) or isinstance(order, bool):
         raise ValueError("'order' must be a whole number")
     return Obligation(
-        _id(data, "top level"),
+        obligation_id,
         _text(data, "title", "top level"),
         _text(data, "intro", "top level"),
         _text(data, "todo", "top level"),
@@ -275,6 +228,10 @@ def load_all(folder: str | Path | None, files: Iterable[str | Path] = ()) -> Cat
     Order: each obligation's `order`, then its file name. Raises CatalogError for a
     malformed file, a missing folder, an obligation id defined twice or no obligation at all.
     """
+    if isinstance(files, (str, bytes)) or not isinstance(files, Iterable):
+        raise CatalogError(
+            f'OBLIGATION_FILES must be a JSON list of file paths, e.g. ["{files}"], not {files!r}'
+        )
     paths = []
     if folder is not None:
         folder = Path(folder)
@@ -282,9 +239,18 @@ def load_all(folder: str | Path | None, files: Iterable[str | Path] = ()) -> Cat
             raise CatalogError(f"{folder}: not a folder of obligations")
         paths += sorted(folder.glob("*.toml"))
     paths += [Path(f) for f in files]
-    loaded = [(load(p), p.name) for p in dict.fromkeys(paths)]
+    loaded = [(load(p), p) for p in dict.fromkeys(paths)]
     if not loaded:
         raise CatalogError(f"{folder}: no obligation (*.toml) found")
+    first: dict[str, Path] = {}
+    for obligation, path in loaded:
+        if obligation.id in first:
+            raise CatalogError(
+                f"obligation id '{obligation.id}' is defined twice: in {first[obligation.id]} "
+                f"and in {path}"
+            )
+        first[obligation.id] = path
+    loaded = [(o, p.name) for o, p in loaded]
     loaded.sort(key=lambda pair: (pair[0].order, pair[1]))
     return Catalog(o for o, _ in loaded)
 

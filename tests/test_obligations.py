@@ -17,8 +17,11 @@ from two_obligations import (
 
 from app import create_app
 from mitwirkung import catalog, overview, store
+from mitwirkung.accounts import create_manager
 from mitwirkung.catalog import SMTP_OBLIGATION
+from mitwirkung.customer import link_csrf_token
 from mitwirkung.db import connect
+from mitwirkung.kinds import fields
 from mitwirkung.runner import Job
 
 SMTP_TOML = catalog.load(EXAMPLE_OBLIGATION.parent.parent.parent / "data" / "obligations"
@@ -140,7 +143,11 @@ def test_two_obligations_agree_on_page_share_view_status_and_summary(app, client
                 f"/c/{edit}/o/{SMTP_OBLIGATION}"):  # fmt: skip
         text = client.get(url).text
         assert progress_on(text) == expected, url
-        assert "Ihre Aufgaben" in text and "Rechtliche Angaben" in text and "SMTP-Postfach" in text
+        assert (
+            "Ihre Mitwirkungspflichten" in text
+            and "Rechtliche Angaben" in text
+            and "SMTP-Postfach" in text
+        )
     assert 'data-progress="66"' in client.get(f"/c/{edit}/o/{EXAMPLE}").text
     for prefix, token in (("c", edit), ("s", share)):
         status = client.get(f"/{prefix}/{token}/status.json").get_json()
@@ -183,7 +190,7 @@ def test_everything_fulfilled_only_when_every_obligation_is(app, client, db):
 
 def test_a_customer_with_one_obligation_sees_no_list(app, client, customers):
     _, edit, _ = customers.create(path="portal")
-    assert "Ihre Aufgaben" not in client.get(f"/c/{edit}").text
+    assert "Ihre Mitwirkungspflichten" not in client.get(f"/c/{edit}").text
     assert client.get(f"/c/{edit}/o/{EXAMPLE}").status_code == 404  # not hers
     assert client.get(f"/c/{edit}/o/unbekannt").status_code == 404
 
@@ -288,7 +295,7 @@ def test_peiq_confirms_when_it_is_its_turn_and_the_customer_sees_it(app, client,
     fill_example(db, cid)
     page = client.get(f"/c/{edit}/o/{EXAMPLE}").text
     assert "Wartet auf PEIQ" in page and "Jetzt ist PEIQ an der Reihe" in page
-    assert f'hx-get="/c/{edit}/o/{EXAMPLE}/items/avv-received"' in page  # asks for itself
+    assert f'hx-get="/c/{edit}/o/{EXAMPLE}/items/avv-received?rev=' in page  # asks for itself
     overview.refresh(db, app.extensions["obligations"])
     assert db.execute("SELECT waiting_for_peiq FROM customers WHERE id = ?", [cid]).fetchone()[0]
     manage = client.get(f"/manage/customers/{cid}").text
@@ -389,3 +396,337 @@ def test_an_obligation_with_two_paths_asks_first_and_keeps_each_paths_states(tmp
         db.close()
     finally:
         app.extensions["runner"].shutdown()
+
+
+# --- every page learns what it did not cause ---------------------------------------------
+
+
+def watch_url(text: str) -> str:
+    found = re.search(r'id="obligations-watch" hx-get="([^"]+)"', text).group(1)
+    return found.replace("&amp;", "&")
+
+
+PAGES = ["/c/{edit}", "/s/{share}", "/c/{edit}/o/rechtliches", "/s/{share}/o/rechtliches",
+         "/c/{edit}/o/smtp-postfach"]  # fmt: skip
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_learns_of_peiqs_confirmation_of_another_obligation(app, client, db, page):
+    customer, edit, share = two_obligation_customer(app, db, smtp_path="portal")
+    fill_example(db, customer["id"])
+    text = client.get(page.format(edit=edit, share=share)).text
+    assert progress_on(text) == ("33", {SMTP_OBLIGATION: "0", EXAMPLE: "66"})
+    poll = watch_url(text)
+    hx = {"HX-Request": "true"}
+    assert client.get(poll, headers=hx).status_code == 204  # nothing changed: nothing sent
+    store.set_item(db, customer["id"], "avv-received", "done", "manager:am@peiq.de",
+                   {"confirmed_by": "am@peiq.de"}, obligation_id=EXAMPLE)  # fmt: skip
+    news = client.get(poll, headers=hx)
+    assert news.status_code == 200
+    assert progress_on(news.text) == ("50", {SMTP_OBLIGATION: "0", EXAMPLE: "100"})
+    assert 'id="obligations" class="obligations"' in news.text and 'hx-swap-oob="true"' in news.text
+    if "/o/rechtliches" in page:  # the card and the progress of the page change with it
+        assert 'id="item-avv-received"' in news.text and "PEIQ hat das am" in news.text
+        assert 'data-progress="100"' in news.text
+        # the fields are fixed now: their card shows the values without a form
+        assert 'id="item-legal-pages"' in news.text and "Änderungen speichern" not in news.text
+    assert client.get(watch_url(news.text), headers=hx).status_code == 204  # learnt the revision
+
+
+# --- nothing contradicts PEIQ's confirmation -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "item, data",
+    [
+        ("avv-sent", {"done": "0"}),
+        ("avv-sent", {"done": "1"}),
+        ("legal-pages", {**LEGAL_VALUES, "company": "Anderer Verlag GmbH"}),
+        ("legal-pages", {**LEGAL_VALUES, "imprint-url": "kaputt"}),
+    ],
+)
+def test_after_peiqs_confirmation_the_customer_cannot_change_what_it_rests_on(
+    app, client, db, item, data
+):
+    customer, edit, share = two_obligation_customer(app, db)
+    fill_example(db, customer["id"], confirmed_by_peiq=True)
+    before = store.item_rows(db, customer["id"], obligation_id=EXAMPLE)
+    page = client.get(f"/c/{edit}/o/{EXAMPLE}").text
+    assert "Bestätigung zurücknehmen" not in page and "Änderungen speichern" not in page
+    assert "Änderungen sind nur noch über Ihre Ansprechperson bei PEIQ möglich" in page
+    answer = post(client, edit, f"/c/{edit}/o/{EXAMPLE}/items/{item}", data)
+    assert answer.status_code == 422
+    assert "Nicht geändert: PEIQ hat diese Mitwirkungspflicht schon bestätigt" in answer.text
+    assert "Bitte prüfen Sie die markierten Felder" not in answer.text
+    after = store.item_rows(db, customer["id"], obligation_id=EXAMPLE)
+    assert {k: (r["state"], r["detail"]) for k, r in after.items()} == {
+        k: (r["state"], r["detail"]) for k, r in before.items()
+    }
+    overall, each = progress_on(client.get(f"/c/{edit}/o/{EXAMPLE}").text)
+    assert each[EXAMPLE] == "100"
+
+
+# --- the load check refuses what would fail later ---------------------------------------
+
+
+@pytest.mark.parametrize("kind", sorted(catalog.SMTP_KINDS))
+def test_a_new_obligation_cannot_use_the_smtp_obligations_kinds(tmp_path, kind):
+    path = tmp_path / "neu.toml"
+    path.write_text(GENERIC.replace('kind = "manual"', f'kind = "{kind}"'))
+    with pytest.raises(catalog.CatalogError) as e:
+        catalog.load(path)
+    assert str(path) in str(e.value) and f"kind '{kind}' belongs to the SMTP obligation" in str(
+        e.value
+    )
+    assert "a new obligation can use: fields, manual, peiq-confirm" in str(e.value)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda s: s.replace('confirm = "Ja"', 'confirm = "Ja"\nrequried = false'),
+         "item 'a': unknown key(s) 'requried'"),
+        (lambda s: s.replace('type = "url"', 'type = "url"\nunknown_key = 1'),
+         "item 'f' field[0] 'url': unknown key(s) 'unknown_key'"),
+        (lambda s: s.replace('todo = "Todo"', 'todo = "Todo"\ntitel = "X"'),
+         "top level: unknown key(s) 'titel'"),
+        (lambda s: s.replace('summary = "Zusammenfassung"', 'summary = "Z"\nitem = ["a"]'),
+         "paths[0]: unknown key(s) 'item'"),
+        (lambda s: s.replace('type = "url"', 'type = "text"\nmax_length = 2001'),
+         "'max_length' may be at most 2000"),
+        (lambda s: s.replace('kind = "manual"\nconfirm = "Ja"', 'kind = "peiq-confirm"')
+         .replace('kind = "fields"', 'kind = "fields"\nrequired = false'),
+         "path 'p': needs at least one required item the customer does"),
+        (lambda s: s.replace('items = ["a", "f"]', 'items = ["a", "a"]'), "listed twice"),
+        (lambda s: s.replace('items = ["a", "f"]', 'items = ["a", "f", "y", "z"]')
+         + '[[items]]\nid = "y"\ntitle = "Y"\nkind = "peiq-confirm"\nhelp = "H"\n'
+         + '[[items]]\nid = "z"\ntitle = "Z"\nkind = "peiq-confirm"\nhelp = "H"\n',
+         "at most one required 'peiq-confirm' item"),
+        (lambda s: s.replace('kind = "manual"', 'kind = "Manual"'),
+         "unknown kind 'Manual' (a new obligation can use: fields, manual, peiq-confirm)"),
+        (lambda s: s.replace('todo = "Todo"', 'todo = "Todo"\nglossary = ["AVV"]'),
+         "glossary[0]: must be a table"),
+    ],
+)  # fmt: skip
+def test_typos_and_impossible_declarations_are_refused_at_load(tmp_path, change, message):
+    path = tmp_path / "neu.toml"
+    path.write_text(change(GENERIC))
+    with pytest.raises(catalog.CatalogError) as e:
+        catalog.load(path)
+    assert str(path) in str(e.value) and message in str(e.value)
+
+
+def test_obligation_files_must_be_a_list_and_a_duplicate_id_names_both_files(tmp_path):
+    with pytest.raises(catalog.CatalogError, match=r"OBLIGATION_FILES must be a JSON list"):
+        catalog.load_all(None, "/tmp/x.toml")
+    (tmp_path / "a.toml").write_text(GENERIC)
+    (tmp_path / "b.toml").write_text(GENERIC)
+    with pytest.raises(catalog.CatalogError) as e:
+        catalog.load_all(tmp_path)
+    assert str(tmp_path / "a.toml") in str(e.value) and str(tmp_path / "b.toml") in str(e.value)
+
+
+ACCEPTED = [
+    GENERIC,
+    GENERIC.replace('type = "url"', 'type = "choice"\nchoices = ["A", "B"]\nrequired = false'),
+    GENERIC.replace('type = "url"', 'type = "number"\nmax_length = 2000'),
+    GENERIC + '[[paths]]\nid = "q"\ntitle = "Anders"\nsummary = "S"\nitems = ["f"]\n',
+    GENERIC.replace('items = ["a", "f"]', 'items = ["a", "f", "z"]')
+    + '[[items]]\nid = "z"\ntitle = "Z"\nkind = "peiq-confirm"\nhelp = "H"\nrequired = false\n',
+]
+
+
+@pytest.mark.parametrize("text", ACCEPTED)
+def test_every_file_the_load_check_accepts_renders_everywhere(tmp_path, text):
+    (tmp_path / "x.toml").write_text(text)
+    app = create_app({"DATABASE": str(tmp_path / "db"), "SECRET_KEY": "x", "TESTING": True,
+                      "ENCRYPTION_KEY": Fernet.generate_key().decode(),
+                      "OBLIGATION_FILES": [str(tmp_path / "x.toml")]})  # fmt: skip
+    try:
+        rendered_everywhere(app)
+    finally:
+        app.extensions["runner"].shutdown()
+
+
+def rendered_everywhere(app):
+    db = connect(app.config["DATABASE"])
+    with app.test_request_context():
+        paths = catalog.starting_paths(app.extensions["obligations"], [SMTP_OBLIGATION, "x"])
+        customer, edit, share = store.create_customer(db, "K", "k.de", None, "test",
+                                                      obligations=paths)  # fmt: skip
+    client = app.test_client()
+    for url in (f"/c/{edit}", f"/s/{share}", f"/c/{edit}/o/x", f"/s/{share}/o/x",
+                f"/c/{edit}/status.json"):  # fmt: skip
+        assert client.get(url).status_code == 200, url
+    if len(app.extensions["obligations"].get("x").paths) > 1:
+        post(client, edit, f"/c/{edit}/o/x/path", {"path": "q"}, htmx=False)
+        assert client.get(f"/c/{edit}/o/x").status_code == 200
+    answer = post(client, edit, f"/c/{edit}/o/x/items/f", {"url": "kaputt"})
+    assert answer.status_code in (200, 422)
+    db.close()
+
+
+# --- what the customer does (todo) --------------------------------------------------------
+
+
+def todo_on(text: str) -> str | None:
+    found = re.search(r'<p class="todo" id="obligation-todo">([^<]*)</p>', text)
+    return found.group(1) if found else None
+
+
+def test_the_todo_shows_until_a_path_is_chosen_or_while_a_single_path_is_not_complete(
+    app, client, db
+):
+    customer, edit, share = two_obligation_customer(app, db)
+    todo = app.extensions["obligations"].get(EXAMPLE).todo
+    for url in (f"/c/{edit}/o/{EXAMPLE}", f"/s/{share}/o/{EXAMPLE}"):  # one path: while open
+        assert todo_on(client.get(url).text) == todo, url
+    fill_example(db, customer["id"])
+    news = post(client, edit, f"/c/{edit}/o/{EXAMPLE}/items/avv-sent", {"done": "1"})
+    assert todo_on(news.text) == todo  # the progress block carries it out of band
+    store.set_item(db, customer["id"], "avv-received", "done", "manager:am@peiq.de",
+                   {"confirmed_by": "am@peiq.de"}, obligation_id=EXAMPLE)  # fmt: skip
+    for url in (f"/c/{edit}/o/{EXAMPLE}", f"/s/{share}/o/{EXAMPLE}"):
+        assert todo_on(client.get(url).text) is None, url
+
+
+def test_the_todo_of_a_two_path_obligation_goes_once_a_path_is_chosen(tmp_path):
+    two_paths = GENERIC + '[[paths]]\nid = "q"\ntitle = "Anders"\nsummary = "S"\nitems = ["f"]\n'
+    (tmp_path / "x.toml").write_text(two_paths)
+    app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "db"), "SECRET_KEY": "s",
+                      "ENCRYPTION_KEY": Fernet.generate_key().decode(),
+                      "OBLIGATION_FILES": [str(tmp_path / "x.toml")]})  # fmt: skip
+    try:
+        client, db = app.test_client(), connect(app.config["DATABASE"])
+        with app.test_request_context():
+            _, edit, share = store.create_customer(
+                db, "K", None, None, "test", obligations=((SMTP_OBLIGATION, None), ("x", None))
+            )
+        for url in (f"/c/{edit}/o/x", f"/s/{share}/o/x"):
+            assert todo_on(client.get(url).text) == "Todo", url
+        post(client, edit, f"/c/{edit}/o/x/path", {"path": "q"}, htmx=False)
+        for url in (f"/c/{edit}/o/x", f"/s/{share}/o/x"):
+            assert todo_on(client.get(url).text) is None, url
+        db.close()
+    finally:
+        app.extensions["runner"].shutdown()
+
+
+def test_every_obligation_page_names_the_peiq_contact(app, client, db):
+    create_manager(db, "anna@peiq.de", "richtig-geheim", "Anna Manager")
+    with app.test_request_context():
+        customer, edit, share = store.create_customer(
+            db, "K", None, None, "manager:anna@peiq.de",
+            obligations=((SMTP_OBLIGATION, None), (EXAMPLE, None)),
+        )  # fmt: skip
+    for url in (f"/c/{edit}", f"/c/{edit}/o/{EXAMPLE}"):
+        text = client.get(url).text
+        assert 'id="peiq-contact"' in text and "Anna Manager" in text, url
+        assert "mailto:anna@peiq.de" in text, url
+    fill_example(db, customer["id"], confirmed_by_peiq=True)
+    text = client.get(f"/c/{edit}/o/{EXAMPLE}").text  # the texts that point to the contact
+    assert "Änderungen sind nur noch über Anna Manager möglich" in text
+
+
+@pytest.mark.parametrize("other", [EXAMPLE, "gibt-es-nicht"])
+def test_an_obligation_not_agreed_says_so_with_a_link_back(app, client, db, other):
+    with app.test_request_context():
+        _, edit, share = store.create_customer(db, "K", None, None, "test")  # SMTP only
+    for url, back in (
+        (f"/c/{edit}/o/{other}", f"/c/{edit}"),
+        (f"/s/{share}/o/{other}", f"/s/{share}"),
+    ):
+        answer = client.get(url)
+        assert answer.status_code == 404
+        assert "Diese Mitwirkungspflicht ist für Sie nicht vereinbart" in answer.text
+        assert "Vielleicht wurde er erneuert" not in answer.text
+        assert f'<a href="{back}">Zu Ihren Mitwirkungspflichten</a>' in answer.text
+
+
+@pytest.mark.parametrize(
+    "value, code",
+    [
+        ('https://a.de/"><script>alert(1)</script>', "url"),
+        ("https://a.de/<b>", "url"),
+        ("https://a.de/a b", "url"),
+        ("https://a.de/{x}|^`\\", "url"),
+        ("https://a.de/%zz", "url"),
+        ("https://a.de:port/", "url"),
+        ("https://user:pass@a.de/", "url-userinfo"),
+        ("https://user@a.de/", "url-userinfo"),
+        ("https://a.de/impressum?x=1&y=%C3%BC#top", None),
+        ("https://www.müller-verlag.de/impressum", None),
+        ("https://[2001:db8::1]:8443/impressum", None),
+    ],
+)
+def test_a_url_field_reads_the_address_as_rfc_3986_does(value, code):
+    assert fields.problem(catalog.Field("u", "URL", "url"), value) == code
+
+
+def test_bytes_that_are_not_utf8_are_refused_not_stored_as_escapes(app, client, db):
+    customer, edit, _ = two_obligation_customer(app, db)
+    with client.application.app_context():
+        csrf = link_csrf_token(edit)
+    body = "&".join(f"{k}={v}" for k, v in {**LEGAL_VALUES, "csrf_token": csrf}.items()
+                    if k != "company") + "&company=%ff%fe"  # fmt: skip
+    answer = client.post(f"/c/{edit}/o/{EXAMPLE}/items/legal-pages", data=body.encode(),
+                         headers={"HX-Request": "true",
+                                  "Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    assert answer.status_code == 422
+    assert "Zeichen, die nicht lesbar übertragen wurden" in answer.text
+    assert store.item_rows(db, customer["id"], obligation_id=EXAMPLE) == {}
+    # the same field with UTF-8 (%C3%BC = ü) is stored as the letter
+    fine = body.replace("%ff%fe", "M%C3%BCller")
+    answer = client.post(f"/c/{edit}/o/{EXAMPLE}/items/legal-pages", data=fine.encode(),
+                         headers={"HX-Request": "true",
+                                  "Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    assert answer.status_code == 200
+    row = store.item_rows(db, customer["id"], obligation_id=EXAMPLE)["legal-pages"]
+    assert row["detail"]["values"]["company"] == "Müller"
+
+
+@pytest.mark.parametrize("side", ["c", "s"])
+def test_the_wait_for_peiqs_confirmation_answers_204_while_nothing_changed(app, client, db, side):
+    customer, edit, share = two_obligation_customer(app, db)
+    fill_example(db, customer["id"])
+    token = edit if side == "c" else share
+    page = client.get(f"/{side}/{token}/o/{EXAMPLE}").text
+    poll = re.search(r'id="item-avv-received"[^>]*hx-get="([^"]+)"', page).group(1)
+    poll = poll.replace("&amp;", "&")
+    hx = {"HX-Request": "true"}
+    for _ in range(2):
+        answer = client.get(poll, headers=hx)
+        assert answer.status_code == 204 and answer.text == ""
+    store.set_item(db, customer["id"], "avv-received", "done", "manager:am@peiq.de",
+                   {"confirmed_by": "am@peiq.de"}, obligation_id=EXAMPLE)  # fmt: skip
+    answer = client.get(poll, headers=hx)
+    assert answer.status_code == 200 and "PEIQ hat das am" in answer.text
+
+
+def test_the_smtp_page_learns_what_another_tab_or_peiq_did_to_its_obligation(app, client, db):
+    customer, edit, _ = two_obligation_customer(app, db, smtp_path="portal")
+    hx = {"HX-Request": "true"}
+    poll = watch_url(client.get(f"/c/{edit}").text)
+    assert "path=portal" in poll
+    store.set_item(db, customer["id"], "portal-adopt", "done", "manager:am@peiq.de",
+                   {"portal": "portal.mueller-verlag.de"})  # fmt: skip
+    news = client.get(poll, headers=hx)
+    assert 'id="progress" hx-swap-oob="true"' in news.text and 'data-progress="50"' in news.text
+    assert 'id="item-mail-received"' in news.text  # a card without inputs
+    assert 'id="workspace"' not in news.text  # nothing typed is replaced
+    assert progress_on(news.text) == ("25", {SMTP_OBLIGATION: "50", EXAMPLE: "0"})
+    poll = watch_url(news.text)
+    store.set_path(db, customer["id"], "smtp-own", "customer")  # another tab chose another path
+    news = client.get(poll, headers=hx)
+    assert re.search(r'<div id="workspace" hx-swap-oob="true"', news.text)
+    assert "path=smtp-own" in watch_url(news.text)
+
+
+def test_obligation_files_from_the_environment_that_are_not_a_json_list_are_named(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("MITWIRKUNG_OBLIGATION_FILES", "/tmp/x.toml")
+    with pytest.raises(SystemExit) as e:
+        create_app({"DATABASE": str(tmp_path / "db"), "SECRET_KEY": "x", "ENCRYPTION_KEY": "x"})
+    assert "OBLIGATION_FILES must be a JSON list of file paths" in str(e.value)
+    assert "cannot read" not in str(e.value)

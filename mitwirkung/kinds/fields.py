@@ -5,10 +5,16 @@ Validation per field type (catalog.FIELD_TYPES), codes worded in words/kinds.py:
 - text: any printable text up to max_length characters;
 - email: one addr-spec as RFC 5322 §3.4.1 defines it (address.addr_spec: dot-atom local
   part, a domain of LDH labels with a dot; RFC 5321 §4.5.3.1 limits);
-- url: an absolute http(s) URL with a host (RFC 3986 §3: scheme ":" "//" authority);
+- url: an absolute http(s) URL with a host (RFC 3986 §3: scheme ":" "//" authority),
+  only characters a URI may contain (§2: unreserved, reserved, "%" HEX HEX; beyond ASCII
+  the letters of an IRI, RFC 3987 §2.2) – so no space, '"', "<", ">", "\\", "^", "`",
+  "{", "|", "}" – and no userinfo (§3.2.1 deprecates "user:password@"; a password must
+  never be stored in a field);
 - number: a decimal number, German comma or point ("12,5");
 - choice: one of the declared choices.
-A required field may not be empty; an optional empty field is stored as "".
+A required field may not be empty; an optional empty field is stored as "". Bytes the
+browser sent that are not UTF-8 (RFC 3629) arrive as U+FFFD (obligation_page.form_as_sent)
+and are refused ("encoding"), never stored as percent-escapes.
 """
 
 import re
@@ -19,6 +25,25 @@ from ..catalog import Field, Item
 from .outcome import Outcome
 
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+# RFC 3986 §2: what a URI may contain ("%" only before two hex digits); beyond ASCII the
+# IRI letters of RFC 3987 (checked by isprintable before)
+_URI_CHARS = re.compile(r"^(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2}|[^\x00-\x7f])*$")
+
+
+def _url_problem(value: str) -> str | None:
+    """The problem code of an http(s) URL (RFC 3986), or None."""
+    if not _URI_CHARS.match(value):
+        return "url"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 – raises ValueError for a port that is not a number
+    except ValueError:
+        return "url"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "url"
+    if "@" in parts.netloc:
+        return "url-userinfo"
+    return None
 
 
 def problem(f: Field, value: str) -> str | None:
@@ -27,6 +52,8 @@ def problem(f: Field, value: str) -> str | None:
         return "required" if f.required else None
     if len(value) > f.max_length:
         return "too-long"
+    if "\ufffd" in value:
+        return "encoding"
     if not value.isprintable():
         return "unprintable"
     if f.type == "email":
@@ -35,13 +62,7 @@ def problem(f: Field, value: str) -> str | None:
         except AddressError:
             return "email"
     elif f.type == "url":
-        try:
-            parts = urlsplit(value)
-            ok = parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in value
-        except ValueError:
-            ok = False
-        if not ok:
-            return "url"
+        return _url_problem(value)
     elif f.type == "number" and not _NUMBER.match(value):
         return "number"
     elif f.type == "choice" and value not in f.choices:

@@ -49,6 +49,7 @@ def test_the_example_obligation_is_done_step_by_step_and_peiq_confirms(
         "vollständige E-Mail-Adresse"
     )
     expect(imprint).to_have_value("www.mueller-verlag.de/impressum")
+    expect(imprint).to_be_focused()  # the first field to correct, as the SMTP form does
     expect(item.get_by_label("Name Ihres Unternehmens")).to_have_value("Müller Verlag GmbH")
     screenshot(page, "obligation-fields-mistake")
     page.evaluate("window.__stay = 'same page'")  # gone if the page reloads
@@ -78,6 +79,13 @@ def test_the_example_obligation_is_done_step_by_step_and_peiq_confirms(
     expect(onlooker.locator("#item-avv-received .badge")).to_have_text("Wartet auf PEIQ")
     expect(onlooker.get_by_role("button")).to_have_count(0)  # nothing to click there
 
+    # the customer's SMTP page, open in another tab, also learns of PEIQ's confirmation
+    smtp_tab = page.context.new_page()
+    smtp_tab.goto(f"{live_app.url}/c/{edit}")
+    smtp_nav = smtp_tab.locator("#obligations")
+    expect(smtp_nav.locator('[data-obligation-progress="rechtliches"]')).to_have_text("66 %")
+    smtp_tab.evaluate("window.__stay = 'same page'")
+
     # PEIQ confirms on the manager page; the customer's open page shows it without a reload
     manager = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
     desk = manager.new_page()
@@ -97,6 +105,14 @@ def test_the_example_obligation_is_done_step_by_step_and_peiq_confirms(
     expect(nav.locator('[data-obligation-progress="rechtliches"]')).to_have_text("100 %")
     expect(nav.locator("[data-overall-progress]")).to_have_text("75 %")
     assert page.evaluate("window.__stay") == "same page"
+    # what PEIQ's confirmation rests on can no longer be taken back
+    expect(avv.get_by_role("button", name="Bestätigung zurücknehmen")).to_have_count(0)
+    expect(avv).to_contain_text("Änderungen sind nur noch über")
+    expect(page.locator("#item-legal-pages").get_by_role("button")).to_have_count(0)
+    expect(smtp_nav.locator('[data-obligation-progress="rechtliches"]')).to_have_text("100 %")
+    expect(smtp_nav.locator("[data-overall-progress]")).to_have_text("75 %")
+    assert smtp_tab.evaluate("window.__stay") == "same page"
+    smtp_tab.close()
     expect(onlooker.locator("#item-avv-received .badge")).to_have_text("Erledigt")
     expect(onlooker.locator("[data-overall-progress]")).to_have_text("75 %")
     onlooker.context.close()
