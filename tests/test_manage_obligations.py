@@ -281,7 +281,7 @@ def test_reminders_and_digest_count_per_obligation_and_overall(auth, mail_app, d
         assert jobs.run_due(db, mail_app.config, at=T0 + 3 * DAY)["reminders"] == 2
     mails = {m.rcpt_tos[0]: m.message for m in outbox.handler.messages}
     both = mails[made["Beide"]["contact_email"]]
-    assert both["Subject"] == "Erinnerung: Ihre Aufgaben für Beide"
+    assert both["Subject"] == "Erinnerung: Ihre Mitwirkungspflichten für Beide"
     text = both.get_payload(decode=True).decode()
     assert "Insgesamt sind 16 % erledigt:" in text  # floor of the mean of 0 and 33
     assert "- SMTP-Postfach: 0 %, noch kein Weg gewählt" in text
@@ -289,7 +289,7 @@ def test_reminders_and_digest_count_per_obligation_and_overall(auth, mail_app, d
     only = mails[made["Nur Recht"]["contact_email"]]
     assert only["Subject"] == "Erinnerung: „Rechtliche Angaben“ für Nur Recht"
     text = only.get_payload(decode=True).decode()
-    assert "Ihre Aufgabe „Rechtliche Angaben“" in text and "SMTP" not in text
+    assert "Ihre Mitwirkungspflicht „Rechtliche Angaben“" in text and "SMTP" not in text
     assert "Der nächste Schritt: „Impressum und Datenschutz angegeben“." in text
 
     with mail_app.app_context():
