@@ -16,15 +16,15 @@ from werkzeug.datastructures import MultiDict
 
 from . import kinds, store
 from .catalog import SMTP_OBLIGATION, Obligation
-from .customer import (
+from .checklist import (
     check_link_csrf,
     link_csrf_token,
     load_customer,
     obligations_nav,
     other_path,
-    page,
 )
-from .customer import context as smtp_context
+from .checklist import context as smtp_context
+from .customer import page
 from .db import get_db
 from .kinds.outcome import Outcome
 from .standing import overall_progress, path_of, standings

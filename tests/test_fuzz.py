@@ -20,7 +20,7 @@ from mailjetserver import MailjetApi
 from wtforms.fields.core import UnboundField
 
 from mitwirkung import crypto, forms, mailjet, store
-from mitwirkung.customer import link_csrf_token
+from mitwirkung.checklist import link_csrf_token
 from mitwirkung.db import now
 from mitwirkung.runs.smtp_test import smtp_result_data
 

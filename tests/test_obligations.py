@@ -19,7 +19,7 @@ from app import create_app
 from mitwirkung import catalog, overview, store
 from mitwirkung.accounts import create_manager
 from mitwirkung.catalog import SMTP_OBLIGATION
-from mitwirkung.customer import link_csrf_token
+from mitwirkung.checklist import link_csrf_token
 from mitwirkung.db import connect
 from mitwirkung.kinds import fields
 from mitwirkung.runner import Job
@@ -199,7 +199,7 @@ def test_a_customer_with_one_obligation_sees_no_list(app, client, customers):
 
 
 def post(client, token, url, data, htmx=True):
-    from mitwirkung.customer import link_csrf_token
+    from mitwirkung.checklist import link_csrf_token
 
     with client.application.app_context():
         csrf = link_csrf_token(token)

@@ -4,7 +4,7 @@ import pytest
 from helpers.web import expect_mailjet, login, parallel, wait_until_done
 
 from mitwirkung import login_limits
-from mitwirkung.customer import link_csrf_token
+from mitwirkung.checklist import link_csrf_token
 
 PARALLEL = 40
 

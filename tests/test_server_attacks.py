@@ -170,7 +170,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 from app import create_app
 from mitwirkung import store
-from mitwirkung.customer import link_csrf_token
+from mitwirkung.checklist import link_csrf_token
 
 folder = Path(sys.argv[1])
 def mount(*options):

@@ -5,7 +5,9 @@ validates) and one template fragment `templates/kinds/<kind>.html` whose root el
 names its swap target. `submit(item, form, row)` of a kind the customer acts on returns an
 `Outcome`; the routes that call it live in `mitwirkung/obligation_page.py` (customer) and
 `peiq_confirm.init_app` (manager). The SMTP obligation's kinds (form, handover, smtp, dns,
-notify, portal, mail-received) are still rendered by `templates/customer.html`.
+notify, portal, mail-received) have their routes in modules here too (`smtp_settings`,
+`smtp_test`, `handover`, `dns`, `notify`, `portal`, `mail_received`) on the `customer`
+blueprint; `customer.py` imports them, this package does not (they need the page's helpers).
 """
 
 import dataclasses
