@@ -12,7 +12,6 @@ from sqlite_utils import Database
 from . import crypto, store
 from .db import forget, now
 from .words.handover import HANDOVER_TEXT
-from .words.handover import REFUSED_UNTESTED as REFUSED_UNTESTED  # customer.py shows it
 from .words.secret import cap, is_oauth, secret_words
 
 KIND = "smtp-password"

@@ -22,8 +22,9 @@ from ..forms import (
     HandoverForm,
     OtherChannelForm,
 )
-from ..secret_words import cap, secret_words
 from ..words import checklist as words
+from ..words.handover import REFUSED_UNTESTED
+from ..words.secret import cap, secret_words
 
 
 @bp.post("/c/<token>/password")
@@ -35,7 +36,7 @@ def hand_over_password():
         return respond(["item"], 422, item_id="smtp-password", handover_form=form)
     max_age = current_app.config["SECRET_MAX_AGE_DAYS"]
     if not handover.hand_over(get_db(), g.customer["id"], form.password.data, "customer", max_age):
-        form.password.errors = [handover.REFUSED_UNTESTED]
+        form.password.errors = [REFUSED_UNTESTED]
         return respond(["item"], 422, item_id="smtp-password", handover_form=form)
     return after_write(
         "smtp-password",
