@@ -11,29 +11,11 @@ import dataclasses
 import hashlib
 import hmac
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block, render_blocks
 
-from . import (
-    handover,
-    inbound,
-    mail,
-    mail_providers,
-    notify,
-    provider_guide,
-    store,
-    todo,
-)
+from . import handover, inbound, mail, mail_providers, notify, provider_guide, store, todo
 from .catalog import SMTP_OBLIGATION
 from .checks.domain import display_domain
 from .checks.smtp import shown_address

@@ -5,22 +5,11 @@ The blueprint, link loading, CSRF and render helpers are in `checklist.py`; each
 kind's routes are in its module under `kinds/` (imported here so they register).
 """
 
-from flask import (
-    current_app,
-    g,
-    jsonify,
-    redirect,
-    request,
-    url_for,
-)
+from flask import current_app, g, jsonify, redirect, request, url_for
 from jinja2_fragments.flask import render_block
 from markupsafe import escape
 
-from . import (
-    inbound,
-    peiq_acted,
-    store,
-)
+from . import inbound, peiq_acted, store
 from .catalog import SMTP_OBLIGATION
 from .checklist import (
     TEMPLATE,
@@ -34,9 +23,7 @@ from .checklist import (
     with_smtp_answer,
 )
 from .db import get_db
-from .forms import (
-    PathForm,
-)
+from .forms import PathForm
 from .kinds import dns as dns_kind
 from .kinds import handover as handover_kind
 from .kinds import mail_received, portal, smtp_settings, smtp_test

@@ -16,13 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from . import kinds, store
 from .catalog import SMTP_OBLIGATION, Obligation
-from .checklist import (
-    check_link_csrf,
-    link_csrf_token,
-    load_customer,
-    obligations_nav,
-    other_path,
-)
+from .checklist import check_link_csrf, link_csrf_token, load_customer, obligations_nav, other_path
 from .checklist import context as smtp_context
 from .customer import page
 from .db import get_db

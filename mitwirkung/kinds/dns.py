@@ -2,34 +2,13 @@
 forwarded to an IT colleague. Card: templates/kinds/dns.html.
 """
 
-from flask import (
-    abort,
-    current_app,
-    g,
-    redirect,
-    request,
-    url_for,
-)
+from flask import abort, current_app, g, redirect, request, url_for
 from jinja2_fragments.flask import render_block
 
-from .. import (
-    mail,
-    provider_guide,
-)
-from ..checklist import (
-    TEMPLATE,
-    bp,
-    caller,
-    context,
-    forward_text,
-    require_item,
-    respond,
-)
+from .. import mail, provider_guide
+from ..checklist import TEMPLATE, bp, caller, context, forward_text, require_item, respond
 from ..db import get_db
-from ..forms import (
-    ForwardForm,
-    MailjetMailForm,
-)
+from ..forms import ForwardForm, MailjetMailForm
 from ..runs import app_mail, mailjet_mail
 from ..runs import dns_check as dns_run
 from ..runs.limits import RateLimited

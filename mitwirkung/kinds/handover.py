@@ -2,26 +2,12 @@
 channel confirmed. Card: templates/kinds/handover.html.
 """
 
-from flask import (
-    current_app,
-    g,
-)
+from flask import current_app, g
 
-from .. import (
-    handover,
-    store,
-)
-from ..checklist import (
-    after_write,
-    bp,
-    require_item,
-    respond,
-)
+from .. import handover, store
+from ..checklist import after_write, bp, require_item, respond
 from ..db import get_db
-from ..forms import (
-    HandoverForm,
-    OtherChannelForm,
-)
+from ..forms import HandoverForm, OtherChannelForm
 from ..words import checklist as words
 from ..words.handover import REFUSED_UNTESTED
 from ..words.secret import cap, secret_words

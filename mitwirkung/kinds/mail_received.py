@@ -3,20 +3,9 @@ the tick by hand (asked first, never over a proven receipt) and the confirmation
 `/bestaetigen/<code>` of the test mail. Card: templates/kinds/mail-received.html.
 """
 
-from flask import (
-    abort,
-    current_app,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 
-from .. import (
-    inbound,
-    store,
-)
+from .. import inbound, store
 from ..checklist import (
     after_write,
     bp,
@@ -29,9 +18,7 @@ from ..checklist import (
     with_smtp_answer,
 )
 from ..db import get_db
-from ..forms import (
-    ToggleForm,
-)
+from ..forms import ToggleForm
 from ..progress import evidence, item_views, others_complete, progress
 from ..runs import receipt
 from ..web import htmx, obligation

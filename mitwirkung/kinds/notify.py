@@ -2,25 +2,12 @@
 (asked first while records are not in order). Card: templates/kinds/notify.html.
 """
 
-from flask import (
-    abort,
-    g,
-    request,
-)
+from flask import abort, g, request
 
-from .. import (
-    store,
-)
-from ..checklist import (
-    after_write,
-    bp,
-    require_item,
-    respond,
-)
+from .. import store
+from ..checklist import after_write, bp, require_item, respond
 from ..db import get_db
-from ..forms import (
-    ToggleForm,
-)
+from ..forms import ToggleForm
 from ..progress import item_views
 from ..runs import app_mail
 from ..service import service

@@ -2,24 +2,12 @@
 reused; PEIQ confirms on the manager page. Card: templates/kinds/portal.html.
 """
 
-from flask import (
-    g,
-)
+from flask import g
 
-from .. import (
-    store,
-)
-from ..checklist import (
-    after_write,
-    bp,
-    reload_customer,
-    require_item,
-    respond,
-)
+from .. import store
+from ..checklist import after_write, bp, reload_customer, require_item, respond
 from ..db import get_db
-from ..forms import (
-    PortalForm,
-)
+from ..forms import PortalForm
 from ..words import checklist as words
 
 

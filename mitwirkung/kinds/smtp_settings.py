@@ -2,27 +2,14 @@
 Google notice for the host being typed. Card: templates/kinds/smtp.html.
 """
 
-from flask import (
-    current_app,
-    g,
-    request,
-)
+from flask import current_app, g, request
 
-from .. import (
-    mail_providers,
-)
-from ..checklist import (
-    after_write,
-    bp,
-    require_item,
-    respond,
-)
+from .. import mail_providers
+from ..checklist import after_write, bp, require_item, respond
 from ..checks.domain import display_domain
 from ..checks.smtp import shown_address
 from ..db import get_db
-from ..forms import (
-    SmtpTestForm,
-)
+from ..forms import SmtpTestForm
 from ..runs import settings as smtp_settings
 from ..runs import smtp_test as smtp_run
 from ..web import obligation

@@ -2,17 +2,10 @@
 of a run (SMTP test, probe, DNS check, Mailjet mail). Card: templates/kinds/smtp.html.
 """
 
-from flask import (
-    abort,
-    current_app,
-    g,
-)
+from flask import abort, current_app, g
 from jinja2_fragments.flask import render_block
 
-from .. import (
-    inbound,
-    store,
-)
+from .. import inbound, store
 from ..checklist import (
     TEMPLATE,
     after_write,
@@ -26,10 +19,7 @@ from ..checklist import (
 )
 from ..checks.smtp.oauth import OAuthLogin
 from ..db import get_db
-from ..forms import (
-    ProbeForm,
-    SmtpTestForm,
-)
+from ..forms import ProbeForm, SmtpTestForm
 from ..runs import mailjet_mail, probe
 from ..runs import settings as smtp_settings
 from ..runs import smtp_test as smtp_run
