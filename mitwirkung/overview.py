@@ -34,6 +34,8 @@ from .progress import (
 )
 from .standing import overall_progress, standings
 from .textfold import search_fold, sort_name
+from .words import board as words
+from .words import history as history_words
 
 # Event kinds that mean the setup moved (a reminder, a link mail or an edit does not).
 MOVES = (
@@ -45,22 +47,16 @@ MOVES = (
     "peiq-acknowledged",
 )
 PAGE_SIZE = 25
-SORTS = {
-    "aktivitaet": ("Letzte Aktivität", "last_activity_at DESC, id DESC"),
+ORDER_BY = {
+    "aktivitaet": "last_activity_at DESC, id DESC",
     # least progress first, and among equals the longest quiet first
-    "fortschritt": ("Fortschritt", "progress ASC, last_activity_at ASC, id ASC"),
+    "fortschritt": "progress ASC, last_activity_at ASC, id ASC",
     # German order (DIN 5007-1): "Österreicher" next to "Oldenburger", not after "Weser"
-    "name": ("Name", "sort_name ASC, id ASC"),
+    "name": "sort_name ASC, id ASC",
 }
-STATUSES = {
-    "": "alle aktiven",
-    "aufmerksamkeit": "braucht Aufmerksamkeit",
-    "peiq": "wartet auf PEIQ",
-    "stockt": "stockt",
-    "fertig": "fertig",
-    "passwort-endet": "Microsoft 365/Google mit Passwort",
-    "archiviert": "archiviert",
-}
+# by URL value: (label, ORDER BY)
+SORTS = {key: (words.SORT_LABELS[key], order) for key, order in ORDER_BY.items()}
+STATUSES = words.STATUSES
 # Proven smtp-own settings (smtp-test-mail passed) at Microsoft 365 or Google with a password
 # login: Microsoft switches it off (data/providers/mail-auth.toml), Google wants app passwords.
 # Looked up from the few settings at those providers (idx_smtp_settings_provider) and each
@@ -74,7 +70,7 @@ PASSWORD_AT_RISK = (
     " AND i.obligation_id = 'smtp-postfach' AND i.state IN ('done', 'warning')))"
 )
 NO_PATH = "keiner"
-CONTACTS = {"": "alle", "meine": "Meine Kund:innen", "niemand": "ohne PEIQ-Ansprechpartner:in"}
+CONTACTS = words.CONTACTS
 MAX_WORDS = 8  # words of one search that count (each is one more condition)
 # "Stockt": no progress for this many days – the dashboard's default filter and the digest
 # use this one number, so the word means the same everywhere.
@@ -92,26 +88,8 @@ def _moved_at(db: Database, customer: dict) -> str:
     return row[0] or customer["created_at"]
 
 
-# What the customer waits for while PEIQ has not acted, by path: no Mailjet values yet.
-MAILJET_VALUES_MISSING = "Mailjet-Werte fehlen: wartet auf PEIQ"
-
-
-# What is wrong when an item failed, said as the problem (the item titles say the goal:
-# "DKIM-Schlüssel veröffentlicht" under "Braucht Aufmerksamkeit" reads like success).
-# DNS items: (not found, found but wrong); other items: one text.
-PROBLEMS = {
-    "smtp-settings": "SMTP-Zugangsdaten fehlerhaft",
-    "smtp-password": "Passwort nicht übergeben",
-    "smtp-test-mail": "Testmail über den Server der Kund:in gescheitert",
-    "dns-verification": ("Bestätigungs-Eintrag für Mailjet fehlt",
-                         "Bestätigungs-Eintrag für Mailjet fehlerhaft"),
-    "dns-spf": ("SPF-Eintrag fehlt", "SPF erlaubt Mailjet nicht"),
-    "dns-dkim": ("DKIM-Schlüssel fehlt", "DKIM-Schlüssel fehlerhaft"),
-    "dns-dmarc": ("DMARC-Eintrag fehlt", "DMARC-Eintrag fehlerhaft"),
-    "peiq-informed": "PEIQ informieren gescheitert",
-    "portal-adopt": "Übernahme von PORTAL nicht möglich",
-    "mail-received": "Empfang der Testmail nicht nachgewiesen",
-}  # fmt: skip
+MAILJET_VALUES_MISSING = words.MAILJET_VALUES_MISSING
+PROBLEMS = words.PROBLEMS
 
 
 def problem(view) -> str:
@@ -119,7 +97,7 @@ def problem(view) -> str:
     text = PROBLEMS.get(view.item.id)
     if isinstance(text, tuple):
         return text[bool(view.detail.get("found"))]
-    return text or f"{view.item.for_manager}: nicht in Ordnung"
+    return text or words.NOT_IN_ORDER.format(title=view.item.for_manager)
 
 
 def _mail_evidence(views) -> str | None:
@@ -168,14 +146,22 @@ def summarise(db: Database, obligations: Catalog | Obligation, customer: dict) -
         badges.append({"state": "running", "text": MAILJET_VALUES_MISSING})
     # a further obligation's line names it ("Rechtliche Angaben – …"); the SMTP one's as before
     for named, view in [
-        ("" if s.id == SMTP_OBLIGATION else f"{s.obligation.title} – ", v)
+        (
+            ""
+            if s.id == SMTP_OBLIGATION
+            else words.OBLIGATION_NAMED.format(title=s.obligation.title),
+            v,
+        )
         for s in items
         for v in attention(s.views)
     ]:
         if view.detail.get("waiting_for") == "manager":
             waiting = True
             badges.append(
-                {"state": view.state, "text": f"{named}{view.item.for_manager}: wartet auf PEIQ"}
+                {
+                    "state": view.state,
+                    "text": named + words.WAITS_FOR_PEIQ.format(title=view.item.for_manager),
+                }
             )
         else:
             note = view.detail.get("title")
@@ -184,8 +170,8 @@ def summarise(db: Database, obligations: Catalog | Obligation, customer: dict) -
     secret = handover.pending(db, customer["id"])
     if secret:
         waiting = True
-        untested = "" if secret["tested"] else " (ungetestet)"
-        badges.append({"state": "running", "text": f"Passwort liegt zur Abholung bereit{untested}"})
+        untested = "" if secret["tested"] else words.SECRET_UNTESTED
+        badges.append({"state": "running", "text": words.SECRET_WAITING.format(untested=untested)})
     completed_at, completed_path = customer["completed_at"], customer["completed_path"]
     if customer["path"] != completed_path:
         completed_at, completed_path = None, None
@@ -287,10 +273,7 @@ class View:
             if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_DAYS:
                 tage = int(raw)
             else:
-                errors["tage"] = (
-                    f"Bitte eine ganze Zahl von 1 bis {MAX_DAYS} eingeben; gezeigt wird "
-                    f"„stockt seit {DEFAULT_DAYS} Tagen“."
-                )
+                errors["tage"] = words.BAD_DAYS.format(max_days=MAX_DAYS, default_days=DEFAULT_DAYS)
         raw = (args.get("seite") or "1").strip()
         seite = int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10**6 else 1
         wer = args.get("wer", "")
@@ -512,55 +495,62 @@ def describe(event: dict, obligations: Catalog | Obligation) -> str:
     data, kind = event["data"], event["kind"]
     obligation = _event_obligation(event, obligations)
     item = obligation.items.get(event["item_id"] or "")
-    named = f"{obligation.title} – " if obligation.id != SMTP_OBLIGATION else ""
+    w = history_words
+    named = w.OBLIGATION_NAMED.format(title=obligation.title)
+    named = named if obligation.id != SMTP_OBLIGATION else ""
     if kind == "item-state":
-        title = named + (item.for_manager if item else "Schritt")
+        title = named + (item.for_manager if item else w.STEP)
         state = data.get("state")
         if item and state in STATE_LABELS:  # the same word the page shows for that step
             word = state_label(ItemView(item, state, data, None))
         else:
-            word = STATE_LABELS.get(state, "geändert")
-        text = f"{title} → {word}"
+            word = STATE_LABELS.get(state, w.CHANGED)
+        text = w.STATE.format(title=title, word=word)
         if event["item_id"] == "portal-adopt" and data.get("portal"):
             before = data.get("portal_before")
-            named = f"„{before}“ → „{data['portal']}“" if before else f"„{data['portal']}“"
-            text += f" (PORTAL: {named})"
-        return text + (f" ({data['title']})" if data.get("title") else "")
+            named = (w.PORTAL_CHANGE.format(before=before, after=data["portal"]) if before
+                     else w.QUOTED.format(value=data["portal"]))  # fmt: skip
+            text += w.PORTAL.format(named=named)
+        return text + (w.NOTE.format(title=data["title"]) if data.get("title") else "")
     if kind == "mail-received-inbound":
-        sender = shown_address(data["mail_from"]) if data.get("mail_from") else "leerem Absender"
-        state = STATE_LABELS.get(data.get("state"), "geprüft")
-        return f"{store.EVENT_WORDS[kind]}: von {sender} über {data.get('peer_ip')} → {state}"
+        sender = shown_address(data["mail_from"]) if data.get("mail_from") else w.EMPTY_SENDER
+        state = STATE_LABELS.get(data.get("state"), w.CHECKED)
+        return w.INBOUND.format(event=store.EVENT_WORDS[kind], sender=sender,
+                                peer=data.get("peer_ip"), state=state)  # fmt: skip
     if kind == "path-chosen":
         path = obligation.path(data.get("path"))
-        return f"{named}Weg gewählt: {path.short}" if path else f"{named}Weg gewählt"
+        if path:
+            return w.PATH_CHOSEN_AS.format(named=named, path=path.short)
+        return w.PATH_CHOSEN.format(named=named)
     if kind in ("obligation-added", "obligation-removed"):
-        return f"{store.EVENT_WORDS[kind]}: „{obligation.title}“"
+        return w.OBLIGATION.format(event=store.EVENT_WORDS[kind], title=obligation.title)
     if kind == "customer-edited" and data.get("changes"):
-        return "Angaben geändert: " + "; ".join(
-            f"{c['field']} {_shown(c['old'])} → {_shown(c['new'])}" for c in data["changes"]
+        return w.EDITED + "; ".join(
+            w.CHANGE.format(field=c["field"], old=_shown(c["old"]), new=_shown(c["new"]))
+            for c in data["changes"]
         )
     if kind == "customer-edited" and data.get("fields"):
-        return f"Angaben geändert: {', '.join(data['fields'])}"
+        return w.EDITED_FIELDS.format(fields=", ".join(data["fields"]))
     if kind == "peiq-contact-changed":
-        now_ = data.get("name") or "niemand Bestimmtes"
+        now_ = data.get("name") or w.NOBODY
         if "old" in data:
-            return f"PEIQ-Ansprechpartner:in: {data['old'] or 'niemand Bestimmtes'} → {now_}"
-        return f"PEIQ-Ansprechpartner:in jetzt: {now_}"
+            return w.CONTACT_CHANGED.format(old=data["old"] or w.NOBODY, new=now_)
+        return w.CONTACT_NOW.format(new=now_)
     mailed = ("link-mailed", "reminder-sent", "records-forwarded", "values-ready-mailed",
               "customer-told")  # fmt: skip
     if kind in mailed and isinstance(data.get("to"), str):
-        return f"{store.EVENT_WORDS[kind]} (an {shown_address(data['to'])})"
+        return w.MAILED_TO.format(event=store.EVENT_WORDS[kind], to=shown_address(data["to"]))
     if kind in ("secret-handed-over", "secret-revealed", "secret-expired") and data.get("oauth"):
-        return store.EVENT_WORDS[kind].replace("Passwort", "Geheimer Clientschlüssel", 1)
+        return store.EVENT_WORDS[kind].replace(w.PASSWORD, w.CLIENT_SECRET, 1)
     if kind == "peiq-acknowledged" and data.get("red"):  # the notice asked for help
         return store.EVENT_WORDS["peiq-help-acknowledged"]
     if kind in ("drift-incident", "drift-resolved") and item:
-        return f"{store.EVENT_WORDS[kind]}: {item.for_manager}"
-    return store.EVENT_WORDS.get(kind, "Änderung")
+        return w.ABOUT_ITEM.format(event=store.EVENT_WORDS[kind], title=item.for_manager)
+    return store.EVENT_WORDS.get(kind, w.UNKNOWN)
 
 
 def _shown(value) -> str:
-    return f"„{value}“" if value else "(leer)"
+    return history_words.QUOTED.format(value=value) if value else history_words.EMPTY
 
 
 def history(
