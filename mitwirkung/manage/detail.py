@@ -10,7 +10,7 @@ import io
 
 from flask import current_app, render_template, request, stream_with_context
 
-from .. import agreements, handover, inbound, mail, mailjet_sync, store
+from .. import agreements, handover, history_lines, inbound, mail, mailjet_sync, store
 from .. import overview as board
 from ..board_columns import csv_cell
 from ..catalog import SMTP_OBLIGATION
@@ -95,7 +95,7 @@ def _history(db, customer_id: int) -> dict:
     """One page of the history ("?vor=<event id>" for older entries)."""
     raw = request.args.get("vor", "")
     before = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 18 else None
-    lines, older = board.history_page(db, obligations(), customer_id, before=before)
+    lines, older = history_lines.history_page(db, obligations(), customer_id, before=before)
     return {"history": lines, "history_older": older, "history_paged": before is not None}
 
 
@@ -110,7 +110,7 @@ def history_csv(customer_id):
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";")
         writer.writerow(words.HISTORY_CSV_HEADER)
-        for row in board.history_rows(db, obligations(), customer_id):
+        for row in history_lines.history_rows(db, obligations(), customer_id):
             writer.writerow(csv_cell(v) for v in row)
             yield out.getvalue()
             out.seek(0)

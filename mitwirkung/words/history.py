@@ -1,4 +1,4 @@
-"""German words of the history lines (overview.describe): how an event is said, beyond
+"""German words of the history lines (history_lines.describe): how an event is said, beyond
 the event kinds' own words (words/events.py)."""
 
 OBLIGATION_NAMED = "{title} – "  # an event of a further obligation names it first
