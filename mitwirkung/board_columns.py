@@ -16,6 +16,7 @@ from .catalog import SMTP_OBLIGATION
 from .checks.domain import display_domain
 from .checks.smtp import shown_address
 from .dates import BERLIN
+from .words import board as words
 
 
 def iso_local(value: str | None) -> str:
@@ -37,7 +38,7 @@ def csv_cell(value) -> str:
     return "'" + text if text.startswith(CSV_FORMULA) else text
 
 
-NOT_AGREED = "nicht vereinbart"  # the customer does not have this obligation
+NOT_AGREED = words.NOT_AGREED  # the customer does not have this obligation
 
 
 def smtp_path(c: dict, paths: dict) -> str:
@@ -45,7 +46,7 @@ def smtp_path(c: dict, paths: dict) -> str:
     gewählt", or NOT_AGREED for a customer without the SMTP obligation."""
     if c["obligations"] and SMTP_OBLIGATION not in c["obligations"]:
         return NOT_AGREED
-    return paths[c["path"]].short if c["path"] in paths else "noch nicht gewählt"
+    return paths[c["path"]].short if c["path"] in paths else words.NOT_CHOSEN
 
 
 @dataclass(frozen=True)
@@ -62,29 +63,29 @@ def peiq_shown(c: dict) -> str:
     contact: the customer page names nobody, notices go to every active manager)."""
     if not c.get("peiq_name"):
         return ""
-    return c["peiq_name"] + (" (deaktiviert)" if c.get("peiq_active") == 0 else "")
+    return c["peiq_name"] + (words.DEACTIVATED if c.get("peiq_active") == 0 else "")
 
 
+LABEL = words.COLUMN_LABELS
 COLUMNS = (
-    Column("name", "Name", lambda c, x: c["name"]),
-    Column("domain", "Absender-Domain", lambda c, x: display_domain(c["domain"] or "")),
-    Column("contact", "E-Mail der Ansprechperson",
+    Column("name", LABEL["name"], lambda c, x: c["name"]),
+    Column("domain", LABEL["domain"], lambda c, x: display_domain(c["domain"] or "")),
+    Column("contact", LABEL["contact"],
            lambda c, x: shown_address(c["contact_email"] or ""), table=False),
-    Column("peiq", "PEIQ-Ansprechpartner:in", lambda c, x: peiq_shown(c)),
-    Column("path", "Weg", lambda c, x: smtp_path(c, x["paths"])),
-    Column("progress", "Fortschritt (%)", lambda c, x: c["progress"]),
-    Column("activity", "Letzte Aktivität", lambda c, x: iso_local(c["last_activity_at"])),
-    Column("attention", "Braucht Aufmerksamkeit",
+    Column("peiq", LABEL["peiq"], lambda c, x: peiq_shown(c)),
+    Column("path", LABEL["path"], lambda c, x: smtp_path(c, x["paths"])),
+    Column("progress", LABEL["progress"], lambda c, x: c["progress"]),
+    Column("activity", LABEL["activity"], lambda c, x: iso_local(c["last_activity_at"])),
+    Column("attention", LABEL["attention"],
            lambda c, x: " | ".join(b["text"] for b in c["attention"])),
-    Column("moved", "Letzter Fortschritt", lambda c, x: iso_local(c["moved_at"]), table=False),
-    Column("archived", "Archiviert", lambda c, x: iso_local(c["archived_at"]), table=False),
-    Column("id", "Nr.", lambda c, x: c["id"], table=False),
-    Column("url", "Seite in Mitwirkung", lambda c, x: f"{x['customer_url']}{c['id']}",
-           table=False),
-    Column("evidence", "Nachweis der Ankunft", lambda c, x: c["mail_evidence"] or "",
+    Column("moved", LABEL["moved"], lambda c, x: iso_local(c["moved_at"]), table=False),
+    Column("archived", LABEL["archived"], lambda c, x: iso_local(c["archived_at"]), table=False),
+    Column("id", LABEL["id"], lambda c, x: c["id"], table=False),
+    Column("url", LABEL["url"], lambda c, x: f"{x['customer_url']}{c['id']}", table=False),
+    Column("evidence", LABEL["evidence"], lambda c, x: c["mail_evidence"] or "",
            table=False),  # in the table below the progress
-    Column("password_login", "Microsoft 365/Google mit Passwort",
-           lambda c, x: "ja" if c["id"] in x.get("at_risk", ()) else "", table=False),
+    Column("password_login", LABEL["password_login"],
+           lambda c, x: words.YES if c["id"] in x.get("at_risk", ()) else "", table=False),
 )  # fmt: skip
 TABLE = tuple(c for c in COLUMNS if c.table)
 
@@ -115,8 +116,8 @@ def columns(in_use: Iterable) -> tuple[Column, ...]:
     named = tuple(replace(c, label=f"{c.label} ({smtp})") if c.key == "path" else c
                   for c in COLUMNS)  # fmt: skip
     return named + tuple(
-        Column(f"obligation-{o.id}", f"{o.title} (%)", obligation_progress(o.id),
-               table=False, obligation=o.id)
+        Column(f"obligation-{o.id}", words.OBLIGATION_COLUMN.format(title=o.title),
+               obligation_progress(o.id), table=False, obligation=o.id)
         for o in loaded
     )  # fmt: skip
 

@@ -188,6 +188,10 @@ def _parse(data: dict) -> Obligation:
         raise ValueError("no [[paths]] defined")
     if len({p.id for p in paths}) != len(paths):
         raise ValueError("path ids must be unique")
+    listed = {i.id for p in paths for i in p.items}
+    unlisted = [x for x in items if x not in listed]
+    if unlisted:  # an item in no path is never shown: most likely a path forgot it
+        raise ValueError(f"item(s) {', '.join(unlisted)} in no path's 'items'")
     glossary = []
     for i, raw in enumerate(data.get("glossary") or []):
         where = f"glossary[{i}]"

@@ -4,7 +4,8 @@ A customer's summary (progress, what needs attention, when the setup last moved,
 text) lives in columns of `customers`, so that searching, filtering, sorting and paging
 10,000 customers is one indexed query instead of a Python loop over every item row. The
 summary is stale while `summary_revision` differs from `revision` (which every change a
-customer's page shows bumps); `refresh` recomputes exactly the stale ones.
+customer's page shows bumps); `refresh` recomputes exactly the stale ones. The summary is
+computed in summary.py, the history lines in history_lines.py; both are re-exported here.
 """
 
 from __future__ import annotations
@@ -17,50 +18,31 @@ from urllib.parse import urlencode
 
 from sqlite_utils import Database
 
-from . import handover, store, todo
-from .catalog import SMTP_OBLIGATION, Catalog, Obligation
+from .catalog import SMTP_OBLIGATION, Obligation
 from .checks.dns.common import reword
 from .checks.domain import display_domain
-from .checks.smtp import shown_address
-from .db import now
-from .kinds import peiq_confirm
-from .progress import (
-    EVIDENCE_LABELS,
-    STATE_LABELS,
-    ItemView,
-    attention,
-    evidence,
-    state_label,
-)
-from .standing import overall_progress, standings
-from .textfold import search_fold, sort_name
+from .history_lines import describe as describe
+from .history_lines import history as history
+from .history_lines import history_page as history_page
+from .history_lines import history_rows as history_rows
+from .summary import MAILJET_VALUES_MISSING as MAILJET_VALUES_MISSING
+from .summary import MOVES as MOVES
+from .summary import refresh as refresh
+from .summary import summarise as summarise
+from .textfold import search_fold
+from .words import board as words
 
-# Event kinds that mean the setup moved (a reminder, a link mail or an edit does not).
-MOVES = (
-    "customer-created",
-    "path-chosen",
-    "item-state",
-    "mailjet-expectation",
-    "secret-handed-over",
-    "peiq-acknowledged",
-)
 PAGE_SIZE = 25
-SORTS = {
-    "aktivitaet": ("Letzte Aktivität", "last_activity_at DESC, id DESC"),
+ORDER_BY = {
+    "aktivitaet": "last_activity_at DESC, id DESC",
     # least progress first, and among equals the longest quiet first
-    "fortschritt": ("Fortschritt", "progress ASC, last_activity_at ASC, id ASC"),
+    "fortschritt": "progress ASC, last_activity_at ASC, id ASC",
     # German order (DIN 5007-1): "Österreicher" next to "Oldenburger", not after "Weser"
-    "name": ("Name", "sort_name ASC, id ASC"),
+    "name": "sort_name ASC, id ASC",
 }
-STATUSES = {
-    "": "alle aktiven",
-    "aufmerksamkeit": "braucht Aufmerksamkeit",
-    "peiq": "wartet auf PEIQ",
-    "stockt": "stockt",
-    "fertig": "fertig",
-    "passwort-endet": "Microsoft 365/Google mit Passwort",
-    "archiviert": "archiviert",
-}
+# by URL value: (label, ORDER BY)
+SORTS = {key: (words.SORT_LABELS[key], order) for key, order in ORDER_BY.items()}
+STATUSES = words.STATUSES
 # Proven smtp-own settings (smtp-test-mail passed) at Microsoft 365 or Google with a password
 # login: Microsoft switches it off (data/providers/mail-auth.toml), Google wants app passwords.
 # Looked up from the few settings at those providers (idx_smtp_settings_provider) and each
@@ -74,186 +56,13 @@ PASSWORD_AT_RISK = (
     " AND i.obligation_id = 'smtp-postfach' AND i.state IN ('done', 'warning')))"
 )
 NO_PATH = "keiner"
-CONTACTS = {"": "alle", "meine": "Meine Kund:innen", "niemand": "ohne PEIQ-Ansprechpartner:in"}
+CONTACTS = words.CONTACTS
 MAX_WORDS = 8  # words of one search that count (each is one more condition)
 # "Stockt": no progress for this many days – the dashboard's default filter and the digest
 # use this one number, so the word means the same everywhere.
 STALL_DAYS = 7
 DEFAULT_DAYS = STALL_DAYS
 MAX_DAYS = 3650
-
-
-def _moved_at(db: Database, customer: dict) -> str:
-    marks = ",".join("?" * len(MOVES))
-    row = db.execute(
-        f"SELECT MAX(at) FROM events WHERE customer_id = ? AND kind IN ({marks})",
-        [customer["id"], *MOVES],
-    ).fetchone()
-    return row[0] or customer["created_at"]
-
-
-# What the customer waits for while PEIQ has not acted, by path: no Mailjet values yet.
-MAILJET_VALUES_MISSING = "Mailjet-Werte fehlen: wartet auf PEIQ"
-
-
-# What is wrong when an item failed, said as the problem (the item titles say the goal:
-# "DKIM-Schlüssel veröffentlicht" under "Braucht Aufmerksamkeit" reads like success).
-# DNS items: (not found, found but wrong); other items: one text.
-PROBLEMS = {
-    "smtp-settings": "SMTP-Zugangsdaten fehlerhaft",
-    "smtp-password": "Passwort nicht übergeben",
-    "smtp-test-mail": "Testmail über den Server der Kund:in gescheitert",
-    "dns-verification": ("Bestätigungs-Eintrag für Mailjet fehlt",
-                         "Bestätigungs-Eintrag für Mailjet fehlerhaft"),
-    "dns-spf": ("SPF-Eintrag fehlt", "SPF erlaubt Mailjet nicht"),
-    "dns-dkim": ("DKIM-Schlüssel fehlt", "DKIM-Schlüssel fehlerhaft"),
-    "dns-dmarc": ("DMARC-Eintrag fehlt", "DMARC-Eintrag fehlerhaft"),
-    "peiq-informed": "PEIQ informieren gescheitert",
-    "portal-adopt": "Übernahme von PORTAL nicht möglich",
-    "mail-received": "Empfang der Testmail nicht nachgewiesen",
-}  # fmt: skip
-
-
-def problem(view) -> str:
-    """Say what is wrong with a failed item, in the negative (never the item's goal)."""
-    text = PROBLEMS.get(view.item.id)
-    if isinstance(text, tuple):
-        return text[bool(view.detail.get("found"))]
-    return text or f"{view.item.for_manager}: nicht in Ordnung"
-
-
-def _mail_evidence(views) -> str | None:
-    """How `mail-received` was reached, in the pages' words (Empfang nachgewiesen, …), or None."""
-    for view in views:
-        if view.item.id == "mail-received" and view.state != "open":
-            found = evidence(view.detail)
-            return EVIDENCE_LABELS[found] if found else None
-    return None
-
-
-def _catalog(obligations: Catalog | Obligation) -> Catalog:
-    return Catalog([obligations]) if isinstance(obligations, Obligation) else obligations
-
-
-def summarise(db: Database, obligations: Catalog | Obligation, customer: dict) -> dict:
-    """Return the summary columns of one customer from its item rows, secrets and events.
-
-    `obligations` is the catalog (an Obligation alone: a catalog of just that one).
-    `progress` is the overall progress over the customer's obligations, and
-    `obligations_summary` (JSON) is [{"id", "path", "progress"}] per obligation in page order.
-    The customer waits for PEIQ (and so needs attention) while an item waits for a manager
-    (PEIQ informiert, PORTAL named, PEIQ's confirmation), a handed-over password lies
-    unrevealed, or the Mailjet path is chosen but no Mailjet values are stored (the customer
-    page says PEIQ sets it up).
-    """
-    catalog = _catalog(obligations)
-    obligation = catalog.get(SMTP_OBLIGATION)
-    items = standings(db, catalog, customer)
-    views = next((s.views for s in items if s.id == SMTP_OBLIGATION), [])
-    done = overall_progress(items)
-    badges = []
-    waiting = False
-    dkim_done = any(v.item.id == "dns-dkim" and v.complete for v in views)
-    if (
-        customer["path"] == "mailjet"
-        and not db.execute(
-            # without the DKIM key the values are not complete: still PEIQ's turn, unless a
-            # valid DKIM record is already published
-            "SELECT 1 FROM mailjet_expectations WHERE customer_id = ?"
-            " AND (? OR COALESCE(dkim_key, '') != '')",
-            [customer["id"], int(dkim_done)],
-        ).fetchone()
-    ):
-        waiting = True
-        badges.append({"state": "running", "text": MAILJET_VALUES_MISSING})
-    # a further obligation's line names it ("Rechtliche Angaben – …"); the SMTP one's as before
-    for named, view in [
-        ("" if s.id == SMTP_OBLIGATION else f"{s.obligation.title} – ", v)
-        for s in items
-        for v in attention(s.views)
-    ]:
-        if view.detail.get("waiting_for") == "manager":
-            waiting = True
-            badges.append(
-                {"state": view.state, "text": f"{named}{view.item.for_manager}: wartet auf PEIQ"}
-            )
-        else:
-            note = view.detail.get("title")
-            text = f"{problem(view)}: {note}" if note else problem(view)
-            badges.append({"state": view.state, "text": named + text})
-    secret = handover.pending(db, customer["id"])
-    if secret:
-        waiting = True
-        untested = "" if secret["tested"] else " (ungetestet)"
-        badges.append({"state": "running", "text": f"Passwort liegt zur Abholung bereit{untested}"})
-    completed_at, completed_path = customer["completed_at"], customer["completed_path"]
-    if customer["path"] != completed_path:
-        completed_at, completed_path = None, None
-    if done == 100 and completed_at is None:
-        completed_at, completed_path = now(), customer["path"]
-    domain = customer["domain"] or ""
-    contact = customer["contact_email"] or ""
-    # both spellings of a domain: what people read (Unicode) and what the wire has (A-label)
-    search = " ".join(
-        [customer["name"], domain, display_domain(domain), contact]
-        + ([shown_address(contact)] if "xn--" in contact else [])
-    )
-    todos = todo.collect(db, obligation, customer, views) if obligation else []
-    todos += [
-        t
-        for s in items
-        if s.id != SMTP_OBLIGATION
-        for t in peiq_confirm.todos(s.obligation, s.views)
-    ]
-    todos.sort(key=lambda t: t["since"])  # oldest first, over every obligation
-    return {
-        "obligations_summary": json.dumps([s.summary() for s in items]),
-        "todos": json.dumps(todos, ensure_ascii=False) if todos else None,
-        "todo_since": todos[0]["since"] if todos else None,
-        "todo_count": len(todos),
-        "progress": done,
-        "needs_attention": int(bool(badges)),
-        "waiting_for_peiq": int(waiting),
-        "attention": json.dumps(badges, ensure_ascii=False),
-        "moved_at": _moved_at(db, customer),
-        "completed_at": completed_at,
-        "completed_path": completed_path,
-        "search_text": search_fold(search),
-        "mail_evidence": _mail_evidence(views),
-        "sort_name": sort_name(customer["name"]),
-    }
-
-
-def refresh(db: Database, obligations: Catalog | Obligation, customer_id: int | None = None) -> int:
-    """Recompute the stale summaries (or one customer's); return how many were written.
-
-    `obligations`: the catalog (an Obligation alone counts as a catalog of just that one).
-
-    A summary is written only if the customer did not change meanwhile, so a concurrent
-    change leaves it stale for the next call instead of hiding it.
-    """
-    where = "summary_revision IS NOT revision"
-    params: list = []
-    if customer_id is not None:
-        where, params = "id = ?", [customer_id]
-    count = 0
-    for customer in list(db.query(f"SELECT * FROM customers WHERE {where}", params)):
-        with db.atomic():
-            summary = summarise(db, obligations, customer)
-            sets = ", ".join(f"{k} = ?" for k in summary)
-            written = db.execute(
-                f"UPDATE customers SET {sets}, summary_revision = revision"
-                " WHERE id = ? AND revision = ?",
-                [*summary.values(), customer["id"], customer["revision"]],
-            ).rowcount
-            if written:
-                db.execute("DELETE FROM customer_search WHERE rowid = ?", [customer["id"]])
-                db.execute(
-                    "INSERT INTO customer_search (rowid, text) VALUES (?, ?)",
-                    [customer["id"], summary["search_text"]],
-                )
-            count += written
-    return count
 
 
 @dataclass(frozen=True)
@@ -287,10 +96,7 @@ class View:
             if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_DAYS:
                 tage = int(raw)
             else:
-                errors["tage"] = (
-                    f"Bitte eine ganze Zahl von 1 bis {MAX_DAYS} eingeben; gezeigt wird "
-                    f"„stockt seit {DEFAULT_DAYS} Tagen“."
-                )
+                errors["tage"] = words.BAD_DAYS.format(max_days=MAX_DAYS, default_days=DEFAULT_DAYS)
         raw = (args.get("seite") or "1").strip()
         seite = int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10**6 else 1
         wer = args.get("wer", "")
@@ -490,138 +296,6 @@ def every(db: Database, view: View):
     )
     for row in rows:
         yield _decode(row)
-
-
-# Keys of an event's data that differ between otherwise identical events.
-VOLATILE = {"run_id", "previous", "checked_at"}
-
-
-def _event_obligation(event: dict, obligations: Catalog | Obligation) -> Obligation:
-    """The obligation an event belongs to (customer-wide and unknown ones: the SMTP one)."""
-    catalog = _catalog(obligations)
-    smtp = catalog.get(SMTP_OBLIGATION) or catalog.first
-    return catalog.get(event.get("obligation_id")) or smtp
-
-
-def describe(event: dict, obligations: Catalog | Obligation) -> str:
-    """Say in German what an event was; never an internal code.
-
-    `obligations`: the catalog (an Obligation alone: a catalog of just it); an event of a
-    further obligation names that obligation before its step.
-    """
-    data, kind = event["data"], event["kind"]
-    obligation = _event_obligation(event, obligations)
-    item = obligation.items.get(event["item_id"] or "")
-    named = f"{obligation.title} – " if obligation.id != SMTP_OBLIGATION else ""
-    if kind == "item-state":
-        title = named + (item.for_manager if item else "Schritt")
-        state = data.get("state")
-        if item and state in STATE_LABELS:  # the same word the page shows for that step
-            word = state_label(ItemView(item, state, data, None))
-        else:
-            word = STATE_LABELS.get(state, "geändert")
-        text = f"{title} → {word}"
-        if event["item_id"] == "portal-adopt" and data.get("portal"):
-            before = data.get("portal_before")
-            named = f"„{before}“ → „{data['portal']}“" if before else f"„{data['portal']}“"
-            text += f" (PORTAL: {named})"
-        return text + (f" ({data['title']})" if data.get("title") else "")
-    if kind == "mail-received-inbound":
-        sender = shown_address(data["mail_from"]) if data.get("mail_from") else "leerem Absender"
-        state = STATE_LABELS.get(data.get("state"), "geprüft")
-        return f"{store.EVENT_WORDS[kind]}: von {sender} über {data.get('peer_ip')} → {state}"
-    if kind == "path-chosen":
-        path = obligation.path(data.get("path"))
-        return f"{named}Weg gewählt: {path.short}" if path else f"{named}Weg gewählt"
-    if kind in ("obligation-added", "obligation-removed"):
-        return f"{store.EVENT_WORDS[kind]}: „{obligation.title}“"
-    if kind == "customer-edited" and data.get("changes"):
-        return "Angaben geändert: " + "; ".join(
-            f"{c['field']} {_shown(c['old'])} → {_shown(c['new'])}" for c in data["changes"]
-        )
-    if kind == "customer-edited" and data.get("fields"):
-        return f"Angaben geändert: {', '.join(data['fields'])}"
-    if kind == "peiq-contact-changed":
-        now_ = data.get("name") or "niemand Bestimmtes"
-        if "old" in data:
-            return f"PEIQ-Ansprechpartner:in: {data['old'] or 'niemand Bestimmtes'} → {now_}"
-        return f"PEIQ-Ansprechpartner:in jetzt: {now_}"
-    mailed = ("link-mailed", "reminder-sent", "records-forwarded", "values-ready-mailed",
-              "customer-told")  # fmt: skip
-    if kind in mailed and isinstance(data.get("to"), str):
-        return f"{store.EVENT_WORDS[kind]} (an {shown_address(data['to'])})"
-    if kind in ("secret-handed-over", "secret-revealed", "secret-expired") and data.get("oauth"):
-        return store.EVENT_WORDS[kind].replace("Passwort", "Geheimer Clientschlüssel", 1)
-    if kind == "peiq-acknowledged" and data.get("red"):  # the notice asked for help
-        return store.EVENT_WORDS["peiq-help-acknowledged"]
-    if kind in ("drift-incident", "drift-resolved") and item:
-        return f"{store.EVENT_WORDS[kind]}: {item.for_manager}"
-    return store.EVENT_WORDS.get(kind, "Änderung")
-
-
-def _shown(value) -> str:
-    return f"„{value}“" if value else "(leer)"
-
-
-def history(
-    db: Database, obligation: Catalog | Obligation, customer_id: int, lines: int = 50
-) -> list:
-    """Return the customer's history, newest first, without noise (see history_page)."""
-    return history_page(db, obligation, customer_id, lines)[0]
-
-
-def history_page(
-    db: Database, obligation: Catalog | Obligation, customer_id: int, lines: int = 50,
-    before: int | None = None,
-) -> tuple[list, int | None]:  # fmt: skip
-    """Return (up to `lines` history lines older than event id `before`, newest first, and
-    the event id to pass as `before` for the next older page, or None when there is none).
-
-    `running` states (always followed by their outcome) are left out, and an event that
-    repeats the previous one of the same kind and item (same actor, same data) joins its
-    line, which then carries a count and the time of the first of them. Each line has "who":
-    the manager's name, "Kund:in", or "System" for automatic work.
-    """
-    rows = db.query(
-        "SELECT * FROM events WHERE customer_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
-        [customer_id, before or 2**62, lines * 8 + 1],
-    )
-    names = dict(db.execute("SELECT 'manager:' || email, name FROM managers").fetchall())
-    shown: list[dict] = []
-    latest: dict[tuple, dict] = {}  # (kind, obligation, item) -> the oldest line shown so far
-    older = None
-    for row in rows:
-        data = json.loads(row["data"] or "{}")
-        if row["kind"] == "item-state" and data.get("state") == "running":
-            continue
-        group = (row["kind"], row.get("obligation_id"), row["item_id"])
-        same = (row["actor"], {k: v for k, v in data.items() if k not in VOLATILE})
-        line = latest.get(group)
-        if line and line["same"] == same:
-            line["count"] += 1
-            line["first_at"] = row["at"]
-            continue
-        if len(shown) == lines:
-            older = row["id"] + 1  # this event starts the next page
-            break
-        line = {**row, "data": data, "same": same, "count": 1, "first_at": row["at"]}
-        line["text"] = describe(line, obligation)
-        line["who"] = names.get(row["actor"]) or store.actor_label(row["actor"])
-        shown.append(line)
-        latest[group] = line
-    return shown, older
-
-
-def history_rows(db: Database, obligation: Catalog | Obligation, customer_id: int):
-    """Yield every event of the customer, newest first, as (ISO time, who, what) for export."""
-    names = dict(db.execute("SELECT 'manager:' || email, name FROM managers").fetchall())
-    rows = db.query("SELECT * FROM events WHERE customer_id = ? ORDER BY id DESC", [customer_id])
-    for row in rows:
-        data = json.loads(row["data"] or "{}")
-        if row["kind"] == "item-state" and data.get("state") == "running":
-            continue
-        who = names.get(row["actor"]) or store.actor_label(row["actor"])
-        yield row["at"], who, describe({**row, "data": data}, obligation)
 
 
 def drift(db: Database, customer_id: int) -> list[dict]:

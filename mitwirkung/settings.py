@@ -5,6 +5,8 @@ as a string; a value of another kind than the setting's default would only fail 
 some request. `problem` names the first such setting in one line, so the app refuses to start.
 """
 
+import json
+
 from cryptography.fernet import Fernet
 
 SECRET = ("KEY", "SECRET", "PASSWORD")  # settings whose value is never repeated
@@ -36,7 +38,11 @@ def problem(defaults: dict, config: dict) -> str | None:
         kind = _kind(default)
         if value is default or kind is None or _fits(kind, value):
             continue
-        shown = "(hidden)" if any(word in key for word in SECRET) else repr(value)
+        secret = any(word in key for word in SECRET)
+        shown = "(hidden)" if secret else repr(value)
+        if kind == "a JSON list" and isinstance(value, str) and not secret:
+            return (f"MITWIRKUNG_{key}={shown} is not a JSON list: write it as"
+                    f" MITWIRKUNG_{key}='{json.dumps([value])}'")  # fmt: skip
         return f"MITWIRKUNG_{key}={shown} is not {kind} (like {default!r})"
     base = str(config.get("BASE_URL", ""))
     if not base.startswith(("http://", "https://")):

@@ -85,6 +85,13 @@ type = "url"
         (lambda s: s.replace('id = "a"', 'id = "A b"'), "lower-case letters"),
         (lambda s: s.replace('kind = "manual"', 'kind = "manual"\nfields = []'), "only go with"),
         (lambda s: s.replace('id = "x"', 'id = "x"\norder = "1"'), "'order' must be"),
+        (
+            lambda s: (
+                s + '[[items]]\nid = "vergessen"\ntitle = "T"\nkind = "manual"\n'
+                'help = "H"\nconfirm = "Ja"\n'
+            ),
+            "vergessen in no path",
+        ),
     ],
 )
 def test_a_malformed_obligation_is_named_with_its_problem(tmp_path, change, message):
@@ -304,7 +311,7 @@ def test_peiq_confirms_when_it_is_its_turn_and_the_customer_sees_it(app, client,
     assert "Rechtliche Angaben: „PEIQ hat den AVV erhalten“ bestätigen" in queue
     assert "datenschutz@mueller-verlag.de" in manage  # PEIQ sees the values
     answer = client.post(confirm, data={"csrf_token": csrf}, follow_redirects=True)
-    assert "Bestätigt. Die Kund:in sieht es sofort auf ihrer Seite." in answer.text
+    assert "Bestätigt. Die Kund:in sieht es auf ihrer Seite" in answer.text
     assert 'data-obligation-progress="rechtliches">100 %' in answer.text
     polled = client.get(f"/c/{edit}/o/{EXAMPLE}/items/avv-received", headers={"HX-Request": "true"})
     assert "PEIQ hat das am" in polled.text and 'data-progress="100"' in polled.text
@@ -646,11 +653,11 @@ def test_an_obligation_not_agreed_says_so_with_a_link_back(app, client, db, othe
 @pytest.mark.parametrize(
     "value, code",
     [
-        ('https://a.de/"><script>alert(1)</script>', "url"),
-        ("https://a.de/<b>", "url"),
-        ("https://a.de/a b", "url"),
-        ("https://a.de/{x}|^`\\", "url"),
-        ("https://a.de/%zz", "url"),
+        ('https://a.de/"><script>alert(1)</script>', "url-chars"),
+        ("https://a.de/<b>", "url-chars"),
+        ("https://a.de/a b", "url-chars"),
+        ("https://a.de/{x}|^`\\", "url-chars"),
+        ("https://a.de/%zz", "url-chars"),
         ("https://a.de:port/", "url"),
         ("https://user:pass@a.de/", "url-userinfo"),
         ("https://user@a.de/", "url-userinfo"),
@@ -728,5 +735,6 @@ def test_obligation_files_from_the_environment_that_are_not_a_json_list_are_name
     monkeypatch.setenv("MITWIRKUNG_OBLIGATION_FILES", "/tmp/x.toml")
     with pytest.raises(SystemExit) as e:
         create_app({"DATABASE": str(tmp_path / "db"), "SECRET_KEY": "x", "ENCRYPTION_KEY": "x"})
-    assert "OBLIGATION_FILES must be a JSON list of file paths" in str(e.value)
+    assert "OBLIGATION_FILES='/tmp/x.toml' is not a JSON list" in str(e.value)
+    assert """write it as MITWIRKUNG_OBLIGATION_FILES='["/tmp/x.toml"]'""" in str(e.value)
     assert "cannot read" not in str(e.value)

@@ -33,7 +33,7 @@ _URI_CHARS = re.compile(r"^(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{
 def _url_problem(value: str) -> str | None:
     """The problem code of an http(s) URL (RFC 3986), or None."""
     if not _URI_CHARS.match(value):
-        return "url"
+        return "url-chars"
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 – raises ValueError for a port that is not a number

@@ -13,6 +13,7 @@ from ..checks.smtp import shown_address
 from ..db import get_db
 from ..forms import MESSAGES
 from ..web import obligations
+from ..words import customers as words
 from .base import actor, bp, customer_or_404, same_domain
 from .dashboard import new_customer_form, render_dashboard
 from .detail import edit_form, render_customer
@@ -36,7 +37,7 @@ def create_customer():
         contact_manager_id=contact_id,
         obligations=starting_paths(obligations(), form.chosen_obligations()),
     )  # fmt: skip
-    flash("Kund:in angelegt. Schicken Sie ihr den Kund:innen-Link.")
+    flash(words.CREATED)
     return redirect(url_for("manage.customer", customer_id=customer["id"]), 303)
 
 
@@ -59,7 +60,7 @@ def edit(customer_id):
         "domain": form.domain.data or None,
         "contact_email": form.contact.data or None,
     }
-    labels = {"name": "Name", "domain": "Absender-Domain", "contact_email": "E-Mail"}
+    labels = words.FIELDS
     changed = [labels[k] for k, v in changes.items() if v != c[k]]
     shown = {"name": lambda v: v, "domain": display_domain, "contact_email": shown_address}
     before_after = [
@@ -94,7 +95,7 @@ def edit(customer_id):
             agreements.remove(db, customer_id, obligation_id, actor())
     anything = changed or contact_id != c["contact_manager_id"] or muted != c["reminders_muted"]
     anything = anything or added or removed
-    flash("Angaben gespeichert." if anything else "Nichts geändert – die Angaben waren schon so.")
+    flash(words.SAVED if anything else words.UNCHANGED)
     return redirect(url_for("manage.customer", customer_id=customer_id), 303)
 
 
@@ -117,27 +118,7 @@ def obligation_changes(db, customer_id: int, form) -> tuple[list[str], list[str]
     return added, removed
 
 
-CONFIRM = {
-    "rotate-edit": (
-        "Neuen Kund:innen-Link erzeugen?",
-        "Der bisherige Kund:innen-Link funktioniert danach sofort nicht mehr. Schicken Sie "
-        "der Kund:in anschließend den neuen Link.",
-        "Ja, neuen Link erzeugen",
-    ),
-    "rotate-share": (
-        "Neuen Nur-Lese-Link erzeugen?",
-        "Der bisherige Nur-Lese-Link funktioniert danach sofort nicht mehr, auch bei "
-        "Kolleg:innen, denen Sie ihn gegeben haben.",
-        "Ja, neuen Link erzeugen",
-    ),
-    "archive": (
-        "Kund:in archivieren?",
-        "Die Kund:in verschwindet aus der Übersicht, ihre Links zeigen nur noch, dass die "
-        "Einrichtung geschlossen ist und wen sie fragen kann. Sie können sie unter "
-        "„Archivierte Kund:innen“ jederzeit wiederherstellen.",
-        "Ja, archivieren",
-    ),
-}
+CONFIRM = words.CONFIRM  # by action: (title, text, button)
 
 
 def confirmed(c: dict, action: str, url: str):
@@ -158,8 +139,7 @@ def archive(customer_id):
     if ask:
         return ask
     store.archive_customer(get_db(), customer_id, actor())
-    flash(f"{c['name']} ist archiviert. Die Links zeigen jetzt, dass die Einrichtung "
-          "geschlossen ist.")  # fmt: skip
+    flash(words.ARCHIVED.format(name=c["name"]))
     return redirect(url_for("manage.dashboard"), 303)
 
 
@@ -168,8 +148,8 @@ def restore(customer_id):
     """Bring an archived customer back to the dashboard; its links work again."""
     c = customer_or_404(customer_id)
     if c["archived_at"] is None:
-        flash("Diese Kund:in ist nicht archiviert.")
+        flash(words.NOT_ARCHIVED)
     else:
         store.restore_customer(get_db(), customer_id, actor())
-        flash(f"{c['name']} ist wiederhergestellt. Die Links funktionieren wieder.")
+        flash(words.RESTORED.format(name=c["name"]))
     return redirect(url_for("manage.customer", customer_id=customer_id), 303)

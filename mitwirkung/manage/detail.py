@@ -10,7 +10,7 @@ import io
 
 from flask import current_app, render_template, request, stream_with_context
 
-from .. import agreements, handover, inbound, mail, mailjet_sync, store
+from .. import agreements, handover, history_lines, inbound, mail, mailjet_sync, store
 from .. import overview as board
 from ..board_columns import csv_cell
 from ..catalog import SMTP_OBLIGATION
@@ -22,6 +22,7 @@ from ..progress import attention, item_views, progress
 from ..runs import mailjet_mail
 from ..runs.base import decode
 from ..web import customer_links, obligation, obligations
+from ..words import customers as words
 from .base import bp, contact_choices, customer_or_404
 
 
@@ -64,7 +65,10 @@ def field_problems(form, title: str) -> list[dict]:
     if form is None:
         return []
     return [
-        {"href": f"#{f.id}", "text": f"{title} – {f.label.text}: {error}"}
+        {
+            "href": f"#{f.id}",
+            "text": words.FIELD_PROBLEM.format(form=title, field=f.label.text, error=error),
+        }
         for f in form
         for error in f.errors
     ]
@@ -77,11 +81,11 @@ def page_problems(extra: dict) -> list[dict]:
     at the top, where the page opens, and each line leads to its field.
     """
     problems = [{"href": "#progress", "text": extra["conflict"]}] if extra.get("conflict") else []
-    problems += field_problems(extra.get("edit_form"), "Angaben ändern")
-    problems += field_problems(extra.get("mailjet_form"), "Mailjet-Werte")
+    problems += field_problems(extra.get("edit_form"), words.EDIT_FORM)
+    problems += field_problems(extra.get("mailjet_form"), words.MAILJET_FORM)
     if extra.get("mailjet_error"):
         problems.append({"href": "#mailjet-error", "text": extra["mailjet_error"]})
-    problems += field_problems(extra.get("mailjet_mail_form"), "Testmail über Mailjet")
+    problems += field_problems(extra.get("mailjet_mail_form"), words.MAILJET_MAIL_FORM)
     if extra.get("mailjet_mail_error"):
         problems.append({"href": "#mailjet-test-mail", "text": extra["mailjet_mail_error"]})
     return problems
@@ -91,7 +95,7 @@ def _history(db, customer_id: int) -> dict:
     """One page of the history ("?vor=<event id>" for older entries)."""
     raw = request.args.get("vor", "")
     before = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 18 else None
-    lines, older = board.history_page(db, obligations(), customer_id, before=before)
+    lines, older = history_lines.history_page(db, obligations(), customer_id, before=before)
     return {"history": lines, "history_older": older, "history_paged": before is not None}
 
 
@@ -105,8 +109,8 @@ def history_csv(customer_id):
         yield "\ufeff"
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";")
-        writer.writerow(["Zeit (UTC, ISO 8601)", "Wer", "Was"])
-        for row in board.history_rows(db, obligations(), customer_id):
+        writer.writerow(words.HISTORY_CSV_HEADER)
+        for row in history_lines.history_rows(db, obligations(), customer_id):
             writer.writerow(csv_cell(v) for v in row)
             yield out.getvalue()
             out.seek(0)
@@ -116,7 +120,7 @@ def history_csv(customer_id):
     # the context (and its database connection) lives until the last row is written
     response = current_app.response_class(stream_with_context(lines()), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    name = f"verlauf-{c['id']}.csv"
+    name = words.HISTORY_CSV_NAME.format(id=c["id"])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

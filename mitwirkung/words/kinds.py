@@ -7,6 +7,9 @@ FIELD_PROBLEMS = {
     "email": "Bitte eine vollständige E-Mail-Adresse eingeben, z. B. it@ihre-firma.de.",
     "url": "Bitte eine vollständige Webadresse eingeben, die mit https:// beginnt, "
     "z. B. https://www.ihre-firma.de.",
+    "url-chars": "Diese Webadresse enthält Zeichen, die in einer Webadresse nicht vorkommen "
+    "dürfen (z. B. Leerzeichen, Anführungszeichen oder spitze Klammern). Kopieren Sie sie am "
+    "besten aus der Adresszeile Ihres Browsers.",
     "url-userinfo": "Bitte die Webadresse ohne Benutzername und Passwort eingeben "
     "(nichts vor einem „@“) – ein Passwort gehört nie in dieses Feld.",
     "encoding": "Dieser Text enthält Zeichen, die nicht lesbar übertragen wurden. Bitte geben "
@@ -21,7 +24,10 @@ ANSWERS = {
     "saved": "Gespeichert.",
     "changed": "Geändert und gespeichert.",
     "unchanged": "Gespeichert – die Angaben waren schon so.",
-    "peiq-confirmed": "Bestätigt. Die Kund:in sieht es sofort auf ihrer Seite.",
+    "peiq-confirmed": (
+        "Bestätigt. Die Kund:in sieht es auf ihrer Seite, sobald sie die Seite öffnet oder "
+        "spätestens nach einigen Sekunden, wenn sie schon offen ist."
+    ),
     "peiq-already": "Das war schon bestätigt.",
     "peiq-not-yet": "Das geht erst, wenn die Kund:in alle anderen Schritte erledigt hat.",
     "no-path": "Bitte wählen Sie einen der Wege.",
