@@ -65,6 +65,15 @@ type = "url"
 """
 
 
+def assert_refused_at_load(tmp_path, change, message):
+    """The changed example file is refused, naming the file and the problem."""
+    path = tmp_path / "neu.toml"
+    path.write_text(change(GENERIC))
+    with pytest.raises(catalog.CatalogError) as e:
+        catalog.load(path)
+    assert str(path) in str(e.value) and message in str(e.value)
+
+
 @pytest.mark.parametrize(
     "change, message",
     [
@@ -95,11 +104,7 @@ type = "url"
     ],
 )
 def test_a_malformed_obligation_is_named_with_its_problem(tmp_path, change, message):
-    path = tmp_path / "neu.toml"
-    path.write_text(change(GENERIC))
-    with pytest.raises(catalog.CatalogError) as e:
-        catalog.load(path)
-    assert str(path) in str(e.value) and message in str(e.value)
+    assert_refused_at_load(tmp_path, change, message)
 
 
 def test_the_catalog_orders_obligations_and_refuses_one_id_twice(tmp_path):
@@ -516,11 +521,7 @@ def test_a_new_obligation_cannot_use_the_smtp_obligations_kinds(tmp_path, kind):
     ],
 )  # fmt: skip
 def test_typos_and_impossible_declarations_are_refused_at_load(tmp_path, change, message):
-    path = tmp_path / "neu.toml"
-    path.write_text(change(GENERIC))
-    with pytest.raises(catalog.CatalogError) as e:
-        catalog.load(path)
-    assert str(path) in str(e.value) and message in str(e.value)
+    assert_refused_at_load(tmp_path, change, message)
 
 
 def test_obligation_files_must_be_a_list_and_a_duplicate_id_names_both_files(tmp_path):

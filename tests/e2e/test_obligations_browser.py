@@ -96,7 +96,9 @@ def test_the_example_obligation_is_done_step_by_step_and_peiq_confirms(
     section = desk.locator("#obligations")
     expect(section).to_contain_text("datenschutz@mueller-verlag.de")
     section.get_by_role("button", name="Bestätigen: PEIQ hat den AVV erhalten").click()
-    expect(desk.locator("#obligations")).to_contain_text("Bestätigt. Die Kund:in sieht es auf ihrer Seite")
+    expect(desk.locator("#obligations")).to_contain_text(
+        "Bestätigt. Die Kund:in sieht es auf ihrer Seite"
+    )
     manager.close()
 
     expect(received.locator(".badge")).to_have_text("Erledigt")
